@@ -1,0 +1,1 @@
+"""CirrusMD's SDK session contract: ``POST /sdk/v2/public/sessions``."""

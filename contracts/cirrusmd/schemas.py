@@ -1,0 +1,133 @@
+"""CirrusMD's contract as marshmallow schemas: the request body, the token claims, the responses.
+
+Source: CirrusMD MobileSDK-Documentation ``authentication-api.md`` (parameters table) and
+``sso-patient-origin-intro.md`` (``external_plan_id``, ``origin_label`` ≤ 30, ``welcome_message``
+truncated at 200). Unknown body fields are ignored, as a Rails strong-parameters API does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates_schema
+
+from contracts.cirrusmd import messages
+from contracts.fields import Choice, Email, IsoDate, JsonObject, Text
+
+GENDERS = ("male", "female", "other")
+ORIGIN_LABEL_MAX = 30
+WELCOME_MESSAGE_MAX = 200
+
+
+class OriginLabel(Text):
+    """A label of a pre-configured encounter origin: at most 30 characters."""
+
+    def _bind_to_schema(self, field_name: str, parent: Any) -> None:
+        super()._bind_to_schema(field_name, parent)
+        self.error_messages["too_long"] = (
+            f"`{field_name}` must be at most {ORIGIN_LABEL_MAX} characters, got {{length}}"
+        )
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > ORIGIN_LABEL_MAX:
+            raise self.make_error("too_long", length=len(text))
+        return text
+
+
+class SessionRequestSchema(Schema):
+    """Body of ``POST /sdk/v2/public/sessions``."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    external_user_id = Text(
+        required=True, metadata={"description": "Your globally unique identifier for the patient; the member key."}
+    )
+    email = Email(required=True, metadata={"description": "Patient email."})
+    first_name = Text(required=True)
+    last_name = Text(required=True)
+    dob = IsoDate(
+        required=True,
+        metadata={"description": "Date of birth, ISO 8601 date or date-time.", "example": "1977-01-11T00:00:00Z"},
+    )
+    gender = Choice(GENDERS, required=True)
+    zipcode = Text(allow_none=True, blank_ok=True, load_default=None)
+    member_id = Text(required=True)
+    metadata = JsonObject(
+        required=True,
+        metadata={
+            "description": "Additional membership data; send {} as default.",
+            "messages": {"required": "`metadata` is required: send {{}} when you have no membership data"},
+        },
+    )
+    external_plan_id = Text(allow_none=True, load_default=None)
+    origin_label = OriginLabel(allow_none=True, load_default=None)
+    welcome_message = Text(
+        allow_none=True,
+        blank_ok=True,
+        load_default=None,
+        truncate_to=WELCOME_MESSAGE_MAX,
+        metadata={"description": "Shown to the patient; longer than 200 characters is truncated."},
+    )
+
+    @validates_schema
+    def plan_and_origin_together(self, data: dict[str, Any], **_: Any) -> None:
+        if (data.get("external_plan_id") is None) != (data.get("origin_label") is None):
+            raise ValidationError(messages.PLAN_AND_ORIGIN_TOGETHER)
+
+
+class TokenClaimsSchema(Schema):
+    """Claims of the partner's request-signing JWT (``Authorization: Bearer``)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    sub = fields.Raw(required=True, metadata={"description": "Your client_id."})
+    scope = fields.Raw(required=True, metadata={"description": 'Always "sdk".'})
+    exp = fields.Float(required=True, metadata={"description": "Unix time at most 120 s from now."})
+    iat = fields.Float(required=True, metadata={"description": "Unix time the token was created."})
+
+
+class SessionCreatedSchema(Schema):
+    """``201`` body."""
+
+    access_token = fields.String(required=True, metadata={"description": "JWT for the Mobile SDK."})
+
+
+class ErrorSchema(Schema):
+    """``401``, ``413``, ``422`` (and the sandbox's ``404``/``405``) body."""
+
+    error_message = fields.String(required=True)
+
+
+class AccessTokenClaimsSchema(Schema):
+    """Claims of the ``access_token`` the sandbox issues (CirrusMD publishes none; ours)."""
+
+    iss = fields.String(required=True)
+    aud = fields.String(required=True)
+    sub = fields.String(required=True, metadata={"description": "The stored member's id."})
+    client_id = fields.String(required=True)
+    external_user_id = fields.String(required=True)
+    iat = fields.Integer(required=True)
+    exp = fields.Integer(required=True)
+    jti = fields.String(required=True)
+
+
+SESSION_REQUEST = SessionRequestSchema()
+TOKEN_CLAIMS = TokenClaimsSchema()
+REQUIRED_CLAIMS: tuple[str, ...] = tuple(name for name, f in TOKEN_CLAIMS.fields.items() if f.required)
+NUMERIC_CLAIMS: tuple[str, ...] = tuple(name for name, f in TOKEN_CLAIMS.fields.items() if isinstance(f, fields.Number))
+
+
+def problems(errors: dict[str, Any]) -> list[str]:
+    """Flatten marshmallow's error dict into sorted, self-explaining sentences."""
+    found: list[str] = []
+    for key in sorted(errors):
+        value = errors[key]
+        found.extend(value if isinstance(value, list) else [str(value)])
+    return found
+
+
+def invalid_body_message(errors: dict[str, Any]) -> str:
+    return messages.INVALID_BODY.format(problems="; ".join(problems(errors)))

@@ -1,0 +1,126 @@
+"""Configuration, in one place: defaults < TOML file < environment variables < CLI flags.
+
+With no file given, ``fixtures/default.toml`` is read, which holds the demo tenants. Worker
+processes of ``serve`` receive the merged settings through the environment, so every source
+ends up in one :class:`Settings`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sandbox.core.store import DEFAULT_DATABASE_URL
+
+ENV_PREFIX = "VENDOR_SANDBOX_"
+ENV_CONFIG = f"{ENV_PREFIX}CONFIG"
+ENV_SETTINGS_JSON = f"{ENV_PREFIX}SETTINGS_JSON"
+MAX_BODY_BYTES = 1 << 20
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message names the file, key and fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    database: str = DEFAULT_DATABASE_URL
+    max_body_bytes: int = MAX_BODY_BYTES
+    journal_max_entries: int = 10_000
+    journal_max_age_seconds: float = 7 * 24 * 3600
+    #: Per-vendor sections as written in the file (each vendor package reads its own).
+    vendors: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    source: str = "defaults"
+
+    def vendor(self, name: str) -> Mapping[str, Any]:
+        return self.vendors.get(name, {})
+
+
+_SERVER_KEYS = {"host": str, "port": int, "workers": int, "database": str}
+_JOURNAL_KEYS = {"max_entries": int, "max_age_seconds": float}
+
+
+def default_config_text() -> str:
+    return resources.files("sandbox.fixtures").joinpath("default.toml").read_text(encoding="utf-8")
+
+
+def _typed(section: str, key: str, value: Any, kind: type) -> Any:
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise ConfigError(f"[{section}] {key} must be a {kind.__name__}, got {value!r}")
+    return value
+
+
+def from_mapping(document: Mapping[str, Any], source: str) -> Settings:
+    """Build settings from a parsed TOML document, rejecting unknown server/journal keys."""
+    values: dict[str, Any] = {"source": source}
+    server = document.get("server", {})
+    for key, value in server.items():
+        if key not in _SERVER_KEYS:
+            raise ConfigError(f"{source}: unknown key [server] {key}; known: {', '.join(_SERVER_KEYS)}")
+        values[key] = _typed("server", key, value, _SERVER_KEYS[key])
+    for key, value in document.get("journal", {}).items():
+        if key not in _JOURNAL_KEYS:
+            raise ConfigError(f"{source}: unknown key [journal] {key}; known: {', '.join(_JOURNAL_KEYS)}")
+        values[f"journal_{key}"] = _typed("journal", key, value, _JOURNAL_KEYS[key])
+    values["vendors"] = {name: section for name, section in document.items() if name not in ("server", "journal")}
+    return Settings(**values)
+
+
+def load_file(path: str | os.PathLike[str] | None) -> Settings:
+    """Read a TOML file, or the bundled default (with the demo tenants) when ``path`` is None."""
+    if path is None:
+        return from_mapping(tomllib.loads(default_config_text()), "built-in default (demo tenants)")
+    file = Path(path)
+    try:
+        document = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file {file} does not exist") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {file} is not valid TOML: {exc}") from exc
+    return from_mapping(document, str(file))
+
+
+def apply_environment(settings: Settings, environ: Mapping[str, str]) -> Settings:
+    """Override with ``VENDOR_SANDBOX_HOST``, ``_PORT``, ``_WORKERS``, ``_DATABASE``."""
+    changes: dict[str, Any] = {}
+    for key, kind in _SERVER_KEYS.items():
+        raw = environ.get(f"{ENV_PREFIX}{key.upper()}")
+        if raw is None or raw == "":
+            continue
+        try:
+            changes[key] = kind(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{ENV_PREFIX}{key.upper()} must be a {kind.__name__}, got {raw!r}") from exc
+    return replace(settings, **changes)
+
+
+def apply_overrides(settings: Settings, **overrides: Any) -> Settings:
+    """Apply CLI flags; ``None`` means the flag was not given."""
+    return replace(settings, **{key: value for key, value in overrides.items() if value is not None})
+
+
+def load(config_path: str | None = None, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """The merged settings; a worker started by ``serve`` gets them whole from its parent."""
+    environ = os.environ if environ is None else environ
+    handed_down = environ.get(ENV_SETTINGS_JSON)
+    if handed_down and config_path is None:
+        return apply_overrides(Settings(**json.loads(handed_down)), **overrides)
+    path = config_path or environ.get(ENV_CONFIG) or None
+    settings = apply_environment(load_file(path), environ)
+    return apply_overrides(settings, **overrides)
+
+
+def to_environment(settings: Settings) -> dict[str, str]:
+    """The environment that makes a worker process load exactly ``settings``."""
+    return {ENV_SETTINGS_JSON: json.dumps(asdict(settings))}

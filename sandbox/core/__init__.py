@@ -1,0 +1,1 @@
+"""Vendor-agnostic machinery. Nothing in this package imports a vendor package."""

@@ -1,0 +1,115 @@
+"""The base of every vendor error, and vendor-shaped answers to routing errors.
+
+Each vendor raises subclasses of :class:`VendorError` (one per documented error) and registers
+one renderer for its body shape under its URL prefix. Flask's routing errors (404, 405) and
+werkzeug's 413 never reach a blueprint, so the app-level handler here picks the renderer by the
+path prefix (DESIGN: "vendor-shaped 404/405 from an app-level handler").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+
+class VendorError(Exception):
+    """A vendor's documented error: status, the rule broken and a message that says how to fix it."""
+
+    status: int = 400
+    rule: str = "invalid_request"
+
+    def __init__(
+        self, message: str, *, status: int | None = None, rule: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+        if rule is not None:
+            self.rule = rule
+        self.headers = headers or {}
+
+
+Renderer = Callable[[VendorError], Response]
+
+
+@dataclass(frozen=True)
+class VendorSurface:
+    """Where a vendor lives and how it words the answers the router gives for it."""
+
+    name: str
+    prefix: str
+    render: Renderer
+    not_found: Callable[[str], VendorError]
+    method_not_allowed: Callable[[str, str, list[str]], VendorError]
+    too_large: Callable[[int], VendorError]
+
+
+SURFACES_KEY = "sandbox.surfaces"
+
+
+def register_surface(app: Flask, surface: VendorSurface) -> None:
+    surfaces: list[VendorSurface] = app.extensions.setdefault(SURFACES_KEY, [])
+    surfaces.append(surface)
+    surfaces.sort(key=lambda s: len(s.prefix), reverse=True)
+
+
+def surface_for(path: str) -> VendorSurface | None:
+    """The vendor whose mount point ``path`` is under, for the current app."""
+    surfaces: list[VendorSurface] = current_app.extensions.get(SURFACES_KEY, [])
+    for surface in surfaces:
+        if path == surface.prefix or path.startswith(surface.prefix + "/"):
+            return surface
+    return None
+
+
+def _plain(status: int, message: str) -> Response:
+    response = jsonify({"error": message})
+    response.status_code = status
+    return response
+
+
+def init_app(app: Flask, max_body_bytes: int) -> None:
+    """Answer routing and size errors in the shape of the vendor whose prefix the path is under."""
+
+    @app.errorhandler(VendorError)
+    def _vendor_error(error: VendorError) -> Response:
+        surface = surface_for(request.path)
+        if surface is None:
+            return _plain(error.status, error.message)
+        return surface.render(error)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Response:
+        surface = surface_for(request.path)
+        status = error.code or 500
+        if surface is None:
+            return _plain(status, error.description or error.name)
+        relative = request.path[len(surface.prefix) :] or "/"
+        if status == 404:
+            vendor_error = surface.not_found(relative)
+        elif status == 405:
+            allowed = sorted(getattr(error, "valid_methods", None) or [])
+            vendor_error = surface.method_not_allowed(request.method, relative, allowed)
+            if allowed:
+                vendor_error.headers.setdefault("Allow", ", ".join(allowed))
+        elif status == 413:
+            vendor_error = surface.too_large(max_body_bytes)
+        else:
+            vendor_error = VendorError(error.description or error.name, status=status, rule="http_error")
+        return surface.render(vendor_error)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        # Never a stack trace on the wire; the traceback goes to the server log only.
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        vendor_error = VendorError(
+            "The sandbox hit an internal error; this is a sandbox bug, not yours.",
+            status=500,
+            rule="sandbox_internal_error",
+        )
+        surface = surface_for(request.path)
+        return surface.render(vendor_error) if surface else _plain(500, vendor_error.message)

@@ -1,0 +1,217 @@
+"""The journal: every exchange, inbound and outbound, with its verdict and the rule it broke.
+
+Vendor code annotates the current request with :func:`note` (the rule broken, warnings); an
+``after_request`` hook records the exchange once the response is known. Secrets are redacted
+before anything is written. Retention is bounded by count and age so the table never grows
+without limit.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request
+from sqlalchemy import JSON, Column, Float, Index, Integer, String, Table, Text, delete, func, select
+from werkzeug.exceptions import HTTPException
+
+from sandbox.core.clock import Clock
+from sandbox.core.errors import surface_for
+from sandbox.core.redact import excerpt, redact_headers, redact_value
+from sandbox.core.store import Store, metadata
+
+ACCEPTED = "accepted"
+REJECTED = "rejected"
+ACCEPTED_WITH_WARNINGS = "accepted_with_warnings"
+VERDICTS = (ACCEPTED, REJECTED, ACCEPTED_WITH_WARNINGS)
+
+journal_entries = Table(
+    "sandbox_journal",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False),
+    Column("vendor", String(32), nullable=False),
+    Column("tenant", String(200)),
+    Column("direction", String(8), nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("status", Integer),
+    Column("verdict", String(32), nullable=False),
+    Column("rule", String(100)),
+    Column("message", Text),
+    Column("warnings", JSON, nullable=False),
+    Column("request", JSON, nullable=False),
+    Column("response", JSON, nullable=False),
+    Column("latency_ms", Float, nullable=False),
+    Column("correlation_id", String(64), nullable=False),
+    Index("ix_sandbox_journal_vendor_id", "vendor", "id"),
+)
+
+
+@dataclass
+class Annotation:
+    """What vendor code learned about the current request, for its journal entry."""
+
+    tenant: str | None = None
+    rule: str | None = None
+    message: str | None = None
+    warnings: list[dict[str, str]] = field(default_factory=list)
+
+
+def note(*, tenant: str | None = None, rule: str | None = None, message: str | None = None) -> None:
+    annotation = current_annotation()
+    if tenant is not None:
+        annotation.tenant = tenant
+    if rule is not None:
+        annotation.rule = rule
+    if message is not None:
+        annotation.message = message
+
+
+def warn(rule: str, message: str) -> None:
+    """Accept the request but record that the real vendor might not (``accepted_with_warnings``)."""
+    current_annotation().warnings.append({"rule": rule, "message": message})
+
+
+def current_annotation() -> Annotation:
+    if "journal_annotation" not in g:
+        g.journal_annotation = Annotation()
+    annotation: Annotation = g.journal_annotation
+    return annotation
+
+
+def verdict_for(status: int | None, warnings: list[dict[str, str]]) -> str:
+    if status is None or status >= 400:
+        return REJECTED
+    return ACCEPTED_WITH_WARNINGS if warnings else ACCEPTED
+
+
+def _body_for_journal(raw: bytes, content_type: str | None) -> Any:
+    if not raw:
+        return None
+    text = raw.decode("utf-8", errors="replace")
+    if content_type and "json" in content_type:
+        try:
+            return redact_value(json.loads(text))
+        except ValueError:
+            pass
+    return excerpt(text)
+
+
+class Journal:
+    """Writes and reads journal entries in the store, with bounded retention."""
+
+    PRUNE_EVERY = 200
+
+    def __init__(self, store: Store, clock: Clock, max_entries: int, max_age_seconds: float) -> None:
+        self.store = store
+        self.clock = clock
+        self.max_entries = max_entries
+        self.max_age_seconds = max_age_seconds
+        self._writes = 0
+        self._lock = threading.Lock()
+
+    def record(self, **entry: Any) -> None:
+        entry.setdefault("at", self.clock.now())
+        entry.setdefault("warnings", [])
+        with self.store.begin() as connection:
+            connection.execute(journal_entries.insert().values(**entry))
+        with self._lock:
+            self._writes += 1
+            due = self._writes % self.PRUNE_EVERY == 0
+        if due:
+            self.prune()
+
+    def prune(self) -> None:
+        """Drop entries beyond the count limit or older than the age limit."""
+        with self.store.begin() as connection:
+            newest = connection.execute(select(func.max(journal_entries.c.id))).scalar()
+            if newest is not None:
+                connection.execute(delete(journal_entries).where(journal_entries.c.id <= newest - self.max_entries))
+            connection.execute(
+                delete(journal_entries).where(journal_entries.c.at < self.clock.now() - self.max_age_seconds)
+            )
+
+    def entries(
+        self,
+        *,
+        vendor: str | None = None,
+        tenant: str | None = None,
+        verdict: str | None = None,
+        since_id: int | None = None,
+        limit: int = 100,
+    ) -> list[dict[str, Any]]:
+        query = select(journal_entries).order_by(journal_entries.c.id.desc()).limit(limit)
+        if vendor:
+            query = query.where(journal_entries.c.vendor == vendor)
+        if tenant:
+            query = query.where(journal_entries.c.tenant == tenant)
+        if verdict:
+            query = query.where(journal_entries.c.verdict == verdict)
+        if since_id is not None:
+            query = query.where(journal_entries.c.id > since_id)
+        with self.store.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
+    def clear(self) -> None:
+        with self.store.begin() as connection:
+            connection.execute(delete(journal_entries))
+
+
+JOURNAL_KEY = "sandbox.journal"
+
+
+def journal() -> Journal:
+    found: Journal = current_app.extensions[JOURNAL_KEY]
+    return found
+
+
+def init_app(app: Flask, journal_: Journal) -> None:
+    """Record every request under a vendor's prefix once its response is known."""
+    app.extensions[JOURNAL_KEY] = journal_
+
+    @app.before_request
+    def _start() -> None:
+        g.journal_started = time.perf_counter()
+        supplied = request.headers.get("X-Correlation-Id", "")
+        g.correlation_id = supplied[:64] if supplied.isprintable() and supplied else secrets.token_hex(8)
+
+    @app.after_request
+    def _record(response: Response) -> Response:
+        surface = surface_for(request.path)
+        if surface is None:
+            return response
+        annotation = current_annotation()
+        started = g.get("journal_started", time.perf_counter())
+        try:
+            raw_request = request.get_data(cache=True)
+        except HTTPException:  # an oversized body was refused; journal the refusal, not the body
+            raw_request = b""
+        journal_.record(
+            vendor=surface.name,
+            tenant=annotation.tenant,
+            direction="inbound",
+            method=request.method,
+            path=excerpt(request.full_path.rstrip("?"), 2000),
+            status=response.status_code,
+            verdict=verdict_for(response.status_code, annotation.warnings),
+            rule=annotation.rule,
+            message=annotation.message,
+            warnings=annotation.warnings,
+            request={
+                "headers": redact_headers(dict(request.headers)),
+                "body": _body_for_journal(raw_request, request.content_type),
+            },
+            response={
+                "headers": redact_headers(dict(response.headers)),
+                "body": _body_for_journal(response.get_data(), response.content_type),
+            },
+            latency_ms=round((time.perf_counter() - started) * 1000, 3),
+            correlation_id=g.get("correlation_id", ""),
+        )
+        response.headers["X-Correlation-Id"] = g.get("correlation_id", "")
+        return response

@@ -1,0 +1,116 @@
+"""The sandbox's database: one SQLAlchemy Core engine and one metadata for every table.
+
+SQLite under ``./.vendor-sandbox/`` is the embedded default (WAL, busy timeout, so several
+worker processes can share it); any SQLAlchemy URL works, PostgreSQL for shared state. Vendor
+packages declare their tables on :data:`metadata`; this module never imports a vendor.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Column, Engine, MetaData, String, Table, create_engine, event, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.sql.dml import Insert
+
+metadata = MetaData()
+
+signing_keys = Table(
+    "sandbox_signing_keys",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("secret", String(200), nullable=False),
+)
+
+DEFAULT_DATABASE_URL = "sqlite:///.vendor-sandbox/sandbox.db"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def _prepare_sqlite_file(url: str) -> None:
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Store:
+    """The engine (created once per process) and the few statements every vendor needs."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        if url.startswith("sqlite"):
+            _prepare_sqlite_file(url)
+            self.engine: Engine = create_engine(
+                url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+            )
+            event.listen(self.engine, "connect", _configure_sqlite)
+        else:
+            self.engine = create_engine(url, pool_pre_ping=True)
+        self.dialect = self.engine.dialect.name
+
+    def create_tables(self) -> None:
+        metadata.create_all(self.engine)
+
+    def begin(self) -> Any:
+        """A connection in a transaction that commits on success: ``with store.begin() as c:``."""
+        return self.engine.begin()
+
+    def connect(self) -> Connection:
+        return self.engine.connect()
+
+    def upsert(
+        self,
+        table: Table,
+        values: Mapping[str, Any],
+        keys: Iterable[str],
+        update: Iterable[str] = (),
+        also_set: Mapping[str, Any] | None = None,
+    ) -> Insert:
+        """One atomic ``INSERT .. ON CONFLICT`` statement: insert, else update ``update`` columns.
+
+        A single statement is what makes find-then-update-or-create race-free across threads,
+        processes and machines: the unique constraint on ``keys`` decides, not a prior SELECT.
+        ``also_set`` adds expressions for the update (e.g. a counter: ``{"n": table.c.n + 1}``).
+        """
+        dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        statement = dialect_insert(table).values(**values)
+        key_list, update_list = list(keys), list(update)
+        if not update_list:
+            return statement.on_conflict_do_nothing(index_elements=key_list)
+        return statement.on_conflict_do_update(
+            index_elements=key_list,
+            set_={**{name: getattr(statement.excluded, name) for name in update_list}, **(also_set or {})},
+        )
+
+    def signing_key(self, name: str) -> str:
+        """The sandbox's own secret called ``name``: created once, kept across restarts."""
+        with self.begin() as connection:
+            connection.execute(
+                self.upsert(signing_keys, {"name": name, "secret": secrets.token_urlsafe(48)}, keys=["name"])
+            )
+            return str(
+                connection.execute(select(signing_keys.c.secret).where(signing_keys.c.name == name)).scalar_one()
+            )
+
+    def integrity_ok(self) -> bool:
+        """True when the database passes its own integrity check (SQLite) or answers (others)."""
+        with self.connect() as connection:
+            if self.dialect == "sqlite":
+                return bool(connection.execute(text("PRAGMA integrity_check")).scalar_one() == "ok")
+            connection.execute(text("SELECT 1"))
+            return True
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,1 @@
+"""One package per emulated vendor, each with the same modules: routes, service, models, auth, errors."""

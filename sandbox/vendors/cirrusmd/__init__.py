@@ -1,0 +1,35 @@
+"""CirrusMD: the partner calls the vendor (``POST /cirrusmd/sdk/v2/public/sessions``)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from sandbox.core.clock import Clock
+from sandbox.core.errors import VendorSurface, register_surface
+from sandbox.core.randomness import Randomness
+from sandbox.core.store import Store
+from sandbox.vendors.cirrusmd import errors, models  # noqa: F401 - models registers the tables
+from sandbox.vendors.cirrusmd.routes import PREFIX, SERVICE_KEY, blueprint
+from sandbox.vendors.cirrusmd.service import CirrusmdService, CirrusmdSettings
+
+NAME = "cirrusmd"
+
+
+def init_app(
+    app: Flask, store: Store, clock: Clock, randomness: Randomness, section: dict[str, object]
+) -> CirrusmdService:
+    service = CirrusmdService(store, clock, randomness, CirrusmdSettings.from_section(section))
+    app.extensions[SERVICE_KEY] = service
+    app.register_blueprint(blueprint)
+    register_surface(
+        app,
+        VendorSurface(
+            name=NAME,
+            prefix=PREFIX,
+            render=errors.render,
+            not_found=errors.not_found,
+            method_not_allowed=errors.method_not_allowed,
+            too_large=errors.too_large,
+        ),
+    )
+    return service

@@ -1,0 +1,174 @@
+"""CirrusMD's rules: authenticate the partner, validate the member, upsert it, mint the SDK token."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+
+from contracts.cirrusmd.schemas import SESSION_REQUEST, invalid_body_message
+from contracts.jws import sign_hmac
+from sandbox.core.body import BodyProblem, read_json_object
+from sandbox.core.clock import Clock
+from sandbox.core.randomness import Randomness
+from sandbox.core.store import Store
+from sandbox.vendors.cirrusmd import auth
+from sandbox.vendors.cirrusmd.errors import UnprocessableEntity
+from sandbox.vendors.cirrusmd.models import UPDATABLE, clients, members
+
+ACCESS_TOKEN_KEY_NAME = "cirrusmd.access_token"
+ACCESS_TOKEN_ISSUER = "vendor-sandbox/cirrusmd"
+ACCESS_TOKEN_AUDIENCE = "cirrusmd-sdk"
+
+
+@dataclass(frozen=True)
+class Client:
+    client_id: str
+    shared_secret: str
+
+
+@dataclass(frozen=True)
+class CirrusmdSettings:
+    leeway_seconds: float = 5.0
+    access_token_lifetime_seconds: int = 3600
+    clients: tuple[Client, ...] = ()
+
+    @classmethod
+    def from_section(cls, section: Mapping[str, Any]) -> CirrusmdSettings:
+        """Read the ``[cirrusmd]`` config section, refusing what it does not understand."""
+        known = {"leeway_seconds", "access_token_lifetime_seconds", "clients"}
+        unknown = set(section) - known
+        if unknown:
+            raise ValueError(f"[cirrusmd] unknown keys {sorted(unknown)}; known: {sorted(known)}")
+        found = []
+        for entry in section.get("clients", []):
+            if not isinstance(entry.get("client_id"), str) or not isinstance(entry.get("shared_secret"), str):
+                raise ValueError("[[cirrusmd.clients]] entries need string client_id and shared_secret")
+            found.append(Client(entry["client_id"], entry["shared_secret"]))
+        return cls(
+            leeway_seconds=float(section.get("leeway_seconds", cls.leeway_seconds)),
+            access_token_lifetime_seconds=int(
+                section.get("access_token_lifetime_seconds", cls.access_token_lifetime_seconds)
+            ),
+            clients=tuple(found),
+        )
+
+
+@dataclass(frozen=True)
+class SessionResult:
+    access_token: str
+    member_uuid: str
+    created: bool
+
+
+class CirrusmdService:
+    def __init__(self, store: Store, clock: Clock, randomness: Randomness, settings: CirrusmdSettings) -> None:
+        self.store = store
+        self.clock = clock
+        self.randomness = randomness
+        self.settings = settings
+        self._access_token_key: str | None = None
+
+    def install_clients(self) -> None:
+        """Make the configured clients exist with their configured secrets."""
+        for client in self.settings.clients:
+            self.put_client(client.client_id, client.shared_secret)
+
+    def put_client(self, client_id: str, shared_secret: str) -> None:
+        with self.store.begin() as connection:
+            connection.execute(
+                self.store.upsert(
+                    clients,
+                    {"client_id": client_id, "shared_secret": shared_secret},
+                    keys=["client_id"],
+                    update=["shared_secret"],
+                )
+            )
+
+    def secret_for(self, client_id: str) -> str | None:
+        with self.store.connect() as connection:
+            secret = connection.execute(
+                select(clients.c.shared_secret).where(clients.c.client_id == client_id)
+            ).scalar()
+        return None if secret is None else str(secret)
+
+    def authenticate(self, authorization: str | None) -> dict[str, Any]:
+        return auth.authenticate(authorization, self.secret_for, self.clock.now(), self.settings.leeway_seconds)
+
+    @staticmethod
+    def load_session_request() -> dict[str, Any]:
+        """The request body as the contract loads it, or :class:`UnprocessableEntity`."""
+        try:
+            body = read_json_object()
+        except BodyProblem as problem:
+            raise UnprocessableEntity(invalid_body_message({"body": [problem.message]}), rule=problem.rule) from None
+        try:
+            loaded: dict[str, Any] = SESSION_REQUEST.load(body.value)
+        except ValidationError as error:
+            problems: dict[str, Any] = error.normalized_messages()  # type: ignore[no-untyped-call]
+            raise UnprocessableEntity(invalid_body_message(problems), rule="invalid_body") from None
+        return loaded
+
+    def create_session(self, client_id: str, member: Mapping[str, Any], api_url: str) -> SessionResult:
+        """Find then update or create the member, in one atomic statement; mint a fresh token."""
+        now = self.clock.now()
+        values = {
+            **member,
+            "client_id": client_id,
+            "member_uuid": self.randomness.uuid(),
+            "created_at": now,
+            "updated_at": now,
+            "sessions_created": 1,
+        }
+        statement = self.store.upsert(
+            members,
+            values,
+            keys=["client_id", "external_user_id"],
+            update=UPDATABLE,
+            also_set={"sessions_created": members.c.sessions_created + 1},
+        ).returning(members.c.member_uuid, members.c.sessions_created)
+        with self.store.begin() as connection:
+            row = connection.execute(statement).one()
+        token = self.mint_access_token(client_id, member["external_user_id"], row.member_uuid, now, api_url)
+        return SessionResult(access_token=token, member_uuid=row.member_uuid, created=row.sessions_created == 1)
+
+    def mint_access_token(
+        self, client_id: str, external_user_id: str, member_uuid: str, now: float, api_url: str
+    ) -> str:
+        """The SDK token: a JWT signed with the sandbox's own key, never the client's secret."""
+        issued = int(now)
+        claims = {
+            "iss": ACCESS_TOKEN_ISSUER,
+            "aud": ACCESS_TOKEN_AUDIENCE,
+            "sub": member_uuid,
+            "client_id": client_id,
+            "external_user_id": external_user_id,
+            "api_url": api_url,
+            "iat": issued,
+            "exp": issued + self.settings.access_token_lifetime_seconds,
+            "jti": self.randomness.token_hex(16),
+        }
+        return sign_hmac(claims, self.access_token_key, "HS256", header={"kid": ACCESS_TOKEN_KEY_NAME})
+
+    @property
+    def access_token_key(self) -> str:
+        if self._access_token_key is None:
+            self._access_token_key = self.store.signing_key(ACCESS_TOKEN_KEY_NAME)
+        return self._access_token_key
+
+    def member(self, client_id: str, external_user_id: str) -> dict[str, Any] | None:
+        with self.store.connect() as connection:
+            row = connection.execute(
+                select(members).where(members.c.client_id == client_id, members.c.external_user_id == external_user_id)
+            ).first()
+        return None if row is None else dict(row._mapping)
+
+    def count_members(self, client_id: str | None = None) -> int:
+        query = select(func.count()).select_from(members)
+        if client_id is not None:
+            query = query.where(members.c.client_id == client_id)
+        with self.store.connect() as connection:
+            return int(connection.execute(query).scalar_one())
