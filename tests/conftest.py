@@ -1,0 +1,67 @@
+"""Shared fixtures: an app on a throw-away SQLite file with a frozen clock, its client, a live server.
+
+Hypothesis profiles: ``ci`` (default, quick) and ``thorough`` (``HYPOTHESIS_PROFILE=thorough``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
+
+from sandbox import config
+from sandbox.app import create_app
+from sandbox.config import Settings
+from sandbox.core.clock import Clock
+from sandbox.testing.live import LiveServer
+
+settings.register_profile("ci", max_examples=40, deadline=None,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+settings.register_profile("thorough", max_examples=1000, deadline=None,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+#: A fixed instant for the frozen clock: 2026-11-21T12:00:00Z.
+FROZEN_AT = 1_795_262_400.0
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'sandbox.db'}"
+
+
+@pytest.fixture
+def sandbox_settings(database_url: str) -> Settings:
+    """The built-in default configuration (demo tenants) on a throw-away database."""
+    return replace(config.load_file(None), database=database_url)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    frozen = Clock()
+    frozen.freeze(FROZEN_AT)
+    return frozen
+
+
+@pytest.fixture
+def app(sandbox_settings: Settings, clock: Clock) -> Iterator[Flask]:
+    application = create_app(sandbox_settings, clock=clock, random_seed=1234)
+    yield application
+    application.extensions["sandbox.store"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[LiveServer]:
+    with LiveServer(app) as server:
+        yield server
