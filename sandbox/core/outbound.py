@@ -1,0 +1,176 @@
+"""The sandbox calling partner URLs (Sympto's page-load webhook, Intake24's notifications).
+
+Every call is bounded (connect/read timeout, response size cap), goes only to allowed hosts,
+never follows redirects, and is journaled with the partner's status, a body excerpt and the
+latency. The address that is checked against the allow-list is the address connected to, so a
+DNS answer that changes between check and connect (rebinding) cannot redirect the call.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import json
+import socket
+import ssl
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from sandbox.core.journal import ACCEPTED, REJECTED, Journal
+from sandbox.core.redact import excerpt, redact_headers
+
+DEFAULT_TIMEOUT_SECONDS = 5.0
+DEFAULT_MAX_RESPONSE_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class OutboundResult:
+    """What the partner did. ``error`` names a transport failure (then ``status`` is None)."""
+
+    url: str
+    status: int | None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    latency_ms: float = 0.0
+    error: str | None = None
+    error_detail: str | None = None
+
+    @property
+    def content_type(self) -> str:
+        return next((v for k, v in self.headers.items() if k.lower() == "content-type"), "")
+
+    def json(self) -> Any:
+        """The body as JSON, or raise ``ValueError``."""
+        return json.loads(self.body.decode("utf-8"))
+
+
+class OutboundRefused(Exception):
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.detail = detail
+
+
+def _is_loopback(address: str) -> bool:
+    return ipaddress.ip_address(address.split("%")[0]).is_loopback
+
+
+class Outbound:
+    """Makes bounded, allow-listed, journaled HTTP calls to partners."""
+
+    def __init__(self, journal: Journal, allowed_hosts: Iterable[str] = (), allow_loopback: bool = True,
+                 timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
+        self.journal = journal
+        self.allowed_hosts = {host.lower() for host in allowed_hosts}
+        self.allow_loopback = allow_loopback
+        self.timeout_seconds = timeout_seconds
+        self.max_response_bytes = max_response_bytes
+
+    def _resolve_allowed(self, host: str, port: int, extra_hosts: Iterable[str]) -> str:
+        """The IP address to connect to, after checking it against the allow-list."""
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise OutboundRefused("dns_failure", f"cannot resolve host {host!r}: {exc.strerror}") from exc
+        named = host.lower() in self.allowed_hosts or host.lower() in {h.lower() for h in extra_hosts}
+        for info in infos:
+            address = str(info[4][0])
+            if named or (self.allow_loopback and _is_loopback(address)):
+                return address
+        raise OutboundRefused(
+            "host_not_allowed",
+            f"{host} is not an allowed partner host (allowed: loopback and the hosts configured for the tenant)",
+        )
+
+    def post(self, url: str, body: bytes, headers: Mapping[str, str], *, vendor: str, tenant: str | None,
+             correlation_id: str, allowed_hosts: Iterable[str] = (), timeout_seconds: float | None = None,
+             method: str = "POST") -> OutboundResult:
+        """Send one request; never raises for partner behaviour, always journals."""
+        started = time.perf_counter()
+        timeout = timeout_seconds if timeout_seconds is not None else self.timeout_seconds
+        result = self._send(method, url, body, headers, allowed_hosts, timeout, started)
+        self.journal.record(
+            vendor=vendor, tenant=tenant, direction="outbound", method=method, path=excerpt(url, 2000),
+            status=result.status,
+            verdict=ACCEPTED if result.status is not None and result.status < 400 else REJECTED,
+            rule=result.error, message=result.error_detail,
+            request={"headers": redact_headers(dict(headers)), "body": excerpt(body.decode("utf-8", "replace"))},
+            response={"headers": redact_headers(result.headers),
+                      "body": excerpt(result.body.decode("utf-8", "replace"))},
+            latency_ms=result.latency_ms, correlation_id=correlation_id,
+        )
+        return result
+
+    def _send(self, method: str, url: str, body: bytes, headers: Mapping[str, str], allowed_hosts: Iterable[str],
+              timeout: float, started: float) -> OutboundResult:
+        def failed(kind: str, detail: str) -> OutboundResult:
+            latency = round((time.perf_counter() - started) * 1000, 3)
+            return OutboundResult(url=url, status=None, latency_ms=latency, error=kind, error_detail=detail)
+
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return failed("invalid_url", f"{url[:200]!r} is not an absolute http(s) URL")
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            return failed("invalid_url", f"{url[:200]!r} has an invalid port")
+        try:
+            address = self._resolve_allowed(parts.hostname, port, allowed_hosts)
+        except OutboundRefused as refused:
+            return failed(refused.kind, refused.detail)
+        connection: http.client.HTTPConnection
+        if parts.scheme == "https":
+            context = ssl.create_default_context()
+            connection = _PinnedHTTPSConnection(address, parts.hostname, port, timeout=timeout, context=context)
+        else:
+            connection = http.client.HTTPConnection(address, port, timeout=timeout)
+        target = parts.path or "/"
+        if parts.query:
+            target += "?" + parts.query
+        try:
+            connection.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
+            connection.putheader("Host", parts.netloc.rpartition("@")[2])
+            for name, value in headers.items():
+                connection.putheader(name, value)
+            connection.putheader("Content-Length", str(len(body)))
+            connection.endheaders(body)
+            response = connection.getresponse()
+            deadline = started + timeout
+            data = bytearray()
+            while len(data) <= self.max_response_bytes:
+                if time.perf_counter() > deadline:
+                    return failed("timeout", f"the partner did not finish its response within {timeout:g} s")
+                chunk = response.read1(65536) if hasattr(response, "read1") else response.read(65536)
+                if not chunk:
+                    break
+                data.extend(chunk)
+            if len(data) > self.max_response_bytes:
+                return failed("response_too_large", f"the partner's response exceeded {self.max_response_bytes} bytes")
+            latency = round((time.perf_counter() - started) * 1000, 3)
+            return OutboundResult(url=url, status=response.status, headers=dict(response.getheaders()),
+                                  body=bytes(data), latency_ms=latency)
+        except TimeoutError:
+            return failed("timeout", f"the partner did not answer within {timeout:g} s")
+        except ConnectionRefusedError:
+            return failed("connection_refused", f"nothing is listening at {parts.hostname}:{port}")
+        except (OSError, http.client.HTTPException) as exc:
+            return failed("connection_error", f"{type(exc).__name__}: {str(exc)[:200]}")
+        finally:
+            connection.close()
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to a fixed, already-checked address, verifying the certificate for the original host."""
+
+    def __init__(self, address: str, hostname: str, port: int, *, timeout: float, context: ssl.SSLContext) -> None:
+        super().__init__(address, port, timeout=timeout, context=context)
+        self._hostname = hostname
+        self._context = context
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.host, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self._hostname)
