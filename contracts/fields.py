@@ -45,8 +45,11 @@ def base_messages(name: str) -> dict[str, str]:
 class Text(fields.String):
     """A JSON string, never coerced from other types; blank and NUL rejected unless allowed."""
 
-    def __init__(self, *, blank_ok: bool = False, truncate_to: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *, blank_ok: bool = False, max_length: int | None = None, truncate_to: int | None = None, **kwargs: Any
+    ) -> None:
         self.blank_ok = blank_ok
+        self.max_length = max_length
         self.truncate_to = truncate_to
         super().__init__(**kwargs)
 
@@ -58,6 +61,7 @@ class Text(fields.String):
             "invalid": f"`{name}` must be a string, got a JSON {{type}}",
             "blank": f"`{name}` must not be blank",
             "nul": f"`{name}` must not contain NUL characters",
+            "too_long": f"`{name}` must be at most {self.max_length} characters, got {{length}}",
         }
         self.error_messages = {**defaults, **self._custom_messages}
 
@@ -73,6 +77,8 @@ class Text(fields.String):
             raise self.make_error("nul")
         if not self.blank_ok and not value.strip():
             raise self.make_error("blank")
+        if self.max_length is not None and len(value) > self.max_length:
+            raise self.make_error("too_long", length=len(value))
         if self.truncate_to is not None:
             value = value[: self.truncate_to]
         return str(value)

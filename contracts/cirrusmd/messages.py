@@ -8,7 +8,7 @@ predict them from here, so a wording lives in one place.
 from __future__ import annotations
 
 MAX_TOKEN_LIFETIME_SECONDS = 120
-TOKEN_SHAPE = '{sub: <client_id>, scope: "sdk", exp: <now + at most 120 s>, iat: <now>}'
+TOKEN_SHAPE = '{{sub: <client_id>, scope: "sdk", exp: <now + at most 120 s>, iat: <now>}}'  # a format template
 
 # 401: the JWT in the Authorization header
 MISSING_AUTHORIZATION = (

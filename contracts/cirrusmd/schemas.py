@@ -19,22 +19,6 @@ ORIGIN_LABEL_MAX = 30
 WELCOME_MESSAGE_MAX = 200
 
 
-class OriginLabel(Text):
-    """A label of a pre-configured encounter origin: at most 30 characters."""
-
-    def _bind_to_schema(self, field_name: str, parent: Any) -> None:
-        super()._bind_to_schema(field_name, parent)
-        self.error_messages["too_long"] = (
-            f"`{field_name}` must be at most {ORIGIN_LABEL_MAX} characters, got {{length}}"
-        )
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if len(text) > ORIGIN_LABEL_MAX:
-            raise self.make_error("too_long", length=len(text))
-        return text
-
-
 class SessionRequestSchema(Schema):
     """Body of ``POST /sdk/v2/public/sessions``."""
 
@@ -62,7 +46,7 @@ class SessionRequestSchema(Schema):
         },
     )
     external_plan_id = Text(allow_none=True, load_default=None)
-    origin_label = OriginLabel(allow_none=True, load_default=None)
+    origin_label = Text(allow_none=True, load_default=None, max_length=ORIGIN_LABEL_MAX)
     welcome_message = Text(
         allow_none=True,
         blank_ok=True,

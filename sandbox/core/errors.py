@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 
@@ -77,6 +77,7 @@ def init_app(app: Flask, max_body_bytes: int) -> None:
 
     @app.errorhandler(VendorError)
     def _vendor_error(error: VendorError) -> Response:
+        g.vendor_error = error  # the journal records its rule and message
         surface = surface_for(request.path)
         if surface is None:
             return _plain(error.status, error.message)
@@ -100,6 +101,7 @@ def init_app(app: Flask, max_body_bytes: int) -> None:
             vendor_error = surface.too_large(max_body_bytes)
         else:
             vendor_error = VendorError(error.description or error.name, status=status, rule="http_error")
+        g.vendor_error = vendor_error
         return surface.render(vendor_error)
 
     @app.errorhandler(Exception)

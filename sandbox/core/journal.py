@@ -8,7 +8,6 @@ without limit.
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 import time
@@ -19,9 +18,10 @@ from flask import Flask, Response, current_app, g, request
 from sqlalchemy import JSON, Column, Float, Index, Integer, String, Table, Text, delete, func, select
 from werkzeug.exceptions import HTTPException
 
+from sandbox.core.body import BodyProblem, parse_json
 from sandbox.core.clock import Clock
 from sandbox.core.errors import surface_for
-from sandbox.core.redact import excerpt, redact_headers, redact_value
+from sandbox.core.redact import EXCERPT_LIMIT, excerpt, redact_headers, redact_value
 from sandbox.core.store import Store, metadata
 
 ACCEPTED = "accepted"
@@ -93,13 +93,12 @@ def verdict_for(status: int | None, warnings: list[dict[str, str]]) -> str:
 def _body_for_journal(raw: bytes, content_type: str | None) -> Any:
     if not raw:
         return None
-    text = raw.decode("utf-8", errors="replace")
-    if content_type and "json" in content_type:
+    if content_type and "json" in content_type and len(raw) <= EXCERPT_LIMIT * 8:
         try:
-            return redact_value(json.loads(text))
-        except ValueError:
-            pass
-    return excerpt(text)
+            return redact_value(parse_json(raw))
+        except BodyProblem:
+            pass  # journal what arrived, as text
+    return excerpt(raw.decode("utf-8", errors="replace"))
 
 
 class Journal:
@@ -186,6 +185,10 @@ def init_app(app: Flask, journal_: Journal) -> None:
         if surface is None:
             return response
         annotation = current_annotation()
+        error = g.get("vendor_error")
+        if error is not None:
+            annotation.rule = annotation.rule or error.rule
+            annotation.message = annotation.message or error.message
         started = g.get("journal_started", time.perf_counter())
         try:
             raw_request = request.get_data(cache=True)

@@ -61,9 +61,14 @@ def _is_loopback(address: str) -> bool:
 class Outbound:
     """Makes bounded, allow-listed, journaled HTTP calls to partners."""
 
-    def __init__(self, journal: Journal, allowed_hosts: Iterable[str] = (), allow_loopback: bool = True,
-                 timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
-                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        allowed_hosts: Iterable[str] = (),
+        allow_loopback: bool = True,
+        timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
         self.journal = journal
         self.allowed_hosts = {host.lower() for host in allowed_hosts}
         self.allow_loopback = allow_loopback
@@ -86,27 +91,53 @@ class Outbound:
             f"{host} is not an allowed partner host (allowed: loopback and the hosts configured for the tenant)",
         )
 
-    def post(self, url: str, body: bytes, headers: Mapping[str, str], *, vendor: str, tenant: str | None,
-             correlation_id: str, allowed_hosts: Iterable[str] = (), timeout_seconds: float | None = None,
-             method: str = "POST") -> OutboundResult:
+    def post(
+        self,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, str],
+        *,
+        vendor: str,
+        tenant: str | None,
+        correlation_id: str,
+        allowed_hosts: Iterable[str] = (),
+        timeout_seconds: float | None = None,
+        method: str = "POST",
+    ) -> OutboundResult:
         """Send one request; never raises for partner behaviour, always journals."""
         started = time.perf_counter()
         timeout = timeout_seconds if timeout_seconds is not None else self.timeout_seconds
         result = self._send(method, url, body, headers, allowed_hosts, timeout, started)
         self.journal.record(
-            vendor=vendor, tenant=tenant, direction="outbound", method=method, path=excerpt(url, 2000),
+            vendor=vendor,
+            tenant=tenant,
+            direction="outbound",
+            method=method,
+            path=excerpt(url, 2000),
             status=result.status,
             verdict=ACCEPTED if result.status is not None and result.status < 400 else REJECTED,
-            rule=result.error, message=result.error_detail,
+            rule=result.error,
+            message=result.error_detail,
             request={"headers": redact_headers(dict(headers)), "body": excerpt(body.decode("utf-8", "replace"))},
-            response={"headers": redact_headers(result.headers),
-                      "body": excerpt(result.body.decode("utf-8", "replace"))},
-            latency_ms=result.latency_ms, correlation_id=correlation_id,
+            response={
+                "headers": redact_headers(result.headers),
+                "body": excerpt(result.body.decode("utf-8", "replace")),
+            },
+            latency_ms=result.latency_ms,
+            correlation_id=correlation_id,
         )
         return result
 
-    def _send(self, method: str, url: str, body: bytes, headers: Mapping[str, str], allowed_hosts: Iterable[str],
-              timeout: float, started: float) -> OutboundResult:
+    def _send(
+        self,
+        method: str,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, str],
+        allowed_hosts: Iterable[str],
+        timeout: float,
+        started: float,
+    ) -> OutboundResult:
         def failed(kind: str, detail: str) -> OutboundResult:
             latency = round((time.perf_counter() - started) * 1000, 3)
             return OutboundResult(url=url, status=None, latency_ms=latency, error=kind, error_detail=detail)
@@ -151,8 +182,13 @@ class Outbound:
             if len(data) > self.max_response_bytes:
                 return failed("response_too_large", f"the partner's response exceeded {self.max_response_bytes} bytes")
             latency = round((time.perf_counter() - started) * 1000, 3)
-            return OutboundResult(url=url, status=response.status, headers=dict(response.getheaders()),
-                                  body=bytes(data), latency_ms=latency)
+            return OutboundResult(
+                url=url,
+                status=response.status,
+                headers=dict(response.getheaders()),
+                body=bytes(data),
+                latency_ms=latency,
+            )
         except TimeoutError:
             return failed("timeout", f"the partner did not answer within {timeout:g} s")
         except ConnectionRefusedError:

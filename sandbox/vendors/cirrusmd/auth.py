@@ -37,7 +37,7 @@ def bearer_token(authorization: str | None) -> str:
         raise Unauthorized(messages.NOT_BEARER.format(scheme=number(scheme)), rule="not_bearer")
     if not token.strip():
         raise Unauthorized(
-            messages.MALFORMED_TOKEN.format(problem="the token after `Bearer ` is empty"), rule="malformed_token"
+            messages.MALFORMED_TOKEN.format(problem="the token after `Bearer ` is empty"), rule="malformed"
         )
     return token.strip()
 
@@ -48,7 +48,13 @@ def _message(rejection: TokenRejected) -> tuple[str, str]:
     reason = rejection.reason
     seen = number(detail.get("seen"))
     now = number(detail.get("now"))
-    delta = seconds(abs(float(detail.get("seen") or 0) - float(detail.get("now") or 0)))
+
+    def timed(template: str) -> Callable[[], str]:
+        # Only time rules carry numeric seen/now; the delta is computed for them alone.
+        return lambda: template.format(
+            seen=seen, now=now, delta=seconds(abs(float(detail["seen"]) - float(detail["now"])))
+        )
+
     texts: dict[TokenFailure, Callable[[], str]] = {
         TokenFailure.MALFORMED: lambda: messages.MALFORMED_TOKEN.format(problem=detail.get("problem")),
         TokenFailure.ALGORITHM_NOT_ALLOWED: lambda: messages.WRONG_ALGORITHM.format(seen=seen),
@@ -59,10 +65,10 @@ def _message(rejection: TokenRejected) -> tuple[str, str]:
         ),
         TokenFailure.MISSING_CLAIM: lambda: messages.MISSING_CLAIM.format(claim=rejection.claim),
         TokenFailure.CLAIM_NOT_NUMERIC: lambda: messages.CLAIM_NOT_NUMERIC.format(claim=rejection.claim, seen=seen),
-        TokenFailure.EXPIRED: lambda: messages.EXPIRED.format(seen=seen, delta=delta, now=now),
-        TokenFailure.LIFETIME_TOO_LONG: lambda: messages.LIFETIME_TOO_LONG.format(seen=seen, delta=delta, now=now),
-        TokenFailure.ISSUED_IN_FUTURE: lambda: messages.ISSUED_IN_FUTURE.format(seen=seen, delta=delta, now=now),
-        TokenFailure.NOT_YET_VALID: lambda: messages.NOT_YET_VALID.format(seen=seen, delta=delta, now=now),
+        TokenFailure.EXPIRED: timed(messages.EXPIRED),
+        TokenFailure.LIFETIME_TOO_LONG: timed(messages.LIFETIME_TOO_LONG),
+        TokenFailure.ISSUED_IN_FUTURE: timed(messages.ISSUED_IN_FUTURE),
+        TokenFailure.NOT_YET_VALID: timed(messages.NOT_YET_VALID),
     }
     rule = {
         TokenFailure.UNKNOWN_KEY: "unknown_client",

@@ -1,0 +1,149 @@
+"""Every 422 rule of the member body, and every kind of broken body, through HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from contracts.cirrusmd.strategies import MUTATIONS, PAIR_MUTATIONS
+from contracts.derive import Mutation
+from tests.cirrusmd.helpers import SESSIONS, member_body, post_session, valid_headers
+from tests.conftest import FROZEN_AT
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS + PAIR_MUTATIONS, ids=lambda m: m.name)
+def test_each_field_rule_answers_422_with_its_message(client: FlaskClient, mutation: Mutation) -> None:
+    response = post_session(client, FROZEN_AT, mutation.apply(member_body()))
+    assert response.status_code == 422
+    assert response.json == {"error_message": f"Invalid session request: {mutation.error}."}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"gender": "F"}, '`gender` must be one of male, female, other, got "F"'),
+        (
+            {"dob": "11/01/1977"},
+            '`dob` must be an ISO 8601 date or date-time such as 1977-01-11 or 1977-01-11T00:00:00Z, got "11/01/1977"',
+        ),
+        (
+            {"dob": "1977-02-30"},
+            '`dob` must be an ISO 8601 date or date-time such as 1977-01-11 or 1977-01-11T00:00:00Z, got "1977-02-30"',
+        ),
+        ({"metadata": None}, "`metadata` must not be null"),
+        ({"metadata": "{}"}, "`metadata` must be a JSON object, got a JSON string"),
+        ({"email": "jane"}, '`email` must be an email address such as jane@example.com, got "jane"'),
+        ({"external_user_id": 42}, "`external_user_id` must be a string, got a JSON number"),
+        ({"origin_label": "o" * 31, "external_plan_id": "p"}, "`origin_label` must be at most 30 characters, got 31"),
+    ],
+)
+def test_field_messages_read_exactly(client: FlaskClient, changes: dict[str, Any], message: str) -> None:
+    response = post_session(client, FROZEN_AT, member_body(**changes))
+    assert response.status_code == 422
+    assert response.json == {"error_message": f"Invalid session request: {message}."}
+
+
+def test_missing_metadata_says_to_send_an_empty_object(client: FlaskClient) -> None:
+    body = member_body()
+    del body["metadata"]
+    response = post_session(client, FROZEN_AT, body)
+    assert response.json == {
+        "error_message": "Invalid session request: `metadata` is required: send {} when you have no membership data."
+    }
+
+
+def test_several_problems_are_all_reported_in_field_order(client: FlaskClient) -> None:
+    response = post_session(client, FROZEN_AT, {"gender": "x", "metadata": {}})
+    message = response.json["error_message"]
+    assert response.status_code == 422
+    for field in ("dob", "email", "external_user_id", "first_name", "last_name", "member_id"):
+        assert f"`{field}` is required" in message
+    assert message.index("`dob`") < message.index("`gender`") < message.index("`member_id`")
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type", "message"),
+    [
+        (
+            b'{"external_user_id": ',
+            "application/json",
+            "the body is not valid JSON: Expecting value at line 1 column 22",
+        ),
+        (b"[]", "application/json", "the body must be a JSON object, got a JSON array"),
+        (b'"jane"', "application/json", "the body must be a JSON object, got a JSON string"),
+        (b"", "application/json", "the request body is empty: send a JSON object"),
+        (b'{"a": 1}', "text/plain", "Content-Type must be application/json (got text/plain): send the body as JSON"),
+        (b'{"a": 1}', None, "Content-Type must be application/json (got none): send the body as JSON"),
+        (b'{"a": NaN}', "application/json", "NaN is not valid JSON: send finite numbers only"),
+        (b'{"a": 1e999}', "application/json", "the number 1e999 is out of range: send finite numbers"),
+        (
+            b'{"a": "\\ud800"}',
+            "application/json",
+            "the JSON contains a lone UTF-16 surrogate escape (like \\ud800): send valid Unicode",
+        ),
+        (b'{"a": 1, "a": 2}', "application/json", "the key 'a' appears twice in one object: send it once"),
+        (b'{"a": "\xff"}', "application/json", "the body is not valid UTF-8 (bad byte at offset 7)"),
+        (b"[" * 40 + b"]" * 40, "application/json", "the JSON is nested more than 32 levels deep: flatten it"),
+        (
+            b"[" * 100_000 + b"]" * 100_000,
+            "application/json",
+            "the JSON is nested more than 32 levels deep: flatten it",
+        ),
+    ],
+    ids=[
+        "truncated",
+        "array",
+        "string",
+        "empty",
+        "text-plain",
+        "no-content-type",
+        "nan",
+        "overflow",
+        "lone-surrogate",
+        "duplicate-key",
+        "invalid-utf8",
+        "nested-40",
+        "nested-100k",
+    ],
+)
+def test_broken_bodies_answer_422_with_a_fix(
+    client: FlaskClient, raw: bytes, content_type: str | None, message: str
+) -> None:
+    headers = valid_headers(FROZEN_AT) | ({"Content-Type": content_type} if content_type else {})
+    response = client.post(SESSIONS, data=raw, headers=headers)
+    assert response.status_code == 422
+    assert response.json == {"error_message": f"Invalid session request: {message}."}
+
+
+def test_oversized_body_answers_413_in_the_vendor_shape(client: FlaskClient) -> None:
+    raw = b'{"metadata": "' + b"x" * (1 << 20) + b'"}'
+    response = client.post(SESSIONS, data=raw, headers=valid_headers(FROZEN_AT) | {"Content-Type": "application/json"})
+    assert response.status_code == 413
+    assert response.json == {
+        "error_message": "The request body is larger than 1048576 bytes: send a smaller JSON object."
+    }
+
+
+def test_odd_but_valid_unicode_is_accepted_and_stored(client: FlaskClient) -> None:
+    body = member_body(first_name="Zoë 🩺", last_name="\u202eRTL\u200d", external_user_id="ユーザー-1")
+    response = post_session(client, FROZEN_AT, body)
+    assert response.status_code == 201
+
+
+def test_welcome_message_is_truncated_at_200_not_rejected(client: FlaskClient, app: Any) -> None:
+    response = post_session(client, FROZEN_AT, member_body(welcome_message="w" * 500))
+    assert response.status_code == 201
+    stored = app.extensions["sandbox.cirrusmd"].member("demo-client", "partner-user-1")
+    assert stored["welcome_message"] == "w" * 200
+
+
+def test_unknown_fields_are_ignored(client: FlaskClient) -> None:
+    assert post_session(client, FROZEN_AT, member_body(favourite_colour="teal")).status_code == 201
+
+
+def test_dob_as_plain_date_and_with_offset_is_accepted(client: FlaskClient, app: Any) -> None:
+    assert post_session(client, FROZEN_AT, member_body(dob="1977-01-11")).status_code == 201
+    assert post_session(client, FROZEN_AT, member_body(dob="1977-01-11T23:30:00-05:00")).status_code == 201
+    assert app.extensions["sandbox.cirrusmd"].member("demo-client", "partner-user-1")["dob"] == "1977-01-11"
