@@ -13,7 +13,7 @@ from sandbox.app import create_app
 from sandbox.config import Settings, to_environment
 
 #: Python threads per worker that run the app; requests beyond them wait in Granian's queue.
-BLOCKING_THREADS = 16
+BLOCKING_THREADS = 4
 
 
 def prepare(settings: Settings) -> None:

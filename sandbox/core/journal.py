@@ -52,6 +52,9 @@ journal_entries = Table(
 )
 
 
+_INSERT = journal_entries.insert()
+
+
 @dataclass
 class Annotation:
     """What vendor code learned about the current request, for its journal entry."""
@@ -118,7 +121,7 @@ class Journal:
         entry.setdefault("at", self.clock.now())
         entry.setdefault("warnings", [])
         with self.store.begin() as connection:
-            connection.execute(journal_entries.insert().values(**entry))
+            connection.execute(_INSERT, entry)
         with self._lock:
             self._writes += 1
             due = self._writes % self.PRUNE_EVERY == 0

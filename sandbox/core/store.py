@@ -8,7 +8,9 @@ packages declare their tables on :data:`metadata`; this module never imports a v
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,8 @@ signing_keys = Table(
 
 DEFAULT_DATABASE_URL = "sqlite:///.vendor-sandbox/sandbox.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: Pooled connections per process: at least the server's threads per worker, so none waits for one.
+POOL_SIZE = 16
 
 
 def _prepare_sqlite_file(url: str) -> None:
@@ -53,19 +57,35 @@ class Store:
         if url.startswith("sqlite"):
             _prepare_sqlite_file(url)
             self.engine: Engine = create_engine(
-                url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+                url,
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+                pool_size=POOL_SIZE,
+                max_overflow=POOL_SIZE,
             )
             event.listen(self.engine, "connect", _configure_sqlite)
         else:
-            self.engine = create_engine(url, pool_pre_ping=True)
+            self.engine = create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
         self.dialect = self.engine.dialect.name
+        self._statements: dict[tuple[Any, ...], Insert] = {}
+        self._write_lock = threading.Lock() if self.dialect == "sqlite" else None
 
     def create_tables(self) -> None:
         metadata.create_all(self.engine)
 
-    def begin(self) -> Any:
-        """A connection in a transaction that commits on success: ``with store.begin() as c:``."""
-        return self.engine.begin()
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A connection in a write transaction that commits on success: ``with store.begin() as c:``.
+
+        On SQLite, writers in one process queue on a lock instead of meeting in SQLite's busy
+        handler, whose sleep-and-retry turns contention into long tail latencies; writers in other
+        processes still wait in the busy handler (WAL, ``busy_timeout``).
+        """
+        if self._write_lock is None:
+            with self.engine.begin() as connection:
+                yield connection
+            return
+        with self._write_lock, self.engine.begin() as connection:
+            yield connection
 
     def connect(self) -> Connection:
         return self.engine.connect()
@@ -93,6 +113,33 @@ class Store:
             index_elements=key_list,
             set_={**{name: getattr(statement.excluded, name) for name in update_list}, **(also_set or {})},
         )
+
+    def upsert_statement(
+        self,
+        table: Table,
+        keys: tuple[str, ...],
+        update: tuple[str, ...] = (),
+        also_set: tuple[tuple[str, Any], ...] = (),
+    ) -> Insert:
+        """The same statement as :meth:`upsert`, built once and executed with parameters.
+
+        ``connection.execute(statement, values)`` reuses SQLAlchemy's compiled form, which on the
+        request hot path is several times cheaper than building ``.values(...)`` each time.
+        """
+        cache_key = (table.name, keys, update, tuple(name for name, _ in also_set))
+        statement = self._statements.get(cache_key)
+        if statement is None:
+            dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+            base = dialect_insert(table)
+            if update:
+                statement = base.on_conflict_do_update(
+                    index_elements=list(keys),
+                    set_={**{name: getattr(base.excluded, name) for name in update}, **dict(also_set)},
+                )
+            else:
+                statement = base.on_conflict_do_nothing(index_elements=list(keys))
+            self._statements[cache_key] = statement
+        return statement
 
     def signing_key(self, name: str) -> str:
         """The sandbox's own secret called ``name``: created once, kept across restarts."""
