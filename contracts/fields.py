@@ -174,3 +174,13 @@ class JsonObject(fields.Dict):
 
 
 __all__ = ["Choice", "Email", "IsoDate", "JsonObject", "Text", "ValidationError", "json_type", "shown"]
+
+
+class StrictFloat(fields.Float):
+    """A JSON number only: never a numeric string, never a boolean, never NaN or infinity."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        result: float = super()._deserialize(value, attr, data, **kwargs)
+        return result

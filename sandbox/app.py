@@ -7,9 +7,13 @@ from sqlalchemy.exc import OperationalError
 
 from sandbox import config, control
 from sandbox.config import Settings
-from sandbox.core import errors, journal
+from sandbox.control import openapi as control_openapi
+from sandbox.control.security import LOOPBACK_NAMES
+from sandbox.core import errors, faults, journal
 from sandbox.core.clock import Clock
+from sandbox.core.faults import Faults
 from sandbox.core.journal import Journal
+from sandbox.core.openapi import register_paths
 from sandbox.core.randomness import Randomness
 from sandbox.core.store import Store
 from sandbox.vendors import cirrusmd
@@ -32,12 +36,27 @@ def create_app(
     )
 
     errors.init_app(app, settings.max_body_bytes)
+    journal.init_app(app, Journal(store, clock, settings.journal_max_entries, settings.journal_max_age_seconds))
+    control.init_app(app, settings.admin_token, allowed_hosts(settings))
+    faults.init_app(app, Faults(store, clock, randomness))
+    register_paths(app, control_openapi.add_paths)
     cirrusmd_service = cirrusmd.init_app(app, store, clock, randomness, dict(settings.vendor("cirrusmd")))
     _create_tables(store)
     cirrusmd_service.install_clients()
-    journal.init_app(app, Journal(store, clock, settings.journal_max_entries, settings.journal_max_age_seconds))
-    app.register_blueprint(control.blueprint)
     return app
+
+
+def allowed_hosts(settings: Settings) -> set[str]:
+    """Names the control plane answers to: configured ones, else loopback when bound to loopback.
+
+    Bound to a non-loopback address without ``allowed_hosts``, any Host is accepted (the Origin
+    check and the optional admin token still apply).
+    """
+    if settings.allowed_hosts:
+        return {*settings.allowed_hosts, *LOOPBACK_NAMES}
+    if settings.host in LOOPBACK_NAMES:
+        return set(LOOPBACK_NAMES)
+    return set()
 
 
 def _create_tables(store: Store) -> None:

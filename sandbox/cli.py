@@ -27,14 +27,27 @@ def main() -> None:
 )
 @click.option("--database", default=None, help="SQLAlchemy URL (default sqlite:///.vendor-sandbox/sandbox.db).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default 1).")
+@click.option(
+    "--admin-token",
+    default=None,
+    envvar="VENDOR_SANDBOX_ADMIN_TOKEN",
+    help="Require `Authorization: Bearer TOKEN` on the control plane.",
+)
 def serve(
-    host: str | None, port: int | None, config_path: str | None, database: str | None, workers: int | None
+    host: str | None,
+    port: int | None,
+    config_path: str | None,
+    database: str | None,
+    workers: int | None,
+    admin_token: str | None,
 ) -> None:
     """Run the sandbox on a production WSGI server."""
     from sandbox.serve import run
 
     try:
-        settings = config.load(config_path, host=host, port=port, database=database, workers=workers)
+        settings = config.load(
+            config_path, host=host, port=port, database=database, workers=workers, admin_token=admin_token
+        )
     except config.ConfigError as error:
         raise click.UsageError(str(error)) from error
     click.echo(

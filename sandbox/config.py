@@ -37,6 +37,10 @@ class Settings:
     max_body_bytes: int = MAX_BODY_BYTES
     journal_max_entries: int = 10_000
     journal_max_age_seconds: float = 7 * 24 * 3600
+    #: When set, the control plane requires ``Authorization: Bearer <admin_token>``.
+    admin_token: str | None = None
+    #: Host names the control plane answers to besides loopback (DNS-rebinding guard).
+    allowed_hosts: tuple[str, ...] = ()
     #: Per-vendor sections as written in the file (each vendor package reads its own).
     vendors: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: str = "defaults"
@@ -45,7 +49,7 @@ class Settings:
         return self.vendors.get(name, {})
 
 
-_SERVER_KEYS = {"host": str, "port": int, "workers": int, "database": str}
+_SERVER_KEYS: dict[str, type] = {"host": str, "port": int, "workers": int, "database": str, "admin_token": str}
 _JOURNAL_KEYS = {"max_entries": int, "max_age_seconds": float}
 
 
@@ -66,6 +70,11 @@ def from_mapping(document: Mapping[str, Any], source: str) -> Settings:
     values: dict[str, Any] = {"source": source}
     server = document.get("server", {})
     for key, value in server.items():
+        if key == "allowed_hosts":
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                raise ConfigError(f"{source}: [server] allowed_hosts must be a list of host names")
+            values["allowed_hosts"] = tuple(item.lower() for item in value)
+            continue
         if key not in _SERVER_KEYS:
             raise ConfigError(f"{source}: unknown key [server] {key}; known: {', '.join(_SERVER_KEYS)}")
         values[key] = _typed("server", key, value, _SERVER_KEYS[key])
@@ -115,7 +124,9 @@ def load(config_path: str | None = None, environ: Mapping[str, str] | None = Non
     environ = os.environ if environ is None else environ
     handed_down = environ.get(ENV_SETTINGS_JSON)
     if handed_down and config_path is None:
-        return apply_overrides(Settings(**json.loads(handed_down)), **overrides)
+        values = json.loads(handed_down)
+        values["allowed_hosts"] = tuple(values.get("allowed_hosts", ()))
+        return apply_overrides(Settings(**values), **overrides)
     path = config_path or environ.get(ENV_CONFIG) or None
     settings = apply_environment(load_file(path), environ)
     return apply_overrides(settings, **overrides)

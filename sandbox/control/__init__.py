@@ -1,5 +1,26 @@
-"""The control plane, ``/__sandbox``: health and the sandbox clock (more as issues add them)."""
+"""The control plane, ``/__sandbox``: reset, tenants, journal, faults, clock, OpenAPI, dashboard."""
 
-from sandbox.control.routes import blueprint
+from __future__ import annotations
 
-__all__ = ["blueprint"]
+from flask import Flask
+
+from sandbox.control import cirrusmd, dashboard, errors, openapi, routes, security
+from sandbox.core.errors import VendorSurface, register_surface
+
+
+def init_app(app: Flask, admin_token: str | None, allowed_hosts: set[str]) -> None:
+    register_surface(
+        app,
+        VendorSurface(
+            name="control",
+            prefix=errors.PREFIX,
+            render=errors.render,
+            not_found=errors.not_found,
+            method_not_allowed=errors.method_not_allowed,
+            too_large=errors.too_large,
+            journaled=False,
+        ),
+    )
+    security.init_app(app, admin_token, allowed_hosts)
+    for blueprint in (routes.blueprint, cirrusmd.blueprint, openapi.blueprint, dashboard.blueprint):
+        app.register_blueprint(blueprint)

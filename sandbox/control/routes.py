@@ -1,24 +1,47 @@
-"""``/__sandbox`` endpoints: a flat list, state changes only by PUT/POST/DELETE.
+"""``/__sandbox``: a flat list of control endpoints; state changes only by POST, PUT and DELETE.
 
-- ``GET /__sandbox/health`` → ``200 {"status": "ok", ...}``
-- ``GET /__sandbox/clock`` → the clock's mode and current time
-- ``PUT /__sandbox/clock`` with ``{"offset_seconds": n}``, ``{"frozen_at": "<ISO 8601>"}`` or ``{"mode": "system"}``
+| endpoint | purpose |
+|---|---|
+| ``GET /__sandbox/health`` | liveness and what is mounted |
+| ``POST /__sandbox/reset[?vendor=&tenant=]`` | back to the configured start: state, journal, faults, clock |
+| ``GET /__sandbox/journal?vendor=&tenant=&verdict=&since=&limit=`` | recorded exchanges, newest first |
+| ``GET /__sandbox/faults/catalogue`` | every documented vendor error, armable by name |
+| ``GET/POST/DELETE /__sandbox/faults``, ``DELETE /__sandbox/faults/<id>`` | armed faults |
+| ``GET/PUT /__sandbox/clock`` | the sandbox clock |
+| ``GET /__sandbox/openapi.json`` | the OpenAPI document, generated from the contracts |
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify, request
 
 import sandbox
+from contracts.control import schemas
+from sandbox.control.errors import ControlError, load
+from sandbox.core import faults as fault_module
 from sandbox.core.body import BodyProblem, read_json_object
 from sandbox.core.clock import Clock
-from sandbox.core.errors import VendorError
+from sandbox.core.faults import FaultError, catalogue
+from sandbox.core.journal import journal
+from sandbox.core.state import resetters
 from sandbox.core.store import Store
 
 blueprint = Blueprint("control", __name__, url_prefix="/__sandbox")
+
+CLOCK_UPDATE = schemas.ClockUpdateSchema()
+ARM_FAULT = schemas.ArmFaultSchema()
+JOURNAL_QUERY = schemas.JournalQuerySchema()
+RESET_QUERY = schemas.ResetQuerySchema()
+
+
+def json_body() -> Any:
+    try:
+        return read_json_object().value
+    except BodyProblem as problem:
+        raise ControlError(problem.message, rule=problem.rule) from None
 
 
 def _clock() -> Clock:
@@ -29,23 +52,121 @@ def _clock() -> Clock:
 @blueprint.get("/health")
 def health() -> Response:
     store: Store = current_app.extensions["sandbox.store"]
-    return jsonify(
-        status="ok",
-        version=sandbox.__version__,
-        database=store.dialect,
-        vendors=sorted(surface.name for surface in current_app.extensions["sandbox.surfaces"]),
+    vendors = sorted(s.name for s in current_app.extensions["sandbox.surfaces"] if s.journaled)
+    return jsonify(status="ok", version=sandbox.__version__, database=store.dialect, vendors=vendors)
+
+
+@blueprint.post("/reset")
+def reset() -> Response:
+    """Everything, one vendor (``?vendor=``) or one tenant (``?tenant=``, with or without vendor)."""
+    query = load(RESET_QUERY, request.args.to_dict())
+    vendor, tenant = query.get("vendor"), query.get("tenant")
+    known = resetters()
+    if vendor is not None and vendor not in known:
+        raise ControlError(f"unknown vendor {vendor!r}; one of {', '.join(sorted(known))}", status=404)
+    done = []
+    for name, resetter in sorted(known.items()):
+        if vendor in (None, name):
+            resetter(tenant)
+            done.append(name)
+    journal().clear(vendor=vendor, tenant=tenant)
+    fault_module.faults().disarm(vendor=vendor, tenant=tenant)
+    done += ["journal", "faults"]
+    if vendor is None and tenant is None:
+        _clock().use_system()
+        done.append("clock")
+    return jsonify(reset=done)
+
+
+@blueprint.get("/journal")
+def get_journal() -> Response:
+    query = load(JOURNAL_QUERY, request.args.to_dict())
+    entries = journal().entries(
+        vendor=query.get("vendor"),
+        tenant=query.get("tenant"),
+        verdict=query.get("verdict"),
+        since_id=query.get("since"),
+        limit=query["limit"],
     )
+    return jsonify(entries=entries)
 
 
-def _clock_body() -> dict[str, Any]:
+@blueprint.get("/faults/catalogue")
+def fault_catalogue() -> Response:
+    return jsonify(faults=[spec.as_dict() for spec in sorted(catalogue().values(), key=lambda s: s.name)])
+
+
+@blueprint.get("/faults")
+def list_faults() -> Response:
+    return jsonify(faults=fault_module.faults().armed(request.args.get("vendor")))
+
+
+@blueprint.post("/faults")
+def arm_fault() -> tuple[Response, int]:
+    wanted = load(ARM_FAULT, json_body())
+    scope: dict[str, Any] = {
+        key: wanted[key] for key in ("route", "tenant", "times", "probability", "delay_seconds") if key in wanted
+    }
+    name = wanted.get("name")
+    if name is not None:
+        spec = catalogue().get(name)
+        if spec is None:
+            raise ControlError(
+                f"no fault named {name!r} in the catalogue: see GET /__sandbox/faults/catalogue",
+                status=404,
+                rule="unknown_fault",
+            )
+        kind = "drop" if wanted.get("drop") else "answer"
+        arguments = {
+            "vendor": spec.vendor,
+            "name": spec.name,
+            "kind": kind,
+            "status": spec.status,
+            "headers": dict(spec.headers),
+            "body": spec.body,
+            "route": spec.route,
+        }
+    else:
+        vendor = wanted["vendor"]
+        if vendor not in resetters():
+            raise ControlError(f"unknown vendor {vendor!r}; one of {', '.join(sorted(resetters()))}", status=404)
+        kind = "drop" if wanted.get("drop") else ("answer" if "status" in wanted else "delay")
+        arguments = {
+            "vendor": vendor,
+            "name": f"{vendor}.custom_{kind}",
+            "kind": kind,
+            "status": wanted.get("status"),
+            "headers": wanted.get("headers", {}),
+            "body": wanted.get("body"),
+        }
+    try:
+        combined: dict[str, Any] = {**arguments, **scope}
+        armed = fault_module.faults().arm(**combined)
+    except FaultError as error:
+        raise ControlError(str(error)) from None
+    return jsonify(armed), 201
+
+
+@blueprint.delete("/faults")
+def disarm_faults() -> Response:
+    return jsonify(disarmed=fault_module.faults().disarm(vendor=request.args.get("vendor")))
+
+
+@blueprint.delete("/faults/<int:fault_id>")
+def disarm_fault(fault_id: int) -> Response:
+    if not fault_module.faults().disarm(fault_id=fault_id):
+        raise ControlError(f"no armed fault #{fault_id}", status=404, rule="unknown_fault")
+    return jsonify(disarmed=1)
+
+
+def clock_body() -> dict[str, Any]:
     clock = _clock()
     state = clock.state
+    frozen = None if state.frozen_at is None else datetime.fromtimestamp(state.frozen_at, tz=UTC).isoformat()
     return {
         "mode": state.mode,
         "offset_seconds": state.offset_seconds,
-        "frozen_at": None
-        if state.frozen_at is None
-        else datetime.fromtimestamp(state.frozen_at, tz=clock.now_datetime().tzinfo).isoformat(),
+        "frozen_at": frozen,
         "now": clock.now_datetime().isoformat(),
         "now_unix": clock.now(),
     }
@@ -53,40 +174,17 @@ def _clock_body() -> dict[str, Any]:
 
 @blueprint.get("/clock")
 def get_clock() -> Response:
-    return jsonify(_clock_body())
+    return jsonify(clock_body())
 
 
 @blueprint.put("/clock")
 def put_clock() -> Response:
-    try:
-        body = read_json_object().value
-    except BodyProblem as problem:
-        raise VendorError(problem.message, status=400, rule=problem.rule) from None
+    wanted = load(CLOCK_UPDATE, json_body())
     clock = _clock()
-    if "frozen_at" in body:
-        raw = body["frozen_at"]
-        try:
-            moment = datetime.fromisoformat(raw) if isinstance(raw, str) else None
-        except ValueError:
-            moment = None
-        if moment is None or moment.tzinfo is None:
-            raise VendorError(
-                'frozen_at must be an ISO 8601 date-time with a zone, e.g. "2026-01-01T00:00:00Z"',
-                status=400,
-                rule="invalid_clock",
-            )
-        clock.freeze(moment.timestamp())
-    elif "offset_seconds" in body:
-        offset = body["offset_seconds"]
-        if not isinstance(offset, int | float) or isinstance(offset, bool):
-            raise VendorError("offset_seconds must be a number of seconds", status=400, rule="invalid_clock")
-        clock.shift(offset)
-    elif body.get("mode") == "system":
-        clock.use_system()
+    if "frozen_at" in wanted:
+        clock.freeze(wanted["frozen_at"].timestamp())
+    elif "offset_seconds" in wanted:
+        clock.shift(wanted["offset_seconds"])
     else:
-        raise VendorError(
-            'send {"offset_seconds": n}, {"frozen_at": "<ISO 8601>"} or {"mode": "system"}',
-            status=400,
-            rule="invalid_clock",
-        )
-    return jsonify(_clock_body())
+        clock.use_system()
+    return jsonify(clock_body())

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Flask, Response, current_app, g, jsonify, request
+from flask import Flask, Request, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 
@@ -46,6 +46,10 @@ class VendorSurface:
     not_found: Callable[[str], VendorError]
     method_not_allowed: Callable[[str, str, list[str]], VendorError]
     too_large: Callable[[int], VendorError]
+    #: The tenant a request is for, read cheaply before the vendor's rules run (for fault scoping).
+    tenant_of: Callable[[Request], str | None] | None = None
+    #: Whether exchanges under this prefix go to the journal (the control plane's own do not).
+    journaled: bool = True
 
 
 SURFACES_KEY = "sandbox.surfaces"

@@ -159,9 +159,14 @@ class Journal:
         with self.store.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
 
-    def clear(self) -> None:
+    def clear(self, vendor: str | None = None, tenant: str | None = None) -> None:
+        statement = delete(journal_entries)
+        if vendor:
+            statement = statement.where(journal_entries.c.vendor == vendor)
+        if tenant:
+            statement = statement.where(journal_entries.c.tenant == tenant)
         with self.store.begin() as connection:
-            connection.execute(delete(journal_entries))
+            connection.execute(statement)
 
 
 JOURNAL_KEY = "sandbox.journal"
@@ -185,7 +190,7 @@ def init_app(app: Flask, journal_: Journal) -> None:
     @app.after_request
     def _record(response: Response) -> Response:
         surface = surface_for(request.path)
-        if surface is None:
+        if surface is None or not surface.journaled:
             return response
         annotation = current_annotation()
         error = g.get("vendor_error")
@@ -214,7 +219,9 @@ def init_app(app: Flask, journal_: Journal) -> None:
             },
             response={
                 "headers": redact_headers(dict(response.headers)),
-                "body": _body_for_journal(response.get_data(), response.content_type),
+                "body": "(streamed)"
+                if response.is_streamed
+                else _body_for_journal(response.get_data(), response.content_type),
             },
             latency_ms=round((time.perf_counter() - started) * 1000, 3),
             correlation_id=g.get("correlation_id", ""),

@@ -23,6 +23,13 @@ class Randomness:
         with self._lock:
             return self._random.randbytes(nbytes).hex()
 
+    def random(self) -> float:
+        """A float in [0, 1), e.g. for a fault's probability."""
+        if self._random is None:
+            return secrets.randbelow(1 << 53) / (1 << 53)
+        with self._lock:
+            return self._random.random()
+
     def uuid(self) -> str:
         if self._random is None:
             return str(uuid.uuid4())

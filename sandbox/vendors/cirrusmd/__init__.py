@@ -6,10 +6,13 @@ from flask import Flask
 
 from sandbox.core.clock import Clock
 from sandbox.core.errors import VendorSurface, register_surface
+from sandbox.core.faults import register_catalogue
+from sandbox.core.openapi import register_paths
 from sandbox.core.randomness import Randomness
+from sandbox.core.state import register_reset
 from sandbox.core.store import Store
-from sandbox.vendors.cirrusmd import errors, models  # noqa: F401 - models registers the tables
-from sandbox.vendors.cirrusmd.routes import PREFIX, SERVICE_KEY, blueprint
+from sandbox.vendors.cirrusmd import auth, errors, models  # noqa: F401 - models registers the tables
+from sandbox.vendors.cirrusmd.routes import PREFIX, SERVICE_KEY, blueprint, openapi_paths
 from sandbox.vendors.cirrusmd.service import CirrusmdService, CirrusmdSettings
 
 NAME = "cirrusmd"
@@ -30,6 +33,10 @@ def init_app(
             not_found=errors.not_found,
             method_not_allowed=errors.method_not_allowed,
             too_large=errors.too_large,
+            tenant_of=lambda request: auth.tenant_of(request.headers.get("Authorization")),
         ),
     )
+    register_catalogue(app, errors.catalogue())
+    register_reset(app, NAME, service.reset)
+    register_paths(app, openapi_paths)
     return service

@@ -12,7 +12,7 @@ from typing import Any
 from contracts.cirrusmd import messages
 from contracts.cirrusmd.messages import number, seconds
 from contracts.cirrusmd.schemas import NUMERIC_CLAIMS, REQUIRED_CLAIMS
-from sandbox.core.jwt import DecodedToken, JwtPolicy, TokenFailure, TokenRejected, verify
+from sandbox.core.jwt import DecodedToken, JwtPolicy, TokenFailure, TokenRejected, decode_unverified, verify
 from sandbox.vendors.cirrusmd.errors import Unauthorized
 
 SCOPE = "sdk"
@@ -40,6 +40,17 @@ def bearer_token(authorization: str | None) -> str:
             messages.MALFORMED_TOKEN.format(problem="the token after `Bearer ` is empty"), rule="malformed"
         )
     return token.strip()
+
+
+def tenant_of(authorization: str | None) -> str | None:
+    """The client a request claims to be from (unverified ``sub``), for scoping faults; never trusted."""
+    if not authorization or not authorization.startswith("Bearer "):
+        return None
+    try:
+        sub = decode_unverified(authorization[7:].strip()).claims.get("sub")
+    except TokenRejected:
+        return None
+    return sub if isinstance(sub, str) else None
 
 
 def _message(rejection: TokenRejected) -> tuple[str, str]:

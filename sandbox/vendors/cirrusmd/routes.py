@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from apispec import APISpec
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from contracts.cirrusmd.schemas import ErrorSchema, SessionCreatedSchema, SessionRequestSchema
 from sandbox.core import journal
+from sandbox.core.openapi import json_response
 from sandbox.vendors.cirrusmd.service import CirrusmdService
 
 PREFIX = "/cirrusmd"
@@ -39,3 +42,34 @@ def create_session() -> tuple[Response, int]:
     member = cirrusmd.load_session_request()
     result = cirrusmd.create_session(claims["sub"], member, api_url=request.host_url + PREFIX.lstrip("/"))
     return jsonify(access_token=result.access_token), 201
+
+
+def openapi_paths(spec: APISpec) -> None:
+    """CirrusMD's endpoint in the OpenAPI document, from the contract schemas."""
+    spec.components.schema("CirrusmdSessionRequest", schema=SessionRequestSchema)
+    spec.components.schema("CirrusmdSessionCreated", schema=SessionCreatedSchema)
+    spec.components.schema("CirrusmdError", schema=ErrorSchema)
+    error = "CirrusmdError"
+    spec.path(
+        PREFIX + "/sdk/v2/public/sessions",
+        operations={
+            "post": {
+                "tags": ["cirrusmd"],
+                "summary": "Find then update or create a member; return a token for the Mobile SDK",
+                "security": [{"bearer": []}],
+                "parameters": [
+                    {"in": "header", "name": "Accept", "schema": {"type": "string", "example": "application/json"}}
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": "CirrusmdSessionRequest"}},
+                },
+                "responses": {
+                    "201": json_response("CirrusmdSessionCreated", "Session created"),
+                    "401": json_response(error, "A problem with the JWT in the Authorization header"),
+                    "413": json_response(error, "Body over 1 MiB"),
+                    "422": json_response(error, "A problem with the parameters in the body"),
+                },
+            }
+        },
+    )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from contracts.cirrusmd.schemas import SESSION_REQUEST, invalid_body_message
 from contracts.jws import sign_hmac
@@ -158,6 +158,37 @@ class CirrusmdService:
         if self._access_token_key is None:
             self._access_token_key = self.store.signing_key(ACCESS_TOKEN_KEY_NAME)
         return self._access_token_key
+
+    def reset(self, tenant: str | None = None) -> None:
+        """Forget members (of one client, or all) and restore the configured clients and secrets."""
+        with self.store.begin() as connection:
+            if tenant is None:
+                connection.execute(delete(members))
+                connection.execute(delete(clients))
+            else:
+                connection.execute(delete(members).where(members.c.client_id == tenant))
+        if tenant is None:
+            self.install_clients()
+
+    def client_ids(self) -> list[str]:
+        with self.store.connect() as connection:
+            return [
+                str(row.client_id)
+                for row in connection.execute(select(clients.c.client_id).order_by(clients.c.client_id))
+            ]
+
+    def delete_client(self, client_id: str) -> bool:
+        """Remove a client and its members; ``False`` if there was no such client."""
+        with self.store.begin() as connection:
+            connection.execute(delete(members).where(members.c.client_id == client_id))
+            return bool(connection.execute(delete(clients).where(clients.c.client_id == client_id)).rowcount)
+
+    def list_members(self, client_id: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+        query = select(members).order_by(members.c.id).limit(limit)
+        if client_id is not None:
+            query = query.where(members.c.client_id == client_id)
+        with self.store.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
 
     def member(self, client_id: str, external_user_id: str) -> dict[str, Any] | None:
         with self.store.connect() as connection:

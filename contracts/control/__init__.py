@@ -1,0 +1,1 @@
+"""The control plane's own contract (``/__sandbox``): request and response schemas."""

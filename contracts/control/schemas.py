@@ -1,0 +1,200 @@
+"""Schemas of the ``/__sandbox`` control plane: what it accepts, what it answers, what OpenAPI says."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from contracts.fields import StrictFloat
+
+MAX_DELAY_SECONDS = 30.0
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class ErrorSchema(Schema):
+    error = fields.String(required=True, metadata={"description": "What is wrong and how to fix it."})
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True, metadata={"example": "ok"})
+    version = fields.String(required=True)
+    database = fields.String(required=True, metadata={"description": "SQLAlchemy dialect of the store."})
+    vendors = fields.List(fields.String(), required=True)
+
+
+class ClockSchema(Schema):
+    mode = fields.String(required=True, validate=validate.OneOf(["system", "offset", "frozen"]))
+    offset_seconds = fields.Float(required=True)
+    frozen_at = fields.String(required=True, allow_none=True)
+    now = fields.String(required=True, metadata={"description": "The sandbox's current time, ISO 8601."})
+    now_unix = fields.Float(required=True)
+
+
+class ClockUpdateSchema(StrictSchema):
+    """Exactly one of: shift the clock, freeze it, or return to the system clock."""
+
+    offset_seconds = StrictFloat(allow_nan=False, validate=validate.Range(min=-10 * 365 * 86400, max=10 * 365 * 86400))
+    frozen_at = fields.AwareDateTime(format="iso", metadata={"example": "2026-01-01T00:00:00Z"})
+    mode = fields.String(validate=validate.OneOf(["system"]))
+
+    @validates_schema
+    def exactly_one(self, data: dict[str, Any], **_: Any) -> None:
+        if len(data) != 1:
+            raise ValidationError(
+                'send exactly one of {"offset_seconds": n}, {"frozen_at": "<ISO 8601 with zone>"} or {"mode": "system"}'
+            )
+
+
+class FaultSpecSchema(Schema):
+    name = fields.String(required=True, metadata={"example": "cirrusmd.token_expired"})
+    vendor = fields.String(required=True)
+    description = fields.String(required=True)
+    status = fields.Integer(required=True)
+    headers = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    body = fields.Raw(required=True, allow_none=True)
+    route = fields.String(required=True, allow_none=True)
+
+
+class CatalogueSchema(Schema):
+    faults = fields.List(fields.Nested(FaultSpecSchema), required=True)
+
+
+class ArmFaultSchema(StrictSchema):
+    """Arm a catalogued error by ``name``, or a custom answer, delay or drop for a ``vendor``."""
+
+    name = fields.String(metadata={"description": "A catalogue name; its vendor, status, headers and body apply."})
+    vendor = fields.String(metadata={"description": "Required unless name is given."})
+    status = fields.Integer(strict=True, validate=validate.Range(min=100, max=599))
+    headers = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=200)),
+        values=fields.String(validate=validate.Length(max=4000)),
+    )
+    body = fields.Raw(allow_none=True, metadata={"description": "JSON body of a custom answer."})
+    delay_seconds = StrictFloat(allow_nan=False, validate=validate.Range(min=0, max=MAX_DELAY_SECONDS))
+    drop = fields.Boolean(metadata={"description": "Break the connection off mid-response."})
+    route = fields.String(
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "Path below the vendor prefix; * and ? wildcards."},
+    )
+    tenant = fields.String(validate=validate.Length(min=1, max=200))
+    times = fields.Integer(
+        validate=validate.Range(min=1, max=1_000_000),
+        metadata={"description": "Fire for the next N matching requests (default: until disarmed)."},
+    )
+    probability = StrictFloat(allow_nan=False, validate=validate.Range(min=0, max=1))
+
+    @validates_schema
+    def name_or_vendor(self, data: dict[str, Any], **_: Any) -> None:
+        if "name" not in data and "vendor" not in data:
+            raise ValidationError("send a catalogue `name`, or a `vendor` with a custom status, delay_seconds or drop")
+        if "name" not in data and not ({"status", "delay_seconds", "drop"} & set(data)):
+            raise ValidationError(
+                "a custom fault needs `status` (with optional headers and body), `delay_seconds` or `drop`"
+            )
+
+
+class ArmedFaultSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    vendor = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(["answer", "delay", "drop"]))
+    status = fields.Integer(required=True, allow_none=True)
+    headers = fields.Dict(required=True)
+    body = fields.Raw(required=True, allow_none=True)
+    route = fields.String(required=True, allow_none=True)
+    tenant = fields.String(required=True, allow_none=True)
+    delay_seconds = fields.Float(required=True)
+    remaining = fields.Integer(required=True, allow_none=True)
+    probability = fields.Float(required=True)
+    fired = fields.Integer(required=True)
+    created_at = fields.Float(required=True)
+
+
+class ArmedFaultListSchema(Schema):
+    faults = fields.List(fields.Nested(ArmedFaultSchema), required=True)
+
+
+class DisarmedSchema(Schema):
+    disarmed = fields.Integer(required=True)
+
+
+class JournalEntrySchema(Schema):
+    id = fields.Integer(required=True)
+    at = fields.Float(required=True)
+    vendor = fields.String(required=True)
+    tenant = fields.String(required=True, allow_none=True)
+    direction = fields.String(required=True, validate=validate.OneOf(["inbound", "outbound"]))
+    method = fields.String(required=True)
+    path = fields.String(required=True)
+    status = fields.Integer(required=True, allow_none=True)
+    verdict = fields.String(required=True, validate=validate.OneOf(["accepted", "rejected", "accepted_with_warnings"]))
+    rule = fields.String(required=True, allow_none=True)
+    message = fields.String(required=True, allow_none=True)
+    warnings = fields.List(fields.Dict(), required=True)
+    request = fields.Dict(required=True)
+    response = fields.Dict(required=True)
+    latency_ms = fields.Float(required=True)
+    correlation_id = fields.String(required=True)
+
+
+class JournalQuerySchema(StrictSchema):
+    vendor = fields.String(validate=validate.Length(max=32))
+    tenant = fields.String(validate=validate.Length(max=200))
+    verdict = fields.String(validate=validate.OneOf(["accepted", "rejected", "accepted_with_warnings"]))
+    since = fields.Integer(validate=validate.Range(min=0), metadata={"description": "Only entries with a larger id."})
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class JournalSchema(Schema):
+    entries = fields.List(fields.Nested(JournalEntrySchema), required=True)
+
+
+class ResetQuerySchema(StrictSchema):
+    vendor = fields.String(validate=validate.Length(max=32))
+    tenant = fields.String(validate=validate.Length(max=200))
+
+
+class ResetSchema(Schema):
+    reset = fields.List(fields.String(), required=True, metadata={"description": "What was reset."})
+
+
+class CirrusmdClientUpdateSchema(StrictSchema):
+    shared_secret = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class CirrusmdClientSchema(Schema):
+    client_id = fields.String(required=True)
+    shared_secret = fields.String(required=True, metadata={"description": "Always redacted in answers."})
+
+
+class CirrusmdClientListSchema(Schema):
+    clients = fields.List(fields.Nested(CirrusmdClientSchema), required=True)
+
+
+class CirrusmdMemberSchema(Schema):
+    member_uuid = fields.String(required=True)
+    client_id = fields.String(required=True)
+    external_user_id = fields.String(required=True)
+    email = fields.String(required=True)
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    dob = fields.String(required=True)
+    gender = fields.String(required=True)
+    zipcode = fields.String(required=True, allow_none=True)
+    member_id = fields.String(required=True)
+    metadata = fields.Dict(required=True)
+    external_plan_id = fields.String(required=True, allow_none=True)
+    origin_label = fields.String(required=True, allow_none=True)
+    welcome_message = fields.String(required=True, allow_none=True)
+    created_at = fields.Float(required=True)
+    updated_at = fields.Float(required=True)
+    sessions_created = fields.Integer(required=True)
+
+
+class CirrusmdMemberListSchema(Schema):
+    members = fields.List(fields.Nested(CirrusmdMemberSchema), required=True)

@@ -1,0 +1,63 @@
+"""``/__sandbox/cirrusmd``: CirrusMD tenants (clients) and the members they created.
+
+| endpoint | purpose |
+|---|---|
+| ``GET /__sandbox/cirrusmd/clients`` | the clients (secrets redacted) |
+| ``PUT /__sandbox/cirrusmd/clients/<client_id>`` | create or replace a client: ``{"shared_secret": "..."}`` |
+| ``GET/DELETE /__sandbox/cirrusmd/clients/<client_id>`` | one client; delete removes its members too |
+| ``GET /__sandbox/cirrusmd/members[?client_id=]`` | the stored members |
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from contracts.control import schemas
+from sandbox.control.errors import ControlError, load
+from sandbox.control.routes import json_body
+from sandbox.core.redact import REDACTED
+from sandbox.vendors.cirrusmd.service import CirrusmdService
+
+blueprint = Blueprint("control_cirrusmd", __name__, url_prefix="/__sandbox/cirrusmd")
+CLIENT_UPDATE = schemas.CirrusmdClientUpdateSchema()
+
+
+def service() -> CirrusmdService:
+    found: CirrusmdService = current_app.extensions["sandbox.cirrusmd"]
+    return found
+
+
+@blueprint.get("/clients")
+def list_clients() -> Response:
+    return jsonify(clients=[{"client_id": c, "shared_secret": REDACTED} for c in service().client_ids()])
+
+
+@blueprint.put("/clients/<client_id>")
+def put_client(client_id: str) -> Response:
+    if not client_id.strip() or len(client_id) > 200:
+        raise ControlError("client_id must be 1 to 200 characters")
+    wanted = load(CLIENT_UPDATE, json_body())
+    service().put_client(client_id, wanted["shared_secret"])
+    return jsonify(client_id=client_id, shared_secret=REDACTED)
+
+
+@blueprint.get("/clients/<client_id>")
+def get_client(client_id: str) -> Response:
+    if service().secret_for(client_id) is None:
+        raise ControlError(f"no CirrusMD client {client_id[:200]!r}", status=404, rule="unknown_client")
+    return jsonify(client_id=client_id, shared_secret=REDACTED)
+
+
+@blueprint.delete("/clients/<client_id>")
+def delete_client(client_id: str) -> Response:
+    if not service().delete_client(client_id):
+        raise ControlError(f"no CirrusMD client {client_id[:200]!r}", status=404, rule="unknown_client")
+    return jsonify(client_id=client_id, shared_secret=REDACTED)
+
+
+@blueprint.get("/members")
+def list_members() -> Response:
+    members = service().list_members(request.args.get("client_id"))
+    for member in members:
+        member.pop("id", None)
+    return jsonify(members=members)

@@ -1,0 +1,51 @@
+"""``GET /__sandbox/``: the dashboard, one server-rendered page with a little JavaScript.
+
+It reads and drives the same JSON endpoints as any client (no separate API), refreshes the
+journal every two seconds, and inserts every recorded value as text, never as HTML.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from flask import Blueprint, Response, redirect, request
+from werkzeug.wrappers import Response as BaseResponse
+
+from sandbox.control.errors import ControlError
+from sandbox.control.security import ADMIN_COOKIE
+
+blueprint = Blueprint("control_dashboard", __name__, url_prefix="/__sandbox")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
+def _asset(name: str) -> str:
+    return resources.files("sandbox.control").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def _secured(response: BaseResponse) -> BaseResponse:
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.get("/")
+def dashboard() -> BaseResponse:
+    token = request.args.get("admin_token")
+    if token is not None:  # security.init_app already checked it against --admin-token
+        response = redirect("/__sandbox/")
+        response.set_cookie(ADMIN_COOKIE, token, httponly=True, samesite="Strict", path="/__sandbox")
+        return _secured(response)
+    return _secured(Response(_asset("dashboard.html"), mimetype="text/html"))
+
+
+@blueprint.get("/assets/<name>")
+def asset(name: str) -> BaseResponse:
+    types = {"dashboard.js": "text/javascript", "dashboard.css": "text/css"}
+    if name not in types:
+        raise ControlError(f"no asset {name[:100]!r}", status=404, rule="unknown_route")
+    return _secured(Response(_asset(name), mimetype=types[name]))

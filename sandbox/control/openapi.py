@@ -1,0 +1,189 @@
+"""``GET /__sandbox/openapi.json`` and the control plane's own paths in the document."""
+
+from __future__ import annotations
+
+from apispec import APISpec
+from flask import Blueprint, Response, jsonify
+
+from contracts.control import schemas
+from sandbox.core import openapi
+from sandbox.core.openapi import json_response as answer
+
+blueprint = Blueprint("control_openapi", __name__, url_prefix="/__sandbox")
+
+
+@blueprint.get("/openapi.json")
+def openapi_json() -> Response:
+    return jsonify(openapi.document())
+
+
+def add_paths(spec: APISpec) -> None:
+    for name, schema in [
+        ("ControlError", schemas.ErrorSchema),
+        ("Health", schemas.HealthSchema),
+        ("Clock", schemas.ClockSchema),
+        ("ClockUpdate", schemas.ClockUpdateSchema),
+        ("Catalogue", schemas.CatalogueSchema),
+        ("ArmFault", schemas.ArmFaultSchema),
+        ("ArmedFault", schemas.ArmedFaultSchema),
+        ("ArmedFaultList", schemas.ArmedFaultListSchema),
+        ("Disarmed", schemas.DisarmedSchema),
+        ("Journal", schemas.JournalSchema),
+        ("Reset", schemas.ResetSchema),
+        ("CirrusmdClientUpdate", schemas.CirrusmdClientUpdateSchema),
+        ("CirrusmdClient", schemas.CirrusmdClientSchema),
+        ("CirrusmdClientList", schemas.CirrusmdClientListSchema),
+        ("CirrusmdMemberList", schemas.CirrusmdMemberListSchema),
+    ]:
+        spec.components.schema(name, schema=schema)
+    error = answer("ControlError", "Invalid request; `error` says what to fix")
+    missing = answer("ControlError", "No such thing")
+    tags = ["control plane"]
+    spec.path(
+        "/__sandbox/health",
+        operations={"get": {"tags": tags, "summary": "Liveness", "responses": {"200": answer("Health", "Up")}}},
+    )
+    spec.path(
+        "/__sandbox/reset",
+        operations={
+            "post": {
+                "tags": tags,
+                "summary": "Back to the configured start (state, journal, faults, clock)",
+                "parameters": [
+                    {"in": "query", "name": "vendor", "schema": {"type": "string"}},
+                    {"in": "query", "name": "tenant", "schema": {"type": "string"}},
+                ],
+                "responses": {"200": answer("Reset", "Reset"), "400": error, "404": missing},
+            }
+        },
+    )
+    spec.path(
+        "/__sandbox/journal",
+        operations={
+            "get": {
+                "tags": tags,
+                "summary": "Recorded exchanges, newest first",
+                "parameters": [
+                    {"in": "query", "name": "vendor", "schema": {"type": "string", "maxLength": 32}},
+                    {"in": "query", "name": "tenant", "schema": {"type": "string", "maxLength": 200}},
+                    {
+                        "in": "query",
+                        "name": "verdict",
+                        "schema": {"type": "string", "enum": ["accepted", "rejected", "accepted_with_warnings"]},
+                    },
+                    {"in": "query", "name": "since", "schema": {"type": "integer", "minimum": 0}},
+                    {"in": "query", "name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                ],
+                "responses": {"200": answer("Journal", "Entries"), "400": error},
+            }
+        },
+    )
+    spec.path(
+        "/__sandbox/faults/catalogue",
+        operations={
+            "get": {
+                "tags": tags,
+                "summary": "Every documented vendor error, armable by name",
+                "responses": {"200": answer("Catalogue", "The catalogue")},
+            }
+        },
+    )
+    spec.path(
+        "/__sandbox/faults",
+        operations={
+            "get": {
+                "tags": tags,
+                "summary": "Armed faults",
+                "parameters": [{"in": "query", "name": "vendor", "schema": {"type": "string"}}],
+                "responses": {"200": answer("ArmedFaultList", "Armed faults")},
+            },
+            "post": {
+                "tags": tags,
+                "summary": "Arm a fault",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": "ArmFault"}}},
+                "responses": {"201": answer("ArmedFault", "Armed"), "400": error, "404": missing},
+            },
+            "delete": {
+                "tags": tags,
+                "summary": "Disarm all (or one vendor's)",
+                "parameters": [{"in": "query", "name": "vendor", "schema": {"type": "string"}}],
+                "responses": {"200": answer("Disarmed", "Disarmed")},
+            },
+        },
+    )
+    spec.path(
+        "/__sandbox/faults/{fault_id}",
+        operations={
+            "delete": {
+                "tags": tags,
+                "summary": "Disarm one fault",
+                "parameters": [{"in": "path", "name": "fault_id", "required": True, "schema": {"type": "integer"}}],
+                "responses": {"200": answer("Disarmed", "Disarmed"), "404": missing},
+            }
+        },
+    )
+    spec.path(
+        "/__sandbox/clock",
+        operations={
+            "get": {"tags": tags, "summary": "The sandbox clock", "responses": {"200": answer("Clock", "The clock")}},
+            "put": {
+                "tags": tags,
+                "summary": "Shift, freeze or release the clock",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": "ClockUpdate"}}},
+                "responses": {"200": answer("Clock", "The clock"), "400": error},
+            },
+        },
+    )
+    client_id = [
+        {
+            "in": "path",
+            "name": "client_id",
+            "required": True,
+            "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+        }
+    ]
+    spec.path(
+        "/__sandbox/cirrusmd/clients",
+        operations={
+            "get": {
+                "tags": ["cirrusmd tenants"],
+                "summary": "CirrusMD clients",
+                "responses": {"200": answer("CirrusmdClientList", "Clients")},
+            }
+        },
+    )
+    spec.path(
+        "/__sandbox/cirrusmd/clients/{client_id}",
+        operations={
+            "put": {
+                "tags": ["cirrusmd tenants"],
+                "summary": "Create or replace a client",
+                "parameters": client_id,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": "CirrusmdClientUpdate"}}},
+                "responses": {"200": answer("CirrusmdClient", "Stored"), "400": error},
+            },
+            "get": {
+                "tags": ["cirrusmd tenants"],
+                "summary": "One client",
+                "parameters": client_id,
+                "responses": {"200": answer("CirrusmdClient", "The client"), "404": missing},
+            },
+            "delete": {
+                "tags": ["cirrusmd tenants"],
+                "summary": "Remove a client and its members",
+                "parameters": client_id,
+                "responses": {"200": answer("CirrusmdClient", "Removed"), "404": missing},
+            },
+        },
+    )
+    spec.path(
+        "/__sandbox/cirrusmd/members",
+        operations={
+            "get": {
+                "tags": ["cirrusmd tenants"],
+                "summary": "Stored members",
+                "parameters": [{"in": "query", "name": "client_id", "schema": {"type": "string"}}],
+                "responses": {"200": answer("CirrusmdMemberList", "Members")},
+            }
+        },
+    )

@@ -1,0 +1,76 @@
+"""The OpenAPI 3 document, generated from the marshmallow contracts with apispec.
+
+Each vendor (and the control plane) registers a function that adds its paths; schemas are the
+contract schemas themselves, and the custom fields of :mod:`contracts.fields` contribute their
+limits (``enum``, ``maxLength``, ``format``), so the document cannot drift from what is enforced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Flask, current_app
+from marshmallow import fields
+
+from contracts.fields import Choice, Email, IsoDate, JsonObject, Text
+
+PATHS_KEY = "sandbox.openapi_paths"
+PathAdder = Callable[[APISpec], None]
+
+
+def register_paths(app: Flask, adder: PathAdder) -> None:
+    app.extensions.setdefault(PATHS_KEY, []).append(adder)
+
+
+def _contract_field_attributes(_: Any, field: fields.Field[Any], **__: Any) -> dict[str, Any]:
+    attributes: dict[str, Any] = {}
+    if isinstance(field, Text):
+        if field.max_length is not None:
+            attributes["maxLength"] = field.max_length
+        if not field.blank_ok:
+            attributes["minLength"] = 1
+    if isinstance(field, Choice):
+        attributes["enum"] = list(field.choices)
+    if isinstance(field, Email):
+        attributes["format"] = "email"
+    if isinstance(field, IsoDate):
+        attributes["pattern"] = r"^\d{4}-\d{2}-\d{2}([Tt ].*)?$"
+    if isinstance(field, JsonObject):
+        attributes["type"] = "object"
+        attributes["additionalProperties"] = True
+    return attributes
+
+
+def build(version: str, adders: list[PathAdder]) -> dict[str, Any]:
+    plugin = MarshmallowPlugin()
+    spec = APISpec(
+        title="vendor-sandbox",
+        version=version,
+        openapi_version="3.0.3",
+        plugins=[plugin],
+        info={"description": "Local, faithful emulation of CirrusMD, Intake24 and Sympto integration surfaces."},
+    )
+    plugin.converter.add_attribute_function(_contract_field_attributes)  # type: ignore[union-attr]
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    for adder in adders:
+        adder(spec)
+    document: dict[str, Any] = spec.to_dict()
+    return document
+
+
+def document() -> dict[str, Any]:
+    """The document for the current app (built once per process)."""
+    cached: dict[str, Any] | None = current_app.extensions.get("sandbox.openapi_document")
+    if cached is None:
+        import sandbox
+
+        cached = build(sandbox.__version__, current_app.extensions.get(PATHS_KEY, []))
+        current_app.extensions["sandbox.openapi_document"] = cached
+    return cached
+
+
+def json_response(schema: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
