@@ -7,7 +7,8 @@ fields (type, validators, messages), so a rule lives only here.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import date
 from typing import Any
 
 from marshmallow import ValidationError, fields
@@ -84,8 +85,17 @@ class Text(fields.String):
         return str(value)
 
 
+#: The WHATWG (HTML) definition of a valid email address, with a dot required in the domain. The
+#: OpenAPI document publishes this same pattern, so generated addresses and the sandbox agree.
+EMAIL_PATTERN = (
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+_EMAIL = re.compile(EMAIL_PATTERN)
+
+
 class Email(Text):
-    """An email address: something@domain, no spaces; what a patient record needs to be reachable."""
+    """An email address as HTML forms define it (``local@domain.tld``)."""
 
     def _bind_to_schema(self, field_name: str, parent: Any) -> None:
         super()._bind_to_schema(field_name, parent)
@@ -96,8 +106,7 @@ class Email(Text):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
-        local, at, domain = text.rpartition("@")
-        if not at or not local or "." not in domain.strip(".") or any(c.isspace() for c in text):
+        if not _EMAIL.match(text):
             raise self.make_error("not_email", input=shown(text))
         return text
 
@@ -124,14 +133,14 @@ class Choice(Text):
 
 
 class IsoDate(Text):
-    """An ISO 8601 date (``1977-01-11``) or date-time (``1977-01-11T00:00:00Z``); loads as the date."""
+    """A date (``1977-01-11``) or RFC 3339 date-time (``1977-01-11T00:00:00Z``); loads as the date."""
 
     def _bind_to_schema(self, field_name: str, parent: Any) -> None:
         super()._bind_to_schema(field_name, parent)
         name = self.data_key or field_name
         self.error_messages.setdefault(
             "not_iso8601",
-            f"`{name}` must be an ISO 8601 date or date-time such as 1977-01-11 or 1977-01-11T00:00:00Z, got {{input}}",
+            f"`{name}` must be a date (1977-01-11) or a date-time with a zone (1977-01-11T00:00:00Z), got {{input}}",
         )
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -139,17 +148,21 @@ class IsoDate(Text):
         return parse_iso_date(text, lambda: self.make_error("not_iso8601", input=shown(text))).isoformat()
 
 
+_DATE = r"(\d{4})-(\d{2})-(\d{2})"
+FULL_DATE = re.compile(rf"^{_DATE}$")
+#: RFC 3339 date-time: ISO 8601 with ``T``, seconds and a zone (``Z`` or ``±hh:mm``), as OpenAPI's format means.
+RFC3339_DATE_TIME = re.compile(
+    rf"^{_DATE}[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$"
+)
+
+
 def parse_iso_date(text: str, error: Any) -> date:
-    """Accept ``YYYY-MM-DD`` or an ISO 8601 date-time starting with it; raise ``error()`` otherwise."""
-    candidate = text.strip()
-    if len(candidate) < 10 or candidate[4] != "-" or candidate[7] != "-":
+    """Accept a calendar date ``YYYY-MM-DD`` or an RFC 3339 date-time; raise ``error()`` otherwise."""
+    match = FULL_DATE.match(text) or RFC3339_DATE_TIME.match(text)
+    if match is None:
         raise error()
     try:
-        if len(candidate) == 10:
-            return date.fromisoformat(candidate)
-        if candidate[10] not in "Tt ":
-            raise error()
-        return datetime.fromisoformat(candidate.replace("z", "Z")).date()
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError as exc:
         raise error() from exc
 
@@ -184,3 +197,17 @@ class StrictFloat(fields.Float):
             raise self.make_error("invalid")
         result: float = super()._deserialize(value, attr, data, **kwargs)
         return result
+
+
+class StrictBoolean(fields.Boolean):
+    """``true`` or ``false`` only: never ``0``, ``1``, ``"yes"`` or ``"true"``."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+#: RFC 9110 field-name ``token`` and a field value of visible ASCII, spaces and tabs.
+HEADER_NAME_PATTERN = r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,200}$"
+HEADER_VALUE_PATTERN = r"^[\t\x20-\x7e]{0,4000}$"

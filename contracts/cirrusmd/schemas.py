@@ -7,7 +7,7 @@ truncated at 200). Unknown body fields are ignored, as a Rails strong-parameters
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates_schema
 
@@ -24,6 +24,17 @@ class SessionRequestSchema(Schema):
 
     class Meta:
         unknown = EXCLUDE
+
+    #: ``plan_and_origin_together`` below, as the OpenAPI document states it.
+    OPENAPI: ClassVar[dict[str, Any]] = {
+        "anyOf": [
+            {"properties": {"external_plan_id": {"enum": [None]}, "origin_label": {"enum": [None]}}},
+            {
+                "required": ["external_plan_id", "origin_label"],
+                "properties": {"external_plan_id": {"type": "string"}, "origin_label": {"type": "string"}},
+            },
+        ]
+    }
 
     external_user_id = Text(
         required=True, metadata={"description": "Your globally unique identifier for the patient; the member key."}

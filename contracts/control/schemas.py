@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from contracts.fields import StrictFloat
+from contracts.fields import HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, StrictBoolean, StrictFloat
 
 MAX_DELAY_SECONDS = 30.0
+#: Largest id the store can hold (64-bit signed).
+MAX_ID = 2**63 - 1
 
 
 class StrictSchema(Schema):
@@ -38,6 +40,9 @@ class ClockSchema(Schema):
 class ClockUpdateSchema(StrictSchema):
     """Exactly one of: shift the clock, freeze it, or return to the system clock."""
 
+    #: The "exactly one" rule below, as the OpenAPI document states it.
+    OPENAPI: ClassVar[dict[str, Any]] = {"minProperties": 1, "maxProperties": 1}
+
     offset_seconds = StrictFloat(allow_nan=False, validate=validate.Range(min=-10 * 365 * 86400, max=10 * 365 * 86400))
     frozen_at = fields.AwareDateTime(format="iso", metadata={"example": "2026-01-01T00:00:00Z"})
     mode = fields.String(validate=validate.OneOf(["system"]))
@@ -64,37 +69,73 @@ class CatalogueSchema(Schema):
     faults = fields.List(fields.Nested(FaultSpecSchema), required=True)
 
 
-class ArmFaultSchema(StrictSchema):
-    """Arm a catalogued error by ``name``, or a custom answer, delay or drop for a ``vendor``."""
+class HeaderSchema(StrictSchema):
+    """One HTTP header: a field name (RFC 9110 token) and a visible-ASCII value."""
 
-    name = fields.String(metadata={"description": "A catalogue name; its vendor, status, headers and body apply."})
-    vendor = fields.String(metadata={"description": "Required unless name is given."})
-    status = fields.Integer(strict=True, validate=validate.Range(min=100, max=599))
-    headers = fields.Dict(
-        keys=fields.String(validate=validate.Length(min=1, max=200)),
-        values=fields.String(validate=validate.Length(max=4000)),
+    name = fields.String(
+        required=True, validate=validate.Regexp(HEADER_NAME_PATTERN, error="not a valid HTTP header name")
     )
-    body = fields.Raw(allow_none=True, metadata={"description": "JSON body of a custom answer."})
-    delay_seconds = StrictFloat(allow_nan=False, validate=validate.Range(min=0, max=MAX_DELAY_SECONDS))
-    drop = fields.Boolean(metadata={"description": "Break the connection off mid-response."})
+    value = fields.String(
+        required=True, validate=validate.Regexp(HEADER_VALUE_PATTERN, error="not a valid HTTP header value")
+    )
+
+
+class FaultScopeSchema(StrictSchema):
+    """Where and how often an armed fault fires (shared by both ways of arming)."""
+
+    delay_seconds = StrictFloat(
+        allow_nan=False,
+        validate=validate.Range(min=0, max=MAX_DELAY_SECONDS),
+        metadata={"description": "Wait this long first (then answer, or carry on)."},
+    )
+    drop = StrictBoolean(metadata={"description": "Break the connection off mid-response."})
     route = fields.String(
         validate=validate.Length(min=1, max=500),
         metadata={"description": "Path below the vendor prefix; * and ? wildcards."},
     )
     tenant = fields.String(validate=validate.Length(min=1, max=200))
     times = fields.Integer(
+        strict=True,
         validate=validate.Range(min=1, max=1_000_000),
         metadata={"description": "Fire for the next N matching requests (default: until disarmed)."},
     )
     probability = StrictFloat(allow_nan=False, validate=validate.Range(min=0, max=1))
 
+
+class ArmCatalogueFaultSchema(FaultScopeSchema):
+    """Arm a documented vendor error by its catalogue name."""
+
+    name = fields.String(
+        required=True, validate=validate.Length(min=1, max=100), metadata={"example": "cirrusmd.token_expired"}
+    )
+
+
+class ArmCustomFaultSchema(FaultScopeSchema):
+    """Arm a custom answer (``status``, ``headers``, ``body``), a delay or a dropped connection."""
+
+    #: The cross-field rule below, as the OpenAPI document states it.
+    OPENAPI: ClassVar[dict[str, Any]] = {
+        "anyOf": [
+            {"required": ["status"]},
+            {"required": ["delay_seconds"]},
+            {"required": ["drop"], "properties": {"drop": {"enum": [True]}}},
+        ]
+    }
+
+    vendor = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    status = fields.Integer(strict=True, validate=validate.Range(min=100, max=599))
+    headers = fields.List(
+        fields.Nested(HeaderSchema),
+        validate=validate.Length(max=50),
+        metadata={"description": 'Headers of a custom answer, e.g. [{"name": "Retry-After", "value": "7"}].'},
+    )
+    body = fields.Raw(allow_none=True, metadata={"description": "JSON body of a custom answer."})
+
     @validates_schema
-    def name_or_vendor(self, data: dict[str, Any], **_: Any) -> None:
-        if "name" not in data and "vendor" not in data:
-            raise ValidationError("send a catalogue `name`, or a `vendor` with a custom status, delay_seconds or drop")
-        if "name" not in data and not ({"status", "delay_seconds", "drop"} & set(data)):
+    def something_to_do(self, data: dict[str, Any], **_: Any) -> None:
+        if "status" not in data and "delay_seconds" not in data and data.get("drop") is not True:
             raise ValidationError(
-                "a custom fault needs `status` (with optional headers and body), `delay_seconds` or `drop`"
+                "a custom fault needs `status` (with optional headers and body), `delay_seconds` or `drop: true`"
             )
 
 
@@ -146,7 +187,9 @@ class JournalQuerySchema(StrictSchema):
     vendor = fields.String(validate=validate.Length(max=32))
     tenant = fields.String(validate=validate.Length(max=200))
     verdict = fields.String(validate=validate.OneOf(["accepted", "rejected", "accepted_with_warnings"]))
-    since = fields.Integer(validate=validate.Range(min=0), metadata={"description": "Only entries with a larger id."})
+    since = fields.Integer(
+        validate=validate.Range(min=0, max=MAX_ID), metadata={"description": "Only entries with a larger id."}
+    )
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from importlib import resources
 
-from flask import Blueprint, Response, redirect, request
+from flask import Blueprint, Response, current_app, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from sandbox.control.errors import ControlError
-from sandbox.control.security import ADMIN_COOKIE
+from sandbox.control.security import ADMIN_COOKIE, token_matches
 
 blueprint = Blueprint("control_dashboard", __name__, url_prefix="/__sandbox")
 CONTENT_SECURITY_POLICY = (
@@ -36,7 +36,14 @@ def _secured(response: BaseResponse) -> BaseResponse:
 @blueprint.get("/")
 def dashboard() -> BaseResponse:
     token = request.args.get("admin_token")
-    if token is not None:  # security.init_app already checked it against --admin-token
+    if token is not None:
+        expected = current_app.extensions["sandbox.settings"].admin_token
+        if expected is None or not token_matches(token, expected):
+            raise ControlError(
+                "admin_token does not match the --admin-token the sandbox was started with",
+                status=401,
+                rule="admin_token_required",
+            )
         response = redirect("/__sandbox/")
         response.set_cookie(ADMIN_COOKIE, token, httponly=True, samesite="Strict", path="/__sandbox")
         return _secured(response)

@@ -24,7 +24,8 @@ def add_paths(spec: APISpec) -> None:
         ("Clock", schemas.ClockSchema),
         ("ClockUpdate", schemas.ClockUpdateSchema),
         ("Catalogue", schemas.CatalogueSchema),
-        ("ArmFault", schemas.ArmFaultSchema),
+        ("ArmCatalogueFault", schemas.ArmCatalogueFaultSchema),
+        ("ArmCustomFault", schemas.ArmCustomFaultSchema),
         ("ArmedFault", schemas.ArmedFaultSchema),
         ("ArmedFaultList", schemas.ArmedFaultListSchema),
         ("Disarmed", schemas.DisarmedSchema),
@@ -35,7 +36,7 @@ def add_paths(spec: APISpec) -> None:
         ("CirrusmdClientList", schemas.CirrusmdClientListSchema),
         ("CirrusmdMemberList", schemas.CirrusmdMemberListSchema),
     ]:
-        spec.components.schema(name, schema=schema)
+        openapi.add_schema(spec, name, schema)
     error = answer("ControlError", "Invalid request; `error` says what to fix")
     missing = answer("ControlError", "No such thing")
     tags = ["control plane"]
@@ -71,7 +72,11 @@ def add_paths(spec: APISpec) -> None:
                         "name": "verdict",
                         "schema": {"type": "string", "enum": ["accepted", "rejected", "accepted_with_warnings"]},
                     },
-                    {"in": "query", "name": "since", "schema": {"type": "integer", "minimum": 0}},
+                    {
+                        "in": "query",
+                        "name": "since",
+                        "schema": {"type": "integer", "minimum": 0, "maximum": schemas.MAX_ID},
+                    },
                     {"in": "query", "name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
                 ],
                 "responses": {"200": answer("Journal", "Entries"), "400": error},
@@ -100,7 +105,19 @@ def add_paths(spec: APISpec) -> None:
             "post": {
                 "tags": tags,
                 "summary": "Arm a fault",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": "ArmFault"}}},
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "oneOf": [
+                                    {"$ref": "#/components/schemas/ArmCatalogueFault"},
+                                    {"$ref": "#/components/schemas/ArmCustomFault"},
+                                ]
+                            }
+                        }
+                    },
+                },
                 "responses": {"201": answer("ArmedFault", "Armed"), "400": error, "404": missing},
             },
             "delete": {
@@ -117,7 +134,14 @@ def add_paths(spec: APISpec) -> None:
             "delete": {
                 "tags": tags,
                 "summary": "Disarm one fault",
-                "parameters": [{"in": "path", "name": "fault_id", "required": True, "schema": {"type": "integer"}}],
+                "parameters": [
+                    {
+                        "in": "path",
+                        "name": "fault_id",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                    }
+                ],
                 "responses": {"200": answer("Disarmed", "Disarmed"), "404": missing},
             }
         },

@@ -32,9 +32,11 @@ from sandbox.core.store import Store
 blueprint = Blueprint("control", __name__, url_prefix="/__sandbox")
 
 CLOCK_UPDATE = schemas.ClockUpdateSchema()
-ARM_FAULT = schemas.ArmFaultSchema()
+ARM_CATALOGUE_FAULT = schemas.ArmCatalogueFaultSchema()
+ARM_CUSTOM_FAULT = schemas.ArmCustomFaultSchema()
 JOURNAL_QUERY = schemas.JournalQuerySchema()
 RESET_QUERY = schemas.ResetQuerySchema()
+MAX_ID = 2**31 - 1
 
 
 def json_body() -> Any:
@@ -103,7 +105,10 @@ def list_faults() -> Response:
 
 @blueprint.post("/faults")
 def arm_fault() -> tuple[Response, int]:
-    wanted = load(ARM_FAULT, json_body())
+    body = json_body()
+    if "name" not in body and "vendor" not in body:
+        raise ControlError("send a catalogue `name`, or a `vendor` with a custom status, delay_seconds or drop")
+    wanted = load(ARM_CATALOGUE_FAULT if "name" in body else ARM_CUSTOM_FAULT, body)
     scope: dict[str, Any] = {
         key: wanted[key] for key in ("route", "tenant", "times", "probability", "delay_seconds") if key in wanted
     }
@@ -136,7 +141,7 @@ def arm_fault() -> tuple[Response, int]:
             "name": f"{vendor}.custom_{kind}",
             "kind": kind,
             "status": wanted.get("status"),
-            "headers": wanted.get("headers", {}),
+            "headers": {header["name"]: header["value"] for header in wanted.get("headers", [])},
             "body": wanted.get("body"),
         }
     try:
@@ -154,7 +159,7 @@ def disarm_faults() -> Response:
 
 @blueprint.delete("/faults/<int:fault_id>")
 def disarm_fault(fault_id: int) -> Response:
-    if not fault_module.faults().disarm(fault_id=fault_id):
+    if not 1 <= fault_id <= MAX_ID or not fault_module.faults().disarm(fault_id=fault_id):
         raise ControlError(f"no armed fault #{fault_id}", status=404, rule="unknown_fault")
     return jsonify(disarmed=1)
 

@@ -13,9 +13,9 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, current_app
-from marshmallow import fields
+from marshmallow import Schema, fields
 
-from contracts.fields import Choice, Email, IsoDate, JsonObject, Text
+from contracts.fields import EMAIL_PATTERN, Choice, Email, IsoDate, JsonObject, Text
 
 PATHS_KEY = "sandbox.openapi_paths"
 PathAdder = Callable[[APISpec], None]
@@ -32,12 +32,16 @@ def _contract_field_attributes(_: Any, field: fields.Field[Any], **__: Any) -> d
             attributes["maxLength"] = field.max_length
         if not field.blank_ok:
             attributes["minLength"] = 1
+        # No NUL anywhere; unless blanks are allowed, at least one non-space character.
+        attributes["pattern"] = r"^[^\x00]*$" if field.blank_ok else r"^[^\x00]*[^\x00\s][^\x00]*$"
     if isinstance(field, Choice):
         attributes["enum"] = list(field.choices)
     if isinstance(field, Email):
-        attributes["format"] = "email"
+        attributes["pattern"] = EMAIL_PATTERN
     if isinstance(field, IsoDate):
-        attributes["pattern"] = r"^\d{4}-\d{2}-\d{2}([Tt ].*)?$"
+        attributes.pop("pattern", None)
+        attributes.pop("minLength", None)
+        attributes["anyOf"] = [{"format": "date"}, {"format": "date-time"}]
     if isinstance(field, JsonObject):
         attributes["type"] = "object"
         attributes["additionalProperties"] = True
@@ -70,6 +74,11 @@ def document() -> dict[str, Any]:
         cached = build(sandbox.__version__, current_app.extensions.get(PATHS_KEY, []))
         current_app.extensions["sandbox.openapi_document"] = cached
     return cached
+
+
+def add_schema(spec: APISpec, name: str, schema: type[Schema]) -> None:
+    """Register a contract schema; a class attribute ``OPENAPI`` adds what its cross-field validators enforce."""
+    spec.components.schema(name, component=dict(getattr(schema, "OPENAPI", {})), schema=schema)
 
 
 def json_response(schema: str, description: str) -> dict[str, Any]:

@@ -26,11 +26,11 @@ def test_each_field_rule_answers_422_with_its_message(client: FlaskClient, mutat
         ({"gender": "F"}, '`gender` must be one of male, female, other, got "F"'),
         (
             {"dob": "11/01/1977"},
-            '`dob` must be an ISO 8601 date or date-time such as 1977-01-11 or 1977-01-11T00:00:00Z, got "11/01/1977"',
+            '`dob` must be a date (1977-01-11) or a date-time with a zone (1977-01-11T00:00:00Z), got "11/01/1977"',
         ),
         (
             {"dob": "1977-02-30"},
-            '`dob` must be an ISO 8601 date or date-time such as 1977-01-11 or 1977-01-11T00:00:00Z, got "1977-02-30"',
+            '`dob` must be a date (1977-01-11) or a date-time with a zone (1977-01-11T00:00:00Z), got "1977-02-30"',
         ),
         ({"metadata": None}, "`metadata` must not be null"),
         ({"metadata": "{}"}, "`metadata` must be a JSON object, got a JSON string"),

@@ -99,7 +99,13 @@ def test_route_scope_uses_wildcards(client: FlaskClient) -> None:
 
 
 def test_custom_answer_with_headers(client: FlaskClient) -> None:
-    arm(client, vendor="cirrusmd", status=429, headers={"Retry-After": "7"}, body={"error_message": "slow down"})
+    arm(
+        client,
+        vendor="cirrusmd",
+        status=429,
+        headers=[{"name": "Retry-After", "value": "7"}],
+        body={"error_message": "slow down"},
+    )
     response = post_session(client, FROZEN_AT)
     assert (response.status_code, response.headers["Retry-After"], response.json) == (
         429,
@@ -152,7 +158,7 @@ def test_a_dropped_connection_is_seen_by_a_real_client(app: Flask) -> None:
         (
             {"vendor": "cirrusmd"},
             400,
-            "a custom fault needs `status` (with optional headers and body), `delay_seconds` or `drop`",
+            "a custom fault needs `status` (with optional headers and body), `delay_seconds` or `drop: true`",
         ),
         (
             {"vendor": "cirrusmd", "delay_seconds": 31},

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from contracts.cirrusmd.schemas import ErrorSchema, SessionCreatedSchema, SessionRequestSchema
 from sandbox.core import journal
-from sandbox.core.openapi import json_response
+from sandbox.core.openapi import add_schema, json_response
 from sandbox.vendors.cirrusmd.service import CirrusmdService
 
 PREFIX = "/cirrusmd"
@@ -46,9 +46,9 @@ def create_session() -> tuple[Response, int]:
 
 def openapi_paths(spec: APISpec) -> None:
     """CirrusMD's endpoint in the OpenAPI document, from the contract schemas."""
-    spec.components.schema("CirrusmdSessionRequest", schema=SessionRequestSchema)
-    spec.components.schema("CirrusmdSessionCreated", schema=SessionCreatedSchema)
-    spec.components.schema("CirrusmdError", schema=ErrorSchema)
+    add_schema(spec, "CirrusmdSessionRequest", SessionRequestSchema)
+    add_schema(spec, "CirrusmdSessionCreated", SessionCreatedSchema)
+    add_schema(spec, "CirrusmdError", ErrorSchema)
     error = "CirrusmdError"
     spec.path(
         PREFIX + "/sdk/v2/public/sessions",
