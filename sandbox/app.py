@@ -6,13 +6,14 @@ from flask import Flask
 from sqlalchemy.exc import OperationalError
 
 from sandbox import config, control
+from sandbox.control import sympto as sympto_control
 from sandbox.config import Settings
 from sandbox.core import errors, journal
 from sandbox.core.clock import Clock
 from sandbox.core.journal import Journal
 from sandbox.core.randomness import Randomness
 from sandbox.core.store import Store
-from sandbox.vendors import cirrusmd
+from sandbox.vendors import cirrusmd, sympto
 
 
 def create_app(
@@ -32,11 +33,15 @@ def create_app(
     )
 
     errors.init_app(app, settings.max_body_bytes)
+    the_journal = Journal(store, clock, settings.journal_max_entries, settings.journal_max_age_seconds)
     cirrusmd_service = cirrusmd.init_app(app, store, clock, randomness, dict(settings.vendor("cirrusmd")))
+    sympto_service = sympto.init_app(app, store, clock, randomness, dict(settings.vendor("sympto")), the_journal)
     _create_tables(store)
     cirrusmd_service.install_clients()
-    journal.init_app(app, Journal(store, clock, settings.journal_max_entries, settings.journal_max_age_seconds))
+    sympto_service.install_clinics()
+    journal.init_app(app, the_journal)
     app.register_blueprint(control.blueprint)
+    app.register_blueprint(sympto_control.blueprint)
     return app
 
 
