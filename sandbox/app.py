@@ -6,8 +6,8 @@ from flask import Flask
 from sqlalchemy.exc import OperationalError
 
 from sandbox import config, control
-from sandbox.control import sympto as sympto_control
 from sandbox.config import Settings
+from sandbox.control import sympto as sympto_control
 from sandbox.core import errors, journal
 from sandbox.core.clock import Clock
 from sandbox.core.journal import Journal

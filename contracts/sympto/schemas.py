@@ -126,7 +126,7 @@ class ClientId(Text):
         return text
 
 
-def _string_list(name: str, inner: fields.Field, required: bool = False, **kwargs: Any) -> fields.List:
+def _string_list(name: str, inner: fields.Field[Any], required: bool = False, **kwargs: Any) -> fields.List[Any]:
     return fields.List(
         inner,
         required=required,
@@ -169,7 +169,7 @@ class EndpointConfigSchema(_Strict):
 
     endpointURL = HttpUrl(required=True)
     clientId = ClientId(required=True, metadata={"description": "Partner-chosen id Sympto sends as Basic user."})
-    clientSecret = Text(required=True, metadata={"description": "Partner-chosen secret Sympto sends as Basic password."})
+    clientSecret = Text(required=True, metadata={"description": "Partner-chosen secret, sent as Basic password."})
     endpointQueryParam = LatinLetters(required=True, metadata={"description": "A-Z/a-z only, case-sensitive."})
 
 
