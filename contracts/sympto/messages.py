@@ -89,6 +89,10 @@ WEBHOOK_RULES: dict[str, str] = {
         "The page URL carries no authCode<endpointQueryParam> parameter: send the user to "
         "/sympto/?authCode<endpointQueryParam>=<code> (the parameter name is case-sensitive)."
     ),
+    "auth_code_param_case": (
+        "The page URL has the parameter {seen!r}; Sympto reads only authCode<endpointQueryParam>, spelled exactly "
+        "so (capital C; the name is case-sensitive)."
+    ),
     "unknown_query_param": (
         "No clinic registered endpointQueryParam {param!r} (the parameter name is case-sensitive); "
         "registered: {known}. Register it with POST /clinicAdmin/clinics/endpoint or fix the URL."

@@ -183,7 +183,7 @@ class PatientWebhookConfigSchema(_Strict):
 
     webhookData = fields.Nested(
         WebhookDataSchema, required=True,
-        error_messages={"required": "`webhookData` is required: send {\"webhookData\": {\"url\", \"secret\"}}",
+        error_messages={"required": "`webhookData` is required: send {{\"webhookData\": {{\"url\", \"secret\"}}}}",
                         "type": "`webhookData` must be a JSON object with `url` and `secret`",
                         "null": "`webhookData` must not be null"},
     )
@@ -217,6 +217,8 @@ class PatientSchema(_UserSchema):
     @validates_schema
     def channels_reachable(self, data: dict[str, Any], **_: Any) -> None:
         kinds = data.get("notificationType") or []
+        if data.get("email") is None and data.get("phoneNumber") is None:
+            return  # email_or_phone already says what to send
         if "email" in kinds and data.get("email") is None:
             raise ValidationError(messages.NOTIFICATION_NEEDS_EMAIL)
         for kind in ("text", "whatsapp"):

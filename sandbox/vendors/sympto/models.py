@@ -45,7 +45,8 @@ auth_failures = Table(
 users = Table(
     "sympto_users",
     metadata,
-    Column("user_id", String(36), primary_key=True),
+    Column("id", Integer, primary_key=True, autoincrement=True),  # creation order, for listings
+    Column("user_id", String(36), nullable=False, unique=True),
     Column("clinic_id", String(64), ForeignKey("sympto_clinics.clinic_id"), nullable=False),
     Column("kind", String(16), nullable=False),  # "patient" or "provider" (clinic admins are providers)
     Column("role", String(32)),

@@ -162,7 +162,7 @@ def front_end() -> Response:
     outcome: PageLoad | None = None
     if "userAuthToken" in args:
         outcome = service().redeem_user_auth_token(args["userAuthToken"])
-    elif any(key.startswith(AUTH_CODE_PREFIX) for key in args):
+    elif any(key.lower().startswith(AUTH_CODE_PREFIX.lower()) for key in args):
         outcome = service().page_load(args.items(multi=True), g.get("correlation_id", ""), sign_in=True)
     if outcome is None:
         return pages.status_page(service().session_user(request.cookies.get(SESSION_COOKIE)))

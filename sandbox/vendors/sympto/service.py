@@ -313,7 +313,7 @@ class SymptoService:
     def list_users(self, clinic_id: str, kind: str | None = None, query: str | None = None,
                    limit: int | None = None, offset: str | None = None) -> list[dict[str, Any]]:
         """Users with their groups, oldest first; ``offset`` is the id of the last user of the previous page."""
-        statement = select(users).where(users.c.clinic_id == clinic_id).order_by(users.c.created_at, users.c.user_id)
+        statement = select(users).where(users.c.clinic_id == clinic_id).order_by(users.c.id)
         if kind is not None:
             statement = statement.where(users.c.kind == kind)
         with self.store.connect() as connection:
@@ -407,10 +407,13 @@ class SymptoService:
     def page_load(self, query: Iterable[tuple[str, str]], correlation_id: str, *, sign_in: bool) -> PageLoad:
         """``?authCode<endpointQueryParam>=<code>``: call the clinic's webhook once and judge the answer."""
         outcome = PageLoad(flow="authCode")
-        candidates = [(key[len(AUTH_CODE_PREFIX):], value) for key, value in query
+        pairs = list(query)
+        candidates = [(key[len(AUTH_CODE_PREFIX):], value) for key, value in pairs
                       if key.startswith(AUTH_CODE_PREFIX) and len(key) > len(AUTH_CODE_PREFIX)]
         if not candidates:
-            outcome.rule, outcome.message = "missing_auth_code", messages.WEBHOOK_RULES["missing_auth_code"]
+            near = next((key for key, _ in pairs if key.lower().startswith(AUTH_CODE_PREFIX.lower())), None)
+            outcome.rule = "missing_auth_code" if near is None else "auth_code_param_case"
+            outcome.message = messages.WEBHOOK_RULES[outcome.rule].format(seen=(near or "")[:60])
             return outcome
         with self.store.connect() as connection:
             rows = {row.endpoint_query_param: row for row in connection.execute(
