@@ -16,7 +16,8 @@ def test_login_returns_the_bearer_token_as_a_string_in_the_envelope(client: Flas
     response = client.post("/sympto/authorization", json={"clientId": ADMIN, "clientSecret": API_SECRET})
     assert response.status_code == 200
     assert response.json["Status"] == "OK"
-    assert isinstance(response.json["Response"], str) and len(response.json["Response"]) >= 32
+    assert isinstance(response.json["Response"], str)
+    assert len(response.json["Response"]) >= 32
 
 
 @pytest.mark.parametrize("body", [
@@ -32,7 +33,8 @@ def test_wrong_credentials_are_401_with_a_clear_message(client: FlaskClient, bod
 
 @pytest.mark.parametrize(("body", "message"), [
     ({"clientId": ADMIN}, "Invalid request body: `clientSecret` is required."),
-    ({"clientId": 5, "clientSecret": API_SECRET}, "Invalid request body: `clientId` must be a string, got a JSON number."),
+    ({"clientId": 5, "clientSecret": API_SECRET},
+     "Invalid request body: `clientId` must be a string, got a JSON number."),
     ([ADMIN], "Invalid request body: the body must be a JSON object, got a JSON array."),
 ])
 def test_bad_bodies_are_400(client: FlaskClient, body: Any, message: str) -> None:
@@ -54,8 +56,9 @@ def test_rate_limited_after_ten_invalid_attempts_in_five_minutes(client: FlaskCl
 
 
 def test_successful_logins_are_not_limited(client: FlaskClient) -> None:
+    good = {"clientId": ADMIN, "clientSecret": API_SECRET}
     for _ in range(15):
-        assert client.post("/sympto/authorization", json={"clientId": ADMIN, "clientSecret": API_SECRET}).status_code == 200
+        assert client.post("/sympto/authorization", json=good).status_code == 200
 
 
 def test_bearer_token_lives_fifteen_minutes(client: FlaskClient, clock: Clock, headers: dict[str, str]) -> None:
