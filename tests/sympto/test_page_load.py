@@ -14,12 +14,12 @@ import pytest
 import requests
 from flask import Flask, Response, jsonify, request
 from flask.testing import FlaskClient
-from sympto.support import PARAM, PARTNER_ID, PARTNER_SECRET, create_provider, login, mint, register_endpoint
 
 from contracts.sympto import messages
 from sandbox.core.clock import Clock
 from sandbox.core.journal import JOURNAL_KEY
 from sandbox.testing.live import LiveServer
+from sympto.support import PARAM, PARTNER_ID, PARTNER_SECRET, create_provider, login, mint, register_endpoint
 
 DANA = "dana@example.test"
 

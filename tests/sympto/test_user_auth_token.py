@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from flask.testing import FlaskClient
-from sympto.support import create_provider
 
 from contracts.sympto import messages
 from sandbox.core.clock import Clock
+from sympto.support import create_provider
 
 DANA = "dana@example.test"
 
