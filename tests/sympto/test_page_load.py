@@ -8,12 +8,14 @@ import threading
 import time
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 import requests
 from flask import Flask, Response, jsonify, request
 from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import strategies as st
 
 from contracts.sympto import messages
 from sandbox.core.clock import Clock
@@ -285,3 +287,13 @@ def test_control_plane_rejects_bad_requests(client: FlaskClient, body: Any) -> N
     response = client.post("/__sandbox/sympto/page-load", json=body)
     assert response.status_code == 400
     assert "error" in response.json
+
+
+@given(query=st.lists(st.tuples(st.sampled_from([f"authCode{PARAM}", "authCodeOther", "authcode", "userAuthToken",
+                                                 "x"]), st.text(max_size=50)), max_size=3))
+def test_any_front_end_query_gets_a_page_never_a_5xx(client: FlaskClient, headers: dict[str, str],
+                                                     partner: LiveServer, query: list[tuple[str, str]]) -> None:
+    register_endpoint(client, headers, partner.url + "/webhook")
+    page = client.get("/sympto/?" + urlencode(query))
+    assert page.status_code in (200, 401)
+    assert page.mimetype == "text/html"
