@@ -27,7 +27,7 @@ from hypothesis.errors import FlakyFailure
 from contracts.jws import sign_hmac
 from contracts.sympto import strategies
 from contracts.sympto.strategies import RIGHT, CodeMutation, Credentials
-from sandbox.verify.http import Answer, SentRequest, send
+from sandbox.verify.exchange import Answer, SentRequest, send
 
 MUST = "MUST"
 SHOULD = "SHOULD"
@@ -392,7 +392,9 @@ class Verifier:
         case = f"a valid code for {email!r}; JSON body; {RIGHT.describe()}"
         request, answer = self.post(RIGHT, "json", self.mint(email, case))
         if answer.status != 200:
-            raise CheckFailure(f"expected 200, got {answer.status or answer.error}", case, request, answer)
+            hint = (" (do --client-id and --client-secret match what your webhook expects?)"
+                    if answer.status in (401, 403) else "")
+            raise CheckFailure(f"expected 200, got {answer.status or answer.error}{hint}", case, request, answer)
         try:
             document = json.loads(answer.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):

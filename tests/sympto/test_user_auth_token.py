@@ -73,3 +73,10 @@ def test_unknown_email_is_404(client: FlaskClient, headers: dict[str, str]) -> N
 def test_requires_a_bearer_token(client: FlaskClient) -> None:
     response = client.post("/sympto/authorization/login/token", json={"email": DANA})
     assert response.status_code == 401
+
+
+def test_deep_link_accepts_the_token(client: FlaskClient, headers: dict[str, str]) -> None:
+    create_provider(client, headers, DANA)
+    page = client.get(f"/sympto/provider/dashboard?userAuthToken={issue(client, headers)}")
+    assert page.status_code == 200
+    assert "Signed in as" in page.get_data(as_text=True)

@@ -13,7 +13,7 @@ from sandbox.fixtures.partners.sympto import PARTNERS, correct
 
 from sandbox.testing.live import LiveServer
 from sandbox.verify.cli import verify
-from sandbox.verify.http import Answer, SentRequest
+from sandbox.verify.exchange import Answer, SentRequest
 from sandbox.verify.sympto_webhook import (
     FAIL,
     PASS,

@@ -156,6 +156,7 @@ def remove_from_group() -> Response:
 
 
 @blueprint.get("/")
+@blueprint.get("/provider/dashboard")
 def front_end() -> Response:
     """Page load: ``?userAuthToken=`` (current) or ``?authCode<param>=`` (2019-2020), else who is signed in."""
     args = request.args
