@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.fields import Choice, Email, Text, shown
 from contracts.sympto import messages
@@ -25,6 +25,8 @@ SEXES = ("M", "F", "X")
 LANGUAGES = ("English", "Spanish", "French")
 SAMPLE_ROLES = ("doctor", "nurse", "admin", "clinicAdmin", "provider")
 CURRENT_ROLES = ("clinicAdmin", "provider")
+#: Sympto documents no limit; ours keeps one request's membership change bounded.
+MAX_GROUP_IDS = 500
 
 
 class _Checked(Text):
@@ -249,7 +251,8 @@ class GroupSchema(_Strict):
 class ManageGroupsSchema(_Strict):
     """``POST /clinicAdmin/groups/manage``: replace the user's groups with ``groupIds``."""
 
-    groupIds = _string_list("groupIds", Text(), required=True)
+    groupIds = _string_list("groupIds", Text(), required=True, validate=validate.Length(
+        max=MAX_GROUP_IDS, error=f"`groupIds` may hold at most {MAX_GROUP_IDS} ids: send fewer"))
     userId = Text(required=True)
 
 

@@ -54,3 +54,10 @@ def test_bad_manage_bodies_are_400(client: FlaskClient, headers: dict[str, str])
     assert response.status_code == 400
     assert response.json["Message"] == messages.INVALID_BODY.format(
         problems="`groupIds` must be a JSON array; `userId` must be a string, got a JSON number")
+
+
+def test_too_many_group_ids_is_400_not_a_crash(client: FlaskClient, headers: dict[str, str]) -> None:
+    response = client.post("/sympto/clinicAdmin/groups/manage", headers=headers,
+                           json={"groupIds": [f"g{n}" for n in range(40_000)], "userId": "u"})
+    assert response.status_code == 400
+    assert response.json["Message"] == "Invalid request body: `groupIds` may hold at most 500 ids: send fewer."
