@@ -37,3 +37,29 @@ def test_any_body_gets_an_enveloped_4xx(client: FlaskClient, headers: dict[str, 
     response = client.post(path, data=raw, content_type="application/json", headers=headers)
     assert 400 <= response.status_code < 500
     assert ErrorEnvelopeSchema().validate(response.json) == {}
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+                    | st.text(max_size=20), lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(st.sampled_from(["email", "groupIds", "userId", "groupId", "groupName",
+                                                       "firstName", "lastName", "timeZone", "phoneNumber",
+                                                       "notificationType", "endpointURL", "clientId",
+                                                       "clientSecret", "endpointQueryParam", "webhookData"]),
+                                      inner, max_size=6), max_leaves=10)
+API_ROUTES = [
+    ("POST", "/sympto/authorization"), ("POST", "/sympto/authorization/login/token"),
+    ("POST", "/sympto/clinicAdmin/clinics/endpoint"), ("POST", "/sympto/clinicAdmin/webhook"),
+    ("POST", "/sympto/providers/patients"), ("POST", "/sympto/providers/patient/create"),
+    ("POST", "/sympto/clinicAdmin/providers"), ("POST", "/sympto/providers"), ("POST", "/sympto/clinicAdmin/groups"),
+    ("POST", "/sympto/providers/groups"), ("POST", "/sympto/clinicAdmin/groups/manage"),
+    ("PUT", "/sympto/clinicAdmin/groups/manage"), ("DELETE", "/sympto/clinicAdmin/groups/manage"),
+]
+
+
+@given(route=st.sampled_from(API_ROUTES), body=JSON)
+def test_any_json_body_on_any_route_is_never_a_5xx(client: FlaskClient, headers: dict[str, str],
+                                                   route: tuple[str, str], body: object) -> None:
+    method, path = route
+    response = client.open(path, method=method, json=body, headers=headers)
+    assert response.status_code < 500
+    assert response.json["Status"] in ("OK", "ERROR")

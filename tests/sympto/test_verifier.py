@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from flask import Flask, Response
+from flask import Flask, Response, request
 from sandbox.fixtures.partners.sympto import PARTNERS, correct
 
 from sandbox.testing.live import LiveServer
@@ -213,3 +213,23 @@ def test_flaky_partner_is_still_reported() -> None:
     failed = [r for r in report.results if r.outcome == FAIL]
     assert failed
     assert all(r.failure is not None and r.failure.answer is not None for r in failed)
+
+
+def test_a_generated_failure_is_shrunk_to_a_simple_request() -> None:
+    """A webhook that crashes only on form bodies: the reported request is the simplest form request."""
+    app = correct.create_app(PARTNER_ID, PARTNER_SECRET, JWT_SECRET)
+
+    @app.before_request
+    def crash_on_forms() -> Response | None:
+        if request.mimetype == "application/x-www-form-urlencoded":
+            return Response("Traceback (most recent call last):\n  File \"app.py\", line 1", status=500)
+        return None
+
+    with LiveServer(app) as server:
+        report, code = run_verify(options(server, examples=30))
+    assert code == 1
+    result = next(r for r in report.results if r.rule.id == "no-server-error")
+    assert result.failure is not None
+    assert "body form" in result.failure.case
+    email = result.failure.case.split("'")[1]
+    assert len(email) <= len("0@0.test"), result.failure.case
