@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.fields import Choice, Email, Text, shown
 from contracts.sympto import messages
@@ -283,9 +283,18 @@ class ErrorEnvelopeSchema(Schema):
 
 
 class UserSchema(Schema):
-    """A user as the listings return it."""
+    """A user as the listings return it ("may include extra fields with patient metadata", S6)."""
+
+    class Meta:
+        unknown = INCLUDE
 
     id = fields.String()
+    role = fields.String(allow_none=True)
+    sex = fields.String(allow_none=True)
+    dob = fields.String(allow_none=True)
+    language = fields.String(allow_none=True)
+    mrn = fields.String(allow_none=True)
+    notificationType = fields.List(fields.String())
     patientTvId = fields.String()
     providerTvId = fields.String()
     type = fields.String()

@@ -241,3 +241,33 @@ def invalid_endpoint_configs(draw: st.DrawFn) -> Mutation:
                  _invalid("`clientSecret` must be a string, got a JSON number")),
     ]
     return draw(st.sampled_from(mutations))
+
+
+PATIENT_BASE: dict[str, Any] = {"firstName": "Pat", "lastName": "Ient", "timeZone": "America/Los_Angeles",
+                                "notificationType": ["email"]}
+
+
+@st.composite
+def patients(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid patient for ``POST /providers/patients`` with a fresh email."""
+    return {**PATIENT_BASE, "email": draw(emails()),
+            "sex": draw(st.sampled_from([None, "M", "F", "X"])),
+            "language": draw(st.sampled_from([None, "English", "Spanish", "French"]))}
+
+
+@st.composite
+def invalid_patients(draw: st.DrawFn) -> Mutation:
+    valid = draw(patients())
+    zone = draw(st.sampled_from(["Mars/Olympus", "PST", "America/Nowhere"]))
+    phone = draw(st.sampled_from(["650-555-0123", "+0123", "16505550123"]))
+    mutations = [
+        Mutation("unknown_time_zone", {**valid, "timeZone": zone}, 400,
+                 _invalid(messages.TIME_ZONE_UNKNOWN.format(name="timeZone", input=shown(zone)))),
+        Mutation("phone_not_e164", {**valid, "phoneNumber": phone}, 400,
+                 _invalid(messages.PHONE_E164.format(name="phoneNumber", input=shown(phone)))),
+        Mutation("no_email_or_phone", {k: v for k, v in valid.items() if k != "email"}, 400,
+                 _invalid(messages.EMAIL_OR_PHONE_REQUIRED)),
+        Mutation("notification_type_missing", {k: v for k, v in valid.items() if k != "notificationType"}, 400,
+                 _invalid("`notificationType` is required")),
+    ]
+    return draw(st.sampled_from(mutations))

@@ -6,8 +6,11 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import given
 
-from contracts.sympto import messages
+from contracts.sympto import messages, strategies
+from contracts.sympto.schemas import UserSchema
+from contracts.sympto.strategies import Mutation
 from sympto.support import create_provider
 
 PATIENT = {"firstName": "Pat", "lastName": "Ient", "timeZone": "America/Los_Angeles", "email": "pat@example.test",
@@ -122,3 +125,23 @@ def test_users_of_another_clinic_are_invisible(make_app: Any) -> None:
     headers_b = {"Authorization": "Bearer " + token_b.json["Response"]}
     client.post("/sympto/providers/patients", json=PATIENT, headers=headers_a)
     assert client.get("/sympto/providers/patient", headers=headers_b).json["Response"] == []
+
+
+@given(mutation=strategies.invalid_patients())
+def test_named_patient_mutations_get_their_documented_answer(client: FlaskClient, headers: dict[str, str],
+                                                             mutation: Mutation) -> None:
+    response = client.post("/sympto/providers/patients", json=mutation.body, headers=headers)
+    assert (response.status_code, response.json["Message"]) == (mutation.status, mutation.message)
+
+
+@given(patient=strategies.patients())
+def test_any_valid_patient_is_created_then_listed_in_the_documented_shape(
+        client: FlaskClient, headers: dict[str, str], patient: dict[str, Any]) -> None:
+    response = client.post("/sympto/providers/patients", json=patient, headers=headers)
+    if response.status_code == 422:  # Hypothesis drew an email an earlier example used (case-insensitively)
+        return
+    assert response.status_code == 200, response.json
+    listed = client.get("/sympto/providers/patient", headers=headers).json["Response"]
+    mine = next(p for p in listed if p["patientTvId"] == response.json["Response"])
+    assert UserSchema().validate(mine) == {}
+    assert mine["email"] == patient["email"]
