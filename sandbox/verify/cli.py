@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 import click
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from sandbox.verify import sympto_webhook
 from sandbox.verify.sympto_webhook import VerifyOptions, junit_xml
@@ -45,7 +47,13 @@ def verify_sympto_webhook(url: str, client_id: str, client_secret: str, jwt_secr
         elif line.endswith("starting"):
             click.echo(f"verifying {line}", err=True)
 
-    report, exit_code = sympto_webhook.verify(options, progress)
+    with tempfile.TemporaryDirectory(prefix="vendor-sandbox-verify-") as scratch:
+        # Hypothesis keeps caches under ./.hypothesis by default; a CLI should not write into your project.
+        set_hypothesis_home_dir(scratch)
+        try:
+            report, exit_code = sympto_webhook.verify(options, progress)
+        finally:
+            set_hypothesis_home_dir(None)  # back to Hypothesis's own default
     if interactive:
         click.echo("\r\033[K", nl=False, err=True)
     click.echo(report.render_text())

@@ -233,3 +233,14 @@ def test_a_generated_failure_is_shrunk_to_a_simple_request() -> None:
     assert "body form" in result.failure.case
     email = result.failure.case.split("'")[1]
     assert len(email) <= len("0@0.test"), result.failure.case
+
+
+def test_cli_writes_nothing_into_the_working_directory(servers: dict[str, LiveServer], tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       run_cli: Callable[..., tuple[int, str, str]]) -> None:
+    monkeypatch.chdir(tmp_path)
+    server = servers["correct"]
+    code, _out, _err = run_cli("--url", server.url + "/webhook", "--client-id", PARTNER_ID, "--client-secret",
+                               PARTNER_SECRET, "--jwt-secret", JWT_SECRET, "--examples", "3")
+    assert code == 0
+    assert list(tmp_path.iterdir()) == []
