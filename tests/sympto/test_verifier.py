@@ -12,6 +12,7 @@ from flask import Flask, Response, request
 from sandbox.fixtures.partners.sympto import PARTNERS, correct
 
 from sandbox.testing.live import LiveServer
+from sandbox.verify import cli
 from sandbox.verify.cli import verify
 from sandbox.verify.exchange import Answer, SentRequest
 from sandbox.verify.sympto_webhook import (
@@ -235,12 +236,16 @@ def test_a_generated_failure_is_shrunk_to_a_simple_request() -> None:
     assert len(email) <= len("0@0.test"), result.failure.case
 
 
-def test_cli_writes_nothing_into_the_working_directory(servers: dict[str, LiveServer], tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch,
-                                                       run_cli: Callable[..., tuple[int, str, str]]) -> None:
-    monkeypatch.chdir(tmp_path)
+def test_cli_keeps_hypothesis_caches_out_of_the_project(servers: dict[str, LiveServer],
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        run_cli: Callable[..., tuple[int, str, str]]) -> None:
+    """Hypothesis writes ./.hypothesis by default; the CLI points it at a scratch directory, then restores it."""
+    homes: list[object] = []
+    monkeypatch.setattr(cli, "set_hypothesis_home_dir", homes.append)
     server = servers["correct"]
     code, _out, _err = run_cli("--url", server.url + "/webhook", "--client-id", PARTNER_ID, "--client-secret",
                                PARTNER_SECRET, "--jwt-secret", JWT_SECRET, "--examples", "3")
     assert code == 0
-    assert list(tmp_path.iterdir()) == []
+    assert len(homes) == 2
+    assert "vendor-sandbox-verify-" in str(homes[0])
+    assert homes[1] is None
