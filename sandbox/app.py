@@ -8,6 +8,7 @@ from sqlalchemy.exc import OperationalError
 from sandbox import config, control
 from sandbox.config import Settings
 from sandbox.control import openapi as control_openapi
+from sandbox.control import sympto as sympto_control
 from sandbox.control.security import LOOPBACK_NAMES
 from sandbox.core import errors, faults, journal
 from sandbox.core.clock import Clock
@@ -16,7 +17,7 @@ from sandbox.core.journal import Journal
 from sandbox.core.openapi import register_paths
 from sandbox.core.randomness import Randomness
 from sandbox.core.store import Store
-from sandbox.vendors import cirrusmd
+from sandbox.vendors import cirrusmd, sympto
 
 
 def create_app(
@@ -36,13 +37,17 @@ def create_app(
     )
 
     errors.init_app(app, settings.max_body_bytes)
-    journal.init_app(app, Journal(store, clock, settings.journal_max_entries, settings.journal_max_age_seconds))
+    the_journal = Journal(store, clock, settings.journal_max_entries, settings.journal_max_age_seconds)
+    journal.init_app(app, the_journal)
     control.init_app(app, settings.admin_token, allowed_hosts(settings))
     faults.init_app(app, Faults(store, clock, randomness))
     register_paths(app, control_openapi.add_paths)
     cirrusmd_service = cirrusmd.init_app(app, store, clock, randomness, dict(settings.vendor("cirrusmd")))
+    sympto_service = sympto.init_app(app, store, clock, randomness, dict(settings.vendor("sympto")), the_journal)
     _create_tables(store)
     cirrusmd_service.install_clients()
+    sympto_service.install_clinics()
+    app.register_blueprint(sympto_control.blueprint)
     return app
 
 

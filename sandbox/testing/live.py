@@ -14,6 +14,8 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 WsgiApp = Callable[..., Any]
+#: How often the serving loop checks for shutdown: short, so stopping a server costs little.
+POLL_SECONDS = 0.02
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -31,7 +33,12 @@ class LiveServer:
         self._server.daemon_threads = True  # type: ignore[attr-defined]
         self.host = host
         self.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"live-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": POLL_SECONDS},
+            name=f"live-{self.port}",
+            daemon=True,
+        )
 
     @property
     def url(self) -> str:

@@ -1,0 +1,385 @@
+"""Sympto's contract as marshmallow schemas: the API envelope and bodies, the webhook exchange.
+
+Sources (``specs/sympto.md``): §5.1-5.3 for the API (the 2019-2020 paths the published sample
+calls and the current Endpoints.md paths), §3.1 for the webhook request Sympto sends and the
+response it needs. Unknown body fields are ignored (the sample sends ``options``/``metadata``
+that no doc describes).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from contracts.fields import Choice, Email, Text, shown
+from contracts.sympto import messages
+
+LATIN_LETTERS = re.compile(r"[A-Za-z]+")
+E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+NOTIFICATION_TYPES = ("email", "text", "whatsapp", "email-instrument")
+SEXES = ("M", "F", "X")
+LANGUAGES = ("English", "Spanish", "French")
+SAMPLE_ROLES = ("doctor", "nurse", "admin", "clinicAdmin", "provider")
+CURRENT_ROLES = ("clinicAdmin", "provider")
+#: Sympto documents no limit; ours keeps one request's membership change bounded.
+MAX_GROUP_IDS = 500
+
+
+class _Checked(Text):
+    """A string checked by ``check``; ``message`` is a template with ``{name}`` and ``{input}``."""
+
+    message: str = ""
+
+    def check(self, text: str) -> str | None:
+        """The normalised value, or ``None`` when invalid."""
+        raise NotImplementedError
+
+    def _bind_to_schema(self, field_name: str, parent: Any) -> None:
+        super()._bind_to_schema(field_name, parent)
+        name = self.data_key or field_name
+        self.error_messages["bad_format"] = self.message.replace("{name}", name)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        checked = self.check(text)
+        if checked is None:
+            raise self.make_error("bad_format", input=shown(text))
+        return checked
+
+
+class LatinLetters(_Checked):
+    message = messages.ENDPOINT_QUERY_PARAM_LETTERS
+
+    def check(self, text: str) -> str | None:
+        return text if LATIN_LETTERS.fullmatch(text) else None
+
+
+class HttpUrl(_Checked):
+    message = messages.ENDPOINT_URL_NOT_HTTP
+
+    def check(self, text: str) -> str | None:
+        try:
+            parts = urlsplit(text)
+            parts.port  # noqa: B018 - raises ValueError on a bad port
+        except ValueError:
+            return None
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in text)
+        return text if ok else None
+
+
+class Phone(_Checked):
+    message = messages.PHONE_E164
+
+    def check(self, text: str) -> str | None:
+        return text if E164.fullmatch(text) else None
+
+
+class TimeZone(_Checked):
+    message = messages.TIME_ZONE_UNKNOWN
+
+    def check(self, text: str) -> str | None:
+        if "/" not in text and text != "UTC":
+            return None
+        try:
+            ZoneInfo(text)
+        except (ZoneInfoNotFoundError, ValueError):
+            return None
+        return text
+
+
+class Dob(_Checked):
+    """``YYYY-MM-DD`` (the data model, S8) or ``MM/DD/YYYY`` (S6:64); stored as ``YYYY-MM-DD``."""
+
+    message = messages.DOB_FORMAT
+
+    def check(self, text: str) -> str | None:
+        from datetime import date
+
+        match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text) or None
+        if match:
+            year, month, day = match.groups()
+        else:
+            other = re.fullmatch(r"(\d{2})/(\d{2})/(\d{4})", text)
+            if other is None:
+                return None
+            month, day, year = other.groups()
+        try:
+            return date(int(year), int(month), int(day)).isoformat()
+        except ValueError:
+            return None
+
+
+class ClientId(Text):
+    def _bind_to_schema(self, field_name: str, parent: Any) -> None:
+        super()._bind_to_schema(field_name, parent)
+        self.error_messages["colon"] = (
+            "`clientId` must not contain a colon: Sympto sends it as HTTP Basic credentials, which split on the "
+            "first colon"
+        )
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if ":" in text:
+            raise self.make_error("colon")
+        return text
+
+
+def _string_list(name: str, inner: fields.Field[Any], required: bool = False, **kwargs: Any) -> fields.List[Any]:
+    return fields.List(
+        inner,
+        required=required,
+        error_messages={
+            "required": f"`{name}` is required",
+            "invalid": f"`{name}` must be a JSON array",
+            "null": f"`{name}` must not be null",
+        },
+        **kwargs,
+    )
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+# --- authorization ---------------------------------------------------------------------------
+
+
+class AuthorizationRequestSchema(_Strict):
+    """``POST /authorization``: the clinic admin's email or phone and API secret."""
+
+    clientId = Text(required=True, metadata={"description": "Clinic admin email or phone number."})
+    clientSecret = Text(required=True, metadata={"description": "Clinic admin API secret."})
+
+
+class LoginTokenRequestSchema(_Strict):
+    """``POST /authorization/login/token`` (current flow)."""
+
+    email = Email(required=True)
+
+
+class UserAuthTokenSchema(Schema):
+    userAuthToken = fields.String(required=True, metadata={"description": "Valid 60 s, single use."})
+
+
+# --- webhook configuration (2019-2020 flow) --------------------------------------------------
+
+
+class EndpointConfigSchema(_Strict):
+    """``POST /clinicAdmin/clinics/endpoint``: where and how Sympto calls the partner's webhook."""
+
+    endpointURL = HttpUrl(required=True)
+    clientId = ClientId(required=True, metadata={"description": "Partner-chosen id Sympto sends as Basic user."})
+    clientSecret = Text(required=True, metadata={"description": "Partner-chosen secret, sent as Basic password."})
+    endpointQueryParam = LatinLetters(required=True, metadata={"description": "A-Z/a-z only, case-sensitive."})
+
+
+class WebhookDataSchema(_Strict):
+    url = HttpUrl(required=True)
+    secret = Text(required=True)
+
+
+class PatientWebhookConfigSchema(_Strict):
+    """``POST /clinicAdmin/webhook``."""
+
+    webhookData = fields.Nested(
+        WebhookDataSchema,
+        required=True,
+        error_messages={
+            "required": '`webhookData` is required: send {{"webhookData": {{"url", "secret"}}}}',
+            "type": "`webhookData` must be a JSON object with `url` and `secret`",
+            "null": "`webhookData` must not be null",
+        },
+    )
+
+
+# --- users and groups ---------------------------------------------------------------------------
+
+
+class _UserSchema(_Strict):
+    firstName = Text(required=True)
+    lastName = Text(required=True)
+    timeZone = TimeZone(required=True)
+    email = Email(load_default=None, allow_none=True)
+    phoneNumber = Phone(load_default=None, allow_none=True)
+
+    @validates_schema
+    def email_or_phone(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("email") is None and data.get("phoneNumber") is None:
+            raise ValidationError(messages.EMAIL_OR_PHONE_REQUIRED)
+
+
+class PatientSchema(_UserSchema):
+    """A patient: ``POST /providers/patients`` (current) and ``/providers/patient/create`` (sample)."""
+
+    notificationType = _string_list("notificationType", Choice(NOTIFICATION_TYPES), required=True)
+    sex = Choice(SEXES, load_default=None, allow_none=True)
+    dob = Dob(load_default=None, allow_none=True)
+    language = Choice(LANGUAGES, load_default=None, allow_none=True)
+    mrn = Text(load_default=None, allow_none=True)
+
+    @validates_schema
+    def channels_reachable(self, data: dict[str, Any], **_: Any) -> None:
+        kinds = data.get("notificationType") or []
+        if data.get("email") is None and data.get("phoneNumber") is None:
+            return  # email_or_phone already says what to send
+        if "email" in kinds and data.get("email") is None:
+            raise ValidationError(messages.NOTIFICATION_NEEDS_EMAIL)
+        for kind in ("text", "whatsapp"):
+            if kind in kinds and data.get("phoneNumber") is None:
+                raise ValidationError(messages.NOTIFICATION_NEEDS_PHONE.format(kind=kind))
+
+
+class SampleProviderSchema(_UserSchema):
+    """``POST /clinicAdmin/providers`` as the 2019-2020 sample calls it (role ``doctor``)."""
+
+    role = Choice(SAMPLE_ROLES, load_default="doctor")
+    notificationPreferences = _string_list("notificationPreferences", Choice(NOTIFICATION_TYPES), load_default=list)
+
+
+class ProviderSchema(_UserSchema):
+    """``POST /providers`` (current): notification preferences and type required."""
+
+    role = Choice(CURRENT_ROLES, load_default="provider")
+    notificationPreferences = _string_list("notificationPreferences", Choice(NOTIFICATION_TYPES), required=True)
+    notificationType = _string_list("notificationType", Choice(NOTIFICATION_TYPES), required=True)
+
+
+class GroupSchema(_Strict):
+    groupName = Text(required=True)
+
+
+class ManageGroupsSchema(_Strict):
+    """``POST /clinicAdmin/groups/manage``: replace the user's groups with ``groupIds``."""
+
+    groupIds = _string_list(
+        "groupIds",
+        Text(),
+        required=True,
+        validate=validate.Length(
+            max=MAX_GROUP_IDS, error=f"`groupIds` may hold at most {MAX_GROUP_IDS} ids: send fewer"
+        ),
+    )
+    userId = Text(required=True)
+
+
+class GroupMemberSchema(_Strict):
+    """``PUT``/``DELETE /clinicAdmin/groups/manage``: add or remove one membership."""
+
+    userId = Text(required=True)
+    groupId = Text(required=True)
+
+
+# --- responses -----------------------------------------------------------------------------------
+
+
+class EnvelopeSchema(Schema):
+    """Every successful answer: ``{"Status": "OK", "Response": <payload>}``."""
+
+    Status = fields.Constant(messages.STATUS_OK, required=True)
+    Response = fields.Raw(required=True, allow_none=True)
+
+
+class ErrorEnvelopeSchema(Schema):
+    """Every error (Sympto shows none; the sandbox's shape): status word, message, rule."""
+
+    Status = fields.Constant(messages.STATUS_ERROR, required=True)
+    Response = fields.Constant(None, allow_none=True)
+    Message = fields.String(required=True, metadata={"description": "What is wrong and how to fix it."})
+    Code = fields.String(required=True, metadata={"description": "The rule broken, e.g. invalid_body."})
+
+
+class UserSchema(Schema):
+    """A user as the listings return it ("may include extra fields with patient metadata", S6)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    id = fields.String()
+    role = fields.String(allow_none=True)
+    sex = fields.String(allow_none=True)
+    dob = fields.String(allow_none=True)
+    language = fields.String(allow_none=True)
+    mrn = fields.String(allow_none=True)
+    notificationType = fields.List(fields.String())
+    patientTvId = fields.String()
+    providerTvId = fields.String()
+    type = fields.String()
+    firstName = fields.String()
+    lastName = fields.String()
+    email = fields.String(allow_none=True)
+    phoneNumber = fields.String(allow_none=True)
+    timeZone = fields.String()
+    groups = fields.List(fields.Dict())
+
+
+# --- the page-load webhook (Sympto → partner) --------------------------------------------------
+
+
+class WebhookRequestSchema(Schema):
+    """What Sympto POSTs to ``endpointURL`` (JSON, ``Authorization: Basic base64(id:secret)``)."""
+
+    authenticationCode = fields.String(required=True, metadata={"description": "The code verbatim from the URL."})
+
+
+class WebhookResponseSchema(Schema):
+    """What the partner must answer, with HTTP 200."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    email = fields.String(required=True, metadata={"description": "Email of an existing Sympto user."})
+
+
+class PageLoadCheckSchema(_Strict):
+    """``POST /__sandbox/sympto/page-load``: the page URL (or its query), or the parameter and code."""
+
+    url = Text(load_default=None, allow_none=True)
+    endpointQueryParam = LatinLetters(load_default=None, allow_none=True)
+    authenticationCode = fields.String(load_default=None, allow_none=True)
+
+    @validates_schema
+    def one_form(self, data: dict[str, Any], **_: Any) -> None:
+        pair = data.get("endpointQueryParam") is not None and data.get("authenticationCode") is not None
+        if data.get("url") is None and not pair:
+            raise ValidationError(
+                'send {"url": "<the page URL with ?authCode<param>=<code>>"} or '
+                '{"endpointQueryParam": "...", "authenticationCode": "..."}'
+            )
+
+
+AUTHORIZATION_REQUEST = AuthorizationRequestSchema()
+LOGIN_TOKEN_REQUEST = LoginTokenRequestSchema()
+ENDPOINT_CONFIG = EndpointConfigSchema()
+PATIENT_WEBHOOK_CONFIG = PatientWebhookConfigSchema()
+PATIENT = PatientSchema()
+SAMPLE_PROVIDER = SampleProviderSchema()
+PROVIDER = ProviderSchema()
+GROUP = GroupSchema()
+MANAGE_GROUPS = ManageGroupsSchema()
+GROUP_MEMBER = GroupMemberSchema()
+PAGE_LOAD_CHECK = PageLoadCheckSchema()
+WEBHOOK_REQUEST = WebhookRequestSchema()
+WEBHOOK_RESPONSE = WebhookResponseSchema()
+
+
+def problems(errors: dict[str, Any] | list[Any]) -> list[str]:
+    """Flatten marshmallow's error structure into sorted sentences."""
+    if isinstance(errors, list):
+        found: list[str] = []
+        for item in errors:
+            found.extend(problems(item) if isinstance(item, dict | list) else [str(item)])
+        return found
+    result: list[str] = []
+    for key in sorted(errors, key=str):
+        value = errors[key]
+        result.extend(problems(value) if isinstance(value, dict | list) else [str(value)])
+    return result
+
+
+def invalid_body_message(errors: dict[str, Any]) -> str:
+    return messages.INVALID_BODY.format(problems="; ".join(problems(errors)))

@@ -1,0 +1,45 @@
+"""Sympto: the partner calls the API, and Sympto calls the partner's webhook on page load."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from sandbox.core.clock import Clock
+from sandbox.core.errors import VendorSurface, register_surface
+from sandbox.core.journal import Journal
+from sandbox.core.outbound import Outbound
+from sandbox.core.randomness import Randomness
+from sandbox.core.store import Store
+from sandbox.vendors.sympto import errors, models  # noqa: F401 - models registers the tables
+from sandbox.vendors.sympto.routes import PREFIX, SERVICE_KEY, blueprint
+from sandbox.vendors.sympto.service import SymptoService, SymptoSettings
+
+NAME = "sympto"
+
+
+def init_app(
+    app: Flask, store: Store, clock: Clock, randomness: Randomness, section: dict[str, object], journal: Journal
+) -> SymptoService:
+    settings = SymptoSettings.from_section(section)
+    outbound = Outbound(
+        journal,
+        allowed_hosts=settings.allowed_hosts,
+        allow_loopback=settings.allow_loopback,
+        timeout_seconds=settings.webhook_timeout_seconds,
+        max_response_bytes=settings.webhook_max_response_bytes,
+    )
+    service = SymptoService(store, clock, randomness, settings, outbound)
+    app.extensions[SERVICE_KEY] = service
+    app.register_blueprint(blueprint)
+    register_surface(
+        app,
+        VendorSurface(
+            name=NAME,
+            prefix=PREFIX,
+            render=errors.render,
+            not_found=errors.not_found,
+            method_not_allowed=errors.method_not_allowed,
+            too_large=errors.too_large,
+        ),
+    )
+    return service

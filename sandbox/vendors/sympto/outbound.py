@@ -1,0 +1,128 @@
+"""Sympto calling the partner's webhook on page load, and judging what came back.
+
+Sympto sends exactly one ``POST <endpointURL>`` with ``Authorization: Basic base64(id:secret)``
+and the JSON body ``{"authenticationCode": "<code verbatim>"}`` (``specs/sympto.md`` §3.1, §6.2).
+It never decodes the code. Success is HTTP 200 with a JSON object holding a non-empty string
+``email``; everything else is named here as the rule the partner broke.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from contracts.fields import json_type
+from contracts.sympto import messages
+from sandbox.core.outbound import Outbound, OutboundResult
+from sandbox.core.redact import excerpt
+
+BODY_EXCERPT_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class WebhookTarget:
+    url: str
+    client_id: str
+    client_secret: str
+
+
+@dataclass(frozen=True)
+class WebhookVerdict:
+    """What the partner answered; ``email`` is set only when the answer is usable."""
+
+    result: OutboundResult
+    email: str | None = None
+    rule: str | None = None
+    message: str | None = None
+    warnings: list[dict[str, str]] = field(default_factory=list)
+
+    def partner(self) -> dict[str, Any]:
+        """The diagnostic facts, safe to show (no credentials)."""
+        result = self.result
+        return {
+            "url": result.url,
+            "status": result.status,
+            "content_type": result.content_type or None,
+            "body_excerpt": excerpt(result.body.decode("utf-8", "replace"), BODY_EXCERPT_LIMIT),
+            "body_bytes": len(result.body),
+            "latency_ms": result.latency_ms,
+            "transport_error": result.error,
+        }
+
+
+def basic_authorization(client_id: str, client_secret: str) -> str:
+    return "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode("ascii")
+
+
+def webhook_request(code: str) -> bytes:
+    return json.dumps({"authenticationCode": code}, ensure_ascii=False).encode("utf-8")
+
+
+def call_webhook(
+    outbound: Outbound,
+    target: WebhookTarget,
+    code: str,
+    *,
+    tenant: str,
+    correlation_id: str,
+    allowed_hosts: tuple[str, ...] = (),
+) -> WebhookVerdict:
+    headers = {
+        "Authorization": basic_authorization(target.client_id, target.client_secret),
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "User-Agent": "vendor-sandbox (Sympto page load)",
+    }
+    result = outbound.post(
+        target.url,
+        webhook_request(code),
+        headers,
+        vendor="sympto",
+        tenant=tenant,
+        correlation_id=correlation_id,
+        allowed_hosts=allowed_hosts,
+    )
+    return judge(result)
+
+
+def _fail(
+    result: OutboundResult, rule: str, warnings: list[dict[str, str]] | None = None, **detail: Any
+) -> WebhookVerdict:
+    return WebhookVerdict(
+        result=result, rule=rule, message=messages.WEBHOOK_RULES[rule].format(**detail), warnings=warnings or []
+    )
+
+
+def judge(result: OutboundResult) -> WebhookVerdict:
+    """Apply Sympto's success rule to the partner's answer."""
+    if result.status is None:
+        kind = result.error or "connection_error"
+        rule = kind if kind in messages.WEBHOOK_RULES else "connection_error"
+        return _fail(result, rule, detail=result.error_detail or kind)
+    if 300 <= result.status < 400:
+        location = next((v for k, v in result.headers.items() if k.lower() == "location"), "nowhere")
+        return _fail(result, "redirect", status=result.status, location=excerpt(location, 200))
+    if result.status != 200:
+        return _fail(result, "not_200", status=result.status)
+    warnings: list[dict[str, str]] = []
+    media_type = result.content_type.split(";", 1)[0].strip().lower()
+    if media_type != "application/json":
+        warnings.append(
+            {
+                "rule": "content_type_not_json",
+                "message": messages.CONTENT_TYPE_WARNING.format(content_type=result.content_type[:80]),
+            }
+        )
+    try:
+        document = result.json()
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        return _fail(result, "not_json", warnings, detail=excerpt(str(exc), 120))
+    if not isinstance(document, dict):
+        return _fail(result, "not_object", warnings, kind=json_type(document))
+    email = document.get("email")
+    if not isinstance(email, str) or not email.strip():
+        keys = ", ".join(repr(k)[:40] for k in list(document)[:10]) or "none"
+        return _fail(result, "missing_email", warnings, keys=keys)
+    return WebhookVerdict(result=result, email=email, warnings=warnings)

@@ -1,0 +1,600 @@
+"""Sympto's rules: clinic-admin auth, webhook configuration, users and groups, the two SSO flows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from contracts.sympto import messages
+from contracts.sympto.schemas import invalid_body_message
+from sandbox.core.body import BodyProblem, read_json_object
+from sandbox.core.clock import Clock
+from sandbox.core.outbound import DEFAULT_MAX_RESPONSE_BYTES, Outbound
+from sandbox.core.randomness import Randomness
+from sandbox.core.store import Store
+from sandbox.vendors.sympto import auth
+from sandbox.vendors.sympto.errors import BadRequest, Duplicate, NotFound, Unauthorized
+from sandbox.vendors.sympto.models import (
+    auth_failures,
+    bearer_tokens,
+    clinics,
+    groups,
+    memberships,
+    sessions,
+    user_auth_tokens,
+    users,
+)
+from sandbox.vendors.sympto.outbound import WebhookTarget, WebhookVerdict, call_webhook
+
+AUTH_CODE_PREFIX = "authCode"
+
+
+@dataclass(frozen=True)
+class Clinic:
+    clinic_id: str
+    name: str
+    admin_email: str
+    api_secret: str
+    admin_phone: str | None = None
+
+
+@dataclass(frozen=True)
+class SymptoSettings:
+    bearer_lifetime_seconds: int = messages.BEARER_LIFETIME_SECONDS
+    session_lifetime_seconds: int = messages.SESSION_LIFETIME_SECONDS
+    user_auth_token_lifetime_seconds: int = messages.USER_AUTH_TOKEN_LIFETIME_SECONDS
+    rate_limit_failures: int = messages.RATE_LIMIT_FAILURES
+    rate_limit_window_seconds: float = messages.RATE_LIMIT_WINDOW_SECONDS
+    webhook_timeout_seconds: float = 5.0
+    webhook_max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    allowed_hosts: tuple[str, ...] = ()
+    allow_loopback: bool = True
+    clinics: tuple[Clinic, ...] = ()
+
+    @classmethod
+    def from_section(cls, section: Mapping[str, Any]) -> SymptoSettings:
+        """Read the ``[sympto]`` config section, refusing what it does not understand."""
+        scalars = {
+            "bearer_lifetime_seconds": int,
+            "session_lifetime_seconds": int,
+            "user_auth_token_lifetime_seconds": int,
+            "rate_limit_failures": int,
+            "rate_limit_window_seconds": float,
+            "webhook_timeout_seconds": float,
+            "webhook_max_response_bytes": int,
+            "allow_loopback": bool,
+        }
+        known = {*scalars, "allowed_hosts", "clinics"}
+        unknown = set(section) - known
+        if unknown:
+            raise ValueError(f"[sympto] unknown keys {sorted(unknown)}; known: {sorted(known)}")
+        values: dict[str, Any] = {key: kind(section[key]) for key, kind in scalars.items() if key in section}
+        hosts = section.get("allowed_hosts", [])
+        if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
+            raise ValueError("[sympto] allowed_hosts must be a list of host names")
+        found = []
+        for entry in section.get("clinics", []):
+            needed = ("clinic_id", "admin_email", "api_secret")
+            if not all(isinstance(entry.get(k), str) and entry.get(k) for k in needed):
+                raise ValueError("[[sympto.clinics]] entries need string clinic_id, admin_email and api_secret")
+            found.append(
+                Clinic(
+                    entry["clinic_id"],
+                    str(entry.get("name", entry["clinic_id"])),
+                    entry["admin_email"],
+                    entry["api_secret"],
+                    entry.get("admin_phone"),
+                )
+            )
+        return cls(**values, allowed_hosts=tuple(hosts), clinics=tuple(found))
+
+
+@dataclass
+class PageLoad:
+    """The outcome of one page load: the user signed in, or the rule the partner broke."""
+
+    flow: str
+    ok: bool = False
+    rule: str | None = None
+    message: str | None = None
+    clinic_id: str | None = None
+    user: dict[str, Any] | None = None
+    session_id: str | None = None
+    webhook: WebhookVerdict | None = None
+    warnings: list[dict[str, str]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "flow": self.flow,
+            "verdict": "signed_in" if self.ok else "invalid_auth_code",
+            "page_message": None if self.ok else messages.INVALID_AUTH_CODE_PAGE,
+            "rule": self.rule,
+            "message": self.message,
+            "clinic": self.clinic_id,
+            "user": public_user(self.user) if self.user else None,
+            "partner": self.webhook.partner() if self.webhook else None,
+            "warnings": self.warnings,
+        }
+
+
+def public_user(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A user as the API shows it (both generations' id names)."""
+    id_key = "patientTvId" if row["kind"] == "patient" else "providerTvId"
+    return {
+        "id": row["user_id"],
+        id_key: row["user_id"],
+        "type": row["kind"],
+        "role": row["role"],
+        "firstName": row["first_name"],
+        "lastName": row["last_name"],
+        "email": row["email"],
+        "phoneNumber": row["phone"],
+        "timeZone": row["time_zone"],
+        **row["details"],
+    }
+
+
+class SymptoService:
+    def __init__(
+        self, store: Store, clock: Clock, randomness: Randomness, settings: SymptoSettings, outbound: Outbound
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.randomness = randomness
+        self.settings = settings
+        self.outbound = outbound
+
+    # --- set-up ---------------------------------------------------------------------------------
+
+    def install_clinics(self) -> None:
+        """Make the configured clinics (and their admins, as provider users) exist."""
+        for clinic in self.settings.clinics:
+            self.put_clinic(clinic)
+
+    def put_clinic(self, clinic: Clinic) -> None:
+        values = {
+            "clinic_id": clinic.clinic_id,
+            "name": clinic.name,
+            "admin_email": clinic.admin_email,
+            "admin_phone": clinic.admin_phone,
+            "api_secret": clinic.api_secret,
+        }
+        with self.store.begin() as connection:
+            connection.execute(
+                self.store.upsert(
+                    clinics, values, keys=["clinic_id"], update=["name", "admin_email", "admin_phone", "api_secret"]
+                )
+            )
+            connection.execute(
+                self.store.upsert(
+                    users,
+                    {
+                        "user_id": self.randomness.uuid(),
+                        "clinic_id": clinic.clinic_id,
+                        "kind": "provider",
+                        "role": "clinicAdmin",
+                        "first_name": "Clinic",
+                        "last_name": "Admin",
+                        "email_key": clinic.admin_email.lower(),
+                        "email": clinic.admin_email,
+                        "phone": clinic.admin_phone,
+                        "time_zone": "UTC",
+                        "details": {},
+                        "created_at": self.clock.now(),
+                    },
+                    keys=["email_key"],
+                )
+            )
+
+    # --- bodies -------------------------------------------------------------------------------------
+
+    @staticmethod
+    def load(schema: Schema) -> dict[str, Any]:
+        """The request body loaded by ``schema``, or :class:`BadRequest` listing every problem."""
+        try:
+            body = read_json_object()
+        except BodyProblem as problem:
+            raise BadRequest(invalid_body_message({"body": [problem.message]}), rule=problem.rule) from None
+        try:
+            loaded: dict[str, Any] = schema.load(body.value)
+        except ValidationError as error:
+            problems: dict[str, Any] = error.normalized_messages()  # type: ignore[no-untyped-call]
+            raise BadRequest(invalid_body_message(problems)) from None
+        return loaded
+
+    # --- authorization ------------------------------------------------------------------------------
+
+    def login(self, client_id: str, client_secret: str, source: str) -> str:
+        """Exchange clinic-admin credentials for a bearer token; count and limit failures."""
+        now = self.clock.now()
+        window_start = now - self.settings.rate_limit_window_seconds
+        with self.store.connect() as connection:
+            count, oldest = connection.execute(
+                select(func.count(), func.min(auth_failures.c.at)).where(
+                    auth_failures.c.source == source, auth_failures.c.at > window_start
+                )
+            ).one()
+            row = connection.execute(
+                select(clinics.c.clinic_id, clinics.c.api_secret).where(
+                    or_(clinics.c.admin_email == client_id, clinics.c.admin_phone == client_id)
+                )
+            ).first()
+        auth.rate_limited(
+            int(count), oldest, now, self.settings.rate_limit_failures, self.settings.rate_limit_window_seconds
+        )
+        if row is None or not auth.secrets_equal(client_secret, row.api_secret):
+            with self.store.begin() as connection:
+                connection.execute(insert(auth_failures).values(source=source, at=now))
+            raise Unauthorized(messages.INVALID_CREDENTIALS, rule="invalid_credentials")
+        token = self.randomness.token_hex(32)
+        with self.store.begin() as connection:
+            connection.execute(
+                insert(bearer_tokens).values(
+                    token=token, clinic_id=row.clinic_id, expires_at=now + self.settings.bearer_lifetime_seconds
+                )
+            )
+        return token
+
+    def authenticate(self, authorization: str | None) -> str:
+        """The clinic a bearer token belongs to, or :class:`Unauthorized`."""
+        token = auth.bearer_token(authorization)
+        with self.store.connect() as connection:
+            row = connection.execute(select(bearer_tokens).where(bearer_tokens.c.token == token[:128])).first()
+        auth.check_bearer(None if row is None else row.expires_at, self.clock.now())
+        assert row is not None
+        return str(row.clinic_id)
+
+    # --- webhook configuration ---------------------------------------------------------------------
+
+    def set_endpoint(self, clinic_id: str, config: Mapping[str, Any]) -> dict[str, Any]:
+        param = config["endpointQueryParam"]
+        with self.store.begin() as connection:
+            taken = connection.execute(
+                select(clinics.c.clinic_id).where(
+                    clinics.c.endpoint_query_param == param, clinics.c.clinic_id != clinic_id
+                )
+            ).first()
+            if taken is not None:
+                raise BadRequest(
+                    f"`endpointQueryParam` {param!r} is already used by another clinic: choose another",
+                    rule="endpoint_query_param_taken",
+                )
+            connection.execute(
+                update(clinics)
+                .where(clinics.c.clinic_id == clinic_id)
+                .values(
+                    endpoint_url=config["endpointURL"],
+                    endpoint_client_id=config["clientId"],
+                    endpoint_client_secret=config["clientSecret"],
+                    endpoint_query_param=param,
+                )
+            )
+        return self.get_endpoint(clinic_id)
+
+    def get_endpoint(self, clinic_id: str) -> dict[str, Any]:
+        """The current configuration; the secret is never echoed back."""
+        row = self._clinic(clinic_id)
+        if row["endpoint_url"] is None:
+            raise NotFound(messages.NO_ENDPOINT_CONFIGURED, rule="no_endpoint")
+        return {
+            "endpointURL": row["endpoint_url"],
+            "clientId": row["endpoint_client_id"],
+            "clientSecret": "[redacted]",
+            "endpointQueryParam": row["endpoint_query_param"],
+        }
+
+    def set_patient_webhook(self, clinic_id: str, data: Mapping[str, Any]) -> None:
+        with self.store.begin() as connection:
+            connection.execute(
+                update(clinics)
+                .where(clinics.c.clinic_id == clinic_id)
+                .values(patient_webhook_url=data["url"], patient_webhook_secret=data["secret"])
+            )
+
+    def _clinic(self, clinic_id: str) -> dict[str, Any]:
+        with self.store.connect() as connection:
+            row = connection.execute(select(clinics).where(clinics.c.clinic_id == clinic_id)).one()
+        return dict(row._mapping)
+
+    # --- users and groups ---------------------------------------------------------------------------
+
+    def create_user(self, clinic_id: str, kind: str, data: Mapping[str, Any]) -> str:
+        """Create a patient or provider; an email or phone already in use → 422."""
+        email, phone = data.get("email"), data.get("phoneNumber")
+        standard = {"firstName", "lastName", "timeZone", "email", "phoneNumber", "role"}
+        user_id = self.randomness.uuid()
+        values = {
+            "user_id": user_id,
+            "clinic_id": clinic_id,
+            "kind": kind,
+            "role": data.get("role"),
+            "first_name": data["firstName"],
+            "last_name": data["lastName"],
+            "email_key": None if email is None else email.lower(),
+            "email": email,
+            "phone": phone,
+            "time_zone": data["timeZone"],
+            "details": {k: v for k, v in data.items() if k not in standard},
+            "created_at": self.clock.now(),
+        }
+        try:
+            with self.store.begin() as connection:
+                connection.execute(insert(users).values(**values))
+        except IntegrityError:
+            self._raise_duplicate(email, phone)
+            raise
+        return user_id
+
+    def _raise_duplicate(self, email: str | None, phone: str | None) -> None:
+        with self.store.connect() as connection:
+            if (
+                email is not None
+                and connection.execute(select(users.c.user_id).where(users.c.email_key == email.lower())).first()
+            ):
+                raise Duplicate(messages.DUPLICATE_EMAIL.format(email=messages.shown(email)), rule="duplicate_email")
+            if phone is not None and connection.execute(select(users.c.user_id).where(users.c.phone == phone)).first():
+                raise Duplicate(messages.DUPLICATE_PHONE.format(phone=messages.shown(phone)), rule="duplicate_phone")
+
+    def create_provider_with_group(self, clinic_id: str, data: Mapping[str, Any]) -> str:
+        """Current ``POST /providers``: also creates "<First> <Last>'s Group" holding the provider."""
+        user_id = self.create_user(clinic_id, "provider", data)
+        group_id = self.create_group(clinic_id, f"{data['firstName']} {data['lastName']}'s Group")
+        self.add_member(clinic_id, user_id, group_id)
+        return user_id
+
+    def create_group(self, clinic_id: str, name: str) -> str:
+        group_id = self.randomness.uuid()
+        with self.store.begin() as connection:
+            connection.execute(insert(groups).values(group_id=group_id, clinic_id=clinic_id, name=name))
+        return group_id
+
+    def _check_user(self, connection: Any, clinic_id: str, user_id: str) -> None:
+        if (
+            connection.execute(
+                select(users.c.user_id).where(users.c.user_id == user_id, users.c.clinic_id == clinic_id)
+            ).first()
+            is None
+        ):
+            raise NotFound(messages.UNKNOWN_USER.format(user_id=messages.shown(user_id)), rule="unknown_user")
+
+    def _check_groups(self, connection: Any, clinic_id: str, group_ids: Iterable[str]) -> None:
+        wanted = set(group_ids)
+        found = set(
+            connection.execute(
+                select(groups.c.group_id).where(groups.c.group_id.in_(wanted), groups.c.clinic_id == clinic_id)
+            ).scalars()
+        )
+        for missing in sorted(wanted - found):
+            raise NotFound(messages.UNKNOWN_GROUP.format(group_id=messages.shown(missing)), rule="unknown_group")
+
+    def manage_groups(self, clinic_id: str, user_id: str, group_ids: list[str]) -> None:
+        """Replace the user's groups with ``group_ids`` (replace-all, S6:1154-1193)."""
+        with self.store.begin() as connection:
+            self._check_user(connection, clinic_id, user_id)
+            self._check_groups(connection, clinic_id, group_ids)
+            connection.execute(delete(memberships).where(memberships.c.user_id == user_id))
+            for group_id in dict.fromkeys(group_ids):
+                connection.execute(insert(memberships).values(group_id=group_id, user_id=user_id))
+
+    def add_member(self, clinic_id: str, user_id: str, group_id: str) -> None:
+        with self.store.begin() as connection:
+            self._check_user(connection, clinic_id, user_id)
+            self._check_groups(connection, clinic_id, [group_id])
+            connection.execute(
+                self.store.upsert(memberships, {"group_id": group_id, "user_id": user_id}, keys=["group_id", "user_id"])
+            )
+
+    def remove_member(self, clinic_id: str, user_id: str, group_id: str) -> None:
+        with self.store.begin() as connection:
+            self._check_user(connection, clinic_id, user_id)
+            self._check_groups(connection, clinic_id, [group_id])
+            connection.execute(
+                delete(memberships).where(memberships.c.user_id == user_id, memberships.c.group_id == group_id)
+            )
+
+    def list_users(
+        self,
+        clinic_id: str,
+        kind: str | None = None,
+        query: str | None = None,
+        limit: int | None = None,
+        offset: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Users with their groups, oldest first; ``offset`` is the id of the last user of the previous page."""
+        statement = select(users).where(users.c.clinic_id == clinic_id).order_by(users.c.id)
+        if kind is not None:
+            statement = statement.where(users.c.kind == kind)
+        with self.store.connect() as connection:
+            rows = [dict(row._mapping) for row in connection.execute(statement)]
+            member_rows = connection.execute(
+                select(memberships.c.user_id, groups.c.group_id, groups.c.name)
+                .join(groups, groups.c.group_id == memberships.c.group_id)
+                .where(groups.c.clinic_id == clinic_id)
+            ).all()
+        if query:
+            needle = query.lower()
+            rows = [
+                r
+                for r in rows
+                if any(
+                    needle in str(v).lower()
+                    for v in (
+                        r["first_name"],
+                        r["last_name"],
+                        r["email"],
+                        r["phone"],
+                        r["time_zone"],
+                        *r["details"].values(),
+                    )
+                )
+            ]
+        if offset is not None:
+            ids = [r["user_id"] for r in rows]
+            rows = rows[ids.index(offset) + 1 :] if offset in ids else []
+        if limit is not None:
+            rows = rows[:limit]
+        result = []
+        for row in rows:
+            shown = public_user(row)
+            shown["groups"] = [{"groupId": g, "groupName": n} for u, g, n in member_rows if u == row["user_id"]]
+            result.append(shown)
+        return result
+
+    def user_by_email(self, clinic_id: str, email: str) -> dict[str, Any] | None:
+        with self.store.connect() as connection:
+            row = connection.execute(
+                select(users).where(users.c.clinic_id == clinic_id, users.c.email_key == email.lower())
+            ).first()
+        return None if row is None else dict(row._mapping)
+
+    # --- sessions ------------------------------------------------------------------------------------
+
+    def open_session(self, user_id: str, via: str) -> str:
+        session_id = self.randomness.token_hex(32)
+        with self.store.begin() as connection:
+            connection.execute(
+                insert(sessions).values(
+                    session_id=session_id,
+                    user_id=user_id,
+                    via=via,
+                    expires_at=self.clock.now() + self.settings.session_lifetime_seconds,
+                )
+            )
+        return session_id
+
+    def session_user(self, session_id: str | None) -> dict[str, Any] | None:
+        if not session_id:
+            return None
+        with self.store.connect() as connection:
+            row = connection.execute(
+                select(users)
+                .join(sessions, sessions.c.user_id == users.c.user_id)
+                .where(sessions.c.session_id == session_id[:128], sessions.c.expires_at > self.clock.now())
+            ).first()
+        return None if row is None else dict(row._mapping)
+
+    # --- the current flow: Sympto-minted userAuthToken ------------------------------------------------
+
+    def issue_user_auth_token(self, clinic_id: str, email: str) -> str:
+        user = self.user_by_email(clinic_id, email)
+        if user is None:
+            raise NotFound(messages.UNKNOWN_EMAIL.format(email=messages.shown(email)), rule="unknown_email")
+        token = self.randomness.token_hex(32)
+        with self.store.begin() as connection:
+            connection.execute(
+                insert(user_auth_tokens).values(
+                    token=token,
+                    user_id=user["user_id"],
+                    expires_at=self.clock.now() + self.settings.user_auth_token_lifetime_seconds,
+                )
+            )
+        return token
+
+    def redeem_user_auth_token(self, token: str) -> PageLoad:
+        """Sign in with a ``userAuthToken``: valid until it expires, and only once (one atomic UPDATE)."""
+        now = self.clock.now()
+        outcome = PageLoad(flow="userAuthToken")
+        with self.store.begin() as connection:
+            claimed = connection.execute(
+                update(user_auth_tokens)
+                .where(
+                    user_auth_tokens.c.token == token[:128],
+                    user_auth_tokens.c.used_at.is_(None),
+                    user_auth_tokens.c.expires_at > now,
+                )
+                .values(used_at=now)
+            )
+            row = connection.execute(select(user_auth_tokens).where(user_auth_tokens.c.token == token[:128])).first()
+        if claimed.rowcount != 1 or row is None:
+            if row is None:
+                outcome.rule, outcome.message = "unknown_user_auth_token", messages.USER_AUTH_TOKEN_UNKNOWN
+            elif row.used_at is not None:
+                outcome.rule, outcome.message = "user_auth_token_used", messages.USER_AUTH_TOKEN_USED
+            else:
+                outcome.rule = "user_auth_token_expired"
+                outcome.message = messages.USER_AUTH_TOKEN_EXPIRED.format(
+                    ago=f"{now - row.expires_at:g}", lifetime=self.settings.user_auth_token_lifetime_seconds
+                )
+            return outcome
+        with self.store.connect() as connection:
+            user = connection.execute(select(users).where(users.c.user_id == row.user_id)).one()
+        outcome.ok, outcome.user = True, dict(user._mapping)
+        outcome.clinic_id = outcome.user["clinic_id"]
+        outcome.session_id = self.open_session(row.user_id, "userAuthToken")
+        return outcome
+
+    # --- the 2019-2020 flow: page load calls the partner's webhook ----------------------------------
+
+    def page_load(self, query: Iterable[tuple[str, str]], correlation_id: str, *, sign_in: bool) -> PageLoad:
+        """``?authCode<endpointQueryParam>=<code>``: call the clinic's webhook once and judge the answer."""
+        outcome = PageLoad(flow="authCode")
+        pairs = list(query)
+        candidates = [
+            (key[len(AUTH_CODE_PREFIX) :], value)
+            for key, value in pairs
+            if key.startswith(AUTH_CODE_PREFIX) and len(key) > len(AUTH_CODE_PREFIX)
+        ]
+        if not candidates:
+            near = next((key for key, _ in pairs if key.lower().startswith(AUTH_CODE_PREFIX.lower())), None)
+            outcome.rule = "missing_auth_code" if near is None else "auth_code_param_case"
+            outcome.message = messages.WEBHOOK_RULES[outcome.rule].format(seen=(near or "")[:60])
+            return outcome
+        with self.store.connect() as connection:
+            rows = {
+                row.endpoint_query_param: row
+                for row in connection.execute(
+                    select(clinics).where(clinics.c.endpoint_query_param.in_([p for p, _ in candidates]))
+                )
+            }
+            known = list(
+                connection.execute(
+                    select(clinics.c.endpoint_query_param).where(clinics.c.endpoint_query_param.is_not(None)).limit(10)
+                ).scalars()
+            )
+        match = next(((param, code) for param, code in candidates if param in rows), None)
+        if match is None:
+            outcome.rule = "unknown_query_param"
+            outcome.message = messages.WEBHOOK_RULES["unknown_query_param"].format(
+                param=candidates[0][0][:60], known=", ".join(known) or "none"
+            )
+            return outcome
+        param, code = match
+        clinic = rows[param]
+        outcome.clinic_id = clinic.clinic_id
+        target = WebhookTarget(clinic.endpoint_url, clinic.endpoint_client_id, clinic.endpoint_client_secret)
+        verdict = call_webhook(
+            self.outbound,
+            target,
+            code,
+            tenant=clinic.clinic_id,
+            correlation_id=correlation_id,
+            allowed_hosts=self.settings.allowed_hosts,
+        )
+        outcome.webhook, outcome.warnings = verdict, list(verdict.warnings)
+        if verdict.email is None:
+            outcome.rule, outcome.message = verdict.rule, verdict.message
+            return outcome
+        user = self.user_by_email(clinic.clinic_id, verdict.email)
+        if user is None:
+            outcome.rule = "unknown_user"
+            outcome.message = messages.WEBHOOK_RULES["unknown_user"].format(
+                email=verdict.email[:100], clinic=clinic.clinic_id
+            )
+            return outcome
+        if user["email"] != verdict.email:
+            outcome.warnings.append(
+                {
+                    "rule": "email_case_differs",
+                    "message": messages.EMAIL_CASE_WARNING.format(seen=verdict.email[:100], stored=user["email"]),
+                }
+            )
+        outcome.ok, outcome.user = True, user
+        if sign_in:
+            outcome.session_id = self.open_session(user["user_id"], "authCode")
+        return outcome

@@ -1,0 +1,1 @@
+"""Verifiers that exercise a partner's implementation (e.g. the Sympto page-load webhook)."""

@@ -1,0 +1,80 @@
+"""The ``verify`` command group; the main CLI attaches it as ``vendor-sandbox verify``."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+from hypothesis.configuration import set_hypothesis_home_dir
+
+from sandbox.verify import sympto_webhook
+from sandbox.verify.sympto_webhook import VerifyOptions, junit_xml
+
+
+@click.group("verify")
+def verify() -> None:
+    """Exercise a partner's implementation against a vendor's rules."""
+
+
+@verify.command("sympto-webhook")
+@click.option("--url", required=True, help="Your webhook's URL (the endpointURL you register with Sympto).")
+@click.option("--client-id", required=True, help="The clientId Sympto sends as HTTP Basic user.")
+@click.option("--client-secret", required=True, help="The clientSecret Sympto sends as HTTP Basic password.")
+@click.option("--jwt-secret", help="Mint codes like Sympto's sample: HS256 {email, iat, exp} with this key.")
+@click.option("--mint-url", help="Your test hook: GET URL?email=<email> → JSON with token, authenticationCode or url.")
+@click.option("--examples", default=50, show_default=True, type=click.IntRange(min=1), help="Generated cases per rule.")
+@click.option("--seed", type=int, help="Hypothesis seed, to replay a run.")
+@click.option("--strict", is_flag=True, help="Fail (not warn) on the rules Sympto strongly recommends.")
+@click.option("--junit", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write JUnit XML here.")
+@click.option(
+    "--timeout", default=5.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds to wait for each answer."
+)
+def verify_sympto_webhook(
+    url: str,
+    client_id: str,
+    client_secret: str,
+    jwt_secret: str | None,
+    mint_url: str | None,
+    examples: int,
+    seed: int | None,
+    strict: bool,
+    junit: Path | None,
+    timeout: float,
+) -> None:
+    """Check your Sympto page-load webhook against Sympto's rules, with generated requests."""
+    if (jwt_secret is None) == (mint_url is None):
+        raise click.UsageError("give exactly one of --jwt-secret or --mint-url")
+    options = VerifyOptions(
+        url=url,
+        client_id=client_id,
+        client_secret=client_secret,
+        jwt_secret=jwt_secret,
+        mint_url=mint_url,
+        examples=examples,
+        seed=seed,
+        strict=strict,
+        timeout_seconds=timeout,
+    )
+    interactive = sys.stderr.isatty()
+
+    def progress(line: str) -> None:
+        if interactive:
+            click.echo(f"\r\033[Kverifying {line}", nl=False, err=True)
+        elif line.endswith("starting"):
+            click.echo(f"verifying {line}", err=True)
+
+    with tempfile.TemporaryDirectory(prefix="vendor-sandbox-verify-") as scratch:
+        # Hypothesis keeps caches under ./.hypothesis by default; a CLI should not write into your project.
+        set_hypothesis_home_dir(scratch)
+        try:
+            report, exit_code = sympto_webhook.verify(options, progress)
+        finally:
+            set_hypothesis_home_dir(None)  # back to Hypothesis's own default
+    if interactive:
+        click.echo("\r\033[K", nl=False, err=True)
+    click.echo(report.render_text())
+    if junit is not None:
+        junit.write_text(junit_xml(report), encoding="utf-8")
+    sys.exit(exit_code)

@@ -1,0 +1,181 @@
+"""Patients and providers in both path generations; 422 on an email or phone already in use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from hypothesis import given
+
+from contracts.sympto import messages, strategies
+from contracts.sympto.schemas import UserSchema
+from contracts.sympto.strategies import Mutation
+from tests.sympto.support import create_provider
+
+PATIENT = {
+    "firstName": "Pat",
+    "lastName": "Ient",
+    "timeZone": "America/Los_Angeles",
+    "email": "pat@example.test",
+    "phoneNumber": "+16505550123",
+    "notificationType": ["email"],
+}
+SAMPLE_PROVIDER = {
+    "firstName": "Doc",
+    "lastName": "Tor",
+    "email": "doc1@mailinator.com",
+    "timeZone": "Africa/Bangui",
+    "options": {"disableIntroEmail": True},
+    "notificationPreferences": ["email"],
+    "role": "doctor",
+}
+
+
+@pytest.mark.parametrize("path", ["/sympto/providers/patients", "/sympto/providers/patient/create"])
+def test_create_patient_returns_its_id(client: FlaskClient, headers: dict[str, str], path: str) -> None:
+    response = client.post(path, json=PATIENT, headers=headers)
+    assert response.status_code == 200
+    patient_id = response.json["Response"]
+    listed = client.get("/sympto/providers/patient", headers=headers).json["Response"]
+    assert [p["patientTvId"] for p in listed] == [patient_id]
+    assert listed[0]["email"] == "pat@example.test"
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "message"),
+    [
+        (
+            {"email": "PAT@example.test", "phoneNumber": None},
+            "duplicate_email",
+            messages.DUPLICATE_EMAIL.format(email='"PAT@example.test"'),
+        ),
+        ({"email": "other@example.test"}, "duplicate_phone", messages.DUPLICATE_PHONE.format(phone='"+16505550123"')),
+    ],
+)
+def test_existing_email_or_phone_is_422(
+    client: FlaskClient, headers: dict[str, str], change: dict[str, Any], code: str, message: str
+) -> None:
+    assert client.post("/sympto/providers/patients", json=PATIENT, headers=headers).status_code == 200
+    again = client.post("/sympto/providers/patients", json={**PATIENT, **change}, headers=headers)
+    assert again.status_code == 422
+    assert (again.json["Code"], again.json["Message"]) == (code, message)
+
+
+def test_provider_email_collides_with_patient_email(client: FlaskClient, headers: dict[str, str]) -> None:
+    assert client.post("/sympto/providers/patients", json=PATIENT, headers=headers).status_code == 200
+    response = client.post(
+        "/sympto/clinicAdmin/providers", json={**SAMPLE_PROVIDER, "email": PATIENT["email"]}, headers=headers
+    )
+    assert response.status_code == 422
+
+
+def test_clinic_admin_email_is_taken(client: FlaskClient, headers: dict[str, str]) -> None:
+    response = client.post(
+        "/sympto/clinicAdmin/providers", json={**SAMPLE_PROVIDER, "email": "demo-admin@example.test"}, headers=headers
+    )
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"timeZone": "Mars/Olympus"}, messages.TIME_ZONE_UNKNOWN.format(name="timeZone", input='"Mars/Olympus"')),
+        ({"phoneNumber": "650-555-0123"}, messages.PHONE_E164.format(name="phoneNumber", input='"650-555-0123"')),
+        ({"email": None, "phoneNumber": None}, messages.EMAIL_OR_PHONE_REQUIRED),
+        (
+            {"notificationType": ["pigeon"]},
+            '`notificationType` must be one of email, text, whatsapp, email-instrument, got "pigeon"',
+        ),
+        ({"notificationType": "email"}, "`notificationType` must be a JSON array"),
+        ({"email": None, "notificationType": ["email"]}, messages.NOTIFICATION_NEEDS_EMAIL),
+        ({"sex": "male"}, '`sex` must be one of M, F, X, got "male"'),
+        ({"dob": "1934-24-12"}, messages.DOB_FORMAT.format(input='"1934-24-12"')),
+        ({"firstName": ""}, "`firstName` must not be blank"),
+    ],
+)
+def test_invalid_patients_are_400(
+    client: FlaskClient, headers: dict[str, str], change: dict[str, Any], problem: str
+) -> None:
+    response = client.post("/sympto/providers/patients", json={**PATIENT, **change}, headers=headers)
+    assert response.status_code == 400
+    assert response.json["Message"] == messages.INVALID_BODY.format(problems=problem)
+
+
+@pytest.mark.parametrize(("dob", "stored"), [("1934-12-24", "1934-12-24"), ("12/24/1934", "1934-12-24")])
+def test_dob_in_either_documented_format(client: FlaskClient, headers: dict[str, str], dob: str, stored: str) -> None:
+    assert client.post("/sympto/providers/patients", json={**PATIENT, "dob": dob}, headers=headers).status_code == 200
+    assert client.get("/sympto/providers/patient", headers=headers).json["Response"][0]["dob"] == stored
+
+
+def test_sample_provider_path(client: FlaskClient, headers: dict[str, str]) -> None:
+    response = client.post("/sympto/clinicAdmin/providers", json=SAMPLE_PROVIDER, headers=headers)
+    assert response.status_code == 200
+    team = client.get("/sympto/clinicAdmin/careTeam", headers=headers).json["Response"]
+    assert {u["email"] for u in team} == {"demo-admin@example.test", "doc1@mailinator.com"}
+
+
+def test_current_provider_path_requires_notification_fields(client: FlaskClient, headers: dict[str, str]) -> None:
+    response = client.post("/sympto/providers", json={**SAMPLE_PROVIDER, "role": "provider"}, headers=headers)
+    assert response.status_code == 400
+    assert response.json["Message"] == messages.INVALID_BODY.format(problems="`notificationType` is required")
+
+
+def test_current_provider_gets_its_own_group(client: FlaskClient, headers: dict[str, str]) -> None:
+    provider_id = create_provider(client, headers, "dana@example.test")
+    team = client.get("/sympto/clinicAdmin/careTeam", headers=headers).json["Response"]
+    dana = next(u for u in team if u["providerTvId"] == provider_id)
+    assert [g["groupName"] for g in dana["groups"]] == ["Dana Doctor's Group"]
+
+
+def test_patient_listing_query_limit_offset(client: FlaskClient, headers: dict[str, str]) -> None:
+    ids = []
+    for n in range(3):
+        body = {**PATIENT, "email": f"p{n}@example.test", "phoneNumber": None, "lastName": f"Number{n}"}
+        ids.append(client.post("/sympto/providers/patients", json=body, headers=headers).json["Response"])
+    page = client.get("/sympto/providers/patient?limit=2", headers=headers).json["Response"]
+    assert [p["id"] for p in page] == ids[:2]
+    rest = client.get(f"/sympto/providers/patient?offset={ids[1]}", headers=headers).json["Response"]
+    assert [p["id"] for p in rest] == ids[2:]
+    found = client.get("/sympto/providers/patient?query=number1", headers=headers).json["Response"]
+    assert [p["id"] for p in found] == [ids[1]]
+    bad = client.get("/sympto/providers/patient?limit=-1", headers=headers)
+    assert (bad.status_code, bad.json["Code"]) == (400, "invalid_query")
+
+
+def test_users_of_another_clinic_are_invisible(make_app: Any) -> None:
+    app = make_app(
+        clinics=[
+            {"clinic_id": "a", "admin_email": "a@example.test", "api_secret": "secret-a"},
+            {"clinic_id": "b", "admin_email": "b@example.test", "api_secret": "secret-b"},
+        ]
+    )
+    client = app.test_client()
+    token_a = client.post("/sympto/authorization", json={"clientId": "a@example.test", "clientSecret": "secret-a"})
+    token_b = client.post("/sympto/authorization", json={"clientId": "b@example.test", "clientSecret": "secret-b"})
+    headers_a = {"Authorization": "Bearer " + token_a.json["Response"]}
+    headers_b = {"Authorization": "Bearer " + token_b.json["Response"]}
+    client.post("/sympto/providers/patients", json=PATIENT, headers=headers_a)
+    assert client.get("/sympto/providers/patient", headers=headers_b).json["Response"] == []
+
+
+@given(mutation=strategies.invalid_patients())
+def test_named_patient_mutations_get_their_documented_answer(
+    client: FlaskClient, headers: dict[str, str], mutation: Mutation
+) -> None:
+    response = client.post("/sympto/providers/patients", json=mutation.body, headers=headers)
+    assert (response.status_code, response.json["Message"]) == (mutation.status, mutation.message)
+
+
+@given(patient=strategies.patients())
+def test_any_valid_patient_is_created_then_listed_in_the_documented_shape(
+    client: FlaskClient, headers: dict[str, str], patient: dict[str, Any]
+) -> None:
+    response = client.post("/sympto/providers/patients", json=patient, headers=headers)
+    if response.status_code == 422:  # Hypothesis drew an email an earlier example used (case-insensitively)
+        return
+    assert response.status_code == 200, response.json
+    listed = client.get("/sympto/providers/patient", headers=headers).json["Response"]
+    mine = next(p for p in listed if p["patientTvId"] == response.json["Response"])
+    assert UserSchema().validate(mine) == {}
+    assert mine["email"] == patient["email"]
