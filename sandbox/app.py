@@ -7,12 +7,13 @@ from sqlalchemy.exc import OperationalError
 
 from sandbox import config, control
 from sandbox.config import Settings
+from sandbox.control import intake24 as intake24_control
 from sandbox.core import errors, journal
 from sandbox.core.clock import Clock
 from sandbox.core.journal import Journal
 from sandbox.core.randomness import Randomness
 from sandbox.core.store import Store
-from sandbox.vendors import cirrusmd
+from sandbox.vendors import cirrusmd, intake24
 
 
 def create_app(
@@ -32,11 +33,15 @@ def create_app(
     )
 
     errors.init_app(app, settings.max_body_bytes)
+    journal_ = Journal(store, clock, settings.journal_max_entries, settings.journal_max_age_seconds)
     cirrusmd_service = cirrusmd.init_app(app, store, clock, randomness, dict(settings.vendor("cirrusmd")))
+    intake24_service = intake24.init_app(app, store, clock, randomness, dict(settings.vendor("intake24")), journal_)
     _create_tables(store)
     cirrusmd_service.install_clients()
-    journal.init_app(app, Journal(store, clock, settings.journal_max_entries, settings.journal_max_age_seconds))
+    intake24_service.install_surveys()
+    journal.init_app(app, journal_)
     app.register_blueprint(control.blueprint)
+    app.register_blueprint(intake24_control.blueprint)
     return app
 
 

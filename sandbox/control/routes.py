@@ -33,7 +33,7 @@ def health() -> Response:
         status="ok",
         version=sandbox.__version__,
         database=store.dialect,
-        vendors=sorted(surface.name for surface in current_app.extensions["sandbox.surfaces"]),
+        vendors=sorted({surface.name for surface in current_app.extensions["sandbox.surfaces"]}),
     )
 
 
