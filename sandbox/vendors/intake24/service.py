@@ -277,6 +277,8 @@ class Intake24Service:
         return self._create_or_find(survey, claims)
 
     def _create_or_find(self, survey: Survey, claims: dict[str, Any]) -> dict[str, Any]:
+        if _contains_nul(claims):
+            raise Forbidden(messages.DB_NUL_BYTE, rule="nul_in_text")
         flags = survey.settings
         now = self.clock.now()
         name = claims.get("name", UNDEFINED)
@@ -672,6 +674,16 @@ class Intake24Service:
             connection.execute(delete(custom_fields).where(custom_fields.c.user_id == respondent.id))
             connection.execute(delete(recall_sessions).where(recall_sessions.c.user_id == respondent.id))
             connection.execute(delete(respondents).where(respondents.c.id == respondent.id))
+
+
+def _contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    return False
 
 
 def _iso(moment: float) -> str:
