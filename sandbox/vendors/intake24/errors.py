@@ -15,6 +15,7 @@ from flask import Response
 
 from contracts.intake24 import messages
 from contracts.intake24.schemas import FieldIssue, field_errors, summary
+from sandbox.core import journal
 from sandbox.core.errors import VendorError
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -147,6 +148,7 @@ class PayloadTooLarge(Intake24Error):
 
 
 def render(error: VendorError) -> Response:
+    journal.note(rule=error.rule, message=error.message)
     if isinstance(error, BearerUnauthorized):
         response = Response(messages.UNAUTHORIZED_PLAIN.encode(), status=401)
         del response.headers["Content-Type"]
