@@ -10,7 +10,6 @@ from flask.testing import FlaskClient
 
 from contracts.jws import sign_hmac
 
-
 DEMO_SECRET = "demo-intake24-jwt-secret-change-me"
 NOW = 1_795_262_400  # the frozen clock of tests/conftest.py
 CREATE_USER = "/intake24/api/surveys/{slug}/create-user"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from intake24.conftest import CREATE_USER, Mint
+
+CREATE_USER = "/intake24/api/surveys/{slug}/create-user"
+Mint = Callable[..., str]
 
 PATS = "/__sandbox/intake24/personal-access-tokens"
 
@@ -34,7 +37,8 @@ def test_create_get_list_patch_delete(client: FlaskClient, admin: dict[str, str]
     token = body["urlAuthToken"]
     assert body["surveyAuthUrl"] == f"http://localhost/intake24/survey/a/{token}"
     assert body["feedbackAuthUrl"] == f"http://localhost/intake24/survey/demo/feedback?auth={token}"
-    assert body["customFields"][0]["name"] == "k" and body["customFields"][0]["public"] is False
+    assert body["customFields"][0]["name"] == "k"
+    assert body["customFields"][0]["public"] is False
 
     assert client.get(f"{base}/adminmade01", headers=admin).get_json()["username"] == "adminmade01"
     listing = client.get(f"{base}?limit=1", headers=admin).get_json()

@@ -9,9 +9,12 @@ from typing import Any
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
-from intake24.conftest import CREATE_USER, DEMO_SECRET, Mint
 
 from sandbox.testing.live import LiveServer
+
+CREATE_USER = "/intake24/api/surveys/{slug}/create-user"
+DEMO_SECRET = "demo-intake24-jwt-secret-change-me"
+Mint = Callable[..., str]
 
 STUDY_SECRET = "study-secret-0123456789-0123456789"
 

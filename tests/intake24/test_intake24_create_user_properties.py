@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask.testing import FlaskClient
 from hypothesis import given
-from intake24.conftest import CREATE_USER, DEMO_SECRET, NOW, Mint
 
 from contracts.intake24.strategies import (
     ClaimMutation,
@@ -15,6 +15,11 @@ from contracts.intake24.strategies import (
     token_mutations,
     valid_claims,
 )
+
+CREATE_USER = "/intake24/api/surveys/{slug}/create-user"
+DEMO_SECRET = "demo-intake24-jwt-secret-change-me"
+NOW = 1_795_262_400  # the frozen clock of tests/conftest.py
+Mint = Callable[..., str]
 
 URL = CREATE_USER.format(slug="demo")
 

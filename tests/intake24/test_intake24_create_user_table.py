@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,7 +12,11 @@ from flask.testing import FlaskClient
 
 from contracts.jws import sign_hmac, unsigned
 
-from intake24.conftest import CREATE_USER, DEMO_SECRET, NOW, Mint
+CREATE_USER = "/intake24/api/surveys/{slug}/create-user"
+DEMO_SECRET = "demo-intake24-jwt-secret-change-me"
+NOW = 1_795_262_400  # the frozen clock of tests/conftest.py
+Mint = Callable[..., str]
+
 
 URL = CREATE_USER.format(slug="demo")
 ROOT_REQUIRED = {
@@ -40,8 +45,8 @@ def token_error(message: str, code: str = "invalid_type", msg: str = '"Token" mu
         pytest.param({"json": []}, {**ROOT_REQUIRED, "message": "Validation error: Expected object, received array"},
                      id="JSON array"),
         pytest.param({"json": {}}, token_error('Validation error: Required at "token"'), id="token missing"),
-        pytest.param({"json": {"token": ""}}, token_error('Validation error: Expected string, received null at "token"'),
-                     id="empty token"),
+        pytest.param({"json": {"token": ""}},
+                     token_error('Validation error: Expected string, received null at "token"'), id="empty token"),
         pytest.param({"json": {"token": "   "}},
                      token_error('Validation error: Expected string, received null at "token"'), id="blank token"),
         pytest.param({"json": {"token": None}},
@@ -78,6 +83,7 @@ def test_contract_failure_wins_over_unknown_survey(client: FlaskClient) -> None:
         ("{token}", "Expected property name or '}' in JSON at position 1"),
     ],
 )
+
 def test_malformed_json(client: FlaskClient, raw: str, message: str) -> None:
     response = client.post(URL, data=raw, content_type="application/json")
     assert response.status_code == 400

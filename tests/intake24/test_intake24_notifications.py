@@ -11,10 +11,13 @@ import jwt
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from intake24.conftest import CREATE_USER, NOW, Mint
 
 from sandbox.core.journal import JOURNAL_KEY
 from sandbox.testing.live import LiveServer
+
+CREATE_USER = "/intake24/api/surveys/{slug}/create-user"
+NOW = 1_795_262_400  # the frozen clock of tests/conftest.py
+Mint = Callable[..., str]
 
 SECRET = "study-secret-0123456789-0123456789"
 
@@ -95,7 +98,8 @@ def test_started_cancelled_submitted_with_verified_signature(
     assert submitted["data"]["survey"] == {"id": survey_id, "slug": "hooks"}
     signed = jwt.decode(partner.requests[3]["headers"]["authorization"][7:], SECRET, algorithms=["HS256"],
                         audience=hook_url, options={"verify_exp": False})
-    assert "data" not in signed and signed["submissionId"] == submitted["submissionId"]
+    assert "data" not in signed
+    assert signed["submissionId"] == submitted["submissionId"]
 
     outbound = app.extensions[JOURNAL_KEY].entries(vendor="intake24")
     deliveries = [e for e in outbound if e["direction"] == "outbound"]
@@ -161,4 +165,5 @@ def test_unreachable_webhook_is_journaled_not_raised(
     assert notifier.wait_for_deliveries(10)
     assert notifier.attempts[0].error == "connection_refused"
     waited = client.get("/__sandbox/intake24/notifications?wait=1").get_json()
-    assert waited["settled"] is True and waited["attempts"][0]["error"] == "connection_refused"
+    assert waited["settled"] is True
+    assert waited["attempts"][0]["error"] == "connection_refused"

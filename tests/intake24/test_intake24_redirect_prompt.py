@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from intake24.conftest import CREATE_USER, Mint
+
+CREATE_USER = "/intake24/api/surveys/{slug}/create-user"
+Mint = Callable[..., str]
 
 SECRET = "study-secret-0123456789-0123456789"
 

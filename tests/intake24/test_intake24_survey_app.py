@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from intake24.conftest import CREATE_USER, Mint
+
+CREATE_USER = "/intake24/api/surveys/{slug}/create-user"
+Mint = Callable[..., str]
 
 APP = "/intake24/survey"
 
@@ -78,10 +81,13 @@ def test_feedback_off_for_respondent_goes_home(client: FlaskClient, mint: Mint) 
 def test_start_cancel_submit_buttons_and_redirect_button(client: FlaskClient, mint: Mint) -> None:
     client.get(f"{APP}/demo/create-user/{mint({'username': 'clicker'})}?redirect=recall")
     page = client.get(f"{APP}/demo/recall").get_data(as_text=True)
-    assert "No recall in progress." in page and "id='start'" in page
+    assert "No recall in progress." in page
+    assert "id='start'" in page
     client.post(f"{APP}/demo/recall/start")
     page = client.get(f"{APP}/demo/recall").get_data(as_text=True)
-    assert "in progress" in page and "id='cancel'" in page and "id='submit'" in page
+    assert "in progress" in page
+    assert "id='cancel'" in page
+    assert "id='submit'" in page
     client.post(f"{APP}/demo/recall/cancel")
     assert "No recall in progress." in client.get(f"{APP}/demo/recall").get_data(as_text=True)
     client.post(f"{APP}/demo/recall/start")
@@ -90,7 +96,8 @@ def test_start_cancel_submit_buttons_and_redirect_button(client: FlaskClient, mi
     done = client.get(submitted.headers["Location"]).get_data(as_text=True)
     assert "submitted" in done
     assert "href='https://example.com/intake24/done?user=clicker'" in done
-    assert "data-timer='0'" in done and "id='timer'" not in done
+    assert "data-timer='0'" in done
+    assert "id='timer'" not in done
 
 
 def test_redirect_timer_shown_when_set(client: FlaskClient, mint: Mint, make_survey: Any) -> None:
@@ -100,7 +107,9 @@ def test_redirect_timer_shown_when_set(client: FlaskClient, mint: Mint, make_sur
     client.get(f"{APP}/timed/create-user/{token}")
     location = client.post(f"{APP}/timed/recall/submit").headers["Location"]
     page = client.get(location).get_data(as_text=True)
-    assert "target='_blank'" in page and "id='timer'" in page and "5000" in page
+    assert "target='_blank'" in page
+    assert "id='timer'" in page
+    assert "5000" in page
     assert "https://partner.example/back/" in page
 
 
@@ -108,4 +117,5 @@ def test_switching_user_replaces_the_session(client: FlaskClient, mint: Mint) ->
     client.get(f"{APP}/demo/create-user/{mint({'username': 'first'})}")
     client.get(f"{APP}/demo/create-user/{mint({'username': 'second'})}")
     page = client.get(f"{APP}/demo/home").get_data(as_text=True)
-    assert "second" in page and "first" not in page
+    assert "second" in page
+    assert "first" not in page

@@ -22,7 +22,8 @@ def test_put_creates_then_replaces_then_delete_removes(client: FlaskClient) -> N
     created = client.put(url, json={"allowGenUsers": True, "genUserKey": "k"})
     assert created.status_code == 201
     settings = created.get_json()["settings"]
-    assert settings["notifications"] == [] and settings["strictClaims"] is False
+    assert settings["notifications"] == []
+    assert settings["strictClaims"] is False
     replaced = client.put(url, json={"allowGenUsers": False})
     assert replaced.status_code == 200
     assert replaced.get_json()["settings"]["genUserKey"] is None

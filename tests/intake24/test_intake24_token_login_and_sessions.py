@@ -8,7 +8,10 @@ from typing import Any
 import jwt
 import pytest
 from flask.testing import FlaskClient
-from intake24.conftest import CREATE_USER, NOW, Mint
+
+CREATE_USER = "/intake24/api/surveys/{slug}/create-user"
+NOW = 1_795_262_400  # the frozen clock of tests/conftest.py
+Mint = Callable[..., str]
 
 LOGIN = "/intake24/api/auth/login/token"
 
