@@ -34,12 +34,14 @@ def create_app(
 
     errors.init_app(app, settings.max_body_bytes)
     journal_ = Journal(store, clock, settings.journal_max_entries, settings.journal_max_age_seconds)
+    # First, so its before_request hook runs before any vendor's and its after_request hook last
+    # (it then records the response exactly as sent, vendor headers included).
+    journal.init_app(app, journal_)
     cirrusmd_service = cirrusmd.init_app(app, store, clock, randomness, dict(settings.vendor("cirrusmd")))
     intake24_service = intake24.init_app(app, store, clock, randomness, dict(settings.vendor("intake24")), journal_)
     _create_tables(store)
     cirrusmd_service.install_clients()
     intake24_service.install_surveys()
-    journal.init_app(app, journal_)
     app.register_blueprint(control.blueprint)
     app.register_blueprint(intake24_control.blueprint)
     return app

@@ -82,3 +82,21 @@ def test_journal_records_the_verdict(client: FlaskClient, app: Any) -> None:
     assert entries[0]["status"] == 403
     assert entries[0]["verdict"] == "rejected"
     assert entries[0]["rule"] == "jwt_malformed"
+
+
+def test_security_and_cors_headers_on_api_responses(client: FlaskClient) -> None:
+    response = client.post("/intake24/api/surveys/demo/create-user", json={})
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Access-Control-Allow-Credentials"] == "true"
+    assert response.headers["Access-Control-Expose-Headers"] == "RateLimit,RateLimit-Policy,Retry-After"
+    assert "X-Powered-By" not in response.headers
+    assert "ETag" not in response.headers
+
+
+def test_journal_sees_the_headers_as_sent(client: FlaskClient, app: Any) -> None:
+    client.post("/intake24/api/surveys/demo/create-user", data="{", content_type="application/json")
+    entry = app.extensions[JOURNAL_KEY].entries(vendor="intake24")[0]
+    assert entry["correlation_id"]
+    assert entry["rule"] == "malformed_json"
+    client.post("/intake24/api/surveys/demo/create-user", json={})
+    assert "RateLimit" in app.extensions[JOURNAL_KEY].entries(vendor="intake24")[0]["response"]["headers"]

@@ -92,7 +92,27 @@ def before_api_request() -> None:
         raise TooManyRequests(messages.RATE_LIMITED, headers=headers)
 
 
+#: helmet's defaults on ``/api`` (CSP, COEP, COOP and CORP are switched off there) and the CORS
+#: headers of ``cors({credentials: true, exposedHeaders: [...]})`` (``loaders/security.ts``).
+API_HEADERS = {
+    "Access-Control-Allow-Credentials": "true",
+    "Access-Control-Expose-Headers": "RateLimit,RateLimit-Policy,Retry-After",
+    "Origin-Agent-Cluster": "?1",
+    "Referrer-Policy": "no-referrer",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "X-DNS-Prefetch-Control": "off",
+    "X-Download-Options": "noopen",
+    "X-Frame-Options": "SAMEORIGIN",
+    "X-Permitted-Cross-Domain-Policies": "none",
+    "X-XSS-Protection": "0",
+}
+
+
 def after_api_request(response: Response) -> Response:
+    if not (request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")):
+        return response
+    response.headers.update(API_HEADERS)
     for name, value in g.get("intake24_rate_headers", {}).items():
         response.headers[name] = value
     return response
