@@ -81,6 +81,12 @@ def test_contract_failure_wins_over_unknown_survey(client: FlaskClient) -> None:
     [
         ('{"token": ', "Unexpected end of JSON input"),
         ("{token}", "Expected property name or '}' in JSON at position 1"),
+        ("   ", "Unexpected end of JSON input"),
+        ('"token"', 'Unexpected token \'"\', ""token"" is not valid JSON'),
+        ('{"token": nope, "padding": 1234567890}',
+         'Unexpected token \'n\', ..."{"token": nope, "pad"... is not valid JSON'),
+        ('[1, 2', "Unexpected end of JSON input"),
+        ('{"a": 1} x', "Unexpected non-whitespace character after JSON at position 9"),
     ],
 )
 

@@ -101,8 +101,20 @@ def node_json_error(text: str, exc: BaseException) -> str:
     return unexpected_token(text, 0)
 
 
+V8_CONTEXT = 10  # V8's kMaxContextCharacters; sources shorter than 21 characters are quoted whole
+
+
 def unexpected_token(text: str, position: int) -> str:
-    snippet = f'"{text}"' if len(text) <= 40 else f'"{text[:30]}"...'
+    """V8's "Unexpected token" message, with its context window around ``position``."""
+    length = len(text)
+    if length < 2 * V8_CONTEXT + 1:
+        snippet = f'"{text}"'
+    elif position < V8_CONTEXT:
+        snippet = f'"{text[:position + V8_CONTEXT]}"...'
+    elif position < length - V8_CONTEXT:
+        snippet = f'..."{text[position - V8_CONTEXT:position + V8_CONTEXT]}"...'
+    else:
+        snippet = f'..."{text[position - V8_CONTEXT:]}"'
     return f"Unexpected token '{text[position]}', {snippet} is not valid JSON"
 
 

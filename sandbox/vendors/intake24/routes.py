@@ -54,9 +54,9 @@ def parse_body() -> Any:
         stripped = text.lstrip(" \t\r\n")
         if not raw:
             return {}
-        if not stripped or stripped[0] not in "{[":
-            if not stripped:
-                return {}
+        if not stripped:  # body-parser's strict mode: nothing to parse
+            raise BadRequest("Unexpected end of JSON input")
+        if stripped[0] not in "{[":  # strict mode: only objects and arrays
             raise BadRequest(auth.unexpected_token(text, len(text) - len(stripped)))
         try:
             return auth.js_json_parse(text)
