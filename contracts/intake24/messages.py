@@ -15,6 +15,7 @@ INVALID_ROUTE = "Invalid route"
 GEN_USERS_DISABLED = "Survey doesn't support user generation"
 FORBIDDEN = "Forbidden"
 DB_VALIDATION_ERROR = "Validation error"  # a unique-constraint violation surfaced by Sequelize
+DB_BUSY = "Internal Database Error"  # the sandbox's database stayed locked; retry
 DB_NUL_BYTE = 'invalid byte sequence for encoding "UTF8": 0x00'  # PostgreSQL refuses NUL in text
 
 # jsonwebtoken 9.0.2 (verify.js) messages, answered as 403 by create-user

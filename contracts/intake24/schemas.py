@@ -447,7 +447,7 @@ class SurveySettingsSchema(Schema):
     userPersonalIdentifiers = ZBoolean(load_default=False)
     userCustomFields = ZBoolean(load_default=False)
     authCaptcha = ZBoolean(load_default=False)
-    authUrlTokenCharset = ZString(max_length=128, min_length=2, allow_none=True, load_default=None,
+    authUrlTokenCharset = ZString(max_length=128, allow_none=True, load_default=None,
                                   check=_charset_check)
     authUrlTokenLength = ZInteger(minimum=12, maximum=128, allow_none=True, load_default=None)
     authUrlDomainOverride = ZString(max_length=512, allow_none=True, load_default=None,

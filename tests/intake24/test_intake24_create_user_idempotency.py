@@ -85,3 +85,12 @@ def test_twenty_concurrent_first_creates_make_one_respondent(app: Flask, mint: M
     service = app.extensions["sandbox.intake24"]
     survey = service.find_survey("demo")
     assert service.count_respondents(survey, "racer") == 1
+
+
+def test_url_token_collision_is_403_validation_error(client: FlaskClient, mint: Mint,
+                                                     make_survey: Callable[..., Any]) -> None:
+    make_survey("tiny", authUrlTokenCharset="a", authUrlTokenLength=12)
+    url = CREATE_USER.format(slug="tiny")
+    assert client.post(url, json={"token": mint({"username": "one"}, STUDY_SECRET)}).status_code == 200
+    second = client.post(url, json={"token": mint({"username": "two"}, STUDY_SECRET)})
+    assert (second.status_code, second.get_json()) == (403, {"message": "Validation error"})

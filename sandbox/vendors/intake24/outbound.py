@@ -14,6 +14,7 @@ webhook URL, ``iss`` = ``intake24``, ``exp`` = ``iat`` + 60 and a 64-character `
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import threading
 from collections.abc import Callable
@@ -28,6 +29,7 @@ USER_AGENT = "Intake24/2025.2-c93aaa5"
 ACCEPT = "application/json, text/plain, */*"
 JTI_ALPHABET = "useandom-26T198340PX75pxJACKVERYMINDBUSHWOLF_GQZbfghjklqvwyzrict"
 IDLE_EXIT_SECONDS = 2.0
+LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class Attempt:
 class NotifierSettings:
     retries: int = 0
     timeout_seconds: float = 10.0
+    #: Partner hosts besides loopback that webhooks may reach (the core's allow-list).
+    allowed_hosts: tuple[str, ...] = ()
     user_agent: str = USER_AGENT
 
 
@@ -97,6 +101,11 @@ class Notifier:
                 continue
             try:
                 self._deliver(delivery)
+            except Exception as exc:  # a sandbox fault: record it, keep the worker alive
+                LOG.exception("notification to %s failed inside the sandbox", delivery.url)
+                self.attempts.append(Attempt(url=delivery.url, event=str(delivery.body.get("type")), attempt=0,
+                                             status=None, error="sandbox_error",
+                                             latency_ms=0.0, body_excerpt=f"{type(exc).__name__}: {exc}"[:500]))
             finally:
                 with self._condition:
                     self._pending -= 1
@@ -117,6 +126,7 @@ class Notifier:
             result: OutboundResult = self.outbound.post(
                 delivery.url, body, self.headers_for(delivery), vendor="intake24", tenant=delivery.survey_slug,
                 correlation_id=delivery.correlation_id, timeout_seconds=self.settings.timeout_seconds,
+                allowed_hosts=self.settings.allowed_hosts,
             )
             self.attempts.append(Attempt(
                 url=delivery.url, event=str(delivery.body.get("type")), attempt=attempt, status=result.status,

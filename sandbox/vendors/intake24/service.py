@@ -13,6 +13,7 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection, Row
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from contracts.intake24 import messages
 from contracts.intake24.schemas import (
@@ -86,13 +87,14 @@ class Intake24Settings:
     rate_limit_exempt_loopback: bool = False
     notification_retries: int = 0
     notification_timeout_seconds: float = 10.0
+    notification_allowed_hosts: tuple[str, ...] = ()
     survey_app_url: str | None = None
 
     @classmethod
     def from_section(cls, section: Mapping[str, Any]) -> Intake24Settings:
         known = {"surveys", "rate_limit_window_seconds", "rate_limit_max", "login_rate_limit_window_seconds",
                  "login_rate_limit_max", "rate_limit_exempt_loopback", "notification_retries",
-                 "notification_timeout_seconds", "survey_app_url"}
+                 "notification_timeout_seconds", "notification_allowed_hosts", "survey_app_url"}
         unknown = set(section) - known
         if unknown:
             raise ValueError(f"[intake24] unknown keys {sorted(unknown)}; known: {sorted(known)}")
@@ -103,7 +105,25 @@ class Intake24Settings:
             if not isinstance(slug, str):
                 raise ValueError("[[intake24.surveys]] entries need a string slug")
             found.append((slug, entry))
-        values = {key: section[key] for key in known - {"surveys"} if key in section}
+        values: dict[str, Any] = {}
+        for key in known - {"surveys"}:
+            if key not in section:
+                continue
+            default = getattr(cls, key)
+            value = section[key]
+            if key == "notification_allowed_hosts":
+                if not isinstance(value, list) or not all(isinstance(h, str) for h in value):
+                    raise ValueError("[intake24] notification_allowed_hosts must be a list of host names")
+                value = tuple(value)
+            elif key == "survey_app_url":
+                if value is not None and not isinstance(value, str):
+                    raise ValueError("[intake24] survey_app_url must be a URL string")
+            elif isinstance(default, bool):
+                if not isinstance(value, bool):
+                    raise ValueError(f"[intake24] {key} must be true or false, got {value!r}")
+            elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ValueError(f"[intake24] {key} must be a non-negative number, got {value!r}")
+            values[key] = type(default)(value) if not isinstance(default, tuple) else value
         return cls(surveys=tuple(found), **values)
 
 
@@ -155,7 +175,8 @@ class Intake24Service:
 
     def __post_init__(self) -> None:
         self.notifier = Notifier(self.outbound, self.clock, self.nanoid, NotifierSettings(
-            retries=self.settings.notification_retries, timeout_seconds=self.settings.notification_timeout_seconds))
+            retries=self.settings.notification_retries, timeout_seconds=self.settings.notification_timeout_seconds,
+            allowed_hosts=self.settings.notification_allowed_hosts))
         self.limiter = auth.RateLimiter("generic", self.settings.rate_limit_max,
                                         self.settings.rate_limit_window_seconds, messages.RATE_LIMITED)
         self.login_limiter = auth.RateLimiter("login", self.settings.login_rate_limit_max,
@@ -291,6 +312,16 @@ class Intake24Service:
         }
         # One INSERT .. ON CONFLICT DO NOTHING decides who creates the respondent: concurrent first
         # requests wait on the winner's transaction and then find its row (every one answers 200).
+        try:
+            return self._create_or_find_once(survey, claims, values, name, fields_claim, now)
+        except IntegrityError:  # e.g. two respondents drew the same URL token from a tiny charset
+            raise Forbidden(messages.DB_VALIDATION_ERROR, rule="unique_violation") from None
+        except OperationalError:
+            raise Forbidden(messages.DB_BUSY, rule="database_busy") from None
+
+    def _create_or_find_once(self, survey: Survey, claims: dict[str, Any], values: dict[str, Any], name: Any,
+                             fields_claim: list[dict[str, Any]] | None, now: float) -> dict[str, Any]:
+        flags = survey.settings
         insert = self.store.upsert(respondents, values, keys=["survey_id", "username"]).returning(respondents.c.id)
         with self.store.begin() as connection:
             created = connection.execute(insert).first()
@@ -633,12 +664,15 @@ class Intake24Service:
                   "password_hash": self.hash_password(loaded.get("password") or self.nanoid(12)),
                   "disabled": False, "created_at": now, "updated_at": now}
         insert = self.store.upsert(respondents, values, keys=["survey_id", "username"]).returning(respondents.c.id)
-        with self.store.begin() as connection:
-            created = connection.execute(insert).first()
-            if created is None:
-                raise AdminValidationError("username", messages.DUPLICATE_USERNAME)
-            if loaded.get("customFields"):
-                self._insert_custom_fields(connection, created.id, loaded["customFields"])
+        try:
+            with self.store.begin() as connection:
+                created = connection.execute(insert).first()
+                if created is None:
+                    raise AdminValidationError("username", messages.DUPLICATE_USERNAME)
+                if loaded.get("customFields"):
+                    self._insert_custom_fields(connection, created.id, loaded["customFields"])
+        except IntegrityError:
+            raise Forbidden(messages.DB_VALIDATION_ERROR, rule="unique_violation") from None
         respondent = self.respondent_by_id(created.id)
         assert respondent is not None
         return self.admin_entry(survey, respondent, base, full=True)
