@@ -97,7 +97,7 @@ def _body_for_journal(raw: bytes, content_type: str | None) -> Any:
     if content_type and "json" in content_type:
         try:
             return redact_value(json.loads(text))
-        except ValueError:
+        except (ValueError, RecursionError):  # deeply nested JSON is journaled as text
             pass
     return excerpt(text)
 

@@ -26,6 +26,7 @@ URL = CREATE_USER.format(slug="demo")
 
 @given(claims=valid_claims())
 def test_valid_claims_create_then_repeat_idempotently(client: FlaskClient, mint: Mint, claims: dict[str, Any]) -> None:
+    client.application.extensions["sandbox.intake24"].limiter.reset()  # examples share one client
     first = client.post(URL, json={"token": mint(claims)})
     assert first.status_code == 200, first.get_json()
     again = client.post(URL, json={"token": mint({**claims, "password": "An0therPassword"})})
@@ -38,6 +39,7 @@ def test_valid_claims_create_then_repeat_idempotently(client: FlaskClient, mint:
 
 @given(mutation=claim_mutations())
 def test_each_claim_mutation_gets_its_400(client: FlaskClient, mint: Mint, mutation: ClaimMutation) -> None:
+    client.application.extensions["sandbox.intake24"].limiter.reset()  # examples share one client
     response = client.post(URL, json={"token": mint(mutation.claims)})
     assert response.status_code == mutation.expected.status, (mutation.name, response.get_json())
     assert response.get_json()["message"] == mutation.expected.message, mutation.name
@@ -45,6 +47,7 @@ def test_each_claim_mutation_gets_its_400(client: FlaskClient, mint: Mint, mutat
 
 @given(mutation=token_mutations(DEMO_SECRET, NOW))
 def test_each_token_mutation_gets_its_answer(client: FlaskClient, mutation: TokenMutation) -> None:
+    client.application.extensions["sandbox.intake24"].limiter.reset()  # examples share one client
     response = client.post(URL, json={"token": mutation.token})
     assert response.status_code == mutation.expected.status, (mutation.name, response.get_json())
     assert response.get_json()["message"] == mutation.expected.message, mutation.name

@@ -154,14 +154,15 @@ def _js_truthy(value: Any) -> bool:
     return value is not None and value != ""
 
 
-def _scrub(value: Any) -> Any:
+def scrub(value: Any) -> Any:
     """Lone UTF-16 surrogates become U+FFFD, as Node's UTF-8 encoder writes them to the database."""
     if isinstance(value, str):
-        return value.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(value) else value
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value) if _has_surrogate(value) \
+            else value
     if isinstance(value, list):
-        return [_scrub(item) for item in value]
+        return [scrub(item) for item in value]
     if isinstance(value, dict):
-        return {_scrub(key): _scrub(item) for key, item in value.items()}
+        return {scrub(key): scrub(item) for key, item in value.items()}
     return value
 
 
@@ -222,7 +223,7 @@ def verify_create_user_token(token: str, secret: str, now: float) -> Any:
                 raise _reject(TokenFailure.CLAIM_NOT_NUMERIC, messages.JWT_INVALID_EXP, "exp")
             if clock_timestamp >= payload["exp"]:
                 raise _reject(TokenFailure.EXPIRED, messages.JWT_EXPIRED, "exp")
-    return _scrub(payload)
+    return payload
 
 
 def _is_infinite(value: Any) -> bool:

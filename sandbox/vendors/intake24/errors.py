@@ -24,7 +24,7 @@ JSON_TYPE = "application/json; charset=utf-8"
 def json_response(body: Any, status: int = 200) -> Response:
     """JSON as Express sends it: compact, UTF-8, ``application/json; charset=utf-8``."""
     text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
-    return Response(text.encode("utf-8"), status=status, content_type=JSON_TYPE)
+    return Response(text.encode("utf-8", "replace"), status=status, content_type=JSON_TYPE)
 
 
 class Intake24Error(VendorError):

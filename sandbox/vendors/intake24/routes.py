@@ -34,14 +34,17 @@ def service() -> Intake24Service:
 
 
 def sanitise(value: Any) -> Any:
-    """Intake24's body sanitiser: strings trimmed, empty → null, recursively."""
+    """Intake24's body sanitiser: strings trimmed, empty → null, recursively.
+
+    Lone UTF-16 surrogates become U+FFFD, as Node's UTF-8 encoder writes them.
+    """
     if isinstance(value, str):
-        trimmed = value.strip()
+        trimmed = auth.scrub(value).strip()
         return trimmed or None
     if isinstance(value, list):
         return [sanitise(item) for item in value]
     if isinstance(value, dict):
-        return {key: sanitise(item) for key, item in value.items()}
+        return {auth.scrub(key): sanitise(item) for key, item in value.items()}
     return value
 
 
@@ -81,7 +84,10 @@ def body() -> Any:
 def before_api_request() -> None:
     if not (request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")):
         return
-    g.intake24_body = sanitise(parse_body()) if request.method in ("POST", "PUT", "PATCH", "DELETE") else None
+    try:
+        g.intake24_body = sanitise(parse_body()) if request.method in ("POST", "PUT", "PATCH", "DELETE") else None
+    except RecursionError:  # Node would overflow its stack too; answer 400, never 500
+        raise BadRequest("Maximum call stack size exceeded") from None
     intake24 = service()
     address = request.remote_addr or ""
     if intake24.settings.rate_limit_exempt_loopback and address in LOOPBACK:

@@ -292,7 +292,7 @@ class Intake24Service:
         if not isinstance(payload, dict):
             raise ClaimsInvalid([root_issue(payload)])
         try:
-            claims: dict[str, Any] = CREATE_USER_CLAIMS.load(payload)
+            claims: dict[str, Any] = auth.scrub(CREATE_USER_CLAIMS.load(payload))
         except ValidationError as error:
             raise ClaimsInvalid(issues_of(error)) from None
         return self._create_or_find(survey, claims)
@@ -628,7 +628,8 @@ class Intake24Service:
             raise BearerUnauthorized("personal access token revoked or unknown")
 
     def admin_survey(self, survey_id: str) -> Survey:
-        survey = self.survey_by_id(int(survey_id)) if survey_id.isdigit() and len(survey_id) < 12 else None
+        numeric = survey_id.isascii() and survey_id.isdigit() and len(survey_id) < 12
+        survey = self.survey_by_id(int(survey_id)) if numeric else None
         if survey is None:
             raise NotFound()
         return survey
