@@ -104,3 +104,19 @@ def test_pat_expires(client: FlaskClient, clock: Any, base: str) -> None:
     assert client.get(base, headers=headers).status_code == 200
     clock.advance(60)
     assert client.get(base, headers=headers).status_code == 401
+
+
+def test_domain_override_shapes_auth_urls(client: FlaskClient, admin: dict[str, str]) -> None:
+    created = client.put("/__sandbox/intake24/surveys/branded", json={
+        "allowGenUsers": False, "authUrlDomainOverride": "https://take.example/survey/"}).get_json()
+    entry = client.post(f"/intake24/api/admin/surveys/{created['id']}/respondents", json={"username": "b1"},
+                        headers=admin).get_json()
+    assert entry["surveyAuthUrl"] == f"https://take.example/survey/a/{entry['urlAuthToken']}"
+    assert entry["feedbackAuthUrl"] == f"https://take.example/survey/branded/feedback?auth={entry['urlAuthToken']}"
+
+
+def test_deleted_respondent_ids_are_not_reused(client: FlaskClient, admin: dict[str, str], base: str) -> None:
+    first = client.post(base, json={"username": "gone"}, headers=admin).get_json()
+    client.delete(f"{base}/gone", headers=admin)
+    second = client.post(base, json={"username": "new"}, headers=admin).get_json()
+    assert int(second["userId"]) > int(first["userId"])

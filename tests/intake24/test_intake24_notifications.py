@@ -167,3 +167,28 @@ def test_unreachable_webhook_is_journaled_not_raised(
     waited = client.get("/__sandbox/intake24/notifications?wait=1").get_json()
     assert waited["settled"] is True
     assert waited["attempts"][0]["error"] == "connection_refused"
+
+
+def test_cancel_rules_and_published_schemas(
+        app: Flask, client: FlaskClient, mint: Mint, make_survey: Callable[..., Any],
+        receiver: tuple[Receiver, str]) -> None:
+    from contracts.intake24.schemas import NotificationClaimsSchema, NotificationSchema
+
+    partner, base = receiver
+    _survey(make_survey, f"{base}/hook")
+    headers, _ = _signed_in(client, mint)
+    # no stored session and no id: nothing to report; an id from the client: reported with that id
+    client.delete("/intake24/api/surveys/hooks/session", headers=headers)
+    client.delete("/intake24/api/surveys/hooks/session/client-side-id", headers=headers)
+    # a submitted session is not reported as cancelled
+    client.post("/intake24/api/surveys/hooks/session", json={}, headers=headers)
+    client.post("/intake24/api/surveys/hooks/submission", json={}, headers=headers)
+    client.delete("/intake24/api/surveys/hooks/session", headers=headers)
+    assert app.extensions["sandbox.intake24"].notifier.wait_for_deliveries(10)
+    bodies = [json.loads(r["body"]) for r in partner.requests]
+    assert [(b["type"], b["sessionId"] == "client-side-id") for b in bodies] == [
+        ("survey.session.cancelled", True), ("survey.session.started", False), ("survey.session.submitted", False)]
+    for request_ in partner.requests:
+        assert NotificationSchema().validate(json.loads(request_["body"])) == {}
+        claims = jwt.decode(request_["headers"]["authorization"][7:], options={"verify_signature": False})
+        assert NotificationClaimsSchema().validate(claims) == {}

@@ -19,6 +19,7 @@ surveys = Table(
     #: Intake24 matches slugs case-insensitively (``Survey.findBySlug`` uses ``ciEq``).
     Column("slug_key", String(128), nullable=False, unique=True),
     Column("settings", JSON, nullable=False),
+    sqlite_autoincrement=True,  # ids are never reused: a deleted survey's id never names another
 )
 
 respondents = Table(
@@ -36,6 +37,7 @@ respondents = Table(
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
     UniqueConstraint("survey_id", "username", name="uq_intake24_respondents_survey_username"),
+    sqlite_autoincrement=True,  # a deleted respondent's userId (in tokens already issued) is never reused
 )
 
 custom_fields = Table(
