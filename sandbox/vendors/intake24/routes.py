@@ -9,9 +9,11 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, request
 
 from contracts.intake24 import messages
+from contracts.intake24.schemas import UNDEFINED, FieldIssue
 from sandbox.core import journal
+from sandbox.core.errors import VendorError
 from sandbox.vendors.intake24 import auth, pages
-from sandbox.vendors.intake24.errors import BadRequest, TooManyRequests, json_response
+from sandbox.vendors.intake24.errors import BadRequest, ContractInvalid, TooManyRequests, json_response
 from sandbox.vendors.intake24.service import SURVEY_VIEWS, Intake24Service, LoginResult, Survey
 
 API_PREFIX = "/intake24/api"
@@ -68,12 +70,6 @@ def parse_body() -> Any:
     if media_type == "application/x-www-form-urlencoded":
         form = request.form
         return {key: values[0] if len(values) == 1 else values for key, values in form.lists()}
-    return auth_undefined()
-
-
-def auth_undefined() -> Any:
-    from contracts.intake24.schemas import UNDEFINED
-
     return UNDEFINED
 
 
@@ -133,19 +129,27 @@ def create_user(slug: str) -> Response:
     return json_response(service().create_user(slug, body()))
 
 
+def login_limit() -> str | None:
+    """The login limiter (5 failed attempts / 15 min); its headers replace the generic ones."""
+    intake24 = service()
+    address = request.remote_addr or ""
+    if intake24.settings.rate_limit_exempt_loopback and address in LOOPBACK:
+        return None
+    key = f"login:{address}"
+    allowed, headers = intake24.login_limiter.hit(key, intake24.clock.now())
+    g.intake24_rate_headers = headers
+    if not allowed:
+        raise TooManyRequests(messages.LOGIN_RATE_LIMITED, headers=headers)
+    return key
+
+
 @api.post("/auth/login/token", strict_slashes=False)
 def login_token() -> Response:
     intake24 = service()
-    address = request.remote_addr or ""
-    limited = not (intake24.settings.rate_limit_exempt_loopback and address in LOOPBACK)
-    if limited:
-        allowed, headers = intake24.login_limiter.hit(f"login:{address}", intake24.clock.now())
-        g.intake24_rate_headers = headers
-        if not allowed:
-            raise TooManyRequests(messages.LOGIN_RATE_LIMITED, headers=headers)
+    limit_key = login_limit()
     result = intake24.token_login(body())
-    if limited:
-        intake24.login_limiter.forgive(f"login:{address}")
+    if limit_key is not None:  # skipSuccessfulRequests
+        intake24.login_limiter.forgive(limit_key)
     if result.captcha_for is not None:
         return json_response({"surveyId": result.captcha_for, "provider": "captcha"})
     response = json_response({"accessToken": result.access_token})
@@ -207,9 +211,6 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     except ValueError:
         value = low - 1
     if not low <= value <= high:
-        from contracts.intake24.schemas import FieldIssue
-        from sandbox.vendors.intake24.errors import ContractInvalid
-
         raise ContractInvalid([FieldIssue((name,), "custom", messages.INVALID_INPUT)], location="query")
     return value
 
@@ -272,8 +273,6 @@ def _sign_in(response: Response, result: LoginResult) -> Response:
 
 def _login(token: str) -> LoginResult | None:
     """Token login for the survey app; any failure is silent, as the SPA's guards are."""
-    from sandbox.core.errors import VendorError
-
     try:
         return service().token_login({"token": token.strip()})
     except VendorError:
@@ -288,8 +287,6 @@ def landing() -> Response:
 @survey_app.get("/<slug>/create-user/<path:token>")
 def create_user_page(slug: str, token: str) -> Response:
     """Create or find the respondent, sign them in, go to home/recall/feedback; failure → landing."""
-    from sandbox.core.errors import VendorError
-
     wanted = request.args.getlist("redirect")
     view = wanted[0] if len(wanted) == 1 and wanted[0] in SURVEY_VIEWS else "home"
     try:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import ValidationError
@@ -203,8 +205,6 @@ class Intake24Service:
 
     @staticmethod
     def validate_settings(slug: str, body: Any) -> dict[str, Any]:
-        import re
-
         issues: list[FieldIssue] = []
         if not re.fullmatch(r"[\w-]{1,128}", slug, flags=re.ASCII):
             issues.append(FieldIssue(("slug",), "custom", "Survey ID must be 1-128 characters of A-Z a-z 0-9 _ -"))
@@ -722,6 +722,4 @@ def _contains_nul(value: Any) -> bool:
 
 
 def _iso(moment: float) -> str:
-    from datetime import UTC, datetime
-
     return datetime.fromtimestamp(moment, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
