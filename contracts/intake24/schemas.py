@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validates_schema
+from marshmallow import missing as missing_
 
 from contracts.intake24 import messages
 from contracts.intake24.weburl import is_url
@@ -195,6 +196,8 @@ class CustomFieldValue(fields.Field[Any]):
 
     def deserialize(self, value: Any, attr: str | None = None, data: Mapping[str, Any] | None = None,
                     **kwargs: Any) -> Any:
+        if value is missing_:  # every alternative answers "Required"; the summary shows it once
+            raise ValidationError([Issue(messages.INVALID_INPUT, "invalid_union", (messages.REQUIRED,))])
         if value is None:  # marshmallow would short-cut null; zod tries every alternative
             raise ValidationError([self._union_issue(value)])
         return super().deserialize(value, attr, data, **kwargs)

@@ -208,6 +208,12 @@ def test_custom_field_issues_use_dotted_keys_and_bracketed_summary(client: Flask
     )
 
 
+def test_custom_field_without_value_is_a_union_failure(client: FlaskClient, mint: Mint) -> None:
+    body = client.post(URL, json={"token": mint({"username": "cf2", "customFields": [{"name": "n"}]})}).get_json()
+    assert body["errors"]["customFields.0.value"]["code"] == "invalid_union"
+    assert body["message"] == 'Validation error: Required at "customFields[0].value"'
+
+
 def test_non_object_payload(client: FlaskClient) -> None:
     token = sign_hmac(json.dumps("a string").encode(), DEMO_SECRET, header={"typ": "none-of-your-business"})
     response = client.post(URL, json={"token": token})
