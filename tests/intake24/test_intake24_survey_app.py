@@ -119,3 +119,19 @@ def test_switching_user_replaces_the_session(client: FlaskClient, mint: Mint) ->
     page = client.get(f"{APP}/demo/home").get_data(as_text=True)
     assert "second" in page
     assert "first" not in page
+
+
+def test_captcha_survey_create_user_url_lands_on_login_page(client: FlaskClient, mint: Mint,
+                                                            make_survey: Any) -> None:
+    make_survey("captcha", authCaptcha=True)
+    token = mint({"username": "cap"}, "study-secret-0123456789-0123456789")
+    response = client.get(f"{APP}/captcha/create-user/{token}?redirect=recall")
+    assert response.headers["Location"] == f"{APP}/captcha/recall"
+    assert client.get(f"{APP}/captcha/recall").headers["Location"] == f"{APP}/captcha"
+    assert "Not signed in." in client.get(f"{APP}/captcha").get_data(as_text=True)
+
+
+def test_unknown_survey_pages_go_to_landing(client: FlaskClient) -> None:
+    assert client.get(f"{APP}/nope").headers["Location"] == f"{APP}/"
+    assert client.get(f"{APP}/nope/home").headers["Location"] == f"{APP}/"
+    assert client.get(f"{APP}/demo/elsewhere").headers["Location"] == f"{APP}/"
