@@ -105,3 +105,12 @@ def test_access_token_expires_after_15_minutes(client: FlaskClient, respondent: 
     headers = {"Authorization": f"Bearer {login(client, respondent['authToken'])}"}
     clock.advance(15 * 60)
     assert client.post("/intake24/api/surveys/demo/session", json={}, headers=headers).status_code == 401
+
+
+def test_client_session_ids_need_not_be_unique_across_respondents(client: FlaskClient, mint: Mint) -> None:
+    for username in ("same-id-1", "same-id-2"):
+        user = client.post(CREATE_USER.format(slug="demo"), json={"token": mint({"username": username})}).get_json()
+        headers = {"Authorization": f"Bearer {login(client, user['authToken'])}"}
+        started = client.post("/intake24/api/surveys/demo/session", json={"uxSessionId": "fixed-id"},
+                              headers=headers)
+        assert started.get_json() == {"sessionId": "fixed-id"}

@@ -54,12 +54,12 @@ custom_fields = Table(
 recall_sessions = Table(
     "intake24_sessions",
     metadata,
-    Column("id", String(36), primary_key=True),
-    Column("survey_id", Integer, nullable=False),
-    Column("user_id", Integer, nullable=False),
+    #: one recall in progress per respondent and survey; ``id`` is the client's ``uxSessionId``
+    Column("survey_id", Integer, primary_key=True),
+    Column("user_id", Integer, primary_key=True),
+    Column("id", String(36), nullable=False),
     Column("started_at", Float, nullable=False),
     Column("submitted_at", Float),
-    UniqueConstraint("survey_id", "user_id", name="uq_intake24_sessions_survey_user"),
 )
 
 submissions = Table(

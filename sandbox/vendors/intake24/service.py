@@ -532,18 +532,18 @@ class Intake24Service:
             connection.execute(submissions.insert().values(
                 id=submission_id, survey_id=survey.id, user_id=respondent.id, session_id=session_id,
                 submitted_at=now, data=data))
-            connection.execute(update(recall_sessions).where(recall_sessions.c.id == session_id)
-                               .values(submitted_at=now))
+            connection.execute(update(recall_sessions).where(
+                recall_sessions.c.survey_id == survey.id, recall_sessions.c.user_id == respondent.id,
+                recall_sessions.c.id == session_id).values(submitted_at=now))
             count = connection.execute(select(func.count()).select_from(submissions).where(
                 submissions.c.survey_id == survey.id, submissions.c.user_id == respondent.id)).scalar_one()
         self.notify(survey, "survey.session.submitted", session_id, respondent, correlation_id,
                     submission_id=submission_id, data=data)
         fields_ = self.custom_fields_of(respondent.id)
-        feedback_off = next((f["value"] for f in fields_ if f["name"] == "it24:feedback"), "true") in ("0", "false")
         return {
             "userId": str(respondent.id), "name": respondent.name,
             "customFields": {f["name"]: f["value"] if f["public"] else "[X]" for f in fields_},
-            "submissions": int(count), "showFeedback": not feedback_off and False,  # no feedback schemes
+            "submissions": int(count), "showFeedback": False,  # the sandbox has no feedback schemes
             "maximumTotalSubmissionsReached": False, "maximumDailySubmissionsReached": False,
             "followUpUrl": self.follow_up_url(survey, respondent), "submissionId": submission_id,
         }
