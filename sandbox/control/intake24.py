@@ -6,6 +6,7 @@
 - ``DELETE /__sandbox/intake24/surveys/{slug}`` — 204; removes its respondents, sessions, submissions
 - ``POST /__sandbox/intake24/personal-access-tokens`` ``{"name", "expires_in_seconds"?}`` — 201
   ``{"jwt", "token"}`` for ``Authorization: Bearer`` on ``/intake24/api/admin/...``
+- ``DELETE /__sandbox/intake24/personal-access-tokens/{id}`` — 204; the token answers 401 from then on
 - ``GET /__sandbox/intake24/notifications`` — the delivery attempts so far (``?wait=<seconds>``
   first waits for queued deliveries)
 """
@@ -74,6 +75,13 @@ def issue_pat() -> tuple[Response, int]:
     except ValueError as problem:
         raise VendorError(str(problem), status=400, rule="invalid_personal_access_token") from None
     return jsonify(issued), 201
+
+
+@blueprint.delete("/personal-access-tokens/<token_id>")
+def revoke_pat(token_id: str) -> Response:
+    if not _service().revoke_personal_access_token(token_id):
+        raise VendorError(f"no personal access token {token_id[:20]!r}", status=404, rule="unknown_token")
+    return Response(status=204)
 
 
 @blueprint.get("/notifications")

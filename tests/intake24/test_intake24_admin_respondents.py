@@ -120,3 +120,12 @@ def test_deleted_respondent_ids_are_not_reused(client: FlaskClient, admin: dict[
     client.delete(f"{base}/gone", headers=admin)
     second = client.post(base, json={"username": "new"}, headers=admin).get_json()
     assert int(second["userId"]) > int(first["userId"])
+
+
+def test_revoked_pat_is_refused(client: FlaskClient, base: str) -> None:
+    issued = client.post(PATS, json={"name": "revocable"}).get_json()
+    headers = {"Authorization": "Bearer " + issued["jwt"]}
+    assert client.get(base, headers=headers).status_code == 200
+    assert client.delete(f"{PATS}/{issued['token']['id']}").status_code == 204
+    assert client.get(base, headers=headers).status_code == 401
+    assert client.delete(f"{PATS}/999").status_code == 404

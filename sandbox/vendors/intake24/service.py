@@ -612,6 +612,14 @@ class Intake24Service:
                 "token": {"id": str(token_id), "name": name, "token": jti, "revoked": False,
                           "expiresAt": _iso(issued + lifetime), "createdAt": _iso(issued)}}
 
+    def revoke_personal_access_token(self, token_id: str) -> bool:
+        if not (token_id.isascii() and token_id.isdigit() and len(token_id) < 12):
+            return False
+        with self.store.begin() as connection:
+            result = connection.execute(update(personal_access_tokens).where(
+                personal_access_tokens.c.id == int(token_id)).values(revoked=True))
+        return bool(result.rowcount)
+
     def require_admin(self, authorization: str | None) -> None:
         """Passport ``admin``: a valid, unrevoked PAT; a respondent's access token → 403."""
         token = auth.bearer(authorization)
