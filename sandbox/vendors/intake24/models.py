@@ -76,8 +76,8 @@ submissions = Table(
 personal_access_tokens = Table(
     "intake24_personal_access_tokens",
     metadata,
-    Column("jti", String(64), primary_key=True),
-    Column("id", Integer, nullable=False),
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("jti", String(64), nullable=False, unique=True),
     Column("name", String(128), nullable=False),
     Column("created_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False),

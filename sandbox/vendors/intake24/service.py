@@ -601,10 +601,9 @@ class Intake24Service:
         issued = int(self.clock.now())
         jti = self.nanoid(64)
         with self.store.begin() as connection:
-            count = connection.execute(select(func.count()).select_from(personal_access_tokens)).scalar_one()
-            token_id = int(count) + 1
-            connection.execute(personal_access_tokens.insert().values(
-                jti=jti, id=token_id, name=name, created_at=issued, expires_at=issued + lifetime, revoked=False))
+            token_id = connection.execute(personal_access_tokens.insert().values(
+                jti=jti, name=name, created_at=issued, expires_at=issued + lifetime, revoked=False
+            ).returning(personal_access_tokens.c.id)).scalar_one()
         claims = {"aal": "aal1", "amr": ["pat"], "verified": True, "userId": "1", "iat": issued,
                   "exp": int(issued + lifetime), "aud": ["access", "admin", "personal"], "iss": auth.ACCESS_ISSUER,
                   "sub": "1", "jti": jti}
