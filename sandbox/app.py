@@ -7,6 +7,7 @@ from sqlalchemy.exc import OperationalError
 
 from sandbox import config, control
 from sandbox.config import Settings
+from sandbox.control import intake24 as intake24_control
 from sandbox.control import openapi as control_openapi
 from sandbox.control import sympto as sympto_control
 from sandbox.control.security import LOOPBACK_NAMES
@@ -17,7 +18,7 @@ from sandbox.core.journal import Journal
 from sandbox.core.openapi import register_paths
 from sandbox.core.randomness import Randomness
 from sandbox.core.store import Store
-from sandbox.vendors import cirrusmd, sympto
+from sandbox.vendors import cirrusmd, intake24, sympto
 
 
 def create_app(
@@ -38,15 +39,22 @@ def create_app(
 
     errors.init_app(app, settings.max_body_bytes)
     the_journal = Journal(store, clock, settings.journal_max_entries, settings.journal_max_age_seconds)
+    # First, so its before_request hook runs before any other (latency includes armed delays) and its
+    # after_request hook last (it records the response exactly as sent, vendor headers included).
     journal.init_app(app, the_journal)
     control.init_app(app, settings.admin_token, allowed_hosts(settings))
     faults.init_app(app, Faults(store, clock, randomness))
     register_paths(app, control_openapi.add_paths)
     cirrusmd_service = cirrusmd.init_app(app, store, clock, randomness, dict(settings.vendor("cirrusmd")))
+    intake24_service = intake24.init_app(
+        app, store, clock, randomness, dict(settings.vendor("intake24")), the_journal
+    )
     sympto_service = sympto.init_app(app, store, clock, randomness, dict(settings.vendor("sympto")), the_journal)
     _create_tables(store)
     cirrusmd_service.install_clients()
+    intake24_service.install_surveys()
     sympto_service.install_clinics()
+    app.register_blueprint(intake24_control.blueprint)
     app.register_blueprint(sympto_control.blueprint)
     return app
 

@@ -54,7 +54,7 @@ def _clock() -> Clock:
 @blueprint.get("/health")
 def health() -> Response:
     store: Store = current_app.extensions["sandbox.store"]
-    vendors = sorted(s.name for s in current_app.extensions["sandbox.surfaces"] if s.journaled)
+    vendors = sorted({s.name for s in current_app.extensions["sandbox.surfaces"] if s.journaled})
     return jsonify(status="ok", version=sandbox.__version__, database=store.dialect, vendors=vendors)
 
 

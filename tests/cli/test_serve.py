@@ -56,7 +56,7 @@ def running_sandbox(workdir: Path, *args: str) -> Iterator[str]:
     finally:
         process.send_signal(signal.SIGTERM)
         try:
-            assert process.wait(timeout=15) == 0
+            assert process.wait(timeout=60) == 0
         finally:
             if process.poll() is None:
                 process.kill()

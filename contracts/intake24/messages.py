@@ -1,0 +1,75 @@
+"""Every string the Intake24 emulation answers with, verbatim from the open-source implementation.
+
+Intake24 words its errors through three libraries: ``jsonwebtoken`` (token failures, 403),
+``zod`` + ``zod-validation-error`` (400 validation bodies) and its own i18n bundle. The sandbox
+renders these constants and the strategies predict them, so each wording lives here once.
+"""
+
+from __future__ import annotations
+
+# 404 / routing
+NOT_FOUND = "NotFoundError"
+INVALID_ROUTE = "Invalid route"
+
+# 403
+GEN_USERS_DISABLED = "Survey doesn't support user generation"
+FORBIDDEN = "Forbidden"
+DB_VALIDATION_ERROR = "Validation error"  # a unique-constraint violation surfaced by Sequelize
+DB_BUSY = "Internal Database Error"  # the sandbox's database stayed locked; retry
+DB_NUL_BYTE = 'invalid byte sequence for encoding "UTF8": 0x00'  # PostgreSQL refuses NUL in text
+
+# jsonwebtoken 9.0.2 (verify.js) messages, answered as 403 by create-user
+JWT_MALFORMED = "jwt malformed"
+JWT_INVALID_TOKEN = "invalid token"
+JWT_SIGNATURE_REQUIRED = "jwt signature is required"
+JWT_INVALID_ALGORITHM = "invalid algorithm"
+JWT_INVALID_SIGNATURE = "invalid signature"
+JWT_INVALID_NBF = "invalid nbf value"
+JWT_NOT_ACTIVE = "jwt not active"
+JWT_INVALID_EXP = "invalid exp value"
+JWT_EXPIRED = "jwt expired"
+JWT_NULL_PAYLOAD = "Cannot read properties of null (reading 'nbf')"
+
+# Sandbox-only strict claim checks (survey setting ``strictClaims``), worded like jsonwebtoken's.
+STRICT_SUBJECT = "jwt subject invalid. expected: {slug}"
+STRICT_AUDIENCE_REQUIRED = "jwt audience required"
+STRICT_ISSUER_REQUIRED = "jwt issuer required"
+STRICT_EXP_REQUIRED = "jwt expiration required"
+
+# zod 3.25 issue messages
+REQUIRED = "Required"
+EXPECTED = "Expected {expected}, received {received}"
+TOO_SMALL = "String must contain at least {minimum} character(s)"
+TOO_BIG = "String must contain at most {maximum} character(s)"
+INVALID_URL = "Invalid url"
+INVALID_INPUT = "Invalid input"
+TOKEN_NOT_JWT = "Token must be a valid JWT"
+WEAK_PASSWORD = "Weak password"
+
+# zod-validation-error 3.5 summary
+SUMMARY_PREFIX = "Validation error"
+ISSUE_SEPARATOR = "; "
+UNION_SEPARATOR = ", or "
+
+# i18n (packages/i18n/src/api/en/validation.json) for contract invalid_type issues
+I18N_TYPES = {"string": '"{attribute}" must be filled in.', "object": '"{attribute}" must be an object.'}
+I18N_ATTRIBUTES = {"token": "Token", "username": "Username", "password": "Password", "name": "Name"}
+
+# custom ValidationError (admin endpoints)
+VALIDATION_ERROR = "ValidationError"
+DUPLICATE_USERNAME = 'A record with the same "Username" value already exists.'
+
+# 401
+BAD_CREDENTIALS = "Provided credentials do not match our records."
+ACCOUNT_DISABLED = "Account is disabled."
+INVALID_CAPTCHA = "Invalid CAPTCHA challenge."
+UNAUTHORIZED_PLAIN = "Unauthorized"
+
+# 429
+RATE_LIMITED = "Too many requests, try again later."
+LOGIN_RATE_LIMITED = "Too many failed login attempts, try again later."
+
+# 413 (body-parser's own text; Intake24's error middleware would answer 500, the sandbox does not)
+TOO_LARGE = "request entity too large"
+
+EVENTS = ("survey.session.started", "survey.session.cancelled", "survey.session.submitted")

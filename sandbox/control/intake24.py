@@ -1,0 +1,92 @@
+"""``/__sandbox/intake24`` endpoints (flat list):
+
+- ``PUT /__sandbox/intake24/surveys/{slug}`` — create (201) or replace (200) a survey's settings,
+  JSON with Intake24's field names; 400 ``{"error", "errors"}`` naming each bad field
+- ``GET /__sandbox/intake24/surveys/{slug}`` — ``{"slug", "id", "settings"}``; 404 when unknown
+- ``DELETE /__sandbox/intake24/surveys/{slug}`` — 204; removes its respondents, sessions, submissions
+- ``POST /__sandbox/intake24/personal-access-tokens`` ``{"name", "expires_in_seconds"?}`` — 201
+  ``{"jwt", "token"}`` for ``Authorization: Bearer`` on ``/intake24/api/admin/...``
+- ``DELETE /__sandbox/intake24/personal-access-tokens/{id}`` — 204; the token answers 401 from then on
+- ``GET /__sandbox/intake24/notifications`` — the delivery attempts so far (``?wait=<seconds>``
+  first waits for queued deliveries)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from contracts.intake24.schemas import field_errors
+from sandbox.core.body import BodyProblem, read_json_object
+from sandbox.core.errors import VendorError
+from sandbox.vendors.intake24.routes import SERVICE_KEY
+from sandbox.vendors.intake24.service import Intake24Service, SettingsInvalid, Survey
+
+blueprint = Blueprint("control_intake24", __name__, url_prefix="/__sandbox/intake24")
+
+
+def _service() -> Intake24Service:
+    found: Intake24Service = current_app.extensions[SERVICE_KEY]
+    return found
+
+
+def _body() -> dict[str, Any]:
+    try:
+        return read_json_object().value  # type: ignore[no-any-return]
+    except BodyProblem as problem:
+        raise VendorError(problem.message, status=400, rule=problem.rule) from None
+
+
+def _shown(survey: Survey) -> dict[str, Any]:
+    return {"slug": survey.slug, "id": str(survey.id), "settings": survey.settings}
+
+
+@blueprint.put("/surveys/<slug>")
+def put_survey(slug: str) -> tuple[Response, int]:
+    try:
+        survey, created = _service().put_survey(slug, _body())
+    except SettingsInvalid as invalid:
+        response = jsonify(error=invalid.message, errors=field_errors(invalid.issues, "body", localise=False))
+        return response, 400
+    return jsonify(_shown(survey)), 201 if created else 200
+
+
+@blueprint.get("/surveys/<slug>")
+def get_survey(slug: str) -> Response:
+    survey = _service().find_survey(slug)
+    if survey is None:
+        raise VendorError(f"no Intake24 survey {slug[:128]!r}: create it with PUT", status=404, rule="unknown_survey")
+    return jsonify(_shown(survey))
+
+
+@blueprint.delete("/surveys/<slug>")
+def delete_survey(slug: str) -> Response:
+    if not _service().delete_survey(slug):
+        raise VendorError(f"no Intake24 survey {slug[:128]!r}", status=404, rule="unknown_survey")
+    return Response(status=204)
+
+
+@blueprint.post("/personal-access-tokens")
+def issue_pat() -> tuple[Response, int]:
+    body = _body()
+    try:
+        issued = _service().issue_personal_access_token(body.get("name"), body.get("expires_in_seconds"))
+    except ValueError as problem:
+        raise VendorError(str(problem), status=400, rule="invalid_personal_access_token") from None
+    return jsonify(issued), 201
+
+
+@blueprint.delete("/personal-access-tokens/<token_id>")
+def revoke_pat(token_id: str) -> Response:
+    if not _service().revoke_personal_access_token(token_id):
+        raise VendorError(f"no personal access token {token_id[:20]!r}", status=404, rule="unknown_token")
+    return Response(status=204)
+
+
+@blueprint.get("/notifications")
+def notifications() -> Response:
+    service = _service()
+    wait = request.args.get("wait", type=float)
+    settled = service.notifier.wait_for_deliveries(min(wait, 30.0)) if wait else True
+    return jsonify(settled=settled, attempts=[vars(a) for a in service.notifier.attempts])

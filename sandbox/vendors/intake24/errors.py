@@ -1,0 +1,192 @@
+"""Intake24's errors, one class each, and ONE renderer for its JSON body shapes.
+
+Intake24's error middleware answers ``{"message": ...}`` for every error class, adds ``errors``
+for validation failures (key order differs: contract failures put ``message`` first, zod errors
+thrown by a service put ``errors`` first), answers unknown routes with the bare JSON string
+``"Invalid route"`` and bearer-auth failures with a plain ``Unauthorized`` and no content type.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response
+
+from contracts.intake24 import messages
+from contracts.intake24.schemas import FieldIssue, field_errors, summary
+from sandbox.core import journal
+from sandbox.core.errors import VendorError
+
+JSON_TYPE = "application/json; charset=utf-8"
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    """JSON as Express sends it: compact, UTF-8, ``application/json; charset=utf-8``."""
+    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    return Response(text.encode("utf-8", "replace"), status=status, content_type=JSON_TYPE)
+
+
+class Intake24Error(VendorError):
+    """Base of Intake24's errors; ``body`` is what goes on the wire."""
+
+    @property
+    def body(self) -> Any:
+        return {"message": self.message}
+
+
+class BadRequest(Intake24Error):
+    """400 ``{message}``: malformed JSON (``SyntaxError``) or ``ApplicationError``."""
+
+    status = 400
+    rule = "malformed_json"
+
+
+class ContractInvalid(Intake24Error):
+    """400: the request failed the ts-rest contract (``message`` first, i18n ``msg``)."""
+
+    status = 400
+    rule = "contract_validation"
+
+    def __init__(self, issues: list[FieldIssue], location: str = "body") -> None:
+        super().__init__(summary(issues))
+        self.issues = issues
+        self.location = location
+
+    @property
+    def body(self) -> Any:
+        return {"message": self.message, "errors": field_errors(self.issues, self.location, localise=True)}
+
+
+class ClaimsInvalid(Intake24Error):
+    """400: a ``ZodError`` thrown inside a service (``errors`` first, raw zod ``msg``)."""
+
+    status = 400
+    rule = "claims_validation"
+
+    def __init__(self, issues: list[FieldIssue], location: str = "body") -> None:
+        super().__init__(summary(issues))
+        self.issues = issues
+        self.location = location
+
+    @property
+    def body(self) -> Any:
+        return {"errors": field_errors(self.issues, self.location, localise=False), "message": self.message}
+
+
+class AdminValidationError(Intake24Error):
+    """400 from the admin endpoints' custom ``ValidationError`` (e.g. duplicate username)."""
+
+    status = 400
+    rule = "admin_validation"
+
+    def __init__(self, path: str, msg: str) -> None:
+        super().__init__(messages.VALIDATION_ERROR)
+        self.path = path
+        self.msg = msg
+
+    @property
+    def body(self) -> Any:
+        entry = {"code": None, "type": "field", "path": self.path, "msg": self.msg, "location": "body",
+                 "value": None}
+        return {"errors": {self.path: entry}, "message": self.message}
+
+
+class Unauthorized(Intake24Error):
+    """401 ``{message}`` from the login endpoints."""
+
+    status = 401
+    rule = "unauthorized"
+
+
+class BearerUnauthorized(Intake24Error):
+    """401 from passport's bearer strategy: body ``Unauthorized``, no Content-Type."""
+
+    status = 401
+    rule = "bearer_unauthorized"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(messages.UNAUTHORIZED_PLAIN)
+        self.detail = detail
+
+
+class Forbidden(Intake24Error):
+    status = 403
+    rule = "forbidden"
+
+
+class NotFound(Intake24Error):
+    status = 404
+    rule = "not_found"
+
+    def __init__(self, message: str = messages.NOT_FOUND) -> None:
+        super().__init__(message)
+
+
+class InvalidRoute(Intake24Error):
+    """404 with the bare JSON string ``"Invalid route"`` (unknown path or method)."""
+
+    status = 404
+    rule = "invalid_route"
+
+    def __init__(self) -> None:
+        super().__init__(messages.INVALID_ROUTE)
+
+    @property
+    def body(self) -> Any:
+        return messages.INVALID_ROUTE
+
+
+class TooManyRequests(Intake24Error):
+    status = 429
+    rule = "rate_limited"
+
+
+class PayloadTooLarge(Intake24Error):
+    status = 413
+    rule = "body_too_large"
+
+
+def render(error: VendorError) -> Response:
+    journal.note(rule=error.rule, message=error.message)
+    if isinstance(error, BearerUnauthorized):
+        response = Response(messages.UNAUTHORIZED_PLAIN.encode(), status=401)
+        del response.headers["Content-Type"]
+    else:
+        body = error.body if isinstance(error, Intake24Error) else {"message": error.message}
+        response = json_response(body, error.status)
+    for name, value in error.headers.items():
+        if name != "Allow":  # Express answers a wrong method with 404, not 405
+            response.headers[name] = value
+    return response
+
+
+def not_found(_path: str) -> VendorError:
+    return InvalidRoute()
+
+
+def method_not_allowed(_method: str, _path: str, _allowed: list[str]) -> VendorError:
+    return InvalidRoute()
+
+
+def too_large(_limit: int) -> VendorError:
+    return PayloadTooLarge(messages.TOO_LARGE)
+
+
+# --- the survey app: small HTML pages ---------------------------------------------------------
+
+
+def render_page(error: VendorError) -> Response:
+    """The survey app answers errors as a page (the real SPA serves index.html for every path)."""
+    status = 404 if error.status in (404, 405) else error.status
+    text = "Page not found" if status == 404 else "Something went wrong"
+    html = f"<!doctype html><title>Intake24</title><h1>{text}</h1><p><a href='/intake24/survey/'>Home</a></p>"
+    return Response(html, status=status, content_type="text/html; charset=utf-8")
+
+
+def page_not_found(_path: str) -> VendorError:
+    return NotFound()
+
+
+def page_method_not_allowed(_method: str, _path: str, _allowed: list[str]) -> VendorError:
+    return NotFound()

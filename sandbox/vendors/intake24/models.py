@@ -1,0 +1,85 @@
+"""Intake24's tables: surveys (settings as JSON), respondents, their custom fields, recall
+sessions, submissions and the sandbox-issued personal access tokens.
+
+One respondent row stands for Intake24's user + survey alias pair (a sandbox respondent belongs
+to exactly one survey), so ``id`` is both the ``userId`` and the alias id.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+
+from sandbox.core.store import metadata
+
+surveys = Table(
+    "intake24_surveys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("slug", String(128), nullable=False),
+    #: Intake24 matches slugs case-insensitively (``Survey.findBySlug`` uses ``ciEq``).
+    Column("slug_key", String(128), nullable=False, unique=True),
+    Column("settings", JSON, nullable=False),
+    sqlite_autoincrement=True,  # ids are never reused: a deleted survey's id never names another
+)
+
+respondents = Table(
+    "intake24_respondents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("survey_id", Integer, ForeignKey("intake24_surveys.id", ondelete="CASCADE"), nullable=False),
+    Column("username", Text, nullable=False),
+    Column("url_auth_token", String(128), nullable=False, unique=True),
+    Column("name", Text),
+    Column("email", Text),
+    Column("phone", Text),
+    Column("password_hash", Text, nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("survey_id", "username", name="uq_intake24_respondents_survey_username"),
+    sqlite_autoincrement=True,  # a deleted respondent's userId (in tokens already issued) is never reused
+)
+
+custom_fields = Table(
+    "intake24_custom_fields",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("intake24_respondents.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("public", Boolean, nullable=False, default=False),
+    UniqueConstraint("user_id", "name", name="uq_intake24_custom_fields_user_name"),
+)
+
+recall_sessions = Table(
+    "intake24_sessions",
+    metadata,
+    #: one recall in progress per respondent and survey; ``id`` is the client's ``uxSessionId``
+    Column("survey_id", Integer, primary_key=True),
+    Column("user_id", Integer, primary_key=True),
+    Column("id", String(36), nullable=False),
+    Column("started_at", Float, nullable=False),
+    Column("submitted_at", Float),
+)
+
+submissions = Table(
+    "intake24_submissions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("survey_id", Integer, nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("session_id", String(36), nullable=False),
+    Column("submitted_at", Float, nullable=False),
+    Column("data", JSON, nullable=False),
+)
+
+personal_access_tokens = Table(
+    "intake24_personal_access_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("jti", String(64), nullable=False, unique=True),
+    Column("name", String(128), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+)
