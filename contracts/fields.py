@@ -88,8 +88,11 @@ class Text(fields.String):
 #: ``local@domain.tld``: no spaces, controls or RFC 5322 specials, at least one dot in the domain;
 #: non-ASCII allowed (RFC 6531). The OpenAPI document publishes this same pattern, so generated
 #: addresses and the sandbox agree.
-_EMAIL_CHAR = r"[^\s@\"(),:;<>\[\]\\\x00-\x1f\x7f]"
-_DOMAIN_CHAR = r"[^\s@\"(),:;<>\[\]\\\x00-\x1f\x7f.*]"
+#: Exactly the characters ``str.isspace()`` (and so ``str.strip()``) treats as white space, spelled
+#: out because regex engines disagree about ``\s`` beyond ASCII.
+WHITESPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_EMAIL_CHAR = rf"[^{WHITESPACE}@\"(),:;<>\[\]\\\x00-\x1f\x7f-\x9f]"
+_DOMAIN_CHAR = rf"[^{WHITESPACE}@\"(),:;<>\[\]\\\x00-\x1f\x7f-\x9f.*]"
 EMAIL_PATTERN = rf"^{_EMAIL_CHAR}+@{_DOMAIN_CHAR}+(?:\.{_DOMAIN_CHAR}+)+$"
 _EMAIL = re.compile(EMAIL_PATTERN)
 

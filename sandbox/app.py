@@ -46,9 +46,7 @@ def create_app(
     faults.init_app(app, Faults(store, clock, randomness))
     register_paths(app, control_openapi.add_paths)
     cirrusmd_service = cirrusmd.init_app(app, store, clock, randomness, dict(settings.vendor("cirrusmd")))
-    intake24_service = intake24.init_app(
-        app, store, clock, randomness, dict(settings.vendor("intake24")), the_journal
-    )
+    intake24_service = intake24.init_app(app, store, clock, randomness, dict(settings.vendor("intake24")), the_journal)
     sympto_service = sympto.init_app(app, store, clock, randomness, dict(settings.vendor("sympto")), the_journal)
     _create_tables(store)
     cirrusmd_service.install_clients()

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 import click
 
 from sandbox import config
+from sandbox.control.client import DEFAULT_URL, ControlClient, ControlPlaneError
+from sandbox.verify.cli import verify
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -94,6 +100,204 @@ def token_cirrusmd(
         click.echo("(this kind sends no Authorization header at all)", err=True)
         sys.exit(0)
     click.echo(f"Authorization: {authorization}" if header else authorization.removeprefix("Bearer "))
+
+
+url_option = click.option(
+    "--url", default=DEFAULT_URL, show_default=True, envvar="VENDOR_SANDBOX_URL", help="The running sandbox."
+)
+token_option = click.option(
+    "--admin-token",
+    default=None,
+    envvar="VENDOR_SANDBOX_ADMIN_TOKEN",
+    help="The sandbox's --admin-token, if it has one.",
+)
+
+
+def _client(url: str, admin_token: str | None) -> ControlClient:
+    return ControlClient(url, admin_token)
+
+
+def _run(action: Callable[[], Any]) -> Any:
+    try:
+        return action()
+    except ControlPlaneError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@main.command()
+@url_option
+@token_option
+@click.option("--vendor", default=None, help="Only this vendor's state.")
+@click.option("--tenant", default=None, help="Only this tenant's state.")
+def reset(url: str, admin_token: str | None, vendor: str | None, tenant: str | None) -> None:
+    """Return a running sandbox to its configured start (state, journal, faults, clock)."""
+    done = _run(lambda: _client(url, admin_token).reset(vendor, tenant))
+    click.echo("reset: " + ", ".join(done["reset"]))
+
+
+@main.group()
+def faults() -> None:
+    """List the catalogue of vendor errors, arm one by name, or clear armed faults."""
+
+
+@faults.command("list")
+@url_option
+@token_option
+@click.option("--armed", is_flag=True, help="Show the armed faults instead of the catalogue.")
+def faults_list(url: str, admin_token: str | None, armed: bool) -> None:
+    client = _client(url, admin_token)
+    if armed:
+        for fault in _run(client.armed):
+            left = "∞" if fault["remaining"] is None else fault["remaining"]
+            click.echo(f"#{fault['id']:<5} {fault['name']:40} tenant={fault['tenant'] or 'any'} left={left}")
+        return
+    for spec in _run(client.catalogue):
+        click.echo(f"{spec['name']:45} {spec['status']}  {spec['description']}")
+
+
+@faults.command("arm")
+@url_option
+@token_option
+@click.argument("name")
+@click.option("--times", type=click.IntRange(1), default=None, help="Only the next N matching requests.")
+@click.option("--tenant", default=None, help="Only this tenant's requests.")
+@click.option("--route", default=None, help="Only this path below the vendor prefix (wildcards allowed).")
+@click.option("--probability", type=click.FloatRange(0, 1), default=None)
+@click.option("--delay", "delay_seconds", type=click.FloatRange(0, 30), default=None, help="Delay first (seconds).")
+def faults_arm(
+    url: str,
+    admin_token: str | None,
+    name: str,
+    times: int | None,
+    tenant: str | None,
+    route: str | None,
+    probability: float | None,
+    delay_seconds: float | None,
+) -> None:
+    """Arm the catalogued error NAME (see `faults list`), e.g. cirrusmd.token_expired."""
+    options = {
+        "times": times,
+        "tenant": tenant,
+        "route": route,
+        "probability": probability,
+        "delay_seconds": delay_seconds,
+    }
+    armed = _run(
+        lambda: _client(url, admin_token).arm(name=name, **{k: v for k, v in options.items() if v is not None})
+    )
+    click.echo(f"armed #{armed['id']} {armed['name']} → {armed['status']}")
+
+
+@faults.command("clear")
+@url_option
+@token_option
+@click.option("--vendor", default=None)
+def faults_clear(url: str, admin_token: str | None, vendor: str | None) -> None:
+    """Disarm every armed fault (or one vendor's)."""
+    click.echo(f"disarmed {_run(lambda: _client(url, admin_token).disarm(vendor))}")
+
+
+def _journal_line(entry: dict[str, Any]) -> str:
+    rule = f" [{entry['rule']}]" if entry["rule"] else ""
+    return (
+        f"#{entry['id']} {entry['vendor']:8} {entry['direction']:8} {entry['method']:6} {entry['path']} → "
+        f"{entry['status']} {entry['verdict']}{rule} {entry['latency_ms']:.1f} ms"
+    )
+
+
+@main.command()
+@url_option
+@token_option
+@click.option("--vendor", default=None)
+@click.option("--tenant", default=None)
+@click.option("--verdict", type=click.Choice(["accepted", "rejected", "accepted_with_warnings"]), default=None)
+@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
+@click.option("--follow", is_flag=True, help="Keep printing new entries until interrupted.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--interval", type=float, default=1.0, hidden=True)
+@click.option("--max-polls", type=int, default=None, hidden=True)
+def journal(
+    url: str,
+    admin_token: str | None,
+    vendor: str | None,
+    tenant: str | None,
+    verdict: str | None,
+    limit: int,
+    follow: bool,
+    as_json: bool,
+    interval: float,
+    max_polls: int | None,
+) -> None:
+    """Print the journal of a running sandbox, oldest first."""
+    client = _client(url, admin_token)
+    newest: int | None = None
+    polls = 0
+    while True:
+        entries = _run(
+            partial(client.journal, vendor=vendor, tenant=tenant, verdict=verdict, since=newest, limit=limit)
+        )
+        for entry in reversed(entries):
+            click.echo(json.dumps(entry) if as_json else _journal_line(entry))
+            newest = max(newest or 0, entry["id"])
+        polls += 1
+        if not follow or (max_polls is not None and polls >= max_polls):
+            return
+        newest = newest or 0
+        time.sleep(interval)
+
+
+@main.group()
+def clock() -> None:
+    """Show or move the clock of a running sandbox."""
+
+
+@clock.command("show")
+@url_option
+@token_option
+def clock_show(url: str, admin_token: str | None) -> None:
+    state = _run(lambda: _client(url, admin_token).clock())
+    click.echo(f"{state['mode']} {state['now']}")
+
+
+@clock.command("set")
+@url_option
+@token_option
+@click.option("--offset", type=float, default=None, help="Seconds ahead (negative: behind) of real time.")
+@click.option("--frozen-at", default=None, help='Freeze at an ISO 8601 instant, e.g. "2026-01-01T00:00:00Z".')
+@click.option("--system", is_flag=True, help="Back to real time.")
+def clock_set(url: str, admin_token: str | None, offset: float | None, frozen_at: str | None, system: bool) -> None:
+    """Exactly one of --offset, --frozen-at, --system."""
+    chosen = [
+        name
+        for name, given in (
+            ("--offset", offset is not None),
+            ("--frozen-at", frozen_at is not None),
+            ("--system", system),
+        )
+        if given
+    ]
+    if len(chosen) != 1:
+        raise click.UsageError("give exactly one of --offset, --frozen-at, --system")
+    body: dict[str, Any] = (
+        {"offset_seconds": offset}
+        if offset is not None
+        else {"frozen_at": frozen_at}
+        if frozen_at is not None
+        else {"mode": "system"}
+    )
+    state = _run(lambda: _client(url, admin_token).clock(**body))
+    click.echo(f"{state['mode']} {state['now']}")
+
+
+@main.command()
+@url_option
+@token_option
+def openapi(url: str, admin_token: str | None) -> None:
+    """Print the OpenAPI document of a running sandbox."""
+    click.echo(json.dumps(_run(lambda: _client(url, admin_token).openapi()), indent=2))
+
+
+main.add_command(verify)
 
 
 if __name__ == "__main__":  # pragma: no cover

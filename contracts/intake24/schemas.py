@@ -110,8 +110,14 @@ def _required(field: fields.Field[Any], null_kind: str | None) -> None:
 class ZString(fields.Field[Any]):
     """``z.string().min(a).max(b)`` with an optional refinement (``check`` returns an issue or None)."""
 
-    def __init__(self, *, min_length: int | None = None, max_length: int | None = None,
-                 check: Callable[[str], Issue | None] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        min_length: int | None = None,
+        max_length: int | None = None,
+        check: Callable[[str], Issue | None] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.min_length, self.max_length, self.check = min_length, max_length, check
         _required(self, "string")
@@ -194,8 +200,9 @@ class CustomFieldValue(fields.Field[Any]):
         super().__init__(allow_none=True, **kwargs)
         _required(self, None)
 
-    def deserialize(self, value: Any, attr: str | None = None, data: Mapping[str, Any] | None = None,
-                    **kwargs: Any) -> Any:
+    def deserialize(
+        self, value: Any, attr: str | None = None, data: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> Any:
         if value is missing_:  # every alternative answers "Required"; the summary shows it once
             raise ValidationError([Issue(messages.INVALID_INPUT, "invalid_union", (messages.REQUIRED,))])
         if value is None:  # marshmallow would short-cut null; zod tries every alternative
@@ -403,11 +410,27 @@ class NotificationSettingSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    type = ZString(required=True, check=lambda v: None if v in messages.EVENTS else Issue(
-        f"Invalid enum value. Expected {' | '.join(repr(e) for e in messages.EVENTS)}, received '{v}'",
-        "invalid_enum_value"))
-    channel = ZString(required=True, check=lambda v: None if v in ("webhook", "email", "slack") else Issue(
-        f"Invalid enum value. Expected 'webhook' | 'email' | 'slack', received '{v}'", "invalid_enum_value"))
+    type = ZString(
+        required=True,
+        check=lambda v: (
+            None
+            if v in messages.EVENTS
+            else Issue(
+                f"Invalid enum value. Expected {' | '.join(repr(e) for e in messages.EVENTS)}, received '{v}'",
+                "invalid_enum_value",
+            )
+        ),
+    )
+    channel = ZString(
+        required=True,
+        check=lambda v: (
+            None
+            if v in ("webhook", "email", "slack")
+            else Issue(
+                f"Invalid enum value. Expected 'webhook' | 'email' | 'slack', received '{v}'", "invalid_enum_value"
+            )
+        ),
+    )
     url = ZString(check=check_url)
     to = ZString()
     channelId = ZString()
@@ -434,8 +457,14 @@ class RedirectPromptSchema(Schema):
 
     url = ZString(allow_none=True, load_default=None)
     identifier = ZString(allow_none=True, load_default="username", check=_identifier_check)
-    target = ZString(load_default="_self", check=lambda v: None if v in ("_self", "_blank") else Issue(
-        f"Invalid enum value. Expected '_self' | '_blank', received '{v}'", "invalid_enum_value"))
+    target = ZString(
+        load_default="_self",
+        check=lambda v: (
+            None
+            if v in ("_self", "_blank")
+            else Issue(f"Invalid enum value. Expected '_self' | '_blank', received '{v}'", "invalid_enum_value")
+        ),
+    )
     timer = ZInteger(minimum=-1, maximum=86400, load_default=0)
 
 
@@ -450,11 +479,9 @@ class SurveySettingsSchema(Schema):
     userPersonalIdentifiers = ZBoolean(load_default=False)
     userCustomFields = ZBoolean(load_default=False)
     authCaptcha = ZBoolean(load_default=False)
-    authUrlTokenCharset = ZString(max_length=128, allow_none=True, load_default=None,
-                                  check=_charset_check)
+    authUrlTokenCharset = ZString(max_length=128, allow_none=True, load_default=None, check=_charset_check)
     authUrlTokenLength = ZInteger(minimum=12, maximum=128, allow_none=True, load_default=None)
-    authUrlDomainOverride = ZString(max_length=512, allow_none=True, load_default=None,
-                                    check=check_url)
+    authUrlDomainOverride = ZString(max_length=512, allow_none=True, load_default=None, check=check_url)
     notifications = ZArray(ZObject(NotificationSettingSchema), load_default=list)
     redirectPrompt = ZObject(RedirectPromptSchema, allow_none=True, load_default=None)
     strictClaims = ZBoolean(load_default=False)
@@ -505,8 +532,11 @@ def issues_of(error: ValidationError, prefix: tuple[str | int, ...] = ()) -> lis
 
 def root_issue(value: Any) -> FieldIssue:
     """The issue for a payload/body that is not an object (``undefined`` → ``Required``)."""
-    message = messages.REQUIRED if value is _UNDEFINED else messages.EXPECTED.format(
-        expected="object", received=zod_type(value))
+    message = (
+        messages.REQUIRED
+        if value is _UNDEFINED
+        else messages.EXPECTED.format(expected="object", received=zod_type(value))
+    )
     return FieldIssue((), "invalid_type", message)
 
 
@@ -571,8 +601,14 @@ def field_errors(issues: list[FieldIssue], location: str, *, localise: bool) -> 
         message = issue.message
         if localise and issue.code == "invalid_type":
             message = localised_type_message(issue)
-        errors[issue.key] = {"type": "field", "location": location, "code": issue.code, "msg": message,
-                             "path": issue.key, "value": None}
+        errors[issue.key] = {
+            "type": "field",
+            "location": location,
+            "code": issue.code,
+            "msg": message,
+            "path": issue.key,
+            "value": None,
+        }
     return errors
 
 

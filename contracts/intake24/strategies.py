@@ -29,8 +29,7 @@ def usernames() -> st.SearchStrategy[str]:
 @st.composite
 def strong_passwords(draw: st.DrawFn) -> str:
     required = [draw(st.sampled_from(LOWER)), draw(st.sampled_from(UPPER)), draw(st.sampled_from(DIGITS))]
-    rest = draw(st.text(st.sampled_from(LOWER + UPPER + DIGITS + "!@#-_ "), min_size=PASSWORD_MIN_LENGTH,
-                        max_size=30))
+    rest = draw(st.text(st.sampled_from(LOWER + UPPER + DIGITS + "!@#-_ "), min_size=PASSWORD_MIN_LENGTH, max_size=30))
     return "".join(required) + rest
 
 
@@ -45,9 +44,10 @@ def weak_passwords() -> st.SearchStrategy[str]:
 
 
 def custom_field_lists() -> st.SearchStrategy[list[dict[str, Any]]]:
-    value = st.one_of(st.text(_SAFE_TEXT, min_size=1, max_size=40), st.integers(-10**6, 10**6), st.booleans())
-    entry = st.fixed_dictionaries({"name": st.text(_SAFE_TEXT, min_size=1, max_size=30), "value": value},
-                                  optional={"public": st.booleans()})
+    value = st.one_of(st.text(_SAFE_TEXT, min_size=1, max_size=40), st.integers(-(10**6), 10**6), st.booleans())
+    entry = st.fixed_dictionaries(
+        {"name": st.text(_SAFE_TEXT, min_size=1, max_size=30), "value": value}, optional={"public": st.booleans()}
+    )
     return st.lists(entry, max_size=4, unique_by=lambda e: e["name"])
 
 
@@ -56,11 +56,14 @@ def valid_claims() -> st.SearchStrategy[dict[str, Any]]:
         {"username": usernames()},
         optional={
             "password": strong_passwords(),
-            "redirectUrl": st.sampled_from(["https://partner.example/done", "http://127.0.0.1:9/x?y=1",
-                                            "javascript:alert(1)"]),
+            "redirectUrl": st.sampled_from(
+                ["https://partner.example/done", "http://127.0.0.1:9/x?y=1", "javascript:alert(1)"]
+            ),
             "name": st.one_of(st.none(), st.text(_SAFE_TEXT, min_size=1, max_size=40)),
             "customFields": custom_field_lists(),
-            "sub": st.text(max_size=10), "aud": st.text(max_size=10), "iss": st.text(max_size=10),
+            "sub": st.text(max_size=10),
+            "aud": st.text(max_size=10),
+            "iss": st.text(max_size=10),
         },
     )
 
@@ -96,24 +99,45 @@ def _validation(message: str, path: str) -> Expected:
     return Expected(400, f'{messages.SUMMARY_PREFIX}: {message} at "{path}"')
 
 
-_NON_STRINGS = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.lists(st.integers(), max_size=2),
-                         st.dictionaries(st.sampled_from("ab"), st.integers(), max_size=1))
+_NON_STRINGS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.sampled_from("ab"), st.integers(), max_size=1),
+)
 
 
 @st.composite
 def claim_mutations(draw: st.DrawFn) -> ClaimMutation:
     claims = dict(draw(valid_claims()))
-    kind = draw(st.sampled_from(["username_missing", "username_not_string", "username_empty", "username_too_long",
-                                 "password_weak", "password_null", "redirect_url_invalid", "name_empty",
-                                 "name_too_long", "custom_fields_not_array"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "username_missing",
+                "username_not_string",
+                "username_empty",
+                "username_too_long",
+                "password_weak",
+                "password_null",
+                "redirect_url_invalid",
+                "name_empty",
+                "name_too_long",
+                "custom_fields_not_array",
+            ]
+        )
+    )
     if kind == "username_missing":
         claims.pop("username")
         return ClaimMutation(kind, claims, _validation(messages.REQUIRED, "username"))
     if kind == "username_not_string":
         value = draw(_NON_STRINGS)
         claims["username"] = value
-        return ClaimMutation(kind, claims, _validation(
-            messages.EXPECTED.format(expected="string", received=_json_type(value)), "username"))
+        return ClaimMutation(
+            kind,
+            claims,
+            _validation(messages.EXPECTED.format(expected="string", received=_json_type(value)), "username"),
+        )
     if kind == "username_empty":
         claims["username"] = ""
         return ClaimMutation(kind, claims, _validation(messages.TOO_SMALL.format(minimum=1), "username"))
@@ -127,8 +151,9 @@ def claim_mutations(draw: st.DrawFn) -> ClaimMutation:
         claims["password"] = None
         return ClaimMutation(kind, claims, _validation("Expected string, received null", "password"))
     if kind == "redirect_url_invalid":
-        claims["redirectUrl"] = draw(st.sampled_from(["not a url", "/relative/path", "http://", "example.com",
-                                                      "https://exa mple.com/"]))
+        claims["redirectUrl"] = draw(
+            st.sampled_from(["not a url", "/relative/path", "http://", "example.com", "https://exa mple.com/"])
+        )
         return ClaimMutation(kind, claims, _validation(messages.INVALID_URL, "redirectUrl"))
     if kind == "name_empty":
         claims["name"] = ""
@@ -136,10 +161,20 @@ def claim_mutations(draw: st.DrawFn) -> ClaimMutation:
     if kind == "name_too_long":
         claims["name"] = "n" * draw(st.integers(513, 600))
         return ClaimMutation(kind, claims, _validation(messages.TOO_BIG.format(maximum=512), "name"))
-    claims["customFields"] = draw(st.one_of(st.dictionaries(st.sampled_from("ab"), st.integers(), max_size=1),
-                                            st.text(min_size=1, max_size=3), st.integers()))
-    return ClaimMutation(kind, claims, _validation(
-        messages.EXPECTED.format(expected="array", received=_json_type(claims["customFields"])), "customFields"))
+    claims["customFields"] = draw(
+        st.one_of(
+            st.dictionaries(st.sampled_from("ab"), st.integers(), max_size=1),
+            st.text(min_size=1, max_size=3),
+            st.integers(),
+        )
+    )
+    return ClaimMutation(
+        kind,
+        claims,
+        _validation(
+            messages.EXPECTED.format(expected="array", received=_json_type(claims["customFields"])), "customFields"
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -167,20 +202,23 @@ _TOKEN_BUILDERS: dict[str, TokenBuilder] = {
     "hs384": lambda c, k, n: (sign_hmac(c, k, "HS384"), _forbidden(messages.JWT_INVALID_ALGORITHM)),
     "alg_none_unsigned": lambda c, k, n: (unsigned(c), _forbidden(messages.JWT_SIGNATURE_REQUIRED)),
     "alg_none_with_signature": lambda c, k, n: (unsigned(c) + "c2ln", _forbidden(messages.JWT_INVALID_ALGORITHM)),
-    "hs256_signature_stripped": lambda c, k, n: (sign_hmac(c, k).rsplit(".", 1)[0] + ".",
-                                                 _forbidden(messages.JWT_SIGNATURE_REQUIRED)),
+    "hs256_signature_stripped": lambda c, k, n: (
+        sign_hmac(c, k).rsplit(".", 1)[0] + ".",
+        _forbidden(messages.JWT_SIGNATURE_REQUIRED),
+    ),
     "expired": lambda c, k, n: (sign_hmac({**c, "exp": n}, k), _forbidden(messages.JWT_EXPIRED)),
     "not_yet_active": lambda c, k, n: (sign_hmac({**c, "nbf": n + 1}, k), _forbidden(messages.JWT_NOT_ACTIVE)),
-    "exp_not_numeric": lambda c, k, n: (sign_hmac({**c, "exp": str(n + 60)}, k),
-                                        _forbidden(messages.JWT_INVALID_EXP)),
+    "exp_not_numeric": lambda c, k, n: (sign_hmac({**c, "exp": str(n + 60)}, k), _forbidden(messages.JWT_INVALID_EXP)),
     "nbf_not_numeric": lambda c, k, n: (sign_hmac({**c, "nbf": None}, k), _forbidden(messages.JWT_INVALID_NBF)),
-    "header_not_json": lambda c, k, n: (f"{_segment(b'not json')}.{_segment(json.dumps(c).encode())}.c2ln",
-                                        _forbidden(messages.JWT_INVALID_TOKEN)),
-    "payload_not_object": lambda c, k, n: (sign_hmac(json.dumps("just a string").encode(), k, header={"typ": "x"}),
-                                           Expected(400, f"{messages.SUMMARY_PREFIX}: Expected object, received "
-                                                    "string")),
-    "not_jwt_shaped": lambda c, k, n: ("this-is-not-a-jwt-token",
-                                       _validation(messages.TOKEN_NOT_JWT, "token")),
+    "header_not_json": lambda c, k, n: (
+        f"{_segment(b'not json')}.{_segment(json.dumps(c).encode())}.c2ln",
+        _forbidden(messages.JWT_INVALID_TOKEN),
+    ),
+    "payload_not_object": lambda c, k, n: (
+        sign_hmac(json.dumps("just a string").encode(), k, header={"typ": "x"}),
+        Expected(400, f"{messages.SUMMARY_PREFIX}: Expected object, received string"),
+    ),
+    "not_jwt_shaped": lambda c, k, n: ("this-is-not-a-jwt-token", _validation(messages.TOKEN_NOT_JWT, "token")),
 }
 
 TOKEN_MUTATION_NAMES = tuple(_TOKEN_BUILDERS)

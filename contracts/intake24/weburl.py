@@ -105,7 +105,7 @@ def parse(url: str) -> str | None:
     if not match:
         return None
     scheme = match.group(1).lower()
-    rest = text[match.end():]
+    rest = text[match.end() :]
     fragment = query = None
     if "#" in rest:
         rest, fragment = rest.split("#", 1)

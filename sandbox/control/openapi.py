@@ -50,10 +50,7 @@ def add_paths(spec: APISpec) -> None:
             "post": {
                 "tags": tags,
                 "summary": "Back to the configured start (state, journal, faults, clock)",
-                "parameters": [
-                    {"in": "query", "name": "vendor", "schema": {"type": "string"}},
-                    {"in": "query", "name": "tenant", "schema": {"type": "string"}},
-                ],
+                "parameters": [{"in": "query", "schema": schemas.ResetQuerySchema}],
                 "responses": {"200": answer("Reset", "Reset"), "400": error, "404": missing},
             }
         },
@@ -64,21 +61,7 @@ def add_paths(spec: APISpec) -> None:
             "get": {
                 "tags": tags,
                 "summary": "Recorded exchanges, newest first",
-                "parameters": [
-                    {"in": "query", "name": "vendor", "schema": {"type": "string", "maxLength": 32}},
-                    {"in": "query", "name": "tenant", "schema": {"type": "string", "maxLength": 200}},
-                    {
-                        "in": "query",
-                        "name": "verdict",
-                        "schema": {"type": "string", "enum": ["accepted", "rejected", "accepted_with_warnings"]},
-                    },
-                    {
-                        "in": "query",
-                        "name": "since",
-                        "schema": {"type": "integer", "minimum": 0, "maximum": schemas.MAX_ID},
-                    },
-                    {"in": "query", "name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
-                ],
+                "parameters": [{"in": "query", "schema": schemas.JournalQuerySchema}],
                 "responses": {"200": answer("Journal", "Entries"), "400": error},
             }
         },

@@ -88,6 +88,9 @@ _CONSUME = (
 )
 
 
+_DROP_USED_UP = delete(armed_faults).where(armed_faults.c.id == bindparam("fault_id"), armed_faults.c.remaining == 0)
+
+
 class FaultError(ValueError):
     """An arming request that cannot be honoured; the message says why."""
 
@@ -166,6 +169,7 @@ class Faults:
                 continue
             with self.store.begin() as connection:
                 taken = connection.execute(_CONSUME, {"fault_id": fault["id"]}).rowcount
+                connection.execute(_DROP_USED_UP, {"fault_id": fault["id"]})
             if taken == 1:
                 return fault
         return None

@@ -15,7 +15,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, current_app
 from marshmallow import Schema, fields
 
-from contracts.fields import EMAIL_PATTERN, Choice, Email, IsoDate, JsonObject, Text
+from contracts.fields import EMAIL_PATTERN, WHITESPACE, Choice, Email, IsoDate, JsonObject, Text
 
 PATHS_KEY = "sandbox.openapi_paths"
 PathAdder = Callable[[APISpec], None]
@@ -33,7 +33,7 @@ def _contract_field_attributes(_: Any, field: fields.Field[Any], **__: Any) -> d
         if not field.blank_ok:
             attributes["minLength"] = 1
         # No NUL anywhere; unless blanks are allowed, at least one non-space character.
-        attributes["pattern"] = r"^[^\x00]*$" if field.blank_ok else r"^[^\x00]*[^\x00\s][^\x00]*$"
+        attributes["pattern"] = r"^[^\x00]*$" if field.blank_ok else rf"^[^\x00]*[^\x00{WHITESPACE}][^\x00]*$"
     if isinstance(field, Choice):
         attributes["enum"] = list(field.choices)
     if isinstance(field, Email):

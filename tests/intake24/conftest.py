@@ -19,8 +19,12 @@ Mint = Callable[..., str]
 
 @pytest.fixture
 def mint() -> Mint:
-    def _mint(claims: dict[str, Any] | bytes, secret: str = DEMO_SECRET, algorithm: str = "HS256",
-              header: dict[str, Any] | None = None) -> str:
+    def _mint(
+        claims: dict[str, Any] | bytes,
+        secret: str = DEMO_SECRET,
+        algorithm: str = "HS256",
+        header: dict[str, Any] | None = None,
+    ) -> str:
         return sign_hmac(claims, secret, algorithm, header=header)
 
     return _mint

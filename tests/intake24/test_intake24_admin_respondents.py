@@ -28,12 +28,26 @@ def base(client: FlaskClient) -> str:
 
 
 def test_create_get_list_patch_delete(client: FlaskClient, admin: dict[str, str], base: str) -> None:
-    created = client.post(base, json={"username": "adminmade01", "name": "N",
-                                      "customFields": [{"name": "k", "value": "v"}]}, headers=admin)
+    created = client.post(
+        base,
+        json={"username": "adminmade01", "name": "N", "customFields": [{"name": "k", "value": "v"}]},
+        headers=admin,
+    )
     assert created.status_code == 201
     body = created.get_json()
-    assert list(body) == ["id", "userId", "surveyId", "username", "urlAuthToken", "name", "email", "phone",
-                          "customFields", "surveyAuthUrl", "feedbackAuthUrl"]
+    assert list(body) == [
+        "id",
+        "userId",
+        "surveyId",
+        "username",
+        "urlAuthToken",
+        "name",
+        "email",
+        "phone",
+        "customFields",
+        "surveyAuthUrl",
+        "feedbackAuthUrl",
+    ]
     token = body["urlAuthToken"]
     assert body["surveyAuthUrl"] == f"http://localhost/intake24/survey/a/{token}"
     assert body["feedbackAuthUrl"] == f"http://localhost/intake24/survey/demo/feedback?auth={token}"
@@ -43,8 +57,15 @@ def test_create_get_list_patch_delete(client: FlaskClient, admin: dict[str, str]
     assert client.get(f"{base}/adminmade01", headers=admin).get_json()["username"] == "adminmade01"
     listing = client.get(f"{base}?limit=1", headers=admin).get_json()
     assert listing["meta"] == {"from": 1, "lastPage": 1, "page": 1, "path": "", "limit": 1, "to": 1, "total": 1}
-    assert set(listing["data"][0]) == {"id", "userId", "surveyId", "username", "urlAuthToken", "surveyAuthUrl",
-                                       "feedbackAuthUrl"}
+    assert set(listing["data"][0]) == {
+        "id",
+        "userId",
+        "surveyId",
+        "username",
+        "urlAuthToken",
+        "surveyAuthUrl",
+        "feedbackAuthUrl",
+    }
     patched = client.patch(f"{base}/adminmade01", json={"name": "New"}, headers=admin)
     assert patched.get_json()["name"] == "New"
     assert client.delete(f"{base}/adminmade01", headers=admin).status_code == 204
@@ -56,22 +77,42 @@ def test_duplicate_username_is_400_validation_error(client: FlaskClient, admin: 
     client.post(base, json={"username": "twice"}, headers=admin)
     again = client.post(base, json={"username": "twice"}, headers=admin)
     assert again.status_code == 400
-    assert again.get_json() == {"errors": {"username": {
-        "code": None, "type": "field", "path": "username",
-        "msg": 'A record with the same "Username" value already exists.', "location": "body", "value": None}},
-        "message": "ValidationError"}
+    assert again.get_json() == {
+        "errors": {
+            "username": {
+                "code": None,
+                "type": "field",
+                "path": "username",
+                "msg": 'A record with the same "Username" value already exists.',
+                "location": "body",
+                "value": None,
+            }
+        },
+        "message": "ValidationError",
+    }
 
 
 def test_email_username_refused(client: FlaskClient, admin: dict[str, str], base: str) -> None:
     response = client.post(base, json={"username": "a@b.example"}, headers=admin)
     assert response.status_code == 400
-    assert response.get_json() == {"message": 'Validation error: Invalid input at "username"', "errors": {"username": {
-        "type": "field", "location": "body", "code": "custom", "msg": "Invalid input", "path": "username",
-        "value": None}}}
+    assert response.get_json() == {
+        "message": 'Validation error: Invalid input at "username"',
+        "errors": {
+            "username": {
+                "type": "field",
+                "location": "body",
+                "code": "custom",
+                "msg": "Invalid input",
+                "path": "username",
+                "value": None,
+            }
+        },
+    }
 
 
-def test_respondents_created_by_jwt_are_listed(client: FlaskClient, admin: dict[str, str], base: str,
-                                               mint: Mint) -> None:
+def test_respondents_created_by_jwt_are_listed(
+    client: FlaskClient, admin: dict[str, str], base: str, mint: Mint
+) -> None:
     client.post(CREATE_USER.format(slug="demo"), json={"token": mint({"username": "viajwt"})})
     assert client.get(f"{base}?search=viaj", headers=admin).get_json()["data"][0]["username"] == "viajwt"
 
@@ -107,10 +148,13 @@ def test_pat_expires(client: FlaskClient, clock: Any, base: str) -> None:
 
 
 def test_domain_override_shapes_auth_urls(client: FlaskClient, admin: dict[str, str]) -> None:
-    created = client.put("/__sandbox/intake24/surveys/branded", json={
-        "allowGenUsers": False, "authUrlDomainOverride": "https://take.example/survey/"}).get_json()
-    entry = client.post(f"/intake24/api/admin/surveys/{created['id']}/respondents", json={"username": "b1"},
-                        headers=admin).get_json()
+    created = client.put(
+        "/__sandbox/intake24/surveys/branded",
+        json={"allowGenUsers": False, "authUrlDomainOverride": "https://take.example/survey/"},
+    ).get_json()
+    entry = client.post(
+        f"/intake24/api/admin/surveys/{created['id']}/respondents", json={"username": "b1"}, headers=admin
+    ).get_json()
     assert entry["surveyAuthUrl"] == f"https://take.example/survey/a/{entry['urlAuthToken']}"
     assert entry["feedbackAuthUrl"] == f"https://take.example/survey/branded/feedback?auth={entry['urlAuthToken']}"
 

@@ -14,21 +14,25 @@ from sandbox.vendors.intake24.service import Intake24Settings
 Mint = Callable[..., str]
 
 
-@pytest.mark.parametrize(("section", "message"), [
-    ({"nonsense": 1}, "unknown keys ['nonsense']"),
-    ({"rate_limit_max": "many"}, "rate_limit_max must be a non-negative number"),
-    ({"rate_limit_exempt_loopback": 1}, "rate_limit_exempt_loopback must be true or false"),
-    ({"notification_allowed_hosts": "partner.example"}, "notification_allowed_hosts must be a list"),
-    ({"surveys": [{"allowGenUsers": True}]}, "need a string slug"),
-])
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ({"nonsense": 1}, "unknown keys ['nonsense']"),
+        ({"rate_limit_max": "many"}, "rate_limit_max must be a non-negative number"),
+        ({"rate_limit_exempt_loopback": 1}, "rate_limit_exempt_loopback must be true or false"),
+        ({"notification_allowed_hosts": "partner.example"}, "notification_allowed_hosts must be a list"),
+        ({"surveys": [{"allowGenUsers": True}]}, "need a string slug"),
+    ],
+)
 def test_bad_sections_are_refused(section: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
         Intake24Settings.from_section(section)
 
 
 def test_section_values_are_read() -> None:
-    settings = Intake24Settings.from_section({"rate_limit_max": 10, "notification_allowed_hosts": ["p.example"],
-                                              "rate_limit_exempt_loopback": True})
+    settings = Intake24Settings.from_section(
+        {"rate_limit_max": 10, "notification_allowed_hosts": ["p.example"], "rate_limit_exempt_loopback": True}
+    )
     assert (settings.rate_limit_max, settings.notification_allowed_hosts) == (10, ("p.example",))
     assert settings.rate_limit_exempt_loopback is True
 

@@ -19,11 +19,22 @@ from sandbox.vendors.intake24.auth import verify_create_user_token
 NOW = 1_795_262_400
 
 
-@pytest.mark.parametrize(("number", "text"), [
-    (5, "5"), (1.5, "1.5"), (100.0, "100"), (1e21, "1e+21"), (1e20, "100000000000000000000"), (1e-7, "1e-7"),
-    (0.000001, "0.000001"), (-2.5e-10, "-2.5e-10"), (0.1 + 0.2, "0.30000000000000004"), (0, "0"),
-    (12345678901234567890, "12345678901234567000"),
-])
+@pytest.mark.parametrize(
+    ("number", "text"),
+    [
+        (5, "5"),
+        (1.5, "1.5"),
+        (100.0, "100"),
+        (1e21, "1e+21"),
+        (1e20, "100000000000000000000"),
+        (1e-7, "1e-7"),
+        (0.000001, "0.000001"),
+        (-2.5e-10, "-2.5e-10"),
+        (0.1 + 0.2, "0.30000000000000004"),
+        (0, "0"),
+        (12345678901234567890, "12345678901234567000"),
+    ],
+)
 def test_js_number_string(number: float, text: str) -> None:
     assert js_number_string(number) == text
 
@@ -33,26 +44,38 @@ def test_js_number_string_round_trips(number: float) -> None:
     assert float(js_number_string(number)) == number
 
 
-@pytest.mark.parametrize(("url", "href"), [
-    ("https://Example.COM", "https://example.com/"),
-    ("https://example.com:443/a/./b/../c", "https://example.com/a/c"),
-    ("http://example.com:8080/p q?a b#c d", "http://example.com:8080/p%20q?a%20b#c%20d"),
-    ("javascript:alert(1)", "javascript:alert(1)"),
-    ("mailto:someone@example.com", "mailto:someone@example.com"),
-    ("https://user:pw@host.example/", "https://user:pw@host.example/"),
-    ("http:example.com", "http://example.com/"),
-    ("http://", None), ("/relative", None), ("no scheme", None), ("https://exa mple.com", None),
-    ("http://example.com:99999/", None), ("https://[::1]:8000/x", "https://[::1]:8000/x"),
-    ("http://0x7f.1/", "http://127.0.0.1/"),
-])
+@pytest.mark.parametrize(
+    ("url", "href"),
+    [
+        ("https://Example.COM", "https://example.com/"),
+        ("https://example.com:443/a/./b/../c", "https://example.com/a/c"),
+        ("http://example.com:8080/p q?a b#c d", "http://example.com:8080/p%20q?a%20b#c%20d"),
+        ("javascript:alert(1)", "javascript:alert(1)"),
+        ("mailto:someone@example.com", "mailto:someone@example.com"),
+        ("https://user:pw@host.example/", "https://user:pw@host.example/"),
+        ("http:example.com", "http://example.com/"),
+        ("http://", None),
+        ("/relative", None),
+        ("no scheme", None),
+        ("https://exa mple.com", None),
+        ("http://example.com:99999/", None),
+        ("https://[::1]:8000/x", "https://[::1]:8000/x"),
+        ("http://0x7f.1/", "http://127.0.0.1/"),
+    ],
+)
 def test_whatwg_subset(url: str, href: str | None) -> None:
     assert parse(url) == href
 
 
-@pytest.mark.parametrize(("path", "text"), [
-    (("token",), "token"), (("customFields", 0, "name"), "customFields[0].name"), ((0,), "0"),
-    (("a", "b c"), "a.b c"),  # zod-validation-error tests identifiers unanchored
-])
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        (("token",), "token"),
+        (("customFields", 0, "name"), "customFields[0].name"),
+        ((0,), "0"),
+        (("a", "b c"), "a.b c"),  # zod-validation-error tests identifiers unanchored
+    ],
+)
 def test_join_path(path: tuple[str | int, ...], text: str) -> None:
     assert join_path(path) == text
 
@@ -64,10 +87,18 @@ def test_lengths_count_utf16_units() -> None:
     assert is_strong_password("abcdefgh12") is False
 
 
-@pytest.mark.parametrize(("token", "shaped"), [
-    ("a.b.c", True), ("a.b.", True), ("..", True), ("a.b", False), ("a.b.c.d", False), ("a=.b.c", False),
-    ("a+b.c.d", False),
-])
+@pytest.mark.parametrize(
+    ("token", "shaped"),
+    [
+        ("a.b.c", True),
+        ("a.b.", True),
+        ("..", True),
+        ("a.b", False),
+        ("a.b.c.d", False),
+        ("a=.b.c", False),
+        ("a+b.c.d", False),
+    ],
+)
 def test_is_jwt(token: str, shaped: bool) -> None:
     assert is_jwt_shaped(token) is shaped
 
@@ -102,6 +133,7 @@ def test_empty_header_segment_is_invalid_token() -> None:
 
 
 def test_oversized_body_is_413_in_intake24_shape(client: FlaskClient) -> None:
-    response = client.post("/intake24/api/surveys/demo/create-user", data=b"{" + b" " * (2 << 20) + b"}",
-                           content_type="application/json")
+    response = client.post(
+        "/intake24/api/surveys/demo/create-user", data=b"{" + b" " * (2 << 20) + b"}", content_type="application/json"
+    )
     assert (response.status_code, response.get_json()) == (413, {"message": "request entity too large"})

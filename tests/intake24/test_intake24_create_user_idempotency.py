@@ -20,7 +20,8 @@ STUDY_SECRET = "study-secret-0123456789-0123456789"
 
 
 def test_repeat_keeps_ids_ignores_password_and_updates_name_and_fields(
-        client: FlaskClient, mint: Mint, make_survey: Callable[..., Any]) -> None:
+    client: FlaskClient, mint: Mint, make_survey: Callable[..., Any]
+) -> None:
     make_survey("pi", userPersonalIdentifiers=True, userCustomFields=True)
     url = CREATE_USER.format(slug="pi")
 
@@ -30,8 +31,14 @@ def test_repeat_keeps_ids_ignores_password_and_updates_name_and_fields(
         body: dict[str, Any] = response.get_json()
         return body
 
-    new = post({"username": "pi01", "password": "Passw0rdOne", "name": "myName",
-                "customFields": [{"name": "f1", "value": 5}, {"name": "f2", "value": "v2", "public": True}]})
+    new = post(
+        {
+            "username": "pi01",
+            "password": "Passw0rdOne",
+            "name": "myName",
+            "customFields": [{"name": "f1", "value": 5}, {"name": "f2", "value": "v2", "public": True}],
+        }
+    )
     assert list(new) == ["userId", "username", "authToken", "name", "customFields"]
     assert new["customFields"] == [{"name": "f1", "value": "5"}, {"name": "f2", "value": "v2", "public": True}]
 
@@ -39,7 +46,9 @@ def test_repeat_keeps_ids_ignores_password_and_updates_name_and_fields(
     assert (repeat["userId"], repeat["authToken"]) == (new["userId"], new["authToken"])
     assert repeat["name"] == "myName"
     assert [(f["name"], f["value"], f["public"]) for f in repeat["customFields"]] == [
-        ("f1", "5", False), ("f2", "v2", True)]
+        ("f1", "5", False),
+        ("f2", "v2", True),
+    ]
     assert set(repeat["customFields"][0]) == {"id", "userId", "name", "value", "public"}  # the DB-row shape
 
     replaced = post({"username": "pi01", "name": None, "customFields": [{"name": "f3", "value": "v3"}]})
@@ -48,8 +57,9 @@ def test_repeat_keeps_ids_ignores_password_and_updates_name_and_fields(
     assert [f["name"] for f in post({"username": "pi01"})["customFields"]] == ["f3"]
 
 
-def test_name_key_only_when_claimed_for_new_users(client: FlaskClient, mint: Mint,
-                                                   make_survey: Callable[..., Any]) -> None:
+def test_name_key_only_when_claimed_for_new_users(
+    client: FlaskClient, mint: Mint, make_survey: Callable[..., Any]
+) -> None:
     make_survey("pi2", userPersonalIdentifiers=True)
     url = CREATE_USER.format(slug="pi2")
     without = client.post(url, json={"token": mint({"username": "a"}, STUDY_SECRET)}).get_json()
@@ -60,13 +70,18 @@ def test_name_key_only_when_claimed_for_new_users(client: FlaskClient, mint: Min
 
 def test_flags_off_hide_name_and_fields(client: FlaskClient, mint: Mint, make_survey: Callable[..., Any]) -> None:
     make_survey("off")
-    body = client.post(CREATE_USER.format(slug="off"), json={"token": mint(
-        {"username": "x", "name": "N", "customFields": [{"name": "k", "value": "v"}]}, STUDY_SECRET)}).get_json()
+    body = client.post(
+        CREATE_USER.format(slug="off"),
+        json={
+            "token": mint({"username": "x", "name": "N", "customFields": [{"name": "k", "value": "v"}]}, STUDY_SECRET)
+        },
+    ).get_json()
     assert list(body) == ["userId", "username", "authToken"]
 
 
-def test_survey_token_settings_shape_the_auth_token(client: FlaskClient, mint: Mint,
-                                                     make_survey: Callable[..., Any]) -> None:
+def test_survey_token_settings_shape_the_auth_token(
+    client: FlaskClient, mint: Mint, make_survey: Callable[..., Any]
+) -> None:
     make_survey("short", authUrlTokenLength=12, authUrlTokenCharset="abc")
     body = client.post(CREATE_USER.format(slug="short"), json={"token": mint({"username": "x"}, STUDY_SECRET)})
     token = body.get_json()["authToken"]
@@ -87,8 +102,9 @@ def test_twenty_concurrent_first_creates_make_one_respondent(app: Flask, mint: M
     assert service.count_respondents(survey, "racer") == 1
 
 
-def test_url_token_collision_is_403_validation_error(client: FlaskClient, mint: Mint,
-                                                     make_survey: Callable[..., Any]) -> None:
+def test_url_token_collision_is_403_validation_error(
+    client: FlaskClient, mint: Mint, make_survey: Callable[..., Any]
+) -> None:
     make_survey("tiny", authUrlTokenCharset="a", authUrlTokenLength=12)
     url = CREATE_USER.format(slug="tiny")
     assert client.post(url, json={"token": mint({"username": "one"}, STUDY_SECRET)}).status_code == 200

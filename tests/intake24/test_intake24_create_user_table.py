@@ -21,8 +21,16 @@ Mint = Callable[..., str]
 URL = CREATE_USER.format(slug="demo")
 ROOT_REQUIRED = {
     "message": "Validation error: Required",
-    "errors": {"": {"type": "field", "location": "body", "code": "invalid_type",
-                    "msg": '"validation.attributes." must be an object.', "path": "", "value": None}},
+    "errors": {
+        "": {
+            "type": "field",
+            "location": "body",
+            "code": "invalid_type",
+            "msg": '"validation.attributes." must be an object.',
+            "path": "",
+            "value": None,
+        }
+    },
 }
 
 
@@ -31,9 +39,12 @@ def seg(raw: bytes) -> str:
 
 
 def token_error(message: str, code: str = "invalid_type", msg: str = '"Token" must be filled in.') -> dict[str, Any]:
-    return {"message": message,
-            "errors": {"token": {"type": "field", "location": "body", "code": code, "msg": msg, "path": "token",
-                                 "value": None}}}
+    return {
+        "message": message,
+        "errors": {
+            "token": {"type": "field", "location": "body", "code": code, "msg": msg, "path": "token", "value": None}
+        },
+    }
 
 
 @pytest.mark.parametrize(
@@ -42,25 +53,51 @@ def token_error(message: str, code: str = "invalid_type", msg: str = '"Token" mu
         pytest.param({}, ROOT_REQUIRED, id="no body"),
         pytest.param({"data": "token=x", "content_type": "text/plain"}, ROOT_REQUIRED, id="text/plain body"),
         pytest.param({"query_string": {"token": "a.b.c"}}, ROOT_REQUIRED, id="token only in query"),
-        pytest.param({"json": []}, {**ROOT_REQUIRED, "message": "Validation error: Expected object, received array"},
-                     id="JSON array"),
+        pytest.param(
+            {"json": []},
+            {**ROOT_REQUIRED, "message": "Validation error: Expected object, received array"},
+            id="JSON array",
+        ),
         pytest.param({"json": {}}, token_error('Validation error: Required at "token"'), id="token missing"),
-        pytest.param({"json": {"token": ""}},
-                     token_error('Validation error: Expected string, received null at "token"'), id="empty token"),
-        pytest.param({"json": {"token": "   "}},
-                     token_error('Validation error: Expected string, received null at "token"'), id="blank token"),
-        pytest.param({"json": {"token": None}},
-                     token_error('Validation error: Expected string, received null at "token"'), id="null token"),
-        pytest.param({"data": {"token": ""}},
-                     token_error('Validation error: Expected string, received null at "token"'), id="form empty"),
-        pytest.param({"json": {"token": 5}},
-                     token_error('Validation error: Expected string, received number at "token"'), id="number"),
-        pytest.param({"json": {"token": "this-is-not-a-jwt-token"}},
-                     token_error('Validation error: Token must be a valid JWT at "token"', "custom",
-                                 "Token must be a valid JWT"), id="not a JWT"),
-        pytest.param({"json": {"token": "abc.def"}},
-                     token_error('Validation error: Token must be a valid JWT at "token"', "custom",
-                                 "Token must be a valid JWT"), id="two segments"),
+        pytest.param(
+            {"json": {"token": ""}},
+            token_error('Validation error: Expected string, received null at "token"'),
+            id="empty token",
+        ),
+        pytest.param(
+            {"json": {"token": "   "}},
+            token_error('Validation error: Expected string, received null at "token"'),
+            id="blank token",
+        ),
+        pytest.param(
+            {"json": {"token": None}},
+            token_error('Validation error: Expected string, received null at "token"'),
+            id="null token",
+        ),
+        pytest.param(
+            {"data": {"token": ""}},
+            token_error('Validation error: Expected string, received null at "token"'),
+            id="form empty",
+        ),
+        pytest.param(
+            {"json": {"token": 5}},
+            token_error('Validation error: Expected string, received number at "token"'),
+            id="number",
+        ),
+        pytest.param(
+            {"json": {"token": "this-is-not-a-jwt-token"}},
+            token_error(
+                'Validation error: Token must be a valid JWT at "token"', "custom", "Token must be a valid JWT"
+            ),
+            id="not a JWT",
+        ),
+        pytest.param(
+            {"json": {"token": "abc.def"}},
+            token_error(
+                'Validation error: Token must be a valid JWT at "token"', "custom", "Token must be a valid JWT"
+            ),
+            id="two segments",
+        ),
     ],
 )
 def test_contract_failures(client: FlaskClient, kwargs: dict[str, Any], expected: dict[str, Any]) -> None:
@@ -83,13 +120,14 @@ def test_contract_failure_wins_over_unknown_survey(client: FlaskClient) -> None:
         ("{token}", "Expected property name or '}' in JSON at position 1"),
         ("   ", "Unexpected end of JSON input"),
         ('"token"', 'Unexpected token \'"\', ""token"" is not valid JSON'),
-        ('{"token": nope, "padding": 1234567890}',
-         'Unexpected token \'n\', ..."{"token": nope, "pad"... is not valid JSON'),
-        ('[1, 2', "Unexpected end of JSON input"),
+        (
+            '{"token": nope, "padding": 1234567890}',
+            'Unexpected token \'n\', ..."{"token": nope, "pad"... is not valid JSON',
+        ),
+        ("[1, 2", "Unexpected end of JSON input"),
         ('{"a": 1} x', "Unexpected non-whitespace character after JSON at position 9"),
     ],
 )
-
 def test_malformed_json(client: FlaskClient, raw: str, message: str) -> None:
     response = client.post(URL, data=raw, content_type="application/json")
     assert response.status_code == 400
@@ -125,8 +163,11 @@ def _forbidden_cases() -> list[Any]:
         pytest.param(unsigned(claims) + "c2ln", "invalid algorithm", id="alg none with signature"),
         pytest.param(unsigned(claims), "jwt signature is required", id="alg none, empty signature"),
         pytest.param(f"{seg(b'not json')}.{body}.c2ln", "invalid token", id="header not JSON"),
-        pytest.param(sign_hmac({**claims, "nbf": NOW + 5, "exp": NOW - 5}, DEMO_SECRET), "jwt not active",
-                     id="nbf is checked before exp"),
+        pytest.param(
+            sign_hmac({**claims, "nbf": NOW + 5, "exp": NOW - 5}, DEMO_SECRET),
+            "jwt not active",
+            id="nbf is checked before exp",
+        ),
     ]
 
 
@@ -141,8 +182,7 @@ def test_hs512_accepted(client: FlaskClient, mint: Mint) -> None:
 
 
 def test_unchecked_claims_are_accepted(client: FlaskClient, mint: Mint) -> None:
-    claims = {"username": "free", "iat": NOW + 3600, "sub": "another-survey", "aud": "x", "iss": "y",
-              "exp": NOW + 1}
+    claims = {"username": "free", "iat": NOW + 3600, "sub": "another-survey", "aud": "x", "iss": "y", "exp": NOW + 1}
     assert client.post(URL, json={"token": mint(claims)}).status_code == 200
 
 
@@ -174,8 +214,16 @@ def test_missing_username_claim(client: FlaskClient, mint: Mint) -> None:
     response = client.post(URL, json={"token": mint({"name": "x"})})
     assert response.status_code == 400
     assert response.get_json() == {
-        "errors": {"username": {"type": "field", "location": "body", "code": "invalid_type", "msg": "Required",
-                                "path": "username", "value": None}},
+        "errors": {
+            "username": {
+                "type": "field",
+                "location": "body",
+                "code": "invalid_type",
+                "msg": "Required",
+                "path": "username",
+                "value": None,
+            }
+        },
         "message": 'Validation error: Required at "username"',
     }
     assert list(response.get_json()) == ["errors", "message"]  # zod errors from the service put errors first
@@ -219,8 +267,16 @@ def test_non_object_payload(client: FlaskClient) -> None:
     response = client.post(URL, json={"token": token})
     assert response.status_code == 400
     assert response.get_json() == {
-        "errors": {"": {"type": "field", "location": "body", "code": "invalid_type",
-                        "msg": "Expected object, received string", "path": "", "value": None}},
+        "errors": {
+            "": {
+                "type": "field",
+                "location": "body",
+                "code": "invalid_type",
+                "msg": "Expected object, received string",
+                "path": "",
+                "value": None,
+            }
+        },
         "message": "Validation error: Expected object, received string",
     }
 
@@ -236,13 +292,17 @@ def test_duplicate_custom_field_names_on_new_user(client: FlaskClient, mint: Min
 def test_nul_in_username_is_refused_as_postgres_does(client: FlaskClient, mint: Mint) -> None:
     response = client.post(URL, json={"token": mint({"username": "a\x00b"})})
     assert (response.status_code, response.get_json()) == (
-        403, {"message": 'invalid byte sequence for encoding "UTF8": 0x00'})
+        403,
+        {"message": 'invalid byte sequence for encoding "UTF8": 0x00'},
+    )
 
 
 def test_success_body_and_status(client: FlaskClient, mint: Mint, make_survey: Any) -> None:
     make_survey("plain")
-    token = mint({"username": "userIdentifier001", "password": "Str0ngPassw0rd", "redirectUrl":
-                  "https://redirect-me.here"}, "study-secret-0123456789-0123456789")
+    token = mint(
+        {"username": "userIdentifier001", "password": "Str0ngPassw0rd", "redirectUrl": "https://redirect-me.here"},
+        "study-secret-0123456789-0123456789",
+    )
     response = client.post(CREATE_USER.format(slug="plain"), json={"token": token})
     assert response.status_code == 200
     body = response.get_json()

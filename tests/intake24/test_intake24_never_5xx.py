@@ -32,10 +32,12 @@ def seg(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-@given(endpoint=st.sampled_from(ENDPOINTS), content_type=st.sampled_from(CONTENT_TYPES),
-       body=st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
-def test_random_bodies(client: FlaskClient, endpoint: tuple[str, str], content_type: str | None,
-                       body: bytes) -> None:
+@given(
+    endpoint=st.sampled_from(ENDPOINTS),
+    content_type=st.sampled_from(CONTENT_TYPES),
+    body=st.binary(max_size=200) | st.text(max_size=200).map(str.encode),
+)
+def test_random_bodies(client: FlaskClient, endpoint: tuple[str, str], content_type: str | None, body: bytes) -> None:
     method, path = endpoint
     client.application.extensions["sandbox.intake24"].limiter.reset()  # examples share one client
     response = client.open(path, method=method, data=body, content_type=content_type)
@@ -50,8 +52,12 @@ def test_random_json_bodies(client: FlaskClient, value: Any) -> None:
         assert response.status_code < 500, (path, response.get_data(as_text=True))
 
 
-@given(header=JSON_VALUES, payload=JSON_VALUES, signed=st.booleans(),
-       signature=st.text(alphabet="abcXYZ0189-_", max_size=6))
+@given(
+    header=JSON_VALUES,
+    payload=JSON_VALUES,
+    signed=st.booleans(),
+    signature=st.text(alphabet="abcXYZ0189-_", max_size=6),
+)
 def test_random_tokens(client: FlaskClient, header: Any, payload: Any, signed: bool, signature: str) -> None:
     client.application.extensions["sandbox.intake24"].limiter.reset()  # examples share one client
     raw_payload = json.dumps(payload).encode()

@@ -32,12 +32,19 @@ class Receiver:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         length = int(environ.get("CONTENT_LENGTH") or 0)
-        headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items()
-                   if key.startswith("HTTP_")}
+        headers = {
+            key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")
+        }
         headers["content-type"] = environ.get("CONTENT_TYPE", "")
         with self._lock:
-            self.requests.append({"path": environ["PATH_INFO"], "query": environ.get("QUERY_STRING", ""),
-                                  "headers": headers, "body": environ["wsgi.input"].read(length)})
+            self.requests.append(
+                {
+                    "path": environ["PATH_INFO"],
+                    "query": environ.get("QUERY_STRING", ""),
+                    "headers": headers,
+                    "body": environ["wsgi.input"].read(length),
+                }
+            )
         start_response(self.status, [("Content-Type", "text/plain")])
         return [b"thanks"]
 
@@ -50,9 +57,15 @@ def receiver() -> Iterator[tuple[Receiver, str]]:
 
 
 def _survey(make_survey: Callable[..., Any], url: str, secret: str | None = SECRET) -> None:
-    make_survey("hooks", genUserKey=secret, allowGenUsers=True, notifications=[
-        {"type": event, "channel": "webhook", "url": url}
-        for event in ("survey.session.started", "survey.session.cancelled", "survey.session.submitted")])
+    make_survey(
+        "hooks",
+        genUserKey=secret,
+        allowGenUsers=True,
+        notifications=[
+            {"type": event, "channel": "webhook", "url": url}
+            for event in ("survey.session.started", "survey.session.cancelled", "survey.session.submitted")
+        ],
+    )
 
 
 def _signed_in(client: FlaskClient, mint: Mint) -> tuple[dict[str, str], dict[str, Any]]:
@@ -62,8 +75,8 @@ def _signed_in(client: FlaskClient, mint: Mint) -> tuple[dict[str, str], dict[st
 
 
 def test_started_cancelled_submitted_with_verified_signature(
-        app: Flask, client: FlaskClient, mint: Mint, make_survey: Callable[..., Any],
-        receiver: tuple[Receiver, str]) -> None:
+    app: Flask, client: FlaskClient, mint: Mint, make_survey: Callable[..., Any], receiver: tuple[Receiver, str]
+) -> None:
     partner, base = receiver
     hook_url = f"{base}/hook?x=1"
     _survey(make_survey, hook_url)
@@ -76,19 +89,33 @@ def test_started_cancelled_submitted_with_verified_signature(
     assert app.extensions["sandbox.intake24"].notifier.wait_for_deliveries(10)
 
     assert [json.loads(r["body"])["type"] for r in partner.requests] == [
-        "survey.session.started", "survey.session.cancelled", "survey.session.started", "survey.session.submitted"]
+        "survey.session.started",
+        "survey.session.cancelled",
+        "survey.session.started",
+        "survey.session.submitted",
+    ]
     cancelled = partner.requests[1]
     assert (cancelled["path"], cancelled["query"]) == ("/hook", "x=1")
-    assert cancelled["body"] == json.dumps({"type": "survey.session.cancelled", "sessionId": session_id,
-                                            "surveyId": survey_id, "userId": user["userId"]},
-                                           separators=(",", ":")).encode()
+    assert (
+        cancelled["body"]
+        == json.dumps(
+            {
+                "type": "survey.session.cancelled",
+                "sessionId": session_id,
+                "surveyId": survey_id,
+                "userId": user["userId"],
+            },
+            separators=(",", ":"),
+        ).encode()
+    )
     assert cancelled["headers"]["content-type"] == "application/json"
     assert cancelled["headers"]["user-agent"].startswith("Intake24/")
     scheme, _, token = cancelled["headers"]["authorization"].partition(" ")
     assert scheme == "Bearer"
     assert jwt.get_unverified_header(token)["alg"] == "HS256"
-    claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience=hook_url, issuer="intake24",
-                        options={"verify_exp": False})
+    claims = jwt.decode(
+        token, SECRET, algorithms=["HS256"], audience=hook_url, issuer="intake24", options={"verify_exp": False}
+    )
     assert claims["exp"] == claims["iat"] + 60 == NOW + 60
     assert len(claims["jti"]) == 64
     assert {k: claims[k] for k in ("type", "sessionId", "surveyId", "userId")} == json.loads(cancelled["body"])
@@ -96,8 +123,13 @@ def test_started_cancelled_submitted_with_verified_signature(
     submitted = json.loads(partner.requests[3]["body"])
     assert list(submitted) == ["type", "sessionId", "surveyId", "submissionId", "userId", "data"]
     assert submitted["data"]["survey"] == {"id": survey_id, "slug": "hooks"}
-    signed = jwt.decode(partner.requests[3]["headers"]["authorization"][7:], SECRET, algorithms=["HS256"],
-                        audience=hook_url, options={"verify_exp": False})
+    signed = jwt.decode(
+        partner.requests[3]["headers"]["authorization"][7:],
+        SECRET,
+        algorithms=["HS256"],
+        audience=hook_url,
+        options={"verify_exp": False},
+    )
     assert "data" not in signed
     assert signed["submissionId"] == submitted["submissionId"]
 
@@ -109,15 +141,19 @@ def test_started_cancelled_submitted_with_verified_signature(
 
 
 def test_no_secret_means_no_authorization_header(
-        app: Flask, client: FlaskClient, mint: Mint, make_survey: Callable[..., Any],
-        receiver: tuple[Receiver, str]) -> None:
+    app: Flask, client: FlaskClient, mint: Mint, make_survey: Callable[..., Any], receiver: tuple[Receiver, str]
+) -> None:
     partner, base = receiver
     _survey(make_survey, f"{base}/hook", secret=SECRET)
     headers, _ = _signed_in(client, mint)
-    client.put("/__sandbox/intake24/surveys/hooks", json={"allowGenUsers": True, "genUserKey": None,
-                                                          "notifications": [{"type": "survey.session.started",
-                                                                             "channel": "webhook",
-                                                                             "url": f"{base}/hook"}]})
+    client.put(
+        "/__sandbox/intake24/surveys/hooks",
+        json={
+            "allowGenUsers": True,
+            "genUserKey": None,
+            "notifications": [{"type": "survey.session.started", "channel": "webhook", "url": f"{base}/hook"}],
+        },
+    )
     client.post("/intake24/api/surveys/hooks/session", json={}, headers=headers)
     assert app.extensions["sandbox.intake24"].notifier.wait_for_deliveries(10)
     assert len(partner.requests) == 1
@@ -125,8 +161,8 @@ def test_no_secret_means_no_authorization_header(
 
 
 def test_one_attempt_by_default_and_failure_journaled(
-        app: Flask, client: FlaskClient, mint: Mint, make_survey: Callable[..., Any],
-        receiver: tuple[Receiver, str]) -> None:
+    app: Flask, client: FlaskClient, mint: Mint, make_survey: Callable[..., Any], receiver: tuple[Receiver, str]
+) -> None:
     partner, base = receiver
     partner.status = "500 Internal Server Error"
     _survey(make_survey, f"{base}/hook")
@@ -141,8 +177,8 @@ def test_one_attempt_by_default_and_failure_journaled(
 
 
 def test_retries_are_a_sandbox_setting(
-        app: Flask, client: FlaskClient, mint: Mint, make_survey: Callable[..., Any],
-        receiver: tuple[Receiver, str]) -> None:
+    app: Flask, client: FlaskClient, mint: Mint, make_survey: Callable[..., Any], receiver: tuple[Receiver, str]
+) -> None:
     partner, base = receiver
     partner.status = "503 Service Unavailable"
     notifier = app.extensions["sandbox.intake24"].notifier
@@ -155,7 +191,8 @@ def test_retries_are_a_sandbox_setting(
 
 
 def test_unreachable_webhook_is_journaled_not_raised(
-        app: Flask, client: FlaskClient, mint: Mint, make_survey: Callable[..., Any]) -> None:
+    app: Flask, client: FlaskClient, mint: Mint, make_survey: Callable[..., Any]
+) -> None:
     with LiveServer(Receiver()) as closed:
         url = f"{closed.url}/gone"
     _survey(make_survey, url)
@@ -170,8 +207,8 @@ def test_unreachable_webhook_is_journaled_not_raised(
 
 
 def test_cancel_rules_and_published_schemas(
-        app: Flask, client: FlaskClient, mint: Mint, make_survey: Callable[..., Any],
-        receiver: tuple[Receiver, str]) -> None:
+    app: Flask, client: FlaskClient, mint: Mint, make_survey: Callable[..., Any], receiver: tuple[Receiver, str]
+) -> None:
     from contracts.intake24.schemas import NotificationClaimsSchema, NotificationSchema
 
     partner, base = receiver
@@ -187,7 +224,10 @@ def test_cancel_rules_and_published_schemas(
     assert app.extensions["sandbox.intake24"].notifier.wait_for_deliveries(10)
     bodies = [json.loads(r["body"]) for r in partner.requests]
     assert [(b["type"], b["sessionId"] == "client-side-id") for b in bodies] == [
-        ("survey.session.cancelled", True), ("survey.session.started", False), ("survey.session.submitted", False)]
+        ("survey.session.cancelled", True),
+        ("survey.session.started", False),
+        ("survey.session.submitted", False),
+    ]
     for request_ in partner.requests:
         assert NotificationSchema().validate(json.loads(request_["body"])) == {}
         claims = jwt.decode(request_["headers"]["authorization"][7:], options={"verify_signature": False})

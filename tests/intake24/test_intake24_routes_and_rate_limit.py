@@ -14,12 +14,15 @@ from sandbox.core.clock import Clock
 from sandbox.core.journal import JOURNAL_KEY
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("GET", "/intake24/api/surveys/demo/create-user"),
-    ("PUT", "/intake24/api/surveys/demo/create-user"),
-    ("GET", "/intake24/api/nothing/here"),
-    ("POST", "/intake24/api"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/intake24/api/surveys/demo/create-user"),
+        ("PUT", "/intake24/api/surveys/demo/create-user"),
+        ("GET", "/intake24/api/nothing/here"),
+        ("POST", "/intake24/api"),
+    ],
+)
 def test_unknown_route_or_method_is_bare_invalid_route(client: FlaskClient, method: str, path: str) -> None:
     response = client.open(path, method=method)
     assert response.status_code == 404
@@ -72,7 +75,9 @@ def test_login_limiter_counts_failures_only(sandbox_settings: Settings, clock: C
     assert failed.headers["RateLimit-Policy"] == "2;w=900"
     blocked = client.post("/intake24/api/auth/login/token", json={"token": "unknown"})
     assert (blocked.status_code, blocked.get_json()) == (
-        429, {"message": "Too many failed login attempts, try again later."})
+        429,
+        {"message": "Too many failed login attempts, try again later."},
+    )
     app.extensions["sandbox.store"].dispose()
 
 

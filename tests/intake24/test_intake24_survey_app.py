@@ -14,10 +14,17 @@ Mint = Callable[..., str]
 APP = "/intake24/survey"
 
 
-@pytest.mark.parametrize(("query", "view"), [
-    ("", "home"), ("?redirect=home", "home"), ("?redirect=recall", "recall"), ("?redirect=feedback", "feedback"),
-    ("?redirect=elsewhere", "home"), ("?redirect=recall&redirect=feedback", "home"),
-])
+@pytest.mark.parametrize(
+    ("query", "view"),
+    [
+        ("", "home"),
+        ("?redirect=home", "home"),
+        ("?redirect=recall", "recall"),
+        ("?redirect=feedback", "feedback"),
+        ("?redirect=elsewhere", "home"),
+        ("?redirect=recall&redirect=feedback", "home"),
+    ],
+)
 def test_create_user_url_signs_in_and_redirects(client: FlaskClient, mint: Mint, query: str, view: str) -> None:
     token = mint({"username": f"app-{view}-{len(query)}"})
     response = client.get(f"{APP}/demo/create-user/{token}{query}")
@@ -28,11 +35,17 @@ def test_create_user_url_signs_in_and_redirects(client: FlaskClient, mint: Mint,
     assert f"app-{view}-{len(query)}" in page.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("claims_or_token", [
-    "not-a-jwt", {"username": "x", "exp": 1}, {"name": "no username"},
-])
-def test_create_user_url_failure_goes_silently_to_landing(client: FlaskClient, mint: Mint,
-                                                          claims_or_token: Any) -> None:
+@pytest.mark.parametrize(
+    "claims_or_token",
+    [
+        "not-a-jwt",
+        {"username": "x", "exp": 1},
+        {"name": "no username"},
+    ],
+)
+def test_create_user_url_failure_goes_silently_to_landing(
+    client: FlaskClient, mint: Mint, claims_or_token: Any
+) -> None:
     token = claims_or_token if isinstance(claims_or_token, str) else mint(claims_or_token)
     response = client.get(f"{APP}/demo/create-user/{token}?redirect=recall")
     assert (response.status_code, response.headers["Location"]) == (302, f"{APP}/")
@@ -48,17 +61,21 @@ def test_create_user_url_unknown_survey_goes_to_landing(client: FlaskClient, min
 
 
 def _respondent(client: FlaskClient, mint: Mint, username: str = "urlauth") -> dict[str, Any]:
-    body: dict[str, Any] = client.post(CREATE_USER.format(slug="demo"),
-                                       json={"token": mint({"username": username})}).get_json()
+    body: dict[str, Any] = client.post(
+        CREATE_USER.format(slug="demo"), json={"token": mint({"username": username})}
+    ).get_json()
     return body
 
 
-@pytest.mark.parametrize(("path", "target"), [
-    ("/a/{token}", "/demo/home"),
-    ("/demo?auth={token}", "/demo/home"),
-    ("/demo/feedback?auth={token}", "/demo/feedback"),
-    ("/demo/recall?auth={token}", "/demo/recall"),
-])
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("/a/{token}", "/demo/home"),
+        ("/demo?auth={token}", "/demo/home"),
+        ("/demo/feedback?auth={token}", "/demo/feedback"),
+        ("/demo/recall?auth={token}", "/demo/recall"),
+    ],
+)
 def test_authentication_urls(client: FlaskClient, mint: Mint, path: str, target: str) -> None:
     token = _respondent(client, mint)["authToken"]
     response = client.get(APP + path.format(token=token))
@@ -101,8 +118,15 @@ def test_start_cancel_submit_buttons_and_redirect_button(client: FlaskClient, mi
 
 
 def test_redirect_timer_shown_when_set(client: FlaskClient, mint: Mint, make_survey: Any) -> None:
-    make_survey("timed", redirectPrompt={"url": "https://partner.example/back/{identifier}", "identifier": "userId",
-                                         "target": "_blank", "timer": 5})
+    make_survey(
+        "timed",
+        redirectPrompt={
+            "url": "https://partner.example/back/{identifier}",
+            "identifier": "userId",
+            "target": "_blank",
+            "timer": 5,
+        },
+    )
     token = mint({"username": "t"}, "study-secret-0123456789-0123456789")
     client.get(f"{APP}/timed/create-user/{token}")
     location = client.post(f"{APP}/timed/recall/submit").headers["Location"]
@@ -121,8 +145,7 @@ def test_switching_user_replaces_the_session(client: FlaskClient, mint: Mint) ->
     assert "first" not in page
 
 
-def test_captcha_survey_create_user_url_lands_on_login_page(client: FlaskClient, mint: Mint,
-                                                            make_survey: Any) -> None:
+def test_captcha_survey_create_user_url_lands_on_login_page(client: FlaskClient, mint: Mint, make_survey: Any) -> None:
     make_survey("captcha", authCaptcha=True)
     token = mint({"username": "cap"}, "study-secret-0123456789-0123456789")
     response = client.get(f"{APP}/captcha/create-user/{token}?redirect=recall")

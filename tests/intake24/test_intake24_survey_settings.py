@@ -33,22 +33,32 @@ def test_put_creates_then_replaces_then_delete_removes(client: FlaskClient) -> N
     assert client.delete(url).status_code == 404
 
 
-@pytest.mark.parametrize(("settings", "key", "message"), [
-    ({"allowGenUsers": "yes"}, "allowGenUsers", "Expected boolean, received string"),
-    ({"genUserKey": "k" * 257}, "genUserKey", "String must contain at most 256 character(s)"),
-    ({"authUrlTokenLength": 11}, "authUrlTokenLength", "Number must be greater than or equal to 12"),
-    ({"authUrlTokenLength": 129}, "authUrlTokenLength", "Number must be less than or equal to 128"),
-    ({"authUrlTokenCharset": "aab"}, "authUrlTokenCharset", "Characters must be unique"),
-    ({"authUrlDomainOverride": "not a url"}, "authUrlDomainOverride", "Invalid url"),
-    ({"notifications": [{"type": "survey.session.paused", "channel": "webhook", "url": "http://x/"}]},
-     "notifications.0.type", None),
-    ({"notifications": [{"type": "survey.session.started", "channel": "webhook"}]}, "notifications.0.url",
-     "Required"),
-    ({"redirectPrompt": {"url": "https://x/{identifier}", "target": "_top"}}, "redirectPrompt.target", None),
-    ({"surprise": 1}, "surprise", None),
-])
-def test_invalid_settings_are_refused_naming_the_field(client: FlaskClient, settings: dict[str, Any], key: str,
-                                                       message: str | None) -> None:
+@pytest.mark.parametrize(
+    ("settings", "key", "message"),
+    [
+        ({"allowGenUsers": "yes"}, "allowGenUsers", "Expected boolean, received string"),
+        ({"genUserKey": "k" * 257}, "genUserKey", "String must contain at most 256 character(s)"),
+        ({"authUrlTokenLength": 11}, "authUrlTokenLength", "Number must be greater than or equal to 12"),
+        ({"authUrlTokenLength": 129}, "authUrlTokenLength", "Number must be less than or equal to 128"),
+        ({"authUrlTokenCharset": "aab"}, "authUrlTokenCharset", "Characters must be unique"),
+        ({"authUrlDomainOverride": "not a url"}, "authUrlDomainOverride", "Invalid url"),
+        (
+            {"notifications": [{"type": "survey.session.paused", "channel": "webhook", "url": "http://x/"}]},
+            "notifications.0.type",
+            None,
+        ),
+        (
+            {"notifications": [{"type": "survey.session.started", "channel": "webhook"}]},
+            "notifications.0.url",
+            "Required",
+        ),
+        ({"redirectPrompt": {"url": "https://x/{identifier}", "target": "_top"}}, "redirectPrompt.target", None),
+        ({"surprise": 1}, "surprise", None),
+    ],
+)
+def test_invalid_settings_are_refused_naming_the_field(
+    client: FlaskClient, settings: dict[str, Any], key: str, message: str | None
+) -> None:
     response = client.put(SURVEYS.format(slug="bad"), json=settings)
     assert response.status_code == 400
     errors = response.get_json()["errors"]
@@ -67,11 +77,14 @@ def test_slug_rule(client: FlaskClient) -> None:
 def test_strict_claims_enforces_documented_claims(client: FlaskClient, mint: Any) -> None:
     client.put(SURVEYS.format(slug="strict"), json={"allowGenUsers": True, "genUserKey": "s", "strictClaims": True})
     url = "/intake24/api/surveys/strict/create-user"
-    base = {"username": "u", "sub": "strict", "aud": "https://api.example.com", "iss": "partner",
-            "exp": 1_795_262_460}
+    base = {"username": "u", "sub": "strict", "aud": "https://api.example.com", "iss": "partner", "exp": 1_795_262_460}
     assert client.post(url, json={"token": mint(base, "s")}).status_code == 200
-    for claim, message in [("sub", "jwt subject invalid. expected: strict"), ("aud", "jwt audience required"),
-                           ("iss", "jwt issuer required"), ("exp", "jwt expiration required")]:
+    for claim, message in [
+        ("sub", "jwt subject invalid. expected: strict"),
+        ("aud", "jwt audience required"),
+        ("iss", "jwt issuer required"),
+        ("exp", "jwt expiration required"),
+    ]:
         claims = {k: v for k, v in base.items() if k != claim}
         response = client.post(url, json={"token": mint(claims, "s")})
         assert (response.status_code, response.get_json()) == (403, {"message": message}), claim

@@ -18,8 +18,9 @@ LOGIN = "/intake24/api/auth/login/token"
 
 @pytest.fixture
 def respondent(client: FlaskClient, mint: Mint) -> dict[str, Any]:
-    body: dict[str, Any] = client.post(CREATE_USER.format(slug="demo"),
-                                       json={"token": mint({"username": "resp1"})}).get_json()
+    body: dict[str, Any] = client.post(
+        CREATE_USER.format(slug="demo"), json={"token": mint({"username": "resp1"})}
+    ).get_json()
     return body
 
 
@@ -48,22 +49,41 @@ def test_login_returns_access_token_and_refresh_cookie(client: FlaskClient, resp
         assert part in cookie
 
 
-@pytest.mark.parametrize(("body", "status", "expected"), [
-    ({"token": "no-such-token"}, 401, {"message": "Provided credentials do not match our records."}),
-    ({}, 400, {"message": 'Validation error: Required at "token"', "errors": {"token": {
-        "type": "field", "location": "body", "code": "invalid_type", "msg": '"Token" must be filled in.',
-        "path": "token", "value": None}}}),
-])
+@pytest.mark.parametrize(
+    ("body", "status", "expected"),
+    [
+        ({"token": "no-such-token"}, 401, {"message": "Provided credentials do not match our records."}),
+        (
+            {},
+            400,
+            {
+                "message": 'Validation error: Required at "token"',
+                "errors": {
+                    "token": {
+                        "type": "field",
+                        "location": "body",
+                        "code": "invalid_type",
+                        "msg": '"Token" must be filled in.',
+                        "path": "token",
+                        "value": None,
+                    }
+                },
+            },
+        ),
+    ],
+)
 def test_login_failures(client: FlaskClient, body: dict[str, Any], status: int, expected: dict[str, Any]) -> None:
     response = client.post(LOGIN, json=body)
     assert (response.status_code, response.get_json()) == (status, expected)
 
 
-def test_captcha_survey_answers_with_a_challenge(client: FlaskClient, mint: Mint,
-                                                  make_survey: Callable[..., Any]) -> None:
+def test_captcha_survey_answers_with_a_challenge(
+    client: FlaskClient, mint: Mint, make_survey: Callable[..., Any]
+) -> None:
     make_survey("cap", authCaptcha=True)
-    created = client.post(CREATE_USER.format(slug="cap"), json={"token": mint(
-        {"username": "c"}, "study-secret-0123456789-0123456789")}).get_json()
+    created = client.post(
+        CREATE_USER.format(slug="cap"), json={"token": mint({"username": "c"}, "study-secret-0123456789-0123456789")}
+    ).get_json()
     response = client.post(LOGIN, json={"token": created["authToken"]})
     assert response.get_json() == {"surveyId": "cap", "provider": "captcha"}
     wrong = client.post(LOGIN, json={"token": created["authToken"], "captcha": "guess"})
@@ -79,21 +99,26 @@ def test_session_start_cancel_submit(client: FlaskClient, respondent: dict[str, 
     session_id = started.get_json()["sessionId"]
     assert client.delete(f"/intake24/api/surveys/demo/session/{session_id}", headers=headers).status_code == 204
     client.post("/intake24/api/surveys/demo/session", json={}, headers=headers)
-    submitted = client.post("/intake24/api/surveys/demo/submission", json={"submission": {"meals": []}},
-                            headers=headers)
+    submitted = client.post(
+        "/intake24/api/surveys/demo/submission", json={"submission": {"meals": []}}, headers=headers
+    )
     assert submitted.status_code == 200
     body = submitted.get_json()
     assert body["submissions"] == 1
     assert body["followUpUrl"] == "https://example.com/intake24/done?user=resp1"
 
 
-def test_bearer_failures(client: FlaskClient, respondent: dict[str, Any], mint: Mint,
-                         make_survey: Callable[..., Any]) -> None:
+def test_bearer_failures(
+    client: FlaskClient, respondent: dict[str, Any], mint: Mint, make_survey: Callable[..., Any]
+) -> None:
     missing = client.post("/intake24/api/surveys/demo/session", json={})
     assert (missing.status_code, missing.get_data(as_text=True)) == (401, "Unauthorized")
     assert "Content-Type" not in missing.headers
-    forged = client.post("/intake24/api/surveys/demo/session", json={},
-                         headers={"Authorization": "Bearer " + mint({"userId": respondent["userId"]})})
+    forged = client.post(
+        "/intake24/api/surveys/demo/session",
+        json={},
+        headers={"Authorization": "Bearer " + mint({"userId": respondent["userId"]})},
+    )
     assert forged.status_code == 401
     make_survey("other")
     headers = {"Authorization": f"Bearer {login(client, respondent['authToken'])}"}
@@ -111,6 +136,5 @@ def test_client_session_ids_need_not_be_unique_across_respondents(client: FlaskC
     for username in ("same-id-1", "same-id-2"):
         user = client.post(CREATE_USER.format(slug="demo"), json={"token": mint({"username": username})}).get_json()
         headers = {"Authorization": f"Bearer {login(client, user['authToken'])}"}
-        started = client.post("/intake24/api/surveys/demo/session", json={"uxSessionId": "fixed-id"},
-                              headers=headers)
+        started = client.post("/intake24/api/surveys/demo/session", json={"uxSessionId": "fixed-id"}, headers=headers)
         assert started.get_json() == {"sessionId": "fixed-id"}

@@ -26,8 +26,9 @@ from sandbox.vendors.intake24.service import Intake24Service, Intake24Settings
 NAME = "intake24"
 
 
-def init_app(app: Flask, store: Store, clock: Clock, randomness: Randomness, section: dict[str, object],
-             journal: Journal) -> Intake24Service:
+def init_app(
+    app: Flask, store: Store, clock: Clock, randomness: Randomness, section: dict[str, object], journal: Journal
+) -> Intake24Service:
     settings = Intake24Settings.from_section(section)
     service = Intake24Service(store, clock, randomness, settings, Outbound(journal))
     app.extensions[SERVICE_KEY] = service
@@ -35,12 +36,26 @@ def init_app(app: Flask, store: Store, clock: Clock, randomness: Randomness, sec
     app.after_request(after_api_request)
     app.register_blueprint(api)
     app.register_blueprint(survey_app)
-    register_surface(app, VendorSurface(
-        name=NAME, prefix=API_PREFIX, render=errors.render, not_found=errors.not_found,
-        method_not_allowed=errors.method_not_allowed, too_large=errors.too_large,
-    ))
-    register_surface(app, VendorSurface(
-        name=NAME, prefix=SURVEY_PREFIX, render=errors.render_page, not_found=errors.page_not_found,
-        method_not_allowed=errors.page_method_not_allowed, too_large=errors.too_large,
-    ))
+    register_surface(
+        app,
+        VendorSurface(
+            name=NAME,
+            prefix=API_PREFIX,
+            render=errors.render,
+            not_found=errors.not_found,
+            method_not_allowed=errors.method_not_allowed,
+            too_large=errors.too_large,
+        ),
+    )
+    register_surface(
+        app,
+        VendorSurface(
+            name=NAME,
+            prefix=SURVEY_PREFIX,
+            render=errors.render_page,
+            not_found=errors.page_not_found,
+            method_not_allowed=errors.page_method_not_allowed,
+            too_large=errors.too_large,
+        ),
+    )
     return service

@@ -34,14 +34,21 @@ _JWS = re.compile(r"^[a-zA-Z0-9\-_]+?\.[a-zA-Z0-9\-_]+?\.([a-zA-Z0-9\-_]+)?$")
 #: What the create-user verification amounts to, stated as a core policy (documentation and the
 #: numeric/time rules); the checks themselves follow jsonwebtoken's order below.
 CREATE_USER_POLICY = JwtPolicy(
-    algorithms=frozenset(ALGORITHMS), required_claims=(), numeric_claims=("nbf", "exp"),
-    max_lifetime_seconds=None, leeway_seconds=0.0, reject_future_iat=False,
+    algorithms=frozenset(ALGORITHMS),
+    required_claims=(),
+    numeric_claims=("nbf", "exp"),
+    max_lifetime_seconds=None,
+    leeway_seconds=0.0,
+    reject_future_iat=False,
 )
 
 ACCESS_ISSUER = "intake24"
 ACCESS_POLICY = JwtPolicy(
-    algorithms=frozenset({"HS256"}), required_claims=("exp", "iat", "aud", "iss", "sub", "jti"),
-    numeric_claims=("exp", "iat"), leeway_seconds=0.0, reject_future_iat=False,
+    algorithms=frozenset({"HS256"}),
+    required_claims=("exp", "iat", "aud", "iss", "sub", "jti"),
+    numeric_claims=("exp", "iat"),
+    leeway_seconds=0.0,
+    reject_future_iat=False,
 )
 
 
@@ -70,9 +77,12 @@ def node_json_error(text: str, exc: BaseException) -> str:
     """Node 20's ``JSON.parse`` message for the common failures (others: the nearest wording)."""
     if isinstance(exc, json.JSONDecodeError):
         position, msg = exc.pos, exc.msg
-        if position >= len(text.rstrip(" \t\r\n")) and msg in ("Expecting value", "Expecting ',' delimiter",
-                                                                "Expecting property name enclosed in double quotes",
-                                                                "Expecting ':' delimiter"):
+        if position >= len(text.rstrip(" \t\r\n")) and msg in (
+            "Expecting value",
+            "Expecting ',' delimiter",
+            "Expecting property name enclosed in double quotes",
+            "Expecting ':' delimiter",
+        ):
             return "Unexpected end of JSON input"
         if msg == "Expecting property name enclosed in double quotes":
             before = text[:position].rstrip(" \t\r\n")
@@ -110,11 +120,11 @@ def unexpected_token(text: str, position: int) -> str:
     if length < 2 * V8_CONTEXT + 1:
         snippet = f'"{text}"'
     elif position < V8_CONTEXT:
-        snippet = f'"{text[:position + V8_CONTEXT]}"...'
+        snippet = f'"{text[: position + V8_CONTEXT]}"...'
     elif position < length - V8_CONTEXT:
-        snippet = f'..."{text[position - V8_CONTEXT:position + V8_CONTEXT]}"...'
+        snippet = f'..."{text[position - V8_CONTEXT : position + V8_CONTEXT]}"...'
     else:
-        snippet = f'..."{text[position - V8_CONTEXT:]}"'
+        snippet = f'..."{text[position - V8_CONTEXT :]}"'
     return f"Unexpected token '{text[position]}', {snippet} is not valid JSON"
 
 
@@ -157,8 +167,7 @@ def _js_truthy(value: Any) -> bool:
 def scrub(value: Any) -> Any:
     """Lone UTF-16 surrogates become U+FFFD, as Node's UTF-8 encoder writes them to the database."""
     if isinstance(value, str):
-        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value) if _has_surrogate(value) \
-            else value
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value) if _has_surrogate(value) else value
     if isinstance(value, list):
         return [scrub(item) for item in value]
     if isinstance(value, dict):
@@ -205,8 +214,9 @@ def verify_create_user_token(token: str, secret: str, now: float) -> Any:
     algorithm = header.get("alg") if isinstance(header, dict) else None
     if not isinstance(algorithm, str) or algorithm not in ALGORITHMS:
         raise _reject(TokenFailure.ALGORITHM_NOT_ALLOWED, messages.JWT_INVALID_ALGORITHM)
-    expected = b64url(hmac.new(secret.encode("utf-8"), f"{parts[0]}.{parts[1]}".encode("ascii"),
-                               ALGORITHMS[algorithm]).digest())
+    expected = b64url(
+        hmac.new(secret.encode("utf-8"), f"{parts[0]}.{parts[1]}".encode("ascii"), ALGORITHMS[algorithm]).digest()
+    )
     if not hmac.compare_digest(expected, parts[2]):
         raise _reject(TokenFailure.INVALID_SIGNATURE, messages.JWT_INVALID_SIGNATURE)
     if payload is None:  # typ JWT and a literal null payload: the library dereferences it

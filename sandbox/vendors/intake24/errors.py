@@ -87,8 +87,7 @@ class AdminValidationError(Intake24Error):
 
     @property
     def body(self) -> Any:
-        entry = {"code": None, "type": "field", "path": self.path, "msg": self.msg, "location": "body",
-                 "value": None}
+        entry = {"code": None, "type": "field", "path": self.path, "msg": self.msg, "location": "body", "value": None}
         return {"errors": {self.path: entry}, "message": self.message}
 
 

@@ -103,9 +103,17 @@ class Notifier:
                 self._deliver(delivery)
             except Exception as exc:  # a sandbox fault: record it, keep the worker alive
                 LOG.exception("notification to %s failed inside the sandbox", delivery.url)
-                self.attempts.append(Attempt(url=delivery.url, event=str(delivery.body.get("type")), attempt=0,
-                                             status=None, error="sandbox_error",
-                                             latency_ms=0.0, body_excerpt=f"{type(exc).__name__}: {exc}"[:500]))
+                self.attempts.append(
+                    Attempt(
+                        url=delivery.url,
+                        event=str(delivery.body.get("type")),
+                        attempt=0,
+                        status=None,
+                        error="sandbox_error",
+                        latency_ms=0.0,
+                        body_excerpt=f"{type(exc).__name__}: {exc}"[:500],
+                    )
+                )
             finally:
                 with self._condition:
                     self._pending -= 1
@@ -115,8 +123,14 @@ class Notifier:
         headers = {"Accept": ACCEPT, "Content-Type": "application/json", "User-Agent": self.settings.user_agent}
         if delivery.secret:
             issued = int(self.clock.now())
-            claims = {**delivery.claims, "iat": issued, "exp": issued + 60, "aud": delivery.url,
-                      "iss": "intake24", "jti": self.token(64)}
+            claims = {
+                **delivery.claims,
+                "iat": issued,
+                "exp": issued + 60,
+                "aud": delivery.url,
+                "iss": "intake24",
+                "jti": self.token(64),
+            }
             headers["Authorization"] = "Bearer " + sign_hmac(claims, delivery.secret, "HS256")
         return headers
 
@@ -124,14 +138,25 @@ class Notifier:
         body = json.dumps(delivery.body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         for attempt in range(1, self.settings.retries + 2):
             result: OutboundResult = self.outbound.post(
-                delivery.url, body, self.headers_for(delivery), vendor="intake24", tenant=delivery.survey_slug,
-                correlation_id=delivery.correlation_id, timeout_seconds=self.settings.timeout_seconds,
+                delivery.url,
+                body,
+                self.headers_for(delivery),
+                vendor="intake24",
+                tenant=delivery.survey_slug,
+                correlation_id=delivery.correlation_id,
+                timeout_seconds=self.settings.timeout_seconds,
                 allowed_hosts=self.settings.allowed_hosts,
             )
-            self.attempts.append(Attempt(
-                url=delivery.url, event=str(delivery.body.get("type")), attempt=attempt, status=result.status,
-                error=result.error, latency_ms=result.latency_ms,
-                body_excerpt=result.body[:500].decode("utf-8", "replace"),
-            ))
+            self.attempts.append(
+                Attempt(
+                    url=delivery.url,
+                    event=str(delivery.body.get("type")),
+                    attempt=attempt,
+                    status=result.status,
+                    error=result.error,
+                    latency_ms=result.latency_ms,
+                    body_excerpt=result.body[:500].decode("utf-8", "replace"),
+                )
+            )
             if result.status is not None and 200 <= result.status < 300:
                 return

@@ -24,9 +24,11 @@ def _who(signed_in: Any) -> str:
     if signed_in is None:
         return "<p id='who'>Not signed in.</p>"
     survey, respondent = signed_in
-    return (f"<p id='who'>Signed in as <span id='username'>{escape(respondent.username)}</span> "
-            f"(user <span id='user-id'>{respondent.id}</span>) in survey "
-            f"<a href='{PREFIX}/{escape(survey.slug)}/home'>{escape(survey.slug)}</a>.</p>")
+    return (
+        f"<p id='who'>Signed in as <span id='username'>{escape(respondent.username)}</span> "
+        f"(user <span id='user-id'>{respondent.id}</span>) in survey "
+        f"<a href='{PREFIX}/{escape(survey.slug)}/home'>{escape(survey.slug)}</a>.</p>"
+    )
 
 
 def landing(signed_in: Any) -> Response:
@@ -34,8 +36,11 @@ def landing(signed_in: Any) -> Response:
 
 
 def login(survey: Any, signed_in: Any) -> Response:
-    return _page(survey.slug, f"<h1>Survey {escape(survey.slug)}</h1>"
-                 "<p>Sign in with the authentication link you were given.</p>" + _who(signed_in))
+    return _page(
+        survey.slug,
+        f"<h1>Survey {escape(survey.slug)}</h1>"
+        "<p>Sign in with the authentication link you were given.</p>" + _who(signed_in),
+    )
 
 
 def feedback_available(fields: list[dict[str, Any]]) -> bool:
@@ -44,8 +49,10 @@ def feedback_available(fields: list[dict[str, Any]]) -> bool:
 
 
 def _button(slug: str, action: str, label: str) -> str:
-    return (f"<form method='post' action='{PREFIX}/{escape(slug)}/recall/{action}'>"
-            f"<button type='submit' id='{action}'>{label}</button></form>")
+    return (
+        f"<form method='post' action='{PREFIX}/{escape(slug)}/recall/{action}'>"
+        f"<button type='submit' id='{action}'>{label}</button></form>"
+    )
 
 
 def _redirect_prompt(survey: Any, follow_up: str | None) -> str:
@@ -53,13 +60,17 @@ def _redirect_prompt(survey: Any, follow_up: str | None) -> str:
         return f"<p><a href='{PREFIX}/{escape(survey.slug)}/home'>Home</a></p>"
     prompt = survey.settings.get("redirectPrompt") or {}
     target, timer = prompt.get("target", "_self"), int(prompt.get("timer", 0))
-    html = (f"<p><a id='redirect' href='{escape(follow_up)}' target='{escape(target)}' data-timer='{timer}'>"
-            "Continue to the study website</a></p>")
+    html = (
+        f"<p><a id='redirect' href='{escape(follow_up)}' target='{escape(target)}' data-timer='{timer}'>"
+        "Continue to the study website</a></p>"
+    )
     if timer != 0:
         delay = max(timer, 0)
         html += f"<p id='timer'>Redirecting in <span>{delay}</span> s.</p>"
-        html += (f"<script>setTimeout(function(){{window.open({_js_string(follow_up)},"
-                 f"{_js_string(target)});}},{delay * 1000});</script>")
+        html += (
+            f"<script>setTimeout(function(){{window.open({_js_string(follow_up)},"
+            f"{_js_string(target)});}},{delay * 1000});</script>"
+        )
     return html
 
 
@@ -69,8 +80,14 @@ def _js_string(text: str) -> str:
     return json.dumps(text).replace("<", "\\u003c")
 
 
-def survey(survey: Any, respondent: Any, view: str, session: dict[str, Any] | None, submission: str | None,
-           follow_up: str | None) -> Response:
+def survey(
+    survey: Any,
+    respondent: Any,
+    view: str,
+    session: dict[str, Any] | None,
+    submission: str | None,
+    follow_up: str | None,
+) -> Response:
     slug = survey.slug
     body = f"<h1>Survey {escape(slug)} · {escape(view)}</h1>" + _who((survey, respondent))
     if view == "feedback":
@@ -81,6 +98,9 @@ def survey(survey: Any, respondent: Any, view: str, session: dict[str, Any] | No
     elif session is None:
         body += "<p id='state'>No recall in progress.</p>" + _button(slug, "start", "Start recall")
     else:
-        body += (f"<p id='state'>Recall <span id='session-id'>{escape(session['id'])}</span> in progress.</p>"
-                 + _button(slug, "submit", "Submit recall") + _button(slug, "cancel", "Cancel recall"))
+        body += (
+            f"<p id='state'>Recall <span id='session-id'>{escape(session['id'])}</span> in progress.</p>"
+            + _button(slug, "submit", "Submit recall")
+            + _button(slug, "cancel", "Cancel recall")
+        )
     return _page(f"{slug} {view}", body)

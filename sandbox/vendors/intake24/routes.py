@@ -153,8 +153,14 @@ def login_token() -> Response:
     if result.captcha_for is not None:
         return json_response({"surveyId": result.captcha_for, "provider": "captcha"})
     response = json_response({"accessToken": result.access_token})
-    response.set_cookie(REFRESH_COOKIE, result.refresh_token or "", max_age=86400, path=f"{API_PREFIX}/auth",
-                        httponly=True, samesite="Lax")
+    response.set_cookie(
+        REFRESH_COOKIE,
+        result.refresh_token or "",
+        max_age=86400,
+        path=f"{API_PREFIX}/auth",
+        httponly=True,
+        samesite="Lax",
+    )
     return response
 
 
@@ -163,8 +169,12 @@ def start_session(slug: str) -> Response:
     intake24 = service()
     survey, respondent = intake24.respondent_for(request.headers.get("Authorization"), slug)
     supplied = body().get("uxSessionId") if isinstance(body(), dict) else None
-    session_id = intake24.start_session(survey, respondent, g.get("correlation_id", ""),
-                                        supplied if isinstance(supplied, str) and len(supplied) <= 36 else None)
+    session_id = intake24.start_session(
+        survey,
+        respondent,
+        g.get("correlation_id", ""),
+        supplied if isinstance(supplied, str) and len(supplied) <= 36 else None,
+    )
     return json_response({"sessionId": session_id})
 
 
@@ -182,8 +192,13 @@ def submit(slug: str) -> Response:
     intake24 = service()
     survey, respondent = intake24.respondent_for(request.headers.get("Authorization"), slug)
     recall = body().get("submission") if isinstance(body(), dict) else None
-    result = intake24.submit(survey, respondent, recall if isinstance(recall, dict) else None,
-                             request.headers.get("User-Agent"), g.get("correlation_id", ""))
+    result = intake24.submit(
+        survey,
+        respondent,
+        recall if isinstance(recall, dict) else None,
+        request.headers.get("User-Agent"),
+        g.get("correlation_id", ""),
+    )
     return json_response(result)
 
 
@@ -266,8 +281,9 @@ def _signed_in() -> tuple[Survey, Any] | None:
 
 def _sign_in(response: Response, result: LoginResult) -> Response:
     if result.refresh_token:
-        response.set_cookie(SURVEY_COOKIE, result.refresh_token, max_age=86400, path=SURVEY_PREFIX,
-                            httponly=True, samesite="Lax")
+        response.set_cookie(
+            SURVEY_COOKIE, result.refresh_token, max_age=86400, path=SURVEY_PREFIX, httponly=True, samesite="Lax"
+        )
     return response
 
 

@@ -94,9 +94,18 @@ class Intake24Settings:
 
     @classmethod
     def from_section(cls, section: Mapping[str, Any]) -> Intake24Settings:
-        known = {"surveys", "rate_limit_window_seconds", "rate_limit_max", "login_rate_limit_window_seconds",
-                 "login_rate_limit_max", "rate_limit_exempt_loopback", "notification_retries",
-                 "notification_timeout_seconds", "notification_allowed_hosts", "survey_app_url"}
+        known = {
+            "surveys",
+            "rate_limit_window_seconds",
+            "rate_limit_max",
+            "login_rate_limit_window_seconds",
+            "login_rate_limit_max",
+            "rate_limit_exempt_loopback",
+            "notification_retries",
+            "notification_timeout_seconds",
+            "notification_allowed_hosts",
+            "survey_app_url",
+        }
         unknown = set(section) - known
         if unknown:
             raise ValueError(f"[intake24] unknown keys {sorted(unknown)}; known: {sorted(known)}")
@@ -136,8 +145,11 @@ class Survey:
     settings: dict[str, Any]
 
     def notifications(self, event: str) -> list[str]:
-        return [n["url"] for n in self.settings.get("notifications", [])
-                if n.get("type") == event and n.get("channel") == "webhook" and n.get("url")]
+        return [
+            n["url"]
+            for n in self.settings.get("notifications", [])
+            if n.get("type") == event and n.get("channel") == "webhook" and n.get("url")
+        ]
 
 
 @dataclass(frozen=True)
@@ -154,8 +166,16 @@ class Respondent:
     @classmethod
     def of(cls, row: Row[Any]) -> Respondent:
         m = row._mapping
-        return cls(id=m["id"], survey_id=m["survey_id"], username=m["username"], url_auth_token=m["url_auth_token"],
-                   name=m["name"], email=m["email"], phone=m["phone"], disabled=bool(m["disabled"]))
+        return cls(
+            id=m["id"],
+            survey_id=m["survey_id"],
+            username=m["username"],
+            url_auth_token=m["url_auth_token"],
+            name=m["name"],
+            email=m["email"],
+            phone=m["phone"],
+            disabled=bool(m["disabled"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -176,14 +196,26 @@ class Intake24Service:
     _access_key: str | None = None
 
     def __post_init__(self) -> None:
-        self.notifier = Notifier(self.outbound, self.clock, self.nanoid, NotifierSettings(
-            retries=self.settings.notification_retries, timeout_seconds=self.settings.notification_timeout_seconds,
-            allowed_hosts=self.settings.notification_allowed_hosts))
-        self.limiter = auth.RateLimiter("generic", self.settings.rate_limit_max,
-                                        self.settings.rate_limit_window_seconds, messages.RATE_LIMITED)
-        self.login_limiter = auth.RateLimiter("login", self.settings.login_rate_limit_max,
-                                              self.settings.login_rate_limit_window_seconds,
-                                              messages.LOGIN_RATE_LIMITED, skip_successful=True)
+        self.notifier = Notifier(
+            self.outbound,
+            self.clock,
+            self.nanoid,
+            NotifierSettings(
+                retries=self.settings.notification_retries,
+                timeout_seconds=self.settings.notification_timeout_seconds,
+                allowed_hosts=self.settings.notification_allowed_hosts,
+            ),
+        )
+        self.limiter = auth.RateLimiter(
+            "generic", self.settings.rate_limit_max, self.settings.rate_limit_window_seconds, messages.RATE_LIMITED
+        )
+        self.login_limiter = auth.RateLimiter(
+            "login",
+            self.settings.login_rate_limit_max,
+            self.settings.login_rate_limit_window_seconds,
+            messages.LOGIN_RATE_LIMITED,
+            skip_successful=True,
+        )
 
     # --- randomness -------------------------------------------------------------------------
 
@@ -223,8 +255,12 @@ class Intake24Service:
     def put_survey(self, slug: str, body: Any) -> tuple[Survey, bool]:
         """Create or replace a survey's settings; True when it was created."""
         settings = self.validate_settings(slug, body)
-        statement = self.store.upsert(surveys, {"slug": slug, "slug_key": slug.lower(), "settings": settings},
-                                      keys=["slug_key"], update=["settings", "slug"])
+        statement = self.store.upsert(
+            surveys,
+            {"slug": slug, "slug_key": slug.lower(), "settings": settings},
+            keys=["slug_key"],
+            update=["settings", "slug"],
+        )
         with self.store.begin() as connection:
             existed = connection.execute(select(surveys.c.id).where(surveys.c.slug_key == slug.lower())).first()
             connection.execute(statement)
@@ -305,10 +341,14 @@ class Intake24Service:
         name = claims.get("name", UNDEFINED)
         fields_claim: list[dict[str, Any]] | None = claims.get("customFields")
         values = {
-            "survey_id": survey.id, "username": claims["username"], "url_auth_token": self.url_token(survey),
+            "survey_id": survey.id,
+            "username": claims["username"],
+            "url_auth_token": self.url_token(survey),
             "name": name if flags.get("userPersonalIdentifiers") and name is not UNDEFINED else None,
             "password_hash": self.hash_password(claims.get("password") or self.nanoid(12)),
-            "disabled": False, "created_at": now, "updated_at": now,
+            "disabled": False,
+            "created_at": now,
+            "updated_at": now,
         }
         # One INSERT .. ON CONFLICT DO NOTHING decides who creates the respondent: concurrent first
         # requests wait on the winner's transaction and then find its row (every one answers 200).
@@ -319,17 +359,30 @@ class Intake24Service:
         except OperationalError:
             raise Forbidden(messages.DB_BUSY, rule="database_busy") from None
 
-    def _create_or_find_once(self, survey: Survey, claims: dict[str, Any], values: dict[str, Any], name: Any,
-                             fields_claim: list[dict[str, Any]] | None, now: float) -> dict[str, Any]:
+    def _create_or_find_once(
+        self,
+        survey: Survey,
+        claims: dict[str, Any],
+        values: dict[str, Any],
+        name: Any,
+        fields_claim: list[dict[str, Any]] | None,
+        now: float,
+    ) -> dict[str, Any]:
         flags = survey.settings
         insert = self.store.upsert(respondents, values, keys=["survey_id", "username"]).returning(respondents.c.id)
         with self.store.begin() as connection:
             created = connection.execute(insert).first()
-            row = connection.execute(select(respondents).where(
-                respondents.c.survey_id == survey.id, respondents.c.username == claims["username"])).one()
+            row = connection.execute(
+                select(respondents).where(
+                    respondents.c.survey_id == survey.id, respondents.c.username == claims["username"]
+                )
+            ).one()
             respondent = Respondent.of(row)
-            body: dict[str, Any] = {"userId": str(respondent.id), "username": claims["username"],
-                                    "authToken": respondent.url_auth_token}
+            body: dict[str, Any] = {
+                "userId": str(respondent.id),
+                "username": claims["username"],
+                "authToken": respondent.url_auth_token,
+            }
             if "redirectUrl" in claims:
                 body["redirectUrl"] = claims["redirectUrl"]
             if created is not None:
@@ -342,8 +395,9 @@ class Intake24Service:
                 return body
             if flags.get("userPersonalIdentifiers"):
                 if name is not UNDEFINED:
-                    connection.execute(update(respondents).where(respondents.c.id == respondent.id)
-                                       .values(name=name, updated_at=now))
+                    connection.execute(
+                        update(respondents).where(respondents.c.id == respondent.id).values(name=name, updated_at=now)
+                    )
                 body["name"] = respondent.name if name is UNDEFINED or name is None else name
                 if name is None:
                     body["name"] = None
@@ -365,25 +419,41 @@ class Intake24Service:
         if len(set(names)) != len(names):  # the (user_id, name) unique constraint, as Sequelize words it
             raise Forbidden(messages.DB_VALIDATION_ERROR, rule="duplicate_custom_field")
         for entry in entries:
-            connection.execute(custom_fields.insert().values(
-                user_id=user_id, name=entry["name"], value=entry["value"], public=bool(entry.get("public", False))))
+            connection.execute(
+                custom_fields.insert().values(
+                    user_id=user_id, name=entry["name"], value=entry["value"], public=bool(entry.get("public", False))
+                )
+            )
 
     def _replace_custom_fields(self, connection: Connection, user_id: int, entries: list[dict[str, Any]]) -> None:
         names = [entry["name"] for entry in entries]
-        connection.execute(delete(custom_fields).where(custom_fields.c.user_id == user_id,
-                                                       custom_fields.c.name.not_in(names)))
+        connection.execute(
+            delete(custom_fields).where(custom_fields.c.user_id == user_id, custom_fields.c.name.not_in(names))
+        )
         for entry in entries:
-            connection.execute(self.store.upsert(
-                custom_fields, {"user_id": user_id, "name": entry["name"], "value": entry["value"],
-                                "public": bool(entry.get("public", False))},
-                keys=["user_id", "name"], update=["value", "public"]))
+            connection.execute(
+                self.store.upsert(
+                    custom_fields,
+                    {
+                        "user_id": user_id,
+                        "name": entry["name"],
+                        "value": entry["value"],
+                        "public": bool(entry.get("public", False)),
+                    },
+                    keys=["user_id", "name"],
+                    update=["value", "public"],
+                )
+            )
 
     @staticmethod
     def _custom_field_rows(connection: Connection, user_id: int) -> list[dict[str, Any]]:
-        rows = connection.execute(select(custom_fields).where(custom_fields.c.user_id == user_id)
-                                  .order_by(custom_fields.c.id)).all()
-        return [{"id": str(r.id), "userId": str(r.user_id), "name": r.name, "value": r.value,
-                 "public": bool(r.public)} for r in rows]
+        rows = connection.execute(
+            select(custom_fields).where(custom_fields.c.user_id == user_id).order_by(custom_fields.c.id)
+        ).all()
+        return [
+            {"id": str(r.id), "userId": str(r.user_id), "name": r.name, "value": r.value, "public": bool(r.public)}
+            for r in rows
+        ]
 
     def custom_fields_of(self, user_id: int) -> list[dict[str, Any]]:
         with self.store.connect() as connection:
@@ -403,8 +473,9 @@ class Intake24Service:
 
     def respondent_by_username(self, survey: Survey, username: str) -> Respondent | None:
         with self.store.connect() as connection:
-            row = connection.execute(select(respondents).where(
-                respondents.c.survey_id == survey.id, respondents.c.username == username)).first()
+            row = connection.execute(
+                select(respondents).where(respondents.c.survey_id == survey.id, respondents.c.username == username)
+            ).first()
         return None if row is None else Respondent.of(row)
 
     def count_respondents(self, survey: Survey, username: str | None = None) -> int:
@@ -436,15 +507,24 @@ class Intake24Service:
                 return LoginResult(None, None, captcha_for=survey.slug)
             if loaded["captcha"] != CAPTCHA_PASS:
                 raise Unauthorized(messages.INVALID_CAPTCHA, rule="invalid_captcha")
-        return LoginResult(self.mint(survey, respondent, "access", ACCESS_LIFETIME_SECONDS, loaded["token"]),
-                           self.mint(survey, respondent, "refresh", REFRESH_LIFETIME_SECONDS, loaded["token"]))
+        return LoginResult(
+            self.mint(survey, respondent, "access", ACCESS_LIFETIME_SECONDS, loaded["token"]),
+            self.mint(survey, respondent, "refresh", REFRESH_LIFETIME_SECONDS, loaded["token"]),
+        )
 
     def mint(self, survey: Survey, respondent: Respondent, kind: str, lifetime: int, subject: str) -> str:
         issued = int(self.clock.now())
         claims = {
-            "aal": "aal1", "amr": ["token"], "surveyId": survey.slug, "userId": str(respondent.id),
-            "verified": False, "permissions": [f"{survey.slug.lower()}/respondent"],
-            "iat": issued, "exp": issued + lifetime, "aud": ["survey", kind], "iss": auth.ACCESS_ISSUER,
+            "aal": "aal1",
+            "amr": ["token"],
+            "surveyId": survey.slug,
+            "userId": str(respondent.id),
+            "verified": False,
+            "permissions": [f"{survey.slug.lower()}/respondent"],
+            "iat": issued,
+            "exp": issued + lifetime,
+            "aud": ["survey", kind],
+            "iss": auth.ACCESS_ISSUER,
             "sub": base64.b64encode(f'{{"provider":"URLToken","providerKey":"{subject}"}}'.encode()).decode(),
             "jti": self.nanoid(64),
         }
@@ -478,36 +558,56 @@ class Intake24Service:
 
     # --- recall sessions, submissions, notifications ----------------------------------------
 
-    def start_session(self, survey: Survey, respondent: Respondent, correlation_id: str,
-                      session_id: str | None = None) -> str:
+    def start_session(
+        self, survey: Survey, respondent: Respondent, correlation_id: str, session_id: str | None = None
+    ) -> str:
         session_id = session_id or self.randomness.uuid()
         with self.store.begin() as connection:
-            connection.execute(delete(recall_sessions).where(recall_sessions.c.survey_id == survey.id,
-                                                             recall_sessions.c.user_id == respondent.id))
-            connection.execute(recall_sessions.insert().values(
-                id=session_id, survey_id=survey.id, user_id=respondent.id, started_at=self.clock.now()))
+            connection.execute(
+                delete(recall_sessions).where(
+                    recall_sessions.c.survey_id == survey.id, recall_sessions.c.user_id == respondent.id
+                )
+            )
+            connection.execute(
+                recall_sessions.insert().values(
+                    id=session_id, survey_id=survey.id, user_id=respondent.id, started_at=self.clock.now()
+                )
+            )
         self.notify(survey, "survey.session.started", session_id, respondent, correlation_id)
         return session_id
 
     def active_session(self, survey: Survey, respondent: Respondent) -> dict[str, Any] | None:
         with self.store.connect() as connection:
-            row = connection.execute(select(recall_sessions).where(
-                recall_sessions.c.survey_id == survey.id, recall_sessions.c.user_id == respondent.id)).first()
+            row = connection.execute(
+                select(recall_sessions).where(
+                    recall_sessions.c.survey_id == survey.id, recall_sessions.c.user_id == respondent.id
+                )
+            ).first()
         return None if row is None else dict(row._mapping)
 
-    def cancel_session(self, survey: Survey, respondent: Respondent, correlation_id: str,
-                       client_session_id: str | None = None) -> None:
+    def cancel_session(
+        self, survey: Survey, respondent: Respondent, correlation_id: str, client_session_id: str | None = None
+    ) -> None:
         session = self.active_session(survey, respondent)
         with self.store.begin() as connection:
-            connection.execute(delete(recall_sessions).where(recall_sessions.c.survey_id == survey.id,
-                                                             recall_sessions.c.user_id == respondent.id))
+            connection.execute(
+                delete(recall_sessions).where(
+                    recall_sessions.c.survey_id == survey.id, recall_sessions.c.user_id == respondent.id
+                )
+            )
         session_id = session["id"] if session else client_session_id
         if (session and session["submitted_at"]) or not session_id:
             return
         self.notify(survey, "survey.session.cancelled", session_id, respondent, correlation_id)
 
-    def submit(self, survey: Survey, respondent: Respondent, recall: Mapping[str, Any] | None,
-               user_agent: str | None, correlation_id: str) -> dict[str, Any]:
+    def submit(
+        self,
+        survey: Survey,
+        respondent: Respondent,
+        recall: Mapping[str, Any] | None,
+        user_agent: str | None,
+        correlation_id: str,
+    ) -> dict[str, Any]:
         """Store a minimal submission, notify, answer with the user info and ``followUpUrl``."""
         now = self.clock.now()
         session = self.active_session(survey, respondent)
@@ -517,39 +617,88 @@ class Intake24Service:
         started = stamp if session is None else _iso(session["started_at"])
         recall = dict(recall or {})
         data = {
-            "id": submission_id, "surveyId": str(survey.id), "userId": str(respondent.id),
-            "startTime": started, "endTime": stamp, "submissionTime": stamp,
-            "recallDate": recall.get("recallDate", stamp[:10]), "wakeUpTime": recall.get("wakeUpTime"),
-            "sleepTime": recall.get("sleepTime"), "log": None, "sessionId": session_id,
-            "userAgent": user_agent, "createdAt": stamp, "updatedAt": stamp,
-            "customFields": [], "meals": recall.get("meals", []) if isinstance(recall.get("meals"), list) else [],
-            "missingFoods": [], "survey": {"id": str(survey.id), "slug": survey.slug},
-            "user": {"id": str(respondent.id), "name": respondent.name,
-                     "aliases": [{"surveyId": str(survey.id), "username": respondent.username}],
-                     "customFields": self.custom_fields_of(respondent.id)},
+            "id": submission_id,
+            "surveyId": str(survey.id),
+            "userId": str(respondent.id),
+            "startTime": started,
+            "endTime": stamp,
+            "submissionTime": stamp,
+            "recallDate": recall.get("recallDate", stamp[:10]),
+            "wakeUpTime": recall.get("wakeUpTime"),
+            "sleepTime": recall.get("sleepTime"),
+            "log": None,
+            "sessionId": session_id,
+            "userAgent": user_agent,
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "customFields": [],
+            "meals": recall.get("meals", []) if isinstance(recall.get("meals"), list) else [],
+            "missingFoods": [],
+            "survey": {"id": str(survey.id), "slug": survey.slug},
+            "user": {
+                "id": str(respondent.id),
+                "name": respondent.name,
+                "aliases": [{"surveyId": str(survey.id), "username": respondent.username}],
+                "customFields": self.custom_fields_of(respondent.id),
+            },
         }
         with self.store.begin() as connection:
-            connection.execute(submissions.insert().values(
-                id=submission_id, survey_id=survey.id, user_id=respondent.id, session_id=session_id,
-                submitted_at=now, data=data))
-            connection.execute(update(recall_sessions).where(
-                recall_sessions.c.survey_id == survey.id, recall_sessions.c.user_id == respondent.id,
-                recall_sessions.c.id == session_id).values(submitted_at=now))
-            count = connection.execute(select(func.count()).select_from(submissions).where(
-                submissions.c.survey_id == survey.id, submissions.c.user_id == respondent.id)).scalar_one()
-        self.notify(survey, "survey.session.submitted", session_id, respondent, correlation_id,
-                    submission_id=submission_id, data=data)
+            connection.execute(
+                submissions.insert().values(
+                    id=submission_id,
+                    survey_id=survey.id,
+                    user_id=respondent.id,
+                    session_id=session_id,
+                    submitted_at=now,
+                    data=data,
+                )
+            )
+            connection.execute(
+                update(recall_sessions)
+                .where(
+                    recall_sessions.c.survey_id == survey.id,
+                    recall_sessions.c.user_id == respondent.id,
+                    recall_sessions.c.id == session_id,
+                )
+                .values(submitted_at=now)
+            )
+            count = connection.execute(
+                select(func.count())
+                .select_from(submissions)
+                .where(submissions.c.survey_id == survey.id, submissions.c.user_id == respondent.id)
+            ).scalar_one()
+        self.notify(
+            survey,
+            "survey.session.submitted",
+            session_id,
+            respondent,
+            correlation_id,
+            submission_id=submission_id,
+            data=data,
+        )
         fields_ = self.custom_fields_of(respondent.id)
         return {
-            "userId": str(respondent.id), "name": respondent.name,
+            "userId": str(respondent.id),
+            "name": respondent.name,
             "customFields": {f["name"]: f["value"] if f["public"] else "[X]" for f in fields_},
-            "submissions": int(count), "showFeedback": False,  # the sandbox has no feedback schemes
-            "maximumTotalSubmissionsReached": False, "maximumDailySubmissionsReached": False,
-            "followUpUrl": self.follow_up_url(survey, respondent), "submissionId": submission_id,
+            "submissions": int(count),
+            "showFeedback": False,  # the sandbox has no feedback schemes
+            "maximumTotalSubmissionsReached": False,
+            "maximumDailySubmissionsReached": False,
+            "followUpUrl": self.follow_up_url(survey, respondent),
+            "submissionId": submission_id,
         }
 
-    def notify(self, survey: Survey, event: str, session_id: str, respondent: Respondent, correlation_id: str,
-               submission_id: str | None = None, data: dict[str, Any] | None = None) -> int:
+    def notify(
+        self,
+        survey: Survey,
+        event: str,
+        session_id: str,
+        respondent: Respondent,
+        correlation_id: str,
+        submission_id: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> int:
         urls = survey.notifications(event)
         params: dict[str, Any] = {"type": event, "sessionId": session_id, "surveyId": str(survey.id)}
         if submission_id is not None:
@@ -557,9 +706,16 @@ class Intake24Service:
         params["userId"] = str(respondent.id)
         body = {**params, **({"data": data} if data is not None else {})}
         for url in urls:
-            self.notifier.enqueue(Delivery(url=url, body=body, claims=params,
-                                           secret=survey.settings.get("genUserKey") or None,
-                                           survey_slug=survey.slug, correlation_id=correlation_id))
+            self.notifier.enqueue(
+                Delivery(
+                    url=url,
+                    body=body,
+                    claims=params,
+                    secret=survey.settings.get("genUserKey") or None,
+                    survey_slug=survey.slug,
+                    correlation_id=correlation_id,
+                )
+            )
         return len(urls)
 
     # --- redirect prompt --------------------------------------------------------------------
@@ -586,8 +742,11 @@ class Intake24Service:
     def auth_urls(self, survey: Survey, respondent: Respondent, base: str) -> dict[str, str]:
         base = (survey.settings.get("authUrlDomainOverride") or self.settings.survey_app_url or base).rstrip("/")
         token = respondent.url_auth_token
-        return {"surveyAuthUrl": f"{base}/a/{token}", "feedbackAuthUrl": f"{base}/{survey.slug}/feedback?auth={token}",
-                "longSurveyAuthUrl": f"{base}/{survey.slug}?auth={token}"}
+        return {
+            "surveyAuthUrl": f"{base}/a/{token}",
+            "feedbackAuthUrl": f"{base}/{survey.slug}/feedback?auth={token}",
+            "longSurveyAuthUrl": f"{base}/{survey.slug}?auth={token}",
+        }
 
     # --- personal access tokens and the admin respondent API --------------------------------
 
@@ -595,42 +754,65 @@ class Intake24Service:
         if not isinstance(name, str) or not 3 <= len(name) <= 128:
             raise ValueError("name must be a string of 3-128 characters")
         lifetime = 30 * 24 * 3600 if expires_in is None else expires_in
-        if isinstance(lifetime, bool) or not isinstance(lifetime, int | float) or not \
-                0 < lifetime <= PAT_MAX_LIFETIME_SECONDS:
+        if (
+            isinstance(lifetime, bool)
+            or not isinstance(lifetime, int | float)
+            or not 0 < lifetime <= PAT_MAX_LIFETIME_SECONDS
+        ):
             raise ValueError(f"expires_in_seconds must be a number between 1 and {PAT_MAX_LIFETIME_SECONDS}")
         issued = int(self.clock.now())
         jti = self.nanoid(64)
         with self.store.begin() as connection:
-            token_id = connection.execute(personal_access_tokens.insert().values(
-                jti=jti, name=name, created_at=issued, expires_at=issued + lifetime, revoked=False
-            ).returning(personal_access_tokens.c.id)).scalar_one()
-        claims = {"aal": "aal1", "amr": ["pat"], "verified": True, "userId": "1", "iat": issued,
-                  "exp": int(issued + lifetime), "aud": ["access", "admin", "personal"], "iss": auth.ACCESS_ISSUER,
-                  "sub": "1", "jti": jti}
-        return {"jwt": sign_hmac(claims, self.access_key, "HS256"),
-                "token": {"id": str(token_id), "name": name, "token": jti, "revoked": False,
-                          "expiresAt": _iso(issued + lifetime), "createdAt": _iso(issued)}}
+            token_id = connection.execute(
+                personal_access_tokens.insert()
+                .values(jti=jti, name=name, created_at=issued, expires_at=issued + lifetime, revoked=False)
+                .returning(personal_access_tokens.c.id)
+            ).scalar_one()
+        claims = {
+            "aal": "aal1",
+            "amr": ["pat"],
+            "verified": True,
+            "userId": "1",
+            "iat": issued,
+            "exp": int(issued + lifetime),
+            "aud": ["access", "admin", "personal"],
+            "iss": auth.ACCESS_ISSUER,
+            "sub": "1",
+            "jti": jti,
+        }
+        return {
+            "jwt": sign_hmac(claims, self.access_key, "HS256"),
+            "token": {
+                "id": str(token_id),
+                "name": name,
+                "token": jti,
+                "revoked": False,
+                "expiresAt": _iso(issued + lifetime),
+                "createdAt": _iso(issued),
+            },
+        }
 
     def revoke_personal_access_token(self, token_id: str) -> bool:
         if not (token_id.isascii() and token_id.isdigit() and len(token_id) < 12):
             return False
         with self.store.begin() as connection:
-            result = connection.execute(update(personal_access_tokens).where(
-                personal_access_tokens.c.id == int(token_id)).values(revoked=True))
+            result = connection.execute(
+                update(personal_access_tokens).where(personal_access_tokens.c.id == int(token_id)).values(revoked=True)
+            )
         return bool(result.rowcount)
 
     def require_admin(self, authorization: str | None) -> None:
         """Passport ``admin``: a valid, unrevoked PAT; a respondent's access token → 403."""
         token = auth.bearer(authorization)
-        claims = None if token is None else auth.verify_access_token(token, self.access_key, self.clock.now(),
-                                                                     "access")
+        claims = None if token is None else auth.verify_access_token(token, self.access_key, self.clock.now(), "access")
         if claims is None:
             raise BearerUnauthorized("missing, invalid or expired personal access token")
         if not claims.get("verified"):
             raise Forbidden("Account not verified", rule="account_not_verified")
         with self.store.connect() as connection:
-            row = connection.execute(select(personal_access_tokens).where(
-                personal_access_tokens.c.jti == claims.get("jti"))).first()
+            row = connection.execute(
+                select(personal_access_tokens).where(personal_access_tokens.c.jti == claims.get("jti"))
+            ).first()
         if row is None or row.revoked:
             raise BearerUnauthorized("personal access token revoked or unknown")
 
@@ -643,11 +825,20 @@ class Intake24Service:
 
     def admin_entry(self, survey: Survey, respondent: Respondent, base: str, *, full: bool) -> dict[str, Any]:
         urls = self.auth_urls(survey, respondent, base)
-        entry: dict[str, Any] = {"id": str(respondent.id), "userId": str(respondent.id), "surveyId": str(survey.id),
-                                 "username": respondent.username, "urlAuthToken": respondent.url_auth_token}
+        entry: dict[str, Any] = {
+            "id": str(respondent.id),
+            "userId": str(respondent.id),
+            "surveyId": str(survey.id),
+            "username": respondent.username,
+            "urlAuthToken": respondent.url_auth_token,
+        }
         if full:
-            entry.update(name=respondent.name, email=respondent.email, phone=respondent.phone,
-                         customFields=self.custom_fields_of(respondent.id))
+            entry.update(
+                name=respondent.name,
+                email=respondent.email,
+                phone=respondent.phone,
+                customFields=self.custom_fields_of(respondent.id),
+            )
         entry.update(surveyAuthUrl=urls["surveyAuthUrl"], feedbackAuthUrl=urls["feedbackAuthUrl"])
         return entry
 
@@ -661,16 +852,34 @@ class Intake24Service:
         data = [self.admin_entry(survey, Respondent.of(r), base, full=False) for r in rows]
         last_page = max(1, -(-total // limit))
         first = (page - 1) * limit + 1 if data else None
-        return {"data": data, "meta": {"from": first, "lastPage": last_page, "page": page, "path": "", "limit": limit,
-                                       "to": (first + len(data) - 1) if first else None, "total": total}}
+        return {
+            "data": data,
+            "meta": {
+                "from": first,
+                "lastPage": last_page,
+                "page": page,
+                "path": "",
+                "limit": limit,
+                "to": (first + len(data) - 1) if first else None,
+                "total": total,
+            },
+        }
 
     def admin_create(self, survey: Survey, body: Any, base: str) -> dict[str, Any]:
         loaded = self.load_contract(ADMIN_RESPONDENT_REQUEST, body)
         now = self.clock.now()
-        values = {"survey_id": survey.id, "username": loaded["username"], "url_auth_token": self.url_token(survey),
-                  "name": loaded.get("name"), "email": loaded.get("email"), "phone": loaded.get("phone"),
-                  "password_hash": self.hash_password(loaded.get("password") or self.nanoid(12)),
-                  "disabled": False, "created_at": now, "updated_at": now}
+        values = {
+            "survey_id": survey.id,
+            "username": loaded["username"],
+            "url_auth_token": self.url_token(survey),
+            "name": loaded.get("name"),
+            "email": loaded.get("email"),
+            "phone": loaded.get("phone"),
+            "password_hash": self.hash_password(loaded.get("password") or self.nanoid(12)),
+            "disabled": False,
+            "created_at": now,
+            "updated_at": now,
+        }
         insert = self.store.upsert(respondents, values, keys=["survey_id", "username"]).returning(respondents.c.id)
         try:
             with self.store.begin() as connection:
@@ -697,13 +906,19 @@ class Intake24Service:
         changes: dict[str, Any] = {key: loaded[key] for key in ("username", "name", "email", "phone") if key in loaded}
         if loaded.get("password"):
             changes["password_hash"] = self.hash_password(loaded["password"])
-        if "username" in changes and changes["username"] != respondent.username and \
-                self.respondent_by_username(survey, changes["username"]) is not None:
+        if (
+            "username" in changes
+            and changes["username"] != respondent.username
+            and self.respondent_by_username(survey, changes["username"]) is not None
+        ):
             raise AdminValidationError("username", messages.DUPLICATE_USERNAME)
         with self.store.begin() as connection:
             if changes:
-                connection.execute(update(respondents).where(respondents.c.id == respondent.id)
-                                   .values(**changes, updated_at=self.clock.now()))
+                connection.execute(
+                    update(respondents)
+                    .where(respondents.c.id == respondent.id)
+                    .values(**changes, updated_at=self.clock.now())
+                )
             if "customFields" in loaded:
                 self._replace_custom_fields(connection, respondent.id, loaded["customFields"])
         updated = self.respondent_by_id(respondent.id)

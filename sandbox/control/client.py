@@ -1,0 +1,69 @@
+"""A small client for a running sandbox's control plane, used by the CLI (and handy in scripts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+DEFAULT_URL = "http://127.0.0.1:8000"
+TIMEOUT_SECONDS = 10
+
+
+class ControlPlaneError(Exception):
+    """The sandbox could not be reached, or it refused the request; the message says which and why."""
+
+
+class ControlClient:
+    def __init__(self, url: str = DEFAULT_URL, admin_token: str | None = None) -> None:
+        self.url = url.rstrip("/")
+        self.session = requests.Session()
+        if admin_token:
+            self.session.headers["Authorization"] = f"Bearer {admin_token}"
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self.session.request(method, f"{self.url}/__sandbox{path}", timeout=TIMEOUT_SECONDS, **kwargs)
+        except requests.RequestException as error:
+            raise ControlPlaneError(f"cannot reach the sandbox at {self.url}: {error}") from None
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.status_code >= 400:
+            detail = body.get("error") if isinstance(body, dict) else response.text[:200]
+            raise ControlPlaneError(f"{method} /__sandbox{path} → {response.status_code}: {detail}")
+        return body
+
+    def reset(self, vendor: str | None = None, tenant: str | None = None) -> Any:
+        params = {key: value for key, value in (("vendor", vendor), ("tenant", tenant)) if value}
+        return self.call("POST", "/reset", params=params)
+
+    def catalogue(self) -> list[dict[str, Any]]:
+        faults: list[dict[str, Any]] = self.call("GET", "/faults/catalogue")["faults"]
+        return faults
+
+    def armed(self) -> list[dict[str, Any]]:
+        faults: list[dict[str, Any]] = self.call("GET", "/faults")["faults"]
+        return faults
+
+    def arm(self, **body: Any) -> dict[str, Any]:
+        armed: dict[str, Any] = self.call("POST", "/faults", json=body)
+        return armed
+
+    def disarm(self, vendor: str | None = None) -> int:
+        return int(self.call("DELETE", "/faults", params={"vendor": vendor} if vendor else {})["disarmed"])
+
+    def journal(self, **query: Any) -> list[dict[str, Any]]:
+        entries: list[dict[str, Any]] = self.call(
+            "GET", "/journal", params={k: v for k, v in query.items() if v is not None}
+        )["entries"]
+        return entries
+
+    def clock(self, **body: Any) -> dict[str, Any]:
+        clock: dict[str, Any] = self.call("PUT", "/clock", json=body) if body else self.call("GET", "/clock")
+        return clock
+
+    def openapi(self) -> dict[str, Any]:
+        document: dict[str, Any] = self.call("GET", "/openapi.json")
+        return document

@@ -1,0 +1,59 @@
+"""The control-plane commands against a running sandbox (a live loopback server in a thread)."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from sandbox.cli import main
+from sandbox.testing.live import LiveServer
+from tests.cirrusmd.helpers import post_session
+from tests.conftest import FROZEN_AT
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_faults_arm_list_clear_and_the_request_that_meets_it(live_server: LiveServer, client: object) -> None:
+    url = ["--url", live_server.url]
+    assert "cirrusmd.token_expired" in run("faults", "list", *url)
+    assert "armed #" in run("faults", "arm", "cirrusmd.token_expired", "--times", "1", *url)
+    assert "cirrusmd.token_expired" in run("faults", "list", "--armed", *url)
+    assert post_session(client, FROZEN_AT).status_code == 401  # type: ignore[arg-type]
+    assert run("faults", "list", "--armed", *url) == ""
+    run("faults", "arm", "cirrusmd.wrong_scope", *url)
+    assert run("faults", "clear", *url) == "disarmed 1\n"
+
+
+def test_journal_reset_clock_and_openapi(live_server: LiveServer, client: object) -> None:
+    url = ["--url", live_server.url]
+    post_session(client, FROZEN_AT)  # type: ignore[arg-type]
+    lines = run("journal", *url).splitlines()
+    assert len(lines) == 1
+    assert "POST   /cirrusmd/sdk/v2/public/sessions → 201 accepted" in lines[0]
+    as_json = json.loads(run("journal", "--json", *url))
+    assert as_json["status"] == 201
+    assert run("journal", "--follow", "--max-polls", "2", "--interval", "0", *url).count("\n") == 1
+
+    assert run("clock", "set", "--frozen-at", "2030-01-01T00:00:00Z", *url).startswith("frozen 2030-01-01T00:00:00")
+    assert run("clock", "show", *url).startswith("frozen")
+    assert run("reset", *url).startswith("reset: cirrusmd")
+    assert run("journal", *url) == ""
+    assert run("clock", "show", *url).startswith("system")
+    assert json.loads(run("openapi", *url))["openapi"] == "3.0.3"
+
+
+def test_unreachable_sandbox_is_a_clear_error() -> None:
+    result = CliRunner().invoke(main, ["reset", "--url", "http://127.0.0.1:1"])
+    assert result.exit_code == 1
+    assert "cannot reach the sandbox at http://127.0.0.1:1" in result.output
+
+
+def test_clock_set_needs_exactly_one_option() -> None:
+    result = CliRunner().invoke(main, ["clock", "set", "--offset", "5", "--system"])
+    assert result.exit_code == 2
+    assert "exactly one of --offset, --frozen-at, --system" in result.output
