@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -67,10 +68,8 @@ class SandboxProcess:
     def kill(self) -> None:
         """SIGKILL the whole process group (the server and its workers), at once."""
         if self.process.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             self.process.wait(timeout=30)
         if self.process.stdout:
             self.process.stdout.close()
