@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from sandbox import config, control
 from sandbox.config import Settings
@@ -34,6 +34,9 @@ def create_app(
     errors.init_app(app, settings.max_body_bytes)
     cirrusmd_service = cirrusmd.init_app(app, store, clock, randomness, dict(settings.vendor("cirrusmd")))
     _create_tables(store)
+    clock.attach(store)
+    app.before_request(clock.begin_request)
+    app.teardown_request(clock.end_request)
     cirrusmd_service.install_clients()
     journal.init_app(app, Journal(store, clock, settings.journal_max_entries, settings.journal_max_age_seconds))
     app.register_blueprint(control.blueprint)
@@ -41,8 +44,8 @@ def create_app(
 
 
 def _create_tables(store: Store) -> None:
-    """Create missing tables; a sibling worker creating them at the same moment is not an error."""
+    """Create missing tables; a sibling worker or instance creating them at the same moment is not an error."""
     try:
         store.create_tables()
-    except OperationalError:
+    except (OperationalError, ProgrammingError, IntegrityError):
         store.create_tables()

@@ -32,6 +32,16 @@ DEFAULT_DATABASE_URL = "sqlite:///.vendor-sandbox/sandbox.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 #: Pooled connections per process: at least the server's threads per worker, so none waits for one.
 POOL_SIZE = 16
+#: Any constant: the PostgreSQL advisory lock that serialises ``create_tables`` across instances.
+_CREATE_TABLES_LOCK = 0x5A4D_B0C5
+
+
+def normalise_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` mean PostgreSQL through psycopg 3 (``postgresql+psycopg://``)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
 
 
 def _prepare_sqlite_file(url: str) -> None:
@@ -53,7 +63,7 @@ class Store:
     """The engine (created once per process) and the few statements every vendor needs."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
+        self.url = url = normalise_url(url)
         if url.startswith("sqlite"):
             _prepare_sqlite_file(url)
             self.engine: Engine = create_engine(
@@ -70,7 +80,13 @@ class Store:
         self._write_lock = threading.Lock() if self.dialect == "sqlite" else None
 
     def create_tables(self) -> None:
-        metadata.create_all(self.engine)
+        """Create missing tables; on PostgreSQL instances starting together take turns (advisory lock)."""
+        if self.dialect != "postgresql":
+            metadata.create_all(self.engine)
+            return
+        with self.engine.begin() as connection:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_TABLES_LOCK})
+            metadata.create_all(connection)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
