@@ -58,13 +58,15 @@ class TemporaryPostgres:
             try:
                 account = pwd.getpwnam("postgres")
             except KeyError as error:
-                raise PostgresUnavailable("running as root and there is no `postgres` user to run the server") from error
+                raise PostgresUnavailable("running as root and no `postgres` user exists to run the server") from error
             os.chown(self._directory, account.pw_uid, account.pw_gid)
             self._run_as = ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups"]
 
     def _run(self, *arguments: str, timeout: float = 60) -> None:
         command = [*self._run_as, *arguments]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=self._directory)
+        result = subprocess.run(  # noqa: S603 - fixed PostgreSQL binaries, arguments built here
+            command, capture_output=True, text=True, timeout=timeout, cwd=self._directory
+        )
         if result.returncode != 0:
             raise RuntimeError(f"{' '.join(arguments[:2])} failed: {result.stdout}\n{result.stderr}")
 
