@@ -73,10 +73,13 @@ SYSTEM = ClockState(mode="system")
 
 
 def _state_from_row(row: Any) -> ClockState:
+    """A state from a ``(mode, offset_seconds, frozen_at)`` row; no row is the system clock."""
     if row is None:
         return SYSTEM
-    mode: ClockMode = row.mode if row.mode in ("system", "offset", "frozen") else "system"
-    return ClockState(mode=mode, offset_seconds=float(row.offset_seconds), frozen_at=row.frozen_at)
+    mode, offset_seconds, frozen_at = row
+    if mode not in ("system", "offset", "frozen"):
+        return SYSTEM
+    return ClockState(mode=mode, offset_seconds=float(offset_seconds), frozen_at=frozen_at)
 
 
 class Clock:
@@ -123,8 +126,8 @@ class Clock:
 
     def _read(self) -> ClockState:
         assert self._store is not None
-        with self._store.connect() as connection:
-            return _state_from_row(connection.execute(_READ).first())
+        rows = self._store.run(_READ)
+        return _state_from_row(rows[0] if rows else None)
 
     def _current(self) -> ClockState:
         request = self._request

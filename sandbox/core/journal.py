@@ -120,8 +120,7 @@ class Journal:
     def record(self, **entry: Any) -> None:
         entry.setdefault("at", self.clock.now())
         entry.setdefault("warnings", [])
-        with self.store.begin() as connection:
-            connection.execute(_INSERT, entry)
+        self.store.run(_INSERT, entry, write=True)
         with self._lock:
             self._writes += 1
             due = self._writes % self.PRUNE_EVERY == 0

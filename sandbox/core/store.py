@@ -7,17 +7,22 @@ packages declare their tables on :data:`metadata`; this module never imports a v
 
 from __future__ import annotations
 
+import fcntl
+import os
 import secrets
 import threading
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, Engine, MetaData, String, Table, create_engine, event, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.elements import ClauseElement
 
 metadata = MetaData()
 
@@ -44,6 +49,14 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def _lock_file_for(url: str) -> str | None:
+    """``<database file>.lock`` for a SQLite file database; None for memory databases."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return f"{database}.lock"
+
+
 def _prepare_sqlite_file(url: str) -> None:
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
@@ -57,6 +70,28 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A statement compiled once for the driver: its SQL, its parameters in order, their processors."""
+
+    statement: ClauseElement
+    sql: str
+    names: tuple[str, ...]
+    positional: bool
+    defaults: Mapping[str, Any]
+    processors: Mapping[str, Callable[[Any], Any]]
+    #: False for INSERT/UPDATE/DELETE without RETURNING (PostgreSQL's implicit RETURNING id is dropped).
+    returns_rows: bool
+
+    def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        bound: dict[str, Any] = {}
+        for name in self.names:
+            value = values[name] if name in values else self.defaults[name]
+            processor = self.processors.get(name)
+            bound[name] = value if processor is None or value is None else processor(value)
+        return tuple(bound[name] for name in self.names) if self.positional else bound
 
 
 class Store:
@@ -77,7 +112,10 @@ class Store:
             self.engine = create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
         self.dialect = self.engine.dialect.name
         self._statements: dict[tuple[Any, ...], Insert] = {}
+        self._prepared: dict[tuple[int, tuple[str, ...]], _Prepared] = {}
         self._write_lock = threading.Lock() if self.dialect == "sqlite" else None
+        self._lock_path = _lock_file_for(url) if self.dialect == "sqlite" else None
+        self._lock_file: tuple[int, int] | None = None  # (pid, fd): opened after any fork, per process
 
     def create_tables(self) -> None:
         """Create missing tables; on PostgreSQL instances starting together take turns (advisory lock)."""
@@ -94,14 +132,118 @@ class Store:
 
         On SQLite, writers in one process queue on a lock instead of meeting in SQLite's busy
         handler, whose sleep-and-retry turns contention into long tail latencies; writers in other
-        processes still wait in the busy handler (WAL, ``busy_timeout``).
+        processes queue on an ``flock`` of ``<database>.lock``, which the kernel hands over at once
+        on release. SQLite's own locking (WAL, ``busy_timeout``) still guards against any writer
+        that does not take the lock.
         """
         if self._write_lock is None:
             with self.engine.begin() as connection:
                 yield connection
             return
-        with self._write_lock, self.engine.begin() as connection:
-            yield connection
+        with self._write_lock:
+            descriptor = self._process_lock_file()
+            if descriptor is None:
+                with self.engine.begin() as connection:
+                    yield connection
+                return
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            try:
+                with self.engine.begin() as connection:
+                    yield connection
+            finally:
+                fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+    def run(
+        self, statement: ClauseElement, values: Mapping[str, Any] | None = None, *, write: bool = False
+    ) -> list[tuple[Any, ...]]:
+        """Execute a Core statement on a pooled driver connection, without SQLAlchemy's per-call work.
+
+        For request hot paths: the statement is compiled once (per set of ``values`` keys) and
+        then costs what the driver costs (a few microseconds for a SQLite primary-key read, where
+        ``connection.execute`` costs tens). ``values`` are plain column values; columns with a
+        bind processor (JSON) are processed as SQLAlchemy would. Returns the rows (SELECT or
+        RETURNING) as tuples, values as the driver gives them. ``write=True`` runs it in its own
+        write transaction, committed before returning, under the same locks as :meth:`begin`.
+        """
+        values = values or {}
+        prepared = self._prepare(statement, tuple(values))
+        parameters = prepared.parameters(values)
+        if not write:
+            return self._execute_raw(prepared, parameters)
+        with self._write_lock or nullcontext():
+            descriptor = self._process_lock_file()
+            if descriptor is None:
+                return self._execute_raw(prepared, parameters, commit=True)
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            try:
+                return self._execute_raw(prepared, parameters, commit=True)
+            finally:
+                fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+    def _execute_raw(
+        self, prepared: _Prepared, parameters: Sequence[Any] | dict[str, Any], commit: bool = False
+    ) -> list[tuple[Any, ...]]:
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(prepared.sql, parameters)
+                rows = [tuple(row) for row in cursor.fetchall()] if cursor.description else []
+                if not prepared.returns_rows:
+                    rows = []
+            finally:
+                cursor.close()
+            if commit:
+                connection.commit()
+            return rows
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            connection.close()
+
+    def _prepare(self, statement: ClauseElement, keys: tuple[str, ...]) -> _Prepared:
+        cache_key = (id(statement), keys)
+        found = self._prepared.get(cache_key)
+        if found is not None and found.statement is statement:
+            return found
+        dialect = self.engine.dialect
+        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+        assert isinstance(compiled, SQLCompiler)
+        names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
+        defaults: dict[str, Any] = {}
+        processors: dict[str, Callable[[Any], Any]] = {}
+        table = getattr(statement, "table", None)
+        for name in names:
+            bind = compiled.binds[name]
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                processors[name] = processor
+            if name in keys:
+                continue
+            value = compiled.params.get(name)
+            column = table.c.get(name) if table is not None else None
+            default = getattr(column, "default", None) if column is not None else None
+            if default is not None and getattr(default, "is_scalar", False):
+                value = default.arg
+            elif value is not None and not isinstance(value, (int, float, str, bytes)):
+                raise ValueError(f"{name} has no value and no scalar default: pass it to Store.run")
+            defaults[name] = value
+        returns_rows = bool(getattr(statement, "returning_column_descriptions", True))
+        prepared = _Prepared(
+            statement, compiled.string, names, bool(compiled.positional), defaults, processors, returns_rows
+        )
+        self._prepared[cache_key] = prepared
+        return prepared
+
+    def _process_lock_file(self) -> int | None:
+        """This process's own descriptor of the lock file (a descriptor inherited over fork is shared)."""
+        if self._lock_path is None:
+            return None
+        pid = os.getpid()
+        if self._lock_file is None or self._lock_file[0] != pid:
+            self._lock_file = (pid, os.open(self._lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
+        return self._lock_file[1]
 
     def connect(self) -> Connection:
         return self.engine.connect()
@@ -177,3 +319,6 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._lock_file is not None and self._lock_file[0] == os.getpid():
+            os.close(self._lock_file[1])
+        self._lock_file = None
