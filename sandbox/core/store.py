@@ -94,6 +94,24 @@ class _Prepared:
         return tuple(bound[name] for name in self.names) if self.positional else bound
 
 
+class _HeldConnection:
+    """A driver connection kept by one thread; closed when the thread's locals are released."""
+
+    def __init__(self, connection: Any, generation: int) -> None:
+        self.connection = connection
+        self.generation = generation
+        self.pid = os.getpid()
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+    def __del__(self) -> None:
+        if self.pid == os.getpid():
+            self.close()
+
+
 class Store:
     """The engine (created once per process) and the few statements every vendor needs."""
 
@@ -113,6 +131,8 @@ class Store:
         self.dialect = self.engine.dialect.name
         self._statements: dict[tuple[Any, ...], Insert] = {}
         self._prepared: dict[tuple[int, tuple[str, ...]], _Prepared] = {}
+        self._threads = threading.local()
+        self._generation = 0
         self._write_lock = threading.Lock() if self.dialect == "sqlite" else None
         self._lock_path = _lock_file_for(url) if self.dialect == "sqlite" else None
         self._lock_file: tuple[int, int] | None = None  # (pid, fd): opened after any fork, per process
@@ -183,7 +203,8 @@ class Store:
     def _execute_raw(
         self, prepared: _Prepared, parameters: Sequence[Any] | dict[str, Any], commit: bool = False
     ) -> list[tuple[Any, ...]]:
-        connection = self.engine.raw_connection()
+        held = self._thread_connection()
+        connection = held if held is not None else self.engine.raw_connection()
         try:
             cursor = connection.cursor()
             try:
@@ -200,7 +221,26 @@ class Store:
             connection.rollback()
             raise
         finally:
-            connection.close()
+            if held is None:
+                connection.close()
+
+    def _thread_connection(self) -> Any:
+        """SQLite: this thread's own driver connection, kept between calls (no pool round trip).
+
+        Detached from the pool, so any number of threads may hold one; closed when its thread
+        ends or the store is disposed. SQLite reads outside a write run in autocommit, so a kept
+        connection never holds a read snapshot open. PostgreSQL: None (use the pool).
+        """
+        if self.dialect != "sqlite" or self._lock_path is None:
+            return None
+        held: _HeldConnection | None = getattr(self._threads, "held", None)
+        if held is None or held.generation != self._generation or held.pid != os.getpid():
+            if held is not None and held.pid == os.getpid():
+                held.close()
+            connection = self.engine.raw_connection()
+            connection.detach()
+            held = self._threads.held = _HeldConnection(connection, self._generation)
+        return held.connection
 
     def _prepare(self, statement: ClauseElement, keys: tuple[str, ...]) -> _Prepared:
         cache_key = (id(statement), keys)
@@ -318,6 +358,11 @@ class Store:
             return True
 
     def dispose(self) -> None:
+        self._generation += 1  # connections kept by threads are replaced on their next use
+        held: _HeldConnection | None = getattr(self._threads, "held", None)
+        if held is not None and held.pid == os.getpid():
+            held.close()
+            self._threads.held = None
         self.engine.dispose()
         if self._lock_file is not None and self._lock_file[0] == os.getpid():
             os.close(self._lock_file[1])
