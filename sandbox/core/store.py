@@ -15,10 +15,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Column, Engine, MetaData, String, Table, create_engine, event, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
@@ -47,6 +46,17 @@ def normalise_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url.removeprefix(prefix)
     return url
+
+
+def _insert_for(dialect: str) -> Callable[..., Any]:
+    """The dialect's ``insert`` (with ON CONFLICT); imported when first needed, to start faster."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 def _lock_file_for(url: str) -> str | None:
@@ -302,14 +312,17 @@ class Store:
         processes and machines: the unique constraint on ``keys`` decides, not a prior SELECT.
         ``also_set`` adds expressions for the update (e.g. a counter: ``{"n": table.c.n + 1}``).
         """
-        dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        dialect_insert = _insert_for(self.dialect)
         statement = dialect_insert(table).values(**values)
         key_list, update_list = list(keys), list(update)
         if not update_list:
-            return statement.on_conflict_do_nothing(index_elements=key_list)
-        return statement.on_conflict_do_update(
-            index_elements=key_list,
-            set_={**{name: getattr(statement.excluded, name) for name in update_list}, **(also_set or {})},
+            return cast(Insert, statement.on_conflict_do_nothing(index_elements=key_list))
+        return cast(
+            Insert,
+            statement.on_conflict_do_update(
+                index_elements=key_list,
+                set_={**{name: getattr(statement.excluded, name) for name in update_list}, **(also_set or {})},
+            ),
         )
 
     def upsert_statement(
@@ -327,7 +340,7 @@ class Store:
         cache_key = (table.name, keys, update, tuple(name for name, _ in also_set))
         statement = self._statements.get(cache_key)
         if statement is None:
-            dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+            dialect_insert = _insert_for(self.dialect)
             base = dialect_insert(table)
             if update:
                 statement = base.on_conflict_do_update(
