@@ -7,12 +7,15 @@ client) rate. Every request is fully valid: a signed HS256 JWT, the body validat
 upsert (a new member for each request), a journal entry.
 
     python benchmarks/cirrusmd_sessions.py [--workers 2] [--connections 16] [--seconds 10] [--rounds 3]
-        [--mountebank] [--database URL] [--soak SECONDS]
+        [--mountebank] [--gunicorn] [--database URL] [--soak SECONDS]
 
 ``--mountebank`` also drives a stateless mountebank stub (one imposter answering 201 with a fixed
 body) with the same load, alternating with the sandbox round by round, and prints the ratio of
 the medians; it installs ``@mbtest/mountebank`` with npm into ``~/.cache/vendor-sandbox-bench``
 (outside the repository) the first time. Without npm the comparison is skipped, saying so.
+
+``--gunicorn`` also runs the same app on gunicorn's threaded workers (when gunicorn is installed
+in the environment; it is not a dependency), for the choice of server.
 
 ``--soak SECONDS`` runs mixed load instead (half valid, a quarter with a bad body, a quarter with
 a bad signature), printing the server tree's memory every tenth of the run and the journal's
@@ -169,7 +172,9 @@ def wait_for(check: Callable[[], bool], process: subprocess.Popen[bytes], starte
 
 
 @contextmanager
-def sandbox_server(workdir: Path, workers: int, database: str | None) -> Iterator[tuple[int, str, float]]:
+def sandbox_server(
+    workdir: Path, workers: int, database: str | None, server: str = "granian"
+) -> Iterator[tuple[int, str, float]]:
     """(server pid, base URL, cold start seconds): process start to the first 201."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -178,8 +183,15 @@ def sandbox_server(workdir: Path, workers: int, database: str | None) -> Iterato
     command = [executable, "serve", "--port", str(port), "--workers", str(workers)]
     if database:
         command += ["--database", database]
+    environment = dict(os.environ)
+    if server == "gunicorn":  # the same app on gunicorn's threaded workers, for comparison
+        command = [str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "--threads", "4"]
+        command += ["-k", "gthread", "-b", f"127.0.0.1:{port}", "sandbox.wsgi:app"]
+        environment["VENDOR_SANDBOX_DATABASE"] = database or f"sqlite:///{workdir}/gunicorn.db"
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, cwd=workdir, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         cold = wait_for(
             lambda: (
@@ -421,6 +433,9 @@ def main() -> None:
     parser.add_argument("--database", default=None, help="SQLAlchemy URL (default: a fresh SQLite file)")
     parser.add_argument("--mountebank", action="store_true", help="also load a mountebank stub and print the ratio")
     parser.add_argument("--soak", type=int, default=0, metavar="SECONDS", help="run a mixed-load soak instead")
+    parser.add_argument(
+        "--gunicorn", action="store_true", help="also run the sandbox on gunicorn (gthread), if installed"
+    )
     arguments = parser.parse_args()
 
     if shutil.which("wrk") is None:
@@ -438,17 +453,38 @@ def main() -> None:
     sandbox_colds: list[float] = []
     stub_rounds: list[dict[str, float]] = []
     stub_colds: list[float] = []
+    gunicorn = arguments.gunicorn and Path(sys.executable).with_name("gunicorn").exists()
+    if arguments.gunicorn and not gunicorn:
+        print("gunicorn comparison skipped: gunicorn is not installed in this environment")
+    gunicorn_rounds: list[dict[str, float]] = []
+    gunicorn_colds: list[float] = []
     for _ in range(arguments.rounds):
         with tempfile.TemporaryDirectory() as directory:
             with sandbox_server(Path(directory), arguments.workers, arguments.database) as (pid, url, cold):
                 sandbox_colds.append(cold)
                 sandbox_rounds.append(run_wrk(url, arguments.connections, arguments.seconds, pid))
+            if gunicorn:
+                with sandbox_server(Path(directory), arguments.workers, arguments.database, "gunicorn") as (
+                    pid,
+                    url,
+                    cold,
+                ):
+                    gunicorn_colds.append(cold)
+                    gunicorn_rounds.append(run_wrk(url, arguments.connections, arguments.seconds, pid))
             if binary is not None:
                 with mountebank_server(binary, Path(directory)) as (pid, url, cold):
                     stub_colds.append(cold)
                     stub_rounds.append(run_wrk(url, arguments.connections, arguments.seconds, pid))
     load = f"wrk {arguments.connections} connections, {arguments.seconds} s per round"
     report(f"vendor-sandbox serve --workers {arguments.workers}, {load}", sandbox_rounds, sandbox_colds)
+    if gunicorn_rounds:
+        report(
+            f"the same app on gunicorn -k gthread -w {arguments.workers} --threads 4, {load}",
+            gunicorn_rounds,
+            gunicorn_colds,
+        )
+        ratio = median(sandbox_rounds, "rps") / median(gunicorn_rounds, "rps")
+        print(f"throughput ratio granian / gunicorn: {ratio:.2f}")
     if stub_rounds:
         report(f"mountebank stub (stateless, fixed 201), {load}", stub_rounds, stub_colds)
         ratio = median(sandbox_rounds, "rps") / median(stub_rounds, "rps")

@@ -8,6 +8,7 @@ once, then hands the merged settings to the workers through the environment.
 from __future__ import annotations
 
 import os
+import sys
 
 from flask import Flask
 
@@ -46,6 +47,14 @@ def run(settings: Settings) -> None:
     global _prepared
     os.environ.update(to_environment(settings))
     _prepared = prepare(settings)
+    state = _prepared.extensions["sandbox.clock"].state
+    if state.mode != "system":
+        setting = f"frozen at {state.frozen_at}" if state.mode == "frozen" else f"offset by {state.offset_seconds} s"
+        print(
+            f"note: the sandbox clock is {setting} (kept in the database); "
+            'PUT /__sandbox/clock {"mode": "system"} returns it to the system clock',
+            file=sys.stderr,
+        )
     server = Granian(
         target="sandbox.wsgi:app",
         address=settings.host,

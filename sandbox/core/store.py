@@ -36,6 +36,8 @@ DEFAULT_DATABASE_URL = "sqlite:///.vendor-sandbox/sandbox.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 #: Pooled connections per process: at least the server's threads per worker, so none waits for one.
 POOL_SIZE = 16
+#: Compiled statements kept by :meth:`Store.run` (pass it statements built once, e.g. module constants).
+PREPARED_LIMIT = 512
 #: Any constant: the PostgreSQL advisory lock that serialises ``create_tables`` across instances.
 _CREATE_TABLES_LOCK = 0x5A4D_B0C5
 
@@ -283,6 +285,8 @@ class Store:
         prepared = _Prepared(
             statement, compiled.string, names, bool(compiled.positional), defaults, processors, returns_rows
         )
+        if len(self._prepared) >= PREPARED_LIMIT:  # statements built per call would otherwise pile up
+            self._prepared.clear()
         self._prepared[cache_key] = prepared
         return prepared
 

@@ -185,3 +185,12 @@ def test_restarting_one_instance_while_the_other_serves(tmp_path: Path, postgres
     assert rows["before"] == 2  # the restarted instance found the member it had made before
     assert rows["steady-0"] == 2  # and the one the other instance made while it was down
     assert len(rows) == len(statuses) + 1
+
+
+def test_serve_says_when_it_starts_with_a_clock_kept_from_before(tmp_path: Path) -> None:
+    with Sandbox(tmp_path) as sandbox:
+        assert requests.put(sandbox.url + "/__sandbox/clock", json={"frozen_at": FROZEN_ISO}, timeout=10).ok
+        sandbox.stop()
+        sandbox.start()
+        assert requests.get(sandbox.url + "/__sandbox/clock", timeout=10).json()["now_unix"] == FROZEN_AT
+    assert f"the sandbox clock is frozen at {FROZEN_AT}" in sandbox.log.read_text()
