@@ -34,6 +34,8 @@ signing_keys = Table(
 
 DEFAULT_DATABASE_URL = "sqlite:///.vendor-sandbox/sandbox.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: Page cache per connection (SQLite defaults to 2 MiB): the OS caches the file too, and each worker holds several.
+SQLITE_CACHE_KIB = 512
 #: Pooled connections per process: at least the server's threads per worker, so none waits for one.
 POOL_SIZE = 16
 #: Compiled statements kept by :meth:`Store.run` (pass it statements built once, e.g. module constants).
@@ -80,6 +82,7 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
