@@ -12,7 +12,7 @@ import os
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -124,7 +124,8 @@ class _HeldConnection:
 
     def __del__(self) -> None:
         if self.pid == os.getpid():
-            self.close()
+            with suppress(Exception):  # at interpreter exit the driver may be gone already
+                self.close()
 
 
 class Store:
@@ -148,7 +149,7 @@ class Store:
         self._prepared: dict[tuple[int, tuple[str, ...]], _Prepared] = {}
         self._threads = threading.local()
         self._generation = 0
-        self._write_lock = threading.Lock() if self.dialect == "sqlite" else None
+        self._write_lock = threading.RLock() if self.dialect == "sqlite" else None
         self._lock_path = _lock_file_for(url) if self.dialect == "sqlite" else None
         self._lock_file: tuple[int, int] | None = None  # (pid, fd): opened after any fork, per process
 
@@ -171,22 +172,27 @@ class Store:
         on release. SQLite's own locking (WAL, ``busy_timeout``) still guards against any writer
         that does not take the lock.
         """
+        with self._writing(), self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold this database's write locks (SQLite: thread lock, then ``flock``); re-entrant per thread."""
         if self._write_lock is None:
-            with self.engine.begin() as connection:
-                yield connection
+            yield
             return
         with self._write_lock:
-            descriptor = self._process_lock_file()
-            if descriptor is None:
-                with self.engine.begin() as connection:
-                    yield connection
-                return
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            depth = getattr(self._threads, "write_depth", 0)
+            descriptor = self._process_lock_file() if depth == 0 else None
+            if descriptor is not None:
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
+            self._threads.write_depth = depth + 1
             try:
-                with self.engine.begin() as connection:
-                    yield connection
+                yield
             finally:
-                fcntl.flock(descriptor, fcntl.LOCK_UN)
+                self._threads.write_depth = depth
+                if descriptor is not None:
+                    fcntl.flock(descriptor, fcntl.LOCK_UN)
 
     def run(
         self, statement: ClauseElement, values: Mapping[str, Any] | None = None, *, write: bool = False
@@ -205,15 +211,8 @@ class Store:
         parameters = prepared.parameters(values)
         if not write:
             return self._execute_raw(prepared, parameters)
-        with self._write_lock or nullcontext():
-            descriptor = self._process_lock_file()
-            if descriptor is None:
-                return self._execute_raw(prepared, parameters, commit=True)
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-            try:
-                return self._execute_raw(prepared, parameters, commit=True)
-            finally:
-                fcntl.flock(descriptor, fcntl.LOCK_UN)
+        with self._writing():
+            return self._execute_raw(prepared, parameters, commit=True)
 
     def _execute_raw(
         self, prepared: _Prepared, parameters: Sequence[Any] | dict[str, Any], commit: bool = False
