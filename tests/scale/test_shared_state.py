@@ -29,7 +29,8 @@ FROZEN_ISO = "2026-11-21T12:00:00+00:00"
 
 def test_a_clock_set_through_one_app_rules_another_on_the_same_database(database_url: str) -> None:
     settings = replace(config.load_file(None), database=database_url)
-    first, second = create_app(settings).test_client(), create_app(settings).test_client()
+    apps = [create_app(settings), create_app(settings)]
+    first, second = apps[0].test_client(), apps[1].test_client()
     assert second.get("/__sandbox/clock").json["mode"] == "system"
 
     assert first.put("/__sandbox/clock", json={"frozen_at": FROZEN_ISO}).status_code == 200
@@ -44,30 +45,40 @@ def test_a_clock_set_through_one_app_rules_another_on_the_same_database(database
     assert (seen["mode"], seen["offset_seconds"]) == ("offset", -3600)
     assert first.put("/__sandbox/clock", json={"mode": "system"}).status_code == 200
     assert second.get("/__sandbox/clock").json["mode"] == "system"
+    for app in apps:
+        app.extensions["sandbox.store"].dispose()
 
 
 def test_a_clock_frozen_before_the_app_is_built_becomes_the_shared_clock(database_url: str) -> None:
     frozen = Clock()
     frozen.freeze(FROZEN_AT)
     settings = replace(config.load_file(None), database=database_url)
-    create_app(settings, clock=frozen)
-    joining = Clock(Store(database_url))  # a clock never set adopts the shared state
+    apps = [create_app(settings, clock=frozen)]
+    joining = Clock(apps[0].extensions["sandbox.store"])  # a clock never set adopts the shared state
     assert joining.now() == FROZEN_AT
     frozen.advance(10)
-    other = create_app(settings).test_client()
-    assert other.get("/__sandbox/clock").json["now_unix"] == FROZEN_AT + 10
+    apps.append(create_app(settings))
+    assert apps[1].test_client().get("/__sandbox/clock").json["now_unix"] == FROZEN_AT + 10
+    for app in apps:
+        app.extensions["sandbox.store"].dispose()
 
 
-def test_advancing_from_two_apps_counts_both(database_url: str) -> None:
-    store = Store(database_url)
-    store.create_tables()
-    first, second = Clock(store), Clock(Store(database_url))
-    first.freeze(FROZEN_AT)
-    first.advance(5)
-    second.advance(7)
-    assert Clock(store).now() == FROZEN_AT + 12
-    second.use_system()
-    assert abs(Clock(store).now() - time.time()) < 5
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_advancing_from_two_apps_counts_both(database: str, request: pytest.FixtureRequest) -> None:
+    database_url = request.getfixturevalue("database_url" if database == "sqlite" else "postgres_url")
+    store, other = Store(database_url), Store(database_url)
+    try:
+        store.create_tables()
+        first, second = Clock(store), Clock(other)
+        first.freeze(FROZEN_AT)
+        first.advance(5)
+        second.advance(7)
+        assert Clock(store).now() == FROZEN_AT + 12
+        second.use_system()
+        assert abs(Clock(store).now() - time.time()) < 5
+    finally:
+        store.dispose()
+        other.dispose()
 
 
 def test_a_clock_set_once_is_seen_by_every_worker(tmp_path: Path) -> None:
