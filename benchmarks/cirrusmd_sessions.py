@@ -1,11 +1,25 @@
 """Benchmark: ``vendor-sandbox serve`` under load on the CirrusMD create-session endpoint.
 
 Prints cold start (process start to first 201), requests per second, p50/p99 latency (from wrk),
-server CPU microseconds per request and peak RSS of the server's process tree, plus the in-process
-(Flask test client) rate. Every request is fully valid: a signed HS256 JWT, the body validated,
-a durable upsert (a new member for each request id), a journal entry.
+server CPU microseconds per request, peak memory of the server's whole process tree (RSS summed,
+and PSS, which counts pages the forked workers share once), and the in-process (Flask test
+client) rate. Every request is fully valid: a signed HS256 JWT, the body validated, a durable
+upsert (a new member for each request), a journal entry.
 
-    python benchmarks/cirrusmd_sessions.py [--workers 1] [--connections 16] [--seconds 10]
+    python benchmarks/cirrusmd_sessions.py [--workers 2] [--connections 16] [--seconds 10] [--rounds 3]
+        [--mountebank] [--gunicorn] [--database URL] [--soak SECONDS]
+
+``--mountebank`` also drives a stateless mountebank stub (one imposter answering 201 with a fixed
+body) with the same load, alternating with the sandbox round by round, and prints the ratio of
+the medians; it installs ``@mbtest/mountebank`` with npm into ``~/.cache/vendor-sandbox-bench``
+(outside the repository) the first time. Without npm the comparison is skipped, saying so.
+
+``--gunicorn`` also runs the same app on gunicorn's threaded workers (when gunicorn is installed
+in the environment; it is not a dependency), for the choice of server.
+
+``--soak SECONDS`` runs mixed load instead (half valid, a quarter with a bad body, a quarter with
+a bad signature), printing the server tree's memory every tenth of the run and the journal's
+size against its retention limit at the end.
 
 Needs ``wrk`` (Debian package ``wrk``) for the HTTP load; without it only the in-process figure
 is printed. Loopback only; bounded in time.
@@ -20,11 +34,14 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -32,20 +49,39 @@ import requests
 from contracts.cirrusmd.tokens import VALID, Credentials
 
 SESSIONS = "/cirrusmd/sdk/v2/public/sessions"
+MOUNTEBANK_HOME = Path.home() / ".cache" / "vendor-sandbox-bench"
+#: Soak tokens: one minted per window, each used inside its validity (exp is 110 s after iat).
+TOKEN_WINDOW_SECONDS = 60
+
 WRK_SCRIPT = """
 local counter = 0
-local thread_id = 0
-local token = "%s"
+local tokens = {%(tokens)s}
+local first_window = %(first_window)d
+local window = %(window)d
+local mix = %(mix)s
 function setup(thread)
   thread:set("id", math.random(1, 1000000000))
 end
+local function token()
+  local index = math.floor((os.time() - first_window) / window) + 1
+  if index < 1 then index = 1 end
+  if index > #tokens then index = #tokens end
+  return tokens[index]
+end
 function request()
   counter = counter + 1
+  local gender = "female"
+  local bearer = token()
+  if mix then
+    local kind = counter %% 4
+    if kind == 1 then gender = "F" end
+    if kind == 2 then bearer = bearer:sub(1, -3) .. "xx" end
+  end
   local body = string.format('{"external_user_id":"bench-%%d-%%d","email":"jane@example.com",' ..
-    '"first_name":"Jane","last_name":"Jones","dob":"1977-01-11T00:00:00Z","gender":"female",' ..
-    '"zipcode":null,"member_id":"M-%%d","metadata":{}}', id, counter, counter)
+    '"first_name":"Jane","last_name":"Jones","dob":"1977-01-11T00:00:00Z","gender":"%%s",' ..
+    '"zipcode":null,"member_id":"M-%%d","metadata":{}}', id, counter, gender, counter)
   return wrk.format("POST", nil, {["Content-Type"]="application/json", ["Accept"]="application/json",
-    ["Authorization"]="Bearer " .. token}, body)
+    ["Authorization"]="Bearer " .. bearer}, body)
 end
 done = function(summary, latency, requests)
   io.write(string.format("JSON {\\"requests\\": %%d, \\"duration_us\\": %%d, \\"p50_us\\": %%d, \\"p99_us\\": %%d, " ..
@@ -67,10 +103,12 @@ def tree_pids(root: int) -> list[int]:
     while frontier:
         parent = frontier.pop()
         children = Path(f"/proc/{parent}/task/{parent}/children")
-        if children.exists():
+        try:
             found = [int(pid) for pid in children.read_text().split()]
-            pids.extend(found)
-            frontier.extend(found)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        pids.extend(found)
+        frontier.extend(found)
     return pids
 
 
@@ -86,16 +124,19 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
-def rss_mib(pids: list[int]) -> float:
-    total = 0
+def memory_mib(pids: list[int]) -> tuple[float, float]:
+    """(RSS summed, PSS summed) of ``pids`` in MiB; PSS counts shared pages once over the tree."""
+    rss = pss = 0
     for pid in pids:
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except FileNotFoundError:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1])
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
             pass
-    return total / 1024
+    return rss / 1024, pss / 1024
 
 
 def valid_body(identifier: str) -> dict[str, object]:
@@ -112,34 +153,136 @@ def valid_body(identifier: str) -> dict[str, object]:
     }
 
 
-def authorization() -> str:
-    value = VALID.authorization(Credentials(), time.time())
+def authorization(at: float | None = None) -> str:
+    value = VALID.authorization(Credentials(), time.time() if at is None else at)
     assert value is not None
     return value
 
 
-def start_server(workdir: Path, workers: int) -> tuple[subprocess.Popen[bytes], str, float]:
+def wait_for(check: Callable[[], bool], process: subprocess.Popen[bytes], started: float, what: str) -> float:
+    while True:
+        try:
+            if check():
+                return time.perf_counter() - started
+        except requests.ConnectionError:
+            pass
+        if process.poll() is not None or time.perf_counter() - started > 60:
+            raise SystemExit(f"{what} did not start")
+        time.sleep(0.002)
+
+
+@contextmanager
+def sandbox_server(
+    workdir: Path, workers: int, database: str | None, server: str = "granian"
+) -> Iterator[tuple[int, str, float]]:
+    """(server pid, base URL, cold start seconds): process start to the first 201."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     executable = str(Path(sys.executable).with_name("vendor-sandbox"))
     headers = {"Authorization": authorization(), "Accept": "application/json"}
+    command = [executable, "serve", "--port", str(port), "--workers", str(workers)]
+    if database:
+        command += ["--database", database]
+    environment = dict(os.environ)
+    if server == "gunicorn":  # the same app on gunicorn's threaded workers, for comparison
+        command = [str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "--threads", "4"]
+        command += ["-k", "gthread", "-b", f"127.0.0.1:{port}", "sandbox.wsgi:app"]
+        environment["VENDOR_SANDBOX_DATABASE"] = database or f"sqlite:///{workdir}/gunicorn.db"
     started = time.perf_counter()
     process = subprocess.Popen(
-        [executable, "serve", "--port", str(port), "--workers", str(workers)],
+        command, cwd=workdir, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        cold = wait_for(
+            lambda: (
+                requests.post(url + SESSIONS, json=valid_body("cold"), headers=headers, timeout=2).status_code == 201
+            ),
+            process,
+            started,
+            "the sandbox",
+        )
+        yield process.pid, url, cold
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def mountebank_binary(install: bool) -> Path | None:
+    binary = MOUNTEBANK_HOME / "node_modules" / ".bin" / "mb"
+    if binary.exists() or not install:
+        return binary if binary.exists() else None
+    if shutil.which("npm") is None:
+        return None
+    MOUNTEBANK_HOME.mkdir(parents=True, exist_ok=True)
+    print(f"installing @mbtest/mountebank with npm into {MOUNTEBANK_HOME} ...", flush=True)
+    result = subprocess.run(
+        [
+            "npm",
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--silent",
+            "--prefix",
+            str(MOUNTEBANK_HOME),
+            "@mbtest/mountebank",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if result.returncode != 0:
+        print(f"npm install failed: {result.stderr[-500:]}")
+        return None
+    return binary if binary.exists() else None
+
+
+@contextmanager
+def mountebank_server(binary: Path, workdir: Path) -> Iterator[tuple[int, str, float]]:
+    """A stateless stub: one imposter answering the session path with a fixed 201."""
+    admin, port = free_port(), free_port()
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [str(binary), "--port", str(admin), "--loglevel", "warn", "--nologfile", "--pidfile", str(workdir / "mb.pid")],
         cwd=workdir,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    while True:
+    try:
+        wait_for(lambda: requests.get(f"http://127.0.0.1:{admin}/", timeout=2).ok, process, started, "mountebank")
+        imposter = {
+            "port": port,
+            "protocol": "http",
+            "recordRequests": False,
+            "stubs": [
+                {
+                    "predicates": [{"equals": {"method": "POST", "path": SESSIONS}}],
+                    "responses": [
+                        {
+                            "is": {
+                                "statusCode": 201,
+                                "headers": {"Content-Type": "application/json"},
+                                "body": {"access_token": "stub"},
+                            }
+                        }
+                    ],
+                }
+            ],
+        }
+        requests.post(f"http://127.0.0.1:{admin}/imposters", json=imposter, timeout=10).raise_for_status()
+        url = f"http://127.0.0.1:{port}"
+        cold = wait_for(
+            lambda: requests.post(url + SESSIONS, json=valid_body("cold"), timeout=2).status_code == 201,
+            process,
+            started,
+            "the mountebank imposter",
+        )
+        yield process.pid, url, cold
+    finally:
+        process.send_signal(signal.SIGTERM)
         try:
-            response = requests.post(url + SESSIONS, json=valid_body("cold-start"), headers=headers, timeout=2)
-            if response.status_code == 201:
-                return process, url, time.perf_counter() - started
-        except requests.ConnectionError:
-            pass
-        if process.poll() is not None or time.perf_counter() - started > 30:
-            raise SystemExit("the sandbox did not start")
-        time.sleep(0.005)
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def in_process_rate(seconds: float) -> float:
@@ -152,6 +295,8 @@ def in_process_rate(seconds: float) -> float:
         app = create_app(replace(config.load_file(None), database=f"sqlite:///{directory}/bench.db"))
         client = app.test_client()
         headers = {"Authorization": authorization(), "Accept": "application/json"}
+        for count in range(200):  # warm up
+            client.post(SESSIONS, json=valid_body(f"warm-{count}"), headers=headers)
         count = 0
         deadline = time.perf_counter() + seconds
         started = time.perf_counter()
@@ -163,39 +308,49 @@ def in_process_rate(seconds: float) -> float:
         return rate
 
 
-def run_wrk(url: str, connections: int, seconds: int, server_pid: int) -> dict[str, float]:
+def wrk_script(seconds: float, mix: bool) -> str:
+    """The Lua script: fresh identities, tokens valid over the whole run (one per window)."""
+    first = int(time.time())
+    windows = int(seconds // TOKEN_WINDOW_SECONDS) + 2
+    tokens = [authorization(first + index * TOKEN_WINDOW_SECONDS).removeprefix("Bearer ") for index in range(windows)]
+    return WRK_SCRIPT % {
+        "tokens": ", ".join(f'"{token}"' for token in tokens),
+        "first_window": first,
+        "window": TOKEN_WINDOW_SECONDS,
+        "mix": "true" if mix else "false",
+    }
+
+
+def run_wrk(
+    url: str,
+    connections: int,
+    seconds: int,
+    server_pid: int,
+    *,
+    mix: bool = False,
+    on_sample: Callable[[float, float, float], None] | None = None,
+    sample_every: float = 0.1,
+) -> dict[str, float]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT % authorization().removeprefix("Bearer "))
-    peak = {"rss": 0.0}
+        script.write(wrk_script(seconds, mix))
+    peak = {"rss": 0.0, "pss": 0.0}
     stop = threading.Event()
+    started = time.perf_counter()
 
     def sample() -> None:
         while not stop.is_set():
-            peak["rss"] = max(peak["rss"], rss_mib(tree_pids(server_pid)))
-            stop.wait(0.1)
+            rss, pss = memory_mib(tree_pids(server_pid))
+            peak["rss"], peak["pss"] = max(peak["rss"], rss), max(peak["pss"], pss)
+            if on_sample is not None:
+                on_sample(time.perf_counter() - started, rss, pss)
+            stop.wait(sample_every)
 
     sampler = threading.Thread(target=sample, daemon=True)
     cpu_before = cpu_seconds(tree_pids(server_pid))
     sampler.start()
-    threads = min(2, connections)
-    output = subprocess.run(
-        [
-            "wrk",
-            "-t",
-            str(threads),
-            "-c",
-            str(connections),
-            "-d",
-            f"{seconds}s",
-            "--latency",
-            "-s",
-            script.name,
-            url + SESSIONS,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=seconds + 60,
-    )
+    command = ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s"]
+    command += ["--latency", "-s", script.name, url + SESSIONS]
+    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     stop.set()
     sampler.join()
     cpu_after = cpu_seconds(tree_pids(server_pid))
@@ -214,36 +369,126 @@ def run_wrk(url: str, connections: int, seconds: int, server_pid: int) -> dict[s
         "errors": figures["errors"],
         "cpu_us_per_request": (cpu_after - cpu_before) * 1e6 / max(requests_done, 1),
         "peak_rss_mib": peak["rss"],
+        "peak_pss_mib": peak["pss"],
     }
+
+
+def median(rounds: list[dict[str, float]], key: str) -> float:
+    return statistics.median(figures[key] for figures in rounds)
+
+
+def report(name: str, rounds: list[dict[str, float]], colds: list[float]) -> None:
+    print(f"{name} ({len(rounds)} round(s), medians):")
+    print(f"  cold start (process start to first 201): {statistics.median(colds):.3f} s")
+    print(
+        f"  {median(rounds, 'rps'):,.0f} requests/s; latency p50 {median(rounds, 'p50_ms'):.2f} ms, "
+        f"p99 {median(rounds, 'p99_ms'):.2f} ms; non-2xx {sum(r['non2xx'] for r in rounds):.0f}, "
+        f"socket errors {sum(r['errors'] for r in rounds):.0f}"
+    )
+    print(
+        f"  server CPU {median(rounds, 'cpu_us_per_request'):,.0f} µs/request; peak memory of the process tree "
+        f"{median(rounds, 'peak_pss_mib'):.0f} MiB PSS ({median(rounds, 'peak_rss_mib'):.0f} MiB RSS summed)"
+    )
+
+
+def soak(arguments: argparse.Namespace) -> None:
+    from sandbox.core.journal import journal_entries
+    from sandbox.core.store import Store
+
+    seconds = arguments.soak
+    with tempfile.TemporaryDirectory() as directory:
+        database = arguments.database or f"sqlite:///{directory}/soak.db"
+        with sandbox_server(Path(directory), arguments.workers, database) as (pid, url, _cold):
+            samples: list[tuple[float, float, float]] = []
+            figures = run_wrk(
+                url,
+                arguments.connections,
+                seconds,
+                pid,
+                mix=True,
+                on_sample=lambda at, rss, pss: samples.append((at, rss, pss)),
+                sample_every=1.0,
+            )
+        store = Store(database)
+        from sqlalchemy import func, select
+
+        with store.connect() as connection:
+            journal_rows = connection.execute(select(func.count()).select_from(journal_entries)).scalar_one()
+        store.dispose()
+    print(f"soak: {seconds} s of mixed load (1/2 valid, 1/4 bad body, 1/4 bad signature), {arguments.workers} workers")
+    print(f"  {figures['requests']:,.0f} requests, {figures['rps']:,.0f}/s, p99 {figures['p99_ms']:.1f} ms")
+    step = max(1, len(samples) // 10)
+    print("  memory of the process tree over time (s: PSS MiB / RSS MiB):")
+    print("   " + ", ".join(f"{at:.0f}: {pss:.0f}/{rss:.0f}" for at, rss, pss in samples[::step]))
+    print(f"  journal rows at the end: {journal_rows:,} (retention max_entries 10,000 + pruning slack)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=1, help="rounds per server, alternating; medians printed")
     parser.add_argument("--in-process-seconds", type=float, default=5.0)
+    parser.add_argument("--database", default=None, help="SQLAlchemy URL (default: a fresh SQLite file)")
+    parser.add_argument("--mountebank", action="store_true", help="also load a mountebank stub and print the ratio")
+    parser.add_argument("--soak", type=int, default=0, metavar="SECONDS", help="run a mixed-load soak instead")
+    parser.add_argument(
+        "--gunicorn", action="store_true", help="also run the sandbox on gunicorn (gthread), if installed"
+    )
     arguments = parser.parse_args()
 
-    print(f"in-process (Flask test client): {in_process_rate(arguments.in_process_seconds):,.0f} requests/s")
     if shutil.which("wrk") is None:
         print("wrk not found (apt-get install wrk): skipping the HTTP load")
+    if arguments.soak:
+        soak(arguments)
         return
-    with tempfile.TemporaryDirectory() as directory:
-        process, url, cold_start = start_server(Path(directory), arguments.workers)
-        try:
-            print(f"cold start (process start to first 201): {cold_start:.3f} s")
-            figures = run_wrk(url, arguments.connections, arguments.seconds, process.pid)
-        finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
-    print(f"serve --workers {arguments.workers}, wrk {arguments.connections} connections, {arguments.seconds} s:")
-    print(
-        f"  {figures['rps']:,.0f} requests/s ({figures['requests']:,.0f} requests, "
-        f"{figures['non2xx']:.0f} non-2xx, {figures['errors']:.0f} socket errors)"
-    )
-    print(f"  latency p50 {figures['p50_ms']:.2f} ms, p99 {figures['p99_ms']:.2f} ms")
-    print(f"  server CPU {figures['cpu_us_per_request']:,.0f} µs/request, peak RSS {figures['peak_rss_mib']:.0f} MiB")
+    print(f"in-process (Flask test client): {in_process_rate(arguments.in_process_seconds):,.0f} requests/s")
+    if shutil.which("wrk") is None:
+        return
+    binary = mountebank_binary(install=True) if arguments.mountebank else None
+    if arguments.mountebank and binary is None:
+        print("mountebank comparison skipped: npm or the package is not available")
+    sandbox_rounds: list[dict[str, float]] = []
+    sandbox_colds: list[float] = []
+    stub_rounds: list[dict[str, float]] = []
+    stub_colds: list[float] = []
+    gunicorn = arguments.gunicorn and Path(sys.executable).with_name("gunicorn").exists()
+    if arguments.gunicorn and not gunicorn:
+        print("gunicorn comparison skipped: gunicorn is not installed in this environment")
+    gunicorn_rounds: list[dict[str, float]] = []
+    gunicorn_colds: list[float] = []
+    for _ in range(arguments.rounds):
+        with tempfile.TemporaryDirectory() as directory:
+            with sandbox_server(Path(directory), arguments.workers, arguments.database) as (pid, url, cold):
+                sandbox_colds.append(cold)
+                sandbox_rounds.append(run_wrk(url, arguments.connections, arguments.seconds, pid))
+            if gunicorn:
+                with sandbox_server(Path(directory), arguments.workers, arguments.database, "gunicorn") as (
+                    pid,
+                    url,
+                    cold,
+                ):
+                    gunicorn_colds.append(cold)
+                    gunicorn_rounds.append(run_wrk(url, arguments.connections, arguments.seconds, pid))
+            if binary is not None:
+                with mountebank_server(binary, Path(directory)) as (pid, url, cold):
+                    stub_colds.append(cold)
+                    stub_rounds.append(run_wrk(url, arguments.connections, arguments.seconds, pid))
+    load = f"wrk {arguments.connections} connections, {arguments.seconds} s per round"
+    report(f"vendor-sandbox serve --workers {arguments.workers}, {load}", sandbox_rounds, sandbox_colds)
+    if gunicorn_rounds:
+        report(
+            f"the same app on gunicorn -k gthread -w {arguments.workers} --threads 4, {load}",
+            gunicorn_rounds,
+            gunicorn_colds,
+        )
+        ratio = median(sandbox_rounds, "rps") / median(gunicorn_rounds, "rps")
+        print(f"throughput ratio granian / gunicorn: {ratio:.2f}")
+    if stub_rounds:
+        report(f"mountebank stub (stateless, fixed 201), {load}", stub_rounds, stub_colds)
+        ratio = median(sandbox_rounds, "rps") / median(stub_rounds, "rps")
+        print(f"throughput ratio sandbox / mountebank: {ratio:.2f}")
 
 
 if __name__ == "__main__":

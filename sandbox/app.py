@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from sandbox import config, control
 from sandbox.config import Settings
@@ -49,6 +49,9 @@ def create_app(
     intake24_service = intake24.init_app(app, store, clock, randomness, dict(settings.vendor("intake24")), the_journal)
     sympto_service = sympto.init_app(app, store, clock, randomness, dict(settings.vendor("sympto")), the_journal)
     _create_tables(store)
+    clock.attach(store)
+    app.before_request(clock.begin_request)
+    app.teardown_request(clock.end_request)
     cirrusmd_service.install_clients()
     intake24_service.install_surveys()
     sympto_service.install_clinics()
@@ -71,8 +74,8 @@ def allowed_hosts(settings: Settings) -> set[str]:
 
 
 def _create_tables(store: Store) -> None:
-    """Create missing tables; a sibling worker creating them at the same moment is not an error."""
+    """Create missing tables; a sibling worker or instance creating them at the same moment is not an error."""
     try:
         store.create_tables()
-    except OperationalError:
+    except (OperationalError, ProgrammingError, IntegrityError):
         store.create_tables()

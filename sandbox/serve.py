@@ -8,6 +8,9 @@ once, then hands the merged settings to the workers through the environment.
 from __future__ import annotations
 
 import os
+import sys
+
+from flask import Flask
 
 from sandbox.app import create_app
 from sandbox.config import Settings, to_environment
@@ -16,26 +19,49 @@ from sandbox.config import Settings, to_environment
 BLOCKING_THREADS = 4
 
 
-def prepare(settings: Settings) -> None:
-    """Create tables, tenants and signing keys before any worker starts (no start-up races)."""
+#: The app built by :func:`prepare` in the parent; workers forked from it serve this very app.
+_prepared: Flask | None = None
+
+
+def prepare(settings: Settings) -> Flask:
+    """Build the app once, before any worker starts: tables, tenants and signing keys exist
+    (no start-up races), and forked workers inherit it instead of building their own (a faster
+    cold start, and memory shared between workers). Every database connection is closed first:
+    none may cross a fork.
+    """
     app = create_app(settings)
     app.extensions["sandbox.cirrusmd"].access_token_key  # noqa: B018 - creates and stores the key
     app.extensions["sandbox.store"].dispose()
+    return app
+
+
+def app_for_worker() -> Flask:
+    """The WSGI app of a worker: the parent's when forked from ``serve``, else built from the environment."""
+    return _prepared if _prepared is not None else create_app()
 
 
 def run(settings: Settings) -> None:
     from granian import Granian
     from granian.constants import Interfaces
 
-    prepare(settings)
+    global _prepared
     os.environ.update(to_environment(settings))
+    _prepared = prepare(settings)
+    state = _prepared.extensions["sandbox.clock"].state
+    if state.mode != "system":
+        setting = f"frozen at {state.frozen_at}" if state.mode == "frozen" else f"offset by {state.offset_seconds} s"
+        print(
+            f"note: the sandbox clock is {setting} (kept in the database); "
+            'PUT /__sandbox/clock {"mode": "system"} returns it to the system clock',
+            file=sys.stderr,
+        )
     server = Granian(
         target="sandbox.wsgi:app",
         address=settings.host,
         port=settings.port,
         interface=Interfaces.WSGI,
         workers=settings.workers,
-        blocking_threads=BLOCKING_THREADS,
+        blocking_threads=int(os.environ.get("VENDOR_SANDBOX_BLOCKING_THREADS", BLOCKING_THREADS)),
         websockets=False,
         log_access=False,
         respawn_failed_workers=True,

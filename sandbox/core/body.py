@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from flask import request
+from flask import g, request
 
 MAX_DEPTH = 32
 
@@ -123,6 +123,7 @@ def read_json_object() -> JsonBody:
         )
     raw = request.get_data(cache=True)
     value = parse_json(raw)
+    g.sandbox_parsed_body = (raw, value)  # the journal records this instead of parsing it again
     if not isinstance(value, dict):
         raise BodyProblem("body_not_object", f"the body must be a JSON object, got a JSON {json_type_name(value)}")
     return JsonBody(value=value, raw=raw)

@@ -93,10 +93,17 @@ def verdict_for(status: int | None, warnings: list[dict[str, str]]) -> str:
     return ACCEPTED_WITH_WARNINGS if warnings else ACCEPTED
 
 
-def _body_for_journal(raw: bytes, content_type: str | None) -> Any:
+def _body_for_journal(raw: bytes, content_type: str | None, parsed: tuple[bytes, Any] | None = None) -> Any:
+    """The body as the journal keeps it: JSON redacted, else a text excerpt.
+
+    ``parsed`` is ``(raw, value)`` when the request's body was already parsed (by
+    :func:`sandbox.core.body.read_json_object`), so it is not parsed twice.
+    """
     if not raw:
         return None
     if content_type and "json" in content_type and len(raw) <= EXCERPT_LIMIT * 8:
+        if parsed is not None and parsed[0] is raw:
+            return redact_value(parsed[1])
         try:
             return redact_value(parse_json(raw))
         except BodyProblem:
@@ -120,8 +127,7 @@ class Journal:
     def record(self, **entry: Any) -> None:
         entry.setdefault("at", self.clock.now())
         entry.setdefault("warnings", [])
-        with self.store.begin() as connection:
-            connection.execute(_INSERT, entry)
+        self.store.run(_INSERT, entry, write=True)
         with self._lock:
             self._writes += 1
             due = self._writes % self.PRUNE_EVERY == 0
@@ -215,7 +221,7 @@ def init_app(app: Flask, journal_: Journal) -> None:
             warnings=annotation.warnings,
             request={
                 "headers": redact_headers(dict(request.headers)),
-                "body": _body_for_journal(raw_request, request.content_type),
+                "body": _body_for_journal(raw_request, request.content_type, g.get("sandbox_parsed_body")),
             },
             response={
                 "headers": redact_headers(dict(response.headers)),

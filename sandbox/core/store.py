@@ -7,17 +7,21 @@ packages declare their tables on :data:`metadata`; this module never imports a v
 
 from __future__ import annotations
 
+import fcntl
+import os
 import secrets
 import threading
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Column, Engine, MetaData, String, Table, create_engine, event, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.elements import ClauseElement
 
 metadata = MetaData()
 
@@ -30,8 +34,41 @@ signing_keys = Table(
 
 DEFAULT_DATABASE_URL = "sqlite:///.vendor-sandbox/sandbox.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: Page cache per connection (SQLite defaults to 2 MiB): the OS caches the file too, and each worker holds several.
+SQLITE_CACHE_KIB = 512
 #: Pooled connections per process: at least the server's threads per worker, so none waits for one.
 POOL_SIZE = 16
+#: Compiled statements kept by :meth:`Store.run` (pass it statements built once, e.g. module constants).
+PREPARED_LIMIT = 512
+#: Any constant: the PostgreSQL advisory lock that serialises ``create_tables`` across instances.
+_CREATE_TABLES_LOCK = 0x5A4D_B0C5
+
+
+def normalise_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` mean PostgreSQL through psycopg 3 (``postgresql+psycopg://``)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def _insert_for(dialect: str) -> Callable[..., Any]:
+    """The dialect's ``insert`` (with ON CONFLICT); imported when first needed, to start faster."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
+
+
+def _lock_file_for(url: str) -> str | None:
+    """``<database file>.lock`` for a SQLite file database; None for memory databases."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return f"{database}.lock"
 
 
 def _prepare_sqlite_file(url: str) -> None:
@@ -45,15 +82,57 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A statement compiled once for the driver: its SQL, its parameters in order, their processors."""
+
+    statement: ClauseElement
+    sql: str
+    names: tuple[str, ...]
+    positional: bool
+    defaults: Mapping[str, Any]
+    processors: Mapping[str, Callable[[Any], Any]]
+    #: False for INSERT/UPDATE/DELETE without RETURNING (PostgreSQL's implicit RETURNING id is dropped).
+    returns_rows: bool
+
+    def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        bound: dict[str, Any] = {}
+        for name in self.names:
+            value = values[name] if name in values else self.defaults[name]
+            processor = self.processors.get(name)
+            bound[name] = value if processor is None or value is None else processor(value)
+        return tuple(bound[name] for name in self.names) if self.positional else bound
+
+
+class _HeldConnection:
+    """A driver connection kept by one thread; closed when the thread's locals are released."""
+
+    def __init__(self, connection: Any, generation: int) -> None:
+        self.connection = connection
+        self.generation = generation
+        self.pid = os.getpid()
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+    def __del__(self) -> None:
+        if self.pid == os.getpid():
+            with suppress(Exception):  # at interpreter exit the driver may be gone already
+                self.close()
 
 
 class Store:
     """The engine (created once per process) and the few statements every vendor needs."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
+        self.url = url = normalise_url(url)
         if url.startswith("sqlite"):
             _prepare_sqlite_file(url)
             self.engine: Engine = create_engine(
@@ -67,10 +146,21 @@ class Store:
             self.engine = create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
         self.dialect = self.engine.dialect.name
         self._statements: dict[tuple[Any, ...], Insert] = {}
-        self._write_lock = threading.Lock() if self.dialect == "sqlite" else None
+        self._prepared: dict[tuple[int, tuple[str, ...]], _Prepared] = {}
+        self._threads = threading.local()
+        self._generation = 0
+        self._write_lock = threading.RLock() if self.dialect == "sqlite" else None
+        self._lock_path = _lock_file_for(url) if self.dialect == "sqlite" else None
+        self._lock_file: tuple[int, int] | None = None  # (pid, fd): opened after any fork, per process
 
     def create_tables(self) -> None:
-        metadata.create_all(self.engine)
+        """Create missing tables; on PostgreSQL instances starting together take turns (advisory lock)."""
+        if self.dialect != "postgresql":
+            metadata.create_all(self.engine)
+            return
+        with self.engine.begin() as connection:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_TABLES_LOCK})
+            metadata.create_all(connection)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -78,14 +168,138 @@ class Store:
 
         On SQLite, writers in one process queue on a lock instead of meeting in SQLite's busy
         handler, whose sleep-and-retry turns contention into long tail latencies; writers in other
-        processes still wait in the busy handler (WAL, ``busy_timeout``).
+        processes queue on an ``flock`` of ``<database>.lock``, which the kernel hands over at once
+        on release. SQLite's own locking (WAL, ``busy_timeout``) still guards against any writer
+        that does not take the lock.
         """
-        if self._write_lock is None:
-            with self.engine.begin() as connection:
-                yield connection
-            return
-        with self._write_lock, self.engine.begin() as connection:
+        with self._writing(), self.engine.begin() as connection:
             yield connection
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold this database's write locks (SQLite: thread lock, then ``flock``); re-entrant per thread."""
+        if self._write_lock is None:
+            yield
+            return
+        with self._write_lock:
+            depth = getattr(self._threads, "write_depth", 0)
+            descriptor = self._process_lock_file() if depth == 0 else None
+            if descriptor is not None:
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
+            self._threads.write_depth = depth + 1
+            try:
+                yield
+            finally:
+                self._threads.write_depth = depth
+                if descriptor is not None:
+                    fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+    def run(
+        self, statement: ClauseElement, values: Mapping[str, Any] | None = None, *, write: bool = False
+    ) -> list[tuple[Any, ...]]:
+        """Execute a Core statement on a pooled driver connection, without SQLAlchemy's per-call work.
+
+        For request hot paths: the statement is compiled once (per set of ``values`` keys) and
+        then costs what the driver costs (a few microseconds for a SQLite primary-key read, where
+        ``connection.execute`` costs tens). ``values`` are plain column values; columns with a
+        bind processor (JSON) are processed as SQLAlchemy would. Returns the rows (SELECT or
+        RETURNING) as tuples, values as the driver gives them. ``write=True`` runs it in its own
+        write transaction, committed before returning, under the same locks as :meth:`begin`.
+        """
+        values = values or {}
+        prepared = self._prepare(statement, tuple(values))
+        parameters = prepared.parameters(values)
+        if not write:
+            return self._execute_raw(prepared, parameters)
+        with self._writing():
+            return self._execute_raw(prepared, parameters, commit=True)
+
+    def _execute_raw(
+        self, prepared: _Prepared, parameters: Sequence[Any] | dict[str, Any], commit: bool = False
+    ) -> list[tuple[Any, ...]]:
+        held = self._thread_connection()
+        connection = held if held is not None else self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(prepared.sql, parameters)
+                rows = [tuple(row) for row in cursor.fetchall()] if cursor.description else []
+                if not prepared.returns_rows:
+                    rows = []
+            finally:
+                cursor.close()
+            if commit:
+                connection.commit()
+            return rows
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            if held is None:
+                connection.close()
+
+    def _thread_connection(self) -> Any:
+        """SQLite: this thread's own driver connection, kept between calls (no pool round trip).
+
+        Detached from the pool, so any number of threads may hold one; closed when its thread
+        ends or the store is disposed. SQLite reads outside a write run in autocommit, so a kept
+        connection never holds a read snapshot open. PostgreSQL: None (use the pool).
+        """
+        if self.dialect != "sqlite" or self._lock_path is None:
+            return None
+        held: _HeldConnection | None = getattr(self._threads, "held", None)
+        if held is None or held.generation != self._generation or held.pid != os.getpid():
+            if held is not None and held.pid == os.getpid():
+                held.close()
+            connection = self.engine.raw_connection()
+            connection.detach()
+            held = self._threads.held = _HeldConnection(connection, self._generation)
+        return held.connection
+
+    def _prepare(self, statement: ClauseElement, keys: tuple[str, ...]) -> _Prepared:
+        cache_key = (id(statement), keys)
+        found = self._prepared.get(cache_key)
+        if found is not None and found.statement is statement:
+            return found
+        dialect = self.engine.dialect
+        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+        assert isinstance(compiled, SQLCompiler)
+        names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
+        defaults: dict[str, Any] = {}
+        processors: dict[str, Callable[[Any], Any]] = {}
+        table = getattr(statement, "table", None)
+        for name in names:
+            bind = compiled.binds[name]
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                processors[name] = processor
+            if name in keys:
+                continue
+            value = compiled.params.get(name)
+            column = table.c.get(name) if table is not None else None
+            default = getattr(column, "default", None) if column is not None else None
+            if default is not None and getattr(default, "is_scalar", False):
+                value = default.arg
+            elif value is not None and not isinstance(value, (int, float, str, bytes)):
+                raise ValueError(f"{name} has no value and no scalar default: pass it to Store.run")
+            defaults[name] = value
+        returns_rows = bool(getattr(statement, "returning_column_descriptions", True))
+        prepared = _Prepared(
+            statement, compiled.string, names, bool(compiled.positional), defaults, processors, returns_rows
+        )
+        if len(self._prepared) >= PREPARED_LIMIT:  # statements built per call would otherwise pile up
+            self._prepared.clear()
+        self._prepared[cache_key] = prepared
+        return prepared
+
+    def _process_lock_file(self) -> int | None:
+        """This process's own descriptor of the lock file (a descriptor inherited over fork is shared)."""
+        if self._lock_path is None:
+            return None
+        pid = os.getpid()
+        if self._lock_file is None or self._lock_file[0] != pid:
+            self._lock_file = (pid, os.open(self._lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
+        return self._lock_file[1]
 
     def connect(self) -> Connection:
         return self.engine.connect()
@@ -104,14 +318,17 @@ class Store:
         processes and machines: the unique constraint on ``keys`` decides, not a prior SELECT.
         ``also_set`` adds expressions for the update (e.g. a counter: ``{"n": table.c.n + 1}``).
         """
-        dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        dialect_insert = _insert_for(self.dialect)
         statement = dialect_insert(table).values(**values)
         key_list, update_list = list(keys), list(update)
         if not update_list:
-            return statement.on_conflict_do_nothing(index_elements=key_list)
-        return statement.on_conflict_do_update(
-            index_elements=key_list,
-            set_={**{name: getattr(statement.excluded, name) for name in update_list}, **(also_set or {})},
+            return cast(Insert, statement.on_conflict_do_nothing(index_elements=key_list))
+        return cast(
+            Insert,
+            statement.on_conflict_do_update(
+                index_elements=key_list,
+                set_={**{name: getattr(statement.excluded, name) for name in update_list}, **(also_set or {})},
+            ),
         )
 
     def upsert_statement(
@@ -129,7 +346,7 @@ class Store:
         cache_key = (table.name, keys, update, tuple(name for name, _ in also_set))
         statement = self._statements.get(cache_key)
         if statement is None:
-            dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+            dialect_insert = _insert_for(self.dialect)
             base = dialect_insert(table)
             if update:
                 statement = base.on_conflict_do_update(
@@ -160,4 +377,12 @@ class Store:
             return True
 
     def dispose(self) -> None:
+        self._generation += 1  # connections kept by threads are replaced on their next use
+        held: _HeldConnection | None = getattr(self._threads, "held", None)
+        if held is not None and held.pid == os.getpid():
+            held.close()
+            self._threads.held = None
         self.engine.dispose()
+        if self._lock_file is not None and self._lock_file[0] == os.getpid():
+            os.close(self._lock_file[1])
+        self._lock_file = None

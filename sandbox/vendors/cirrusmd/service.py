@@ -8,6 +8,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy.sql.dml import Insert
 
 from contracts.cirrusmd.schemas import SESSION_REQUEST, invalid_body_message
 from contracts.jws import sign_hmac
@@ -20,6 +21,7 @@ from sandbox.vendors.cirrusmd.errors import UnprocessableEntity
 from sandbox.vendors.cirrusmd.models import UPDATABLE, clients, members
 
 #: Built once: on the hot path a prepared statement is much cheaper than a freshly built one.
+_COUNT_SESSION = (("sessions_created", members.c.sessions_created + 1),)
 _SECRET_QUERY = select(clients.c.shared_secret).where(clients.c.client_id == bindparam("client_id"))
 
 ACCESS_TOKEN_KEY_NAME = "cirrusmd.access_token"
@@ -74,6 +76,7 @@ class CirrusmdService:
         self.randomness = randomness
         self.settings = settings
         self._access_token_key: str | None = None
+        self._upsert: Insert | None = None
 
     def install_clients(self) -> None:
         """Make the configured clients exist with their configured secrets."""
@@ -92,9 +95,8 @@ class CirrusmdService:
             )
 
     def secret_for(self, client_id: str) -> str | None:
-        with self.store.connect() as connection:
-            secret = connection.execute(_SECRET_QUERY, {"client_id": client_id}).scalar()
-        return None if secret is None else str(secret)
+        rows = self.store.run(_SECRET_QUERY, {"client_id": client_id})
+        return str(rows[0][0]) if rows else None
 
     def authenticate(self, authorization: str | None) -> dict[str, Any]:
         return auth.authenticate(authorization, self.secret_for, self.clock.now(), self.settings.leeway_seconds)
@@ -124,16 +126,13 @@ class CirrusmdService:
             "updated_at": now,
             "sessions_created": 1,
         }
-        statement = self.store.upsert_statement(
-            members,
-            keys=("client_id", "external_user_id"),
-            update=UPDATABLE,
-            also_set=(("sessions_created", members.c.sessions_created + 1),),
-        ).returning(members.c.member_uuid, members.c.sessions_created)
-        with self.store.begin() as connection:
-            row = connection.execute(statement, values).one()
-        token = self.mint_access_token(client_id, member["external_user_id"], row.member_uuid, now, api_url)
-        return SessionResult(access_token=token, member_uuid=row.member_uuid, created=row.sessions_created == 1)
+        if self._upsert is None:
+            self._upsert = self.store.upsert_statement(
+                members, keys=("client_id", "external_user_id"), update=UPDATABLE, also_set=_COUNT_SESSION
+            ).returning(members.c.member_uuid, members.c.sessions_created)
+        ((member_uuid, sessions_created),) = self.store.run(self._upsert, values, write=True)
+        token = self.mint_access_token(client_id, member["external_user_id"], member_uuid, now, api_url)
+        return SessionResult(access_token=token, member_uuid=member_uuid, created=sessions_created == 1)
 
     def mint_access_token(
         self, client_id: str, external_user_id: str, member_uuid: str, now: float, api_url: str

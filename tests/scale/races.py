@@ -1,0 +1,116 @@
+"""Race checks any vendor can plug into: N identical create requests at once, exactly one record.
+
+A vendor adds a :class:`RaceCase` to :data:`CASES`: how to send one create request for the shared
+identity (to a given base URL) and how to count that identity's records in a database. The race
+tests run every case across worker processes (SQLite) and across instances (PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import requests
+from sqlalchemy import Select, func, select
+
+from sandbox.core.store import Store
+
+#: (base URL, index of this request) -> the HTTP status the sandbox answered.
+SendOne = Callable[[str, int], int]
+#: (database URL) -> how many records exist for the raced identity.
+CountRecords = Callable[[str], int]
+
+
+@dataclass(frozen=True)
+class RaceCase:
+    name: str
+    send_one: SendOne
+    count_records: CountRecords
+    created_status: int
+    #: Optional: (database URL) -> how many requests the one record has seen, where the vendor counts them.
+    requests_seen: CountRecords | None = None
+
+
+def race(case: RaceCase, urls: Sequence[str], requests_count: int = 50) -> list[int]:
+    """Send ``requests_count`` requests released together by a barrier, spread round-robin over ``urls``."""
+    barrier = threading.Barrier(requests_count)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def one(index: int) -> None:
+        url = urls[index % len(urls)]
+        barrier.wait(timeout=30)
+        try:
+            status = case.send_one(url, index)
+        except requests.RequestException as error:
+            status = -1
+            print(f"request {index} failed: {error!r}")
+        with lock:
+            statuses.append(status)
+
+    threads = [threading.Thread(target=one, args=(index,)) for index in range(requests_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return statuses
+
+
+def assert_one_record(case: RaceCase, urls: Sequence[str], database_url: str, requests_count: int = 50) -> None:
+    statuses = race(case, urls, requests_count)
+    assert statuses == [case.created_status] * requests_count
+    assert case.count_records(database_url) == 1
+    if case.requests_seen is not None:
+        assert case.requests_seen(database_url) == requests_count
+
+
+# -- CirrusMD ---------------------------------------------------------------------------------------
+
+CIRRUSMD_IDENTITY = "race-user"
+
+
+def cirrusmd_send_one(url: str, index: int) -> int:
+    from tests.cirrusmd.helpers import SESSIONS, member_body, valid_headers
+
+    body = member_body(external_user_id=CIRRUSMD_IDENTITY, first_name=f"Jane-{index}")
+    return requests.post(url + SESSIONS, json=body, headers=valid_headers(time.time()), timeout=60).status_code
+
+
+def scalar(database_url: str, query: Select[tuple[int]]) -> int:
+    store = Store(database_url)
+    try:
+        with store.connect() as connection:
+            return int(connection.execute(query).scalar() or 0)
+    finally:
+        store.dispose()
+
+
+def _cirrusmd_where(query: Select[tuple[int]]) -> Select[tuple[int]]:
+    from sandbox.vendors.cirrusmd.models import members
+
+    return query.where(members.c.client_id == "demo-client", members.c.external_user_id == CIRRUSMD_IDENTITY)
+
+
+def cirrusmd_count_records(database_url: str) -> int:
+    from sandbox.vendors.cirrusmd.models import members
+
+    return scalar(database_url, _cirrusmd_where(select(func.count()).select_from(members)))
+
+
+def cirrusmd_requests_seen(database_url: str) -> int:
+    from sandbox.vendors.cirrusmd.models import members
+
+    return scalar(database_url, _cirrusmd_where(select(func.sum(members.c.sessions_created))))
+
+
+CASES = [
+    RaceCase(
+        "cirrusmd",
+        cirrusmd_send_one,
+        cirrusmd_count_records,
+        created_status=201,
+        requests_seen=cirrusmd_requests_seen,
+    ),
+]
