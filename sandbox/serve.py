@@ -15,8 +15,11 @@ from flask import Flask
 from sandbox.app import create_app
 from sandbox.config import Settings, to_environment
 
-#: Python threads per worker that run the app; requests beyond them wait in Granian's queue.
-BLOCKING_THREADS = 4
+#: Python threads per worker that run the app. Granian hands a request to the app before its body
+#: has arrived, so a client that announces a body and stalls holds a thread while it waits; with
+#: many threads (idle ones cost nothing) dozens of stalled clients cannot starve the others
+#: (tests/durability/test_slow_clients.py). Override with VENDOR_SANDBOX_BLOCKING_THREADS.
+BLOCKING_THREADS = 64
 
 
 #: The app built by :func:`prepare` in the parent; workers forked from it serve this very app.
