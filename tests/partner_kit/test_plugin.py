@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+#: pytest's own plugin tester, for this module only (a non-root conftest may not load plugins).
+pytest_plugins = ["pytester"]
+
 SIGNED_SESSION = """
 import requests
 from contracts import strategies as cs

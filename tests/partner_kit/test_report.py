@@ -90,7 +90,7 @@ def test_the_report_command_reads_a_running_sandbox(vendor_sandbox: VendorSandbo
     assert failure.get("type") == "not_bearer"
     assert failure.text is not None
     assert "answered 401 [not_bearer]: The Authorization header must be" in failure.text
-    assert "got scheme \"Basic\"" in failure.text
+    assert 'got scheme "Basic"' in failure.text
     strict = CliRunner().invoke(main, ["report", "--junit", str(out), "--url", vendor_sandbox.base_url, "--strict"])
     assert strict.exit_code == 1
 
