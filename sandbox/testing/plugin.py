@@ -119,12 +119,19 @@ def vendor_sandbox(vendor_sandbox_server: SandboxServer, request: pytest.Fixture
     settings: Settings = vendor_sandbox_server.app.extensions["sandbox.settings"]
     sandbox = VendorSandbox(vendor_sandbox_server.url, settings.admin_token)
     sandbox.reset()
-    yield sandbox
-    if request.config.getoption(JUNIT_OPTION):
+    if not request.config.getoption(JUNIT_OPTION):
+        yield sandbox
+        return
+
+    def collect() -> None:
         entries = [exchange.entry for exchange in sandbox.journal.entries()]
         for entry in entries:
             entry["test"] = request.node.nodeid
         request.config.stash[_ENTRIES].extend(entries)
+
+    sandbox.before_reset = collect  # a test that resets between Hypothesis examples keeps its exchanges
+    yield sandbox
+    collect()
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -6,7 +6,7 @@ object drives an in-thread sandbox or one running elsewhere.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -194,8 +194,12 @@ def nearest_misses(entries: Sequence[Exchange], criteria: dict[str, Any], limit:
 class VendorSandbox:
     """A running sandbox, reset before each test (see the ``vendor_sandbox`` fixture)."""
 
-    def __init__(self, base_url: str, admin_token: str | None = None) -> None:
+    def __init__(
+        self, base_url: str, admin_token: str | None = None, before_reset: Callable[[], None] | None = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
+        #: Called before :meth:`reset` clears the journal (the plugin collects exchanges for its report).
+        self.before_reset = before_reset
         self.control = ControlClient(self.base_url, admin_token)
         self.clock = SandboxClock(self.control)
         self.faults = SandboxFaults(self.control)
@@ -209,6 +213,8 @@ class VendorSandbox:
 
     def reset(self, vendor: str | None = None, tenant: str | None = None) -> None:
         """Back to the configured start (the fixture does this before every test)."""
+        if self.before_reset is not None:
+            self.before_reset()
         self.control.reset(vendor, tenant)
 
     # --- tenants ---------------------------------------------------------------------------------

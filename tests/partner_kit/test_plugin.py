@@ -234,16 +234,32 @@ def test_the_junit_option_reports_requirements_exercised(pytester: pytest.Pytest
 
         def test_bad(vendor_sandbox):
             post(vendor_sandbox, {k: v for k, v in MEMBER.items() if k != "metadata"})
+
+        def test_reset_between_examples(vendor_sandbox):
+            post(vendor_sandbox, authorization="Basic eA==")
+            vendor_sandbox.reset()
+            post(vendor_sandbox)
         """,
     )
     report = tmp_path / "out" / "conformance.xml"
     result = pytester.runpytest(f"--vendor-sandbox-junit={report}")
-    result.assert_outcomes(passed=3)
-    result.stdout.fnmatch_lines([f"vendor-sandbox conformance report: {report} (1 failing requirement(s))"])
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines([f"vendor-sandbox conformance report: {report} (2 failing requirement(s))"])
     root = ET.parse(report).getroot()
-    assert (root.get("tests"), root.get("failures")) == ("3", "1")
+    assert (root.get("tests"), root.get("failures")) == ("4", "2")
     cases = {case.get("name"): case for case in root.iter("testcase")}
-    assert set(cases) == {"POST /sdk/v2/public/sessions accepted", "fault:cirrusmd.token_expired", "invalid_body"}
+    assert set(cases) == {
+        "POST /sdk/v2/public/sessions accepted",
+        "fault:cirrusmd.token_expired",
+        "invalid_body",
+        "not_bearer",
+    }
+    [accepted] = cases["POST /sdk/v2/public/sessions accepted"].iter("system-out")
+    assert accepted.text == "2 exchange(s)"
+    not_bearer = cases["not_bearer"].find("failure")
+    assert not_bearer is not None
+    assert not_bearer.text is not None
+    assert "in test test_report.py::test_reset_between_examples" in not_bearer.text
     failure = cases["invalid_body"].find("failure")
     assert failure is not None
     assert failure.text is not None
