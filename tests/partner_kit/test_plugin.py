@@ -203,7 +203,7 @@ def test_under_xdist_each_worker_has_its_own_sandbox_and_one_report_is_written(p
         """,
     )
     report = pytester.path / "conformance.xml"
-    result = pytester.runpytest_subprocess("-n", "2", f"--vendor-sandbox-junit={report}")
+    result = pytester.runpytest("-n", "2", f"--vendor-sandbox-junit={report}")
     result.assert_outcomes(passed=6)
     seen = [json.loads(path.read_text()) for path in out.iterdir()]
     workers = {path.name.split("-")[0] for path in out.iterdir()}
