@@ -87,42 +87,41 @@ def cirrusmd_authorization(
 
 @dataclass(frozen=True)
 class CirrusmdRequest:
-    """A session request whose body or token is broken; the token and answer depend on the time it is sent."""
+    """A session request to send: the body and the ``Authorization`` header value (``None``: no header)."""
 
     body: dict[str, Any]
-    token: TokenCase
-    body_answer: str | None = None
-
-    def authorization(self, credentials: CirrusmdCredentials, now: float) -> str | None:
-        return self.token.authorization(credentials, now)
-
-    def answer(self, credentials: CirrusmdCredentials, now: float) -> Answer:
-        if self.token.message is not None:
-            return Answer(401, self.token.message(credentials, now))
-        assert self.body_answer is not None
-        return Answer(cirrusmd.UNPROCESSABLE, self.body_answer)
+    authorization: str | None
 
 
-def _cirrusmd_body_case(broken: cirrusmd.InvalidRequest) -> Invalid[CirrusmdRequest]:
-    request = CirrusmdRequest(broken.body, CIRRUSMD_VALID_TOKEN, broken.error_message)
-    return Invalid(
-        "cirrusmd", broken.mutation.name, "invalid_body", request, Answer(broken.status, broken.error_message)
-    )
+def _cirrusmd_body_case(
+    broken: cirrusmd.InvalidRequest, credentials: CirrusmdCredentials, now: float
+) -> Invalid[CirrusmdRequest]:
+    request = CirrusmdRequest(broken.body, CIRRUSMD_VALID_TOKEN.authorization(credentials, now))
+    answer = Answer(broken.status, broken.error_message)
+    return Invalid("cirrusmd", broken.mutation.name, "invalid_body", request, answer)
 
 
-def _cirrusmd_token_case(body: dict[str, Any], case: TokenCase) -> Invalid[CirrusmdRequest]:
-    # The message names times, so the answer is only final once sent: use ``value.answer(credentials, now)``.
-    return Invalid("cirrusmd", case.name, case.rule, CirrusmdRequest(body, case), Answer(401, case.description))
+def _cirrusmd_token_case(
+    body: dict[str, Any], case: TokenCase, credentials: CirrusmdCredentials, now: float
+) -> Invalid[CirrusmdRequest]:
+    assert case.message is not None
+    request = CirrusmdRequest(body, case.authorization(credentials, now))
+    return Invalid("cirrusmd", case.name, case.rule, request, Answer(401, case.message(credentials, now)))
 
 
-def cirrusmd_invalid_requests() -> st.SearchStrategy[Invalid[CirrusmdRequest]]:
-    """A body with one broken field (422) or a valid body with one broken token (401).
+def cirrusmd_invalid_requests(
+    credentials: CirrusmdCredentials = CIRRUSMD_DEMO, now: float | None = None
+) -> st.SearchStrategy[Invalid[CirrusmdRequest]]:
+    """A body with one broken field (422) or a valid body with one broken token (401), signed at ``now``.
 
-    ``example.value.authorization(credentials, now)`` is the header to send and
-    ``example.value.answer(credentials, now)`` the exact answer (token messages quote the times).
+    Token messages quote the sandbox's time: freeze its clock and pass that instant as ``now`` (default: the
+    system time when drawn, exact only for the body cases and the time-free token cases).
     """
-    bodies = cirrusmd.invalid_session_requests().map(_cirrusmd_body_case)
-    tokens = st.builds(_cirrusmd_token_case, cirrusmd_members(), st.sampled_from(CIRRUSMD_TOKEN_CASES))
+    at = st.just(now) if now is not None else st.builds(time.time)
+    bodies = st.builds(_cirrusmd_body_case, cirrusmd.invalid_session_requests(), st.just(credentials), at)
+    tokens = st.builds(
+        _cirrusmd_token_case, cirrusmd_members(), st.sampled_from(CIRRUSMD_TOKEN_CASES), st.just(credentials), at
+    )
     return st.one_of(bodies, tokens)
 
 

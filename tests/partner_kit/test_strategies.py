@@ -31,15 +31,12 @@ def test_every_valid_cirrusmd_member_is_accepted(vendor_sandbox: VendorSandbox, 
     assert vendor_sandbox.journal.last("cirrusmd")["verdict"] == "accepted"
 
 
-@given(example=cs.cirrusmd_invalid_requests())
-def test_every_cirrusmd_mutation_gets_its_declared_answer(
-    vendor_sandbox: VendorSandbox, example: cs.Invalid[cs.CirrusmdRequest]
-) -> None:
+@given(data=st.data())
+def test_every_cirrusmd_mutation_gets_its_declared_answer(vendor_sandbox: VendorSandbox, data: st.DataObject) -> None:
     now = vendor_sandbox.clock.freeze(FROZEN_AT)
-    request = example.value
-    response = _post_session(vendor_sandbox, request.body, request.authorization(cs.CIRRUSMD_DEMO, now))
-    answer = request.answer(cs.CIRRUSMD_DEMO, now)
-    assert (response.status_code, response.json()) == (answer.status, {"error_message": answer.message})
+    example = data.draw(cs.cirrusmd_invalid_requests(now=now))
+    response = _post_session(vendor_sandbox, example.value.body, example.value.authorization)
+    assert (response.status_code, response.json()) == (example.answer.status, {"error_message": example.answer.message})
     last = vendor_sandbox.journal.last("cirrusmd")
     assert (last["verdict"], last["rule"]) == ("rejected", example.rule)
 
@@ -120,3 +117,28 @@ def test_every_sympto_mutation_gets_its_declared_answer(
 def test_webhook_cases_are_registered_and_name_their_rule(case: cs.WebhookCase) -> None:
     assert case.must_accept == (case.credentials.kind == "right" and case.code is None)
     assert case.authentication_code("a.b.c") == "a.b.c" or not case.must_accept
+
+
+SYMPTO_PARTNER = ("partner-client-id", "partner-client-secret", "partner-jwt-secret-of-at-least-32-bytes!")
+
+
+@given(case=cs.sympto_webhook_cases(), email=cs.sympto_emails())
+def test_sympto_webhook_cases_declare_what_the_correct_reference_webhook_answers(
+    case: cs.WebhookCase, email: str
+) -> None:
+    from contracts.sympto.strategies import body
+    from fixtures.partners.sympto.correct import create_app
+
+    client_id, client_secret, jwt_secret = SYMPTO_PARTNER
+    webhook = create_app(client_id, client_secret, jwt_secret).test_client()
+    code = case.authentication_code(cs.sympto_authentication_code(email, jwt_secret))
+    content_type, data = body(case.body_kind, code)
+    headers = {"Content-Type": content_type or ""}
+    authorization = case.credentials.header(client_id, client_secret)
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    response = webhook.post("/webhook", data=data, headers=headers)
+    if case.must_accept:
+        assert (response.status_code, response.json) == (200, {"email": email})
+    else:
+        assert 400 <= response.status_code < 500, (case.rule, response.status_code)
