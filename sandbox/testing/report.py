@@ -14,6 +14,7 @@ CI systems (GitLab, Jenkins, GitHub test reporters) show each requirement as a t
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 SUITE_NAME = "vendor-sandbox conformance"
+#: Characters of each recorded (already redacted) body shown in a failure.
+BODY_EXCERPT = 500
 _TOKENISH = re.compile(r"^(\d+|[A-Za-z0-9_\-]{24,}|[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*)$")
 
 
@@ -43,6 +46,11 @@ class Requirement:
     note: str = ""
 
 
+def _excerpt(body: Any) -> str:
+    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+    return text if len(text) <= BODY_EXCERPT else text[:BODY_EXCERPT] + "…"
+
+
 def _describe(entry: Mapping[str, Any]) -> str:
     direction = "sandbox → partner" if entry.get("direction") == "outbound" else "partner → sandbox"
     line = f"{entry.get('method')} {entry.get('path')} ({direction}) answered {entry.get('status')}"
@@ -52,6 +60,10 @@ def _describe(entry: Mapping[str, Any]) -> str:
         line += f": {entry['message']}"
     for warning in entry.get("warnings") or []:
         line += f"\n    warning {warning.get('rule')}: {warning.get('message')}"
+    for side in ("request", "response"):
+        recorded = entry.get(side)
+        if isinstance(recorded, Mapping) and recorded.get("body") is not None:
+            line += f"\n    {side} body: {_excerpt(recorded['body'])}"
     if entry.get("test"):
         line += f"\n    in test {entry['test']}"
     if entry.get("correlation_id"):

@@ -265,5 +265,7 @@ def test_the_junit_option_reports_requirements_exercised(pytester: pytest.Pytest
     assert failure.text is not None
     assert "POST /cirrusmd/sdk/v2/public/sessions (partner → sandbox) answered 422 [invalid_body]" in failure.text
     assert "`metadata` is required" in failure.text
+    assert 'request body: {"external_user_id": "u-1", "email": "jane@jones.com"' in failure.text
+    assert 'response body: {"error_message": "Invalid session request: `metadata` is required' in failure.text
     assert "in test test_report.py::test_bad" in failure.text
     assert cases["fault:cirrusmd.token_expired"].find("failure") is None
