@@ -246,6 +246,48 @@ def journal(
         time.sleep(interval)
 
 
+@main.command()
+@url_option
+@token_option
+@click.option("--junit", "junit_path", required=True, type=click.Path(dir_okay=False), help="Where to write the XML.")
+@click.option("--vendor", default=None, help="Only this vendor's exchanges.")
+@click.option(
+    "--database",
+    default=None,
+    help="Read the journal straight from this database URL (every entry) instead of a running sandbox.",
+)
+@click.option("--strict", is_flag=True, help="Exit with status 1 when a requirement failed.")
+def report(
+    url: str, admin_token: str | None, junit_path: str, vendor: str | None, database: str | None, strict: bool
+) -> None:
+    """Write the journal as a JUnit XML conformance report: one test case per vendor requirement."""
+    from sandbox.testing.report import write_junit
+    from sandbox.testing.sandbox import JOURNAL_LIMIT
+
+    if database is not None:
+        entries = journal_from_database(database, vendor)
+    else:
+        entries = _run(partial(_client(url, admin_token).journal, vendor=vendor, limit=JOURNAL_LIMIT))
+        if len(entries) >= JOURNAL_LIMIT:
+            click.echo(f"note: only the newest {JOURNAL_LIMIT} exchanges; use --database for all", err=True)
+    failures = write_junit(reversed(entries), junit_path)
+    click.echo(f"{junit_path}: {len(entries)} exchange(s), {failures} failing requirement(s)")
+    if strict and failures:
+        sys.exit(1)
+
+
+def journal_from_database(database: str, vendor: str | None) -> list[dict[str, Any]]:
+    from sandbox.core.clock import Clock
+    from sandbox.core.journal import Journal
+    from sandbox.core.store import Store
+
+    store = Store(database)
+    try:
+        return Journal(store, Clock(), 0, 0).entries(vendor=vendor, limit=2**31 - 1)
+    finally:
+        store.dispose()
+
+
 @main.group()
 def clock() -> None:
     """Show or move the clock of a running sandbox."""

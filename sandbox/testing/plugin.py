@@ -1,0 +1,159 @@
+"""The pytest plugin (entry point ``pytest11``: installed with the package, nothing to configure).
+
+Fixtures:
+
+- ``vendor_sandbox`` (function): the sandbox, reset (state, journal, faults, clock) before the test; see
+  :class:`sandbox.testing.sandbox.VendorSandbox`.
+- ``vendor_sandbox_server`` (session, started only when a test asks for it): the sandbox on real HTTP in a
+  thread, ``.url``; one per xdist worker, each on its own port and database.
+- configuration, each overridable in your ``conftest.py``: ``vendor_sandbox_host`` (``127.0.0.1``),
+  ``vendor_sandbox_port`` (``0``: any free port), ``vendor_sandbox_database`` (a temporary SQLite file),
+  ``vendor_sandbox_config`` (a TOML path; ``None``: the demo tenants), ``vendor_sandbox_settings``.
+
+Option ``--vendor-sandbox-junit FILE`` writes the conformance report (:mod:`sandbox.testing.report`) of every
+exchange the tests made at the end of the session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from sandbox.config import Settings
+    from sandbox.testing.live import LiveServer
+    from sandbox.testing.sandbox import VendorSandbox
+
+JUNIT_OPTION = "--vendor-sandbox-junit"
+_ENTRIES = pytest.StashKey[list[dict[str, Any]]]()
+_WORKER_OUTPUT = "vendor_sandbox_journal"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("vendor-sandbox")
+    group.addoption(
+        JUNIT_OPTION,
+        metavar="FILE",
+        default=None,
+        help="write a JUnit XML conformance report of every vendor exchange the tests made",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_ENTRIES] = []
+
+
+@dataclass
+class SandboxServer:
+    """The session's sandbox: the Flask app and the loopback server in front of it."""
+
+    app: Flask
+    live: LiveServer
+
+    @property
+    def url(self) -> str:
+        return self.live.url
+
+
+@pytest.fixture(scope="session")
+def vendor_sandbox_host() -> str:
+    return "127.0.0.1"
+
+
+@pytest.fixture(scope="session")
+def vendor_sandbox_port() -> int:
+    return 0
+
+
+@pytest.fixture(scope="session")
+def vendor_sandbox_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A fresh SQLite file per session (per xdist worker: ``tmp_path_factory`` is per worker)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('vendor-sandbox') / 'sandbox.db'}"
+
+
+@pytest.fixture(scope="session")
+def vendor_sandbox_config() -> str | None:
+    """A TOML configuration file (see the README), or ``None`` for the bundled demo tenants."""
+    return None
+
+
+@pytest.fixture(scope="session")
+def vendor_sandbox_settings(
+    vendor_sandbox_host: str, vendor_sandbox_port: int, vendor_sandbox_database: str, vendor_sandbox_config: str | None
+) -> Settings:
+    from sandbox import config
+
+    settings = config.load_file(vendor_sandbox_config)
+    if vendor_sandbox_config is None:
+        # Intake24 itself exempts 127.0.0.1 from its rate limiter; a test session sends hundreds of requests.
+        intake24 = {**settings.vendor("intake24"), "rate_limit_exempt_loopback": True}
+        settings = replace(settings, vendors={**settings.vendors, "intake24": intake24})
+    return replace(settings, host=vendor_sandbox_host, port=vendor_sandbox_port, database=vendor_sandbox_database)
+
+
+@pytest.fixture(scope="session")
+def vendor_sandbox_server(vendor_sandbox_settings: Settings) -> Iterator[SandboxServer]:
+    from sandbox.app import create_app
+    from sandbox.testing.live import LiveServer
+
+    app = create_app(vendor_sandbox_settings)
+    live = LiveServer(app, vendor_sandbox_settings.host, vendor_sandbox_settings.port).start()
+    try:
+        yield SandboxServer(app, live)
+    finally:
+        live.stop()
+        app.extensions["sandbox.store"].dispose()
+
+
+@pytest.fixture
+def vendor_sandbox(vendor_sandbox_server: SandboxServer, request: pytest.FixtureRequest) -> Iterator[VendorSandbox]:
+    """The sandbox, reset for this test: state, journal, armed faults and clock."""
+    from sandbox.testing.sandbox import VendorSandbox
+
+    settings: Settings = vendor_sandbox_server.app.extensions["sandbox.settings"]
+    sandbox = VendorSandbox(vendor_sandbox_server.url, settings.admin_token)
+    sandbox.reset()
+    if not request.config.getoption(JUNIT_OPTION):
+        yield sandbox
+        return
+
+    def collect() -> None:
+        entries = [exchange.entry for exchange in sandbox.journal.entries()]
+        for entry in entries:
+            entry["test"] = request.node.nodeid
+        request.config.stash[_ENTRIES].extend(entries)
+
+    sandbox.before_reset = collect  # a test that resets between Hypothesis examples keeps its exchanges
+    yield sandbox
+    collect()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """xdist controller: gather each worker's exchanges for the one report."""
+    entries = getattr(node, "workeroutput", {}).get(_WORKER_OUTPUT, [])
+    node.config.stash[_ENTRIES].extend(entries)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    path = config.getoption(JUNIT_OPTION)
+    if not path:
+        return
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand the entries to the controller
+        workeroutput[_WORKER_OUTPUT] = config.stash[_ENTRIES]
+        return
+    from sandbox.testing.report import write_junit
+
+    entries: list[dict[str, Any]] = config.stash[_ENTRIES]
+    failures = write_junit(entries, Path(path))
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"vendor-sandbox conformance report: {path} ({failures} failing requirement(s))")
