@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from flask import Flask
@@ -135,9 +136,12 @@ def routes(app: Flask) -> list[Rule]:
 
 
 def fill(rule: Rule, values: list[str]) -> str:
+    """The rule's path with hostile values, encoded as a client would send them (``/`` and ``%`` kept raw,
+    so traversal and pre-encoded sequences reach the server as written)."""
     path = rule.rule
     for index, argument in enumerate(sorted(rule.arguments)):
-        path = re.sub(rf"<(?:[^:>]+:)?{argument}>", values[index % len(values)] if values else "x", path)
+        value = quote(values[index % len(values)] if values else "x", safe="/%:@!$&'()*+,;=")
+        path = re.sub(rf"<(?:[^:>]+:)?{argument}>", lambda _, value=value: value, path)
     return path
 
 

@@ -16,15 +16,19 @@ def issued_tokens(client: FlaskClient) -> dict[str, str]:
     from contracts.jws import sign_hmac
 
     cirrusmd = post_session(client, FROZEN_AT).json["access_token"]
-    created = client.post("/intake24/api/surveys/demo/create-user",
-                          json={"token": sign_hmac({"username": "r-1"}, INTAKE24_SECRET)})
+    created = client.post(
+        "/intake24/api/surveys/demo/create-user", json={"token": sign_hmac({"username": "r-1"}, INTAKE24_SECRET)}
+    )
     assert created.status_code == 200, created.json
     login = client.post("/intake24/api/auth/login/token", json={"token": created.json["authToken"]})
     assert login.status_code == 200, login.json
     sympto = client.post("/sympto/authorization", json={"clientId": ADMIN, "clientSecret": API_SECRET})
     assert sympto.status_code == 200, sympto.json
-    return {"cirrusmd access_token": cirrusmd, "intake24 accessToken": login.json["accessToken"],
-            "sympto bearer": sympto.json["Response"]}
+    return {
+        "cirrusmd access_token": cirrusmd,
+        "intake24 accessToken": login.json["accessToken"],
+        "sympto bearer": sympto.json["Response"],
+    }
 
 
 @pytest.mark.parametrize("kind", ["cirrusmd access_token", "intake24 accessToken", "sympto bearer"])
