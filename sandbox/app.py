@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from sandbox import config, control
@@ -12,7 +12,8 @@ from sandbox.control import openapi as control_openapi
 from sandbox.control import sympto as sympto_control
 from sandbox.control.security import LOOPBACK_NAMES
 from sandbox.core import errors, faults, journal
-from sandbox.core.clock import Clock
+from sandbox.core.clock import GLOBAL, Clock, scope_of
+from sandbox.core.errors import surface_for
 from sandbox.core.faults import Faults
 from sandbox.core.journal import Journal
 from sandbox.core.openapi import register_paths
@@ -42,6 +43,7 @@ def create_app(
     # First, so its before_request hook runs before any other (latency includes armed delays) and its
     # after_request hook last (it records the response exactly as sent, vendor headers included).
     journal.init_app(app, the_journal)
+    _scope_the_clock(app, clock)
     control.init_app(app, settings.admin_token, allowed_hosts(settings))
     faults.init_app(app, Faults(store, clock, randomness))
     register_paths(app, control_openapi.add_paths)
@@ -50,14 +52,25 @@ def create_app(
     sympto_service = sympto.init_app(app, store, clock, randomness, dict(settings.vendor("sympto")), the_journal)
     _create_tables(store)
     clock.attach(store)
-    app.before_request(clock.begin_request)
-    app.teardown_request(clock.end_request)
     cirrusmd_service.install_clients()
     intake24_service.install_surveys()
     sympto_service.install_clinics()
     app.register_blueprint(intake24_control.blueprint)
     app.register_blueprint(sympto_control.blueprint)
     return app
+
+
+def _scope_the_clock(app: Flask, clock: Clock) -> None:
+    """Each request reads the clock of its tenant (set through ``/__sandbox/clock?vendor=&tenant=``),
+    else the global one. Registered early, so every later hook and rule sees the right time."""
+
+    @app.before_request
+    def _begin() -> None:
+        surface = surface_for(request.path)
+        tenant = surface.tenant_of(request) if surface is not None and surface.tenant_of else None
+        clock.begin_request(scope_of(surface.name, tenant) if surface is not None and tenant else GLOBAL)
+
+    app.teardown_request(clock.end_request)
 
 
 def allowed_hosts(settings: Settings) -> set[str]:

@@ -29,7 +29,30 @@ class HealthSchema(Schema):
     vendors = fields.List(fields.String(), required=True)
 
 
+class TenantClockSchema(Schema):
+    scope = fields.String(required=True, metadata={"example": "cirrusmd:demo-client"})
+    mode = fields.String(required=True, validate=validate.OneOf(["system", "offset", "frozen"]))
+    offset_seconds = fields.Float(required=True)
+    frozen_at = fields.String(required=True, allow_none=True)
+    now = fields.String(required=True)
+    now_unix = fields.Float(required=True)
+
+
+class ClockQuerySchema(StrictSchema):
+    """``?scope=<vendor>:<tenant>`` names one tenant's own clock; without it, the global clock."""
+
+    scope = fields.String(
+        validate=validate.Regexp(r"^[a-z0-9_]{1,32}:[^\x00]{1,200}$", error="scope must be <vendor>:<tenant>"),
+        metadata={"example": "cirrusmd:demo-client"},
+    )
+
+
 class ClockSchema(Schema):
+    scope = fields.String(required=True, metadata={"description": '"global", or "<vendor>:<tenant>"'})
+    tenants = fields.List(
+        fields.Nested(TenantClockSchema),
+        metadata={"description": "Tenants with a clock of their own (global clock only)."},
+    )
     mode = fields.String(required=True, validate=validate.OneOf(["system", "offset", "frozen"]))
     offset_seconds = fields.Float(required=True)
     frozen_at = fields.String(required=True, allow_none=True)

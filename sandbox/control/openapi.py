@@ -132,12 +132,18 @@ def add_paths(spec: APISpec) -> None:
     spec.path(
         "/__sandbox/clock",
         operations={
-            "get": {"tags": tags, "summary": "The sandbox clock", "responses": {"200": answer("Clock", "The clock")}},
+            "get": {
+                "tags": tags,
+                "summary": "The global clock (with the tenants that have their own), or one tenant's",
+                "parameters": [{"in": "query", "schema": schemas.ClockQuerySchema}],
+                "responses": {"200": answer("Clock", "The clock"), "400": error, "404": missing},
+            },
             "put": {
                 "tags": tags,
-                "summary": "Shift, freeze or release the clock",
+                "summary": "Shift, freeze or release the global clock, or one tenant's",
+                "parameters": [{"in": "query", "schema": schemas.ClockQuerySchema}],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": "ClockUpdate"}}},
-                "responses": {"200": answer("Clock", "The clock"), "400": error},
+                "responses": {"200": answer("Clock", "The clock"), "400": error, "404": missing},
             },
         },
     )

@@ -23,7 +23,7 @@ from contracts.control import schemas
 from sandbox.control.errors import ControlError, load
 from sandbox.core import faults as fault_module
 from sandbox.core.body import BodyProblem, read_json_object
-from sandbox.core.clock import Clock
+from sandbox.core.clock import GLOBAL, Clock, ClockState, scope_of
 from sandbox.core.faults import FaultError, catalogue
 from sandbox.core.journal import journal
 from sandbox.core.state import resetters
@@ -36,6 +36,7 @@ ARM_CATALOGUE_FAULT = schemas.ArmCatalogueFaultSchema()
 ARM_CUSTOM_FAULT = schemas.ArmCustomFaultSchema()
 JOURNAL_QUERY = schemas.JournalQuerySchema()
 RESET_QUERY = schemas.ResetQuerySchema()
+CLOCK_QUERY = schemas.ClockQuerySchema()
 MAX_ID = 2**31 - 1
 
 
@@ -74,9 +75,14 @@ def reset() -> Response:
     journal().clear(vendor=vendor, tenant=tenant)
     fault_module.faults().disarm(vendor=vendor, tenant=tenant)
     done += ["journal", "faults"]
+    clock = _clock()
     if vendor is None and tenant is None:
-        _clock().use_system()
+        clock.use_system()
+        clock.release_all_tenants()
         done.append("clock")
+    elif tenant is not None:
+        for name in [vendor] if vendor else sorted(known):
+            clock.use_system(scope_of(name, tenant))
     return jsonify(reset=done)
 
 
@@ -164,32 +170,52 @@ def disarm_fault(fault_id: int) -> Response:
     return jsonify(disarmed=1)
 
 
-def clock_body() -> dict[str, Any]:
-    clock = _clock()
-    state = clock.state
+def _describe(state: ClockState, now: float) -> dict[str, Any]:
     frozen = None if state.frozen_at is None else datetime.fromtimestamp(state.frozen_at, tz=UTC).isoformat()
     return {
         "mode": state.mode,
         "offset_seconds": state.offset_seconds,
         "frozen_at": frozen,
-        "now": clock.now_datetime().isoformat(),
-        "now_unix": clock.now(),
+        "now": datetime.fromtimestamp(now, tz=UTC).isoformat(),
+        "now_unix": now,
     }
+
+
+def _clock_scope() -> str:
+    """``?scope=<vendor>:<tenant>`` names one tenant's own clock; without it, the global clock."""
+    scope: str | None = load(CLOCK_QUERY, request.args.to_dict()).get("scope")
+    if scope is None:
+        return GLOBAL
+    vendor = scope.split(":", 1)[0]
+    if vendor not in resetters():
+        raise ControlError(f"unknown vendor {vendor!r}; one of {', '.join(sorted(resetters()))}", status=404)
+    return scope
+
+
+def clock_body(scope: str = GLOBAL) -> dict[str, Any]:
+    clock = _clock()
+    body = {"scope": scope or "global", **_describe(clock.state_for(scope), clock.now_for(scope))}
+    if scope == GLOBAL:
+        body["tenants"] = [
+            {"scope": name, **_describe(state, clock.now_for(name))} for name, state in clock.tenant_scopes().items()
+        ]
+    return body
 
 
 @blueprint.get("/clock")
 def get_clock() -> Response:
-    return jsonify(clock_body())
+    return jsonify(clock_body(_clock_scope()))
 
 
 @blueprint.put("/clock")
 def put_clock() -> Response:
+    scope = _clock_scope()
     wanted = load(CLOCK_UPDATE, json_body())
     clock = _clock()
     if "frozen_at" in wanted:
-        clock.freeze(wanted["frozen_at"].timestamp())
+        clock.freeze(wanted["frozen_at"].timestamp(), scope)
     elif "offset_seconds" in wanted:
-        clock.shift(wanted["offset_seconds"])
+        clock.shift(wanted["offset_seconds"], scope)
     else:
-        clock.use_system()
-    return jsonify(clock_body())
+        clock.use_system(scope)
+    return jsonify(clock_body(scope))

@@ -107,3 +107,35 @@ def test_clock_modes(client: FlaskClient) -> None:
     assert client.put("/__sandbox/clock", json={"frozen_at": "2026-01-01T00:00:00"}).json == {
         "error": "frozen_at: Not a valid aware datetime."
     }
+
+
+def test_a_tenants_own_clock_expires_its_tokens_and_no_one_elses(client: FlaskClient) -> None:
+    other = Credentials("tenant-b", "tenant-b-secret-0123456789abcdefghij")
+    client.put(f"/__sandbox/cirrusmd/clients/{other.client_id}", json={"shared_secret": other.shared_secret})
+    moved = client.put("/__sandbox/clock?scope=cirrusmd:demo-client", json={"frozen_at": "2026-11-21T13:00:00Z"})
+    assert (moved.status_code, moved.json["scope"], moved.json["mode"]) == (200, "cirrusmd:demo-client", "frozen")
+
+    expired = post_session(client, FROZEN_AT)  # demo-client's token, an hour before its clock
+    assert expired.status_code == 401
+    assert expired.json["error_message"].startswith("The JWT has expired")
+    assert post_session(client, FROZEN_AT, credentials=other).status_code == 201  # follows the global clock
+
+    listed = client.get("/__sandbox/clock").json
+    assert listed["scope"] == "global"
+    assert [(t["scope"], t["mode"]) for t in listed["tenants"]] == [("cirrusmd:demo-client", "frozen")]
+
+    released = client.put("/__sandbox/clock?scope=cirrusmd:demo-client", json={"mode": "system"}).json
+    assert released["mode"] == "frozen"  # no clock of its own any more: it follows the (frozen) global one
+    assert client.get("/__sandbox/clock").json["tenants"] == []
+    assert post_session(client, FROZEN_AT).status_code == 201
+
+
+def test_clock_scope_must_name_a_known_vendor_and_a_tenant(client: FlaskClient) -> None:
+    assert client.get("/__sandbox/clock?scope=acme:x").status_code == 404
+    assert client.get("/__sandbox/clock?scope=nocolon").json == {"error": "scope: scope must be <vendor>:<tenant>"}
+
+
+def test_reset_releases_tenant_clocks(client: FlaskClient) -> None:
+    client.put("/__sandbox/clock?scope=cirrusmd:demo-client", json={"offset_seconds": 3600})
+    client.post("/__sandbox/reset?tenant=demo-client")
+    assert client.get("/__sandbox/clock").json["tenants"] == []
