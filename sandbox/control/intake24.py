@@ -1,5 +1,8 @@
 """``/__sandbox/intake24`` endpoints (flat list):
 
+- ``GET /__sandbox/intake24/surveys`` — every survey (``{"surveys": [...]}``), oldest first
+- ``GET /__sandbox/intake24/surveys/{slug}/respondents`` — its respondents with custom fields and URL tokens
+- ``GET /__sandbox/intake24/surveys/{slug}/sessions`` — each respondent's recall session and its submissions
 - ``PUT /__sandbox/intake24/surveys/{slug}`` — create (201) or replace (200) a survey's settings,
   JSON with Intake24's field names; 400 ``{"error", "errors"}`` naming each bad field
 - ``GET /__sandbox/intake24/surveys/{slug}`` — ``{"slug", "id", "settings"}``; 404 when unknown
@@ -42,6 +45,28 @@ def _shown(survey: Survey) -> dict[str, Any]:
     return {"slug": survey.slug, "id": str(survey.id), "settings": survey.settings}
 
 
+def _survey(slug: str) -> Survey:
+    survey = _service().find_survey(slug)
+    if survey is None:
+        raise VendorError(f"no Intake24 survey {slug[:128]!r}: create it with PUT", status=404, rule="unknown_survey")
+    return survey
+
+
+@blueprint.get("/surveys")
+def list_surveys() -> Response:
+    return jsonify(surveys=[_shown(survey) for survey in _service().list_surveys()])
+
+
+@blueprint.get("/surveys/<slug>/respondents")
+def list_respondents(slug: str) -> Response:
+    return jsonify(respondents=_service().list_respondents(_survey(slug)))
+
+
+@blueprint.get("/surveys/<slug>/sessions")
+def list_sessions(slug: str) -> Response:
+    return jsonify(sessions=_service().list_sessions(_survey(slug)))
+
+
 @blueprint.put("/surveys/<slug>")
 def put_survey(slug: str) -> tuple[Response, int]:
     try:
@@ -54,10 +79,7 @@ def put_survey(slug: str) -> tuple[Response, int]:
 
 @blueprint.get("/surveys/<slug>")
 def get_survey(slug: str) -> Response:
-    survey = _service().find_survey(slug)
-    if survey is None:
-        raise VendorError(f"no Intake24 survey {slug[:128]!r}: create it with PUT", status=404, rule="unknown_survey")
-    return jsonify(_shown(survey))
+    return jsonify(_shown(_survey(slug)))
 
 
 @blueprint.delete("/surveys/<slug>")

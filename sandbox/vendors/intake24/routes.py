@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from apispec import APISpec
 from flask import Blueprint, Response, current_app, g, request
 
 from contracts.intake24 import messages
@@ -387,3 +388,13 @@ def recall_action(slug: str, action: str) -> Response:
     else:
         return _redirect(f"{SURVEY_PREFIX}/{slug}/recall", 302)
     return _redirect(f"{SURVEY_PREFIX}/{slug}/recall", 302)
+
+
+# --- OpenAPI ----------------------------------------------------------------------------------
+
+
+def openapi_paths(spec: APISpec) -> None:
+    """Intake24's endpoints in the OpenAPI document, from the contract schemas."""
+    from sandbox.vendors.intake24 import openapi
+
+    openapi.add_paths(spec)
