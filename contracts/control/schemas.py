@@ -320,9 +320,22 @@ class Intake24NotificationsSchema(Schema):
     attempts = fields.List(fields.Nested(Intake24AttemptSchema), required=True)
 
 
-class Intake24PatRequestSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    expires_in_seconds = fields.Integer(strict=True)
+class Intake24NotificationsQuerySchema(StrictSchema):
+    wait = fields.Float(
+        allow_nan=False,
+        validate=validate.Range(min=0, max=30),
+        metadata={"description": "First wait up to this many seconds for queued deliveries."},
+    )
+
+
+class Intake24PatRequestSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=3, max=128))
+    expires_in_seconds = StrictFloat(
+        allow_none=True,
+        allow_nan=False,
+        validate=validate.Range(min=1, max=2 * 366 * 24 * 3600),
+        metadata={"description": "Lifetime in seconds (default 30 days)."},
+    )
 
 
 class Intake24PatSchema(Schema):

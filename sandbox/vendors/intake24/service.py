@@ -850,7 +850,7 @@ class Intake24Service:
         if (
             isinstance(lifetime, bool)
             or not isinstance(lifetime, int | float)
-            or not 0 < lifetime <= PAT_MAX_LIFETIME_SECONDS
+            or not 1 <= lifetime <= PAT_MAX_LIFETIME_SECONDS
         ):
             raise ValueError(f"expires_in_seconds must be a number between 1 and {PAT_MAX_LIFETIME_SECONDS}")
         issued = int(self.clock.now())
