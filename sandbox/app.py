@@ -47,6 +47,7 @@ def create_app(
     control.init_app(app, settings.admin_token, allowed_hosts(settings))
     faults.init_app(app, Faults(store, clock, randomness))
     register_paths(app, control_openapi.add_paths)
+    register_paths(app, intake24_control.openapi_paths)
     cirrusmd_service = cirrusmd.init_app(app, store, clock, randomness, dict(settings.vendor("cirrusmd")))
     intake24_service = intake24.init_app(app, store, clock, randomness, dict(settings.vendor("intake24")), the_journal)
     sympto_service = sympto.init_app(app, store, clock, randomness, dict(settings.vendor("sympto")), the_journal)

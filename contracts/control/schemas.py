@@ -9,6 +9,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from contracts.fields import HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, StrictBoolean, StrictFloat
 
 MAX_DELAY_SECONDS = 30.0
+#: Incoming-request kinds, then the kinds a vendor applies to its own calls toward the partner.
+FAULT_KINDS = ("answer", "delay", "drop", "postpone", "duplicate", "reorder")
 #: Largest id the store can hold (64-bit signed).
 MAX_ID = 2**63 - 1
 
@@ -86,6 +88,11 @@ class FaultSpecSchema(Schema):
     headers = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     body = fields.Raw(required=True, allow_none=True)
     route = fields.String(required=True, allow_none=True)
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(FAULT_KINDS),
+        metadata={"description": "answer: a response to incoming requests; postpone/duplicate/reorder: outbound."},
+    )
 
 
 class CatalogueSchema(Schema):
@@ -166,7 +173,7 @@ class ArmedFaultSchema(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     vendor = fields.String(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(["answer", "delay", "drop"]))
+    kind = fields.String(required=True, validate=validate.OneOf(FAULT_KINDS))
     status = fields.Integer(required=True, allow_none=True)
     headers = fields.Dict(required=True)
     body = fields.Raw(required=True, allow_none=True)
@@ -264,3 +271,96 @@ class CirrusmdMemberSchema(Schema):
 
 class CirrusmdMemberListSchema(Schema):
     members = fields.List(fields.Nested(CirrusmdMemberSchema), required=True)
+
+
+class Intake24SurveySchema(Schema):
+    slug = fields.String(required=True)
+    id = fields.String(required=True)
+    settings = fields.Dict(required=True)
+
+
+class Intake24SurveyListSchema(Schema):
+    surveys = fields.List(fields.Nested(Intake24SurveySchema), required=True)
+
+
+class Intake24CustomFieldSchema(Schema):
+    id = fields.String(required=True)
+    userId = fields.String(required=True)
+    name = fields.String(required=True)
+    value = fields.String(required=True)
+    public = fields.Boolean(required=True)
+
+
+class Intake24RespondentSchema(Schema):
+    userId = fields.String(required=True)
+    username = fields.String(required=True)
+    name = fields.String(required=True, allow_none=True)
+    email = fields.String(required=True, allow_none=True)
+    phone = fields.String(required=True, allow_none=True)
+    disabled = fields.Boolean(required=True)
+    authToken = fields.String(required=True, metadata={"description": "The URL auth token."})
+    customFields = fields.List(fields.Nested(Intake24CustomFieldSchema), required=True)
+    created_at = fields.Float(required=True)
+    updated_at = fields.Float(required=True)
+
+
+class Intake24RespondentListSchema(Schema):
+    respondents = fields.List(fields.Nested(Intake24RespondentSchema), required=True)
+
+
+class Intake24SessionSchema(Schema):
+    sessionId = fields.String(required=True)
+    userId = fields.String(required=True)
+    started_at = fields.Float(required=True)
+    submitted_at = fields.Float(required=True, allow_none=True)
+    submissionIds = fields.List(fields.String(), required=True)
+
+
+class Intake24SessionListSchema(Schema):
+    sessions = fields.List(fields.Nested(Intake24SessionSchema), required=True)
+
+
+class Intake24SettingsErrorSchema(Schema):
+    error = fields.String(required=True)
+    errors = fields.Dict(required=True)
+
+
+class Intake24AttemptSchema(Schema):
+    url = fields.String(required=True)
+    event = fields.String(required=True)
+    attempt = fields.Integer(required=True)
+    status = fields.Integer(required=True, allow_none=True)
+    error = fields.String(required=True, allow_none=True)
+    latency_ms = fields.Float(required=True)
+    body_excerpt = fields.String(required=True)
+    fault = fields.String(
+        required=True, allow_none=True, metadata={"description": "The partner-facing fault applied, if any."}
+    )
+
+
+class Intake24NotificationsSchema(Schema):
+    settled = fields.Boolean(required=True)
+    attempts = fields.List(fields.Nested(Intake24AttemptSchema), required=True)
+
+
+class Intake24NotificationsQuerySchema(StrictSchema):
+    wait = fields.Float(
+        allow_nan=False,
+        validate=validate.Range(min=0, max=30),
+        metadata={"description": "First wait up to this many seconds for queued deliveries."},
+    )
+
+
+class Intake24PatRequestSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=3, max=128))
+    expires_in_seconds = StrictFloat(
+        allow_none=True,
+        allow_nan=False,
+        validate=validate.Range(min=1, max=2 * 366 * 24 * 3600),
+        metadata={"description": "Lifetime in seconds (default 30 days)."},
+    )
+
+
+class Intake24PatSchema(Schema):
+    jwt = fields.String(required=True)
+    token = fields.Dict(required=True)

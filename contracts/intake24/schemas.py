@@ -19,9 +19,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validates_schema
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 from marshmallow import missing as missing_
 
+from contracts.fields import WHITESPACE
 from contracts.intake24 import messages
 from contracts.intake24.weburl import is_url
 
@@ -485,6 +486,111 @@ class SurveySettingsSchema(Schema):
     notifications = ZArray(ZObject(NotificationSettingSchema), load_default=list)
     redirectPrompt = ZObject(RedirectPromptSchema, allow_none=True, load_default=None)
     strictClaims = ZBoolean(load_default=False)
+
+
+# --- the OpenAPI description of these fields ----------------------------------------------------
+
+#: Not blank once trimmed: the sanitiser turns a blank string into ``null``.
+NOT_BLANK_PATTERN = rf"[^{WHITESPACE}]"
+#: ``validator.isJWT`` on the trimmed value (three base64url parts, each may be empty).
+JWT_PATTERN = rf"^[{WHITESPACE}]*[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*[{WHITESPACE}]*$"
+
+
+def openapi_attributes(_: Any, field: fields.Field[Any], **__: Any) -> dict[str, Any]:
+    """What a zod-like field accepts, as JSON Schema (an apispec attribute function).
+
+    Lengths are stated in code points; Intake24 counts UTF-16 units after trimming, so a string
+    of astral characters near the limit can be refused although the document allows it.
+    """
+    attributes: dict[str, Any] = {}
+    if isinstance(field, ZString):
+        attributes["type"] = "string"
+        if field.check is check_jwt:
+            attributes["pattern"] = JWT_PATTERN
+        elif not field.allow_none:  # a blank string is sanitised to null, which only these accept
+            attributes["pattern"] = NOT_BLANK_PATTERN
+        if field.max_length is not None:
+            attributes["maxLength"] = field.max_length
+    elif isinstance(field, ZBoolean):
+        attributes["type"] = "boolean"
+    elif isinstance(field, ZInteger):
+        attributes.update(type="integer", minimum=field.minimum, maximum=field.maximum)
+    elif isinstance(field, CustomFieldValue):
+        attributes["anyOf"] = [
+            {"type": "string", "pattern": NOT_BLANK_PATTERN},
+            {"type": "number"},
+            {"type": "boolean"},
+        ]
+    return attributes
+
+
+# --- response bodies (for the OpenAPI document) -------------------------------------------------
+
+
+class CaptchaRequiredSchema(Schema):
+    """200 from token login on a captcha survey without a ``captcha`` answer."""
+
+    surveyId = fields.String(required=True)
+    provider = fields.String(required=True)
+
+
+class SessionStartedSchema(Schema):
+    sessionId = fields.String(required=True)
+
+
+class SubmissionResultSchema(Schema):
+    userId = fields.String(required=True)
+    name = fields.String(required=True, allow_none=True)
+    customFields = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    submissions = fields.Integer(required=True)
+    showFeedback = fields.Boolean(required=True)
+    maximumTotalSubmissionsReached = fields.Boolean(required=True)
+    maximumDailySubmissionsReached = fields.Boolean(required=True)
+    followUpUrl = fields.String(required=True, allow_none=True)
+    submissionId = fields.String(required=True)
+
+
+class AdminCustomFieldSchema(Schema):
+    name = fields.String(required=True)
+    value = fields.String(required=True)
+    public = fields.Boolean(required=True)
+
+
+class AdminRespondentSchema(Schema):
+    """One respondent of the admin API (``name``/``email``/``phone``/``customFields`` only singly)."""
+
+    id = fields.String(required=True)
+    userId = fields.String(required=True)
+    surveyId = fields.String(required=True)
+    username = fields.String(required=True)
+    urlAuthToken = fields.String(required=True)
+    name = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    customFields = fields.List(fields.Dict())
+    surveyAuthUrl = fields.String(required=True)
+    feedbackAuthUrl = fields.String(required=True)
+
+
+class PageMetaSchema(Schema):
+    from_ = fields.Integer(required=True, allow_none=True, data_key="from")
+    lastPage = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    path = fields.String(required=True)
+    limit = fields.Integer(required=True)
+    to = fields.Integer(required=True, allow_none=True)
+    total = fields.Integer(required=True)
+
+
+class AdminRespondentPageSchema(Schema):
+    data = fields.List(fields.Nested(AdminRespondentSchema), required=True)
+    meta = fields.Nested(PageMetaSchema, required=True)
+
+
+class AdminListQuerySchema(Schema):
+    page = fields.Integer(validate=validate.Range(min=1, max=10**6))
+    limit = fields.Integer(validate=validate.Range(min=1, max=1000))
+    search = fields.String()
 
 
 CREATE_USER_REQUEST = CreateUserRequestSchema()

@@ -6,6 +6,7 @@ from apispec import APISpec
 from flask import Blueprint, Response, jsonify
 
 from contracts.control import schemas
+from contracts.fields import WHITESPACE
 from sandbox.core import openapi
 from sandbox.core.openapi import json_response as answer
 
@@ -152,7 +153,8 @@ def add_paths(spec: APISpec) -> None:
             "in": "path",
             "name": "client_id",
             "required": True,
-            "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+            # not blank: PUT refuses a client id of only whitespace
+            "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": f"[^{WHITESPACE}]"},
         }
     ]
     spec.path(

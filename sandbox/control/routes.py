@@ -127,12 +127,12 @@ def arm_fault() -> tuple[Response, int]:
                 status=404,
                 rule="unknown_fault",
             )
-        kind = "drop" if wanted.get("drop") else "answer"
+        kind = "drop" if wanted.get("drop") and spec.kind == "answer" else spec.kind
         arguments = {
             "vendor": spec.vendor,
             "name": spec.name,
             "kind": kind,
-            "status": spec.status,
+            "status": spec.status or None,
             "headers": dict(spec.headers),
             "body": spec.body,
             "route": spec.route,

@@ -60,6 +60,9 @@ class FaultSpec:
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/json"})
     #: The route it normally comes from, relative to the vendor's prefix (``fnmatch`` pattern).
     route: str | None = None
+    #: What arming it by name stores: ``answer`` (a response, the default) or a kind the vendor
+    #: itself applies, e.g. to its outbound calls (such kinds never fire on incoming requests).
+    kind: str = "answer"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -76,9 +79,17 @@ def catalogue() -> dict[str, FaultSpec]:
     return found
 
 
+#: The kinds the ``before_request`` hook applies to incoming requests.
+INBOUND_KINDS = ("answer", "delay", "drop")
 _LIVE = or_(armed_faults.c.remaining.is_(None), armed_faults.c.remaining > 0)
 _CANDIDATES = (
-    select(armed_faults).where(armed_faults.c.vendor == bindparam("vendor"), _LIVE).order_by(armed_faults.c.id)
+    select(armed_faults)
+    .where(
+        armed_faults.c.vendor == bindparam("vendor"),
+        armed_faults.c.kind.in_(bindparam("kinds", expanding=True)),
+        _LIVE,
+    )
+    .order_by(armed_faults.c.id)
 )
 #: Consuming is one conditional UPDATE: two workers can never both take the last remaining use.
 _CONSUME = (
@@ -156,10 +167,15 @@ class Faults:
         with self.store.begin() as connection:
             return int(connection.execute(statement).rowcount)
 
-    def take(self, vendor: str, route: str, tenant: str | None) -> dict[str, Any] | None:
-        """The first armed fault matching this request, consumed atomically; ``None`` if none fires."""
+    def take(
+        self, vendor: str, route: str, tenant: str | None, kinds: tuple[str, ...] = INBOUND_KINDS
+    ) -> dict[str, Any] | None:
+        """The first armed fault of ``kinds`` matching this request (or outbound call), consumed
+        atomically; ``None`` if none fires."""
         with self.store.connect() as connection:
-            candidates = [dict(row._mapping) for row in connection.execute(_CANDIDATES, {"vendor": vendor})]
+            candidates = [
+                dict(row._mapping) for row in connection.execute(_CANDIDATES, {"vendor": vendor, "kinds": list(kinds)})
+            ]
         for fault in candidates:
             if fault["route"] and not fnmatch.fnmatchcase(route, fault["route"]):
                 continue

@@ -100,3 +100,24 @@ def test_clock_controls_on_the_page(page: Any, live_server: LiveServer) -> None:
     browser_page.click("#clock-freeze")
     browser_page.wait_for_selector("#clock-now:has-text('2030-01-01T00:00:00')")
     assert requests.get(live_server.url + "/__sandbox/clock", timeout=5).json()["mode"] == "frozen"
+
+
+def test_intake24_surveys_are_listed_and_its_faults_armable(page: Any, live_server: LiveServer) -> None:
+    requests.put(
+        live_server.url + "/__sandbox/intake24/surveys/study-b", json={"allowGenUsers": False}, timeout=10
+    ).raise_for_status()
+    browser_page = page
+    browser_page.goto(live_server.url + "/__sandbox/")
+    browser_page.wait_for_selector("#status:has-text('Ready')")
+    tenants = browser_page.text_content("#tenants")
+    assert "CirrusMD client demo-client" in tenants
+    assert "Intake24 survey demo" in tenants
+    assert "Intake24 survey study-b" in tenants
+
+    browser_page.select_option("#catalogue", "intake24.survey_not_found")
+    browser_page.fill("#arm-times", "1")
+    browser_page.click("#arm")
+    browser_page.wait_for_selector("#status:has-text('Armed intake24.survey_not_found')")
+    response = requests.post(live_server.url + "/intake24/api/surveys/demo/create-user", json={}, timeout=10)
+    assert (response.status_code, response.json()) == (404, {"message": "NotFoundError"})
+    browser_page.wait_for_selector("#journal tbody tr.entry:has-text('fault:intake24.survey_not_found')")

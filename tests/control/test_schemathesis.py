@@ -10,6 +10,7 @@ from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import unsupported_method
 
 from contracts.cirrusmd.tokens import VALID, Credentials
 from sandbox import config
@@ -18,6 +19,9 @@ from sandbox.app import create_app
 _DIRECTORY = tempfile.TemporaryDirectory(prefix="sandbox-schemathesis-")
 APP = create_app(replace(config.load_file(None), database=f"sqlite:///{_DIRECTORY.name}/sandbox.db"))
 schema = schemathesis.openapi.from_wsgi("/__sandbox/openapi.json", APP)
+#: Vendors whose real service answers a method a path does not have with 404, not 405: Intake24's
+#: Express app ("Invalid route", documented as its 404) and its survey app (a 404 page).
+ANSWER_UNKNOWN_METHODS_WITH_404 = ("/intake24/",)
 
 
 @schema.auth()
@@ -36,7 +40,8 @@ class CirrusmdRequestSigning:
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_sandbox_conforms_to_its_own_openapi_document(case: Any) -> None:
+    excluded = [unsupported_method] if case.operation.path.startswith(ANSWER_UNKNOWN_METHODS_WITH_404) else []
     try:
-        case.call_and_validate()
+        case.call_and_validate(excluded_checks=excluded)
     finally:
         APP.test_client().post("/__sandbox/reset")  # armed faults and clock moves must not leak between cases

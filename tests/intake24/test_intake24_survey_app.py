@@ -158,3 +158,9 @@ def test_unknown_survey_pages_go_to_landing(client: FlaskClient) -> None:
     assert client.get(f"{APP}/nope").headers["Location"] == f"{APP}/"
     assert client.get(f"{APP}/nope/home").headers["Location"] == f"{APP}/"
     assert client.get(f"{APP}/demo/elsewhere").headers["Location"] == f"{APP}/"
+
+
+def test_a_redirect_for_a_slug_with_control_characters_is_url_encoded(client: FlaskClient) -> None:
+    """Found by the Schemathesis self-check: a newline in the slug made an invalid Location header (500)."""
+    response = client.post("/intake24/survey/a%0Ab%20c/recall/start")
+    assert (response.status_code, response.headers["Location"]) == (302, "/intake24/survey/a%0Ab%20c")

@@ -50,10 +50,13 @@ async function setClock(body) {
 async function loadTenants() {
   const container = document.getElementById("tenants");
   container.replaceChildren();
-  const clients = await api("/cirrusmd/clients");
+  const [clients, surveys] = await Promise.all([api("/cirrusmd/clients"), api("/intake24/surveys")]);
   const list = element("ul");
   for (const client of clients.clients) {
     list.append(element("li", "CirrusMD client " + client.client_id));
+  }
+  for (const survey of surveys.surveys) {
+    list.append(element("li", "Intake24 survey " + survey.slug));
   }
   container.append(list);
 }
@@ -69,7 +72,7 @@ function showCatalogueDetail() {
   const name = document.getElementById("catalogue").value;
   const spec = catalogue.find((entry) => entry.name === name);
   document.getElementById("catalogue-detail").textContent =
-    spec ? spec.description + " → " + spec.status + " " + JSON.stringify(spec.body) : "";
+    !spec ? "" : spec.kind === "answer" ? spec.description + " → " + spec.status + " " + JSON.stringify(spec.body) : spec.description;
 }
 
 async function loadArmed() {

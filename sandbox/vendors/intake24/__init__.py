@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Request
 
 from sandbox.core.clock import Clock
 from sandbox.core.errors import VendorSurface, register_surface
+from sandbox.core.faults import FAULTS_KEY, register_catalogue
 from sandbox.core.journal import Journal
+from sandbox.core.openapi import register_paths
 from sandbox.core.outbound import Outbound
 from sandbox.core.randomness import Randomness
+from sandbox.core.state import register_reset
 from sandbox.core.store import Store
 from sandbox.vendors.intake24 import errors, models  # noqa: F401 - models registers the tables
 from sandbox.vendors.intake24.routes import (
@@ -19,11 +22,24 @@ from sandbox.vendors.intake24.routes import (
     after_api_request,
     api,
     before_api_request,
+    openapi_paths,
     survey_app,
 )
 from sandbox.vendors.intake24.service import Intake24Service, Intake24Settings
 
 NAME = "intake24"
+
+
+def api_tenant(request: Request) -> str | None:
+    """The survey slug of ``/intake24/api/surveys/{slug}/...`` (admin paths name survey ids: none)."""
+    parts = request.path[len(API_PREFIX) :].split("/")
+    return parts[2] if len(parts) > 2 and parts[1] == "surveys" and parts[2] else None
+
+
+def survey_app_tenant(request: Request) -> str | None:
+    """The survey slug of ``/intake24/survey/{slug}/...`` (``/a/{token}`` names no survey)."""
+    parts = request.path[len(SURVEY_PREFIX) :].split("/")
+    return parts[1] if len(parts) > 1 and parts[1] and not (parts[1] == "a" and len(parts) > 2) else None
 
 
 def init_app(
@@ -45,6 +61,7 @@ def init_app(
             not_found=errors.not_found,
             method_not_allowed=errors.method_not_allowed,
             too_large=errors.too_large,
+            tenant_of=api_tenant,
         ),
     )
     register_surface(
@@ -56,6 +73,17 @@ def init_app(
             not_found=errors.page_not_found,
             method_not_allowed=errors.page_method_not_allowed,
             too_large=errors.too_large,
+            tenant_of=survey_app_tenant,
         ),
     )
+    service.notifier.faults = app.extensions.get(FAULTS_KEY)
+    register_catalogue(
+        app,
+        errors.catalogue(
+            (settings.rate_limit_max, settings.rate_limit_window_seconds),
+            (settings.login_rate_limit_max, settings.login_rate_limit_window_seconds),
+        ),
+    )
+    register_reset(app, NAME, service.reset)
+    register_paths(app, openapi_paths)
     return service

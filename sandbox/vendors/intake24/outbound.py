@@ -5,6 +5,12 @@ webhook by default as Intake24's job queue does (optional retries are a sandbox 
 attempt bounded and journaled by :class:`sandbox.core.outbound.Outbound`. Tests call
 :meth:`Notifier.wait_for_deliveries` instead of sleeping.
 
+Partner-facing faults (armed through ``POST /__sandbox/faults`` by the catalogue names
+``intake24.notification_delayed|duplicated|reordered``, scoped by survey slug as tenant and event
+type as route) are taken here, one per delivery: *postpone* sends it ``delay_seconds`` later
+(default 5 s; the queue waits with it), *duplicate* sends the identical request twice, *reorder*
+holds it until the next delivery has been sent (or ``delay_seconds``, default 5 s, pass).
+
 Wire format (``specs/intake24.md`` §4.2): compact JSON body, ``content-type: application/json``,
 ``user-agent: Intake24/<version>``, axios' ``accept``, and when the survey has a JWT secret an
 ``authorization: Bearer`` HS256 JWT over the event parameters (not ``data``) with ``aud`` = the
@@ -17,18 +23,23 @@ import json
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from contracts.jws import sign_hmac
 from sandbox.core.clock import Clock
+from sandbox.core.faults import Faults
 from sandbox.core.outbound import Outbound, OutboundResult
 
 USER_AGENT = "Intake24/2025.2-c93aaa5"
 ACCEPT = "application/json, text/plain, */*"
 JTI_ALPHABET = "useandom-26T198340PX75pxJACKVERYMINDBUSHWOLF_GQZbfghjklqvwyzrict"
 IDLE_EXIT_SECONDS = 2.0
+#: The fault kinds this module applies (see ``errors.OUTBOUND_FAULTS``).
+OUTBOUND_KINDS = ("postpone", "duplicate", "reorder")
+DEFAULT_FAULT_SECONDS = 5.0
 LOG = logging.getLogger(__name__)
 
 
@@ -53,6 +64,9 @@ class Attempt:
     error: str | None
     latency_ms: float
     body_excerpt: str
+    survey: str = ""
+    #: The partner-facing fault applied to this delivery, if any.
+    fault: str | None = None
 
 
 @dataclass
@@ -75,6 +89,9 @@ class Notifier:
     _pending: int = 0
     _condition: threading.Condition = field(default_factory=threading.Condition)
     _worker: threading.Thread | None = None
+    faults: Faults | None = None
+    #: A delivery held back by a *reorder* fault, with its fault name and release deadline.
+    _held: tuple[Delivery, str, float] | None = None
 
     def enqueue(self, delivery: Delivery) -> None:
         with self._condition:
@@ -89,35 +106,82 @@ class Notifier:
         with self._condition:
             return self._condition.wait_for(lambda: self._pending == 0, timeout=timeout)
 
+    def forget(self, survey_slug: str | None) -> None:
+        """Drop the attempts (and a held delivery) of one survey, or of all."""
+        with self._condition:
+            self.attempts[:] = [a for a in self.attempts if survey_slug is not None and a.survey != survey_slug]
+            if self._held is not None and survey_slug in (None, self._held[0].survey_slug):
+                self._held = None
+                self._pending -= 1
+                self._condition.notify_all()
+
     def _run(self) -> None:
         while True:
+            held = self._held
+            timeout = IDLE_EXIT_SECONDS if held is None else max(0.0, held[2] - time.monotonic())
             try:
-                delivery = self._queue.get(timeout=IDLE_EXIT_SECONDS)
+                delivery = self._queue.get(timeout=timeout)
             except queue.Empty:
                 with self._condition:
-                    if self._queue.empty():
+                    if self._held is None and self._queue.empty():
                         self._worker = None
                         return
+                self._release_held()
                 continue
-            try:
-                self._deliver(delivery)
-            except Exception as exc:  # a sandbox fault: record it, keep the worker alive
-                LOG.exception("notification to %s failed inside the sandbox", delivery.url)
-                self.attempts.append(
-                    Attempt(
-                        url=delivery.url,
-                        event=str(delivery.body.get("type")),
-                        attempt=0,
-                        status=None,
-                        error="sandbox_error",
-                        latency_ms=0.0,
-                        body_excerpt=f"{type(exc).__name__}: {exc}"[:500],
-                    )
-                )
-            finally:
+            if self._held is not None:  # the next delivery overtakes the held one
+                self._process(delivery, None)
+                self._release_held()
+                continue
+            fault = self._take_fault(delivery)
+            if fault is not None and fault["kind"] == "reorder":
+                seconds = float(fault["delay_seconds"]) or DEFAULT_FAULT_SECONDS
                 with self._condition:
-                    self._pending -= 1
-                    self._condition.notify_all()
+                    self._held = (delivery, fault["name"], time.monotonic() + seconds)
+                continue
+            self._process(delivery, fault)
+
+    def _release_held(self) -> None:
+        with self._condition:
+            held, self._held = self._held, None
+        if held is not None:
+            self._process(held[0], {"name": held[1], "kind": "reorder", "delay_seconds": 0.0})
+
+    def _take_fault(self, delivery: Delivery) -> dict[str, Any] | None:
+        if self.faults is None:
+            return None
+        try:
+            event = str(delivery.body.get("type"))
+            return self.faults.take("intake24", event, delivery.survey_slug, kinds=OUTBOUND_KINDS)
+        except Exception:  # the fault store is unavailable: deliver normally
+            LOG.exception("could not read partner-facing faults")
+            return None
+
+    def _process(self, delivery: Delivery, fault: dict[str, Any] | None) -> None:
+        """Deliver (as the fault says), record a sandbox failure as an attempt, count it done."""
+        try:
+            name = None if fault is None else str(fault["name"])
+            if fault is not None and fault["kind"] == "postpone":
+                time.sleep(min(float(fault["delay_seconds"]) or DEFAULT_FAULT_SECONDS, 30.0))
+            copies = 2 if fault is not None and fault["kind"] == "duplicate" else 1
+            self._deliver(delivery, name, copies)
+        except Exception as exc:  # a sandbox fault: record it, keep the worker alive
+            LOG.exception("notification to %s failed inside the sandbox", delivery.url)
+            self.attempts.append(
+                Attempt(
+                    url=delivery.url,
+                    event=str(delivery.body.get("type")),
+                    attempt=0,
+                    status=None,
+                    error="sandbox_error",
+                    latency_ms=0.0,
+                    body_excerpt=f"{type(exc).__name__}: {exc}"[:500],
+                    survey=delivery.survey_slug,
+                )
+            )
+        finally:
+            with self._condition:
+                self._pending -= 1
+                self._condition.notify_all()
 
     def headers_for(self, delivery: Delivery) -> dict[str, str]:
         headers = {"Accept": ACCEPT, "Content-Type": "application/json", "User-Agent": self.settings.user_agent}
@@ -134,29 +198,33 @@ class Notifier:
             headers["Authorization"] = "Bearer " + sign_hmac(claims, delivery.secret, "HS256")
         return headers
 
-    def _deliver(self, delivery: Delivery) -> None:
+    def _deliver(self, delivery: Delivery, fault: str | None = None, copies: int = 1) -> None:
         body = json.dumps(delivery.body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         for attempt in range(1, self.settings.retries + 2):
-            result: OutboundResult = self.outbound.post(
-                delivery.url,
-                body,
-                self.headers_for(delivery),
-                vendor="intake24",
-                tenant=delivery.survey_slug,
-                correlation_id=delivery.correlation_id,
-                timeout_seconds=self.settings.timeout_seconds,
-                allowed_hosts=self.settings.allowed_hosts,
-            )
-            self.attempts.append(
-                Attempt(
-                    url=delivery.url,
-                    event=str(delivery.body.get("type")),
-                    attempt=attempt,
-                    status=result.status,
-                    error=result.error,
-                    latency_ms=result.latency_ms,
-                    body_excerpt=result.body[:500].decode("utf-8", "replace"),
+            headers = self.headers_for(delivery)
+            for _ in range(copies):  # a duplicate is the identical request, JWT included
+                result: OutboundResult = self.outbound.post(
+                    delivery.url,
+                    body,
+                    headers,
+                    vendor="intake24",
+                    tenant=delivery.survey_slug,
+                    correlation_id=delivery.correlation_id,
+                    timeout_seconds=self.settings.timeout_seconds,
+                    allowed_hosts=self.settings.allowed_hosts,
                 )
-            )
+                self.attempts.append(
+                    Attempt(
+                        url=delivery.url,
+                        event=str(delivery.body.get("type")),
+                        attempt=attempt,
+                        status=result.status,
+                        error=result.error,
+                        latency_ms=result.latency_ms,
+                        body_excerpt=result.body[:500].decode("utf-8", "replace"),
+                        survey=delivery.survey_slug,
+                        fault=fault,
+                    )
+                )
             if result.status is not None and 200 <= result.status < 300:
                 return

@@ -5,7 +5,10 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Response, current_app, g, request
 
 from contracts.intake24 import messages
@@ -270,8 +273,10 @@ LANDING = f"{SURVEY_PREFIX}/"
 
 
 def _redirect(location: str, status: int = 302) -> Response:
+    """A redirect; the location is URL-encoded as Express's ``res.redirect`` (encodeurl) does, so a
+    slug with control characters or spaces never makes an invalid header."""
     response = Response(status=status)
-    response.headers["Location"] = location
+    response.headers["Location"] = quote(location, safe="!#$%&'()*+,/:;=?@[]~")
     return response
 
 
@@ -387,3 +392,315 @@ def recall_action(slug: str, action: str) -> Response:
     else:
         return _redirect(f"{SURVEY_PREFIX}/{slug}/recall", 302)
     return _redirect(f"{SURVEY_PREFIX}/{slug}/recall", 302)
+
+
+# --- OpenAPI ----------------------------------------------------------------------------------
+
+#: Every Intake24 answer on ``/api`` carries helmet's and the rate limiter's headers.
+RATE_HEADERS = {
+    "RateLimit": {"schema": {"type": "string"}, "description": "limit=N, remaining=N, reset=SECONDS"},
+    "RateLimit-Policy": {"schema": {"type": "string"}, "description": "N;w=SECONDS"},
+}
+
+
+def _json(schema: str | dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {JSON_MEDIA: {"schema": schema}}}
+
+
+JSON_MEDIA = "application/json"
+HTML_MEDIA = "text/html"
+MESSAGE = "Intake24Message"
+INVALID = "Intake24ValidationError"
+
+
+def _api_errors(*statuses: str) -> dict[str, Any]:
+    """The documented error answers of an ``/api`` operation."""
+    known: dict[str, dict[str, Any]] = {
+        "400": _json(
+            {"oneOf": [{"$ref": f"#/components/schemas/{INVALID}"}, {"$ref": f"#/components/schemas/{MESSAGE}"}]},
+            "Bad request: a contract failure `{message, errors}`, or `{message}` for unparsable JSON",
+        ),
+        "401": {
+            "description": "Bearer authentication failed: the text `Unauthorized`, no Content-Type "
+            "(or `{message}` from the login endpoint)",
+        },
+        "403": _json(MESSAGE, "Forbidden, e.g. jsonwebtoken's message for a bad create-user token"),
+        "404": _json(
+            {"oneOf": [{"$ref": f"#/components/schemas/{MESSAGE}"}, {"type": "string", "enum": ["Invalid route"]}]},
+            '`{"message": "NotFoundError"}`, or the bare string "Invalid route" for an unknown path or method',
+        ),
+        "413": _json(MESSAGE, "Body over 10 MB"),
+        "429": {
+            **_json(MESSAGE, "Rate limited; see Retry-After"),
+            "headers": {**RATE_HEADERS, "Retry-After": {"schema": {"type": "string"}}},
+        },
+    }
+    return {status: known[status] for status in statuses}
+
+
+def _slug() -> dict[str, Any]:
+    return {"in": "path", "name": "slug", "required": True, "schema": {"type": "string", "minLength": 1}}
+
+
+def _path(name: str) -> dict[str, Any]:
+    return {"in": "path", "name": name, "required": True, "schema": {"type": "string", "minLength": 1}}
+
+
+def _body(schema: str) -> dict[str, Any]:
+    return {
+        "required": True,
+        "content": {JSON_MEDIA: {"schema": schema}, "application/x-www-form-urlencoded": {"schema": schema}},
+    }
+
+
+def _page(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {HTML_MEDIA: {"schema": {"type": "string"}}}}
+
+
+def _redirect_to(description: str) -> dict[str, Any]:
+    return {"description": description, "headers": {"Location": {"schema": {"type": "string"}, "required": True}}}
+
+
+def openapi_paths(spec: APISpec) -> None:
+    """Intake24's endpoints in the OpenAPI document, from the contract schemas."""
+    from contracts.intake24 import schemas as contract
+    from sandbox.core.openapi import add_schema
+
+    plugin = next(p for p in spec.plugins if isinstance(p, MarshmallowPlugin))
+    assert plugin.converter is not None
+    plugin.converter.add_attribute_function(contract.openapi_attributes)  # type: ignore[no-untyped-call]
+    for name, schema in [
+        ("Intake24CreateUserRequest", contract.CreateUserRequestSchema),
+        ("Intake24CreateUserResponse", contract.CreateUserResponseSchema),
+        ("Intake24TokenLoginRequest", contract.TokenLoginRequestSchema),
+        ("Intake24AccessToken", contract.AccessTokenResponseSchema),
+        ("Intake24CaptchaRequired", contract.CaptchaRequiredSchema),
+        ("Intake24SessionStarted", contract.SessionStartedSchema),
+        ("Intake24SubmissionResult", contract.SubmissionResultSchema),
+        ("Intake24AdminRespondentRequest", contract.AdminRespondentRequestSchema),
+        ("Intake24AdminRespondentPatch", contract.AdminRespondentPatchSchema),
+        ("Intake24AdminRespondent", contract.AdminRespondentSchema),
+        ("Intake24AdminRespondentPage", contract.AdminRespondentPageSchema),
+        (MESSAGE, contract.MessageBodySchema),
+        (INVALID, contract.ValidationErrorBodySchema),
+    ]:
+        add_schema(spec, name, schema)
+    tags = ["intake24"]
+    bearer: list[dict[str, list[str]]] = [{"bearer": []}]
+    survey_errors = _api_errors("400", "401", "403", "404", "413", "429")
+    spec.path(
+        API_PREFIX + "/surveys/{slug}/create-user",
+        operations={
+            "post": {
+                "tags": tags,
+                "summary": "Create or find a respondent from a JWT signed with the survey's JWT secret",
+                "parameters": [_slug()],
+                "requestBody": _body("Intake24CreateUserRequest"),
+                "responses": {
+                    "200": _json("Intake24CreateUserResponse", "The respondent, created or found"),
+                    **_api_errors("400", "403", "404", "413", "429"),
+                },
+            }
+        },
+    )
+    spec.path(
+        API_PREFIX + "/auth/login/token",
+        operations={
+            "post": {
+                "tags": tags,
+                "summary": "Sign a respondent in with their URL authentication token",
+                "requestBody": _body("Intake24TokenLoginRequest"),
+                "responses": {
+                    "200": _json(
+                        {
+                            "oneOf": [
+                                {"$ref": "#/components/schemas/Intake24AccessToken"},
+                                {"$ref": "#/components/schemas/Intake24CaptchaRequired"},
+                            ]
+                        },
+                        "An access token (and the refresh cookie), or the captcha challenge",
+                    ),
+                    "400": _api_errors("400")["400"],
+                    "401": _json(MESSAGE, "Unknown token, disabled account or wrong captcha"),
+                    **_api_errors("413", "429"),
+                },
+            }
+        },
+    )
+    spec.path(
+        API_PREFIX + "/surveys/{slug}/session",
+        operations={
+            "post": {
+                "tags": tags,
+                "summary": "Start a recall session",
+                "security": bearer,
+                "parameters": [_slug()],
+                "responses": {"200": _json("Intake24SessionStarted", "Started"), **survey_errors},
+            },
+            "delete": {
+                "tags": tags,
+                "summary": "Cancel the recall session in progress",
+                "security": bearer,
+                "parameters": [_slug()],
+                "responses": {"204": {"description": "Cancelled"}, **survey_errors},
+            },
+        },
+    )
+    spec.path(
+        API_PREFIX + "/surveys/{slug}/session/{session_id}",
+        operations={
+            "delete": {
+                "tags": tags,
+                "summary": "Cancel a recall session by id",
+                "security": bearer,
+                "parameters": [_slug(), _path("session_id")],
+                "responses": {"204": {"description": "Cancelled"}, **survey_errors},
+            }
+        },
+    )
+    spec.path(
+        API_PREFIX + "/surveys/{slug}/submission",
+        operations={
+            "post": {
+                "tags": tags,
+                "summary": "Submit the recall",
+                "security": bearer,
+                "parameters": [_slug()],
+                "responses": {"200": _json("Intake24SubmissionResult", "Submitted"), **survey_errors},
+            }
+        },
+    )
+    survey_id = {
+        "in": "path",
+        "name": "survey_id",
+        "required": True,
+        "schema": {"type": "string", "minLength": 1},
+    }
+    admin_errors = _api_errors("400", "401", "403", "404", "413", "429")
+    spec.path(
+        API_PREFIX + "/admin/surveys/{survey_id}/respondents",
+        operations={
+            "get": {
+                "tags": tags,
+                "summary": "List a survey's respondents (personal access token)",
+                "security": bearer,
+                "parameters": [survey_id, {"in": "query", "schema": contract.AdminListQuerySchema}],
+                "responses": {"200": _json("Intake24AdminRespondentPage", "A page of respondents"), **admin_errors},
+            },
+            "post": {
+                "tags": tags,
+                "summary": "Create a respondent",
+                "security": bearer,
+                "parameters": [survey_id],
+                "requestBody": _body("Intake24AdminRespondentRequest"),
+                "responses": {"201": _json("Intake24AdminRespondent", "Created"), **admin_errors},
+            },
+        },
+    )
+    spec.path(
+        API_PREFIX + "/admin/surveys/{survey_id}/respondents/{username}",
+        operations={
+            "get": {
+                "tags": tags,
+                "summary": "One respondent",
+                "security": bearer,
+                "parameters": [survey_id, _path("username")],
+                "responses": {"200": _json("Intake24AdminRespondent", "The respondent"), **admin_errors},
+            },
+            "patch": {
+                "tags": tags,
+                "summary": "Update a respondent",
+                "security": bearer,
+                "parameters": [survey_id, _path("username")],
+                "requestBody": _body("Intake24AdminRespondentPatch"),
+                "responses": {"200": _json("Intake24AdminRespondent", "Updated"), **admin_errors},
+            },
+            "delete": {
+                "tags": tags,
+                "summary": "Delete a respondent",
+                "security": bearer,
+                "parameters": [survey_id, _path("username")],
+                "responses": {"204": {"description": "Deleted"}, **admin_errors},
+            },
+        },
+    )
+    pages = ["intake24 survey app"]
+    spec.path(
+        SURVEY_PREFIX + "/",
+        operations={"get": {"tags": pages, "summary": "Landing page", "responses": {"200": _page("Landing")}}},
+    )
+    spec.path(
+        SURVEY_PREFIX + "/{slug}",
+        operations={
+            "get": {
+                "tags": pages,
+                "summary": "Survey login page; `?auth=` signs in and redirects",
+                "parameters": [_slug(), {"in": "query", "name": "auth", "schema": {"type": "string"}}],
+                "responses": {
+                    "200": _page("Login page"),
+                    "302": _redirect_to("Signed in (to home) or unknown survey (to the landing page)"),
+                    "404": _page("Not found"),
+                },
+            }
+        },
+    )
+    spec.path(
+        SURVEY_PREFIX + "/{slug}/{view}",
+        operations={
+            "get": {
+                "tags": pages,
+                "summary": "Home, recall or feedback of the signed-in respondent",
+                "parameters": [
+                    _slug(),
+                    _path("view"),
+                    {"in": "query", "name": "auth", "schema": {"type": "string"}},
+                    {"in": "query", "name": "submitted", "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": _page("The view"),
+                    "302": _redirect_to("Not signed in, unknown view or survey"),
+                    "404": _page("Not found"),
+                },
+            }
+        },
+    )
+    spec.path(
+        SURVEY_PREFIX + "/{slug}/create-user/{token}",
+        operations={
+            "get": {
+                "tags": pages,
+                "summary": "Create or find the respondent from a create-user JWT, sign in, redirect",
+                "parameters": [
+                    _slug(),
+                    _path("token"),
+                    {"in": "query", "name": "redirect", "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "302": _redirect_to("To the chosen view, or to the landing page on any failure"),
+                    "404": _page("Not found"),
+                },
+            }
+        },
+    )
+    spec.path(
+        SURVEY_PREFIX + "/a/{token}",
+        operations={
+            "get": {
+                "tags": pages,
+                "summary": "Short authentication URL",
+                "parameters": [_path("token")],
+                "responses": {"302": _redirect_to("Signed in (to home) or to the landing page"), "404": _page("x")},
+            }
+        },
+    )
+    spec.path(
+        SURVEY_PREFIX + "/{slug}/recall/{action}",
+        operations={
+            "post": {
+                "tags": pages,
+                "summary": "The recall page's buttons: start, cancel or submit",
+                "parameters": [_slug(), _path("action")],
+                "responses": {"302": _redirect_to("Back to the recall page"), "404": _page("Not found")},
+            }
+        },
+    )

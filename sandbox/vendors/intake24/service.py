@@ -297,6 +297,99 @@ class Intake24Service:
             connection.execute(delete(surveys).where(surveys.c.id == survey.id))
         return True
 
+    # --- control plane: reset and inspection ---------------------------------------------------
+
+    def _forget_survey_state(self, connection: Connection, survey_id: int) -> None:
+        ids = select(respondents.c.id).where(respondents.c.survey_id == survey_id)
+        connection.execute(delete(custom_fields).where(custom_fields.c.user_id.in_(ids)))
+        connection.execute(delete(respondents).where(respondents.c.survey_id == survey_id))
+        connection.execute(delete(recall_sessions).where(recall_sessions.c.survey_id == survey_id))
+        connection.execute(delete(submissions).where(submissions.c.survey_id == survey_id))
+
+    def reset(self, tenant: str | None = None) -> None:
+        """Back to the configured start: of one survey (by slug) or of everything.
+
+        One survey: its respondents, custom fields, sessions, submissions and notification records
+        go, and a configured survey gets its configured settings back. Everything: the same for
+        every survey, surveys created through the control plane are removed, personal access
+        tokens revoked and forgotten, rate-limit windows cleared. Survey ids are kept.
+        """
+        configured = {slug.lower(): (slug, settings) for slug, settings in self.settings.surveys}
+        if tenant is not None:
+            survey = self.find_survey(tenant)
+            if survey is not None:
+                with self.store.begin() as connection:
+                    self._forget_survey_state(connection, survey.id)
+                if survey.slug.lower() in configured:
+                    self.put_survey(*configured[survey.slug.lower()])
+                self.notifier.forget(survey.slug)
+            return
+        with self.store.begin() as connection:
+            for row in connection.execute(select(surveys.c.id, surveys.c.slug_key)).all():
+                self._forget_survey_state(connection, row.id)
+                if row.slug_key not in configured:
+                    connection.execute(delete(surveys).where(surveys.c.id == row.id))
+            connection.execute(delete(personal_access_tokens))
+        for slug, settings in configured.values():
+            self.put_survey(slug, settings)
+        self.notifier.forget(None)
+        self.limiter.reset()
+        self.login_limiter.reset()
+
+    def list_surveys(self) -> list[Survey]:
+        with self.store.connect() as connection:
+            rows = connection.execute(select(surveys).order_by(surveys.c.id)).all()
+        return [Survey(row.id, row.slug, dict(row.settings)) for row in rows]
+
+    def list_respondents(self, survey: Survey, limit: int = 1000) -> list[dict[str, Any]]:
+        """Respondents of a survey, oldest first, with their custom fields (control plane view)."""
+        with self.store.connect() as connection:
+            rows = connection.execute(
+                select(respondents).where(respondents.c.survey_id == survey.id).order_by(respondents.c.id).limit(limit)
+            ).all()
+            listed = []
+            for row in rows:
+                listed.append(
+                    {
+                        "userId": str(row.id),
+                        "username": row.username,
+                        "name": row.name,
+                        "email": row.email,
+                        "phone": row.phone,
+                        "disabled": bool(row.disabled),
+                        "authToken": row.url_auth_token,
+                        "customFields": self._custom_field_rows(connection, row.id),
+                        "created_at": row.created_at,
+                        "updated_at": row.updated_at,
+                    }
+                )
+        return listed
+
+    def list_sessions(self, survey: Survey, limit: int = 1000) -> list[dict[str, Any]]:
+        """The recall session of each respondent of a survey (current or last), with its submissions."""
+        with self.store.connect() as connection:
+            rows = connection.execute(
+                select(recall_sessions)
+                .where(recall_sessions.c.survey_id == survey.id)
+                .order_by(recall_sessions.c.started_at, recall_sessions.c.user_id)
+                .limit(limit)
+            ).all()
+            submitted = connection.execute(
+                select(submissions.c.id, submissions.c.session_id, submissions.c.user_id)
+                .where(submissions.c.survey_id == survey.id)
+                .order_by(submissions.c.submitted_at)
+            ).all()
+        return [
+            {
+                "sessionId": row.id,
+                "userId": str(row.user_id),
+                "started_at": row.started_at,
+                "submitted_at": row.submitted_at,
+                "submissionIds": [s.id for s in submitted if s.session_id == row.id and s.user_id == row.user_id],
+            }
+            for row in rows
+        ]
+
     # --- create-user ------------------------------------------------------------------------
 
     @staticmethod
@@ -757,7 +850,7 @@ class Intake24Service:
         if (
             isinstance(lifetime, bool)
             or not isinstance(lifetime, int | float)
-            or not 0 < lifetime <= PAT_MAX_LIFETIME_SECONDS
+            or not 1 <= lifetime <= PAT_MAX_LIFETIME_SECONDS
         ):
             raise ValueError(f"expires_in_seconds must be a number between 1 and {PAT_MAX_LIFETIME_SECONDS}")
         issued = int(self.clock.now())
