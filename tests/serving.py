@@ -58,10 +58,13 @@ class SandboxProcess:
             time.sleep(0.05)
 
     def terminate(self, timeout: float = 60) -> int:
-        """SIGTERM, and wait for the graceful shutdown; returns the exit code."""
+        """SIGTERM, and wait for the graceful shutdown; returns the exit code; a hang fails the test."""
         self.process.send_signal(signal.SIGTERM)
         try:
             return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError(f"serve did not stop within {timeout:g} s of SIGTERM") from None
         finally:
             self.kill()
 

@@ -2,89 +2,40 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+import jwt
 import requests
 
+from sandbox.core.store import Store
 from tests.cirrusmd.helpers import SESSIONS, member_body, valid_headers
-
-START_TIMEOUT_SECONDS = 20
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.serving import SandboxProcess, executable
 
 
-def executable() -> str:
-    return str(Path(sys.executable).with_name("vendor-sandbox"))
-
-
-@contextmanager
-def running_sandbox(workdir: Path, *args: str) -> Iterator[str]:
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("VENDOR_SANDBOX_")}
-    process = subprocess.Popen(
-        [executable(), "serve", "--port", str(port), *args],
-        cwd=workdir,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while True:
-            try:
-                if requests.get(url + "/__sandbox/health", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
-            assert time.monotonic() < deadline, "the sandbox did not start"
-            time.sleep(0.05)
-        yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            assert process.wait(timeout=60) == 0
-        finally:
-            if process.poll() is None:
-                process.kill()
-            if process.stdout:
-                process.stdout.close()
-
-
-def access_token_subject_and_key_check(url: str) -> tuple[int, str]:
+def create_session(url: str) -> tuple[int, str]:
     response = requests.post(url + SESSIONS, json=member_body(), headers=valid_headers(time.time()), timeout=10)
     return response.status_code, response.json()["access_token"]
 
 
 def test_serve_answers_health_and_sessions_and_keeps_state_across_restarts(tmp_path: Path) -> None:
-    import jwt
-
-    with running_sandbox(tmp_path) as url:
-        health = requests.get(url + "/__sandbox/health", timeout=5)
-        assert health.json()["status"] == "ok"
-        status, first = access_token_subject_and_key_check(url)
+    first_server = SandboxProcess(tmp_path)
+    try:
+        assert requests.get(first_server.url + "/__sandbox/health", timeout=5).json()["status"] == "ok"
+        status, first = create_session(first_server.url)
         assert status == 201
+    finally:
+        assert first_server.terminate() == 0
 
     assert (tmp_path / ".vendor-sandbox" / "sandbox.db").exists()
 
-    with running_sandbox(tmp_path) as url:
-        status, second = access_token_subject_and_key_check(url)
+    second_server = SandboxProcess(tmp_path)
+    try:
+        status, second = create_session(second_server.url)
         assert status == 201
-
-    from sandbox.core.store import Store
+    finally:
+        assert second_server.terminate() == 0
 
     store = Store(f"sqlite:///{tmp_path / '.vendor-sandbox' / 'sandbox.db'}")
     key = store.signing_key("cirrusmd.access_token")
@@ -98,9 +49,11 @@ def test_serve_answers_health_and_sessions_and_keeps_state_across_restarts(tmp_p
 
 def test_serve_with_explicit_database_and_two_workers(tmp_path: Path) -> None:
     database = tmp_path / "elsewhere" / "state.db"
-    with running_sandbox(tmp_path, "--database", f"sqlite:///{database}", "--workers", "2") as url:
-        statuses = {access_token_subject_and_key_check(url)[0] for _ in range(6)}
-        assert statuses == {201}
+    server = SandboxProcess(tmp_path, "--database", f"sqlite:///{database}", "--workers", "2")
+    try:
+        assert {create_session(server.url)[0] for _ in range(6)} == {201}
+    finally:
+        assert server.terminate() == 0
     assert database.exists()
 
 
