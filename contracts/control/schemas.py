@@ -62,7 +62,13 @@ class FaultSpecSchema(Schema):
     status = fields.Integer(required=True)
     headers = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     body = fields.Raw(required=True, allow_none=True)
-    route = fields.String(required=True, allow_none=True)
+    route = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Where it fires; not starting with / means a call to the partner."},
+    )
+    kind = fields.String(required=True, validate=validate.OneOf(["answer", "delay", "drop"]))
+    delay_seconds = fields.Float(required=True)
 
 
 class CatalogueSchema(Schema):

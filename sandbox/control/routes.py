@@ -121,7 +121,7 @@ def arm_fault() -> tuple[Response, int]:
                 status=404,
                 rule="unknown_fault",
             )
-        kind = "drop" if wanted.get("drop") else "answer"
+        kind = "drop" if wanted.get("drop") else spec.kind
         arguments = {
             "vendor": spec.vendor,
             "name": spec.name,
@@ -130,6 +130,7 @@ def arm_fault() -> tuple[Response, int]:
             "headers": dict(spec.headers),
             "body": spec.body,
             "route": spec.route,
+            "delay_seconds": spec.delay_seconds,
         }
     else:
         vendor = wanted["vendor"]

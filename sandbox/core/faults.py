@@ -59,7 +59,12 @@ class FaultSpec:
     body: Any
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/json"})
     #: The route it normally comes from, relative to the vendor's prefix (``fnmatch`` pattern).
+    #: A route not starting with ``/`` names a call the sandbox makes to the partner (e.g.
+    #: ``partner:webhook``): the vendor's outbound code takes those faults, inbound requests never do.
     route: str | None = None
+    #: ``answer`` (status, headers, body), ``delay`` (wait ``delay_seconds``, then carry on) or ``drop``.
+    kind: str = "answer"
+    delay_seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -163,6 +168,8 @@ class Faults:
         for fault in candidates:
             if fault["route"] and not fnmatch.fnmatchcase(route, fault["route"]):
                 continue
+            if not fault["route"] and not route.startswith("/"):
+                continue  # a fault without a route is for inbound requests, not calls to partners
             if fault["tenant"] and fault["tenant"] != tenant:
                 continue
             if fault["probability"] < 1.0 and self.randomness.random() >= fault["probability"]:

@@ -6,6 +6,7 @@ current documented ones (``specs/sympto.md`` §5.3). Views load, call the servic
 
 from __future__ import annotations
 
+from apispec import APISpec
 from flask import Blueprint, Response, current_app, g, request
 
 from contracts.sympto import schemas
@@ -188,3 +189,7 @@ def front_end() -> Response:
             path=PREFIX,
         )
     return response
+
+
+def openapi_paths(spec: APISpec) -> None:
+    """Sympto's endpoints in the OpenAPI document."""
