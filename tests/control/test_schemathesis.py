@@ -20,11 +20,21 @@ APP = create_app(replace(config.load_file(None), database=f"sqlite:///{_DIRECTOR
 schema = schemathesis.openapi.from_wsgi("/__sandbox/openapi.json", APP)
 
 
-@schema.auth()
-class CirrusmdRequestSigning:
-    """A fresh, valid request-signing JWT for the demo client, so positive cases get past the 401."""
+@schema.auth(refresh_interval=None)
+class VendorCredentials:
+    """Fresh valid credentials for the vendor a case calls, so positive cases get past the 401.
+
+    CirrusMD: a request-signing JWT for the demo client. Sympto: a bearer token of the demo clinic
+    admin (asked for every case: the reset after each case forgets issued tokens).
+    """
 
     def get(self, case: Any, context: Any) -> str:
+        if case.path.startswith("/sympto"):
+            response = APP.test_client().post(
+                "/sympto/authorization",
+                json={"clientId": "demo-admin@example.test", "clientSecret": "demo-sympto-api-secret"},
+            )
+            return f"Bearer {response.json['Response']}"
         authorization = VALID.authorization(Credentials(), time.time())
         assert authorization is not None
         return authorization
