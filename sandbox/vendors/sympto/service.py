@@ -175,11 +175,29 @@ class SymptoService:
             "api_secret": clinic.api_secret,
         }
         with self.store.begin() as connection:
+            before = connection.execute(
+                select(clinics.c.admin_email).where(clinics.c.clinic_id == clinic.clinic_id)
+            ).scalar()
             connection.execute(
                 self.store.upsert(
                     clinics, values, keys=["clinic_id"], update=["name", "admin_email", "admin_phone", "api_secret"]
                 )
             )
+            if before is not None:
+                # A replaced admin: the same Sympto user, with the new email and phone.
+                moved = connection.execute(
+                    update(users)
+                    .where(
+                        users.c.clinic_id == clinic.clinic_id,
+                        users.c.role == "clinicAdmin",
+                        users.c.email_key == str(before).lower(),
+                    )
+                    .values(
+                        email_key=clinic.admin_email.lower(), email=clinic.admin_email, phone=clinic.admin_phone
+                    )
+                ).rowcount
+                if moved:
+                    return
             connection.execute(
                 self.store.upsert(
                     users,
