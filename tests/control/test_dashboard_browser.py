@@ -100,3 +100,20 @@ def test_clock_controls_on_the_page(page: Any, live_server: LiveServer) -> None:
     browser_page.click("#clock-freeze")
     browser_page.wait_for_selector("#clock-now:has-text('2030-01-01T00:00:00')")
     assert requests.get(live_server.url + "/__sandbox/clock", timeout=5).json()["mode"] == "frozen"
+
+
+def test_the_tenants_list_shows_sympto_clinics_and_admins(page: Any, live_server: LiveServer) -> None:
+    requests.put(
+        live_server.url + "/__sandbox/sympto/clinics/clinic-b",
+        json={"admin_email": "admin-b@example.test", "api_secret": "clinic-b-secret", "name": "<b>Clinic B</b>"},
+        timeout=5,
+    )
+    browser_page = page
+    browser_page.goto(live_server.url + "/__sandbox/")
+    browser_page.wait_for_selector("#status:has-text('Ready')")
+    tenants = browser_page.text_content("#tenants")
+    assert "CirrusMD client demo-client" in tenants
+    assert "Sympto clinic demo-clinic (Demo Clinic), admin demo-admin@example.test" in tenants
+    assert "Sympto clinic clinic-b (<b>Clinic B</b>), admin admin-b@example.test" in tenants
+    assert "clinic-b-secret" not in tenants
+    assert browser_page.query_selector("#tenants b") is None  # shown as text, never as HTML
