@@ -23,16 +23,23 @@ from contracts.sympto import messages
 LATIN_PATTERN = r"^[A-Za-z]+$"
 E164_PATTERN = r"^\+[1-9][0-9]{1,14}$"
 _PORT = r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})"
-_HOST = r"([A-Za-z0-9._~!$&'()*+,;=%-]+|\[[0-9A-Fa-f:.]+\])"
+#: DNS-style labels (letters, digits, hyphen, underscore; 1-63 each) or an IPv4 address; no IPv6 literal.
+_HOST = r"([A-Za-z0-9_-]{1,63}(\.[A-Za-z0-9_-]{1,63})*)"
 HTTP_URL_PATTERN = rf"^[Hh][Tt][Tt][Pp][Ss]?://{_HOST}(:{_PORT})?([/?#][^\x00-\x20\x7f{WHITESPACE}]*)?$"
 _YEAR = r"(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
 _LEAP_YEAR = r"([0-9]{2}(0[48]|[2468][048]|[13579][26])|([02468][48]|[13579][26]|[2468]0)00)"
-_MONTH_DAY = r"((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)"
-_US_MONTH_DAY = _MONTH_DAY.replace("-", "/")
+
+
+def _month_day(separator: str) -> str:
+    """Month and day of a real date (29 February aside), joined by ``separator``."""
+    return (
+        rf"((0[1-9]|1[0-2]){separator}(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2]){separator}(29|30)"
+        rf"|(0[13578]|1[02]){separator}31)"
+    )
+
+
 #: ``YYYY-MM-DD`` (the data model, S8) or ``MM/DD/YYYY`` (S6:64), real calendar dates only.
-DOB_PATTERN = (
-    rf"^({_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29|{_US_MONTH_DAY}/{_YEAR}|02/29/{_LEAP_YEAR})$"
-)
+DOB_PATTERN = rf"^({_YEAR}-{_month_day('-')}|{_LEAP_YEAR}-02-29|{_month_day('/')}/{_YEAR}|02/29/{_LEAP_YEAR})$"
 #: IANA zone names with a region (``America/New_York``) or ``UTC``.
 TIME_ZONES = tuple(sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC"))
 _TIME_ZONE_SET = frozenset(TIME_ZONES)
@@ -50,7 +57,7 @@ class _Checked(Text):
 
     message: str = ""
     #: What the OpenAPI document says about the field instead of the generic text rule.
-    OPENAPI: dict[str, Any] = {}
+    OPENAPI: ClassVar[dict[str, Any]] = {}
 
     def check(self, text: str) -> str | None:
         """The normalised value, or ``None`` when invalid."""
@@ -82,24 +89,24 @@ class _Patterned(_Checked):
 class LatinLetters(_Patterned):
     message = messages.ENDPOINT_QUERY_PARAM_LETTERS
     pattern = LATIN_PATTERN
-    OPENAPI = {"pattern": LATIN_PATTERN}
+    OPENAPI: ClassVar[dict[str, Any]] = {"pattern": LATIN_PATTERN}
 
 
 class HttpUrl(_Patterned):
     message = messages.ENDPOINT_URL_NOT_HTTP
     pattern = HTTP_URL_PATTERN
-    OPENAPI = {"pattern": HTTP_URL_PATTERN}
+    OPENAPI: ClassVar[dict[str, Any]] = {"pattern": HTTP_URL_PATTERN}
 
 
 class Phone(_Patterned):
     message = messages.PHONE_E164
     pattern = E164_PATTERN
-    OPENAPI = {"pattern": E164_PATTERN}
+    OPENAPI: ClassVar[dict[str, Any]] = {"pattern": E164_PATTERN}
 
 
 class TimeZone(_Checked):
     message = messages.TIME_ZONE_UNKNOWN
-    OPENAPI = {"enum": list(TIME_ZONES), "pattern": None, "minLength": None}
+    OPENAPI: ClassVar[dict[str, Any]] = {"enum": list(TIME_ZONES), "pattern": None, "minLength": None}
 
     def check(self, text: str) -> str | None:
         return text if text in _TIME_ZONE_SET else None
@@ -110,7 +117,7 @@ class Dob(_Patterned):
 
     message = messages.DOB_FORMAT
     pattern = DOB_PATTERN
-    OPENAPI = {"pattern": DOB_PATTERN}
+    OPENAPI: ClassVar[dict[str, Any]] = {"pattern": DOB_PATTERN}
 
     def check(self, text: str) -> str | None:
         found = super().check(text)
@@ -124,7 +131,7 @@ class Dob(_Patterned):
 
 class ClientId(Text):
     #: No colon, not blank, no NUL.
-    OPENAPI: dict[str, Any] = {"pattern": rf"^[^\x00:]*[^\x00:{WHITESPACE}][^\x00:]*$"}
+    OPENAPI: ClassVar[dict[str, Any]] = {"pattern": rf"^[^\x00:]*[^\x00:{WHITESPACE}][^\x00:]*$"}
 
     def _bind_to_schema(self, field_name: str, parent: Any) -> None:
         super()._bind_to_schema(field_name, parent)

@@ -8,8 +8,8 @@ from apispec import APISpec
 from flask import Blueprint, Response, jsonify
 
 from contracts.control import schemas
-from contracts.sympto.schemas import PageLoadCheckSchema
 from contracts.fields import WHITESPACE
+from contracts.sympto.schemas import PageLoadCheckSchema
 from sandbox.core import openapi
 from sandbox.core.openapi import json_response as answer
 from sandbox.vendors.sympto.routes import use_field_rules

@@ -3,11 +3,12 @@
 | endpoint | purpose |
 |---|---|
 | ``GET /__sandbox/sympto/clinics`` | the clinics (every secret redacted) |
-| ``PUT /__sandbox/sympto/clinics/<clinic_id>`` | create or replace a clinic and its admin: ``{"admin_email", "api_secret", "name"?, "admin_phone"?}`` |
-| ``GET/DELETE /__sandbox/sympto/clinics/<clinic_id>`` | one clinic; delete removes its users, groups, sessions, tokens |
+| ``PUT /__sandbox/sympto/clinics/<id>`` | create/replace a clinic and its admin (``admin_email``, ``api_secret``) |
+| ``GET/DELETE /__sandbox/sympto/clinics/<id>`` | one clinic; delete removes its users, groups, sessions |
 | ``GET /__sandbox/sympto/users[?clinic_id=]`` | users as the Sympto listings show them, with their clinic |
-| ``GET /__sandbox/sympto/sessions[?clinic_id=]`` | front-end sessions (who, how, until when; never the session id) |
-| ``POST /__sandbox/sympto/page-load`` | ``{"url": "<page URL or its query>"}`` or ``{"endpointQueryParam", "authenticationCode"}``: the page-load verdict as JSON (the same check the front end makes, without opening a session) |
+| ``GET /__sandbox/sympto/sessions[?clinic_id=]`` | front-end sessions (never the session id) |
+| ``POST /__sandbox/sympto/page-load`` | the page-load verdict for ``{"url"}`` or ``{"endpointQueryParam", \
+"authenticationCode"}`` as JSON, without opening a session |
 """
 
 from __future__ import annotations

@@ -81,6 +81,8 @@ class Outbound:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
             raise OutboundRefused("dns_failure", f"cannot resolve host {host!r}: {exc.strerror}") from exc
+        except UnicodeError as exc:  # IDNA refuses the name (an empty or over-long label)
+            raise OutboundRefused("dns_failure", f"cannot resolve host {host[:100]!r}: {exc}") from exc
         named = host.lower() in self.allowed_hosts or host.lower() in {h.lower() for h in extra_hosts}
         for info in infos:
             address = str(info[4][0])

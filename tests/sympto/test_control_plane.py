@@ -70,7 +70,12 @@ def request_for(client: FlaskClient, route: str | None, headers: dict[str, str])
         return client.post(
             "/sympto/clinicAdmin/clinics/endpoint",
             headers=headers,
-            json={"endpointURL": "http://127.0.0.1:9/", "clientId": "a", "clientSecret": "b", "endpointQueryParam": "X"},
+            json={
+                "endpointURL": "http://127.0.0.1:9/",
+                "clientId": "a",
+                "clientSecret": "b",
+                "endpointQueryParam": "X",
+            },
         )
     assert route is None
     return client.get("/sympto/clinicAdmin/users", headers=headers)
@@ -127,9 +132,7 @@ def test_a_fault_for_one_clinic_never_touches_another(client: FlaskClient, heade
     assert client.get("/sympto/clinicAdmin/users", headers=headers).status_code == 401  # until disarmed
 
 
-def test_a_page_load_fault_scopes_by_the_endpoint_query_parameter(
-    client: FlaskClient, headers: dict[str, str]
-) -> None:
+def test_a_page_load_fault_scopes_by_the_endpoint_query_parameter(client: FlaskClient, headers: dict[str, str]) -> None:
     other = add_clinic_b(client)
     register_endpoint(client, headers, "http://127.0.0.1:9/webhook", param="DemoApp")
     register_endpoint(client, other, "http://127.0.0.1:9/webhook", param="ClinicB")
@@ -195,7 +198,9 @@ def test_webhook_timeout_makes_the_page_load_time_out_then_disarms(
     assert 300 <= found["partner"]["latency_ms"] < 5000
     assert any(w["rule"] == "sandbox_fault" for w in found["warnings"])
     assert partner.calls == [{"authenticationCode": "code-1"}]  # the partner was called; its answer came too late
-    outbound = [e for e in client.get("/__sandbox/journal?vendor=sympto").json["entries"] if e["direction"] == "outbound"]
+    outbound = [
+        e for e in client.get("/__sandbox/journal?vendor=sympto").json["entries"] if e["direction"] == "outbound"
+    ]
     assert outbound[0]["rule"] == "timeout"
 
     again = client.get(f"/sympto/?authCode{PARAM}=code-2")
@@ -225,7 +230,7 @@ def test_webhook_delayed_slows_the_page_load_but_it_succeeds(
 def test_partner_faults_scope_by_clinic_and_never_fire_on_inbound_requests(
     fast_timeout_client: FlaskClient, receiver: tuple[Receiver, LiveServer]
 ) -> None:
-    client, (partner, server) = fast_timeout_client, receiver
+    client, (_partner, server) = fast_timeout_client, receiver
     headers = login(client)
     create_provider(client, headers, DANA)
     register_endpoint(client, headers, server.url + "/webhook")
@@ -242,7 +247,7 @@ def test_partner_faults_scope_by_clinic_and_never_fire_on_inbound_requests(
 def test_a_routeless_custom_fault_never_reaches_the_partner_call(
     client: FlaskClient, headers: dict[str, str], receiver: tuple[Receiver, LiveServer]
 ) -> None:
-    partner, server = receiver
+    _partner, server = receiver
     create_provider(client, headers, DANA)
     register_endpoint(client, headers, server.url + "/webhook")
     arm(client, vendor="sympto", status=503, body={"Status": "ERROR"})
@@ -251,7 +256,9 @@ def test_a_routeless_custom_fault_never_reaches_the_partner_call(
     assert client.get("/sympto/clinicAdmin/users", headers=headers).status_code == 503
 
 
-def test_a_custom_partner_answer(client: FlaskClient, headers: dict[str, str], receiver: tuple[Receiver, LiveServer]) -> None:
+def test_a_custom_partner_answer(
+    client: FlaskClient, headers: dict[str, str], receiver: tuple[Receiver, LiveServer]
+) -> None:
     partner, server = receiver
     create_provider(client, headers, DANA)
     register_endpoint(client, headers, server.url + "/webhook")
@@ -276,7 +283,9 @@ def populate(client: FlaskClient, headers: dict[str, str], param: str) -> None:
     assert client.get(f"/sympto/?userAuthToken={token['Response']['userAuthToken']}").status_code == 200
 
 
-def test_reset_everything_returns_sympto_to_the_configured_clinics(client: FlaskClient, headers: dict[str, str]) -> None:
+def test_reset_everything_returns_sympto_to_the_configured_clinics(
+    client: FlaskClient, headers: dict[str, str]
+) -> None:
     other = add_clinic_b(client)
     populate(client, headers, "DemoApp")
     populate(client, other, "ClinicB")
@@ -323,7 +332,12 @@ def test_reset_one_clinic_keeps_the_others(client: FlaskClient, headers: dict[st
 def test_clinic_crud_never_shows_a_secret(client: FlaskClient) -> None:
     put = client.put(
         "/__sandbox/sympto/clinics/acme",
-        json={"admin_email": "boss@acme.test", "api_secret": "acme-top-secret", "name": "Acme", "admin_phone": "+15550001111"},
+        json={
+            "admin_email": "boss@acme.test",
+            "api_secret": "acme-top-secret",
+            "name": "Acme",
+            "admin_phone": "+15550001111",
+        },
     )
     assert put.status_code == 200
     assert put.json == {
@@ -338,7 +352,9 @@ def test_clinic_crud_never_shows_a_secret(client: FlaskClient) -> None:
     token = client.post("/sympto/authorization", json={"clientId": "+15550001111", "clientSecret": "acme-top-secret"})
     acme = {"Authorization": f"Bearer {token.json['Response']}"}
     register_endpoint(client, acme, "http://127.0.0.1:9/hook", param="Acme")
-    client.post("/sympto/clinicAdmin/webhook", json={"webhookData": {"url": "http://x.test/", "secret": "pw-1"}}, headers=acme)
+    client.post(
+        "/sympto/clinicAdmin/webhook", json={"webhookData": {"url": "http://x.test/", "secret": "pw-1"}}, headers=acme
+    )
     shown = client.get("/__sandbox/sympto/clinics").get_data(as_text=True)
     for secret in ("acme-top-secret", "partner-client-secret", "pw-1"):
         assert secret not in shown
@@ -371,7 +387,12 @@ def test_clinic_crud_never_shows_a_secret(client: FlaskClient) -> None:
             409,
             "cannot use this admin: clinic 'demo-clinic' already has this admin email or phone",
         ),
-        ("/clinics/%20", {"admin_email": "a@b.test", "api_secret": "s"}, 400, "clinic_id must be 1 to 64 characters, not blank, without NUL"),
+        (
+            "/clinics/%20",
+            {"admin_email": "a@b.test", "api_secret": "s"},
+            400,
+            "clinic_id must be 1 to 64 characters, not blank, without NUL",
+        ),
     ],
 )
 def test_bad_clinic_requests_say_what_to_fix(
@@ -398,5 +419,6 @@ def test_sessions_are_listed_without_their_ids(client: FlaskClient, headers: dic
     listed = client.get("/__sandbox/sympto/sessions?clinic_id=demo-clinic").json["sessions"]
     assert [(s["email"], s["via"], s["active"]) for s in listed] == [(ADMIN, "userAuthToken", True)]
     cookie = client.get_cookie("sympto_session", path="/sympto")
-    assert cookie is not None and cookie.value not in json.dumps(listed)
+    assert cookie is not None
+    assert cookie.value not in json.dumps(listed)
     assert client.get("/__sandbox/sympto/sessions?bogus=1").json == {"error": "bogus: Unknown field."}

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import strategies as st
 
 from contracts.sympto import schemas
 
@@ -77,3 +83,49 @@ def test_field_rules_are_the_ones_the_sandbox_applies(client: FlaskClient) -> No
     assert endpoint["endpointQueryParam"]["pattern"] == schemas.LATIN_PATTERN
     assert components["SymptoClinicUpdate"]["properties"]["admin_phone"]["pattern"] == schemas.E164_PATTERN
     assert "allOf" in components["SymptoPatient"]  # email-or-phone and reachable notification channels
+
+
+@given(st.dates())
+def test_every_real_date_is_a_dob_in_both_formats(day: date) -> None:
+    iso = f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
+    assert schemas.Dob().check(iso) == iso
+    assert schemas.Dob().check(f"{day.month:02d}/{day.day:02d}/{day.year:04d}") == iso
+
+
+@given(st.one_of(st.text(max_size=12), st.from_regex(schemas.DOB_PATTERN)))
+def test_an_accepted_dob_is_a_real_date(text: str) -> None:
+    stored = schemas.Dob().check(text)
+    assert (stored is not None) == bool(re.search(schemas.DOB_PATTERN, text))
+    if stored is not None:
+        date.fromisoformat(stored)
+
+
+@given(st.one_of(st.text(max_size=30), st.from_regex(schemas.HTTP_URL_PATTERN)))
+def test_an_accepted_endpoint_url_is_one_the_sandbox_can_call(text: str) -> None:
+    stored = schemas.HttpUrl().check(text)
+    if stored is not None:
+        parts = urlsplit(stored)
+        assert parts.scheme.lower() in ("http", "https")
+        assert parts.hostname
+        assert parts.port is None or 0 <= parts.port <= 65535
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "accepted"),
+    [
+        (schemas.Dob(), "1900-02-29", False),  # not a leap year
+        (schemas.Dob(), "2000-02-29", True),
+        (schemas.Dob(), "\u0661\u0669\u0660\u0660-01-01", False),  # only ASCII digits
+        (schemas.HttpUrl(), "http://localhost:8080/webhook", True),
+        (schemas.HttpUrl(), "http://[::1]:8080/webhook", False),  # no IPv6 literal: use a host name
+        (schemas.HttpUrl(), "http://a..b/", False),  # empty DNS label
+        (schemas.HttpUrl(), "http://127.0.0.1:65536/", False),
+        (schemas.HttpUrl(), "http://user@host/", False),  # no credentials in the URL
+        (schemas.TimeZone(), "America/New_York", True),
+        (schemas.TimeZone(), "EST", False),
+        (schemas.Phone(), "+16505550123", True),
+        (schemas.Phone(), "+1 650 555 0123", False),
+    ],
+)
+def test_field_rules(field: Any, value: str, accepted: bool) -> None:
+    assert (field.check(value) is not None) is accepted

@@ -126,9 +126,7 @@ def _invalid_auth_code_page() -> FaultSpec:
     from sandbox.vendors.sympto.pages import page_load_result
     from sandbox.vendors.sympto.service import PageLoad
 
-    outcome = PageLoad(
-        flow="userAuthToken", rule="unknown_user_auth_token", message=messages.USER_AUTH_TOKEN_UNKNOWN
-    )
+    outcome = PageLoad(flow="userAuthToken", rule="unknown_user_auth_token", message=messages.USER_AUTH_TOKEN_UNKNOWN)
     page = page_load_result(outcome)
     headers = {name: value for name, value in page.headers.items() if name.lower() != "content-length"}
     return FaultSpec(

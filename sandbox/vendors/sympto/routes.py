@@ -371,7 +371,9 @@ def openapi_paths(spec: APISpec) -> None:
             )
         },
         "/providers/patients": {
-            "post": _operation("Create a patient (current path)", _ID, ("400", "401", "413", "422"), body="SymptoPatient")
+            "post": _operation(
+                "Create a patient (current path)", _ID, ("400", "401", "413", "422"), body="SymptoPatient"
+            )
         },
         "/providers/patient/create": {
             "post": _operation(

@@ -192,9 +192,7 @@ class SymptoService:
                         users.c.role == "clinicAdmin",
                         users.c.email_key == str(before).lower(),
                     )
-                    .values(
-                        email_key=clinic.admin_email.lower(), email=clinic.admin_email, phone=clinic.admin_phone
-                    )
+                    .values(email_key=clinic.admin_email.lower(), email=clinic.admin_email, phone=clinic.admin_phone)
                 ).rowcount
                 if moved:
                     return
@@ -689,8 +687,7 @@ class SymptoService:
             )
         configured = next((c for c in self.settings.clinics if c.clinic_id == tenant), None)
         self.put_clinic(
-            configured
-            or Clinic(tenant, row["name"], row["admin_email"], row["api_secret"], row["admin_phone"])
+            configured or Clinic(tenant, row["name"], row["admin_email"], row["api_secret"], row["admin_phone"])
         )
 
     def _forget_clinic_state(self, clinic_id: str) -> None:
