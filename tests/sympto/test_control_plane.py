@@ -422,3 +422,19 @@ def test_sessions_are_listed_without_their_ids(client: FlaskClient, headers: dic
     assert cookie is not None
     assert cookie.value not in json.dumps(listed)
     assert client.get("/__sandbox/sympto/sessions?bogus=1").json == {"error": "bogus: Unknown field."}
+
+
+def test_a_page_load_fault_scopes_by_the_clinic_of_the_user_auth_token(
+    client: FlaskClient, headers: dict[str, str]
+) -> None:
+    other = add_clinic_b(client)
+
+    def token(for_headers: dict[str, str], email: str) -> str:
+        answer = client.post("/sympto/authorization/login/token", json={"email": email}, headers=for_headers)
+        return str(answer.json["Response"]["userAuthToken"])
+
+    arm(client, name="sympto.invalid_auth_code", tenant="demo-clinic")
+    assert client.get(f"/sympto/?userAuthToken={token(other, OTHER['admin_email'])}").status_code == 200
+    faulted = client.get(f"/sympto/?userAuthToken={token(headers, ADMIN)}")
+    assert faulted.status_code == 401
+    assert client.get("/__sandbox/journal?limit=1").json["entries"][0]["rule"] == "fault:sympto.invalid_auth_code"
