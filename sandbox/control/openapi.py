@@ -159,7 +159,8 @@ def add_paths(spec: APISpec) -> None:
             "in": "path",
             "name": "client_id",
             "required": True,
-            "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+            # Not blank: at least one character str.strip() keeps (as the handler checks).
+            "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": rf"[^{WHITESPACE}]"},
         }
     ]
     spec.path(
