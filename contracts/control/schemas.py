@@ -6,7 +6,8 @@ from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from contracts.fields import HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, StrictBoolean, StrictFloat
+from contracts.fields import HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, Email, StrictBoolean, StrictFloat, Text
+from contracts.sympto.schemas import Phone
 
 MAX_DELAY_SECONDS = 30.0
 #: Incoming-request kinds, then the kinds a vendor applies to its own calls toward the partner.
@@ -87,12 +88,20 @@ class FaultSpecSchema(Schema):
     status = fields.Integer(required=True)
     headers = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     body = fields.Raw(required=True, allow_none=True)
-    route = fields.String(required=True, allow_none=True)
+    route = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Where it fires; not starting with / means a call to the partner."},
+    )
     kind = fields.String(
         required=True,
         validate=validate.OneOf(FAULT_KINDS),
-        metadata={"description": "answer: a response to incoming requests; postpone/duplicate/reorder: outbound."},
+        metadata={
+            "description": "answer/delay/drop: incoming requests (or a partner call, by route); "
+            "postpone/duplicate/reorder: Intake24 notifications."
+        },
     )
+    delay_seconds = fields.Float(required=True)
 
 
 class CatalogueSchema(Schema):
@@ -364,3 +373,59 @@ class Intake24PatRequestSchema(StrictSchema):
 class Intake24PatSchema(Schema):
     jwt = fields.String(required=True)
     token = fields.Dict(required=True)
+
+
+class SymptoClinicUpdateSchema(StrictSchema):
+    """``PUT /__sandbox/sympto/clinics/{clinic_id}``: the clinic and its admin's API credentials."""
+
+    name = Text(max_length=200, metadata={"description": "Display name (default: the clinic id)."})
+    admin_email = Email(required=True, max_length=320, metadata={"description": "clientId of POST /authorization."})
+    admin_phone = Phone(load_default=None, allow_none=True, metadata={"description": "Also usable as clientId."})
+    api_secret = Text(required=True, max_length=500, metadata={"description": "clientSecret of POST /authorization."})
+
+
+class SymptoEndpointSchema(Schema):
+    endpointURL = fields.String(required=True)
+    clientId = fields.String(required=True)
+    clientSecret = fields.String(required=True, metadata={"description": "Always redacted."})
+    endpointQueryParam = fields.String(required=True)
+
+
+class SymptoPatientWebhookSchema(Schema):
+    url = fields.String(required=True)
+    secret = fields.String(required=True, metadata={"description": "Always redacted."})
+
+
+class SymptoClinicSchema(Schema):
+    clinic_id = fields.String(required=True)
+    name = fields.String(required=True)
+    admin_email = fields.String(required=True)
+    admin_phone = fields.String(required=True, allow_none=True)
+    api_secret = fields.String(required=True, metadata={"description": "Always redacted."})
+    endpoint = fields.Nested(SymptoEndpointSchema, required=True, allow_none=True)
+    patient_webhook = fields.Nested(SymptoPatientWebhookSchema, required=True, allow_none=True)
+
+
+class SymptoClinicListSchema(Schema):
+    clinics = fields.List(fields.Nested(SymptoClinicSchema), required=True)
+
+
+class SymptoUserListSchema(Schema):
+    users = fields.List(fields.Dict(), required=True, metadata={"description": "As the Sympto listings show them."})
+
+
+class SymptoSessionSchema(Schema):
+    clinic_id = fields.String(required=True)
+    user_id = fields.String(required=True)
+    email = fields.String(required=True, allow_none=True)
+    via = fields.String(required=True, validate=validate.OneOf(["authCode", "userAuthToken"]))
+    expires_at = fields.Float(required=True)
+    active = fields.Boolean(required=True)
+
+
+class SymptoSessionListSchema(Schema):
+    sessions = fields.List(fields.Nested(SymptoSessionSchema), required=True)
+
+
+class ClinicQuerySchema(StrictSchema):
+    clinic_id = fields.String(validate=validate.Length(max=64))

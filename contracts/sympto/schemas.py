@@ -9,17 +9,40 @@ that no doc describes).
 from __future__ import annotations
 
 import re
-from typing import Any
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any, ClassVar
+from zoneinfo import available_timezones
 
 from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from contracts.fields import Choice, Email, Text, shown
+from contracts.fields import WHITESPACE, Choice, Email, Text, shown
 from contracts.sympto import messages
 
-LATIN_LETTERS = re.compile(r"[A-Za-z]+")
-E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+#: Each rule below is one regular expression, published as the field's ``pattern`` in the OpenAPI
+#: document and applied here with Python's ``re.search`` exactly as JSON Schema validators do, so
+#: the document and the sandbox agree on every input.
+LATIN_PATTERN = r"^[A-Za-z]+$"
+E164_PATTERN = r"^\+[1-9][0-9]{1,14}$"
+_PORT = r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})"
+#: DNS-style labels (letters, digits, hyphen, underscore; 1-63 each) or an IPv4 address; no IPv6 literal.
+_HOST = r"([A-Za-z0-9_-]{1,63}(\.[A-Za-z0-9_-]{1,63})*)"
+HTTP_URL_PATTERN = rf"^[Hh][Tt][Tt][Pp][Ss]?://{_HOST}(:{_PORT})?([/?#][^\x00-\x20\x7f{WHITESPACE}]*)?$"
+_YEAR = r"(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+_LEAP_YEAR = r"([0-9]{2}(0[48]|[2468][048]|[13579][26])|([02468][48]|[13579][26]|[2468]0)00)"
+
+
+def _month_day(separator: str) -> str:
+    """Month and day of a real date (29 February aside), joined by ``separator``."""
+    return (
+        rf"((0[1-9]|1[0-2]){separator}(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2]){separator}(29|30)"
+        rf"|(0[13578]|1[02]){separator}31)"
+    )
+
+
+#: ``YYYY-MM-DD`` (the data model, S8) or ``MM/DD/YYYY`` (S6:64), real calendar dates only.
+DOB_PATTERN = rf"^({_YEAR}-{_month_day('-')}|{_LEAP_YEAR}-02-29|{_month_day('/')}/{_YEAR}|02/29/{_LEAP_YEAR})$"
+#: IANA zone names with a region (``America/New_York``) or ``UTC``.
+TIME_ZONES = tuple(sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC"))
+_TIME_ZONE_SET = frozenset(TIME_ZONES)
 NOTIFICATION_TYPES = ("email", "text", "whatsapp", "email-instrument")
 SEXES = ("M", "F", "X")
 LANGUAGES = ("English", "Spanish", "French")
@@ -33,6 +56,8 @@ class _Checked(Text):
     """A string checked by ``check``; ``message`` is a template with ``{name}`` and ``{input}``."""
 
     message: str = ""
+    #: What the OpenAPI document says about the field instead of the generic text rule.
+    OPENAPI: ClassVar[dict[str, Any]] = {}
 
     def check(self, text: str) -> str | None:
         """The normalised value, or ``None`` when invalid."""
@@ -51,69 +76,63 @@ class _Checked(Text):
         return checked
 
 
-class LatinLetters(_Checked):
+class _Patterned(_Checked):
+    """A string matching ``pattern`` (``re.search``, as JSON Schema means it)."""
+
+    pattern = ""
+
+    def check(self, text: str) -> str | None:
+        match = re.search(self.pattern, text)
+        return None if match is None else match.group(0)
+
+
+class LatinLetters(_Patterned):
     message = messages.ENDPOINT_QUERY_PARAM_LETTERS
+    pattern = LATIN_PATTERN
+    OPENAPI: ClassVar[dict[str, Any]] = {"pattern": LATIN_PATTERN}
 
-    def check(self, text: str) -> str | None:
-        return text if LATIN_LETTERS.fullmatch(text) else None
 
-
-class HttpUrl(_Checked):
+class HttpUrl(_Patterned):
     message = messages.ENDPOINT_URL_NOT_HTTP
-
-    def check(self, text: str) -> str | None:
-        try:
-            parts = urlsplit(text)
-            parts.port  # noqa: B018 - raises ValueError on a bad port
-        except ValueError:
-            return None
-        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in text)
-        return text if ok else None
+    pattern = HTTP_URL_PATTERN
+    OPENAPI: ClassVar[dict[str, Any]] = {"pattern": HTTP_URL_PATTERN}
 
 
-class Phone(_Checked):
+class Phone(_Patterned):
     message = messages.PHONE_E164
-
-    def check(self, text: str) -> str | None:
-        return text if E164.fullmatch(text) else None
+    pattern = E164_PATTERN
+    OPENAPI: ClassVar[dict[str, Any]] = {"pattern": E164_PATTERN}
 
 
 class TimeZone(_Checked):
     message = messages.TIME_ZONE_UNKNOWN
+    OPENAPI: ClassVar[dict[str, Any]] = {"enum": list(TIME_ZONES), "pattern": None, "minLength": None}
 
     def check(self, text: str) -> str | None:
-        if "/" not in text and text != "UTC":
-            return None
-        try:
-            ZoneInfo(text)
-        except (ZoneInfoNotFoundError, ValueError):
-            return None
-        return text
+        return text if text in _TIME_ZONE_SET else None
 
 
-class Dob(_Checked):
-    """``YYYY-MM-DD`` (the data model, S8) or ``MM/DD/YYYY`` (S6:64); stored as ``YYYY-MM-DD``."""
+class Dob(_Patterned):
+    """Stored as ``YYYY-MM-DD``."""
 
     message = messages.DOB_FORMAT
+    pattern = DOB_PATTERN
+    OPENAPI: ClassVar[dict[str, Any]] = {"pattern": DOB_PATTERN}
 
     def check(self, text: str) -> str | None:
-        from datetime import date
-
-        match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text) or None
-        if match:
-            year, month, day = match.groups()
-        else:
-            other = re.fullmatch(r"(\d{2})/(\d{2})/(\d{4})", text)
-            if other is None:
-                return None
-            month, day, year = other.groups()
-        try:
-            return date(int(year), int(month), int(day)).isoformat()
-        except ValueError:
+        found = super().check(text)
+        if found is None:
             return None
+        if "/" in found:
+            month, day, year = found.split("/")
+            return f"{year}-{month}-{day}"
+        return found
 
 
 class ClientId(Text):
+    #: No colon, not blank, no NUL.
+    OPENAPI: ClassVar[dict[str, Any]] = {"pattern": rf"^[^\x00:]*[^\x00:{WHITESPACE}][^\x00:]*$"}
+
     def _bind_to_schema(self, field_name: str, parent: Any) -> None:
         super()._bind_to_schema(field_name, parent)
         self.error_messages["colon"] = (
@@ -213,8 +232,29 @@ class _UserSchema(_Strict):
             raise ValidationError(messages.EMAIL_OR_PHONE_REQUIRED)
 
 
+def _present(name: str) -> dict[str, Any]:
+    return {"required": [name], "properties": {name: {"type": "string"}}}
+
+
+#: The ``email_or_phone`` rule as JSON Schema.
+EMAIL_OR_PHONE: dict[str, Any] = {"anyOf": [_present("email"), _present("phoneNumber")]}
+
+
+def _kinds_without(*kinds: str) -> dict[str, Any]:
+    return {"properties": {"notificationType": {"items": {"not": {"enum": list(kinds)}}}}}
+
+
 class PatientSchema(_UserSchema):
     """A patient: ``POST /providers/patients`` (current) and ``/providers/patient/create`` (sample)."""
+
+    #: ``email_or_phone`` and ``channels_reachable`` as the OpenAPI document states them.
+    OPENAPI: ClassVar[dict[str, Any]] = {
+        "allOf": [
+            EMAIL_OR_PHONE,
+            {"anyOf": [_present("email"), _kinds_without("email")]},
+            {"anyOf": [_present("phoneNumber"), _kinds_without("text", "whatsapp")]},
+        ]
+    }
 
     notificationType = _string_list("notificationType", Choice(NOTIFICATION_TYPES), required=True)
     sex = Choice(SEXES, load_default=None, allow_none=True)
@@ -237,12 +277,16 @@ class PatientSchema(_UserSchema):
 class SampleProviderSchema(_UserSchema):
     """``POST /clinicAdmin/providers`` as the 2019-2020 sample calls it (role ``doctor``)."""
 
+    OPENAPI: ClassVar[dict[str, Any]] = EMAIL_OR_PHONE
+
     role = Choice(SAMPLE_ROLES, load_default="doctor")
     notificationPreferences = _string_list("notificationPreferences", Choice(NOTIFICATION_TYPES), load_default=list)
 
 
 class ProviderSchema(_UserSchema):
     """``POST /providers`` (current): notification preferences and type required."""
+
+    OPENAPI: ClassVar[dict[str, Any]] = EMAIL_OR_PHONE
 
     role = Choice(CURRENT_ROLES, load_default="provider")
     notificationPreferences = _string_list("notificationPreferences", Choice(NOTIFICATION_TYPES), required=True)
@@ -337,6 +381,16 @@ class WebhookResponseSchema(Schema):
 
 class PageLoadCheckSchema(_Strict):
     """``POST /__sandbox/sympto/page-load``: the page URL (or its query), or the parameter and code."""
+
+    OPENAPI: ClassVar[dict[str, Any]] = {
+        "anyOf": [
+            _present("url"),
+            {
+                "required": ["endpointQueryParam", "authenticationCode"],
+                "properties": {"endpointQueryParam": {"type": "string"}, "authenticationCode": {"type": "string"}},
+            },
+        ]
+    }
 
     url = Text(load_default=None, allow_none=True)
     endpointQueryParam = LatinLetters(load_default=None, allow_none=True)

@@ -136,6 +136,7 @@ def arm_fault() -> tuple[Response, int]:
             "headers": dict(spec.headers),
             "body": spec.body,
             "route": spec.route,
+            "delay_seconds": spec.delay_seconds,
         }
     else:
         vendor = wanted["vendor"]

@@ -1,25 +1,99 @@
-"""``/__sandbox/sympto`` endpoints.
+"""``/__sandbox/sympto``: Sympto clinics (tenants) with their admins, users and sessions, and the page-load check.
 
-- ``POST /__sandbox/sympto/page-load`` with ``{"url": "<page URL or its query>"}`` or
-  ``{"endpointQueryParam": "...", "authenticationCode": "..."}`` → ``200`` and the page-load verdict
-  as JSON (the same check the front end makes, without opening a session): ``ok``, ``rule``,
-  ``message``, ``user``, ``partner`` (status, content type, body excerpt, latency), ``warnings``.
+| endpoint | purpose |
+|---|---|
+| ``GET /__sandbox/sympto/clinics`` | the clinics (every secret redacted) |
+| ``PUT /__sandbox/sympto/clinics/<id>`` | create/replace a clinic and its admin (``admin_email``, ``api_secret``) |
+| ``GET/DELETE /__sandbox/sympto/clinics/<id>`` | one clinic; delete removes its users, groups, sessions |
+| ``GET /__sandbox/sympto/users[?clinic_id=]`` | users as the Sympto listings show them, with their clinic |
+| ``GET /__sandbox/sympto/sessions[?clinic_id=]`` | front-end sessions (never the session id) |
+| ``POST /__sandbox/sympto/page-load`` | the page-load verdict for ``{"url"}`` or ``{"endpointQueryParam", \
+"authenticationCode"}`` as JSON, without opening a session |
 """
 
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import Blueprint, Response, current_app, g, jsonify
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from marshmallow import ValidationError
 
+from contracts.control import schemas
+from contracts.fields import NUL
 from contracts.sympto.schemas import PAGE_LOAD_CHECK, invalid_body_message
+from sandbox.control.errors import ControlError, load
+from sandbox.control.routes import json_body
 from sandbox.core.body import BodyProblem, read_json_object
 from sandbox.core.errors import VendorError
 from sandbox.vendors.sympto.routes import SERVICE_KEY
-from sandbox.vendors.sympto.service import AUTH_CODE_PREFIX, SymptoService
+from sandbox.vendors.sympto.service import AUTH_CODE_PREFIX, Clinic, SymptoService
 
 blueprint = Blueprint("control_sympto", __name__, url_prefix="/__sandbox/sympto")
+CLINIC_UPDATE = schemas.SymptoClinicUpdateSchema()
+CLINIC_QUERY = schemas.ClinicQuerySchema()
+MAX_CLINIC_ID = 64
+
+
+def service() -> SymptoService:
+    found: SymptoService = current_app.extensions[SERVICE_KEY]
+    return found
+
+
+def _clinic_id(clinic_id: str) -> str:
+    if not clinic_id.strip() or len(clinic_id) > MAX_CLINIC_ID or NUL in clinic_id:
+        raise ControlError(f"clinic_id must be 1 to {MAX_CLINIC_ID} characters, not blank, without NUL")
+    return clinic_id
+
+
+def _unknown(clinic_id: str) -> ControlError:
+    return ControlError(f"no Sympto clinic {clinic_id[:MAX_CLINIC_ID]!r}", status=404, rule="unknown_clinic")
+
+
+@blueprint.get("/clinics")
+def list_clinics() -> Response:
+    return jsonify(clinics=service().clinic_views())
+
+
+@blueprint.put("/clinics/<clinic_id>")
+def put_clinic(clinic_id: str) -> Response:
+    clinic_id = _clinic_id(clinic_id)
+    wanted = load(CLINIC_UPDATE, json_body())
+    clinic = Clinic(
+        clinic_id, wanted.get("name") or clinic_id, wanted["admin_email"], wanted["api_secret"], wanted["admin_phone"]
+    )
+    conflict = service().clinic_conflict(clinic)
+    if conflict is not None:
+        raise ControlError(f"cannot use this admin: {conflict}", status=409, rule="admin_taken")
+    service().put_clinic(clinic)
+    return jsonify(service().clinic_view(clinic_id))
+
+
+@blueprint.get("/clinics/<clinic_id>")
+def get_clinic(clinic_id: str) -> Response:
+    view = service().clinic_view(clinic_id)
+    if view is None:
+        raise _unknown(clinic_id)
+    return jsonify(view)
+
+
+@blueprint.delete("/clinics/<clinic_id>")
+def delete_clinic(clinic_id: str) -> Response:
+    view = service().clinic_view(clinic_id)
+    if view is None or not service().delete_clinic(clinic_id):
+        raise _unknown(clinic_id)
+    return jsonify(view)
+
+
+@blueprint.get("/users")
+def list_users() -> Response:
+    query = load(CLINIC_QUERY, request.args.to_dict())
+    return jsonify(users=service().all_users(query.get("clinic_id")))
+
+
+@blueprint.get("/sessions")
+def list_sessions() -> Response:
+    query = load(CLINIC_QUERY, request.args.to_dict())
+    return jsonify(sessions=service().list_sessions(query.get("clinic_id")))
 
 
 @blueprint.post("/page-load")
@@ -40,6 +114,5 @@ def page_load() -> Response:
         pairs = parse_qsl(query, keep_blank_values=True)
     else:
         pairs = [(AUTH_CODE_PREFIX + body["endpointQueryParam"], body["authenticationCode"])]
-    service: SymptoService = current_app.extensions[SERVICE_KEY]
-    outcome = service.page_load(pairs, g.get("correlation_id", ""), sign_in=False)
+    outcome = service().page_load(pairs, g.get("correlation_id", ""), sign_in=False)
     return jsonify(outcome.as_json())

@@ -59,10 +59,14 @@ class FaultSpec:
     body: Any
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/json"})
     #: The route it normally comes from, relative to the vendor's prefix (``fnmatch`` pattern).
+    #: A route not starting with ``/`` names a call the sandbox makes to the partner (e.g.
+    #: ``partner:webhook``): the vendor's outbound code takes those faults, inbound requests never do.
     route: str | None = None
-    #: What arming it by name stores: ``answer`` (a response, the default) or a kind the vendor
-    #: itself applies, e.g. to its outbound calls (such kinds never fire on incoming requests).
+    #: What arming it by name stores: ``answer`` (a response, the default), ``delay`` (wait
+    #: ``delay_seconds``, then carry on), ``drop``, or a kind the vendor itself applies to its outbound
+    #: calls (such kinds never fire on incoming requests).
     kind: str = "answer"
+    delay_seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -179,6 +183,8 @@ class Faults:
         for fault in candidates:
             if fault["route"] and not fnmatch.fnmatchcase(route, fault["route"]):
                 continue
+            if not fault["route"] and not route.startswith("/"):
+                continue  # a fault without a route is for inbound requests, not calls to partners
             if fault["tenant"] and fault["tenant"] != tenant:
                 continue
             if fault["probability"] < 1.0 and self.randomness.random() >= fault["probability"]:

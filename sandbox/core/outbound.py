@@ -15,7 +15,7 @@ import socket
 import ssl
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -81,6 +81,8 @@ class Outbound:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
             raise OutboundRefused("dns_failure", f"cannot resolve host {host!r}: {exc.strerror}") from exc
+        except UnicodeError as exc:  # IDNA refuses the name (an empty or over-long label)
+            raise OutboundRefused("dns_failure", f"cannot resolve host {host[:100]!r}: {exc}") from exc
         named = host.lower() in self.allowed_hosts or host.lower() in {h.lower() for h in extra_hosts}
         for info in infos:
             address = str(info[4][0])
@@ -103,11 +105,18 @@ class Outbound:
         allowed_hosts: Iterable[str] = (),
         timeout_seconds: float | None = None,
         method: str = "POST",
+        delay_seconds: float = 0.0,
     ) -> OutboundResult:
-        """Send one request; never raises for partner behaviour, always journals."""
+        """Send one request; never raises for partner behaviour, always journals.
+
+        ``delay_seconds`` (an armed fault) makes the partner's answer arrive that much later: the
+        request is sent for real, then the sandbox waits; past the timeout the call is a timeout.
+        """
         started = time.perf_counter()
         timeout = timeout_seconds if timeout_seconds is not None else self.timeout_seconds
         result = self._send(method, url, body, headers, allowed_hosts, timeout, started)
+        if delay_seconds > 0 and result.status is not None:
+            result = self._delayed(result, delay_seconds, timeout, started)
         self.journal.record(
             vendor=vendor,
             tenant=tenant,
@@ -127,6 +136,21 @@ class Outbound:
             correlation_id=correlation_id,
         )
         return result
+
+    @staticmethod
+    def _delayed(result: OutboundResult, delay_seconds: float, timeout: float, started: float) -> OutboundResult:
+        elapsed = time.perf_counter() - started
+        time.sleep(max(0.0, min(delay_seconds, timeout - elapsed)))
+        latency = round((time.perf_counter() - started) * 1000, 3)
+        if elapsed + delay_seconds >= timeout:
+            return OutboundResult(
+                url=result.url,
+                status=None,
+                latency_ms=latency,
+                error="timeout",
+                error_detail=f"the partner did not answer within {timeout:g} s (an armed fault delayed its answer)",
+            )
+        return replace(result, latency_ms=latency)
 
     def _send(
         self,

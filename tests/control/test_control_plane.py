@@ -18,7 +18,7 @@ def test_reset_everything_returns_to_the_configured_start(client: FlaskClient, a
 
     response = client.post("/__sandbox/reset")
 
-    assert response.json == {"reset": ["cirrusmd", "intake24", "journal", "faults", "clock"]}
+    assert response.json == {"reset": ["cirrusmd", "intake24", "sympto", "journal", "faults", "clock"]}
     assert client.get("/__sandbox/cirrusmd/members").json == {"members": []}
     assert client.get("/__sandbox/cirrusmd/clients").json == {
         "clients": [{"client_id": "demo-client", "shared_secret": "[redacted]"}]

@@ -121,3 +121,20 @@ def test_intake24_surveys_are_listed_and_its_faults_armable(page: Any, live_serv
     response = requests.post(live_server.url + "/intake24/api/surveys/demo/create-user", json={}, timeout=10)
     assert (response.status_code, response.json()) == (404, {"message": "NotFoundError"})
     browser_page.wait_for_selector("#journal tbody tr.entry:has-text('fault:intake24.survey_not_found')")
+
+
+def test_the_tenants_list_shows_sympto_clinics_and_admins(page: Any, live_server: LiveServer) -> None:
+    requests.put(
+        live_server.url + "/__sandbox/sympto/clinics/clinic-b",
+        json={"admin_email": "admin-b@example.test", "api_secret": "clinic-b-secret", "name": "<b>Clinic B</b>"},
+        timeout=5,
+    )
+    browser_page = page
+    browser_page.goto(live_server.url + "/__sandbox/")
+    browser_page.wait_for_selector("#status:has-text('Ready')")
+    tenants = browser_page.text_content("#tenants")
+    assert "CirrusMD client demo-client" in tenants
+    assert "Sympto clinic demo-clinic (Demo Clinic), admin demo-admin@example.test" in tenants
+    assert "Sympto clinic clinic-b (<b>Clinic B</b>), admin admin-b@example.test" in tenants
+    assert "clinic-b-secret" not in tenants
+    assert browser_page.query_selector("#tenants b") is None  # shown as text, never as HTML

@@ -154,7 +154,7 @@ def test_a_dropped_connection_is_seen_by_a_real_client(app: Flask) -> None:
             404,
             "no fault named 'cirrusmd.nope' in the catalogue: see GET /__sandbox/faults/catalogue",
         ),
-        ({"vendor": "nobody", "status": 500}, 404, "unknown vendor 'nobody'; one of cirrusmd, intake24"),
+        ({"vendor": "nobody", "status": 500}, 404, "unknown vendor 'nobody'; one of cirrusmd, intake24, sympto"),
         (
             {"vendor": "cirrusmd"},
             400,

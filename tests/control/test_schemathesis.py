@@ -24,11 +24,21 @@ schema = schemathesis.openapi.from_wsgi("/__sandbox/openapi.json", APP)
 ANSWER_UNKNOWN_METHODS_WITH_404 = ("/intake24/",)
 
 
-@schema.auth()
-class CirrusmdRequestSigning:
-    """A fresh, valid request-signing JWT for the demo client, so positive cases get past the 401."""
+@schema.auth(refresh_interval=None)
+class VendorCredentials:
+    """Fresh valid credentials for the vendor a case calls, so positive cases get past the 401.
+
+    CirrusMD: a request-signing JWT for the demo client. Sympto: a bearer token of the demo clinic
+    admin (asked for every case: the reset after each case forgets issued tokens).
+    """
 
     def get(self, case: Any, context: Any) -> str:
+        if case.path.startswith("/sympto"):
+            response = APP.test_client().post(
+                "/sympto/authorization",
+                json={"clientId": "demo-admin@example.test", "clientSecret": "demo-sympto-api-secret"},
+            )
+            return f"Bearer {response.json['Response']}"
         authorization = VALID.authorization(Credentials(), time.time())
         assert authorization is not None
         return authorization

@@ -50,13 +50,20 @@ async function setClock(body) {
 async function loadTenants() {
   const container = document.getElementById("tenants");
   container.replaceChildren();
-  const [clients, surveys] = await Promise.all([api("/cirrusmd/clients"), api("/intake24/surveys")]);
+  const [clients, surveys, clinics] = await Promise.all(
+    [api("/cirrusmd/clients"), api("/intake24/surveys"), api("/sympto/clinics")]);
   const list = element("ul");
   for (const client of clients.clients) {
     list.append(element("li", "CirrusMD client " + client.client_id));
   }
   for (const survey of surveys.surveys) {
     list.append(element("li", "Intake24 survey " + survey.slug));
+  }
+  for (const clinic of clinics.clinics) {
+    const item = element("li", "Sympto clinic " + clinic.clinic_id + " (" + clinic.name + "), admin " +
+      clinic.admin_email + (clinic.endpoint ? ", webhook " + clinic.endpoint.endpointURL : ""));
+    item.dataset.symptoClinic = clinic.clinic_id;
+    list.append(item);
   }
   container.append(list);
 }

@@ -6,12 +6,15 @@ from flask import Flask
 
 from sandbox.core.clock import Clock
 from sandbox.core.errors import VendorSurface, register_surface
+from sandbox.core.faults import FAULTS_KEY, register_catalogue
 from sandbox.core.journal import Journal
+from sandbox.core.openapi import register_paths
 from sandbox.core.outbound import Outbound
 from sandbox.core.randomness import Randomness
+from sandbox.core.state import register_reset
 from sandbox.core.store import Store
 from sandbox.vendors.sympto import errors, models  # noqa: F401 - models registers the tables
-from sandbox.vendors.sympto.routes import PREFIX, SERVICE_KEY, blueprint
+from sandbox.vendors.sympto.routes import PREFIX, SERVICE_KEY, blueprint, openapi_paths
 from sandbox.vendors.sympto.service import SymptoService, SymptoSettings
 
 NAME = "sympto"
@@ -28,7 +31,7 @@ def init_app(
         timeout_seconds=settings.webhook_timeout_seconds,
         max_response_bytes=settings.webhook_max_response_bytes,
     )
-    service = SymptoService(store, clock, randomness, settings, outbound)
+    service = SymptoService(store, clock, randomness, settings, outbound, app.extensions.get(FAULTS_KEY))
     app.extensions[SERVICE_KEY] = service
     app.register_blueprint(blueprint)
     register_surface(
@@ -40,6 +43,10 @@ def init_app(
             not_found=errors.not_found,
             method_not_allowed=errors.method_not_allowed,
             too_large=errors.too_large,
+            tenant_of=lambda request: service.tenant_of(request.headers.get("Authorization"), request.args),
         ),
     )
+    register_catalogue(app, errors.catalogue())
+    register_reset(app, NAME, service.reset)
+    register_paths(app, openapi_paths)
     return service

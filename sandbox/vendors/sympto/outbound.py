@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from contracts.fields import json_type
 from contracts.sympto import messages
+from sandbox.core.faults import Faults
 from sandbox.core.outbound import Outbound, OutboundResult
 from sandbox.core.redact import excerpt
 
 BODY_EXCERPT_LIMIT = 500
+#: The route name of this call for armed faults (not an inbound path, so inbound requests never take them).
+WEBHOOK_ROUTE = "partner:webhook"
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,11 @@ def call_webhook(
     tenant: str,
     correlation_id: str,
     allowed_hosts: tuple[str, ...] = (),
+    faults: Faults | None = None,
 ) -> WebhookVerdict:
+    # An armed partner-facing fault (``sympto.webhook_timeout``, ``sympto.webhook_delayed``, or a
+    # custom one with route ``partner:webhook``) changes what the partner appears to do.
+    fault = faults.take("sympto", WEBHOOK_ROUTE, tenant) if faults is not None else None
     headers = {
         "Authorization": basic_authorization(target.client_id, target.client_secret),
         "Content-Type": "application/json",
@@ -83,8 +90,38 @@ def call_webhook(
         tenant=tenant,
         correlation_id=correlation_id,
         allowed_hosts=allowed_hosts,
+        delay_seconds=float(fault["delay_seconds"]) if fault else 0.0,
     )
-    return judge(result)
+    if fault is None:
+        return judge(result)
+    result = _faulted(result, fault)
+    verdict = judge(result)
+    note = {
+        "rule": "sandbox_fault",
+        "message": f"armed fault {fault['name']} (#{fault['id']}) changed the partner's answer: "
+        + (f"delayed {float(fault['delay_seconds']):g} s" if fault["delay_seconds"] else fault["kind"]),
+    }
+    return replace(verdict, warnings=[*verdict.warnings, note])
+
+
+def _faulted(result: OutboundResult, fault: dict[str, Any]) -> OutboundResult:
+    """A custom answer or a cut connection instead of what the partner really said (it was still called)."""
+    if result.status is None or fault["kind"] == "delay":
+        return result
+    if fault["kind"] == "drop":
+        return OutboundResult(
+            url=result.url,
+            status=None,
+            latency_ms=result.latency_ms,
+            error="connection_error",
+            error_detail="the connection broke off before the answer (an armed fault dropped it)",
+        )
+    body = fault["body"]
+    data = body.encode("utf-8") if isinstance(body, str) else json.dumps(body).encode("utf-8")
+    headers = dict(fault["headers"] or {}) or {"Content-Type": "application/json"}
+    return OutboundResult(
+        url=result.url, status=fault["status"] or 200, headers=headers, body=data, latency_ms=result.latency_ms
+    )
 
 
 def _fail(

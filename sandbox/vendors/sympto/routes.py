@@ -6,10 +6,16 @@ current documented ones (``specs/sympto.md`` §5.3). Views load, call the servic
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, g, request
+from typing import Any
 
-from contracts.sympto import schemas
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, Response, current_app, g, request
+from marshmallow import fields
+
+from contracts.sympto import messages, schemas
 from sandbox.core import journal
+from sandbox.core.openapi import add_schema
 from sandbox.vendors.sympto import pages
 from sandbox.vendors.sympto.errors import BadRequest, ok
 from sandbox.vendors.sympto.service import AUTH_CODE_PREFIX, PageLoad, SymptoService
@@ -188,3 +194,252 @@ def front_end() -> Response:
             path=PREFIX,
         )
     return response
+
+
+# --- the OpenAPI document -------------------------------------------------------------------------
+
+
+def use_field_rules(spec: APISpec) -> None:
+    """Let Sympto's checked fields describe themselves in ``spec`` (once; before their schemas are added)."""
+    plugin = next(p for p in spec.plugins if isinstance(p, MarshmallowPlugin))
+    converter: Any = plugin.converter
+    if not getattr(converter, "sympto_field_rules", False):
+        converter.add_attribute_function(_field_attributes)
+        converter.sympto_field_rules = True
+
+
+def _field_attributes(_: Any, field: fields.Field[Any], ret: dict[str, Any], **__: Any) -> dict[str, Any]:
+    """Sympto's checked fields publish their own rule (a pattern or an enum) instead of the generic text one."""
+    for key, value in getattr(field, "OPENAPI", {}).items():
+        if value is None:
+            ret.pop(key, None)
+        else:
+            ret[key] = value
+    return {}
+
+
+def _envelope(payload: dict[str, Any], description: str) -> dict[str, Any]:
+    schema = {
+        "type": "object",
+        "required": ["Status", "Response"],
+        "properties": {"Status": {"type": "string", "enum": [messages.STATUS_OK]}, "Response": payload},
+        "additionalProperties": False,
+    }
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["Status", "Response", "Message", "Code"],
+    "properties": {
+        "Status": {"type": "string", "enum": [messages.STATUS_ERROR]},
+        "Response": {"description": "Always null."},
+        "Message": {"type": "string", "description": "What is wrong and how to fix it."},
+        "Code": {"type": "string", "description": "The rule broken, e.g. invalid_body."},
+    },
+    "additionalProperties": False,
+}
+_ERRORS = {
+    "400": "The body (or a query parameter) breaks the endpoint's rules; Message names each problem",
+    "401": "Missing, unknown or expired bearer token (or, on /authorization, wrong credentials)",
+    "404": "An id or email that is not in your clinic, or nothing configured yet",
+    "413": "Body over the size limit",
+    "422": "A user with this email or phone number already exists",
+    "429": "More than 10 invalid authorization requests in 5 minutes from this address",
+}
+
+
+def _error(status: str) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "description": _ERRORS[status],
+        "content": {"application/json": {"schema": _ERROR_SCHEMA}},
+    }
+    if status == "429":
+        answer["headers"] = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}}
+    return answer
+
+
+_USER_LIST = {"type": "array", "items": {"$ref": "#/components/schemas/SymptoUser"}}
+_ID = {"type": "string", "description": "The new id."}
+_TRUE = {"type": "boolean", "enum": [True]}
+
+
+def _operation(
+    summary: str,
+    ok: dict[str, Any],
+    errors: tuple[str, ...],
+    body: str | None = None,
+    bearer: bool = True,
+    parameters: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "tags": ["sympto"],
+        "summary": summary,
+        "responses": {"200": _envelope(ok, "Done"), **{status: _error(status) for status in errors}},
+    }
+    if bearer:
+        operation["security"] = [{"symptoBearer": []}]
+    if body is not None:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    if parameters:
+        operation["parameters"] = parameters
+    return operation
+
+
+def _page(summary: str) -> dict[str, Any]:
+    html = {"text/html": {"schema": {"type": "string"}}}
+    return {
+        "tags": ["sympto front end"],
+        "summary": summary,
+        "parameters": [
+            {
+                "in": "query",
+                "name": "userAuthToken",
+                "schema": {"type": "string"},
+                "description": "Current flow: the token from POST /authorization/login/token (single use, 60 s). "
+                "The 2019-2020 flow sends ?authCode<endpointQueryParam>=<code> instead.",
+            }
+        ],
+        "responses": {
+            "200": {"description": "Signed in (or who is signed in)", "content": html},
+            "401": {
+                "description": "Unable to connect to Sympto Health. Invalid auth code. (plus sandbox diagnostics)",
+                "content": html,
+            },
+        },
+    }
+
+
+def openapi_paths(spec: APISpec) -> None:
+    """Sympto's endpoints (both path generations) and front-end pages, from the contract schemas."""
+    use_field_rules(spec)
+    spec.components.security_scheme("symptoBearer", {"type": "http", "scheme": "bearer"})
+    for name, schema in [
+        ("SymptoAuthorizationRequest", schemas.AuthorizationRequestSchema),
+        ("SymptoLoginTokenRequest", schemas.LoginTokenRequestSchema),
+        ("SymptoUserAuthToken", schemas.UserAuthTokenSchema),
+        ("SymptoEndpointConfig", schemas.EndpointConfigSchema),
+        ("SymptoPatientWebhookConfig", schemas.PatientWebhookConfigSchema),
+        ("SymptoPatient", schemas.PatientSchema),
+        ("SymptoSampleProvider", schemas.SampleProviderSchema),
+        ("SymptoProvider", schemas.ProviderSchema),
+        ("SymptoGroup", schemas.GroupSchema),
+        ("SymptoManageGroups", schemas.ManageGroupsSchema),
+        ("SymptoGroupMember", schemas.GroupMemberSchema),
+        ("SymptoUser", schemas.UserSchema),
+    ]:
+        add_schema(spec, name, schema)
+    endpoint_view = {
+        "type": "object",
+        "properties": {
+            "endpointURL": {"type": "string"},
+            "clientId": {"type": "string"},
+            "clientSecret": {"type": "string", "description": "Always redacted."},
+            "endpointQueryParam": {"type": "string"},
+        },
+    }
+    paths: dict[str, dict[str, Any]] = {
+        "/authorization": {
+            "post": _operation(
+                "Clinic-admin credentials → a bearer token valid 15 minutes",
+                {"type": "string", "description": "The bearer token."},
+                ("400", "401", "413", "429"),
+                body="SymptoAuthorizationRequest",
+                bearer=False,
+            )
+        },
+        "/authorization/login/token": {
+            "post": _operation(
+                "A single-use userAuthToken for a user (current SSO flow)",
+                {"$ref": "#/components/schemas/SymptoUserAuthToken"},
+                ("400", "401", "404", "413"),
+                body="SymptoLoginTokenRequest",
+            )
+        },
+        "/clinicAdmin/clinics/endpoint": {
+            "post": _operation(
+                "Register the page-load webhook (2019-2020 flow)",
+                endpoint_view,
+                ("400", "401", "413"),
+                body="SymptoEndpointConfig",
+            ),
+            "get": _operation("The registered page-load webhook (secret redacted)", endpoint_view, ("401", "404")),
+        },
+        "/clinicAdmin/webhook": {
+            "post": _operation(
+                "Register the patient webhook", _TRUE, ("400", "401", "413"), body="SymptoPatientWebhookConfig"
+            )
+        },
+        "/providers/patients": {
+            "post": _operation(
+                "Create a patient (current path)", _ID, ("400", "401", "413", "422"), body="SymptoPatient"
+            )
+        },
+        "/providers/patient/create": {
+            "post": _operation(
+                "Create a patient (2019-2020 path)", _ID, ("400", "401", "413", "422"), body="SymptoPatient"
+            )
+        },
+        "/clinicAdmin/providers": {
+            "post": _operation(
+                "Create a provider (2019-2020 path)", _ID, ("400", "401", "413", "422"), body="SymptoSampleProvider"
+            )
+        },
+        "/providers": {
+            "post": _operation(
+                "Create a provider and their group (current path)",
+                _ID,
+                ("400", "401", "413", "422"),
+                body="SymptoProvider",
+            )
+        },
+        "/clinicAdmin/users": {"get": _operation("Every user of the clinic (2019-2020 path)", _USER_LIST, ("401",))},
+        "/providers/patient": {
+            "get": _operation(
+                "Patients, filtered and paged (current path)",
+                _USER_LIST,
+                ("400", "401"),
+                parameters=[
+                    {"in": "query", "name": "query", "schema": {"type": "string"}, "description": "Substring filter."},
+                    {"in": "query", "name": "limit", "schema": {"type": "integer", "minimum": 0}},
+                    {
+                        "in": "query",
+                        "name": "offset",
+                        "schema": {"type": "string"},
+                        "description": "The id of the last patient of the previous page.",
+                    },
+                ],
+            )
+        },
+        "/clinicAdmin/careTeam": {"get": _operation("Providers of the clinic (2019-2020 path)", _USER_LIST, ("401",))},
+        "/clinicAdmin/groups": {
+            "post": _operation(
+                "Create a group (2019-2020 path)",
+                {"type": "object", "required": ["groupId"], "properties": {"groupId": {"type": "string"}}},
+                ("400", "401", "413"),
+                body="SymptoGroup",
+            )
+        },
+        "/providers/groups": {
+            "post": _operation("Create a group (current path)", _ID, ("400", "401", "413"), body="SymptoGroup")
+        },
+        "/clinicAdmin/groups/manage": {
+            "post": _operation(
+                "Replace a user's groups", _TRUE, ("400", "401", "404", "413"), body="SymptoManageGroups"
+            ),
+            "put": _operation("Add a user to a group", _TRUE, ("400", "401", "404", "413"), body="SymptoGroupMember"),
+            "delete": _operation(
+                "Remove a user from a group",
+                {"type": "string", "enum": ["User removed from group!"]},
+                ("400", "401", "404", "413"),
+                body="SymptoGroupMember",
+            ),
+        },
+    }
+    for path, operations in paths.items():
+        spec.path(PREFIX + path, operations=operations)
+    spec.path(PREFIX + "/", operations={"get": _page("Sympto's front end: page load (both flows) or who is signed in")})
+    spec.path(
+        PREFIX + "/provider/dashboard",
+        operations={"get": _page("The provider dashboard page (the 2019-2020 sample's redirect target)")},
+    )

@@ -7,15 +7,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import Schema, ValidationError
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, false, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from contracts.sympto import messages
 from contracts.sympto.schemas import invalid_body_message
 from sandbox.core.body import BodyProblem, read_json_object
 from sandbox.core.clock import Clock
+from sandbox.core.faults import Faults
 from sandbox.core.outbound import DEFAULT_MAX_RESPONSE_BYTES, Outbound
 from sandbox.core.randomness import Randomness
+from sandbox.core.redact import REDACTED
 from sandbox.core.store import Store
 from sandbox.vendors.sympto import auth
 from sandbox.vendors.sympto.errors import BadRequest, Duplicate, NotFound, Unauthorized
@@ -142,8 +144,15 @@ def public_user(row: Mapping[str, Any]) -> dict[str, Any]:
 
 class SymptoService:
     def __init__(
-        self, store: Store, clock: Clock, randomness: Randomness, settings: SymptoSettings, outbound: Outbound
+        self,
+        store: Store,
+        clock: Clock,
+        randomness: Randomness,
+        settings: SymptoSettings,
+        outbound: Outbound,
+        faults: Faults | None = None,
     ) -> None:
+        self.faults = faults
         self.store = store
         self.clock = clock
         self.randomness = randomness
@@ -166,11 +175,27 @@ class SymptoService:
             "api_secret": clinic.api_secret,
         }
         with self.store.begin() as connection:
+            before = connection.execute(
+                select(clinics.c.admin_email).where(clinics.c.clinic_id == clinic.clinic_id)
+            ).scalar()
             connection.execute(
                 self.store.upsert(
                     clinics, values, keys=["clinic_id"], update=["name", "admin_email", "admin_phone", "api_secret"]
                 )
             )
+            if before is not None:
+                # A replaced admin: the same Sympto user, with the new email and phone.
+                moved = connection.execute(
+                    update(users)
+                    .where(
+                        users.c.clinic_id == clinic.clinic_id,
+                        users.c.role == "clinicAdmin",
+                        users.c.email_key == str(before).lower(),
+                    )
+                    .values(email_key=clinic.admin_email.lower(), email=clinic.admin_email, phone=clinic.admin_phone)
+                ).rowcount
+                if moved:
+                    return
             connection.execute(
                 self.store.upsert(
                     users,
@@ -575,6 +600,7 @@ class SymptoService:
             tenant=clinic.clinic_id,
             correlation_id=correlation_id,
             allowed_hosts=self.settings.allowed_hosts,
+            faults=self.faults,
         )
         outcome.webhook, outcome.warnings = verdict, list(verdict.warnings)
         if verdict.email is None:
@@ -598,3 +624,188 @@ class SymptoService:
         if sign_in:
             outcome.session_id = self.open_session(user["user_id"], "authCode")
         return outcome
+
+    # --- the control plane ------------------------------------------------------------------------
+
+    def tenant_of(self, authorization: str | None, args: Mapping[str, str]) -> str | None:
+        """The clinic a request is for, unverified (expiry unchecked), to scope armed faults.
+
+        From the bearer token, else the page load's ``userAuthToken`` or ``authCode<param>``.
+        """
+        with self.store.connect() as connection:
+            if authorization and authorization[:7].lower() == "bearer ":
+                token = authorization[7:].strip()[:128]
+                found = connection.execute(
+                    select(bearer_tokens.c.clinic_id).where(bearer_tokens.c.token == token)
+                ).scalar()
+                return None if found is None else str(found)
+            if "userAuthToken" in args:
+                found = connection.execute(
+                    select(users.c.clinic_id)
+                    .join(user_auth_tokens, user_auth_tokens.c.user_id == users.c.user_id)
+                    .where(user_auth_tokens.c.token == args["userAuthToken"][:128])
+                ).scalar()
+                return None if found is None else str(found)
+            params = [key[len(AUTH_CODE_PREFIX) :] for key in args if key.startswith(AUTH_CODE_PREFIX)]
+            if params:
+                found = connection.execute(
+                    select(clinics.c.clinic_id).where(clinics.c.endpoint_query_param.in_(params[:10])).limit(1)
+                ).scalar()
+                return None if found is None else str(found)
+        return None
+
+    def reset(self, tenant: str | None = None) -> None:
+        """Forget users, groups, sessions and tokens (of one clinic, or all); restore the configured clinics.
+
+        One clinic: its webhook configuration is cleared and its admin restored (with the configured
+        credentials if it is a configured clinic). Everything: clinics added through the control plane
+        go too, and so do the failed-login counts behind the rate limit.
+        """
+        if tenant is None:
+            with self.store.begin() as connection:
+                for table in (sessions, user_auth_tokens, memberships, groups, users, bearer_tokens, auth_failures):
+                    connection.execute(delete(table))
+                connection.execute(delete(clinics))
+            self.install_clinics()
+            return
+        row = self._clinic_row(tenant)
+        if row is None:
+            return
+        self._forget_clinic_state(tenant)
+        with self.store.begin() as connection:
+            connection.execute(
+                update(clinics)
+                .where(clinics.c.clinic_id == tenant)
+                .values(
+                    endpoint_url=None,
+                    endpoint_client_id=None,
+                    endpoint_client_secret=None,
+                    endpoint_query_param=None,
+                    patient_webhook_url=None,
+                    patient_webhook_secret=None,
+                )
+            )
+        configured = next((c for c in self.settings.clinics if c.clinic_id == tenant), None)
+        self.put_clinic(
+            configured or Clinic(tenant, row["name"], row["admin_email"], row["api_secret"], row["admin_phone"])
+        )
+
+    def _forget_clinic_state(self, clinic_id: str) -> None:
+        clinic_users = select(users.c.user_id).where(users.c.clinic_id == clinic_id)
+        clinic_groups = select(groups.c.group_id).where(groups.c.clinic_id == clinic_id)
+        with self.store.begin() as connection:
+            connection.execute(delete(sessions).where(sessions.c.user_id.in_(clinic_users)))
+            connection.execute(delete(user_auth_tokens).where(user_auth_tokens.c.user_id.in_(clinic_users)))
+            connection.execute(
+                delete(memberships).where(
+                    or_(memberships.c.user_id.in_(clinic_users), memberships.c.group_id.in_(clinic_groups))
+                )
+            )
+            connection.execute(delete(groups).where(groups.c.clinic_id == clinic_id))
+            connection.execute(delete(users).where(users.c.clinic_id == clinic_id))
+            connection.execute(delete(bearer_tokens).where(bearer_tokens.c.clinic_id == clinic_id))
+
+    def _clinic_row(self, clinic_id: str) -> dict[str, Any] | None:
+        with self.store.connect() as connection:
+            row = connection.execute(select(clinics).where(clinics.c.clinic_id == clinic_id)).first()
+        return None if row is None else dict(row._mapping)
+
+    def clinic_view(self, clinic_id: str) -> dict[str, Any] | None:
+        """A clinic as the control plane shows it: every secret redacted."""
+        row = self._clinic_row(clinic_id)
+        return None if row is None else _clinic_view(row)
+
+    def clinic_views(self) -> list[dict[str, Any]]:
+        with self.store.connect() as connection:
+            rows = [dict(r._mapping) for r in connection.execute(select(clinics).order_by(clinics.c.clinic_id))]
+        return [_clinic_view(row) for row in rows]
+
+    def clinic_conflict(self, clinic: Clinic) -> str | None:
+        """Why ``clinic`` cannot be stored (its admin's email or phone belongs elsewhere), or ``None``."""
+        with self.store.connect() as connection:
+            other = connection.execute(
+                select(clinics.c.clinic_id).where(
+                    clinics.c.clinic_id != clinic.clinic_id,
+                    or_(
+                        clinics.c.admin_email == clinic.admin_email,
+                        clinics.c.admin_phone == clinic.admin_phone if clinic.admin_phone else false(),
+                    ),
+                )
+            ).scalar()
+            if other is not None:
+                return f"clinic {other!r} already has this admin email or phone"
+            user = connection.execute(
+                select(users.c.clinic_id, users.c.role).where(
+                    or_(
+                        users.c.email_key == clinic.admin_email.lower(),
+                        users.c.phone == clinic.admin_phone if clinic.admin_phone else false(),
+                    )
+                )
+            ).first()
+        if user is not None and (user.clinic_id != clinic.clinic_id or user.role != "clinicAdmin"):
+            return f"a user of clinic {user.clinic_id!r} already has this email or phone"
+        return None
+
+    def delete_clinic(self, clinic_id: str) -> bool:
+        """Remove a clinic with its users, groups, sessions and tokens; ``False`` if there was none."""
+        if self._clinic_row(clinic_id) is None:
+            return False
+        self._forget_clinic_state(clinic_id)
+        with self.store.begin() as connection:
+            connection.execute(delete(clinics).where(clinics.c.clinic_id == clinic_id))
+        return True
+
+    def all_users(self, clinic_id: str | None = None) -> list[dict[str, Any]]:
+        """Users of one clinic or all, each with its clinic, oldest first."""
+        with self.store.connect() as connection:
+            statement = select(clinics.c.clinic_id).order_by(clinics.c.clinic_id)
+            if clinic_id is not None:
+                statement = statement.where(clinics.c.clinic_id == clinic_id)
+            clinic_ids = list(connection.execute(statement).scalars())
+        return [{"clinic_id": c, **user} for c in clinic_ids for user in self.list_users(c)]
+
+    def list_sessions(self, clinic_id: str | None = None) -> list[dict[str, Any]]:
+        """Front-end sessions (the session id itself is a credential and is never shown)."""
+        statement = (
+            select(sessions.c.via, sessions.c.expires_at, users.c.user_id, users.c.email, users.c.clinic_id)
+            .join(users, users.c.user_id == sessions.c.user_id)
+            .order_by(sessions.c.expires_at)
+        )
+        if clinic_id is not None:
+            statement = statement.where(users.c.clinic_id == clinic_id)
+        now = self.clock.now()
+        with self.store.connect() as connection:
+            return [
+                {
+                    "clinic_id": row.clinic_id,
+                    "user_id": row.user_id,
+                    "email": row.email,
+                    "via": row.via,
+                    "expires_at": row.expires_at,
+                    "active": row.expires_at > now,
+                }
+                for row in connection.execute(statement)
+            ]
+
+
+def _clinic_view(row: Mapping[str, Any]) -> dict[str, Any]:
+    endpoint = None
+    if row["endpoint_url"] is not None:
+        endpoint = {
+            "endpointURL": row["endpoint_url"],
+            "clientId": row["endpoint_client_id"],
+            "clientSecret": REDACTED,
+            "endpointQueryParam": row["endpoint_query_param"],
+        }
+    patient_webhook = None
+    if row["patient_webhook_url"] is not None:
+        patient_webhook = {"url": row["patient_webhook_url"], "secret": REDACTED}
+    return {
+        "clinic_id": row["clinic_id"],
+        "name": row["name"],
+        "admin_email": row["admin_email"],
+        "admin_phone": row["admin_phone"],
+        "api_secret": REDACTED,
+        "endpoint": endpoint,
+        "patient_webhook": patient_webhook,
+    }
