@@ -183,8 +183,8 @@ class Faults:
         for fault in candidates:
             if fault["route"] and not fnmatch.fnmatchcase(route, fault["route"]):
                 continue
-            if not fault["route"] and not route.startswith("/"):
-                continue  # a fault without a route is for inbound requests, not calls to partners
+            if not fault["route"] and not route.startswith("/") and fault["kind"] in INBOUND_KINDS:
+                continue  # a routeless answer/delay/drop is for inbound requests, not calls to partners
             if fault["tenant"] and fault["tenant"] != tenant:
                 continue
             if fault["probability"] < 1.0 and self.randomness.random() >= fault["probability"]:

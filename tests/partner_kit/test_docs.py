@@ -22,7 +22,7 @@ pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The document whose examples are tested (the lead may point this at README.md).
-DOCUMENT = ROOT / "docs" / "partner-kit.md"
+DOCUMENT = ROOT / "README.md"
 DEFAULT_URL = "http://127.0.0.1:8000"
 FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 
