@@ -18,7 +18,12 @@ from sandbox.app import create_app
 
 _DIRECTORY = tempfile.TemporaryDirectory(prefix="sandbox-schemathesis-")
 APP = create_app(replace(config.load_file(None), database=f"sqlite:///{_DIRECTORY.name}/sandbox.db"))
-schema = schemathesis.openapi.from_wsgi("/__sandbox/openapi.json", APP)
+#: The one operation left out: a survey's settings include rules JSON Schema cannot state exactly
+#: (WHATWG URL parsing, unique token characters), so generated "valid" settings can be refused.
+#: Its own tests are tests/intake24/test_intake24_survey_settings.py.
+schema = schemathesis.openapi.from_wsgi("/__sandbox/openapi.json", APP).exclude(
+    path="/__sandbox/intake24/surveys/{slug}", method="PUT"
+)
 #: Vendors whose real service answers a method a path does not have with 404, not 405: Intake24's
 #: Express app ("Invalid route", documented as its 404) and its survey app (a 404 page).
 ANSWER_UNKNOWN_METHODS_WITH_404 = ("/intake24/",)
