@@ -15,6 +15,8 @@ from typing import Any
 
 from flask import g, request
 
+from contracts.fields import json_type
+
 MAX_DEPTH = 32
 
 
@@ -125,19 +127,5 @@ def read_json_object() -> JsonBody:
     value = parse_json(raw)
     g.sandbox_parsed_body = (raw, value)  # the journal records this instead of parsing it again
     if not isinstance(value, dict):
-        raise BodyProblem("body_not_object", f"the body must be a JSON object, got a JSON {json_type_name(value)}")
+        raise BodyProblem("body_not_object", f"the body must be a JSON object, got a JSON {json_type(value)}")
     return JsonBody(value=value, raw=raw)
-
-
-def json_type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
