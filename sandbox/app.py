@@ -14,7 +14,7 @@ from sandbox.control.security import LOOPBACK_NAMES
 from sandbox.core import errors, faults, journal
 from sandbox.core.clock import GLOBAL, Clock, scope_of
 from sandbox.core.errors import surface_for
-from sandbox.core.faults import Faults
+from sandbox.core.faults import Faults, tenant_of_request
 from sandbox.core.journal import Journal
 from sandbox.core.openapi import register_paths
 from sandbox.core.randomness import Randomness
@@ -68,7 +68,7 @@ def _scope_the_clock(app: Flask, clock: Clock) -> None:
     @app.before_request
     def _begin() -> None:
         surface = surface_for(request.path)
-        tenant = surface.tenant_of(request) if surface is not None and surface.tenant_of else None
+        tenant = tenant_of_request(surface) if surface is not None else None
         clock.begin_request(scope_of(surface.name, tenant) if surface is not None and tenant else GLOBAL)
 
     app.teardown_request(clock.end_request)

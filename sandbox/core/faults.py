@@ -15,12 +15,12 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy import JSON, Column, Float, Integer, String, Table, Text, bindparam, delete, or_, select, update
 
 from sandbox.core import journal
 from sandbox.core.clock import Clock
-from sandbox.core.errors import surface_for
+from sandbox.core.errors import VendorSurface, surface_for
 from sandbox.core.randomness import Randomness
 from sandbox.core.store import Store, metadata
 
@@ -95,6 +95,7 @@ _CANDIDATES = (
     )
     .order_by(armed_faults.c.id)
 )
+_ANY_ARMED = select(armed_faults.c.id).where(armed_faults.c.vendor == bindparam("vendor")).limit(1)
 #: Consuming is one conditional UPDATE: two workers can never both take the last remaining use.
 _CONSUME = (
     update(armed_faults)
@@ -176,6 +177,8 @@ class Faults:
     ) -> dict[str, Any] | None:
         """The first armed fault of ``kinds`` matching this request (or outbound call), consumed
         atomically; ``None`` if none fires."""
+        if not self.store.run(_ANY_ARMED, {"vendor": vendor}):
+            return None  # the usual case, on every request: one indexed read of a (near) empty table
         with self.store.connect() as connection:
             candidates = [
                 dict(row._mapping) for row in connection.execute(_CANDIDATES, {"vendor": vendor, "kinds": list(kinds)})
@@ -225,6 +228,14 @@ def faults() -> Faults:
     return found
 
 
+def tenant_of_request(surface: VendorSurface) -> str | None:
+    """The current request's tenant for ``surface``, worked out once per request."""
+    if "sandbox_tenant" not in g:
+        g.sandbox_tenant = surface.tenant_of(request) if surface.tenant_of else None
+    tenant: str | None = g.sandbox_tenant
+    return tenant
+
+
 def init_app(app: Flask, faults_: Faults) -> None:
     """Before a vendor handles a request, fire the first matching armed fault, if any."""
     app.extensions[FAULTS_KEY] = faults_
@@ -235,7 +246,7 @@ def init_app(app: Flask, faults_: Faults) -> None:
         if surface is None or not surface.journaled:
             return None
         route = request.path[len(surface.prefix) :] or "/"
-        tenant = surface.tenant_of(request) if surface.tenant_of else None
+        tenant = tenant_of_request(surface)
         fault = faults_.take(surface.name, route, tenant)
         if fault is None:
             return None
