@@ -13,10 +13,23 @@ import click
 
 from sandbox import config
 from sandbox.control.client import DEFAULT_URL, ControlClient, ControlPlaneError
-from sandbox.verify.cli import verify
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Loads ``verify`` (which brings in Hypothesis) only when it is used, so ``serve`` starts lean."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), "verify"])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name == "verify":
+            from sandbox.verify.cli import verify
+
+            return verify
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """A local, faithful stand-in for CirrusMD, Intake24 and Sympto, for contract testing."""
 
@@ -337,9 +350,6 @@ def clock_set(url: str, admin_token: str | None, offset: float | None, frozen_at
 def openapi(url: str, admin_token: str | None) -> None:
     """Print the OpenAPI document of a running sandbox."""
     click.echo(json.dumps(_run(lambda: _client(url, admin_token).openapi()), indent=2))
-
-
-main.add_command(verify)
 
 
 if __name__ == "__main__":  # pragma: no cover
