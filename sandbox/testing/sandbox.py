@@ -243,6 +243,17 @@ class VendorSandbox:
         ]
         return attempts
 
+    def sympto_clinic(self, clinic_id: str, admin_email: str, api_secret: str, **fields: Any) -> dict[str, Any]:
+        """Create (or replace) a Sympto clinic and its admin's API credentials (``name=``, ``admin_phone=``)."""
+        body = {"admin_email": admin_email, "api_secret": api_secret, **fields}
+        clinic: dict[str, Any] = self.control.call("PUT", f"/sympto/clinics/{clinic_id}", json=body)
+        return clinic
+
+    def sympto_users(self, clinic_id: str | None = None) -> list[dict[str, Any]]:
+        params = {"clinic_id": clinic_id} if clinic_id else {}
+        users: list[dict[str, Any]] = self.control.call("GET", "/sympto/users", params=params)["users"]
+        return users
+
     # --- assertions ------------------------------------------------------------------------------
 
     def violations(self, vendor: str | None = None, *, allow_warnings: bool = False) -> list[Exchange]:

@@ -277,3 +277,29 @@ def test_the_junit_option_reports_requirements_exercised(pytester: pytest.Pytest
     assert 'response body: {"error_message": "Invalid session request: `metadata` is required' in failure.text
     assert "in test test_report.py::test_bad" in failure.text
     assert cases["fault:cirrusmd.token_expired"].find("failure") is None
+
+
+def test_tenant_helpers_for_intake24_and_sympto_and_their_reset(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_tenants="""
+        import requests
+
+        def test_1_sets_up_tenants(vendor_sandbox):
+            survey = vendor_sandbox.intake24_survey("study", allowGenUsers=True, genUserKey="k" * 32)
+            assert survey["slug"] == "study"
+            clinic = vendor_sandbox.sympto_clinic("clinic-b", "admin-b@example.test", "clinic-b-secret")
+            assert clinic["api_secret"] == "[redacted]"
+            login = requests.post(vendor_sandbox.url("sympto") + "/authorization",
+                                  json={"clientId": "admin-b@example.test", "clientSecret": "clinic-b-secret"})
+            assert login.status_code == 200
+            assert "admin-b@example.test" in {u.get("email") for u in vendor_sandbox.sympto_users("clinic-b")}
+
+        def test_2_finds_them_gone(vendor_sandbox):
+            login = requests.post(vendor_sandbox.url("sympto") + "/authorization",
+                                  json={"clientId": "admin-b@example.test", "clientSecret": "clinic-b-secret"})
+            assert login.status_code == 401
+            surveys = vendor_sandbox.control.call("GET", "/intake24/surveys")["surveys"]
+            assert [s["slug"] for s in surveys] == ["demo"]
+        """,
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
