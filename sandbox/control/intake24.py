@@ -25,6 +25,7 @@ from contracts.control import schemas
 from contracts.intake24.schemas import SurveySettingsSchema, field_errors
 from sandbox.control.errors import load
 from sandbox.core import openapi
+from sandbox.core.admission import waiting
 from sandbox.core.body import BodyProblem, read_json_object
 from sandbox.core.errors import VendorError
 from sandbox.core.openapi import json_response as answer
@@ -115,7 +116,8 @@ def revoke_pat(token_id: str) -> Response:
 def notifications() -> Response:
     service = _service()
     wait = load(NOTIFICATIONS_QUERY, request.args.to_dict()).get("wait")
-    settled = service.notifier.wait_for_deliveries(wait) if wait else True
+    with waiting():
+        settled = service.notifier.wait_for_deliveries(wait) if wait else True
     return jsonify(settled=settled, attempts=[vars(a) for a in list(service.notifier.attempts)])
 
 

@@ -19,6 +19,7 @@ from flask import Flask, Response, current_app, g, request
 from sqlalchemy import JSON, Column, Float, Integer, String, Table, Text, bindparam, delete, or_, select, update
 
 from sandbox.core import journal
+from sandbox.core.admission import waiting
 from sandbox.core.clock import Clock
 from sandbox.core.errors import VendorSurface, surface_for
 from sandbox.core.randomness import Randomness
@@ -252,7 +253,8 @@ def init_app(app: Flask, faults_: Faults) -> None:
             return None
         journal.note(tenant=tenant, rule=f"fault:{fault['name']}", message=f"armed fault #{fault['id']} fired")
         if fault["delay_seconds"]:
-            time.sleep(min(float(fault["delay_seconds"]), MAX_DELAY_SECONDS))
+            with waiting():
+                time.sleep(min(float(fault["delay_seconds"]), MAX_DELAY_SECONDS))
         if fault["kind"] == "delay":
             return None
         if fault["kind"] == "drop":

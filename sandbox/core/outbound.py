@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from sandbox.core.admission import waiting
 from sandbox.core.journal import ACCEPTED, REJECTED, Journal
 from sandbox.core.redact import excerpt, redact_headers
 
@@ -114,9 +115,10 @@ class Outbound:
         """
         started = time.perf_counter()
         timeout = timeout_seconds if timeout_seconds is not None else self.timeout_seconds
-        result = self._send(method, url, body, headers, allowed_hosts, timeout, started)
-        if delay_seconds > 0 and result.status is not None:
-            result = self._delayed(result, delay_seconds, timeout, started)
+        with waiting():  # the partner may take seconds, or call this very sandbox back
+            result = self._send(method, url, body, headers, allowed_hosts, timeout, started)
+            if delay_seconds > 0 and result.status is not None:
+                result = self._delayed(result, delay_seconds, timeout, started)
         self.journal.record(
             vendor=vendor,
             tenant=tenant,

@@ -109,23 +109,25 @@ class _Prepared:
         return tuple(bound[name] for name in self.names) if self.positional else bound
 
 
-class _HeldConnection:
-    """A driver connection kept by one thread; closed when the thread's locals are released."""
+class _KeptConnections:
+    """Driver connections kept between :meth:`Store.run` calls, reused last-in first-out.
 
-    def __init__(self, connection: Any, generation: int) -> None:
-        self.connection = connection
+    Last-in first-out means a process that runs one request at a time (see
+    :mod:`sandbox.core.admission`) keeps using one warm connection, however many server threads
+    take turns; a burst opens more, and they stay for the next burst. ``list.pop``/``append`` are
+    atomic, so no lock is needed. Connections belong to the process and store generation that
+    opened them: after a fork or :meth:`Store.dispose` they are dropped, never shared.
+    """
+
+    def __init__(self, generation: int) -> None:
         self.generation = generation
         self.pid = os.getpid()
+        self.idle: list[Any] = []
 
     def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
-
-    def __del__(self) -> None:
-        if self.pid == os.getpid():
+        while self.idle:
             with suppress(Exception):  # at interpreter exit the driver may be gone already
-                self.close()
+                self.idle.pop().close()
 
 
 class Store:
@@ -149,6 +151,7 @@ class Store:
         self._prepared: dict[tuple[int, tuple[str, ...]], _Prepared] = {}
         self._threads = threading.local()
         self._generation = 0
+        self._kept = _KeptConnections(self._generation)
         self._write_lock = threading.RLock() if self.dialect == "sqlite" else None
         self._lock_path = _lock_file_for(url) if self.dialect == "sqlite" else None
         self._lock_file: tuple[int, int] | None = None  # (pid, fd): opened after any fork, per process
@@ -217,8 +220,16 @@ class Store:
     def _execute_raw(
         self, prepared: _Prepared, parameters: Sequence[Any] | dict[str, Any], commit: bool = False
     ) -> list[tuple[Any, ...]]:
-        held = self._thread_connection()
-        connection = held if held is not None else self.engine.raw_connection()
+        kept = self._kept_connections()
+        if kept is None:
+            connection = self.engine.raw_connection()
+        else:
+            try:
+                connection = kept.idle.pop()
+            except IndexError:
+                connection = self.engine.raw_connection()
+                connection.detach()
+        broken = False
         try:
             cursor = connection.cursor()
             try:
@@ -232,29 +243,32 @@ class Store:
                 connection.commit()
             return rows
         except BaseException:
-            connection.rollback()
+            try:
+                connection.rollback()
+            except Exception:
+                broken = True
             raise
         finally:
-            if held is None:
+            if kept is None or broken or len(kept.idle) >= POOL_SIZE:
                 connection.close()
+            else:
+                kept.idle.append(connection)
 
-    def _thread_connection(self) -> Any:
-        """SQLite: this thread's own driver connection, kept between calls (no pool round trip).
+    def _kept_connections(self) -> _KeptConnections | None:
+        """SQLite files: the connections this process keeps between calls (no pool round trip).
 
-        Detached from the pool, so any number of threads may hold one; closed when its thread
-        ends or the store is disposed. SQLite reads outside a write run in autocommit, so a kept
-        connection never holds a read snapshot open. PostgreSQL: None (use the pool).
+        Detached from SQLAlchemy's pool; closed when the store is disposed. SQLite reads outside
+        a write run in autocommit, so a kept connection never holds a read snapshot open.
+        PostgreSQL and in-memory SQLite: None (use the pool).
         """
         if self.dialect != "sqlite" or self._lock_path is None:
             return None
-        held: _HeldConnection | None = getattr(self._threads, "held", None)
-        if held is None or held.generation != self._generation or held.pid != os.getpid():
-            if held is not None and held.pid == os.getpid():
-                held.close()
-            connection = self.engine.raw_connection()
-            connection.detach()
-            held = self._threads.held = _HeldConnection(connection, self._generation)
-        return held.connection
+        kept = self._kept
+        if kept.generation != self._generation or kept.pid != os.getpid():
+            if kept.pid == os.getpid():
+                kept.close()
+            kept = self._kept = _KeptConnections(self._generation)
+        return kept
 
     def _prepare(self, statement: ClauseElement, keys: tuple[str, ...]) -> _Prepared:
         cache_key = (id(statement), keys)
@@ -377,11 +391,9 @@ class Store:
             return True
 
     def dispose(self) -> None:
-        self._generation += 1  # connections kept by threads are replaced on their next use
-        held: _HeldConnection | None = getattr(self._threads, "held", None)
-        if held is not None and held.pid == os.getpid():
-            held.close()
-            self._threads.held = None
+        self._generation += 1  # kept connections are replaced on their next use
+        if self._kept.pid == os.getpid():
+            self._kept.close()
         self.engine.dispose()
         if self._lock_file is not None and self._lock_file[0] == os.getpid():
             os.close(self._lock_file[1])
