@@ -1,24 +1,27 @@
 """Compact JWS signing for HMAC tokens, shared by the sandbox and the strategies.
 
-PyJWT's high-level ``encode`` warns about short HMAC keys; partners choose their own secrets and
-tests mint deliberately odd tokens, so this helper signs with PyJWT's algorithm objects directly.
-It can also sign arbitrary headers and raw payload bytes, which the invalid-token strategies need.
+PyJWT's high-level ``encode`` warns about short HMAC keys and refuses secrets that look like PEM
+keys; partners choose their own secrets and tests mint deliberately odd tokens, so this helper
+signs with the standard library's HMAC (RFC 7518 section 3.2: HMAC over ``header.payload``). It can
+also sign arbitrary headers and raw payload bytes, which the invalid-token strategies need.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Mapping
 from typing import Any
 
-from jwt.algorithms import HMACAlgorithm
 from jwt.utils import base64url_encode
 
-HMAC_ALGORITHMS: dict[str, Any] = {
-    "HS256": HMACAlgorithm.SHA256,
-    "HS384": HMACAlgorithm.SHA384,
-    "HS512": HMACAlgorithm.SHA512,
-}
+#: JWS algorithm name -> the hashlib digest its HMAC uses.
+HMAC_ALGORITHMS: dict[str, str] = {"HS256": "sha256", "HS384": "sha384", "HS512": "sha512"}
+
+
+def hmac_signature(signing_input: bytes, key: str | bytes, algorithm: str) -> bytes:
+    """The HS* signature of ``signing_input`` (a text key is used as its UTF-8 bytes)."""
+    return hmac.digest(key.encode("utf-8") if isinstance(key, str) else key, signing_input, HMAC_ALGORITHMS[algorithm])
 
 
 def encode_segment(value: Mapping[str, Any] | bytes) -> str:
@@ -35,8 +38,7 @@ def sign_hmac(
     """Return a compact JWS over ``claims`` signed with ``key`` using an HS* algorithm."""
     full_header = {"alg": algorithm, "typ": "JWT", **(header or {})}
     signing_input = f"{encode_segment(full_header)}.{encode_segment(claims)}"
-    hmac = HMACAlgorithm(HMAC_ALGORITHMS[algorithm])
-    signature = hmac.sign(signing_input.encode("ascii"), hmac.prepare_key(key))
+    signature = hmac_signature(signing_input.encode("ascii"), key, algorithm)
     return f"{signing_input}.{base64url_encode(signature).decode('ascii')}"
 
 

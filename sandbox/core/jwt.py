@@ -12,17 +12,18 @@ used: the key always comes from the vendor's own tenant lookup.
 from __future__ import annotations
 
 import binascii
+import hmac
 import json
 import math
+import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from jwt.algorithms import HMACAlgorithm
 from jwt.utils import base64url_decode
 
-from contracts.jws import HMAC_ALGORITHMS
+from contracts.jws import HMAC_ALGORITHMS, hmac_signature
 
 
 class TokenFailure(StrEnum):
@@ -99,8 +100,20 @@ def _strict_json_object(raw: bytes, part: str) -> dict[str, Any]:
     return value
 
 
+#: The last token each thread decoded: a request's tenant lookup and its verification read the same token.
+_last_decoded = threading.local()
+
+
 def decode_unverified(token: str) -> DecodedToken:
-    """Split and parse a compact JWS without trusting it."""
+    """Split and parse a compact JWS without trusting it (each caller gets its own dicts)."""
+    last: tuple[str, DecodedToken] | None = getattr(_last_decoded, "entry", None)
+    if last is None or last[0] != token:
+        last = _last_decoded.entry = (token, _decode(token))
+    decoded = last[1]
+    return replace(decoded, header=dict(decoded.header), claims=dict(decoded.claims))
+
+
+def _decode(token: str) -> DecodedToken:
     parts = token.split(".")
     if len(parts) != 3:
         raise TokenRejected(
@@ -134,8 +147,7 @@ def verify(token: str, policy: JwtPolicy, key_for: KeyLookup, now: float) -> Ver
     if "crit" in decoded.header:
         raise TokenRejected(TokenFailure.UNSUPPORTED_CRITICAL_HEADER, seen=decoded.header["crit"])
     key = key_for(decoded)
-    hmac = HMACAlgorithm(HMAC_ALGORITHMS[algorithm])
-    if not hmac.verify(decoded.signing_input, hmac.prepare_key(key), decoded.signature):
+    if not hmac.compare_digest(hmac_signature(decoded.signing_input, key, algorithm), decoded.signature):
         raise TokenRejected(TokenFailure.INVALID_SIGNATURE, algorithm=algorithm)
     claims = decoded.claims
     for name in policy.required_claims:
