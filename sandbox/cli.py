@@ -7,12 +7,14 @@ import sys
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from sandbox import config
-from sandbox.control.client import DEFAULT_URL, ControlClient, ControlPlaneError
+
+if TYPE_CHECKING:
+    from sandbox.control.client import ControlClient
 
 
 class _Commands(click.Group):
@@ -116,7 +118,7 @@ def token_cirrusmd(
 
 
 url_option = click.option(
-    "--url", default=DEFAULT_URL, show_default=True, envvar="VENDOR_SANDBOX_URL", help="The running sandbox."
+    "--url", default=config.DEFAULT_URL, show_default=True, envvar="VENDOR_SANDBOX_URL", help="The running sandbox."
 )
 token_option = click.option(
     "--admin-token",
@@ -127,10 +129,15 @@ token_option = click.option(
 
 
 def _client(url: str, admin_token: str | None) -> ControlClient:
+    # Imported here, not at the top: it imports requests, which ``serve`` does not need to start.
+    from sandbox.control.client import ControlClient
+
     return ControlClient(url, admin_token)
 
 
 def _run(action: Callable[[], Any]) -> Any:
+    from sandbox.control.client import ControlPlaneError
+
     try:
         return action()
     except ControlPlaneError as error:

@@ -49,6 +49,9 @@ class Settings:
         return self.vendors.get(name, {})
 
 
+#: Where a sandbox started with the default host and port answers (the CLI's client commands use it).
+DEFAULT_URL = f"http://{Settings.host}:{Settings.port}"
+
 _SERVER_KEYS: dict[str, type] = {"host": str, "port": int, "workers": int, "database": str, "admin_token": str}
 _JOURNAL_KEYS = {"max_entries": int, "max_age_seconds": float}
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import requests
 
-DEFAULT_URL = "http://127.0.0.1:8000"
+from sandbox.config import DEFAULT_URL
+
 TIMEOUT_SECONDS = 10
 
 
