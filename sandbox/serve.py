@@ -25,8 +25,8 @@ BLOCKING_THREADS = 64
 
 #: Requests per worker that run app code at once, once their bodies have arrived; the others wait
 #: their turn in arrival order (:mod:`sandbox.core.admission`). One per worker measured fastest:
-#: 2 cores, 2 workers, 16 connections, one run: 1 runner 1,600 requests/s, 2 runners 1,387,
-#: 64 (no gate) 1,395. Override with VENDOR_SANDBOX_RUNNERS.
+#: 2 cores, 2 workers, 16 connections, side by side: 1 runner 1,623 requests/s (p99 19 ms),
+#: 2 runners 1,464 (21 ms), 64 (no gate) 1,487 (30 ms). Override with VENDOR_SANDBOX_RUNNERS.
 RUNNERS = 1
 
 
