@@ -54,6 +54,24 @@ class StallingStream:
         return self.data.read(size)
 
 
+class BreakingStream:
+    """A client that sends part of its body, then goes away."""
+
+    def __init__(self) -> None:
+        self.sent = False
+
+    def read(self, size: int = -1) -> bytes:
+        if self.sent:
+            raise ConnectionResetError("the client went away")
+        self.sent = True
+        return b'{"partial'
+
+
+def test_a_body_cut_short_reaches_the_app_as_far_as_it_arrived() -> None:
+    admission = Admission(echo_app, runners=1, max_body_bytes=MAX_BODY)
+    assert call(admission, environ_for(BreakingStream(), length=100)) == b'{"partial'
+
+
 class UnreadableStream:
     def read(self, size: int = -1) -> bytes:
         raise AssertionError("an oversized body must not be read")
