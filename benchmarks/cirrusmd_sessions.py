@@ -433,6 +433,10 @@ def soak(arguments: argparse.Namespace) -> None:
         store.dispose()
     print(f"soak: {seconds} s of mixed load (1/2 valid, 1/4 bad body, 1/4 bad signature), {arguments.workers} workers")
     print(f"  {figures['requests']:,.0f} requests, {figures['rps']:,.0f}/s, p99 {figures['p99_ms']:.1f} ms")
+    print(
+        f"  non-2xx {figures['non2xx']:,.0f} (the invalid half is refused by design), "
+        f"socket errors {figures['errors']:,.0f}"
+    )
     step = max(1, len(samples) // 10)
     print("  memory of the process tree over time (s: PSS MiB / RSS MiB):")
     print("   " + ", ".join(f"{at:.0f}: {pss:.0f}/{rss:.0f}" for at, rss, pss in samples[::step]))

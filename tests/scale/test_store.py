@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, bindparam, select
+import threading
+from pathlib import Path
 
-from sandbox.core.store import Store
+import pytest
+from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, bindparam, event, select, text
+
+from sandbox.core.store import POOL_SIZE, Store
 
 local = MetaData()
 things = Table(
@@ -54,3 +57,44 @@ def test_plain_postgresql_urls_use_psycopg() -> None:
     assert normalise_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+def test_threads_taking_turns_share_one_kept_sqlite_connection(tmp_path: Path) -> None:
+    """One request at a time per worker (admission) means one warm connection, whichever thread runs it."""
+    store = Store(f"sqlite:///{tmp_path / 'kept.db'}")
+    local.create_all(store.engine)
+    store.engine.dispose()  # count every connection from here on
+    opened: list[object] = []
+    event.listen(store.engine, "connect", lambda connection, _record: opened.append(connection))
+    for index in range(10):
+        thread = threading.Thread(target=store.run, args=(BY_NAME, {"name": f"n{index}"}))
+        thread.start()
+        thread.join()
+    assert len(opened) == 1
+    store.dispose()
+
+
+def test_a_burst_opens_more_connections_and_keeps_them_bounded(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'burst.db'}")
+    local.create_all(store.engine)
+    store.engine.dispose()
+    opened: list[object] = []
+    event.listen(store.engine, "connect", lambda connection, _record: opened.append(connection))
+    barrier = threading.Barrier(POOL_SIZE + 4)
+    slow = text(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) SELECT count(*) FROM n"
+    )
+
+    def query() -> None:
+        barrier.wait()
+        assert store.run(slow) == [(20000,)]
+
+    threads = [threading.Thread(target=query) for _ in range(POOL_SIZE + 4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(opened) > 1
+    assert len(store._kept.idle) <= POOL_SIZE
+    store.dispose()
+    assert store._kept.idle == []

@@ -1,0 +1,53 @@
+"""What ``serve`` does in the parent before forking workers, and what each worker serves."""
+
+from __future__ import annotations
+
+import gc
+import io
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from sandbox import serve
+from sandbox.config import Settings
+from sandbox.core.admission import Admission
+
+
+def test_the_prepared_app_is_frozen_out_of_the_collector_so_workers_share_its_pages(
+    sandbox_settings: Settings,
+) -> None:
+    probe = (
+        "import gc, sys; from dataclasses import replace; from sandbox import config, serve; "
+        f"serve.prepare(replace(config.load_file(None), database={sandbox_settings.database!r})); "
+        "print(gc.get_freeze_count())"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
+    assert int(result.stdout) > 10_000  # the whole app, not a handful of objects
+
+
+def test_each_worker_serves_the_prepared_app_behind_admission(
+    sandbox_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(serve, "_prepared", serve.create_app(sandbox_settings))
+    monkeypatch.setenv("VENDOR_SANDBOX_RUNNERS", "3")
+    app = serve.app_for_worker()
+    assert isinstance(app, Admission)
+    assert app.runners == 3
+    statuses: list[str] = []
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/__sandbox/health",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "HTTP_HOST": "127.0.0.1:8000",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.input_terminated": True,
+        "wsgi.errors": sys.stderr,
+    }
+    body = b"".join(app(environ, lambda status, headers: statuses.append(status)))
+    assert statuses == ["200 OK"]
+    assert b'"ok"' in body
+    assert gc.isenabled()
