@@ -76,7 +76,10 @@ def serve(
         f"(database {settings.database}, {settings.workers} worker(s), config: {settings.source})",
         err=True,
     )
-    run(settings)
+    try:
+        run(settings)
+    except config.ConfigError as error:
+        raise click.UsageError(str(error)) from error
 
 
 @main.group()

@@ -14,7 +14,7 @@ import sys
 from flask import Flask
 
 from sandbox.app import create_app
-from sandbox.config import Settings, to_environment
+from sandbox.config import ConfigError, Settings, to_environment
 from sandbox.core.admission import Admission, WsgiApp
 
 #: Python threads per worker that take requests. Granian hands a request over before its body has
@@ -52,11 +52,25 @@ def prepare(settings: Settings) -> Flask:
     return app
 
 
+def count_from_environment(name: str, default: int) -> int:
+    """A positive whole number from environment variable ``name``, else ``default``; ConfigError says what to fix."""
+    text = os.environ.get(name)
+    if text is None:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1, not {text[:40]!r}")
+    return value
+
+
 def app_for_worker() -> WsgiApp:
     """The WSGI app of a worker: the parent's when forked from ``serve``, else built from the environment;
     behind :class:`~sandbox.core.admission.Admission`, so a few requests run at a time."""
     app = _prepared if _prepared is not None else create_app()
-    runners = int(os.environ.get("VENDOR_SANDBOX_RUNNERS", RUNNERS))
+    runners = count_from_environment("VENDOR_SANDBOX_RUNNERS", RUNNERS)
     return Admission(app.wsgi_app, runners, app.extensions["sandbox.settings"].max_body_bytes)
 
 
@@ -65,6 +79,8 @@ def run(settings: Settings) -> None:
     from granian.constants import Interfaces
 
     global _prepared
+    blocking_threads = count_from_environment("VENDOR_SANDBOX_BLOCKING_THREADS", BLOCKING_THREADS)
+    count_from_environment("VENDOR_SANDBOX_RUNNERS", RUNNERS)  # refused here, not in every worker
     os.environ.update(to_environment(settings))
     _prepared = prepare(settings)
     state = _prepared.extensions["sandbox.clock"].state
@@ -81,7 +97,7 @@ def run(settings: Settings) -> None:
         port=settings.port,
         interface=Interfaces.WSGI,
         workers=settings.workers,
-        blocking_threads=int(os.environ.get("VENDOR_SANDBOX_BLOCKING_THREADS", BLOCKING_THREADS)),
+        blocking_threads=blocking_threads,
         websockets=False,
         log_access=False,
         respawn_failed_workers=True,

@@ -9,8 +9,10 @@ import sys
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from sandbox import serve
+from sandbox.cli import main
 from sandbox.config import Settings
 from sandbox.core.admission import Admission
 
@@ -51,3 +53,14 @@ def test_each_worker_serves_the_prepared_app_behind_admission(
     assert statuses == ["200 OK"]
     assert b'"ok"' in body
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("variable", ["VENDOR_SANDBOX_RUNNERS", "VENDOR_SANDBOX_BLOCKING_THREADS"])
+@pytest.mark.parametrize("value", ["0", "-3", "many"])
+def test_serve_refuses_a_thread_count_that_is_not_a_positive_number(
+    variable: str, value: str, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(variable, value)
+    result = CliRunner().invoke(main, ["serve", "--database", database_url, "--port", "1"])
+    assert result.exit_code == 2
+    assert f"{variable} must be a whole number of at least 1, not '{value}'" in result.output
