@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,3 +67,43 @@ def test_a_body_over_one_mebibyte_is_refused_before_it_is_read(server: SandboxPr
     assert response.json() == {
         "error_message": "The request body is larger than 1048576 bytes: send a smaller JSON object."
     }
+
+
+def test_an_armed_delay_holds_up_only_its_own_request(server: SandboxProcess) -> None:
+    """One worker runs one request at a time; a request sleeping on an armed delay lends its turn."""
+    armed = requests.post(
+        server.url + "/__sandbox/faults",
+        json={"vendor": "cirrusmd", "delay_seconds": 4, "times": 1},
+        timeout=10,
+    )
+    assert armed.status_code == 201, armed.text
+    delayed: list[float] = []
+
+    def send_delayed() -> None:
+        started = time.monotonic()
+        requests.post(server.url + SESSIONS, json=member_body(), headers=valid_headers(time.time()), timeout=20)
+        delayed.append(time.monotonic() - started)
+
+    sleeper = threading.Thread(target=send_delayed)
+    sleeper.start()
+    try:
+        deadline = time.monotonic() + 10
+        while True:  # until the delayed request has taken the fault and is sleeping on it
+            started = time.monotonic()
+            faults = requests.get(server.url + "/__sandbox/faults", timeout=10).json()["faults"]
+            assert time.monotonic() - started < 2, "the control plane waited for the delayed request"
+            if not faults:
+                break
+            assert time.monotonic() < deadline, "the armed delay never fired"
+            time.sleep(0.05)
+        started = time.monotonic()
+        response = requests.post(
+            server.url + SESSIONS, json=member_body(), headers=valid_headers(time.time()), timeout=10
+        )
+        assert response.status_code == 201
+        assert time.monotonic() - started < 2
+        assert delayed == []  # answered while the delayed request still sleeps
+    finally:
+        sleeper.join(timeout=20)
+    assert len(delayed) == 1
+    assert delayed[0] >= 4
