@@ -69,7 +69,7 @@ def command_lines(pid: int) -> str:
 
 
 def test_beyond_loopback_serve_prints_a_generated_token_once_and_requires_it(tmp_path: Path) -> None:
-    server = SandboxProcess(tmp_path, host="127.0.0.2")
+    server = SandboxProcess(tmp_path, "--workers", "2", host="127.0.0.2")
     try:
         printed, found = read_until(server, TOKEN_LINE)
         token = found.group(1)
@@ -102,6 +102,10 @@ def test_beyond_loopback_serve_prints_a_generated_token_once_and_requires_it(tmp
 
         assert requests.post(server.url + "/__sandbox/reset", headers=bearer, timeout=10).status_code == 200
         assert requests.get(server.url + "/__sandbox/journal", headers=bearer, timeout=10).json()["entries"] == []
+        answers = {
+            requests.get(server.url + "/__sandbox/faults", headers=bearer, timeout=10).status_code for _ in range(8)
+        }
+        assert answers == {200}  # one token, the same in both workers
     finally:
         output = stop_and_read(server)
     showing_it = [line for line in (printed + output).splitlines() if token in line]
