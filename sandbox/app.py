@@ -6,11 +6,11 @@ from flask import Flask, request
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from sandbox import config, control
-from sandbox.config import Settings
+from sandbox.config import Settings, is_loopback_bind
 from sandbox.control import intake24 as intake24_control
 from sandbox.control import openapi as control_openapi
 from sandbox.control import sympto as sympto_control
-from sandbox.control.security import LOOPBACK_NAMES
+from sandbox.control.security import HostPolicy
 from sandbox.core import errors, faults, journal
 from sandbox.core.clock import GLOBAL, Clock, scope_of
 from sandbox.core.errors import surface_for
@@ -44,7 +44,12 @@ def create_app(
     # after_request hook last (it records the response exactly as sent, vendor headers included).
     journal.init_app(app, the_journal)
     _scope_the_clock(app, clock)
-    control.init_app(app, settings.admin_token, allowed_hosts(settings))
+    control.init_app(
+        app,
+        settings.admin_token,
+        HostPolicy.for_bind(settings.host, settings.allowed_hosts),
+        token_required=not is_loopback_bind(settings.host),
+    )
     faults.init_app(app, Faults(store, clock, randomness))
     register_paths(app, control_openapi.add_paths)
     register_paths(app, intake24_control.openapi_paths)
@@ -72,19 +77,6 @@ def _scope_the_clock(app: Flask, clock: Clock) -> None:
         clock.begin_request(scope_of(surface.name, tenant) if surface is not None and tenant else GLOBAL)
 
     app.teardown_request(clock.end_request)
-
-
-def allowed_hosts(settings: Settings) -> set[str]:
-    """Names the control plane answers to: configured ones, else loopback when bound to loopback.
-
-    Bound to a non-loopback address without ``allowed_hosts``, any Host is accepted (the Origin
-    check and the optional admin token still apply).
-    """
-    if settings.allowed_hosts:
-        return {*settings.allowed_hosts, *LOOPBACK_NAMES}
-    if settings.host in LOOPBACK_NAMES:
-        return set(LOOPBACK_NAMES)
-    return set()
 
 
 def _create_tables(store: Store) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from sandbox import config
+from sandbox.terminal import masked_url, printable
 
 if TYPE_CHECKING:
     from sandbox.control.client import ControlClient
@@ -37,7 +38,11 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
+@click.option(
+    "--host",
+    default=None,
+    help="Interface to listen on (default 127.0.0.1). Beyond 127.0.0.1/::1 the control plane needs an admin token.",
+)
 @click.option("--port", type=int, default=None, help="Port (default 8000).")
 @click.option(
     "--config",
@@ -51,8 +56,13 @@ def main() -> None:
 @click.option(
     "--admin-token",
     default=None,
-    envvar="VENDOR_SANDBOX_ADMIN_TOKEN",
-    help="Require `Authorization: Bearer TOKEN` on the control plane.",
+    help="Require `Authorization: Bearer TOKEN` on the control plane (visible in ps: prefer the two below).",
+)
+@click.option(
+    "--admin-token-file",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Read the admin token from this file (or set VENDOR_SANDBOX_ADMIN_TOKEN[_FILE]).",
 )
 def serve(
     host: str | None,
@@ -61,25 +71,51 @@ def serve(
     database: str | None,
     workers: int | None,
     admin_token: str | None,
+    admin_token_file: str | None,
 ) -> None:
     """Run the sandbox on a production WSGI server."""
     from sandbox.serve import run
 
     try:
+        if admin_token is not None and admin_token_file is not None:
+            raise config.ConfigError("give one of --admin-token and --admin-token-file, not both")
+        if admin_token_file is not None:
+            admin_token = config.read_token_file(admin_token_file, "--admin-token-file")
         settings = config.load(
             config_path, host=host, port=port, database=database, workers=workers, admin_token=admin_token
         )
     except config.ConfigError as error:
         raise click.UsageError(str(error)) from error
+    settings, generated = config.with_admin_token(settings)
     click.echo(
-        f"vendor-sandbox on http://{settings.host}:{settings.port} "
-        f"(database {settings.database}, {settings.workers} worker(s), config: {settings.source})",
+        f"vendor-sandbox on {_base_url(settings.host, settings.port)} "
+        f"(database {masked_url(settings.database)}, {settings.workers} worker(s), config: {settings.source})",
         err=True,
     )
+    if generated is not None:
+        # Shown here once and nowhere else (not logged, not stored), as Jupyter does.
+        browse = _base_url(_browsable(settings.host), settings.port)
+        click.echo(
+            f"control plane token: {generated} (it listens beyond loopback; send Authorization: Bearer <token>, "
+            f"set VENDOR_SANDBOX_ADMIN_TOKEN for the vendor-sandbox commands, "
+            f"or open {browse}/__sandbox/?admin_token={generated})",
+            err=True,
+        )
     try:
         run(settings)
     except config.ConfigError as error:
         raise click.UsageError(str(error)) from error
+
+
+def _base_url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host and not host.startswith("[") else f"http://{host}:{port}"
+
+
+def _browsable(host: str) -> str:
+    """Where a browser on this machine reaches a server bound to ``host`` (a wildcard is not an address)."""
+    if host not in config.WILDCARD_BINDS:
+        return host
+    return "::1" if ":" in host else "127.0.0.1"
 
 
 @main.group()
@@ -123,19 +159,44 @@ def token_cirrusmd(
 url_option = click.option(
     "--url", default=config.DEFAULT_URL, show_default=True, envvar="VENDOR_SANDBOX_URL", help="The running sandbox."
 )
-token_option = click.option(
-    "--admin-token",
-    default=None,
-    envvar="VENDOR_SANDBOX_ADMIN_TOKEN",
-    help="The sandbox's --admin-token, if it has one.",
-)
+_TOKEN_FILE = "vendor_sandbox.admin_token_file"
+
+
+def _remember_token_file(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta[_TOKEN_FILE] = value
+
+
+def token_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--admin-token`` and ``--admin-token-file``; without either, VENDOR_SANDBOX_ADMIN_TOKEN[_FILE]."""
+    command = click.option(
+        "--admin-token-file",
+        default=None,
+        type=click.Path(dir_okay=False),
+        expose_value=False,
+        callback=_remember_token_file,
+        help="Read the sandbox's admin token from this file (or set VENDOR_SANDBOX_ADMIN_TOKEN_FILE).",
+    )(command)
+    return click.option(
+        "--admin-token",
+        default=None,
+        help="The sandbox's admin token, if it has one (or set VENDOR_SANDBOX_ADMIN_TOKEN; visible in ps).",
+    )(command)
 
 
 def _client(url: str, admin_token: str | None) -> ControlClient:
     # Imported here, not at the top: it imports requests, which ``serve`` does not need to start.
     from sandbox.control.client import ControlClient
 
-    return ControlClient(url, admin_token)
+    token_file = click.get_current_context().meta.get(_TOKEN_FILE)
+    try:
+        if token_file is not None:
+            if admin_token is not None:
+                raise config.ConfigError("give one of --admin-token and --admin-token-file, not both")
+            admin_token = config.read_token_file(token_file, "--admin-token-file")
+        return ControlClient(url, admin_token)
+    except config.ConfigError as error:
+        raise click.UsageError(str(error)) from None
 
 
 def _run(action: Callable[[], Any]) -> Any:
@@ -144,7 +205,7 @@ def _run(action: Callable[[], Any]) -> Any:
     try:
         return action()
     except ControlPlaneError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(printable(error)) from None
 
 
 @main.command()
@@ -155,7 +216,7 @@ def _run(action: Callable[[], Any]) -> Any:
 def reset(url: str, admin_token: str | None, vendor: str | None, tenant: str | None) -> None:
     """Return a running sandbox to its configured start (state, journal, faults, clock)."""
     done = _run(lambda: _client(url, admin_token).reset(vendor, tenant))
-    click.echo("reset: " + ", ".join(done["reset"]))
+    click.echo("reset: " + ", ".join(printable(name) for name in done["reset"]))
 
 
 @main.group()
@@ -172,10 +233,11 @@ def faults_list(url: str, admin_token: str | None, armed: bool) -> None:
     if armed:
         for fault in _run(client.armed):
             left = "∞" if fault["remaining"] is None else fault["remaining"]
-            click.echo(f"#{fault['id']:<5} {fault['name']:40} tenant={fault['tenant'] or 'any'} left={left}")
+            tenant = printable(fault["tenant"] or "any")
+            click.echo(f"#{fault['id']:<5} {printable(fault['name']):40} tenant={tenant} left={printable(left)}")
         return
     for spec in _run(client.catalogue):
-        click.echo(f"{spec['name']:45} {spec['status']}  {spec['description']}")
+        click.echo(f"{printable(spec['name']):45} {printable(spec['status'])}  {printable(spec['description'])}")
 
 
 @faults.command("arm")
@@ -208,7 +270,7 @@ def faults_arm(
     armed = _run(
         lambda: _client(url, admin_token).arm(name=name, **{k: v for k, v in options.items() if v is not None})
     )
-    click.echo(f"armed #{armed['id']} {armed['name']} → {armed['status']}")
+    click.echo(f"armed #{armed['id']} {printable(armed['name'])} → {printable(armed['status'])}")
 
 
 @faults.command("clear")
@@ -221,10 +283,12 @@ def faults_clear(url: str, admin_token: str | None, vendor: str | None) -> None:
 
 
 def _journal_line(entry: dict[str, Any]) -> str:
-    rule = f" [{entry['rule']}]" if entry["rule"] else ""
+    """One exchange on one line; every recorded field escaped (a path can carry terminal escapes)."""
+    shown = {key: printable(entry[key]) for key in ("vendor", "direction", "method", "path", "status", "verdict")}
+    rule = f" [{printable(entry['rule'])}]" if entry["rule"] else ""
     return (
-        f"#{entry['id']} {entry['vendor']:8} {entry['direction']:8} {entry['method']:6} {entry['path']} → "
-        f"{entry['status']} {entry['verdict']}{rule} {entry['latency_ms']:.1f} ms"
+        f"#{entry['id']} {shown['vendor']:8} {shown['direction']:8} {shown['method']:6} {shown['path']} → "
+        f"{shown['status']} {shown['verdict']}{rule} {entry['latency_ms']:.1f} ms"
     )
 
 
@@ -294,21 +358,29 @@ def report(
         if len(entries) >= JOURNAL_LIMIT:
             click.echo(f"note: only the newest {JOURNAL_LIMIT} exchanges; use --database for all", err=True)
     failures = write_junit(reversed(entries), junit_path)
-    click.echo(f"{junit_path}: {len(entries)} exchange(s), {failures} failing requirement(s)")
+    click.echo(f"{printable(junit_path)}: {len(entries)} exchange(s), {failures} failing requirement(s)")
     if strict and failures:
         sys.exit(1)
 
 
 def journal_from_database(database: str, vendor: str | None) -> list[dict[str, Any]]:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from sandbox.core.clock import Clock
     from sandbox.core.journal import Journal
     from sandbox.core.store import Store
+    from sandbox.terminal import database_reason
 
-    store = Store(database)
     try:
-        return Journal(store, Clock(), 0, 0).entries(vendor=vendor, limit=2**31 - 1)
-    finally:
-        store.dispose()
+        store = Store(database)
+        try:
+            return Journal(store, Clock(), 0, 0).entries(vendor=vendor, limit=2**31 - 1)
+        finally:
+            store.dispose()
+    except SQLAlchemyError as error:
+        raise click.ClickException(
+            f"cannot read the journal from {masked_url(database)}: {database_reason(error)}"
+        ) from None
 
 
 @main.group()
@@ -321,7 +393,7 @@ def clock() -> None:
 @token_option
 def clock_show(url: str, admin_token: str | None) -> None:
     state = _run(lambda: _client(url, admin_token).clock())
-    click.echo(f"{state['mode']} {state['now']}")
+    click.echo(f"{printable(state['mode'])} {printable(state['now'])}")
 
 
 @clock.command("set")
@@ -351,7 +423,7 @@ def clock_set(url: str, admin_token: str | None, offset: float | None, frozen_at
         else {"mode": "system"}
     )
     state = _run(lambda: _client(url, admin_token).clock(**body))
-    click.echo(f"{state['mode']} {state['now']}")
+    click.echo(f"{printable(state['mode'])} {printable(state['now'])}")
 
 
 @main.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -37,7 +38,9 @@ class Settings:
     max_body_bytes: int = MAX_BODY_BYTES
     journal_max_entries: int = 10_000
     journal_max_age_seconds: float = 7 * 24 * 3600
-    #: When set, the control plane requires ``Authorization: Bearer <admin_token>``.
+    #: When set, the control plane requires ``Authorization: Bearer <admin_token>``. From ``admin_token`` or
+    #: ``admin_token_file`` in the file, ``VENDOR_SANDBOX_ADMIN_TOKEN(_FILE)``, ``--admin-token(-file)``;
+    #: ``serve`` generates one when it listens beyond loopback without one.
     admin_token: str | None = None
     #: Host names the control plane answers to besides loopback (DNS-rebinding guard).
     allowed_hosts: tuple[str, ...] = ()
@@ -53,7 +56,34 @@ class Settings:
 DEFAULT_URL = f"http://{Settings.host}:{Settings.port}"
 
 _SERVER_KEYS: dict[str, type] = {"host": str, "port": int, "workers": int, "database": str, "admin_token": str}
+#: Keys of ``[server]`` read specially (listed in the unknown-key message with the others).
+_OTHER_SERVER_KEYS = ("admin_token_file", "allowed_hosts")
+ENV_ADMIN_TOKEN = f"{ENV_PREFIX}ADMIN_TOKEN"
+ENV_ADMIN_TOKEN_FILE = f"{ENV_PREFIX}ADMIN_TOKEN_FILE"
+ENV_ALLOWED_HOSTS = f"{ENV_PREFIX}ALLOWED_HOSTS"
 _JOURNAL_KEYS = {"max_entries": int, "max_age_seconds": float}
+
+
+#: The bind addresses only this machine can reach. Anything else, 127.0.0.2 included, counts as beyond loopback.
+LOOPBACK_BINDS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+#: The bind addresses meaning "every interface": not an address a client can use.
+WILDCARD_BINDS = frozenset({"0.0.0.0", "::", "[::]", ""})  # noqa: S104 - names the wildcard, binds nothing
+
+
+def is_loopback_bind(host: str) -> bool:
+    return host.strip().lower() in LOOPBACK_BINDS
+
+
+def with_admin_token(settings: Settings) -> tuple[Settings, str | None]:
+    """``settings`` with an admin token if it listens beyond loopback: the configured one, else a new random one.
+
+    Returns the generated token too (None when none was generated), so that the caller shows it once.
+    Generated before ``serve`` forks, so every worker holds the same one.
+    """
+    if settings.admin_token is not None or is_loopback_bind(settings.host):
+        return settings, None
+    token = secrets.token_urlsafe(32)
+    return replace(settings, admin_token=token), token
 
 
 def default_config_text() -> str:
@@ -68,19 +98,71 @@ def _typed(section: str, key: str, value: Any, kind: type) -> Any:
     return value
 
 
-def from_mapping(document: Mapping[str, Any], source: str) -> Settings:
-    """Build settings from a parsed TOML document, rejecting unknown server/journal keys."""
+def checked_token(token: str, named: str) -> str:
+    """``token`` if it can travel in an ``Authorization`` header as written; else ConfigError naming its source."""
+    if not token:
+        raise ConfigError(f"{named} is empty: give the admin token, or leave it unset")
+    if token != token.strip() or any(ord(char) < 0x21 or ord(char) == 0x7F for char in token):
+        raise ConfigError(f"{named} must be one word: no spaces, line breaks or control characters")
+    return token
+
+
+def read_token_file(path: str | os.PathLike[str], named: str) -> str:
+    """The admin token kept in file ``path`` (one line; a trailing newline is ignored).
+
+    A file keeps the token out of ``ps`` and shell history, where ``--admin-token`` would show it.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else type(error).__name__
+        raise ConfigError(f"{named}: cannot read the admin token file {os.fspath(path)!r}: {reason}") from None
+    text = text.removesuffix("\n").removesuffix("\r")
+    if not text:
+        raise ConfigError(f"{named}: the admin token file {os.fspath(path)!r} is empty")
+    return checked_token(text, f"{named} ({os.fspath(path)!r})")
+
+
+def token_from_environment(environ: Mapping[str, str]) -> str | None:
+    """``VENDOR_SANDBOX_ADMIN_TOKEN``, else the file named by ``VENDOR_SANDBOX_ADMIN_TOKEN_FILE``; not both."""
+    token, file = environ.get(ENV_ADMIN_TOKEN) or None, environ.get(ENV_ADMIN_TOKEN_FILE) or None
+    if token is not None and file is not None:
+        raise ConfigError(f"set one of {ENV_ADMIN_TOKEN} and {ENV_ADMIN_TOKEN_FILE}, not both")
+    if file is not None:
+        return read_token_file(file, ENV_ADMIN_TOKEN_FILE)
+    return None if token is None else checked_token(token, ENV_ADMIN_TOKEN)
+
+
+def _host_names(value: Any, named: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise ConfigError(f"{named} must be a list of host names")
+    return tuple(item.strip().lower() for item in value)
+
+
+def from_mapping(document: Mapping[str, Any], source: str, base: Path | None = None) -> Settings:
+    """Build settings from a parsed TOML document, rejecting unknown server/journal keys.
+
+    ``admin_token_file`` is read now (relative to ``base``, the config file's folder).
+    """
     values: dict[str, Any] = {"source": source}
     server = document.get("server", {})
+    if "admin_token" in server and "admin_token_file" in server:
+        raise ConfigError(f"{source}: give one of [server] admin_token and admin_token_file, not both")
     for key, value in server.items():
         if key == "allowed_hosts":
-            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-                raise ConfigError(f"{source}: [server] allowed_hosts must be a list of host names")
-            values["allowed_hosts"] = tuple(item.lower() for item in value)
+            values["allowed_hosts"] = _host_names(value, f"{source}: [server] allowed_hosts")
+            continue
+        if key == "admin_token_file":
+            named = f"{source}: [server] admin_token_file"
+            path = Path(_typed("server", key, value, str))
+            values["admin_token"] = read_token_file(path if base is None else base / path, named)
             continue
         if key not in _SERVER_KEYS:
-            raise ConfigError(f"{source}: unknown key [server] {key}; known: {', '.join(_SERVER_KEYS)}")
+            known = ", ".join([*_SERVER_KEYS, *_OTHER_SERVER_KEYS])
+            raise ConfigError(f"{source}: unknown key [server] {key}; known: {known}")
         values[key] = _typed("server", key, value, _SERVER_KEYS[key])
+    if "admin_token" in server:
+        values["admin_token"] = checked_token(values["admin_token"], f"{source}: [server] admin_token")
     for key, value in document.get("journal", {}).items():
         if key not in _JOURNAL_KEYS:
             raise ConfigError(f"{source}: unknown key [journal] {key}; known: {', '.join(_JOURNAL_KEYS)}")
@@ -100,13 +182,22 @@ def load_file(path: str | os.PathLike[str] | None) -> Settings:
         raise ConfigError(f"config file {file} does not exist") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {file} is not valid TOML: {exc}") from exc
-    return from_mapping(document, str(file))
+    return from_mapping(document, str(file), file.parent)
 
 
 def apply_environment(settings: Settings, environ: Mapping[str, str]) -> Settings:
-    """Override with ``VENDOR_SANDBOX_HOST``, ``_PORT``, ``_WORKERS``, ``_DATABASE``."""
+    """Override with ``VENDOR_SANDBOX_HOST``, ``_PORT``, ``_WORKERS``, ``_DATABASE``, ``_ADMIN_TOKEN`` (or
+    ``_ADMIN_TOKEN_FILE``) and ``_ALLOWED_HOSTS`` (comma-separated)."""
     changes: dict[str, Any] = {}
+    token = token_from_environment(environ)
+    if token is not None:
+        changes["admin_token"] = token
+    hosts = environ.get(ENV_ALLOWED_HOSTS)
+    if hosts:
+        changes["allowed_hosts"] = _host_names([h for h in hosts.split(",") if h.strip()], ENV_ALLOWED_HOSTS)
     for key, kind in _SERVER_KEYS.items():
+        if key == "admin_token":
+            continue
         raw = environ.get(f"{ENV_PREFIX}{key.upper()}")
         if raw is None or raw == "":
             continue
@@ -119,6 +210,8 @@ def apply_environment(settings: Settings, environ: Mapping[str, str]) -> Setting
 
 def apply_overrides(settings: Settings, **overrides: Any) -> Settings:
     """Apply CLI flags; ``None`` means the flag was not given."""
+    if overrides.get("admin_token") is not None:
+        checked_token(overrides["admin_token"], "--admin-token")
     return replace(settings, **{key: value for key, value in overrides.items() if value is not None})
 
 

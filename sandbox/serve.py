@@ -12,10 +12,12 @@ import os
 import sys
 
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 
 from sandbox.app import create_app
 from sandbox.config import ConfigError, Settings, to_environment
 from sandbox.core.admission import Admission, WsgiApp
+from sandbox.terminal import database_reason, masked_url
 
 #: Python threads per worker that take requests. Granian hands a request over before its body has
 #: arrived, so a client that announces a body and stalls holds a thread while it waits; with many
@@ -82,7 +84,13 @@ def run(settings: Settings) -> None:
     blocking_threads = count_from_environment("VENDOR_SANDBOX_BLOCKING_THREADS", BLOCKING_THREADS)
     count_from_environment("VENDOR_SANDBOX_RUNNERS", RUNNERS)  # refused here, not in every worker
     os.environ.update(to_environment(settings))
-    _prepared = prepare(settings)
+    try:
+        _prepared = prepare(settings)
+    except SQLAlchemyError as error:
+        # One line naming the database, its password masked: not a traceback quoting the URL.
+        raise ConfigError(
+            f"cannot use the database {masked_url(settings.database)}: {database_reason(error)}"
+        ) from None
     state = _prepared.extensions["sandbox.clock"].state
     if state.mode != "system":
         setting = f"frozen at {state.frozen_at}" if state.mode == "frozen" else f"offset by {state.offset_seconds} s"

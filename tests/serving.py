@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import requests
@@ -29,12 +30,18 @@ def executable() -> str:
 class SandboxProcess:
     """One ``vendor-sandbox serve`` in its own process group (so SIGKILL reaches every worker)."""
 
-    def __init__(self, workdir: Path, *args: str) -> None:
+    def __init__(
+        self, workdir: Path, *args: str, host: str | None = None, environment: Mapping[str, str] | None = None
+    ) -> None:
+        """``host`` (a 127.0.0.x address) is passed as ``--host`` and used in :attr:`url`; ``environment``
+        adds variables (the ``VENDOR_SANDBOX_*`` of the test's own environment are never passed on)."""
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://{host or '127.0.0.1'}:{self.port}"
         env = {key: value for key, value in os.environ.items() if not key.startswith("VENDOR_SANDBOX_")}
+        env.update(environment or {})
+        bind = ["--host", host] if host else []
         self.process = subprocess.Popen(
-            [executable(), "serve", "--port", str(self.port), *args],
+            [executable(), "serve", "--port", str(self.port), *bind, *args],
             cwd=workdir,
             env=env,
             stdout=subprocess.PIPE,

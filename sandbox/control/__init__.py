@@ -8,7 +8,7 @@ from sandbox.control import cirrusmd, dashboard, errors, openapi, routes, securi
 from sandbox.core.errors import VendorSurface, register_surface
 
 
-def init_app(app: Flask, admin_token: str | None, allowed_hosts: set[str]) -> None:
+def init_app(app: Flask, admin_token: str | None, hosts: security.HostPolicy, *, token_required: bool) -> None:
     register_surface(
         app,
         VendorSurface(
@@ -21,6 +21,6 @@ def init_app(app: Flask, admin_token: str | None, allowed_hosts: set[str]) -> No
             journaled=False,
         ),
     )
-    security.init_app(app, admin_token, allowed_hosts)
+    security.init_app(app, admin_token, hosts, token_required=token_required)
     for blueprint in (routes.blueprint, cirrusmd.blueprint, openapi.blueprint, dashboard.blueprint):
         app.register_blueprint(blueprint)

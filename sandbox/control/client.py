@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import requests
 
-from sandbox.config import DEFAULT_URL
+from sandbox.config import DEFAULT_URL, token_from_environment
 
 TIMEOUT_SECONDS = 10
 
@@ -16,7 +17,15 @@ class ControlPlaneError(Exception):
 
 
 class ControlClient:
+    """Calls one sandbox's control plane, with its admin token when it has one.
+
+    Without ``admin_token``, the token comes from ``VENDOR_SANDBOX_ADMIN_TOKEN`` or the file named by
+    ``VENDOR_SANDBOX_ADMIN_TOKEN_FILE`` (the server reads the same variables), so a sandbox listening
+    beyond loopback can be driven without the token appearing on a command line.
+    """
+
     def __init__(self, url: str = DEFAULT_URL, admin_token: str | None = None) -> None:
+        admin_token = admin_token if admin_token is not None else token_from_environment(os.environ)
         self.url = url.rstrip("/")
         self.session = requests.Session()
         if admin_token:

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from sandbox.control.errors import ControlError
-from sandbox.control.security import ADMIN_COOKIE, token_matches
+from sandbox.control.security import ADMIN_COOKIE, session_value, token_matches
 
 blueprint = Blueprint("control_dashboard", __name__, url_prefix="/__sandbox")
 CONTENT_SECURITY_POLICY = (
@@ -35,17 +35,22 @@ def _secured(response: BaseResponse) -> BaseResponse:
 
 @blueprint.get("/")
 def dashboard() -> BaseResponse:
+    """The page; with ``?admin_token=`` (the link ``serve`` prints), a session cookie and a redirect.
+
+    The cookie holds :func:`~sandbox.control.security.session_value` of the token, never the token,
+    and only ``/__sandbox`` ever receives it; the redirect drops the token from the address bar.
+    """
     token = request.args.get("admin_token")
     if token is not None:
         expected = current_app.extensions["sandbox.settings"].admin_token
         if expected is None or not token_matches(token, expected):
             raise ControlError(
-                "admin_token does not match the --admin-token the sandbox was started with",
+                "admin_token does not match the sandbox's admin token",
                 status=401,
                 rule="admin_token_required",
             )
         response = redirect("/__sandbox/")
-        response.set_cookie(ADMIN_COOKIE, token, httponly=True, samesite="Strict", path="/__sandbox")
+        response.set_cookie(ADMIN_COOKIE, session_value(token), httponly=True, samesite="Strict", path="/__sandbox")
         return _secured(response)
     return _secured(Response(_asset("dashboard.html"), mimetype="text/html"))
 

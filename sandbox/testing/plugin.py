@@ -94,7 +94,8 @@ def vendor_sandbox_settings(
         # Intake24 itself exempts 127.0.0.1 from its rate limiter; a test session sends hundreds of requests.
         intake24 = {**settings.vendor("intake24"), "rate_limit_exempt_loopback": True}
         settings = replace(settings, vendors={**settings.vendors, "intake24": intake24})
-    return replace(settings, host=vendor_sandbox_host, port=vendor_sandbox_port, database=vendor_sandbox_database)
+    settings = replace(settings, host=vendor_sandbox_host, port=vendor_sandbox_port, database=vendor_sandbox_database)
+    return config.with_admin_token(settings)[0]  # beyond loopback, the control plane needs one
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from hypothesis.configuration import set_hypothesis_home_dir
 
+from sandbox.terminal import printable
 from sandbox.verify import sympto_webhook
 from sandbox.verify.sympto_webhook import VerifyOptions, junit_xml
 
@@ -74,7 +75,7 @@ def verify_sympto_webhook(
             set_hypothesis_home_dir(None)  # back to Hypothesis's own default
     if interactive:
         click.echo("\r\033[K", nl=False, err=True)
-    click.echo(report.render_text())
+    click.echo(printable(report.render_text(), keep_newlines=True))  # it quotes the partner's answers
     if junit is not None:
         junit.write_text(junit_xml(report), encoding="utf-8")
     sys.exit(exit_code)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 
 from click.testing import CliRunner
 
 from sandbox.cli import main
+from sandbox.terminal import printable
 from sandbox.testing.live import LiveServer
 from tests.cirrusmd.helpers import post_session
 from tests.conftest import FROZEN_AT
@@ -57,3 +59,26 @@ def test_clock_set_needs_exactly_one_option() -> None:
     result = CliRunner().invoke(main, ["clock", "set", "--offset", "5", "--system"])
     assert result.exit_code == 2
     assert "exactly one of --offset, --frozen-at, --system" in result.output
+
+
+def test_recorded_data_is_printed_with_control_characters_escaped(live_server: LiveServer, client: object) -> None:
+    """A request path (or an armed fault's tenant) carrying terminal escapes is shown inert, never replayed."""
+    url = ["--url", live_server.url]
+    connection = http.client.HTTPConnection("127.0.0.1", live_server.port, timeout=10)
+    connection.request("GET", "/cirrusmd/%1B[31mred%1B]0;pwned%07%C2%9B")
+    assert connection.getresponse().status == 404
+    connection.close()
+    run("faults", "arm", "cirrusmd.token_expired", "--tenant", "\x1b[2Jwiped", *url)
+
+    journal = run("journal", *url)
+    assert "/cirrusmd/\\x1b[31mred\\x1b]0;pwned\\x07\\x9b → 404" in journal
+    armed = run("faults", "list", "--armed", *url)
+    assert "tenant=\\x1b[2Jwiped" in armed
+    for output in (journal, armed):
+        assert not {"\x1b", "\x07", "\x9b"} & set(output)
+    assert json.loads(run("journal", "--json", *url))["path"] == "/cirrusmd/\x1b[31mred\x1b]0;pwned\x07\x9b"
+
+
+def test_printable_escapes_c0_c1_and_del_and_keeps_structural_newlines() -> None:
+    assert printable("a\x00b\tc\nd\re\x7ff\x85g\x9bh é→") == "a\\x00b\\tc\\nd\\re\\x7ff\\x85g\\x9bh é→"
+    assert printable("line one\x1b[1m\nline two", keep_newlines=True) == "line one\\x1b[1m\nline two"

@@ -6,11 +6,14 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 import requests
 
+from sandbox.app import create_app
+from sandbox.config import Settings
 from sandbox.testing.live import LiveServer
 from tests.cirrusmd.helpers import SESSIONS, member_body, valid_headers
 from tests.conftest import FROZEN_AT
@@ -138,3 +141,27 @@ def test_the_tenants_list_shows_sympto_clinics_and_admins(page: Any, live_server
     assert "Sympto clinic clinic-b (<b>Clinic B</b>), admin admin-b@example.test" in tenants
     assert "clinic-b-secret" not in tenants
     assert browser_page.query_selector("#tenants b") is None  # shown as text, never as HTML
+
+
+def test_the_token_link_leaves_a_derived_strict_cookie_and_a_clean_address(
+    page: Any, sandbox_settings: Settings
+) -> None:
+    """The link ``serve`` prints for a token-protected sandbox: the page works, the token is gone from
+    the address bar, and the cookie the browser keeps is HttpOnly, SameSite=Strict, scoped to
+    ``/__sandbox`` and not the token."""
+    app = create_app(replace(sandbox_settings, admin_token="dashboard-admin-token"))
+    with LiveServer(app) as server:
+        browser_page = page
+        browser_page.goto(server.url + "/__sandbox/?admin_token=dashboard-admin-token")
+        browser_page.wait_for_selector("#status:has-text('Ready')")
+        assert browser_page.url == server.url + "/__sandbox/"
+        (cookie,) = browser_page.context.cookies()
+        assert (cookie["name"], cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (
+            "vendor_sandbox_admin",
+            True,
+            "Strict",
+            "/__sandbox",
+        )
+        assert "dashboard-admin-token" not in cookie["value"]
+        assert browser_page.evaluate("document.cookie") == ""
+    app.extensions["sandbox.store"].dispose()

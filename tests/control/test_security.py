@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -9,6 +11,7 @@ from flask.testing import FlaskClient
 
 from sandbox.app import create_app
 from sandbox.config import Settings
+from sandbox.control.security import session_value
 from tests.cirrusmd.helpers import post_session
 from tests.conftest import FROZEN_AT
 
@@ -22,7 +25,11 @@ from tests.conftest import FROZEN_AT
         ),
         ({"Origin": "null"}, "requests from an opaque origin are refused"),
         ({"Sec-Fetch-Site": "cross-site"}, "cross-site browser requests to the control plane are refused"),
-        ({"Host": "rebound.example:8000"}, "Host 'rebound.example:8000' is not a name this sandbox answers to"),
+        (
+            {"Host": "rebound.example:8000"},
+            "Host 'rebound.example:8000' is not a name this sandbox answers to "
+            "(add it to [server] allowed_hosts or VENDOR_SANDBOX_ALLOWED_HOSTS)",
+        ),
     ],
 )
 def test_cross_origin_and_foreign_hosts_are_refused(client: FlaskClient, headers: dict[str, str], message: str) -> None:
@@ -49,8 +56,9 @@ def test_admin_token_is_required_when_configured(guarded: FlaskClient) -> None:
     refused = guarded.get("/__sandbox/journal")
     assert refused.status_code == 401
     assert refused.json == {
-        "error": "The control plane needs `Authorization: Bearer <admin token>` (the "
-        "--admin-token the sandbox was started with)"
+        "error": "The control plane needs its admin token: send `Authorization: Bearer <admin token>` (the token "
+        "given to serve with --admin-token, --admin-token-file or VENDOR_SANDBOX_ADMIN_TOKEN, or the one serve "
+        "printed when it started)"
     }
     assert refused.headers["WWW-Authenticate"] == 'Bearer realm="vendor-sandbox"'
     assert guarded.get("/__sandbox/journal", headers={"Authorization": "Bearer wrong"}).status_code == 401
@@ -59,14 +67,77 @@ def test_admin_token_is_required_when_configured(guarded: FlaskClient) -> None:
     assert guarded.get("/__sandbox/").status_code == 401
 
 
-def test_the_dashboard_link_sets_a_strict_cookie(guarded: FlaskClient) -> None:
+def test_the_dashboard_link_sets_a_strict_cookie_that_is_not_the_token(guarded: FlaskClient) -> None:
     response = guarded.get("/__sandbox/?admin_token=s3cret-admin")
     assert response.status_code == 302
+    assert response.headers["Location"] == "/__sandbox/"  # the token leaves the address bar and history
     cookie = response.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie
-    assert "SameSite=Strict" in cookie
+    name_value, *attributes = [part.strip() for part in cookie.split(";")]
+    name, value = name_value.split("=", 1)
+    assert name == "vendor_sandbox_admin"
+    assert "s3cret-admin" not in cookie
+    assert value == session_value("s3cret-admin") != "s3cret-admin"
+    assert {"HttpOnly", "SameSite=Strict", "Path=/__sandbox"} <= set(attributes)
     assert guarded.get("/__sandbox/faults").status_code == 200  # the client kept the cookie
     assert guarded.get("/__sandbox/?admin_token=wrong").status_code == 401
+
+
+def test_a_cookie_holding_the_raw_token_is_refused(guarded: FlaskClient) -> None:
+    guarded.set_cookie("vendor_sandbox_admin", "s3cret-admin", path="/__sandbox")
+    assert guarded.post("/__sandbox/reset").status_code == 401
+
+
+@pytest.fixture
+def exposed(sandbox_settings: Settings) -> Iterator[FlaskClient]:
+    """Bound to every interface, with a token (as serve arranges); Host names as a LAN browser would send them."""
+    app = create_app(replace(sandbox_settings, host="0.0.0.0", admin_token="s3cret-admin"))
+    yield app.test_client()
+    app.extensions["sandbox.store"].dispose()
+
+
+FOREIGN_NAMES = ["evil.example", "evil.example:8000", "localhost.evil.example", "rebound.test."]
+
+
+def test_beyond_loopback_only_addresses_and_this_machines_names_are_answered(exposed: FlaskClient) -> None:
+    """DNS rebinding needs a name: foreign names are refused even with the token; IP addresses (which
+    cannot be rebound), loopback's names and this machine's own are answered."""
+    bearer = {"Authorization": "Bearer s3cret-admin"}
+    for host in FOREIGN_NAMES:
+        response = exposed.post("/__sandbox/reset", headers={**bearer, "Host": host})
+        assert response.status_code == 403, host
+        assert response.json is not None
+        assert "is not a name this sandbox answers to" in response.json["error"]
+    own = ["127.0.0.1:8000", "localhost", "[::1]:8000", "192.0.2.7:8000", "[2001:db8::5]", socket.gethostname()]
+    for host in own:
+        assert exposed.get("/__sandbox/faults", headers={**bearer, "Host": host}).status_code == 200, host
+
+
+def test_configured_allowed_hosts_replace_the_guess(sandbox_settings: Settings) -> None:
+    """With ``allowed_hosts``, exactly those names and loopback's are answered, beyond loopback too."""
+    settings = replace(sandbox_settings, host="0.0.0.0", admin_token="t", allowed_hosts=("sandbox.ci.internal",))
+    app = create_app(settings)
+    client = app.test_client()
+    try:
+        bearer = {"Authorization": "Bearer t"}
+        for host, status in [("sandbox.ci.internal:8000", 200), ("localhost", 200), ("other.internal", 403)]:
+            assert client.get("/__sandbox/faults", headers={**bearer, "Host": host}).status_code == status, host
+        assert client.get("/__sandbox/faults", headers={"Host": "localhost"}).status_code == 401  # token still needed
+    finally:
+        app.extensions["sandbox.store"].dispose()
+
+
+def test_beyond_loopback_without_a_token_the_control_plane_is_closed(sandbox_settings: Settings) -> None:
+    """An app built for a non-loopback address without any token (not through serve) fails closed."""
+    app = create_app(replace(sandbox_settings, host="192.0.2.7"))
+    client = app.test_client()
+    try:
+        refused = client.post("/__sandbox/reset")
+        assert refused.status_code == 401
+        assert refused.json is not None
+        assert "has no admin token" in refused.json["error"]
+        assert client.get("/__sandbox/health").status_code == 200
+    finally:
+        app.extensions["sandbox.store"].dispose()
 
 
 def test_dashboard_is_served_with_a_strict_content_security_policy(client: FlaskClient) -> None:

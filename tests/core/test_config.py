@@ -61,3 +61,64 @@ def test_bad_files_are_refused_with_the_key_named(tmp_path: Path, text: str, mes
 def test_bad_environment_is_refused() -> None:
     with pytest.raises(config.ConfigError, match="VENDOR_SANDBOX_PORT must be a int"):
         config.load(None, environ={"VENDOR_SANDBOX_PORT": "eighty"})
+
+
+def test_admin_token_from_the_environment_or_a_file_with_flags_first(tmp_path: Path) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text("from-a-file\n")
+    assert config.load(None, environ={"VENDOR_SANDBOX_ADMIN_TOKEN": "from-env"}).admin_token == "from-env"
+    from_env_file = config.load(None, environ={"VENDOR_SANDBOX_ADMIN_TOKEN_FILE": str(token_file)})
+    assert from_env_file.admin_token == "from-a-file"  # the trailing newline is not part of it
+    file = tmp_path / "sandbox.toml"
+    file.write_text('[server]\nadmin_token_file = "token"\n')  # relative to the config file
+    assert config.load(str(file), environ={}).admin_token == "from-a-file"
+    environ = {"VENDOR_SANDBOX_CONFIG": str(file), "VENDOR_SANDBOX_ADMIN_TOKEN": "from-env"}
+    assert config.load(None, environ=environ).admin_token == "from-env"
+    assert config.load(None, environ=environ, admin_token="from-flag").admin_token == "from-flag"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "VENDOR_SANDBOX_ADMIN_TOKEN_FILE: cannot read the admin token file"),
+        ("", "is empty"),
+        ("\n", "is empty"),
+        ("two words\n", "must be one word"),
+        ("first\nsecond\n", "must be one word"),
+    ],
+)
+def test_an_unusable_token_file_is_one_clear_error(tmp_path: Path, content: str | None, message: str) -> None:
+    token_file = tmp_path / "token"
+    if content is not None:
+        token_file.write_text(content)
+    with pytest.raises(config.ConfigError, match=message) as raised:
+        config.load(None, environ={"VENDOR_SANDBOX_ADMIN_TOKEN_FILE": str(token_file)})
+    assert "\n" not in str(raised.value)
+
+
+def test_a_token_and_a_token_file_in_one_place_are_refused(tmp_path: Path) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text("t\n")
+    environ = {"VENDOR_SANDBOX_ADMIN_TOKEN": "t", "VENDOR_SANDBOX_ADMIN_TOKEN_FILE": str(token_file)}
+    with pytest.raises(config.ConfigError, match="not both"):
+        config.load(None, environ=environ)
+    file = tmp_path / "sandbox.toml"
+    file.write_text('[server]\nadmin_token = "t"\nadmin_token_file = "token"\n')
+    with pytest.raises(config.ConfigError, match="not both"):
+        config.load(str(file), environ={})
+
+
+def test_allowed_hosts_from_the_environment() -> None:
+    settings = config.load(None, environ={"VENDOR_SANDBOX_ALLOWED_HOSTS": "Sandbox.CI.internal, other.internal,"})
+    assert settings.allowed_hosts == ("sandbox.ci.internal", "other.internal")
+
+
+@pytest.mark.parametrize(("host", "generated"), [("127.0.0.1", False), ("::1", False), ("127.0.0.2", True)])
+def test_a_token_is_generated_only_beyond_loopback_and_only_when_none_is_set(host: str, generated: bool) -> None:
+    settings, token = config.with_admin_token(config.load(None, environ={}, host=host))
+    assert (token is not None) is generated
+    assert settings.admin_token == token
+    assert config.with_admin_token(config.load(None, environ={}, host=host, admin_token="mine")) == (
+        config.load(None, environ={}, host=host, admin_token="mine"),
+        None,
+    )

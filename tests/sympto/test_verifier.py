@@ -317,3 +317,34 @@ def test_cli_keeps_hypothesis_caches_out_of_the_project(
     assert len(homes) == 2
     assert "vendor-sandbox-verify-" in str(homes[0])
     assert homes[1] is None
+
+
+def test_cli_shows_the_partners_answers_with_control_characters_escaped(
+    run_cli: Callable[..., tuple[int, str, str]],
+) -> None:
+    """A partner's answer is quoted in the report: its terminal escapes are shown, never replayed."""
+    hostile = Flask("hostile_partner")
+
+    @hostile.route("/webhook", methods=["GET", "POST"])
+    def answer() -> Response:
+        return Response("\x1b]0;pwned\x07\x1b[2Jwiped", status=500, mimetype="text/plain")
+
+    with LiveServer(hostile) as server:
+        code, out, _err = run_cli(
+            "--url",
+            server.url + "/webhook",
+            "--client-id",
+            PARTNER_ID,
+            "--client-secret",
+            PARTNER_SECRET,
+            "--jwt-secret",
+            JWT_SECRET,
+            "--examples",
+            "2",
+            "--seed",
+            "3",
+        )
+    assert code == 1
+    assert "\\x1b]0;pwned\\x07\\x1b[2Jwiped" in out
+    assert "\x1b" not in out
+    assert "\x07" not in out
