@@ -63,6 +63,8 @@ def serve(
     admin_token: str | None,
 ) -> None:
     """Run the sandbox on a production WSGI server."""
+    from sandbox.core.statedir import UnsafeStateDirectory
+    from sandbox.listening import AddressUnavailable
     from sandbox.serve import run
 
     try:
@@ -71,15 +73,14 @@ def serve(
         )
     except config.ConfigError as error:
         raise click.UsageError(str(error)) from error
-    click.echo(
-        f"vendor-sandbox on http://{settings.host}:{settings.port} "
-        f"(database {settings.database}, {settings.workers} worker(s), config: {settings.source})",
-        err=True,
-    )
     try:
         run(settings)
     except config.ConfigError as error:
         raise click.UsageError(str(error)) from error
+    except (AddressUnavailable, UnsafeStateDirectory) as error:
+        # Not a usage mistake: one line (no usage text), exit status 1.
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
 
 
 @main.group()
@@ -302,9 +303,13 @@ def report(
 def journal_from_database(database: str, vendor: str | None) -> list[dict[str, Any]]:
     from sandbox.core.clock import Clock
     from sandbox.core.journal import Journal
+    from sandbox.core.statedir import UnsafeStateDirectory
     from sandbox.core.store import Store
 
-    store = Store(database)
+    try:
+        store = Store(database)
+    except UnsafeStateDirectory as error:
+        raise click.ClickException(str(error)) from None
     try:
         return Journal(store, Clock(), 0, 0).entries(vendor=vendor, limit=2**31 - 1)
     finally:

@@ -13,9 +13,11 @@ import sys
 
 from flask import Flask
 
+from sandbox import listening
 from sandbox.app import create_app
 from sandbox.config import ConfigError, Settings, to_environment
 from sandbox.core.admission import Admission, WsgiApp
+from sandbox.core.store import prepare_database_location
 
 #: Python threads per worker that take requests. Granian hands a request over before its body has
 #: arrived, so a client that announces a body and stalls holds a thread while it waits; with many
@@ -75,12 +77,24 @@ def app_for_worker() -> WsgiApp:
 
 
 def run(settings: Settings) -> None:
+    """Serve until stopped. Refuses, before printing anything, an unsafe state directory
+    (:class:`~sandbox.core.statedir.UnsafeStateDirectory`) and an address in use or unusable
+    (:class:`~sandbox.listening.AddressUnavailable`); the CLI prints either as one line."""
     from granian import Granian
     from granian.constants import Interfaces
 
     global _prepared
     blocking_threads = count_from_environment("VENDOR_SANDBOX_BLOCKING_THREADS", BLOCKING_THREADS)
     count_from_environment("VENDOR_SANDBOX_RUNNERS", RUNNERS)  # refused here, not in every worker
+    notes = prepare_database_location(settings.database)
+    guard = listening.claim(settings.host, settings.port)  # held until this process ends
+    print(
+        f"vendor-sandbox on http://{settings.host}:{settings.port} "
+        f"(database {settings.database}, {settings.workers} worker(s), config: {settings.source})",
+        file=sys.stderr,
+    )
+    for note in notes:
+        print(note, file=sys.stderr)
     os.environ.update(to_environment(settings))
     _prepared = prepare(settings)
     state = _prepared.extensions["sandbox.clock"].state
@@ -102,4 +116,14 @@ def run(settings: Settings) -> None:
         log_access=False,
         respawn_failed_workers=True,
     )
-    server.serve()
+    try:
+        server.serve()
+    except RuntimeError as error:
+        # Granian's own bind failing (its message ends "(os error N)", then a Rust backtrace).
+        code = listening.error_code_in(str(error))
+        if code is None:
+            raise
+        raise listening.refusal(settings.host, settings.port, code, os.strerror(code)) from None
+    finally:
+        if guard is not None:
+            guard.close()
