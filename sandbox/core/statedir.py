@@ -39,7 +39,7 @@ CREATED_SUFFIXES = ("", ".lock")
 
 
 class UnsafeStateDirectory(Exception):
-    """Someone else could read or replace the database; the message says what is wrong and what to do."""
+    """The database's location cannot be used safely (or at all); the message says what is wrong and what to do."""
 
 
 def secure(database: Path) -> list[str]:
@@ -48,6 +48,18 @@ def secure(database: Path) -> list[str]:
     Returns notes for the user on what was tightened (empty when nothing was); raises
     :class:`UnsafeStateDirectory` when the location cannot be trusted.
     """
+    try:
+        return _secure(database)
+    except UnsafeStateDirectory:
+        raise
+    except OSError as error:  # e.g. a directory the user may not write to
+        where = _shown(Path(error.filename)) if error.filename else _shown(database)
+        raise UnsafeStateDirectory(
+            f"cannot prepare {where} ({error.strerror or error}); choose a location you can write to with --database"
+        ) from None
+
+
+def _secure(database: Path) -> list[str]:
     directory = database.parent
     own = directory.name == OWN_DIRECTORY_NAME
     tightened: list[str] = []
