@@ -74,6 +74,8 @@ def serve(
     admin_token_file: str | None,
 ) -> None:
     """Run the sandbox on a production WSGI server."""
+    from sandbox.core.statedir import UnsafeStateDirectory
+    from sandbox.listening import AddressUnavailable
     from sandbox.serve import run
 
     try:
@@ -87,24 +89,26 @@ def serve(
     except config.ConfigError as error:
         raise click.UsageError(str(error)) from error
     settings, generated = config.with_admin_token(settings)
-    click.echo(
+    banner = [
         f"vendor-sandbox on {_base_url(settings.host, settings.port)} "
-        f"(database {masked_url(settings.database)}, {settings.workers} worker(s), config: {settings.source})",
-        err=True,
-    )
+        f"(database {masked_url(settings.database)}, {settings.workers} worker(s), config: {settings.source})"
+    ]
     if generated is not None:
         # Shown here once and nowhere else (not logged, not stored), as Jupyter does.
         browse = _base_url(_browsable(settings.host), settings.port)
-        click.echo(
+        banner.append(
             f"control plane token: {generated} (it listens beyond loopback; send Authorization: Bearer <token>, "
             f"set VENDOR_SANDBOX_ADMIN_TOKEN for the vendor-sandbox commands, "
-            f"or open {browse}/__sandbox/?admin_token={generated})",
-            err=True,
+            f"or open {browse}/__sandbox/?admin_token={generated})"
         )
     try:
-        run(settings)
+        run(settings, banner)
     except config.ConfigError as error:
         raise click.UsageError(str(error)) from error
+    except (AddressUnavailable, UnsafeStateDirectory) as error:
+        # Not a usage mistake: one line (no usage text), exit status 1.
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
 
 
 def _base_url(host: str, port: int) -> str:
@@ -368,6 +372,7 @@ def journal_from_database(database: str, vendor: str | None) -> list[dict[str, A
 
     from sandbox.core.clock import Clock
     from sandbox.core.journal import Journal
+    from sandbox.core.statedir import UnsafeStateDirectory
     from sandbox.core.store import Store
     from sandbox.terminal import database_reason
 
@@ -377,6 +382,8 @@ def journal_from_database(database: str, vendor: str | None) -> list[dict[str, A
             return Journal(store, Clock(), 0, 0).entries(vendor=vendor, limit=2**31 - 1)
         finally:
             store.dispose()
+    except UnsafeStateDirectory as error:
+        raise click.ClickException(str(error)) from None
     except SQLAlchemyError as error:
         raise click.ClickException(
             f"cannot read the journal from {masked_url(database)}: {database_reason(error)}"

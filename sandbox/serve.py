@@ -10,13 +10,16 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections.abc import Sequence
 
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
+from sandbox import listening
 from sandbox.app import create_app
 from sandbox.config import ConfigError, Settings, to_environment
 from sandbox.core.admission import Admission, WsgiApp
+from sandbox.core.store import prepare_database_location
 from sandbox.terminal import database_reason, masked_url
 
 #: Python threads per worker that take requests. Granian hands a request over before its body has
@@ -76,13 +79,23 @@ def app_for_worker() -> WsgiApp:
     return Admission(app.wsgi_app, runners, app.extensions["sandbox.settings"].max_body_bytes)
 
 
-def run(settings: Settings) -> None:
+def run(settings: Settings, banner: Sequence[str] = ()) -> None:
+    """Serve until stopped, printing ``banner`` once the address is ours. Refuses, before printing
+    anything, an unsafe state directory (:class:`~sandbox.core.statedir.UnsafeStateDirectory`) and an
+    address in use or unusable
+    (:class:`~sandbox.listening.AddressUnavailable`); the CLI prints either as one line."""
     from granian import Granian
     from granian.constants import Interfaces
 
     global _prepared
     blocking_threads = count_from_environment("VENDOR_SANDBOX_BLOCKING_THREADS", BLOCKING_THREADS)
     count_from_environment("VENDOR_SANDBOX_RUNNERS", RUNNERS)  # refused here, not in every worker
+    notes = prepare_database_location(settings.database)
+    guard = listening.claim(settings.host, settings.port)  # held until this process ends
+    for line in banner:
+        print(line, file=sys.stderr)
+    for note in notes:
+        print(note, file=sys.stderr)
     os.environ.update(to_environment(settings))
     try:
         _prepared = prepare(settings)
@@ -110,4 +123,14 @@ def run(settings: Settings) -> None:
         log_access=False,
         respawn_failed_workers=True,
     )
-    server.serve()
+    try:
+        server.serve()
+    except RuntimeError as error:
+        # Granian's own bind failing (its message ends "(os error N)", then a Rust backtrace).
+        code = listening.error_code_in(str(error))
+        if code is None:
+            raise
+        raise listening.refusal(settings.host, settings.port, code, os.strerror(code)) from None
+    finally:
+        if guard is not None:
+            guard.close()

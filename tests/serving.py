@@ -27,41 +27,62 @@ def executable() -> str:
     return str(Path(sys.executable).with_name("vendor-sandbox"))
 
 
+#: Starts tried when the port picked turns out to be taken before ``serve`` binds it.
+START_ATTEMPTS = 5
+
+
 class SandboxProcess:
-    """One ``vendor-sandbox serve`` in its own process group (so SIGKILL reaches every worker)."""
+    """One ``vendor-sandbox serve`` in its own process group (so SIGKILL reaches every worker).
+
+    The port is picked free, then released for ``serve`` to bind: another test may take it in
+    between. ``serve`` then refuses it ("already in use"), and the start is retried on another port.
+    ``host`` (a 127.0.0.x address) is passed as ``--host`` and used in :attr:`url`; ``environment``
+    adds variables (the ``VENDOR_SANDBOX_*`` of the test's own environment are never passed on);
+    ``umask`` is the process's umask (unchanged by default); ``output`` holds what the process
+    printed, once it has been stopped.
+    """
 
     def __init__(
-        self, workdir: Path, *args: str, host: str | None = None, environment: Mapping[str, str] | None = None
+        self,
+        workdir: Path,
+        *args: str,
+        host: str | None = None,
+        environment: Mapping[str, str] | None = None,
+        umask: int = -1,
     ) -> None:
-        """``host`` (a 127.0.0.x address) is passed as ``--host`` and used in :attr:`url`; ``environment``
-        adds variables (the ``VENDOR_SANDBOX_*`` of the test's own environment are never passed on)."""
-        self.port = free_port()
-        self.url = f"http://{host or '127.0.0.1'}:{self.port}"
-        env = {key: value for key, value in os.environ.items() if not key.startswith("VENDOR_SANDBOX_")}
-        env.update(environment or {})
+        self.output = ""
         bind = ["--host", host] if host else []
-        self.process = subprocess.Popen(
-            [executable(), "serve", "--port", str(self.port), *bind, *args],
-            cwd=workdir,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self._wait_until_healthy()
+        for attempt in range(1, START_ATTEMPTS + 1):
+            self.port = free_port()
+            self.url = f"http://{host or '127.0.0.1'}:{self.port}"
+            env = {key: value for key, value in os.environ.items() if not key.startswith("VENDOR_SANDBOX_")}
+            env.update(environment or {})
+            self.process = subprocess.Popen(
+                [executable(), "serve", "--port", str(self.port), *bind, *args],
+                cwd=workdir,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                umask=umask,
+            )
+            if self._wait_until_healthy(last_attempt=attempt == START_ATTEMPTS):
+                return
 
-    def _wait_until_healthy(self) -> None:
+    def _wait_until_healthy(self, last_attempt: bool) -> bool:
+        """True once healthy; False when the port was taken meanwhile (retry); else the test fails."""
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while True:
             try:
                 if requests.get(self.url + "/__sandbox/health", timeout=1).status_code == 200:
-                    return
+                    return True
             except requests.ConnectionError:
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
-                output = self.process.stdout.read().decode() if self.process.stdout else ""
                 self.kill()
-                raise AssertionError(f"the sandbox did not start:\n{output}")
+                if "is already in use" in self.output and not last_attempt:
+                    return False
+                raise AssertionError(f"the sandbox did not start:\n{self.output}")
             time.sleep(0.05)
 
     def terminate(self, timeout: float = 60) -> int:
@@ -81,5 +102,21 @@ class SandboxProcess:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=30)
-        if self.process.stdout:
+        if self.process.stdout and not self.process.stdout.closed:
+            self.output += _drain(self.process.stdout.fileno()).decode(errors="replace")
             self.process.stdout.close()
+
+
+def _drain(descriptor: int) -> bytes:
+    """What is waiting in a pipe, without waiting for its end (a stray worker may still hold it open)."""
+    os.set_blocking(descriptor, False)
+    chunks: list[bytes] = []
+    while True:
+        try:
+            chunk = os.read(descriptor, 1 << 16)
+        except BlockingIOError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -23,6 +23,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import ClauseElement
 
+from sandbox.core import statedir
+
 metadata = MetaData()
 
 signing_keys = Table(
@@ -71,10 +73,20 @@ def _lock_file_for(url: str) -> str | None:
     return f"{database}.lock"
 
 
-def _prepare_sqlite_file(url: str) -> None:
+def prepare_database_location(url: str) -> list[str]:
+    """For a SQLite file: its directory and files exist and are private (:mod:`sandbox.core.statedir`).
+
+    Returns notes for the user on what was tightened; raises
+    :class:`~sandbox.core.statedir.UnsafeStateDirectory` for a location others could read or
+    plant. Other databases: nothing to do.
+    """
+    url = normalise_url(url)
+    if not url.startswith("sqlite"):
+        return []
     database = make_url(url).database
-    if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return []
+    return statedir.secure(Path(database))
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -136,7 +148,7 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url = normalise_url(url)
         if url.startswith("sqlite"):
-            _prepare_sqlite_file(url)
+            prepare_database_location(url)
             self.engine: Engine = create_engine(
                 url,
                 connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
@@ -312,7 +324,10 @@ class Store:
             return None
         pid = os.getpid()
         if self._lock_file is None or self._lock_file[0] != pid:
-            self._lock_file = (pid, os.open(self._lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
+            self._lock_file = (
+                pid,
+                os.open(self._lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600),
+            )
         return self._lock_file[1]
 
     def connect(self) -> Connection:
