@@ -63,12 +63,13 @@ def serve(
     admin_token: str | None,
 ) -> None:
     """Run the sandbox on a production WSGI server."""
-    from sandbox.serve import run
+    from sandbox.serve import run, with_free_port
 
     try:
         settings = config.load(
             config_path, host=host, port=port, database=database, workers=workers, admin_token=admin_token
         )
+        settings = with_free_port(settings)  # --port 0: the banner names the port chosen
     except config.ConfigError as error:
         raise click.UsageError(str(error)) from error
     click.echo(
