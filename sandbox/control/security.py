@@ -6,6 +6,9 @@ cross-site, are refused, and the ``Host`` must be a name this server answers to 
 rebinding). There is no CORS at all. With ``--admin-token`` every control request also needs
 ``Authorization: Bearer <token>`` (or the dashboard's cookie, set by visiting
 ``/__sandbox/?admin_token=<token>``).
+
+A request the sandbox itself sent (a partner URL pointed back at the sandbox) never gets this far:
+:mod:`sandbox.core.selfcall` refuses it earlier, on every path, by its marker header.
 """
 
 from __future__ import annotations
