@@ -11,7 +11,7 @@ from sandbox.control import intake24 as intake24_control
 from sandbox.control import openapi as control_openapi
 from sandbox.control import sympto as sympto_control
 from sandbox.control.security import HostPolicy
-from sandbox.core import errors, faults, journal
+from sandbox.core import errors, faults, journal, selfcall
 from sandbox.core.clock import GLOBAL, Clock, scope_of
 from sandbox.core.errors import surface_for
 from sandbox.core.faults import Faults, tenant_of_request
@@ -44,6 +44,8 @@ def create_app(
     # after_request hook last (it records the response exactly as sent, vendor headers included).
     journal.init_app(app, the_journal)
     _scope_the_clock(app, clock)
+    # Before every other guard and hook: a request the sandbox sent itself changes nothing.
+    selfcall.init_app(app)
     control.init_app(
         app,
         settings.admin_token,

@@ -76,7 +76,7 @@ def serve(
     """Run the sandbox on a production WSGI server."""
     from sandbox.core.statedir import UnsafeStateDirectory
     from sandbox.listening import AddressUnavailable
-    from sandbox.serve import run
+    from sandbox.serve import run, with_free_port
 
     try:
         if admin_token is not None and admin_token_file is not None:
@@ -86,6 +86,7 @@ def serve(
         settings = config.load(
             config_path, host=host, port=port, database=database, workers=workers, admin_token=admin_token
         )
+        settings = with_free_port(settings)  # --port 0: the banner names the port chosen
     except config.ConfigError as error:
         raise click.UsageError(str(error)) from error
     settings, generated = config.with_admin_token(settings)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import gc
 import os
+import socket
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
@@ -19,6 +21,7 @@ from sandbox import listening
 from sandbox.app import create_app
 from sandbox.config import ConfigError, Settings, to_environment
 from sandbox.core.admission import Admission, WsgiApp
+from sandbox.core.selfcall import OWN_ENDPOINTS
 from sandbox.core.store import prepare_database_location
 from sandbox.terminal import database_reason, masked_url
 
@@ -46,6 +49,7 @@ def prepare(settings: Settings) -> Flask:
     none may cross a fork.
     """
     app = create_app(settings)
+    OWN_ENDPOINTS.add(settings.host, settings.port)  # the workers inherit it: no outbound call reaches them
     app.extensions["sandbox.cirrusmd"].access_token_key  # noqa: B018 - creates and stores the key
     app.extensions["sandbox.store"].dispose()
     # Everything built so far lives as long as the workers do. Moved out of the collector's
@@ -74,9 +78,30 @@ def count_from_environment(name: str, default: int) -> int:
 def app_for_worker() -> WsgiApp:
     """The WSGI app of a worker: the parent's when forked from ``serve``, else built from the environment;
     behind :class:`~sandbox.core.admission.Admission`, so a few requests run at a time."""
-    app = _prepared if _prepared is not None else create_app()
+    if _prepared is not None:
+        app = _prepared
+    else:  # not forked from ``serve`` (another WSGI server): the configured address is where it listens
+        app = create_app()
+        settings: Settings = app.extensions["sandbox.settings"]
+        OWN_ENDPOINTS.add(settings.host, settings.port)
     runners = count_from_environment("VENDOR_SANDBOX_RUNNERS", RUNNERS)
     return Admission(app.wsgi_app, runners, app.extensions["sandbox.settings"].max_body_bytes)
+
+
+def with_free_port(settings: Settings) -> Settings:
+    """``--port 0``: a free port chosen here, in the parent, so that the banner can show it and every
+    worker knows where it listens (the outbound calls refuse that port: :mod:`sandbox.core.selfcall`).
+    Granian would otherwise bind a port that neither the user nor the workers could learn."""
+    if settings.port != 0:
+        return settings
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((settings.host.strip("[]"), 0))
+            port = int(probe.getsockname()[1])
+    except OSError as error:
+        raise ConfigError(f"cannot listen on {settings.host[:100]}: {error.strerror or error}") from error
+    return replace(settings, port=port)
 
 
 def run(settings: Settings, banner: Sequence[str] = ()) -> None:
@@ -88,6 +113,7 @@ def run(settings: Settings, banner: Sequence[str] = ()) -> None:
     from granian.constants import Interfaces
 
     global _prepared
+    settings = with_free_port(settings)
     blocking_threads = count_from_environment("VENDOR_SANDBOX_BLOCKING_THREADS", BLOCKING_THREADS)
     count_from_environment("VENDOR_SANDBOX_RUNNERS", RUNNERS)  # refused here, not in every worker
     notes = prepare_database_location(settings.database)

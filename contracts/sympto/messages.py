@@ -96,6 +96,7 @@ WEBHOOK_RULES: dict[str, str] = {
     "invalid_url": "The registered endpointURL is not a usable http(s) URL: {detail}.",
     "dns_failure": "Sympto could not resolve your webhook's host: {detail}.",
     "host_not_allowed": "Sympto may not call this host: {detail}. Add it to [sympto] allowed_hosts in the config.",
+    "self_call": "Your endpointURL points at this sandbox, not at your webhook: {detail}",
     "connection_refused": "Sympto could not connect to your webhook: {detail}. Is it running at endpointURL?",
     "connection_error": "The connection to your webhook failed: {detail}.",
     "timeout": "Your webhook did not answer in time: {detail}. Answer within the timeout.",

@@ -11,6 +11,9 @@ anywhere else (``0.0.0.0``, a LAN address, even ``127.0.0.2``), every control re
 admin token (``Authorization: Bearer <token>``, or the dashboard's session cookie); ``serve``
 generates one when none is configured, as Jupyter does, and a sandbox built with no token for such
 an address refuses every control request rather than run open.
+
+A request the sandbox itself sent (a partner URL pointed back at the sandbox) never gets this far:
+:mod:`sandbox.core.selfcall` refuses it earlier, on every path, by its marker header.
 """
 
 from __future__ import annotations

@@ -4,6 +4,11 @@ Every call is bounded (connect/read timeout, response size cap), goes only to al
 never follows redirects, and is journaled with the partner's status, a body excerpt and the
 latency. The address that is checked against the allow-list is the address connected to, so a
 DNS answer that changes between check and connect (rebinding) cannot redirect the call.
+
+No call reaches the sandbox itself (:mod:`sandbox.core.selfcall`): a host resolving to one of the
+sandbox's own listening sockets is refused (rule ``self_call``) before the allow-list is even
+consulted, and every request carries the :data:`~sandbox.core.selfcall.MARKER_HEADER` that the
+sandbox refuses inbound.
 """
 
 from __future__ import annotations
@@ -22,6 +27,14 @@ from urllib.parse import urlsplit
 from sandbox.core.admission import waiting
 from sandbox.core.journal import ACCEPTED, REJECTED, Journal
 from sandbox.core.redact import excerpt, redact_headers
+from sandbox.core.selfcall import (
+    MARKER_HEADER,
+    MARKER_VALUE,
+    OWN_ENDPOINTS,
+    SELF_CALL,
+    OwnEndpoints,
+    self_call_message,
+)
 
 DEFAULT_TIMEOUT_SECONDS = 5.0
 DEFAULT_MAX_RESPONSE_BYTES = 1 << 20
@@ -69,21 +82,32 @@ class Outbound:
         allow_loopback: bool = True,
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        own_endpoints: OwnEndpoints | None = None,
     ) -> None:
         self.journal = journal
+        #: Where the sandbox listens; the process's registry unless a test gives its own.
+        self.own_endpoints = OWN_ENDPOINTS if own_endpoints is None else own_endpoints
         self.allowed_hosts = {host.lower() for host in allowed_hosts}
         self.allow_loopback = allow_loopback
         self.timeout_seconds = timeout_seconds
         self.max_response_bytes = max_response_bytes
 
     def _resolve_allowed(self, host: str, port: int, extra_hosts: Iterable[str]) -> str:
-        """The IP address to connect to, after checking it against the allow-list."""
+        """The IP address to connect to, after checking it against the sandbox's own sockets and the allow-list.
+
+        Every address of the answer is checked, not just the one connected to: a name that points
+        at the sandbox at all is a mistake worth naming, whatever the allow-list says.
+        """
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
             raise OutboundRefused("dns_failure", f"cannot resolve host {host!r}: {exc.strerror}") from exc
         except UnicodeError as exc:  # IDNA refuses the name (an empty or over-long label)
             raise OutboundRefused("dns_failure", f"cannot resolve host {host[:100]!r}: {exc}") from exc
+        for info in infos:
+            address = str(info[4][0])
+            if self.own_endpoints.includes(address, port):
+                raise OutboundRefused(SELF_CALL, self_call_message(host, address, port))
         named = host.lower() in self.allowed_hosts or host.lower() in {h.lower() for h in extra_hosts}
         for info in infos:
             address = str(info[4][0])
@@ -115,6 +139,10 @@ class Outbound:
         """
         started = time.perf_counter()
         timeout = timeout_seconds if timeout_seconds is not None else self.timeout_seconds
+        headers = {
+            **{name: value for name, value in headers.items() if name.lower() != MARKER_HEADER.lower()},
+            MARKER_HEADER: MARKER_VALUE,
+        }
         with waiting():  # the partner may take seconds, or call this very sandbox back
             result = self._send(method, url, body, headers, allowed_hosts, timeout, started)
             if delay_seconds > 0 and result.status is not None:

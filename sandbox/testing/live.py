@@ -2,6 +2,11 @@
 
 Used by the test suite (and the partner kit) whenever an exchange must cross real HTTP: a partner
 webhook the sandbox calls, or the sandbox itself under concurrent clients.
+
+Serving a sandbox (an app built by :func:`sandbox.app.create_app`), it registers the address and
+port it actually bound (port 0 included) with the sandbox's own endpoints while it serves, so the
+sandbox's outbound calls never reach it (:mod:`sandbox.core.selfcall`); a partner app is not
+registered.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from types import TracebackType
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from sandbox.core.selfcall import OWN_ENDPOINTS_KEY, OwnEndpoints
 
 WsgiApp = Callable[..., Any]
 #: How often the serving loop checks for shutdown: short, so stopping a server costs little.
@@ -33,6 +40,11 @@ class LiveServer:
         self._server.daemon_threads = True  # type: ignore[attr-defined]
         self.host = host
         self.port = self._server.server_port
+        extensions = getattr(app, "extensions", None)
+        own = extensions.get(OWN_ENDPOINTS_KEY) if isinstance(extensions, dict) else None
+        self._own: OwnEndpoints | None = own if isinstance(own, OwnEndpoints) else None
+        self._bound_host = str(self._server.server_address[0])
+        self._registered = False
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": POLL_SECONDS},
@@ -45,6 +57,9 @@ class LiveServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> LiveServer:
+        if self._own is not None:
+            self._own.add(self._bound_host, self.port)
+            self._registered = True
         self._thread.start()
         return self
 
@@ -52,6 +67,9 @@ class LiveServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+        if self._registered and self._own is not None:
+            self._own.discard(self._bound_host, self.port)  # the port may serve a partner next
+            self._registered = False
 
     def __enter__(self) -> LiveServer:
         return self.start()

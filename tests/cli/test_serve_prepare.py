@@ -6,6 +6,7 @@ import gc
 import io
 import subprocess
 import sys
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -13,8 +14,9 @@ from click.testing import CliRunner
 
 from sandbox import serve
 from sandbox.cli import main
-from sandbox.config import Settings
+from sandbox.config import ENV_SETTINGS_JSON, ConfigError, Settings
 from sandbox.core.admission import Admission
+from sandbox.core.selfcall import OWN_ENDPOINTS
 
 
 def test_the_prepared_app_is_frozen_out_of_the_collector_so_workers_share_its_pages(
@@ -64,3 +66,28 @@ def test_serve_refuses_a_thread_count_that_is_not_a_positive_number(
     result = CliRunner().invoke(main, ["serve", "--database", database_url, "--port", "1"])
     assert result.exit_code == 2
     assert f"{variable} must be a whole number of at least 1, not '{value}'" in result.output
+
+
+def test_a_worker_not_forked_from_serve_registers_its_configured_address_as_its_own(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under another WSGI server importing ``sandbox.wsgi:app``, outbound calls still never reach the sandbox."""
+    monkeypatch.setattr(serve, "_prepared", None)
+    monkeypatch.delenv(ENV_SETTINGS_JSON, raising=False)
+    monkeypatch.setenv("VENDOR_SANDBOX_DATABASE", database_url)
+    monkeypatch.setenv("VENDOR_SANDBOX_PORT", "8765")
+    app = serve.app_for_worker()
+    try:
+        assert ("127.0.0.1", 8765) in OWN_ENDPOINTS.endpoints()
+        assert OWN_ENDPOINTS.includes("127.0.0.1", 8765)
+    finally:
+        OWN_ENDPOINTS.discard("127.0.0.1", 8765)
+        assert isinstance(app, Admission)
+
+
+def test_port_0_becomes_a_free_port_chosen_in_the_parent(sandbox_settings: Settings) -> None:
+    chosen = serve.with_free_port(replace(sandbox_settings, port=0))
+    assert chosen.port > 0
+    assert serve.with_free_port(replace(sandbox_settings, port=8123)).port == 8123
+    with pytest.raises(ConfigError, match=r"cannot listen on 203\.0\.113\.9"):
+        serve.with_free_port(replace(sandbox_settings, host="203.0.113.9", port=0))

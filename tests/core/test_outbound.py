@@ -1,11 +1,14 @@
-"""Outbound calls: host names IDNA refuses are a DNS failure, and an armed delay can turn into a timeout."""
+"""Outbound calls: host names IDNA refuses are a DNS failure, an armed delay can turn into a timeout, and no call
+reaches the sandbox itself (its own listening sockets, in any spelling; the marker header on every request)."""
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask, jsonify, request
 
 from sandbox.core.journal import JOURNAL_KEY
 from sandbox.core.outbound import Outbound
+from sandbox.core.selfcall import MARKER_HEADER, OWN_ENDPOINTS, OwnEndpoints
 from sandbox.testing.live import LiveServer
 
 
@@ -87,3 +90,118 @@ def test_only_allowed_hosts_are_called_and_the_checked_address_is_the_one_connec
     assert result.status == 200
     assert result.json() == {"host": f"partner.example:{server.port}"}
     assert next(answers)[0][4][0] == "10.9.9.9"  # the rebinding answer was never asked for
+
+
+# --- the sandbox never calls itself (sandbox.core.selfcall) ------------------------------------------
+
+
+def this_machines_address() -> str | None:
+    """A non-loopback address of this machine (the one its default route leaves from), if it has one."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("203.0.113.9", 9))  # UDP: no packet is sent
+        except OSError:
+            return None
+        address = str(probe.getsockname()[0])
+    return None if address.startswith("127.") else address
+
+
+def test_a_specific_bind_matches_its_address_in_every_spelling_and_only_its_port() -> None:
+    own = OwnEndpoints()
+    own.add("127.0.0.1", 8123)
+    for address in ("127.0.0.1", "::ffff:127.0.0.1", "0.0.0.0", "0.1.2.3", "::"):
+        assert own.includes(address, 8123), address
+    for address, port in (("127.0.0.1", 8124), ("127.0.0.2", 8123), ("::1", 8123), ("203.0.113.9", 8123)):
+        assert not own.includes(address, port), (address, port)
+
+
+def test_a_wildcard_bind_matches_every_address_of_this_machine_on_its_port() -> None:
+    local = this_machines_address()
+    for wildcard in ("0.0.0.0", "::", "[::]", ""):
+        own = OwnEndpoints()
+        own.add(wildcard, 8123)
+        for address in ("127.0.0.1", "127.9.8.7", "::1", "::ffff:127.0.0.1", "::ffff:127.1.2.3", "0.0.0.0", "::"):
+            assert own.includes(address, 8123), (wildcard, address)
+        if local is not None:
+            assert own.includes(local, 8123), (wildcard, local)
+            assert own.includes(f"::ffff:{local}", 8123), (wildcard, local)
+        assert not own.includes("203.0.113.9", 8123)  # not this machine: someone else's service
+        assert not own.includes("127.0.0.1", 8124)  # a partner on loopback, another port
+
+
+def test_an_ipv6_bind_and_a_named_bind_match_what_they_bound() -> None:
+    own = OwnEndpoints()
+    own.add("::1", 8123)
+    own.add("[::1]", 8125)
+    own.add("localhost", 8124)  # resolves to 127.0.0.1 here
+    assert own.includes("::1", 8123)
+    assert own.includes("::1", 8125)
+    assert not own.includes("127.0.0.1", 8123)
+    assert own.includes("127.0.0.1", 8124)
+    assert own.includes("::ffff:127.0.0.1", 8124)
+    assert not own.includes("127.0.0.1", 8126)
+
+
+def test_a_registration_lasts_until_each_of_its_owners_removes_it() -> None:
+    own = OwnEndpoints()
+    own.add("127.0.0.1", 8123)
+    own.add("127.0.0.1", 8123)
+    own.discard("127.0.0.1", 8123)
+    assert own.includes("127.0.0.1", 8123)
+    own.discard("127.0.0.1", 8123)
+    own.discard("127.0.0.1", 8123)  # one too many: harmless
+    assert not own.includes("127.0.0.1", 8123)
+    assert own.endpoints() == []
+
+
+def test_a_call_resolving_to_the_sandbox_is_refused_and_journaled_while_loopback_partners_still_work(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    own = OwnEndpoints()
+    outbound = Outbound(app.extensions[JOURNAL_KEY], own_endpoints=own, allowed_hosts=["partner.example"])
+    with LiveServer(partner_app()) as sandbox_like, LiveServer(partner_app()) as partner:
+        own.add("127.0.0.1", sandbox_like.port)
+        real = socket.getaddrinfo
+
+        def dns(host: str, *args: object, **kwargs: object) -> object:
+            if host == "partner.example":  # a name the tenant allowed, pointing at the sandbox
+                return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", sandbox_like.port))]
+            return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(socket, "getaddrinfo", dns)
+        for host in ("127.0.0.1", "127.1", "0x7f.1", "2130706433", "localhost", "partner.example"):
+            url = f"http://{host}:{sandbox_like.port}/echo-host"
+            refused = outbound.post(url, b"{}", {}, vendor="x", tenant="t", correlation_id="c")
+            assert (refused.status, refused.error) == (None, "self_call"), host
+            assert "Point the URL at your partner service, not at the sandbox" in (refused.error_detail or "")
+        fine = outbound.post(partner.url + "/echo-host", b"{}", {}, vendor="x", tenant="t", correlation_id="c")
+    assert fine.status == 200
+    entries = app.extensions[JOURNAL_KEY].entries(vendor="x")
+    refusals = [e for e in entries if e["rule"] == "self_call"]
+    assert len(refusals) == 6
+    assert all((e["direction"], e["verdict"], e["status"]) == ("outbound", "rejected", None) for e in refusals)
+
+
+def test_every_outbound_request_carries_the_marker_and_a_caller_cannot_drop_it(app: Flask) -> None:
+    partner = Flask("marker")
+    partner.post("/hook")(lambda: jsonify(marker=request.headers.getlist(MARKER_HEADER)))
+    outbound = Outbound(app.extensions[JOURNAL_KEY], own_endpoints=OwnEndpoints())
+    with LiveServer(partner) as server:
+        plain = outbound.post(server.url + "/hook", b"{}", {}, vendor="x", tenant=None, correlation_id="c")
+        spoofed = outbound.post(
+            server.url + "/hook", b"{}", {MARKER_HEADER.lower(): "0"}, vendor="x", tenant=None, correlation_id="c"
+        )
+    assert plain.json() == spoofed.json() == {"marker": ["1"]}
+    assert app.extensions[JOURNAL_KEY].entries(vendor="x")[0]["request"]["headers"][MARKER_HEADER] == "1"
+
+
+def test_live_server_registers_a_sandbox_while_it_serves_and_never_a_partner(app: Flask) -> None:
+    with LiveServer(app) as sandbox:
+        assert ("127.0.0.1", sandbox.port) in OWN_ENDPOINTS.endpoints()
+        with LiveServer(partner_app()) as partner:
+            assert ("127.0.0.1", partner.port) not in OWN_ENDPOINTS.endpoints()
+    assert ("127.0.0.1", sandbox.port) not in OWN_ENDPOINTS.endpoints()  # the port may serve a partner next

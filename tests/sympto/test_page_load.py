@@ -332,3 +332,22 @@ def test_any_front_end_query_gets_a_page_never_a_5xx(
     page = client.get("/sympto/?" + urlencode(query))
     assert page.status_code in (200, 401)
     assert page.mimetype == "text/html"
+
+
+def test_an_endpoint_url_aimed_at_this_sandbox_served_on_port_0_is_refused(
+    app: Flask, client: FlaskClient, headers: dict[str, str], partner: LiveServer
+) -> None:
+    """A LiveServer binds port 0 and learns its port after binding; the outbound still knows it."""
+    with LiveServer(app) as sandbox:
+        armed = client.post("/__sandbox/faults", json={"name": "cirrusmd.token_expired", "times": 3}).get_json()
+        register_endpoint(client, headers, f"http://localhost:{sandbox.port}/__sandbox/reset")
+        page = requests.get(f"{sandbox.url}/sympto/?authCode{PARAM}=x", timeout=10)
+        assert [f["id"] for f in client.get("/__sandbox/faults").get_json()["faults"]] == [armed["id"]]
+        assert verdict(page.text)["rule"] == "self_call"
+        # The partner on another loopback port is still called.
+        register_endpoint(client, headers, partner.url + "/webhook")
+        create_provider(client, headers, DANA)
+        signed_in = requests.get(f"{sandbox.url}/sympto/?authCode{PARAM}={quote(mint(partner, DANA))}", timeout=10)
+        assert f"Signed in as <strong>{DANA}</strong>" in signed_in.text
+    outbound = [e for e in app.extensions[JOURNAL_KEY].entries(vendor="sympto") if e["direction"] == "outbound"]
+    assert [(e["verdict"], e["rule"]) for e in reversed(outbound)] == [("rejected", "self_call"), ("accepted", None)]
