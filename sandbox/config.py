@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from sandbox.core.limits import Limits
 from sandbox.core.store import DEFAULT_DATABASE_URL
 
 ENV_PREFIX = "VENDOR_SANDBOX_"
@@ -43,6 +44,8 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()
     #: Per-vendor sections as written in the file (each vendor package reads its own).
     vendors: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: Per-tenant quotas (``[limits]``).
+    limits: Limits = field(default_factory=Limits)
     source: str = "defaults"
 
     def vendor(self, name: str) -> Mapping[str, Any]:
@@ -85,7 +88,13 @@ def from_mapping(document: Mapping[str, Any], source: str) -> Settings:
         if key not in _JOURNAL_KEYS:
             raise ConfigError(f"{source}: unknown key [journal] {key}; known: {', '.join(_JOURNAL_KEYS)}")
         values[f"journal_{key}"] = _typed("journal", key, value, _JOURNAL_KEYS[key])
-    values["vendors"] = {name: section for name, section in document.items() if name not in ("server", "journal")}
+    try:
+        values["limits"] = Limits.from_mapping(document.get("limits", {}), source)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    values["vendors"] = {
+        name: section for name, section in document.items() if name not in ("server", "journal", "limits")
+    }
     return Settings(**values)
 
 
@@ -104,8 +113,11 @@ def load_file(path: str | os.PathLike[str] | None) -> Settings:
 
 
 def apply_environment(settings: Settings, environ: Mapping[str, str]) -> Settings:
-    """Override with ``VENDOR_SANDBOX_HOST``, ``_PORT``, ``_WORKERS``, ``_DATABASE``."""
-    changes: dict[str, Any] = {}
+    """Override with ``VENDOR_SANDBOX_HOST``, ``_PORT``, ``_WORKERS``, ``_DATABASE``, ``_LIMITS_<KEY>``."""
+    try:
+        changes: dict[str, Any] = {"limits": settings.limits.with_environment(environ)}
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     for key, kind in _SERVER_KEYS.items():
         raw = environ.get(f"{ENV_PREFIX}{key.upper()}")
         if raw is None or raw == "":
@@ -129,6 +141,7 @@ def load(config_path: str | None = None, environ: Mapping[str, str] | None = Non
     if handed_down and config_path is None:
         values = json.loads(handed_down)
         values["allowed_hosts"] = tuple(values.get("allowed_hosts", ()))
+        values["limits"] = Limits(**values.get("limits", {}))
         return apply_overrides(Settings(**values), **overrides)
     path = config_path or environ.get(ENV_CONFIG) or None
     settings = apply_environment(load_file(path), environ)
