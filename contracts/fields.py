@@ -66,7 +66,7 @@ class Text(fields.String):
         self,
         *,
         blank_ok: bool = False,
-        max_length: int | None | EllipsisType = ...,
+        max_length: int | EllipsisType | None = ...,
         truncate_to: int | None = None,
         **kwargs: Any,
     ) -> None:

@@ -35,7 +35,7 @@ class Limits:
     armed_faults: int = 1_000
 
     @classmethod
-    def keys(cls) -> tuple[str, ...]:
+    def names(cls) -> tuple[str, ...]:
         return tuple(f.name for f in fields(cls))
 
     @classmethod
@@ -43,15 +43,15 @@ class Limits:
         """Read ``[limits]``: whole numbers of at least 1, known keys only."""
         values: dict[str, int] = {}
         for key, value in section.items():
-            if key not in cls.keys():
-                raise ValueError(f"{source}: unknown key [limits] {key}; known: {', '.join(cls.keys())}")
+            if key not in cls.names():
+                raise ValueError(f"{source}: unknown key [limits] {key}; known: {', '.join(cls.names())}")
             values[key] = _positive(f"[limits] {key}", value)
         return cls(**values)
 
     def with_environment(self, environ: Mapping[str, str]) -> Limits:
         """Override with ``VENDOR_SANDBOX_LIMITS_MEMBERS`` and so on."""
         values = {}
-        for key in self.keys():
+        for key in self.names():
             raw = environ.get(ENV_PREFIX + key.upper())
             if raw:
                 if not (raw.isascii() and raw.isdigit()):

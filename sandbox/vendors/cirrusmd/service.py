@@ -205,8 +205,8 @@ class CirrusmdService:
             connection.execute(delete(members).where(members.c.client_id == client_id))
             return bool(connection.execute(delete(clients).where(clients.c.client_id == client_id)).rowcount)
 
-    def list_members(self, client_id: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
-        query = select(members).order_by(members.c.id).limit(limit)
+    def list_members(self, client_id: str | None = None, limit: int = 1000, offset: int = 0) -> list[dict[str, Any]]:
+        query = select(members).order_by(members.c.id).offset(offset).limit(limit)
         if client_id is not None:
             query = query.where(members.c.client_id == client_id)
         with self.store.connect() as connection:

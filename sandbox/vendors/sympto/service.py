@@ -815,7 +815,8 @@ class SymptoService:
 
 def _matches(row: Mapping[str, Any], needle: str) -> bool:
     """``?query=``: a case-insensitive substring of a name, email, phone, time zone or detail."""
-    values = (row["first_name"], row["last_name"], row["email"], row["phone"], row["time_zone"], *row["details"].values())
+    details = row["details"].values()
+    values = (row["first_name"], row["last_name"], row["email"], row["phone"], row["time_zone"], *details)
     return any(needle in str(value).lower() for value in values)
 
 
