@@ -101,16 +101,7 @@ def test_a_new_member_beyond_the_quota_is_refused_and_journaled(small_app: Flask
     assert (entry["verdict"], entry["rule"], entry["status"]) == ("rejected", "quota_members", 422)
 
 
-def test_a_repeat_of_an_existing_member_still_works_at_the_quota(small_app: Flask) -> None:
-    client = small_app.test_client()
-    for n in (1, 2):
-        assert post_session(client, FROZEN_AT, member_body(external_user_id=f"u{n}")).status_code == 201
-    again = post_session(client, FROZEN_AT, member_body(external_user_id="u1", first_name="Janet"))
-    assert again.status_code == 201
-    assert small_app.extensions["sandbox.cirrusmd"].member("demo-client", "u1")["first_name"] == "Janet"
-
-
-def test_the_quota_is_per_client(small_app: Flask) -> None:
+def test_at_the_quota_a_repeat_still_works_and_another_client_still_creates(small_app: Flask) -> None:
     client = small_app.test_client()
     other = Credentials(client_id="other", shared_secret="other-secret-0123456789")
     assert (
@@ -118,4 +109,8 @@ def test_the_quota_is_per_client(small_app: Flask) -> None:
     )
     for n in (1, 2):
         assert post_session(client, FROZEN_AT, member_body(external_user_id=f"u{n}")).status_code == 201
+    assert post_session(client, FROZEN_AT, member_body(external_user_id="u3")).status_code == 422
+    again = post_session(client, FROZEN_AT, member_body(external_user_id="u1", first_name="Janet"))
+    assert again.status_code == 201
+    assert small_app.extensions["sandbox.cirrusmd"].member("demo-client", "u1")["first_name"] == "Janet"
     assert post_session(client, FROZEN_AT, member_body(), credentials=other).status_code == 201

@@ -104,6 +104,7 @@ def test_create_user_beyond_the_quota_is_refused_and_journaled(small: FlaskClien
 def test_a_repeat_create_user_still_works_at_the_quota(small: FlaskClient) -> None:
     first = _create(small, {"username": "u1"}).get_json()
     assert _create(small, {"username": "u2"}).status_code == 200
+    assert _create(small, {"username": "u3"}).status_code == 403
     again = _create(small, {"username": "u1"})
     assert again.status_code == 200
     assert again.get_json()["userId"] == first["userId"]
@@ -124,6 +125,7 @@ def test_admin_create_beyond_the_quota_is_refused(small: FlaskClient) -> None:
 def test_the_quota_is_per_survey(small: FlaskClient) -> None:
     for name in ("u1", "u2"):
         assert _create(small, {"username": name}).status_code == 200
+    assert _create(small, {"username": "u3"}).status_code == 403
     small.put("/__sandbox/intake24/surveys/other", json={"allowGenUsers": True, "genUserKey": "other-secret-0123"})
     token = sign_hmac({"username": "u3"}, "other-secret-0123", "HS256")
     assert small.post("/intake24/api/surveys/other/create-user", json={"token": token}).status_code == 200

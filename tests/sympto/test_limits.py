@@ -137,10 +137,12 @@ def test_a_listing_answers_at_most_1000_users_and_pages_on(
 def test_a_page_the_partner_asked_for_is_not_a_warning(
     app: Flask, client: FlaskClient, headers: dict[str, str]
 ) -> None:
-    _add_patients(app, 5)
+    _add_patients(app, MAX_PAGE + 1)
     assert len(client.get("/sympto/providers/patient?limit=2", headers=headers).json["Response"]) == 2
     (entry,) = client.get("/__sandbox/journal?vendor=sympto&limit=1").json["entries"]
     assert entry["verdict"] == "accepted"
+    assert len(client.get("/sympto/providers/patient?limit=0", headers=headers).json["Response"]) == 0
+    assert len(client.get("/sympto/providers/patient", headers=headers).json["Response"]) == MAX_PAGE
 
 
 @pytest.fixture
@@ -172,6 +174,10 @@ def test_a_duplicate_at_the_quota_is_still_answered_as_a_duplicate(small_app: Fl
     for n in (1, 2):
         body = _patient(email=f"p{n}@example.test")
         assert client.post("/sympto/providers/patients", json=body, headers=headers).status_code == 200
+    assert (
+        client.post("/sympto/providers/patients", json=_patient(email="p3@example.test"), headers=headers).json["Code"]
+        == "quota_users"
+    )
     again = client.post("/sympto/providers/patients", json=_patient(email="p1@example.test"), headers=headers)
     assert (again.status_code, again.json["Code"]) == (422, "duplicate_email")
 
