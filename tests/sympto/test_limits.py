@@ -189,3 +189,12 @@ def test_a_group_beyond_the_quota_is_refused(small_app: Flask) -> None:
         assert client.post("/sympto/providers/groups", json={"groupName": name}, headers=headers).status_code == 200
     beyond = client.post("/sympto/providers/groups", json={"groupName": "c"}, headers=headers)
     assert (beyond.status_code, beyond.json["Code"]) == (422, "quota_groups")
+
+
+def test_the_openapi_document_states_the_limits(client: FlaskClient) -> None:
+    document = client.get("/__sandbox/openapi.json").json
+    patient = document["components"]["schemas"]["SymptoPatient"]["properties"]
+    assert patient["firstName"]["maxLength"] == DEFAULT_MAX_LENGTH
+    assert patient["notificationType"]["maxItems"] == MAX_NOTIFICATION_KINDS
+    listing = document["paths"]["/sympto/clinicAdmin/users"]["get"]["parameters"]
+    assert {p["name"] for p in listing} == {"query", "limit", "offset"}
