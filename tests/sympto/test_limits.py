@@ -21,7 +21,8 @@ from sandbox.app import create_app
 from sandbox.config import Settings
 from sandbox.core.clock import Clock
 from sandbox.core.limits import Limits
-from sandbox.vendors.sympto.models import users
+from sandbox.vendors.sympto import service as service_module
+from sandbox.vendors.sympto.models import bearer_tokens, users
 from sandbox.vendors.sympto.service import MAX_PAGE
 from tests.sympto.support import login
 
@@ -198,3 +199,23 @@ def test_the_openapi_document_states_the_limits(client: FlaskClient) -> None:
     assert patient["notificationType"]["maxItems"] == MAX_NOTIFICATION_KINDS
     listing = document["paths"]["/sympto/clinicAdmin/users"]["get"]["parameters"]
     assert {p["name"] for p in listing} == {"query", "limit", "offset"}
+
+
+def test_bearer_tokens_are_kept_per_clinic_up_to_a_cap(monkeypatch: pytest.MonkeyPatch, client: FlaskClient) -> None:
+    monkeypatch.setattr(service_module, "MAX_BEARER_TOKENS", 2)
+    tokens = [login(client) for _ in range(4)]
+    answers = [client.get("/sympto/clinicAdmin/users?limit=1", headers=t).status_code for t in tokens]
+    assert answers.count(200) == 2
+    assert answers[-1] == 200  # the token just issued is never the one dropped
+    with client.application.extensions["sandbox.store"].connect() as connection:
+        assert connection.execute(select(func.count()).select_from(bearer_tokens)).scalar_one() == 2
+
+
+def test_tokens_expired_for_a_day_are_forgotten_at_the_next_login(client: FlaskClient, clock: Clock) -> None:
+    first = login(client)
+    clock.freeze(clock.now() + 3600)
+    expired = client.get("/sympto/clinicAdmin/users", headers=first)
+    assert (expired.status_code, expired.json["Code"]) == (401, "expired_bearer")  # still known an hour on
+    clock.freeze(clock.now() + 24 * 3600)
+    login(client)
+    assert client.get("/sympto/clinicAdmin/users", headers=first).json["Code"] == "unknown_bearer"

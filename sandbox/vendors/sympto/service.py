@@ -35,6 +35,10 @@ from sandbox.vendors.sympto.models import (
 from sandbox.vendors.sympto.outbound import WebhookTarget, WebhookVerdict, call_webhook
 
 AUTH_CODE_PREFIX = "authCode"
+#: Bearer tokens, sessions and userAuthTokens expired this long ago are forgotten when the next is issued.
+FORGET_AFTER_SECONDS = 24 * 3600
+#: Live bearer tokens kept per clinic (every login adds one; the oldest go first): the sandbox's own limit.
+MAX_BEARER_TOKENS = 1000
 #: Users one listing answers at most (Sympto documents ``limit``/``offset`` but no maximum: the sandbox's own).
 MAX_PAGE = 1000
 
@@ -278,7 +282,25 @@ class SymptoService:
                     token=token, clinic_id=row.clinic_id, expires_at=now + self.settings.bearer_lifetime_seconds
                 )
             )
+            self._prune_bearer_tokens(connection, row.clinic_id, token, now)
         return token
+
+    @staticmethod
+    def _prune_bearer_tokens(connection: Any, clinic_id: str, issued: str, now: float) -> None:
+        """Every login stores a token: forget the clinic's tokens expired for a day (until then a
+        partner still hears "expired", not "unknown"), and keep at most :data:`MAX_BEARER_TOKENS`
+        (the soonest to expire go first, never the one just issued)."""
+        mine = bearer_tokens.c.clinic_id == clinic_id
+        connection.execute(delete(bearer_tokens).where(mine, bearer_tokens.c.expires_at < now - FORGET_AFTER_SECONDS))
+        excess = connection.execute(select(func.count()).where(mine)).scalar_one() - MAX_BEARER_TOKENS
+        if excess > 0:
+            victims = (
+                select(bearer_tokens.c.token)
+                .where(mine, bearer_tokens.c.token != issued)
+                .order_by(bearer_tokens.c.expires_at)
+                .limit(excess)
+            )
+            connection.execute(delete(bearer_tokens).where(bearer_tokens.c.token.in_(victims.scalar_subquery())))
 
     def authenticate(self, authorization: str | None) -> str:
         """The clinic a bearer token belongs to, or :class:`Unauthorized`."""
@@ -509,6 +531,11 @@ class SymptoService:
         session_id = self.randomness.token_hex(32)
         with self.store.begin() as connection:
             connection.execute(
+                delete(sessions).where(
+                    sessions.c.user_id == user_id, sessions.c.expires_at < self.clock.now() - FORGET_AFTER_SECONDS
+                )
+            )
+            connection.execute(
                 insert(sessions).values(
                     session_id=session_id,
                     user_id=user_id,
@@ -537,6 +564,12 @@ class SymptoService:
             raise NotFound(messages.UNKNOWN_EMAIL.format(email=messages.shown(email)), rule="unknown_email")
         token = self.randomness.token_hex(32)
         with self.store.begin() as connection:
+            connection.execute(
+                delete(user_auth_tokens).where(
+                    user_auth_tokens.c.user_id == user["user_id"],
+                    user_auth_tokens.c.expires_at < self.clock.now() - FORGET_AFTER_SECONDS,
+                )
+            )
             connection.execute(
                 insert(user_auth_tokens).values(
                     token=token,
