@@ -129,3 +129,12 @@ def test_the_quota_is_per_survey(small: FlaskClient) -> None:
     small.put("/__sandbox/intake24/surveys/other", json={"allowGenUsers": True, "genUserKey": "other-secret-0123"})
     token = sign_hmac({"username": "u3"}, "other-secret-0123", "HS256")
     assert small.post("/intake24/api/surveys/other/create-user", json={"token": token}).status_code == 200
+
+
+def test_survey_settings_hold_at_most_50_notifications(client: FlaskClient) -> None:
+    hook = {"type": "survey.session.submitted", "channel": "webhook", "url": "http://127.0.0.1:9/hook"}
+    body = {"allowGenUsers": True, "genUserKey": "study-secret-0123456789", "notifications": [hook] * 50}
+    assert client.put("/__sandbox/intake24/surveys/study", json=body).status_code in (200, 201)
+    beyond = client.put("/__sandbox/intake24/surveys/study", json={**body, "notifications": [hook] * 51})
+    assert beyond.status_code == 400
+    assert "Array must contain at most 50 element(s)" in str(beyond.get_json())
