@@ -184,6 +184,8 @@ def sandbox_server(
     if database:
         command += ["--database", database]
     environment = dict(os.environ)
+    # Every request creates a member: lift the per-client quota ([limits] members) out of the way.
+    environment["VENDOR_SANDBOX_LIMITS_MEMBERS"] = str(10**9)
     if server == "gunicorn":  # the same app on gunicorn's threaded workers, for comparison
         command = [str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "--threads", "4"]
         command += ["-k", "gthread", "-b", f"127.0.0.1:{port}", "sandbox.wsgi:app"]
@@ -306,9 +308,12 @@ def in_process_rate(seconds: float) -> float:
 
     from sandbox import config
     from sandbox.app import create_app
+    from sandbox.core.limits import Limits
 
     with tempfile.TemporaryDirectory() as directory:
-        app = create_app(replace(config.load_file(None), database=f"sqlite:///{directory}/bench.db"))
+        settings = config.load_file(None)
+        settings = replace(settings, database=f"sqlite:///{directory}/bench.db", limits=Limits(members=10**9))
+        app = create_app(settings)
         client = app.test_client()
         headers = {"Authorization": authorization(), "Accept": "application/json"}
         for count in range(200):  # warm up

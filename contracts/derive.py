@@ -16,7 +16,7 @@ from typing import Any
 from hypothesis import strategies as st
 from marshmallow import Schema, ValidationError, fields
 
-from contracts.fields import Choice, Email, IsoDate, JsonObject, Text, shown
+from contracts.fields import Choice, Email, IsoDate, JsonObject, Text, json_size, shown
 
 #: Characters for generated text: any Unicode scalar that UTF-8 can carry, except NUL.
 TEXT_CHARACTERS = st.characters(codec="utf-8", exclude_characters="\x00")
@@ -113,6 +113,8 @@ def field_mutations(schema: Schema) -> list[Mutation]:
             add("null", _setting(key, None), _error(field, "null"))
         if isinstance(field, JsonObject):
             add("wrong_type", _setting(key, ["not", "an", "object"]), _error(field, "invalid", type="array"))
+            too_large = {"x": "y" * field.max_bytes}
+            add("too_large", _setting(key, too_large), _error(field, "too_large", size=json_size(too_large)))
             continue
         if not isinstance(field, Text):
             continue

@@ -7,13 +7,26 @@ fields (type, validators, messages), so a rule lives only here.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
+from types import EllipsisType
 from typing import Any
 
 from marshmallow import ValidationError, fields
 
 NUL = "\x00"
+
+#: Every string the sandbox stores has a length limit. Where the vendor publishes one the field
+#: states it; otherwise this sandbox-own default (the width of a conventional ``varchar(255)``
+#: column) applies, so no partner can store a 480 KB name.
+DEFAULT_MAX_LENGTH = 255
+#: RFC 5321's practical maximum for an email address (a 256-octet path minus the angle brackets).
+EMAIL_MAX_LENGTH = 254
+#: URLs: the length browsers and most servers reliably handle.
+URL_MAX_LENGTH = 2048
+#: A JSON object field (e.g. CirrusMD ``metadata``), measured as compact UTF-8 JSON; the sandbox's own.
+DEFAULT_MAX_JSON_BYTES = 16_384
 
 
 def json_type(value: Any) -> str:
@@ -46,11 +59,20 @@ def base_messages(name: str) -> dict[str, str]:
 class Text(fields.String):
     """A JSON string, never coerced from other types; blank and NUL rejected unless allowed."""
 
+    #: The limit a field gets when it names none (subclasses may differ).
+    default_max_length = DEFAULT_MAX_LENGTH
+
     def __init__(
-        self, *, blank_ok: bool = False, max_length: int | None = None, truncate_to: int | None = None, **kwargs: Any
+        self,
+        *,
+        blank_ok: bool = False,
+        max_length: int | EllipsisType | None = ...,
+        truncate_to: int | None = None,
+        **kwargs: Any,
     ) -> None:
         self.blank_ok = blank_ok
-        self.max_length = max_length
+        # Unbounded only when asked (``max_length=None``), e.g. a value truncated before it is stored.
+        self.max_length: int | None = self.default_max_length if max_length is ... else max_length
         self.truncate_to = truncate_to
         super().__init__(**kwargs)
 
@@ -99,6 +121,8 @@ _EMAIL = re.compile(EMAIL_PATTERN)
 
 class Email(Text):
     """An email address as HTML forms define it (``local@domain.tld``)."""
+
+    default_max_length = EMAIL_MAX_LENGTH
 
     def _bind_to_schema(self, field_name: str, parent: Any) -> None:
         super()._bind_to_schema(field_name, parent)
@@ -170,8 +194,17 @@ def parse_iso_date(text: str, error: Any) -> date:
         raise error() from exc
 
 
+def json_size(value: Any) -> int:
+    """Bytes of ``value`` as compact UTF-8 JSON: the size a stored JSON object is limited by."""
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"))
+
+
 class JsonObject(fields.Dict):
-    """A JSON object (any keys and values), never an array, string or null."""
+    """A JSON object (any keys and values) of at most ``max_bytes``, never an array, string or null."""
+
+    def __init__(self, *, max_bytes: int = DEFAULT_MAX_JSON_BYTES, **kwargs: Any) -> None:
+        self.max_bytes = max_bytes
+        super().__init__(**kwargs)
 
     def _bind_to_schema(self, field_name: str, parent: Any) -> None:
         super()._bind_to_schema(field_name, parent)  # type: ignore[no-untyped-call]
@@ -180,12 +213,16 @@ class JsonObject(fields.Dict):
         self.error_messages = {
             **base_messages(name),
             "invalid": f"`{name}` must be a JSON object, got a JSON {{type}}",
+            "too_large": f"`{name}` must be at most {self.max_bytes} bytes as compact JSON, got {{size}}",
             **custom,
         }
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise self.make_error("invalid", type=json_type(value))
+        size = json_size(value)
+        if size > self.max_bytes:
+            raise self.make_error("too_large", size=size)
         return value
 
 

@@ -39,7 +39,9 @@ def create_app(
     )
 
     errors.init_app(app, settings.max_body_bytes)
-    the_journal = Journal(store, clock, settings.journal_max_entries, settings.journal_max_age_seconds)
+    the_journal = Journal(
+        store, clock, settings.journal_max_entries, settings.journal_max_age_seconds, settings.limits.journal_rows
+    )
     # First, so its before_request hook runs before any other (latency includes armed delays) and its
     # after_request hook last (it records the response exactly as sent, vendor headers included).
     journal.init_app(app, the_journal)
@@ -52,7 +54,7 @@ def create_app(
         HostPolicy.for_bind(settings.host, settings.allowed_hosts),
         token_required=not is_loopback_bind(settings.host),
     )
-    faults.init_app(app, Faults(store, clock, randomness))
+    faults.init_app(app, Faults(store, clock, randomness, max_armed=settings.limits.armed_faults))
     register_paths(app, control_openapi.add_paths)
     register_paths(app, intake24_control.openapi_paths)
     cirrusmd_service = cirrusmd.init_app(app, store, clock, randomness, dict(settings.vendor("cirrusmd")))

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from sandbox.core.limits import Limits
 from sandbox.core.store import DEFAULT_DATABASE_URL
 
 ENV_PREFIX = "VENDOR_SANDBOX_"
@@ -46,6 +47,8 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()
     #: Per-vendor sections as written in the file (each vendor package reads its own).
     vendors: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: Per-tenant quotas (``[limits]``).
+    limits: Limits = field(default_factory=Limits)
     source: str = "defaults"
 
     def vendor(self, name: str) -> Mapping[str, Any]:
@@ -167,7 +170,13 @@ def from_mapping(document: Mapping[str, Any], source: str, base: Path | None = N
         if key not in _JOURNAL_KEYS:
             raise ConfigError(f"{source}: unknown key [journal] {key}; known: {', '.join(_JOURNAL_KEYS)}")
         values[f"journal_{key}"] = _typed("journal", key, value, _JOURNAL_KEYS[key])
-    values["vendors"] = {name: section for name, section in document.items() if name not in ("server", "journal")}
+    try:
+        values["limits"] = Limits.from_mapping(document.get("limits", {}), source)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    values["vendors"] = {
+        name: section for name, section in document.items() if name not in ("server", "journal", "limits")
+    }
     return Settings(**values)
 
 
@@ -187,8 +196,11 @@ def load_file(path: str | os.PathLike[str] | None) -> Settings:
 
 def apply_environment(settings: Settings, environ: Mapping[str, str]) -> Settings:
     """Override with ``VENDOR_SANDBOX_HOST``, ``_PORT``, ``_WORKERS``, ``_DATABASE``, ``_ADMIN_TOKEN`` (or
-    ``_ADMIN_TOKEN_FILE``) and ``_ALLOWED_HOSTS`` (comma-separated)."""
-    changes: dict[str, Any] = {}
+    ``_ADMIN_TOKEN_FILE``), ``_ALLOWED_HOSTS`` (comma-separated) and ``_LIMITS_<KEY>``."""
+    try:
+        changes: dict[str, Any] = {"limits": settings.limits.with_environment(environ)}
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     token = token_from_environment(environ)
     if token is not None:
         changes["admin_token"] = token
@@ -222,6 +234,7 @@ def load(config_path: str | None = None, environ: Mapping[str, str] | None = Non
     if handed_down and config_path is None:
         values = json.loads(handed_down)
         values["allowed_hosts"] = tuple(values.get("allowed_hosts", ()))
+        values["limits"] = Limits(**values.get("limits", {}))
         return apply_overrides(Settings(**values), **overrides)
     path = config_path or environ.get(ENV_CONFIG) or None
     settings = apply_environment(load_file(path), environ)

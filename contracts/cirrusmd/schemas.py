@@ -3,6 +3,9 @@
 Source: CirrusMD MobileSDK-Documentation ``authentication-api.md`` (parameters table) and
 ``sso-patient-origin-intro.md`` (``external_plan_id``, ``origin_label`` ≤ 30, ``welcome_message``
 truncated at 200). Unknown body fields are ignored, as a Rails strong-parameters API does.
+
+CirrusMD publishes no other size limits; the sandbox's own are those of :mod:`contracts.fields`
+(strings at most 255 characters, ``email`` 254) and ``metadata`` at most 16 KiB as compact JSON.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from contracts.fields import Choice, Email, IsoDate, JsonObject, Text
 GENDERS = ("male", "female", "other")
 ORIGIN_LABEL_MAX = 30
 WELCOME_MESSAGE_MAX = 200
+#: The sandbox's own limit on ``metadata`` (CirrusMD publishes none).
+METADATA_MAX_BYTES = 16_384
 
 
 class SessionRequestSchema(Schema):
@@ -51,8 +56,9 @@ class SessionRequestSchema(Schema):
     member_id = Text(required=True)
     metadata = JsonObject(
         required=True,
+        max_bytes=METADATA_MAX_BYTES,
         metadata={
-            "description": "Additional membership data; send {} as default.",
+            "description": "Additional membership data; send {} as default. At most 16 KiB as compact JSON.",
             "messages": {"required": "`metadata` is required: send {{}} when you have no membership data"},
         },
     )
@@ -62,6 +68,7 @@ class SessionRequestSchema(Schema):
         allow_none=True,
         blank_ok=True,
         load_default=None,
+        max_length=None,  # stored truncated, so bounded all the same
         truncate_to=WELCOME_MESSAGE_MAX,
         metadata={"description": "Shown to the patient; longer than 200 characters is truncated."},
     )

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from contracts.fields import HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, Email, StrictBoolean, StrictFloat, Text
+from contracts.fields import (
+    HEADER_NAME_PATTERN,
+    HEADER_VALUE_PATTERN,
+    Email,
+    StrictBoolean,
+    StrictFloat,
+    Text,
+    json_size,
+)
 from contracts.sympto.schemas import Phone
 
 MAX_DELAY_SECONDS = 30.0
@@ -149,6 +158,19 @@ class ArmCatalogueFaultSchema(FaultScopeSchema):
     )
 
 
+#: A custom fault's body is stored with the fault: the sandbox's own limit.
+MAX_FAULT_BODY_BYTES = 65_536
+
+
+def _at_most_json_bytes(limit: int) -> Callable[[Any], None]:
+    def check(value: Any) -> None:
+        size = json_size(value)
+        if size > limit:
+            raise ValidationError(f"must be at most {limit} bytes as compact JSON, got {size}")
+
+    return check
+
+
 class ArmCustomFaultSchema(FaultScopeSchema):
     """Arm a custom answer (``status``, ``headers``, ``body``), a delay or a dropped connection."""
 
@@ -168,7 +190,11 @@ class ArmCustomFaultSchema(FaultScopeSchema):
         validate=validate.Length(max=50),
         metadata={"description": 'Headers of a custom answer, e.g. [{"name": "Retry-After", "value": "7"}].'},
     )
-    body = fields.Raw(allow_none=True, metadata={"description": "JSON body of a custom answer."})
+    body = fields.Raw(
+        allow_none=True,
+        validate=_at_most_json_bytes(MAX_FAULT_BODY_BYTES),
+        metadata={"description": "JSON body of a custom answer, at most 64 KiB as compact JSON."},
+    )
 
     @validates_schema
     def something_to_do(self, data: dict[str, Any], **_: Any) -> None:
@@ -229,6 +255,10 @@ class JournalQuerySchema(StrictSchema):
     since = fields.Integer(
         validate=validate.Range(min=0, max=MAX_ID), metadata={"description": "Only entries with a larger id."}
     )
+    before = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "Only entries with a smaller id: the next page is ?before=<last id shown>."},
+    )
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
@@ -280,6 +310,22 @@ class CirrusmdMemberSchema(Schema):
 
 class CirrusmdMemberListSchema(Schema):
     members = fields.List(fields.Nested(CirrusmdMemberSchema), required=True)
+    total = fields.Integer(required=True, metadata={"description": "Members matching, over all pages."})
+    next_offset = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "The offset of the next page; null on the last."}
+    )
+
+
+#: The largest page of a control-plane listing.
+MAX_PAGE = 1000
+
+
+class CirrusmdMemberQuerySchema(StrictSchema):
+    """``GET /__sandbox/cirrusmd/members``: one page, oldest first."""
+
+    client_id = fields.String(validate=validate.Length(min=1, max=200))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_PAGE))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
 
 
 class Intake24SurveySchema(Schema):

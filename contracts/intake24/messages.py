@@ -41,6 +41,13 @@ REQUIRED = "Required"
 EXPECTED = "Expected {expected}, received {received}"
 TOO_SMALL = "String must contain at least {minimum} character(s)"
 TOO_BIG = "String must contain at most {maximum} character(s)"
+ARRAY_TOO_BIG = "Array must contain at most {maximum} element(s)"
+#: A survey at the sandbox's respondent quota (403, as Intake24 refuses user generation it does not allow).
+RESPONDENT_QUOTA = (
+    "Survey {slug!r} already has {limit} respondents, the sandbox's limit: delete some (or reset this survey with "
+    "POST /__sandbox/reset?vendor=intake24&tenant={slug}), or raise [limits] respondents in the config file "
+    "(or VENDOR_SANDBOX_LIMITS_RESPONDENTS)"
+)
 INVALID_URL = "Invalid url"
 INVALID_INPUT = "Invalid input"
 TOKEN_NOT_JWT = "Token must be a valid JWT"

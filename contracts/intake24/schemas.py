@@ -183,13 +183,18 @@ class ZObject(fields.Nested):
 
 
 class ZArray(fields.List[Any]):
-    def __init__(self, inner: fields.Field[Any], **kwargs: Any) -> None:
+    """``z.array(inner).max(n)``."""
+
+    def __init__(self, inner: fields.Field[Any], *, max_items: int | None = None, **kwargs: Any) -> None:
         super().__init__(inner, **kwargs)
+        self.max_items = max_items
         _required(self, "array")
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
         if not isinstance(value, list):
             raise ValidationError([expected("array", value)])
+        if self.max_items is not None and len(value) > self.max_items:
+            raise ValidationError([Issue(messages.ARRAY_TOO_BIG.format(maximum=self.max_items), "too_big")])
         loaded: list[Any] = super()._deserialize(value, attr, data, **kwargs)
         return loaded
 
@@ -300,6 +305,17 @@ class TokenLoginRequestSchema(Schema):
     captcha = ZString(allow_none=True, load_default=None)
 
 
+#: Intake24 bounds each custom field (name 128, value 512) but not how many a respondent has; the
+#: sandbox keeps at most this many (its own limit), so one respondent cannot store megabytes.
+MAX_CUSTOM_FIELDS = 100
+#: The sandbox's own limit on passwords (Intake24 hashes them and states no maximum).
+PASSWORD_MAX_LENGTH = 256
+#: The sandbox's own limit on ``redirectUrl`` (echoed back, never followed) and on configured URLs.
+REDIRECT_URL_MAX_LENGTH = 2048
+#: Notifications configured on one survey: the sandbox's own limit.
+MAX_NOTIFICATIONS = 50
+
+
 class CustomFieldSchema(Schema):
     """``userCustomField``: ``{name: 1–128, value: coerced string 1–512, public?: boolean}``."""
 
@@ -318,10 +334,10 @@ class CreateUserClaimsSchema(Schema):
         unknown = EXCLUDE
 
     username = ZString(required=True, min_length=1, max_length=256)
-    password = ZString(check=check_password)
-    redirectUrl = ZString(check=check_url)
+    password = ZString(max_length=PASSWORD_MAX_LENGTH, check=check_password)
+    redirectUrl = ZString(max_length=REDIRECT_URL_MAX_LENGTH, check=check_url)
     name = ZString(min_length=1, max_length=512, allow_none=True)
-    customFields = ZArray(ZObject(CustomFieldSchema))
+    customFields = ZArray(ZObject(CustomFieldSchema), max_items=MAX_CUSTOM_FIELDS)
 
 
 class CreateUserResponseSchema(Schema):
@@ -392,12 +408,12 @@ class AdminRespondentRequestSchema(Schema):
         unknown = EXCLUDE
 
     username = ZString(required=True, min_length=1, max_length=256, check=check_not_email)
-    password = ZString(check=check_password, allow_none=True)
-    passwordConfirm = ZString(allow_none=True)
+    password = ZString(max_length=PASSWORD_MAX_LENGTH, check=check_password, allow_none=True)
+    passwordConfirm = ZString(max_length=PASSWORD_MAX_LENGTH, allow_none=True)
     name = ZString(max_length=512, allow_none=True)
     email = ZString(max_length=512, allow_none=True)
     phone = ZString(max_length=32, allow_none=True)
-    customFields = ZArray(ZObject(CustomFieldSchema))
+    customFields = ZArray(ZObject(CustomFieldSchema), max_items=MAX_CUSTOM_FIELDS)
 
 
 class AdminRespondentPatchSchema(AdminRespondentRequestSchema):
@@ -432,9 +448,9 @@ class NotificationSettingSchema(Schema):
             )
         ),
     )
-    url = ZString(check=check_url)
-    to = ZString()
-    channelId = ZString()
+    url = ZString(max_length=REDIRECT_URL_MAX_LENGTH, check=check_url)
+    to = ZString(max_length=512)
+    channelId = ZString(max_length=512)
 
     @validates_schema
     def webhook_needs_url(self, data: dict[str, Any], **_: Any) -> None:
@@ -456,8 +472,8 @@ class RedirectPromptSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    url = ZString(allow_none=True, load_default=None)
-    identifier = ZString(allow_none=True, load_default="username", check=_identifier_check)
+    url = ZString(max_length=REDIRECT_URL_MAX_LENGTH, allow_none=True, load_default=None)
+    identifier = ZString(max_length=128, allow_none=True, load_default="username", check=_identifier_check)
     target = ZString(
         load_default="_self",
         check=lambda v: (
@@ -483,7 +499,7 @@ class SurveySettingsSchema(Schema):
     authUrlTokenCharset = ZString(max_length=128, allow_none=True, load_default=None, check=_charset_check)
     authUrlTokenLength = ZInteger(minimum=12, maximum=128, allow_none=True, load_default=None)
     authUrlDomainOverride = ZString(max_length=512, allow_none=True, load_default=None, check=check_url)
-    notifications = ZArray(ZObject(NotificationSettingSchema), load_default=list)
+    notifications = ZArray(ZObject(NotificationSettingSchema), max_items=MAX_NOTIFICATIONS, load_default=list)
     redirectPrompt = ZObject(RedirectPromptSchema, allow_none=True, load_default=None)
     strictClaims = ZBoolean(load_default=False)
 
@@ -511,6 +527,9 @@ def openapi_attributes(_: Any, field: fields.Field[Any], **__: Any) -> dict[str,
             attributes["pattern"] = NOT_BLANK_PATTERN
         if field.max_length is not None:
             attributes["maxLength"] = field.max_length
+    elif isinstance(field, ZArray):
+        if field.max_items is not None:
+            attributes["maxItems"] = field.max_items
     elif isinstance(field, ZBoolean):
         attributes["type"] = "boolean"
     elif isinstance(field, ZInteger):

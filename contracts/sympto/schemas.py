@@ -4,6 +4,9 @@ Sources (``specs/sympto.md``): §5.1-5.3 for the API (the 2019-2020 paths the pu
 calls and the current Endpoints.md paths), §3.1 for the webhook request Sympto sends and the
 response it needs. Unknown body fields are ignored (the sample sends ``options``/``metadata``
 that no doc describes).
+
+Sympto publishes no size limits; the sandbox's own are those of :mod:`contracts.fields` (strings
+at most 255 characters, emails 254, URLs 2048) and the few stated below (secrets 500, lists).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from zoneinfo import available_timezones
 
 from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from contracts.fields import WHITESPACE, Choice, Email, Text, shown
+from contracts.fields import URL_MAX_LENGTH, WHITESPACE, Choice, Email, Text, shown
 from contracts.sympto import messages
 
 #: Each rule below is one regular expression, published as the field's ``pattern`` in the OpenAPI
@@ -50,6 +53,14 @@ SAMPLE_ROLES = ("doctor", "nurse", "admin", "clinicAdmin", "provider")
 CURRENT_ROLES = ("clinicAdmin", "provider")
 #: Sympto documents no limit; ours keeps one request's membership change bounded.
 MAX_GROUP_IDS = 500
+#: Secrets (the clinic admin's API secret, the partner's webhook secrets): the sandbox's own limit.
+SECRET_MAX_LENGTH = 500
+#: A clinic admin's email (or phone) as ``clientId``: the control plane's limit for admin emails.
+ADMIN_ID_MAX_LENGTH = 320
+#: Entries of ``notificationType``/``notificationPreferences``: the sandbox's own limit.
+MAX_NOTIFICATION_KINDS = 10
+#: The page URL of a page-load check (it carries the authentication code): the sandbox's own limit.
+PAGE_URL_MAX_LENGTH = 8192
 
 
 class _Checked(Text):
@@ -93,6 +104,7 @@ class LatinLetters(_Patterned):
 
 
 class HttpUrl(_Patterned):
+    default_max_length = URL_MAX_LENGTH
     message = messages.ENDPOINT_URL_NOT_HTTP
     pattern = HTTP_URL_PATTERN
     OPENAPI: ClassVar[dict[str, Any]] = {"pattern": HTTP_URL_PATTERN}
@@ -147,6 +159,19 @@ class ClientId(Text):
         return text
 
 
+def _kinds_list(name: str, required: bool = False, **kwargs: Any) -> fields.List[Any]:
+    """A list of notification kinds, at most :data:`MAX_NOTIFICATION_KINDS` entries."""
+    return _string_list(
+        name,
+        Choice(NOTIFICATION_TYPES),
+        required=required,
+        validate=validate.Length(
+            max=MAX_NOTIFICATION_KINDS, error=f"`{name}` may hold at most {MAX_NOTIFICATION_KINDS} entries"
+        ),
+        **kwargs,
+    )
+
+
 def _string_list(name: str, inner: fields.Field[Any], required: bool = False, **kwargs: Any) -> fields.List[Any]:
     return fields.List(
         inner,
@@ -171,8 +196,12 @@ class _Strict(Schema):
 class AuthorizationRequestSchema(_Strict):
     """``POST /authorization``: the clinic admin's email or phone and API secret."""
 
-    clientId = Text(required=True, metadata={"description": "Clinic admin email or phone number."})
-    clientSecret = Text(required=True, metadata={"description": "Clinic admin API secret."})
+    clientId = Text(
+        required=True, max_length=ADMIN_ID_MAX_LENGTH, metadata={"description": "Clinic admin email or phone number."}
+    )
+    clientSecret = Text(
+        required=True, max_length=SECRET_MAX_LENGTH, metadata={"description": "Clinic admin API secret."}
+    )
 
 
 class LoginTokenRequestSchema(_Strict):
@@ -193,13 +222,17 @@ class EndpointConfigSchema(_Strict):
 
     endpointURL = HttpUrl(required=True)
     clientId = ClientId(required=True, metadata={"description": "Partner-chosen id Sympto sends as Basic user."})
-    clientSecret = Text(required=True, metadata={"description": "Partner-chosen secret, sent as Basic password."})
+    clientSecret = Text(
+        required=True,
+        max_length=SECRET_MAX_LENGTH,
+        metadata={"description": "Partner-chosen secret, sent as Basic password."},
+    )
     endpointQueryParam = LatinLetters(required=True, metadata={"description": "A-Z/a-z only, case-sensitive."})
 
 
 class WebhookDataSchema(_Strict):
     url = HttpUrl(required=True)
-    secret = Text(required=True)
+    secret = Text(required=True, max_length=SECRET_MAX_LENGTH)
 
 
 class PatientWebhookConfigSchema(_Strict):
@@ -256,7 +289,7 @@ class PatientSchema(_UserSchema):
         ]
     }
 
-    notificationType = _string_list("notificationType", Choice(NOTIFICATION_TYPES), required=True)
+    notificationType = _kinds_list("notificationType", required=True)
     sex = Choice(SEXES, load_default=None, allow_none=True)
     dob = Dob(load_default=None, allow_none=True)
     language = Choice(LANGUAGES, load_default=None, allow_none=True)
@@ -280,7 +313,7 @@ class SampleProviderSchema(_UserSchema):
     OPENAPI: ClassVar[dict[str, Any]] = EMAIL_OR_PHONE
 
     role = Choice(SAMPLE_ROLES, load_default="doctor")
-    notificationPreferences = _string_list("notificationPreferences", Choice(NOTIFICATION_TYPES), load_default=list)
+    notificationPreferences = _kinds_list("notificationPreferences", load_default=list)
 
 
 class ProviderSchema(_UserSchema):
@@ -289,8 +322,8 @@ class ProviderSchema(_UserSchema):
     OPENAPI: ClassVar[dict[str, Any]] = EMAIL_OR_PHONE
 
     role = Choice(CURRENT_ROLES, load_default="provider")
-    notificationPreferences = _string_list("notificationPreferences", Choice(NOTIFICATION_TYPES), required=True)
-    notificationType = _string_list("notificationType", Choice(NOTIFICATION_TYPES), required=True)
+    notificationPreferences = _kinds_list("notificationPreferences", required=True)
+    notificationType = _kinds_list("notificationType", required=True)
 
 
 class GroupSchema(_Strict):
@@ -392,9 +425,11 @@ class PageLoadCheckSchema(_Strict):
         ]
     }
 
-    url = Text(load_default=None, allow_none=True)
+    url = Text(load_default=None, allow_none=True, max_length=PAGE_URL_MAX_LENGTH)
     endpointQueryParam = LatinLetters(load_default=None, allow_none=True)
-    authenticationCode = fields.String(load_default=None, allow_none=True)
+    authenticationCode = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=PAGE_URL_MAX_LENGTH)
+    )
 
     @validates_schema
     def one_form(self, data: dict[str, Any], **_: Any) -> None:

@@ -17,9 +17,10 @@ from urllib.parse import urlencode
 
 from hypothesis import strategies as st
 
-from contracts.fields import shown
+from contracts.fields import Text, shown
 from contracts.jws import sign_hmac, unsigned
 from contracts.sympto import messages
+from contracts.sympto.schemas import PATIENT
 
 # --- emails -------------------------------------------------------------------------------------------
 
@@ -44,7 +45,8 @@ def emails(draw: st.DrawFn) -> str:
     """Plausible addresses: letters (any script), optional ``+tag``, one to three domain labels."""
     local = draw(_LOCAL)
     tag = draw(st.none() | st.text(alphabet=string.ascii_letters + string.digits, min_size=1, max_size=20))
-    labels = draw(st.lists(_LABEL, min_size=1, max_size=3))
+    # Domain at most 150 characters, so the address stays within EMAIL_MAX_LENGTH (254).
+    labels = draw(st.lists(_LABEL, min_size=1, max_size=3).filter(lambda found: len(".".join(found)) <= 150))
     tld = draw(st.sampled_from(["test", "example", "com", "org"]))
     return f"{local}{'' if tag is None else '+' + tag}@{'.'.join(labels)}.{tld}"
 
@@ -264,6 +266,9 @@ def invalid_endpoint_configs(draw: st.DrawFn) -> Mutation:
     return draw(st.sampled_from(mutations))
 
 
+#: The patient's ``firstName`` field, whose length limit and message the mutation below uses.
+_FIRST_NAME: Text = PATIENT.fields["firstName"]  # type: ignore[assignment]
+
 PATIENT_BASE: dict[str, Any] = {
     "firstName": "Pat",
     "lastName": "Ient",
@@ -312,6 +317,12 @@ def invalid_patients(draw: st.DrawFn) -> Mutation:
             {k: v for k, v in valid.items() if k != "notificationType"},
             400,
             _invalid("`notificationType` is required"),
+        ),
+        Mutation(
+            "first_name_too_long",
+            {**valid, "firstName": "n" * (_FIRST_NAME.max_length or 0) + "n"},
+            400,
+            _invalid(str(_FIRST_NAME.error_messages["too_long"]).format(length=(_FIRST_NAME.max_length or 0) + 1)),
         ),
     ]
     return draw(st.sampled_from(mutations))

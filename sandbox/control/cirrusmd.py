@@ -5,7 +5,7 @@
 | ``GET /__sandbox/cirrusmd/clients`` | the clients (secrets redacted) |
 | ``PUT /__sandbox/cirrusmd/clients/<client_id>`` | create or replace a client: ``{"shared_secret": "..."}`` |
 | ``GET/DELETE /__sandbox/cirrusmd/clients/<client_id>`` | one client; delete removes its members too |
-| ``GET /__sandbox/cirrusmd/members[?client_id=]`` | the stored members |
+| ``GET /__sandbox/cirrusmd/members[?client_id=&limit=&offset=]`` | the stored members, one page (at most 1000) |
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sandbox.vendors.cirrusmd.service import CirrusmdService
 
 blueprint = Blueprint("control_cirrusmd", __name__, url_prefix="/__sandbox/cirrusmd")
 CLIENT_UPDATE = schemas.CirrusmdClientUpdateSchema()
+MEMBER_QUERY = schemas.CirrusmdMemberQuerySchema()
 
 
 def service() -> CirrusmdService:
@@ -57,7 +58,12 @@ def delete_client(client_id: str) -> Response:
 
 @blueprint.get("/members")
 def list_members() -> Response:
-    members = service().list_members(request.args.get("client_id"))
+    query = load(MEMBER_QUERY, request.args.to_dict())
+    cirrusmd = service()
+    client_id, offset = query.get("client_id"), query["offset"]
+    members = cirrusmd.list_members(client_id, limit=query["limit"], offset=offset)
+    total = cirrusmd.count_members(client_id)
     for member in members:
         member.pop("id", None)
-    return jsonify(members=members)
+    following = offset + len(members)
+    return jsonify(members=members, total=total, next_offset=following if following < total else None)

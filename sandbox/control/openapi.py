@@ -114,7 +114,12 @@ def add_paths(spec: APISpec) -> None:
                         }
                     },
                 },
-                "responses": {"201": answer("ArmedFault", "Armed"), "400": error, "404": missing},
+                "responses": {
+                    "201": answer("ArmedFault", "Armed"),
+                    "400": error,
+                    "404": missing,
+                    "409": answer("ControlError", "[limits] armed_faults faults are armed already"),
+                },
             },
             "delete": {
                 "tags": tags,
@@ -208,9 +213,9 @@ def add_paths(spec: APISpec) -> None:
         operations={
             "get": {
                 "tags": ["cirrusmd tenants"],
-                "summary": "Stored members",
-                "parameters": [{"in": "query", "name": "client_id", "schema": {"type": "string"}}],
-                "responses": {"200": answer("CirrusmdMemberList", "Members")},
+                "summary": "Stored members, one page (oldest first, at most 1000)",
+                "parameters": [{"in": "query", "schema": schemas.CirrusmdMemberQuerySchema}],
+                "responses": {"200": answer("CirrusmdMemberList", "Members"), "400": error},
             }
         },
     )

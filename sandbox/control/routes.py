@@ -4,7 +4,7 @@
 |---|---|
 | ``GET /__sandbox/health`` | liveness and what is mounted |
 | ``POST /__sandbox/reset[?vendor=&tenant=]`` | back to the configured start: state, journal, faults, clock |
-| ``GET /__sandbox/journal?vendor=&tenant=&verdict=&since=&limit=`` | recorded exchanges, newest first |
+| ``GET /__sandbox/journal?vendor=&tenant=&verdict=&since=&before=&limit=`` | recorded exchanges, newest first |
 | ``GET /__sandbox/faults/catalogue`` | every documented vendor error, armable by name |
 | ``GET/POST/DELETE /__sandbox/faults``, ``DELETE /__sandbox/faults/<id>`` | armed faults |
 | ``GET/PUT /__sandbox/clock`` | the sandbox clock |
@@ -24,7 +24,7 @@ from sandbox.control.errors import ControlError, load
 from sandbox.core import faults as fault_module
 from sandbox.core.body import BodyProblem, read_json_object
 from sandbox.core.clock import GLOBAL, Clock, ClockState, scope_of
-from sandbox.core.faults import FaultError, catalogue
+from sandbox.core.faults import FaultError, TooManyFaults, catalogue
 from sandbox.core.journal import journal
 from sandbox.core.state import resetters
 from sandbox.core.store import Store
@@ -94,6 +94,7 @@ def get_journal() -> Response:
         tenant=query.get("tenant"),
         verdict=query.get("verdict"),
         since_id=query.get("since"),
+        before_id=query.get("before"),
         limit=query["limit"],
     )
     return jsonify(entries=entries)
@@ -154,6 +155,8 @@ def arm_fault() -> tuple[Response, int]:
     try:
         combined: dict[str, Any] = {**arguments, **scope}
         armed = fault_module.faults().arm(**combined)
+    except TooManyFaults as error:
+        raise ControlError(str(error), status=409, rule="quota_armed_faults") from None
     except FaultError as error:
         raise ControlError(str(error)) from None
     return jsonify(armed), 201

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
-from sqlalchemy import JSON, Column, Float, Integer, String, Table, Text, bindparam, delete, or_, select, update
+from sqlalchemy import JSON, Column, Float, Integer, String, Table, Text, bindparam, delete, func, or_, select, update
 
 from sandbox.core import journal
 from sandbox.core.admission import waiting
@@ -112,11 +112,17 @@ class FaultError(ValueError):
     """An arming request that cannot be honoured; the message says why."""
 
 
+class TooManyFaults(FaultError):
+    """The sandbox already holds ``[limits] armed_faults`` live faults."""
+
+
 class Faults:
-    def __init__(self, store: Store, clock: Clock, randomness: Randomness) -> None:
+    def __init__(self, store: Store, clock: Clock, randomness: Randomness, max_armed: int = 1_000) -> None:
         self.store = store
         self.clock = clock
         self.randomness = randomness
+        #: Live armed faults in the whole sandbox: every request to a vendor reads that vendor's.
+        self.max_armed = max_armed
 
     def arm(
         self,
@@ -152,6 +158,13 @@ class Faults:
             "created_at": self.clock.now(),
         }
         with self.store.begin() as connection:
+            live = connection.execute(select(func.count()).select_from(armed_faults).where(_LIVE)).scalar_one()
+            if int(live) >= self.max_armed:
+                raise TooManyFaults(
+                    f"{self.max_armed} faults are armed already, the sandbox's limit: disarm some "
+                    "(DELETE /__sandbox/faults or /__sandbox/faults/<id>), or raise [limits] armed_faults in the "
+                    "config file (or VENDOR_SANDBOX_LIMITS_ARMED_FAULTS)"
+                )
             identifier = connection.execute(armed_faults.insert().values(**values)).inserted_primary_key
         return {"id": identifier[0] if identifier else None, **values}
 

@@ -116,11 +116,15 @@ class Journal:
 
     PRUNE_EVERY = 200
 
-    def __init__(self, store: Store, clock: Clock, max_entries: int, max_age_seconds: float) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, max_entries: int, max_age_seconds: float, max_per_tenant: int | None = None
+    ) -> None:
         self.store = store
         self.clock = clock
         self.max_entries = max_entries
         self.max_age_seconds = max_age_seconds
+        #: ``[limits] journal_rows``: one busy tenant cannot push every other tenant's entries out.
+        self.max_per_tenant = max_per_tenant
         self._writes = 0
         self._lock = threading.Lock()
 
@@ -143,6 +147,29 @@ class Journal:
             connection.execute(
                 delete(journal_entries).where(journal_entries.c.at < self.clock.now() - self.max_age_seconds)
             )
+            if self.max_per_tenant is not None:
+                self._prune_tenants(connection, self.max_per_tenant)
+
+    @staticmethod
+    def _prune_tenants(connection: Any, keep: int) -> None:
+        """Keep each tenant's newest ``keep`` entries (entries without a tenant answer to the global limits)."""
+        crowded = connection.execute(
+            select(journal_entries.c.tenant)
+            .where(journal_entries.c.tenant.is_not(None))
+            .group_by(journal_entries.c.tenant)
+            .having(func.count() > keep)
+        ).scalars()
+        for tenant in list(crowded):
+            oldest_kept = connection.execute(
+                select(journal_entries.c.id)
+                .where(journal_entries.c.tenant == tenant)
+                .order_by(journal_entries.c.id.desc())
+                .offset(keep - 1)
+                .limit(1)
+            ).scalar()
+            connection.execute(
+                delete(journal_entries).where(journal_entries.c.tenant == tenant, journal_entries.c.id < oldest_kept)
+            )
 
     def entries(
         self,
@@ -151,6 +178,7 @@ class Journal:
         tenant: str | None = None,
         verdict: str | None = None,
         since_id: int | None = None,
+        before_id: int | None = None,
         limit: int = 100,
     ) -> list[dict[str, Any]]:
         query = select(journal_entries).order_by(journal_entries.c.id.desc()).limit(limit)
@@ -162,6 +190,8 @@ class Journal:
             query = query.where(journal_entries.c.verdict == verdict)
         if since_id is not None:
             query = query.where(journal_entries.c.id > since_id)
+        if before_id is not None:
+            query = query.where(journal_entries.c.id < before_id)
         with self.store.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
 

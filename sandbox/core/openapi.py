@@ -45,6 +45,8 @@ def _contract_field_attributes(_: Any, field: fields.Field[Any], **__: Any) -> d
     if isinstance(field, JsonObject):
         attributes["type"] = "object"
         attributes["additionalProperties"] = True
+        # JSON Schema cannot bound an object's serialised size; state it as an extension.
+        attributes["x-maxJsonBytes"] = field.max_bytes
     return attributes
 
 

@@ -19,7 +19,7 @@ def test_reset_everything_returns_to_the_configured_start(client: FlaskClient, a
     response = client.post("/__sandbox/reset")
 
     assert response.json == {"reset": ["cirrusmd", "intake24", "sympto", "journal", "faults", "clock"]}
-    assert client.get("/__sandbox/cirrusmd/members").json == {"members": []}
+    assert client.get("/__sandbox/cirrusmd/members").json["members"] == []
     assert client.get("/__sandbox/cirrusmd/clients").json == {
         "clients": [{"client_id": "demo-client", "shared_secret": "[redacted]"}]
     }
@@ -58,7 +58,7 @@ def test_tenant_crud_never_shows_the_secret(client: FlaskClient) -> None:
     assert "acme-top-secret" not in listed
     assert client.delete("/__sandbox/cirrusmd/clients/acme").status_code == 200
     assert client.get("/__sandbox/cirrusmd/clients/acme").status_code == 404
-    assert client.get("/__sandbox/cirrusmd/members?client_id=acme").json == {"members": []}
+    assert client.get("/__sandbox/cirrusmd/members?client_id=acme").json["members"] == []
     assert client.put("/__sandbox/cirrusmd/clients/acme", json={}).json == {
         "error": "shared_secret: Missing data for required field."
     }

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Flask
 
 from sandbox.core.clock import Clock
 from sandbox.core.errors import VendorSurface, register_surface
 from sandbox.core.faults import register_catalogue
+from sandbox.core.limits import limits_of
 from sandbox.core.openapi import register_paths
 from sandbox.core.randomness import Randomness
 from sandbox.core.state import register_reset
@@ -21,7 +24,8 @@ NAME = "cirrusmd"
 def init_app(
     app: Flask, store: Store, clock: Clock, randomness: Randomness, section: dict[str, object]
 ) -> CirrusmdService:
-    service = CirrusmdService(store, clock, randomness, CirrusmdSettings.from_section(section))
+    settings = replace(CirrusmdSettings.from_section(section), max_members=limits_of(app).members)
+    service = CirrusmdService(store, clock, randomness, settings)
     app.extensions[SERVICE_KEY] = service
     app.register_blueprint(blueprint)
     register_surface(

@@ -14,6 +14,7 @@ from contracts.cirrusmd.schemas import SESSION_REQUEST, invalid_body_message
 from contracts.jws import sign_hmac
 from sandbox.core.body import BodyProblem, read_json_object
 from sandbox.core.clock import Clock
+from sandbox.core.limits import Limits, quota_message, quota_rule
 from sandbox.core.randomness import Randomness
 from sandbox.core.store import Store
 from sandbox.vendors.cirrusmd import auth
@@ -23,6 +24,8 @@ from sandbox.vendors.cirrusmd.models import UPDATABLE, clients, members
 #: Built once: on the hot path a prepared statement is much cheaper than a freshly built one.
 _COUNT_SESSION = (("sessions_created", members.c.sessions_created + 1),)
 _SECRET_QUERY = select(clients.c.shared_secret).where(clients.c.client_id == bindparam("client_id"))
+_COUNT_MEMBERS = select(func.count()).select_from(members).where(members.c.client_id == bindparam("client_id"))
+_FORGET_MEMBER = delete(members).where(members.c.member_uuid == bindparam("member_uuid"))
 
 ACCESS_TOKEN_KEY_NAME = "cirrusmd.access_token"
 ACCESS_TOKEN_ISSUER = "vendor-sandbox/cirrusmd"
@@ -40,6 +43,8 @@ class CirrusmdSettings:
     leeway_seconds: float = 5.0
     access_token_lifetime_seconds: int = 3600
     clients: tuple[Client, ...] = ()
+    #: Members per client (``[limits] members``); a new member beyond it is refused, a repeat is not.
+    max_members: int = Limits.members
 
     @classmethod
     def from_section(cls, section: Mapping[str, Any]) -> CirrusmdSettings:
@@ -129,10 +134,30 @@ class CirrusmdService:
         if self._upsert is None:
             self._upsert = self.store.upsert_statement(
                 members, keys=("client_id", "external_user_id"), update=UPDATABLE, also_set=_COUNT_SESSION
-            ).returning(members.c.member_uuid, members.c.sessions_created)
-        ((member_uuid, sessions_created),) = self.store.run(self._upsert, values, write=True)
+            ).returning(members.c.member_uuid, members.c.sessions_created, members.c.id)
+        ((member_uuid, sessions_created, row_id),) = self.store.run(self._upsert, values, write=True)
+        created = sessions_created == 1
+        # The new row's id bounds how many rows the table holds (ids only grow), so until ids pass the
+        # quota no client can be over it and the count is skipped: most creates pay nothing for it.
+        if created and int(row_id) > self.settings.max_members:
+            self._enforce_quota(client_id, member_uuid)
         token = self.mint_access_token(client_id, member["external_user_id"], member_uuid, now, api_url)
-        return SessionResult(access_token=token, member_uuid=member_uuid, created=sessions_created == 1)
+        return SessionResult(access_token=token, member_uuid=member_uuid, created=created)
+
+    def _enforce_quota(self, client_id: str, member_uuid: str) -> None:
+        """Undo a creation that took the client past ``max_members`` and refuse it.
+
+        Checked after the atomic upsert, and only when it created a member: repeats (updates) never
+        pay for the count and are never refused, and the upsert stays one statement.
+        """
+        ((count,),) = self.store.run(_COUNT_MEMBERS, {"client_id": client_id})
+        if int(count) <= self.settings.max_members:
+            return
+        self.store.run(_FORGET_MEMBER, {"member_uuid": member_uuid}, write=True)
+        raise UnprocessableEntity(
+            quota_message("members", self.settings.max_members, f"CirrusMD client {client_id!r}", "members"),
+            rule=quota_rule("members"),
+        )
 
     def mint_access_token(
         self, client_id: str, external_user_id: str, member_uuid: str, now: float, api_url: str
@@ -182,8 +207,8 @@ class CirrusmdService:
             connection.execute(delete(members).where(members.c.client_id == client_id))
             return bool(connection.execute(delete(clients).where(clients.c.client_id == client_id)).rowcount)
 
-    def list_members(self, client_id: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
-        query = select(members).order_by(members.c.id).limit(limit)
+    def list_members(self, client_id: str | None = None, limit: int = 1000, offset: int = 0) -> list[dict[str, Any]]:
+        query = select(members).order_by(members.c.id).offset(offset).limit(limit)
         if client_id is not None:
             query = query.where(members.c.client_id == client_id)
         with self.store.connect() as connection:

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Flask, Request
 
 from sandbox.core.clock import Clock
 from sandbox.core.errors import VendorSurface, register_surface
 from sandbox.core.faults import FAULTS_KEY, register_catalogue
 from sandbox.core.journal import Journal
+from sandbox.core.limits import limits_of
 from sandbox.core.openapi import register_paths
 from sandbox.core.outbound import Outbound
 from sandbox.core.randomness import Randomness
@@ -45,7 +48,7 @@ def survey_app_tenant(request: Request) -> str | None:
 def init_app(
     app: Flask, store: Store, clock: Clock, randomness: Randomness, section: dict[str, object], journal: Journal
 ) -> Intake24Service:
-    settings = Intake24Settings.from_section(section)
+    settings = replace(Intake24Settings.from_section(section), max_respondents=limits_of(app).respondents)
     service = Intake24Service(store, clock, randomness, settings, Outbound(journal))
     app.extensions[SERVICE_KEY] = service
     app.before_request(before_api_request)

@@ -35,6 +35,7 @@ from contracts.intake24.weburl import parse as parse_url
 from contracts.jws import sign_hmac
 from sandbox.core.clock import Clock
 from sandbox.core.jwt import TokenRejected
+from sandbox.core.limits import Limits, quota_rule
 from sandbox.core.outbound import Outbound
 from sandbox.core.randomness import Randomness
 from sandbox.core.store import Store
@@ -91,6 +92,8 @@ class Intake24Settings:
     notification_timeout_seconds: float = 10.0
     notification_allowed_hosts: tuple[str, ...] = ()
     survey_app_url: str | None = None
+    #: ``[limits] respondents``: per survey; a new respondent beyond it is refused (a repeat is not).
+    max_respondents: int = Limits.respondents
 
     @classmethod
     def from_section(cls, section: Mapping[str, Any]) -> Intake24Settings:
@@ -479,6 +482,7 @@ class Intake24Service:
             if "redirectUrl" in claims:
                 body["redirectUrl"] = claims["redirectUrl"]
             if created is not None:
+                self._enforce_quota(connection, survey)
                 if flags.get("userCustomFields") and fields_claim:
                     self._insert_custom_fields(connection, respondent.id, fields_claim)
                 if flags.get("userPersonalIdentifiers") and name is not UNDEFINED:
@@ -501,6 +505,17 @@ class Intake24Service:
                 else:
                     body["customFields"] = self._custom_field_rows(connection, respondent.id)
         return body
+
+    def _enforce_quota(self, connection: Connection, survey: Survey) -> None:
+        """Inside the creating transaction: past ``max_respondents``, refuse (the insert rolls back)."""
+        count = connection.execute(
+            select(func.count()).select_from(respondents).where(respondents.c.survey_id == survey.id)
+        ).scalar_one()
+        if int(count) > self.settings.max_respondents:
+            raise Forbidden(
+                messages.RESPONDENT_QUOTA.format(slug=survey.slug, limit=self.settings.max_respondents),
+                rule=quota_rule("respondents"),
+            )
 
     def url_token(self, survey: Survey) -> str:
         length = survey.settings.get("authUrlTokenLength") or DEFAULT_TOKEN_LENGTH
@@ -979,6 +994,7 @@ class Intake24Service:
                 created = connection.execute(insert).first()
                 if created is None:
                     raise AdminValidationError("username", messages.DUPLICATE_USERNAME)
+                self._enforce_quota(connection, survey)
                 if loaded.get("customFields"):
                     self._insert_custom_fields(connection, created.id, loaded["customFields"])
         except IntegrityError:

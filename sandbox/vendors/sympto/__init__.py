@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Flask
 
 from sandbox.core.clock import Clock
 from sandbox.core.errors import VendorSurface, register_surface
 from sandbox.core.faults import FAULTS_KEY, register_catalogue
 from sandbox.core.journal import Journal
+from sandbox.core.limits import limits_of
 from sandbox.core.openapi import register_paths
 from sandbox.core.outbound import Outbound
 from sandbox.core.randomness import Randomness
@@ -23,7 +26,8 @@ NAME = "sympto"
 def init_app(
     app: Flask, store: Store, clock: Clock, randomness: Randomness, section: dict[str, object], journal: Journal
 ) -> SymptoService:
-    settings = SymptoSettings.from_section(section)
+    limits = limits_of(app)
+    settings = replace(SymptoSettings.from_section(section), max_users=limits.users, max_groups=limits.groups)
     outbound = Outbound(
         journal,
         allowed_hosts=settings.allowed_hosts,

@@ -50,6 +50,13 @@ class Duplicate(SymptoError):
     rule = "duplicate_user"
 
 
+class QuotaExceeded(SymptoError):
+    """422, as for a duplicate: the clinic cannot take another user or group (the sandbox's own limit)."""
+
+    status = 422
+    rule = "quota_users"
+
+
 class RateLimited(SymptoError):
     """More than 10 invalid authorization requests in 5 minutes (RateToken.md; status ours: 429)."""
 

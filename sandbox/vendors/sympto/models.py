@@ -59,6 +59,8 @@ users = Table(
     Column("time_zone", String(64), nullable=False),
     Column("details", JSON, nullable=False),
     Column("created_at", Float, nullable=False),
+    # Listings page through one clinic's users in creation order; the quota counts them.
+    Index("ix_sympto_users_clinic_id", "clinic_id", "id"),
 )
 
 groups = Table(
@@ -67,6 +69,7 @@ groups = Table(
     Column("group_id", String(36), primary_key=True),
     Column("clinic_id", String(64), ForeignKey("sympto_clinics.clinic_id"), nullable=False),
     Column("name", Text, nullable=False),
+    Index("ix_sympto_groups_clinic_id", "clinic_id"),
 )
 
 memberships = Table(

@@ -18,7 +18,7 @@ from sandbox.core import journal
 from sandbox.core.openapi import add_schema
 from sandbox.vendors.sympto import pages
 from sandbox.vendors.sympto.errors import BadRequest, ok
-from sandbox.vendors.sympto.service import AUTH_CODE_PREFIX, PageLoad, SymptoService
+from sandbox.vendors.sympto.service import AUTH_CODE_PREFIX, MAX_PAGE, PageLoad, SymptoService
 
 PREFIX = "/sympto"
 SERVICE_KEY = "sandbox.sympto"
@@ -99,31 +99,37 @@ def create_provider() -> Response:
     return ok(service().create_provider_with_group(clinic_id, service().load(schemas.PROVIDER)))
 
 
+def _listing(kind: str | None) -> Response:
+    """One page of users: ``?limit=`` (at most :data:`MAX_PAGE`, also the default), ``?offset=<last id>``,
+    ``?query=``. A page cut short by the sandbox's cap is journaled as a warning naming the next offset."""
+    clinic_id = clinic()
+    limit = request.args.get("limit")
+    if limit is not None and not (limit.isdigit() and limit.isascii() and len(limit) <= 9):
+        raise BadRequest(f"`limit` must be a whole number, got {limit[:20]!r}", rule="invalid_query")
+    wanted = None if limit is None else int(limit)
+    page = service().list_users(clinic_id, kind, request.args.get("query"), wanted, request.args.get("offset"))
+    if page.more and (wanted is None or wanted > MAX_PAGE):
+        journal.warn(
+            "list_capped",
+            f"The sandbox answers at most {MAX_PAGE} users per listing and more remain: ask for the next page "
+            f"with ?offset={page.users[-1]['id']} (and ?limit=, at most {MAX_PAGE}).",
+        )
+    return ok(page.users)
+
+
 @blueprint.get("/clinicAdmin/users")
 def list_users() -> Response:
-    return ok(service().list_users(clinic()))
+    return _listing(None)
 
 
 @blueprint.get("/providers/patient")
 def list_patients() -> Response:
-    clinic_id = clinic()
-    limit = request.args.get("limit")
-    if limit is not None and not (limit.isdigit() and limit.isascii()):
-        raise BadRequest(f"`limit` must be a whole number, got {limit[:20]!r}", rule="invalid_query")
-    return ok(
-        service().list_users(
-            clinic_id,
-            "patient",
-            request.args.get("query"),
-            None if limit is None else int(limit),
-            request.args.get("offset"),
-        )
-    )
+    return _listing("patient")
 
 
 @blueprint.get("/clinicAdmin/careTeam")
 def list_care_team() -> Response:
-    return ok(service().list_users(clinic(), "provider"))
+    return _listing("provider")
 
 
 # --- groups -----------------------------------------------------------------------------------------
@@ -264,6 +270,24 @@ _ID = {"type": "string", "description": "The new id."}
 _TRUE = {"type": "boolean", "enum": [True]}
 
 
+#: The query parameters of every user listing (``limit``/``offset`` as the current docs name them).
+_PAGING: list[dict[str, Any]] = [
+    {"in": "query", "name": "query", "schema": {"type": "string"}, "description": "Substring filter."},
+    {
+        "in": "query",
+        "name": "limit",
+        "schema": {"type": "integer", "minimum": 0, "maximum": 999_999_999},
+        "description": f"Page size; above {MAX_PAGE} (and by default) the sandbox answers {MAX_PAGE}.",
+    },
+    {
+        "in": "query",
+        "name": "offset",
+        "schema": {"type": "string"},
+        "description": "The id of the last user of the previous page.",
+    },
+]
+
+
 def _operation(
     summary: str,
     ok: dict[str, Any],
@@ -393,25 +417,30 @@ def openapi_paths(spec: APISpec) -> None:
                 body="SymptoProvider",
             )
         },
-        "/clinicAdmin/users": {"get": _operation("Every user of the clinic (2019-2020 path)", _USER_LIST, ("401",))},
-        "/providers/patient": {
+        "/clinicAdmin/users": {
             "get": _operation(
-                "Patients, filtered and paged (current path)",
+                f"Users of the clinic (2019-2020 path), at most {MAX_PAGE} per page",
                 _USER_LIST,
                 ("400", "401"),
-                parameters=[
-                    {"in": "query", "name": "query", "schema": {"type": "string"}, "description": "Substring filter."},
-                    {"in": "query", "name": "limit", "schema": {"type": "integer", "minimum": 0}},
-                    {
-                        "in": "query",
-                        "name": "offset",
-                        "schema": {"type": "string"},
-                        "description": "The id of the last patient of the previous page.",
-                    },
-                ],
+                parameters=_PAGING,
             )
         },
-        "/clinicAdmin/careTeam": {"get": _operation("Providers of the clinic (2019-2020 path)", _USER_LIST, ("401",))},
+        "/providers/patient": {
+            "get": _operation(
+                f"Patients, filtered and paged (current path), at most {MAX_PAGE} per page",
+                _USER_LIST,
+                ("400", "401"),
+                parameters=_PAGING,
+            )
+        },
+        "/clinicAdmin/careTeam": {
+            "get": _operation(
+                f"Providers of the clinic (2019-2020 path), at most {MAX_PAGE} per page",
+                _USER_LIST,
+                ("400", "401"),
+                parameters=_PAGING,
+            )
+        },
         "/clinicAdmin/groups": {
             "post": _operation(
                 "Create a group (2019-2020 path)",

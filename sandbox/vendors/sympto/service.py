@@ -15,12 +15,13 @@ from contracts.sympto.schemas import invalid_body_message
 from sandbox.core.body import BodyProblem, read_json_object
 from sandbox.core.clock import Clock
 from sandbox.core.faults import Faults
+from sandbox.core.limits import Limits, quota_message, quota_rule
 from sandbox.core.outbound import DEFAULT_MAX_RESPONSE_BYTES, Outbound
 from sandbox.core.randomness import Randomness
 from sandbox.core.redact import REDACTED
 from sandbox.core.store import Store
 from sandbox.vendors.sympto import auth
-from sandbox.vendors.sympto.errors import BadRequest, Duplicate, NotFound, Unauthorized
+from sandbox.vendors.sympto.errors import BadRequest, Duplicate, NotFound, QuotaExceeded, Unauthorized
 from sandbox.vendors.sympto.models import (
     auth_failures,
     bearer_tokens,
@@ -34,6 +35,20 @@ from sandbox.vendors.sympto.models import (
 from sandbox.vendors.sympto.outbound import WebhookTarget, WebhookVerdict, call_webhook
 
 AUTH_CODE_PREFIX = "authCode"
+#: Bearer tokens, sessions and userAuthTokens expired this long ago are forgotten when the next is issued.
+FORGET_AFTER_SECONDS = 24 * 3600
+#: Live bearer tokens kept per clinic (every login adds one; the oldest go first): the sandbox's own limit.
+MAX_BEARER_TOKENS = 1000
+#: Users one listing answers at most (Sympto documents ``limit``/``offset`` but no maximum: the sandbox's own).
+MAX_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class UserPage:
+    """One page of a user listing; ``more`` says users remain after it (ask with ``offset``)."""
+
+    users: list[dict[str, Any]]
+    more: bool
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,9 @@ class SymptoSettings:
     allowed_hosts: tuple[str, ...] = ()
     allow_loopback: bool = True
     clinics: tuple[Clinic, ...] = ()
+    #: ``[limits] users`` and ``groups``: per clinic; a create beyond one is refused with 422.
+    max_users: int = Limits.users
+    max_groups: int = Limits.groups
 
     @classmethod
     def from_section(cls, section: Mapping[str, Any]) -> SymptoSettings:
@@ -264,7 +282,25 @@ class SymptoService:
                     token=token, clinic_id=row.clinic_id, expires_at=now + self.settings.bearer_lifetime_seconds
                 )
             )
+            self._prune_bearer_tokens(connection, row.clinic_id, token, now)
         return token
+
+    @staticmethod
+    def _prune_bearer_tokens(connection: Any, clinic_id: str, issued: str, now: float) -> None:
+        """Every login stores a token: forget the clinic's tokens expired for a day (until then a
+        partner still hears "expired", not "unknown"), and keep at most :data:`MAX_BEARER_TOKENS`
+        (the soonest to expire go first, never the one just issued)."""
+        mine = bearer_tokens.c.clinic_id == clinic_id
+        connection.execute(delete(bearer_tokens).where(mine, bearer_tokens.c.expires_at < now - FORGET_AFTER_SECONDS))
+        excess = connection.execute(select(func.count()).where(mine)).scalar_one() - MAX_BEARER_TOKENS
+        if excess > 0:
+            victims = (
+                select(bearer_tokens.c.token)
+                .where(mine, bearer_tokens.c.token != issued)
+                .order_by(bearer_tokens.c.expires_at)
+                .limit(excess)
+            )
+            connection.execute(delete(bearer_tokens).where(bearer_tokens.c.token.in_(victims.scalar_subquery())))
 
     def authenticate(self, authorization: str | None) -> str:
         """The clinic a bearer token belongs to, or :class:`Unauthorized`."""
@@ -350,11 +386,22 @@ class SymptoService:
         }
         try:
             with self.store.begin() as connection:
+                if self._count(connection, users, clinic_id) >= self.settings.max_users:
+                    self._raise_duplicate(email, phone)  # a repeat is still a duplicate, not a quota problem
+                    self._raise_quota("users", self.settings.max_users, clinic_id, "users")
                 connection.execute(insert(users).values(**values))
         except IntegrityError:
             self._raise_duplicate(email, phone)
             raise
         return user_id
+
+    @staticmethod
+    def _count(connection: Any, table: Any, clinic_id: str) -> int:
+        return int(connection.execute(select(func.count()).where(table.c.clinic_id == clinic_id)).scalar_one())
+
+    @staticmethod
+    def _raise_quota(key: str, limit: int, clinic_id: str, what: str) -> None:
+        raise QuotaExceeded(quota_message(key, limit, f"Sympto clinic {clinic_id!r}", what), rule=quota_rule(key))
 
     def _raise_duplicate(self, email: str | None, phone: str | None) -> None:
         with self.store.connect() as connection:
@@ -376,6 +423,8 @@ class SymptoService:
     def create_group(self, clinic_id: str, name: str) -> str:
         group_id = self.randomness.uuid()
         with self.store.begin() as connection:
+            if self._count(connection, groups, clinic_id) >= self.settings.max_groups:
+                self._raise_quota("groups", self.settings.max_groups, clinic_id, "groups")
             connection.execute(insert(groups).values(group_id=group_id, clinic_id=clinic_id, name=name))
         return group_id
 
@@ -430,46 +479,44 @@ class SymptoService:
         query: str | None = None,
         limit: int | None = None,
         offset: str | None = None,
-    ) -> list[dict[str, Any]]:
-        """Users with their groups, oldest first; ``offset`` is the id of the last user of the previous page."""
+    ) -> UserPage:
+        """Users with their groups, oldest first, at most ``limit`` (capped at :data:`MAX_PAGE`);
+        ``offset`` is the id of the last user of the previous page."""
+        wanted = MAX_PAGE if limit is None else min(limit, MAX_PAGE)
         statement = select(users).where(users.c.clinic_id == clinic_id).order_by(users.c.id)
         if kind is not None:
             statement = statement.where(users.c.kind == kind)
         with self.store.connect() as connection:
-            rows = [dict(row._mapping) for row in connection.execute(statement)]
+            if offset is not None:
+                after = connection.execute(
+                    select(users.c.id).where(users.c.clinic_id == clinic_id, users.c.user_id == offset)
+                ).scalar()
+                if after is None:
+                    return UserPage([], more=False)
+                statement = statement.where(users.c.id > after)
+            if not query:
+                statement = statement.limit(wanted + 1)
+            rows = []
+            for found in connection.execute(statement):
+                row = dict(found._mapping)
+                if query and not _matches(row, query.lower()):
+                    continue
+                rows.append(row)
+                if len(rows) > wanted:
+                    break
+            more = len(rows) > wanted
+            rows = rows[:wanted]
             member_rows = connection.execute(
                 select(memberships.c.user_id, groups.c.group_id, groups.c.name)
                 .join(groups, groups.c.group_id == memberships.c.group_id)
-                .where(groups.c.clinic_id == clinic_id)
+                .where(memberships.c.user_id.in_([r["user_id"] for r in rows]))
             ).all()
-        if query:
-            needle = query.lower()
-            rows = [
-                r
-                for r in rows
-                if any(
-                    needle in str(v).lower()
-                    for v in (
-                        r["first_name"],
-                        r["last_name"],
-                        r["email"],
-                        r["phone"],
-                        r["time_zone"],
-                        *r["details"].values(),
-                    )
-                )
-            ]
-        if offset is not None:
-            ids = [r["user_id"] for r in rows]
-            rows = rows[ids.index(offset) + 1 :] if offset in ids else []
-        if limit is not None:
-            rows = rows[:limit]
         result = []
         for row in rows:
             shown = public_user(row)
             shown["groups"] = [{"groupId": g, "groupName": n} for u, g, n in member_rows if u == row["user_id"]]
             result.append(shown)
-        return result
+        return UserPage(result, more)
 
     def user_by_email(self, clinic_id: str, email: str) -> dict[str, Any] | None:
         with self.store.connect() as connection:
@@ -483,6 +530,11 @@ class SymptoService:
     def open_session(self, user_id: str, via: str) -> str:
         session_id = self.randomness.token_hex(32)
         with self.store.begin() as connection:
+            connection.execute(
+                delete(sessions).where(
+                    sessions.c.user_id == user_id, sessions.c.expires_at < self.clock.now() - FORGET_AFTER_SECONDS
+                )
+            )
             connection.execute(
                 insert(sessions).values(
                     session_id=session_id,
@@ -512,6 +564,12 @@ class SymptoService:
             raise NotFound(messages.UNKNOWN_EMAIL.format(email=messages.shown(email)), rule="unknown_email")
         token = self.randomness.token_hex(32)
         with self.store.begin() as connection:
+            connection.execute(
+                delete(user_auth_tokens).where(
+                    user_auth_tokens.c.user_id == user["user_id"],
+                    user_auth_tokens.c.expires_at < self.clock.now() - FORGET_AFTER_SECONDS,
+                )
+            )
             connection.execute(
                 insert(user_auth_tokens).values(
                     token=token,
@@ -762,7 +820,7 @@ class SymptoService:
             if clinic_id is not None:
                 statement = statement.where(clinics.c.clinic_id == clinic_id)
             clinic_ids = list(connection.execute(statement).scalars())
-        return [{"clinic_id": c, **user} for c in clinic_ids for user in self.list_users(c)]
+        return [{"clinic_id": c, **user} for c in clinic_ids for user in self.list_users(c).users]
 
     def list_sessions(self, clinic_id: str | None = None) -> list[dict[str, Any]]:
         """Front-end sessions (the session id itself is a credential and is never shown)."""
@@ -786,6 +844,13 @@ class SymptoService:
                 }
                 for row in connection.execute(statement)
             ]
+
+
+def _matches(row: Mapping[str, Any], needle: str) -> bool:
+    """``?query=``: a case-insensitive substring of a name, email, phone, time zone or detail."""
+    details = row["details"].values()
+    values = (row["first_name"], row["last_name"], row["email"], row["phone"], row["time_zone"], *details)
+    return any(needle in str(value).lower() for value in values)
 
 
 def _clinic_view(row: Mapping[str, Any]) -> dict[str, Any]:
