@@ -198,6 +198,10 @@ class EndpointConfigSchema(_Strict):
 
 
 class WebhookDataSchema(_Strict):
+    #: A nested schema reports a non-object itself (marshmallow's "Invalid input type."), so the
+    #: message naming the field lives here, not in the ``Nested`` field's ``type`` message (never used).
+    error_messages = {"type": "`webhookData` must be a JSON object with `url` and `secret`"}  # noqa: RUF012 (marshmallow API)
+
     url = HttpUrl(required=True)
     secret = Text(required=True)
 
@@ -210,7 +214,6 @@ class PatientWebhookConfigSchema(_Strict):
         required=True,
         error_messages={
             "required": '`webhookData` is required: send {{"webhookData": {{"url", "secret"}}}}',
-            "type": "`webhookData` must be a JSON object with `url` and `secret`",
             "null": "`webhookData` must not be null",
         },
     )
