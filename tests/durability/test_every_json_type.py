@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, Response
 from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
@@ -36,6 +36,7 @@ from contracts.intake24.schemas import CREATE_USER_CLAIMS
 from contracts.json_values import JSON_KINDS, RawJson, dumps, every_json_type, kind_of
 from contracts.jws import HMAC_ALGORITHMS, JOSE_HEADER_FIELDS, REGISTERED_CLAIMS, encode_segment, hmac_signature
 from sandbox.core import openapi
+from sandbox.testing.live import LiveServer
 from sandbox.vendors.intake24.auth import CREATE_USER_POLICY
 from tests.cirrusmd.helpers import SESSIONS, member_body
 from tests.conftest import FROZEN_AT
@@ -719,3 +720,54 @@ def test_any_body_field_value(fuzz_app: Flask, data: st.DataObject) -> None:
     path = data.draw(st.sampled_from(field_paths(openapi_document(fuzz_app), schema, request[2])), label="field")
     value = data.draw(every_json_type(), label="value")
     assert body_case(client, operation, method, request, path, value) == []
+
+
+# --- Sympto's page load reads the partner's webhook answer: every field through every JSON type -----
+
+#: The fields Sympto reads from a partner's webhook answer (``{"email": ...}``), with a known user's email.
+WEBHOOK_ANSWER = {"email": "page-load@example.test"}
+SYMPTO_PARAM = "PartnerApp"
+
+
+@pytest.fixture(scope="module")
+def partner_answers() -> Iterator[tuple[LiveServer, dict[str, bytes]]]:
+    """A partner webhook on loopback that answers whatever body the test sets."""
+    answers = {"body": dumps(WEBHOOK_ANSWER)}
+    partner = Flask("fuzzed-partner")
+
+    @partner.post("/webhook")
+    def webhook() -> Response:
+        return Response(answers["body"], mimetype="application/json")
+
+    with LiveServer(partner) as server:
+        yield server, answers
+
+
+def test_sympto_page_load_every_answer_field_through_every_json_type(
+    fuzz_app: Flask, partner_answers: tuple[LiveServer, dict[str, bytes]]
+) -> None:
+    server, answers = partner_answers
+    client = fuzz_app.test_client()
+    headers = _sympto_admin(client)
+    _sympto_patient(client, headers, WEBHOOK_ANSWER["email"])
+    body = {
+        "endpointURL": server.url + "/webhook",
+        "clientId": "partner-client-id",
+        "clientSecret": "partner-client-secret",
+        "endpointQueryParam": SYMPTO_PARAM,
+    }
+    _post_ok(client, "/sympto/clinicAdmin/clinics/endpoint", body, headers)
+    assert client.get(f"/sympto/?authCode{SYMPTO_PARAM}=code").status_code == 200  # the untouched answer signs in
+    findings = Findings([])
+    for field in WEBHOOK_ANSWER:
+        for kind, value in each_kind():
+            answers["body"] = dumps({**WEBHOOK_ANSWER, field: value})
+            page = client.get(f"/sympto/?authCode{SYMPTO_PARAM}=code", environ_base=fresh_address())
+            found = never_broken(page)
+            if page.status_code not in (200, 401) or not page.content_type.startswith("text/html"):
+                found.append(f"answered {page.status_code} {page.content_type}, not Sympto's 200/401 page")
+            if not isinstance(value, str) and page.status_code != 401:
+                found.append(f"signed in with an email that is not a string ({page.status_code})")
+            findings.check(field, kind, found)
+    answers["body"] = dumps(WEBHOOK_ANSWER)
+    assert not findings, findings.report()
