@@ -391,8 +391,11 @@ SYMPTO_PROVIDER = {
 
 Request = tuple[str, dict[str, str], dict[str, Any]]
 """A request to send: its path, headers and a valid JSON body."""
-Prepared = Callable[[int], Request]
-"""The ``n``-th valid request of an endpoint (unique where the vendor wants unique values)."""
+FieldPath = tuple[str | int, ...]
+"""Where a field sits in a body: ``("webhookData", "url")``, ``("customFields", 0, "name")``."""
+Prepared = Callable[..., Request]
+"""``prepared(n)`` or ``prepared(n, path)``: the ``n``-th valid request of an endpoint (unique where the
+vendor wants unique values), ready for the field at ``path`` to be replaced."""
 
 
 def _post_ok(client: FlaskClient, path: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
@@ -425,11 +428,11 @@ def prepare_cirrusmd_session(client: FlaskClient) -> Prepared:
     authorization = cirrusmd_tokens.VALID.authorization(cirrusmd_tokens.Credentials(), FROZEN_AT)
     assert authorization is not None
     headers = {"Authorization": authorization, "Accept": "application/json"}
-    return lambda n: (SESSIONS, headers, member_body(external_user_id=f"fuzz-{n}", member_id=f"M-{n}"))
+    return lambda n, path=(): (SESSIONS, headers, member_body(external_user_id=f"fuzz-{n}", member_id=f"M-{n}"))
 
 
 def prepare_intake24_create_user(client: FlaskClient) -> Prepared:
-    return lambda n: (
+    return lambda n, path=(): (
         CREATE_USER,
         {},
         {"token": signed({**intake24_base_claims(), "username": f"u{n}"}, INTAKE24_SECRET)},
@@ -438,13 +441,13 @@ def prepare_intake24_create_user(client: FlaskClient) -> Prepared:
 
 def prepare_intake24_token_login(client: FlaskClient) -> Prepared:
     created = _post_ok(client, CREATE_USER, {"token": signed(intake24_base_claims(), INTAKE24_SECRET)})
-    return lambda n: ("/intake24/api/auth/login/token", {}, {"token": created["authToken"], "captcha": None})
+    return lambda n, path=(): ("/intake24/api/auth/login/token", {}, {"token": created["authToken"], "captcha": None})
 
 
 def prepare_intake24_admin_create(client: FlaskClient) -> Prepared:
     headers, base = _intake24_admin(client)
     custom = [{"name": "team", "value": "blue", "public": True}]
-    return lambda n: (
+    return lambda n, path=(): (
         base,
         headers,
         {"username": f"admin{n}", "name": "N", "email": "n@example.test", "phone": "+1", "customFields": custom},
@@ -452,25 +455,31 @@ def prepare_intake24_admin_create(client: FlaskClient) -> Prepared:
 
 
 def prepare_intake24_admin_patch(client: FlaskClient) -> Prepared:
+    """PATCHes one respondent; a fuzzed ``username`` may rename it, so those cases each get a new one."""
     headers, base = _intake24_admin(client)
+    custom = [{"name": "team", "value": "blue", "public": True}]
+    shared = f"patched{next(_serials)}"
+    _post_ok(client, base, {"username": shared}, headers)
 
-    def request(n: int) -> Request:
-        _post_ok(client, base, {"username": f"patched{n}"}, headers)
-        custom = [{"name": "team", "value": "blue", "public": True}]
-        return f"{base}/patched{n}", headers, {"name": "M", "email": "m@example.test", "customFields": custom}
+    def request(n: int, path: FieldPath = ()) -> Request:
+        username = shared
+        if path[:1] == ("username",):
+            username = f"patched{n}"
+            _post_ok(client, base, {"username": username}, headers)
+        return f"{base}/{username}", headers, {"name": "M", "email": "m@example.test", "customFields": custom}
 
     return request
 
 
 def prepare_sympto_authorization(client: FlaskClient) -> Prepared:
-    return lambda n: ("/sympto/authorization", {}, {"clientId": SYMPTO_ADMIN, "clientSecret": SYMPTO_SECRET})
+    return lambda n, path=(): ("/sympto/authorization", {}, {"clientId": SYMPTO_ADMIN, "clientSecret": SYMPTO_SECRET})
 
 
 def prepare_sympto_login_token(client: FlaskClient) -> Prepared:
     headers = _sympto_admin(client)
     email = f"login{next(_serials)}@example.test"
     _sympto_patient(client, headers, email)
-    return lambda n: ("/sympto/authorization/login/token", headers, {"email": email})
+    return lambda n, path=(): ("/sympto/authorization/login/token", headers, {"email": email})
 
 
 def prepare_sympto_endpoint(client: FlaskClient) -> Prepared:
@@ -481,20 +490,20 @@ def prepare_sympto_endpoint(client: FlaskClient) -> Prepared:
         "clientSecret": "partner-client-secret",
         "endpointQueryParam": "PartnerApp",
     }
-    return lambda n: ("/sympto/clinicAdmin/clinics/endpoint", headers, body)
+    return lambda n, path=(): ("/sympto/clinicAdmin/clinics/endpoint", headers, body)
 
 
 def prepare_sympto_webhook(client: FlaskClient) -> Prepared:
     headers = _sympto_admin(client)
     body = {"webhookData": {"url": "https://partner.example.test/patient/webhook", "secret": "s"}}
-    return lambda n: ("/sympto/clinicAdmin/webhook", headers, body)
+    return lambda n, path=(): ("/sympto/clinicAdmin/webhook", headers, body)
 
 
-def _sympto_users(path: str, template: dict[str, Any]) -> Callable[[FlaskClient], Prepared]:
+def _sympto_users(route: str, template: dict[str, Any]) -> Callable[[FlaskClient], Prepared]:
     def prepare(client: FlaskClient) -> Prepared:
         headers = _sympto_admin(client)
-        return lambda n: (
-            path,
+        return lambda n, path=(): (
+            route,
             headers,
             {**template, "email": f"user{n}@example.test", "phoneNumber": f"+1650555{n % 10000:04d}"},
         )
@@ -502,10 +511,10 @@ def _sympto_users(path: str, template: dict[str, Any]) -> Callable[[FlaskClient]
     return prepare
 
 
-def _sympto_groups(path: str) -> Callable[[FlaskClient], Prepared]:
+def _sympto_groups(route: str) -> Callable[[FlaskClient], Prepared]:
     def prepare(client: FlaskClient) -> Prepared:
         headers = _sympto_admin(client)
-        return lambda n: (path, headers, {"groupName": f"Group {n}"})
+        return lambda n, path=(): (route, headers, {"groupName": f"Group {n}"})
 
     return prepare
 
@@ -514,14 +523,14 @@ def prepare_sympto_manage_groups(client: FlaskClient) -> Prepared:
     headers = _sympto_admin(client)
     user = _sympto_patient(client, headers, f"member{next(_serials)}@example.test")
     group = _sympto_group(client, headers, "Managed")
-    return lambda n: ("/sympto/clinicAdmin/groups/manage", headers, {"groupIds": [group], "userId": user})
+    return lambda n, path=(): ("/sympto/clinicAdmin/groups/manage", headers, {"groupIds": [group], "userId": user})
 
 
 def prepare_sympto_group_member(client: FlaskClient) -> Prepared:
     headers = _sympto_admin(client)
     user = _sympto_patient(client, headers, f"member{next(_serials)}@example.test")
     group = _sympto_group(client, headers, "Member")
-    return lambda n: ("/sympto/clinicAdmin/groups/manage", headers, {"groupId": group, "userId": user})
+    return lambda n, path=(): ("/sympto/clinicAdmin/groups/manage", headers, {"groupId": group, "userId": user})
 
 
 #: How to build a valid, authenticated request for each documented vendor operation with a JSON body.
@@ -571,13 +580,10 @@ def resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-Path = tuple[str | int, ...]
-
-
-def field_paths(document: dict[str, Any], schema: dict[str, Any], body: Any, prefix: Path = ()) -> list[Path]:
+def field_paths(document: dict[str, Any], schema: dict[str, Any], body: Any, prefix: FieldPath = ()) -> list[FieldPath]:
     """Every property of the documented body schema, and of its nested objects where ``body`` has one."""
     schema = resolve(document, schema)
-    paths: list[Path] = []
+    paths: list[FieldPath] = []
     for name, child in schema.get("properties", {}).items():
         paths.append((*prefix, name))
         value = body.get(name) if isinstance(body, dict) else None
@@ -591,7 +597,7 @@ def field_paths(document: dict[str, Any], schema: dict[str, Any], body: Any, pre
     return paths
 
 
-def replaced(body: Any, path: Path, value: Any) -> Any:
+def replaced(body: Any, path: FieldPath, value: Any) -> Any:
     if not path:
         return value
     head, rest = path[0], path[1:]
@@ -602,7 +608,7 @@ def replaced(body: Any, path: Path, value: Any) -> Any:
     return {**body, str(head): replaced(body.get(str(head)), rest, value)}
 
 
-def property_schema(document: dict[str, Any], schema: dict[str, Any], path: Path) -> dict[str, Any]:
+def property_schema(document: dict[str, Any], schema: dict[str, Any], path: FieldPath) -> dict[str, Any]:
     for step in path:
         schema = resolve(document, schema)
         schema = schema["items"] if isinstance(step, int) else schema.get("properties", {}).get(step, {})
@@ -634,7 +640,7 @@ def vendor_shape(path: str, response: TestResponse) -> str | None:
 
 
 def body_case(
-    client: FlaskClient, operation: dict[str, Any], method: str, request: Request, path: Path, value: Any
+    client: FlaskClient, operation: dict[str, Any], method: str, request: Request, path: FieldPath, value: Any
 ) -> list[str]:
     """Send ``request`` with the field at ``path`` replaced by ``value`` and judge the answer."""
     url, headers, body = request
@@ -684,6 +690,12 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     application.extensions["sandbox.store"].dispose()
 
 
+@pytest.fixture
+def client(fuzz_app: Flask) -> FlaskClient:
+    """Every test here shares the module's sandbox: one app per test would dominate the run time."""
+    return fuzz_app.test_client()
+
+
 def test_every_vendor_operation_with_a_json_body_is_fuzzed(fuzz_app: Flask) -> None:
     assert set(json_body_operations(fuzz_app)) == set(ENDPOINTS)
 
@@ -704,7 +716,7 @@ def test_every_body_field_through_every_json_type(fuzz_app: Flask, method: str, 
     findings = Findings([])
     for path in paths:
         for kind, value in each_kind():
-            found = body_case(client, operation, method, prepared(next(_serials)), path, value)
+            found = body_case(client, operation, method, prepared(next(_serials), path), path, value)
             findings.check(".".join(map(str, path)), kind, found)
     assert not findings, findings.report()
 
@@ -770,4 +782,37 @@ def test_sympto_page_load_every_answer_field_through_every_json_type(
                 found.append(f"signed in with an email that is not a string ({page.status_code})")
             findings.check(field, kind, found)
     answers["body"] = dumps(WEBHOOK_ANSWER)
+    assert not findings, findings.report()
+
+
+#: A survey with the strict checks Intake24's docs recommend (``sub`` = slug, ``aud``, ``iss``, ``exp``).
+STRICT_SLUG = "strict-fuzz"
+STRICT_SECRET = "strict-fuzz-secret-0123456789-0123456789"
+STRICT_MESSAGES = {"sub": "jwt subject invalid", "aud": "jwt audience required", "iss": "jwt issuer required"}
+
+
+def test_intake24_strict_survey_every_claim_through_every_json_type(fuzz_app: Flask) -> None:
+    """With ``strictClaims`` on, ``sub``/``aud``/``iss`` are read too: a wrong type is a 403 naming it."""
+    client = fuzz_app.test_client()
+    settings = {"allowGenUsers": True, "genUserKey": STRICT_SECRET, "strictClaims": True}
+    assert client.put(f"/__sandbox/intake24/surveys/{STRICT_SLUG}", json=settings).status_code in (200, 201)
+    base = {**intake24_base_claims(), "sub": STRICT_SLUG, "aud": "intake24-fuzz", "iss": "partner"}
+    url = f"/intake24/api/surveys/{STRICT_SLUG}/create-user"
+    first = client.post(url, json={"token": signed(base, STRICT_SECRET)}, environ_base=fresh_address())
+    assert first.status_code == 200, first.get_json()
+    findings = Findings([])
+    for claim in INTAKE24_CLAIMS:
+        for kind, value in each_kind():
+            token = signed({**base, claim: value}, STRICT_SECRET)
+            response = client.post(url, json={"token": token}, environ_base=fresh_address())
+            found = never_broken(response)
+            message = intake24_message(response)
+            if response.status_code not in (200, 400, 403):
+                found.append(f"answered {response.status_code}, not 200, 400 or 403")
+            elif response.status_code != 200 and message is None:
+                found.append(f"{response.status_code} not in Intake24's {{message}} shape")
+            wrong = claim in ("sub", "iss") and not isinstance(value, str) and not has_refused_literal(value)
+            if wrong and (response.status_code != 403 or STRICT_MESSAGES[claim] not in (message or "")):
+                found.append(f"answered {response.status_code} {message!r}, not 403 {STRICT_MESSAGES[claim]!r}")
+            findings.check(claim, kind, found)
     assert not findings, findings.report()
