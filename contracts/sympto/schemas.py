@@ -397,7 +397,11 @@ class PageLoadCheckSchema(_Strict):
 
     url = Text(load_default=None, allow_none=True)
     endpointQueryParam = LatinLetters(load_default=None, allow_none=True)
-    authenticationCode = fields.String(load_default=None, allow_none=True)
+    authenticationCode = fields.String(
+        load_default=None,
+        allow_none=True,
+        error_messages={"invalid": "`authenticationCode` must be a string: the code verbatim from the page URL"},
+    )
 
     @validates_schema
     def one_form(self, data: dict[str, Any], **_: Any) -> None:
