@@ -256,27 +256,95 @@ def openapi_document(app: Flask) -> dict[str, Any]:
         return openapi.document()
 
 
-def json_body_operations(app: Flask) -> dict[tuple[str, str], dict[str, Any]]:
-    """Every documented vendor operation taking a JSON body, from the OpenAPI document."""
+def prepare_control_faults(client: FlaskClient) -> Prepared:
+    return lambda n, path=(): ("/__sandbox/faults", {}, {"vendor": "cirrusmd", "status": 503, "times": 1})
+
+
+def prepare_control_clock(client: FlaskClient) -> Prepared:
+    return lambda n, path=(): ("/__sandbox/clock", {}, {"offset_seconds": 60})
+
+
+def prepare_control_cirrusmd_client(client: FlaskClient) -> Prepared:
+    return lambda n, path=(): (f"/__sandbox/cirrusmd/clients/fuzz{n}", {}, {"shared_secret": f"fuzz-secret-{n}"})
+
+
+def prepare_control_sympto_clinic(client: FlaskClient) -> Prepared:
+    def request(n: int, path: FieldPath = ()) -> Request:
+        body = {"name": "Fuzz clinic", "admin_email": f"admin{n}@example.test", "api_secret": f"secret-{n}"}
+        return f"/__sandbox/sympto/clinics/fuzz{n}", {}, body
+
+    return request
+
+
+def prepare_control_sympto_page_load(client: FlaskClient) -> Prepared:
+    # Port 9 (discard) on loopback refuses at once: the check reports the refusal, quickly.
+    body = {"url": "http://127.0.0.1:9/webhook", "endpointQueryParam": "PartnerApp", "authenticationCode": "code"}
+    return lambda n, path=(): ("/__sandbox/sympto/page-load", {}, body)
+
+
+def prepare_control_intake24_survey(client: FlaskClient) -> Prepared:
+    settings = {
+        "allowGenUsers": True,
+        "genUserKey": "fuzz-survey-secret-0123456789",
+        "notifications": [{"type": "survey.session.started", "channel": "webhook", "url": "http://127.0.0.1:9/"}],
+        "redirectPrompt": {"url": "https://partner.example.test/{identifier}", "identifier": "username", "timer": 5},
+    }
+    return lambda n, path=(): (f"/__sandbox/intake24/surveys/fuzz{n}", {}, settings)
+
+
+def prepare_control_intake24_pat(client: FlaskClient) -> Prepared:
+    return lambda n, path=(): (
+        "/__sandbox/intake24/personal-access-tokens",
+        {},
+        {"name": "fuzz", "expires_in_seconds": 60},
+    )
+
+
+#: The same for the control plane's operations with a JSON body.
+CONTROL_ENDPOINTS: dict[tuple[str, str], Callable[[FlaskClient], Prepared]] = {
+    ("post", "/__sandbox/faults"): prepare_control_faults,
+    ("put", "/__sandbox/clock"): prepare_control_clock,
+    ("put", "/__sandbox/cirrusmd/clients/{client_id}"): prepare_control_cirrusmd_client,
+    ("put", "/__sandbox/sympto/clinics/{clinic_id}"): prepare_control_sympto_clinic,
+    ("post", "/__sandbox/sympto/page-load"): prepare_control_sympto_page_load,
+    ("put", "/__sandbox/intake24/surveys/{slug}"): prepare_control_intake24_survey,
+    ("post", "/__sandbox/intake24/personal-access-tokens"): prepare_control_intake24_pat,
+}
+
+
+def json_body_operations(app: Flask, prefixes: tuple[str, ...] = VENDOR_PREFIXES) -> dict[tuple[str, str], Any]:
+    """Every documented operation under ``prefixes`` taking a JSON body, from the OpenAPI document."""
     document = openapi_document(app)
     found = {}
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             content = (operation.get("requestBody") or {}).get("content", {})
-            if path.startswith(VENDOR_PREFIXES) and "application/json" in content:
+            if path.startswith(prefixes) and "application/json" in content:
                 found[(method, path)] = operation
     return found
 
 
-def resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in schema:
-        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
-    return schema
+def resolve(document: dict[str, Any], schema: dict[str, Any], wanted: Any = None) -> dict[str, Any]:
+    """The object schema behind ``$ref``s and ``oneOf``/``anyOf``/``allOf``: of the alternatives with
+    properties, the one ``wanted`` fits (a body: its required keys are there; a name: it declares it)."""
+    while True:
+        if "$ref" in schema:
+            schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+            continue
+        combined = schema.get("oneOf") or schema.get("anyOf") or schema.get("allOf")
+        if "properties" in schema or not combined:
+            return schema
+        options = [resolve(document, option) for option in combined]
+        options = [option for option in options if "properties" in option] or options
+        if isinstance(wanted, dict):
+            schema = next((o for o in options if set(o.get("required", ())) <= set(wanted)), options[0])
+        else:
+            schema = next((o for o in options if wanted in o.get("properties", {})), options[0])
 
 
 def field_paths(document: dict[str, Any], schema: dict[str, Any], body: Any, prefix: FieldPath = ()) -> list[FieldPath]:
     """Every property of the documented body schema, and of its nested objects where ``body`` has one."""
-    schema = resolve(document, schema)
+    schema = resolve(document, schema, body)
     paths: list[FieldPath] = []
     for name, child in schema.get("properties", {}).items():
         paths.append((*prefix, name))
@@ -303,20 +371,28 @@ def replaced(body: Any, path: FieldPath, value: Any) -> Any:
 
 
 def property_schema(document: dict[str, Any], schema: dict[str, Any], path: FieldPath) -> dict[str, Any]:
+    """The documented schema of the field at ``path`` (its ``anyOf`` alternatives kept)."""
     for step in path:
-        schema = resolve(document, schema)
+        schema = resolve(document, schema, step)
         schema = schema["items"] if isinstance(step, int) else schema.get("properties", {}).get(step, {})
-    return resolve(document, schema)
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
 
 
-def wrong_type(declared: dict[str, Any], value: Any) -> bool:
-    """The value's JSON type is not the documented one (an integer is a number; null where nullable)."""
-    kind = kind_of(value)
+def wrong_type(document: dict[str, Any], declared: dict[str, Any], value: Any) -> bool:
+    """The value's JSON type is none the field documents (an integer is a number; null where nullable)."""
+    if isinstance(value, RawJson) or (value is None and declared.get("nullable", False)):
+        return False
+    alternatives = declared.get("anyOf") or declared.get("oneOf")
+    if alternatives:
+        return all(wrong_type(document, property_schema(document, option, ()), value) for option in alternatives)
     expected = declared.get("type")
-    if expected is None or isinstance(value, RawJson):
+    if expected is None:
         return False
     if value is None:
-        return not declared.get("nullable", False)
+        return True
+    kind = kind_of(value)
     return not (kind == expected or (expected == "integer" and kind == "number" and isinstance(value, int)))
 
 
@@ -328,6 +404,8 @@ def vendor_shape(path: str, response: TestResponse) -> str | None:
         ok = isinstance(body, dict) and set(body) == {"error_message"}
     elif path.startswith("/intake24/"):
         ok = isinstance(body, dict) and isinstance(body.get("message"), str)
+    elif path.startswith("/__sandbox/"):  # {error}, and Intake24's settings add the field list `errors`
+        ok = isinstance(body, dict) and isinstance(body.get("error"), str) and set(body) <= {"error", "errors"}
     else:
         ok = isinstance(body, dict) and body.get("Status") == "ERROR" and isinstance(body.get("Message"), str)
     return None if ok else f"{response.status_code} not in the vendor's shape: {response.get_data()[:200]!r}"
@@ -353,11 +431,12 @@ def body_case(
     if shape:
         found.append(shape)
     schema = operation["requestBody"]["content"]["application/json"]["schema"]
-    declared = property_schema(openapi_document(client.application), schema, path)
+    document = openapi_document(client.application)
+    declared = property_schema(document, schema, path)
     field = next(str(step) for step in reversed(path) if isinstance(step, str))
-    if wrong_type(declared, value):
+    if wrong_type(document, declared, value):
         if response.status_code < 400:
-            found.append(f"accepted ({response.status_code}) a value that is not the documented {declared['type']}")
+            found.append(f"accepted ({response.status_code}) a value that is not the documented type")
         # NaN, Infinity, 1e999 and lone surrogates are refused for the whole body (sandbox.core.body)
         # before any field is read; Intake24's JSON.parse names a position instead.
         elif field not in response.get_data(as_text=True) and not (has_raw_literal(value) or has_lone_surrogate(value)):
@@ -367,16 +446,29 @@ def body_case(
     return found
 
 
-def test_every_vendor_operation_with_a_json_body_is_fuzzed(fuzz_app: Flask) -> None:
+def test_every_operation_with_a_json_body_is_fuzzed(fuzz_app: Flask) -> None:
     assert set(json_body_operations(fuzz_app)) == set(ENDPOINTS)
+    assert set(json_body_operations(fuzz_app, ("/__sandbox/",))) == set(CONTROL_ENDPOINTS)
 
 
 @pytest.mark.parametrize(("method", "route"), list(ENDPOINTS), ids=[f"{m} {p}" for m, p in ENDPOINTS])
 def test_every_body_field_through_every_json_type(fuzz_app: Flask, method: str, route: str) -> None:
-    client = fuzz_app.test_client()
-    document = openapi_document(fuzz_app)
-    operation = json_body_operations(fuzz_app)[(method, route)]
-    prepared = ENDPOINTS[(method, route)](client)
+    fuzz_operation(fuzz_app, method, route, ENDPOINTS[(method, route)])
+
+
+@pytest.mark.parametrize(("method", "route"), list(CONTROL_ENDPOINTS), ids=[f"{m} {p}" for m, p in CONTROL_ENDPOINTS])
+def test_every_control_plane_body_field_through_every_json_type(app: Flask, method: str, route: str) -> None:
+    """The control plane too: ``{error}`` answers naming the field (a fresh sandbox each: these move the
+    clock, arm faults and replace tenants)."""
+    fuzz_operation(app, method, route, CONTROL_ENDPOINTS[(method, route)])
+
+
+def fuzz_operation(app: Flask, method: str, route: str, prepare: Callable[[FlaskClient], Prepared]) -> None:
+    """Every documented field of one operation through every kind, failures reported together."""
+    client = app.test_client()
+    document = openapi_document(app)
+    operation = json_body_operations(app, (route,))[(method, route)]
+    prepared = prepare(client)
     url, headers, body = prepared(serial())
     # The untouched request is accepted: the fuzzed values reach the rules past authentication.
     first = client.open(url, method=method.upper(), json=body, headers=headers, environ_base=fresh_address())
