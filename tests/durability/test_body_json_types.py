@@ -52,10 +52,12 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     application.extensions["sandbox.store"].dispose()
 
 
-@pytest.fixture
-def client(fuzz_app: Flask) -> FlaskClient:
-    """Every test here shares the module's sandbox: one app per test would dominate the run time."""
-    return fuzz_app.test_client()
+@pytest.fixture(scope="module")
+def control_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """A sandbox of its own for the control plane's cases: they move the clock, arm faults, add tenants."""
+    application = make_sandbox(tmp_path_factory.mktemp("control"))
+    yield application
+    application.extensions["sandbox.store"].dispose()
 
 
 # --- every body field of every vendor endpoint ------------------------------------------------------
@@ -457,10 +459,9 @@ def test_every_body_field_through_every_json_type(fuzz_app: Flask, method: str, 
 
 
 @pytest.mark.parametrize(("method", "route"), list(CONTROL_ENDPOINTS), ids=[f"{m} {p}" for m, p in CONTROL_ENDPOINTS])
-def test_every_control_plane_body_field_through_every_json_type(app: Flask, method: str, route: str) -> None:
-    """The control plane too: ``{error}`` answers naming the field (a fresh sandbox each: these move the
-    clock, arm faults and replace tenants)."""
-    fuzz_operation(app, method, route, CONTROL_ENDPOINTS[(method, route)])
+def test_every_control_plane_body_field_through_every_json_type(control_app: Flask, method: str, route: str) -> None:
+    """The control plane too: ``{error}`` answers naming the field."""
+    fuzz_operation(control_app, method, route, CONTROL_ENDPOINTS[(method, route)])
 
 
 def fuzz_operation(app: Flask, method: str, route: str, prepare: Callable[[FlaskClient], Prepared]) -> None:
@@ -484,13 +485,17 @@ def fuzz_operation(app: Flask, method: str, route: str, prepare: Callable[[Flask
     assert not findings, findings.report()
 
 
+_prepared: dict[tuple[str, str], Prepared] = {}
+
+
 @given(data=st.data())
 def test_any_body_field_value(fuzz_app: Flask, data: st.DataObject) -> None:
     client = fuzz_app.test_client()
     method, route = data.draw(st.sampled_from(list(ENDPOINTS)), label="operation")
     operation = json_body_operations(fuzz_app)[(method, route)]
-    prepared = ENDPOINTS[(method, route)](client)
-    request = prepared(serial())
+    if (method, route) not in _prepared:  # logins and prerequisites once per operation, not per example
+        _prepared[(method, route)] = ENDPOINTS[(method, route)](client)
+    request = _prepared[(method, route)](serial())
     schema = operation["requestBody"]["content"]["application/json"]["schema"]
     path = data.draw(st.sampled_from(field_paths(openapi_document(fuzz_app), schema, request[2])), label="field")
     value = data.draw(every_json_type(), label="value")
