@@ -113,26 +113,36 @@ def _has_lone_surrogate(text: str) -> bool:
     return False
 
 
-def _unsendable(value: Any, path: str) -> tuple[str, str] | None:
-    """The path (``nbf``, ``a.b[0]``) and a description of the first value no store or vendor can keep.
+@dataclass(frozen=True)
+class _Unsendable:
+    field: str  # the top-level member holding it ("" for the whole value)
+    path: str  # where inside it: ``nbf``, ``aud[1]``, ``a.b``; never holds a surrogate itself
+    description: str
+
+
+def _unsendable(value: Any, path: str = "", field: str = "") -> _Unsendable | None:
+    """The first value in ``value`` that no store or vendor can keep, and where it is.
 
     That is a ``NaN``/``Infinity`` literal, or text with a lone UTF-16 surrogate (``"\\ud800"``): Python
     parses both, but no JSON number holds the first and UTF-8 (the journal, SQLite) cannot encode the second.
     """
     if isinstance(value, _NonFinite):
-        return path, f"{value.literal}, which JSON does not allow; send a finite number"
+        return _Unsendable(field, path, f"{value.literal}, which JSON does not allow; send a finite number")
     if isinstance(value, str):
-        return (path, "text with a lone UTF-16 surrogate; send valid Unicode") if _has_lone_surrogate(value) else None
-    children: list[tuple[str, Any]] = []
+        lone = _has_lone_surrogate(value)
+        return _Unsendable(field, path, "text with a lone UTF-16 surrogate; send valid Unicode") if lone else None
+    children: list[tuple[str, str, Any]] = []
     if isinstance(value, dict):
         for key, item in value.items():
             if _has_lone_surrogate(key):
-                return path, "an object with a key holding a lone UTF-16 surrogate; send valid Unicode"
-            children.append((f"{path}.{key}" if path else key, item))
+                return _Unsendable(
+                    field, path, "an object with a key holding a lone UTF-16 surrogate; send valid Unicode"
+                )
+            children.append((f"{path}.{key}" if path else key, field or key, item))
     elif isinstance(value, list):
-        children = [(f"{path}[{index}]", item) for index, item in enumerate(value)]
-    for child_path, item in children:
-        found = _unsendable(item, child_path)
+        children = [(f"{path}[{index}]", field, item) for index, item in enumerate(value)]
+    for child_path, child_field, item in children:
+        found = _unsendable(item, child_path, child_field)
         if found is not None:
             return found
     return None
@@ -143,21 +153,17 @@ def _strict_json_object(raw: bytes, part: str) -> dict[str, Any]:
         value = json.loads(raw.decode("utf-8"), parse_constant=_NonFinite)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise TokenRejected(TokenFailure.MALFORMED, problem=f"the {part} is not valid JSON") from exc
-    fields = list(value.items()) if isinstance(value, dict) else [(None, value)]
-    for name, item in fields:
-        where = "" if name is None or _has_lone_surrogate(name) else name
-        try:
-            found = _unsendable({name: item} if where == "" and name is not None else item, where)
-        except RecursionError as exc:
-            raise TokenRejected(TokenFailure.MALFORMED, problem=f"the {part} nests too deeply") from exc
-        if found is not None:
-            path, description = found
-            shown = f"`{path[:40]}`" if path else "it"
-            raise TokenRejected(
-                TokenFailure.MALFORMED,
-                claim=where or None,
-                problem=f"the {part} is not valid JSON: {shown} is {description}",
-            )
+    try:
+        found = _unsendable(value)
+    except RecursionError as exc:
+        raise TokenRejected(TokenFailure.MALFORMED, problem=f"the {part} nests too deeply") from exc
+    if found is not None:
+        where = f"`{found.path[:40]}`" if found.path else "it"
+        raise TokenRejected(
+            TokenFailure.MALFORMED,
+            claim=found.field or None,
+            problem=f"the {part} is not valid JSON: {where} is {found.description}",
+        )
     if not isinstance(value, dict):
         raise TokenRejected(TokenFailure.MALFORMED, problem=f"the {part} is not a JSON object")
     return value

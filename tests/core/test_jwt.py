@@ -150,6 +150,7 @@ def test_check_times_itself_refuses_a_string_nbf() -> None:
         (b'{"sub": "a", "aud": [1, -Infinity]}', "aud", "`aud[1]` is -Infinity"),
         (b'{"sub": "\\ud800"}', "sub", "`sub` is text with a lone UTF-16 surrogate"),
         (b'{"sub": {"\\udfff": 1}}', "sub", "a key holding a lone UTF-16 surrogate"),
+        (b'{"x.y": [NaN]}', "x.y", "`x.y[0]` is NaN"),
     ],
 )
 def test_values_no_store_can_keep_are_malformed_naming_the_field(payload: bytes, claim: str, problem: str) -> None:

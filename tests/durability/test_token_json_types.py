@@ -32,6 +32,7 @@ from contracts.cirrusmd.schemas import TOKEN_CLAIMS
 from contracts.intake24.schemas import CREATE_USER_CLAIMS
 from contracts.json_values import RawJson, dumps, every_json_type
 from contracts.jws import JOSE_HEADER_FIELDS, REGISTERED_CLAIMS
+from sandbox.core.jwt import READ_HEADER_FIELDS
 from sandbox.vendors.intake24.auth import CREATE_USER_POLICY
 from tests.cirrusmd.helpers import SESSIONS, member_body
 from tests.conftest import FROZEN_AT
@@ -111,9 +112,10 @@ def cirrusmd_claim_case(client: FlaskClient, claim: str, value: Any) -> list[str
 def cirrusmd_header_case(client: FlaskClient, field: str, value: Any) -> list[str]:
     payload = cirrusmd_tokens.claims(cirrusmd_tokens.Credentials(), FROZEN_AT)
     response = cirrusmd_send(client, signed(payload, CIRRUSMD_SECRET, {field: value}))
-    # Only alg (must be exactly HS256) and crit (never supported) are read; every other field is ignored.
+    # The verifier reads alg (exactly HS256) and crit (never supported); every other field is ignored.
+    read = field in READ_HEADER_FIELDS
     must_reject = unsendable(value) or field == "crit" or (field == "alg" and value != "HS256")
-    return cirrusmd_judge(response, field, must_reject, must_accept=not must_reject)
+    return cirrusmd_judge(response, field, must_reject, must_accept=not read and not unsendable(value))
 
 
 def test_the_claim_list_is_the_contract_plus_the_registered_claims() -> None:
