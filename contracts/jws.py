@@ -15,6 +15,23 @@ from typing import Any
 
 from jwt.utils import base64url_encode
 
+#: The registered JOSE header parameters of a JWS (RFC 7515 section 4.1): what any header may carry.
+JOSE_HEADER_FIELDS: tuple[str, ...] = (
+    "alg",
+    "jku",
+    "jwk",
+    "kid",
+    "x5u",
+    "x5c",
+    "x5t",
+    "x5t#S256",
+    "typ",
+    "cty",
+    "crit",
+)
+#: The registered claim names of a JWT (RFC 7519 section 4.1), whether or not a vendor reads them.
+REGISTERED_CLAIMS: tuple[str, ...] = ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
+
 #: JWS algorithm name -> the hashlib digest its HMAC uses.
 HMAC_ALGORITHMS: dict[str, str] = {"HS256": "sha256", "HS384": "sha384", "HS512": "sha512"}
 

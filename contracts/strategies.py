@@ -18,6 +18,9 @@ Sympto                 :func:`sympto_users`, :func:`sympto_emails`   :func:`symp
 =====================  ============================================  =====================================
 
 Minting: :func:`cirrusmd_authorization`, :func:`intake24_token`, :func:`sympto_authentication_code`.
+
+Any field, any vendor: :func:`every_json_type` (every JSON type, raw ``NaN``/``Infinity`` literals included;
+encode with :func:`contracts.json_values.dumps`), to check that your own code survives what a client may send.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from contracts.cirrusmd.tokens import Credentials as CirrusmdCredentials
 from contracts.cirrusmd.tokens import TokenCase
 from contracts.cirrusmd.tokens import claims as cirrusmd_claims
 from contracts.intake24 import strategies as intake24
+from contracts.json_values import every_json_type
 from contracts.jws import sign_hmac
 from contracts.sympto import strategies as sympto
 
@@ -284,6 +288,7 @@ __all__ = [
     "cirrusmd_authorization",
     "cirrusmd_invalid_requests",
     "cirrusmd_members",
+    "every_json_type",
     "intake24_invalid_claims",
     "intake24_invalid_tokens",
     "intake24_respondent_claims",

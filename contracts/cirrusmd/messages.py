@@ -7,6 +7,9 @@ predict them from here, so a wording lives in one place.
 
 from __future__ import annotations
 
+import json
+import math
+
 MAX_TOKEN_LIFETIME_SECONDS = 120
 TOKEN_SHAPE = '{{sub: <client_id>, scope: "sdk", exp: <now + at most 120 s>, iat: <now>}}'  # a format template
 
@@ -58,13 +61,32 @@ METHOD_NOT_ALLOWED = "{method} is not allowed on {path}: use {allowed}."
 
 
 def number(value: object) -> str:
-    """Render a claim value the way messages show it (integers without a trailing .0)."""
+    """Render a client's value the way messages show it: as JSON (integers without a trailing .0), cut at 40.
+
+    Claims and header fields arrive as any JSON type; a message quotes them in the partner's language
+    (``null``, ``true``, ``["sdk"]``), never as Python would print them.
+    """
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        return str(int(value))[:40]
     if isinstance(value, str):
         return '"' + value[:40] + '"'
-    return repr(value)[:40]
+    if (
+        value is None
+        or isinstance(value, bool | list | dict)
+        or (isinstance(value, float) and not math.isfinite(value))
+    ):
+        return json.dumps(value, ensure_ascii=False)[:40]
+    text = repr(value)
+    if isinstance(value, int) and len(text) > 40:
+        return f"{text[:20]}… ({len(text.lstrip('-'))} digits)"
+    return text[:40]
+
+
+#: Beyond this many seconds a distance is shown in exponent form (a fuzzed ``exp`` of 1e308 stays readable).
+LONGEST_PLAIN_SECONDS = 1e15
 
 
 def seconds(delta: float) -> str:
+    if abs(delta) >= LONGEST_PLAIN_SECONDS:
+        return f"{delta:.6g}"
     return f"{delta:.0f}" if float(delta).is_integer() else f"{delta:.3f}"

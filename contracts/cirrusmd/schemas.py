@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates_schema
 
 from contracts.cirrusmd import messages
-from contracts.fields import Choice, Email, IsoDate, JsonObject, Text
+from contracts.fields import Choice, Email, IsoDate, JsonObject, StrictFloat, Text
 
 GENDERS = ("male", "female", "other")
 ORIGIN_LABEL_MAX = 30
@@ -85,10 +85,11 @@ class TokenClaimsSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    sub = fields.Raw(required=True, metadata={"description": "Your client_id."})
-    scope = fields.Raw(required=True, metadata={"description": 'Always "sdk".'})
-    exp = fields.Float(required=True, metadata={"description": "Unix time at most 120 s from now."})
-    iat = fields.Float(required=True, metadata={"description": "Unix time the token was created."})
+    sub = fields.String(required=True, metadata={"description": "Your client_id."})
+    scope = fields.String(required=True, metadata={"description": 'Always "sdk".'})
+    exp = StrictFloat(required=True, metadata={"description": "Unix time at most 120 s from now."})
+    iat = StrictFloat(required=True, metadata={"description": "Unix time the token was created."})
+    nbf = StrictFloat(metadata={"description": "Optional; honoured: the token is refused before this Unix time."})
 
 
 class SessionCreatedSchema(Schema):

@@ -184,6 +184,13 @@ INVALID: tuple[TokenCase, ...] = (
         lambda c, now: m.CLAIM_NOT_NUMERIC.format(claim="iat", seen=number(str(int(now)))),
     ),
     TokenCase(
+        "nbf_string",
+        "claim_not_numeric",
+        "`nbf` sent as a string (honoured when present, so it must be a number)",
+        _signed(nbf="soon"),
+        lambda c, now: m.CLAIM_NOT_NUMERIC.format(claim="nbf", seen=number("soon")),
+    ),
+    TokenCase(
         "wrong_scope",
         "wrong_scope",
         "`scope` other than sdk",

@@ -75,9 +75,18 @@ def expected(kind: str, value: Any) -> Issue:
     return Issue(messages.EXPECTED.format(expected=kind, received=zod_type(value)), "invalid_type")
 
 
+def js_double(value: float | int) -> float:
+    """The double JavaScript holds for a JSON number: an integer beyond the double range is ±Infinity
+    (``JSON.parse`` of 400 digits), where Python's ``float()`` raises ``OverflowError``."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def js_number_string(value: float | int) -> str:
     """``String(n)`` in JavaScript (shortest round-trip digits, JS exponent rules)."""
-    number = float(value)
+    number = js_double(value)
     if math.isinf(number):
         return "Infinity" if number > 0 else "-Infinity"
     if number == 0:
@@ -160,7 +169,7 @@ class ZInteger(fields.Field[Any]):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
         if zod_type(value) != "number":
             raise ValidationError([expected("number", value)])
-        if not float(value).is_integer():
+        if not js_double(value).is_integer():  # Infinity too, as zod's .int() says
             raise ValidationError([Issue("Expected integer, received float", "invalid_type")])
         if value < self.minimum:
             raise ValidationError([Issue(f"Number must be greater than or equal to {self.minimum}", "too_small")])

@@ -112,6 +112,10 @@ WEBHOOK_RULES: dict[str, str] = {
         "Your webhook answered 200 without a non-empty string `email` (keys seen: {keys}): "
         'answer {{"email": "<email>"}}.'
     ),
+    "email_not_unicode": (
+        "Your webhook answered an `email` holding a lone UTF-16 surrogate escape (like \\ud800), which is not "
+        'text: answer {{"email": "<email>"}} in valid Unicode.'
+    ),
     "unknown_user": (
         "Your webhook answered email {email!r}, but no Sympto user of clinic {clinic!r} has that email: "
         "create the user first (POST /providers or /providers/patients)."

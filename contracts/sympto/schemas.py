@@ -231,6 +231,10 @@ class EndpointConfigSchema(_Strict):
 
 
 class WebhookDataSchema(_Strict):
+    #: A nested schema reports a non-object itself (marshmallow's "Invalid input type."), so the
+    #: message naming the field lives here, not in the ``Nested`` field's ``type`` message (never used).
+    error_messages = {"type": "`webhookData` must be a JSON object with `url` and `secret`"}  # noqa: RUF012 (marshmallow API)
+
     url = HttpUrl(required=True)
     secret = Text(required=True, max_length=SECRET_MAX_LENGTH)
 
@@ -243,7 +247,6 @@ class PatientWebhookConfigSchema(_Strict):
         required=True,
         error_messages={
             "required": '`webhookData` is required: send {{"webhookData": {{"url", "secret"}}}}',
-            "type": "`webhookData` must be a JSON object with `url` and `secret`",
             "null": "`webhookData` must not be null",
         },
     )
@@ -428,7 +431,10 @@ class PageLoadCheckSchema(_Strict):
     url = Text(load_default=None, allow_none=True, max_length=PAGE_URL_MAX_LENGTH)
     endpointQueryParam = LatinLetters(load_default=None, allow_none=True)
     authenticationCode = fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(max=PAGE_URL_MAX_LENGTH)
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=PAGE_URL_MAX_LENGTH),
+        error_messages={"invalid": "`authenticationCode` must be a string: the code verbatim from the page URL"},
     )
 
     @validates_schema

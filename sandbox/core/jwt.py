@@ -7,6 +7,10 @@ module applies it and reports *why* a token failed as a :class:`TokenRejected` c
 
 Header fields that could point at a key (``jku``, ``x5u``, ``jwk``, ``x5c``, ``kid``) are never
 used: the key always comes from the vendor's own tenant lookup.
+
+Every value taken from a token is client-chosen JSON of any type. Each rule that reads a claim or a
+header field checks its type first, so a wrong type is a typed rejection naming the field, never
+an exception (a string ``nbf`` once reached a ``>`` comparison and answered 500).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import binascii
 import hmac
 import json
 import math
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -40,6 +45,12 @@ class TokenFailure(StrEnum):
     NOT_YET_VALID = "not_yet_valid"
 
 
+#: The claims :func:`check_times` interprets; each is type-checked before use whatever the policy lists.
+TIME_CLAIMS: tuple[str, ...] = ("exp", "iat", "nbf")
+#: The JOSE header fields :func:`verify` interprets; every other header field is ignored.
+READ_HEADER_FIELDS: tuple[str, ...] = ("alg", "crit")
+
+
 class TokenRejected(Exception):
     """A token failed a policy rule. ``detail`` holds what a message needs (claim, limit, seen)."""
 
@@ -56,7 +67,8 @@ class JwtPolicy:
 
     algorithms: frozenset[str]
     required_claims: tuple[str, ...] = ()
-    numeric_claims: tuple[str, ...] = ("exp", "iat", "nbf")
+    #: Claims that must be JSON numbers when present; :data:`TIME_CLAIMS` always are, listed or not.
+    numeric_claims: tuple[str, ...] = TIME_CLAIMS
     #: Longest allowed distance from now to ``exp``; ``None`` means unlimited.
     max_lifetime_seconds: float | None = None
     leeway_seconds: float = 0.0
@@ -86,15 +98,72 @@ KeyLookup = Callable[[DecodedToken], str | bytes]
 """Returns the verification key for a token, or raises :class:`TokenRejected` (e.g. unknown sub)."""
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"non-finite number {name}")
+@dataclass(frozen=True)
+class _NonFinite:
+    """Where JSON text had a ``NaN``/``Infinity`` literal: kept to name the field, then refused."""
+
+    literal: str
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+@dataclass(frozen=True)
+class _Unsendable:
+    field: str  # the top-level member holding it ("" for the whole value)
+    path: str  # where inside it: ``nbf``, ``aud[1]``, ``a.b``; never holds a surrogate itself
+    description: str
+
+
+def _unsendable(value: Any, path: str = "", field: str = "") -> _Unsendable | None:
+    """The first value in ``value`` that no store or vendor can keep, and where it is.
+
+    That is a ``NaN``/``Infinity`` literal, or text with a lone UTF-16 surrogate (``"\\ud800"``): Python
+    parses both, but no JSON number holds the first and UTF-8 (the journal, SQLite) cannot encode the second.
+    """
+    if isinstance(value, _NonFinite):
+        return _Unsendable(field, path, f"{value.literal}, which JSON does not allow; send a finite number")
+    if isinstance(value, str):
+        lone = _has_lone_surrogate(value)
+        return _Unsendable(field, path, "text with a lone UTF-16 surrogate; send valid Unicode") if lone else None
+    children: list[tuple[str, str, Any]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if _has_lone_surrogate(key):
+                return _Unsendable(
+                    field, path, "an object with a key holding a lone UTF-16 surrogate; send valid Unicode"
+                )
+            children.append((f"{path}.{key}" if path else key, field or key, item))
+    elif isinstance(value, list):
+        children = [(f"{path}[{index}]", field, item) for index, item in enumerate(value)]
+    for child_path, child_field, item in children:
+        found = _unsendable(item, child_path, child_field)
+        if found is not None:
+            return found
+    return None
 
 
 def _strict_json_object(raw: bytes, part: str) -> dict[str, Any]:
     try:
-        value = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        value = json.loads(raw.decode("utf-8"), parse_constant=_NonFinite)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise TokenRejected(TokenFailure.MALFORMED, problem=f"the {part} is not valid JSON") from exc
+    try:
+        found = _unsendable(value)
+    except RecursionError as exc:
+        raise TokenRejected(TokenFailure.MALFORMED, problem=f"the {part} nests too deeply") from exc
+    if found is not None:
+        where = f"`{found.path[:40]}`" if found.path else "it"
+        raise TokenRejected(
+            TokenFailure.MALFORMED,
+            claim=found.field or None,
+            problem=f"the {part} is not valid JSON: {where} is {found.description}",
+        )
     if not isinstance(value, dict):
         raise TokenRejected(TokenFailure.MALFORMED, problem=f"the {part} is not a JSON object")
     return value
@@ -129,9 +198,36 @@ def _decode(token: str) -> DecodedToken:
     return DecodedToken(header=header, claims=claims, signing_input=signing_input, signature=signature)
 
 
+#: The largest magnitude a JSON number may have and still be a finite IEEE 754 double (RFC 8259 section 6).
+LARGEST_NUMBER = sys.float_info.max
+
+
 def is_number(value: Any) -> bool:
-    """True for finite JSON numbers; booleans are not numbers here."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """True for JSON numbers that are finite doubles; booleans are not numbers here.
+
+    Python parses ``10**400`` written as digits into an exact integer that no double holds (every
+    float conversion of it raises); such a number is refused like ``1e999``, which parses as infinity.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    if isinstance(value, int):
+        return -LARGEST_NUMBER <= value <= LARGEST_NUMBER
+    return math.isfinite(value)
+
+
+def checked_numeric_claims(policy: JwtPolicy) -> tuple[str, ...]:
+    """The claims that must be numbers under ``policy``: its own list, then every time claim."""
+    return tuple(dict.fromkeys((*policy.numeric_claims, *TIME_CLAIMS)))
+
+
+def _time_claim(claims: Mapping[str, Any], name: str) -> float | None:
+    """A time claim as a float, ``None`` when absent; a present non-number is a typed rejection."""
+    if name not in claims:
+        return None
+    value = claims[name]
+    if not is_number(value):
+        raise TokenRejected(TokenFailure.CLAIM_NOT_NUMERIC, claim=name, seen=value)
+    return float(value)
 
 
 def verify(token: str, policy: JwtPolicy, key_for: KeyLookup, now: float) -> VerifiedToken:
@@ -153,7 +249,7 @@ def verify(token: str, policy: JwtPolicy, key_for: KeyLookup, now: float) -> Ver
     for name in policy.required_claims:
         if name not in claims:
             raise TokenRejected(TokenFailure.MISSING_CLAIM, claim=name)
-    for name in policy.numeric_claims:
+    for name in checked_numeric_claims(policy):
         if name in claims and not is_number(claims[name]):
             raise TokenRejected(TokenFailure.CLAIM_NOT_NUMERIC, claim=name, seen=claims[name])
     check_times(claims, policy, now)
@@ -161,18 +257,18 @@ def verify(token: str, policy: JwtPolicy, key_for: KeyLookup, now: float) -> Ver
 
 
 def check_times(claims: Mapping[str, Any], policy: JwtPolicy, now: float) -> None:
-    """Apply ``exp``, lifetime, ``iat`` and ``nbf`` rules to already-numeric claims."""
+    """Apply ``exp``, lifetime, ``iat`` and ``nbf`` rules; a time claim of the wrong type is rejected here too."""
     leeway = policy.leeway_seconds
-    exp = claims.get("exp")
+    exp = _time_claim(claims, "exp")
     if exp is not None:
         if exp <= now - leeway:
-            raise TokenRejected(TokenFailure.EXPIRED, claim="exp", seen=exp, now=now)
+            raise TokenRejected(TokenFailure.EXPIRED, claim="exp", seen=claims["exp"], now=now)
         limit = policy.max_lifetime_seconds
         if limit is not None and exp - now > limit + leeway:
-            raise TokenRejected(TokenFailure.LIFETIME_TOO_LONG, claim="exp", seen=exp, now=now, limit=limit)
-    iat = claims.get("iat")
+            raise TokenRejected(TokenFailure.LIFETIME_TOO_LONG, claim="exp", seen=claims["exp"], now=now, limit=limit)
+    iat = _time_claim(claims, "iat")
     if policy.reject_future_iat and iat is not None and iat > now + leeway:
-        raise TokenRejected(TokenFailure.ISSUED_IN_FUTURE, claim="iat", seen=iat, now=now)
-    nbf = claims.get("nbf")
+        raise TokenRejected(TokenFailure.ISSUED_IN_FUTURE, claim="iat", seen=claims["iat"], now=now)
+    nbf = _time_claim(claims, "nbf")
     if nbf is not None and nbf > now + leeway:
-        raise TokenRejected(TokenFailure.NOT_YET_VALID, claim="nbf", seen=nbf, now=now)
+        raise TokenRejected(TokenFailure.NOT_YET_VALID, claim="nbf", seen=claims["nbf"], now=now)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from contracts.jws import encode_segment, sign_hmac, unsigned
-from sandbox.core.jwt import DecodedToken, JwtPolicy, TokenFailure, TokenRejected, verify
+from sandbox.core.jwt import DecodedToken, JwtPolicy, TokenFailure, TokenRejected, check_times, verify
 
 NOW = 1_800_000_000.0
 KEY = "k" * 40
@@ -122,3 +122,39 @@ def test_key_hints_in_the_header_are_never_used() -> None:
 def test_policy_refuses_asymmetric_algorithms() -> None:
     with pytest.raises(ValueError, match="only HMAC"):
         JwtPolicy(algorithms=frozenset({"RS256"}))
+
+
+#: A policy that lists no numeric claims: the time claims are type-checked all the same (issue 12 item 10).
+SILENT_POLICY = JwtPolicy(algorithms=frozenset({"HS256"}), numeric_claims=())
+
+
+@pytest.mark.parametrize("claim", ["exp", "iat", "nbf"])
+@pytest.mark.parametrize("value", ["soon", "", True, None, [1], {"a": 1}, 10**400], ids=repr)
+def test_a_time_claim_of_any_other_type_is_rejected_naming_it(claim: str, value: Any) -> None:
+    for policy in (POLICY, SILENT_POLICY):
+        with pytest.raises(TokenRejected) as raised:
+            verify(sign_hmac(claims(**{claim: value}), KEY), policy, key_for, NOW)
+        assert (raised.value.reason, raised.value.claim) == (TokenFailure.CLAIM_NOT_NUMERIC, claim)
+
+
+def test_check_times_itself_refuses_a_string_nbf() -> None:
+    with pytest.raises(TokenRejected) as raised:
+        check_times({"nbf": "soon"}, SILENT_POLICY, NOW)
+    assert (raised.value.reason, raised.value.claim) == (TokenFailure.CLAIM_NOT_NUMERIC, "nbf")
+
+
+@pytest.mark.parametrize(
+    ("payload", "claim", "problem"),
+    [
+        (b'{"sub": "a", "nbf": NaN}', "nbf", "`nbf` is NaN"),
+        (b'{"sub": "a", "aud": [1, -Infinity]}', "aud", "`aud[1]` is -Infinity"),
+        (b'{"sub": "\\ud800"}', "sub", "`sub` is text with a lone UTF-16 surrogate"),
+        (b'{"sub": {"\\udfff": 1}}', "sub", "a key holding a lone UTF-16 surrogate"),
+        (b'{"x.y": [NaN]}', "x.y", "`x.y[0]` is NaN"),
+    ],
+)
+def test_values_no_store_can_keep_are_malformed_naming_the_field(payload: bytes, claim: str, problem: str) -> None:
+    with pytest.raises(TokenRejected) as raised:
+        verify(sign_hmac(payload, KEY), SILENT_POLICY, key_for, NOW)
+    assert (raised.value.reason, raised.value.claim) == (TokenFailure.MALFORMED, claim)
+    assert problem in raised.value.detail["problem"]

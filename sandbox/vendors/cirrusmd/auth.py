@@ -97,9 +97,9 @@ def authenticate(
     client: dict[str, Any] = {}
 
     def key_for(decoded: DecodedToken) -> str:
-        sub = client["id"] = decoded.claims.get("sub")
-        if sub is None:
+        if "sub" not in decoded.claims:
             raise TokenRejected(TokenFailure.MISSING_CLAIM, claim="sub")
+        sub = client["id"] = decoded.claims["sub"]
         secret = secret_for(sub) if isinstance(sub, str) else None
         if secret is None:
             raise TokenRejected(TokenFailure.UNKNOWN_KEY, claim="sub", seen=sub)

@@ -162,4 +162,14 @@ def judge(result: OutboundResult) -> WebhookVerdict:
     if not isinstance(email, str) or not email.strip():
         keys = ", ".join(repr(k)[:40] for k in list(document)[:10]) or "none"
         return _fail(result, "missing_email", warnings, keys=keys)
+    if not _is_unicode(email):  # Python's JSON reads "\ud800"; no UTF-8 store or page can hold it
+        return _fail(result, "email_not_unicode", warnings)
     return WebhookVerdict(result=result, email=email, warnings=warnings)
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
