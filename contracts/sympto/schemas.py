@@ -15,6 +15,7 @@ from zoneinfo import available_timezones
 from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.fields import WHITESPACE, Choice, Email, Text, shown
+from contracts.secrets import secret
 from contracts.sympto import messages
 
 #: Each rule below is one regular expression, published as the field's ``pattern`` in the OpenAPI
@@ -172,7 +173,7 @@ class AuthorizationRequestSchema(_Strict):
     """``POST /authorization``: the clinic admin's email or phone and API secret."""
 
     clientId = Text(required=True, metadata={"description": "Clinic admin email or phone number."})
-    clientSecret = Text(required=True, metadata={"description": "Clinic admin API secret."})
+    clientSecret = Text(required=True, metadata=secret(description="Clinic admin API secret."))
 
 
 class LoginTokenRequestSchema(_Strict):
@@ -182,7 +183,7 @@ class LoginTokenRequestSchema(_Strict):
 
 
 class UserAuthTokenSchema(Schema):
-    userAuthToken = fields.String(required=True, metadata={"description": "Valid 60 s, single use."})
+    userAuthToken = fields.String(required=True, metadata=secret(description="Valid 60 s, single use."))
 
 
 # --- webhook configuration (2019-2020 flow) --------------------------------------------------
@@ -193,13 +194,13 @@ class EndpointConfigSchema(_Strict):
 
     endpointURL = HttpUrl(required=True)
     clientId = ClientId(required=True, metadata={"description": "Partner-chosen id Sympto sends as Basic user."})
-    clientSecret = Text(required=True, metadata={"description": "Partner-chosen secret, sent as Basic password."})
+    clientSecret = Text(required=True, metadata=secret(description="Partner-chosen secret, sent as Basic password."))
     endpointQueryParam = LatinLetters(required=True, metadata={"description": "A-Z/a-z only, case-sensitive."})
 
 
 class WebhookDataSchema(_Strict):
     url = HttpUrl(required=True)
-    secret = Text(required=True)
+    secret = Text(required=True, metadata=secret())
 
 
 class PatientWebhookConfigSchema(_Strict):
@@ -367,7 +368,7 @@ class UserSchema(Schema):
 class WebhookRequestSchema(Schema):
     """What Sympto POSTs to ``endpointURL`` (JSON, ``Authorization: Basic base64(id:secret)``)."""
 
-    authenticationCode = fields.String(required=True, metadata={"description": "The code verbatim from the URL."})
+    authenticationCode = fields.String(required=True, metadata=secret(description="The code verbatim from the URL."))
 
 
 class WebhookResponseSchema(Schema):
@@ -394,7 +395,7 @@ class PageLoadCheckSchema(_Strict):
 
     url = Text(load_default=None, allow_none=True)
     endpointQueryParam = LatinLetters(load_default=None, allow_none=True)
-    authenticationCode = fields.String(load_default=None, allow_none=True)
+    authenticationCode = fields.String(load_default=None, allow_none=True, metadata=secret())
 
     @validates_schema
     def one_form(self, data: dict[str, Any], **_: Any) -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from flask import Flask
 
+from contracts.cirrusmd.schemas import SessionCreatedSchema, SessionRequestSchema
+from contracts.secrets import secret_names
 from sandbox.core.clock import Clock
 from sandbox.core.errors import VendorSurface, register_surface
 from sandbox.core.faults import register_catalogue
 from sandbox.core.openapi import register_paths
 from sandbox.core.randomness import Randomness
+from sandbox.core.redact import VendorSecrets, register_secrets
 from sandbox.core.state import register_reset
 from sandbox.core.store import Store
 from sandbox.vendors.cirrusmd import auth, errors, models  # noqa: F401 - models registers the tables
@@ -17,6 +20,11 @@ from sandbox.vendors.cirrusmd.service import CirrusmdService, CirrusmdSettings
 
 NAME = "cirrusmd"
 
+#: What is secret in CirrusMD's exchanges, for the redaction policy (:mod:`sandbox.core.redact`): the
+#: fields its contract marks secret (the issued ``access_token``); the request-signing JWT travels in
+#: ``Authorization``, which the core redacts for every vendor.
+SECRETS = VendorSecrets(fields=secret_names([SessionRequestSchema, SessionCreatedSchema]))
+
 
 def init_app(
     app: Flask, store: Store, clock: Clock, randomness: Randomness, section: dict[str, object]
@@ -24,6 +32,7 @@ def init_app(
     service = CirrusmdService(store, clock, randomness, CirrusmdSettings.from_section(section))
     app.extensions[SERVICE_KEY] = service
     app.register_blueprint(blueprint)
+    register_secrets(app, NAME, SECRETS)
     register_surface(
         app,
         VendorSurface(

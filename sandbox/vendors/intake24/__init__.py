@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import Flask, Request
 
+from contracts.intake24 import schemas
+from contracts.secrets import secret_names
 from sandbox.core.clock import Clock
 from sandbox.core.errors import VendorSurface, register_surface
 from sandbox.core.faults import FAULTS_KEY, register_catalogue
@@ -12,6 +14,7 @@ from sandbox.core.journal import Journal
 from sandbox.core.openapi import register_paths
 from sandbox.core.outbound import Outbound
 from sandbox.core.randomness import Randomness
+from sandbox.core.redact import SecretPath, VendorSecrets, register_secrets
 from sandbox.core.state import register_reset
 from sandbox.core.store import Store
 from sandbox.vendors.intake24 import errors, models  # noqa: F401 - models registers the tables
@@ -28,6 +31,31 @@ from sandbox.vendors.intake24.routes import (
 from sandbox.vendors.intake24.service import Intake24Service, Intake24Settings
 
 NAME = "intake24"
+
+#: What is secret in Intake24's exchanges, for the redaction policy (:mod:`sandbox.core.redact`): the
+#: fields its contract marks secret (create-user JWTs, passwords, URL tokens and the URLs carrying
+#: them, access tokens, the survey's JWT secret), the token in the survey app's paths and its
+#: ``?auth=`` parameter. Cookies and ``Authorization`` are the core's.
+SECRETS = VendorSecrets(
+    fields=secret_names(
+        [
+            schemas.CreateUserRequestSchema,
+            schemas.TokenLoginRequestSchema,
+            schemas.CreateUserClaimsSchema,
+            schemas.CreateUserResponseSchema,
+            schemas.AccessTokenResponseSchema,
+            schemas.AdminRespondentRequestSchema,
+            schemas.AdminRespondentSchema,
+            schemas.SubmissionResultSchema,
+            schemas.SurveySettingsSchema,
+        ]
+    ),
+    query=frozenset({"auth"}),
+    paths=(
+        SecretPath(SURVEY_PREFIX + "/<slug>/create-user/<path:token>", "token"),
+        SecretPath(SURVEY_PREFIX + "/a/<token>", "token"),
+    ),
+)
 
 
 def api_tenant(request: Request) -> str | None:
@@ -52,6 +80,7 @@ def init_app(
     app.after_request(after_api_request)
     app.register_blueprint(api)
     app.register_blueprint(survey_app)
+    register_secrets(app, NAME, SECRETS)
     register_surface(
         app,
         VendorSurface(
