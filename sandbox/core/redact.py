@@ -77,6 +77,9 @@ class VendorSecrets:
     #: ``(path, field)``: a field secret only in the bodies of one route (Sympto's token is the
     #: ``Response`` of ``/sympto/authorization``, an ordinary envelope field elsewhere).
     route_fields: tuple[tuple[str, str], ...] = ()
+    #: Fields whose value maps *field names* to something else (Intake24's validation ``errors``:
+    #: ``{"token": {"msg": "Invalid JWT", ...}}``): their keys name fields, the entries are no secrets.
+    name_maps: frozenset[str] = frozenset()
 
 
 def _path_regex(secret_path: SecretPath, index: int) -> str:
@@ -115,12 +118,13 @@ class Redaction:
             for path, name in secrets.route_fields:
                 routes.setdefault(path, set()).add(name.lower())
         self._route_fields = {path: frozenset(names) for path, names in routes.items()}
+        self._name_maps = frozenset(name.lower() for s in every for name in s.name_maps)
         paths = [p for s in every for p in s.paths]
         self._paths = re.compile("|".join(_path_regex(p, i) for i, p in enumerate(paths))) if paths else None
         names = sorted(self._query | self._headers | CREDENTIAL_HEADERS, key=len, reverse=True)
         alternatives = [re.escape(n) for n in names] + [re.escape(p) + r"[\w-]*" for p in self._prefixes]
         self._pairs = re.compile(
-            r"(?i)(?<![\w-])([\"']?)(" + "|".join(alternatives) + r")\1(\s*[:=]\s*)"
+            r"(?i)(?<![A-Za-z])([\"']?)(" + "|".join(alternatives) + r")\1(\s*[:=]\s*)"
             r"(\[redacted\]|\"(?:[^\"\\]|\\.)*\"?|'(?:[^'\\]|\\.)*'?|[^\s&,;}\]\"'<>]+)"
         )
 
@@ -205,17 +209,24 @@ class Redaction:
         """A JSON-like value with every declared secret field's value replaced, at any depth;
         strings that are URLs or paths are redacted as URLs. Nothing else changes."""
         if isinstance(value, dict):
-            return {
-                key: REDACTED
-                if isinstance(key, str) and item not in (None, "") and self.is_secret_field(key, route)
-                else self.body(item, route)
-                for key, item in value.items()
-            }
+            return {key: self._entry(key, item, route) for key, item in value.items()}
         if isinstance(value, list):
             return [self.body(item, route) for item in value]
         if isinstance(value, str) and (value[:1] == "/" or value[:8].lower().startswith(("http://", "https://"))):
             return self.url(value)
         return value
+
+    def _entry(self, key: Any, item: Any, route: str | None) -> Any:
+        if not isinstance(key, str) or item in (None, ""):
+            return self.body(item, route)
+        if self.is_secret_field(key, route):
+            return REDACTED
+        if isinstance(item, dict) and key.lower() in self._name_maps:  # an entry that is an object is no secret
+            return {
+                name: self._entry(name, entry, route) if not isinstance(entry, dict) else self.body(entry, route)
+                for name, entry in item.items()
+            }
+        return self.body(item, route)
 
     def raw_body(
         self, raw: bytes, content_type: str | None, parsed: tuple[bytes, Any] | None = None, route: str | None = None
@@ -248,7 +259,7 @@ class Redaction:
         cut = len(window) < len(raw)
         if cut:  # a word cut in two may be part of a secret whose name lies before it
             text = _LAST_WORD.sub("", text)
-        text = self.query(text) if form else self.text(text)
+        text = self.text(self.query(text) if form else text)
         if cut or len(text) > TEXT_EXCERPT_LIMIT:
             text = _LAST_WORD.sub("", text[:TEXT_EXCERPT_LIMIT])
             return f"{text}… ({len(raw)} bytes of {media or 'no content type'}, cut)"

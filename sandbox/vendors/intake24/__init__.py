@@ -51,6 +51,7 @@ SECRETS = VendorSecrets(
         ]
     ),
     query=frozenset({"auth"}),
+    name_maps=frozenset({"errors"}),  # ValidationErrorBodySchema: {"errors": {"<field>": {"msg", ...}}}
     paths=(
         SecretPath(SURVEY_PREFIX + "/<slug>/create-user/<path:token>", "token"),
         SecretPath(SURVEY_PREFIX + "/a/<token>", "token"),
