@@ -79,6 +79,23 @@ def secret_names(schemas: Iterable[Schema | type[Schema]]) -> frozenset[str]:
     return frozenset(found)
 
 
+def url_without_password(url: str, mask: str = "[redacted]") -> str:
+    """``url`` with the password of its userinfo (``scheme://user:password@host``) replaced by ``mask``.
+
+    Done on the whole URL, before any cutting, so no part of the password survives.
+    """
+    scheme_end = url.find("://")
+    if scheme_end <= 0:
+        return url
+    start = scheme_end + 3
+    end = next((i for i in range(start, len(url)) if url[i] in "/?#"), len(url))
+    userinfo, at, host = url[start:end].rpartition("@")
+    user, colon, password = userinfo.partition(":")
+    if not (at and colon and password):
+        return url
+    return f"{url[:start]}{user}:{mask}@{host}{url[end:]}"
+
+
 def credential_hint(value: str) -> str:
     """How a message mentions a credential it rejects: its length and, when long, its first 4 characters."""
     if len(value) < HINT_MIN_LENGTH:

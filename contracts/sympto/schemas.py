@@ -15,7 +15,7 @@ from zoneinfo import available_timezones
 from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.fields import WHITESPACE, Choice, Email, Text, shown
-from contracts.secrets import secret
+from contracts.secrets import secret, url_without_password
 from contracts.sympto import messages
 
 #: Each rule below is one regular expression, published as the field's ``pattern`` in the OpenAPI
@@ -64,6 +64,10 @@ class _Checked(Text):
         """The normalised value, or ``None`` when invalid."""
         raise NotImplementedError
 
+    def displayed(self, text: str) -> str:
+        """The value as the error message may quote it."""
+        return text
+
     def _bind_to_schema(self, field_name: str, parent: Any) -> None:
         super()._bind_to_schema(field_name, parent)
         name = self.data_key or field_name
@@ -73,7 +77,7 @@ class _Checked(Text):
         text = super()._deserialize(value, attr, data, **kwargs)
         checked = self.check(text)
         if checked is None:
-            raise self.make_error("bad_format", input=shown(text))
+            raise self.make_error("bad_format", input=shown(self.displayed(text)))
         return checked
 
 
@@ -97,6 +101,9 @@ class HttpUrl(_Patterned):
     message = messages.ENDPOINT_URL_NOT_HTTP
     pattern = HTTP_URL_PATTERN
     OPENAPI: ClassVar[dict[str, Any]] = {"pattern": HTTP_URL_PATTERN}
+
+    def displayed(self, text: str) -> str:
+        return url_without_password(text)  # a URL's password is never quoted back
 
 
 class Phone(_Patterned):

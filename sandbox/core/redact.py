@@ -27,7 +27,7 @@ from urllib.parse import unquote_plus
 
 from flask import Flask, current_app
 
-from contracts.secrets import KNOWN_SCHEMES
+from contracts.secrets import KNOWN_SCHEMES, url_without_password
 
 REDACTED = "[redacted]"
 #: Characters kept of a header value or a message.
@@ -145,16 +145,7 @@ class Redaction:
 
     def url(self, url: str) -> str:
         """A URL or path with its userinfo password, declared segments and parameters redacted."""
-        scheme_end = url.find("://")
-        if scheme_end > 0:
-            start = scheme_end + 3
-            end = next((i for i in range(start, len(url)) if url[i] in "/?#"), len(url))
-            authority = url[start:end]
-            if "@" in authority:
-                userinfo, _, host = authority.rpartition("@")
-                user, colon, password = userinfo.partition(":")
-                if colon and password:
-                    url = f"{url[:start]}{user}:{REDACTED}@{host}{url[end:]}"
+        url = url_without_password(url, REDACTED)
         path, question, rest = url.partition("?")
         path = self.path(path)
         if not question:
