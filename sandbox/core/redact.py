@@ -28,6 +28,7 @@ from urllib.parse import unquote_plus
 from flask import Flask, current_app
 
 from contracts.secrets import KNOWN_SCHEMES, url_without_password
+from sandbox.core.body import BodyProblem, parse_json
 
 REDACTED = "[redacted]"
 #: Characters kept of a header value or a message.
@@ -231,9 +232,9 @@ class Redaction:
         media = (content_type or "").partition(";")[0].strip().lower()
         if "json" in media:
             try:
-                value = parsed[1] if parsed is not None and parsed[0] is raw else json.loads(raw)
+                value = parsed[1] if parsed is not None and parsed[0] is raw else parse_json(raw)
                 redacted = self.body(value, route)
-            except (ValueError, RecursionError):
+            except (BodyProblem, ValueError, RecursionError):  # NaN, lone surrogates... could not be stored
                 return self.excerpt(raw, media)
             if len(raw) <= JSON_STORE_LIMIT:
                 return redacted
@@ -262,7 +263,7 @@ class Redaction:
         """Text of unknown structure: every URL, declared path segment, ``Bearer``/``Basic``
         credential and ``name: value`` / ``name=value`` pair of a declared name redacted."""
         if "\\u" in text:  # a JSON escape must not hide a declared name from the pattern
-            text = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+            text = _UNICODE_ESCAPE.sub(_unescape, text)
         text = self.message(text)
         text = _CREDENTIAL_IN_TEXT.sub(rf"\1\2{REDACTED}", text)
         return self._pairs.sub(_redact_pair, text)
@@ -272,6 +273,11 @@ class Redaction:
         if "://" in text:
             text = _URL_IN_TEXT.sub(lambda m: self.url(m.group()), text)
         return self.path(text)[:EXCERPT_LIMIT]
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = int(match.group(1), 16)
+    return match.group() if 0xD800 <= code <= 0xDFFF else chr(code)  # a lone surrogate cannot be stored
 
 
 def _redact_group(match: re.Match[str]) -> str:

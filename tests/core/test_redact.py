@@ -114,6 +114,16 @@ def test_every_stored_body_is_bounded(raw: bytes, content_type: str) -> None:
         assert len(stored) <= EXCERPT_BOUND
     else:
         assert len(raw) <= JSON_STORE_LIMIT
+    json.dumps(stored, allow_nan=False).encode("utf-8")  # storable: no NaN, no lone surrogate
+
+
+@given(
+    st.sampled_from(['{"a": "\\ud800"}', '{"a": NaN}', '{"a": 1e999}', '{"a": 1, "a": 2}', '"\\udfff" token=x']),
+    st.sampled_from(["application/json", "text/plain"]),
+)
+def test_json_a_database_cannot_store_becomes_a_storable_excerpt(text: str, content_type: str) -> None:
+    stored = POLICY.raw_body(text.encode(), content_type)
+    json.dumps(stored, allow_nan=False).encode("utf-8")
 
 
 @given(
