@@ -184,7 +184,10 @@ def drive_sympto(driver: Driver, partner: Partner) -> None:
     person = {"firstName": "Pat", "lastName": "Ient", "timeZone": "America/New_York"}
     ok = [
         driver.send(
-            "POST", "/sympto/providers/patients", json={**person, "email": PATIENT, "notificationType": ["email"]}, headers=auth
+            "POST",
+            "/sympto/providers/patients",
+            json={**person, "email": PATIENT, "notificationType": ["email"]},
+            headers=auth,
         ),
         driver.send(
             "POST",
@@ -192,12 +195,19 @@ def drive_sympto(driver: Driver, partner: Partner) -> None:
             json={**person, "email": "scan-patient-2@example.test", "notificationType": ["email"]},
             headers=auth,
         ),
-        driver.send("POST", "/sympto/clinicAdmin/providers", json={**person, "email": "doc1@example.test"}, headers=auth),
+        driver.send(
+            "POST", "/sympto/clinicAdmin/providers", json={**person, "email": "doc1@example.test"}, headers=auth
+        ),
     ]
     provider = driver.send(
         "POST",
         "/sympto/providers",
-        json={**person, "email": "doc2@example.test", "notificationPreferences": ["email"], "notificationType": ["email"]},
+        json={
+            **person,
+            "email": "doc2@example.test",
+            "notificationPreferences": ["email"],
+            "notificationType": ["email"],
+        },
         headers=auth,
     )
     user_id = provider.json()["Response"]
@@ -212,7 +222,9 @@ def drive_sympto(driver: Driver, partner: Partner) -> None:
     ok.append(group)
     members = {"userId": user_id, "groupId": group_id}
     ok.append(
-        driver.send("POST", "/sympto/clinicAdmin/groups/manage", json={"groupIds": [group_id], "userId": user_id}, headers=auth)
+        driver.send(
+            "POST", "/sympto/clinicAdmin/groups/manage", json={"groupIds": [group_id], "userId": user_id}, headers=auth
+        )
     )
     ok.append(driver.send("DELETE", "/sympto/clinicAdmin/groups/manage", json=members, headers=auth))
     ok.append(driver.send("PUT", "/sympto/clinicAdmin/groups/manage", json=members, headers=auth))
