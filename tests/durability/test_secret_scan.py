@@ -175,7 +175,7 @@ def drive_sympto(driver: Driver, partner: Partner) -> None:
     driver.send("POST", path, data=malformed, headers={"Content-Type": "application/json"})
     plain = json.dumps({"clientId": ADMIN, "clientSecret": GIVEN["text/plain clientSecret"]})
     driver.send("POST", path, data=plain, headers={"Content-Type": "text/plain"})
-    large = {"clientId": ADMIN, "padding": "p" * 20_000, "clientSecret": GIVEN["large JSON clientSecret"]}
+    large = {"clientSecret": GIVEN["large JSON clientSecret"], "clientId": ADMIN, "padding": "p" * 20_000}
     driver.send("POST", path, json=large)
     raw = driver.send("GET", "/sympto/clinicAdmin/users", headers={"Authorization": bearer})
     assert raw.status_code == 401
