@@ -63,6 +63,7 @@ def serve(
     admin_token: str | None,
 ) -> None:
     """Run the sandbox on a production WSGI server."""
+    from contracts.secrets import url_without_password
     from sandbox.serve import run
 
     try:
@@ -73,7 +74,8 @@ def serve(
         raise click.UsageError(str(error)) from error
     click.echo(
         f"vendor-sandbox on http://{settings.host}:{settings.port} "
-        f"(database {settings.database}, {settings.workers} worker(s), config: {settings.source})",
+        f"(database {url_without_password(settings.database)}, {settings.workers} worker(s), "
+        f"config: {settings.source})",
         err=True,
     )
     try:

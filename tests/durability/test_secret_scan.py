@@ -428,3 +428,18 @@ def test_no_secret_appears_in_the_journal_logs_control_plane_or_cli(tmp_path: Pa
             # Documented inspection feature: the respondents' URL tokens (README "Reset and inspection").
             shown = {k: v for k, v in every_secret.items() if "URL token" not in k}
         assert leaks(text, shown) == [], path
+
+
+def test_serve_never_prints_the_database_password(tmp_path: Path) -> None:
+    """The start-up line names the database; a PostgreSQL URL's password is not shown (here the
+    database is unreachable, so serve stops right after printing it)."""
+    password = marker("databasePassword")
+    done = subprocess.run(
+        [executable(), "serve", "--port", "1", "--database", f"postgresql://sandbox:{password}@127.0.0.1:1/db"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert "postgresql://sandbox:[redacted]@127.0.0.1:1/db" in done.stderr
+    assert password not in done.stdout + done.stderr
