@@ -56,12 +56,12 @@ def is_secret(field: fields.Field[Any]) -> bool:
 def secret_names(schemas: Iterable[Schema | type[Schema]]) -> frozenset[str]:
     """The wire names of every field marked secret in ``schemas``, nested schemas included."""
     found: set[str] = set()
-    seen: set[int] = set()
+    seen: dict[int, Schema] = {}  # holds each schema, so no id is reused by a later one while walking
 
     def walk(schema: Schema) -> None:
         if id(schema) in seen:
             return
-        seen.add(id(schema))
+        seen[id(schema)] = schema
         for name, field in schema.fields.items():
             visit(field, field.data_key or name)
 

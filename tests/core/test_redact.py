@@ -5,11 +5,14 @@ The policy under test is the real one: the core plus the three vendors' declarat
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from marshmallow import Schema
 
 from contracts.secrets import credential_hint, secret_names, shown_scheme
 from contracts.sympto import schemas as sympto_schemas
@@ -272,3 +275,20 @@ def test_a_known_scheme_is_quoted_verbatim() -> None:
     assert shown_scheme("bearer") == '"bearer"'
     assert shown_scheme("Basic") == '"Basic"'
     assert credential_hint("eyJhbGciOiJIUzI1NiJ9.e30.sig") == 'a 28-character value starting "eyJh…"'
+
+
+def test_every_schema_handed_over_as_a_class_is_read() -> None:
+    """Schemas given as classes are instantiated one by one; each must be read. A walk that
+    remembered only ids skipped a schema whose instance reused the id of one already collected
+    (in ``serve``, ``passwordConfirm`` was once journaled in clear): a collection between schemas
+    makes that reuse likely."""
+    from contracts.intake24 import schemas
+
+    def collected_between(classes: list[type[Schema]]) -> Iterator[type[Schema]]:
+        for schema in classes:
+            gc.collect()
+            yield schema
+
+    classes = [schemas.CreateUserRequestSchema, schemas.TokenLoginRequestSchema, schemas.AdminRespondentRequestSchema]
+    for _ in range(5):
+        assert {"token", "password", "passwordConfirm"} <= secret_names(collected_between(classes))
