@@ -174,7 +174,7 @@ class Notifier:
                     status=None,
                     error="sandbox_error",
                     latency_ms=0.0,
-                    body_excerpt=f"{type(exc).__name__}: {exc}"[:500],
+                    body_excerpt=self.outbound.journal.redaction.message(f"{type(exc).__name__}: {exc}")[:500],
                     survey=delivery.survey_slug,
                 )
             )
