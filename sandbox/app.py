@@ -18,6 +18,7 @@ from sandbox.core.faults import Faults, tenant_of_request
 from sandbox.core.journal import Journal
 from sandbox.core.openapi import register_paths
 from sandbox.core.randomness import Randomness
+from sandbox.core.redact import REDACTION_KEY, Redaction
 from sandbox.core.store import Store
 from sandbox.vendors import cirrusmd, intake24, sympto
 
@@ -39,8 +40,15 @@ def create_app(
     )
 
     errors.init_app(app, settings.max_body_bytes)
+    # One redaction policy for everything the sandbox writes; each vendor's init_app declares its secrets into it.
+    policy = app.extensions[REDACTION_KEY] = Redaction()
     the_journal = Journal(
-        store, clock, settings.journal_max_entries, settings.journal_max_age_seconds, settings.limits.journal_rows
+        store,
+        clock,
+        settings.journal_max_entries,
+        settings.journal_max_age_seconds,
+        max_per_tenant=settings.limits.journal_rows,
+        redaction=policy,
     )
     # First, so its before_request hook runs before any other (latency includes armed delays) and its
     # after_request hook last (it records the response exactly as sent, vendor headers included).

@@ -16,6 +16,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates_sche
 
 from contracts.cirrusmd import messages
 from contracts.fields import Choice, Email, IsoDate, JsonObject, StrictFloat, Text
+from contracts.secrets import secret
 
 GENDERS = ("male", "female", "other")
 ORIGIN_LABEL_MAX = 30
@@ -95,7 +96,7 @@ class TokenClaimsSchema(Schema):
 class SessionCreatedSchema(Schema):
     """``201`` body."""
 
-    access_token = fields.String(required=True, metadata={"description": "JWT for the Mobile SDK."})
+    access_token = fields.String(required=True, metadata=secret(description="JWT for the Mobile SDK."))
 
 
 class ErrorSchema(Schema):

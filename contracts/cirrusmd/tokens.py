@@ -14,6 +14,7 @@ from typing import Any
 from contracts.cirrusmd import messages as m
 from contracts.cirrusmd.messages import number, seconds
 from contracts.jws import encode_segment, sign_hmac, unsigned
+from contracts.secrets import shown_scheme
 
 DEMO_CLIENT_ID = "demo-client"
 DEMO_SHARED_SECRET = "demo-cirrusmd-shared-secret-change-me"
@@ -100,14 +101,21 @@ INVALID: tuple[TokenCase, ...] = (
         "not_bearer",
         "scheme written `bearer`",
         lambda c, now: "bearer " + sign(c, claims(c, now)),
-        lambda c, now: m.NOT_BEARER.format(scheme=number("bearer")),
+        lambda c, now: m.NOT_BEARER.format(scheme=shown_scheme("bearer")),
     ),
     TokenCase(
         "basic_scheme",
         "not_bearer",
         "HTTP Basic instead of a bearer token",
         lambda c, now: "Basic ZGVtby1jbGllbnQ6c2VjcmV0",
-        lambda c, now: m.NOT_BEARER.format(scheme=number("Basic")),
+        lambda c, now: m.NOT_BEARER.format(scheme=shown_scheme("Basic")),
+    ),
+    TokenCase(
+        "token_without_scheme",
+        "not_bearer",
+        "the JWT alone, without `Bearer `: the message quotes only its length and first 4 characters",
+        lambda c, now: sign(c, claims(c, now)),
+        lambda c, now: m.NOT_BEARER.format(scheme=shown_scheme(sign(c, claims(c, now)))),
     ),
     TokenCase(
         "two_segments",

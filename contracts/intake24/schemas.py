@@ -25,6 +25,7 @@ from marshmallow import missing as missing_
 from contracts.fields import WHITESPACE
 from contracts.intake24 import messages
 from contracts.intake24.weburl import is_url
+from contracts.secrets import secret
 
 
 class Issue(str):
@@ -301,7 +302,9 @@ class CreateUserRequestSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    token = ZString(required=True, check=check_jwt, metadata={"description": "JWT signed with the survey's JWT secret"})
+    token = ZString(
+        required=True, check=check_jwt, metadata=secret(description="JWT signed with the survey's JWT secret")
+    )
 
 
 class TokenLoginRequestSchema(Schema):
@@ -310,7 +313,7 @@ class TokenLoginRequestSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    token = ZString(required=True, metadata={"description": "The respondent's URL authentication token"})
+    token = ZString(required=True, metadata=secret(description="The respondent's URL authentication token"))
     captcha = ZString(allow_none=True, load_default=None)
 
 
@@ -343,7 +346,7 @@ class CreateUserClaimsSchema(Schema):
         unknown = EXCLUDE
 
     username = ZString(required=True, min_length=1, max_length=256)
-    password = ZString(max_length=PASSWORD_MAX_LENGTH, check=check_password)
+    password = ZString(max_length=PASSWORD_MAX_LENGTH, check=check_password, metadata=secret())
     redirectUrl = ZString(max_length=REDIRECT_URL_MAX_LENGTH, check=check_url)
     name = ZString(min_length=1, max_length=512, allow_none=True)
     customFields = ZArray(ZObject(CustomFieldSchema), max_items=MAX_CUSTOM_FIELDS)
@@ -352,7 +355,7 @@ class CreateUserClaimsSchema(Schema):
 class CreateUserResponseSchema(Schema):
     userId = fields.String(required=True)
     username = fields.String(required=True)
-    authToken = fields.String(required=True)
+    authToken = fields.String(required=True, metadata=secret())
     redirectUrl = fields.String()
     name = fields.String(allow_none=True)
     customFields = fields.List(fields.Dict())
@@ -381,7 +384,7 @@ class MessageBodySchema(Schema):
 
 
 class AccessTokenResponseSchema(Schema):
-    accessToken = fields.String(required=True)
+    accessToken = fields.String(required=True, metadata=secret())
 
 
 class NotificationSchema(Schema):
@@ -417,8 +420,8 @@ class AdminRespondentRequestSchema(Schema):
         unknown = EXCLUDE
 
     username = ZString(required=True, min_length=1, max_length=256, check=check_not_email)
-    password = ZString(max_length=PASSWORD_MAX_LENGTH, check=check_password, allow_none=True)
-    passwordConfirm = ZString(max_length=PASSWORD_MAX_LENGTH, allow_none=True)
+    password = ZString(max_length=PASSWORD_MAX_LENGTH, check=check_password, allow_none=True, metadata=secret())
+    passwordConfirm = ZString(max_length=PASSWORD_MAX_LENGTH, allow_none=True, metadata=secret())
     name = ZString(max_length=512, allow_none=True)
     email = ZString(max_length=512, allow_none=True)
     phone = ZString(max_length=32, allow_none=True)
@@ -501,7 +504,7 @@ class SurveySettingsSchema(Schema):
         unknown = RAISE
 
     allowGenUsers = ZBoolean(load_default=False)
-    genUserKey = ZString(max_length=256, allow_none=True, load_default=None)
+    genUserKey = ZString(max_length=256, allow_none=True, load_default=None, metadata=secret())
     userPersonalIdentifiers = ZBoolean(load_default=False)
     userCustomFields = ZBoolean(load_default=False)
     authCaptcha = ZBoolean(load_default=False)
@@ -574,7 +577,9 @@ class SubmissionResultSchema(Schema):
     showFeedback = fields.Boolean(required=True)
     maximumTotalSubmissionsReached = fields.Boolean(required=True)
     maximumDailySubmissionsReached = fields.Boolean(required=True)
-    followUpUrl = fields.String(required=True, allow_none=True)
+    followUpUrl = fields.String(
+        required=True, allow_none=True, metadata=secret(description="May carry the URL token (redirect prompt).")
+    )
     submissionId = fields.String(required=True)
 
 
@@ -591,13 +596,13 @@ class AdminRespondentSchema(Schema):
     userId = fields.String(required=True)
     surveyId = fields.String(required=True)
     username = fields.String(required=True)
-    urlAuthToken = fields.String(required=True)
+    urlAuthToken = fields.String(required=True, metadata=secret())
     name = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
     customFields = fields.List(fields.Dict())
-    surveyAuthUrl = fields.String(required=True)
-    feedbackAuthUrl = fields.String(required=True)
+    surveyAuthUrl = fields.String(required=True, metadata=secret(description="Carries the URL token."))
+    feedbackAuthUrl = fields.String(required=True, metadata=secret(description="Carries the URL token."))
 
 
 class PageMetaSchema(Schema):

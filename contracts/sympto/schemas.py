@@ -18,6 +18,7 @@ from zoneinfo import available_timezones
 from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.fields import URL_MAX_LENGTH, WHITESPACE, Choice, Email, Text, shown
+from contracts.secrets import secret, url_without_password
 from contracts.sympto import messages
 
 #: Each rule below is one regular expression, published as the field's ``pattern`` in the OpenAPI
@@ -74,6 +75,10 @@ class _Checked(Text):
         """The normalised value, or ``None`` when invalid."""
         raise NotImplementedError
 
+    def displayed(self, text: str) -> str:
+        """The value as the error message may quote it."""
+        return text
+
     def _bind_to_schema(self, field_name: str, parent: Any) -> None:
         super()._bind_to_schema(field_name, parent)
         name = self.data_key or field_name
@@ -83,7 +88,7 @@ class _Checked(Text):
         text = super()._deserialize(value, attr, data, **kwargs)
         checked = self.check(text)
         if checked is None:
-            raise self.make_error("bad_format", input=shown(text))
+            raise self.make_error("bad_format", input=shown(self.displayed(text)))
         return checked
 
 
@@ -108,6 +113,9 @@ class HttpUrl(_Patterned):
     message = messages.ENDPOINT_URL_NOT_HTTP
     pattern = HTTP_URL_PATTERN
     OPENAPI: ClassVar[dict[str, Any]] = {"pattern": HTTP_URL_PATTERN}
+
+    def displayed(self, text: str) -> str:
+        return url_without_password(text)  # a URL's password is never quoted back
 
 
 class Phone(_Patterned):
@@ -200,7 +208,7 @@ class AuthorizationRequestSchema(_Strict):
         required=True, max_length=ADMIN_ID_MAX_LENGTH, metadata={"description": "Clinic admin email or phone number."}
     )
     clientSecret = Text(
-        required=True, max_length=SECRET_MAX_LENGTH, metadata={"description": "Clinic admin API secret."}
+        required=True, max_length=SECRET_MAX_LENGTH, metadata=secret(description="Clinic admin API secret.")
     )
 
 
@@ -211,7 +219,7 @@ class LoginTokenRequestSchema(_Strict):
 
 
 class UserAuthTokenSchema(Schema):
-    userAuthToken = fields.String(required=True, metadata={"description": "Valid 60 s, single use."})
+    userAuthToken = fields.String(required=True, metadata=secret(description="Valid 60 s, single use."))
 
 
 # --- webhook configuration (2019-2020 flow) --------------------------------------------------
@@ -225,7 +233,7 @@ class EndpointConfigSchema(_Strict):
     clientSecret = Text(
         required=True,
         max_length=SECRET_MAX_LENGTH,
-        metadata={"description": "Partner-chosen secret, sent as Basic password."},
+        metadata=secret(description="Partner-chosen secret, sent as Basic password."),
     )
     endpointQueryParam = LatinLetters(required=True, metadata={"description": "A-Z/a-z only, case-sensitive."})
 
@@ -236,7 +244,7 @@ class WebhookDataSchema(_Strict):
     error_messages = {"type": "`webhookData` must be a JSON object with `url` and `secret`"}  # noqa: RUF012 (marshmallow API)
 
     url = HttpUrl(required=True)
-    secret = Text(required=True, max_length=SECRET_MAX_LENGTH)
+    secret = Text(required=True, max_length=SECRET_MAX_LENGTH, metadata=secret())
 
 
 class PatientWebhookConfigSchema(_Strict):
@@ -403,7 +411,7 @@ class UserSchema(Schema):
 class WebhookRequestSchema(Schema):
     """What Sympto POSTs to ``endpointURL`` (JSON, ``Authorization: Basic base64(id:secret)``)."""
 
-    authenticationCode = fields.String(required=True, metadata={"description": "The code verbatim from the URL."})
+    authenticationCode = fields.String(required=True, metadata=secret(description="The code verbatim from the URL."))
 
 
 class WebhookResponseSchema(Schema):
@@ -433,6 +441,7 @@ class PageLoadCheckSchema(_Strict):
     authenticationCode = fields.String(
         load_default=None,
         allow_none=True,
+        metadata=secret(),
         validate=validate.Length(max=PAGE_URL_MAX_LENGTH),
         error_messages={"invalid": "`authenticationCode` must be a string: the code verbatim from the page URL"},
     )

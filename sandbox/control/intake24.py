@@ -4,7 +4,8 @@
 - ``GET /__sandbox/intake24/surveys/{slug}/respondents`` — its respondents with custom fields and URL tokens
 - ``GET /__sandbox/intake24/surveys/{slug}/sessions`` — each respondent's recall session and its submissions
 - ``PUT /__sandbox/intake24/surveys/{slug}`` — create (201) or replace (200) a survey's settings,
-  JSON with Intake24's field names; 400 ``{"error", "errors"}`` naming each bad field
+  JSON with Intake24's field names; 400 ``{"error", "errors"}`` naming each bad field. Every answer
+  shows a set ``genUserKey`` as ``"[redacted]"``: the secret is write-only
 - ``GET /__sandbox/intake24/surveys/{slug}`` — ``{"slug", "id", "settings"}``; 404 when unknown
 - ``DELETE /__sandbox/intake24/surveys/{slug}`` — 204; removes its respondents, sessions, submissions
 - ``POST /__sandbox/intake24/personal-access-tokens`` ``{"name", "expires_in_seconds"?}`` — 201
@@ -29,6 +30,7 @@ from sandbox.core.admission import waiting
 from sandbox.core.body import BodyProblem, read_json_object
 from sandbox.core.errors import VendorError
 from sandbox.core.openapi import json_response as answer
+from sandbox.core.redact import redaction
 from sandbox.vendors.intake24.routes import SERVICE_KEY
 from sandbox.vendors.intake24.service import Intake24Service, SettingsInvalid, Survey
 
@@ -48,7 +50,9 @@ def _body() -> dict[str, Any]:
 
 
 def _shown(survey: Survey) -> dict[str, Any]:
-    return {"slug": survey.slug, "id": str(survey.id), "settings": survey.settings}
+    """A survey as the control plane answers it: its settings through the redaction policy, so the
+    JWT secret (``genUserKey``) is write-only and a notification URL keeps no password."""
+    return {"slug": survey.slug, "id": str(survey.id), "settings": redaction().body(survey.settings)}
 
 
 def _survey(slug: str) -> Survey:

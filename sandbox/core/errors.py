@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from flask import Flask, Request, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from sandbox.core.redact import redaction
+
 
 class VendorError(Exception):
     """A vendor's documented error: status, the rule broken and a message that says how to fix it."""
@@ -110,8 +112,8 @@ def init_app(app: Flask, max_body_bytes: int) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
-        # Never a stack trace on the wire; the traceback goes to the server log only.
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        # Never a stack trace on the wire; the traceback goes to the server log only (the path redacted).
+        app.logger.exception("unhandled error on %s %s", request.method, redaction().path(request.path))
         vendor_error = VendorError(
             "The sandbox hit an internal error; this is a sandbox bug, not yours.",
             status=500,

@@ -1,9 +1,9 @@
 """The journal: every exchange, inbound and outbound, with its verdict and the rule it broke.
 
 Vendor code annotates the current request with :func:`note` (the rule broken, warnings); an
-``after_request`` hook records the exchange once the response is known. Secrets are redacted
-before anything is written. Retention is bounded by count and age so the table never grows
-without limit.
+``after_request`` hook records the exchange once the response is known. :meth:`Journal.record`
+is the storage boundary: everything passes the redaction policy (:mod:`sandbox.core.redact`)
+there. Retention is bounded by count and age so the table never grows without limit.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,10 +19,9 @@ from flask import Flask, Response, current_app, g, request
 from sqlalchemy import JSON, Column, Float, Index, Integer, String, Table, Text, delete, func, select
 from werkzeug.exceptions import HTTPException
 
-from sandbox.core.body import BodyProblem, parse_json
 from sandbox.core.clock import Clock
 from sandbox.core.errors import surface_for
-from sandbox.core.redact import EXCERPT_LIMIT, excerpt, redact_headers, redact_value
+from sandbox.core.redact import Redaction
 from sandbox.core.store import Store, metadata
 
 ACCEPTED = "accepted"
@@ -93,22 +93,21 @@ def verdict_for(status: int | None, warnings: list[dict[str, str]]) -> str:
     return ACCEPTED_WITH_WARNINGS if warnings else ACCEPTED
 
 
-def _body_for_journal(raw: bytes, content_type: str | None, parsed: tuple[bytes, Any] | None = None) -> Any:
-    """The body as the journal keeps it: JSON redacted, else a text excerpt.
+@dataclass(frozen=True)
+class Exchange:
+    """One side of an exchange exactly as it happened; :meth:`Journal.record` redacts it before storing.
 
-    ``parsed`` is ``(raw, value)`` when the request's body was already parsed (by
-    :func:`sandbox.core.body.read_json_object`), so it is not parsed twice.
+    ``parsed`` is ``(body, value)`` when the body was already parsed (by
+    :func:`sandbox.core.body.read_json_object`), so it is not parsed twice; ``note`` replaces a
+    body that was not kept (a streamed response).
     """
-    if not raw:
-        return None
-    if content_type and "json" in content_type and len(raw) <= EXCERPT_LIMIT * 8:
-        if parsed is not None and parsed[0] is raw:
-            return redact_value(parsed[1])
-        try:
-            return redact_value(parse_json(raw))
-        except BodyProblem:
-            pass  # journal what arrived, as text
-    return excerpt(raw.decode("utf-8", errors="replace"))
+
+    headers: Mapping[str, str] | Iterable[tuple[str, str]]
+    body: bytes = b""
+    #: From the headers when not given.
+    content_type: str | None = None
+    parsed: tuple[bytes, Any] | None = None
+    note: str | None = None
 
 
 class Journal:
@@ -117,9 +116,17 @@ class Journal:
     PRUNE_EVERY = 200
 
     def __init__(
-        self, store: Store, clock: Clock, max_entries: int, max_age_seconds: float, max_per_tenant: int | None = None
+        self,
+        store: Store,
+        clock: Clock,
+        max_entries: int,
+        max_age_seconds: float,
+        max_per_tenant: int | None = None,
+        redaction: Redaction | None = None,
     ) -> None:
         self.store = store
+        #: The policy applied to everything written; vendors declare into it during start-up.
+        self.redaction = redaction if redaction is not None else Redaction()
         self.clock = clock
         self.max_entries = max_entries
         self.max_age_seconds = max_age_seconds
@@ -128,15 +135,44 @@ class Journal:
         self._writes = 0
         self._lock = threading.Lock()
 
-    def record(self, **entry: Any) -> None:
+    def record(
+        self,
+        *,
+        path: str,
+        request: Exchange,
+        response: Exchange,
+        route: str | None = None,
+        message: str | None = None,
+        warnings: list[dict[str, str]] | None = None,
+        **entry: Any,
+    ) -> None:
+        """Store one exchange; this is the storage boundary, so everything passes the redaction policy here.
+
+        ``route`` is the request path, for fields secret on one route only.
+        """
+        policy = self.redaction
         entry.setdefault("at", self.clock.now())
-        entry.setdefault("warnings", [])
+        entry["path"] = policy.url(path)[:2000]
+        entry["message"] = None if message is None else policy.message(message)
+        entry["warnings"] = [{**w, "message": policy.message(w.get("message", ""))} for w in warnings or []]
+        entry["request"] = self._side(request, route)
+        entry["response"] = self._side(response, route)
         self.store.run(_INSERT, entry, write=True)
         with self._lock:
             self._writes += 1
             due = self._writes % self.PRUNE_EVERY == 0
         if due:
             self.prune()
+
+    def _side(self, exchange: Exchange, route: str | None) -> dict[str, Any]:
+        policy = self.redaction
+        headers = exchange.headers if isinstance(exchange.headers, Mapping) else list(exchange.headers)
+        content_type = exchange.content_type
+        if content_type is None:
+            pairs = headers.items() if isinstance(headers, Mapping) else headers
+            content_type = next((value for name, value in pairs if name.lower() == "content-type"), None)
+        body = exchange.note or policy.raw_body(exchange.body, content_type, exchange.parsed, route)
+        return {"headers": policy.headers(headers), "body": body}
 
     def prune(self) -> None:
         """Drop entries beyond the count limit or older than the age limit."""
@@ -243,22 +279,20 @@ def init_app(app: Flask, journal_: Journal) -> None:
             tenant=annotation.tenant,
             direction="inbound",
             method=request.method,
-            path=excerpt(request.full_path.rstrip("?"), 2000),
+            path=request.full_path.rstrip("?"),
+            route=request.path,
             status=response.status_code,
             verdict=verdict_for(response.status_code, annotation.warnings),
             rule=annotation.rule,
             message=annotation.message,
             warnings=annotation.warnings,
-            request={
-                "headers": redact_headers(dict(request.headers)),
-                "body": _body_for_journal(raw_request, request.content_type, g.get("sandbox_parsed_body")),
-            },
-            response={
-                "headers": redact_headers(dict(response.headers)),
-                "body": "(streamed)"
-                if response.is_streamed
-                else _body_for_journal(response.get_data(), response.content_type),
-            },
+            request=Exchange(request.headers.items(), raw_request, request.content_type, g.get("sandbox_parsed_body")),
+            response=Exchange(
+                response.headers.items(),
+                b"" if response.is_streamed else response.get_data(),
+                response.content_type,
+                note="(streamed)" if response.is_streamed else None,
+            ),
             latency_ms=round((time.perf_counter() - started) * 1000, 3),
             correlation_id=g.get("correlation_id", ""),
         )

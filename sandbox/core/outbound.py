@@ -25,8 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sandbox.core.admission import waiting
-from sandbox.core.journal import ACCEPTED, REJECTED, Journal
-from sandbox.core.redact import excerpt, redact_headers
+from sandbox.core.journal import ACCEPTED, REJECTED, Exchange, Journal
 from sandbox.core.selfcall import (
     MARKER_HEADER,
     MARKER_VALUE,
@@ -152,16 +151,13 @@ class Outbound:
             tenant=tenant,
             direction="outbound",
             method=method,
-            path=excerpt(url, 2000),
+            path=url,
             status=result.status,
             verdict=ACCEPTED if result.status is not None and result.status < 400 else REJECTED,
             rule=result.error,
             message=result.error_detail,
-            request={"headers": redact_headers(dict(headers)), "body": excerpt(body.decode("utf-8", "replace"))},
-            response={
-                "headers": redact_headers(result.headers),
-                "body": excerpt(result.body.decode("utf-8", "replace")),
-            },
+            request=Exchange(dict(headers), body),
+            response=Exchange(result.headers, result.body),
             latency_ms=result.latency_ms,
             correlation_id=correlation_id,
         )

@@ -55,6 +55,7 @@ def test_journal_records_verdicts_and_redacts_credentials(client: FlaskClient, a
     assert accepted["request"]["headers"]["Authorization"] == "Bearer [redacted]"
     assert accepted["response"]["body"] == {"access_token": "[redacted]"}
     assert accepted["request"]["body"]["email"] == "jane@jones.com"
+    assert accepted["request"]["body"]["zipcode"] is None  # a zip code is no secret (the old guess said "code")
     assert entries[1]["warnings"][0]["rule"] == "accept_header_missing"
 
 

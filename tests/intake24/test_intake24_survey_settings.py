@@ -14,7 +14,29 @@ def test_demo_survey_exists_by_default(client: FlaskClient) -> None:
     body = client.get(SURVEYS.format(slug="demo")).get_json()
     assert body["slug"] == "demo"
     assert body["settings"]["allowGenUsers"] is True
-    assert body["settings"]["genUserKey"] == "demo-intake24-jwt-secret-change-me"
+    assert body["settings"]["genUserKey"] == "[redacted]"
+
+
+def test_the_jwt_secret_and_webhook_passwords_are_write_only_in_every_answer(client: FlaskClient) -> None:
+    """Issue 12 item 4: ``genUserKey`` never comes back, in the PUT answer, one survey or the list;
+    a notification URL keeps its user but not its password. Unset stays ``null`` (nothing to hide)."""
+    url = SURVEYS.format(slug="write-only")
+    hook = "http://partner:hook-password-marker@127.0.0.1:9/hook"
+    settings = {
+        "allowGenUsers": True,
+        "genUserKey": "jwt-secret-marker-0123456789",
+        "notifications": [{"type": "survey.session.started", "channel": "webhook", "url": hook}],
+    }
+    answers = [client.put(url, json=settings), client.get(url), client.get("/__sandbox/intake24/surveys")]
+    for answer in answers:
+        text = answer.get_data(as_text=True)
+        assert answer.status_code in (200, 201)
+        assert "jwt-secret-marker" not in text
+        assert "hook-password-marker" not in text
+    shown = answers[1].get_json()["settings"]
+    assert shown["genUserKey"] == "[redacted]"
+    assert shown["notifications"][0]["url"] == "http://partner:[redacted]@127.0.0.1:9/hook"
+    assert shown["allowGenUsers"] is True
 
 
 def test_put_creates_then_replaces_then_delete_removes(client: FlaskClient) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from contracts.sympto import messages
 from sandbox.core.clock import Clock
+from sandbox.core.journal import journal
 from tests.sympto.support import ADMIN, API_SECRET
 
 
@@ -101,3 +104,52 @@ def test_bad_bearer_tokens_are_401(client: FlaskClient, authorization: str | Non
 def test_bearer_is_checked_before_the_body(client: FlaskClient) -> None:
     response = client.post("/sympto/providers/patients", data="not json", content_type="application/json")
     assert response.status_code == 401
+
+
+def test_a_raw_token_without_a_scheme_is_quoted_by_length_and_4_characters_only(client: FlaskClient) -> None:
+    """Issue 12 item 3: the 401 once echoed the first 28 characters of a token sent without ``Bearer``."""
+    token = client.post("/sympto/authorization", json={"clientId": ADMIN, "clientSecret": API_SECRET}).json["Response"]
+    response = client.get("/sympto/clinicAdmin/users", headers={"Authorization": token})
+    assert response.status_code == 401
+    assert response.json["Message"] == messages.NOT_BEARER.format(
+        scheme=f'a {len(token)}-character value starting "{token[:4]}…"'
+    )
+    assert token[:5] not in response.get_data(as_text=True)
+
+
+def test_the_journal_keeps_no_bearer_token_or_api_secret_but_keeps_the_error_code(
+    client: FlaskClient, app: Flask
+) -> None:
+    """The token answered by /authorization is redacted in the stored answer (the client still gets
+    it); the API secret in the request too; Sympto's error ``Code`` is no secret and is kept."""
+    granted = client.post("/sympto/authorization", json={"clientId": ADMIN, "clientSecret": API_SECRET})
+    refused = client.post("/sympto/authorization", json={"clientId": ADMIN, "clientSecret": "wrong-secret-value"})
+    with app.app_context():
+        stored = journal().entries(vendor="sympto")
+    text = json.dumps(stored)
+    assert granted.json["Response"] not in text
+    assert API_SECRET not in text
+    assert "wrong-secret-value" not in text
+    assert stored[1]["response"]["body"] == {"Status": "OK", "Response": "[redacted]"}
+    assert stored[0]["response"]["body"]["Code"] == refused.json["Code"] == "invalid_credentials"
+    assert stored[0]["request"]["body"] == {"clientId": ADMIN, "clientSecret": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/json", '{"clientId": "a@b.test", "clientSecret": "SECRET-IN-BROKEN-JSON",'),
+        ("text/plain", '{"clientId": "a@b.test", "clientSecret": "SECRET-IN-TEXT-PLAIN"}'),
+        ("application/json", json.dumps({"clientSecret": "SECRET-IN-A-LARGE-BODY", "pad": "p" * 20_000})),
+    ],
+)
+def test_bodies_the_journal_cannot_keep_whole_lose_their_secrets(
+    client: FlaskClient, app: Flask, content_type: str, body: str
+) -> None:
+    """Malformed JSON, ``text/plain`` and JSON over 16 KiB were once stored as a raw 2 KiB excerpt."""
+    client.post("/sympto/authorization", data=body, content_type=content_type)
+    with app.app_context():
+        stored = journal().entries(vendor="sympto", limit=1)[0]["request"]["body"]
+    assert isinstance(stored, str)
+    assert "SECRET-IN" not in stored
+    assert len(stored) <= 2300

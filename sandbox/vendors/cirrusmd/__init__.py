@@ -6,12 +6,15 @@ from dataclasses import replace
 
 from flask import Flask
 
+from contracts.cirrusmd.schemas import SessionCreatedSchema, SessionRequestSchema
+from contracts.secrets import secret_names
 from sandbox.core.clock import Clock
 from sandbox.core.errors import VendorSurface, register_surface
 from sandbox.core.faults import register_catalogue
 from sandbox.core.limits import limits_of
 from sandbox.core.openapi import register_paths
 from sandbox.core.randomness import Randomness
+from sandbox.core.redact import VendorSecrets, register_secrets
 from sandbox.core.state import register_reset
 from sandbox.core.store import Store
 from sandbox.vendors.cirrusmd import auth, errors, models  # noqa: F401 - models registers the tables
@@ -19,6 +22,11 @@ from sandbox.vendors.cirrusmd.routes import PREFIX, SERVICE_KEY, blueprint, open
 from sandbox.vendors.cirrusmd.service import CirrusmdService, CirrusmdSettings
 
 NAME = "cirrusmd"
+
+#: What is secret in CirrusMD's exchanges, for the redaction policy (:mod:`sandbox.core.redact`): the
+#: fields its contract marks secret (the issued ``access_token``); the request-signing JWT travels in
+#: ``Authorization``, which the core redacts for every vendor.
+SECRETS = VendorSecrets(fields=secret_names([SessionRequestSchema, SessionCreatedSchema]))
 
 
 def init_app(
@@ -28,6 +36,7 @@ def init_app(
     service = CirrusmdService(store, clock, randomness, settings)
     app.extensions[SERVICE_KEY] = service
     app.register_blueprint(blueprint)
+    register_secrets(app, NAME, SECRETS)
     register_surface(
         app,
         VendorSurface(

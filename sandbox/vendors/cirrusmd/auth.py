@@ -12,6 +12,7 @@ from typing import Any
 from contracts.cirrusmd import messages
 from contracts.cirrusmd.messages import number, seconds
 from contracts.cirrusmd.schemas import NUMERIC_CLAIMS, REQUIRED_CLAIMS
+from contracts.secrets import shown_scheme
 from sandbox.core.jwt import DecodedToken, JwtPolicy, TokenFailure, TokenRejected, decode_unverified, verify
 from sandbox.vendors.cirrusmd.errors import Unauthorized
 
@@ -34,7 +35,7 @@ def bearer_token(authorization: str | None) -> str:
         raise Unauthorized(messages.MISSING_AUTHORIZATION, rule="missing_authorization")
     scheme, _, token = authorization.partition(" ")
     if scheme != "Bearer":
-        raise Unauthorized(messages.NOT_BEARER.format(scheme=number(scheme)), rule="not_bearer")
+        raise Unauthorized(messages.NOT_BEARER.format(scheme=shown_scheme(scheme)), rule="not_bearer")
     if not token.strip():
         raise Unauthorized(
             messages.MALFORMED_TOKEN.format(problem="the token after `Bearer ` is empty"), rule="malformed"

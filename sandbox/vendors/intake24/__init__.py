@@ -7,6 +7,8 @@ from dataclasses import replace
 
 from flask import Flask, Request
 
+from contracts.intake24 import schemas
+from contracts.secrets import secret_names
 from sandbox.core.clock import Clock
 from sandbox.core.errors import VendorSurface, register_surface
 from sandbox.core.faults import FAULTS_KEY, register_catalogue
@@ -15,6 +17,7 @@ from sandbox.core.limits import limits_of
 from sandbox.core.openapi import register_paths
 from sandbox.core.outbound import Outbound
 from sandbox.core.randomness import Randomness
+from sandbox.core.redact import SecretPath, VendorSecrets, register_secrets
 from sandbox.core.state import register_reset
 from sandbox.core.store import Store
 from sandbox.vendors.intake24 import errors, models  # noqa: F401 - models registers the tables
@@ -31,6 +34,32 @@ from sandbox.vendors.intake24.routes import (
 from sandbox.vendors.intake24.service import Intake24Service, Intake24Settings
 
 NAME = "intake24"
+
+#: What is secret in Intake24's exchanges, for the redaction policy (:mod:`sandbox.core.redact`): the
+#: fields its contract marks secret (create-user JWTs, passwords, URL tokens and the URLs carrying
+#: them, access tokens, the survey's JWT secret), the token in the survey app's paths and its
+#: ``?auth=`` parameter. Cookies and ``Authorization`` are the core's.
+SECRETS = VendorSecrets(
+    fields=secret_names(
+        [
+            schemas.CreateUserRequestSchema,
+            schemas.TokenLoginRequestSchema,
+            schemas.CreateUserClaimsSchema,
+            schemas.CreateUserResponseSchema,
+            schemas.AccessTokenResponseSchema,
+            schemas.AdminRespondentRequestSchema,
+            schemas.AdminRespondentSchema,
+            schemas.SubmissionResultSchema,
+            schemas.SurveySettingsSchema,
+        ]
+    ),
+    query=frozenset({"auth"}),
+    name_maps=frozenset({"errors"}),  # ValidationErrorBodySchema: {"errors": {"<field>": {"msg", ...}}}
+    paths=(
+        SecretPath(SURVEY_PREFIX + "/<slug>/create-user/<path:token>", "token"),
+        SecretPath(SURVEY_PREFIX + "/a/<token>", "token"),
+    ),
+)
 
 
 def api_tenant(request: Request) -> str | None:
@@ -55,6 +84,7 @@ def init_app(
     app.after_request(after_api_request)
     app.register_blueprint(api)
     app.register_blueprint(survey_app)
+    register_secrets(app, NAME, SECRETS)
     register_surface(
         app,
         VendorSurface(

@@ -165,16 +165,16 @@ class Notifier:
             copies = 2 if fault is not None and fault["kind"] == "duplicate" else 1
             self._deliver(delivery, name, copies)
         except Exception as exc:  # a sandbox fault: record it, keep the worker alive
-            LOG.exception("notification to %s failed inside the sandbox", delivery.url)
+            LOG.exception("notification to %s failed inside the sandbox", self._shown_url(delivery))
             self.attempts.append(
                 Attempt(
-                    url=delivery.url,
+                    url=self._shown_url(delivery),
                     event=str(delivery.body.get("type")),
                     attempt=0,
                     status=None,
                     error="sandbox_error",
                     latency_ms=0.0,
-                    body_excerpt=f"{type(exc).__name__}: {exc}"[:500],
+                    body_excerpt=self.outbound.journal.redaction.message(f"{type(exc).__name__}: {exc}")[:500],
                     survey=delivery.survey_slug,
                 )
             )
@@ -182,6 +182,10 @@ class Notifier:
             with self._condition:
                 self._pending -= 1
                 self._condition.notify_all()
+
+    def _shown_url(self, delivery: Delivery) -> str:
+        """The webhook URL as logs and the control plane show it (no userinfo password)."""
+        return self.outbound.journal.redaction.url(delivery.url)
 
     def headers_for(self, delivery: Delivery) -> dict[str, str]:
         headers = {"Accept": ACCEPT, "Content-Type": "application/json", "User-Agent": self.settings.user_agent}
@@ -215,7 +219,7 @@ class Notifier:
                 )
                 self.attempts.append(
                     Attempt(
-                        url=delivery.url,
+                        url=self._shown_url(delivery),
                         event=str(delivery.body.get("type")),
                         attempt=attempt,
                         status=result.status,

@@ -6,6 +6,8 @@ from dataclasses import replace
 
 from flask import Flask
 
+from contracts.secrets import secret_names
+from contracts.sympto import schemas
 from sandbox.core.clock import Clock
 from sandbox.core.errors import VendorSurface, register_surface
 from sandbox.core.faults import FAULTS_KEY, register_catalogue
@@ -14,13 +16,35 @@ from sandbox.core.limits import limits_of
 from sandbox.core.openapi import register_paths
 from sandbox.core.outbound import Outbound
 from sandbox.core.randomness import Randomness
+from sandbox.core.redact import VendorSecrets, register_secrets
 from sandbox.core.state import register_reset
 from sandbox.core.store import Store
 from sandbox.vendors.sympto import errors, models  # noqa: F401 - models registers the tables
 from sandbox.vendors.sympto.routes import PREFIX, SERVICE_KEY, blueprint, openapi_paths
-from sandbox.vendors.sympto.service import SymptoService, SymptoSettings
+from sandbox.vendors.sympto.service import AUTH_CODE_PREFIX, SymptoService, SymptoSettings
 
 NAME = "sympto"
+
+#: What is secret in Sympto's exchanges, for the redaction policy (:mod:`sandbox.core.redact`): the
+#: fields its contract marks secret (API and webhook secrets, user auth tokens, authentication
+#: codes), the bearer token answered as the envelope's ``Response`` by ``/authorization``, and the
+#: page-load parameters ``userAuthToken`` and ``authCode<param>``. Cookies and ``Authorization``
+#: are the core's.
+SECRETS = VendorSecrets(
+    fields=secret_names(
+        [
+            schemas.AUTHORIZATION_REQUEST,
+            schemas.UserAuthTokenSchema,
+            schemas.ENDPOINT_CONFIG,
+            schemas.PATIENT_WEBHOOK_CONFIG,
+            schemas.WEBHOOK_REQUEST,
+            schemas.PAGE_LOAD_CHECK,
+        ]
+    ),
+    query=frozenset({"userAuthToken"}),
+    query_prefixes=(AUTH_CODE_PREFIX,),
+    route_fields=((PREFIX + "/authorization", "Response"),),
+)
 
 
 def init_app(
@@ -38,6 +62,7 @@ def init_app(
     service = SymptoService(store, clock, randomness, settings, outbound, app.extensions.get(FAULTS_KEY))
     app.extensions[SERVICE_KEY] = service
     app.register_blueprint(blueprint)
+    register_secrets(app, NAME, SECRETS)
     register_surface(
         app,
         VendorSurface(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 
+from contracts.secrets import shown_scheme
 from contracts.sympto import messages
 from sandbox.vendors.sympto.errors import RateLimited, Unauthorized
 
@@ -24,7 +25,7 @@ def bearer_token(authorization: str | None) -> str:
         raise Unauthorized(messages.MISSING_BEARER, rule="missing_bearer")
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer":
-        raise Unauthorized(messages.NOT_BEARER.format(scheme=messages.shown(scheme, 30)), rule="not_bearer")
+        raise Unauthorized(messages.NOT_BEARER.format(scheme=shown_scheme(scheme)), rule="not_bearer")
     if not token.strip():
         raise Unauthorized(messages.MISSING_BEARER, rule="missing_bearer")
     return token.strip()

@@ -1,0 +1,294 @@
+"""The redaction policy (:mod:`sandbox.core.redact`): properties and the cases issue 12 named.
+
+The policy under test is the real one: the core plus the three vendors' declarations.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from marshmallow import Schema
+
+from contracts.secrets import credential_hint, secret_names, shown_scheme
+from contracts.sympto import schemas as sympto_schemas
+from sandbox.core.redact import (
+    EXCERPT_LIMIT,
+    JSON_STORE_LIMIT,
+    REDACTED,
+    TEXT_EXCERPT_LIMIT,
+    Redaction,
+)
+from sandbox.vendors import cirrusmd, intake24, sympto
+
+
+def policy() -> Redaction:
+    found = Redaction()
+    for vendor in (cirrusmd, intake24, sympto):
+        found.declare(vendor.NAME, vendor.SECRETS)
+    return found
+
+
+POLICY = policy()
+SECRET_FIELDS = sorted({name for vendor in (cirrusmd, intake24, sympto) for name in vendor.SECRETS.fields})
+#: Bound of any excerpt: the kept characters plus the "… (N bytes of <type>, cut)" note.
+EXCERPT_BOUND = EXCERPT_LIMIT + 200
+
+MARKER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+markers = st.text(MARKER_ALPHABET, min_size=12, max_size=40).map(lambda s: "MARK" + s)
+#: Text that cannot contain a piece of a marker.
+unrelated_text = st.text(st.characters(blacklist_characters=MARKER_ALPHABET, blacklist_categories=["Cs"]))
+plain_keys = st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12).filter(
+    lambda k: not POLICY.is_secret_field(k)
+) | st.just("errors")
+plain_scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=20).filter(lambda s: s[:1] not in "/hH")
+plain_json = st.recursive(
+    plain_scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(plain_keys, inner, max_size=4),
+    max_leaves=20,
+)
+any_json = st.recursive(
+    plain_scalars | st.text(max_size=30),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(plain_keys | st.sampled_from(SECRET_FIELDS), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def _nest(tree: Any, path: list[int], key: str, marker: str) -> Any:
+    """``tree`` with ``{key: marker}`` placed somewhere inside (by ``path``), wrapping as needed."""
+    if not path:
+        return {"outer": tree, key: marker}
+    step, rest = path[0], path[1:]
+    if isinstance(tree, dict) and tree:
+        chosen = sorted(tree)[step % len(tree)]
+        return {**tree, chosen: _nest(tree[chosen], rest, key, marker)}
+    if isinstance(tree, list) and tree:
+        index = step % len(tree)
+        return [*tree[:index], _nest(tree[index], rest, key, marker), *tree[index + 1 :]]
+    return [tree, _nest(None, rest, key, marker)]
+
+
+@given(
+    plain_json,
+    st.lists(st.integers(0, 10), max_size=5),
+    st.sampled_from(SECRET_FIELDS),
+    markers,
+    st.sampled_from([str, str.upper, str.lower]),
+)
+def test_a_declared_secret_field_never_survives_wherever_it_is_nested(
+    tree: Any, path: list[int], field: str, marker: str, spelling: Any
+) -> None:
+    document = _nest(tree, path, spelling(field), marker)
+    redacted = POLICY.body(document)
+    assert marker not in json.dumps(redacted)
+    raw = json.dumps(document).encode()
+    assert marker not in json.dumps(POLICY.raw_body(raw, "application/json"), ensure_ascii=False)
+
+
+@given(plain_json)
+def test_values_of_undeclared_fields_are_unchanged(tree: Any) -> None:
+    assert POLICY.body(tree) == tree
+
+
+@given(any_json, st.sampled_from([None, "/sympto/authorization", "/cirrusmd/sdk/v2/public/sessions"]))
+def test_redacting_a_body_twice_changes_nothing_more(tree: Any, route: str | None) -> None:
+    once = POLICY.body(tree, route)
+    assert POLICY.body(once, route) == once
+
+
+@given(st.text(max_size=300))
+def test_redacting_text_and_urls_twice_changes_nothing_more(text: str) -> None:
+    once = POLICY.text(text)
+    assert POLICY.text(once) == once
+    url = POLICY.url(text)
+    assert POLICY.url(url) == url
+
+
+@given(st.binary(max_size=3 * JSON_STORE_LIMIT), st.sampled_from(["application/json", "text/plain", "text/html", ""]))
+def test_every_stored_body_is_bounded(raw: bytes, content_type: str) -> None:
+    stored = POLICY.raw_body(raw, content_type)
+    if isinstance(stored, str):
+        assert len(stored) <= EXCERPT_BOUND
+    else:
+        assert len(raw) <= JSON_STORE_LIMIT
+    json.dumps(stored, allow_nan=False).encode("utf-8")  # storable: no NaN, no lone surrogate
+
+
+@given(
+    st.sampled_from(['{"a": "\\ud800"}', '{"a": NaN}', '{"a": 1e999}', '{"a": 1, "a": 2}', '"\\udfff" token=x']),
+    st.sampled_from(["application/json", "text/plain"]),
+)
+def test_json_a_database_cannot_store_becomes_a_storable_excerpt(text: str, content_type: str) -> None:
+    stored = POLICY.raw_body(text.encode(), content_type)
+    json.dumps(stored, allow_nan=False).encode("utf-8")
+
+
+@given(
+    st.sampled_from(SECRET_FIELDS),
+    markers,
+    st.sampled_from(
+        [
+            '{{"{name}": "{value}", "x": ',  # malformed JSON
+            '{{"{name}":"{value}"',  # cut JSON
+            "{name}={value}&other=1",  # a form sent as text
+            "{name}: {value}\n",  # header-like text
+            "{{'{name}': '{value}'}}",  # a Python repr
+        ]
+    ),
+    unrelated_text.filter(lambda s: len(s) <= 2 * TEXT_EXCERPT_LIMIT),
+    st.sampled_from(["text/plain", "application/json", "text/html", ""]),
+    st.integers(0, 4 * TEXT_EXCERPT_LIMIT),
+    st.sampled_from([" ", "\n", "&", ",", "{", "0", "_", "-", "\t"]),
+)
+def test_an_unparseable_body_keeps_no_declared_secret_whatever_its_shape_or_cut(
+    field: str, marker: str, shape: str, before: str, content_type: str, cut: int, separator: str
+) -> None:
+    """Malformed JSON, ``text/plain`` or an HTML page: never stored raw; no part of the secret
+    survives, even when the body is cut inside the secret (any 6 characters of it would show).
+    (A name glued to a preceding letter is another name: ``forceResetPassword`` is not ``password``.)"""
+    head = before + separator
+    raw = (head + shape.format(name=field, value=marker) + "tail " * 200).encode()[: len(head.encode()) + cut]
+    stored = POLICY.raw_body(raw, content_type)
+    shown = stored if isinstance(stored, str) else json.dumps(stored)
+    pieces = {marker[i : i + 6] for i in range(len(marker) - 5)}
+    assert not any(piece in shown for piece in pieces), shown
+
+
+@given(markers, st.sampled_from(["text/plain", "application/json", "application/x-www-form-urlencoded"]))
+def test_a_json_escaped_name_does_not_hide_a_secret_in_an_excerpt(marker: str, content_type: str) -> None:
+    raw = ('{"client\\u0053ecret": "' + marker + '",}').encode()  # malformed (trailing comma)
+    assert marker not in str(POLICY.raw_body(raw, content_type))
+
+
+@given(markers)
+def test_a_large_json_body_is_redacted_before_it_is_cut(marker: str) -> None:
+    document = {"padding": "x" * (2 * JSON_STORE_LIMIT), "clientSecret": marker}
+    stored = POLICY.raw_body(json.dumps(document).encode(), "application/json")
+    assert isinstance(stored, str)
+    assert len(stored) <= EXCERPT_BOUND
+    assert marker not in stored
+
+
+@given(
+    st.text("abcdefghijklmnopqrstuvwxyz0123456789-._~", min_size=1, max_size=12),
+    markers,
+    st.sampled_from(["http", "https"]),
+)
+def test_a_url_keeps_its_user_and_host_but_never_its_password(user: str, marker: str, scheme: str) -> None:
+    url = f"{scheme}://{user}:{marker}@partner.example:8443/hook?x=1"
+    assert POLICY.url(url) == f"{scheme}://{user}:{REDACTED}@partner.example:8443/hook?x=1"
+    assert marker not in POLICY.message(f"cannot call {url}: refused")
+    assert marker not in json.dumps(POLICY.body({"notifications": [{"url": url}]}))
+
+
+@given(markers)
+def test_declared_path_segments_and_query_parameters_are_redacted(marker: str) -> None:
+    for url in (
+        f"/intake24/survey/a/{marker}",
+        f"/intake24/survey/demo/create-user/{marker}?redirect=home",
+        f"/intake24/survey/demo?auth={marker}",
+        f"/sympto/?authCodeAcme={marker}",
+        f"/sympto/?authcodeacme={marker}",  # a near miss is still the same parameter
+        f"/sympto/provider/dashboard?userAuthToken={marker}",
+        f"http://127.0.0.1:8000/intake24/survey/a/{marker}",
+    ):
+        assert marker not in POLICY.url(url), url
+        assert marker not in POLICY.text(f"<a href='{url}'>") if "://" in url else True
+
+
+def test_undeclared_parts_of_paths_and_queries_are_kept() -> None:
+    assert POLICY.url("/intake24/survey/demo/create-user/TOKEN?redirect=home") == (
+        f"/intake24/survey/demo/create-user/{REDACTED}?redirect=home"
+    )
+    assert (
+        POLICY.url("/sympto/providers/patient?limit=5&query=smith") == "/sympto/providers/patient?limit=5&query=smith"
+    )
+
+
+def test_credentials_in_headers_keep_only_their_scheme_and_cookies_only_their_names() -> None:
+    headers = POLICY.headers(
+        [
+            ("Authorization", "Bearer abc.def.ghi"),
+            ("Proxy-Authorization", "rawtoken-without-scheme"),
+            ("Cookie", "sympto_session=s3cr3t; it24s_survey_session=r3fr3sh"),
+            ("Set-Cookie", "sympto_session=s3cr3t; Path=/sympto; HttpOnly; SameSite=Lax"),
+            ("Set-Cookie", "it24s_survey_session=r3fr3sh; Path=/intake24/survey"),
+            ("Location", "/intake24/survey/a/tok3n"),
+            ("Content-Type", "application/json"),
+        ]
+    )
+    assert headers == {
+        "Authorization": f"Bearer {REDACTED}",
+        "Proxy-Authorization": REDACTED,
+        "Cookie": f"sympto_session={REDACTED}; it24s_survey_session={REDACTED}",
+        "Set-Cookie": f"sympto_session={REDACTED}; Path=/sympto; HttpOnly; SameSite=Lax\n"
+        f"it24s_survey_session={REDACTED}; Path=/intake24/survey",
+        "Location": f"/intake24/survey/a/{REDACTED}",
+        "Content-Type": "application/json",
+    }
+
+
+def test_harmless_values_the_old_name_guessing_redacted_are_kept() -> None:
+    """Sympto's error ``Code``, a ``forceResetPassword`` flag, Intake24's validation ``code``."""
+    error = {"Status": "ERROR", "Response": None, "Message": "bad", "Code": "invalid_body"}
+    assert POLICY.body(error, "/sympto/providers") == error
+    user = {"forceResetPassword": False, "passwordSet": True, "tokenCount": 2}
+    assert POLICY.body(user) == user
+    intake24_error = {"message": "Validation error", "errors": {"token": {"code": "custom", "msg": "Invalid JWT"}}}
+    assert POLICY.body(intake24_error) == intake24_error
+
+
+def test_the_sympto_bearer_token_is_redacted_in_the_authorization_answer_only() -> None:
+    assert POLICY.body({"Status": "OK", "Response": "tok"}, "/sympto/authorization") == {
+        "Status": "OK",
+        "Response": REDACTED,
+    }
+    assert POLICY.body({"Status": "OK", "Response": "User removed from group!"}, "/sympto/clinicAdmin/groups/manage")[
+        "Response"
+    ] == ("User removed from group!")
+
+
+def test_secret_fields_come_from_schema_metadata() -> None:
+    assert secret_names([sympto_schemas.AUTHORIZATION_REQUEST]) == {"clientSecret"}
+    assert secret_names([sympto_schemas.PATIENT_WEBHOOK_CONFIG]) == {"secret"}  # nested
+    assert "Code" not in SECRET_FIELDS
+    assert "forceResetPassword" not in SECRET_FIELDS
+
+
+@given(st.text(min_size=1, max_size=200))
+def test_a_bad_credential_is_quoted_by_length_and_at_most_4_characters(value: str) -> None:
+    assume(value.lower() not in {"basic", "bearer", "token", "digest", "negotiate", "ntlm"})
+    shown = shown_scheme(value)
+    assert str(len(value)) in shown
+    if len(value) >= 5:
+        assert value not in shown
+        assert value[:5] not in shown or value[:5] in "a -character value starting"
+
+
+def test_a_known_scheme_is_quoted_verbatim() -> None:
+    assert shown_scheme("bearer") == '"bearer"'
+    assert shown_scheme("Basic") == '"Basic"'
+    assert credential_hint("eyJhbGciOiJIUzI1NiJ9.e30.sig") == 'a 28-character value starting "eyJh…"'
+
+
+def test_every_schema_handed_over_as_a_class_is_read() -> None:
+    """Schemas given as classes are instantiated one by one; each must be read. A walk that
+    remembered only ids skipped a schema whose instance reused the id of one already collected
+    (in ``serve``, ``passwordConfirm`` was once journaled in clear): a collection between schemas
+    makes that reuse likely."""
+    from contracts.intake24 import schemas
+
+    def collected_between(classes: list[type[Schema]]) -> Iterator[type[Schema]]:
+        for schema in classes:
+            gc.collect()
+            yield schema
+
+    classes = [schemas.CreateUserRequestSchema, schemas.TokenLoginRequestSchema, schemas.AdminRespondentRequestSchema]
+    for _ in range(5):
+        assert {"token", "password", "passwordConfirm"} <= secret_names(collected_between(classes))
