@@ -54,6 +54,18 @@ def main() -> None:
     envvar="VENDOR_SANDBOX_ADMIN_TOKEN",
     help="Require `Authorization: Bearer TOKEN` on the control plane.",
 )
+@click.option(
+    "--body-timeout",
+    type=click.FloatRange(0, min_open=True),
+    default=None,
+    help="Seconds a request body may take to arrive before the answer is 408 (default 10).",
+)
+@click.option(
+    "--max-pending-bodies",
+    type=click.IntRange(1),
+    default=None,
+    help="Requests per worker that may wait for their bodies at once; the next gets 503 (default 256).",
+)
 def serve(
     host: str | None,
     port: int | None,
@@ -61,13 +73,22 @@ def serve(
     database: str | None,
     workers: int | None,
     admin_token: str | None,
+    body_timeout: float | None,
+    max_pending_bodies: int | None,
 ) -> None:
-    """Run the sandbox on a production WSGI server."""
+    """Run the sandbox on a production server (Granian)."""
     from sandbox.serve import run
 
     try:
         settings = config.load(
-            config_path, host=host, port=port, database=database, workers=workers, admin_token=admin_token
+            config_path,
+            host=host,
+            port=port,
+            database=database,
+            workers=workers,
+            admin_token=admin_token,
+            body_timeout_seconds=body_timeout,
+            max_pending_bodies=max_pending_bodies,
         )
     except config.ConfigError as error:
         raise click.UsageError(str(error)) from error

@@ -1,8 +1,12 @@
-"""``vendor-sandbox serve``: the sandbox on Granian's WSGI server, never the development server.
+"""``vendor-sandbox serve``: the sandbox on Granian, never the development server.
 
 Granian measured about 1.3x gunicorn and 5x werkzeug's development server for the CirrusMD
 endpoint on a 2-core machine. The parent prepares the database (tables, tenants, signing keys)
 once, then hands the merged settings to the workers through the environment.
+
+Granian serves through its RSGI interface and :class:`~sandbox.core.bridge.Bridge`, which reads
+each body in the event loop under a deadline before a thread runs the WSGI app: under Granian's
+WSGI interface a client that stalls mid-body holds a thread, with no timeout.
 """
 
 from __future__ import annotations
@@ -16,11 +20,12 @@ from flask import Flask
 from sandbox.app import create_app
 from sandbox.config import ConfigError, Settings, to_environment
 from sandbox.core.admission import Admission, WsgiApp
+from sandbox.core.bridge import Bridge
 
-#: Python threads per worker that take requests. Granian hands a request over before its body has
-#: arrived, so a client that announces a body and stalls holds a thread while it waits; with many
-#: threads (idle ones cost nothing) dozens of stalled clients cannot starve the others
-#: (tests/durability/test_slow_clients.py). Override with VENDOR_SANDBOX_BLOCKING_THREADS.
+#: Python threads per worker that run requests whose bodies have arrived (the bridge reads bodies
+#: without a thread). Most wait their turn at the admission gate; more than one matters when a
+#: request lends its turn while it waits on something slow (an armed delay, a partner's webhook).
+#: Override with VENDOR_SANDBOX_BLOCKING_THREADS.
 BLOCKING_THREADS = 64
 
 #: Requests per worker that run app code at once, once their bodies have arrived; the others wait
@@ -28,6 +33,12 @@ BLOCKING_THREADS = 64
 #: 2 cores, 2 workers, 16 connections, side by side: 1 runner 1,623 requests/s (p99 19 ms),
 #: 2 runners 1,464 (21 ms), 64 (no gate) 1,487 (30 ms). Override with VENDOR_SANDBOX_RUNNERS.
 RUNNERS = 1
+
+#: Granian's listen backlog; its default connections per worker are this divided by the workers.
+GRANIAN_BACKLOG = 1024
+#: Connections a worker accepts, at least, per body it may await: stalled bodies (each refused
+#: after the body timeout) can then never take all of a worker's connections.
+CONNECTIONS_PER_PENDING_BODY = 2
 
 
 #: The app built by :func:`prepare` in the parent; workers forked from it serve this very app.
@@ -67,11 +78,34 @@ def count_from_environment(name: str, default: int) -> int:
 
 
 def app_for_worker() -> WsgiApp:
-    """The WSGI app of a worker: the parent's when forked from ``serve``, else built from the environment;
-    behind :class:`~sandbox.core.admission.Admission`, so a few requests run at a time."""
+    """The WSGI app of a worker (for a WSGI server such as gunicorn): the parent's when forked from
+    ``serve``, else built from the environment; behind :class:`~sandbox.core.admission.Admission`,
+    so a few requests run at a time."""
+    return _admitted(_prepared if _prepared is not None else create_app())
+
+
+def rsgi_app_for_worker() -> Bridge:
+    """The RSGI app ``serve`` runs in each worker: the admitted app behind the bridge that reads
+    each body in the event loop, under a deadline, before a thread runs the app."""
     app = _prepared if _prepared is not None else create_app()
+    settings: Settings = app.extensions["sandbox.settings"]
+    return Bridge(
+        _admitted(app),
+        threads=count_from_environment("VENDOR_SANDBOX_BLOCKING_THREADS", BLOCKING_THREADS),
+        max_body_bytes=settings.max_body_bytes,
+        body_timeout=settings.body_timeout_seconds,
+        max_pending=settings.max_pending_bodies,
+    )
+
+
+def _admitted(app: Flask) -> Admission:
     runners = count_from_environment("VENDOR_SANDBOX_RUNNERS", RUNNERS)
     return Admission(app.wsgi_app, runners, app.extensions["sandbox.settings"].max_body_bytes)
+
+
+def connections_per_worker(settings: Settings) -> int:
+    """Granian's default (the backlog shared by the workers), raised to leave room beside stalled bodies."""
+    return max(GRANIAN_BACKLOG // settings.workers, CONNECTIONS_PER_PENDING_BODY * settings.max_pending_bodies)
 
 
 def run(settings: Settings) -> None:
@@ -79,8 +113,9 @@ def run(settings: Settings) -> None:
     from granian.constants import Interfaces
 
     global _prepared
-    blocking_threads = count_from_environment("VENDOR_SANDBOX_BLOCKING_THREADS", BLOCKING_THREADS)
-    count_from_environment("VENDOR_SANDBOX_RUNNERS", RUNNERS)  # refused here, not in every worker
+    # Refused here, with a message, rather than in every worker:
+    count_from_environment("VENDOR_SANDBOX_BLOCKING_THREADS", BLOCKING_THREADS)
+    count_from_environment("VENDOR_SANDBOX_RUNNERS", RUNNERS)
     os.environ.update(to_environment(settings))
     _prepared = prepare(settings)
     state = _prepared.extensions["sandbox.clock"].state
@@ -92,12 +127,13 @@ def run(settings: Settings) -> None:
             file=sys.stderr,
         )
     server = Granian(
-        target="sandbox.wsgi:app",
+        target="sandbox.rsgi:app",
         address=settings.host,
         port=settings.port,
-        interface=Interfaces.WSGI,
+        interface=Interfaces.RSGI,
         workers=settings.workers,
-        blocking_threads=blocking_threads,
+        backlog=GRANIAN_BACKLOG,
+        backpressure=connections_per_worker(settings),
         websockets=False,
         log_access=False,
         respawn_failed_workers=True,
