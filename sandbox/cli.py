@@ -49,13 +49,8 @@ def main() -> None:
 @click.option("--database", default=None, help="SQLAlchemy URL (default sqlite:///.vendor-sandbox/sandbox.db).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default 1).")
 @click.option(
-    "--admin-token",
-    default=None,
-    envvar="VENDOR_SANDBOX_ADMIN_TOKEN",
-    help="Require `Authorization: Bearer TOKEN` on the control plane.",
-)
-@click.option(
     "--body-timeout",
+    "body_timeout_seconds",
     type=click.FloatRange(0, min_open=True),
     default=None,
     help="Seconds a request body may take to arrive before the answer is 408 (default 10).",
@@ -66,17 +61,23 @@ def main() -> None:
     default=None,
     help="Requests per worker that may wait for their bodies at once; the next gets 503 (default 256).",
 )
+@click.option(
+    "--admin-token",
+    default=None,
+    envvar="VENDOR_SANDBOX_ADMIN_TOKEN",
+    help="Require `Authorization: Bearer TOKEN` on the control plane.",
+)
 def serve(
     host: str | None,
     port: int | None,
     config_path: str | None,
     database: str | None,
     workers: int | None,
-    admin_token: str | None,
-    body_timeout: float | None,
+    body_timeout_seconds: float | None,
     max_pending_bodies: int | None,
+    admin_token: str | None,
 ) -> None:
-    """Run the sandbox on a production server (Granian)."""
+    """Run the sandbox on a production WSGI server."""
     from sandbox.serve import run
 
     try:
@@ -87,7 +88,7 @@ def serve(
             database=database,
             workers=workers,
             admin_token=admin_token,
-            body_timeout_seconds=body_timeout,
+            body_timeout_seconds=body_timeout_seconds,
             max_pending_bodies=max_pending_bodies,
         )
     except config.ConfigError as error:

@@ -20,7 +20,6 @@ from flask import Flask
 from sandbox.app import create_app
 from sandbox.config import ConfigError, Settings, to_environment
 from sandbox.core.admission import Admission, WsgiApp
-from sandbox.core.bridge import Bridge
 
 #: Python threads per worker that run requests whose bodies have arrived (the bridge reads bodies
 #: without a thread). Most wait their turn at the admission gate; more than one matters when a
@@ -77,35 +76,17 @@ def count_from_environment(name: str, default: int) -> int:
     return value
 
 
-def app_for_worker() -> WsgiApp:
-    """The WSGI app of a worker (for a WSGI server such as gunicorn): the parent's when forked from
-    ``serve``, else built from the environment; behind :class:`~sandbox.core.admission.Admission`,
-    so a few requests run at a time."""
-    return _admitted(_prepared if _prepared is not None else create_app())
-
-
-def rsgi_app_for_worker() -> Bridge:
-    """The RSGI app ``serve`` runs in each worker: the admitted app behind the bridge that reads
-    each body in the event loop, under a deadline, before a thread runs the app."""
-    app = _prepared if _prepared is not None else create_app()
-    settings: Settings = app.extensions["sandbox.settings"]
-    return Bridge(
-        _admitted(app),
-        threads=count_from_environment("VENDOR_SANDBOX_BLOCKING_THREADS", BLOCKING_THREADS),
-        max_body_bytes=settings.max_body_bytes,
-        body_timeout=settings.body_timeout_seconds,
-        max_pending=settings.max_pending_bodies,
-    )
-
-
-def _admitted(app: Flask) -> Admission:
-    runners = count_from_environment("VENDOR_SANDBOX_RUNNERS", RUNNERS)
-    return Admission(app.wsgi_app, runners, app.extensions["sandbox.settings"].max_body_bytes)
-
-
 def connections_per_worker(settings: Settings) -> int:
     """Granian's default (the backlog shared by the workers), raised to leave room beside stalled bodies."""
     return max(GRANIAN_BACKLOG // settings.workers, CONNECTIONS_PER_PENDING_BODY * settings.max_pending_bodies)
+
+
+def app_for_worker() -> WsgiApp:
+    """The WSGI app of a worker: the parent's when forked from ``serve``, else built from the environment;
+    behind :class:`~sandbox.core.admission.Admission`, so a few requests run at a time."""
+    app = _prepared if _prepared is not None else create_app()
+    runners = count_from_environment("VENDOR_SANDBOX_RUNNERS", RUNNERS)
+    return Admission(app.wsgi_app, runners, app.extensions["sandbox.settings"].max_body_bytes)
 
 
 def run(settings: Settings) -> None:
@@ -113,9 +94,8 @@ def run(settings: Settings) -> None:
     from granian.constants import Interfaces
 
     global _prepared
-    # Refused here, with a message, rather than in every worker:
     count_from_environment("VENDOR_SANDBOX_BLOCKING_THREADS", BLOCKING_THREADS)
-    count_from_environment("VENDOR_SANDBOX_RUNNERS", RUNNERS)
+    count_from_environment("VENDOR_SANDBOX_RUNNERS", RUNNERS)  # refused here, not in every worker
     os.environ.update(to_environment(settings))
     _prepared = prepare(settings)
     state = _prepared.extensions["sandbox.clock"].state

@@ -64,3 +64,17 @@ def test_serve_refuses_a_thread_count_that_is_not_a_positive_number(
     result = CliRunner().invoke(main, ["serve", "--database", database_url, "--port", "1"])
     assert result.exit_code == 2
     assert f"{variable} must be a whole number of at least 1, not '{value}'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--body-timeout", "0"], "Invalid value for '--body-timeout'"),
+        (["--body-timeout", "nan"], "body_timeout_seconds must be a number of seconds above 0"),
+        (["--max-pending-bodies", "0"], "Invalid value for '--max-pending-bodies'"),
+    ],
+)
+def test_serve_refuses_body_limits_it_cannot_work_with(database_url: str, flags: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["serve", "--database", database_url, "--port", "1", *flags])
+    assert result.exit_code == 2
+    assert message in result.output
