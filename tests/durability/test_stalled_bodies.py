@@ -225,3 +225,22 @@ def test_an_armed_drop_still_cuts_the_connection(patient: SandboxProcess) -> Non
     with pytest.raises((requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError)):
         requests.post(patient.url + SESSIONS, json=member_body(), headers=valid_headers(time.time()), timeout=10)
     assert prompt_session(patient.url) < 3
+
+
+def test_a_body_cut_short_by_the_client_is_journaled_as_far_as_it_arrived(patient: SandboxProcess) -> None:
+    requests.post(patient.url + "/__sandbox/reset?vendor=cirrusmd", timeout=10).raise_for_status()
+    client = socket.create_connection(("127.0.0.1", patient.port), timeout=10)
+    client.sendall(
+        f"POST {SESSIONS} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n".encode()
+        + b'Content-Length: 100\r\nX-Correlation-Id: cut-short\r\n\r\n{"partial'
+    )
+    time.sleep(0.3)
+    client.close()
+    deadline = time.monotonic() + 10
+    while True:
+        entries = requests.get(patient.url + "/__sandbox/journal", params={"vendor": "cirrusmd"}, timeout=10).json()
+        found = [entry for entry in entries["entries"] if entry["correlation_id"] == "cut-short"]
+        if found or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert [entry["request"]["body"] for entry in found] == ['{"partial']
