@@ -3,9 +3,9 @@
 Why: CPython runs one thread's bytecode at a time. When dozens of server threads each hold a
 request, they fight over the interpreter lock and every switch costs more than the work it
 interleaves (measured with the CirrusMD benchmark on 2 cores, 2 workers: one running request per
-worker gave 1.09x the throughput of 64, with a p99 of 19 ms instead of 30 ms). But the server
-needs many threads, because Granian hands a request over before its body has arrived, and a
-client that stalls mid-body must not stop the others (tests/durability/test_slow_clients.py).
+worker gave 1.09x the throughput of 64, with a p99 of 19 ms instead of 30 ms). But there are
+many threads: requests waiting on something slow lend their turn, and under a threaded WSGI server
+(e.g. gunicorn) a request reaches a thread before its body has arrived.
 
 So :class:`Admission` wraps the WSGI app: a thread first reads the whole request body (a stalled
 client waits here, holding no slot; under ``serve`` the body has already been read, without a
