@@ -59,7 +59,7 @@ def main() -> None:
     "--max-pending-bodies",
     type=click.IntRange(1),
     default=None,
-    help="Requests per worker that may wait for their bodies at once; the next gets 503 (default 256).",
+    help="Request bodies a worker reads at once; as many more wait, further ones get 503 (default 256).",
 )
 @click.option(
     "--admin-token",

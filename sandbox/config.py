@@ -25,7 +25,8 @@ ENV_SETTINGS_JSON = f"{ENV_PREFIX}SETTINGS_JSON"
 MAX_BODY_BYTES = 1 << 20
 #: Seconds a request body may take to arrive after its headers before the answer is 408.
 BODY_TIMEOUT_SECONDS = 10.0
-#: Requests per worker that may be waiting for their bodies at once; the next gets 503 at once.
+#: Request bodies a worker reads at once; as many more wait their turn (under the same timeout),
+#: further ones get 503 at once.
 MAX_PENDING_BODIES = 256
 
 

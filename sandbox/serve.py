@@ -35,9 +35,9 @@ RUNNERS = 1
 
 #: Granian's listen backlog; its default connections per worker are this divided by the workers.
 GRANIAN_BACKLOG = 1024
-#: Connections a worker accepts, at least, per body it may await: stalled bodies (each refused
-#: after the body timeout) can then never take all of a worker's connections.
-CONNECTIONS_PER_PENDING_BODY = 2
+#: Connections a worker accepts, at least, per body it reads at once. It awaits at most twice as
+#: many bodies (the rest are refused and closed at once), so stalled clients leave half free.
+CONNECTIONS_PER_PENDING_BODY = 4
 
 
 #: The app built by :func:`prepare` in the parent; workers forked from it serve this very app.

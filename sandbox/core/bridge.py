@@ -8,20 +8,24 @@ announce ``Content-Length: 1000`` and send one byte took all 64 threads of a wor
 So the body is read here, in the worker's event loop, where a waiting client costs a coroutine
 instead of a thread:
 
-- the whole body must arrive within ``body_timeout`` seconds, else the request is answered
-  ``408`` in the owner's error shape (and journaled, and its connection closed);
-- at most ``max_pending`` requests per worker may be waiting for their bodies at once: the next
-  one is answered ``503`` at once (with ``Retry-After``), so memory stays bounded and stalled
-  clients can never take all of a worker's connections;
+- the whole body must arrive within ``body_timeout`` seconds of the headers, else the request is
+  answered ``408`` in the owner's error shape (and journaled, and its connection closed);
+- at most ``max_pending`` bodies per worker are read at once, so memory stays bounded; as many
+  more wait their turn in arrival order, under the same deadline. Whoever is ahead in the queue
+  has an earlier deadline, so a waiting request gets its turn before its own deadline: stalled
+  clients delay another body by at most ``body_timeout``, and a request without a body not at
+  all. Beyond that queue a body is refused at once, ``503`` with ``Retry-After`` (and the
+  connection closed), so that stalled clients never take all of a worker's connections. Refusing
+  at once beyond ``max_pending``, without a queue, would also refuse legitimate bursts.
 - a body announced larger than ``max_body_bytes`` is not read at all (the app refuses it from its
   length with the vendor's 413); without a length (chunked), one byte more than the limit is read;
 - a body cut short by a broken connection reaches the app as far as it arrived.
 
 Only then does the request go to a thread of a bounded pool, with its body in memory, to run the
 WSGI app (behind :class:`~sandbox.core.admission.Admission`, which keeps the arrival order and
-the slot lending of :func:`~sandbox.core.admission.waiting`). The app's answers for refused
-bodies come from the app itself (:data:`~sandbox.core.errors.REFUSAL_KEY`), so they are shaped
-and journaled like every other answer.
+the slot lending of :func:`~sandbox.core.admission.waiting`); that thread sends the answer. The
+answers to refused bodies come from the app itself (:data:`~sandbox.core.errors.REFUSAL_KEY`), so
+they are shaped and journaled like every other answer.
 """
 
 from __future__ import annotations
@@ -229,18 +233,15 @@ class Bridge:
         self.max_body_bytes = max_body_bytes
         self.body_timeout = body_timeout
         self.max_pending = max_pending
+        #: Requests reading their bodies or waiting for a turn to (at most twice ``max_pending``).
         self.pending = 0
+        self._turns = asyncio.Semaphore(max_pending)  # first come, first served
         self.runners = Runners(threads)
 
     async def __rsgi__(self, scope: Scope, protocol: Any) -> None:
         environ = environ_for(scope)
         limit = body_limit(environ, self.max_body_bytes)
-        body = b""
-        if limit:
-            if self.pending >= self.max_pending:
-                environ[REFUSAL_KEY] = Refusal("busy", self.max_pending)
-            else:
-                body = await self._read_body(protocol, limit, environ)
+        body = await self._read_body(protocol, limit, environ) if limit else b""
         environ["wsgi.input"] = io.BytesIO(body)
         environ[BUFFERED_KEY] = True
         loop = asyncio.get_running_loop()
@@ -276,10 +277,14 @@ class Bridge:
             loop.call_soon_threadsafe(_settle, finished, outcome)
 
     async def _read_body(self, protocol: Any, limit: int, environ: dict[str, Any]) -> bytes:
+        """The body, as far as it arrived; a refused one is marked for the app to answer."""
+        if self.pending >= 2 * self.max_pending:
+            environ[REFUSAL_KEY] = Refusal("busy", self.pending)
+            return b""
         chunks: list[bytes] = []
         self.pending += 1
         try:
-            async with asyncio.timeout(self.body_timeout):
+            async with asyncio.timeout(self.body_timeout), self._turns:
                 await receive(protocol, limit, chunks)
         except TimeoutError:
             environ[REFUSAL_KEY] = Refusal("timeout", self.body_timeout)

@@ -55,22 +55,22 @@ class VendorSurface:
 
 SURFACES_KEY = "sandbox.surfaces"
 
-#: WSGI environ key under which the server bridge (:mod:`sandbox.core.bridge`) hands over a request
-#: whose body it refused to wait for; the app answers it (:func:`init_refusals`).
+#: WSGI environ key under which the server (:mod:`sandbox.core.bridge`) hands over a request whose
+#: body it did not wait for (a :class:`Refusal`); the app answers it (:func:`init_refusals`).
 REFUSAL_KEY = "sandbox.refusal"
 
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why the server did not wait for a body: ``timeout`` (after ``limit`` seconds) or ``busy``
-    (``limit`` other bodies were already awaited)."""
+    """Why the server did not wait for a body: ``timeout`` (it did not arrive within ``limit``
+    seconds) or ``busy`` (``limit`` other bodies were already awaited)."""
 
     kind: Literal["timeout", "busy"]
     limit: float
 
     def error(self) -> VendorError:
-        """The answer, in every vendor's shape through its renderer; the connection is closed
-        after it, since the rest of the body may still be on its way."""
+        """The answer, in every owner's shape through its renderer. The connection is closed
+        after it: the rest of the body may still be on its way."""
         if self.kind == "timeout":
             return VendorError(
                 f"The request body did not arrive within {self.limit:g} s: send the whole body "
@@ -109,10 +109,10 @@ def _plain(status: int, message: str) -> Response:
 
 
 def init_refusals(app: Flask) -> None:
-    """Answer a request the server refused to wait for, before any vendor rule or armed fault runs.
+    """Answer a request the server did not wait for, before any vendor rule or armed fault runs.
 
     Registered right after the journal's first hook, so the refusal is journaled (verdict
-    ``rejected``, the rule ``body_timeout`` or ``too_many_pending_bodies``) with its correlation id.
+    ``rejected``, rule ``body_timeout`` or ``too_many_pending_bodies``) with its correlation id.
     """
 
     @app.before_request

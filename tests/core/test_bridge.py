@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -194,31 +194,52 @@ def test_a_stalled_body_is_handed_to_the_app_as_a_timeout_after_the_deadline() -
     assert [status for status, _, _ in protocol.sent] == [200]
 
 
-def test_bodies_beyond_the_pending_bound_are_refused_at_once_and_others_still_run() -> None:
-    app = Recorder()
-    stalled = [(scope_with(("content-length", "1000")), FakeProtocol([b"{"], stall=True)) for _ in range(2)]
-    late = FakeProtocol([b"{}"])
-    no_body = FakeProtocol()
-
-    async def scenario(bridge: Bridge) -> None:
-        waiting = [asyncio.ensure_future(bridge.__rsgi__(scope, protocol)) for scope, protocol in stalled]
-        await asyncio.sleep(0.05)
-        assert bridge.pending == 2
-        await bridge.__rsgi__(scope_with(("content-length", "2")), late)
-        await bridge.__rsgi__(scope_with(method="GET", path="/__sandbox/health"), no_body)
-        assert waiting[0].done() is False
-        await asyncio.gather(*waiting)
-
-    bridge = bridge_for(app, body_timeout=0.5, max_pending=2)
+def run_scenario(bridge: Bridge, scenario: Callable[[], Awaitable[None]]) -> None:
     try:
-        asyncio.run(asyncio.wait_for(scenario(bridge), WAIT))
+        asyncio.run(asyncio.wait_for(scenario(), WAIT))
     finally:
         bridge.runners.shutdown()
-    assert not late.iterated
-    refusals = [environ.get(REFUSAL_KEY) for environ in app.environs]
-    assert refusals[:2] == [Refusal("busy", 2), None]  # the late body, then the health check
-    assert refusals[2:] == [Refusal("timeout", 0.5)] * 2
+
+
+def test_a_body_beyond_the_bound_waits_its_turn_while_requests_without_a_body_run_at_once() -> None:
+    app = Recorder()
+    bridge = bridge_for(app, body_timeout=0.5, max_pending=1)
+    stalled = FakeProtocol([b"{"], stall=True)
+    queued = FakeProtocol([b"{}"])
+
+    async def scenario() -> None:
+        first = asyncio.ensure_future(bridge.__rsgi__(scope_with(("content-length", "1000")), stalled))
+        await asyncio.sleep(0.05)
+        second = asyncio.ensure_future(bridge.__rsgi__(scope_with(("content-length", "2")), queued))
+        await asyncio.sleep(0.05)
+        assert bridge.pending == 2
+        assert not queued.iterated  # not read while the other body holds the only turn
+        await bridge.__rsgi__(scope_with(method="GET", path="/__sandbox/health"), FakeProtocol())
+        assert len(app.environs) == 1  # the request without a body ran at once
+        await asyncio.gather(first, second)
+
+    run_scenario(bridge, scenario)
+    assert [environ.get(REFUSAL_KEY) for environ in app.environs] == [None, Refusal("timeout", 0.5), None]
+    assert app.bodies[2] == b"{}"  # its turn came before its own deadline
     assert bridge.pending == 0
+
+
+def test_a_body_beyond_the_queue_is_refused_at_once() -> None:
+    app = Recorder()
+    bridge = bridge_for(app, body_timeout=0.5, max_pending=1)
+    stalled = [FakeProtocol([b"{"], stall=True) for _ in range(2)]  # one reading, one waiting
+    late = FakeProtocol([b"{}"])
+
+    async def scenario() -> None:
+        waiting = [asyncio.ensure_future(bridge.__rsgi__(scope_with(("content-length", "1000")), p)) for p in stalled]
+        await asyncio.sleep(0.05)
+        await bridge.__rsgi__(scope_with(("content-length", "2")), late)
+        assert [environ.get(REFUSAL_KEY) for environ in app.environs] == [Refusal("busy", 2)]
+        await asyncio.gather(*waiting)
+
+    run_scenario(bridge, scenario)
+    assert not late.iterated
+    assert [status for status, _, _ in late.sent] == [200]
 
 
 def test_an_answer_that_breaks_off_is_streamed_as_far_as_it_got() -> None:

@@ -176,33 +176,46 @@ def test_each_owner_answers_a_stalled_body_in_its_own_shape(
     assert json.loads(body) == expected
 
 
-def test_bodies_beyond_the_configured_bound_get_503_at_once(tmp_path: Path) -> None:
-    server = SandboxProcess(tmp_path, "--max-pending-bodies", "5", "--body-timeout", "3")
-    clients = stall(server.port, SESSIONS, 5)
+def test_beyond_the_configured_bound_bodies_wait_their_turn_then_get_503(tmp_path: Path) -> None:
+    server = SandboxProcess(tmp_path, "--max-pending-bodies", "3", "--body-timeout", "3")
     try:
-        time.sleep(0.5)
-        started = time.monotonic()
-        refused = requests.post(
-            server.url + SESSIONS, json=member_body(), headers=valid_headers(time.time()), timeout=10
-        )
-        assert time.monotonic() - started < 2
-        assert refused.status_code == 503
-        assert refused.headers["Retry-After"] == "1"
-        assert refused.json() == {
-            "error_message": "The sandbox is already waiting for 5 request bodies to arrive: retry in a moment."
-        }
-        assert prompt_health(server.url) < 2  # requests without a body are not held back
-        assert [answer_of(client)[0] for client in clients] == [408] * 5
+        clients = stall(server.port, SESSIONS, 3)  # all 3 turns taken
+        try:
+            time.sleep(0.5)
+            with ThreadPoolExecutor(1) as pool:
+                queued = pool.submit(prompt_session, server.url)  # waits for a turn
+                assert prompt_health(server.url) < 2  # requests without a body are not held back
+                assert 1 < queued.result(timeout=15) < 6  # served once a turn came, before its deadline
+            assert [answer_of(client)[0] for client in clients] == [408] * 3
+        finally:
+            close(clients)
+
+        clients = stall(server.port, SESSIONS, 6)  # 3 reading, 3 waiting: the queue is full
+        try:
+            time.sleep(0.5)
+            started = time.monotonic()
+            refused = requests.post(
+                server.url + SESSIONS, json=member_body(), headers=valid_headers(time.time()), timeout=10
+            )
+            assert time.monotonic() - started < 2
+            assert refused.status_code == 503
+            assert refused.headers["Retry-After"] == "1"
+            assert refused.json() == {
+                "error_message": "The sandbox is already waiting for 6 request bodies to arrive: retry in a moment."
+            }
+            assert prompt_health(server.url) < 2
+            assert [answer_of(client)[0] for client in clients] == [408] * 6
+        finally:
+            close(clients)
         assert prompt_session(server.url) < 2
         entries = requests.get(
             server.url + "/__sandbox/journal", params={"vendor": "cirrusmd", "verdict": "rejected"}, timeout=10
         ).json()["entries"]
         assert sorted((entry["status"], entry["rule"]) for entry in entries) == [
-            *[(408, "body_timeout")] * 5,
+            *[(408, "body_timeout")] * 9,
             (503, "too_many_pending_bodies"),
         ]
     finally:
-        close(clients)
         server.terminate()
 
 
