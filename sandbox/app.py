@@ -53,6 +53,7 @@ def create_app(
     # First, so its before_request hook runs before any other (latency includes armed delays) and its
     # after_request hook last (it records the response exactly as sent, vendor headers included).
     journal.init_app(app, the_journal)
+    errors.init_refusals(app)
     _scope_the_clock(app, clock)
     # Before every other guard and hook: a request the sandbox sent itself changes nothing.
     selfcall.init_app(app)

@@ -54,6 +54,19 @@ def main() -> None:
 @click.option("--database", default=None, help="SQLAlchemy URL (default sqlite:///.vendor-sandbox/sandbox.db).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default 1).")
 @click.option(
+    "--body-timeout",
+    "body_timeout_seconds",
+    type=click.FloatRange(0, min_open=True),
+    default=None,
+    help="Seconds a request body may take to arrive before the answer is 408 (default 10).",
+)
+@click.option(
+    "--max-pending-bodies",
+    type=click.IntRange(1),
+    default=None,
+    help="Request bodies a worker reads at once; as many more wait, further ones get 503 (default 256).",
+)
+@click.option(
     "--admin-token",
     default=None,
     help="Require `Authorization: Bearer TOKEN` on the control plane (visible in ps: prefer the two below).",
@@ -70,6 +83,8 @@ def serve(
     config_path: str | None,
     database: str | None,
     workers: int | None,
+    body_timeout_seconds: float | None,
+    max_pending_bodies: int | None,
     admin_token: str | None,
     admin_token_file: str | None,
 ) -> None:
@@ -84,7 +99,14 @@ def serve(
         if admin_token_file is not None:
             admin_token = config.read_token_file(admin_token_file, "--admin-token-file")
         settings = config.load(
-            config_path, host=host, port=port, database=database, workers=workers, admin_token=admin_token
+            config_path,
+            host=host,
+            port=port,
+            database=database,
+            workers=workers,
+            admin_token=admin_token,
+            body_timeout_seconds=body_timeout_seconds,
+            max_pending_bodies=max_pending_bodies,
         )
         settings = with_free_port(settings)  # --port 0: the banner names the port chosen
     except config.ConfigError as error:

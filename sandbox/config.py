@@ -8,6 +8,7 @@ ends up in one :class:`Settings`.
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
 import tomllib
@@ -24,6 +25,11 @@ ENV_PREFIX = "VENDOR_SANDBOX_"
 ENV_CONFIG = f"{ENV_PREFIX}CONFIG"
 ENV_SETTINGS_JSON = f"{ENV_PREFIX}SETTINGS_JSON"
 MAX_BODY_BYTES = 1 << 20
+#: Seconds a request body may take to arrive after its headers before the answer is 408.
+BODY_TIMEOUT_SECONDS = 10.0
+#: Request bodies a worker reads at once; as many more wait their turn (under the same timeout),
+#: further ones get 503 at once.
+MAX_PENDING_BODIES = 256
 
 
 class ConfigError(ValueError):
@@ -37,6 +43,8 @@ class Settings:
     workers: int = 1
     database: str = DEFAULT_DATABASE_URL
     max_body_bytes: int = MAX_BODY_BYTES
+    body_timeout_seconds: float = BODY_TIMEOUT_SECONDS
+    max_pending_bodies: int = MAX_PENDING_BODIES
     journal_max_entries: int = 10_000
     journal_max_age_seconds: float = 7 * 24 * 3600
     #: When set, the control plane requires ``Authorization: Bearer <admin_token>``. From ``admin_token`` or
@@ -58,7 +66,15 @@ class Settings:
 #: Where a sandbox started with the default host and port answers (the CLI's client commands use it).
 DEFAULT_URL = f"http://{Settings.host}:{Settings.port}"
 
-_SERVER_KEYS: dict[str, type] = {"host": str, "port": int, "workers": int, "database": str, "admin_token": str}
+_SERVER_KEYS: dict[str, type] = {
+    "host": str,
+    "port": int,
+    "workers": int,
+    "database": str,
+    "admin_token": str,
+    "body_timeout_seconds": float,
+    "max_pending_bodies": int,
+}
 #: Keys of ``[server]`` read specially (listed in the unknown-key message with the others).
 _OTHER_SERVER_KEYS = ("admin_token_file", "allowed_hosts")
 ENV_ADMIN_TOKEN = f"{ENV_PREFIX}ADMIN_TOKEN"
@@ -196,7 +212,8 @@ def load_file(path: str | os.PathLike[str] | None) -> Settings:
 
 def apply_environment(settings: Settings, environ: Mapping[str, str]) -> Settings:
     """Override with ``VENDOR_SANDBOX_HOST``, ``_PORT``, ``_WORKERS``, ``_DATABASE``, ``_ADMIN_TOKEN`` (or
-    ``_ADMIN_TOKEN_FILE``), ``_ALLOWED_HOSTS`` (comma-separated) and ``_LIMITS_<KEY>``."""
+    ``_ADMIN_TOKEN_FILE``), ``_ALLOWED_HOSTS`` (comma-separated), ``_BODY_TIMEOUT_SECONDS``, ``_MAX_PENDING_BODIES`` and
+    ``_LIMITS_<KEY>``."""
     try:
         changes: dict[str, Any] = {"limits": settings.limits.with_environment(environ)}
     except ValueError as exc:
@@ -238,7 +255,18 @@ def load(config_path: str | None = None, environ: Mapping[str, str] | None = Non
         return apply_overrides(Settings(**values), **overrides)
     path = config_path or environ.get(ENV_CONFIG) or None
     settings = apply_environment(load_file(path), environ)
-    return apply_overrides(settings, **overrides)
+    return checked(apply_overrides(settings, **overrides))
+
+
+def checked(settings: Settings) -> Settings:
+    """Refuse limits the server cannot work with, naming the setting (any source may have set it)."""
+    if not (math.isfinite(settings.body_timeout_seconds) and settings.body_timeout_seconds > 0):
+        raise ConfigError(
+            f"body_timeout_seconds must be a number of seconds above 0, not {settings.body_timeout_seconds!r}"
+        )
+    if settings.max_pending_bodies < 1:
+        raise ConfigError(f"max_pending_bodies must be at least 1, not {settings.max_pending_bodies!r}")
+    return settings
 
 
 def to_environment(settings: Settings) -> dict[str, str]:

@@ -1,8 +1,12 @@
-"""``vendor-sandbox serve``: the sandbox on Granian's WSGI server, never the development server.
+"""``vendor-sandbox serve``: the sandbox on Granian, never the development server.
 
 Granian measured about 1.3x gunicorn and 5x werkzeug's development server for the CirrusMD
 endpoint on a 2-core machine. The parent prepares the database (tables, tenants, signing keys)
 once, then hands the merged settings to the workers through the environment.
+
+Granian serves through its RSGI interface and :class:`~sandbox.core.bridge.Bridge`, which reads
+each body in the event loop under a deadline before a thread runs the WSGI app: under Granian's
+WSGI interface a client that stalls mid-body holds a thread, with no timeout.
 """
 
 from __future__ import annotations
@@ -25,10 +29,10 @@ from sandbox.core.selfcall import OWN_ENDPOINTS
 from sandbox.core.store import prepare_database_location
 from sandbox.terminal import database_reason, masked_url
 
-#: Python threads per worker that take requests. Granian hands a request over before its body has
-#: arrived, so a client that announces a body and stalls holds a thread while it waits; with many
-#: threads (idle ones cost nothing) dozens of stalled clients cannot starve the others
-#: (tests/durability/test_slow_clients.py). Override with VENDOR_SANDBOX_BLOCKING_THREADS.
+#: Python threads per worker that run requests whose bodies have arrived (the bridge reads bodies
+#: without a thread). Most wait their turn at the admission gate; more than one matters when a
+#: request lends its turn while it waits on something slow (an armed delay, a partner's webhook).
+#: Override with VENDOR_SANDBOX_BLOCKING_THREADS.
 BLOCKING_THREADS = 64
 
 #: Requests per worker that run app code at once, once their bodies have arrived; the others wait
@@ -36,6 +40,12 @@ BLOCKING_THREADS = 64
 #: 2 cores, 2 workers, 16 connections, side by side: 1 runner 1,623 requests/s (p99 19 ms),
 #: 2 runners 1,464 (21 ms), 64 (no gate) 1,487 (30 ms). Override with VENDOR_SANDBOX_RUNNERS.
 RUNNERS = 1
+
+#: Granian's listen backlog; its default connections per worker are this divided by the workers.
+GRANIAN_BACKLOG = 1024
+#: Connections a worker accepts, at least, per body it reads at once. It awaits at most twice as
+#: many bodies (the rest are refused and closed at once), so stalled clients leave half free.
+CONNECTIONS_PER_PENDING_BODY = 4
 
 
 #: The app built by :func:`prepare` in the parent; workers forked from it serve this very app.
@@ -73,6 +83,11 @@ def count_from_environment(name: str, default: int) -> int:
     if value < 1:
         raise ConfigError(f"{name} must be a whole number of at least 1, not {text[:40]!r}")
     return value
+
+
+def connections_per_worker(settings: Settings) -> int:
+    """Granian's default (the backlog shared by the workers), raised to leave room beside stalled bodies."""
+    return max(GRANIAN_BACKLOG // settings.workers, CONNECTIONS_PER_PENDING_BODY * settings.max_pending_bodies)
 
 
 def app_for_worker() -> WsgiApp:
@@ -114,7 +129,7 @@ def run(settings: Settings, banner: Sequence[str] = ()) -> None:
 
     global _prepared
     settings = with_free_port(settings)
-    blocking_threads = count_from_environment("VENDOR_SANDBOX_BLOCKING_THREADS", BLOCKING_THREADS)
+    count_from_environment("VENDOR_SANDBOX_BLOCKING_THREADS", BLOCKING_THREADS)
     count_from_environment("VENDOR_SANDBOX_RUNNERS", RUNNERS)  # refused here, not in every worker
     notes = prepare_database_location(settings.database)
     guard = listening.claim(settings.host, settings.port)  # held until this process ends
@@ -139,12 +154,13 @@ def run(settings: Settings, banner: Sequence[str] = ()) -> None:
             file=sys.stderr,
         )
     server = Granian(
-        target="sandbox.wsgi:app",
+        target="sandbox.rsgi:app",
         address=settings.host,
         port=settings.port,
-        interface=Interfaces.WSGI,
+        interface=Interfaces.RSGI,
         workers=settings.workers,
-        blocking_threads=blocking_threads,
+        backlog=GRANIAN_BACKLOG,
+        backpressure=connections_per_worker(settings),
         websockets=False,
         log_access=False,
         respawn_failed_workers=True,

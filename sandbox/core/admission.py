@@ -3,12 +3,13 @@
 Why: CPython runs one thread's bytecode at a time. When dozens of server threads each hold a
 request, they fight over the interpreter lock and every switch costs more than the work it
 interleaves (measured with the CirrusMD benchmark on 2 cores, 2 workers: one running request per
-worker gave 1.09x the throughput of 64, with a p99 of 19 ms instead of 30 ms). But the server
-needs many threads, because Granian hands a request over before its body has arrived, and a
-client that stalls mid-body must not stop the others (tests/durability/test_slow_clients.py).
+worker gave 1.09x the throughput of 64, with a p99 of 19 ms instead of 30 ms). But there are
+many threads: requests waiting on something slow lend their turn, and under a threaded WSGI server
+(e.g. gunicorn) a request reaches a thread before its body has arrived.
 
 So :class:`Admission` wraps the WSGI app: a thread first reads the whole request body (a stalled
-client waits here, holding nothing), then takes a runner slot, runs the app, and gives the slot
+client waits here, holding no slot; under ``serve`` the body has already been read, without a
+thread, by :mod:`sandbox.core.bridge`), then takes a runner slot, runs the app, and gives the slot
 back. Code that waits on something slow while holding a slot (an armed delay, a call to a
 partner's webhook, waiting for deliveries) wraps the wait in :func:`waiting`, which lends the
 slot to another request meanwhile; outside a gated request :func:`waiting` does nothing.
@@ -27,6 +28,9 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 #: Bytes read from the client per call while buffering a body.
 READ_CHUNK = 65536
+#: Set in the environ by a server that has already read the body into ``wsgi.input``
+#: (:mod:`sandbox.core.bridge`), so it is not read a second time.
+BUFFERED_KEY = "sandbox.body_buffered"
 
 _holding = threading.local()
 
@@ -91,7 +95,7 @@ class Admission:
         than the limit is read, which is enough for the app to see that it is too large.
         """
         stream = environ.get("wsgi.input")
-        if stream is None:
+        if stream is None or environ.get(BUFFERED_KEY):
             return
         length_text = environ.get("CONTENT_LENGTH") or ""
         if length_text:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from flask import Flask, Request, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -56,6 +57,37 @@ class VendorSurface:
 
 SURFACES_KEY = "sandbox.surfaces"
 
+#: WSGI environ key under which the server (:mod:`sandbox.core.bridge`) hands over a request whose
+#: body it did not wait for (a :class:`Refusal`); the app answers it (:func:`init_refusals`).
+REFUSAL_KEY = "sandbox.refusal"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why the server did not wait for a body: ``timeout`` (it did not arrive within ``limit``
+    seconds) or ``busy`` (``limit`` other bodies were already awaited)."""
+
+    kind: Literal["timeout", "busy"]
+    limit: float
+
+    def error(self) -> VendorError:
+        """The answer, in every owner's shape through its renderer. The connection is closed
+        after it: the rest of the body may still be on its way."""
+        if self.kind == "timeout":
+            return VendorError(
+                f"The request body did not arrive within {self.limit:g} s: send the whole body "
+                "(as many bytes as Content-Length says) without pausing.",
+                status=408,
+                rule="body_timeout",
+                headers={"Connection": "close"},
+            )
+        return VendorError(
+            f"The sandbox is already waiting for {self.limit:g} request bodies to arrive: retry in a moment.",
+            status=503,
+            rule="too_many_pending_bodies",
+            headers={"Connection": "close", "Retry-After": "1"},
+        )
+
 
 def register_surface(app: Flask, surface: VendorSurface) -> None:
     surfaces: list[VendorSurface] = app.extensions.setdefault(SURFACES_KEY, [])
@@ -76,6 +108,20 @@ def _plain(status: int, message: str) -> Response:
     response = jsonify({"error": message})
     response.status_code = status
     return response
+
+
+def init_refusals(app: Flask) -> None:
+    """Answer a request the server did not wait for, before any vendor rule or armed fault runs.
+
+    Registered right after the journal's first hook, so the refusal is journaled (verdict
+    ``rejected``, rule ``body_timeout`` or ``too_many_pending_bodies``) with its correlation id.
+    """
+
+    @app.before_request
+    def _refused() -> None:
+        refusal: Refusal | None = request.environ.get(REFUSAL_KEY)
+        if refusal is not None:
+            raise refusal.error()
 
 
 def init_app(app: Flask, max_body_bytes: int) -> None:

@@ -91,3 +91,17 @@ def test_port_0_becomes_a_free_port_chosen_in_the_parent(sandbox_settings: Setti
     assert serve.with_free_port(replace(sandbox_settings, port=8123)).port == 8123
     with pytest.raises(ConfigError, match=r"cannot listen on 203\.0\.113\.9"):
         serve.with_free_port(replace(sandbox_settings, host="203.0.113.9", port=0))
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--body-timeout", "0"], "Invalid value for '--body-timeout'"),
+        (["--body-timeout", "nan"], "body_timeout_seconds must be a number of seconds above 0"),
+        (["--max-pending-bodies", "0"], "Invalid value for '--max-pending-bodies'"),
+    ],
+)
+def test_serve_refuses_body_limits_it_cannot_work_with(database_url: str, flags: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["serve", "--database", database_url, "--port", "1", *flags])
+    assert result.exit_code == 2
+    assert message in result.output

@@ -122,3 +122,37 @@ def test_a_token_is_generated_only_beyond_loopback_and_only_when_none_is_set(hos
         config.load(None, environ={}, host=host, admin_token="mine"),
         None,
     )
+
+
+def test_body_limits_default_then_file_then_environment_then_flags(tmp_path: Path) -> None:
+    defaults = config.load(None, environ={})
+    assert (defaults.body_timeout_seconds, defaults.max_pending_bodies) == (10.0, 256)
+    file = tmp_path / "sandbox.toml"
+    file.write_text("[server]\nbody_timeout_seconds = 3\nmax_pending_bodies = 40\n")
+    from_file = config.load(str(file), environ={})
+    assert (from_file.body_timeout_seconds, from_file.max_pending_bodies) == (3.0, 40)
+    environ = {
+        "VENDOR_SANDBOX_CONFIG": str(file),
+        "VENDOR_SANDBOX_BODY_TIMEOUT_SECONDS": "2.5",
+        "VENDOR_SANDBOX_MAX_PENDING_BODIES": "30",
+    }
+    from_env = config.load(None, environ=environ)
+    assert (from_env.body_timeout_seconds, from_env.max_pending_bodies) == (2.5, 30)
+    from_flags = config.load(None, environ=environ, body_timeout_seconds=1.0, max_pending_bodies=20)
+    assert (from_flags.body_timeout_seconds, from_flags.max_pending_bodies) == (1.0, 20)
+    assert config.load(None, environ=config.to_environment(from_flags)) == from_flags
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"VENDOR_SANDBOX_BODY_TIMEOUT_SECONDS": "0"}, "body_timeout_seconds must be a number of seconds above 0"),
+        ({"VENDOR_SANDBOX_BODY_TIMEOUT_SECONDS": "nan"}, "body_timeout_seconds must be a number of seconds above 0"),
+        ({"VENDOR_SANDBOX_BODY_TIMEOUT_SECONDS": "inf"}, "body_timeout_seconds must be a number of seconds above 0"),
+        ({"VENDOR_SANDBOX_BODY_TIMEOUT_SECONDS": "soon"}, "VENDOR_SANDBOX_BODY_TIMEOUT_SECONDS must be a float"),
+        ({"VENDOR_SANDBOX_MAX_PENDING_BODIES": "0"}, "max_pending_bodies must be at least 1"),
+    ],
+)
+def test_body_limits_the_server_cannot_work_with_are_refused(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(config.ConfigError, match=message):
+        config.load(None, environ=environ)
