@@ -393,7 +393,7 @@ class AdminRespondentRequestSchema(Schema):
 
     username = ZString(required=True, min_length=1, max_length=256, check=check_not_email)
     password = ZString(check=check_password, allow_none=True)
-    passwordConfirm = ZString(allow_none=True)
+    passwordConfirm = ZString(check=check_password, allow_none=True)
     name = ZString(max_length=512, allow_none=True)
     email = ZString(max_length=512, allow_none=True)
     phone = ZString(max_length=32, allow_none=True)
