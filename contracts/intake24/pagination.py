@@ -22,7 +22,10 @@ DEFAULT_LIMIT = 50
 MAX_SEARCH = 128
 #: zod ``.regex(/^.+\|(asc|desc)$/)``: JavaScript's ``.`` stops at line terminators.
 _SORT = re.compile(r"[^\n\r\u2028\u2029]+\|(asc|desc)")
-_JS_WHITESPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+#: What JavaScript's ``Number()`` trims (StrWhiteSpaceChar).
+_JS_WHITESPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
+    chr(code) for code in range(0x2000, 0x200B)
+)
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _PREFIXED = re.compile(r"0([xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)")
 
@@ -73,7 +76,8 @@ def _number_issues(name: str, raw: Any, maximum: int | None) -> tuple[list[Field
     """``z.coerce.number().int().min(1)[.max(maximum)]`` on a present query value."""
     number = js_number(raw)
     if math.isnan(number):
-        return [FieldIssue((name,), "invalid_type", messages.EXPECTED.format(expected="number", received="nan"))], number
+        nan = messages.EXPECTED.format(expected="number", received="nan")
+        return [FieldIssue((name,), "invalid_type", nan)], number
     found: list[FieldIssue] = []
     if not number.is_integer():
         found.append(FieldIssue((name,), "invalid_type", "Expected integer, received float"))
@@ -96,7 +100,7 @@ def parse_list_query(args: dict[str, Any]) -> tuple[ListQuery, list[FieldIssue]]
         found, number = _number_issues("limit", args["limit"], MAX_LIMIT)
         issues.extend(found)
         limit = int(number) if not found else limit
-    sort = args.get("sort", None)
+    sort = args.get("sort")
     if "sort" in args:
         if not isinstance(sort, str):
             issues.append(

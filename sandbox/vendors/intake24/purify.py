@@ -27,20 +27,25 @@ from typing import Any
 
 import nh3
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 #: DOMPurify 3.2 ``tags.html`` (the HTML profile) plus ``ADD_TAGS: ['iframe']``; ``style`` is
 #: left out (see the module docstring), and ``html``/``head``/``body`` never occur in a fragment.
-HTML_TAGS = frozenset(
+HTML_TAGS = _words(
     "a abbr acronym address area article aside audio b bdi bdo big blink blockquote br button canvas "
     "caption center cite code col colgroup content data datalist dd decorator del details dfn dialog "
     "dir div dl dt element em fieldset figcaption figure font footer form h1 h2 h3 h4 h5 h6 header "
     "hgroup hr i iframe img input ins kbd label legend li main map mark marquee menu menuitem meter "
     "nav nobr ol optgroup option output p picture pre progress q rp rt ruby s samp section select "
     "shadow small source spacer span strike strong sub summary sup table tbody td template textarea "
-    "tfoot th thead time tr track tt u ul var video wbr".split()
+    "tfoot th thead time tr track tt u ul var video wbr"
 )
 
 #: DOMPurify 3.2 ``attrs.html`` plus ``ADD_ATTR`` (``rel`` is kept as given: no ``noopener`` added).
-HTML_ATTRIBUTES = frozenset(
+HTML_ATTRIBUTES = _words(
     "accept action align alt autocapitalize autocomplete autopictureinpicture autoplay background "
     "bgcolor border capture cellpadding cellspacing checked cite class clear color cols colspan "
     "controls controlslist coords crossorigin datetime decoding default dir disabled "
@@ -51,17 +56,17 @@ HTML_ATTRIBUTES = frozenset(
     "popovertargetaction poster preload pubdate radiogroup readonly rel required rev reversed role "
     "rows rowspan spellcheck scope selected shape size sizes span srclang start src srcset step "
     "summary tabindex title translate type usemap valign value width wrap xmlns slot "
-    "allowfullscreen frameborder target".split()
+    "allowfullscreen frameborder target"
 )
 
 #: DOMPurify's ``FORBID_CONTENTS`` that are not allowed tags: removed together with their content.
-DROPPED_WITH_CONTENT = frozenset(
+DROPPED_WITH_CONTENT = _words(
     "annotation-xml desc foreignobject head math mi mn mo ms mtext noembed noframes noscript "
-    "plaintext script style svg title xmp".split()
+    "plaintext script style svg title xmp"
 )
 
 #: The schemes of DOMPurify's ``ALLOWED_URI_REGEXP`` (relative URLs pass too).
-URL_SCHEMES = frozenset("http https ftp ftps mailto tel callto sms cid xmpp matrix".split())
+URL_SCHEMES = _words("http https ftp ftps mailto tel callto sms cid xmpp matrix")
 
 _BODY = nh3.Cleaner(
     tags=set(HTML_TAGS),
