@@ -232,3 +232,77 @@ def test_personal_access_token_expires_at_the_end_of_its_day_utc(client: FlaskCl
     end_of_day = int(datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=UTC).timestamp())
     assert (claims["iat"], claims["exp"]) == (NOW, end_of_day)
     assert issued["token"]["expiresAt"] == f"{day.isoformat()}T23:59:59.999Z"
+
+
+# --- the list query contract beyond limit=0 (zod's coercions on the sanitised query) ---------------
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "code", "msg"),
+    [
+        ("limit=", "limit", "too_small", "Number must be greater than or equal to 1"),  # null → Number(null) = 0
+        ("limit=abc", "limit", "invalid_type", "Expected number, received nan"),
+        ("limit=1001", "limit", "too_big", "Number must be less than or equal to 1000"),
+        ("page=1.5", "page", "invalid_type", "Expected integer, received float"),
+        ("page=-1", "page", "too_small", "Number must be greater than or equal to 1"),
+        ("sort=username", "sort", "invalid_string", "Invalid"),
+        ("search=" + "s" * 129, "search", "too_big", "String must contain at most 128 character(s)"),
+    ],
+)
+def test_admin_list_query_errors_are_zods(
+    client: FlaskClient, admin: dict[str, str], query: str, field: str, code: str, msg: str
+) -> None:
+    response = client.get(f"{_admin_base(client)}?{query}", headers=admin)
+    assert response.status_code == 400
+    error = response.get_json()["errors"][field]
+    assert (error["location"], error["code"], error["msg"]) == ("query", code, msg)
+
+
+@pytest.mark.parametrize("query", ["limit=0x10", "limit=%2016%20", "limit=1e1&page=1.0", "sort=nope|asc", "search="])
+def test_admin_list_query_values_javascript_accepts(client: FlaskClient, admin: dict[str, str], query: str) -> None:
+    assert client.get(f"{_admin_base(client)}?{query}", headers=admin).status_code == 200
+
+
+def test_admin_list_search_wildcards_are_not_escaped(
+    client: FlaskClient, admin: dict[str, str], ordered_base: str
+) -> None:
+    """Intake24 passes ``search`` into ``ILIKE '%…%'`` unescaped: ``_`` matches any one character."""
+    assert _usernames(client, f"{ordered_base}?search=idem_a", admin) == ["IDEM-A", "idem-a"]
+
+
+# --- the sanitiser's edges -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "stored"),
+    [
+        ("Fish & Chips > 3", "Fish & Chips > 3"),  # no "<": DOMPurify returns the text untouched
+        ("<b>Bold</b> & <i>it</i><script>alert(1)</script>", "<b>Bold</b> &amp; <i>it</i>"),
+        ("<img src=x onerror=alert(1)>Ann", '<img src="x">Ann'),
+        ("  <script>only</script>  ", None),  # nothing left after sanitising and trimming → null
+    ],
+)
+def test_body_strings_are_purified_then_trimmed(
+    client: FlaskClient, admin: dict[str, str], name: str, stored: Any
+) -> None:
+    response = client.post(_admin_base(client), json={"username": "purify-me", "name": name}, headers=admin)
+    assert response.status_code == 201
+    assert response.get_json()["name"] == stored
+
+
+def test_query_values_are_purified_without_markup(
+    client: FlaskClient, admin: dict[str, str], ordered_base: str
+) -> None:
+    assert _usernames(client, f"{ordered_base}?search={quote('<b>bra</b>')}", admin) == ["bravo"]
+
+
+# --- custom fields on a repeat: public kept unless given -------------------------------------------
+
+
+def test_repeat_updates_value_and_keeps_public_unless_given(client: FlaskClient, mint: Mint) -> None:
+    url = CREATE_USER.format(slug="demo")
+    first = [{"name": "p", "value": "1", "public": True}]
+    client.post(url, json={"token": mint({"username": "keeps-public", "customFields": first})})
+    client.post(url, json={"token": mint({"username": "keeps-public", "customFields": [{"name": "p", "value": "2"}]})})
+    fields = _stored(client, "demo", "keeps-public")["customFields"]
+    assert [(f["name"], f["value"], f["public"]) for f in fields] == [("p", "2", True)]
