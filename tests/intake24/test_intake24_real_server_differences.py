@@ -7,6 +7,7 @@ it needs a real HTTP receiver.)
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -306,3 +307,19 @@ def test_repeat_updates_value_and_keeps_public_unless_given(client: FlaskClient,
     client.post(url, json={"token": mint({"username": "keeps-public", "customFields": [{"name": "p", "value": "2"}]})})
     fields = _stored(client, "demo", "keeps-public")["customFields"]
     assert [(f["name"], f["value"], f["public"]) for f in fields] == [("p", "2", True)]
+
+
+def test_sanitiser_cost_is_bounded_by_a_markup_budget(client: FlaskClient, mint: Mint) -> None:
+    """HTML tree building is quadratic in nesting depth: deeply nested markup is refused, never a
+    worker tied up for minutes (200,000 nested ``<div>`` would take that long to sanitise)."""
+    url = CREATE_USER.format(slug="demo")
+    within = client.post(url, json={"token": mint({"username": "markup-ok"}), "note": "<div>" * 5000})
+    assert within.status_code == 200
+    started = time.perf_counter()
+    over = client.post(url, json={"token": mint({"username": "markup-over"}), "note": ["<div>" * 2500] * 80})
+    assert time.perf_counter() - started < 5
+    assert over.status_code == 400
+    assert over.get_json() == {
+        "message": "The sandbox sanitises at most 5000 '<' characters per request (Intake24 runs DOMPurify "
+        "on every string); send less markup"
+    }

@@ -86,6 +86,16 @@ _QUERY = nh3.Cleaner(
 )
 
 
+#: At most this many ``<`` in the strings of one request go through the sanitiser. HTML tree
+#: building is quadratic in nesting depth (10,000 nested ``<div>`` take about a second, 200,000
+#: minutes), so a request over the budget is refused instead of tying up a worker.
+MARKUP_BUDGET = 5000
+
+
+class MarkupBudgetExceeded(Exception):
+    """The request's strings hold more markup than :data:`MARKUP_BUDGET` allows."""
+
+
 def purify(text: str, *, allow_html: bool) -> str:
     """``DOMPurify.sanitize(text, profile)``: unchanged unless the text contains ``<``."""
     if "<" not in text:
@@ -95,11 +105,35 @@ def purify(text: str, *, allow_html: bool) -> str:
 
 def sanitise(value: Any, *, allow_html: bool = True) -> Any:
     """``createSanitizer({allowHtml, emptyStringToNull: true})``: strings purified, trimmed,
-    blank → ``None``; lists and objects recursively (object keys are not sanitised)."""
+    blank → ``None``; lists and objects recursively (object keys are not sanitised).
+
+    Raises :class:`MarkupBudgetExceeded` before any parsing when the strings hold more than
+    :data:`MARKUP_BUDGET` ``<`` characters in all.
+    """
+    if _markup(value, 0) > MARKUP_BUDGET:
+        raise MarkupBudgetExceeded(f"more than {MARKUP_BUDGET} '<' characters in one request")
+    return _sanitise(value, allow_html)
+
+
+def _markup(value: Any, found: int) -> int:
+    """``<`` characters in the strings of ``value`` (stops counting past the budget)."""
+    stack = [value]
+    while stack and found <= MARKUP_BUDGET:
+        item = stack.pop()
+        if isinstance(item, str):
+            found += item.count("<")
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+    return found
+
+
+def _sanitise(value: Any, allow_html: bool) -> Any:
     if isinstance(value, str):
         return purify(value, allow_html=allow_html).strip() or None
     if isinstance(value, list):
-        return [sanitise(item, allow_html=allow_html) for item in value]
+        return [_sanitise(item, allow_html) for item in value]
     if isinstance(value, dict):
-        return {key: sanitise(item, allow_html=allow_html) for key, item in value.items()}
+        return {key: _sanitise(item, allow_html) for key, item in value.items()}
     return value

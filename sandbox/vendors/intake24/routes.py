@@ -44,16 +44,28 @@ def sanitise(value: Any) -> Any:
     :mod:`sandbox.vendors.intake24.purify`). Lone UTF-16 surrogates become U+FFFD first, as Node's
     UTF-8 encoder writes them.
     """
-    return purify.sanitise(auth.scrub(value), allow_html=True)
+    try:
+        return purify.sanitise(auth.scrub(value), allow_html=True)
+    except purify.MarkupBudgetExceeded:
+        raise BadRequest(MARKUP_REFUSED, rule="markup_budget") from None
+
+
+#: Sandbox-only: the sanitiser's cost bound (see :data:`purify.MARKUP_BUDGET`).
+MARKUP_REFUSED = (
+    f"The sandbox sanitises at most {purify.MARKUP_BUDGET} '<' characters per request "
+    "(Intake24 runs DOMPurify on every string); send less markup"
+)
 
 
 def sanitised_query() -> dict[str, Any]:
     """``req.query`` after Intake24's query sanitiser (DOMPurify with no markup, trim, empty →
     null); a repeated parameter is a list, as Express's query parser makes it."""
-    return {
-        key: purify.sanitise(auth.scrub(values[0] if len(values) == 1 else values), allow_html=False)
-        for key, values in request.args.lists()
-    }
+    raw = {key: auth.scrub(values[0] if len(values) == 1 else values) for key, values in request.args.lists()}
+    try:
+        sanitised: dict[str, Any] = purify.sanitise(raw, allow_html=False)
+    except purify.MarkupBudgetExceeded:
+        raise BadRequest(MARKUP_REFUSED, rule="markup_budget") from None
+    return sanitised
 
 
 def parse_body() -> Any:
