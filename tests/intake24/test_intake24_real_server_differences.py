@@ -323,3 +323,19 @@ def test_sanitiser_cost_is_bounded_by_a_markup_budget(client: FlaskClient, mint:
         "message": "The sandbox sanitises at most 5000 '<' characters per request (Intake24 runs DOMPurify "
         "on every string); send less markup"
     }
+
+
+def test_admin_patch_naming_a_new_custom_field_twice_changes_nothing(
+    client: FlaskClient, admin: dict[str, str]
+) -> None:
+    base = _admin_base(client)
+    created = client.post(
+        base, json={"username": "patch-dup", "customFields": [{"name": "e", "value": "0"}]}, headers=admin
+    )
+    assert created.status_code == 201
+    twice = [{"name": "d", "value": "1"}, {"name": "d", "value": "2"}]
+    response = client.patch(f"{base}/patch-dup", json={"name": "Renamed", "customFields": twice}, headers=admin)
+    assert (response.status_code, response.get_json()) == (403, {"message": "Validation error"})
+    after = client.get(f"{base}/patch-dup", headers=admin).get_json()
+    assert after["name"] is None
+    assert [(f["name"], f["value"]) for f in after["customFields"]] == [("e", "0")]
