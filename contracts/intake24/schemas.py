@@ -588,9 +588,12 @@ class AdminRespondentPageSchema(Schema):
 
 
 class AdminListQuerySchema(Schema):
-    page = fields.Integer(validate=validate.Range(min=1, max=10**6))
+    """``paginationRequest`` (its zod rules are applied by ``contracts.intake24.pagination``)."""
+
+    page = fields.Integer(validate=validate.Range(min=1))
     limit = fields.Integer(validate=validate.Range(min=1, max=1000))
-    search = fields.String()
+    sort = fields.String(validate=validate.Regexp(r"^.+\|(asc|desc)$"), metadata={"example": "username|desc"})
+    search = fields.String(validate=validate.Length(max=128))
 
 
 CREATE_USER_REQUEST = CreateUserRequestSchema()

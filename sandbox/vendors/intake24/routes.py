@@ -646,7 +646,17 @@ def openapi_paths(spec: APISpec) -> None:
     pages = ["intake24 survey app"]
     spec.path(
         SURVEY_PREFIX + "/",
-        operations={"get": {"tags": pages, "summary": "Landing page", "responses": {"200": _page("Landing")}}},
+        operations={
+            "get": {
+                "tags": pages,
+                "summary": "Landing page; `?auth=` (the short query authentication URL) signs in and redirects",
+                "parameters": [{"in": "query", "name": "auth", "schema": {"type": "string"}}],
+                "responses": {
+                    "200": _page("Landing"),
+                    "302": _redirect_to("Signed in (to the survey's home) or a bad token (to the landing page)"),
+                },
+            }
+        },
     )
     spec.path(
         SURVEY_PREFIX + "/{slug}",
