@@ -412,7 +412,10 @@ class Intake24PatRequestSchema(StrictSchema):
         allow_none=True,
         allow_nan=False,
         validate=validate.Range(min=1, max=2 * 366 * 24 * 3600),
-        metadata={"description": "Lifetime in seconds (default 30 days)."},
+        metadata={
+            "description": "Picks the expiry day: the token lives to the end (UTC) of the day this many "
+            "seconds from now, as Intake24 rounds expiresAt to the end of its day (default 30 days)."
+        },
     )
 
 

@@ -16,7 +16,6 @@ GEN_USERS_DISABLED = "Survey doesn't support user generation"
 FORBIDDEN = "Forbidden"
 DB_VALIDATION_ERROR = "Validation error"  # a unique-constraint violation surfaced by Sequelize
 DB_BUSY = "Internal Database Error"  # the sandbox's database stayed locked; retry
-DB_NUL_BYTE = 'invalid byte sequence for encoding "UTF8": 0x00'  # PostgreSQL refuses NUL in text
 
 # jsonwebtoken 9.0.2 (verify.js) messages, answered as 403 by create-user
 JWT_MALFORMED = "jwt malformed"
@@ -60,7 +59,13 @@ UNION_SEPARATOR = ", or "
 
 # i18n (packages/i18n/src/api/en/validation.json) for contract invalid_type issues
 I18N_TYPES = {"string": '"{attribute}" must be filled in.', "object": '"{attribute}" must be an object.'}
-I18N_ATTRIBUTES = {"token": "Token", "username": "Username", "password": "Password", "name": "Name"}
+I18N_ATTRIBUTES = {
+    "token": "Token",
+    "username": "Username",
+    "password": "Password",
+    "name": "Name",
+    "captcha": "CAPTCHA",
+}
 
 # custom ValidationError (admin endpoints)
 VALIDATION_ERROR = "ValidationError"

@@ -421,7 +421,7 @@ class AdminRespondentRequestSchema(Schema):
 
     username = ZString(required=True, min_length=1, max_length=256, check=check_not_email)
     password = ZString(max_length=PASSWORD_MAX_LENGTH, check=check_password, allow_none=True, metadata=secret())
-    passwordConfirm = ZString(max_length=PASSWORD_MAX_LENGTH, allow_none=True, metadata=secret())
+    passwordConfirm = ZString(max_length=PASSWORD_MAX_LENGTH, check=check_password, allow_none=True, metadata=secret())
     name = ZString(max_length=512, allow_none=True)
     email = ZString(max_length=512, allow_none=True)
     phone = ZString(max_length=32, allow_none=True)
@@ -621,9 +621,12 @@ class AdminRespondentPageSchema(Schema):
 
 
 class AdminListQuerySchema(Schema):
-    page = fields.Integer(validate=validate.Range(min=1, max=10**6))
+    """``paginationRequest`` (its zod rules are applied by ``contracts.intake24.pagination``)."""
+
+    page = fields.Integer(validate=validate.Range(min=1))
     limit = fields.Integer(validate=validate.Range(min=1, max=1000))
-    search = fields.String()
+    sort = fields.String(validate=validate.Regexp(r"^.+\|(asc|desc)$"), metadata={"example": "username|desc"})
+    search = fields.String(validate=validate.Length(max=128))
 
 
 CREATE_USER_REQUEST = CreateUserRequestSchema()

@@ -9,7 +9,8 @@
 - ``GET /__sandbox/intake24/surveys/{slug}`` — ``{"slug", "id", "settings"}``; 404 when unknown
 - ``DELETE /__sandbox/intake24/surveys/{slug}`` — 204; removes its respondents, sessions, submissions
 - ``POST /__sandbox/intake24/personal-access-tokens`` ``{"name", "expires_in_seconds"?}`` — 201
-  ``{"jwt", "token"}`` for ``Authorization: Bearer`` on ``/intake24/api/admin/...``
+  ``{"jwt", "token"}`` for ``Authorization: Bearer`` on ``/intake24/api/admin/...``; it expires at
+  the end (UTC) of the day ``expires_in_seconds`` (default 30 days) from now, as Intake24's do
 - ``DELETE /__sandbox/intake24/personal-access-tokens/{id}`` — 204; the token answers 401 from then on
 - ``GET /__sandbox/intake24/notifications`` — the delivery attempts so far (``?wait=<seconds>``
   first waits for queued deliveries)

@@ -143,7 +143,9 @@ def test_pat_expires(client: FlaskClient, clock: Any, base: str) -> None:
     issued = client.post(PATS, json={"name": "short", "expires_in_seconds": 60}).get_json()
     headers = {"Authorization": "Bearer " + issued["jwt"]}
     assert client.get(base, headers=headers).status_code == 200
-    clock.advance(60)
+    clock.advance(12 * 3600 - 2)  # the frozen clock is 12:00 UTC; exp is the day's 23:59:59
+    assert client.get(base, headers=headers).status_code == 200
+    clock.advance(1)
     assert client.get(base, headers=headers).status_code == 401
 
 

@@ -160,6 +160,22 @@ def test_no_secret_means_no_authorization_header(
     assert "authorization" not in partner.requests[0]["headers"]
 
 
+def test_axios_default_headers_accept_encoding_and_connection(
+    app: Flask, client: FlaskClient, mint: Mint, make_survey: Callable[..., Any], receiver: tuple[Receiver, str]
+) -> None:
+    """Issue 13 item 12: the real server's notification requests carry axios' and Node's defaults
+    (spec §4.2: ``accept-encoding: gzip, compress, deflate, br``, ``connection: keep-alive``)."""
+    partner, base = receiver
+    _survey(make_survey, f"{base}/hook")
+    headers, _ = _signed_in(client, mint)
+    client.post("/intake24/api/surveys/hooks/session", json={}, headers=headers)
+    assert app.extensions["sandbox.intake24"].notifier.wait_for_deliveries(10)
+    received = partner.requests[0]["headers"]
+    assert received["accept-encoding"] == "gzip, compress, deflate, br"
+    assert received["connection"] == "keep-alive"
+    assert received["accept"] == "application/json, text/plain, */*"
+
+
 def test_one_attempt_by_default_and_failure_journaled(
     app: Flask, client: FlaskClient, mint: Mint, make_survey: Callable[..., Any], receiver: tuple[Receiver, str]
 ) -> None:

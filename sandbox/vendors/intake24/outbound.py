@@ -12,7 +12,8 @@ type as route) are taken here, one per delivery: *postpone* sends it ``delay_sec
 holds it until the next delivery has been sent (or ``delay_seconds``, default 5 s, pass).
 
 Wire format (``specs/intake24.md`` §4.2): compact JSON body, ``content-type: application/json``,
-``user-agent: Intake24/<version>``, axios' ``accept``, and when the survey has a JWT secret an
+``user-agent: Intake24/<version>``, axios' ``accept`` and ``accept-encoding``, Node's
+``connection: keep-alive``, and when the survey has a JWT secret an
 ``authorization: Bearer`` HS256 JWT over the event parameters (not ``data``) with ``aud`` = the
 webhook URL, ``iss`` = ``intake24``, ``exp`` = ``iat`` + 60 and a 64-character ``jti``.
 """
@@ -24,6 +25,7 @@ import logging
 import queue
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +37,10 @@ from sandbox.core.outbound import Outbound, OutboundResult
 
 USER_AGENT = "Intake24/2025.2-c93aaa5"
 ACCEPT = "application/json, text/plain, */*"
+#: axios 1.x's default on Node (it decompresses these itself) and Node 20's keep-alive agent.
+ACCEPT_ENCODING = "gzip, compress, deflate, br"
+CONNECTION = "keep-alive"
+EXCERPT_BYTES = 500
 JTI_ALPHABET = "useandom-26T198340PX75pxJACKVERYMINDBUSHWOLF_GQZbfghjklqvwyzrict"
 IDLE_EXIT_SECONDS = 2.0
 #: The fault kinds this module applies (see ``errors.OUTBOUND_FAULTS``).
@@ -188,7 +194,13 @@ class Notifier:
         return self.outbound.journal.redaction.url(delivery.url)
 
     def headers_for(self, delivery: Delivery) -> dict[str, str]:
-        headers = {"Accept": ACCEPT, "Content-Type": "application/json", "User-Agent": self.settings.user_agent}
+        headers = {
+            "Accept": ACCEPT,
+            "Content-Type": "application/json",
+            "User-Agent": self.settings.user_agent,
+            "Accept-Encoding": ACCEPT_ENCODING,
+            "Connection": CONNECTION,
+        }
         if delivery.secret:
             issued = int(self.clock.now())
             claims = {
@@ -225,10 +237,24 @@ class Notifier:
                         status=result.status,
                         error=result.error,
                         latency_ms=result.latency_ms,
-                        body_excerpt=result.body[:500].decode("utf-8", "replace"),
+                        body_excerpt=_excerpt(result),
                         survey=delivery.survey_slug,
                         fault=fault,
                     )
                 )
             if result.status is not None and 200 <= result.status < 300:
                 return
+
+
+def _excerpt(result: OutboundResult) -> str:
+    """The start of the partner's answer, decompressed when it used an encoding the request
+    offered that the standard library reads (gzip, deflate); bounded output, never an error."""
+    encoding = next((v for k, v in result.headers.items() if k.lower() == "content-encoding"), "").strip().lower()
+    data = result.body
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        try:
+            wbits = 31 if encoding != "deflate" else (15 if data[:1] == b"\x78" else -15)
+            data = zlib.decompressobj(wbits).decompress(data, EXCERPT_BYTES)
+        except zlib.error:
+            data = result.body
+    return data[:EXCERPT_BYTES].decode("utf-8", "replace")

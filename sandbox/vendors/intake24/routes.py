@@ -12,10 +12,11 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Response, current_app, g, request
 
 from contracts.intake24 import messages
-from contracts.intake24.schemas import UNDEFINED, FieldIssue
+from contracts.intake24.pagination import parse_list_query
+from contracts.intake24.schemas import UNDEFINED
 from sandbox.core import journal
 from sandbox.core.errors import VendorError
-from sandbox.vendors.intake24 import auth, pages
+from sandbox.vendors.intake24 import auth, pages, purify
 from sandbox.vendors.intake24.errors import BadRequest, ContractInvalid, TooManyRequests, json_response
 from sandbox.vendors.intake24.service import SURVEY_VIEWS, Intake24Service, LoginResult, Survey
 
@@ -39,18 +40,32 @@ def service() -> Intake24Service:
 
 
 def sanitise(value: Any) -> Any:
-    """Intake24's body sanitiser: strings trimmed, empty → null, recursively.
-
-    Lone UTF-16 surrogates become U+FFFD, as Node's UTF-8 encoder writes them.
+    """Intake24's body sanitiser (DOMPurify with HTML allowed, trim, empty → null; see
+    :mod:`sandbox.vendors.intake24.purify`). Lone UTF-16 surrogates become U+FFFD first, as Node's
+    UTF-8 encoder writes them.
     """
-    if isinstance(value, str):
-        trimmed = auth.scrub(value).strip()
-        return trimmed or None
-    if isinstance(value, list):
-        return [sanitise(item) for item in value]
-    if isinstance(value, dict):
-        return {auth.scrub(key): sanitise(item) for key, item in value.items()}
-    return value
+    try:
+        return purify.sanitise(auth.scrub(value), allow_html=True)
+    except purify.MarkupBudgetExceeded:
+        raise BadRequest(MARKUP_REFUSED, rule="markup_budget") from None
+
+
+#: Sandbox-only: the sanitiser's cost bound (see :data:`purify.MARKUP_BUDGET`).
+MARKUP_REFUSED = (
+    f"The sandbox sanitises at most {purify.MARKUP_BUDGET} '<' characters per request "
+    "(Intake24 runs DOMPurify on every string); send less markup"
+)
+
+
+def sanitised_query() -> dict[str, Any]:
+    """``req.query`` after Intake24's query sanitiser (DOMPurify with no markup, trim, empty →
+    null); a repeated parameter is a list, as Express's query parser makes it."""
+    raw = {key: auth.scrub(values[0] if len(values) == 1 else values) for key, values in request.args.lists()}
+    try:
+        sanitised: dict[str, Any] = purify.sanitise(raw, allow_html=False)
+    except purify.MarkupBudgetExceeded:
+        raise BadRequest(MARKUP_REFUSED, rule="markup_budget") from None
+    return sanitised
 
 
 def parse_body() -> Any:
@@ -58,7 +73,7 @@ def parse_body() -> Any:
     media_type = (request.mimetype or "").lower()
     if media_type == "application/json":
         raw = request.get_data(cache=True)
-        text = raw.decode("utf-8", "replace")
+        text = raw.decode("utf-8", "replace").removeprefix("\ufeff")  # body-parser's iconv strips a BOM
         stripped = text.lstrip(" \t\r\n")
         if not raw:
             return {}
@@ -187,7 +202,7 @@ def cancel_session(slug: str, session_id: str | None = None) -> Response:
     intake24 = service()
     survey, respondent = intake24.respondent_for(request.headers.get("Authorization"), slug)
     intake24.cancel_session(survey, respondent, g.get("correlation_id", ""), session_id)
-    return Response(status=204)
+    return no_content()
 
 
 @api.post("/surveys/<slug>/submission", strict_slashes=False)
@@ -213,24 +228,18 @@ def _survey_app_base() -> str:
 def admin_list(survey_id: str) -> Response:
     intake24 = service()
     intake24.require_admin(request.headers.get("Authorization"))
+    query, issues = parse_list_query(sanitised_query())
+    if issues:
+        raise ContractInvalid(issues, location="query")
     survey = intake24.admin_survey(survey_id)
-    page = _int_arg("page", 1, 1, 10**6)
-    limit = _int_arg("limit", 50, 1, 1000)
-    search = request.args.get("search") or None
-    return json_response(intake24.admin_list(survey, page, limit, search, _survey_app_base()))
+    return json_response(intake24.admin_list(survey, query, _survey_app_base()))
 
 
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = low - 1
-    if not low <= value <= high:
-        raise ContractInvalid([FieldIssue((name,), "custom", messages.INVALID_INPUT)], location="query")
-    return value
+def no_content() -> Response:
+    """204 as Express ends it: no body and no ``Content-Type``."""
+    response = Response(status=204)
+    del response.headers["Content-Type"]
+    return response
 
 
 @api.post("/admin/surveys/<survey_id>/respondents", strict_slashes=False)
@@ -264,7 +273,7 @@ def admin_delete(survey_id: str, username: str) -> Response:
     intake24.require_admin(request.headers.get("Authorization"))
     survey = intake24.admin_survey(survey_id)
     intake24.admin_delete(survey, username)
-    return Response(status=204)
+    return no_content()
 
 
 # --- survey app ---------------------------------------------------------------------------------
@@ -295,13 +304,18 @@ def _sign_in(response: Response, result: LoginResult) -> Response:
 def _login(token: str) -> LoginResult | None:
     """Token login for the survey app; any failure is silent, as the SPA's guards are."""
     try:
-        return service().token_login({"token": token.strip()})
+        return service().token_login(sanitise({"token": token}))
     except VendorError:
         return None
 
 
 @survey_app.get("/")
 def landing() -> Response:
+    """The landing page; ``?auth=`` (the short query authentication URL ``{base}?auth={token}``)
+    signs in through the SPA's global guard and lands on the respondent's survey home."""
+    token = request.args.get("auth")
+    if token is not None:
+        return _auth_redirect(token)
     return pages.landing(_signed_in())
 
 
@@ -325,6 +339,11 @@ def create_user_page(slug: str, token: str) -> Response:
 
 @survey_app.get("/a/<token>")
 def short_auth_url(token: str) -> Response:
+    return _auth_redirect(token)
+
+
+def _auth_redirect(token: str) -> Response:
+    """Token login, then the survey's home (a captcha survey: its login page; failure: landing)."""
     result = _login(token)
     found = None if result is None else service().respondent_by_token(token.strip())
     survey = None if found is None else service().survey_by_id(found.survey_id)
@@ -627,7 +646,17 @@ def openapi_paths(spec: APISpec) -> None:
     pages = ["intake24 survey app"]
     spec.path(
         SURVEY_PREFIX + "/",
-        operations={"get": {"tags": pages, "summary": "Landing page", "responses": {"200": _page("Landing")}}},
+        operations={
+            "get": {
+                "tags": pages,
+                "summary": "Landing page; `?auth=` (the short query authentication URL) signs in and redirects",
+                "parameters": [{"in": "query", "name": "auth", "schema": {"type": "string"}}],
+                "responses": {
+                    "200": _page("Landing"),
+                    "302": _redirect_to("Signed in (to the survey's home) or a bad token (to the landing page)"),
+                },
+            }
+        },
     )
     spec.path(
         SURVEY_PREFIX + "/{slug}",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from contracts.intake24 import messages
+from contracts.intake24.pagination import ListQuery, collation_key, like_pattern
 from contracts.intake24.schemas import (
     ADMIN_RESPONDENT_PATCH,
     ADMIN_RESPONDENT_REQUEST,
@@ -430,18 +431,18 @@ class Intake24Service:
         return self._create_or_find(survey, claims)
 
     def _create_or_find(self, survey: Survey, claims: dict[str, Any]) -> dict[str, Any]:
-        if _contains_nul(claims):
-            raise Forbidden(messages.DB_NUL_BYTE, rule="nul_in_text")
+        # What Sequelize writes and looks up: NUL escaped as the two characters ``\0`` (so the
+        # usernames "a<NUL>b" and "a\0b" are one respondent); the answer echoes the claims as sent.
+        stored: dict[str, Any] = pg_escape(claims)
         flags = survey.settings
         now = self.clock.now()
-        name = claims.get("name", UNDEFINED)
-        fields_claim: list[dict[str, Any]] | None = claims.get("customFields")
+        name = stored.get("name", UNDEFINED)
         values = {
             "survey_id": survey.id,
-            "username": claims["username"],
+            "username": stored["username"],
             "url_auth_token": self.url_token(survey),
             "name": name if flags.get("userPersonalIdentifiers") and name is not UNDEFINED else None,
-            "password_hash": self.hash_password(claims.get("password") or self.nanoid(12)),
+            "password_hash": self.hash_password(stored.get("password") or self.nanoid(12)),
             "disabled": False,
             "created_at": now,
             "updated_at": now,
@@ -449,28 +450,35 @@ class Intake24Service:
         # One INSERT .. ON CONFLICT DO NOTHING decides who creates the respondent: concurrent first
         # requests wait on the winner's transaction and then find its row (every one answers 200).
         try:
-            return self._create_or_find_once(survey, claims, values, name, fields_claim, now)
+            body, complete = self._create_or_find_once(survey, claims, stored, values, now)
         except IntegrityError:  # e.g. two respondents drew the same URL token from a tiny charset
             raise Forbidden(messages.DB_VALIDATION_ERROR, rule="unique_violation") from None
         except OperationalError:
             raise Forbidden(messages.DB_BUSY, rule="database_busy") from None
+        if not complete:  # Intake24 writes custom fields one by one, outside a transaction
+            raise Forbidden(messages.DB_VALIDATION_ERROR, rule="duplicate_custom_field")
+        return body
 
     def _create_or_find_once(
         self,
         survey: Survey,
         claims: dict[str, Any],
+        stored: dict[str, Any],
         values: dict[str, Any],
-        name: Any,
-        fields_claim: list[dict[str, Any]] | None,
         now: float,
-    ) -> dict[str, Any]:
+    ) -> tuple[dict[str, Any], bool]:
+        """The answer, and False when a repeat's custom fields stopped half-way (kept as written)."""
         flags = survey.settings
+        name = claims.get("name", UNDEFINED)
+        fields_claim: list[dict[str, Any]] | None = claims.get("customFields")
+        stored_fields: list[dict[str, Any]] | None = stored.get("customFields")
         insert = self.store.upsert(respondents, values, keys=["survey_id", "username"]).returning(respondents.c.id)
+        complete = True
         with self.store.begin() as connection:
             created = connection.execute(insert).first()
             row = connection.execute(
                 select(respondents).where(
-                    respondents.c.survey_id == survey.id, respondents.c.username == claims["username"]
+                    respondents.c.survey_id == survey.id, respondents.c.username == stored["username"]
                 )
             ).one()
             respondent = Respondent.of(row)
@@ -483,28 +491,30 @@ class Intake24Service:
                 body["redirectUrl"] = claims["redirectUrl"]
             if created is not None:
                 self._enforce_quota(connection, survey)
-                if flags.get("userCustomFields") and fields_claim:
-                    self._insert_custom_fields(connection, respondent.id, fields_claim)
+                if flags.get("userCustomFields") and stored_fields:
+                    self._insert_custom_fields(connection, respondent.id, stored_fields)
                 if flags.get("userPersonalIdentifiers") and name is not UNDEFINED:
                     body["name"] = name
                 if flags.get("userCustomFields") and fields_claim is not None:
                     body["customFields"] = fields_claim
-                return body
+                return body, complete
             if flags.get("userPersonalIdentifiers"):
                 if name is not UNDEFINED:
                     connection.execute(
-                        update(respondents).where(respondents.c.id == respondent.id).values(name=name, updated_at=now)
+                        update(respondents)
+                        .where(respondents.c.id == respondent.id)
+                        .values(name=stored["name"], updated_at=now)
                     )
                 body["name"] = respondent.name if name is UNDEFINED or name is None else name
                 if name is None:
                     body["name"] = None
             if flags.get("userCustomFields"):
-                if fields_claim is not None:
-                    self._replace_custom_fields(connection, respondent.id, fields_claim)
+                if stored_fields is not None and fields_claim is not None:
+                    complete = self._update_custom_fields(connection, respondent.id, stored_fields)
                     body["customFields"] = fields_claim
                 else:
                     body["customFields"] = self._custom_field_rows(connection, respondent.id)
-        return body
+        return body, complete
 
     def _enforce_quota(self, connection: Connection, survey: Survey) -> None:
         """Inside the creating transaction: past ``max_respondents``, refuse (the insert rolls back)."""
@@ -534,24 +544,42 @@ class Intake24Service:
             )
 
     def _replace_custom_fields(self, connection: Connection, user_id: int, entries: list[dict[str, Any]]) -> None:
+        """The admin PATCH's replacement of custom fields (inside its transaction: all or nothing)."""
+        if not self._update_custom_fields(connection, user_id, entries):
+            raise Forbidden(messages.DB_VALIDATION_ERROR, rule="duplicate_custom_field")
+
+    def _update_custom_fields(self, connection: Connection, user_id: int, entries: list[dict[str, Any]]) -> bool:
+        """``adminUserService.updateUserCustomFields``: fields not named are deleted, then each
+        entry in order updates the field of that name as loaded before (``value``, and ``public``
+        only when given) or creates it. A name new to the user given twice breaks the
+        ``(user_id, name)`` unique constraint at its second creation: False, what was done stays.
+        """
+        existing = {row["name"]: int(row["id"]) for row in self._custom_field_rows(connection, user_id)}
         names = [entry["name"] for entry in entries]
         connection.execute(
             delete(custom_fields).where(custom_fields.c.user_id == user_id, custom_fields.c.name.not_in(names))
         )
+        created: set[str] = set()
         for entry in entries:
-            connection.execute(
-                self.store.upsert(
-                    custom_fields,
-                    {
-                        "user_id": user_id,
-                        "name": entry["name"],
-                        "value": entry["value"],
-                        "public": bool(entry.get("public", False)),
-                    },
-                    keys=["user_id", "name"],
-                    update=["value", "public"],
+            field_id = existing.get(entry["name"])
+            if field_id is None:
+                if entry["name"] in created:
+                    return False
+                created.add(entry["name"])
+                connection.execute(
+                    custom_fields.insert().values(
+                        user_id=user_id,
+                        name=entry["name"],
+                        value=entry["value"],
+                        public=bool(entry.get("public", False)),
+                    )
                 )
-            )
+                continue
+            changes: dict[str, Any] = {"value": entry["value"]}
+            if "public" in entry:
+                changes["public"] = bool(entry["public"])
+            connection.execute(update(custom_fields).where(custom_fields.c.id == field_id).values(**changes))
+        return True
 
     @staticmethod
     def _custom_field_rows(connection: Connection, user_id: int) -> list[dict[str, Any]]:
@@ -604,7 +632,7 @@ class Intake24Service:
     def token_login(self, body: Any) -> LoginResult:
         """``POST /api/auth/login/token``: the URL token → access token (+ refresh token)."""
         loaded = self.load_contract(TOKEN_LOGIN_REQUEST, body)
-        respondent = self.respondent_by_token(loaded["token"])
+        respondent = self.respondent_by_token(pg_escape(loaded["token"]))
         survey = None if respondent is None else self.survey_by_id(respondent.survey_id)
         if respondent is None or survey is None:
             raise Unauthorized(messages.BAD_CREDENTIALS, rule="unknown_url_token")
@@ -868,12 +896,18 @@ class Intake24Service:
             or not 1 <= lifetime <= PAT_MAX_LIFETIME_SECONDS
         ):
             raise ValueError(f"expires_in_seconds must be a number between 1 and {PAT_MAX_LIFETIME_SECONDS}")
-        issued = int(self.clock.now())
+        now = self.clock.now()
+        issued = int(now)
+        # Intake24 rounds the chosen expiry date to the end of its day (date-fns ``endOfDay``, the
+        # server's time zone: UTC) and signs ``exp`` = iat + trunc(seconds until then).
+        day_start = (now + lifetime) // 86400 * 86400
+        expires_at = day_start + 86400 - 0.001
+        expiry = issued + int(expires_at - now)
         jti = self.nanoid(64)
         with self.store.begin() as connection:
             token_id = connection.execute(
                 personal_access_tokens.insert()
-                .values(jti=jti, name=name, created_at=issued, expires_at=issued + lifetime, revoked=False)
+                .values(jti=jti, name=name, created_at=issued, expires_at=expiry, revoked=False)
                 .returning(personal_access_tokens.c.id)
             ).scalar_one()
         claims = {
@@ -882,7 +916,7 @@ class Intake24Service:
             "verified": True,
             "userId": "1",
             "iat": issued,
-            "exp": int(issued + lifetime),
+            "exp": expiry,
             "aud": ["access", "admin", "personal"],
             "iss": auth.ACCESS_ISSUER,
             "sub": "1",
@@ -895,7 +929,7 @@ class Intake24Service:
                 "name": name,
                 "token": jti,
                 "revoked": False,
-                "expiresAt": _iso(issued + lifetime),
+                "expiresAt": _iso(day_start)[:10] + "T23:59:59.999Z",
                 "createdAt": _iso(issued),
             },
         }
@@ -950,31 +984,66 @@ class Intake24Service:
         entry.update(surveyAuthUrl=urls["surveyAuthUrl"], feedbackAuthUrl=urls["feedbackAuthUrl"])
         return entry
 
-    def admin_list(self, survey: Survey, page: int, limit: int, search: str | None, base: str) -> dict[str, Any]:
-        query = select(respondents).where(respondents.c.survey_id == survey.id)
-        if search:
-            query = query.where(respondents.c.username.contains(search, autoescape=True))
+    def admin_list(self, survey: Survey, query: ListQuery, base: str) -> dict[str, Any]:
+        """``UserSurveyAlias.paginate``: ``search`` is ``ILIKE '%search%'`` on the username, the
+        order is ``username ASC`` unless ``sort`` names a column (text columns by ``lower()``), and
+        ``meta`` is computed from the request alone (``to`` = page × limit, ``from`` = offset + 1).
+
+        The collation is emulated in Python (see :func:`contracts.intake24.pagination.collation_key`),
+        so the survey's usernames are read and ordered here, not by the database.
+        """
         with self.store.connect() as connection:
-            total = int(connection.execute(select(func.count()).select_from(query.subquery())).scalar_one())
-            rows = connection.execute(query.order_by(respondents.c.id).offset((page - 1) * limit).limit(limit)).all()
-        data = [self.admin_entry(survey, Respondent.of(r), base, full=False) for r in rows]
-        last_page = max(1, -(-total // limit))
-        first = (page - 1) * limit + 1 if data else None
+            candidates = connection.execute(
+                select(
+                    respondents.c.id,
+                    respondents.c.username,
+                    respondents.c.url_auth_token,
+                    respondents.c.created_at,
+                    respondents.c.updated_at,
+                )
+                .where(respondents.c.survey_id == survey.id)
+                .order_by(respondents.c.id)
+            ).all()
+        if query.search:
+            pattern = like_pattern(query.search)
+            candidates = [row for row in candidates if pattern.search(row.username)]
+        ordering = query.order()
+        column, descending = ordering if ordering is not None else ("username", False)
+        keys: dict[str, Callable[[Any], Any]] = {
+            "username": lambda row: collation_key(row.username.lower() if ordering else row.username),
+            "urlAuthToken": lambda row: collation_key(row.url_auth_token.lower()),
+            "id": lambda row: row.id,
+            "userId": lambda row: row.id,
+            "createdAt": lambda row: row.created_at,
+            "updatedAt": lambda row: row.updated_at,
+        }
+        key = keys.get(column, keys["username"])
+        if column not in keys:
+            descending = False
+        ordered = sorted(candidates, key=key, reverse=descending)
+        page_ids = [row.id for row in ordered[query.offset : query.offset + query.limit]]
+        with self.store.connect() as connection:
+            rows = {
+                row.id: row
+                for row in connection.execute(select(respondents).where(respondents.c.id.in_(page_ids))).all()
+            }
+        data = [self.admin_entry(survey, Respondent.of(rows[i]), base, full=False) for i in page_ids if i in rows]
+        total = len(candidates)
         return {
             "data": data,
             "meta": {
-                "from": first,
-                "lastPage": last_page,
-                "page": page,
+                "from": query.offset + 1,
+                "lastPage": -(-total // query.limit),
+                "page": query.page,
                 "path": "",
-                "limit": limit,
-                "to": (first + len(data) - 1) if first else None,
+                "limit": query.limit,
+                "to": query.offset + query.limit,
                 "total": total,
             },
         }
 
     def admin_create(self, survey: Survey, body: Any, base: str) -> dict[str, Any]:
-        loaded = self.load_contract(ADMIN_RESPONDENT_REQUEST, body)
+        loaded: dict[str, Any] = pg_escape(self.load_contract(ADMIN_RESPONDENT_REQUEST, body))
         now = self.clock.now()
         values = {
             "survey_id": survey.id,
@@ -1004,14 +1073,14 @@ class Intake24Service:
         return self.admin_entry(survey, respondent, base, full=True)
 
     def admin_get(self, survey: Survey, username: str) -> Respondent:
-        respondent = self.respondent_by_username(survey, username)
+        respondent = self.respondent_by_username(survey, pg_escape(username))
         if respondent is None:
             raise NotFound()
         return respondent
 
     def admin_patch(self, survey: Survey, username: str, body: Any, base: str) -> dict[str, Any]:
         respondent = self.admin_get(survey, username)
-        loaded = self.load_contract(ADMIN_RESPONDENT_PATCH, body)
+        loaded: dict[str, Any] = pg_escape(self.load_contract(ADMIN_RESPONDENT_PATCH, body))
         changes: dict[str, Any] = {key: loaded[key] for key in ("username", "name", "email", "phone") if key in loaded}
         if loaded.get("password"):
             changes["password_hash"] = self.hash_password(loaded["password"])
@@ -1042,14 +1111,16 @@ class Intake24Service:
             connection.execute(delete(respondents).where(respondents.c.id == respondent.id))
 
 
-def _contains_nul(value: Any) -> bool:
+def pg_escape(value: Any) -> Any:
+    """Sequelize's string escaping for PostgreSQL (``sql-string.js``): NUL, which PostgreSQL text
+    cannot hold, becomes the two characters backslash and zero; recursively, keys included."""
     if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+        return value.replace("\x00", "\\0")
     if isinstance(value, list):
-        return any(_contains_nul(item) for item in value)
-    return False
+        return [pg_escape(item) for item in value]
+    if isinstance(value, dict):
+        return {pg_escape(key): pg_escape(item) for key, item in value.items()}
+    return value
 
 
 def _iso(moment: float) -> str:

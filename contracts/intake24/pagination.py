@@ -1,0 +1,150 @@
+"""Intake24's list query contract (``paginationRequest``, ``types/http/generic.ts`` at ``c93aaa5``)
+and the ordering its ``Model.paginate`` gives (``packages/db/src/models/model.ts``).
+
+The query is validated after Intake24's query sanitiser (trimmed, ``""`` → ``null``), so the zod
+coercions see what JavaScript's ``Number()`` would: ``?limit=`` is ``Number(null)`` = 0, which fails
+``min(1)`` as ``?limit=0`` does; ``?limit=abc`` is NaN. Every failing check of a field is reported
+(zod runs all checks of a number), in the schema's field order.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from contracts.intake24 import messages
+from contracts.intake24.schemas import FieldIssue, js_length
+
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 50
+MAX_SEARCH = 128
+#: zod ``.regex(/^.+\|(asc|desc)$/)``: JavaScript's ``.`` stops at line terminators.
+_SORT = re.compile(r"[^\n\r\u2028\u2029]+\|(asc|desc)")
+#: What JavaScript's ``Number()`` trims (StrWhiteSpaceChar).
+_JS_WHITESPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
+    chr(code) for code in range(0x2000, 0x200B)
+)
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_PREFIXED = re.compile(r"0([xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)")
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    page: int = 1
+    limit: int = DEFAULT_LIMIT
+    sort: str | None = None
+    search: str | None = None
+
+    @property
+    def offset(self) -> int:
+        return self.limit * (self.page - 1)
+
+    def order(self) -> tuple[str, bool] | None:
+        """``(column, descending)`` of a usable ``sort``, else None (the default order)."""
+        if self.sort is None:
+            return None
+        column, _, rest = self.sort.partition("|")
+        direction = rest.split("|", 1)[0]
+        if direction not in ("asc", "desc"):
+            return None  # e.g. "a|b|desc": Sequelize would refuse the direction "b"
+        return column, direction == "desc"
+
+
+def js_number(value: Any) -> float:
+    """JavaScript's ``Number(value)`` for what a query value can be (``None``, a string, a list)."""
+    if value is None:
+        return 0.0
+    if isinstance(value, list):
+        return js_number(value[0]) if len(value) == 1 else (0.0 if not value else math.nan)
+    text = str(value).strip(_JS_WHITESPACE)
+    if text == "":
+        return 0.0
+    if text in ("Infinity", "+Infinity"):
+        return math.inf
+    if text == "-Infinity":
+        return -math.inf
+    if _DECIMAL.fullmatch(text):
+        return float(text)
+    if _PREFIXED.fullmatch(text):
+        return float(int(text, 0))
+    return math.nan
+
+
+def _number_issues(name: str, raw: Any, maximum: int | None) -> tuple[list[FieldIssue], float]:
+    """``z.coerce.number().int().min(1)[.max(maximum)]`` on a present query value."""
+    number = js_number(raw)
+    if math.isnan(number):
+        nan = messages.EXPECTED.format(expected="number", received="nan")
+        return [FieldIssue((name,), "invalid_type", nan)], number
+    found: list[FieldIssue] = []
+    if not number.is_integer():
+        found.append(FieldIssue((name,), "invalid_type", "Expected integer, received float"))
+    if number < 1:
+        found.append(FieldIssue((name,), "too_small", "Number must be greater than or equal to 1"))
+    if maximum is not None and number > maximum:
+        found.append(FieldIssue((name,), "too_big", f"Number must be less than or equal to {maximum}"))
+    return found, number
+
+
+def parse_list_query(args: dict[str, Any]) -> tuple[ListQuery, list[FieldIssue]]:
+    """The sanitised query (name → ``None``, a string or a list of them) → query or zod issues."""
+    issues: list[FieldIssue] = []
+    page, limit = 1, DEFAULT_LIMIT
+    if "page" in args:
+        found, number = _number_issues("page", args["page"], None)
+        issues.extend(found)
+        page = int(number) if not found else page
+    if "limit" in args:
+        found, number = _number_issues("limit", args["limit"], MAX_LIMIT)
+        issues.extend(found)
+        limit = int(number) if not found else limit
+    sort = args.get("sort")
+    if "sort" in args:
+        if not isinstance(sort, str):
+            issues.append(
+                FieldIssue(("sort",), "invalid_type", messages.EXPECTED.format(expected="string", received=_kind(sort)))
+            )
+        elif not _SORT.fullmatch(sort):
+            issues.append(FieldIssue(("sort",), "invalid_string", "Invalid"))
+    search = args.get("search")
+    if search is not None:
+        if not isinstance(search, str):
+            issues.append(
+                FieldIssue(
+                    ("search",), "invalid_type", messages.EXPECTED.format(expected="string", received=_kind(search))
+                )
+            )
+        elif js_length(search) > MAX_SEARCH:
+            issues.append(FieldIssue(("search",), "too_big", messages.TOO_BIG.format(maximum=MAX_SEARCH)))
+    if issues:
+        return ListQuery(), issues
+    return ListQuery(page, limit, sort if isinstance(sort, str) else None, search or None), []
+
+
+def _kind(value: Any) -> str:
+    return "null" if value is None else "array" if isinstance(value, list) else "string"
+
+
+def like_pattern(search: str) -> re.Pattern[str]:
+    """PostgreSQL ``ILIKE '%search%'`` as a regular expression: the search is not escaped by
+    Intake24, so ``%`` and ``_`` are wildcards and a backslash escapes the next character."""
+    parts: list[str] = []
+    index = 0
+    while index < len(search):
+        char = search[index]
+        if char == "\\" and index + 1 < len(search):
+            parts.append(re.escape(search[index + 1]))
+            index += 2
+            continue
+        parts.append(".*" if char == "%" else "." if char == "_" else re.escape(char))
+        index += 1
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+
+
+def collation_key(text: str) -> bytes:
+    """PostgreSQL's ``ORDER BY`` on text under the ``C`` collation (byte order of UTF-8), which is
+    what the real server's database showed (``" "`` before letters, ``IDEM-A`` before ``idem-a``);
+    Intake24's docker set-up runs ``postgres:*-alpine``, whose musl locale collates by bytes."""
+    return text.encode("utf-8", "surrogatepass")

@@ -1,0 +1,139 @@
+"""Intake24's request sanitiser: DOMPurify, then trim, then ``""`` → ``null``, recursively.
+
+Intake24 (``packages/common/src/rules/sanitize.ts`` at ``c93aaa5``) runs every string of a request
+body through ``DOMPurify.sanitize`` with the HTML profile (plus ``iframe`` and the attributes
+``allowfullscreen``, ``frameborder``, ``target``) and every query value through DOMPurify with no
+markup allowed, before any route sees them. So a create-user token with ``<script>x</script>``
+appended reaches validation as the bare token and is accepted.
+
+DOMPurify is a JavaScript library; the sandbox uses the maintained ``nh3`` binding of the Ammonia
+sanitiser (html5ever, the same HTML parsing algorithm as the browser DOM DOMPurify runs on),
+configured with DOMPurify's default allow-lists. Two DOMPurify rules are reproduced exactly:
+
+* a string without ``<`` is returned unchanged (DOMPurify's early exit), so ``&``, ``>`` and NUL
+  characters in plain text survive;
+* element contents DOMPurify drops with the element (``script``, ``noscript``, ``svg``, ``math``,
+  ...) are dropped; any other disallowed element is unwrapped and its text kept.
+
+Known differences (documented in the README): the ``style`` element is dropped with its content
+(DOMPurify keeps it), attribute values are not checked against DOMPurify's URI regular expression
+beyond the URL scheme, and serialisation follows html5ever (``&nbsp;``, ``&amp;``, quoted attributes
+as the DOM serialiser writes them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import nh3
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: DOMPurify 3.2 ``tags.html`` (the HTML profile) plus ``ADD_TAGS: ['iframe']``; ``style`` is
+#: left out (see the module docstring), and ``html``/``head``/``body`` never occur in a fragment.
+HTML_TAGS = _words(
+    "a abbr acronym address area article aside audio b bdi bdo big blink blockquote br button canvas "
+    "caption center cite code col colgroup content data datalist dd decorator del details dfn dialog "
+    "dir div dl dt element em fieldset figcaption figure font footer form h1 h2 h3 h4 h5 h6 header "
+    "hgroup hr i iframe img input ins kbd label legend li main map mark marquee menu menuitem meter "
+    "nav nobr ol optgroup option output p picture pre progress q rp rt ruby s samp section select "
+    "shadow small source spacer span strike strong sub summary sup table tbody td template textarea "
+    "tfoot th thead time tr track tt u ul var video wbr"
+)
+
+#: DOMPurify 3.2 ``attrs.html`` plus ``ADD_ATTR`` (``rel`` is kept as given: no ``noopener`` added).
+HTML_ATTRIBUTES = _words(
+    "accept action align alt autocapitalize autocomplete autopictureinpicture autoplay background "
+    "bgcolor border capture cellpadding cellspacing checked cite class clear color cols colspan "
+    "controls controlslist coords crossorigin datetime decoding default dir disabled "
+    "disablepictureinpicture disableremoteplayback download draggable enctype enterkeyhint face for "
+    "headers height hidden high href hreflang id inputmode integrity ismap kind label lang list "
+    "loading loop low max maxlength media method min minlength multiple muted name nonce noshade "
+    "novalidate nowrap open optimum pattern placeholder playsinline popover popovertarget "
+    "popovertargetaction poster preload pubdate radiogroup readonly rel required rev reversed role "
+    "rows rowspan spellcheck scope selected shape size sizes span srclang start src srcset step "
+    "summary tabindex title translate type usemap valign value width wrap xmlns slot "
+    "allowfullscreen frameborder target"
+)
+
+#: DOMPurify's ``FORBID_CONTENTS`` that are not allowed tags: removed together with their content.
+DROPPED_WITH_CONTENT = _words(
+    "annotation-xml desc foreignobject head math mi mn mo ms mtext noembed noframes noscript "
+    "plaintext script style svg title xmp"
+)
+
+#: The schemes of DOMPurify's ``ALLOWED_URI_REGEXP`` (relative URLs pass too).
+URL_SCHEMES = _words("http https ftp ftps mailto tel callto sms cid xmpp matrix")
+
+_BODY = nh3.Cleaner(
+    tags=set(HTML_TAGS),
+    clean_content_tags=set(DROPPED_WITH_CONTENT),
+    attributes={"*": set(HTML_ATTRIBUTES)},
+    generic_attribute_prefixes={"data-", "aria-"},
+    url_schemes=set(URL_SCHEMES),
+    link_rel=None,
+    strip_comments=True,
+)
+_QUERY = nh3.Cleaner(
+    tags=set(),
+    clean_content_tags=set(DROPPED_WITH_CONTENT),
+    attributes={},
+    link_rel=None,
+    strip_comments=True,
+)
+
+
+#: At most this many ``<`` in the strings of one request go through the sanitiser. HTML tree
+#: building is quadratic in nesting depth (10,000 nested ``<div>`` take about a second, 200,000
+#: minutes), so a request over the budget is refused instead of tying up a worker.
+MARKUP_BUDGET = 5000
+
+
+class MarkupBudgetExceeded(Exception):
+    """The request's strings hold more markup than :data:`MARKUP_BUDGET` allows."""
+
+
+def purify(text: str, *, allow_html: bool) -> str:
+    """``DOMPurify.sanitize(text, profile)``: unchanged unless the text contains ``<``."""
+    if "<" not in text:
+        return text
+    return (_BODY if allow_html else _QUERY).clean(text)
+
+
+def sanitise(value: Any, *, allow_html: bool = True) -> Any:
+    """``createSanitizer({allowHtml, emptyStringToNull: true})``: strings purified, trimmed,
+    blank → ``None``; lists and objects recursively (object keys are not sanitised).
+
+    Raises :class:`MarkupBudgetExceeded` before any parsing when the strings hold more than
+    :data:`MARKUP_BUDGET` ``<`` characters in all.
+    """
+    if _markup(value, 0) > MARKUP_BUDGET:
+        raise MarkupBudgetExceeded(f"more than {MARKUP_BUDGET} '<' characters in one request")
+    return _sanitise(value, allow_html)
+
+
+def _markup(value: Any, found: int) -> int:
+    """``<`` characters in the strings of ``value`` (stops counting past the budget)."""
+    stack = [value]
+    while stack and found <= MARKUP_BUDGET:
+        item = stack.pop()
+        if isinstance(item, str):
+            found += item.count("<")
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+    return found
+
+
+def _sanitise(value: Any, allow_html: bool) -> Any:
+    if isinstance(value, str):
+        return purify(value, allow_html=allow_html).strip() or None
+    if isinstance(value, list):
+        return [_sanitise(item, allow_html) for item in value]
+    if isinstance(value, dict):
+        return {key: _sanitise(item, allow_html) for key, item in value.items()}
+    return value
