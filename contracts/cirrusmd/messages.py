@@ -7,6 +7,8 @@ predict them from here, so a wording lives in one place.
 
 from __future__ import annotations
 
+import json
+
 MAX_TOKEN_LIFETIME_SECONDS = 120
 TOKEN_SHAPE = '{{sub: <client_id>, scope: "sdk", exp: <now + at most 120 s>, iat: <now>}}'  # a format template
 
@@ -15,7 +17,7 @@ MISSING_AUTHORIZATION = (
     "Missing Authorization header: send `Authorization: Bearer <JWT>` with a JWT signed HS256 with your shared_secret."
 )
 NOT_BEARER = (
-    "The Authorization header must be `Bearer <JWT>` (the word Bearer, capital B, one space, then "
+    "The Authorization header must be `Bearer <JWT>` (the word Bearer, capital B, one or more spaces, then "
     "the JWT); got scheme {scheme}."
 )
 MALFORMED_TOKEN = (
@@ -45,6 +47,13 @@ ISSUED_IN_FUTURE = (
 )
 NOT_YET_VALID = "The JWT `nbf` claim is in the future: `nbf` is {seen}, {delta} s after the server time {now}."
 
+# Journal warnings (the request is accepted; the real API might refuse it)
+AUDIENCE_PRESENT = (
+    "The JWT carries an `aud` claim ({seen}) that CirrusMD does not document: accepted here, but RFC 7519 "
+    "says a recipient that does not identify itself with a value in `aud` must reject the token, so the real "
+    "API might. Leave `aud` out."
+)
+
 # 422: the body
 INVALID_BODY = "Invalid session request: {problems}."
 PLAN_AND_ORIGIN_TOGETHER = (
@@ -58,12 +67,16 @@ METHOD_NOT_ALLOWED = "{method} is not allowed on {path}: use {allowed}."
 
 
 def number(value: object) -> str:
-    """Render a claim value the way messages show it (integers without a trailing .0)."""
+    """Render a claim value the way messages show it: as JSON (``true``, ``null``, ``["exp"]``), never as Python.
+
+    The partner sent JSON, so the message quotes it in JSON; whole numbers lose a trailing ``.0``
+    and strings are cut at 40 characters.
+    """
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, str):
-        return '"' + value[:40] + '"'
-    return repr(value)[:40]
+        return json.dumps(value[:40], ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, default=str)[:40]
 
 
 def seconds(delta: float) -> str:
