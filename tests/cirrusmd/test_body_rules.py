@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import strategies as st
 
+from contracts.cirrusmd.schemas import SESSION_REQUEST
 from contracts.cirrusmd.strategies import MUTATIONS, PAIR_MUTATIONS
 from contracts.derive import Mutation
+from contracts.fields import ISO_DATE_PATTERN
 from tests.cirrusmd.helpers import SESSIONS, member_body, post_session, valid_headers
 from tests.conftest import FROZEN_AT
 
@@ -208,3 +213,23 @@ def test_dob_still_refuses_what_is_not_an_iso_8601_calendar_date(client: FlaskCl
     assert response.status_code == 422
     shown = json.dumps(dob, ensure_ascii=False)
     assert response.json == {"error_message": f"Invalid session request: {DOB_MESSAGE}{shown}."}
+
+
+def test_the_openapi_document_publishes_the_dob_pattern_the_sandbox_applies(client: FlaskClient) -> None:
+    document = client.get("/__sandbox/openapi.json").json
+    dob = document["components"]["schemas"]["CirrusmdSessionRequest"]["properties"]["dob"]
+    assert dob["pattern"] == ISO_DATE_PATTERN
+    assert "anyOf" not in dob
+
+
+@given(day=st.dates(), basic=st.booleans(), time=st.sampled_from(["", "T00", "T08:30", "T08:30:15.5Z", "T24:00"]))
+def test_every_real_date_is_accepted_in_both_formats_with_or_without_a_time(day: date, basic: bool, time: str) -> None:
+    text = f"{day.year:04d}{day.month:02d}{day.day:02d}" if basic else day.isoformat()
+    if basic:
+        time = time.replace(":", "")
+    assert SESSION_REQUEST.fields["dob"].deserialize(text + time) == day.isoformat()
+
+
+@given(text=st.from_regex(ISO_DATE_PATTERN))
+def test_whatever_the_published_pattern_admits_is_accepted(text: str) -> None:
+    assert date.fromisoformat(SESSION_REQUEST.fields["dob"].deserialize(text))
