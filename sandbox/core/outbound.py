@@ -110,11 +110,14 @@ def _location(result: OutboundResult) -> str | None:
 
 
 def _same_site(old: str, new: str) -> bool:
-    """Whether credentials may go along: the same host or a subdomain of it, and no https → http downgrade."""
+    """Whether credentials may go along: the same host (and port) or a subdomain of it, and no https → http.
+
+    As follow-redirects compares them: the ``host[:port]`` of the two URLs, as written.
+    """
     before, after = urlsplit(old), urlsplit(new)
-    if before.scheme == "https" and after.scheme != "https":
+    if before.scheme != after.scheme and after.scheme != "https":
         return False
-    old_host, new_host = (before.hostname or "").lower(), (after.hostname or "").lower()
+    old_host, new_host = (parts.netloc.rpartition("@")[2].lower() for parts in (before, after))
     return new_host == old_host or new_host.endswith("." + old_host)
 
 

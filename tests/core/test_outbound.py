@@ -337,6 +337,9 @@ def test_a_redirect_to_another_host_or_from_https_to_http_drops_credentials(app:
         ("https://partner.example/hook", "http://partner.example/next", False),  # https -> http
         ("https://partner.example/hook", "https://partner.example.evil/next", False),
         ("https://api.partner.example/hook", "https://partner.example/next", False),  # the parent domain
+        ("https://partner.example/hook", "https://partner.example:8443/next", False),  # another port
+        ("http://partner.example/hook", "https://partner.example/next", True),  # an upgrade to https
+        ("http://partner.example:8080/hook", "http://partner.example:8080/next", True),
     ],
 )
 def test_credentials_follow_a_redirect_only_on_the_same_host_or_a_subdomain(
