@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from sandbox.core.admission import waiting
 from sandbox.core.journal import ACCEPTED, REJECTED, Journal
@@ -128,7 +128,10 @@ def _redirected(hop: _Hop, status: int, location: str) -> _Hop:
     without ``Content-*`` headers); 307/308 repeat the method and body. Credentials are dropped
     when the redirect leaves the host (a subdomain keeps them) or downgrades https to http.
     """
-    url = urljoin(hop.url, location.strip())
+    # http.client decodes header bytes as Latin-1; put the bytes back and percent-encode what a URL
+    # cannot carry (non-ASCII, spaces, controls), as a WHATWG URL parser (Node's) does.
+    location = quote(location.strip().encode("latin-1", "replace"), safe="!#$%&'()*+,/:;=?@[]~")
+    url = urljoin(hop.url, location)
     method, body, headers = hop.method, hop.body, dict(hop.headers)
     if (status in (301, 302) and method == "POST") or (status == 303 and method not in ("GET", "HEAD")):
         method, body = "GET", b""
@@ -370,6 +373,8 @@ class Outbound:
             return failed("connection_refused", f"nothing is listening at {parts.hostname}:{port}")
         except (OSError, http.client.HTTPException) as exc:
             return failed("connection_error", f"{type(exc).__name__}: {str(exc)[:200]}")
+        except ValueError as exc:  # a request line or header http.client cannot encode
+            return failed("invalid_url", f"{url[:200]!r} cannot be sent: {str(exc)[:200]}")
         finally:
             connection.close()
 

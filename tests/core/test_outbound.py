@@ -3,6 +3,9 @@ reaches the sandbox itself (its own listening sockets, in any spelling; the mark
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from flask import Flask, jsonify, request
 
@@ -349,3 +352,23 @@ def test_credentials_follow_a_redirect_only_on_the_same_host_or_a_subdomain(
     after = _redirected(hop, 307, location)
     assert ("Authorization" in after.headers, "Cookie" in after.headers) == (kept, kept)
     assert after.headers["Accept"] == "*/*"
+
+
+def test_a_location_with_non_ascii_bytes_or_spaces_is_percent_encoded_not_a_crash(app: Flask) -> None:
+    seen: list[str] = []
+
+    def partner(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        seen.append(environ.get("RAW_URI") or environ["PATH_INFO"])
+        if environ["PATH_INFO"] == "/start":
+            start_response("307 Temporary Redirect", [("Location", "/caf\xc3\xa9 au lait?x=\xff")])
+            return [b""]
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b"{}"]
+
+    outbound = Outbound(app.extensions[JOURNAL_KEY], own_endpoints=OwnEndpoints())
+    with LiveServer(partner) as server:
+        result = outbound.post(
+            server.url + "/start", b"{}", {}, vendor="x", tenant=None, correlation_id="c", max_redirects=5
+        )
+    assert result.status == 200
+    assert result.url == server.url + "/caf%C3%A9%20au%20lait?x=%FF"
