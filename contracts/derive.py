@@ -47,6 +47,9 @@ def field_strategy(field: fields.Field[Any]) -> st.SearchStrategy[Any]:
             days.map(date.isoformat),
             days.map(lambda d: f"{d.isoformat()}T00:00:00Z"),
             days.map(lambda d: f"{d.isoformat()}T08:30:00-05:00"),
+            days.map(lambda d: f"{d.isoformat()}T00:00:00"),
+            days.map(lambda d: d.strftime("%Y%m%d")),
+            days.map(lambda d: d.strftime("%Y%m%dT083000+0530")),
         )
     elif isinstance(field, Text):
         limit = field.max_length or 40

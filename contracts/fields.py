@@ -160,14 +160,15 @@ class Choice(Text):
 
 
 class IsoDate(Text):
-    """A date (``1977-01-11``) or RFC 3339 date-time (``1977-01-11T00:00:00Z``); loads as the date."""
+    """An ISO 8601 calendar date or date-time, extended or basic (:data:`ISO_DATE_PATTERN`); loads as the date."""
 
     def _bind_to_schema(self, field_name: str, parent: Any) -> None:
         super()._bind_to_schema(field_name, parent)
         name = self.data_key or field_name
         self.error_messages.setdefault(
             "not_iso8601",
-            f"`{name}` must be a date (1977-01-11) or a date-time with a zone (1977-01-11T00:00:00Z), got {{input}}",
+            f"`{name}` must be an ISO 8601 calendar date (1977-01-11 or 19770111) or date-time "
+            f"(1977-01-11T00:00:00Z, 1977-01-11T00:00:00, 19770111T000000Z), got {{input}}",
         )
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -175,22 +176,60 @@ class IsoDate(Text):
         return parse_iso_date(text, lambda: self.make_error("not_iso8601", input=shown(text))).isoformat()
 
 
-_DATE = r"(\d{4})-(\d{2})-(\d{2})"
-FULL_DATE = re.compile(rf"^{_DATE}$")
-#: RFC 3339 date-time: ISO 8601 with ``T``, seconds and a zone (``Z`` or ``±hh:mm``), as OpenAPI's format means.
-RFC3339_DATE_TIME = re.compile(
-    rf"^{_DATE}[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$"
-)
+# ISO 8601-1 calendar dates and date-times, as one regular expression: it is published as the
+# field's OpenAPI ``pattern`` and applied here as JSON Schema applies it (``re.search``), so the
+# document and the sandbox agree on every input (real dates only: month lengths, 29 February in
+# leap years). Ordinal (1977-011) and week (1977-W02-2) dates and reduced precision (1977-01) are
+# not calendar dates of a day and stay refused; a date-time keeps one format, basic or extended.
+_YEAR = r"(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+_LEAP_YEAR = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][48]|[13579][26]|[2468]0)00)"
+_HOUR = r"(?:[01][0-9]|2[0-3])"
+_MINUTE = r"[0-5][0-9]"
+_SECOND = r"(?:[0-5][0-9]|60)"  # 60: a leap second
+
+
+def _calendar_date(separator: str) -> str:
+    month_day = (
+        rf"(?:(?:0[1-9]|1[0-2]){separator}(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2]){separator}(?:29|30)"
+        rf"|(?:0[13578]|1[02]){separator}31)"
+    )
+    return rf"(?:{_YEAR}{separator}{month_day}|{_LEAP_YEAR}{separator}02{separator}29)"
+
+
+def _time_of_day(separator: str) -> str:
+    """``hh``, ``hh:mm`` or ``hh:mm:ss``, a decimal fraction (``.`` or ``,``) of the last; ``24:00`` ends a day."""
+    return (
+        rf"(?:{_HOUR}(?:{separator}{_MINUTE}(?:{separator}{_SECOND})?)?(?:[.,][0-9]+)?"
+        rf"|24(?:{separator}00(?:{separator}00)?)?(?:[.,]0+)?)"
+    )
+
+
+def _zone(separator: str) -> str:
+    return rf"(?:[Zz]|[+-]{_HOUR}(?:{separator}{_MINUTE})?)"
+
+
+def _date_time(separator: str, time_separator: str) -> str:
+    time = _time_of_day(time_separator)
+    return rf"{_calendar_date(separator)}(?:[Tt]{time}{_zone(time_separator)}?)?"
+
+
+ISO_DATE_PATTERN = rf"^(?:{_date_time('-', ':')}|{_date_time('', '')})$"
+_ISO_DATE = re.compile(ISO_DATE_PATTERN)
 
 
 def parse_iso_date(text: str, error: Any) -> date:
-    """Accept a calendar date ``YYYY-MM-DD`` or an RFC 3339 date-time; raise ``error()`` otherwise."""
-    match = FULL_DATE.match(text) or RFC3339_DATE_TIME.match(text)
+    """The day of an ISO 8601 calendar date or date-time (:data:`ISO_DATE_PATTERN`); raise ``error()`` otherwise.
+
+    The pattern decides the form; the standard library's ``date.fromisoformat`` (which reads both
+    ``1977-01-11`` and ``19770111``) turns the date part into the stored day.
+    """
+    match = _ISO_DATE.search(text)
     if match is None:
         raise error()
+    found = match.group(0)
     try:
-        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError as exc:
+        return date.fromisoformat(found[:10] if found[4:5] == "-" else found[:8])
+    except ValueError as exc:  # unreachable while the pattern admits only real dates; kept as a guard
         raise error() from exc
 
 

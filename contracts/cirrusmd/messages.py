@@ -18,7 +18,7 @@ MISSING_AUTHORIZATION = (
     "Missing Authorization header: send `Authorization: Bearer <JWT>` with a JWT signed HS256 with your shared_secret."
 )
 NOT_BEARER = (
-    "The Authorization header must be `Bearer <JWT>` (the word Bearer, capital B, one space, then "
+    "The Authorization header must be `Bearer <JWT>` (the word Bearer, capital B, one or more spaces, then "
     "the JWT); got scheme {scheme}."
 )
 MALFORMED_TOKEN = (
@@ -48,6 +48,13 @@ ISSUED_IN_FUTURE = (
 )
 NOT_YET_VALID = "The JWT `nbf` claim is in the future: `nbf` is {seen}, {delta} s after the server time {now}."
 
+# Journal warnings (the request is accepted; the real API might refuse it)
+AUDIENCE_PRESENT = (
+    "The JWT carries an `aud` claim ({seen}) that CirrusMD does not document: accepted here, but RFC 7519 "
+    "says a recipient that does not identify itself with a value in `aud` must reject the token, so the real "
+    "API might. Leave `aud` out."
+)
+
 # 422: the body
 INVALID_BODY = "Invalid session request: {problems}."
 PLAN_AND_ORIGIN_TOGETHER = (
@@ -69,7 +76,7 @@ def number(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))[:40]
     if isinstance(value, str):
-        return '"' + value[:40] + '"'
+        return json.dumps(value[:40], ensure_ascii=False)
     if (
         value is None
         or isinstance(value, bool | list | dict)

@@ -50,7 +50,11 @@ class SessionRequestSchema(Schema):
     last_name = Text(required=True)
     dob = IsoDate(
         required=True,
-        metadata={"description": "Date of birth, ISO 8601 date or date-time.", "example": "1977-01-11T00:00:00Z"},
+        metadata={
+            "description": "Date of birth: an ISO 8601 calendar date or date-time, extended (1977-01-11, "
+            "1977-01-11T00:00:00Z) or basic (19770111, 19770111T000000Z); the zone is optional.",
+            "example": "1977-01-11T00:00:00Z",
+        },
     )
     gender = Choice(GENDERS, required=True)
     zipcode = Text(allow_none=True, blank_ok=True, load_default=None)

@@ -96,13 +96,17 @@ WEBHOOK_RULES: dict[str, str] = {
     "invalid_url": "The registered endpointURL is not a usable http(s) URL: {detail}.",
     "dns_failure": "Sympto could not resolve your webhook's host: {detail}.",
     "host_not_allowed": "Sympto may not call this host: {detail}. Add it to [sympto] allowed_hosts in the config.",
-    "self_call": "Your endpointURL points at this sandbox, not at your webhook: {detail}",
+    "self_call": "The URL Sympto was to call points at this sandbox, not at your webhook: {detail}",
     "connection_refused": "Sympto could not connect to your webhook: {detail}. Is it running at endpointURL?",
     "connection_error": "The connection to your webhook failed: {detail}.",
     "timeout": "Your webhook did not answer in time: {detail}. Answer within the timeout.",
     "response_too_large": "Your webhook's response is too large: {detail}. Answer with a small JSON object.",
     "redirect": (
-        "Your webhook answered {status} (a redirect to {location}); Sympto does not follow redirects: "
+        "Your webhook answered {status}, a redirect without a Location header, so there is nothing to follow: "
+        'answer 200 with {{"email": ...}}.'
+    ),
+    "too_many_redirects": (
+        "Your webhook's redirects did not end ({detail}; axios follows at most 5): "
         "register the final URL as endpointURL and answer 200 there."
     ),
     "not_200": 'Your webhook answered HTTP {status}; Sympto signs the user in only on 200 with {{"email": ...}}.',
@@ -118,9 +122,35 @@ WEBHOOK_RULES: dict[str, str] = {
     ),
     "unknown_user": (
         "Your webhook answered email {email!r}, but no Sympto user of clinic {clinic!r} has that email: "
-        "create the user first (POST /providers or /providers/patients)."
+        "create the user first, {paths}."
     ),
 }
+#: Put before a failure reached by following redirects (``chain``: every URL called, in order).
+AFTER_REDIRECTS = "Sympto followed {count} redirect(s) from your endpointURL ({chain}); there: "
+#: The two API generations and the paths of each that create users (``unknown_user`` names them).
+SAMPLE_ERA = "sample-era"
+CURRENT = "current"
+USER_CREATING_PATHS = {
+    SAMPLE_ERA: "POST /clinicAdmin/providers or POST /providers/patient/create",
+    CURRENT: "POST /providers or POST /providers/patients",
+}
+
+
+def user_creating_paths(generations: list[str]) -> str:
+    """How to create a user, in the generation(s) the clinic has used (most recent first), or both."""
+    if len(generations) == 1:
+        (generation,) = generations
+        return f"with the {generation} API your clinic uses ({USER_CREATING_PATHS[generation]})"
+    if generations:
+        return "with the API generations your clinic uses: " + "; ".join(
+            f"{generation} ({USER_CREATING_PATHS[generation]})" for generation in generations
+        )
+    return (
+        f"with the sample-era API ({USER_CREATING_PATHS[SAMPLE_ERA]}) "
+        f"or the current API ({USER_CREATING_PATHS[CURRENT]})"
+    )
+
+
 CONTENT_TYPE_WARNING = (
     "Your webhook's Content-Type is {content_type!r}; Sympto parsed the JSON anyway, but answer "
     "`application/json` so every client does."

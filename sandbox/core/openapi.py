@@ -15,7 +15,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, current_app
 from marshmallow import Schema, fields
 
-from contracts.fields import EMAIL_PATTERN, WHITESPACE, Choice, Email, IsoDate, JsonObject, Text
+from contracts.fields import EMAIL_PATTERN, ISO_DATE_PATTERN, WHITESPACE, Choice, Email, IsoDate, JsonObject, Text
 
 PATHS_KEY = "sandbox.openapi_paths"
 PathAdder = Callable[[APISpec], None]
@@ -39,9 +39,8 @@ def _contract_field_attributes(_: Any, field: fields.Field[Any], **__: Any) -> d
     if isinstance(field, Email):
         attributes["pattern"] = EMAIL_PATTERN
     if isinstance(field, IsoDate):
-        attributes.pop("pattern", None)
         attributes.pop("minLength", None)
-        attributes["anyOf"] = [{"format": "date"}, {"format": "date-time"}]
+        attributes["pattern"] = ISO_DATE_PATTERN
     if isinstance(field, JsonObject):
         attributes["type"] = "object"
         attributes["additionalProperties"] = True

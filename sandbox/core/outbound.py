@@ -1,9 +1,12 @@
 """The sandbox calling partner URLs (Sympto's page-load webhook, Intake24's notifications).
 
 Every call is bounded (connect/read timeout, response size cap), goes only to allowed hosts,
-never follows redirects, and is journaled with the partner's status, a body excerpt and the
-latency. The address that is checked against the allow-list is the address connected to, so a
-DNS answer that changes between check and connect (rebinding) cannot redirect the call.
+and is journaled with the partner's status, a body excerpt and the latency. Redirects are not
+followed unless the caller asks (``max_redirects``, for a vendor whose HTTP client follows them):
+then each hop is a call of its own, checked, sent and journaled exactly like the first, so a
+redirect can reach no host the first URL could not. The address that is checked against the
+allow-list is the address connected to, so a DNS answer that changes between check and connect
+(rebinding) cannot redirect the call.
 
 No call reaches the sandbox itself (:mod:`sandbox.core.selfcall`): a host resolving to one of the
 sandbox's own listening sockets is refused (rule ``self_call``) before the allow-list is even
@@ -22,10 +25,11 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from sandbox.core.admission import waiting
 from sandbox.core.journal import ACCEPTED, REJECTED, Exchange, Journal
+from sandbox.core.redact import excerpt
 from sandbox.core.selfcall import (
     MARKER_HEADER,
     MARKER_VALUE,
@@ -50,6 +54,8 @@ class OutboundResult:
     latency_ms: float = 0.0
     error: str | None = None
     error_detail: str | None = None
+    #: The URLs answered with a redirect that was followed to reach ``url`` (first call first).
+    redirects: tuple[str, ...] = ()
 
     @property
     def content_type(self) -> str:
@@ -69,6 +75,70 @@ class OutboundRefused(Exception):
 
 def _is_loopback(address: str) -> bool:
     return ipaddress.ip_address(address.split("%")[0]).is_loopback
+
+
+#: Dropped when a redirect leaves the host (or goes from https to http), as follow-redirects does.
+_CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+TOO_MANY_REDIRECTS = "too_many_redirects"
+
+
+@dataclass(frozen=True)
+class _Hop:
+    """One request of a call: the first, or one a redirect asked for."""
+
+    method: str
+    url: str
+    body: bytes
+    headers: dict[str, str]
+
+
+@dataclass
+class _Exchange:
+    """One request and its answer, as the journal records it (``rule``: what went wrong, if anything)."""
+
+    hop: _Hop
+    result: OutboundResult
+    rule: str | None = None
+    message: str | None = None
+
+
+def _location(result: OutboundResult) -> str | None:
+    """Where a 3xx answer points (``None``: not a redirect to follow), as follow-redirects reads it."""
+    if result.status is None or not 300 <= result.status < 400:
+        return None
+    return next((value for key, value in result.headers.items() if key.lower() == "location"), None) or None
+
+
+def _same_site(old: str, new: str) -> bool:
+    """Whether credentials may go along: the same host (and port) or a subdomain of it, and no https → http.
+
+    As follow-redirects compares them: the ``host[:port]`` of the two URLs, as written.
+    """
+    before, after = urlsplit(old), urlsplit(new)
+    if before.scheme != after.scheme and after.scheme != "https":
+        return False
+    old_host, new_host = (parts.netloc.rpartition("@")[2].lower() for parts in (before, after))
+    return new_host == old_host or new_host.endswith("." + old_host)
+
+
+def _redirected(hop: _Hop, status: int, location: str) -> _Hop:
+    """The next request, as axios's follow-redirects builds it.
+
+    301/302 after a POST and 303 after anything but GET/HEAD become a GET without a body (and
+    without ``Content-*`` headers); 307/308 repeat the method and body. Credentials are dropped
+    when the redirect leaves the host (a subdomain keeps them) or downgrades https to http.
+    """
+    # http.client decodes header bytes as Latin-1; put the bytes back and percent-encode what a URL
+    # cannot carry (non-ASCII, spaces, controls), as a WHATWG URL parser (Node's) does.
+    location = quote(location.strip().encode("latin-1", "replace"), safe="!#$%&'()*+,/:;=?@[]~")
+    url = urljoin(hop.url, location)
+    method, body, headers = hop.method, hop.body, dict(hop.headers)
+    if (status in (301, 302) and method == "POST") or (status == 303 and method not in ("GET", "HEAD")):
+        method, body = "GET", b""
+        headers = {name: value for name, value in headers.items() if not name.lower().startswith("content-")}
+    if not _same_site(hop.url, url):
+        headers = {name: value for name, value in headers.items() if name.lower() not in _CREDENTIAL_HEADERS}
+    return _Hop(method, url, body, headers)
 
 
 class Outbound:
@@ -130,11 +200,14 @@ class Outbound:
         timeout_seconds: float | None = None,
         method: str = "POST",
         delay_seconds: float = 0.0,
+        max_redirects: int = 0,
     ) -> OutboundResult:
-        """Send one request; never raises for partner behaviour, always journals.
+        """Send one request (and, up to ``max_redirects``, the requests its redirects ask for); never
+        raises for partner behaviour, always journals every request, sent or refused.
 
         ``delay_seconds`` (an armed fault) makes the partner's answer arrive that much later: the
         request is sent for real, then the sandbox waits; past the timeout the call is a timeout.
+        The timeout bounds the whole call, every hop included.
         """
         started = time.perf_counter()
         timeout = timeout_seconds if timeout_seconds is not None else self.timeout_seconds
@@ -142,26 +215,71 @@ class Outbound:
             **{name: value for name, value in headers.items() if name.lower() != MARKER_HEADER.lower()},
             MARKER_HEADER: MARKER_VALUE,
         }
+        first = _Hop(method, url, body, headers)
         with waiting():  # the partner may take seconds, or call this very sandbox back
-            result = self._send(method, url, body, headers, allowed_hosts, timeout, started)
-            if delay_seconds > 0 and result.status is not None:
-                result = self._delayed(result, delay_seconds, timeout, started)
-        self.journal.record(
-            vendor=vendor,
-            tenant=tenant,
-            direction="outbound",
-            method=method,
-            path=url,
-            status=result.status,
-            verdict=ACCEPTED if result.status is not None and result.status < 400 else REJECTED,
-            rule=result.error,
-            message=result.error_detail,
-            request=Exchange(dict(headers), body),
-            response=Exchange(result.headers, result.body),
-            latency_ms=result.latency_ms,
-            correlation_id=correlation_id,
-        )
+            exchanges, result = self._exchanges(first, allowed_hosts, timeout, started, max_redirects)
+            last = exchanges[-1]
+            if delay_seconds > 0 and result is last.result and result.status is not None:
+                result = last.result = self._delayed(result, delay_seconds, timeout, started)
+                last.rule, last.message = result.error, result.error_detail
+        for exchange in exchanges:
+            answer = exchange.result
+            self.journal.record(
+                vendor=vendor,
+                tenant=tenant,
+                direction="outbound",
+                method=exchange.hop.method,
+                path=exchange.hop.url,
+                status=answer.status,
+                verdict=ACCEPTED
+                if exchange.rule is None and answer.status is not None and answer.status < 400
+                else REJECTED,
+                rule=exchange.rule,
+                message=exchange.message,
+                request=Exchange(dict(exchange.hop.headers), exchange.hop.body),
+                response=Exchange(answer.headers, answer.body),
+                latency_ms=answer.latency_ms,
+                correlation_id=correlation_id,
+            )
         return result
+
+    def _exchanges(
+        self, hop: _Hop, allowed_hosts: Iterable[str], timeout: float, started: float, max_redirects: int
+    ) -> tuple[list[_Exchange], OutboundResult]:
+        """Every request of one call, in order, and what the call came to.
+
+        A hop goes through :meth:`_send` like the first request: its host is resolved and checked
+        against the sandbox's own sockets and the allow-list, so a redirect can reach nothing the
+        first URL could not. One redirect more than ``max_redirects`` ends the call with
+        ``too_many_redirects`` (axios fails the same way).
+        """
+        allowed = tuple(allowed_hosts)
+        exchanges: list[_Exchange] = []
+        followed: list[str] = []
+        while True:
+            result = self._send(hop.method, hop.url, hop.body, hop.headers, allowed, timeout, started)
+            if followed:
+                result = replace(result, redirects=tuple(followed))
+            exchange = _Exchange(hop, result, result.error, result.error_detail)
+            exchanges.append(exchange)
+            location = _location(result) if max_redirects > 0 else None
+            if location is None:
+                return exchanges, result
+            if len(followed) == max_redirects:
+                chain = " -> ".join(excerpt(u, 200) for u in [*followed, hop.url, location])
+                exchange.rule = TOO_MANY_REDIRECTS
+                exchange.message = f"the partner redirected more than {max_redirects} times: {chain}"
+                failure = OutboundResult(
+                    url=hop.url,
+                    status=None,
+                    latency_ms=result.latency_ms,
+                    error=exchange.rule,
+                    error_detail=exchange.message,
+                    redirects=tuple(followed),
+                )
+                return exchanges, failure
+            followed.append(hop.url)
+            hop = _redirected(hop, result.status or 0, location)
 
     @staticmethod
     def _delayed(result: OutboundResult, delay_seconds: float, timeout: float, started: float) -> OutboundResult:
@@ -203,12 +321,15 @@ class Outbound:
             address = self._resolve_allowed(parts.hostname, port, allowed_hosts)
         except OutboundRefused as refused:
             return failed(refused.kind, refused.detail)
+        remaining = started + timeout - time.perf_counter()  # a redirect's hop gets what the call has left
+        if remaining <= 0:
+            return failed("timeout", f"the partner did not answer within {timeout:g} s")
         connection: http.client.HTTPConnection
         if parts.scheme == "https":
             context = ssl.create_default_context()
-            connection = _PinnedHTTPSConnection(address, parts.hostname, port, timeout=timeout, context=context)
+            connection = _PinnedHTTPSConnection(address, parts.hostname, port, timeout=remaining, context=context)
         else:
-            connection = http.client.HTTPConnection(address, port, timeout=timeout)
+            connection = http.client.HTTPConnection(address, port, timeout=remaining)
         target = parts.path or "/"
         if parts.query:
             target += "?" + parts.query
@@ -217,7 +338,8 @@ class Outbound:
             connection.putheader("Host", parts.netloc.rpartition("@")[2])
             for name, value in headers.items():
                 connection.putheader(name, value)
-            connection.putheader("Content-Length", str(len(body)))
+            if body or method not in ("GET", "HEAD"):  # a redirect's GET has no body, and says nothing of one
+                connection.putheader("Content-Length", str(len(body)))
             connection.endheaders(body)
             response = connection.getresponse()
             deadline = started + timeout
@@ -245,6 +367,8 @@ class Outbound:
             return failed("connection_refused", f"nothing is listening at {parts.hostname}:{port}")
         except (OSError, http.client.HTTPException) as exc:
             return failed("connection_error", f"{type(exc).__name__}: {str(exc)[:200]}")
+        except ValueError as exc:  # a request line or header http.client cannot encode
+            return failed("invalid_url", f"{url[:200]!r} cannot be sent: {str(exc)[:200]}")
         finally:
             connection.close()
 

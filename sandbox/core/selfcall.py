@@ -11,7 +11,8 @@ Two independent defences, both enforced in the core so that every outbound featu
    bound address, or, bound to a wildcard, any address that lands on this machine: all of
    ``127.0.0.0/8``, ``::1``, ``0.0.0.0``, IPv4-mapped IPv6, the machine's interface addresses).
    The check is on resolved addresses, so no URL spelling (``127.1``, ``0x7f.1``, ``2130706433``,
-   ``[::ffff:127.0.0.1]``, a DNS name) gets around it, and redirects are never followed.
+   ``[::ffff:127.0.0.1]``, a DNS name) gets around it, and a redirect a caller chooses to follow is
+   checked the same way, hop by hop, before anything is sent.
 2. :data:`MARKER_HEADER`: every outbound request carries it and :func:`init_app` refuses every
    inbound request that does (``403``, rule ``sandbox_self_call``, in the owner's error shape), so a
    call that comes back through a relay the address check cannot see (a port forward, a reverse

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import strategies as st
 
+from contracts.cirrusmd.schemas import SESSION_REQUEST
 from contracts.cirrusmd.strategies import MUTATIONS, PAIR_MUTATIONS
 from contracts.derive import Mutation
+from contracts.fields import ISO_DATE_PATTERN
 from tests.cirrusmd.helpers import SESSIONS, member_body, post_session, valid_headers
 from tests.conftest import FROZEN_AT
+
+DOB_MESSAGE = (
+    "`dob` must be an ISO 8601 calendar date (1977-01-11 or 19770111) or date-time "
+    "(1977-01-11T00:00:00Z, 1977-01-11T00:00:00, 19770111T000000Z), got "
+)
 
 
 @pytest.mark.parametrize("mutation", MUTATIONS + PAIR_MUTATIONS, ids=lambda m: m.name)
@@ -26,11 +37,11 @@ def test_each_field_rule_answers_422_with_its_message(client: FlaskClient, mutat
         ({"gender": "F"}, '`gender` must be one of male, female, other, got "F"'),
         (
             {"dob": "11/01/1977"},
-            '`dob` must be a date (1977-01-11) or a date-time with a zone (1977-01-11T00:00:00Z), got "11/01/1977"',
+            DOB_MESSAGE + '"11/01/1977"',
         ),
         (
             {"dob": "1977-02-30"},
-            '`dob` must be a date (1977-01-11) or a date-time with a zone (1977-01-11T00:00:00Z), got "1977-02-30"',
+            DOB_MESSAGE + '"1977-02-30"',
         ),
         ({"metadata": None}, "`metadata` must not be null"),
         ({"metadata": "{}"}, "`metadata` must be a JSON object, got a JSON string"),
@@ -147,3 +158,78 @@ def test_dob_as_plain_date_and_with_offset_is_accepted(client: FlaskClient, app:
     assert post_session(client, FROZEN_AT, member_body(dob="1977-01-11")).status_code == 201
     assert post_session(client, FROZEN_AT, member_body(dob="1977-01-11T23:30:00-05:00")).status_code == 201
     assert app.extensions["sandbox.cirrusmd"].member("demo-client", "partner-user-1")["dob"] == "1977-01-11"
+
+
+# Issue 13, item 13: "a date-time without a zone (`1977-01-11T00:00:00`) and the basic format (`19770111`)
+# answer 422. Accept every ISO 8601 calendar date and date-time form ... keep refusing what is not a date".
+@pytest.mark.parametrize(
+    "dob",
+    [
+        "1977-01-11T00:00:00",
+        "19770111",
+        "1977-01-11",
+        "1977-01-11T00:00:00Z",
+        "1977-01-11T08:30",
+        "1977-01-11T08",
+        "1977-01-11T08:30:15.25+05:30",
+        "1977-01-11T08:30:15,5-05",
+        "1977-01-11T23:59:60Z",
+        "1977-01-11T24:00:00",
+        "19770111T083015",
+        "19770111T0830Z",
+        "19770111T083015.5+0530",
+    ],
+)
+def test_dob_accepts_every_iso_8601_calendar_date_and_date_time_form(client: FlaskClient, app: Any, dob: str) -> None:
+    response = post_session(client, FROZEN_AT, member_body(dob=dob))
+    assert response.status_code == 201, response.json
+    assert app.extensions["sandbox.cirrusmd"].member("demo-client", "partner-user-1")["dob"] == "1977-01-11"
+
+
+@pytest.mark.parametrize(
+    "dob",
+    [
+        "1977-02-29",  # not a leap year
+        "19770230",
+        "1977-13-01",
+        "1977-011",  # ordinal date: not a calendar date
+        "1977-W02-2",  # week date: not a calendar date
+        "1977-01",  # a month, not a day
+        "1977",
+        "19770111T08:30:00",  # basic date with an extended time: ISO 8601 keeps one format
+        "1977-01-11T083000",
+        "1977-01-11 08:30:00",  # a space instead of T: RFC 3339 by agreement, not ISO 8601
+        "1977-01-11T25:00",
+        "1977-01-11T24:00:01",
+        "1977-01-11T08:30:00+0530",
+        "+01977-01-11",  # expanded years need an agreement
+        "0000-01-01",
+        "１９７７-01-11",  # non-ASCII digits
+        "Jan 11 1977",
+    ],
+)
+def test_dob_still_refuses_what_is_not_an_iso_8601_calendar_date(client: FlaskClient, dob: str) -> None:
+    response = post_session(client, FROZEN_AT, member_body(dob=dob))
+    assert response.status_code == 422
+    shown = json.dumps(dob, ensure_ascii=False)
+    assert response.json == {"error_message": f"Invalid session request: {DOB_MESSAGE}{shown}."}
+
+
+def test_the_openapi_document_publishes_the_dob_pattern_the_sandbox_applies(client: FlaskClient) -> None:
+    document = client.get("/__sandbox/openapi.json").json
+    dob = document["components"]["schemas"]["CirrusmdSessionRequest"]["properties"]["dob"]
+    assert dob["pattern"] == ISO_DATE_PATTERN
+    assert "anyOf" not in dob
+
+
+@given(day=st.dates(), basic=st.booleans(), time=st.sampled_from(["", "T00", "T08:30", "T08:30:15.5Z", "T24:00"]))
+def test_every_real_date_is_accepted_in_both_formats_with_or_without_a_time(day: date, basic: bool, time: str) -> None:
+    text = f"{day.year:04d}{day.month:02d}{day.day:02d}" if basic else day.isoformat()
+    if basic:
+        time = time.replace(":", "")
+    assert SESSION_REQUEST.fields["dob"].deserialize(text + time) == day.isoformat()
+
+
+@given(text=st.from_regex(ISO_DATE_PATTERN))
+def test_whatever_the_published_pattern_admits_is_accepted(text: str) -> None:
+    assert date.fromisoformat(SESSION_REQUEST.fields["dob"].deserialize(text))

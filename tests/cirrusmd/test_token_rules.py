@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from contracts.cirrusmd.tokens import INVALID, TokenCase
+from contracts.cirrusmd.tokens import INVALID, TokenCase, claims, sign
 from sandbox.core.journal import journal
 from tests.cirrusmd.helpers import DEMO, SESSIONS, member_body
 from tests.conftest import FROZEN_AT
@@ -32,8 +35,8 @@ def test_each_token_rule_answers_401_with_its_message(client: FlaskClient, app: 
 LITERAL_MESSAGES = {
     "missing_authorization": "Missing Authorization header: send `Authorization: Bearer <JWT>` with a JWT signed "
     "HS256 with your shared_secret.",
-    "lowercase_bearer": "The Authorization header must be `Bearer <JWT>` (the word Bearer, capital B, one space, "
-    'then the JWT); got scheme "bearer".',
+    "lowercase_bearer": "The Authorization header must be `Bearer <JWT>` (the word Bearer, capital B, one or more "
+    'spaces, then the JWT); got scheme "bearer".',
     "alg_none": 'The JWT must be signed with HS256 (header "alg": "HS256"); got alg "none".',
     "missing_exp": 'The JWT is missing the `exp` claim: send {sub: <client_id>, scope: "sdk", '
     "exp: <now + at most 120 s>, iat: <now>}.",
@@ -69,3 +72,84 @@ def test_the_shared_secret_never_appears_in_any_answer(client: FlaskClient) -> N
             SESSIONS, json=member_body(), headers={} if authorization is None else {"Authorization": authorization}
         )
         assert DEMO.shared_secret not in response.get_data(as_text=True)
+
+
+def _last_entry(app: Flask) -> dict[str, Any]:
+    with app.app_context():
+        entry: dict[str, Any] = journal().entries(vendor="cirrusmd", limit=1)[0]
+    return entry
+
+
+# Issue 13, item 14: "A CirrusMD token with `aud` present (any value): ... accept it but journal
+# `accepted_with_warnings` naming the claim".
+@pytest.mark.parametrize("audience", ["https://api-sandbox.cirrusmd.com", ["a", "b"], None, 7])
+def test_a_token_with_aud_is_accepted_with_a_warning_naming_the_claim(
+    client: FlaskClient, app: Flask, audience: Any
+) -> None:
+    token = sign(DEMO, claims(DEMO, FROZEN_AT, aud=audience))
+    response = client.post(
+        SESSIONS, json=member_body(), headers={"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    )
+    assert response.status_code == 201
+    entry = _last_entry(app)
+    assert entry["verdict"] == "accepted_with_warnings"
+    [warning] = entry["warnings"]
+    assert warning["rule"] == "audience_claim_present"
+    assert warning["message"].startswith(f"The JWT carries an `aud` claim ({json.dumps(audience)}) ")
+    assert "RFC 7519" in warning["message"]
+
+
+def test_a_token_without_aud_gets_no_audience_warning(client: FlaskClient, app: Flask) -> None:
+    token = sign(DEMO, claims(DEMO, FROZEN_AT))
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    client.post(SESSIONS, json=member_body(), headers=headers)
+    assert (_last_entry(app)["verdict"], _last_entry(app)["warnings"]) == ("accepted", [])
+
+
+# Issue 13, item 15: "`Bearer` followed by two spaces is accepted though the 401 text says "one space":
+# make the rule and the message agree."
+def test_bearer_with_two_spaces_is_accepted_and_the_401_text_says_one_or_more_spaces(client: FlaskClient) -> None:
+    token = sign(DEMO, claims(DEMO, FROZEN_AT))
+    for spaces in ("  ", "   "):
+        response = client.post(SESSIONS, json=member_body(), headers={"Authorization": f"Bearer{spaces}{token}"})
+        assert response.status_code == 201, spaces
+    refused = client.post(SESSIONS, json=member_body(), headers={"Authorization": f"Bearer\t{token}"})
+    assert refused.status_code == 401
+    message = refused.json["error_message"]
+    assert "one space" not in message
+    assert message.startswith(
+        "The Authorization header must be `Bearer <JWT>` (the word Bearer, capital B, one or more spaces, then the JWT)"
+    )
+
+
+# Issue 13, item 16: "JSON values in messages are printed as JSON (`true`, `null`), not Python (`True`, `None`)."
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"scope": True}, 'The JWT `scope` claim must be "sdk"; got true.'),
+        ({"scope": None}, 'The JWT `scope` claim must be "sdk"; got null.'),
+        ({"scope": ["sdk"]}, 'The JWT `scope` claim must be "sdk"; got ["sdk"].'),
+        ({"scope": {"a": False}}, 'The JWT `scope` claim must be "sdk"; got {"a": false}.'),
+        ({"exp": True}, "The JWT `exp` claim must be a number (seconds since the Unix epoch); got true."),
+        ({"exp": None}, "The JWT `exp` claim must be a number (seconds since the Unix epoch); got null."),
+        ({"scope": 'say "hi"'}, 'The JWT `scope` claim must be "sdk"; got "say \\"hi\\"".'),
+    ],
+)
+def test_json_values_in_messages_are_printed_as_json(
+    client: FlaskClient, changes: dict[str, Any], message: str
+) -> None:
+    token = sign(DEMO, claims(DEMO, FROZEN_AT, **changes))
+    response = client.post(SESSIONS, json=member_body(), headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    assert response.json == {"error_message": message}
+    assert "True" not in message
+    assert "None" not in message
+
+
+def test_a_crit_header_is_quoted_as_a_json_array(client: FlaskClient) -> None:
+    token = sign(DEMO, claims(DEMO, FROZEN_AT), header={"crit": ["exp"]})
+    response = client.post(SESSIONS, json=member_body(), headers={"Authorization": f"Bearer {token}"})
+    assert response.json == {
+        "error_message": 'The JWT header lists `crit` extensions (["exp"]) that the API does not support: '
+        "remove `crit`."
+    }

@@ -3,11 +3,14 @@ reaches the sandbox itself (its own listening sockets, in any spelling; the mark
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from flask import Flask, jsonify, request
 
 from sandbox.core.journal import JOURNAL_KEY
-from sandbox.core.outbound import Outbound
+from sandbox.core.outbound import Outbound, _Hop, _redirected
 from sandbox.core.selfcall import MARKER_HEADER, OWN_ENDPOINTS, OwnEndpoints
 from sandbox.testing.live import LiveServer
 
@@ -205,3 +208,167 @@ def test_live_server_registers_a_sandbox_while_it_serves_and_never_a_partner(app
         with LiveServer(partner_app()) as partner:
             assert ("127.0.0.1", partner.port) not in OWN_ENDPOINTS.endpoints()
     assert ("127.0.0.1", sandbox.port) not in OWN_ENDPOINTS.endpoints()  # the port may serve a partner next
+
+
+# --- following redirects (issue 13, item 17): opt-in, and every hop checked like the first call -------------
+
+
+def redirecting_partner() -> Flask:
+    """``/to?url=...&status=...`` redirects there; ``/echo`` answers the method, body and credentials it got."""
+    partner = Flask("redirecting")
+
+    @partner.route("/to", methods=["GET", "POST"])
+    def to() -> tuple[str, int, dict[str, str]]:
+        return "", int(request.args.get("status", "302")), {"Location": request.args["url"]}
+
+    @partner.route("/echo", methods=["GET", "POST"])
+    def echo() -> object:
+        return jsonify(
+            method=request.method,
+            body=request.get_data(as_text=True),
+            authorization=request.headers.get("Authorization"),
+            content_type=request.headers.get("Content-Type"),
+        )
+
+    return partner
+
+
+def test_redirects_are_followed_only_when_asked_and_each_hop_is_journaled(app: Flask) -> None:
+    outbound = Outbound(app.extensions[JOURNAL_KEY], own_endpoints=OwnEndpoints())
+    with LiveServer(redirecting_partner()) as server:
+        url = f"{server.url}/to?status=307&url=/echo"
+        headers = {"Authorization": "Basic czpz", "Content-Type": "application/json"}
+        kept = outbound.post(url, b'{"a": 1}', headers, vendor="x", tenant=None, correlation_id="c")
+        followed = outbound.post(
+            url, b'{"a": 1}', headers, vendor="x", tenant=None, correlation_id="c", max_redirects=5
+        )
+    assert kept.status == 307
+    assert followed.status == 200
+    assert followed.json() == {
+        "method": "POST",
+        "body": '{"a": 1}',
+        "authorization": "Basic czpz",
+        "content_type": "application/json",
+    }
+    assert followed.redirects == (url,)
+    entries = app.extensions[JOURNAL_KEY].entries(vendor="x")
+    assert [(e["status"], e["path"]) for e in reversed(entries)][1:] == [(307, url), (200, f"{server.url}/echo")]
+    assert entries[0]["request"]["headers"]["Authorization"] == "Basic [redacted]"
+
+
+def test_a_302_after_a_post_becomes_a_get_without_body_or_content_headers(app: Flask) -> None:
+    outbound = Outbound(app.extensions[JOURNAL_KEY], own_endpoints=OwnEndpoints())
+    with LiveServer(redirecting_partner()) as server:
+        result = outbound.post(
+            f"{server.url}/to?status=302&url=/echo",
+            b'{"a": 1}',
+            {"Content-Type": "application/json"},
+            vendor="x",
+            tenant=None,
+            correlation_id="c",
+            max_redirects=5,
+        )
+    assert result.json() == {"method": "GET", "body": "", "authorization": None, "content_type": None}
+
+
+def test_a_redirect_hop_is_held_to_the_allow_list(app: Flask) -> None:
+    outbound = Outbound(app.extensions[JOURNAL_KEY], own_endpoints=OwnEndpoints())
+    with LiveServer(partner_app()) as server:
+        result = outbound.post(
+            server.url + "/redirect", b"{}", {}, vendor="x", tenant=None, correlation_id="c", max_redirects=5
+        )
+    assert (result.status, result.error, result.url) == (None, "host_not_allowed", "http://169.254.169.254/x")
+    assert result.redirects == (server.url + "/redirect",)
+    entries = app.extensions[JOURNAL_KEY].entries(vendor="x")
+    assert [(e["status"], e["verdict"], e["rule"]) for e in entries[:2]] == [
+        (None, "rejected", "host_not_allowed"),
+        (302, "accepted", None),
+    ]
+
+
+def test_a_redirect_hop_to_the_sandbox_itself_is_refused_as_a_self_call(app: Flask) -> None:
+    own = OwnEndpoints()
+    outbound = Outbound(app.extensions[JOURNAL_KEY], own_endpoints=own)
+    with LiveServer(partner_app()) as sandbox_like, LiveServer(redirecting_partner()) as partner:
+        own.add("127.0.0.1", sandbox_like.port)
+        for spelling in ("127.0.0.1", "localhost", "127.1", "[::ffff:127.0.0.1]"):
+            target = f"http://{spelling}:{sandbox_like.port}/echo-host"
+            result = outbound.post(
+                f"{partner.url}/to?status=307&url={target}",
+                b"{}",
+                {},
+                vendor="x",
+                tenant=None,
+                correlation_id="c",
+                max_redirects=5,
+            )
+            assert (result.status, result.error) == (None, "self_call"), spelling
+
+
+def test_one_redirect_more_than_the_limit_is_an_error(app: Flask) -> None:
+    outbound = Outbound(app.extensions[JOURNAL_KEY], own_endpoints=OwnEndpoints())
+    with LiveServer(redirecting_partner()) as server:
+        loop = f"{server.url}/to?status=307&url=/to%3Fstatus%3D307%26url%3D%252Fecho"
+        within = outbound.post(loop, b"{}", {}, vendor="x", tenant=None, correlation_id="c", max_redirects=2)
+        beyond = outbound.post(loop, b"{}", {}, vendor="x", tenant=None, correlation_id="c", max_redirects=1)
+    assert within.status == 200
+    assert (beyond.status, beyond.error) == (None, "too_many_redirects")
+    assert "more than 1 times" in (beyond.error_detail or "")
+
+
+def test_a_redirect_to_another_host_or_from_https_to_http_drops_credentials(app: Flask) -> None:
+    outbound = Outbound(app.extensions[JOURNAL_KEY], own_endpoints=OwnEndpoints())
+    with LiveServer(redirecting_partner()) as server:
+        other_host = f"http://localhost:{server.port}/echo"
+        result = outbound.post(
+            f"{server.url}/to?status=307&url={other_host}",
+            b"{}",
+            {"Authorization": "Basic czpz", "Cookie": "a=b"},
+            vendor="x",
+            tenant=None,
+            correlation_id="c",
+            max_redirects=5,
+        )
+    assert result.json()["authorization"] is None
+
+
+@pytest.mark.parametrize(
+    ("start", "location", "kept"),
+    [
+        ("https://partner.example/hook", "/next", True),
+        ("https://partner.example/hook", "https://api.partner.example/next", True),  # a subdomain
+        ("https://partner.example/hook", "http://partner.example/next", False),  # https -> http
+        ("https://partner.example/hook", "https://partner.example.evil/next", False),
+        ("https://api.partner.example/hook", "https://partner.example/next", False),  # the parent domain
+        ("https://partner.example/hook", "https://partner.example:8443/next", False),  # another port
+        ("http://partner.example/hook", "https://partner.example/next", True),  # an upgrade to https
+        ("http://partner.example:8080/hook", "http://partner.example:8080/next", True),
+    ],
+)
+def test_credentials_follow_a_redirect_only_on_the_same_host_or_a_subdomain(
+    start: str, location: str, kept: bool
+) -> None:
+    hop = _Hop("POST", start, b"{}", {"Authorization": "Basic czpz", "Cookie": "a=b", "Accept": "*/*"})
+    after = _redirected(hop, 307, location)
+    assert ("Authorization" in after.headers, "Cookie" in after.headers) == (kept, kept)
+    assert after.headers["Accept"] == "*/*"
+
+
+def test_a_location_with_non_ascii_bytes_or_spaces_is_percent_encoded_not_a_crash(app: Flask) -> None:
+    seen: list[str] = []
+
+    def partner(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        seen.append(environ.get("RAW_URI") or environ["PATH_INFO"])
+        if environ["PATH_INFO"] == "/start":
+            start_response("307 Temporary Redirect", [("Location", "/caf\xc3\xa9 au lait?x=\xff")])
+            return [b""]
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b"{}"]
+
+    outbound = Outbound(app.extensions[JOURNAL_KEY], own_endpoints=OwnEndpoints())
+    with LiveServer(partner) as server:
+        result = outbound.post(
+            server.url + "/start", b"{}", {}, vendor="x", tenant=None, correlation_id="c", max_redirects=5
+        )
+    assert result.status == 200
+    assert result.url == server.url + "/caf%C3%A9%20au%20lait?x=%FF"

@@ -208,22 +208,26 @@ def test_an_intake24_notification_url_aimed_at_the_control_plane_changes_nothing
     assert_state_survived(sandbox, planted)
 
 
-def test_a_partner_redirecting_to_the_control_plane_is_not_followed(
-    server: SandboxProcess, sandbox: VendorSandbox
+@pytest.mark.parametrize("status", [302, 307])
+def test_a_partner_redirecting_to_the_control_plane_is_refused_as_a_self_call(
+    server: SandboxProcess, sandbox: VendorSandbox, status: int
 ) -> None:
+    """The page load follows redirects as axios does (issue 13, item 17); the hop to the sandbox's own
+    control plane is refused (rule ``self_call``) before anything is sent: 307 would repeat the POST."""
     planted = plant_state(sandbox)
     partner = Flask("redirecting-partner")
     partner.add_url_rule(
         "/hook",
         "hook",
-        lambda: ("", 302, {"Location": f"{server.url}/__sandbox/reset?vendor=sympto&tenant=clinic-b"}),
+        lambda: ("", status, {"Location": f"{server.url}/__sandbox/reset?vendor=sympto&tenant=clinic-b"}),
         methods=["POST"],
     )
     with LiveServer(partner) as other:
         assert register(server.url, other.url + "/hook").status_code == 200
         page = requests.get(f"{server.url}/sympto/?authCodeEvil=x", timeout=20)
-    assert verdict(page.text)["rule"] == "redirect"
-    assert [e["status"] for e in outbound_entries(sandbox, "sympto")] == [302]
+    assert verdict(page.text)["rule"] == "self_call"
+    calls = outbound_entries(sandbox, "sympto")
+    assert sorted((e["status"] or 0, e["rule"] or "") for e in calls) == [(0, "self_call"), (status, "")]
     assert_state_survived(sandbox, planted)
 
 

@@ -28,6 +28,7 @@ class Receiver:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.status = "200 OK"
+        self.extra_headers: list[tuple[str, str]] = []
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
@@ -45,7 +46,7 @@ class Receiver:
                     "body": environ["wsgi.input"].read(length),
                 }
             )
-        start_response(self.status, [("Content-Type", "text/plain")])
+        start_response(self.status, [("Content-Type", "text/plain"), *self.extra_headers])
         return [b"thanks"]
 
 
@@ -190,6 +191,29 @@ def test_one_attempt_by_default_and_failure_journaled(
     assert [(a.attempt, a.status) for a in notifier.attempts] == [(1, 500)]
     entry = next(e for e in app.extensions[JOURNAL_KEY].entries(vendor="intake24") if e["direction"] == "outbound")
     assert (entry["status"], entry["verdict"]) == (500, "rejected")
+
+
+@pytest.mark.parametrize("status", ["302 Found", "307 Temporary Redirect"])
+def test_a_redirect_is_not_followed(
+    app: Flask,
+    client: FlaskClient,
+    mint: Mint,
+    make_survey: Callable[..., Any],
+    receiver: tuple[Receiver, str],
+    status: str,
+) -> None:
+    """Following redirects is a per-call option of the shared outbound client (Sympto's page load uses it);
+    the notifications keep not following them (README: "redirects not followed")."""
+    partner, base = receiver
+    partner.status = status
+    partner.extra_headers = [("Location", f"{base}/followed")]
+    _survey(make_survey, f"{base}/hook")
+    headers, _ = _signed_in(client, mint)
+    client.post("/intake24/api/surveys/hooks/session", json={}, headers=headers)
+    notifier = app.extensions["sandbox.intake24"].notifier
+    assert notifier.wait_for_deliveries(10)
+    assert [r["path"] for r in partner.requests] == ["/hook"]
+    assert notifier.attempts[0].status == int(status.split()[0])
 
 
 def test_retries_are_a_sandbox_setting(

@@ -133,6 +133,14 @@ def misbehaving() -> Iterator[LiveServer]:
     def redirect() -> Response:
         return Response(status=302, headers={"Location": "/elsewhere"})
 
+    @app.post("/redirect-nowhere")
+    def redirect_nowhere() -> Response:
+        return Response(status=302)
+
+    @app.route("/loop", methods=["GET", "POST"])
+    def loop() -> Response:
+        return Response(status=307, headers={"Location": "/loop"})
+
     @app.post("/html")
     def html() -> Response:
         return Response("<html><body>Welcome!</body></html>", mimetype="text/html")
@@ -186,7 +194,9 @@ def misbehaving() -> Iterator[LiveServer]:
         ("/status/500", "not_200", 500),
         ("/status/401", "not_200", 401),
         ("/status/201", "not_200", 201),
-        ("/redirect", "redirect", 302),
+        ("/redirect", "not_200", 404),  # followed (as a GET) to a path the partner does not have
+        ("/redirect-nowhere", "redirect", 302),
+        ("/loop", "too_many_redirects", None),
         ("/html", "not_json", 200),
         ("/invalid-json", "not_json", 200),
         ("/array", "not_object", 200),
@@ -351,3 +361,213 @@ def test_an_endpoint_url_aimed_at_this_sandbox_served_on_port_0_is_refused(
         assert f"Signed in as <strong>{DANA}</strong>" in signed_in.text
     outbound = [e for e in app.extensions[JOURNAL_KEY].entries(vendor="sympto") if e["direction"] == "outbound"]
     assert [(e["verdict"], e["rule"]) for e in reversed(outbound)] == [("rejected", "self_call"), ("accepted", None)]
+
+
+# --- issue 13, item 17: "The page-load call follows redirects the way Sympto's axios client does (up to 5),
+# each hop held to the same outbound rules (allowed hosts, never the sandbox itself), `User-Agent` and `Accept`
+# as axios sends them (`axios/<version>`, `application/json, text/plain, */*`)" -----------------------------
+
+
+class Hops:
+    """A partner whose ``/hop/<n>`` redirects ``n`` more times (with ``status``) before answering an email."""
+
+    def __init__(self, email: str, status: int = 307) -> None:
+        self.calls: list[dict[str, Any]] = []
+        self.status = status
+        self.email = email
+        self.app = Flask("hops")
+        self.app.add_url_rule("/hop/<int:left>", "hop", self.hop, methods=["GET", "POST"])
+        self.app.add_url_rule("/away", "away", self.away, methods=["GET", "POST"])
+        self.target = ""
+
+    def hop(self, left: int) -> Response:
+        self.calls.append(
+            {
+                "path": request.path,
+                "method": request.method,
+                "authorization": request.headers.get("Authorization"),
+                "content_length": request.headers.get("Content-Length"),
+                "body": request.get_data(as_text=True),
+            }
+        )
+        if left == 0:
+            return jsonify(email=self.email)
+        return Response(status=self.status, headers={"Location": f"/hop/{left - 1}"})
+
+    def away(self) -> Response:
+        """Redirects to ``target`` (another host, or the sandbox itself)."""
+        self.calls.append({"path": request.path, "method": request.method})
+        return Response(status=self.status, headers={"Location": self.target})
+
+
+def test_the_webhook_call_sends_user_agent_and_accept_as_axios_does(
+    client: FlaskClient, headers: dict[str, str]
+) -> None:
+    recorder = Recorder(DANA)
+    create_provider(client, headers, DANA)
+    with LiveServer(recorder.app) as server:
+        register_endpoint(client, headers, server.url + "/hook")
+        client.get(f"/sympto/?authCode{PARAM}=x")
+    [call] = recorder.calls
+    assert call["headers"]["User-Agent"] == "axios/0.19.0"
+    assert call["headers"]["Accept"] == "application/json, text/plain, */*"
+
+
+@pytest.mark.parametrize("status", [307, 308])
+def test_up_to_5_redirects_are_followed_keeping_the_post_its_body_and_its_credentials(
+    app: Flask, client: FlaskClient, headers: dict[str, str], status: int
+) -> None:
+    partner = Hops(DANA, status)
+    create_provider(client, headers, DANA)
+    with LiveServer(partner.app) as server:
+        register_endpoint(client, headers, server.url + "/hop/5")
+        page = client.get(f"/sympto/?authCode{PARAM}=the-code")
+    assert f"Signed in as <strong>{DANA}</strong>" in page.get_data(as_text=True)
+    assert [c["path"] for c in partner.calls] == [f"/hop/{n}" for n in (5, 4, 3, 2, 1, 0)]
+    expected = "Basic " + base64.b64encode(f"{PARTNER_ID}:{PARTNER_SECRET}".encode()).decode()
+    for call in partner.calls:
+        assert (call["method"], call["authorization"]) == ("POST", expected)
+        assert json.loads(call["body"]) == {"authenticationCode": "the-code"}
+    outbound = [e for e in app.extensions[JOURNAL_KEY].entries(vendor="sympto") if e["direction"] == "outbound"]
+    assert [e["status"] for e in reversed(outbound)] == [status] * 5 + [200]
+
+
+def test_a_sixth_redirect_is_not_followed_and_fails_the_sign_in(
+    app: Flask, client: FlaskClient, headers: dict[str, str]
+) -> None:
+    partner = Hops(DANA)
+    create_provider(client, headers, DANA)
+    with LiveServer(partner.app) as server:
+        register_endpoint(client, headers, server.url + "/hop/6")
+        page = client.get(f"/sympto/?authCode{PARAM}=x")
+    found = verdict(page.get_data(as_text=True))
+    assert found["rule"] == "too_many_redirects"
+    assert "redirected more than 5 times" in found["message"]
+    assert [c["path"] for c in partner.calls] == [f"/hop/{n}" for n in (6, 5, 4, 3, 2, 1)]  # /hop/0 never called
+    assert len(found["partner"]["redirects"]) == 5
+
+
+@pytest.mark.parametrize("status", [301, 302, 303])
+def test_301_302_303_turn_the_post_into_a_get_without_body(
+    client: FlaskClient, headers: dict[str, str], status: int
+) -> None:
+    partner = Hops(DANA, status)
+    create_provider(client, headers, DANA)
+    with LiveServer(partner.app) as server:
+        register_endpoint(client, headers, server.url + "/hop/1")
+        page = client.get(f"/sympto/?authCode{PARAM}=x")
+    assert "Signed in as" in page.get_data(as_text=True)
+    first, second = partner.calls
+    assert (first["method"], second["method"]) == ("POST", "GET")
+    assert (second["body"], second["content_length"]) == ("", None)
+    assert second["authorization"] == first["authorization"]  # the same host keeps the credentials
+
+
+def test_a_redirect_to_another_host_drops_the_credentials(client: FlaskClient, headers: dict[str, str]) -> None:
+    partner = Hops(DANA)
+    create_provider(client, headers, DANA)
+    with LiveServer(partner.app) as server:
+        partner.target = f"http://localhost:{server.port}/hop/0"
+        register_endpoint(client, headers, server.url + "/away")
+        page = client.get(f"/sympto/?authCode{PARAM}=x")
+    assert "Signed in as" in page.get_data(as_text=True)
+    assert partner.calls[-1]["path"] == "/hop/0"
+    assert partner.calls[-1]["authorization"] is None
+
+
+def test_each_redirect_hop_is_held_to_the_allowed_hosts(make_app: Any) -> None:
+    app = make_app(allow_loopback=False, allowed_hosts=["localhost"])
+    client = app.test_client()
+    headers = login(client)
+    partner = Hops(DANA)
+    with LiveServer(partner.app) as server:
+        partner.target = f"http://127.0.0.1:{server.port}/hop/0"  # loopback by address: not allowed here
+        register_endpoint(client, headers, f"http://localhost:{server.port}/away")
+        page = client.get(f"/sympto/?authCode{PARAM}=x")
+    found = verdict(page.get_data(as_text=True))
+    assert found["rule"] == "host_not_allowed"
+    assert found["message"].startswith("Sympto followed 1 redirect(s) from your endpointURL")
+    assert [c["path"] for c in partner.calls] == ["/away"]
+    outbound = [e for e in app.extensions[JOURNAL_KEY].entries(vendor="sympto") if e["direction"] == "outbound"]
+    assert [(e["status"], e["rule"]) for e in reversed(outbound)] == [(307, None), (None, "host_not_allowed")]
+
+
+def test_a_redirect_hop_to_this_sandbox_is_refused_as_a_self_call(
+    app: Flask, client: FlaskClient, headers: dict[str, str]
+) -> None:
+    partner = Hops(DANA)
+    with LiveServer(app) as sandbox, LiveServer(partner.app) as server:
+        armed = client.post("/__sandbox/faults", json={"name": "cirrusmd.token_expired", "times": 3}).get_json()
+        partner.target = f"http://localhost:{sandbox.port}/__sandbox/reset"
+        register_endpoint(client, headers, server.url + "/away")
+        page = requests.get(f"{sandbox.url}/sympto/?authCode{PARAM}=x", timeout=10)
+        assert [f["id"] for f in client.get("/__sandbox/faults").get_json()["faults"]] == [armed["id"]]
+    assert verdict(page.text)["rule"] == "self_call"
+
+
+# --- issue 13, item 18: "The `unknown_user` diagnostic names the API generation the clinic uses (the sample-era
+# `/clinicAdmin/providers`, `/providers/patient/create` if that is what created its users)." ------------------
+
+PATIENT = {
+    "firstName": "Pat",
+    "lastName": "Ient",
+    "timeZone": "America/New_York",
+    "email": "pat@example.test",
+    "notificationType": ["email"],
+}
+SAMPLE_ERA_PATHS = "POST /clinicAdmin/providers or POST /providers/patient/create"
+CURRENT_PATHS = "POST /providers or POST /providers/patients"
+
+
+@pytest.mark.parametrize(
+    ("created_with", "advice"),
+    [
+        (
+            ["/sympto/providers/patient/create"],
+            f"create the user first, with the sample-era API your clinic uses ({SAMPLE_ERA_PATHS}).",
+        ),
+        (
+            ["/sympto/providers/patients"],
+            f"create the user first, with the current API your clinic uses ({CURRENT_PATHS}).",
+        ),
+        (
+            ["/sympto/providers/patients", "/sympto/providers/patient/create"],
+            "create the user first, with the API generations your clinic uses: "
+            f"sample-era ({SAMPLE_ERA_PATHS}); current ({CURRENT_PATHS}).",
+        ),
+        (
+            [],
+            f"create the user first, with the sample-era API ({SAMPLE_ERA_PATHS}) "
+            f"or the current API ({CURRENT_PATHS}).",
+        ),
+    ],
+)
+def test_unknown_user_names_the_api_generation_the_clinic_uses(
+    client: FlaskClient,
+    headers: dict[str, str],
+    misbehaving: LiveServer,
+    clock: Clock,
+    created_with: list[str],
+    advice: str,
+) -> None:
+    for number, path in enumerate(created_with):
+        clock.advance(1)  # the most recently used generation is named first
+        body = {**PATIENT, "email": f"pat{number}@example.test"}
+        assert client.post(path, json=body, headers=headers).status_code == 200
+    register_endpoint(client, headers, misbehaving.url + "/unknown-user")
+    found = verdict(client.get(f"/sympto/?authCode{PARAM}=x").get_data(as_text=True))
+    assert found["rule"] == "unknown_user"
+    assert found["message"] == (
+        "Your webhook answered email 'nobody@example.test', but no Sympto user of clinic 'demo-clinic' has that "
+        f"email: {advice}"
+    )
+
+
+def test_a_sample_era_provider_marks_the_clinic_as_sample_era(
+    client: FlaskClient, headers: dict[str, str], misbehaving: LiveServer
+) -> None:
+    body = {**PATIENT, "email": "doc@example.test", "role": "doctor"}
+    assert client.post("/sympto/clinicAdmin/providers", json=body, headers=headers).status_code == 200
+    register_endpoint(client, headers, misbehaving.url + "/unknown-user")
+    found = verdict(client.get(f"/sympto/?authCode{PARAM}=x").get_data(as_text=True))
+    assert found["message"].endswith(f"with the sample-era API your clinic uses ({SAMPLE_ERA_PATHS}).")

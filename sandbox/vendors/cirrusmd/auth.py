@@ -117,3 +117,14 @@ def authenticate(
     if scope != SCOPE:
         raise Unauthorized(messages.WRONG_SCOPE.format(seen=number(scope)), rule="wrong_scope")
     return verified.claims
+
+
+def claim_warnings(claims: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(rule, message)`` for claims of a verified token that the real API might refuse (journal warnings).
+
+    ``aud``: CirrusMD documents no audience, and RFC 7519 §4.1.3 lets a recipient that does not find
+    itself in ``aud`` reject the token; the sandbox accepts it but says so.
+    """
+    if "aud" in claims:
+        return [("audience_claim_present", messages.AUDIENCE_PRESENT.format(seen=number(claims["aud"])))]
+    return []

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from contracts.cirrusmd.schemas import ErrorSchema, SessionCreatedSchema, SessionRequestSchema
 from sandbox.core import journal
 from sandbox.core.openapi import add_schema, json_response
+from sandbox.vendors.cirrusmd import auth
 from sandbox.vendors.cirrusmd.service import CirrusmdService
 
 PREFIX = "/cirrusmd"
@@ -37,6 +38,8 @@ def create_session() -> tuple[Response, int]:
     cirrusmd = service()
     claims = cirrusmd.authenticate(request.headers.get("Authorization"))
     journal.note(tenant=claims["sub"])
+    for rule, message in auth.claim_warnings(claims):
+        journal.warn(rule, message)
     if not accepts_json(request.headers.get("Accept")):
         journal.warn("accept_header_missing", ACCEPT_WARNING)
     member = cirrusmd.load_session_request()

@@ -63,6 +63,17 @@ users = Table(
     Index("ix_sympto_users_clinic_id", "clinic_id", "id"),
 )
 
+#: Which API generation created a clinic's users ("sample-era" or "current"), last use first, so a
+#: diagnostic can name the paths this clinic actually calls. A table of its own (not a column of
+#: ``users``) so that an existing database gains it: tables are created, never altered.
+user_generations = Table(
+    "sympto_user_generations",
+    metadata,
+    Column("clinic_id", String(64), ForeignKey("sympto_clinics.clinic_id"), primary_key=True),
+    Column("generation", String(16), primary_key=True),
+    Column("last_used", Float, nullable=False),
+)
+
 groups = Table(
     "sympto_groups",
     metadata,

@@ -4,6 +4,11 @@ Sympto sends exactly one ``POST <endpointURL>`` with ``Authorization: Basic base
 and the JSON body ``{"authenticationCode": "<code verbatim>"}`` (``specs/sympto.md`` §3.1, §6.2).
 It never decodes the code. Success is HTTP 200 with a JSON object holding a non-empty string
 ``email``; everything else is named here as the rule the partner broke.
+
+Sympto's client is axios (every Sympto example uses it): the call says so in ``User-Agent`` and
+``Accept`` as axios sends them, and follows up to :data:`MAX_REDIRECTS` redirects as axios's
+follow-redirects does, each hop checked by :class:`~sandbox.core.outbound.Outbound` like the
+first (allowed hosts, never the sandbox itself).
 """
 
 from __future__ import annotations
@@ -20,6 +25,13 @@ from sandbox.core.outbound import Outbound, OutboundResult
 from sandbox.core.redact import excerpt
 
 BODY_EXCERPT_LIMIT = 500
+#: The axios release in Sympto's own published code (``sympto-health/sympto-api`` package-lock.json,
+#: 2019); Sympto's server-side version is not public, so this is our choice of the flow's era.
+AXIOS_VERSION = "0.19.0"
+#: axios's ``maxRedirects`` as its README documents the default for that release.
+MAX_REDIRECTS = 5
+#: The headers axios adds to every request (``lib/defaults.js``, ``lib/adapters/http.js``).
+AXIOS_HEADERS = {"Accept": "application/json, text/plain, */*", "User-Agent": f"axios/{AXIOS_VERSION}"}
 #: The route name of this call for armed faults (not an inbound path, so inbound requests never take them).
 WEBHOOK_ROUTE = "partner:webhook"
 
@@ -52,6 +64,7 @@ class WebhookVerdict:
             "body_bytes": len(result.body),
             "latency_ms": result.latency_ms,
             "transport_error": result.error,
+            "redirects": list(result.redirects),
         }
 
 
@@ -79,8 +92,7 @@ def call_webhook(
     headers = {
         "Authorization": basic_authorization(target.client_id, target.client_secret),
         "Content-Type": "application/json",
-        "Accept": "application/json",
-        "User-Agent": "vendor-sandbox (Sympto page load)",
+        **AXIOS_HEADERS,
     }
     result = outbound.post(
         target.url,
@@ -91,6 +103,7 @@ def call_webhook(
         correlation_id=correlation_id,
         allowed_hosts=allowed_hosts,
         delay_seconds=float(fault["delay_seconds"]) if fault else 0.0,
+        max_redirects=MAX_REDIRECTS,
     )
     if fault is None:
         return judge(result)
@@ -127,9 +140,11 @@ def _faulted(result: OutboundResult, fault: dict[str, Any]) -> OutboundResult:
 def _fail(
     result: OutboundResult, rule: str, warnings: list[dict[str, str]] | None = None, **detail: Any
 ) -> WebhookVerdict:
-    return WebhookVerdict(
-        result=result, rule=rule, message=messages.WEBHOOK_RULES[rule].format(**detail), warnings=warnings or []
-    )
+    message = messages.WEBHOOK_RULES[rule].format(**detail)
+    if result.redirects and rule != "too_many_redirects":
+        chain = " -> ".join(excerpt(url, 200) for url in (*result.redirects, result.url))
+        message = messages.AFTER_REDIRECTS.format(count=len(result.redirects), chain=chain) + message
+    return WebhookVerdict(result=result, rule=rule, message=message, warnings=warnings or [])
 
 
 def judge(result: OutboundResult) -> WebhookVerdict:
@@ -138,9 +153,8 @@ def judge(result: OutboundResult) -> WebhookVerdict:
         kind = result.error or "connection_error"
         rule = kind if kind in messages.WEBHOOK_RULES else "connection_error"
         return _fail(result, rule, detail=result.error_detail or kind)
-    if 300 <= result.status < 400:
-        location = next((v for k, v in result.headers.items() if k.lower() == "location"), "nowhere")
-        return _fail(result, "redirect", status=result.status, location=excerpt(location, 200))
+    if 300 <= result.status < 400:  # only a 3xx without a Location header gets here: the others were followed
+        return _fail(result, "redirect", status=result.status)
     if result.status != 200:
         return _fail(result, "not_200", status=result.status)
     warnings: list[dict[str, str]] = []

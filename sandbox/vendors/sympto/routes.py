@@ -81,16 +81,23 @@ def set_patient_webhook() -> Response:
 
 
 @blueprint.post("/providers/patients")
-@blueprint.post("/providers/patient/create")
 def create_patient() -> Response:
     clinic_id = clinic()
-    return ok(service().create_user(clinic_id, "patient", service().load(schemas.PATIENT)))
+    return ok(service().create_user(clinic_id, "patient", service().load(schemas.PATIENT), messages.CURRENT))
+
+
+@blueprint.post("/providers/patient/create")
+def create_patient_sample() -> Response:
+    clinic_id = clinic()
+    return ok(service().create_user(clinic_id, "patient", service().load(schemas.PATIENT), messages.SAMPLE_ERA))
 
 
 @blueprint.post("/clinicAdmin/providers")
 def create_provider_sample() -> Response:
     clinic_id = clinic()
-    return ok(service().create_user(clinic_id, "provider", service().load(schemas.SAMPLE_PROVIDER)))
+    return ok(
+        service().create_user(clinic_id, "provider", service().load(schemas.SAMPLE_PROVIDER), messages.SAMPLE_ERA)
+    )
 
 
 @blueprint.post("/providers")

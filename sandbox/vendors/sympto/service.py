@@ -30,6 +30,7 @@ from sandbox.vendors.sympto.models import (
     memberships,
     sessions,
     user_auth_tokens,
+    user_generations,
     users,
 )
 from sandbox.vendors.sympto.outbound import WebhookTarget, WebhookVerdict, call_webhook
@@ -365,8 +366,12 @@ class SymptoService:
 
     # --- users and groups ---------------------------------------------------------------------------
 
-    def create_user(self, clinic_id: str, kind: str, data: Mapping[str, Any]) -> str:
-        """Create a patient or provider; an email or phone already in use → 422."""
+    def create_user(self, clinic_id: str, kind: str, data: Mapping[str, Any], generation: str) -> str:
+        """Create a patient or provider; an email or phone already in use → 422.
+
+        ``generation`` (``messages.SAMPLE_ERA`` or ``messages.CURRENT``): the API generation of the
+        path that was called, remembered for the clinic so that diagnostics name the paths it uses.
+        """
         email, phone = data.get("email"), data.get("phoneNumber")
         standard = {"firstName", "lastName", "timeZone", "email", "phoneNumber", "role"}
         user_id = self.randomness.uuid()
@@ -390,6 +395,13 @@ class SymptoService:
                     self._raise_duplicate(email, phone)  # a repeat is still a duplicate, not a quota problem
                     self._raise_quota("users", self.settings.max_users, clinic_id, "users")
                 connection.execute(insert(users).values(**values))
+                connection.execute(
+                    # Built once and cached by the store: building an upsert per request doubles its cost.
+                    self.store.upsert_statement(
+                        user_generations, keys=("clinic_id", "generation"), update=("last_used",)
+                    ),
+                    {"clinic_id": clinic_id, "generation": generation, "last_used": values["created_at"]},
+                )
         except IntegrityError:
             self._raise_duplicate(email, phone)
             raise
@@ -415,7 +427,7 @@ class SymptoService:
 
     def create_provider_with_group(self, clinic_id: str, data: Mapping[str, Any]) -> str:
         """Current ``POST /providers``: also creates "<First> <Last>'s Group" holding the provider."""
-        user_id = self.create_user(clinic_id, "provider", data)
+        user_id = self.create_user(clinic_id, "provider", data, messages.CURRENT)
         group_id = self.create_group(clinic_id, f"{data['firstName']} {data['lastName']}'s Group")
         self.add_member(clinic_id, user_id, group_id)
         return user_id
@@ -517,6 +529,17 @@ class SymptoService:
             shown["groups"] = [{"groupId": g, "groupName": n} for u, g, n in member_rows if u == row["user_id"]]
             result.append(shown)
         return UserPage(result, more)
+
+    def user_generations(self, clinic_id: str) -> list[str]:
+        """The API generations that created this clinic's users, the most recently used first."""
+        with self.store.connect() as connection:
+            return list(
+                connection.execute(
+                    select(user_generations.c.generation)
+                    .where(user_generations.c.clinic_id == clinic_id)
+                    .order_by(user_generations.c.last_used.desc(), user_generations.c.generation)
+                ).scalars()
+            )
 
     def user_by_email(self, clinic_id: str, email: str) -> dict[str, Any] | None:
         with self.store.connect() as connection:
@@ -668,7 +691,9 @@ class SymptoService:
         if user is None:
             outcome.rule = "unknown_user"
             outcome.message = messages.WEBHOOK_RULES["unknown_user"].format(
-                email=verdict.email[:100], clinic=clinic.clinic_id
+                email=verdict.email[:100],
+                clinic=clinic.clinic_id,
+                paths=messages.user_creating_paths(self.user_generations(clinic.clinic_id)),
             )
             return outcome
         if user["email"] != verdict.email:
@@ -721,7 +746,16 @@ class SymptoService:
         """
         if tenant is None:
             with self.store.begin() as connection:
-                for table in (sessions, user_auth_tokens, memberships, groups, users, bearer_tokens, auth_failures):
+                for table in (
+                    sessions,
+                    user_auth_tokens,
+                    memberships,
+                    groups,
+                    users,
+                    user_generations,
+                    bearer_tokens,
+                    auth_failures,
+                ):
                     connection.execute(delete(table))
                 connection.execute(delete(clinics))
             self.install_clinics()
@@ -761,6 +795,7 @@ class SymptoService:
             )
             connection.execute(delete(groups).where(groups.c.clinic_id == clinic_id))
             connection.execute(delete(users).where(users.c.clinic_id == clinic_id))
+            connection.execute(delete(user_generations).where(user_generations.c.clinic_id == clinic_id))
             connection.execute(delete(bearer_tokens).where(bearer_tokens.c.clinic_id == clinic_id))
 
     def _clinic_row(self, clinic_id: str) -> dict[str, Any] | None:
