@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import secrets
 import sys
@@ -96,6 +97,8 @@ def _note(lines: Sequence[str]) -> str:
               help="Save the upstream's normalised answers here.")
 @click.option("--against", type=click.Path(dir_okay=False, path_type=Path),
               help="Compare with a recording instead of an upstream.")
+@click.option("--only", multiple=True, metavar="GLOB",
+              help="Only the cases whose id matches (e.g. 'cirrusmd:boundary:*'); repeatable.")
 @click.option("--dry-run", is_flag=True, help="Print the corpus and what it would create; send nothing.")
 def drift(  # noqa: PLR0913 - one option per documented flag
     vendor: str,
@@ -116,6 +119,7 @@ def drift(  # noqa: PLR0913 - one option per documented flag
     html: Path | None,
     record: Path | None,
     against: Path | None,
+    only: tuple[str, ...],
     dry_run: bool,
 ) -> None:
     """Send one corpus to a vendor's test environment and to the emulator; report where they disagree.
@@ -174,6 +178,10 @@ def drift(  # noqa: PLR0913 - one option per documented flag
             raise click.UsageError(str(error)) from None
         finally:
             set_hypothesis_home_dir(None)
+    if only:
+        corpus = [case for case in corpus if any(fnmatch.fnmatchcase(case.id, pattern) for pattern in only)]
+        if not corpus:
+            raise click.UsageError("--only matches no case: see them with --dry-run")
     creations = corpora.creations(corpus)
     if dry_run:
         normaliser = Normaliser(RULES[vendor], "", secrets=[tenant.secret])  # the run's real names shown
@@ -201,6 +209,8 @@ def drift(  # noqa: PLR0913 - one option per documented flag
                    f"requests/s. It may create upstream, for {tenant.describe()}: {_note(creations)}", err=True)
     result = Result(vendor, run_id, run_seed, source)
     try:
+        if live is not None:
+            live.probe()
         with click.progressbar(corpus, label="drift", file=sys.stderr, item_show_func=lambda c: c.id if c else "") as bar:
             for case in bar:
                 result.outcomes.append(runner.run_case(case))

@@ -77,6 +77,11 @@ class Upstream:
         """The upstream's time as best known."""
         return time.time() + self.offset
 
+    def probe(self) -> None:
+        """One ``GET`` of the base URL before the first case: it reads the upstream's clock (so even the
+        first token is minted on it) and fails fast, with exit status 2, when nothing answers."""
+        self.send(Request("GET", "/"))
+
     def send(self, request: Request) -> tuple[RawAnswer, float]:
         """The answer and the upstream's time when it answered."""
         self.pacer.wait()
