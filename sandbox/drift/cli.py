@@ -83,24 +83,50 @@ def _note(lines: Sequence[str]) -> str:
 @click.option("--api-secret", help="Sympto: the clinic admin's API secret.")
 @click.option("--examples", default=5, show_default=True, type=click.IntRange(0, 500), help="Valid requests drawn.")
 @click.option("--seed", type=int, help="Seed of the drawn values (printed; reuse it to rebuild the corpus).")
-@click.option("--rate", default=3.0, show_default=True, type=click.FloatRange(min=0.01, max=1000),
-              help="At most this many requests per second to the upstream.")
-@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds to wait for each upstream answer.")
-@click.option("--cases", "cases_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="More cases: a JSON list (see the README).")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="The emulator's settings (leeways, limits); its tenants are replaced by yours.")
+@click.option(
+    "--rate",
+    default=3.0,
+    show_default=True,
+    type=click.FloatRange(min=0.01, max=1000),
+    help="At most this many requests per second to the upstream.",
+)
+@click.option(
+    "--timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds to wait for each upstream answer.",
+)
+@click.option(
+    "--cases",
+    "cases_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="More cases: a JSON list (see the README).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The emulator's settings (leeways, limits); its tenants are replaced by yours.",
+)
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Write JUnit XML here.")
 @click.option("--html", type=click.Path(dir_okay=False, path_type=Path), help="Write a self-contained HTML report.")
-@click.option("--record", type=click.Path(dir_okay=False, path_type=Path),
-              help="Save the upstream's normalised answers here.")
-@click.option("--against", type=click.Path(dir_okay=False, path_type=Path),
-              help="Compare with a recording instead of an upstream.")
-@click.option("--only", multiple=True, metavar="GLOB",
-              help="Only the cases whose id matches (e.g. 'cirrusmd:boundary:*'); repeatable.")
+@click.option(
+    "--record", type=click.Path(dir_okay=False, path_type=Path), help="Save the upstream's normalised answers here."
+)
+@click.option(
+    "--against",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Compare with a recording instead of an upstream.",
+)
+@click.option(
+    "--only",
+    multiple=True,
+    metavar="GLOB",
+    help="Only the cases whose id matches (e.g. 'cirrusmd:boundary:*'); repeatable.",
+)
 @click.option("--dry-run", is_flag=True, help="Print the corpus and what it would create; send nothing.")
-def drift(  # noqa: PLR0913 - one option per documented flag
+def drift(
     vendor: str,
     upstream: str | None,
     client_id: str | None,
@@ -156,8 +182,14 @@ def drift(  # noqa: PLR0913 - one option per documented flag
             raise click.UsageError(f"{against} records {recorded.vendor}, not {vendor}")
         if seed is not None and seed != recorded.seed:
             raise click.UsageError(f"the recording was made with --seed {recorded.seed}; leave --seed out")
-    given = {"client_id": client_id, "secret": secret, "survey": survey, "jwt_secret": jwt_secret,
-             "admin": admin, "api_secret": api_secret}
+    given = {
+        "client_id": client_id,
+        "secret": secret,
+        "survey": survey,
+        "jwt_secret": jwt_secret,
+        "admin": admin,
+        "api_secret": api_secret,
+    }
     tenant = _tenant(vendor, given, recorded.identity if recorded else None, need_secret=upstream is not None)
     try:
         base_settings = config.load_file(config_file) if config_file is not None else None
@@ -167,8 +199,12 @@ def drift(  # noqa: PLR0913 - one option per documented flag
     run_seed = recorded.seed if recorded else seed if seed is not None else secrets.randbelow(2**32)
     run_id = recorded.run_id if recorded else secrets.token_hex(4)
     settings_for_leeway = (base_settings or config.load_file(None)).vendor("cirrusmd")
-    plan = Plan(run_id, run_seed, recorded.examples if recorded else examples,
-                float(settings_for_leeway.get("leeway_seconds", 5)))
+    plan = Plan(
+        run_id,
+        run_seed,
+        recorded.examples if recorded else examples,
+        float(settings_for_leeway.get("leeway_seconds", 5)),
+    )
 
     with tempfile.TemporaryDirectory(prefix="vendor-sandbox-drift-") as scratch:
         set_hypothesis_home_dir(scratch)  # Hypothesis's caches stay out of the user's project
@@ -191,8 +227,10 @@ def drift(  # noqa: PLR0913 - one option per documented flag
             lines = report.request_lines(Outcome(case, request, None, None), normaliser)
             blocks.append((case.id, case.rule, case.description, lines))
         click.echo("\n".join(report.corpus_lines(blocks)))
-        click.echo(f"{len(corpus)} cases (run {run_id}, seed {run_seed}); dry run: nothing sent. "
-                   f"Against an upstream they may create, for {tenant.describe()}: {_note(creations)}")
+        click.echo(
+            f"{len(corpus)} cases (run {run_id}, seed {run_seed}); dry run: nothing sent. "
+            f"Against an upstream they may create, for {tenant.describe()}: {_note(creations)}"
+        )
         return
 
     emulator = Emulator(tenant, run_seed, base_settings)
@@ -201,17 +239,23 @@ def drift(  # noqa: PLR0913 - one option per documented flag
     normaliser = Normaliser(RULES[vendor], run_id, [emulator.base, *([live.base] if live else [])], [tenant.secret])
     recording_out = None
     if record is not None and live is not None:
-        recording_out = recordings.Recording(vendor, tenant.identity, run_seed, plan.examples, run_id,
-                                             shown_url(live.base), plan.leeway, extra)
+        recording_out = recordings.Recording(
+            vendor, tenant.identity, run_seed, plan.examples, run_id, shown_url(live.base), plan.leeway, extra
+        )
     runner = Runner(emulator, normaliser, upstream=live, against=recorded, record=recording_out)
     if live is not None:
-        click.echo(f"drift run {run_id} (seed {run_seed}): {len(corpus)} cases to {source}, at most {rate:g} "
-                   f"requests/s. It may create upstream, for {tenant.describe()}: {_note(creations)}", err=True)
+        click.echo(
+            f"drift run {run_id} (seed {run_seed}): {len(corpus)} cases to {source}, at most {rate:g} "
+            f"requests/s. It may create upstream, for {tenant.describe()}: {_note(creations)}",
+            err=True,
+        )
     result = Result(vendor, run_id, run_seed, source)
     try:
         if live is not None:
             live.probe()
-        with click.progressbar(corpus, label="drift", file=sys.stderr, item_show_func=lambda c: c.id if c else "") as bar:
+        with click.progressbar(
+            corpus, label="drift", file=sys.stderr, item_show_func=lambda c: c.id if c else ""
+        ) as bar:
             for case in bar:
                 result.outcomes.append(runner.run_case(case))
     except UpstreamUnreachable as error:

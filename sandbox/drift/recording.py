@@ -105,8 +105,12 @@ def read(path: str | Path) -> Recording:
     for item in _field(document, "cases", list):
         try:
             recording.add(
-                Exchange(str(item["id"]), int(item["minted_at"]), float(item["upstream_time"]),
-                         Answer.from_json(item["answer"]))
+                Exchange(
+                    str(item["id"]),
+                    int(item["minted_at"]),
+                    float(item["upstream_time"]),
+                    Answer.from_json(item["answer"]),
+                )
             )
         except (KeyError, TypeError, ValueError):
             raise RecordingError(f"{path}: a recorded case is incomplete") from None

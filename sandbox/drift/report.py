@@ -83,8 +83,9 @@ def divergence_text(outcome: Outcome, normaliser: Normaliser) -> str:
 def render_text(result: Result, normaliser: Normaliser) -> str:
     blocks = [divergence_text(outcome, normaliser) for outcome in result.divergences]
     blocks += [f"MISSING {outcome.case.id}: not in the recording" for outcome in result.missing]
-    blocks.append(f"drift {result.vendor} against {result.source} (run {result.run_id}, seed {result.seed}): "
-                  f"{result.summary()}")
+    blocks.append(
+        f"drift {result.vendor} against {result.source} (run {result.run_id}, seed {result.seed}): {result.summary()}"
+    )
     return "\n\n".join(blocks)
 
 
@@ -148,7 +149,7 @@ def render_html(result: Result, normaliser: Normaliser) -> str:
         )
     title = f"drift {result.vendor} against {result.source}"
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{e(title)}</title><style>{_CSS}</style></head><body>"
         f"<h1>{e(title)}</h1><p>run {e(result.run_id)}, seed {result.seed}: {e(result.summary())}</p>"
         + "".join(sections)

@@ -40,18 +40,24 @@ def test_a_different_cirrusmd_leeway_is_found_at_the_boundaries(upstream_factory
     # both answers side by side: the upstream refused (401), the emulator accepted (201)
     block = result.stdout.split("DIVERGED cirrusmd:boundary:exp_within_leeway", 1)[1].split("DIVERGED", 1)[0]
     assert "differs: status, body" in block
-    assert "401 application/json" in block and "201 application/json" in block
+    assert "401 application/json" in block
+    assert "201 application/json" in block
     assert "must NOT exceed" in block
 
 
 def test_an_armed_fault_upstream_is_a_divergence_named_with_its_case(upstream_factory: UpstreamFactory) -> None:
     upstream = upstream_factory()
-    armed = requests.post(
-        upstream.control + "/faults", json={"name": "intake24.user_generation_disabled"}, timeout=5
-    )
+    armed = requests.post(upstream.control + "/faults", json={"name": "intake24.user_generation_disabled"}, timeout=5)
     assert armed.status_code in (200, 201), armed.text
-    result = drift("intake24", "--upstream", upstream.url("intake24"), *CREDENTIALS["intake24"], *FAST,
-                   "--only", "intake24:valid:*")
+    result = drift(
+        "intake24",
+        "--upstream",
+        upstream.url("intake24"),
+        *CREDENTIALS["intake24"],
+        *FAST,
+        "--only",
+        "intake24:valid:*",
+    )
     assert result.exit_code == 1, result.output
     cases, _identical, divergences = summary(result)
     assert divergences == cases == 4
@@ -71,8 +77,19 @@ def test_the_emulator_takes_the_upstreams_clock_from_its_date_header(
     )
     upstream = upstream_factory()
     upstream.app.extensions["sandbox.clock"].shift(ahead)
-    result = drift("cirrusmd", "--upstream", upstream.url("cirrusmd"), *CREDENTIALS["cirrusmd"], *FAST,
-                   "--only", "cirrusmd:valid:*", "--only", "cirrusmd:boundary:*", "--only", "cirrusmd:token:expired")
+    result = drift(
+        "cirrusmd",
+        "--upstream",
+        upstream.url("cirrusmd"),
+        *CREDENTIALS["cirrusmd"],
+        *FAST,
+        "--only",
+        "cirrusmd:valid:*",
+        "--only",
+        "cirrusmd:boundary:*",
+        "--only",
+        "cirrusmd:token:expired",
+    )
     assert result.exit_code == 0, result.output
     cases, identical, _ = summary(result)
     assert cases == identical == 13

@@ -11,11 +11,14 @@ from tests.drift.conftest import CREDENTIALS, FAST, SECRETS, UpstreamFactory, dr
 
 
 @pytest.mark.parametrize("vendor", ["cirrusmd", "intake24", "sympto"])
-def test_a_recording_replays_without_the_upstream(upstream_factory: UpstreamFactory, tmp_path: Path,
-                                                  vendor: str) -> None:
+def test_a_recording_replays_without_the_upstream(
+    upstream_factory: UpstreamFactory, tmp_path: Path, vendor: str
+) -> None:
     upstream = upstream_factory()
     recording = tmp_path / "recording.json"
-    recorded = drift(vendor, "--upstream", upstream.url(vendor), *CREDENTIALS[vendor], *FAST, "--record", str(recording))
+    recorded = drift(
+        vendor, "--upstream", upstream.url(vendor), *CREDENTIALS[vendor], *FAST, "--record", str(recording)
+    )
     assert recorded.exit_code == 0, recorded.output
     upstream.server.stop()  # the upstream is gone: the comparison needs only the file
 
@@ -31,8 +34,9 @@ def test_a_recording_holds_no_secret_and_no_token(upstream_factory: UpstreamFact
     upstream = upstream_factory()
     for vendor in ("cirrusmd", "sympto"):
         recording = tmp_path / f"{vendor}.json"
-        result = drift(vendor, "--upstream", upstream.url(vendor), *CREDENTIALS[vendor], *FAST,
-                       "--record", str(recording))
+        result = drift(
+            vendor, "--upstream", upstream.url(vendor), *CREDENTIALS[vendor], *FAST, "--record", str(recording)
+        )
         assert result.exit_code == 0, result.output
         text = recording.read_text(encoding="utf-8")
         for secret in SECRETS:
@@ -51,8 +55,17 @@ def test_a_recording_of_a_different_vendor_shows_the_divergences_later(
 ) -> None:
     upstream = upstream_factory(cirrusmd={"leeway_seconds": 0})
     recording = tmp_path / "recording.json"
-    recorded = drift("cirrusmd", "--upstream", upstream.url("cirrusmd"), *CREDENTIALS["cirrusmd"], *FAST,
-                     "--record", str(recording), "--only", "cirrusmd:boundary:*")
+    recorded = drift(
+        "cirrusmd",
+        "--upstream",
+        upstream.url("cirrusmd"),
+        *CREDENTIALS["cirrusmd"],
+        *FAST,
+        "--record",
+        str(recording),
+        "--only",
+        "cirrusmd:boundary:*",
+    )
     assert recorded.exit_code == 1
     replayed = drift("cirrusmd", "--against", str(recording), "--only", "cirrusmd:boundary:*")
     assert replayed.exit_code == 1, replayed.output
@@ -63,8 +76,12 @@ def test_a_recording_of_a_different_vendor_shows_the_divergences_later(
 def test_an_answer_changed_in_the_recording_is_a_divergence(upstream_factory: UpstreamFactory, tmp_path: Path) -> None:
     upstream = upstream_factory()
     recording = tmp_path / "recording.json"
-    assert drift("sympto", "--upstream", upstream.url("sympto"), *CREDENTIALS["sympto"], *FAST,
-                 "--record", str(recording)).exit_code == 0
+    assert (
+        drift(
+            "sympto", "--upstream", upstream.url("sympto"), *CREDENTIALS["sympto"], *FAST, "--record", str(recording)
+        ).exit_code
+        == 0
+    )
     document = json.loads(recording.read_text(encoding="utf-8"))
     case = next(c for c in document["cases"] if c["id"] == "sympto:patient:duplicate_email")
     case["answer"]["status"] = 409
@@ -91,8 +108,17 @@ def test_an_unusable_recording_is_a_usage_error(tmp_path: Path) -> None:
 def test_a_recording_of_another_vendor_is_refused(upstream_factory: UpstreamFactory, tmp_path: Path) -> None:
     upstream = upstream_factory()
     recording = tmp_path / "recording.json"
-    drift("sympto", "--upstream", upstream.url("sympto"), *CREDENTIALS["sympto"], *FAST, "--record", str(recording),
-          "--only", "sympto:login:valid")
+    drift(
+        "sympto",
+        "--upstream",
+        upstream.url("sympto"),
+        *CREDENTIALS["sympto"],
+        *FAST,
+        "--record",
+        str(recording),
+        "--only",
+        "sympto:login:valid",
+    )
     result = drift("cirrusmd", "--against", str(recording))
     assert result.exit_code == 2
     assert "records sympto, not cirrusmd" in result.stderr

@@ -44,28 +44,43 @@ class _Tags(HTMLParser):
             self.open.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
-        assert self.open and self.open[-1] == tag, f"</{tag}> closes <{self.open[-1] if self.open else None}>"
+        assert self.open, f"</{tag}> closes nothing"
+        assert self.open[-1] == tag, f"</{tag}> closes <{self.open[-1]}>"
         self.open.pop()
 
 
-def test_junit_and_html_reports_are_written_and_well_formed(
-    upstream_factory: UpstreamFactory, tmp_path: Path
-) -> None:
+def test_junit_and_html_reports_are_written_and_well_formed(upstream_factory: UpstreamFactory, tmp_path: Path) -> None:
     upstream = upstream_factory(cirrusmd={"leeway_seconds": 0})
     junit, page = tmp_path / "out" / "drift.xml", tmp_path / "out" / "drift.html"
-    result = drift("cirrusmd", "--upstream", upstream.url("cirrusmd"), *CREDENTIALS["cirrusmd"], *FAST,
-                   "--junit", str(junit), "--html", str(page))
+    result = drift(
+        "cirrusmd",
+        "--upstream",
+        upstream.url("cirrusmd"),
+        *CREDENTIALS["cirrusmd"],
+        *FAST,
+        "--junit",
+        str(junit),
+        "--html",
+        str(page),
+    )
     assert result.exit_code == 1
     cases, _identical, divergences = summary(result)
 
     root = ET.parse(junit).getroot()
-    assert root.tag == "testsuites" and root.get("name") == "vendor-sandbox drift"
+    assert root.tag == "testsuites"
+    assert root.get("name") == "vendor-sandbox drift"
     assert (root.get("tests"), root.get("failures")) == (str(cases), str(divergences))
-    failed = {case.get("name"): case.find("failure") for case in root.iter("testcase") if case.find("failure") is not None}
-    assert set(failed) == {"cirrusmd:boundary:exp_within_leeway", "cirrusmd:boundary:expired_within_leeway",
-                           "cirrusmd:boundary:iat_future_within_leeway"}
+    failed = {
+        case.get("name"): case.find("failure") for case in root.iter("testcase") if case.find("failure") is not None
+    }
+    assert set(failed) == {
+        "cirrusmd:boundary:exp_within_leeway",
+        "cirrusmd:boundary:expired_within_leeway",
+        "cirrusmd:boundary:iat_future_within_leeway",
+    }
     failure = failed["cirrusmd:boundary:exp_within_leeway"]
-    assert failure is not None and "disagree on status, body" in (failure.get("message") or "")
+    assert failure is not None
+    assert "disagree on status, body" in (failure.get("message") or "")
     assert "must NOT exceed" in (failure.text or "")
 
     text = page.read_text(encoding="utf-8")
@@ -73,7 +88,9 @@ def test_junit_and_html_reports_are_written_and_well_formed(
     parser.feed(text)
     parser.close()
     assert parser.open == []
-    assert "script" not in parser.tags and "link" not in parser.tags and "img" not in parser.tags
+    assert "script" not in parser.tags
+    assert "link" not in parser.tags
+    assert "img" not in parser.tags
     assert not [value for name, value in parser.attributes if name in ("src", "href")]
     assert text.count("<section>") == divergences
     assert f"{cases} cases, {cases - divergences} identical, {divergences} divergences" in text
@@ -81,15 +98,29 @@ def test_junit_and_html_reports_are_written_and_well_formed(
 
 def test_answers_are_escaped_in_every_report(hostile_upstream: str, tmp_path: Path) -> None:
     junit, page = tmp_path / "drift.xml", tmp_path / "drift.html"
-    result = drift("sympto", "--upstream", hostile_upstream + "/sympto", *CREDENTIALS["sympto"], *FAST,
-                   "--junit", str(junit), "--html", str(page), "--only", "sympto:login:*")
+    result = drift(
+        "sympto",
+        "--upstream",
+        hostile_upstream + "/sympto",
+        *CREDENTIALS["sympto"],
+        *FAST,
+        "--junit",
+        str(junit),
+        "--html",
+        str(page),
+        "--only",
+        "sympto:login:*",
+    )
     assert result.exit_code == 1
     assert summary(result) == (3, 0, 3)
-    assert "\x1b" not in result.output and "\\x1b[31m" in result.stdout  # no terminal escape reaches the terminal
+    assert "\x1b" not in result.output
+    assert "\\x1b[31m" in result.stdout
     text = page.read_text(encoding="utf-8")
     parser = _Tags()
     parser.feed(text)
-    assert "script" not in parser.tags and "img" not in parser.tags and "b" not in parser.tags
+    assert "script" not in parser.tags
+    assert "img" not in parser.tags
+    assert "b" not in parser.tags
     assert "&lt;script&gt;" in text
     ET.parse(junit)  # well-formed even with markup and control characters in the answers
 
@@ -99,11 +130,21 @@ def test_no_report_shows_a_secret_or_a_token(hostile_upstream: str, tmp_path: Pa
     for vendor in ("cirrusmd", "intake24", "sympto"):
         junit, page = tmp_path / f"{vendor}.xml", tmp_path / f"{vendor}.html"
         dry = drift(vendor, "--upstream", f"{hostile_upstream}/{vendor}", *CREDENTIALS[vendor], *FAST, "--dry-run")
-        result = drift(vendor, "--upstream", f"{hostile_upstream}/{vendor}", *CREDENTIALS[vendor], *FAST,
-                       "--junit", str(junit), "--html", str(page))
+        result = drift(
+            vendor,
+            "--upstream",
+            f"{hostile_upstream}/{vendor}",
+            *CREDENTIALS[vendor],
+            *FAST,
+            "--junit",
+            str(junit),
+            "--html",
+            str(page),
+        )
         assert result.exit_code == 1
         cases, identical, divergences = summary(result)
-        assert divergences == cases and identical == 0
+        assert divergences == cases
+        assert identical == 0
         shown = dry.output + result.output + junit.read_text(encoding="utf-8") + page.read_text(encoding="utf-8")
         assert "Authorization: Bearer [redacted]" in shown or "[redacted]" in shown
         for secret in SECRETS:

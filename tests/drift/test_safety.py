@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from sandbox.drift.pacing import Pacer
-from tests.drift.conftest import CREDENTIALS, FAST, Upstream, UpstreamFactory, drift, run_id, summary
+from tests.drift.conftest import CREDENTIALS, FAST, Upstream, drift, run_id, summary
 from tests.serving import free_port
 
 
@@ -28,7 +28,8 @@ def test_a_dry_run_prints_the_corpus_and_sends_nothing(upstream: Upstream, vendo
     ids = [line.split()[0] for line in result.stdout.splitlines() if line.startswith(f"{vendor}:")]
     assert len(ids) == len(set(ids)) > 15
     assert "dry run: nothing sent" in result.stdout
-    assert "may create" in result.stdout and "drift-" in result.stdout
+    assert "may create" in result.stdout
+    assert "drift-" in result.stdout
     for secret_option in CREDENTIALS[vendor][3:]:
         assert secret_option not in result.output
 
@@ -52,18 +53,33 @@ def test_every_identity_created_upstream_is_namespaced_by_the_run(upstream: Upst
     members = requests.get(upstream.control + "/cirrusmd/members", timeout=5).json()["members"]
     respondents = requests.get(upstream.control + "/intake24/surveys/demo/respondents", timeout=5).json()
     users = requests.get(upstream.control + "/sympto/users?clinic_id=demo-clinic", timeout=5).json()["users"]
-    assert members and all(m["external_user_id"].startswith(runs["cirrusmd"]) for m in members)
+    assert members
+    assert all(m["external_user_id"].startswith(runs["cirrusmd"]) for m in members)
     names = [r["username"] for r in respondents["respondents"]]
-    assert names and all(name.startswith(runs["intake24"]) for name in names)
+    assert names
+    assert all(name.startswith(runs["intake24"]) for name in names)
     patients = [u["email"] for u in users if u["email"] != "demo-admin@example.test"]
-    assert patients and all(email.startswith(runs["sympto"]) and email.endswith("@example.test") for email in patients)
+    assert patients
+    assert all(email.startswith(runs["sympto"]) and email.endswith("@example.test") for email in patients)
 
 
 def test_the_upstream_gets_no_more_than_the_rate(upstream: Upstream) -> None:
     rate = 5.0
     started = time.monotonic()
-    result = drift("cirrusmd", "--upstream", upstream.url("cirrusmd"), *CREDENTIALS["cirrusmd"],
-                   "--examples", "3", "--seed", "7", "--rate", str(rate), "--only", "cirrusmd:valid:*")
+    result = drift(
+        "cirrusmd",
+        "--upstream",
+        upstream.url("cirrusmd"),
+        *CREDENTIALS["cirrusmd"],
+        "--examples",
+        "3",
+        "--seed",
+        "7",
+        "--rate",
+        str(rate),
+        "--only",
+        "cirrusmd:valid:*",
+    )
     elapsed = time.monotonic() - started
     assert result.exit_code == 0, result.output
     sent = len(_journal(upstream))
@@ -101,10 +117,16 @@ def test_an_unreachable_upstream_is_one_line_and_exit_2() -> None:
 
 def test_a_url_with_credentials_is_never_echoed() -> None:
     port = free_port()
-    result = drift("cirrusmd", "--upstream", f"http://user:hunter2@127.0.0.1:{port}/cirrusmd?key=k3y",
-                   *CREDENTIALS["cirrusmd"], *FAST)
+    result = drift(
+        "cirrusmd",
+        "--upstream",
+        f"http://user:hunter2@127.0.0.1:{port}/cirrusmd?key=k3y",
+        *CREDENTIALS["cirrusmd"],
+        *FAST,
+    )
     assert result.exit_code == 2
-    assert "hunter2" not in result.output and "k3y" not in result.output
+    assert "hunter2" not in result.output
+    assert "k3y" not in result.output
 
 
 @pytest.mark.parametrize(
@@ -112,14 +134,20 @@ def test_a_url_with_credentials_is_never_echoed() -> None:
     [
         (["cirrusmd", "--upstream", "http://127.0.0.1:9/cirrusmd", "--client-id", "c"], "cirrusmd needs --secret"),
         (["intake24", "--upstream", "http://127.0.0.1:9/intake24", "--jwt-secret", "k"], "intake24 needs --survey"),
-        (["sympto", "--upstream", "http://127.0.0.1:9/sympto", *CREDENTIALS["sympto"], "--secret", "x"],
-         "--secret is not a sympto option"),
+        (
+            ["sympto", "--upstream", "http://127.0.0.1:9/sympto", *CREDENTIALS["sympto"], "--secret", "x"],
+            "--secret is not a sympto option",
+        ),
         (["cirrusmd", *CREDENTIALS["cirrusmd"]], "give --upstream URL"),
         (["cirrusmd", "--upstream", "ftp://127.0.0.1/cirrusmd", *CREDENTIALS["cirrusmd"]], "http:// or https://"),
-        (["cirrusmd", "--upstream", "http://127.0.0.1:9/cirrusmd", "--against", "x.json", *CREDENTIALS["cirrusmd"]],
-         "not both"),
-        (["cirrusmd", "--upstream", "http://127.0.0.1:9/cirrusmd", *CREDENTIALS["cirrusmd"], "--only", "nothing:*"],
-         "--only matches no case"),
+        (
+            ["cirrusmd", "--upstream", "http://127.0.0.1:9/cirrusmd", "--against", "x.json", *CREDENTIALS["cirrusmd"]],
+            "not both",
+        ),
+        (
+            ["cirrusmd", "--upstream", "http://127.0.0.1:9/cirrusmd", *CREDENTIALS["cirrusmd"], "--only", "nothing:*"],
+            "--only matches no case",
+        ),
     ],
 )
 def test_usage_mistakes_are_exit_2_before_anything_is_sent(arguments: list[str], message: str) -> None:
@@ -130,16 +158,48 @@ def test_usage_mistakes_are_exit_2_before_anything_is_sent(arguments: list[str],
 
 def test_cases_from_a_file_are_sent_and_compared(upstream: Upstream, tmp_path: Path) -> None:
     cases = tmp_path / "cases.json"
-    cases.write_text(json.dumps([
-        {"name": "plan-only", "path": "/sdk/v2/public/sessions", "auth": "valid", "rule": "invalid_body",
-         "headers": {"Accept": "application/json"},
-         "body": {"external_user_id": "{id}", "external_plan_id": "p", "metadata": {}}},
-        {"name": "short-lived", "path": "/sdk/v2/public/sessions", "auth": "valid", "claims": {"exp": "now+30"},
-         "body": {"external_user_id": "{id}", "email": "a@example.test", "first_name": "A", "last_name": "B",
-                  "dob": "1990-01-01", "gender": "female", "member_id": "m", "metadata": {}}},
-    ]), encoding="utf-8")
-    result = drift("cirrusmd", "--upstream", upstream.url("cirrusmd"), *CREDENTIALS["cirrusmd"], *FAST,
-                   "--cases", str(cases), "--only", "cirrusmd:file:*")
+    cases.write_text(
+        json.dumps(
+            [
+                {
+                    "name": "plan-only",
+                    "path": "/sdk/v2/public/sessions",
+                    "auth": "valid",
+                    "rule": "invalid_body",
+                    "headers": {"Accept": "application/json"},
+                    "body": {"external_user_id": "{id}", "external_plan_id": "p", "metadata": {}},
+                },
+                {
+                    "name": "short-lived",
+                    "path": "/sdk/v2/public/sessions",
+                    "auth": "valid",
+                    "claims": {"exp": "now+30"},
+                    "body": {
+                        "external_user_id": "{id}",
+                        "email": "a@example.test",
+                        "first_name": "A",
+                        "last_name": "B",
+                        "dob": "1990-01-01",
+                        "gender": "female",
+                        "member_id": "m",
+                        "metadata": {},
+                    },
+                },
+            ]
+        ),
+        encoding="utf-8",
+    )
+    result = drift(
+        "cirrusmd",
+        "--upstream",
+        upstream.url("cirrusmd"),
+        *CREDENTIALS["cirrusmd"],
+        *FAST,
+        "--cases",
+        str(cases),
+        "--only",
+        "cirrusmd:file:*",
+    )
     assert result.exit_code == 0, result.output
     assert summary(result) == (2, 2, 0)
     statuses = sorted(entry["status"] for entry in _journal(upstream) if entry.get("method") == "POST")
@@ -151,7 +211,8 @@ def test_cases_from_a_file_are_sent_and_compared(upstream: Upstream, tmp_path: P
 def test_a_broken_cases_file_is_a_usage_error(tmp_path: Path) -> None:
     cases = tmp_path / "cases.json"
     cases.write_text(json.dumps([{"name": "x", "path": "no-slash"}]), encoding="utf-8")
-    result = drift("cirrusmd", "--upstream", "http://127.0.0.1:9/cirrusmd", *CREDENTIALS["cirrusmd"],
-                   "--cases", str(cases))
+    result = drift(
+        "cirrusmd", "--upstream", "http://127.0.0.1:9/cirrusmd", *CREDENTIALS["cirrusmd"], "--cases", str(cases)
+    )
     assert result.exit_code == 2
     assert "--cases entry 1 needs a `path`" in result.stderr

@@ -94,8 +94,9 @@ def _builder(entry: dict[str, Any], tenant: Tenant, plan: Plan, identity: str) -
         elif tenant.vendor == "intake24" and payload is not None:
             payload = {"exp": now + 60, **payload}
             json_body = {**(body if isinstance(body, dict) else {}), "token": sign_hmac(payload, tenant.secret)}
-        return Request(entry["method"], _substitute(entry["path"], plan, identity), mine, json=json_body,
-                       claims=payload)
+        return Request(
+            entry["method"], _substitute(entry["path"], plan, identity), mine, json=json_body, claims=payload
+        )
 
     return build
 

@@ -115,24 +115,84 @@ def cases(tenant: Tenant, plan: Plan) -> list[Case]:
     for n, body in enumerate(bodies[1:], start=1):
         mine = {**body, "external_user_id": plan.identity(n)}
         found.append(
-            Case(f"cirrusmd:valid:{n}", "cirrusmd", "", "a valid session request", _fixed(mine, valid), 201,
-                 (f"member {plan.identity(n)}",))
+            Case(
+                f"cirrusmd:valid:{n}",
+                "cirrusmd",
+                "",
+                "a valid session request",
+                _fixed(mine, valid),
+                201,
+                (f"member {plan.identity(n)}",),
+            )
         )
-    found.append(Case("cirrusmd:valid:new_member", "cirrusmd", "", "a valid request for a new member",
-                      _fixed(base, valid), 201, member0))
-    found.append(Case("cirrusmd:valid:repeat", "cirrusmd", "", "the same member again (updates it, a fresh token)",
-                      _fixed(base, valid), 201, member0))
-    found.append(Case("cirrusmd:valid:no_accept_header", "cirrusmd", "accept_header_missing",
-                      "a valid request without `Accept: application/json`", _fixed(base, valid, accept=False),
-                      201, member0))
+    found.append(
+        Case(
+            "cirrusmd:valid:new_member",
+            "cirrusmd",
+            "",
+            "a valid request for a new member",
+            _fixed(base, valid),
+            201,
+            member0,
+        )
+    )
+    found.append(
+        Case(
+            "cirrusmd:valid:repeat",
+            "cirrusmd",
+            "",
+            "the same member again (updates it, a fresh token)",
+            _fixed(base, valid),
+            201,
+            member0,
+        )
+    )
+    found.append(
+        Case(
+            "cirrusmd:valid:no_accept_header",
+            "cirrusmd",
+            "accept_header_missing",
+            "a valid request without `Accept: application/json`",
+            _fixed(base, valid, accept=False),
+            201,
+            member0,
+        )
+    )
     for mutation in (*MUTATIONS, *PAIR_MUTATIONS):
         broken = mutation.apply(base)
-        found.append(Case(f"cirrusmd:body:{mutation.name}", "cirrusmd", "invalid_body",
-                          f"the body broken: {mutation.name}", _fixed(broken, valid), 422, member0))
+        found.append(
+            Case(
+                f"cirrusmd:body:{mutation.name}",
+                "cirrusmd",
+                "invalid_body",
+                f"the body broken: {mutation.name}",
+                _fixed(broken, valid),
+                422,
+                member0,
+            )
+        )
     for token_case in INVALID:
-        found.append(Case(f"cirrusmd:token:{token_case.name}", "cirrusmd", token_case.rule, token_case.description,
-                          _token_case(credentials, base, token_case), 401, member0))
+        found.append(
+            Case(
+                f"cirrusmd:token:{token_case.name}",
+                "cirrusmd",
+                token_case.rule,
+                token_case.description,
+                _token_case(credentials, base, token_case),
+                401,
+                member0,
+            )
+        )
     for name, rule, description, offsets, status in _boundaries(plan.leeway):
-        found.append(Case(f"cirrusmd:boundary:{name}", "cirrusmd", rule, description,
-                          _fixed(base, _claims_token(credentials, **offsets)), status, member0))
+        found.append(
+            Case(
+                f"cirrusmd:boundary:{name}",
+                "cirrusmd",
+                rule,
+                description,
+                _fixed(base, _claims_token(credentials, **offsets)),
+                status,
+                member0,
+            )
+        )
     return found

@@ -40,8 +40,13 @@ def _path(slug: str) -> str:
 def _signed(slug: str, secret: str, claims: dict[str, Any], **offsets: int) -> Callable[[int, Session], Request]:
     def build(now: int, _session: Session) -> Request:
         payload = {"exp": now + VALID_LIFETIME, **claims, **{key: now + value for key, value in offsets.items()}}
-        return Request("POST", _path(slug), {"Content-Type": "application/json"},
-                       json={"token": sign_hmac(payload, secret)}, claims=payload)
+        return Request(
+            "POST",
+            _path(slug),
+            {"Content-Type": "application/json"},
+            json={"token": sign_hmac(payload, secret)},
+            claims=payload,
+        )
 
     return build
 
@@ -66,38 +71,129 @@ def cases(tenant: Tenant, plan: Plan) -> list[Case]:
     found: list[Case] = []
     for n, drawn in enumerate(claims[1:], start=1):
         mine = {**drawn, "username": plan.identity(n)}
-        found.append(Case(f"intake24:valid:{n}", "intake24", "", "valid create-user claims",
-                          _signed(slug, secret, mine), 200, (f"respondent {plan.identity(n)}",)))
-    found.append(Case("intake24:valid:new_respondent", "intake24", "", "valid claims for a new respondent",
-                      _signed(slug, secret, base), 200, user0))
-    found.append(Case("intake24:valid:repeat", "intake24", "", "the same username again (idempotent: same respondent)",
-                      _signed(slug, secret, base), 200, user0))
+        found.append(
+            Case(
+                f"intake24:valid:{n}",
+                "intake24",
+                "",
+                "valid create-user claims",
+                _signed(slug, secret, mine),
+                200,
+                (f"respondent {plan.identity(n)}",),
+            )
+        )
+    found.append(
+        Case(
+            "intake24:valid:new_respondent",
+            "intake24",
+            "",
+            "valid claims for a new respondent",
+            _signed(slug, secret, base),
+            200,
+            user0,
+        )
+    )
+    found.append(
+        Case(
+            "intake24:valid:repeat",
+            "intake24",
+            "",
+            "the same username again (idempotent: same respondent)",
+            _signed(slug, secret, base),
+            200,
+            user0,
+        )
+    )
     mutations = draw.covering(intake24.claim_mutations(), lambda m: m.name, CLAIM_MUTATION_NAMES, plan.seed)
     for k, mutation in enumerate(mutations):
         broken = dict(mutation.claims)
         if mutation.name not in _USERNAME_MUTATIONS:
             broken["username"] = plan.identity(f"c{k}")
-        found.append(Case(f"intake24:claims:{mutation.name}", "intake24", "claims_validation",
-                          f"claims broken: {mutation.name}", _signed(slug, secret, broken),
-                          mutation.expected.status, (f"respondent {plan.identity(f'c{k}')}",)))
+        found.append(
+            Case(
+                f"intake24:claims:{mutation.name}",
+                "intake24",
+                "claims_validation",
+                f"claims broken: {mutation.name}",
+                _signed(slug, secret, broken),
+                mutation.expected.status,
+                (f"respondent {plan.identity(f'c{k}')}",),
+            )
+        )
     for k, name in enumerate(intake24.TOKEN_MUTATION_NAMES):
         mine = {**base, "username": plan.identity(f"t{k}")}
-        found.append(Case(f"intake24:token:{name}", "intake24", INTAKE24_TOKEN_RULES.get(name, name),
-                          f"the token broken: {name}", _mutated_token(slug, secret, mine, name), None,
-                          (f"respondent {plan.identity(f't{k}')}",)))
-    found.append(Case("intake24:boundary:exp_just_ahead", "intake24", "", "`exp` 3 s ahead (not expired yet)",
-                      _signed(slug, secret, {**base, "username": plan.identity("b1")}, exp=3), 200,
-                      (f"respondent {plan.identity('b1')}",)))
-    found.append(Case("intake24:boundary:exp_just_passed", "intake24", "jwt_expired", "`exp` 2 s in the past",
-                      _signed(slug, secret, {**base, "username": plan.identity("b2")}, exp=-2), 403,
-                      (f"respondent {plan.identity('b2')}",)))
-    found.append(Case("intake24:boundary:nbf_just_passed", "intake24", "", "`nbf` 2 s in the past (active)",
-                      _signed(slug, secret, {**base, "username": plan.identity("b3")}, nbf=-2), 200,
-                      (f"respondent {plan.identity('b3')}",)))
-    found.append(Case("intake24:survey:unknown", "intake24", "not_found", "a survey slug that does not exist",
-                      _signed(plan.identity("no-such-survey"), secret, base), 404))
-    found.append(Case("intake24:body:no_token", "intake24", "contract_validation", "a JSON body without `token`",
-                      _raw(slug, "application/json", b"{}"), 400))
-    found.append(Case("intake24:body:invalid_json", "intake24", "bad_request", "a body that is not JSON",
-                      _raw(slug, "application/json", b'{"token": '), 400))
+        found.append(
+            Case(
+                f"intake24:token:{name}",
+                "intake24",
+                INTAKE24_TOKEN_RULES.get(name, name),
+                f"the token broken: {name}",
+                _mutated_token(slug, secret, mine, name),
+                None,
+                (f"respondent {plan.identity(f't{k}')}",),
+            )
+        )
+    found.append(
+        Case(
+            "intake24:boundary:exp_just_ahead",
+            "intake24",
+            "",
+            "`exp` 3 s ahead (not expired yet)",
+            _signed(slug, secret, {**base, "username": plan.identity("b1")}, exp=3),
+            200,
+            (f"respondent {plan.identity('b1')}",),
+        )
+    )
+    found.append(
+        Case(
+            "intake24:boundary:exp_just_passed",
+            "intake24",
+            "jwt_expired",
+            "`exp` 2 s in the past",
+            _signed(slug, secret, {**base, "username": plan.identity("b2")}, exp=-2),
+            403,
+            (f"respondent {plan.identity('b2')}",),
+        )
+    )
+    found.append(
+        Case(
+            "intake24:boundary:nbf_just_passed",
+            "intake24",
+            "",
+            "`nbf` 2 s in the past (active)",
+            _signed(slug, secret, {**base, "username": plan.identity("b3")}, nbf=-2),
+            200,
+            (f"respondent {plan.identity('b3')}",),
+        )
+    )
+    found.append(
+        Case(
+            "intake24:survey:unknown",
+            "intake24",
+            "not_found",
+            "a survey slug that does not exist",
+            _signed(plan.identity("no-such-survey"), secret, base),
+            404,
+        )
+    )
+    found.append(
+        Case(
+            "intake24:body:no_token",
+            "intake24",
+            "contract_validation",
+            "a JSON body without `token`",
+            _raw(slug, "application/json", b"{}"),
+            400,
+        )
+    )
+    found.append(
+        Case(
+            "intake24:body:invalid_json",
+            "intake24",
+            "bad_request",
+            "a body that is not JSON",
+            _raw(slug, "application/json", b'{"token": '),
+            400,
+        )
+    )
     return found
