@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from email.utils import formatdate
+from pathlib import Path
 
 import pytest
 import requests
@@ -93,3 +94,27 @@ def test_the_emulator_takes_the_upstreams_clock_from_its_date_header(
     assert result.exit_code == 0, result.output
     cases, identical, _ = summary(result)
     assert cases == identical == 13
+
+
+def test_config_gives_the_emulator_the_vendors_settings(upstream_factory: UpstreamFactory, tmp_path: Path) -> None:
+    """With the upstream's leeway in ``--config``, the boundary cases move with it and agree again."""
+    upstream = upstream_factory(cirrusmd={"leeway_seconds": 0})
+    settings = tmp_path / "vendor.toml"
+    settings.write_text("[cirrusmd]\nleeway_seconds = 0\n", encoding="utf-8")
+    result = drift(
+        "cirrusmd",
+        "--upstream",
+        upstream.url("cirrusmd"),
+        *CREDENTIALS["cirrusmd"],
+        *FAST,
+        *("--config", str(settings), "--only", "cirrusmd:boundary:*"),
+    )
+    assert result.exit_code == 0, result.output
+    assert summary(result) == (7, 7, 0)
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[cirrusmd\n", encoding="utf-8")
+    refused = drift(
+        "cirrusmd", "--upstream", upstream.url("cirrusmd"), *CREDENTIALS["cirrusmd"], "--config", str(broken)
+    )
+    assert refused.exit_code == 2
+    assert "is not valid TOML" in refused.stderr
