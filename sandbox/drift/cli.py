@@ -159,7 +159,6 @@ def drift(
     from sandbox.drift import recording as recordings
     from sandbox.drift import report
     from sandbox.drift.corpus.casefile import CaseFileError
-    from sandbox.drift.model import Outcome
     from sandbox.drift.normalise import RULES, Normaliser
     from sandbox.drift.runner import Result, Runner
     from sandbox.drift.sides import Emulator, Upstream, UpstreamUnreachable, shown_url
@@ -198,12 +197,13 @@ def drift(
     extra = list(recorded.extra_cases) if recorded is not None else _extra_cases(cases_file)
     run_seed = recorded.seed if recorded else seed if seed is not None else secrets.randbelow(2**32)
     run_id = recorded.run_id if recorded else secrets.token_hex(4)
-    settings_for_leeway = (base_settings or config.load_file(None)).vendor("cirrusmd")
+    # A replay rebuilds the recorded requests, boundaries included, whatever the emulator's leeway is now.
+    leeway = (base_settings or config.load_file(None)).vendor("cirrusmd").get("leeway_seconds", 5)
     plan = Plan(
         run_id,
         run_seed,
         recorded.examples if recorded else examples,
-        float(settings_for_leeway.get("leeway_seconds", 5)),
+        recorded.leeway if recorded else float(leeway),
     )
 
     with tempfile.TemporaryDirectory(prefix="vendor-sandbox-drift-") as scratch:
@@ -221,12 +221,7 @@ def drift(
     creations = corpora.creations(corpus)
     if dry_run:
         normaliser = Normaliser(RULES[vendor], "", secrets=[tenant.secret])  # the run's real names shown
-        blocks = []
-        for case in corpus:
-            request = case.build(int(time.time()), DRY_RUN_SESSION)
-            lines = report.request_lines(Outcome(case, request, None, None), normaliser)
-            blocks.append((case.id, case.rule, case.description, lines))
-        click.echo("\n".join(report.corpus_lines(blocks)))
+        click.echo(report.corpus_text(corpus, normaliser, int(time.time()), DRY_RUN_SESSION))
         click.echo(
             f"{len(corpus)} cases (run {run_id}, seed {run_seed}); dry run: nothing sent. "
             f"Against an upstream they may create, for {tenant.describe()}: {_note(creations)}"

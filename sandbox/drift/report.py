@@ -10,12 +10,12 @@ from __future__ import annotations
 import html
 import json
 import textwrap
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
-from sandbox.drift.model import Answer, Outcome
+from sandbox.drift.model import Answer, Case, Outcome, Session
 from sandbox.drift.normalise import Normaliser, request_view
 from sandbox.drift.runner import Result
 from sandbox.terminal import printable
@@ -165,10 +165,11 @@ def write_html(result: Result, normaliser: Normaliser, path: str | Path) -> None
     target.write_text(render_html(result, normaliser), encoding="utf-8")
 
 
-def corpus_lines(outcome_free: Iterable[tuple[str, str, str, list[str]]]) -> list[str]:
-    """``--dry-run``: one block per case (id, rule, description, the request as it would be sent)."""
+def corpus_text(corpus: Sequence[Case], normaliser: Normaliser, now: int, session: Session) -> str:
+    """``--dry-run``: each case (id, rule, description) and the request it would send at ``now``."""
     lines: list[str] = []
-    for case_id, rule, description, request in outcome_free:
-        lines.append(f"{case_id}  [{rule or 'accepted'}]  {description}")
-        lines += [f"    {line}" for line in request]
-    return [printable(line) for line in lines]
+    for case in corpus:
+        lines.append(f"{case.id}  [{case.rule or 'accepted'}]  {case.description}")
+        outcome = Outcome(case, case.build(now, session), None, None)
+        lines += [f"    {line}" for line in request_lines(outcome, normaliser)]
+    return "\n".join(printable(line) for line in lines)

@@ -5,7 +5,6 @@ only an unreachable upstream stops the run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sandbox.drift.compare import differences
@@ -95,12 +94,3 @@ class Runner:
         ours = self.normaliser.answer(raw)
         diffs = differences(theirs, ours, self.normaliser.rules.ordered_keys)
         return Outcome(case, sent or request, theirs, ours, diffs)
-
-    def run(self, corpus: Sequence[Case], progress: Callable[[Outcome], None] | None = None) -> list[Outcome]:
-        outcomes: list[Outcome] = []
-        for case in corpus:
-            outcome = self.run_case(case)
-            outcomes.append(outcome)
-            if progress is not None:
-                progress(outcome)
-        return outcomes

@@ -69,7 +69,6 @@ class Upstream:
         self.pacer = Pacer(rate)
         self.timeout = timeout
         self.offset = 0.0  # upstream clock minus ours, when measurable
-        self.sent = 0
         self._session = requests.Session()
         self._session.headers["User-Agent"] = f"{USER_AGENT}/{run_id}"
 
@@ -103,8 +102,6 @@ class Upstream:
         except requests.RequestException as error:
             reason = type(error).__name__
             raise UpstreamUnreachable(f"cannot reach the upstream {shown_url(self.base)} ({reason})") from None
-        finally:
-            self.sent += 1
         middle = (started + time.time()) / 2
         stated = date_of(response.headers)
         if stated is not None:

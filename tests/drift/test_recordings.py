@@ -122,3 +122,36 @@ def test_a_recording_of_another_vendor_is_refused(upstream_factory: UpstreamFact
     result = drift("cirrusmd", "--against", str(recording))
     assert result.exit_code == 2
     assert "records sympto, not cirrusmd" in result.stderr
+
+
+def test_a_replay_rebuilds_the_recorded_requests_whatever_the_emulators_leeway(
+    upstream_factory: UpstreamFactory, tmp_path: Path
+) -> None:
+    """Recorded with a 5 s leeway on both sides; replayed on an emulator configured with 0 s: the recorded
+    boundary requests are rebuilt as they were, so exactly the within-leeway cases now diverge."""
+    upstream = upstream_factory()
+    recording = tmp_path / "recording.json"
+    only = ("--only", "cirrusmd:boundary:*")
+    assert (
+        drift(
+            "cirrusmd",
+            "--upstream",
+            upstream.url("cirrusmd"),
+            *CREDENTIALS["cirrusmd"],
+            *FAST,
+            *only,
+            "--record",
+            str(recording),
+        ).exit_code
+        == 0
+    )
+    settings = tmp_path / "strict.toml"
+    settings.write_text("[cirrusmd]\nleeway_seconds = 0\n", encoding="utf-8")
+    replayed = drift("cirrusmd", "--against", str(recording), "--config", str(settings), *only)
+    assert replayed.exit_code == 1, replayed.output
+    diverged = {line.split()[1] for line in replayed.stdout.splitlines() if line.startswith("DIVERGED ")}
+    assert diverged == {
+        "cirrusmd:boundary:exp_within_leeway",
+        "cirrusmd:boundary:expired_within_leeway",
+        "cirrusmd:boundary:iat_future_within_leeway",
+    }
