@@ -129,7 +129,7 @@ def cases(tenant: Tenant, plan: Plan) -> list[Case]:
                 INTAKE24_TOKEN_RULES.get(name, name),
                 f"the token broken: {name}",
                 _mutated_token(slug, secret, mine, name),
-                None,
+                intake24.token_mutation(name, mine, secret, 0).expected.status,  # the status is time-free
                 (f"respondent {plan.identity(f't{k}')}",),
             )
         )
