@@ -19,7 +19,7 @@ from sandbox.drift.tenant import VENDORS, Plan, Tenant
 #: Each vendor's credential options: (identity option, secret option).
 CREDENTIALS = {
     "cirrusmd": ("client_id", "secret"),
-    "intake24": ("survey", "jwt_secret"),
+    "intake24": ("survey", "jwt_secret", "admin_token", "survey_id"),
     "sympto": ("admin", "api_secret"),
 }
 FLAGS = {
@@ -29,17 +29,23 @@ FLAGS = {
     "jwt_secret": "--jwt-secret",
     "admin": "--admin",
     "api_secret": "--api-secret",
+    "admin_token": "--admin-token",
+    "survey_id": "--survey-id",
 }
 #: How many creations the note before a run names one by one.
 NOTE_ITEMS = 8
-DRY_RUN_SESSION = {"bearer": "<the bearer of the login case>"}
+DRY_RUN_SESSION = {
+    "bearer": "<the bearer of the login case>",
+    "admin": "<the personal access token>",
+    "survey_id": "<survey id>",
+}
 
 
 def _tenant(vendor: str, given: dict[str, str | None], fallback_identity: str | None, need_secret: bool) -> Tenant:
     for name, value in given.items():
         if value is not None and name not in CREDENTIALS[vendor]:
             raise click.UsageError(f"{FLAGS[name]} is not a {vendor} option")
-    identity_key, secret_key = CREDENTIALS[vendor]
+    identity_key, secret_key = CREDENTIALS[vendor][:2]
     identity = given.get(identity_key) or fallback_identity
     secret = given.get(secret_key)
     if identity is None:
@@ -48,7 +54,10 @@ def _tenant(vendor: str, given: dict[str, str | None], fallback_identity: str | 
         if need_secret:
             raise click.UsageError(f"{vendor} needs {FLAGS[secret_key]}")
         secret = "drift-" + secrets.token_hex(16)  # the emulator alone judges: any secret of ours will do
-    return Tenant(vendor, identity, secret)
+    admin_token, survey_id = given.get("admin_token"), given.get("survey_id")
+    if (admin_token is None) != (survey_id is None):
+        raise click.UsageError("the respondent API needs both --admin-token and --survey-id")
+    return Tenant(vendor, identity, secret, admin_token, survey_id)
 
 
 def _extra_cases(path: Path | None) -> list[Any]:
@@ -79,6 +88,8 @@ def _note(lines: Sequence[str]) -> str:
 @click.option("--secret", help="CirrusMD: the client's shared_secret.")
 @click.option("--survey", help="Intake24: the survey slug.")
 @click.option("--jwt-secret", help="Intake24: the survey's JWT secret (genUserKey).")
+@click.option("--admin-token", help="Intake24, optional: a personal access token, to compare the respondent API.")
+@click.option("--survey-id", help="Intake24, with --admin-token: the survey's numeric id on the upstream.")
 @click.option("--admin", help="Sympto: the clinic admin's email (API clientId).")
 @click.option("--api-secret", help="Sympto: the clinic admin's API secret.")
 @click.option("--examples", default=5, show_default=True, type=click.IntRange(0, 500), help="Valid requests drawn.")
@@ -133,6 +144,8 @@ def drift(
     secret: str | None,
     survey: str | None,
     jwt_secret: str | None,
+    admin_token: str | None,
+    survey_id: str | None,
     admin: str | None,
     api_secret: str | None,
     examples: int,
@@ -186,6 +199,8 @@ def drift(
         "secret": secret,
         "survey": survey,
         "jwt_secret": jwt_secret,
+        "admin_token": admin_token,
+        "survey_id": survey_id,
         "admin": admin,
         "api_secret": api_secret,
     }
@@ -204,6 +219,7 @@ def drift(
         run_seed,
         recorded.examples if recorded else examples,
         recorded.leeway if recorded else float(leeway),
+        recorded.admin if recorded else tenant.admin_token is not None,
     )
 
     with tempfile.TemporaryDirectory(prefix="vendor-sandbox-drift-") as scratch:
@@ -231,13 +247,38 @@ def drift(
     emulator = Emulator(tenant, run_seed, base_settings)
     live = Upstream(upstream, rate, timeout, run_id) if upstream is not None else None
     source = shown_url(upstream) if upstream is not None else f"recording {against}"
-    normaliser = Normaliser(RULES[vendor], run_id, [emulator.base, *([live.base] if live else [])], [tenant.secret])
+    emulator_session = emulator.intake24_admin_session(tenant.identity) if plan.admin else {}
+    upstream_session = (
+        {"admin": tenant.admin_token, "survey_id": tenant.survey_id} if tenant.admin_token and tenant.survey_id else {}
+    )
+    normaliser = Normaliser(
+        RULES[vendor],
+        run_id,
+        [emulator.base, *([live.base] if live else [])],
+        [tenant.secret, tenant.admin_token or "", emulator_session.get("admin", "")],  # never a survey id
+    )
     recording_out = None
     if record is not None and live is not None:
         recording_out = recordings.Recording(
-            vendor, tenant.identity, run_seed, plan.examples, run_id, shown_url(live.base), plan.leeway, extra
+            vendor,
+            tenant.identity,
+            run_seed,
+            plan.examples,
+            run_id,
+            shown_url(live.base),
+            plan.leeway,
+            extra,
+            plan.admin,
         )
-    runner = Runner(emulator, normaliser, upstream=live, against=recorded, record=recording_out)
+    runner = Runner(
+        emulator,
+        normaliser,
+        upstream=live,
+        against=recorded,
+        record=recording_out,
+        upstream_session=upstream_session,
+        emulator_session=emulator_session,
+    )
     if live is not None:
         click.echo(
             f"drift run {run_id} (seed {run_seed}): {len(corpus)} cases to {source}, at most {rate:g} "

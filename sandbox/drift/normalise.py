@@ -63,6 +63,8 @@ RULES: dict[str, VendorRules] = {
             "referrer-policy",
             "strict-transport-security",
         ),
+        # a respondent's sign-in links carry their URL token: a credential, and generated
+        texts=((re.compile(r"(/a/|[?&]auth=)[A-Za-z0-9_-]+"), r"\1<token>"),),
     ),
     "sympto": VendorRules("sympto", id_keys=frozenset({"userId", "groupId", "id", "_id"})),
 }

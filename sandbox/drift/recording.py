@@ -41,6 +41,8 @@ class Recording:
     upstream: str
     leeway: float
     extra_cases: Sequence[Any] = ()
+    #: Intake24: the respondent API's cases were recorded (``--admin-token``).
+    admin: bool = False
     exchanges: dict[str, Exchange] = field(default_factory=dict)
 
     def add(self, exchange: Exchange) -> None:
@@ -57,6 +59,7 @@ class Recording:
             "upstream": self.upstream,
             "leeway": self.leeway,
             "extra_cases": list(self.extra_cases),
+            "admin": self.admin,
             "cases": [
                 {
                     "id": e.case_id,
@@ -101,6 +104,7 @@ def read(path: str | Path) -> Recording:
         upstream=_field(document, "upstream", str),
         leeway=_field(document, "leeway", float),
         extra_cases=_field(document, "extra_cases", list),
+        admin=document.get("admin") is True,
     )
     for item in _field(document, "cases", list):
         try:

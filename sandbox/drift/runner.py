@@ -54,6 +54,8 @@ class Runner:
         upstream: Upstream | None = None,
         against: Recording | None = None,
         record: Recording | None = None,
+        upstream_session: dict[str, str] | None = None,
+        emulator_session: dict[str, str] | None = None,
     ) -> None:
         if (upstream is None) == (against is None):
             raise ValueError("compare with an upstream or with a recording, not both")
@@ -62,8 +64,8 @@ class Runner:
         self.upstream = upstream
         self.against = against
         self.record = record
-        self._upstream_session: dict[str, str] = {}
-        self._emulator_session: dict[str, str] = {}
+        self._upstream_session: dict[str, str] = dict(upstream_session or {})
+        self._emulator_session: dict[str, str] = dict(emulator_session or {})
 
     def _upstream_answer(self, case: Case) -> tuple[Request | None, Answer, int, float] | None:
         if self.against is not None:

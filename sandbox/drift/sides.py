@@ -150,6 +150,14 @@ class Emulator:
     def base(self) -> str:
         return EMULATOR_BASE + self.prefix
 
+    def intake24_admin_session(self, slug: str) -> dict[str, str]:
+        """The emulator's own respondent-API credentials: a personal access token it issues and its survey id,
+        asked of its control plane like any user would."""
+        issued = self.client.post("/__sandbox/intake24/personal-access-tokens", json={"name": "vendor-sandbox drift"})
+        surveys = self.client.get("/__sandbox/intake24/surveys").get_json()["surveys"]
+        survey_id = next((str(s["id"]) for s in surveys if s.get("slug") == slug), "")
+        return {"admin": str(issued.get_json()["jwt"]), "survey_id": survey_id}
+
     def send(self, request: Request, at: float) -> RawAnswer:
         """The emulator's answer with its clock frozen at ``at`` (the upstream's time of the same case)."""
         self.clock.freeze(at)

@@ -18,6 +18,9 @@ class Tenant:
     vendor: str
     identity: str
     secret: str = ""
+    #: Intake24: a personal access token for the respondent API (``/api/admin/...``) and the survey's numeric id.
+    admin_token: str | None = None
+    survey_id: str | None = None
 
     def __repr__(self) -> str:  # never the secret, even in a traceback
         return f"Tenant({self.vendor}, {self.identity})"
@@ -35,6 +38,8 @@ class Plan:
     examples: int
     #: The emulator's CirrusMD clock leeway (seconds): boundary cases sit just inside and just beyond it.
     leeway: float = 5.0
+    #: Intake24: add the respondent API's cases (each side uses its own token and survey id).
+    admin: bool = False
 
     def identity(self, n: int | str) -> str:
         """A name this run owns upstream: ``drift-<run id>-<n>``."""

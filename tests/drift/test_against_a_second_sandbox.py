@@ -3,6 +3,7 @@ divergent cases are found and named with their rule."""
 
 from __future__ import annotations
 
+import json
 import time
 from email.utils import formatdate
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 import requests
 from werkzeug.serving import WSGIRequestHandler
 
-from tests.drift.conftest import CREDENTIALS, FAST, UpstreamFactory, drift, summary
+from tests.drift.conftest import CREDENTIALS, FAST, Upstream, UpstreamFactory, drift, summary
 
 
 @pytest.mark.parametrize("vendor", ["cirrusmd", "intake24", "sympto"])
@@ -118,3 +119,64 @@ def test_config_gives_the_emulator_the_vendors_settings(upstream_factory: Upstre
     )
     assert refused.exit_code == 2
     assert "is not valid TOML" in refused.stderr
+
+
+def _personal_access_token(upstream: Upstream) -> str:
+    issued = requests.post(upstream.control + "/intake24/personal-access-tokens", json={"name": "drift"}, timeout=5)
+    assert issued.status_code == 201, issued.text
+    return str(issued.json()["jwt"])
+
+
+def test_the_intake24_respondent_api_is_compared_with_an_admin_token(
+    upstream_factory: UpstreamFactory, tmp_path: Path
+) -> None:
+    upstream = upstream_factory()
+    token = _personal_access_token(upstream)
+    # make the upstream's survey id differ from the emulator's: each side must use its own
+    requests.put(upstream.control + "/intake24/surveys/other", json={"allowGenUsers": False}, timeout=5)
+    requests.delete(upstream.control + "/intake24/surveys/demo", timeout=5)
+    requests.put(
+        upstream.control + "/intake24/surveys/demo",
+        json={
+            "allowGenUsers": True,
+            "genUserKey": "demo-intake24-jwt-secret-change-me",
+            "userPersonalIdentifiers": True,
+            "userCustomFields": True,
+        },
+        timeout=5,
+    )
+    surveys = requests.get(upstream.control + "/intake24/surveys", timeout=5).json()["surveys"]
+    survey_id = next(str(s["id"]) for s in surveys if s["slug"] == "demo")
+    assert survey_id != "1"
+    recording, page = tmp_path / "recording.json", tmp_path / "drift.html"
+    admin = ("--admin-token", token, "--survey-id", survey_id)
+    result = drift(
+        "intake24",
+        "--upstream",
+        upstream.url("intake24"),
+        *CREDENTIALS["intake24"],
+        *admin,
+        *FAST,
+        "--record",
+        str(recording),
+        "--html",
+        str(page),
+    )
+    assert result.exit_code == 0, result.output
+    for case in ("respondent", "search", "unknown_respondent", "page_zero", "no_token"):
+        assert f"intake24:admin:{case}" in recording.read_text(encoding="utf-8")
+    document = json.loads(recording.read_text(encoding="utf-8"))
+    entry = next(c for c in document["cases"] if c["id"] == "intake24:admin:respondent")["answer"]["body"]
+    assert entry["username"] == "drift-<run>-0"
+    assert entry["surveyAuthUrl"] == "<base>/survey/a/<token>"  # a sign-in link is a credential
+    shown = result.output + recording.read_text(encoding="utf-8") + page.read_text(encoding="utf-8")
+    assert token not in shown
+    assert drift("intake24", "--against", str(recording)).exit_code == 0
+
+
+def test_an_admin_token_needs_the_survey_id() -> None:
+    result = drift(
+        "intake24", "--upstream", "http://127.0.0.1:9/intake24", *CREDENTIALS["intake24"], "--admin-token", "t"
+    )
+    assert result.exit_code == 2
+    assert "needs both --admin-token and --survey-id" in result.stderr

@@ -63,6 +63,67 @@ def _raw(slug: str, content_type: str, body: bytes) -> Callable[[int, Session], 
     return lambda _now, _session: Request("POST", _path(slug), {"Content-Type": content_type}, raw=body)
 
 
+ADMIN_TOKEN = "admin"
+SURVEY_ID = "survey_id"
+
+
+def _admin(path: str, authorized: bool = True) -> Callable[[int, Session], Request]:
+    """A respondent-API request: ``{survey}`` is each side's survey id, the bearer each side's own token."""
+
+    def build(_now: int, session: Session) -> Request:
+        headers = {"Authorization": f"Bearer {session.get(ADMIN_TOKEN, '')}"} if authorized else {}
+        return Request("GET", path.replace("{survey}", session.get(SURVEY_ID, "")), headers)
+
+    return build
+
+
+def admin_cases(plan: Plan) -> list[Case]:
+    """Read-only respondent-API cases about this run's respondents (after the corpus created them)."""
+    base = "/api/admin/surveys/{survey}/respondents"
+    return [
+        Case(
+            "intake24:admin:respondent",
+            "intake24",
+            "",
+            "the respondent API's entry for this run's first respondent",
+            _admin(f"{base}/{plan.identity(0)}"),
+            200,
+        ),
+        Case(
+            "intake24:admin:search",
+            "intake24",
+            "",
+            "this run's respondents, searched by the run's prefix",
+            _admin(f"{base}?search={plan.identity('')}"),
+            200,
+        ),
+        Case(
+            "intake24:admin:unknown_respondent",
+            "intake24",
+            "not_found",
+            "a username nobody has",
+            _admin(f"{base}/{plan.identity('nobody')}"),
+            404,
+        ),
+        Case(
+            "intake24:admin:page_zero",
+            "intake24",
+            "contract_validation",
+            "`page=0` (pages start at 1)",
+            _admin(f"{base}?page=0"),
+            400,
+        ),
+        Case(
+            "intake24:admin:no_token",
+            "intake24",
+            "unauthorized",
+            "no personal access token",
+            _admin(f"{base}/{plan.identity(0)}", authorized=False),
+            401,
+        ),
+    ]
+
+
 def cases(tenant: Tenant, plan: Plan) -> list[Case]:
     slug, secret = tenant.identity, tenant.secret
     claims = draw.examples(intake24.valid_claims(), plan.examples + 1, plan.seed)
@@ -196,4 +257,4 @@ def cases(tenant: Tenant, plan: Plan) -> list[Case]:
             400,
         )
     )
-    return found
+    return found + (admin_cases(plan) if plan.admin else [])
