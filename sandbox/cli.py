@@ -19,16 +19,20 @@ if TYPE_CHECKING:
 
 
 class _Commands(click.Group):
-    """Loads ``verify`` (which brings in Hypothesis) only when it is used, so ``serve`` starts lean."""
+    """Loads ``verify`` and ``drift`` (which bring in Hypothesis) only when used, so ``serve`` starts lean."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted([*super().list_commands(ctx), "verify"])
+        return sorted([*super().list_commands(ctx), "drift", "verify"])
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name == "verify":
             from sandbox.verify.cli import verify
 
             return verify
+        if cmd_name == "drift":
+            from sandbox.drift.cli import drift
+
+            return drift
         return super().get_command(ctx, cmd_name)
 
 

@@ -224,10 +224,14 @@ _TOKEN_BUILDERS: dict[str, TokenBuilder] = {
 TOKEN_MUTATION_NAMES = tuple(_TOKEN_BUILDERS)
 
 
+def token_mutation(name: str, claims: dict[str, Any], secret: str, now: int) -> TokenMutation:
+    """The token mutation ``name`` of ``claims``, built at ``now`` (for callers that mint at send time)."""
+    token, expected = _TOKEN_BUILDERS[name](claims, secret, now)
+    return TokenMutation(name, token, expected)
+
+
 @st.composite
 def token_mutations(draw: st.DrawFn, secret: str, now: int) -> TokenMutation:
     """A broken token for a survey whose JWT secret is ``secret`` at sandbox time ``now``."""
     claims = draw(valid_claims())
-    name = draw(st.sampled_from(TOKEN_MUTATION_NAMES))
-    token, expected = _TOKEN_BUILDERS[name](claims, secret, now)
-    return TokenMutation(name, token, expected)
+    return token_mutation(draw(st.sampled_from(TOKEN_MUTATION_NAMES)), claims, secret, now)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,8 +97,18 @@ def requirements(entries: Iterable[Mapping[str, Any]]) -> list[Requirement]:
 
 
 def junit_tree(entries: Iterable[Mapping[str, Any]]) -> ET.ElementTree[ET.Element]:
-    found = requirements(entries)
-    root = ET.Element("testsuites", name=SUITE_NAME)
+    return requirements_tree(requirements(entries), _describe)
+
+
+def requirements_tree(
+    found: list[Requirement],
+    describe: Callable[[Mapping[str, Any]], str],
+    suite_name: str = SUITE_NAME,
+    unit: str = "exchange(s)",
+) -> ET.ElementTree[ET.Element]:
+    """JUnit XML for any list of requirements: one suite per vendor, one test case per requirement
+    (also used by ``vendor-sandbox drift``, whose requirements are its cases)."""
+    root = ET.Element("testsuites", name=suite_name)
     for vendor in sorted({r.vendor for r in found}):
         mine = [r for r in found if r.vendor == vendor]
         suite = ET.SubElement(
@@ -118,22 +128,26 @@ def junit_tree(entries: Iterable[Mapping[str, Any]]) -> ET.ElementTree[ET.Elemen
                     case,
                     "failure",
                     type=requirement.name,
-                    message=f"{len(requirement.failed)} of {total} exchange(s) broke {vendor} requirement "
-                    f"{requirement.name}",
+                    message=requirement.note
+                    or f"{len(requirement.failed)} of {total} {unit} broke {vendor} requirement {requirement.name}",
                 )
-                failure.text = "\n\n".join(_describe(entry) for entry in requirement.failed)
+                failure.text = "\n\n".join(describe(entry) for entry in requirement.failed)
             else:
                 out = ET.SubElement(case, "system-out")
-                out.text = f"{total} exchange(s)" + (f"; {requirement.note}" if requirement.note else "")
+                out.text = f"{total} {unit}" + (f"; {requirement.note}" if requirement.note else "")
     root.set("tests", str(len(found)))
     root.set("failures", str(sum(1 for r in found if r.failed)))
     ET.indent(root)
     return ET.ElementTree(root)
 
 
-def write_junit(entries: Iterable[Mapping[str, Any]], path: str | Path) -> int:
-    """Write the report; returns how many requirements failed."""
-    tree = junit_tree(entries)
+def write_tree(tree: ET.ElementTree[ET.Element], path: str | Path) -> int:
+    """Write a JUnit tree; returns how many requirements failed."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     tree.write(path, encoding="utf-8", xml_declaration=True)
     return int(tree.getroot().get("failures", "0"))
+
+
+def write_junit(entries: Iterable[Mapping[str, Any]], path: str | Path) -> int:
+    """Write the report; returns how many requirements failed."""
+    return write_tree(junit_tree(entries), path)

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 #: Imported by the client commands (requests) and the verifier (Hypothesis); never by ``serve``.
-NOT_FOR_SERVE = ("requests", "hypothesis", "sandbox.control.client", "sandbox.verify")
+NOT_FOR_SERVE = ("requests", "hypothesis", "sandbox.control.client", "sandbox.verify", "sandbox.drift")
 
 
 def test_serve_and_the_app_import_nothing_that_only_other_commands_need() -> None:
