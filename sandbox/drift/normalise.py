@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.core.redact import REDACTED, redact_headers
+from sandbox.core.redact import REDACTED, Redaction
 from sandbox.drift.model import Answer, RawAnswer
 
 #: Characters of a non-JSON body kept (an HTML page is compared on its beginning).
@@ -140,6 +140,10 @@ def _body(data: bytes, content_type: str) -> Any:
     return text if len(text) <= TEXT_LIMIT else text[:TEXT_LIMIT] + "…"
 
 
+#: The core policy alone: what HTTP makes secret (credentials keep their scheme, cookies their names).
+_HEADER_POLICY = Redaction()
+
+
 def request_view(normaliser: Normaliser, headers: Mapping[str, str], body: Any) -> tuple[dict[str, str], Any]:
     """A request as reports show it: credentials reduced to their scheme, secret-keyed values removed."""
-    return redact_headers(dict(headers)), normaliser.value(body)
+    return _HEADER_POLICY.headers(dict(headers)), normaliser.value(body)
