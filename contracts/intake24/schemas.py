@@ -419,13 +419,15 @@ class AdminRespondentRequestSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    username = ZString(required=True, min_length=1, max_length=256, check=check_not_email)
-    password = ZString(max_length=PASSWORD_MAX_LENGTH, check=check_password, allow_none=True, metadata=secret())
-    passwordConfirm = ZString(max_length=PASSWORD_MAX_LENGTH, check=check_password, allow_none=True, metadata=secret())
-    name = ZString(max_length=512, allow_none=True)
+    # Declared in the order Intake24's zod object lists its keys (the profile fields, then the password
+    # pair, then `username`), so errors and the summary message come out in the real server's order.
     email = ZString(max_length=512, allow_none=True)
+    name = ZString(max_length=512, allow_none=True)
     phone = ZString(max_length=32, allow_none=True)
     customFields = ZArray(ZObject(CustomFieldSchema), max_items=MAX_CUSTOM_FIELDS)
+    password = ZString(max_length=PASSWORD_MAX_LENGTH, check=check_password, allow_none=True, metadata=secret())
+    passwordConfirm = ZString(max_length=PASSWORD_MAX_LENGTH, check=check_password, allow_none=True, metadata=secret())
+    username = ZString(required=True, min_length=1, max_length=256, check=check_not_email)
 
 
 class AdminRespondentPatchSchema(AdminRespondentRequestSchema):

@@ -132,6 +132,17 @@ def test_admin_create_weak_password_and_confirmation_both_reported(client: Flask
     assert set(answer["errors"]) == {"password", "passwordConfirm"}
 
 
+def test_admin_create_reports_fields_in_the_real_servers_order(client: FlaskClient, admin: dict[str, str]) -> None:
+    """Intake24's zod object lists the profile fields, then the password pair, then ``username``."""
+    body = {"username": "someone@example.com", "password": "weak", "passwordConfirm": "weak"}
+    response = client.post(_admin_base(client), json=body, headers=admin)
+    assert response.status_code == 400
+    answer = response.get_json()
+    assert list(answer["errors"]) == ["password", "passwordConfirm", "username"]
+    assert answer["message"].startswith("Validation error: ")
+    assert answer["message"].index('"password"') < answer["message"].index('"username"')
+
+
 # --- 6. admin list limit=0 -----------------------------------------------------------------------
 
 
