@@ -108,25 +108,25 @@ _NON_STRINGS = st.one_of(
 )
 
 
+#: Every named claim mutation :func:`claim_mutations` draws (the drift corpus sends each one).
+CLAIM_MUTATION_NAMES = (
+    "username_missing",
+    "username_not_string",
+    "username_empty",
+    "username_too_long",
+    "password_weak",
+    "password_null",
+    "redirect_url_invalid",
+    "name_empty",
+    "name_too_long",
+    "custom_fields_not_array",
+)
+
+
 @st.composite
 def claim_mutations(draw: st.DrawFn) -> ClaimMutation:
     claims = dict(draw(valid_claims()))
-    kind = draw(
-        st.sampled_from(
-            [
-                "username_missing",
-                "username_not_string",
-                "username_empty",
-                "username_too_long",
-                "password_weak",
-                "password_null",
-                "redirect_url_invalid",
-                "name_empty",
-                "name_too_long",
-                "custom_fields_not_array",
-            ]
-        )
-    )
+    kind = draw(st.sampled_from(CLAIM_MUTATION_NAMES))
     if kind == "username_missing":
         claims.pop("username")
         return ClaimMutation(kind, claims, _validation(messages.REQUIRED, "username"))

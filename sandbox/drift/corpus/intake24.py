@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from contracts.intake24 import strategies as intake24
+from contracts.intake24.strategies import CLAIM_MUTATION_NAMES
 from contracts.jws import sign_hmac
 from contracts.strategies import INTAKE24_TOKEN_RULES
 from sandbox.drift import draw
@@ -19,18 +20,6 @@ from sandbox.drift.tenant import Plan, Tenant
 
 VALID_LIFETIME = 60
 _USERNAME_MUTATIONS = {"username_missing", "username_not_string", "username_empty", "username_too_long"}
-CLAIM_MUTATION_NAMES = (
-    "username_missing",
-    "username_not_string",
-    "username_empty",
-    "username_too_long",
-    "password_weak",
-    "password_null",
-    "redirect_url_invalid",
-    "name_empty",
-    "name_too_long",
-    "custom_fields_not_array",
-)
 
 
 def _path(slug: str) -> str:
