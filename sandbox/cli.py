@@ -81,6 +81,16 @@ def main() -> None:
     type=click.Path(dir_okay=False),
     help="Read the admin token from this file (or set VENDOR_SANDBOX_ADMIN_TOKEN[_FILE]).",
 )
+@click.option(
+    "--tls-cert", default=None, type=click.Path(dir_okay=False), help="Serve HTTPS with this PEM certificate."
+)
+@click.option("--tls-key", default=None, type=click.Path(dir_okay=False), help="The PEM private key of --tls-cert.")
+@click.option(
+    "--tls-self-signed",
+    is_flag=True,
+    default=False,
+    help="Serve HTTPS with a certificate for localhost signed by the sandbox's own CA (kept in .vendor-sandbox/).",
+)
 def serve(
     host: str | None,
     port: int | None,
@@ -91,11 +101,15 @@ def serve(
     max_pending_bodies: int | None,
     admin_token: str | None,
     admin_token_file: str | None,
+    tls_cert: str | None,
+    tls_key: str | None,
+    tls_self_signed: bool,
 ) -> None:
     """Run the sandbox on a production WSGI server."""
     from sandbox.core.statedir import UnsafeStateDirectory
     from sandbox.listening import AddressUnavailable
     from sandbox.serve import run, with_free_port
+    from sandbox.tls import TlsError, prepare, scheme
 
     try:
         if admin_token is not None and admin_token_file is not None:
@@ -111,18 +125,27 @@ def serve(
             admin_token=admin_token,
             body_timeout_seconds=body_timeout_seconds,
             max_pending_bodies=max_pending_bodies,
+            tls_cert=tls_cert,
+            tls_key=tls_key,
+            tls_self_signed=True if tls_self_signed else None,
         )
         settings = with_free_port(settings)  # --port 0: the banner names the port chosen
     except config.ConfigError as error:
         raise click.UsageError(str(error)) from error
-    settings, generated = config.with_admin_token(settings)
+    try:
+        tls = prepare(settings)
+    except TlsError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    settings, generated = config.with_admin_token(tls.settings)
     banner = [
-        f"vendor-sandbox on {_base_url(settings.host, settings.port)} "
+        f"vendor-sandbox on {_base_url(settings.host, settings.port, scheme(settings))} "
         f"(database {masked_url(settings.database)}, {settings.workers} worker(s), config: {settings.source})"
     ]
+    banner += tls.notes
     if generated is not None:
         # Shown here once and nowhere else (not logged, not stored), as Jupyter does.
-        browse = _base_url(_browsable(settings.host), settings.port)
+        browse = _base_url(_browsable(settings.host), settings.port, scheme(settings))
         banner.append(
             f"control plane token: {generated} (it listens beyond loopback; send Authorization: Bearer <token>, "
             f"set VENDOR_SANDBOX_ADMIN_TOKEN for the vendor-sandbox commands, "
@@ -138,8 +161,8 @@ def serve(
         sys.exit(1)
 
 
-def _base_url(host: str, port: int) -> str:
-    return f"http://[{host}]:{port}" if ":" in host and not host.startswith("[") else f"http://{host}:{port}"
+def _base_url(host: str, port: int, scheme: str = "http") -> str:
+    return f"{scheme}://[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{scheme}://{host}:{port}"
 
 
 def _browsable(host: str) -> str:

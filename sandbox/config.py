@@ -57,6 +57,10 @@ class Settings:
     vendors: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: Per-tenant quotas (``[limits]``).
     limits: Limits = field(default_factory=Limits)
+    #: HTTPS (:mod:`sandbox.tls`): the operator's PEM certificate and key, or a certificate the sandbox makes.
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    tls_self_signed: bool = False
     source: str = "defaults"
 
     def vendor(self, name: str) -> Mapping[str, Any]:
@@ -74,12 +78,17 @@ _SERVER_KEYS: dict[str, type] = {
     "admin_token": str,
     "body_timeout_seconds": float,
     "max_pending_bodies": int,
+    "tls_cert": str,
+    "tls_key": str,
 }
 #: Keys of ``[server]`` read specially (listed in the unknown-key message with the others).
-_OTHER_SERVER_KEYS = ("admin_token_file", "allowed_hosts")
+_OTHER_SERVER_KEYS = ("admin_token_file", "allowed_hosts", "tls_self_signed")
 ENV_ADMIN_TOKEN = f"{ENV_PREFIX}ADMIN_TOKEN"
 ENV_ADMIN_TOKEN_FILE = f"{ENV_PREFIX}ADMIN_TOKEN_FILE"
 ENV_ALLOWED_HOSTS = f"{ENV_PREFIX}ALLOWED_HOSTS"
+ENV_TLS_SELF_SIGNED = f"{ENV_PREFIX}TLS_SELF_SIGNED"
+#: How ``VENDOR_SANDBOX_TLS_SELF_SIGNED`` may be written.
+_BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 _JOURNAL_KEYS = {"max_entries": int, "max_age_seconds": float}
 
 
@@ -171,6 +180,14 @@ def from_mapping(document: Mapping[str, Any], source: str, base: Path | None = N
         if key == "allowed_hosts":
             values["allowed_hosts"] = _host_names(value, f"{source}: [server] allowed_hosts")
             continue
+        if key == "tls_self_signed":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{source}: [server] tls_self_signed must be true or false, got {value!r}")
+            values[key] = value
+            continue
+        if key in ("tls_cert", "tls_key") and base is not None:  # relative to the config file, as admin_token_file
+            values[key] = str(base / _typed("server", key, value, str))
+            continue
         if key == "admin_token_file":
             named = f"{source}: [server] admin_token_file"
             path = Path(_typed("server", key, value, str))
@@ -212,8 +229,8 @@ def load_file(path: str | os.PathLike[str] | None) -> Settings:
 
 def apply_environment(settings: Settings, environ: Mapping[str, str]) -> Settings:
     """Override with ``VENDOR_SANDBOX_HOST``, ``_PORT``, ``_WORKERS``, ``_DATABASE``, ``_ADMIN_TOKEN`` (or
-    ``_ADMIN_TOKEN_FILE``), ``_ALLOWED_HOSTS`` (comma-separated), ``_BODY_TIMEOUT_SECONDS``, ``_MAX_PENDING_BODIES`` and
-    ``_LIMITS_<KEY>``."""
+    ``_ADMIN_TOKEN_FILE``), ``_ALLOWED_HOSTS`` (comma-separated), ``_BODY_TIMEOUT_SECONDS``, ``_MAX_PENDING_BODIES``,
+    ``_TLS_CERT``, ``_TLS_KEY``, ``_TLS_SELF_SIGNED`` and ``_LIMITS_<KEY>``."""
     try:
         changes: dict[str, Any] = {"limits": settings.limits.with_environment(environ)}
     except ValueError as exc:
@@ -221,6 +238,13 @@ def apply_environment(settings: Settings, environ: Mapping[str, str]) -> Setting
     token = token_from_environment(environ)
     if token is not None:
         changes["admin_token"] = token
+    self_signed = environ.get(ENV_TLS_SELF_SIGNED, "").strip().lower()
+    if self_signed:
+        if self_signed not in _BOOLEANS:
+            raise ConfigError(
+                f"{ENV_TLS_SELF_SIGNED} must be 1/true/yes/on or 0/false/no/off, not {self_signed[:20]!r}"
+            )
+        changes["tls_self_signed"] = _BOOLEANS[self_signed]
     hosts = environ.get(ENV_ALLOWED_HOSTS)
     if hosts:
         changes["allowed_hosts"] = _host_names([h for h in hosts.split(",") if h.strip()], ENV_ALLOWED_HOSTS)
@@ -234,14 +258,24 @@ def apply_environment(settings: Settings, environ: Mapping[str, str]) -> Setting
             changes[key] = kind(raw)
         except ValueError as exc:
             raise ConfigError(f"{ENV_PREFIX}{key.upper()} must be a {kind.__name__}, got {raw!r}") from exc
-    return replace(settings, **changes)
+    return replace(settings, **_tls_layer(changes))
+
+
+def _tls_layer(changes: dict[str, Any]) -> dict[str, Any]:
+    """``changes`` from one source that sets one way of serving HTTPS replaces the other way set by a
+    source below it (``--tls-cert`` on the command line wins over ``tls_self_signed`` in the file)."""
+    if changes.get("tls_self_signed"):
+        changes = {"tls_cert": None, "tls_key": None, **changes}
+    elif changes.get("tls_cert") is not None or changes.get("tls_key") is not None:
+        changes = {"tls_self_signed": False, **changes}
+    return changes
 
 
 def apply_overrides(settings: Settings, **overrides: Any) -> Settings:
     """Apply CLI flags; ``None`` means the flag was not given."""
     if overrides.get("admin_token") is not None:
         checked_token(overrides["admin_token"], "--admin-token")
-    return replace(settings, **{key: value for key, value in overrides.items() if value is not None})
+    return replace(settings, **_tls_layer({key: value for key, value in overrides.items() if value is not None}))
 
 
 def load(config_path: str | None = None, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -266,6 +300,10 @@ def checked(settings: Settings) -> Settings:
         )
     if settings.max_pending_bodies < 1:
         raise ConfigError(f"max_pending_bodies must be at least 1, not {settings.max_pending_bodies!r}")
+    if settings.tls_self_signed and (settings.tls_cert or settings.tls_key):
+        raise ConfigError("give either tls_self_signed or tls_cert with tls_key, not both")
+    if (settings.tls_cert is None) != (settings.tls_key is None):
+        raise ConfigError("give tls_cert and tls_key together (the certificate and its private key, PEM files)")
     return settings
 
 

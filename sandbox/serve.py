@@ -28,6 +28,7 @@ from sandbox.core.admission import Admission, WsgiApp
 from sandbox.core.selfcall import OWN_ENDPOINTS
 from sandbox.core.store import prepare_database_location
 from sandbox.terminal import database_reason, masked_url
+from sandbox.tls import granian_options
 
 #: Python threads per worker that run requests whose bodies have arrived (the bridge reads bodies
 #: without a thread). Most wait their turn at the admission gate; more than one matters when a
@@ -164,6 +165,7 @@ def run(settings: Settings, banner: Sequence[str] = ()) -> None:
         websockets=False,
         log_access=False,
         respawn_failed_workers=True,
+        **granian_options(settings),
     )
     try:
         server.serve()

@@ -38,7 +38,8 @@ class SandboxProcess:
     between. ``serve`` then refuses it ("already in use"), and the start is retried on another port.
     ``host`` (a 127.0.0.x address) is passed as ``--host`` and used in :attr:`url`; ``environment``
     adds variables (the ``VENDOR_SANDBOX_*`` of the test's own environment are never passed on);
-    ``umask`` is the process's umask (unchanged by default); ``output`` holds what the process
+    ``umask`` is the process's umask (unchanged by default); ``scheme`` and ``verify`` (the CA file) serve
+    HTTPS tests; ``output`` holds what the process
     printed, once it has been stopped.
     """
 
@@ -49,12 +50,15 @@ class SandboxProcess:
         host: str | None = None,
         environment: Mapping[str, str] | None = None,
         umask: int = -1,
+        scheme: str = "http",
+        verify: str | bool = True,
     ) -> None:
         self.output = ""
+        self.verify = verify  # over HTTPS: the CA file to trust (it may not exist before the server starts)
         bind = ["--host", host] if host else []
         for attempt in range(1, START_ATTEMPTS + 1):
             self.port = free_port()
-            self.url = f"http://{host or '127.0.0.1'}:{self.port}"
+            self.url = f"{scheme}://{host or '127.0.0.1'}:{self.port}"
             env = {key: value for key, value in os.environ.items() if not key.startswith("VENDOR_SANDBOX_")}
             env.update(environment or {})
             self.process = subprocess.Popen(
@@ -74,9 +78,9 @@ class SandboxProcess:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while True:
             try:
-                if requests.get(self.url + "/__sandbox/health", timeout=1).status_code == 200:
+                if requests.get(self.url + "/__sandbox/health", timeout=1, verify=self.verify).status_code == 200:
                     return True
-            except requests.ConnectionError:
+            except OSError:  # not listening yet, or (HTTPS) its CA file not written yet
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.kill()

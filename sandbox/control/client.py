@@ -24,16 +24,21 @@ class ControlClient:
     beyond loopback can be driven without the token appearing on a command line.
     """
 
-    def __init__(self, url: str = DEFAULT_URL, admin_token: str | None = None) -> None:
+    def __init__(self, url: str = DEFAULT_URL, admin_token: str | None = None, verify: str | bool = True) -> None:
+        """``verify``: for an ``https://`` sandbox, the CA file to trust (``REQUESTS_CA_BUNDLE`` works too)."""
         admin_token = admin_token if admin_token is not None else token_from_environment(os.environ)
         self.url = url.rstrip("/")
         self.session = requests.Session()
+        #: Passed with each request: a session's own ``verify`` loses to ``REQUESTS_CA_BUNDLE`` in requests.
+        self.verify = verify
         if admin_token:
             self.session.headers["Authorization"] = f"Bearer {admin_token}"
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
-            response = self.session.request(method, f"{self.url}/__sandbox{path}", timeout=TIMEOUT_SECONDS, **kwargs)
+            response = self.session.request(
+                method, f"{self.url}/__sandbox{path}", timeout=TIMEOUT_SECONDS, verify=self.verify, **kwargs
+            )
         except requests.RequestException as error:
             raise ControlPlaneError(f"cannot reach the sandbox at {self.url}: {error}") from None
         try:

@@ -166,10 +166,25 @@ class Outbound:
 
         Every address of the answer is checked, not just the one connected to: a name that points
         at the sandbox at all is a mistake worth naming, whatever the allow-list says.
+
+        The allow-list comes before DNS: a host that is not listed, when loopback is not allowed
+        either, is never looked up (only an address literal or ``localhost`` is resolved, locally, for
+        the self-call check), and a name that is not listed and does not resolve is refused as
+        ``host_not_allowed``, the reason that matters, not as a DNS failure.
         """
+        named = host.lower() in self.allowed_hosts or host.lower() in {h.lower() for h in extra_hosts}
+        not_allowed = OutboundRefused(
+            "host_not_allowed",
+            f"{host} is not an allowed partner host (allowed: loopback and the hosts configured for the tenant)",
+        )
+        # Nothing could let an unlisted name through when loopback is not allowed either: no DNS query for it.
+        unlisted_name = not (named or self.allow_loopback) and host.lower().rstrip(".") != "localhost"
+        flags = socket.AI_NUMERICHOST if unlisted_name else 0
         try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=flags)
         except socket.gaierror as exc:
+            if not named:  # not listed, and not a loopback address: the allow-list is what refuses it
+                raise not_allowed from exc
             raise OutboundRefused("dns_failure", f"cannot resolve host {host!r}: {exc.strerror}") from exc
         except UnicodeError as exc:  # IDNA refuses the name (an empty or over-long label)
             raise OutboundRefused("dns_failure", f"cannot resolve host {host[:100]!r}: {exc}") from exc
@@ -177,15 +192,11 @@ class Outbound:
             address = str(info[4][0])
             if self.own_endpoints.includes(address, port):
                 raise OutboundRefused(SELF_CALL, self_call_message(host, address, port))
-        named = host.lower() in self.allowed_hosts or host.lower() in {h.lower() for h in extra_hosts}
         for info in infos:
             address = str(info[4][0])
             if named or (self.allow_loopback and _is_loopback(address)):
                 return address
-        raise OutboundRefused(
-            "host_not_allowed",
-            f"{host} is not an allowed partner host (allowed: loopback and the hosts configured for the tenant)",
-        )
+        raise not_allowed
 
     def post(
         self,

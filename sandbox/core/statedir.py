@@ -167,3 +167,22 @@ def _check_file(path: Path) -> list[str]:
         os.chmod(path, mode & FILE_MODE)
         return [f"{path.name} {mode:04o} -> {mode & FILE_MODE:04o}"]
     return []
+
+
+def secure_own_directory(directory: Path) -> list[str]:
+    """The sandbox's own state directory (``./.vendor-sandbox``) for files other than the database (the
+    TLS certificate authority): created 0700, or checked and tightened as :func:`secure` does for the
+    database's. Returns what was tightened; raises :class:`UnsafeStateDirectory`."""
+    try:
+        info = os.lstat(directory) if _create_directory(directory) else _check_directory(directory, own=True)
+        if stat.S_IMODE(info.st_mode) != DIRECTORY_MODE:
+            os.chmod(directory, DIRECTORY_MODE)
+            return [f"{_shown(directory)} {stat.S_IMODE(info.st_mode):04o} -> {DIRECTORY_MODE:04o}"]
+        return []
+    except OSError as error:
+        raise UnsafeStateDirectory(f"cannot prepare {_shown(directory)} ({error.strerror or error})") from None
+
+
+def secure_own_file(path: Path) -> list[str]:
+    """An existing file of the state directory: refused when a link or someone else's, tightened to 0600."""
+    return _check_file(path)

@@ -11,6 +11,7 @@ registered.
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Callable
 from types import TracebackType
@@ -35,8 +36,14 @@ class _QuietHandler(WSGIRequestHandler):
 class LiveServer:
     """``with LiveServer(app) as server: requests.get(server.url + "/path")``."""
 
-    def __init__(self, app: WsgiApp, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
+    def __init__(
+        self, app: WsgiApp, host: str = "127.0.0.1", port: int = 0, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
+        """``ssl_context``: serve HTTPS with it (the URL is then ``https://``)."""
+        self._server: BaseWSGIServer = make_server(
+            host, port, app, threaded=True, request_handler=_QuietHandler, ssl_context=ssl_context
+        )
+        self.scheme = "http" if ssl_context is None else "https"
         self._server.daemon_threads = True  # type: ignore[attr-defined]
         self.host = host
         self.port = self._server.server_port
@@ -54,7 +61,7 @@ class LiveServer:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def start(self) -> LiveServer:
         if self._own is not None:

@@ -10,6 +10,10 @@ Fixtures:
   ``vendor_sandbox_port`` (``0``: any free port), ``vendor_sandbox_database`` (a temporary SQLite file),
   ``vendor_sandbox_config`` (a TOML path; ``None``: the demo tenants), ``vendor_sandbox_settings``.
 
+Option ``--vendor-sandbox-tls`` (or a ``vendor_sandbox_tls`` fixture returning True) serves the sandbox over HTTPS
+with a certificate for ``localhost``/``127.0.0.1``/``::1`` signed by a CA made for the session:
+``vendor_sandbox.ca_path`` (and ``vendor_sandbox_server.ca_path``) is that CA's file, for ``requests``' ``verify=``.
+
 Option ``--vendor-sandbox-junit FILE`` writes the conformance report (:mod:`sandbox.testing.report`) of every
 exchange the tests made at the end of the session.
 """
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
     from sandbox.testing.sandbox import VendorSandbox
 
 JUNIT_OPTION = "--vendor-sandbox-junit"
+TLS_OPTION = "--vendor-sandbox-tls"
 _ENTRIES = pytest.StashKey[list[dict[str, Any]]]()
 _WORKER_OUTPUT = "vendor_sandbox_journal"
 
@@ -42,6 +47,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="FILE",
         default=None,
         help="write a JUnit XML conformance report of every vendor exchange the tests made",
+    )
+    group.addoption(
+        TLS_OPTION,
+        action="store_true",
+        default=False,
+        help="serve the sandbox over HTTPS (the fixture's ca_path is the CA to trust)",
     )
 
 
@@ -55,6 +66,8 @@ class SandboxServer:
 
     app: Flask
     live: LiveServer
+    #: The CA file that signed the server's certificate when it serves HTTPS, else None.
+    ca_path: Path | None = None
 
     @property
     def url(self) -> str:
@@ -69,6 +82,12 @@ def vendor_sandbox_host() -> str:
 @pytest.fixture(scope="session")
 def vendor_sandbox_port() -> int:
     return 0
+
+
+@pytest.fixture(scope="session")
+def vendor_sandbox_tls(request: pytest.FixtureRequest) -> bool:
+    """Serve HTTPS (``--vendor-sandbox-tls``); override it in ``conftest.py`` to always (or never) do."""
+    return bool(request.config.getoption(TLS_OPTION))
 
 
 @pytest.fixture(scope="session")
@@ -99,14 +118,27 @@ def vendor_sandbox_settings(
 
 
 @pytest.fixture(scope="session")
-def vendor_sandbox_server(vendor_sandbox_settings: Settings) -> Iterator[SandboxServer]:
+def vendor_sandbox_server(
+    vendor_sandbox_settings: Settings, vendor_sandbox_tls: bool, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SandboxServer]:
+    import ssl
+
     from sandbox.app import create_app
     from sandbox.testing.live import LiveServer
+    from sandbox.tls import self_signed
 
+    context, ca_path = None, None
+    if vendor_sandbox_tls:
+        tls = self_signed(vendor_sandbox_settings, tmp_path_factory.mktemp("vendor-sandbox-tls"))
+        assert tls.settings.tls_cert is not None
+        assert tls.settings.tls_key is not None
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(tls.settings.tls_cert, tls.settings.tls_key)
+        ca_path = tls.ca
     app = create_app(vendor_sandbox_settings)
-    live = LiveServer(app, vendor_sandbox_settings.host, vendor_sandbox_settings.port).start()
+    live = LiveServer(app, vendor_sandbox_settings.host, vendor_sandbox_settings.port, context).start()
     try:
-        yield SandboxServer(app, live)
+        yield SandboxServer(app, live, ca_path)
     finally:
         live.stop()
         app.extensions["sandbox.store"].dispose()
@@ -118,7 +150,8 @@ def vendor_sandbox(vendor_sandbox_server: SandboxServer, request: pytest.Fixture
     from sandbox.testing.sandbox import VendorSandbox
 
     settings: Settings = vendor_sandbox_server.app.extensions["sandbox.settings"]
-    sandbox = VendorSandbox(vendor_sandbox_server.url, settings.admin_token)
+    ca_path = vendor_sandbox_server.ca_path
+    sandbox = VendorSandbox(vendor_sandbox_server.url, settings.admin_token, ca_path=str(ca_path) if ca_path else None)
     sandbox.reset()
     if not request.config.getoption(JUNIT_OPTION):
         yield sandbox

@@ -195,12 +195,19 @@ class VendorSandbox:
     """A running sandbox, reset before each test (see the ``vendor_sandbox`` fixture)."""
 
     def __init__(
-        self, base_url: str, admin_token: str | None = None, before_reset: Callable[[], None] | None = None
+        self,
+        base_url: str,
+        admin_token: str | None = None,
+        before_reset: Callable[[], None] | None = None,
+        ca_path: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         #: Called before :meth:`reset` clears the journal (the plugin collects exchanges for its report).
         self.before_reset = before_reset
-        self.control = ControlClient(self.base_url, admin_token)
+        #: Over HTTPS (``--vendor-sandbox-tls``): the CA file that signed the sandbox's certificate, for
+        #: ``requests``' ``verify=`` (or ``ssl.create_default_context(cafile=...)``); None over plain HTTP.
+        self.ca_path = ca_path
+        self.control = ControlClient(self.base_url, admin_token, verify=ca_path or True)
         self.clock = SandboxClock(self.control)
         self.faults = SandboxFaults(self.control)
         self.journal = SandboxJournal(self.control)

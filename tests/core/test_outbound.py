@@ -372,3 +372,37 @@ def test_a_location_with_non_ascii_bytes_or_spaces_is_percent_encoded_not_a_cras
         )
     assert result.status == 200
     assert result.url == server.url + "/caf%C3%A9%20au%20lait?x=%FF"
+
+
+def test_the_allow_list_comes_before_dns(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A host nobody listed is refused as ``host_not_allowed`` whether or not it resolves; a listed one that
+    does not resolve is a DNS failure; with loopback not allowed, an unlisted name is never looked up, while
+    an address literal aimed at the sandbox is still named a self-call (its address is still checked)."""
+    import socket
+
+    journal = app.extensions[JOURNAL_KEY]
+    unlisted = Outbound(journal).post(
+        "http://partner.invalid/hook", b"{}", {}, vendor="x", tenant=None, correlation_id="c"
+    )
+    assert (unlisted.status, unlisted.error) == (None, "host_not_allowed")
+    listed = Outbound(journal, allowed_hosts=["partner.invalid"])
+    answer = listed.post("http://partner.invalid/hook", b"{}", {}, vendor="x", tenant=None, correlation_id="c")
+    assert (answer.status, answer.error) == (None, "dns_failure")
+
+    own = OwnEndpoints()
+    own.add("127.0.0.1", 8129)
+    strict = Outbound(journal, own_endpoints=own, allow_loopback=False)
+    looked_up: list[str] = []
+    real = socket.getaddrinfo
+
+    def recording(host: str, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs.get("flags", 0) & socket.AI_NUMERICHOST:
+            looked_up.append(host)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", recording)
+    refused = strict.post("http://partner.example/hook", b"{}", {}, vendor="x", tenant=None, correlation_id="c")
+    assert (refused.error, looked_up) == ("host_not_allowed", [])
+    for spelling in ("127.0.0.1", "127.1", "localhost"):
+        itself = strict.post(f"http://{spelling}:8129/x", b"{}", {}, vendor="x", tenant=None, correlation_id="c")
+        assert itself.error == "self_call", spelling

@@ -272,3 +272,17 @@ def test_cancel_rules_and_published_schemas(
         assert NotificationSchema().validate(json.loads(request_["body"])) == {}
         claims = jwt.decode(request_["headers"]["authorization"][7:], options={"verify_signature": False})
         assert NotificationClaimsSchema().validate(claims) == {}
+
+
+def test_a_webhook_host_not_allowed_is_reported_as_such_even_when_it_does_not_resolve(
+    app: Flask, client: FlaskClient, mint: Mint, make_survey: Callable[..., Any]
+) -> None:
+    """The allow-list is checked first: a partner host nobody listed is ``host_not_allowed``, not ``dns_failure``."""
+    _survey(make_survey, "https://partner.invalid/hook")
+    headers, _ = _signed_in(client, mint)
+    assert client.post("/intake24/api/surveys/hooks/session", json={}, headers=headers).status_code == 200
+    notifier = app.extensions["sandbox.intake24"].notifier
+    assert notifier.wait_for_deliveries(10)
+    assert notifier.attempts[0].error == "host_not_allowed"
+    entry = next(e for e in app.extensions[JOURNAL_KEY].entries(vendor="intake24") if e["direction"] == "outbound")
+    assert (entry["verdict"], entry["rule"]) == ("rejected", "host_not_allowed")

@@ -2,7 +2,8 @@
 
 Fenced blocks are picked by their info string: ``python test`` blocks are test files run by pytest with the
 plugin; ``python run`` and ``sh run`` blocks run, in order, against a live sandbox (its URL replaces
-``http://127.0.0.1:8000``); a ``text expect`` block right after a run block lists lines its output must contain.
+``http://127.0.0.1:8000``, the running Python's folder replaces ``.venv/bin/``); a ``text expect`` block right
+after a run block lists lines its output must contain.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ def test_the_run_examples_work_against_a_running_sandbox(vendor_sandbox: VendorS
         if info not in ("python run", "sh run"):
             continue
         source = code.replace(DEFAULT_URL, vendor_sandbox.base_url)
+        source = source.replace(".venv/bin/", f"{Path(sys.executable).parent}/")  # the README's venv, from any folder
         command = [sys.executable, "-c", source] if info == "python run" else ["bash", "-euo", "pipefail", "-c", source]
         done = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=60, check=False)
         assert done.returncode == 0, f"block {index} ({info}) failed:\n{code}\n{done.stdout}\n{done.stderr}"
