@@ -94,7 +94,12 @@ def vendor_sandbox_settings(
         # Intake24 itself exempts 127.0.0.1 from its rate limiter; a test session sends hundreds of requests.
         intake24 = {**settings.vendor("intake24"), "rate_limit_exempt_loopback": True}
         settings = replace(settings, vendors={**settings.vendors, "intake24": intake24})
+    from sandbox.serve import with_free_port
+
     settings = replace(settings, host=vendor_sandbox_host, port=vendor_sandbox_port, database=vendor_sandbox_database)
+    # Port 0 becomes the free port chosen as ``serve --port 0`` chooses it (one helper): the settings,
+    # the app built from them and the server's URL all name the port really bound, never 0.
+    settings = with_free_port(settings)
     return config.with_admin_token(settings)[0]  # beyond loopback, the control plane needs one
 
 
