@@ -24,6 +24,8 @@ DEMO_SECRET = "demo-sympto-api-secret"
 BODY_SECRET = "body-secret-4f1d8a2c-never-logged"
 QUERY_SECRET = "auth-code-9b7e31d0-never-logged"
 PARTNER_SECRET = "partner-secret-0123456789"
+#: ``SandboxProcess`` quiets the access lines (its pipe is read only at the end): these tests want the default.
+DEFAULT_LEVEL = {"VENDOR_SANDBOX_LOG_LEVEL": "info"}
 
 
 def version() -> str:
@@ -84,7 +86,7 @@ def test_version_prints_the_installed_distributions_version() -> None:
 
 
 def test_text_access_lines_banner_version_and_no_granian_chatter(tmp_path: Path, partner: LiveServer) -> None:
-    sandbox = SandboxProcess(tmp_path)
+    sandbox = SandboxProcess(tmp_path, environment=DEFAULT_LEVEL)
     try:
         health = requests.get(sandbox.url + "/__sandbox/health", timeout=10).json()
         exchanges(sandbox, partner)
@@ -108,7 +110,7 @@ def test_text_access_lines_banner_version_and_no_granian_chatter(tmp_path: Path,
 
 
 def test_json_lines_each_parse_and_carry_the_exchange(tmp_path: Path, partner: LiveServer) -> None:
-    sandbox = SandboxProcess(tmp_path, "--log-format", "json")
+    sandbox = SandboxProcess(tmp_path, "--log-format", "json", environment=DEFAULT_LEVEL)
     try:
         exchanges(sandbox, partner)
     finally:
@@ -128,7 +130,7 @@ def test_json_lines_each_parse_and_carry_the_exchange(tmp_path: Path, partner: L
 
 
 def test_log_level_warning_silences_the_access_lines(tmp_path: Path, partner: LiveServer) -> None:
-    sandbox = SandboxProcess(tmp_path, "--log-level", "warning")
+    sandbox = SandboxProcess(tmp_path, "--log-level", "warning", environment=DEFAULT_LEVEL)  # the flag wins
     try:
         exchanges(sandbox, partner)
     finally:
@@ -140,7 +142,7 @@ def test_log_level_warning_silences_the_access_lines(tmp_path: Path, partner: Li
 
 
 def test_a_dropped_connection_is_journaled_and_logged_as_dropped_without_a_traceback(tmp_path: Path) -> None:
-    sandbox = SandboxProcess(tmp_path)
+    sandbox = SandboxProcess(tmp_path, environment=DEFAULT_LEVEL)
     try:
         armed = requests.post(
             f"{sandbox.url}/__sandbox/faults", json={"vendor": "cirrusmd", "drop": True, "times": 1}, timeout=10
