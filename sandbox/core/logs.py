@@ -181,6 +181,9 @@ def dictconfig(level: str, kind: str) -> dict[str, Any]:
             GRANIAN_LOGGER: {"handlers": ["granian"], "level": granian_level(level).upper(), "propagate": False},
             "granian.access": {"handlers": ["granian"], "level": "WARNING", "propagate": False},
         },
+        # Any other library's warnings and errors (Flask's log of an unexpected exception included) in the
+        # same format, so that a JSON log stays JSON.
+        "root": {"handlers": ["sandbox"], "level": max(level, "warning", key=LEVELS.index).upper()},
     }
 
 

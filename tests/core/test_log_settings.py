@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,14 @@ def test_granian_warnings_about_deliberate_settings_are_dropped_and_errors_kept(
     error = logging.LogRecord("_granian", logging.ERROR, __file__, 1, logs.DELIBERATE[0], (), None)
     kept = [logs.DeliberateSettings().filter(r) for r in (deliberate, other, error)]
     assert kept == [False, True, True]
+
+
+def test_other_libraries_warnings_share_the_format_and_their_info_stays_out() -> None:
+    probe = (
+        "import logging; from sandbox.core import logs; logs.configure('info', 'json'); "
+        "logging.getLogger('some.library').warning('careful'); logging.getLogger('some.library').info('chatter')"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    [line] = result.stderr.splitlines()
+    assert json.loads(line)["message"] == "careful"
+    assert json.loads(line)["level"] == "warning"
