@@ -5,7 +5,10 @@ dropped connection logged and journaled as ``dropped``, never as an accepted ans
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
@@ -162,3 +165,25 @@ def test_a_dropped_connection_is_journaled_and_logged_as_dropped_without_a_trace
     assert "accepted" not in line
     for noise in ("ConnectionAbortedError", "Traceback", "[ERROR]"):
         assert noise not in output, output
+
+
+def test_a_real_granian_error_stays_visible(tmp_path: Path) -> None:
+    """The quieting hides Granian's chatter, not its errors: a worker killed under it is reported."""
+    sandbox = SandboxProcess(tmp_path, environment=DEFAULT_LEVEL)
+    try:
+        children = Path(f"/proc/{sandbox.process.pid}/task/{sandbox.process.pid}/children")
+        [worker] = children.read_text().split()
+        os.kill(int(worker), signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while True:  # a new worker (respawn_failed_workers) that answers: the death was seen and reported
+            respawned = children.read_text().split() not in ([], [worker])
+            try:
+                if respawned and requests.get(sandbox.url + "/__sandbox/health", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert time.monotonic() < deadline, "the worker was not respawned"
+            time.sleep(0.1)
+    finally:
+        output = stopped_output(sandbox)
+    assert "[ERROR] Unexpected exit from worker-1" in output, output
