@@ -7,7 +7,9 @@ Fixtures:
 - ``vendor_sandbox_server`` (session, started only when a test asks for it): the sandbox on real HTTP in a
   thread, ``.url``; one per xdist worker, each on its own port and database.
 - configuration, each overridable in your ``conftest.py``: ``vendor_sandbox_host`` (``127.0.0.1``),
-  ``vendor_sandbox_port`` (``0``: any free port), ``vendor_sandbox_database`` (a temporary SQLite file),
+  ``vendor_sandbox_port`` (``0``: any free port, chosen as ``serve --port 0`` chooses it, so that
+  ``vendor_sandbox_settings.port`` and the server's ``.url`` name the port really bound),
+  ``vendor_sandbox_database`` (a temporary SQLite file),
   ``vendor_sandbox_config`` (a TOML path; ``None``: the demo tenants), ``vendor_sandbox_settings``.
 
 Option ``--vendor-sandbox-junit FILE`` writes the conformance report (:mod:`sandbox.testing.report`) of every

@@ -187,3 +187,10 @@ def test_a_real_granian_error_stays_visible(tmp_path: Path) -> None:
     finally:
         output = stopped_output(sandbox)
     assert "[ERROR] Unexpected exit from worker-1" in output, output
+
+
+def test_log_level_debug_shows_granians_own_lines(tmp_path: Path) -> None:
+    sandbox = SandboxProcess(tmp_path, "--log-level", "debug")
+    output = stopped_output(sandbox)
+    assert "[INFO] Starting granian" in output, output
+    assert "[INFO] Granian shutdown completed" in output, output

@@ -138,3 +138,19 @@ def test_other_libraries_warnings_share_the_format_and_their_info_stays_out() ->
     [line] = result.stderr.splitlines()
     assert json.loads(line)["message"] == "careful"
     assert json.loads(line)["level"] == "warning"
+
+
+def test_an_outbound_call_without_an_answer_shows_a_dash_for_its_status(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger=logs.ACCESS_LOGGER)
+    logs.access(
+        vendor="sympto",
+        direction="outbound",
+        method="POST",
+        path="http://partner.test/webhook",
+        status=None,
+        verdict="rejected",
+        rule="connection_error",
+        latency_ms=12.34,
+    )
+    [line] = caplog.records
+    assert line.getMessage() == "outbound sympto POST http://partner.test/webhook - rejected connection_error 12.3 ms"
