@@ -7,12 +7,18 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sandbox.app import create_app
 
-__all__ = ["create_app"]
-__version__ = "0.1.0"
+    __version__: str
+
+__all__ = ["__version__", "create_app"]
 
 
 def __getattr__(name: str) -> Any:
-    """``create_app`` is imported on first use, so ``import sandbox.<module>`` (e.g. the pytest plugin) stays light."""
+    """``create_app`` is imported on first use, so ``import sandbox.<module>`` (e.g. the pytest plugin) stays light;
+    ``__version__`` is the installed distribution's (:mod:`sandbox.version`), never a second copy of it."""
+    if name == "__version__":
+        from sandbox.version import installed_version
+
+        return installed_version()
     if name == "create_app":
         from sandbox.app import create_app
 

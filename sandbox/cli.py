@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from sandbox import config
+from sandbox.core.logs import FORMATS, LEVELS
 from sandbox.terminal import masked_url, printable
 
 if TYPE_CHECKING:
@@ -36,7 +37,24 @@ class _Commands(click.Group):
         return super().get_command(ctx, cmd_name)
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from sandbox.version import installed_version
+
+    click.echo(f"vendor-sandbox {installed_version()}")
+    ctx.exit()
+
+
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Print the installed version and exit.",
+)
 def main() -> None:
     """A local, faithful stand-in for CirrusMD, Intake24 and Sympto, for contract testing."""
 
@@ -91,6 +109,18 @@ def main() -> None:
     default=False,
     help="Serve HTTPS with a certificate for localhost signed by the sandbox's own CA (kept in .vendor-sandbox/).",
 )
+@click.option(
+    "--log-level",
+    type=click.Choice(LEVELS, case_sensitive=False),
+    default=None,
+    help="info (default): one access line per exchange; warning: problems only; debug: Granian's own lines too.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(FORMATS, case_sensitive=False),
+    default=None,
+    help="text (default) or json: one JSON object per line, for a log collector.",
+)
 def serve(
     host: str | None,
     port: int | None,
@@ -104,6 +134,8 @@ def serve(
     tls_cert: str | None,
     tls_key: str | None,
     tls_self_signed: bool,
+    log_level: str | None,
+    log_format: str | None,
 ) -> None:
     """Run the sandbox on a production WSGI server."""
     from sandbox.core.statedir import UnsafeStateDirectory
@@ -128,6 +160,8 @@ def serve(
             tls_cert=tls_cert,
             tls_key=tls_key,
             tls_self_signed=True if tls_self_signed else None,
+            log_level=None if log_level is None else log_level.lower(),
+            log_format=None if log_format is None else log_format.lower(),
         )
         settings = with_free_port(settings)  # --port 0: the banner names the port chosen
     except config.ConfigError as error:
@@ -138,8 +172,10 @@ def serve(
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
     settings, generated = config.with_admin_token(tls.settings)
+    from sandbox.version import installed_version
+
     banner = [
-        f"vendor-sandbox on {_base_url(settings.host, settings.port, scheme(settings))} "
+        f"vendor-sandbox {installed_version()} on {_base_url(settings.host, settings.port, scheme(settings))} "
         f"(database {masked_url(settings.database)}, {settings.workers} worker(s), config: {settings.source})"
     ]
     banner += tls.notes
@@ -351,7 +387,9 @@ def _journal_line(entry: dict[str, Any]) -> str:
 @token_option
 @click.option("--vendor", default=None)
 @click.option("--tenant", default=None)
-@click.option("--verdict", type=click.Choice(["accepted", "rejected", "accepted_with_warnings"]), default=None)
+@click.option(
+    "--verdict", type=click.Choice(["accepted", "rejected", "accepted_with_warnings", "dropped"]), default=None
+)
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
 @click.option("--follow", is_flag=True, help="Keep printing new entries until interrupted.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")

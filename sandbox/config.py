@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from sandbox.core import logs
 from sandbox.core.limits import Limits
 from sandbox.core.store import DEFAULT_DATABASE_URL
 
@@ -61,6 +62,10 @@ class Settings:
     tls_cert: str | None = None
     tls_key: str | None = None
     tls_self_signed: bool = False
+    #: What ``serve`` logs (:mod:`sandbox.core.logs`): ``[server] log_level``/``log_format`` or ``[logging]
+    #: level``/``format``, ``VENDOR_SANDBOX_LOG_LEVEL``/``_LOG_FORMAT``, ``--log-level``/``--log-format``.
+    log_level: str = logs.DEFAULT_LEVEL
+    log_format: str = logs.DEFAULT_FORMAT
     source: str = "defaults"
 
     def vendor(self, name: str) -> Mapping[str, Any]:
@@ -80,7 +85,13 @@ _SERVER_KEYS: dict[str, type] = {
     "max_pending_bodies": int,
     "tls_cert": str,
     "tls_key": str,
+    "log_level": str,
+    "log_format": str,
 }
+#: Settings that must be one of a few words: the check that names the source of a bad one.
+_CHOICES = {"log_level": logs.check_level, "log_format": logs.check_format}
+#: ``[logging]``: the same two settings in a section of their own.
+_LOGGING_KEYS = {"level": "log_level", "format": "log_format"}
 #: Keys of ``[server]`` read specially (listed in the unknown-key message with the others).
 _OTHER_SERVER_KEYS = ("admin_token_file", "allowed_hosts", "tls_self_signed")
 ENV_ADMIN_TOKEN = f"{ENV_PREFIX}ADMIN_TOKEN"
@@ -199,6 +210,10 @@ def from_mapping(document: Mapping[str, Any], source: str, base: Path | None = N
         values[key] = _typed("server", key, value, _SERVER_KEYS[key])
     if "admin_token" in server:
         values["admin_token"] = checked_token(values["admin_token"], f"{source}: [server] admin_token")
+    values.update(_logging_section(document.get("logging", {}), source, server))
+    for key, check in _CHOICES.items():
+        if key in values:
+            values[key] = _choice(check, values[key], f"{source}: {_where(key, server)}")
     for key, value in document.get("journal", {}).items():
         if key not in _JOURNAL_KEYS:
             raise ConfigError(f"{source}: unknown key [journal] {key}; known: {', '.join(_JOURNAL_KEYS)}")
@@ -208,9 +223,41 @@ def from_mapping(document: Mapping[str, Any], source: str, base: Path | None = N
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     values["vendors"] = {
-        name: section for name, section in document.items() if name not in ("server", "journal", "limits")
+        name: section for name, section in document.items() if name not in ("server", "journal", "limits", "logging")
     }
     return Settings(**values)
+
+
+def _where(key: str, server: Mapping[str, Any]) -> str:
+    """Where ``key`` was written in the file, for an error message."""
+    if key in server:
+        return f"[server] {key}"
+    return f"[logging] {key.removeprefix('log_')}"
+
+
+def _choice(check: Any, value: Any, named: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{named} must be a string, got {value!r}"[:200])
+    try:
+        chosen: str = check(value, named)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+    return chosen
+
+
+def _logging_section(section: Any, source: str, server: Mapping[str, Any]) -> dict[str, Any]:
+    """``[logging] level`` and ``format``; the same setting also in ``[server]`` is refused (which one wins?)."""
+    if not isinstance(section, Mapping):
+        raise ConfigError(f"{source}: [logging] must be a table")
+    values: dict[str, Any] = {}
+    for key, value in section.items():
+        if key not in _LOGGING_KEYS:
+            raise ConfigError(f"{source}: unknown key [logging] {key}; known: {', '.join(_LOGGING_KEYS)}")
+        setting = _LOGGING_KEYS[key]
+        if setting in server:
+            raise ConfigError(f"{source}: give one of [server] {setting} and [logging] {key}, not both")
+        values[setting] = value
+    return values
 
 
 def load_file(path: str | os.PathLike[str] | None) -> Settings:
@@ -230,7 +277,7 @@ def load_file(path: str | os.PathLike[str] | None) -> Settings:
 def apply_environment(settings: Settings, environ: Mapping[str, str]) -> Settings:
     """Override with ``VENDOR_SANDBOX_HOST``, ``_PORT``, ``_WORKERS``, ``_DATABASE``, ``_ADMIN_TOKEN`` (or
     ``_ADMIN_TOKEN_FILE``), ``_ALLOWED_HOSTS`` (comma-separated), ``_BODY_TIMEOUT_SECONDS``, ``_MAX_PENDING_BODIES``,
-    ``_TLS_CERT``, ``_TLS_KEY``, ``_TLS_SELF_SIGNED`` and ``_LIMITS_<KEY>``."""
+    ``_TLS_CERT``, ``_TLS_KEY``, ``_TLS_SELF_SIGNED``, ``_LIMITS_<KEY>``, ``_LOG_LEVEL`` and ``_LOG_FORMAT``."""
     try:
         changes: dict[str, Any] = {"limits": settings.limits.with_environment(environ)}
     except ValueError as exc:
@@ -253,6 +300,9 @@ def apply_environment(settings: Settings, environ: Mapping[str, str]) -> Setting
             continue
         raw = environ.get(f"{ENV_PREFIX}{key.upper()}")
         if raw is None or raw == "":
+            continue
+        if key in _CHOICES:
+            changes[key] = _choice(_CHOICES[key], raw, f"{ENV_PREFIX}{key.upper()}")
             continue
         try:
             changes[key] = kind(raw)

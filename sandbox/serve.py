@@ -14,7 +14,6 @@ from __future__ import annotations
 import gc
 import os
 import socket
-import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -24,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sandbox import listening
 from sandbox.app import create_app
 from sandbox.config import ConfigError, Settings, to_environment
+from sandbox.core import logs
 from sandbox.core.admission import Admission, WsgiApp
 from sandbox.core.selfcall import OWN_ENDPOINTS
 from sandbox.core.store import prepare_database_location
@@ -127,6 +127,7 @@ def run(settings: Settings, banner: Sequence[str] = ()) -> None:
     (:class:`~sandbox.listening.AddressUnavailable`); the CLI prints either as one line."""
     from granian import Granian
     from granian.constants import Interfaces
+    from granian.log import LogLevels
 
     global _prepared
     settings = with_free_port(settings)
@@ -134,10 +135,9 @@ def run(settings: Settings, banner: Sequence[str] = ()) -> None:
     count_from_environment("VENDOR_SANDBOX_RUNNERS", RUNNERS)  # refused here, not in every worker
     notes = prepare_database_location(settings.database)
     guard = listening.claim(settings.host, settings.port)  # held until this process ends
-    for line in banner:
-        print(line, file=sys.stderr)
-    for note in notes:
-        print(note, file=sys.stderr)
+    log_config = logs.configure(settings.log_level, settings.log_format)
+    for line in [*banner, *notes]:
+        logs.say(line, settings.log_format)
     os.environ.update(to_environment(settings))
     try:
         _prepared = prepare(settings)
@@ -149,10 +149,10 @@ def run(settings: Settings, banner: Sequence[str] = ()) -> None:
     state = _prepared.extensions["sandbox.clock"].state
     if state.mode != "system":
         setting = f"frozen at {state.frozen_at}" if state.mode == "frozen" else f"offset by {state.offset_seconds} s"
-        print(
+        logs.say(
             f"note: the sandbox clock is {setting} (kept in the database); "
             'PUT /__sandbox/clock {"mode": "system"} returns it to the system clock',
-            file=sys.stderr,
+            settings.log_format,
         )
     server = Granian(
         target="sandbox.rsgi:app",
@@ -164,6 +164,8 @@ def run(settings: Settings, banner: Sequence[str] = ()) -> None:
         backpressure=connections_per_worker(settings),
         websockets=False,
         log_access=False,
+        log_level=LogLevels(logs.granian_level(settings.log_level)),
+        log_dictconfig=log_config,
         respawn_failed_workers=True,
         **granian_options(settings),
     )

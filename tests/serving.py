@@ -37,7 +37,9 @@ class SandboxProcess:
     The port is picked free, then released for ``serve`` to bind: another test may take it in
     between. ``serve`` then refuses it ("already in use"), and the start is retried on another port.
     ``host`` (a 127.0.0.x address) is passed as ``--host`` and used in :attr:`url`; ``environment``
-    adds variables (the ``VENDOR_SANDBOX_*`` of the test's own environment are never passed on);
+    adds variables (the ``VENDOR_SANDBOX_*`` of the test's own environment are never passed on; the log level is
+    ``warning`` unless ``environment`` or a flag says otherwise: the output is read only once the process has
+    stopped, and one access line per request would fill the pipe and stall the server after a few hundred);
     ``umask`` is the process's umask (unchanged by default); ``scheme`` and ``verify`` (the CA file) serve
     HTTPS tests; ``output`` holds what the process
     printed, once it has been stopped.
@@ -60,6 +62,7 @@ class SandboxProcess:
             self.port = free_port()
             self.url = f"{scheme}://{host or '127.0.0.1'}:{self.port}"
             env = {key: value for key, value in os.environ.items() if not key.startswith("VENDOR_SANDBOX_")}
+            env["VENDOR_SANDBOX_LOG_LEVEL"] = "warning"
             env.update(environment or {})
             self.process = subprocess.Popen(
                 [executable(), "serve", "--port", str(self.port), *bind, *args],

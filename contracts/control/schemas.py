@@ -238,7 +238,9 @@ class JournalEntrySchema(Schema):
     method = fields.String(required=True)
     path = fields.String(required=True)
     status = fields.Integer(required=True, allow_none=True)
-    verdict = fields.String(required=True, validate=validate.OneOf(["accepted", "rejected", "accepted_with_warnings"]))
+    verdict = fields.String(
+        required=True, validate=validate.OneOf(["accepted", "rejected", "accepted_with_warnings", "dropped"])
+    )
     rule = fields.String(required=True, allow_none=True)
     message = fields.String(required=True, allow_none=True)
     warnings = fields.List(fields.Dict(), required=True)
@@ -251,7 +253,7 @@ class JournalEntrySchema(Schema):
 class JournalQuerySchema(StrictSchema):
     vendor = fields.String(validate=validate.Length(max=32))
     tenant = fields.String(validate=validate.Length(max=200))
-    verdict = fields.String(validate=validate.OneOf(["accepted", "rejected", "accepted_with_warnings"]))
+    verdict = fields.String(validate=validate.OneOf(["accepted", "rejected", "accepted_with_warnings", "dropped"]))
     since = fields.Integer(
         validate=validate.Range(min=0, max=MAX_ID), metadata={"description": "Only entries with a larger id."}
     )

@@ -271,5 +271,6 @@ def init_app(app: Flask, faults_: Faults) -> None:
         if fault["kind"] == "delay":
             return None
         if fault["kind"] == "drop":
+            journal.dropping()
             return _dropped(fault["status"] or 200)
         return render(fault)

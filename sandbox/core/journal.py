@@ -3,7 +3,14 @@
 Vendor code annotates the current request with :func:`note` (the rule broken, warnings); an
 ``after_request`` hook records the exchange once the response is known. :meth:`Journal.record`
 is the storage boundary: everything passes the redaction policy (:mod:`sandbox.core.redact`)
-there. Retention is bounded by count and age so the table never grows without limit.
+there, and it writes the exchange's access line (:func:`sandbox.core.logs.access`) from the
+redacted entry, so that the log never says more than the journal. Retention is bounded by count
+and age so the table never grows without limit.
+
+Verdicts: ``accepted``, ``rejected``, ``accepted_with_warnings``, and ``dropped`` for an answer
+that an armed ``drop`` fault cut off midway (:func:`dropping`): the client got a status line and
+part of a body, then a broken connection, so neither "accepted" nor a vendor's rejection says what
+it saw. The rule stays the fault's (``fault:<name>``).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from flask import Flask, Response, current_app, g, request
 from sqlalchemy import JSON, Column, Float, Index, Integer, String, Table, Text, delete, func, select
 from werkzeug.exceptions import HTTPException
 
+from sandbox.core import logs
 from sandbox.core.clock import Clock
 from sandbox.core.errors import surface_for
 from sandbox.core.redact import Redaction
@@ -27,7 +35,8 @@ from sandbox.core.store import Store, metadata
 ACCEPTED = "accepted"
 REJECTED = "rejected"
 ACCEPTED_WITH_WARNINGS = "accepted_with_warnings"
-VERDICTS = (ACCEPTED, REJECTED, ACCEPTED_WITH_WARNINGS)
+DROPPED = "dropped"
+VERDICTS = (ACCEPTED, REJECTED, ACCEPTED_WITH_WARNINGS, DROPPED)
 
 journal_entries = Table(
     "sandbox_journal",
@@ -63,6 +72,8 @@ class Annotation:
     rule: str | None = None
     message: str | None = None
     warnings: list[dict[str, str]] = field(default_factory=list)
+    #: The answer will break off midway (an armed ``drop`` fault): the verdict is ``dropped``.
+    dropped: bool = False
 
 
 def note(*, tenant: str | None = None, rule: str | None = None, message: str | None = None) -> None:
@@ -73,6 +84,11 @@ def note(*, tenant: str | None = None, rule: str | None = None, message: str | N
         annotation.rule = rule
     if message is not None:
         annotation.message = message
+
+
+def dropping() -> None:
+    """The current request's answer will break off midway (a ``drop`` fault): journal it as ``dropped``."""
+    current_annotation().dropped = True
 
 
 def warn(rule: str, message: str) -> None:
@@ -158,6 +174,17 @@ class Journal:
         entry["request"] = self._side(request, route)
         entry["response"] = self._side(response, route)
         self.store.run(_INSERT, entry, write=True)
+        logs.access(
+            vendor=str(entry.get("vendor", "")),
+            direction=str(entry.get("direction", "")),
+            method=str(entry.get("method", "")),
+            path=entry["path"],
+            status=entry.get("status"),
+            verdict=str(entry.get("verdict", "")),
+            rule=entry.get("rule"),
+            latency_ms=float(entry.get("latency_ms", 0.0)),
+            correlation_id=str(entry.get("correlation_id", "")),
+        )
         with self._lock:
             self._writes += 1
             due = self._writes % self.PRUNE_EVERY == 0
@@ -282,7 +309,7 @@ def init_app(app: Flask, journal_: Journal) -> None:
             path=request.full_path.rstrip("?"),
             route=request.path,
             status=response.status_code,
-            verdict=verdict_for(response.status_code, annotation.warnings),
+            verdict=DROPPED if annotation.dropped else verdict_for(response.status_code, annotation.warnings),
             rule=annotation.rule,
             message=annotation.message,
             warnings=annotation.warnings,

@@ -7,7 +7,9 @@ Fixtures:
 - ``vendor_sandbox_server`` (session, started only when a test asks for it): the sandbox on real HTTP in a
   thread, ``.url``; one per xdist worker, each on its own port and database.
 - configuration, each overridable in your ``conftest.py``: ``vendor_sandbox_host`` (``127.0.0.1``),
-  ``vendor_sandbox_port`` (``0``: any free port), ``vendor_sandbox_database`` (a temporary SQLite file),
+  ``vendor_sandbox_port`` (``0``: any free port, chosen as ``serve --port 0`` chooses it, so that
+  ``vendor_sandbox_settings.port`` and the server's ``.url`` name the port really bound),
+  ``vendor_sandbox_database`` (a temporary SQLite file),
   ``vendor_sandbox_config`` (a TOML path; ``None``: the demo tenants), ``vendor_sandbox_settings``.
 
 Option ``--vendor-sandbox-tls`` (or a ``vendor_sandbox_tls`` fixture returning True) serves the sandbox over HTTPS
@@ -113,7 +115,12 @@ def vendor_sandbox_settings(
         # Intake24 itself exempts 127.0.0.1 from its rate limiter; a test session sends hundreds of requests.
         intake24 = {**settings.vendor("intake24"), "rate_limit_exempt_loopback": True}
         settings = replace(settings, vendors={**settings.vendors, "intake24": intake24})
+    from sandbox.serve import with_free_port
+
     settings = replace(settings, host=vendor_sandbox_host, port=vendor_sandbox_port, database=vendor_sandbox_database)
+    # Port 0 becomes the free port chosen as ``serve --port 0`` chooses it (one helper): the settings,
+    # the app built from them and the server's URL all name the port really bound, never 0.
+    settings = with_free_port(settings)
     return config.with_admin_token(settings)[0]  # beyond loopback, the control plane needs one
 
 

@@ -48,7 +48,7 @@ def test_self_signed_serves_https_verified_against_the_ca_it_prints_and_refuses_
         assert requests.get(f"{server.url}/__sandbox/health", verify=ca, timeout=10).status_code == 200
     finally:
         server.terminate()
-    assert f"vendor-sandbox on https://127.0.0.1:{server.port} " in server.output
+    assert f" on https://127.0.0.1:{server.port} " in server.output
     assert f"trust the CA once: {(tmp_path / CA).resolve()}" in server.output
     assert "Traceback" not in server.output
 
@@ -127,7 +127,7 @@ def test_serve_uses_the_certificate_and_key_it_is_given(tmp_path: Path) -> None:
         assert requests.get(f"{server.url}/__sandbox/health", verify=str(ca), timeout=10).status_code == 200
     finally:
         server.terminate()
-    assert f"vendor-sandbox on https://127.0.0.1:{server.port} " in server.output
+    assert f" on https://127.0.0.1:{server.port} " in server.output
     assert not (tmp_path / CA).exists()  # no CA of its own made when given a certificate
 
 

@@ -399,7 +399,8 @@ def leaks(text: str, secrets_: dict[str, str]) -> list[str]:
 def test_no_secret_appears_in_the_journal_logs_control_plane_or_cli(tmp_path: Path, partner: Partner) -> None:
     config_file = tmp_path / "scan.toml"
     write_config(config_file, partner)
-    server = SandboxProcess(tmp_path, "--config", str(config_file))
+    # debug: every line serve can write, one access line per exchange included, is scanned.
+    server = SandboxProcess(tmp_path, "--config", str(config_file), "--log-level", "debug")
     captured: list[bytes] = []
     reader = threading.Thread(target=_read_all, args=(server, captured), daemon=True)
     reader.start()
@@ -415,6 +416,8 @@ def test_no_secret_appears_in_the_journal_logs_control_plane_or_cli(tmp_path: Pa
     reader.join(timeout=10)
     logs = b"".join(captured).decode("utf-8", "replace")
     assert "granian" in logs.lower()  # the server's output was captured
+    assert "] inbound sympto " in logs  # with its access lines
+    assert "] outbound sympto " in logs
 
     assert vendor_endpoints_missed(driver.called, tmp_path) == set()
     every_secret = {**GIVEN, **driver.issued}
