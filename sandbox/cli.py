@@ -314,46 +314,82 @@ def faults_clear(url: str, admin_token: str | None, vendor: str | None) -> None:
 
 
 def _journal_line(entry: dict[str, Any]) -> str:
-    """One exchange on one line; every recorded field escaped (a path can carry terminal escapes)."""
-    shown = {key: printable(entry[key]) for key in ("vendor", "direction", "method", "path", "status", "verdict")}
-    rule = f" [{printable(entry['rule'])}]" if entry["rule"] else ""
-    return (
+    """One exchange on one line, with why it was rejected (or warned); every recorded field escaped.
+
+    An outbound call that got no answer shows ``no response (<reason>)`` rather than a missing status.
+    """
+    shown = {key: printable(entry[key]) for key in ("vendor", "direction", "method", "path", "verdict")}
+    rule = entry.get("rule")
+    if entry.get("status") is None:
+        answered = f"no response ({printable(rule or 'unknown')})"
+        rule = None  # already said
+    else:
+        answered = printable(entry["status"])
+    line = (
         f"#{entry['id']} {shown['vendor']:8} {shown['direction']:8} {shown['method']:6} {shown['path']} → "
-        f"{shown['status']} {shown['verdict']}{rule} {entry['latency_ms']:.1f} ms"
+        f"{answered} {shown['verdict']}"
     )
+    if rule:
+        line += f" [{printable(rule)}]"
+    line += f" {entry['latency_ms']:.1f} ms"
+    if entry.get("message"):
+        line += f": {printable(entry['message'])}"
+    for warning in entry.get("warnings") or []:
+        line += f" (warning {printable(warning.get('rule'))}: {printable(warning.get('message'))})"
+    return line
+
+
+def journal_filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--vendor``, ``--rule``, ``--status``, ``--from``, …: one option per journal filter of the control
+    plane (``contracts.control.journal_filters.FILTERS``), passed as ``filter_<name>``; the sandbox checks them."""
+    from contracts.control.journal_filters import FILTERS
+
+    for spec in reversed(FILTERS):
+        command = click.option(
+            f"--{spec.name}",
+            f"filter_{spec.name}",
+            default=None,
+            type=click.Choice(spec.choices) if spec.choices else None,
+            help=f"{spec.description} Example: {spec.example}.",
+        )(command)
+    return command
+
+
+def _filters(options: dict[str, Any]) -> dict[str, Any]:
+    return {name.removeprefix("filter_"): value for name, value in options.items() if name.startswith("filter_")}
 
 
 @main.command()
 @url_option
 @token_option
-@click.option("--vendor", default=None)
-@click.option("--tenant", default=None)
-@click.option("--verdict", type=click.Choice(["accepted", "rejected", "accepted_with_warnings"]), default=None)
-@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
+@journal_filter_options
+@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True, help="At most this many entries.")
+@click.option("--count", "count_only", is_flag=True, help="Print only how many entries match the filters.")
 @click.option("--follow", is_flag=True, help="Keep printing new entries until interrupted.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-@click.option("--interval", type=float, default=1.0, hidden=True)
-@click.option("--max-polls", type=int, default=None, hidden=True)
+@click.option("--interval", type=float, default=1.0, hidden=True, help="Seconds between polls with --follow.")
+@click.option("--max-polls", type=int, default=None, hidden=True, help="Stop after this many polls (for tests).")
 def journal(
     url: str,
     admin_token: str | None,
-    vendor: str | None,
-    tenant: str | None,
-    verdict: str | None,
     limit: int,
+    count_only: bool,
     follow: bool,
     as_json: bool,
     interval: float,
     max_polls: int | None,
+    **options: Any,
 ) -> None:
-    """Print the journal of a running sandbox, oldest first."""
+    """Print the journal of a running sandbox, oldest first (filters as GET /__sandbox/journal takes them)."""
     client = _client(url, admin_token)
+    filters = _filters(options)
+    if count_only:
+        click.echo(_run(partial(client.journal_count, **filters)))
+        return
     newest: int | None = None
     polls = 0
     while True:
-        entries = _run(
-            partial(client.journal, vendor=vendor, tenant=tenant, verdict=verdict, since=newest, limit=limit)
-        )
+        entries = _run(partial(client.journal, **filters, since=newest, limit=limit))
         for entry in reversed(entries):
             click.echo(json.dumps(entry) if as_json else _journal_line(entry))
             newest = max(newest or 0, entry["id"])

@@ -70,6 +70,12 @@ class ControlClient:
         )["entries"]
         return entries
 
+    def journal_count(self, **query: Any) -> int:
+        """``GET /__sandbox/journal/count`` with the journal's filters (``from``, ``until``, ``rule``, …)."""
+        return int(
+            self.call("GET", "/journal/count", params={k: v for k, v in query.items() if v is not None})["count"]
+        )
+
     def clock(self, **body: Any) -> dict[str, Any]:
         clock: dict[str, Any] = self.call("PUT", "/clock", json=body) if body else self.call("GET", "/clock")
         return clock
