@@ -10,6 +10,10 @@ Fixtures:
   ``vendor_sandbox_port`` (``0``: any free port), ``vendor_sandbox_database`` (a temporary SQLite file),
   ``vendor_sandbox_config`` (a TOML path; ``None``: the demo tenants), ``vendor_sandbox_settings``.
 
+A test that provokes a rejection on purpose declares it, so the report does not count it as a failure:
+``with vendor_sandbox.expect_rejection("token_expired"): ...`` (the block must see one) or the marker
+``@pytest.mark.vendor_sandbox_expect_rejection("token_expired")`` (the whole test).
+
 Option ``--vendor-sandbox-junit FILE`` writes the conformance report (:mod:`sandbox.testing.report`) of every
 exchange the tests made at the end of the session.
 """
@@ -45,8 +49,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+EXPECT_MARKER = "vendor_sandbox_expect_rejection"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_ENTRIES] = []
+    config.addinivalue_line(
+        "markers",
+        f"{EXPECT_MARKER}(rule, ...): the test provokes rejections for these rules on purpose; the "
+        "conformance report counts them as expected (other rejections still fail)",
+    )
 
 
 @dataclass
@@ -124,10 +136,19 @@ def vendor_sandbox(vendor_sandbox_server: SandboxServer, request: pytest.Fixture
         yield sandbox
         return
 
+    marked = {str(rule) for mark in request.node.iter_markers(EXPECT_MARKER) for rule in mark.args}
+
     def collect() -> None:
+        from sandbox.testing.report import EXPECTED
+
         entries = [exchange.entry for exchange in sandbox.journal.entries()]
         for entry in entries:
             entry["test"] = request.node.nodeid
+            rule = entry.get("rule")
+            if entry.get("verdict") == "rejected" and (
+                rule in marked or sandbox.expected_rejections.get(int(entry.get("id") or 0)) == rule
+            ):
+                entry[EXPECTED] = rule
         request.config.stash[_ENTRIES].extend(entries)
 
     sandbox.before_reset = collect  # a test that resets between Hypothesis examples keeps its exchanges
