@@ -131,25 +131,21 @@ def vendor_sandbox(vendor_sandbox_server: SandboxServer, request: pytest.Fixture
 
     settings: Settings = vendor_sandbox_server.app.extensions["sandbox.settings"]
     sandbox = VendorSandbox(vendor_sandbox_server.url, settings.admin_token)
+    sandbox.expected_rules = {str(rule) for mark in request.node.iter_markers(EXPECT_MARKER) for rule in mark.args}
     sandbox.reset()
     if not request.config.getoption(JUNIT_OPTION):
         yield sandbox
         return
 
-    marked = {str(rule) for mark in request.node.iter_markers(EXPECT_MARKER) for rule in mark.args}
-
     def collect() -> None:
         from sandbox.testing.report import EXPECTED
 
-        entries = [exchange.entry for exchange in sandbox.journal.entries()]
-        for entry in entries:
-            entry["test"] = request.node.nodeid
-            rule = entry.get("rule")
-            if entry.get("verdict") == "rejected" and (
-                rule in marked or sandbox.expected_rejections.get(int(entry.get("id") or 0)) == rule
-            ):
-                entry[EXPECTED] = rule
-        request.config.stash[_ENTRIES].extend(entries)
+        exchanges = sandbox.journal.entries()
+        for exchange in exchanges:
+            exchange.entry["test"] = request.node.nodeid
+            if sandbox.expected(exchange):
+                exchange.entry[EXPECTED] = exchange.entry["rule"]
+        request.config.stash[_ENTRIES].extend(exchange.entry for exchange in exchanges)
 
     sandbox.before_reset = collect  # a test that resets between Hypothesis examples keeps its exchanges
     yield sandbox

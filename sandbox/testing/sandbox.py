@@ -205,6 +205,8 @@ class VendorSandbox:
         #: Journal id → the rule a test declared it expected (:meth:`expect_rejection`), until the next reset;
         #: the plugin copies it onto the exchanges it reports, so the conformance report does not count them.
         self.expected_rejections: dict[int, str] = {}
+        #: Rules every rejection of the current test may break (the ``vendor_sandbox_expect_rejection`` marker).
+        self.expected_rules: set[str] = set()
         self.clock = SandboxClock(self.control)
         self.faults = SandboxFaults(self.control)
         self.journal = SandboxJournal(self.control)
@@ -253,8 +255,11 @@ class VendorSandbox:
             )
 
     def expected(self, exchange: Exchange) -> bool:
-        """Whether a test declared this rejection expected (:meth:`expect_rejection`)."""
-        return bool(self.expected_rejections.get(int(exchange.get("id") or 0)) == exchange.get("rule"))
+        """Whether a test declared this rejection expected (:meth:`expect_rejection`, or the marker)."""
+        rule = exchange.get("rule")
+        if exchange.get("verdict") != REJECTED or not rule:
+            return False
+        return rule in self.expected_rules or self.expected_rejections.get(int(exchange.get("id") or 0)) == rule
 
     # --- tenants ---------------------------------------------------------------------------------
 
