@@ -246,6 +246,66 @@ def token_cirrusmd(
     click.echo(f"Authorization: {authorization}" if header else authorization.removeprefix("Bearer "))
 
 
+@token.command("intake24")
+@click.option("--secret", default=None, help="The survey's JWT secret, genUserKey (default: the demo survey's).")
+@click.option("--username", default=None, help="The respondent's username claim (default: participant-001).")
+@click.option("--kind", default="valid", show_default=True, help="valid, or a named mistake: see --list.")
+@click.option("--list", "list_kinds", is_flag=True, help="List the kinds, what each gets wrong and the answer it gets.")
+@click.option("--now", type=float, default=None, help="Unix time to mint at (default: this machine's clock).")
+def token_intake24(secret: str | None, username: str | None, kind: str, list_kinds: bool, now: float | None) -> None:
+    """An Intake24 create-user JWT (HS256, username, one-minute exp) for the survey's JWT secret.
+
+    Example: curl -X POST http://127.0.0.1:8000/intake24/api/surveys/demo/create-user
+    -H 'Content-Type: application/json' -d "{\"token\": \"$(vendor-sandbox token intake24)\"}"
+    """
+    from contracts.intake24.tokens import CASES, DEFAULT_USERNAME, DEMO_SECRET
+
+    at = int(time.time() if now is None else now)
+    if list_kinds:
+        for name, listed in CASES.items():
+            answer = listed.build(DEFAULT_USERNAME, DEMO_SECRET, at)[1]
+            outcome = "200 (the respondent)" if listed.valid else f"{answer.status} {answer.message}"
+            click.echo(f"{name:26} {listed.description} → {outcome}")
+        return
+    case = CASES.get(kind)
+    if case is None:
+        raise click.BadParameter(f"unknown kind {kind!r}; one of: {', '.join(CASES)}", param_hint="--kind")
+    click.echo(case.build(username or DEFAULT_USERNAME, secret or DEMO_SECRET, at)[0])
+
+
+@token.command("sympto")
+@click.option("--email", default=None, help="The email of the Sympto user the code signs in (required to mint).")
+@click.option(
+    "--secret",
+    default=None,
+    help="The secret your back end signs codes with, which your webhook checks (required to mint).",
+)
+@click.option("--kind", default="valid", show_default=True, help="valid, or a named mistake: see --list.")
+@click.option("--list", "list_kinds", is_flag=True, help="List the kinds and what each gets wrong.")
+@click.option("--now", type=float, default=None, help="Unix time to mint at (default: this machine's clock).")
+def token_sympto(email: str | None, secret: str | None, kind: str, list_kinds: bool, now: float | None) -> None:
+    """A Sympto authenticationCode as Sympto's sample partner mints it (HS256 email, iat, 10-minute exp).
+
+    Sympto passes the code to your webhook unread; a correct webhook accepts the valid one and refuses each
+    other kind, so the page load signs in, or fails with rule not_200 (401).
+    Example: open "http://127.0.0.1:8000/sympto/?authCode<endpointQueryParam>=$(vendor-sandbox token sympto
+    --email demo-admin@example.test --secret <your signing secret>)"
+    """
+    from contracts.sympto.codes import CASES, REFUSED_RULE, REFUSED_STATUS
+
+    if list_kinds:
+        for name, listed in CASES.items():
+            outcome = "signed in (200)" if listed.valid else f"refused: {REFUSED_STATUS} [{REFUSED_RULE}]"
+            click.echo(f"{name:10} {listed.description} → {outcome}")
+        return
+    case = CASES.get(kind)
+    if case is None:
+        raise click.BadParameter(f"unknown kind {kind!r}; one of: {', '.join(CASES)}", param_hint="--kind")
+    if email is None or secret is None:
+        raise click.UsageError("give --email and --secret to mint a code")
+    click.echo(case.mint(email, secret, int(time.time() if now is None else now)))
+
+
 url_option = click.option(
     "--url", default=config.DEFAULT_URL, show_default=True, envvar="VENDOR_SANDBOX_URL", help="The running sandbox."
 )
@@ -319,6 +379,7 @@ def faults() -> None:
 @token_option
 @click.option("--armed", is_flag=True, help="Show the armed faults instead of the catalogue.")
 def faults_list(url: str, admin_token: str | None, armed: bool) -> None:
+    """List the catalogue of vendor errors (name, status, description), or with --armed the armed faults."""
     client = _client(url, admin_token)
     if armed:
         for fault in _run(client.armed):
@@ -330,91 +391,202 @@ def faults_list(url: str, admin_token: str | None, armed: bool) -> None:
         click.echo(f"{printable(spec['name']):45} {printable(spec['status'])}  {printable(spec['description'])}")
 
 
+def _header_pair(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> list[dict[str, str]]:
+    pairs = []
+    for value in values:
+        name, colon, header_value = value.partition(":")
+        if not colon or not name.strip():
+            raise click.BadParameter(f"{value!r} is not NAME:VALUE, e.g. Retry-After:7")
+        pairs.append({"name": name.strip(), "value": header_value.strip()})
+    return pairs
+
+
+def _json_body(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    """``--body`` is JSON (``'{"error": "x"}'``); text that is not JSON is sent as a JSON string."""
+    if value is None:
+        return None
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def _arm_summary(armed: dict[str, Any]) -> str:
+    """``armed #3 cirrusmd.custom_answer → 503`` and how long it stays armed."""
+    kind = armed.get("kind")
+    outcome = {
+        "answer": printable(armed.get("status")),
+        "delay": f"delay {armed.get('delay_seconds', 0):g} s",
+        "drop": "connection dropped",
+    }.get(str(kind), printable(kind))
+    if kind == "answer" and armed.get("delay_seconds"):
+        outcome += f" after {armed['delay_seconds']:g} s"
+    remaining = armed.get("remaining")
+    lasts = (
+        "stays armed until disarmed (vendor-sandbox faults clear)"
+        if remaining is None
+        else f"for the next {printable(remaining)} matching request(s)"
+    )
+    return f"armed #{armed['id']} {printable(armed['name'])} → {outcome}; {lasts}"
+
+
 @faults.command("arm")
 @url_option
 @token_option
-@click.argument("name")
+@click.argument("name", required=False)
+@click.option("--vendor", default=None, help="Arm a custom fault for this vendor instead of a catalogue NAME.")
+@click.option("--status", type=click.IntRange(100, 599), default=None, help="Custom answer: this HTTP status.")
+@click.option(
+    "--header",
+    "headers",
+    multiple=True,
+    callback=_header_pair,
+    help="Custom answer: a header NAME:VALUE (repeatable), e.g. Retry-After:7.",
+)
+@click.option("--body", default=None, callback=_json_body, help="Custom answer: the body, as JSON (else sent as text).")
+@click.option("--drop", is_flag=True, help="Cut the connection off mid-response instead of answering.")
 @click.option("--times", type=click.IntRange(1), default=None, help="Only the next N matching requests.")
 @click.option("--tenant", default=None, help="Only this tenant's requests.")
 @click.option("--route", default=None, help="Only this path below the vendor prefix (wildcards allowed).")
-@click.option("--probability", type=click.FloatRange(0, 1), default=None)
-@click.option("--delay", "delay_seconds", type=click.FloatRange(0, 30), default=None, help="Delay first (seconds).")
+@click.option(
+    "--probability", type=click.FloatRange(0, 1), default=None, help="Fire for this share of matching requests."
+)
+@click.option(
+    "--delay",
+    "delay_seconds",
+    type=click.FloatRange(0, 30),
+    default=None,
+    help="Wait this many seconds first; with --vendor alone, a plain delay before the normal answer.",
+)
 def faults_arm(
     url: str,
     admin_token: str | None,
-    name: str,
+    name: str | None,
+    vendor: str | None,
+    status: int | None,
+    headers: list[dict[str, str]],
+    body: Any,
+    drop: bool,
     times: int | None,
     tenant: str | None,
     route: str | None,
     probability: float | None,
     delay_seconds: float | None,
 ) -> None:
-    """Arm the catalogued error NAME (see `faults list`), e.g. cirrusmd.token_expired."""
+    """Arm the catalogued error NAME (see `faults list`), e.g. cirrusmd.token_expired, or a custom fault:
+    --vendor V with --status (and --header, --body), --delay SECONDS or --drop.
+
+    Without --times the fault stays armed until disarmed (`faults clear`)."""
+    custom = {"status": status, "body": body, "headers": headers or None}
+    if (name is None) == (vendor is None):
+        raise click.UsageError("give a catalogue NAME, or --vendor with --status, --delay or --drop")
+    if name is not None and any(value is not None for value in custom.values()):
+        raise click.UsageError("--status, --header and --body make a custom fault: use --vendor instead of NAME")
+    if name is None and status is None and delay_seconds is None and not drop:
+        raise click.UsageError("a custom fault needs --status (with --header, --body), --delay or --drop")
+    if (headers or body is not None) and status is None:
+        raise click.UsageError("--header and --body go with --status")
     options = {
+        "name": name,
+        "vendor": vendor,
+        **custom,
+        "drop": drop or None,
         "times": times,
         "tenant": tenant,
         "route": route,
         "probability": probability,
         "delay_seconds": delay_seconds,
     }
-    armed = _run(
-        lambda: _client(url, admin_token).arm(name=name, **{k: v for k, v in options.items() if v is not None})
-    )
-    click.echo(f"armed #{armed['id']} {printable(armed['name'])} → {printable(armed['status'])}")
+    armed = _run(lambda: _client(url, admin_token).arm(**{k: v for k, v in options.items() if v is not None}))
+    click.echo(_arm_summary(armed))
 
 
 @faults.command("clear")
 @url_option
 @token_option
-@click.option("--vendor", default=None)
+@click.option("--vendor", default=None, help="Only this vendor's armed faults.")
 def faults_clear(url: str, admin_token: str | None, vendor: str | None) -> None:
     """Disarm every armed fault (or one vendor's)."""
     click.echo(f"disarmed {_run(lambda: _client(url, admin_token).disarm(vendor))}")
 
 
 def _journal_line(entry: dict[str, Any]) -> str:
-    """One exchange on one line; every recorded field escaped (a path can carry terminal escapes)."""
-    shown = {key: printable(entry[key]) for key in ("vendor", "direction", "method", "path", "status", "verdict")}
-    rule = f" [{printable(entry['rule'])}]" if entry["rule"] else ""
-    return (
+    """One exchange on one line, with why it was rejected (or warned); every recorded field escaped.
+
+    An outbound call that got no answer shows ``no response (<reason>)`` rather than a missing status.
+    """
+    shown = {key: printable(entry[key]) for key in ("vendor", "direction", "method", "path", "verdict")}
+    rule = entry.get("rule")
+    if entry.get("status") is None:
+        answered = f"no response ({printable(rule or 'unknown')})"
+        rule = None  # already said
+    else:
+        answered = printable(entry["status"])
+    line = (
         f"#{entry['id']} {shown['vendor']:8} {shown['direction']:8} {shown['method']:6} {shown['path']} → "
-        f"{shown['status']} {shown['verdict']}{rule} {entry['latency_ms']:.1f} ms"
+        f"{answered} {shown['verdict']}"
     )
+    if rule:
+        line += f" [{printable(rule)}]"
+    line += f" {entry['latency_ms']:.1f} ms"
+    if entry.get("message"):
+        line += f": {printable(entry['message'])}"
+    for warning in entry.get("warnings") or []:
+        line += f" (warning {printable(warning.get('rule'))}: {printable(warning.get('message'))})"
+    return line
+
+
+def journal_filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--vendor``, ``--rule``, ``--status``, ``--from``, …: one option per journal filter of the control
+    plane (``contracts.control.journal_filters.FILTERS``), passed as ``filter_<name>``; the sandbox checks them."""
+    from contracts.control.journal_filters import FILTERS
+
+    for spec in reversed(FILTERS):
+        command = click.option(
+            f"--{spec.name}",
+            f"filter_{spec.name}",
+            default=None,
+            type=click.Choice(spec.choices) if spec.choices else None,
+            help=f"{spec.description} Example: {spec.example}.",
+        )(command)
+    return command
+
+
+def _filters(options: dict[str, Any]) -> dict[str, Any]:
+    return {name.removeprefix("filter_"): value for name, value in options.items() if name.startswith("filter_")}
 
 
 @main.command()
 @url_option
 @token_option
-@click.option("--vendor", default=None)
-@click.option("--tenant", default=None)
-@click.option(
-    "--verdict", type=click.Choice(["accepted", "rejected", "accepted_with_warnings", "dropped"]), default=None
-)
-@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
+@journal_filter_options
+@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True, help="At most this many entries.")
+@click.option("--count", "count_only", is_flag=True, help="Print only how many entries match the filters.")
 @click.option("--follow", is_flag=True, help="Keep printing new entries until interrupted.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-@click.option("--interval", type=float, default=1.0, hidden=True)
-@click.option("--max-polls", type=int, default=None, hidden=True)
+@click.option("--interval", type=float, default=1.0, hidden=True, help="Seconds between polls with --follow.")
+@click.option("--max-polls", type=int, default=None, hidden=True, help="Stop after this many polls (for tests).")
 def journal(
     url: str,
     admin_token: str | None,
-    vendor: str | None,
-    tenant: str | None,
-    verdict: str | None,
     limit: int,
+    count_only: bool,
     follow: bool,
     as_json: bool,
     interval: float,
     max_polls: int | None,
+    **options: Any,
 ) -> None:
-    """Print the journal of a running sandbox, oldest first."""
+    """Print the journal of a running sandbox, oldest first (filters as GET /__sandbox/journal takes them)."""
     client = _client(url, admin_token)
+    filters = _filters(options)
+    if count_only:
+        click.echo(_run(partial(client.journal_count, **filters)))
+        return
     newest: int | None = None
     polls = 0
     while True:
-        entries = _run(
-            partial(client.journal, vendor=vendor, tenant=tenant, verdict=verdict, since=newest, limit=limit)
-        )
+        entries = _run(partial(client.journal, **filters, since=newest, limit=limit))
         for entry in reversed(entries):
             click.echo(json.dumps(entry) if as_json else _journal_line(entry))
             newest = max(newest or 0, entry["id"])
@@ -483,22 +655,45 @@ def clock() -> None:
     """Show or move the clock of a running sandbox."""
 
 
+scope_option = click.option(
+    "--scope",
+    default=None,
+    metavar="VENDOR:TENANT",
+    help="One tenant's own clock, e.g. cirrusmd:demo-client (default: the global clock).",
+)
+
+
+def _clock_lines(state: dict[str, Any]) -> list[str]:
+    """The clock asked for and, for the global one, every tenant clock that differs from it."""
+    lines = [f"{printable(state['mode'])} {printable(state['now'])}"]
+    if state.get("scope", "global") != "global":
+        lines[0] = f"{printable(state['scope'])}: {lines[0]}"
+    for tenant in state.get("tenants") or []:
+        lines.append(f"{printable(tenant['scope'])}: {printable(tenant['mode'])} {printable(tenant['now'])}")
+    return lines
+
+
 @clock.command("show")
 @url_option
 @token_option
-def clock_show(url: str, admin_token: str | None) -> None:
-    state = _run(lambda: _client(url, admin_token).clock())
-    click.echo(f"{printable(state['mode'])} {printable(state['now'])}")
+@scope_option
+def clock_show(url: str, admin_token: str | None, scope: str | None) -> None:
+    """Show the global clock (mode and now) and each tenant clock set apart from it, one per line."""
+    state = _run(lambda: _client(url, admin_token).clock(scope))
+    click.echo("\n".join(_clock_lines(state)))
 
 
 @clock.command("set")
 @url_option
 @token_option
+@scope_option
 @click.option("--offset", type=float, default=None, help="Seconds ahead (negative: behind) of real time.")
 @click.option("--frozen-at", default=None, help='Freeze at an ISO 8601 instant, e.g. "2026-01-01T00:00:00Z".')
-@click.option("--system", is_flag=True, help="Back to real time.")
-def clock_set(url: str, admin_token: str | None, offset: float | None, frozen_at: str | None, system: bool) -> None:
-    """Exactly one of --offset, --frozen-at, --system."""
+@click.option("--system", is_flag=True, help="Back to real time (for a --scope: follow the global clock again).")
+def clock_set(
+    url: str, admin_token: str | None, scope: str | None, offset: float | None, frozen_at: str | None, system: bool
+) -> None:
+    """Exactly one of --offset, --frozen-at, --system; --scope sets one tenant's clock only."""
     chosen = [
         name
         for name, given in (
@@ -517,8 +712,8 @@ def clock_set(url: str, admin_token: str | None, offset: float | None, frozen_at
         if frozen_at is not None
         else {"mode": "system"}
     )
-    state = _run(lambda: _client(url, admin_token).clock(**body))
-    click.echo(f"{printable(state['mode'])} {printable(state['now'])}")
+    state = _run(lambda: _client(url, admin_token).clock(scope, **body))
+    click.echo("\n".join(_clock_lines(state)))
 
 
 @main.command()

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from contracts.control import journal_filters
 from contracts.fields import (
     HEADER_NAME_PATTERN,
     HEADER_VALUE_PATTERN,
@@ -250,18 +251,68 @@ class JournalEntrySchema(Schema):
     correlation_id = fields.String(required=True)
 
 
-class JournalQuerySchema(StrictSchema):
-    vendor = fields.String(validate=validate.Length(max=32))
-    tenant = fields.String(validate=validate.Length(max=200))
-    verdict = fields.String(validate=validate.OneOf(["accepted", "rejected", "accepted_with_warnings", "dropped"]))
+class JournalFilterField(fields.Field[Any]):
+    """A journal filter's query parameter, read by its one definition in :mod:`contracts.control.journal_filters`.
+
+    The filter's parser reads the value (None: no filter); its message becomes the 400.
+    """
+
+    def __init__(self, name: str, **kwargs: Any) -> None:
+        self.spec = next(f for f in journal_filters.FILTERS if f.name == name)
+        metadata: dict[str, Any] = {
+            "type": "string",
+            "description": self.spec.description,
+            "example": self.spec.example,
+        }
+        if self.spec.pattern:
+            metadata["pattern"] = self.spec.pattern
+        if self.spec.choices:
+            metadata["enum"] = list(self.spec.choices)
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, str):
+            raise ValidationError(f"`{self.spec.name}` must be a string")
+        try:
+            return self.spec.parse(value)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+class JournalFilterSchema(StrictSchema):
+    """The journal's filters (one definition: :data:`contracts.control.journal_filters.FILTERS`)."""
+
+    vendor = JournalFilterField("vendor")
+    tenant = JournalFilterField("tenant")
+    verdict = JournalFilterField("verdict")
+    rule = JournalFilterField("rule")
+    path = JournalFilterField("path")
+    method = JournalFilterField("method")
+    status = JournalFilterField("status")
+    direction = JournalFilterField("direction")
+    from_ = JournalFilterField("from", data_key="from", attribute="from")
+    until = JournalFilterField("until")
+
+
+class JournalCountQuerySchema(JournalFilterSchema):
+    """``GET /__sandbox/journal/count``: the filters, and the id bounds of a page."""
+
     since = fields.Integer(
-        validate=validate.Range(min=0, max=MAX_ID), metadata={"description": "Only entries with a larger id."}
+        validate=validate.Range(min=0, max=MAX_ID),
+        metadata={"description": "Only entries with a larger id (an id, not a time: see `from`)."},
     )
     before = fields.Integer(
         validate=validate.Range(min=1, max=MAX_ID),
         metadata={"description": "Only entries with a smaller id: the next page is ?before=<last id shown>."},
     )
+
+
+class JournalQuerySchema(JournalCountQuerySchema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class JournalCountSchema(Schema):
+    count = fields.Integer(required=True, metadata={"description": "Entries matching the filters."})
 
 
 class JournalSchema(Schema):

@@ -75,8 +75,18 @@ class ControlClient:
         )["entries"]
         return entries
 
-    def clock(self, **body: Any) -> dict[str, Any]:
-        clock: dict[str, Any] = self.call("PUT", "/clock", json=body) if body else self.call("GET", "/clock")
+    def journal_count(self, **query: Any) -> int:
+        """``GET /__sandbox/journal/count`` with the journal's filters (``from``, ``until``, ``rule``, …)."""
+        return int(
+            self.call("GET", "/journal/count", params={k: v for k, v in query.items() if v is not None})["count"]
+        )
+
+    def clock(self, scope: str | None = None, **body: Any) -> dict[str, Any]:
+        """The clock (global, or ``scope="<vendor>:<tenant>"``); with ``body``, set it first."""
+        params = {"scope": scope} if scope else {}
+        clock: dict[str, Any] = (
+            self.call("PUT", "/clock", json=body, params=params) if body else self.call("GET", "/clock", params=params)
+        )
         return clock
 
     def openapi(self) -> dict[str, Any]:

@@ -37,6 +37,7 @@ def add_paths(spec: APISpec) -> None:
         ("ArmedFaultList", schemas.ArmedFaultListSchema),
         ("Disarmed", schemas.DisarmedSchema),
         ("Journal", schemas.JournalSchema),
+        ("JournalCount", schemas.JournalCountSchema),
         ("Reset", schemas.ResetSchema),
         ("CirrusmdClientUpdate", schemas.CirrusmdClientUpdateSchema),
         ("CirrusmdClient", schemas.CirrusmdClientSchema),
@@ -76,6 +77,17 @@ def add_paths(spec: APISpec) -> None:
                 "summary": "Recorded exchanges, newest first",
                 "parameters": [{"in": "query", "schema": schemas.JournalQuerySchema}],
                 "responses": {"200": answer("Journal", "Entries"), "400": error},
+            }
+        },
+    )
+    spec.path(
+        "/__sandbox/journal/count",
+        operations={
+            "get": {
+                "tags": tags,
+                "summary": "How many recorded exchanges match the filters",
+                "parameters": [{"in": "query", "schema": schemas.JournalCountQuerySchema}],
+                "responses": {"200": answer("JournalCount", "The count"), "400": error},
             }
         },
     )

@@ -4,7 +4,8 @@
 |---|---|
 | ``GET /__sandbox/health`` | liveness and what is mounted |
 | ``POST /__sandbox/reset[?vendor=&tenant=]`` | back to the configured start: state, journal, faults, clock |
-| ``GET /__sandbox/journal?vendor=&tenant=&verdict=&since=&before=&limit=`` | recorded exchanges, newest first |
+| ``GET /__sandbox/journal?<filters>&since=&before=&limit=`` | recorded exchanges, newest first |
+| ``GET /__sandbox/journal/count?<filters>`` | ``{"count": N}`` of the entries matching |
 | ``GET /__sandbox/faults/catalogue`` | every documented vendor error, armable by name |
 | ``GET/POST/DELETE /__sandbox/faults``, ``DELETE /__sandbox/faults/<id>`` | armed faults |
 | ``GET/PUT /__sandbox/clock`` | the sandbox clock |
@@ -20,6 +21,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 import sandbox
 from contracts.control import schemas
+from contracts.control.journal_filters import FILTER_NAMES
 from sandbox.control.errors import ControlError, load
 from sandbox.core import faults as fault_module
 from sandbox.core.body import BodyProblem, read_json_object
@@ -35,6 +37,7 @@ CLOCK_UPDATE = schemas.ClockUpdateSchema()
 ARM_CATALOGUE_FAULT = schemas.ArmCatalogueFaultSchema()
 ARM_CUSTOM_FAULT = schemas.ArmCustomFaultSchema()
 JOURNAL_QUERY = schemas.JournalQuerySchema()
+JOURNAL_COUNT_QUERY = schemas.JournalCountQuerySchema()
 RESET_QUERY = schemas.ResetQuerySchema()
 CLOCK_QUERY = schemas.ClockQuerySchema()
 MAX_ID = 2**31 - 1
@@ -86,18 +89,30 @@ def reset() -> Response:
     return jsonify(reset=done)
 
 
+def _journal_filters(query: dict[str, Any]) -> dict[str, Any]:
+    """The loaded query's filters, by name (one list: ``contracts.control.journal_filters.FILTERS``)."""
+    return {name: query.get(name) for name in FILTER_NAMES}
+
+
 @blueprint.get("/journal")
 def get_journal() -> Response:
     query = load(JOURNAL_QUERY, request.args.to_dict())
     entries = journal().entries(
-        vendor=query.get("vendor"),
-        tenant=query.get("tenant"),
-        verdict=query.get("verdict"),
+        filters=_journal_filters(query),
         since_id=query.get("since"),
         before_id=query.get("before"),
         limit=query["limit"],
     )
     return jsonify(entries=entries)
+
+
+@blueprint.get("/journal/count")
+def count_journal() -> Response:
+    """How many entries match the same filters as ``GET /journal`` (as WireMock's request count)."""
+    query = load(JOURNAL_COUNT_QUERY, request.args.to_dict())
+    return jsonify(
+        count=journal().count(_journal_filters(query), since_id=query.get("since"), before_id=query.get("before"))
+    )
 
 
 @blueprint.get("/faults/catalogue")

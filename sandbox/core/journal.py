@@ -18,12 +18,12 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
-from sqlalchemy import JSON, Column, Float, Index, Integer, String, Table, Text, delete, func, select
+from sqlalchemy import JSON, Column, ColumnElement, Float, Index, Integer, String, Table, Text, delete, func, select
 from werkzeug.exceptions import HTTPException
 
 from sandbox.core import logs
@@ -243,20 +243,21 @@ class Journal:
         since_id: int | None = None,
         before_id: int | None = None,
         limit: int = 100,
+        filters: Mapping[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
+        """Newest first; ``filters`` are the parsed journal filters (``contracts.control.journal_filters``)."""
+        wanted = {"vendor": vendor, "tenant": tenant, "verdict": verdict, **(filters or {})}
         query = select(journal_entries).order_by(journal_entries.c.id.desc()).limit(limit)
-        if vendor:
-            query = query.where(journal_entries.c.vendor == vendor)
-        if tenant:
-            query = query.where(journal_entries.c.tenant == tenant)
-        if verdict:
-            query = query.where(journal_entries.c.verdict == verdict)
-        if since_id is not None:
-            query = query.where(journal_entries.c.id > since_id)
-        if before_id is not None:
-            query = query.where(journal_entries.c.id < before_id)
+        query = query.where(*filter_conditions(wanted, since_id, before_id))
         with self.store.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
+
+    def count(self, filters: Mapping[str, Any], since_id: int | None = None, before_id: int | None = None) -> int:
+        """How many entries match, counted by the database (no page limit)."""
+        query = select(func.count()).select_from(journal_entries)
+        query = query.where(*filter_conditions(filters, since_id, before_id))
+        with self.store.connect() as connection:
+            return int(connection.execute(query).scalar() or 0)
 
     def clear(self, vendor: str | None = None, tenant: str | None = None) -> None:
         statement = delete(journal_entries)
@@ -266,6 +267,38 @@ class Journal:
             statement = statement.where(journal_entries.c.tenant == tenant)
         with self.store.begin() as connection:
             connection.execute(statement)
+
+
+def _status_between(bounds: tuple[int, int]) -> ColumnElement[bool]:
+    return journal_entries.c.status.between(*bounds)
+
+
+#: Each journal filter (by its name in ``contracts.control.journal_filters.FILTERS``) as SQL, given its
+#: parsed value; the core does not import the contracts, a test checks both name the same filters.
+FILTER_SQL: dict[str, Callable[[Any], ColumnElement[bool]]] = {
+    "vendor": lambda value: journal_entries.c.vendor == value,
+    "tenant": lambda value: journal_entries.c.tenant == value,
+    "verdict": lambda value: journal_entries.c.verdict == value,
+    "rule": lambda value: journal_entries.c.rule == value,
+    "path": lambda value: journal_entries.c.path.startswith(value, autoescape=True),
+    "method": lambda value: journal_entries.c.method == value,
+    "status": _status_between,
+    "direction": lambda value: journal_entries.c.direction == value,
+    "from": lambda value: journal_entries.c.at >= value,
+    "until": lambda value: journal_entries.c.at < value,
+}
+
+
+def filter_conditions(
+    filters: Mapping[str, Any], since_id: int | None = None, before_id: int | None = None
+) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a journal query; a filter given as None (or empty) is no filter."""
+    conditions = [FILTER_SQL[name](value) for name, value in filters.items() if value not in (None, "")]
+    if since_id is not None:
+        conditions.append(journal_entries.c.id > since_id)
+    if before_id is not None:
+        conditions.append(journal_entries.c.id < before_id)
+    return conditions
 
 
 JOURNAL_KEY = "sandbox.journal"

@@ -16,6 +16,10 @@ Option ``--vendor-sandbox-tls`` (or a ``vendor_sandbox_tls`` fixture returning T
 with a certificate for ``localhost``/``127.0.0.1``/``::1`` signed by a CA made for the session:
 ``vendor_sandbox.ca_path`` (and ``vendor_sandbox_server.ca_path``) is that CA's file, for ``requests``' ``verify=``.
 
+A test that provokes a rejection on purpose declares it, so the report does not count it as a failure:
+``with vendor_sandbox.expect_rejection("token_expired"): ...`` (the block must see one) or the marker
+``@pytest.mark.vendor_sandbox_expect_rejection("token_expired")`` (the whole test).
+
 Option ``--vendor-sandbox-junit FILE`` writes the conformance report (:mod:`sandbox.testing.report`) of every
 exchange the tests made at the end of the session.
 """
@@ -58,8 +62,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+EXPECT_MARKER = "vendor_sandbox_expect_rejection"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_ENTRIES] = []
+    config.addinivalue_line(
+        "markers",
+        f"{EXPECT_MARKER}(rule, ...): the test provokes rejections for these rules on purpose; the "
+        "conformance report counts them as expected (other rejections still fail)",
+    )
 
 
 @dataclass
@@ -159,16 +171,21 @@ def vendor_sandbox(vendor_sandbox_server: SandboxServer, request: pytest.Fixture
     settings: Settings = vendor_sandbox_server.app.extensions["sandbox.settings"]
     ca_path = vendor_sandbox_server.ca_path
     sandbox = VendorSandbox(vendor_sandbox_server.url, settings.admin_token, ca_path=str(ca_path) if ca_path else None)
+    sandbox.expected_rules = {str(rule) for mark in request.node.iter_markers(EXPECT_MARKER) for rule in mark.args}
     sandbox.reset()
     if not request.config.getoption(JUNIT_OPTION):
         yield sandbox
         return
 
     def collect() -> None:
-        entries = [exchange.entry for exchange in sandbox.journal.entries()]
-        for entry in entries:
-            entry["test"] = request.node.nodeid
-        request.config.stash[_ENTRIES].extend(entries)
+        from sandbox.testing.report import EXPECTED
+
+        exchanges = sandbox.journal.entries()
+        for exchange in exchanges:
+            exchange.entry["test"] = request.node.nodeid
+            if sandbox.expected(exchange):
+                exchange.entry[EXPECTED] = exchange.entry["rule"]
+        request.config.stash[_ENTRIES].extend(exchange.entry for exchange in exchanges)
 
     sandbox.before_reset = collect  # a test that resets between Hypothesis examples keeps its exchanges
     yield sandbox

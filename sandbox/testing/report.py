@@ -7,7 +7,10 @@ A requirement is what one journal verdict speaks to:
 - every warning rule (``accept_header``: the real vendor may refuse) is a failing test case too;
 - every route the partner used successfully (``POST /sdk/v2/public/sessions accepted``) is a passing one;
 - exchanges answered by a fault you armed (``fault:cirrusmd.token_expired``) are passing test cases:
-  the vendor's answer was yours to choose, not the partner's fault.
+  the vendor's answer was yours to choose, not the partner's fault;
+- rejections a test provoked on purpose and declared (``vendor_sandbox.expect_rejection("token_expired")``
+  or the ``vendor_sandbox_expect_rejection`` marker: the entry carries ``expected_rejection``) are passing
+  test cases ``expected:token_expired``; only unexpected rejections fail a requirement.
 
 CI systems (GitLab, Jenkins, GitHub test reporters) show each requirement as a test.
 """
@@ -25,6 +28,8 @@ from typing import Any
 SUITE_NAME = "vendor-sandbox conformance"
 #: Characters of each recorded (already redacted) body shown in a failure.
 BODY_EXCERPT = 500
+#: The key the pytest plugin sets on an entry a test declared an expected rejection (its value: the rule).
+EXPECTED = "expected_rejection"
 _TOKENISH = re.compile(r"^(\d+|[A-Za-z0-9_\-]{24,}|[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*)$")
 
 
@@ -87,6 +92,8 @@ def requirements(entries: Iterable[Mapping[str, Any]]) -> list[Requirement]:
         route = f"{entry.get('method')} {route_of(vendor, str(entry.get('path', '')))}"
         if rule.startswith("fault:"):
             requirement(vendor, rule, "answered by a fault armed in the test").passed.append(entry)
+        elif entry.get("verdict") == "rejected" and rule and entry.get(EXPECTED) == rule:
+            requirement(vendor, f"expected:{rule}", "rejected as the test declared it expected").passed.append(entry)
         elif entry.get("verdict") == "rejected":
             requirement(vendor, rule or f"{route} rejected").failed.append(entry)
         else:

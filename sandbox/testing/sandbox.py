@@ -7,6 +7,7 @@ object drives an in-thread sandbox or one running elsewhere.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -208,6 +209,11 @@ class VendorSandbox:
         #: ``requests``' ``verify=`` (or ``ssl.create_default_context(cafile=...)``); None over plain HTTP.
         self.ca_path = ca_path
         self.control = ControlClient(self.base_url, admin_token, verify=ca_path or True)
+        #: Journal id → the rule a test declared it expected (:meth:`expect_rejection`), until the next reset;
+        #: the plugin copies it onto the exchanges it reports, so the conformance report does not count them.
+        self.expected_rejections: dict[int, str] = {}
+        #: Rules every rejection of the current test may break (the ``vendor_sandbox_expect_rejection`` marker).
+        self.expected_rules: set[str] = set()
         self.clock = SandboxClock(self.control)
         self.faults = SandboxFaults(self.control)
         self.journal = SandboxJournal(self.control)
@@ -223,6 +229,44 @@ class VendorSandbox:
         if self.before_reset is not None:
             self.before_reset()
         self.control.reset(vendor, tenant)
+        self.expected_rejections.clear()  # journal ids start again after a reset
+
+    # --- expected rejections ---------------------------------------------------------------------
+
+    def _newest_id(self) -> int:
+        newest = self.control.journal(limit=1)
+        return int(newest[0]["id"]) if newest else 0
+
+    @contextmanager
+    def expect_rejection(self, rule: str, *, vendor: str | None = None) -> Iterator[list[Exchange]]:
+        """The exchanges made inside the block may be rejected for ``rule``, on purpose (an expired token).
+
+        Each such rejection is recorded as expected: :meth:`assert_no_violations` and the conformance report
+        (``--vendor-sandbox-junit``) leave it out; any other rejection still counts. The block fails when no
+        exchange was rejected for ``rule`` (a test that expects a rejection must see one). The list it
+        yields holds those exchanges once the block is over.
+        """
+        __tracebackhide__ = True
+        start = self._newest_id()
+        found: list[Exchange] = []
+        yield found
+        matching = self.control.journal(since=start, rule=rule, verdict=REJECTED, vendor=vendor, limit=JOURNAL_LIMIT)
+        for entry in reversed(matching):
+            self.expected_rejections[int(entry["id"])] = rule
+            found.append(Exchange(entry))
+        if not found:
+            made = [Exchange(e) for e in reversed(self.control.journal(since=start, limit=JOURNAL_LIMIT))]
+            seen = "\n".join(f"  {e.line()}" for e in made) or "  (no exchange at all)"
+            raise AssertionError(
+                f"expected a rejection for rule {rule!r} inside the block; the exchanges were:\n{seen}"
+            )
+
+    def expected(self, exchange: Exchange) -> bool:
+        """Whether a test declared this rejection expected (:meth:`expect_rejection`, or the marker)."""
+        rule = exchange.get("rule")
+        if exchange.get("verdict") != REJECTED or not rule:
+            return False
+        return rule in self.expected_rules or self.expected_rejections.get(int(exchange.get("id") or 0)) == rule
 
     # --- tenants ---------------------------------------------------------------------------------
 
@@ -264,9 +308,14 @@ class VendorSandbox:
     # --- assertions ------------------------------------------------------------------------------
 
     def violations(self, vendor: str | None = None, *, allow_warnings: bool = False) -> list[Exchange]:
-        """Rejected exchanges (and warnings, unless allowed), leaving out those an armed fault caused."""
+        """Rejected exchanges (and warnings, unless allowed), leaving out those an armed fault caused and
+        those a test declared expected (:meth:`expect_rejection`)."""
         wanted = {REJECTED} if allow_warnings else {REJECTED, WARNINGS}
-        return [e for e in self.journal.entries(vendor) if e["verdict"] in wanted and not e.fault_induced]
+        return [
+            e
+            for e in self.journal.entries(vendor)
+            if e["verdict"] in wanted and not e.fault_induced and not self.expected(e)
+        ]
 
     def assert_no_violations(self, vendor: str | None = None, *, allow_warnings: bool = False) -> None:
         """Every exchange since the reset was accepted (faults you armed do not count)."""
