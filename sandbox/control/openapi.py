@@ -15,12 +15,30 @@ from sandbox.core.openapi import json_response as answer
 from sandbox.vendors.sympto.routes import use_field_rules
 
 NOT_BLANK = rf"^[^\x00]*[^\x00{WHITESPACE}][^\x00]*$"
+HEALTH = "/__sandbox/health"
 blueprint = Blueprint("control_openapi", __name__, url_prefix="/__sandbox")
 
 
 @blueprint.get("/openapi.json")
 def openapi_json() -> Response:
     return jsonify(openapi.document())
+
+
+def control_path(spec: APISpec, path: str, operations: dict[str, Any]) -> None:
+    """Add a control-plane path with the answers its guard (:mod:`sandbox.control.security`) can give.
+
+    The guard runs before any view, so every operation can meet it: 403 for a cross-origin browser
+    request, and (all but health) 401 on a token-protected sandbox without the admin token. The
+    document is the same with or without a token, so both answers are always listed.
+    """
+    for operation in operations.values():
+        responses = operation.setdefault("responses", {})
+        responses.setdefault("403", answer("ControlError", "A cross-origin browser request (Origin or Host refused)"))
+        if path != HEALTH:
+            responses.setdefault(
+                "401", answer("ControlError", "This sandbox has an admin token and the request did not send it")
+            )
+    spec.path(path, operations=operations)
 
 
 def add_paths(spec: APISpec) -> None:
@@ -53,11 +71,13 @@ def add_paths(spec: APISpec) -> None:
     error = answer("ControlError", "Invalid request; `error` says what to fix")
     missing = answer("ControlError", "No such thing")
     tags = ["control plane"]
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/health",
         operations={"get": {"tags": tags, "summary": "Liveness", "responses": {"200": answer("Health", "Up")}}},
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/reset",
         operations={
             "post": {
@@ -68,7 +88,8 @@ def add_paths(spec: APISpec) -> None:
             }
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/journal",
         operations={
             "get": {
@@ -79,7 +100,8 @@ def add_paths(spec: APISpec) -> None:
             }
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/faults/catalogue",
         operations={
             "get": {
@@ -89,7 +111,8 @@ def add_paths(spec: APISpec) -> None:
             }
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/faults",
         operations={
             "get": {
@@ -129,7 +152,8 @@ def add_paths(spec: APISpec) -> None:
             },
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/faults/{fault_id}",
         operations={
             "delete": {
@@ -147,7 +171,8 @@ def add_paths(spec: APISpec) -> None:
             }
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/clock",
         operations={
             "get": {
@@ -174,7 +199,8 @@ def add_paths(spec: APISpec) -> None:
             "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": rf"[^{WHITESPACE}]"},
         }
     ]
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/cirrusmd/clients",
         operations={
             "get": {
@@ -184,7 +210,8 @@ def add_paths(spec: APISpec) -> None:
             }
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/cirrusmd/clients/{client_id}",
         operations={
             "put": {
@@ -208,7 +235,8 @@ def add_paths(spec: APISpec) -> None:
             },
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/cirrusmd/members",
         operations={
             "get": {
@@ -234,7 +262,8 @@ def _add_sympto_paths(spec: APISpec, error: dict[str, Any], missing: dict[str, A
     ]
     by_clinic = [{"in": "query", "name": "clinic_id", "schema": {"type": "string", "maxLength": 64}}]
     conflict = answer("ControlError", "The admin email or phone belongs to another clinic or user")
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/sympto/clinics",
         operations={
             "get": {
@@ -244,7 +273,8 @@ def _add_sympto_paths(spec: APISpec, error: dict[str, Any], missing: dict[str, A
             }
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/sympto/clinics/{clinic_id}",
         operations={
             "put": {
@@ -268,7 +298,8 @@ def _add_sympto_paths(spec: APISpec, error: dict[str, Any], missing: dict[str, A
             },
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/sympto/users",
         operations={
             "get": {
@@ -279,7 +310,8 @@ def _add_sympto_paths(spec: APISpec, error: dict[str, Any], missing: dict[str, A
             }
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/sympto/sessions",
         operations={
             "get": {
@@ -290,7 +322,8 @@ def _add_sympto_paths(spec: APISpec, error: dict[str, Any], missing: dict[str, A
             }
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/sympto/page-load",
         operations={
             "post": {
