@@ -29,10 +29,13 @@ def control_path(spec: APISpec, path: str, operations: dict[str, Any]) -> None:
 
     The guard runs before any view, so every operation can meet it: 403 for a cross-origin browser
     request, and (all but health) 401 on a token-protected sandbox without the admin token. The
-    document is the same with or without a token, so both answers are always listed.
+    document is the same with or without a token, so both answers are always listed. An operation
+    that takes a body can also meet the body limit (413), before its view reads anything.
     """
     for operation in operations.values():
         responses = operation.setdefault("responses", {})
+        if "requestBody" in operation:
+            responses.setdefault("413", answer("ControlError", "The body is over the sandbox's body limit (1 MiB)"))
         responses.setdefault("403", answer("ControlError", "A cross-origin browser request (Origin or Host refused)"))
         if path != HEALTH:
             responses.setdefault(

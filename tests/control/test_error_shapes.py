@@ -134,3 +134,25 @@ def test_a_refused_survey_answers_the_documented_settings_error(app: Flask, labe
         _problem(schemathesis.openapi.from_dict(document), "/__sandbox/intake24/surveys/{slug}", "put", response, label)
         is None
     )
+
+
+@pytest.mark.parametrize("app", ["open"], indirect=True)
+def test_an_oversized_body_gets_the_documented_413(app: Flask) -> None:
+    document = _document(app)
+    schema = schemathesis.openapi.from_dict(document)
+    client = app.test_client()
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    oversized = b'{"name": "' + b"x" * limit + b'"}'
+    problems: list[str | None] = []
+    with_bodies = [
+        (path, method) for path, method in _operations(document) if "requestBody" in document["paths"][path][method]
+    ]
+    assert len(with_bodies) >= 6
+    for path, method in with_bodies:
+        response = client.open(
+            _url(path), method=method.upper(), headers={"Content-Type": "application/json"}, data=oversized
+        )
+        assert response.status_code == 413, (path, method, response.status_code)
+        problems.append(_problem(schema, path, method, response, "an oversized body"))
+    untrue = [problem for problem in problems if problem]
+    assert not untrue, "\n".join(untrue)
