@@ -4,7 +4,8 @@
 - ``GET /__sandbox/intake24/surveys/{slug}/respondents`` — its respondents with custom fields and URL tokens
 - ``GET /__sandbox/intake24/surveys/{slug}/sessions`` — each respondent's recall session and its submissions
 - ``PUT /__sandbox/intake24/surveys/{slug}`` — create (201) or replace (200) a survey's settings,
-  JSON with Intake24's field names; 400 ``{"error", "errors"}`` naming each bad field. Every answer
+  JSON with Intake24's field names; 400 ``{"error", "errors"}``, ``errors`` keyed by each bad field's
+  path (empty when the body is not a JSON object). Every answer
   shows a set ``genUserKey`` as ``"[redacted]"``: the secret is write-only
 - ``GET /__sandbox/intake24/surveys/{slug}`` — ``{"slug", "id", "settings"}``; 404 when unknown
 - ``DELETE /__sandbox/intake24/surveys/{slug}`` — 204; removes its respondents, sessions, submissions
@@ -26,6 +27,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from contracts.control import schemas
 from contracts.intake24.schemas import SurveySettingsSchema, field_errors
 from sandbox.control.errors import load
+from sandbox.control.openapi import control_path
 from sandbox.core import openapi
 from sandbox.core.admission import waiting
 from sandbox.core.body import BodyProblem, read_json_object
@@ -81,7 +83,13 @@ def list_sessions(slug: str) -> Response:
 @blueprint.put("/surveys/<slug>")
 def put_survey(slug: str) -> tuple[Response, int]:
     try:
-        survey, created = _service().put_survey(slug, _body())
+        body = read_json_object().value
+    except BodyProblem as problem:
+        # The documented 400 of this operation is ``{"error", "errors"}``: a body that is not a JSON
+        # object has no field to name, so ``errors`` is empty and ``error`` says what to send.
+        return jsonify(error=problem.message, errors={}), 400
+    try:
+        survey, created = _service().put_survey(slug, body)
     except SettingsInvalid as invalid:
         response = jsonify(error=invalid.message, errors=field_errors(invalid.issues, "body", localise=False))
         return response, 400
@@ -149,7 +157,8 @@ def openapi_paths(spec: APISpec) -> None:
     tags = ["intake24 tenants"]
     missing = answer("ControlError", "No such survey or token")
     slug = [{"in": "path", "name": "slug", "required": True, "schema": {"type": "string", "minLength": 1}}]
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/intake24/surveys",
         operations={
             "get": {"tags": tags, "summary": "Every survey", "responses": {"200": answer("Intake24SurveyList", "")}}
@@ -161,11 +170,20 @@ def openapi_paths(spec: APISpec) -> None:
         {
             "type": "object",
             "required": ["error", "errors"],
-            "properties": {"error": {"type": "string"}, "errors": {"type": "array", "items": {"type": "object"}}},
+            "properties": {
+                "error": {"type": "string"},
+                "errors": {
+                    "type": "object",
+                    "description": "One entry per bad field, keyed by its dotted path (empty when the body "
+                    "is not a JSON object)",
+                    "additionalProperties": {"type": "object"},
+                },
+            },
         },
     )
     survey = answer("Intake24Survey", "The survey: slug, numeric id and settings")
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/intake24/surveys/{slug}",
         operations={
             "put": {
@@ -196,7 +214,8 @@ def openapi_paths(spec: APISpec) -> None:
             },
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/intake24/surveys/{slug}/respondents",
         operations={
             "get": {
@@ -207,7 +226,8 @@ def openapi_paths(spec: APISpec) -> None:
             }
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/intake24/surveys/{slug}/sessions",
         operations={
             "get": {
@@ -218,7 +238,8 @@ def openapi_paths(spec: APISpec) -> None:
             }
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/intake24/notifications",
         operations={
             "get": {
@@ -232,7 +253,8 @@ def openapi_paths(spec: APISpec) -> None:
             }
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/intake24/personal-access-tokens",
         operations={
             "post": {
@@ -246,7 +268,8 @@ def openapi_paths(spec: APISpec) -> None:
             }
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/intake24/personal-access-tokens/{token_id}",
         operations={
             "delete": {

@@ -15,12 +15,33 @@ from sandbox.core.openapi import json_response as answer
 from sandbox.vendors.sympto.routes import use_field_rules
 
 NOT_BLANK = rf"^[^\x00]*[^\x00{WHITESPACE}][^\x00]*$"
+HEALTH = "/__sandbox/health"
 blueprint = Blueprint("control_openapi", __name__, url_prefix="/__sandbox")
 
 
 @blueprint.get("/openapi.json")
 def openapi_json() -> Response:
     return jsonify(openapi.document())
+
+
+def control_path(spec: APISpec, path: str, operations: dict[str, Any]) -> None:
+    """Add a control-plane path with the answers its guard (:mod:`sandbox.control.security`) can give.
+
+    The guard runs before any view, so every operation can meet it: 403 for a cross-origin browser
+    request, and (all but health) 401 on a token-protected sandbox without the admin token. The
+    document is the same with or without a token, so both answers are always listed. An operation
+    that takes a body can also meet the body limit (413), before its view reads anything.
+    """
+    for operation in operations.values():
+        responses = operation.setdefault("responses", {})
+        if "requestBody" in operation:
+            responses.setdefault("413", answer("ControlError", "The body is over the sandbox's body limit (1 MiB)"))
+        responses.setdefault("403", answer("ControlError", "A cross-origin browser request (Origin or Host refused)"))
+        if path != HEALTH:
+            responses.setdefault(
+                "401", answer("ControlError", "This sandbox has an admin token and the request did not send it")
+            )
+    spec.path(path, operations=operations)
 
 
 def add_paths(spec: APISpec) -> None:
@@ -54,11 +75,13 @@ def add_paths(spec: APISpec) -> None:
     error = answer("ControlError", "Invalid request; `error` says what to fix")
     missing = answer("ControlError", "No such thing")
     tags = ["control plane"]
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/health",
         operations={"get": {"tags": tags, "summary": "Liveness", "responses": {"200": answer("Health", "Up")}}},
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/reset",
         operations={
             "post": {
@@ -69,7 +92,8 @@ def add_paths(spec: APISpec) -> None:
             }
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/journal",
         operations={
             "get": {
@@ -80,7 +104,8 @@ def add_paths(spec: APISpec) -> None:
             }
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/journal/count",
         operations={
             "get": {
@@ -91,7 +116,8 @@ def add_paths(spec: APISpec) -> None:
             }
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/faults/catalogue",
         operations={
             "get": {
@@ -101,7 +127,8 @@ def add_paths(spec: APISpec) -> None:
             }
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/faults",
         operations={
             "get": {
@@ -141,7 +168,8 @@ def add_paths(spec: APISpec) -> None:
             },
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/faults/{fault_id}",
         operations={
             "delete": {
@@ -159,7 +187,8 @@ def add_paths(spec: APISpec) -> None:
             }
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/clock",
         operations={
             "get": {
@@ -186,7 +215,8 @@ def add_paths(spec: APISpec) -> None:
             "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": rf"[^{WHITESPACE}]"},
         }
     ]
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/cirrusmd/clients",
         operations={
             "get": {
@@ -196,7 +226,8 @@ def add_paths(spec: APISpec) -> None:
             }
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/cirrusmd/clients/{client_id}",
         operations={
             "put": {
@@ -220,7 +251,8 @@ def add_paths(spec: APISpec) -> None:
             },
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/cirrusmd/members",
         operations={
             "get": {
@@ -246,7 +278,8 @@ def _add_sympto_paths(spec: APISpec, error: dict[str, Any], missing: dict[str, A
     ]
     by_clinic = [{"in": "query", "name": "clinic_id", "schema": {"type": "string", "maxLength": 64}}]
     conflict = answer("ControlError", "The admin email or phone belongs to another clinic or user")
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/sympto/clinics",
         operations={
             "get": {
@@ -256,7 +289,8 @@ def _add_sympto_paths(spec: APISpec, error: dict[str, Any], missing: dict[str, A
             }
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/sympto/clinics/{clinic_id}",
         operations={
             "put": {
@@ -280,7 +314,8 @@ def _add_sympto_paths(spec: APISpec, error: dict[str, Any], missing: dict[str, A
             },
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/sympto/users",
         operations={
             "get": {
@@ -291,7 +326,8 @@ def _add_sympto_paths(spec: APISpec, error: dict[str, Any], missing: dict[str, A
             }
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/sympto/sessions",
         operations={
             "get": {
@@ -302,7 +338,8 @@ def _add_sympto_paths(spec: APISpec, error: dict[str, Any], missing: dict[str, A
             }
         },
     )
-    spec.path(
+    control_path(
+        spec,
         "/__sandbox/sympto/page-load",
         operations={
             "post": {

@@ -165,3 +165,202 @@ def test_the_token_link_leaves_a_derived_strict_cookie_and_a_clean_address(
         assert "dashboard-admin-token" not in cookie["value"]
         assert browser_page.evaluate("document.cookie") == ""
     app.extensions["sandbox.store"].dispose()
+
+
+VIEWPORTS = [{"width": 1280, "height": 800}, {"width": 390, "height": 844}]
+LONG_SEGMENT = "very-long-segment-" * 30
+
+
+def _fill_with_long_values(url: str) -> list[str]:
+    """Exchanges with very long addresses (Sympto and Intake24), a clinic with a long webhook URL, a
+    custom fault on a long route and a tenant clock: everything the layout must hold. Returns the paths."""
+    paths = [
+        f"/sympto/{LONG_SEGMENT}?partner={'p' * 400}",
+        f"/intake24/api/surveys/{LONG_SEGMENT}/create-user",
+        f"/cirrusmd/sdk/v2/public/{LONG_SEGMENT}",
+    ]
+    for path in paths:
+        requests.get(url + path, timeout=10, allow_redirects=False)
+    requests.put(
+        url + "/__sandbox/sympto/clinics/clinic-long",
+        json={
+            "admin_email": "admin-long@example.test",
+            "api_secret": "clinic-long-secret",
+            "name": "Clinic " + "L" * 150,
+        },
+        timeout=5,
+    ).raise_for_status()
+    requests.post(
+        url + "/__sandbox/faults", json={"vendor": "sympto", "status": 503, "route": "/api/" + "z" * 300}, timeout=5
+    ).raise_for_status()
+    requests.put(
+        url + "/__sandbox/clock?scope=cirrusmd:demo-client", json={"offset_seconds": 3600}, timeout=5
+    ).raise_for_status()
+    return paths
+
+
+def _overflow(browser_page: Any) -> tuple[int, int]:
+    width: tuple[int, int] = tuple(browser_page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]"))
+    return width
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
+def test_no_horizontal_overflow_with_very_long_urls(page: Any, live_server: LiveServer, viewport: Any) -> None:
+    """At 1280 px and on a phone, long addresses are cut short: the status, verdict and rule (with
+    its message) of each exchange stay on screen, and expanding the exchange shows the address whole."""
+    paths = _fill_with_long_values(live_server.url)
+    browser_page = page
+    browser_page.set_viewport_size(viewport)
+    browser_page.goto(live_server.url + "/__sandbox/")
+    browser_page.wait_for_selector("#status:has-text('Ready')")
+    browser_page.wait_for_selector("#armed tbody tr:has-text('sympto.custom_answer')")
+    scroll_width, inner_width = _overflow(browser_page)
+    assert scroll_width <= inner_width
+    browser_page.wait_for_selector("#tenant-clocks tbody tr[data-scope='cirrusmd:demo-client']")
+    rows = browser_page.query_selector_all("#journal tbody tr.entry")
+    assert len(rows) == len(paths)
+    for row in rows:
+        for selector in ("td.status", "td[class^='verdict-']", "td.rule-cell .rule", "td.rule-cell .message"):
+            cell = row.query_selector(selector)
+            assert cell is not None, selector
+            assert cell.is_visible(), selector
+            box = cell.bounding_box()
+            assert box is not None, selector
+            assert 0 <= box["x"] <= box["x"] + box["width"] <= inner_width, (selector, box)
+    assert "No Sympto" in rows[-1].query_selector("td.rule-cell .message").text_content()
+    rows[-1].click()
+    detail = browser_page.wait_for_selector("#journal tr.expanded pre")
+    assert f"/sympto/{LONG_SEGMENT}" in detail.text_content()
+    scroll_width, inner_width = _overflow(browser_page)
+    assert scroll_width <= inner_width
+
+
+def test_reset_from_the_page_all_or_one_vendor(page: Any, live_server: LiveServer) -> None:
+    url = live_server.url
+    for body in ({"name": "cirrusmd.token_expired"}, {"name": "intake24.survey_not_found"}):
+        requests.post(url + "/__sandbox/faults", json=body, timeout=5).raise_for_status()
+    browser_page = page
+    browser_page.goto(url + "/__sandbox/")
+    browser_page.wait_for_selector("#status:has-text('Ready')")
+    browser_page.wait_for_selector("#armed tbody tr:has-text('intake24.survey_not_found')")
+
+    browser_page.select_option("#reset-vendor", "cirrusmd")
+    browser_page.click("#reset")
+    browser_page.wait_for_selector("#status:has-text('Reset cirrusmd')")
+    armed = requests.get(url + "/__sandbox/faults", timeout=5).json()["faults"]
+    assert [fault["name"] for fault in armed] == ["intake24.survey_not_found"]
+    assert "cirrusmd.token_expired" not in browser_page.text_content("#armed")
+
+    requests.post(url + SESSIONS, json=member_body(), headers=valid_headers(FROZEN_AT), timeout=10)
+    browser_page.wait_for_selector("#journal tbody tr.entry")
+    browser_page.select_option("#reset-vendor", "")
+    browser_page.click("#reset")
+    browser_page.wait_for_selector("#status:has-text('Reset all vendors')")
+    browser_page.wait_for_selector("#armed tbody tr.placeholder:has-text('No fault is armed')")
+    browser_page.wait_for_selector("#journal tbody tr.placeholder:has-text('No exchange recorded yet')")
+    assert requests.get(url + "/__sandbox/faults", timeout=5).json()["faults"] == []
+    assert requests.get(url + "/__sandbox/journal", timeout=5).json()["entries"] == []
+
+
+def test_reset_from_the_page_one_tenant(page: Any, live_server: LiveServer) -> None:
+    url = live_server.url
+    for tenant in ("demo", "other"):
+        requests.post(
+            url + "/__sandbox/faults", json={"name": "intake24.survey_not_found", "tenant": tenant}, timeout=5
+        ).raise_for_status()
+    browser_page = page
+    browser_page.goto(url + "/__sandbox/")
+    browser_page.wait_for_selector("#status:has-text('Ready')")
+    browser_page.fill("#reset-tenant", "demo")
+    browser_page.click("#reset")
+    browser_page.wait_for_selector("#status:has-text('tenant demo')")
+    armed = requests.get(url + "/__sandbox/faults", timeout=5).json()["faults"]
+    assert [fault["tenant"] for fault in armed] == ["other"]
+
+
+def test_arming_a_custom_fault_from_the_page(page: Any, live_server: LiveServer) -> None:
+    url = live_server.url
+    browser_page = page
+    browser_page.goto(url + "/__sandbox/")
+    browser_page.wait_for_selector("#status:has-text('Ready')")
+    browser_page.select_option("#custom-vendor", "intake24")
+    browser_page.fill("#custom-status", "503")
+    browser_page.fill("#custom-headers", "Retry-After: 7\nX-Sandbox-Test: yes")
+    browser_page.fill("#custom-body", '{"message": "Down for maintenance"}')
+    browser_page.fill("#custom-times", "1")
+    browser_page.click("#arm-custom")
+    browser_page.wait_for_selector("#status:has-text('Armed intake24.custom_answer')")
+    browser_page.wait_for_selector("#armed tbody tr:has-text('answer 503')")
+
+    response = requests.post(url + "/intake24/api/surveys/demo/create-user", json={}, timeout=10)
+    assert (response.status_code, response.json()) == (503, {"message": "Down for maintenance"})
+    assert (response.headers["Retry-After"], response.headers["X-Sandbox-Test"]) == ("7", "yes")
+
+    for field in ("#custom-status", "#custom-headers", "#custom-body", "#custom-times"):
+        browser_page.fill(field, "")
+    browser_page.fill("#custom-delay", "0.5")
+    browser_page.check("#custom-drop")
+    browser_page.fill("#custom-route", "/api/surveys/*")
+    browser_page.fill("#custom-tenant", "demo")
+    browser_page.click("#arm-custom")
+    browser_page.wait_for_selector("#status:has-text('Armed intake24.custom_drop')")
+    (armed,) = [f for f in requests.get(url + "/__sandbox/faults", timeout=5).json()["faults"] if f["kind"] == "drop"]
+    assert (armed["delay_seconds"], armed["route"], armed["tenant"]) == (0.5, "/api/surveys/*", "demo")
+
+    browser_page.fill("#custom-delay", "")
+    browser_page.uncheck("#custom-drop")
+    browser_page.click("#arm-custom")  # nothing to do: the API's own message is shown
+    browser_page.wait_for_selector("#status:has-text('Error: ')")
+
+
+def test_tenant_clocks_are_shown_and_set_from_the_page(page: Any, live_server: LiveServer) -> None:
+    url = live_server.url
+    requests.put(
+        url + "/__sandbox/clock?scope=sympto:demo-clinic", json={"frozen_at": "2031-02-03T04:05:06Z"}, timeout=5
+    ).raise_for_status()
+    browser_page = page
+    browser_page.goto(url + "/__sandbox/")
+    browser_page.wait_for_selector("#status:has-text('Ready')")
+    row = browser_page.wait_for_selector("#tenant-clocks tbody tr[data-scope='sympto:demo-clinic']")
+    assert "frozen" in row.text_content()
+    assert "2031-02-03T04:05:06" in row.text_content()
+
+    browser_page.select_option("#clock-scope", "intake24:demo")
+    browser_page.fill("#clock-offset", "-7200")
+    browser_page.click("#clock-shift")
+    row = browser_page.wait_for_selector("#tenant-clocks tbody tr[data-scope='intake24:demo']")
+    assert "offset -7200 s" in row.text_content()
+    clock = requests.get(url + "/__sandbox/clock?scope=intake24:demo", timeout=5).json()
+    assert (clock["mode"], clock["offset_seconds"]) == ("offset", -7200)
+    assert requests.get(url + "/__sandbox/clock", timeout=5).json()["mode"] != "offset"  # global untouched
+
+    row.query_selector("button").click()
+    browser_page.wait_for_selector("#tenant-clocks tbody tr[data-scope='intake24:demo']", state="detached")
+    assert requests.get(url + "/__sandbox/clock?scope=intake24:demo", timeout=5).json()["mode"] != "offset"
+
+
+def test_a_loading_state_shows_before_data_arrives(page: Any, live_server: LiveServer) -> None:
+    held: list[Any] = []
+    released: list[bool] = []
+
+    def hold(route: Any) -> None:
+        """The journal's first answer waits until the test has looked at the page."""
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
+
+    browser_page = page
+    browser_page.route("**/__sandbox/journal*", hold)
+    browser_page.goto(live_server.url + "/__sandbox/")
+    browser_page.wait_for_function("document.querySelector('#catalogue option') !== null")
+    assert browser_page.text_content("#status") == "Loading…"
+    assert browser_page.text_content("#journal tbody") == "Loading the journal…"
+    assert browser_page.get_attribute("main", "aria-busy") == "true"
+    assert held, "the journal request is being held"
+    released.append(True)
+    for route in held:
+        route.continue_()
+    browser_page.wait_for_selector("#status:has-text('Ready')")
+    assert browser_page.get_attribute("main", "aria-busy") is None
+    assert "No exchange recorded yet." in browser_page.text_content("#journal tbody")

@@ -60,3 +60,41 @@ def test_the_sandbox_conforms_to_its_own_openapi_document(case: Any) -> None:
         case.call_and_validate(excluded_checks=excluded)
     finally:
         APP.test_client().post("/__sandbox/reset")  # armed faults and clock moves must not leak between cases
+
+
+ADMIN_TOKEN = "schemathesis-admin-token"
+_GUARDED_DIRECTORY = tempfile.TemporaryDirectory(prefix="sandbox-schemathesis-token-")
+GUARDED_APP = create_app(
+    replace(
+        config.load_file(None),
+        database=f"sqlite:///{_GUARDED_DIRECTORY.name}/sandbox.db",
+        admin_token=ADMIN_TOKEN,
+    )
+)
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+#: The control plane of a token-protected sandbox (the document itself needs the token too).
+guarded_schema = (
+    schemathesis.openapi.from_wsgi("/__sandbox/openapi.json", GUARDED_APP, headers=ADMIN)
+    .include(path_regex="^/__sandbox/")
+    .exclude(path="/__sandbox/intake24/surveys/{slug}", method="PUT")
+)
+
+
+@guarded_schema.auth(refresh_interval=None)
+class AdminToken:
+    """The admin token on every control-plane case, so positive cases get past the guard's 401."""
+
+    def get(self, case: Any, context: Any) -> str:
+        return ADMIN["Authorization"]
+
+    def set(self, case: Any, data: str, context: Any) -> None:
+        case.headers = {**(case.headers or {}), "Authorization": data}
+
+
+@guarded_schema.parametrize()
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+def test_a_token_protected_control_plane_conforms_to_the_document(case: Any) -> None:
+    try:
+        case.call_and_validate()
+    finally:
+        GUARDED_APP.test_client().post("/__sandbox/reset", headers=ADMIN)

@@ -164,3 +164,21 @@ def test_a_redirect_for_a_slug_with_control_characters_is_url_encoded(client: Fl
     """Found by the Schemathesis self-check: a newline in the slug made an invalid Location header (500)."""
     response = client.post("/intake24/survey/a%0Ab%20c/recall/start")
     assert (response.status_code, response.headers["Location"]) == (302, "/intake24/survey/a%0Ab%20c")
+
+
+@pytest.mark.parametrize("view", ["recall", "home"])
+def test_after_a_submission_the_page_says_submitted_not_in_progress(client: FlaskClient, mint: Mint, view: str) -> None:
+    """Coming back to the recall (or home) page after submitting: the recall is shown as submitted,
+    with no Submit or Cancel button for it, and a new recall can be started."""
+    client.get(f"{APP}/demo/create-user/{mint({'username': f'back-{view}'})}?redirect=recall")
+    client.post(f"{APP}/demo/recall/start")
+    session_id = client.get(f"{APP}/demo/recall").get_data(as_text=True).split("id='session-id'>")[1].split("<")[0]
+    client.post(f"{APP}/demo/recall/submit")
+    page = client.get(f"{APP}/demo/{view}").get_data(as_text=True)
+    assert f"Recall <span id='session-id'>{session_id}</span> submitted." in page
+    assert "in progress" not in page
+    assert "id='submit'" not in page
+    assert "id='cancel'" not in page
+    assert "id='start'" in page
+    client.post(f"{APP}/demo/recall/start")
+    assert "in progress" in client.get(f"{APP}/demo/recall").get_data(as_text=True)

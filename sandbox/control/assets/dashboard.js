@@ -18,113 +18,235 @@ const element = (tag, text, className) => {
   return node;
 };
 
-const say = (text) => { document.getElementById("status").textContent = text; };
+const byId = (id) => document.getElementById(id);
+const say = (text) => { byId("status").textContent = text; };
 const fail = (error) => say("Error: " + error.message);
+
+const button = (label, onClick) => {
+  const node = element("button", label);
+  node.type = "button";
+  node.addEventListener("click", onClick);
+  return node;
+};
+
+// A row saying there is nothing to show (or that it is still loading), spanning the whole table.
+const placeholderRow = (columns, text) => {
+  const row = element("tr", undefined, "placeholder");
+  const cell = element("td", text);
+  cell.colSpan = columns;
+  row.append(cell);
+  return row;
+};
+
+// A cell whose text may be cut short by the layout; the tooltip keeps it whole.
+const truncated = (text, className) => {
+  const cell = element("td", text, className);
+  cell.title = String(text);
+  return cell;
+};
+
+// The label a narrow screen shows before the value (its table has no header row there).
+const labelled = (cell, label) => {
+  cell.dataset.label = label;
+  return cell;
+};
 
 let newestId = 0;
 let catalogue = [];
 
-async function loadHealth() {
-  const health = await api("/health");
-  document.getElementById("health").textContent = health.status + " · " + health.database;
-  const select = document.getElementById("filter-vendor");
-  for (const vendor of health.vendors) {
-    if (![...select.options].some((option) => option.value === vendor)) {
-      select.append(new Option(vendor, vendor));
+function addOptions(select, values) {
+  for (const value of values) {
+    if (![...select.options].some((option) => option.value === value)) {
+      select.append(new Option(value, value));
     }
   }
 }
 
+async function loadHealth() {
+  const health = await api("/health");
+  byId("health").textContent = health.status + " · " + health.database;
+  for (const id of ["filter-vendor", "reset-vendor", "custom-vendor"]) {
+    addOptions(byId(id), health.vendors);
+  }
+}
+
+function describeClock(clock) {
+  return clock.mode === "offset" ? "offset " + clock.offset_seconds + " s" : clock.mode;
+}
+
 async function loadClock() {
   const clock = await api("/clock");
-  document.getElementById("clock-mode").textContent = clock.mode;
-  document.getElementById("clock-now").textContent = clock.now;
+  byId("clock-mode").textContent = describeClock(clock);
+  byId("clock-now").textContent = clock.now;
+  const body = document.querySelector("#tenant-clocks tbody");
+  if (!clock.tenants.length) {
+    body.replaceChildren(placeholderRow(4, "No tenant has a clock of its own: all follow the global clock."));
+    return;
+  }
+  body.replaceChildren(...clock.tenants.map((tenant) => {
+    const row = element("tr");
+    row.dataset.scope = tenant.scope;
+    const release = button("Release", () =>
+      setClock({mode: "system"}, tenant.scope).then(() => say("Released " + tenant.scope)).catch(fail));
+    const cell = element("td");
+    cell.append(release);
+    row.append(truncated(tenant.scope, "grow"), element("td", describeClock(tenant)), truncated(tenant.now, "line"), cell);
+    return row;
+  }));
 }
 
-async function setClock(body) {
-  await api("/clock", {method: "PUT", body: JSON.stringify(body)});
+async function setClock(body, scope) {
+  const query = scope ? "?" + new URLSearchParams({scope}) : "";
+  await api("/clock" + query, {method: "PUT", body: JSON.stringify(body)});
   await loadClock();
-  say("Clock updated");
+  say(scope ? "Clock of " + scope + " updated" : "Clock updated");
 }
+
+const clockScope = () => byId("clock-scope").value;
 
 async function loadTenants() {
-  const container = document.getElementById("tenants");
-  container.replaceChildren();
+  const container = byId("tenants");
   const [clients, surveys, clinics] = await Promise.all(
     [api("/cirrusmd/clients"), api("/intake24/surveys"), api("/sympto/clinics")]);
   const list = element("ul");
+  const scopes = [];
   for (const client of clients.clients) {
     list.append(element("li", "CirrusMD client " + client.client_id));
+    scopes.push(["cirrusmd", client.client_id]);
   }
   for (const survey of surveys.surveys) {
     list.append(element("li", "Intake24 survey " + survey.slug));
+    scopes.push(["intake24", survey.slug]);
   }
   for (const clinic of clinics.clinics) {
     const item = element("li", "Sympto clinic " + clinic.clinic_id + " (" + clinic.name + "), admin " +
       clinic.admin_email + (clinic.endpoint ? ", webhook " + clinic.endpoint.endpointURL : ""));
     item.dataset.symptoClinic = clinic.clinic_id;
     list.append(item);
+    scopes.push(["sympto", clinic.clinic_id]);
   }
-  container.append(list);
+  container.replaceChildren(list);
+  byId("known-tenants").replaceChildren(...[...new Set(scopes.map(([, tenant]) => tenant))].map(
+    (tenant) => new Option(tenant, tenant)));
+  addOptions(byId("clock-scope"), scopes.map(([vendor, tenant]) => vendor + ":" + tenant));
 }
 
 async function loadCatalogue() {
   catalogue = (await api("/faults/catalogue")).faults;
-  const select = document.getElementById("catalogue");
+  const select = byId("catalogue");
   select.replaceChildren(...catalogue.map((spec) => new Option(spec.name, spec.name)));
   showCatalogueDetail();
 }
 
 function showCatalogueDetail() {
-  const name = document.getElementById("catalogue").value;
+  const name = byId("catalogue").value;
   const spec = catalogue.find((entry) => entry.name === name);
-  document.getElementById("catalogue-detail").textContent =
+  byId("catalogue-detail").textContent =
     !spec ? "" : spec.kind === "answer" ? spec.description + " → " + spec.status + " " + JSON.stringify(spec.body) : spec.description;
+}
+
+function describeFault(fault) {
+  const parts = [fault.kind === "answer" && fault.status ? "answer " + fault.status : fault.kind];
+  if (fault.delay_seconds) { parts.push("after " + fault.delay_seconds + " s"); }
+  if (fault.route) { parts.push("on " + fault.route); }
+  return parts.join(" ");
 }
 
 async function loadArmed() {
   const armed = (await api("/faults")).faults;
   const body = document.querySelector("#armed tbody");
+  if (!armed.length) {
+    body.replaceChildren(placeholderRow(7, "No fault is armed."));
+    return;
+  }
   body.replaceChildren(...armed.map((fault) => {
     const row = element("tr");
-    row.append(element("td", fault.id), element("td", fault.name), element("td", fault.tenant || "any"),
-      element("td", fault.remaining === null ? "∞" : fault.remaining), element("td", fault.fired));
+    row.append(element("td", fault.id), truncated(fault.name, "grow"), truncated(describeFault(fault), "line"),
+      labelled(truncated(fault.tenant || "any", "after"), "tenant"),
+      labelled(element("td", fault.remaining === null ? "∞" : fault.remaining, "after"), "left"),
+      labelled(element("td", fault.fired, "after"), "fired"));
     const cell = element("td");
-    const button = element("button", "Disarm");
-    button.type = "button";
-    button.dataset.faultId = String(fault.id);
-    button.addEventListener("click", () =>
+    const disarm = button("Disarm", () =>
       api("/faults/" + fault.id, {method: "DELETE"}).then(loadArmed).then(() => say("Disarmed")).catch(fail));
-    cell.append(button);
+    disarm.dataset.faultId = String(fault.id);
+    cell.append(disarm);
     row.append(cell);
     return row;
   }));
 }
 
-async function arm() {
-  const body = {name: document.getElementById("catalogue").value};
-  const times = parseInt(document.getElementById("arm-times").value, 10);
-  if (times > 0) { body.times = times; }
-  const tenant = document.getElementById("arm-tenant").value.trim();
-  if (tenant) { body.tenant = tenant; }
-  const armed = await api("/faults", {method: "POST", body: JSON.stringify(body)});
-  say("Armed " + armed.name + " (#" + armed.id + ")");
+async function armed(body) {
+  const fault = await api("/faults", {method: "POST", body: JSON.stringify(body)});
+  say("Armed " + fault.name + " (#" + fault.id + ")");
   await loadArmed();
+}
+
+function scoped(body, timesId, tenantId) {
+  const times = parseInt(byId(timesId).value, 10);
+  if (times > 0) { body.times = times; }
+  const tenant = byId(tenantId).value.trim();
+  if (tenant) { body.tenant = tenant; }
+  return body;
+}
+
+const arm = () => armed(scoped({name: byId("catalogue").value}, "arm-times", "arm-tenant"));
+
+// The custom form as POST /__sandbox/faults wants it; a field left empty is not sent.
+function customFault() {
+  const body = scoped({vendor: byId("custom-vendor").value}, "custom-times", "custom-tenant");
+  const status = byId("custom-status").value.trim();
+  if (status) { body.status = parseInt(status, 10); }
+  const delay = byId("custom-delay").value.trim();
+  if (delay) { body.delay_seconds = Number(delay); }
+  if (byId("custom-drop").checked) { body.drop = true; }
+  const route = byId("custom-route").value.trim();
+  if (route) { body.route = route; }
+  const headers = byId("custom-headers").value.split("\n").map((line) => line.trim()).filter(Boolean);
+  if (headers.length) {
+    body.headers = headers.map((line) => {
+      const colon = line.indexOf(":");
+      if (colon < 1) { throw new Error("each header line is Name: value (got " + line.slice(0, 40) + ")"); }
+      return {name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim()};
+    });
+  }
+  const text = byId("custom-body").value;
+  if (text.trim()) {
+    try { body.body = JSON.parse(text); } catch (error) { body.body = text; }
+  }
+  return body;
+}
+
+async function reset() {
+  const params = new URLSearchParams();
+  const vendor = byId("reset-vendor").value;
+  const tenant = byId("reset-tenant").value.trim();
+  if (vendor) { params.set("vendor", vendor); }
+  if (tenant) { params.set("tenant", tenant); }
+  const query = params.toString() ? "?" + params : "";
+  const done = await api("/reset" + query, {method: "POST"});
+  const what = (vendor || "all vendors") + (tenant ? ", tenant " + tenant : "");
+  await Promise.all([loadJournal(true), loadArmed(), loadClock(), loadTenants()]);
+  say("Reset " + what + ": " + done.reset.join(", "));
 }
 
 function journalRow(entry) {
   const row = element("tr", undefined, "entry");
   row.dataset.entryId = String(entry.id);
+  const request = entry.method + " " + entry.path;
+  const rule = element("td", undefined, "rule-cell");
+  if (entry.rule) { rule.append(element("span", entry.rule, "rule")); }
+  if (entry.message) { rule.append(element("span", entry.message, "message")); }
+  rule.title = [entry.rule, entry.message].filter(Boolean).join(": ");
   row.append(
     element("td", entry.id),
-    element("td", new Date(entry.at * 1000).toISOString().slice(11, 23)),
-    element("td", entry.vendor + (entry.tenant ? " · " + entry.tenant : "")),
-    element("td", entry.direction),
-    element("td", entry.method + " " + entry.path),
-    element("td", entry.status === null ? "—" : entry.status),
-    element("td", entry.verdict, "verdict-" + entry.verdict),
-    element("td", entry.rule || ""),
-    element("td", Math.round(entry.latency_ms)),
+    element("td", new Date(entry.at * 1000).toISOString().slice(11, 23), "time"),
+    truncated(entry.vendor + (entry.tenant ? " · " + entry.tenant : ""), "vendor"),
+    Object.assign(element("td", entry.direction === "inbound" ? "in" : "out", "dir"), {title: entry.direction}),
+    truncated(request, "request"),
+    element("td", entry.status === null ? "—" : entry.status, "status"),
+    truncated(entry.verdict, "verdict-" + entry.verdict),
+    rule,
+    element("td", Math.round(entry.latency_ms), "ms"),
   );
   row.addEventListener("click", () => {
     const next = row.nextElementSibling;
@@ -132,8 +254,9 @@ function journalRow(entry) {
     const detail = element("tr", undefined, "expanded");
     const cell = element("td");
     cell.colSpan = 9;
-    const exchange = {rule: entry.rule, message: entry.message, warnings: entry.warnings,
-      correlation_id: entry.correlation_id, request: entry.request, response: entry.response};
+    const exchange = {request_line: request, status: entry.status, verdict: entry.verdict, rule: entry.rule,
+      message: entry.message, warnings: entry.warnings, correlation_id: entry.correlation_id,
+      request: entry.request, response: entry.response};
     cell.append(element("pre", JSON.stringify(exchange, null, 2)));
     detail.append(cell);
     row.after(detail);
@@ -143,41 +266,47 @@ function journalRow(entry) {
 
 async function loadJournal(fresh) {
   const params = new URLSearchParams({limit: "200"});
-  const vendor = document.getElementById("filter-vendor").value;
-  const verdict = document.getElementById("filter-verdict").value;
+  const vendor = byId("filter-vendor").value;
+  const verdict = byId("filter-verdict").value;
   if (vendor) { params.set("vendor", vendor); }
   if (verdict) { params.set("verdict", verdict); }
   if (!fresh && newestId) { params.set("since", String(newestId)); }
   const entries = (await api("/journal?" + params)).entries;
   const body = document.querySelector("#journal tbody");
   if (fresh) { body.replaceChildren(); newestId = 0; }
+  if (entries.length) { body.querySelector("tr.placeholder")?.remove(); }
   for (const entry of entries.slice().reverse()) {
     body.prepend(journalRow(entry));
     newestId = Math.max(newestId, entry.id);
   }
+  if (!body.children.length) { body.append(placeholderRow(9, "No exchange recorded yet.")); }
 }
 
 function refresh() {
-  if (!document.getElementById("auto-refresh").checked) { return; }
+  if (!byId("auto-refresh").checked) { return; }
   Promise.all([loadJournal(false), loadArmed(), loadClock()]).catch(fail);
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  document.getElementById("catalogue").addEventListener("change", showCatalogueDetail);
-  document.getElementById("arm").addEventListener("click", () => arm().catch(fail));
-  document.getElementById("disarm-all").addEventListener("click", () =>
+  byId("catalogue").addEventListener("change", showCatalogueDetail);
+  byId("arm").addEventListener("click", () => arm().catch(fail));
+  byId("arm-custom").addEventListener("click", () => {
+    try { armed(customFault()).catch(fail); } catch (error) { fail(error); }
+  });
+  byId("disarm-all").addEventListener("click", () =>
     api("/faults", {method: "DELETE"}).then(loadArmed).then(() => say("All faults disarmed")).catch(fail));
-  document.getElementById("clock-shift").addEventListener("click", () =>
-    setClock({offset_seconds: Number(document.getElementById("clock-offset").value)}).catch(fail));
-  document.getElementById("clock-freeze").addEventListener("click", () =>
-    setClock({frozen_at: document.getElementById("clock-frozen").value}).catch(fail));
-  document.getElementById("clock-system").addEventListener("click", () =>
-    setClock({mode: "system"}).catch(fail));
+  byId("reset").addEventListener("click", () => reset().catch(fail));
+  byId("clock-shift").addEventListener("click", () =>
+    setClock({offset_seconds: Number(byId("clock-offset").value)}, clockScope()).catch(fail));
+  byId("clock-freeze").addEventListener("click", () =>
+    setClock({frozen_at: byId("clock-frozen").value}, clockScope()).catch(fail));
+  byId("clock-system").addEventListener("click", () => setClock({mode: "system"}, clockScope()).catch(fail));
   for (const id of ["filter-vendor", "filter-verdict"]) {
-    document.getElementById(id).addEventListener("change", () => loadJournal(true).catch(fail));
+    byId(id).addEventListener("change", () => loadJournal(true).catch(fail));
   }
   Promise.all([loadHealth(), loadClock(), loadTenants(), loadCatalogue(), loadArmed(), loadJournal(true)])
     .then(() => say("Ready"))
-    .catch(fail);
+    .catch(fail)
+    .finally(() => byId("main").removeAttribute("aria-busy"));
   setInterval(refresh, 2000);
 });

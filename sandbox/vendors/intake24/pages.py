@@ -97,6 +97,12 @@ def survey(
         body += _redirect_prompt(survey, follow_up)
     elif session is None:
         body += "<p id='state'>No recall in progress.</p>" + _button(slug, "start", "Start recall")
+    elif session.get("submitted_at") is not None:
+        # Submitted recalls keep their session row (for the notification's session id), so the
+        # page must not offer to submit or cancel it again: the real app shows it as finished.
+        body += f"<p id='state'>Recall <span id='session-id'>{escape(session['id'])}</span> submitted.</p>" + _button(
+            slug, "start", "Start a new recall"
+        )
     else:
         body += (
             f"<p id='state'>Recall <span id='session-id'>{escape(session['id'])}</span> in progress.</p>"
