@@ -35,6 +35,15 @@ class _Commands(click.Group):
             return drift
         return super().get_command(ctx, cmd_name)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Every usage mistake of every command as one line (``Error: ...``), exit status 2, without click's
+        usage block: a wrong flag value, an unknown option and a bad config file read alike in a CI log."""
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            error.ctx = None
+            raise
+
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
@@ -401,8 +410,13 @@ def journal_from_database(database: str, vendor: str | None) -> list[dict[str, A
     from sandbox.core.journal import Journal
     from sandbox.core.statedir import UnsafeStateDirectory
     from sandbox.core.store import Store
+    from sandbox.databases import existing_sandbox_file
     from sandbox.terminal import database_reason
 
+    try:
+        existing_sandbox_file(database)
+    except config.ConfigError as error:
+        raise click.ClickException(str(error)) from None
     try:
         store = Store(database)
         try:

@@ -27,6 +27,7 @@ from sandbox.config import ConfigError, Settings, to_environment
 from sandbox.core.admission import Admission, WsgiApp
 from sandbox.core.selfcall import OWN_ENDPOINTS
 from sandbox.core.store import prepare_database_location
+from sandbox.databases import check_reachable
 from sandbox.terminal import database_reason, masked_url
 
 #: Python threads per worker that run requests whose bodies have arrived (the bridge reads bodies
@@ -131,6 +132,7 @@ def run(settings: Settings, banner: Sequence[str] = ()) -> None:
     settings = with_free_port(settings)
     count_from_environment("VENDOR_SANDBOX_BLOCKING_THREADS", BLOCKING_THREADS)
     count_from_environment("VENDOR_SANDBOX_RUNNERS", RUNNERS)  # refused here, not in every worker
+    check_reachable(settings.database)  # before the banner: an unreachable server is the only line printed
     notes = prepare_database_location(settings.database)
     guard = listening.claim(settings.host, settings.port)  # held until this process ends
     for line in banner:

@@ -12,6 +12,7 @@ from sqlalchemy.sql.dml import Insert
 
 from contracts.cirrusmd.schemas import SESSION_REQUEST, invalid_body_message
 from contracts.jws import sign_hmac
+from sandbox.core import sections
 from sandbox.core.body import BodyProblem, read_json_object
 from sandbox.core.clock import Clock
 from sandbox.core.limits import Limits, quota_message, quota_rule
@@ -32,6 +33,10 @@ ACCESS_TOKEN_ISSUER = "vendor-sandbox/cirrusmd"
 ACCESS_TOKEN_AUDIENCE = "cirrusmd-sdk"
 
 
+#: The keys of one ``[[cirrusmd.clients]]`` entry.
+CLIENT_KEYS = ("client_id", "shared_secret")
+
+
 @dataclass(frozen=True)
 class Client:
     client_id: str
@@ -49,22 +54,25 @@ class CirrusmdSettings:
     @classmethod
     def from_section(cls, section: Mapping[str, Any]) -> CirrusmdSettings:
         """Read the ``[cirrusmd]`` config section, refusing what it does not understand."""
-        known = {"leeway_seconds", "access_token_lifetime_seconds", "clients"}
-        unknown = set(section) - known
-        if unknown:
-            raise ValueError(f"[cirrusmd] unknown keys {sorted(unknown)}; known: {sorted(known)}")
+        sections.require_known("[cirrusmd]", section, ("leeway_seconds", "access_token_lifetime_seconds", "clients"))
         found = []
-        for entry in section.get("clients", []):
-            if not isinstance(entry.get("client_id"), str) or not isinstance(entry.get("shared_secret"), str):
-                raise ValueError("[[cirrusmd.clients]] entries need string client_id and shared_secret")
-            found.append(Client(entry["client_id"], entry["shared_secret"]))
-        return cls(
-            leeway_seconds=float(section.get("leeway_seconds", cls.leeway_seconds)),
-            access_token_lifetime_seconds=int(
-                section.get("access_token_lifetime_seconds", cls.access_token_lifetime_seconds)
-            ),
-            clients=tuple(found),
-        )
+        for entry in sections.tables("[[cirrusmd.clients]]", section.get("clients", [])):
+            sections.require_known("[[cirrusmd.clients]]", entry, CLIENT_KEYS)
+            found.append(
+                Client(
+                    sections.text("[[cirrusmd.clients]]", "client_id", entry.get("client_id")),
+                    sections.text("[[cirrusmd.clients]]", "shared_secret", entry.get("shared_secret")),
+                )
+            )
+        sections.unique("[[cirrusmd.clients]]", "client_id", (client.client_id for client in found))
+        values: dict[str, Any] = {}
+        if "leeway_seconds" in section:
+            values["leeway_seconds"] = sections.number("[cirrusmd]", "leeway_seconds", section["leeway_seconds"])
+        if "access_token_lifetime_seconds" in section:
+            values["access_token_lifetime_seconds"] = sections.whole(
+                "[cirrusmd]", "access_token_lifetime_seconds", section["access_token_lifetime_seconds"], minimum=1
+            )
+        return cls(clients=tuple(found), **values)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from contracts.intake24.schemas import (
 )
 from contracts.intake24.weburl import parse as parse_url
 from contracts.jws import sign_hmac
+from sandbox.core import sections
 from sandbox.core.clock import Clock
 from sandbox.core.jwt import TokenRejected
 from sandbox.core.limits import Limits, quota_rule
@@ -110,35 +111,35 @@ class Intake24Settings:
             "notification_allowed_hosts",
             "survey_app_url",
         }
-        unknown = set(section) - known
-        if unknown:
-            raise ValueError(f"[intake24] unknown keys {sorted(unknown)}; known: {sorted(known)}")
+        sections.require_known("[intake24]", section, known)
         found = []
-        for entry in section.get("surveys", []):
+        for entry in sections.tables("[[intake24.surveys]]", section.get("surveys", [])):
             entry = dict(entry)
-            slug = entry.pop("slug", None)
-            if not isinstance(slug, str):
-                raise ValueError("[[intake24.surveys]] entries need a string slug")
+            slug = sections.text("[[intake24.surveys]]", "slug", entry.pop("slug", None))
+            try:  # the same rules as PUT /__sandbox/intake24/surveys/<slug>, checked before the server starts
+                Intake24Service.validate_settings(slug, entry)
+            except SettingsInvalid as invalid:
+                raise sections.SectionError(f"[[intake24.surveys]] slug {slug!r}: {invalid.message}") from None
             found.append((slug, entry))
+        sections.unique("[[intake24.surveys]]", "slug", (slug.lower() for slug, _ in found))
         values: dict[str, Any] = {}
-        for key in known - {"surveys"}:
+        for key in sorted(known - {"surveys"}):
             if key not in section:
                 continue
             default = getattr(cls, key)
             value = section[key]
             if key == "notification_allowed_hosts":
-                if not isinstance(value, list) or not all(isinstance(h, str) for h in value):
-                    raise ValueError("[intake24] notification_allowed_hosts must be a list of host names")
-                value = tuple(value)
+                value = sections.names("[intake24]", key, value)
             elif key == "survey_app_url":
                 if value is not None and not isinstance(value, str):
-                    raise ValueError("[intake24] survey_app_url must be a URL string")
+                    raise sections.SectionError("[intake24] survey_app_url must be a URL string")
             elif isinstance(default, bool):
-                if not isinstance(value, bool):
-                    raise ValueError(f"[intake24] {key} must be true or false, got {value!r}")
-            elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise ValueError(f"[intake24] {key} must be a non-negative number, got {value!r}")
-            values[key] = type(default)(value) if not isinstance(default, tuple) else value
+                value = sections.flag("[intake24]", key, value)
+            elif isinstance(default, int):
+                value = sections.whole("[intake24]", key, value)
+            else:
+                value = sections.number("[intake24]", key, value)
+            values[key] = value
         return cls(surveys=tuple(found), **values)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from contracts.sympto import messages
 from contracts.sympto.schemas import invalid_body_message
+from sandbox.core import sections
 from sandbox.core.body import BodyProblem, read_json_object
 from sandbox.core.clock import Clock
 from sandbox.core.faults import Faults
@@ -52,6 +53,10 @@ class UserPage:
     more: bool
 
 
+#: The keys of one ``[[sympto.clinics]]`` entry.
+CLINIC_KEYS = ("clinic_id", "name", "admin_email", "api_secret", "admin_phone")
+
+
 @dataclass(frozen=True)
 class Clinic:
     clinic_id: str
@@ -90,29 +95,34 @@ class SymptoSettings:
             "webhook_max_response_bytes": int,
             "allow_loopback": bool,
         }
-        known = {*scalars, "allowed_hosts", "clinics"}
-        unknown = set(section) - known
-        if unknown:
-            raise ValueError(f"[sympto] unknown keys {sorted(unknown)}; known: {sorted(known)}")
-        values: dict[str, Any] = {key: kind(section[key]) for key, kind in scalars.items() if key in section}
-        hosts = section.get("allowed_hosts", [])
-        if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
-            raise ValueError("[sympto] allowed_hosts must be a list of host names")
+        sections.require_known("[sympto]", section, {*scalars, "allowed_hosts", "clinics"})
+        values: dict[str, Any] = {}
+        for key, kind in scalars.items():
+            if key not in section:
+                continue
+            if kind is bool:
+                values[key] = sections.flag("[sympto]", key, section[key])
+            elif kind is int:
+                values[key] = sections.whole("[sympto]", key, section[key])
+            else:
+                values[key] = sections.number("[sympto]", key, section[key])
+        hosts = sections.names("[sympto]", "allowed_hosts", section.get("allowed_hosts", []))
         found = []
-        for entry in section.get("clinics", []):
-            needed = ("clinic_id", "admin_email", "api_secret")
-            if not all(isinstance(entry.get(k), str) and entry.get(k) for k in needed):
-                raise ValueError("[[sympto.clinics]] entries need string clinic_id, admin_email and api_secret")
+        where = "[[sympto.clinics]]"
+        for entry in sections.tables(where, section.get("clinics", [])):
+            sections.require_known(where, entry, CLINIC_KEYS)
+            clinic_id = sections.text(where, "clinic_id", entry.get("clinic_id"))
             found.append(
                 Clinic(
-                    entry["clinic_id"],
-                    str(entry.get("name", entry["clinic_id"])),
-                    entry["admin_email"],
-                    entry["api_secret"],
-                    entry.get("admin_phone"),
+                    clinic_id,
+                    sections.text(where, "name", entry.get("name", clinic_id)),
+                    sections.text(where, "admin_email", entry.get("admin_email")),
+                    sections.text(where, "api_secret", entry.get("api_secret")),
+                    sections.optional_text(where, "admin_phone", entry.get("admin_phone")),
                 )
             )
-        return cls(**values, allowed_hosts=tuple(hosts), clinics=tuple(found))
+        sections.unique(where, "clinic_id", (clinic.clinic_id for clinic in found))
+        return cls(**values, allowed_hosts=hosts, clinics=tuple(found))
 
 
 @dataclass
