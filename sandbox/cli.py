@@ -90,6 +90,11 @@ def main() -> None:
     type=click.Path(dir_okay=False),
     help="Read the admin token from this file (or set VENDOR_SANDBOX_ADMIN_TOKEN[_FILE]).",
 )
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Start from empty state: every table emptied, new signing keys, then the configured tenants installed.",
+)
 def serve(
     host: str | None,
     port: int | None,
@@ -100,6 +105,7 @@ def serve(
     max_pending_bodies: int | None,
     admin_token: str | None,
     admin_token_file: str | None,
+    fresh: bool,
 ) -> None:
     """Run the sandbox on a production WSGI server."""
     from sandbox.core.statedir import UnsafeStateDirectory
@@ -138,7 +144,7 @@ def serve(
             f"or open {browse}/__sandbox/?admin_token={generated})"
         )
     try:
-        run(settings, banner)
+        run(settings, banner, fresh=fresh)
     except config.ConfigError as error:
         raise click.UsageError(str(error)) from error
     except (AddressUnavailable, UnsafeStateDirectory) as error:

@@ -28,6 +28,7 @@ from sandbox.core.admission import Admission, WsgiApp
 from sandbox.core.selfcall import OWN_ENDPOINTS
 from sandbox.core.store import prepare_database_location
 from sandbox.databases import check_reachable
+from sandbox.startup import empty_state, leftover_notes
 from sandbox.terminal import database_reason, masked_url
 
 #: Python threads per worker that run requests whose bodies have arrived (the bridge reads bodies
@@ -120,11 +121,12 @@ def with_free_port(settings: Settings) -> Settings:
     return replace(settings, port=port)
 
 
-def run(settings: Settings, banner: Sequence[str] = ()) -> None:
+def run(settings: Settings, banner: Sequence[str] = (), *, fresh: bool = False) -> None:
     """Serve until stopped, printing ``banner`` once the address is ours. Refuses, before printing
     anything, an unsafe state directory (:class:`~sandbox.core.statedir.UnsafeStateDirectory`) and an
     address in use or unusable
-    (:class:`~sandbox.listening.AddressUnavailable`); the CLI prints either as one line."""
+    (:class:`~sandbox.listening.AddressUnavailable`); the CLI prints either as one line. ``fresh``
+    empties the database first (:func:`~sandbox.startup.empty_state`), once the address is ours."""
     from granian import Granian
     from granian.constants import Interfaces
 
@@ -141,12 +143,21 @@ def run(settings: Settings, banner: Sequence[str] = ()) -> None:
         print(note, file=sys.stderr)
     os.environ.update(to_environment(settings))
     try:
+        if fresh:
+            emptied = empty_state(settings.database)
+            print(
+                f"fresh start: emptied all {emptied} tables of {masked_url(settings.database)} (tenants, members, "
+                "journal, faults, clocks, signing keys); installing the configured tenants",
+                file=sys.stderr,
+            )
         _prepared = prepare(settings)
     except SQLAlchemyError as error:
         # One line naming the database, its password masked: not a traceback quoting the URL.
         raise ConfigError(
             f"cannot use the database {masked_url(settings.database)}: {database_reason(error)}"
         ) from None
+    for line in leftover_notes(_prepared):
+        print(line, file=sys.stderr)
     state = _prepared.extensions["sandbox.clock"].state
     if state.mode != "system":
         setting = f"frozen at {state.frozen_at}" if state.mode == "frozen" else f"offset by {state.offset_seconds} s"

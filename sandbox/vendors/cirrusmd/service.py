@@ -12,7 +12,7 @@ from sqlalchemy.sql.dml import Insert
 
 from contracts.cirrusmd.schemas import SESSION_REQUEST, invalid_body_message
 from contracts.jws import sign_hmac
-from sandbox.core import sections
+from sandbox.core import sections, tenants
 from sandbox.core.body import BodyProblem, read_json_object
 from sandbox.core.clock import Clock
 from sandbox.core.limits import Limits, quota_message, quota_rule
@@ -28,6 +28,8 @@ _SECRET_QUERY = select(clients.c.shared_secret).where(clients.c.client_id == bin
 _COUNT_MEMBERS = select(func.count()).select_from(members).where(members.c.client_id == bindparam("client_id"))
 _FORGET_MEMBER = delete(members).where(members.c.member_uuid == bindparam("member_uuid"))
 
+#: The vendor's name in records shared with the core (tenant sources).
+VENDOR = "cirrusmd"
 ACCESS_TOKEN_KEY_NAME = "cirrusmd.access_token"
 ACCESS_TOKEN_ISSUER = "vendor-sandbox/cirrusmd"
 ACCESS_TOKEN_AUDIENCE = "cirrusmd-sdk"
@@ -91,13 +93,18 @@ class CirrusmdService:
         self._access_token_key: str | None = None
         self._upsert: Insert | None = None
 
-    def install_clients(self) -> None:
-        """Make the configured clients exist with their configured secrets."""
+    def install_clients(self) -> tenants.Reconciled:
+        """Make the clients exactly the configured ones with their configured secrets (clients of an
+        earlier config removed with their members; clients created through the control plane kept)."""
+        configured = [client.client_id for client in self.settings.clients]
+        outcome = tenants.reconcile(self.store, VENDOR, configured, self.client_ids(), self.delete_client)
         for client in self.settings.clients:
-            self.put_client(client.client_id, client.shared_secret)
+            self.put_client(client.client_id, client.shared_secret, tenants.CONFIG)
+        return outcome
 
-    def put_client(self, client_id: str, shared_secret: str) -> None:
+    def put_client(self, client_id: str, shared_secret: str, source: tenants.Source = tenants.CONTROL) -> None:
         with self.store.begin() as connection:
+            created = connection.execute(_SECRET_QUERY, {"client_id": client_id}).first() is None
             connection.execute(
                 self.store.upsert(
                     clients,
@@ -106,6 +113,12 @@ class CirrusmdService:
                     update=["shared_secret"],
                 )
             )
+            tenants.record(self.store, connection, VENDOR, client_id, source, created=created)
+
+    def client_sources(self) -> dict[str, tenants.Source]:
+        """Each existing client with where it came from (the config, or the control plane)."""
+        known = tenants.sources(self.store, VENDOR)
+        return {client_id: tenants.source_of(known, client_id) for client_id in self.client_ids()}
 
     def secret_for(self, client_id: str) -> str | None:
         rows = self.store.run(_SECRET_QUERY, {"client_id": client_id})
