@@ -74,7 +74,7 @@ def check_reachable(url: str) -> None:
     except SQLAlchemyError as error:
         where = f"{found.host or 'localhost'}:{found.port or 5432}"
         raise ConfigError(
-            f"cannot reach PostgreSQL at {where} (database {masked_url(url)}): {database_reason(error)}"
+            f"cannot connect to PostgreSQL at {where} (database {masked_url(url)}): {database_reason(error)}"
         ) from None
     finally:
         engine.dispose()

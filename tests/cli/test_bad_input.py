@@ -100,7 +100,7 @@ def test_an_unreachable_postgresql_is_one_line_naming_host_and_port() -> None:
     port = free_port()  # nothing listens there
     url = f"postgresql://user:hunter2@127.0.0.1:{port}/sandbox"
     line = one_line(CliRunner().invoke(main, ["serve", "--port", "0", "--database", url]))
-    assert line.startswith(f"Error: cannot reach PostgreSQL at 127.0.0.1:{port} (database postgresql://user:***@")
+    assert line.startswith(f"Error: cannot connect to PostgreSQL at 127.0.0.1:{port} (database postgresql://user:***@")
     assert "hunter2" not in line
 
 

@@ -170,7 +170,9 @@ def test_serve_and_report_never_print_the_database_password(tmp_path: Path) -> N
         cwd=tmp_path,
     )
     # One line, before any banner: the server cannot be reached.
-    assert "cannot reach PostgreSQL at 127.0.0.1:1 (database postgresql://user:***@127.0.0.1:1/db)" in result.stderr
+    assert "cannot connect to PostgreSQL at 127.0.0.1:1 (database postgresql://user:***@127.0.0.1:1/db)" in (
+        result.stderr
+    )
     assert "secret" not in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert result.returncode != 0
