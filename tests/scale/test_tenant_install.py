@@ -16,9 +16,7 @@ from sandbox.app import create_app
 NEW_CONFIG: dict[str, Any] = {
     "cirrusmd": {"clients": [{"client_id": "acme", "shared_secret": "acme-secret"}]},
     "intake24": {"surveys": [{"slug": "other", "allowGenUsers": True, "genUserKey": "other-key"}]},
-    "sympto": {
-        "clinics": [{"clinic_id": "north", "admin_email": "north@example.test", "api_secret": "north-secret"}]
-    },
+    "sympto": {"clinics": [{"clinic_id": "north", "admin_email": "north@example.test", "api_secret": "north-secret"}]},
 }
 INSTANCES = 4
 
