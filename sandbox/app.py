@@ -11,7 +11,7 @@ from sandbox.control import intake24 as intake24_control
 from sandbox.control import openapi as control_openapi
 from sandbox.control import sympto as sympto_control
 from sandbox.control.security import HostPolicy
-from sandbox.core import errors, faults, journal, selfcall
+from sandbox.core import errors, faults, journal, selfcall, tenants
 from sandbox.core.clock import GLOBAL, Clock, scope_of
 from sandbox.core.errors import surface_for
 from sandbox.core.faults import Faults, tenant_of_request
@@ -71,9 +71,12 @@ def create_app(
     sympto_service = sympto.init_app(app, store, clock, randomness, dict(settings.vendor("sympto")), the_journal)
     _create_tables(store)
     clock.attach(store)
-    cirrusmd_service.install_clients()
-    intake24_service.install_surveys()
-    sympto_service.install_clinics()
+    # The config is the truth for its tenants: what an earlier config declared and this one does not goes.
+    app.extensions[tenants.CHANGES_KEY] = [
+        cirrusmd_service.install_clients(),
+        intake24_service.install_surveys(),
+        sympto_service.install_clinics(),
+    ]
     app.register_blueprint(intake24_control.blueprint)
     app.register_blueprint(sympto_control.blueprint)
     return app

@@ -36,6 +36,15 @@ class _Commands(click.Group):
             return drift
         return super().get_command(ctx, cmd_name)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Every usage mistake of every command as one line (``Error: ...``), exit status 2, without click's
+        usage block: a wrong flag value, an unknown option and a bad config file read alike in a CI log."""
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            error.ctx = None
+            raise
+
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
@@ -121,6 +130,11 @@ def main() -> None:
     default=None,
     help="text (default) or json: one JSON object per line, for a log collector.",
 )
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Start from empty state: every table emptied, new signing keys, then the configured tenants installed.",
+)
 def serve(
     host: str | None,
     port: int | None,
@@ -136,6 +150,7 @@ def serve(
     tls_self_signed: bool,
     log_level: str | None,
     log_format: str | None,
+    fresh: bool,
 ) -> None:
     """Run the sandbox on a production WSGI server."""
     from sandbox.core.statedir import UnsafeStateDirectory
@@ -188,7 +203,7 @@ def serve(
             f"or open {browse}/__sandbox/?admin_token={generated})"
         )
     try:
-        run(settings, banner)
+        run(settings, banner, fresh=fresh)
     except config.ConfigError as error:
         raise click.UsageError(str(error)) from error
     except (AddressUnavailable, UnsafeStateDirectory) as error:
@@ -634,8 +649,13 @@ def journal_from_database(database: str, vendor: str | None) -> list[dict[str, A
     from sandbox.core.journal import Journal
     from sandbox.core.statedir import UnsafeStateDirectory
     from sandbox.core.store import Store
+    from sandbox.databases import existing_sandbox_file
     from sandbox.terminal import database_reason
 
+    try:
+        existing_sandbox_file(database)
+    except config.ConfigError as error:
+        raise click.ClickException(str(error)) from None
     try:
         store = Store(database)
         try:

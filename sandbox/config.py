@@ -184,6 +184,7 @@ def from_mapping(document: Mapping[str, Any], source: str, base: Path | None = N
     ``admin_token_file`` is read now (relative to ``base``, the config file's folder).
     """
     values: dict[str, Any] = {"source": source}
+    _check_sections(document, source)
     server = document.get("server", {})
     if "admin_token" in server and "admin_token_file" in server:
         raise ConfigError(f"{source}: give one of [server] admin_token and admin_token_file, not both")
@@ -260,6 +261,37 @@ def _logging_section(section: Any, source: str, server: Mapping[str, Any]) -> di
     return values
 
 
+#: The sections a config file may hold: the server's own, then one per vendor (each read by its vendor).
+CORE_SECTIONS = ("server", "logging", "journal", "limits")
+
+
+def _check_sections(document: Mapping[str, Any], source: str) -> None:
+    """Refuse a section no one reads (``[cirusmd]`` would be silently ignored) or one that is not a table."""
+    from sandbox.core.sections import closest
+    from sandbox.vendors.sections import NAMES
+
+    known = (*CORE_SECTIONS, *NAMES)
+    for name, section in document.items():
+        if name not in known:
+            guess = closest(name, known)
+            hint = f" (did you mean [{guess}]?)" if guess else ""
+            listed = ", ".join(f"[{each}]" for each in known)
+            raise ConfigError(f"{source}: unknown section [{name}]{hint}; known: {listed}")
+        if not isinstance(section, Mapping):
+            raise ConfigError(f"{source}: [{name}] must be a table of keys, not a single value")
+
+
+def check_vendors(settings: Settings) -> None:
+    """Read every vendor's section now, so that a mistake in one is refused before the server starts
+    (one line naming the file, section and key), not as a traceback from a worker."""
+    from sandbox.vendors.sections import check
+
+    try:
+        check(settings.vendors)
+    except ValueError as error:
+        raise ConfigError(f"{settings.source}: {error}") from None
+
+
 def load_file(path: str | os.PathLike[str] | None) -> Settings:
     """Read a TOML file, or the bundled default (with the demo tenants) when ``path`` is None."""
     if path is None:
@@ -271,7 +303,10 @@ def load_file(path: str | os.PathLike[str] | None) -> Settings:
         raise ConfigError(f"config file {file} does not exist") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {file} is not valid TOML: {exc}") from exc
-    return from_mapping(document, str(file), file.parent)
+    try:
+        return from_mapping(document, str(file), file.parent)
+    except ConfigError as error:  # every message names the file, even a type check's
+        raise ConfigError(str(error) if str(error).startswith(f"{file}:") else f"{file}: {error}") from None
 
 
 def apply_environment(settings: Settings, environ: Mapping[str, str]) -> Settings:
@@ -339,7 +374,12 @@ def load(config_path: str | None = None, environ: Mapping[str, str] | None = Non
         return apply_overrides(Settings(**values), **overrides)
     path = config_path or environ.get(ENV_CONFIG) or None
     settings = apply_environment(load_file(path), environ)
-    return checked(apply_overrides(settings, **overrides))
+    settings = checked(apply_overrides(settings, **overrides))
+    check_vendors(settings)
+    from sandbox.databases import parsed
+
+    parsed(settings.database)  # a URL the sandbox cannot use is refused here, in one line
+    return settings
 
 
 def checked(settings: Settings) -> Settings:

@@ -27,6 +27,8 @@ from sandbox.core import logs
 from sandbox.core.admission import Admission, WsgiApp
 from sandbox.core.selfcall import OWN_ENDPOINTS
 from sandbox.core.store import prepare_database_location
+from sandbox.databases import check_reachable
+from sandbox.startup import empty_state, leftover_notes
 from sandbox.terminal import database_reason, masked_url
 from sandbox.tls import granian_options
 
@@ -120,11 +122,12 @@ def with_free_port(settings: Settings) -> Settings:
     return replace(settings, port=port)
 
 
-def run(settings: Settings, banner: Sequence[str] = ()) -> None:
+def run(settings: Settings, banner: Sequence[str] = (), *, fresh: bool = False) -> None:
     """Serve until stopped, printing ``banner`` once the address is ours. Refuses, before printing
     anything, an unsafe state directory (:class:`~sandbox.core.statedir.UnsafeStateDirectory`) and an
     address in use or unusable
-    (:class:`~sandbox.listening.AddressUnavailable`); the CLI prints either as one line."""
+    (:class:`~sandbox.listening.AddressUnavailable`); the CLI prints either as one line. ``fresh``
+    empties the database first (:func:`~sandbox.startup.empty_state`), once the address is ours."""
     from granian import Granian
     from granian.constants import Interfaces
     from granian.log import LogLevels
@@ -133,6 +136,7 @@ def run(settings: Settings, banner: Sequence[str] = ()) -> None:
     settings = with_free_port(settings)
     count_from_environment("VENDOR_SANDBOX_BLOCKING_THREADS", BLOCKING_THREADS)
     count_from_environment("VENDOR_SANDBOX_RUNNERS", RUNNERS)  # refused here, not in every worker
+    check_reachable(settings.database)  # before the banner: an unreachable server is the only line printed
     notes = prepare_database_location(settings.database)
     guard = listening.claim(settings.host, settings.port)  # held until this process ends
     log_config = logs.configure(settings.log_level, settings.log_format)
@@ -140,12 +144,21 @@ def run(settings: Settings, banner: Sequence[str] = ()) -> None:
         logs.say(line, settings.log_format)
     os.environ.update(to_environment(settings))
     try:
+        if fresh:
+            emptied = empty_state(settings.database)
+            logs.say(
+                f"fresh start: emptied all {emptied} tables of {masked_url(settings.database)} (tenants, members, "
+                "journal, faults, clocks, signing keys); installing the configured tenants",
+                settings.log_format,
+            )
         _prepared = prepare(settings)
     except SQLAlchemyError as error:
         # One line naming the database, its password masked: not a traceback quoting the URL.
         raise ConfigError(
             f"cannot use the database {masked_url(settings.database)}: {database_reason(error)}"
         ) from None
+    for line in leftover_notes(_prepared):
+        logs.say(line, settings.log_format)
     state = _prepared.extensions["sandbox.clock"].state
     if state.mode != "system":
         setting = f"frozen at {state.frozen_at}" if state.mode == "frozen" else f"offset by {state.offset_seconds} s"

@@ -332,9 +332,15 @@ class CirrusmdClientUpdateSchema(StrictSchema):
     shared_secret = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
+#: Where a tenant came from: the config file (restored at every start, removed when the config drops it)
+#: or the control plane (kept across restarts).
+TENANT_SOURCE = {"description": "config (declared by the config file) or control (created through /__sandbox)."}
+
+
 class CirrusmdClientSchema(Schema):
     client_id = fields.String(required=True)
     shared_secret = fields.String(required=True, metadata={"description": "Always redacted in answers."})
+    source = fields.String(required=True, validate=validate.OneOf(["config", "control"]), metadata=TENANT_SOURCE)
 
 
 class CirrusmdClientListSchema(Schema):
@@ -385,6 +391,7 @@ class Intake24SurveySchema(Schema):
     slug = fields.String(required=True)
     id = fields.String(required=True)
     settings = fields.Dict(required=True)
+    source = fields.String(required=True, validate=validate.OneOf(["config", "control"]), metadata=TENANT_SOURCE)
 
 
 class Intake24SurveyListSchema(Schema):
@@ -506,6 +513,7 @@ class SymptoClinicSchema(Schema):
     api_secret = fields.String(required=True, metadata={"description": "Always redacted."})
     endpoint = fields.Nested(SymptoEndpointSchema, required=True, allow_none=True)
     patient_webhook = fields.Nested(SymptoPatientWebhookSchema, required=True, allow_none=True)
+    source = fields.String(required=True, validate=validate.OneOf(["config", "control"]), metadata=TENANT_SOURCE)
 
 
 class SymptoClinicListSchema(Schema):

@@ -2,7 +2,7 @@
 
 | endpoint | purpose |
 |---|---|
-| ``GET /__sandbox/cirrusmd/clients`` | the clients (secrets redacted) |
+| ``GET /__sandbox/cirrusmd/clients`` | the clients (secrets redacted), each with its ``source``: config or control |
 | ``PUT /__sandbox/cirrusmd/clients/<client_id>`` | create or replace a client: ``{"shared_secret": "..."}`` |
 | ``GET/DELETE /__sandbox/cirrusmd/clients/<client_id>`` | one client; delete removes its members too |
 | ``GET /__sandbox/cirrusmd/members[?client_id=&limit=&offset=]`` | the stored members, one page (at most 1000) |
@@ -16,6 +16,7 @@ from contracts.control import schemas
 from sandbox.control.errors import ControlError, load
 from sandbox.control.routes import json_body
 from sandbox.core.redact import REDACTED
+from sandbox.core.tenants import CONTROL
 from sandbox.vendors.cirrusmd.service import CirrusmdService
 
 blueprint = Blueprint("control_cirrusmd", __name__, url_prefix="/__sandbox/cirrusmd")
@@ -30,7 +31,14 @@ def service() -> CirrusmdService:
 
 @blueprint.get("/clients")
 def list_clients() -> Response:
-    return jsonify(clients=[{"client_id": c, "shared_secret": REDACTED} for c in service().client_ids()])
+    listed = service().client_sources().items()
+    return jsonify(clients=[{"client_id": c, "shared_secret": REDACTED, "source": s} for c, s in listed])
+
+
+def _shown(client_id: str) -> Response:
+    """One client as every answer shows it: its secret redacted, where it came from."""
+    source = service().client_sources().get(client_id, CONTROL)
+    return jsonify(client_id=client_id, shared_secret=REDACTED, source=source)
 
 
 @blueprint.put("/clients/<client_id>")
@@ -39,21 +47,22 @@ def put_client(client_id: str) -> Response:
         raise ControlError("client_id must be 1 to 200 characters")
     wanted = load(CLIENT_UPDATE, json_body())
     service().put_client(client_id, wanted["shared_secret"])
-    return jsonify(client_id=client_id, shared_secret=REDACTED)
+    return _shown(client_id)
 
 
 @blueprint.get("/clients/<client_id>")
 def get_client(client_id: str) -> Response:
     if service().secret_for(client_id) is None:
         raise ControlError(f"no CirrusMD client {client_id[:200]!r}", status=404, rule="unknown_client")
-    return jsonify(client_id=client_id, shared_secret=REDACTED)
+    return _shown(client_id)
 
 
 @blueprint.delete("/clients/<client_id>")
 def delete_client(client_id: str) -> Response:
+    source = service().client_sources().get(client_id, CONTROL)
     if not service().delete_client(client_id):
         raise ControlError(f"no CirrusMD client {client_id[:200]!r}", status=404, rule="unknown_client")
-    return jsonify(client_id=client_id, shared_secret=REDACTED)
+    return jsonify(client_id=client_id, shared_secret=REDACTED, source=source)
 
 
 @blueprint.get("/members")

@@ -34,6 +34,7 @@ from sandbox.core.body import BodyProblem, read_json_object
 from sandbox.core.errors import VendorError
 from sandbox.core.openapi import json_response as answer
 from sandbox.core.redact import redaction
+from sandbox.core.tenants import CONTROL, Source
 from sandbox.vendors.intake24.routes import SERVICE_KEY
 from sandbox.vendors.intake24.service import Intake24Service, SettingsInvalid, Survey
 
@@ -52,10 +53,17 @@ def _body() -> dict[str, Any]:
         raise VendorError(problem.message, status=400, rule=problem.rule) from None
 
 
-def _shown(survey: Survey) -> dict[str, Any]:
+def _shown(survey: Survey, sources: dict[str, Source] | None = None) -> dict[str, Any]:
     """A survey as the control plane answers it: its settings through the redaction policy, so the
-    JWT secret (``genUserKey``) is write-only and a notification URL keeps no password."""
-    return {"slug": survey.slug, "id": str(survey.id), "settings": redaction().body(survey.settings)}
+    JWT secret (``genUserKey``) is write-only and a notification URL keeps no password; with its
+    ``source`` (created by the config file, or through the control plane)."""
+    source = (_service().survey_sources() if sources is None else sources).get(survey.slug.lower(), CONTROL)
+    return {
+        "slug": survey.slug,
+        "id": str(survey.id),
+        "settings": redaction().body(survey.settings),
+        "source": source,
+    }
 
 
 def _survey(slug: str) -> Survey:
@@ -67,7 +75,8 @@ def _survey(slug: str) -> Survey:
 
 @blueprint.get("/surveys")
 def list_surveys() -> Response:
-    return jsonify(surveys=[_shown(survey) for survey in _service().list_surveys()])
+    sources = _service().survey_sources()
+    return jsonify(surveys=[_shown(survey, sources) for survey in _service().list_surveys()])
 
 
 @blueprint.get("/surveys/<slug>/respondents")

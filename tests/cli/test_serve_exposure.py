@@ -169,8 +169,10 @@ def test_serve_and_report_never_print_the_database_password(tmp_path: Path) -> N
         timeout=60,
         cwd=tmp_path,
     )
-    assert "user:***@127.0.0.1:1/db" in result.stderr  # the banner, then the one-line refusal
-    assert "cannot use the database postgresql://user:***@127.0.0.1:1/db" in result.stderr
+    # One line, before any banner: the server cannot be reached.
+    assert "cannot connect to PostgreSQL at 127.0.0.1:1 (database postgresql://user:***@127.0.0.1:1/db)" in (
+        result.stderr
+    )
     assert "secret" not in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert result.returncode != 0

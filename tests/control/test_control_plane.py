@@ -21,7 +21,7 @@ def test_reset_everything_returns_to_the_configured_start(client: FlaskClient, a
     assert response.json == {"reset": ["cirrusmd", "intake24", "sympto", "journal", "faults", "clock"]}
     assert client.get("/__sandbox/cirrusmd/members").json["members"] == []
     assert client.get("/__sandbox/cirrusmd/clients").json == {
-        "clients": [{"client_id": "demo-client", "shared_secret": "[redacted]"}]
+        "clients": [{"client_id": "demo-client", "shared_secret": "[redacted]", "source": "config"}]
     }
     assert client.get("/__sandbox/faults").json == {"faults": []}
     assert client.get("/__sandbox/journal").json == {"entries": []}
@@ -51,7 +51,7 @@ def test_reset_refuses_unknown_vendor_and_get(client: FlaskClient) -> None:
 
 def test_tenant_crud_never_shows_the_secret(client: FlaskClient) -> None:
     put = client.put("/__sandbox/cirrusmd/clients/acme", json={"shared_secret": "acme-top-secret"})
-    assert put.json == {"client_id": "acme", "shared_secret": "[redacted]"}
+    assert put.json == {"client_id": "acme", "shared_secret": "[redacted]", "source": "control"}
     assert client.get("/__sandbox/cirrusmd/clients/acme").status_code == 200
     assert post_session(client, FROZEN_AT, credentials=Credentials("acme", "acme-top-secret")).status_code == 201
     listed = client.get("/__sandbox/cirrusmd/clients").get_data(as_text=True)

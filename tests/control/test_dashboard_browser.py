@@ -138,7 +138,8 @@ def test_the_tenants_list_shows_sympto_clinics_and_admins(page: Any, live_server
     tenants = browser_page.text_content("#tenants")
     assert "CirrusMD client demo-client" in tenants
     assert "Sympto clinic demo-clinic (Demo Clinic), admin demo-admin@example.test" in tenants
-    assert "Sympto clinic clinic-b (<b>Clinic B</b>), admin admin-b@example.test" in tenants
+    assert "Sympto clinic clinic-b (<b>Clinic B</b>), admin admin-b@example.test [control]" in tenants
+    assert "Sympto clinic demo-clinic (Demo Clinic), admin demo-admin@example.test [config]" in tenants
     assert "clinic-b-secret" not in tenants
     assert browser_page.query_selector("#tenants b") is None  # shown as text, never as HTML
 

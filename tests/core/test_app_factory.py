@@ -37,7 +37,7 @@ def test_a_config_with_other_clients_has_no_demo_client(database_url: str) -> No
 
 def test_unknown_cirrusmd_keys_are_refused(database_url: str) -> None:
     settings = replace(config.load_file(None), database=database_url, vendors={"cirrusmd": {"lewway": 5}})
-    with pytest.raises(ValueError, match="unknown keys"):
+    with pytest.raises(ValueError, match="unknown key"):
         create_app(settings)
 
 

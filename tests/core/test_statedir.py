@@ -112,6 +112,8 @@ def test_other_databases_are_left_alone() -> None:
 def test_report_from_a_planted_state_directory_is_refused_in_one_line(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
+    planted = elsewhere / "sandbox.db"
+    planted.write_bytes(b"")  # a database someone else placed where the link points
     (tmp_path / ".vendor-sandbox").symlink_to(elsewhere)
     database = f"sqlite:///{tmp_path / '.vendor-sandbox' / 'sandbox.db'}"
     result = CliRunner().invoke(main, ["report", "--database", database, "--junit", str(tmp_path / "r.xml")])
@@ -119,7 +121,7 @@ def test_report_from_a_planted_state_directory_is_refused_in_one_line(tmp_path: 
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert len(result.output.strip().splitlines()) == 1
     assert "is a symbolic link" in result.output
-    assert list(elsewhere.iterdir()) == []
+    assert list(elsewhere.iterdir()) == [planted]  # nothing written beside it
 
 
 def test_a_location_that_cannot_be_created_is_refused_in_one_line(tmp_path: Path) -> None:

@@ -17,11 +17,11 @@ Mint = Callable[..., str]
 @pytest.mark.parametrize(
     ("section", "message"),
     [
-        ({"nonsense": 1}, "unknown keys ['nonsense']"),
-        ({"rate_limit_max": "many"}, "rate_limit_max must be a non-negative number"),
+        ({"nonsense": 1}, "unknown key [intake24] nonsense"),
+        ({"rate_limit_max": "many"}, "rate_limit_max must be a whole number"),
         ({"rate_limit_exempt_loopback": 1}, "rate_limit_exempt_loopback must be true or false"),
         ({"notification_allowed_hosts": "partner.example"}, "notification_allowed_hosts must be a list"),
-        ({"surveys": [{"allowGenUsers": True}]}, "need a string slug"),
+        ({"surveys": [{"allowGenUsers": True}]}, "slug must be a non-empty string"),
     ],
 )
 def test_bad_sections_are_refused(section: dict[str, Any], message: str) -> None:

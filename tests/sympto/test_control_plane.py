@@ -348,6 +348,7 @@ def test_clinic_crud_never_shows_a_secret(client: FlaskClient) -> None:
         "api_secret": "[redacted]",
         "endpoint": None,
         "patient_webhook": None,
+        "source": "control",
     }
     token = client.post("/sympto/authorization", json={"clientId": "+15550001111", "clientSecret": "acme-top-secret"})
     acme = {"Authorization": f"Bearer {token.json['Response']}"}

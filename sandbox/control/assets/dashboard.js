@@ -110,17 +110,19 @@ async function loadTenants() {
     [api("/cirrusmd/clients"), api("/intake24/surveys"), api("/sympto/clinics")]);
   const list = element("ul");
   const scopes = [];
+  // Where each tenant came from: the config file (restored at every start) or the control plane (kept).
+  const origin = (tenant) => " [" + tenant.source + "]";
   for (const client of clients.clients) {
-    list.append(element("li", "CirrusMD client " + client.client_id));
+    list.append(element("li", "CirrusMD client " + client.client_id + origin(client)));
     scopes.push(["cirrusmd", client.client_id]);
   }
   for (const survey of surveys.surveys) {
-    list.append(element("li", "Intake24 survey " + survey.slug));
+    list.append(element("li", "Intake24 survey " + survey.slug + origin(survey)));
     scopes.push(["intake24", survey.slug]);
   }
   for (const clinic of clinics.clinics) {
     const item = element("li", "Sympto clinic " + clinic.clinic_id + " (" + clinic.name + "), admin " +
-      clinic.admin_email + (clinic.endpoint ? ", webhook " + clinic.endpoint.endpointURL : ""));
+      clinic.admin_email + (clinic.endpoint ? ", webhook " + clinic.endpoint.endpointURL : "") + origin(clinic));
     item.dataset.symptoClinic = clinic.clinic_id;
     list.append(item);
     scopes.push(["sympto", clinic.clinic_id]);

@@ -12,6 +12,7 @@ from sqlalchemy.sql.dml import Insert
 
 from contracts.cirrusmd.schemas import SESSION_REQUEST, invalid_body_message
 from contracts.jws import sign_hmac
+from sandbox.core import sections, tenants
 from sandbox.core.body import BodyProblem, read_json_object
 from sandbox.core.clock import Clock
 from sandbox.core.limits import Limits, quota_message, quota_rule
@@ -27,9 +28,15 @@ _SECRET_QUERY = select(clients.c.shared_secret).where(clients.c.client_id == bin
 _COUNT_MEMBERS = select(func.count()).select_from(members).where(members.c.client_id == bindparam("client_id"))
 _FORGET_MEMBER = delete(members).where(members.c.member_uuid == bindparam("member_uuid"))
 
+#: The vendor's name in records shared with the core (tenant sources).
+VENDOR = "cirrusmd"
 ACCESS_TOKEN_KEY_NAME = "cirrusmd.access_token"
 ACCESS_TOKEN_ISSUER = "vendor-sandbox/cirrusmd"
 ACCESS_TOKEN_AUDIENCE = "cirrusmd-sdk"
+
+
+#: The keys of one ``[[cirrusmd.clients]]`` entry.
+CLIENT_KEYS = ("client_id", "shared_secret")
 
 
 @dataclass(frozen=True)
@@ -49,22 +56,25 @@ class CirrusmdSettings:
     @classmethod
     def from_section(cls, section: Mapping[str, Any]) -> CirrusmdSettings:
         """Read the ``[cirrusmd]`` config section, refusing what it does not understand."""
-        known = {"leeway_seconds", "access_token_lifetime_seconds", "clients"}
-        unknown = set(section) - known
-        if unknown:
-            raise ValueError(f"[cirrusmd] unknown keys {sorted(unknown)}; known: {sorted(known)}")
+        sections.require_known("[cirrusmd]", section, ("leeway_seconds", "access_token_lifetime_seconds", "clients"))
         found = []
-        for entry in section.get("clients", []):
-            if not isinstance(entry.get("client_id"), str) or not isinstance(entry.get("shared_secret"), str):
-                raise ValueError("[[cirrusmd.clients]] entries need string client_id and shared_secret")
-            found.append(Client(entry["client_id"], entry["shared_secret"]))
-        return cls(
-            leeway_seconds=float(section.get("leeway_seconds", cls.leeway_seconds)),
-            access_token_lifetime_seconds=int(
-                section.get("access_token_lifetime_seconds", cls.access_token_lifetime_seconds)
-            ),
-            clients=tuple(found),
-        )
+        for entry in sections.tables("[[cirrusmd.clients]]", section.get("clients", [])):
+            sections.require_known("[[cirrusmd.clients]]", entry, CLIENT_KEYS)
+            found.append(
+                Client(
+                    sections.text("[[cirrusmd.clients]]", "client_id", entry.get("client_id")),
+                    sections.text("[[cirrusmd.clients]]", "shared_secret", entry.get("shared_secret")),
+                )
+            )
+        sections.unique("[[cirrusmd.clients]]", "client_id", (client.client_id for client in found))
+        values: dict[str, Any] = {}
+        if "leeway_seconds" in section:
+            values["leeway_seconds"] = sections.number("[cirrusmd]", "leeway_seconds", section["leeway_seconds"])
+        if "access_token_lifetime_seconds" in section:
+            values["access_token_lifetime_seconds"] = sections.whole(
+                "[cirrusmd]", "access_token_lifetime_seconds", section["access_token_lifetime_seconds"], minimum=1
+            )
+        return cls(clients=tuple(found), **values)
 
 
 @dataclass(frozen=True)
@@ -83,13 +93,18 @@ class CirrusmdService:
         self._access_token_key: str | None = None
         self._upsert: Insert | None = None
 
-    def install_clients(self) -> None:
-        """Make the configured clients exist with their configured secrets."""
+    def install_clients(self) -> tenants.Reconciled:
+        """Make the clients exactly the configured ones with their configured secrets (clients of an
+        earlier config removed with their members; clients created through the control plane kept)."""
+        configured = [client.client_id for client in self.settings.clients]
+        outcome = tenants.reconcile(self.store, VENDOR, configured, self.client_ids(), self.delete_client)
         for client in self.settings.clients:
-            self.put_client(client.client_id, client.shared_secret)
+            self.put_client(client.client_id, client.shared_secret, tenants.CONFIG)
+        return outcome
 
-    def put_client(self, client_id: str, shared_secret: str) -> None:
+    def put_client(self, client_id: str, shared_secret: str, source: tenants.Source = tenants.CONTROL) -> None:
         with self.store.begin() as connection:
+            created = connection.execute(_SECRET_QUERY, {"client_id": client_id}).first() is None
             connection.execute(
                 self.store.upsert(
                     clients,
@@ -98,6 +113,12 @@ class CirrusmdService:
                     update=["shared_secret"],
                 )
             )
+            tenants.record(self.store, connection, VENDOR, client_id, source, created=created)
+
+    def client_sources(self) -> dict[str, tenants.Source]:
+        """Each existing client with where it came from (the config, or the control plane)."""
+        known = tenants.sources(self.store, VENDOR)
+        return {client_id: tenants.source_of(known, client_id) for client_id in self.client_ids()}
 
     def secret_for(self, client_id: str) -> str | None:
         rows = self.store.run(_SECRET_QUERY, {"client_id": client_id})

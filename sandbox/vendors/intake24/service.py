@@ -34,6 +34,7 @@ from contracts.intake24.schemas import (
 )
 from contracts.intake24.weburl import parse as parse_url
 from contracts.jws import sign_hmac
+from sandbox.core import sections, tenants
 from sandbox.core.clock import Clock
 from sandbox.core.jwt import TokenRejected
 from sandbox.core.limits import Limits, quota_rule
@@ -68,6 +69,8 @@ REFRESH_LIFETIME_SECONDS = 24 * 3600
 PAT_MAX_LIFETIME_SECONDS = 2 * 366 * 24 * 3600
 SURVEY_VIEWS = ("home", "recall", "feedback")
 CAPTCHA_PASS = "sandbox-captcha-pass"
+#: The vendor's name in records shared with the core (tenant sources).
+VENDOR = "intake24"
 
 
 class SettingsInvalid(Exception):
@@ -110,35 +113,35 @@ class Intake24Settings:
             "notification_allowed_hosts",
             "survey_app_url",
         }
-        unknown = set(section) - known
-        if unknown:
-            raise ValueError(f"[intake24] unknown keys {sorted(unknown)}; known: {sorted(known)}")
+        sections.require_known("[intake24]", section, known)
         found = []
-        for entry in section.get("surveys", []):
+        for entry in sections.tables("[[intake24.surveys]]", section.get("surveys", [])):
             entry = dict(entry)
-            slug = entry.pop("slug", None)
-            if not isinstance(slug, str):
-                raise ValueError("[[intake24.surveys]] entries need a string slug")
+            slug = sections.text("[[intake24.surveys]]", "slug", entry.pop("slug", None))
+            try:  # the same rules as PUT /__sandbox/intake24/surveys/<slug>, checked before the server starts
+                Intake24Service.validate_settings(slug, entry)
+            except SettingsInvalid as invalid:
+                raise sections.SectionError(f"[[intake24.surveys]] slug {slug!r}: {invalid.message}") from None
             found.append((slug, entry))
+        sections.unique("[[intake24.surveys]]", "slug", (slug.lower() for slug, _ in found))
         values: dict[str, Any] = {}
-        for key in known - {"surveys"}:
+        for key in sorted(known - {"surveys"}):
             if key not in section:
                 continue
             default = getattr(cls, key)
             value = section[key]
             if key == "notification_allowed_hosts":
-                if not isinstance(value, list) or not all(isinstance(h, str) for h in value):
-                    raise ValueError("[intake24] notification_allowed_hosts must be a list of host names")
-                value = tuple(value)
+                value = sections.names("[intake24]", key, value)
             elif key == "survey_app_url":
                 if value is not None and not isinstance(value, str):
-                    raise ValueError("[intake24] survey_app_url must be a URL string")
+                    raise sections.SectionError("[intake24] survey_app_url must be a URL string")
             elif isinstance(default, bool):
-                if not isinstance(value, bool):
-                    raise ValueError(f"[intake24] {key} must be true or false, got {value!r}")
-            elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise ValueError(f"[intake24] {key} must be a non-negative number, got {value!r}")
-            values[key] = type(default)(value) if not isinstance(default, tuple) else value
+                value = sections.flag("[intake24]", key, value)
+            elif isinstance(default, int):
+                value = sections.whole("[intake24]", key, value)
+            else:
+                value = sections.number("[intake24]", key, value)
+            values[key] = value
         return cls(surveys=tuple(found), **values)
 
 
@@ -234,10 +237,20 @@ class Intake24Service:
 
     # --- surveys (control plane) ------------------------------------------------------------
 
-    def install_surveys(self) -> None:
+    def install_surveys(self) -> tenants.Reconciled:
+        """Make the surveys exactly the configured ones with their configured settings (surveys of an earlier
+        config removed with their respondents; surveys created through the control plane kept). Ids are kept."""
+        configured = [slug.lower() for slug, _ in self.settings.surveys]
+        existing = [survey.slug.lower() for survey in self.list_surveys()]
+        outcome = tenants.reconcile(self.store, VENDOR, configured, existing, self.delete_survey)
         for slug, settings in self.settings.surveys:
-            if self.find_survey(slug) is None:
-                self.put_survey(slug, settings)
+            self.put_survey(slug, settings, tenants.CONFIG)
+        return outcome
+
+    def survey_sources(self) -> dict[str, tenants.Source]:
+        """Each survey's source by its slug in lower case (slugs are case-insensitive)."""
+        known = tenants.sources(self.store, VENDOR)
+        return {survey.slug.lower(): tenants.source_of(known, survey.slug.lower()) for survey in self.list_surveys()}
 
     @staticmethod
     def validate_settings(slug: str, body: Any) -> dict[str, Any]:
@@ -256,7 +269,7 @@ class Intake24Service:
                     return loaded
         raise SettingsInvalid(summary(issues), issues)
 
-    def put_survey(self, slug: str, body: Any) -> tuple[Survey, bool]:
+    def put_survey(self, slug: str, body: Any, source: tenants.Source = tenants.CONTROL) -> tuple[Survey, bool]:
         """Create or replace a survey's settings; True when it was created."""
         settings = self.validate_settings(slug, body)
         statement = self.store.upsert(
@@ -268,6 +281,7 @@ class Intake24Service:
         with self.store.begin() as connection:
             existed = connection.execute(select(surveys.c.id).where(surveys.c.slug_key == slug.lower())).first()
             connection.execute(statement)
+            tenants.record(self.store, connection, VENDOR, slug.lower(), source, created=existed is None)
         survey = self.find_survey(slug)
         assert survey is not None
         return survey, existed is None
@@ -325,7 +339,7 @@ class Intake24Service:
                 with self.store.begin() as connection:
                     self._forget_survey_state(connection, survey.id)
                 if survey.slug.lower() in configured:
-                    self.put_survey(*configured[survey.slug.lower()])
+                    self.put_survey(*configured[survey.slug.lower()], tenants.CONFIG)
                 self.notifier.forget(survey.slug)
             return
         with self.store.begin() as connection:
@@ -335,7 +349,7 @@ class Intake24Service:
                     connection.execute(delete(surveys).where(surveys.c.id == row.id))
             connection.execute(delete(personal_access_tokens))
         for slug, settings in configured.values():
-            self.put_survey(slug, settings)
+            self.put_survey(slug, settings, tenants.CONFIG)
         self.notifier.forget(None)
         self.limiter.reset()
         self.login_limiter.reset()

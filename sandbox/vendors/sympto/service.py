@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from contracts.sympto import messages
 from contracts.sympto.schemas import invalid_body_message
+from sandbox.core import sections, tenants
 from sandbox.core.body import BodyProblem, read_json_object
 from sandbox.core.clock import Clock
 from sandbox.core.faults import Faults
@@ -35,6 +36,8 @@ from sandbox.vendors.sympto.models import (
 )
 from sandbox.vendors.sympto.outbound import WebhookTarget, WebhookVerdict, call_webhook
 
+#: The vendor's name in records shared with the core (tenant sources).
+VENDOR = "sympto"
 AUTH_CODE_PREFIX = "authCode"
 #: Bearer tokens, sessions and userAuthTokens expired this long ago are forgotten when the next is issued.
 FORGET_AFTER_SECONDS = 24 * 3600
@@ -50,6 +53,10 @@ class UserPage:
 
     users: list[dict[str, Any]]
     more: bool
+
+
+#: The keys of one ``[[sympto.clinics]]`` entry.
+CLINIC_KEYS = ("clinic_id", "name", "admin_email", "api_secret", "admin_phone")
 
 
 @dataclass(frozen=True)
@@ -90,29 +97,34 @@ class SymptoSettings:
             "webhook_max_response_bytes": int,
             "allow_loopback": bool,
         }
-        known = {*scalars, "allowed_hosts", "clinics"}
-        unknown = set(section) - known
-        if unknown:
-            raise ValueError(f"[sympto] unknown keys {sorted(unknown)}; known: {sorted(known)}")
-        values: dict[str, Any] = {key: kind(section[key]) for key, kind in scalars.items() if key in section}
-        hosts = section.get("allowed_hosts", [])
-        if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
-            raise ValueError("[sympto] allowed_hosts must be a list of host names")
+        sections.require_known("[sympto]", section, {*scalars, "allowed_hosts", "clinics"})
+        values: dict[str, Any] = {}
+        for key, kind in scalars.items():
+            if key not in section:
+                continue
+            if kind is bool:
+                values[key] = sections.flag("[sympto]", key, section[key])
+            elif kind is int:
+                values[key] = sections.whole("[sympto]", key, section[key])
+            else:
+                values[key] = sections.number("[sympto]", key, section[key])
+        hosts = sections.names("[sympto]", "allowed_hosts", section.get("allowed_hosts", []))
         found = []
-        for entry in section.get("clinics", []):
-            needed = ("clinic_id", "admin_email", "api_secret")
-            if not all(isinstance(entry.get(k), str) and entry.get(k) for k in needed):
-                raise ValueError("[[sympto.clinics]] entries need string clinic_id, admin_email and api_secret")
+        where = "[[sympto.clinics]]"
+        for entry in sections.tables(where, section.get("clinics", [])):
+            sections.require_known(where, entry, CLINIC_KEYS)
+            clinic_id = sections.text(where, "clinic_id", entry.get("clinic_id"))
             found.append(
                 Clinic(
-                    entry["clinic_id"],
-                    str(entry.get("name", entry["clinic_id"])),
-                    entry["admin_email"],
-                    entry["api_secret"],
-                    entry.get("admin_phone"),
+                    clinic_id,
+                    sections.text(where, "name", entry.get("name", clinic_id)),
+                    sections.text(where, "admin_email", entry.get("admin_email")),
+                    sections.text(where, "api_secret", entry.get("api_secret")),
+                    sections.optional_text(where, "admin_phone", entry.get("admin_phone")),
                 )
             )
-        return cls(**values, allowed_hosts=tuple(hosts), clinics=tuple(found))
+        sections.unique(where, "clinic_id", (clinic.clinic_id for clinic in found))
+        return cls(**values, allowed_hosts=hosts, clinics=tuple(found))
 
 
 @dataclass
@@ -180,12 +192,17 @@ class SymptoService:
 
     # --- set-up ---------------------------------------------------------------------------------
 
-    def install_clinics(self) -> None:
-        """Make the configured clinics (and their admins, as provider users) exist."""
+    def install_clinics(self) -> tenants.Reconciled:
+        """Make the clinics exactly the configured ones, with their admins as provider users (clinics of an
+        earlier config removed with their users and sessions; clinics created through the control plane kept)."""
+        configured = [clinic.clinic_id for clinic in self.settings.clinics]
+        existing = [view["clinic_id"] for view in self.clinic_views()]
+        outcome = tenants.reconcile(self.store, VENDOR, configured, existing, self.delete_clinic)
         for clinic in self.settings.clinics:
-            self.put_clinic(clinic)
+            self.put_clinic(clinic, tenants.CONFIG)
+        return outcome
 
-    def put_clinic(self, clinic: Clinic) -> None:
+    def put_clinic(self, clinic: Clinic, source: tenants.Source = tenants.CONTROL) -> None:
         values = {
             "clinic_id": clinic.clinic_id,
             "name": clinic.name,
@@ -202,6 +219,7 @@ class SymptoService:
                     clinics, values, keys=["clinic_id"], update=["name", "admin_email", "admin_phone", "api_secret"]
                 )
             )
+            tenants.record(self.store, connection, VENDOR, clinic.clinic_id, source, created=before is None)
             if before is not None:
                 # A replaced admin: the same Sympto user, with the new email and phone.
                 moved = connection.execute(
@@ -778,9 +796,10 @@ class SymptoService:
                 )
             )
         configured = next((c for c in self.settings.clinics if c.clinic_id == tenant), None)
-        self.put_clinic(
-            configured or Clinic(tenant, row["name"], row["admin_email"], row["api_secret"], row["admin_phone"])
-        )
+        if configured is not None:
+            self.put_clinic(configured, tenants.CONFIG)
+        else:
+            self.put_clinic(Clinic(tenant, row["name"], row["admin_email"], row["api_secret"], row["admin_phone"]))
 
     def _forget_clinic_state(self, clinic_id: str) -> None:
         clinic_users = select(users.c.user_id).where(users.c.clinic_id == clinic_id)
@@ -806,12 +825,15 @@ class SymptoService:
     def clinic_view(self, clinic_id: str) -> dict[str, Any] | None:
         """A clinic as the control plane shows it: every secret redacted."""
         row = self._clinic_row(clinic_id)
-        return None if row is None else _clinic_view(row)
+        known = tenants.sources(self.store, VENDOR)
+        return None if row is None else _clinic_view(row, tenants.source_of(known, clinic_id))
 
     def clinic_views(self) -> list[dict[str, Any]]:
+        """Every clinic as the control plane shows it, with its ``source`` (the config, or the control plane)."""
         with self.store.connect() as connection:
             rows = [dict(r._mapping) for r in connection.execute(select(clinics).order_by(clinics.c.clinic_id))]
-        return [_clinic_view(row) for row in rows]
+        known = tenants.sources(self.store, VENDOR)
+        return [_clinic_view(row, tenants.source_of(known, row["clinic_id"])) for row in rows]
 
     def clinic_conflict(self, clinic: Clinic) -> str | None:
         """Why ``clinic`` cannot be stored (its admin's email or phone belongs elsewhere), or ``None``."""
@@ -888,7 +910,7 @@ def _matches(row: Mapping[str, Any], needle: str) -> bool:
     return any(needle in str(value).lower() for value in values)
 
 
-def _clinic_view(row: Mapping[str, Any]) -> dict[str, Any]:
+def _clinic_view(row: Mapping[str, Any], source: tenants.Source) -> dict[str, Any]:
     endpoint = None
     if row["endpoint_url"] is not None:
         endpoint = {
@@ -908,4 +930,5 @@ def _clinic_view(row: Mapping[str, Any]) -> dict[str, Any]:
         "api_secret": REDACTED,
         "endpoint": endpoint,
         "patient_webhook": patient_webhook,
+        "source": source,
     }
