@@ -167,6 +167,9 @@ def run(settings: Settings, banner: Sequence[str] = (), *, fresh: bool = False) 
             'PUT /__sandbox/clock {"mode": "system"} returns it to the system clock',
             settings.log_format,
         )
+    # The notes above read the database: close those connections too, none may cross the fork into the workers
+    # (two workers sharing one PostgreSQL socket corrupt each other's answers).
+    _prepared.extensions["sandbox.store"].dispose()
     server = Granian(
         target="sandbox.rsgi:app",
         address=settings.host,

@@ -33,7 +33,8 @@ def serve(tmp_path: Path, *flags: str) -> Result:
     [
         (
             "[cirusmd]\nleeway_seconds = 5\n",
-            "unknown section [cirusmd] (did you mean [cirrusmd]?); known: [server], [logging], [journal], [limits], [cirrusmd]",
+            "unknown section [cirusmd] (did you mean [cirrusmd]?); "
+            "known: [server], [logging], [journal], [limits], [cirrusmd]",
         ),
         ("[cirrusmd]\nleeway_second = 1\n", "unknown key [cirrusmd] leeway_second (did you mean leeway_seconds?)"),
         (
