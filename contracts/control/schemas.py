@@ -239,9 +239,7 @@ class JournalEntrySchema(Schema):
     method = fields.String(required=True)
     path = fields.String(required=True)
     status = fields.Integer(required=True, allow_none=True)
-    verdict = fields.String(
-        required=True, validate=validate.OneOf(["accepted", "rejected", "accepted_with_warnings", "dropped"])
-    )
+    verdict = fields.String(required=True, validate=validate.OneOf(journal_filters.VERDICTS))
     rule = fields.String(required=True, allow_none=True)
     message = fields.String(required=True, allow_none=True)
     warnings = fields.List(fields.Dict(), required=True)

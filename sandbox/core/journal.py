@@ -36,7 +36,6 @@ ACCEPTED = "accepted"
 REJECTED = "rejected"
 ACCEPTED_WITH_WARNINGS = "accepted_with_warnings"
 DROPPED = "dropped"
-VERDICTS = (ACCEPTED, REJECTED, ACCEPTED_WITH_WARNINGS, DROPPED)
 
 journal_entries = Table(
     "sandbox_journal",
