@@ -1,4 +1,5 @@
-"""The application factory: one ``init_app`` per piece of infrastructure, then each vendor."""
+"""The application factory: one ``init_app`` per piece of infrastructure, then each registered vendor
+(:mod:`sandbox.core.registry`: the app names none of them)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from sandbox import config, control
 from sandbox.config import Settings, is_loopback_bind
-from sandbox.control import intake24 as intake24_control
 from sandbox.control import openapi as control_openapi
-from sandbox.control import sympto as sympto_control
 from sandbox.control.security import HostPolicy
-from sandbox.core import errors, faults, journal, selfcall, tenants
+from sandbox.core import errors, faults, journal, registry, selfcall, tenants
 from sandbox.core.clock import GLOBAL, Clock, scope_of
 from sandbox.core.errors import surface_for
 from sandbox.core.faults import Faults, tenant_of_request
@@ -20,7 +19,6 @@ from sandbox.core.openapi import register_paths
 from sandbox.core.randomness import Randomness
 from sandbox.core.redact import REDACTION_KEY, Redaction
 from sandbox.core.store import Store
-from sandbox.vendors import cirrusmd, intake24, sympto
 
 
 def create_app(
@@ -65,20 +63,13 @@ def create_app(
     )
     faults.init_app(app, Faults(store, clock, randomness, max_armed=settings.limits.armed_faults))
     register_paths(app, control_openapi.add_paths)
-    register_paths(app, intake24_control.openapi_paths)
-    cirrusmd_service = cirrusmd.init_app(app, store, clock, randomness, dict(settings.vendor("cirrusmd")))
-    intake24_service = intake24.init_app(app, store, clock, randomness, dict(settings.vendor("intake24")), the_journal)
-    sympto_service = sympto.init_app(app, store, clock, randomness, dict(settings.vendor("sympto")), the_journal)
+    for vendor in registry.vendors():
+        context = registry.VendorContext(store, clock, randomness, the_journal, dict(settings.vendor(vendor.NAME)))
+        vendor.init_app(app, context)
     _create_tables(store)
     clock.attach(store)
     # The config is the truth for its tenants: what an earlier config declared and this one does not goes.
-    app.extensions[tenants.CHANGES_KEY] = [
-        cirrusmd_service.install_clients(),
-        intake24_service.install_surveys(),
-        sympto_service.install_clinics(),
-    ]
-    app.register_blueprint(intake24_control.blueprint)
-    app.register_blueprint(sympto_control.blueprint)
+    tenants.install_all(app)
     return app
 
 

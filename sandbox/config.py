@@ -1,6 +1,6 @@
 """Configuration, in one place: defaults < TOML file < environment variables < CLI flags.
 
-With no file given, ``fixtures/default.toml`` is read, which holds the demo tenants. Worker
+With no file given, ``sandbox/fixtures/default.toml`` is read, which holds the demo tenants. Worker
 processes of ``serve`` receive the merged settings through the environment, so every source
 ends up in one :class:`Settings`.
 """
@@ -267,10 +267,10 @@ CORE_SECTIONS = ("server", "logging", "journal", "limits")
 
 def _check_sections(document: Mapping[str, Any], source: str) -> None:
     """Refuse a section no one reads (``[cirusmd]`` would be silently ignored) or one that is not a table."""
+    from sandbox.core import registry
     from sandbox.core.sections import closest
-    from sandbox.vendors.sections import NAMES
 
-    known = (*CORE_SECTIONS, *NAMES)
+    known = (*CORE_SECTIONS, *registry.names())
     for name, section in document.items():
         if name not in known:
             guess = closest(name, known)
@@ -284,10 +284,11 @@ def _check_sections(document: Mapping[str, Any], source: str) -> None:
 def check_vendors(settings: Settings) -> None:
     """Read every vendor's section now, so that a mistake in one is refused before the server starts
     (one line naming the file, section and key), not as a traceback from a worker."""
-    from sandbox.vendors.sections import check
+    from sandbox.core import registry
 
     try:
-        check(settings.vendors)
+        for vendor in registry.vendors():
+            vendor.check_section(settings.vendor(vendor.NAME))
     except ValueError as error:
         raise ConfigError(f"{settings.source}: {error}") from None
 

@@ -26,6 +26,7 @@ from sandbox.config import ConfigError, Settings, to_environment
 from sandbox.core import logs
 from sandbox.core.admission import Admission, WsgiApp
 from sandbox.core.selfcall import OWN_ENDPOINTS
+from sandbox.core.state import prepare_before_fork
 from sandbox.core.store import prepare_database_location
 from sandbox.databases import check_reachable
 from sandbox.startup import empty_state, leftover_notes
@@ -63,7 +64,7 @@ def prepare(settings: Settings) -> Flask:
     """
     app = create_app(settings)
     OWN_ENDPOINTS.add(settings.host, settings.port)  # the workers inherit it: no outbound call reaches them
-    app.extensions["sandbox.cirrusmd"].access_token_key  # noqa: B018 - creates and stores the key
+    prepare_before_fork(app)  # keys every worker must share (e.g. CirrusMD's token key) exist once
     app.extensions["sandbox.store"].dispose()
     # Everything built so far lives as long as the workers do. Moved out of the collector's
     # reach, its pages are never written by a collection in a worker, so they stay shared with

@@ -11,7 +11,10 @@ import json
 import math
 
 MAX_TOKEN_LIFETIME_SECONDS = 120
-TOKEN_SHAPE = '{{sub: <client_id>, scope: "sdk", exp: <now + at most 120 s>, iat: <now>}}'  # a format template
+#: A format template (braces doubled): the claims to send, with the lifetime limit above.
+TOKEN_SHAPE = (
+    '{{sub: <client_id>, scope: "sdk", exp: <now + at most ' + str(MAX_TOKEN_LIFETIME_SECONDS) + " s>, iat: <now>}}"
+)
 
 # 401: the JWT in the Authorization header
 MISSING_AUTHORIZATION = (
@@ -40,7 +43,7 @@ EXPIRED = (
 )
 LIFETIME_TOO_LONG = (
     "The JWT `exp` claim must NOT exceed 2 minutes from the current time: `exp` is {seen}, "
-    "{delta} s after the server time {now} (limit 120 s)."
+    "{delta} s after the server time {now} (limit " + str(MAX_TOKEN_LIFETIME_SECONDS) + " s)."
 )
 ISSUED_IN_FUTURE = (
     "The JWT `iat` claim is in the future: `iat` is {seen}, {delta} s after the server time {now}. "

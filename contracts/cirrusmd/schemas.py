@@ -92,7 +92,9 @@ class TokenClaimsSchema(Schema):
 
     sub = fields.String(required=True, metadata={"description": "Your client_id."})
     scope = fields.String(required=True, metadata={"description": 'Always "sdk".'})
-    exp = StrictFloat(required=True, metadata={"description": "Unix time at most 120 s from now."})
+    exp = StrictFloat(
+        required=True, metadata={"description": f"Unix time at most {messages.MAX_TOKEN_LIFETIME_SECONDS} s from now."}
+    )
     iat = StrictFloat(required=True, metadata={"description": "Unix time the token was created."})
     nbf = StrictFloat(metadata={"description": "Optional; honoured: the token is refused before this Unix time."})
 

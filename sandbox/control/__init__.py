@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from sandbox.control import cirrusmd, dashboard, errors, openapi, routes, security
+from sandbox.control import dashboard, errors, openapi, routes, security
 from sandbox.core.errors import VendorSurface, register_surface
 
 
@@ -22,5 +22,5 @@ def init_app(app: Flask, admin_token: str | None, hosts: security.HostPolicy, *,
         ),
     )
     security.init_app(app, admin_token, hosts, token_required=token_required)
-    for blueprint in (routes.blueprint, cirrusmd.blueprint, openapi.blueprint, dashboard.blueprint):
+    for blueprint in (routes.blueprint, openapi.blueprint, dashboard.blueprint):
         app.register_blueprint(blueprint)

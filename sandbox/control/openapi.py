@@ -60,10 +60,6 @@ def add_paths(spec: APISpec) -> None:
         ("Journal", schemas.JournalSchema),
         ("JournalCount", schemas.JournalCountSchema),
         ("Reset", schemas.ResetSchema),
-        ("CirrusmdClientUpdate", schemas.CirrusmdClientUpdateSchema),
-        ("CirrusmdClient", schemas.CirrusmdClientSchema),
-        ("CirrusmdClientList", schemas.CirrusmdClientListSchema),
-        ("CirrusmdMemberList", schemas.CirrusmdMemberListSchema),
         ("SymptoClinicUpdate", schemas.SymptoClinicUpdateSchema),
         ("SymptoClinic", schemas.SymptoClinicSchema),
         ("SymptoClinicList", schemas.SymptoClinicListSchema),
@@ -204,63 +200,6 @@ def add_paths(spec: APISpec) -> None:
                 "requestBody": {"required": True, "content": {"application/json": {"schema": "ClockUpdate"}}},
                 "responses": {"200": answer("Clock", "The clock"), "400": error, "404": missing},
             },
-        },
-    )
-    client_id = [
-        {
-            "in": "path",
-            "name": "client_id",
-            "required": True,
-            # Not blank: at least one character str.strip() keeps (as the handler checks).
-            "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": rf"[^{WHITESPACE}]"},
-        }
-    ]
-    control_path(
-        spec,
-        "/__sandbox/cirrusmd/clients",
-        operations={
-            "get": {
-                "tags": ["cirrusmd tenants"],
-                "summary": "CirrusMD clients",
-                "responses": {"200": answer("CirrusmdClientList", "Clients")},
-            }
-        },
-    )
-    control_path(
-        spec,
-        "/__sandbox/cirrusmd/clients/{client_id}",
-        operations={
-            "put": {
-                "tags": ["cirrusmd tenants"],
-                "summary": "Create or replace a client",
-                "parameters": client_id,
-                "requestBody": {"required": True, "content": {"application/json": {"schema": "CirrusmdClientUpdate"}}},
-                "responses": {"200": answer("CirrusmdClient", "Stored"), "400": error},
-            },
-            "get": {
-                "tags": ["cirrusmd tenants"],
-                "summary": "One client",
-                "parameters": client_id,
-                "responses": {"200": answer("CirrusmdClient", "The client"), "404": missing},
-            },
-            "delete": {
-                "tags": ["cirrusmd tenants"],
-                "summary": "Remove a client and its members",
-                "parameters": client_id,
-                "responses": {"200": answer("CirrusmdClient", "Removed"), "404": missing},
-            },
-        },
-    )
-    control_path(
-        spec,
-        "/__sandbox/cirrusmd/members",
-        operations={
-            "get": {
-                "tags": ["cirrusmd tenants"],
-                "summary": "Stored members, one page (oldest first, at most 1000)",
-                "parameters": [{"in": "query", "schema": schemas.CirrusmdMemberQuerySchema}],
-                "responses": {"200": answer("CirrusmdMemberList", "Members"), "400": error},
-            }
         },
     )
     _add_sympto_paths(spec, error, missing)

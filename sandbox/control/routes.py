@@ -22,9 +22,9 @@ from flask import Blueprint, Response, current_app, jsonify, request
 import sandbox
 from contracts.control import schemas
 from contracts.control.journal_filters import FILTER_NAMES
+from sandbox.control.declare import json_body
 from sandbox.control.errors import ControlError, load
 from sandbox.core import faults as fault_module
-from sandbox.core.body import BodyProblem, read_json_object
 from sandbox.core.clock import GLOBAL, Clock, ClockState, scope_of
 from sandbox.core.faults import FaultError, TooManyFaults, catalogue
 from sandbox.core.journal import journal
@@ -41,13 +41,6 @@ JOURNAL_COUNT_QUERY = schemas.JournalCountQuerySchema()
 RESET_QUERY = schemas.ResetQuerySchema()
 CLOCK_QUERY = schemas.ClockQuerySchema()
 MAX_ID = 2**31 - 1
-
-
-def json_body() -> Any:
-    try:
-        return read_json_object().value
-    except BodyProblem as problem:
-        raise ControlError(problem.message, rule=problem.rule) from None
 
 
 def _clock() -> Clock:

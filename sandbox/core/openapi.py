@@ -7,6 +7,7 @@ limits (``enum``, ``maxLength``, ``format``), so the document cannot drift from 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -14,8 +15,11 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, current_app
 from marshmallow import Schema, fields
+from werkzeug.routing import Rule
 
 from contracts.fields import EMAIL_PATTERN, ISO_DATE_PATTERN, WHITESPACE, Choice, Email, IsoDate, JsonObject, Text
+from sandbox.core import apidoc
+from sandbox.version import installed_version
 
 PATHS_KEY = "sandbox.openapi_paths"
 PathAdder = Callable[[APISpec], None]
@@ -49,18 +53,20 @@ def _contract_field_attributes(_: Any, field: fields.Field[Any], **__: Any) -> d
     return attributes
 
 
-def build(version: str, adders: list[PathAdder]) -> dict[str, Any]:
+def build(version: str, app: Flask) -> dict[str, Any]:
+    """The document of ``app``: every declared view (:mod:`sandbox.core.apidoc`), then the adders."""
     plugin = MarshmallowPlugin()
     spec = APISpec(
         title="vendor-sandbox",
         version=version,
         openapi_version="3.0.3",
         plugins=[plugin],
-        info={"description": "Local, faithful emulation of CirrusMD, Intake24 and Sympto integration surfaces."},
+        info={"description": "Local, faithful emulation of health-tech vendors' integration surfaces."},
     )
     plugin.converter.add_attribute_function(_contract_field_attributes)  # type: ignore[union-attr]
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
-    for adder in adders:
+    _add_declared_paths(spec, plugin, app)
+    for adder in app.extensions.get(PATHS_KEY, []):
         adder(spec)
     document: dict[str, Any] = spec.to_dict()
     return document
@@ -70,15 +76,95 @@ def document() -> dict[str, Any]:
     """The document for the current app (built once per process)."""
     cached: dict[str, Any] | None = current_app.extensions.get("sandbox.openapi_document")
     if cached is None:
-        import sandbox
-
-        cached = build(sandbox.__version__, current_app.extensions.get(PATHS_KEY, []))
+        cached = build(installed_version(), current_app)
         current_app.extensions["sandbox.openapi_document"] = cached
     return cached
 
 
+def openapi_path(rule: Rule) -> str:
+    """``/x/<slug>/y/<path:rest>`` → ``/x/{slug}/y/{rest}``."""
+    return _CONVERTED.sub(lambda found: "{" + found.group(1) + "}", rule.rule)
+
+
+_CONVERTED = re.compile(r"<(?:[a-zA-Z_][a-zA-Z0-9_]*(?:\([^)]*\))?:)?([a-zA-Z_][a-zA-Z0-9_]*)>")
+
+
+def _add_declared_paths(spec: APISpec, plugin: MarshmallowPlugin, app: Flask) -> None:
+    paths: dict[str, dict[str, Any]] = {}
+    taught: set[int] = set()
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions.get(rule.endpoint)
+        if view is None or not apidoc.operations_of(view):
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            declared = apidoc.operation_for(view, method)
+            if declared is None:
+                continue
+            owner = declared.declarations
+            if id(owner) not in taught:
+                taught.add(id(owner))
+                for field_rule in owner.field_rules:
+                    plugin.converter.add_attribute_function(field_rule)  # type: ignore[union-attr]
+            path = openapi_path(rule)
+            operation = _operation(spec, declared, rule)
+            if owner.finish is not None:
+                owner.finish(path, declared, operation)
+            paths.setdefault(path, {})[method.lower()] = operation
+    for path, operations in paths.items():
+        spec.path(path, operations=operations)
+
+
+def _schema(spec: APISpec, owner: apidoc.Declarations, schema: apidoc.SchemaRef) -> str | dict[str, Any]:
+    """A contract schema becomes a named component (registered once); a raw JSON Schema stays inline."""
+    if isinstance(schema, Schema):
+        schema = type(schema)
+    if isinstance(schema, type) and issubclass(schema, Schema):
+        name = owner.component_name(schema)
+        add_schema(spec, name, schema)
+        return name
+    return dict(schema)
+
+
+def _operation(spec: APISpec, declared: apidoc.Operation, rule: Rule) -> dict[str, Any]:
+    owner = declared.declarations
+    operation: dict[str, Any] = {"tags": list(declared.tags), "summary": declared.summary}
+    if declared.description:
+        operation["description"] = declared.description
+    if declared.deprecated:
+        operation["deprecated"] = True
+    if declared.bearer:
+        operation["security"] = [{"bearer": []}]
+    parameters = [dict(parameter) for parameter in declared.parameters]
+    named = {parameter.get("name") for parameter in parameters if parameter.get("in") == "path"}
+    for argument in sorted(rule.arguments - named, key=rule.rule.index):
+        parameters.append({"in": "path", "name": argument, "required": True, "schema": {"type": "string"}})
+    if declared.query is not None:
+        parameters.append({"in": "query", "schema": declared.query})
+    if parameters:
+        operation["parameters"] = parameters
+    if declared.body is not None:
+        body_schema = _schema(spec, owner, declared.body)
+        operation["requestBody"] = {
+            "required": True,
+            "content": {media: {"schema": body_schema} for media in declared.body_media},
+        }
+    responses: dict[str, Any] = {}
+    for reply in declared.replies:
+        answer: dict[str, Any] = {"description": reply.description}
+        if reply.schema is not None:
+            answer["content"] = {reply.media: {"schema": _schema(spec, owner, reply.schema)}}
+        if reply.headers:
+            answer["headers"] = {name: dict(header) for name, header in reply.headers.items()}
+        responses[str(reply.status)] = answer
+    operation["responses"] = responses
+    return operation
+
+
 def add_schema(spec: APISpec, name: str, schema: type[Schema]) -> None:
-    """Register a contract schema; a class attribute ``OPENAPI`` adds what its cross-field validators enforce."""
+    """Register a contract schema (once: declared views and adders may both name it); a class attribute
+    ``OPENAPI`` adds what its cross-field validators enforce."""
+    if name in spec.components.schemas:
+        return
     spec.components.schema(name, component=dict(getattr(schema, "OPENAPI", {})), schema=schema)
 
 

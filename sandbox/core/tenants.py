@@ -21,18 +21,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import Column, String, Table, and_, delete, select
 from sqlalchemy.engine import Connection
 
 from sandbox.core.store import Store, metadata
 
+if TYPE_CHECKING:
+    from flask import Flask
+
 Source = Literal["config", "control"]
 CONFIG: Source = "config"
 CONTROL: Source = "control"
 #: ``app.extensions`` key of the :class:`Reconciled` outcomes of the start (``serve`` prints them).
 CHANGES_KEY = "sandbox.tenant_changes"
+#: ``app.extensions`` key of the vendors' tenant installers, run once the tables exist.
+INSTALLERS_KEY = "sandbox.tenant_installers"
 
 tenant_sources = Table(
     "sandbox_tenant_sources",
@@ -112,3 +117,13 @@ def reconcile(
                 )
     kept = sorted(t for t in present if t not in configured and t not in removed)
     return Reconciled(vendor, tuple(removed), tuple(kept))
+
+
+def register_installer(app: Flask, install: Callable[[], Reconciled]) -> None:
+    """A vendor's way to make its tenants the configured ones; the app factory runs it after creating tables."""
+    app.extensions.setdefault(INSTALLERS_KEY, []).append(install)
+
+
+def install_all(app: Flask) -> None:
+    """Run every vendor's installer and keep what each changed (``serve`` prints it)."""
+    app.extensions[CHANGES_KEY] = [install() for install in app.extensions.get(INSTALLERS_KEY, [])]

@@ -1,27 +1,31 @@
-"""CirrusMD: the partner calls the vendor (``POST /cirrusmd/sdk/v2/public/sessions``)."""
+"""CirrusMD: the partner calls the vendor (``POST /cirrusmd/sdk/v2/public/sessions``).
+
+Found through the ``vendor_sandbox.vendors`` entry point; everything the sandbox knows about CirrusMD
+is registered by :func:`init_app`, and nothing outside this package names it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from flask import Flask
 
 from contracts.cirrusmd.schemas import SessionCreatedSchema, SessionRequestSchema
 from contracts.secrets import secret_names
-from sandbox.core.clock import Clock
+from sandbox.core import state, tenants
 from sandbox.core.errors import VendorSurface, register_surface
 from sandbox.core.faults import register_catalogue
 from sandbox.core.limits import limits_of
-from sandbox.core.openapi import register_paths
-from sandbox.core.randomness import Randomness
 from sandbox.core.redact import VendorSecrets, register_secrets
-from sandbox.core.state import register_reset
-from sandbox.core.store import Store
-from sandbox.vendors.cirrusmd import auth, errors, models  # noqa: F401 - models registers the tables
-from sandbox.vendors.cirrusmd.routes import PREFIX, SERVICE_KEY, blueprint, openapi_paths
+from sandbox.core.registry import VendorContext
+from sandbox.vendors.cirrusmd import auth, control, errors, faults, models, routes  # noqa: F401 - models: tables
 from sandbox.vendors.cirrusmd.service import CirrusmdService, CirrusmdSettings
+from sandbox.vendors.cirrusmd.wire import PREFIX, SERVICE_KEY, service
 
 NAME = "cirrusmd"
+PREFIXES = (PREFIX,)
 
 #: What is secret in CirrusMD's exchanges, for the redaction policy (:mod:`sandbox.core.redact`): the
 #: fields its contract marks secret (the issued ``access_token``); the request-signing JWT travels in
@@ -29,13 +33,17 @@ NAME = "cirrusmd"
 SECRETS = VendorSecrets(fields=secret_names([SessionRequestSchema, SessionCreatedSchema]))
 
 
-def init_app(
-    app: Flask, store: Store, clock: Clock, randomness: Randomness, section: dict[str, object]
-) -> CirrusmdService:
-    settings = replace(CirrusmdSettings.from_section(section), max_members=limits_of(app).members)
-    service = CirrusmdService(store, clock, randomness, settings)
-    app.extensions[SERVICE_KEY] = service
-    app.register_blueprint(blueprint)
+def check_section(section: Mapping[str, Any]) -> None:
+    """Refuse a bad ``[cirrusmd]`` section before ``serve`` prints its banner."""
+    CirrusmdSettings.from_section(section)
+
+
+def init_app(app: Flask, context: VendorContext) -> None:
+    settings = replace(CirrusmdSettings.from_section(context.section), max_members=limits_of(app).members)
+    cirrusmd = CirrusmdService(context.store, context.clock, context.randomness, settings)
+    app.extensions[SERVICE_KEY] = cirrusmd
+    app.register_blueprint(routes.blueprint)
+    app.register_blueprint(control.blueprint)
     register_secrets(app, NAME, SECRETS)
     register_surface(
         app,
@@ -49,7 +57,10 @@ def init_app(
             tenant_of=lambda request: auth.tenant_of(request.headers.get("Authorization")),
         ),
     )
-    register_catalogue(app, errors.catalogue())
-    register_reset(app, NAME, service.reset)
-    register_paths(app, openapi_paths)
-    return service
+    register_catalogue(app, faults.catalogue())
+    state.register_reset(app, NAME, cirrusmd.reset)
+    state.register_before_fork(app, lambda: cirrusmd.access_token_key)  # one key, shared by every worker
+    tenants.register_installer(app, cirrusmd.install_clients)
+
+
+__all__ = ["NAME", "PREFIXES", "SECRETS", "check_section", "init_app", "service"]

@@ -1,6 +1,8 @@
-"""CirrusMD's tables: the partner clients (tenants) and the members they create."""
+"""CirrusMD's tables (the partner clients, the members they create) and the service's result records."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import JSON, Column, Float, Integer, String, Table, Text, UniqueConstraint
 
@@ -52,3 +54,12 @@ UPDATABLE = (
     "welcome_message",
     "updated_at",
 )
+
+
+@dataclass(frozen=True)
+class SessionResult:
+    """A created session: the SDK token, the stored member, and whether this call created it."""
+
+    access_token: str
+    member_uuid: str
+    created: bool

@@ -1,4 +1,7 @@
-"""CirrusMD's rules: authenticate the partner, validate the member, upsert it, mint the SDK token."""
+"""CirrusMD's rules: authenticate the partner, upsert the member the contract loaded, mint the SDK token.
+
+Plain values in, records out: nothing here reads an HTTP request (the views and :mod:`.wire` do).
+"""
 
 from __future__ import annotations
 
@@ -6,21 +9,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from marshmallow import ValidationError
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.sql.dml import Insert
 
-from contracts.cirrusmd.schemas import SESSION_REQUEST, invalid_body_message
 from contracts.jws import sign_hmac
 from sandbox.core import sections, tenants
-from sandbox.core.body import BodyProblem, read_json_object
 from sandbox.core.clock import Clock
 from sandbox.core.limits import Limits, quota_message, quota_rule
 from sandbox.core.randomness import Randomness
 from sandbox.core.store import Store
 from sandbox.vendors.cirrusmd import auth
 from sandbox.vendors.cirrusmd.errors import UnprocessableEntity
-from sandbox.vendors.cirrusmd.models import UPDATABLE, clients, members
+from sandbox.vendors.cirrusmd.models import UPDATABLE, SessionResult, clients, members
 
 #: Built once: on the hot path a prepared statement is much cheaper than a freshly built one.
 _COUNT_SESSION = (("sessions_created", members.c.sessions_created + 1),)
@@ -77,13 +77,6 @@ class CirrusmdSettings:
         return cls(clients=tuple(found), **values)
 
 
-@dataclass(frozen=True)
-class SessionResult:
-    access_token: str
-    member_uuid: str
-    created: bool
-
-
 class CirrusmdService:
     def __init__(self, store: Store, clock: Clock, randomness: Randomness, settings: CirrusmdSettings) -> None:
         self.store = store
@@ -126,20 +119,6 @@ class CirrusmdService:
 
     def authenticate(self, authorization: str | None) -> dict[str, Any]:
         return auth.authenticate(authorization, self.secret_for, self.clock.now(), self.settings.leeway_seconds)
-
-    @staticmethod
-    def load_session_request() -> dict[str, Any]:
-        """The request body as the contract loads it, or :class:`UnprocessableEntity`."""
-        try:
-            body = read_json_object()
-        except BodyProblem as problem:
-            raise UnprocessableEntity(invalid_body_message({"body": [problem.message]}), rule=problem.rule) from None
-        try:
-            loaded: dict[str, Any] = SESSION_REQUEST.load(body.value)
-        except ValidationError as error:
-            problems: dict[str, Any] = error.normalized_messages()  # type: ignore[no-untyped-call]
-            raise UnprocessableEntity(invalid_body_message(problems), rule="invalid_body") from None
-        return loaded
 
     def create_session(self, client_id: str, member: Mapping[str, Any], api_url: str) -> SessionResult:
         """Find then update or create the member, in one atomic statement; mint a fresh token."""

@@ -3,24 +3,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from flask import Flask, Request
 
 from contracts.intake24 import schemas
 from contracts.secrets import secret_names
-from sandbox.core.clock import Clock
+from sandbox.core import tenants
 from sandbox.core.errors import VendorSurface, register_surface
 from sandbox.core.faults import FAULTS_KEY, register_catalogue
-from sandbox.core.journal import Journal
 from sandbox.core.limits import limits_of
 from sandbox.core.openapi import register_paths
 from sandbox.core.outbound import Outbound
-from sandbox.core.randomness import Randomness
 from sandbox.core.redact import SecretPath, VendorSecrets, register_secrets
+from sandbox.core.registry import VendorContext
 from sandbox.core.state import register_reset
-from sandbox.core.store import Store
-from sandbox.vendors.intake24 import errors, models  # noqa: F401 - models registers the tables
+from sandbox.vendors.intake24 import control, errors, models  # noqa: F401 - models registers the tables
 from sandbox.vendors.intake24.routes import (
     API_PREFIX,
     SERVICE_KEY,
@@ -34,6 +34,7 @@ from sandbox.vendors.intake24.routes import (
 from sandbox.vendors.intake24.service import Intake24Service, Intake24Settings
 
 NAME = "intake24"
+PREFIXES = (API_PREFIX, SURVEY_PREFIX)
 
 #: What is secret in Intake24's exchanges, for the redaction policy (:mod:`sandbox.core.redact`): the
 #: fields its contract marks secret (create-user JWTs, passwords, URL tokens and the URLs carrying
@@ -74,9 +75,19 @@ def survey_app_tenant(request: Request) -> str | None:
     return parts[1] if len(parts) > 1 and parts[1] and not (parts[1] == "a" and len(parts) > 2) else None
 
 
-def init_app(
-    app: Flask, store: Store, clock: Clock, randomness: Randomness, section: dict[str, object], journal: Journal
-) -> Intake24Service:
+def check_section(section: Mapping[str, Any]) -> None:
+    """Refuse a bad ``[intake24]`` section before ``serve`` prints its banner."""
+    Intake24Settings.from_section(section)
+
+
+def init_app(app: Flask, context: VendorContext) -> None:
+    store, clock, randomness, section, journal = (
+        context.store,
+        context.clock,
+        context.randomness,
+        context.section,
+        context.journal,
+    )
     settings = replace(Intake24Settings.from_section(section), max_respondents=limits_of(app).respondents)
     service = Intake24Service(store, clock, randomness, settings, Outbound(journal))
     app.extensions[SERVICE_KEY] = service
@@ -119,4 +130,6 @@ def init_app(
     )
     register_reset(app, NAME, service.reset)
     register_paths(app, openapi_paths)
-    return service
+    register_paths(app, control.openapi_paths)
+    app.register_blueprint(control.blueprint)
+    tenants.register_installer(app, service.install_surveys)

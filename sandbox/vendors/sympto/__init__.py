@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from flask import Flask
 
 from contracts.secrets import secret_names
 from contracts.sympto import schemas
-from sandbox.core.clock import Clock
+from sandbox.core import tenants
 from sandbox.core.errors import VendorSurface, register_surface
 from sandbox.core.faults import FAULTS_KEY, register_catalogue
-from sandbox.core.journal import Journal
 from sandbox.core.limits import limits_of
 from sandbox.core.openapi import register_paths
 from sandbox.core.outbound import Outbound
-from sandbox.core.randomness import Randomness
 from sandbox.core.redact import VendorSecrets, register_secrets
+from sandbox.core.registry import VendorContext
 from sandbox.core.state import register_reset
-from sandbox.core.store import Store
-from sandbox.vendors.sympto import errors, models  # noqa: F401 - models registers the tables
+from sandbox.vendors.sympto import control, errors, models  # noqa: F401 - models registers the tables
 from sandbox.vendors.sympto.routes import PREFIX, SERVICE_KEY, blueprint, openapi_paths
 from sandbox.vendors.sympto.service import AUTH_CODE_PREFIX, SymptoService, SymptoSettings
 
 NAME = "sympto"
+PREFIXES = (PREFIX,)
 
 #: What is secret in Sympto's exchanges, for the redaction policy (:mod:`sandbox.core.redact`): the
 #: fields its contract marks secret (API and webhook secrets, user auth tokens, authentication
@@ -47,9 +48,19 @@ SECRETS = VendorSecrets(
 )
 
 
-def init_app(
-    app: Flask, store: Store, clock: Clock, randomness: Randomness, section: dict[str, object], journal: Journal
-) -> SymptoService:
+def check_section(section: Mapping[str, Any]) -> None:
+    """Refuse a bad ``[sympto]`` section before ``serve`` prints its banner."""
+    SymptoSettings.from_section(section)
+
+
+def init_app(app: Flask, context: VendorContext) -> None:
+    store, clock, randomness, section, journal = (
+        context.store,
+        context.clock,
+        context.randomness,
+        context.section,
+        context.journal,
+    )
     limits = limits_of(app)
     settings = replace(SymptoSettings.from_section(section), max_users=limits.users, max_groups=limits.groups)
     outbound = Outbound(
@@ -78,4 +89,5 @@ def init_app(
     register_catalogue(app, errors.catalogue())
     register_reset(app, NAME, service.reset)
     register_paths(app, openapi_paths)
-    return service
+    app.register_blueprint(control.blueprint)
+    tenants.register_installer(app, service.install_clinics)

@@ -21,8 +21,8 @@ from marshmallow import ValidationError
 from contracts.control import schemas
 from contracts.fields import NUL
 from contracts.sympto.schemas import PAGE_LOAD_CHECK, invalid_body_message
+from sandbox.control.declare import json_body
 from sandbox.control.errors import ControlError, load
-from sandbox.control.routes import json_body
 from sandbox.core.body import BodyProblem, read_json_object
 from sandbox.core.errors import VendorError
 from sandbox.vendors.sympto.routes import SERVICE_KEY

@@ -10,26 +10,35 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from contracts.control import schemas
+from contracts.fields import WHITESPACE
+from sandbox.control.declare import declarations
 from sandbox.control.errors import ControlError, load
-from sandbox.control.routes import json_body
+from sandbox.core.apidoc import json_reply
 from sandbox.core.redact import REDACTED
 from sandbox.core.tenants import CONTROL
-from sandbox.vendors.cirrusmd.service import CirrusmdService
+from sandbox.vendors.cirrusmd.wire import service
 
 blueprint = Blueprint("control_cirrusmd", __name__, url_prefix="/__sandbox/cirrusmd")
-CLIENT_UPDATE = schemas.CirrusmdClientUpdateSchema()
+control = declarations("cirrusmd tenants")
 MEMBER_QUERY = schemas.CirrusmdMemberQuerySchema()
+CLIENT_ID_MAX = 200
 
-
-def service() -> CirrusmdService:
-    found: CirrusmdService = current_app.extensions["sandbox.cirrusmd"]
-    return found
+ERROR = json_reply(400, schemas.ErrorSchema, "Invalid request; `error` says what to fix")
+MISSING = json_reply(404, schemas.ErrorSchema, "No such thing")
+CLIENT_ID = {
+    "in": "path",
+    "name": "client_id",
+    "required": True,
+    # Not blank: at least one character str.strip() keeps (as put_client checks).
+    "schema": {"type": "string", "minLength": 1, "maxLength": CLIENT_ID_MAX, "pattern": rf"[^{WHITESPACE}]"},
+}
 
 
 @blueprint.get("/clients")
+@control.operation("CirrusMD clients", json_reply(200, schemas.CirrusmdClientListSchema, "Clients"))
 def list_clients() -> Response:
     listed = service().client_sources().items()
     return jsonify(clients=[{"client_id": c, "shared_secret": REDACTED, "source": s} for c, s in listed])
@@ -42,15 +51,25 @@ def _shown(client_id: str) -> Response:
 
 
 @blueprint.put("/clients/<client_id>")
+@control.operation(
+    "Create or replace a client",
+    json_reply(200, schemas.CirrusmdClientSchema, "Stored"),
+    ERROR,
+    body=schemas.CirrusmdClientUpdateSchema,
+    parameters=(CLIENT_ID,),
+)
 def put_client(client_id: str) -> Response:
-    if not client_id.strip() or len(client_id) > 200:
-        raise ControlError("client_id must be 1 to 200 characters")
-    wanted = load(CLIENT_UPDATE, json_body())
+    if not client_id.strip() or len(client_id) > CLIENT_ID_MAX:
+        raise ControlError(f"client_id must be 1 to {CLIENT_ID_MAX} characters")
+    wanted = control.body()
     service().put_client(client_id, wanted["shared_secret"])
     return _shown(client_id)
 
 
 @blueprint.get("/clients/<client_id>")
+@control.operation(
+    "One client", json_reply(200, schemas.CirrusmdClientSchema, "The client"), MISSING, parameters=(CLIENT_ID,)
+)
 def get_client(client_id: str) -> Response:
     if service().secret_for(client_id) is None:
         raise ControlError(f"no CirrusMD client {client_id[:200]!r}", status=404, rule="unknown_client")
@@ -58,6 +77,12 @@ def get_client(client_id: str) -> Response:
 
 
 @blueprint.delete("/clients/<client_id>")
+@control.operation(
+    "Remove a client and its members",
+    json_reply(200, schemas.CirrusmdClientSchema, "Removed"),
+    MISSING,
+    parameters=(CLIENT_ID,),
+)
 def delete_client(client_id: str) -> Response:
     source = service().client_sources().get(client_id, CONTROL)
     if not service().delete_client(client_id):
@@ -66,6 +91,12 @@ def delete_client(client_id: str) -> Response:
 
 
 @blueprint.get("/members")
+@control.operation(
+    "Stored members, one page (oldest first, at most 1000)",
+    json_reply(200, schemas.CirrusmdMemberListSchema, "Members"),
+    ERROR,
+    query=schemas.CirrusmdMemberQuerySchema,
+)
 def list_members() -> Response:
     query = load(MEMBER_QUERY, request.args.to_dict())
     cirrusmd = service()

@@ -1,0 +1,66 @@
+"""CirrusMD's wire dialect: where it is mounted, how a body is read, how answers are shaped.
+
+Every body problem (not JSON, not an object, a field the contract refuses) is a 422 whose
+``error_message`` lists the problems, as CirrusMD documents "a problem with the parameters in the post
+body"; the views never read Flask's request for anything else than what this module hands them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import Response, current_app, jsonify, request
+from marshmallow import Schema, ValidationError
+
+from contracts.cirrusmd.schemas import invalid_body_message
+from sandbox.core.body import BodyProblem, read_json_object
+from sandbox.vendors.cirrusmd.errors import UnprocessableEntity
+
+if TYPE_CHECKING:
+    from sandbox.vendors.cirrusmd.service import CirrusmdService
+
+PREFIX = "/cirrusmd"
+SERVICE_KEY = "sandbox.cirrusmd"
+ACCEPT_WARNING = (
+    "No `Accept: application/json` header: CirrusMD documents it as required since 2020-06-15; "
+    "send it so the real API does not answer in another format."
+)
+
+
+def service() -> CirrusmdService:
+    """This app's CirrusMD service (one per app, built by ``init_app``)."""
+    found: CirrusmdService = current_app.extensions[SERVICE_KEY]
+    return found
+
+
+def load_body(schema: Schema) -> dict[str, Any]:
+    """The request body as ``schema`` loads it, or :class:`UnprocessableEntity` naming each problem."""
+    try:
+        body = read_json_object()
+    except BodyProblem as problem:
+        raise UnprocessableEntity(invalid_body_message({"body": [problem.message]}), rule=problem.rule) from None
+    try:
+        loaded: dict[str, Any] = schema.load(body.value)
+    except ValidationError as error:
+        problems: dict[str, Any] = error.normalized_messages()  # type: ignore[no-untyped-call]
+        raise UnprocessableEntity(invalid_body_message(problems), rule="invalid_body") from None
+    return loaded
+
+
+def authorization() -> str | None:
+    return request.headers.get("Authorization")
+
+
+def accepts_json() -> bool:
+    """Whether ``Accept`` admits JSON (CirrusMD requires ``Accept: application/json``; a miss is a warning)."""
+    accept = request.headers.get("Accept") or ""
+    return any(part.split(";")[0].strip() in ("application/json", "application/*", "*/*") for part in accept.split(","))
+
+
+def api_url() -> str:
+    """The base URL the issued token names (``api_url``): where this request reached CirrusMD."""
+    return request.host_url + PREFIX.lstrip("/")
+
+
+def session_created(access_token: str) -> tuple[Response, int]:
+    return jsonify(access_token=access_token), 201
