@@ -1,4 +1,5 @@
-"""The README documents the version flag, the log settings and the ``dropped`` verdict as they are."""
+"""The operations document (the README's "Command line", "Configuration" and "The journal", moved to
+``docs/operations.md``) documents the version flag, the log settings and the ``dropped`` verdict as they are."""
 
 from __future__ import annotations
 
@@ -12,13 +13,13 @@ from sandbox import config
 from sandbox.cli import main
 from sandbox.core import logs
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+OPERATIONS = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text(encoding="utf-8")
 
 
 def section(heading: str) -> str:
-    start = README.index(f"\n## {heading}\n")
-    end = README.find("\n## ", start + 1)
-    return README[start : None if end < 0 else end]
+    start = OPERATIONS.index(f"\n## {heading}\n")
+    end = OPERATIONS.find("\n## ", start + 1)
+    return OPERATIONS[start : None if end < 0 else end]
 
 
 def test_the_command_line_section_lists_version_and_the_log_flags_with_every_choice() -> None:
@@ -47,7 +48,7 @@ def test_the_configuration_sections_toml_loads_with_its_logging_keys() -> None:
     assert "`VENDOR_SANDBOX_LOG_FORMAT`" in text
     block = re.search(r"```toml\n(.*?)```", text, re.DOTALL)
     assert block is not None
-    settings = config.from_mapping(tomllib.loads(block.group(1)), "README")
+    settings = config.from_mapping(tomllib.loads(block.group(1)), "docs/operations.md")
     assert (settings.log_level, settings.log_format) == ("info", "text")
     assert "logging" not in settings.vendors
 
