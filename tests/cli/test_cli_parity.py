@@ -20,7 +20,7 @@ from contracts.sympto.codes import CASES as SYMPTO_CASES
 from contracts.sympto.codes import REFUSED_RULE, REFUSED_STATUS
 from sandbox.cli import main
 from sandbox.testing.live import LiveServer
-from tests.cirrusmd.helpers import SESSIONS, member_body, valid_headers
+from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 from tests.conftest import FROZEN_AT
 from tests.sympto.support import JWT_SECRET, PARAM, PARTNER_ID, PARTNER_SECRET, login, register_endpoint
 

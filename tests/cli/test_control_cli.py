@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from sandbox.cli import main
 from sandbox.terminal import printable
 from sandbox.testing.live import LiveServer
-from tests.cirrusmd.helpers import post_session
+from tests.vendors.cirrusmd.support import post_session
 from tests.conftest import FROZEN_AT
 
 

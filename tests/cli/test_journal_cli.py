@@ -12,7 +12,7 @@ from sandbox.cli import journal as journal_command
 from sandbox.cli import main
 from sandbox.core.journal import Exchange, journal
 from sandbox.testing.live import LiveServer
-from tests.cirrusmd.helpers import DEMO, SESSIONS, member_body, post_session
+from tests.vendors.cirrusmd.support import DEMO, SESSIONS, member_body, post_session
 from tests.conftest import FROZEN_AT
 
 

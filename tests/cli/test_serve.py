@@ -10,7 +10,7 @@ import jwt
 import requests
 
 from sandbox.core.store import Store
-from tests.cirrusmd.helpers import SESSIONS, member_body, valid_headers
+from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 from tests.serving import SandboxProcess, executable
 
 

@@ -20,7 +20,7 @@ import requests
 from click.testing import CliRunner
 
 from sandbox.cli import main
-from tests.cirrusmd.helpers import SESSIONS, member_body, valid_headers
+from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 from tests.serving import SandboxProcess, executable, free_port
 
 TOKEN_LINE = re.compile(r"control plane token: (\S+) ")

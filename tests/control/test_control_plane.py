@@ -6,7 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from contracts.cirrusmd.tokens import Credentials
-from tests.cirrusmd.helpers import member_body, post_session
+from tests.vendors.cirrusmd.support import member_body, post_session
 from tests.conftest import FROZEN_AT
 
 

@@ -15,7 +15,7 @@ import requests
 from sandbox.app import create_app
 from sandbox.config import Settings
 from sandbox.testing.live import LiveServer
-from tests.cirrusmd.helpers import SESSIONS, member_body, valid_headers
+from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 from tests.conftest import FROZEN_AT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

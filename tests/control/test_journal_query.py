@@ -15,7 +15,7 @@ from contracts.control.journal_filters import FILTER_NAMES
 from contracts.control.schemas import JournalCountQuerySchema, JournalFilterSchema
 from sandbox.core.clock import Clock
 from sandbox.core.journal import FILTER_SQL, Exchange, journal
-from tests.cirrusmd.helpers import DEMO, SESSIONS, member_body, post_session
+from tests.vendors.cirrusmd.support import DEMO, SESSIONS, member_body, post_session
 from tests.conftest import FROZEN_AT
 
 LATER = FROZEN_AT + 600

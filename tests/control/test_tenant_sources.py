@@ -20,7 +20,7 @@ from sandbox.config import Settings
 from sandbox.core.clock import Clock
 from sandbox.core.tenants import CHANGES_KEY, Reconciled
 from sandbox.startup import leftover_notes
-from tests.cirrusmd.helpers import post_session
+from tests.vendors.cirrusmd.support import post_session
 from tests.conftest import FROZEN_AT
 
 OTHER_CONFIG: dict[str, Any] = {

@@ -57,7 +57,7 @@ def test_a_crash_inside_a_view_is_a_vendor_shaped_500_without_a_trace(client: Fl
         raise RuntimeError("secret detail")
 
     service.secret_for = explode
-    from tests.cirrusmd.helpers import post_session
+    from tests.vendors.cirrusmd.support import post_session
     from tests.conftest import FROZEN_AT
 
     response = post_session(client, FROZEN_AT)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from tests.cirrusmd.helpers import SESSIONS, member_body, post_session
+from tests.vendors.cirrusmd.support import SESSIONS, member_body, post_session
 from tests.conftest import FROZEN_AT
 
 ADMIN, API_SECRET = "demo-admin@example.test", "demo-sympto-api-secret"

@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from contracts.sympto import messages as sympto_messages
-from tests.cirrusmd.helpers import SESSIONS, member_body, valid_headers
+from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 from tests.serving import SandboxProcess
 
 STALLED = 200

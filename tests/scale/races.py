@@ -77,7 +77,7 @@ CIRRUSMD_IDENTITY = "race-user"
 
 
 def cirrusmd_send_one(url: str, index: int) -> int:
-    from tests.cirrusmd.helpers import SESSIONS, member_body, valid_headers
+    from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 
     body = member_body(external_user_id=CIRRUSMD_IDENTITY, first_name=f"Jane-{index}")
     return requests.post(url + SESSIONS, json=body, headers=valid_headers(time.time()), timeout=60).status_code

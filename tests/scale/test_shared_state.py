@@ -20,7 +20,7 @@ from sandbox.app import create_app
 from sandbox.core.clock import Clock
 from sandbox.core.journal import Journal
 from sandbox.core.store import Store
-from tests.cirrusmd.helpers import SESSIONS, member_body, post_session, valid_headers
+from tests.vendors.cirrusmd.support import SESSIONS, member_body, post_session, valid_headers
 from tests.conftest import FROZEN_AT
 from tests.scale.processes import Sandbox
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sandbox.core.journal import journal_entries
 from sandbox.core.store import Store
 from sandbox.vendors.cirrusmd.models import members
-from tests.cirrusmd.helpers import SESSIONS, member_body, valid_headers
+from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 from tests.scale.processes import Sandbox
 
 CLIENTS = 8

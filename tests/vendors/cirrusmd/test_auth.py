@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from contracts.cirrusmd.tokens import INVALID, TokenCase, claims, sign
 from sandbox.core.journal import journal
-from tests.cirrusmd.helpers import DEMO, SESSIONS, member_body
+from tests.vendors.cirrusmd.support import DEMO, SESSIONS, member_body
 from tests.conftest import FROZEN_AT
 
 

@@ -6,7 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from sandbox.core.journal import journal
-from tests.cirrusmd.helpers import SESSIONS, member_body, post_session, valid_headers
+from tests.vendors.cirrusmd.support import SESSIONS, member_body, post_session, valid_headers
 from tests.conftest import FROZEN_AT
 
 

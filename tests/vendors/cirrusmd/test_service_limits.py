@@ -20,7 +20,7 @@ from sandbox.app import create_app
 from sandbox.config import Settings
 from sandbox.core.clock import Clock
 from sandbox.core.limits import Limits
-from tests.cirrusmd.helpers import member_body, post_session
+from tests.vendors.cirrusmd.support import member_body, post_session
 from tests.conftest import FROZEN_AT
 
 

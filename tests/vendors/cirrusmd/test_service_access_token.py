@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.cirrusmd.helpers import DEMO, post_session
+from tests.vendors.cirrusmd.support import DEMO, post_session
 from tests.conftest import FROZEN_AT
 
 

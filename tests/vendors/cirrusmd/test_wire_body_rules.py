@@ -15,7 +15,7 @@ from contracts.cirrusmd.schemas import SESSION_REQUEST
 from contracts.cirrusmd.strategies import MUTATIONS, PAIR_MUTATIONS
 from contracts.derive import Mutation
 from contracts.fields import ISO_DATE_PATTERN
-from tests.cirrusmd.helpers import SESSIONS, member_body, post_session, valid_headers
+from tests.vendors.cirrusmd.support import SESSIONS, member_body, post_session, valid_headers
 from tests.conftest import FROZEN_AT
 
 DOB_MESSAGE = (
