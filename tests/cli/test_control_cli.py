@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from sandbox.cli import main
 from sandbox.terminal import printable
 from sandbox.testing.live import LiveServer
-from tests.vendors.cirrusmd.support import post_session
 from tests.conftest import FROZEN_AT
+from tests.vendors.cirrusmd.support import post_session
 
 
 def run(*args: str) -> str:

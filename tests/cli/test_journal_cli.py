@@ -12,8 +12,8 @@ from sandbox.cli import journal as journal_command
 from sandbox.cli import main
 from sandbox.core.journal import Exchange, journal
 from sandbox.testing.live import LiveServer
-from tests.vendors.cirrusmd.support import DEMO, SESSIONS, member_body, post_session
 from tests.conftest import FROZEN_AT
+from tests.vendors.cirrusmd.support import DEMO, SESSIONS, member_body, post_session
 
 
 def run(*args: str) -> str:

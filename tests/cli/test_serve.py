@@ -10,8 +10,8 @@ import jwt
 import requests
 
 from sandbox.core.store import Store
-from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 from tests.serving import SandboxProcess, executable
+from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 
 
 def create_session(url: str) -> tuple[int, str]:

@@ -20,8 +20,8 @@ import requests
 from click.testing import CliRunner
 
 from sandbox.cli import main
-from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 from tests.serving import SandboxProcess, executable, free_port
+from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 
 TOKEN_LINE = re.compile(r"control plane token: (\S+) ")
 SECRET_DATABASE = "postgresql://user:secret@127.0.0.1:1/db"

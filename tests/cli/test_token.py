@@ -8,8 +8,8 @@ from flask.testing import FlaskClient
 
 from contracts.cirrusmd.tokens import CASES, Credentials
 from sandbox.cli import main
-from tests.vendors.cirrusmd.support import SESSIONS, member_body
 from tests.conftest import FROZEN_AT
+from tests.vendors.cirrusmd.support import SESSIONS, member_body
 
 KINDS_WITH_A_HEADER = [name for name, case in CASES.items() if case.authorization(Credentials(), FROZEN_AT)]
 

@@ -6,8 +6,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from contracts.cirrusmd.tokens import Credentials
-from tests.vendors.cirrusmd.support import member_body, post_session
 from tests.conftest import FROZEN_AT
+from tests.vendors.cirrusmd.support import member_body, post_session
 
 
 def test_reset_everything_returns_to_the_configured_start(client: FlaskClient, app: Flask) -> None:

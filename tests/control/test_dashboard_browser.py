@@ -15,8 +15,8 @@ import requests
 from sandbox.app import create_app
 from sandbox.config import Settings
 from sandbox.testing.live import LiveServer
-from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 from tests.conftest import FROZEN_AT
+from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = [

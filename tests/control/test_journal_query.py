@@ -15,8 +15,8 @@ from contracts.control.journal_filters import FILTER_NAMES
 from contracts.control.schemas import JournalCountQuerySchema, JournalFilterSchema
 from sandbox.core.clock import Clock
 from sandbox.core.journal import FILTER_SQL, Exchange, journal
-from tests.vendors.cirrusmd.support import DEMO, SESSIONS, member_body, post_session
 from tests.conftest import FROZEN_AT
+from tests.vendors.cirrusmd.support import DEMO, SESSIONS, member_body, post_session
 
 LATER = FROZEN_AT + 600
 

@@ -17,8 +17,8 @@ from sandbox.app import create_app
 from sandbox.config import Settings
 from sandbox.core.clock import Clock
 from sandbox.core.limits import Limits
-from tests.vendors.cirrusmd.support import member_body, post_session
 from tests.conftest import FROZEN_AT
+from tests.vendors.cirrusmd.support import member_body, post_session
 
 
 def _add_members(client: FlaskClient, count: int) -> None:

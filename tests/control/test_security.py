@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from sandbox.app import create_app
 from sandbox.config import Settings
 from sandbox.control.security import session_value
-from tests.vendors.cirrusmd.support import post_session
 from tests.conftest import FROZEN_AT
+from tests.vendors.cirrusmd.support import post_session
 
 
 @pytest.mark.parametrize(

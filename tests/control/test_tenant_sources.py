@@ -20,8 +20,8 @@ from sandbox.config import Settings
 from sandbox.core.clock import Clock
 from sandbox.core.tenants import CHANGES_KEY, Reconciled
 from sandbox.startup import leftover_notes
-from tests.vendors.cirrusmd.support import post_session
 from tests.conftest import FROZEN_AT
+from tests.vendors.cirrusmd.support import post_session
 
 OTHER_CONFIG: dict[str, Any] = {
     "cirrusmd": {"clients": [{"client_id": "acme", "shared_secret": "acme-secret"}]},

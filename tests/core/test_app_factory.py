@@ -57,8 +57,8 @@ def test_a_crash_inside_a_view_is_a_vendor_shaped_500_without_a_trace(client: Fl
         raise RuntimeError("secret detail")
 
     service.secret_for = explode
-    from tests.vendors.cirrusmd.support import post_session
     from tests.conftest import FROZEN_AT
+    from tests.vendors.cirrusmd.support import post_session
 
     response = post_session(client, FROZEN_AT)
     assert response.status_code == 500

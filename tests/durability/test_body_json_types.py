@@ -25,7 +25,6 @@ from contracts.cirrusmd import tokens as cirrusmd_tokens
 from contracts.json_values import RawJson, dumps, every_json_type, kind_of
 from sandbox.core import openapi
 from sandbox.testing.live import LiveServer
-from tests.vendors.cirrusmd.support import SESSIONS, member_body
 from tests.conftest import FROZEN_AT
 from tests.durability.json_fuzz import (
     CREATE_USER,
@@ -43,6 +42,7 @@ from tests.durability.json_fuzz import (
     serial,
     signed,
 )
+from tests.vendors.cirrusmd.support import SESSIONS, member_body
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from tests.vendors.cirrusmd.support import SESSIONS, member_body, post_session
 from tests.conftest import FROZEN_AT
+from tests.vendors.cirrusmd.support import SESSIONS, member_body, post_session
 
 ADMIN, API_SECRET = "demo-admin@example.test", "demo-sympto-api-secret"
 INTAKE24_SECRET = "demo-intake24-jwt-secret-change-me"

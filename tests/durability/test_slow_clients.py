@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 from tests.serving import SandboxProcess
+from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,8 @@ import pytest
 import requests
 
 from contracts.sympto import messages as sympto_messages
-from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 from tests.serving import SandboxProcess
+from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 
 STALLED = 200
 TIMEOUT_MESSAGE = (

@@ -34,7 +34,6 @@ from contracts.json_values import RawJson, dumps, every_json_type
 from contracts.jws import JOSE_HEADER_FIELDS, REGISTERED_CLAIMS
 from sandbox.core.jwt import READ_HEADER_FIELDS
 from sandbox.vendors.intake24.auth import CREATE_USER_POLICY
-from tests.vendors.cirrusmd.support import SESSIONS, member_body
 from tests.conftest import FROZEN_AT
 from tests.durability.json_fuzz import (
     CIRRUSMD_SECRET,
@@ -52,6 +51,7 @@ from tests.durability.json_fuzz import (
     signed,
     unsendable,
 )
+from tests.vendors.cirrusmd.support import SESSIONS, member_body
 
 
 @pytest.fixture(scope="module")

@@ -20,9 +20,9 @@ from sandbox.app import create_app
 from sandbox.core.clock import Clock
 from sandbox.core.journal import Journal
 from sandbox.core.store import Store
-from tests.vendors.cirrusmd.support import SESSIONS, member_body, post_session, valid_headers
 from tests.conftest import FROZEN_AT
 from tests.scale.processes import Sandbox
+from tests.vendors.cirrusmd.support import SESSIONS, member_body, post_session, valid_headers
 
 FROZEN_ISO = "2026-11-21T12:00:00+00:00"
 

@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 
 from contracts.cirrusmd.tokens import INVALID, TokenCase, claims, sign
 from sandbox.core.journal import journal
-from tests.vendors.cirrusmd.support import DEMO, SESSIONS, member_body
 from tests.conftest import FROZEN_AT
+from tests.vendors.cirrusmd.support import DEMO, SESSIONS, member_body
 
 
 @pytest.mark.parametrize("case", INVALID, ids=lambda case: case.name)

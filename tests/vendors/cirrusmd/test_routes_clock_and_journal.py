@@ -6,8 +6,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from sandbox.core.journal import journal
-from tests.vendors.cirrusmd.support import SESSIONS, member_body, post_session, valid_headers
 from tests.conftest import FROZEN_AT
+from tests.vendors.cirrusmd.support import SESSIONS, member_body, post_session, valid_headers
 
 
 def test_moving_the_clock_turns_a_valid_token_into_an_expired_one(client: FlaskClient) -> None:

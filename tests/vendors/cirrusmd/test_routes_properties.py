@@ -9,8 +9,8 @@ from hypothesis import given
 
 from contracts.cirrusmd.strategies import InvalidRequest, invalid_session_requests, invalid_tokens, session_requests
 from contracts.cirrusmd.tokens import TokenCase
-from tests.vendors.cirrusmd.support import DEMO, SESSIONS, post_session
 from tests.conftest import FROZEN_AT
+from tests.vendors.cirrusmd.support import DEMO, SESSIONS, post_session
 
 
 @given(body=session_requests())

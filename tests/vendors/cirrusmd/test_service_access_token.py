@@ -7,8 +7,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.vendors.cirrusmd.support import DEMO, post_session
 from tests.conftest import FROZEN_AT
+from tests.vendors.cirrusmd.support import DEMO, post_session
 
 
 def test_access_token_claims_name_the_stored_member(client: FlaskClient, app: Flask) -> None:

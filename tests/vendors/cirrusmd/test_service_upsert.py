@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 from contracts.cirrusmd.tokens import Credentials
 from sandbox.testing.live import LiveServer
 from sandbox.vendors.cirrusmd.service import CirrusmdService
-from tests.vendors.cirrusmd.support import SESSIONS, member_body, post_session, valid_headers
 from tests.conftest import FROZEN_AT
+from tests.vendors.cirrusmd.support import SESSIONS, member_body, post_session, valid_headers
 
 
 def cirrusmd(app: Flask) -> CirrusmdService:

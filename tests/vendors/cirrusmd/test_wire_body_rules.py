@@ -15,8 +15,8 @@ from contracts.cirrusmd.schemas import SESSION_REQUEST
 from contracts.cirrusmd.strategies import MUTATIONS, PAIR_MUTATIONS
 from contracts.derive import Mutation
 from contracts.fields import ISO_DATE_PATTERN
-from tests.vendors.cirrusmd.support import SESSIONS, member_body, post_session, valid_headers
 from tests.conftest import FROZEN_AT
+from tests.vendors.cirrusmd.support import SESSIONS, member_body, post_session, valid_headers
 
 DOB_MESSAGE = (
     "`dob` must be an ISO 8601 calendar date (1977-01-11 or 19770111) or date-time "
