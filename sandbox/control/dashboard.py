@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from sandbox.control.errors import ControlError
 from sandbox.control.security import ADMIN_COOKIE, session_value, token_matches
+from sandbox.core.apidoc import undocumented
 
 blueprint = Blueprint("control_dashboard", __name__, url_prefix="/__sandbox")
 CONTENT_SECURITY_POLICY = (
@@ -38,6 +39,7 @@ def _secured(response: BaseResponse) -> BaseResponse:
 
 
 @blueprint.get("/")
+@undocumented("a page for people (and the admin-token link's redirect to it), not an API")
 def dashboard() -> BaseResponse:
     """The page; with ``?admin_token=`` (the link ``serve`` prints), a session cookie and a redirect.
 
@@ -60,6 +62,7 @@ def dashboard() -> BaseResponse:
 
 
 @blueprint.get("/assets/<name>")
+@undocumented("the dashboard page's own script and style sheet")
 def asset(name: str) -> BaseResponse:
     types = {"dashboard.js": "text/javascript", "dashboard.css": "text/css"}
     if name not in types:

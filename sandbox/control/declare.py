@@ -4,19 +4,22 @@ Every control route meets the control plane's guard before its view (:mod:`sandb
 403 for a cross-origin browser request, 401 (all but health) on a sandbox with an admin token, 413 for
 a body over the limit. :func:`guard_answers` adds those to every declared operation, so no view lists
 them by hand and none can forget them. Bodies are read strictly (:mod:`sandbox.core.body`) and loaded
-with the declared schema; a problem is a 400 in the control plane's shape, naming each bad field.
+with the declared schema, query strings with the declared query schema (:func:`read_query`); a problem
+is a 400 in the control plane's shape, naming each bad field.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any
 
+from flask import request
 from marshmallow import Schema
 
 from contracts.control.schemas import ErrorSchema
 from sandbox.control.errors import ControlError, load
-from sandbox.core.apidoc import Declarations, Operation
+from sandbox.core.apidoc import Declarations, Operation, current_operation
 from sandbox.core.body import BodyProblem, read_json_object
 
 HEALTH = "/__sandbox/health"
@@ -33,6 +36,19 @@ def json_body() -> Any:
 
 def read_body(schema: Schema) -> dict[str, Any]:
     return load(schema, json_body())
+
+
+def read_query() -> dict[str, Any]:
+    """The query string loaded with the schema the view declares (``query=``): the one it documents."""
+    declared = current_operation().query
+    if declared is None:
+        raise LookupError(f"{request.endpoint!r} declares no query schema")
+    return load(_instance(declared), request.args.to_dict())
+
+
+@cache
+def _instance(schema: type[Schema]) -> Schema:
+    return schema()
 
 
 def _guard(description: str) -> dict[str, Any]:

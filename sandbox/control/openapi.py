@@ -1,4 +1,8 @@
-"""``GET /__sandbox/openapi.json`` and the control plane's own paths in the document."""
+"""``GET /__sandbox/openapi.json``, built from the views' declarations (:mod:`sandbox.core.openapi`).
+
+What is left here for the transition: :func:`control_path` (still used by a vendor's path adder) and
+:func:`add_paths`, Sympto's control paths until they are declared on their views.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from contracts.control import schemas
 from contracts.fields import WHITESPACE
 from contracts.sympto.schemas import PageLoadCheckSchema
 from sandbox.core import openapi
+from sandbox.core.apidoc import undocumented
 from sandbox.core.openapi import json_response as answer
 from sandbox.vendors.sympto.routes import use_field_rules
 
@@ -20,6 +25,7 @@ blueprint = Blueprint("control_openapi", __name__, url_prefix="/__sandbox")
 
 
 @blueprint.get("/openapi.json")
+@undocumented("the document itself: a client reads it to learn the others, it has no contract of its own")
 def openapi_json() -> Response:
     return jsonify(openapi.document())
 
@@ -45,21 +51,9 @@ def control_path(spec: APISpec, path: str, operations: dict[str, Any]) -> None:
 
 
 def add_paths(spec: APISpec) -> None:
+    """Sympto's control paths, until they are declared on their views (the neutral ones are in :mod:`.routes`)."""
     use_field_rules(spec)  # the Sympto tenant schemas use Sympto's fields (phone numbers)
     for name, schema in [
-        ("ControlError", schemas.ErrorSchema),
-        ("Health", schemas.HealthSchema),
-        ("Clock", schemas.ClockSchema),
-        ("ClockUpdate", schemas.ClockUpdateSchema),
-        ("Catalogue", schemas.CatalogueSchema),
-        ("ArmCatalogueFault", schemas.ArmCatalogueFaultSchema),
-        ("ArmCustomFault", schemas.ArmCustomFaultSchema),
-        ("ArmedFault", schemas.ArmedFaultSchema),
-        ("ArmedFaultList", schemas.ArmedFaultListSchema),
-        ("Disarmed", schemas.DisarmedSchema),
-        ("Journal", schemas.JournalSchema),
-        ("JournalCount", schemas.JournalCountSchema),
-        ("Reset", schemas.ResetSchema),
         ("SymptoClinicUpdate", schemas.SymptoClinicUpdateSchema),
         ("SymptoClinic", schemas.SymptoClinicSchema),
         ("SymptoClinicList", schemas.SymptoClinicListSchema),
@@ -68,140 +62,9 @@ def add_paths(spec: APISpec) -> None:
         ("SymptoPageLoadCheck", PageLoadCheckSchema),
     ]:
         openapi.add_schema(spec, name, schema)
+    # "ControlError" is registered by the declared views (sandbox.control.declare), built before any adder.
     error = answer("ControlError", "Invalid request; `error` says what to fix")
     missing = answer("ControlError", "No such thing")
-    tags = ["control plane"]
-    control_path(
-        spec,
-        "/__sandbox/health",
-        operations={"get": {"tags": tags, "summary": "Liveness", "responses": {"200": answer("Health", "Up")}}},
-    )
-    control_path(
-        spec,
-        "/__sandbox/reset",
-        operations={
-            "post": {
-                "tags": tags,
-                "summary": "Back to the configured start (state, journal, faults, clock)",
-                "parameters": [{"in": "query", "schema": schemas.ResetQuerySchema}],
-                "responses": {"200": answer("Reset", "Reset"), "400": error, "404": missing},
-            }
-        },
-    )
-    control_path(
-        spec,
-        "/__sandbox/journal",
-        operations={
-            "get": {
-                "tags": tags,
-                "summary": "Recorded exchanges, newest first",
-                "parameters": [{"in": "query", "schema": schemas.JournalQuerySchema}],
-                "responses": {"200": answer("Journal", "Entries"), "400": error},
-            }
-        },
-    )
-    control_path(
-        spec,
-        "/__sandbox/journal/count",
-        operations={
-            "get": {
-                "tags": tags,
-                "summary": "How many recorded exchanges match the filters",
-                "parameters": [{"in": "query", "schema": schemas.JournalCountQuerySchema}],
-                "responses": {"200": answer("JournalCount", "The count"), "400": error},
-            }
-        },
-    )
-    control_path(
-        spec,
-        "/__sandbox/faults/catalogue",
-        operations={
-            "get": {
-                "tags": tags,
-                "summary": "Every documented vendor error, armable by name",
-                "responses": {"200": answer("Catalogue", "The catalogue")},
-            }
-        },
-    )
-    control_path(
-        spec,
-        "/__sandbox/faults",
-        operations={
-            "get": {
-                "tags": tags,
-                "summary": "Armed faults",
-                "parameters": [{"in": "query", "name": "vendor", "schema": {"type": "string"}}],
-                "responses": {"200": answer("ArmedFaultList", "Armed faults")},
-            },
-            "post": {
-                "tags": tags,
-                "summary": "Arm a fault",
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "oneOf": [
-                                    {"$ref": "#/components/schemas/ArmCatalogueFault"},
-                                    {"$ref": "#/components/schemas/ArmCustomFault"},
-                                ]
-                            }
-                        }
-                    },
-                },
-                "responses": {
-                    "201": answer("ArmedFault", "Armed"),
-                    "400": error,
-                    "404": missing,
-                    "409": answer("ControlError", "[limits] armed_faults faults are armed already"),
-                },
-            },
-            "delete": {
-                "tags": tags,
-                "summary": "Disarm all (or one vendor's)",
-                "parameters": [{"in": "query", "name": "vendor", "schema": {"type": "string"}}],
-                "responses": {"200": answer("Disarmed", "Disarmed")},
-            },
-        },
-    )
-    control_path(
-        spec,
-        "/__sandbox/faults/{fault_id}",
-        operations={
-            "delete": {
-                "tags": tags,
-                "summary": "Disarm one fault",
-                "parameters": [
-                    {
-                        "in": "path",
-                        "name": "fault_id",
-                        "required": True,
-                        "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
-                    }
-                ],
-                "responses": {"200": answer("Disarmed", "Disarmed"), "404": missing},
-            }
-        },
-    )
-    control_path(
-        spec,
-        "/__sandbox/clock",
-        operations={
-            "get": {
-                "tags": tags,
-                "summary": "The global clock (with the tenants that have their own), or one tenant's",
-                "parameters": [{"in": "query", "schema": schemas.ClockQuerySchema}],
-                "responses": {"200": answer("Clock", "The clock"), "400": error, "404": missing},
-            },
-            "put": {
-                "tags": tags,
-                "summary": "Shift, freeze or release the global clock, or one tenant's",
-                "parameters": [{"in": "query", "schema": schemas.ClockQuerySchema}],
-                "requestBody": {"required": True, "content": {"application/json": {"schema": "ClockUpdate"}}},
-                "responses": {"200": answer("Clock", "The clock"), "400": error, "404": missing},
-            },
-        },
-    )
     _add_sympto_paths(spec, error, missing)
 
 

@@ -1,5 +1,8 @@
 """``/__sandbox``: a flat list of control endpoints; state changes only by POST, PUT and DELETE.
 
+Each view declares its contract (:data:`sandbox.control.declare.CONTROL`): the OpenAPI document is
+built from those declarations, and the declared body and query schemas are the ones the views load.
+
 | endpoint | purpose |
 |---|---|
 | ``GET /__sandbox/health`` | liveness and what is mounted |
@@ -22,9 +25,10 @@ from flask import Blueprint, Response, current_app, jsonify, request
 import sandbox
 from contracts.control import schemas
 from contracts.control.journal_filters import FILTER_NAMES
-from sandbox.control.declare import json_body
+from sandbox.control.declare import CONTROL, json_body, read_query
 from sandbox.control.errors import ControlError, load
 from sandbox.core import faults as fault_module
+from sandbox.core.apidoc import json_reply
 from sandbox.core.clock import GLOBAL, Clock, ClockState, scope_of
 from sandbox.core.faults import FaultError, TooManyFaults, catalogue
 from sandbox.core.journal import journal
@@ -33,14 +37,21 @@ from sandbox.core.store import Store
 
 blueprint = Blueprint("control", __name__, url_prefix="/__sandbox")
 
-CLOCK_UPDATE = schemas.ClockUpdateSchema()
 ARM_CATALOGUE_FAULT = schemas.ArmCatalogueFaultSchema()
 ARM_CUSTOM_FAULT = schemas.ArmCustomFaultSchema()
-JOURNAL_QUERY = schemas.JournalQuerySchema()
-JOURNAL_COUNT_QUERY = schemas.JournalCountQuerySchema()
-RESET_QUERY = schemas.ResetQuerySchema()
-CLOCK_QUERY = schemas.ClockQuerySchema()
 MAX_ID = 2**31 - 1
+
+ERROR = json_reply(400, schemas.ErrorSchema, "Invalid request; `error` says what to fix")
+MISSING = json_reply(404, schemas.ErrorSchema, "No such thing")
+BY_VENDOR = {"in": "query", "name": "vendor", "schema": {"type": "string"}}
+FAULT_ID = {
+    "in": "path",
+    "name": "fault_id",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+}
+#: A catalogue fault by name, or a custom one for a vendor: the view tells them apart by ``name``.
+ARM_FAULT_BODY = {"oneOf": [schemas.ArmCatalogueFaultSchema, schemas.ArmCustomFaultSchema]}
 
 
 def _clock() -> Clock:
@@ -49,6 +60,7 @@ def _clock() -> Clock:
 
 
 @blueprint.get("/health")
+@CONTROL.operation("Liveness", json_reply(200, schemas.HealthSchema, "Up"))
 def health() -> Response:
     store: Store = current_app.extensions["sandbox.store"]
     vendors = sorted({s.name for s in current_app.extensions["sandbox.surfaces"] if s.journaled})
@@ -56,9 +68,16 @@ def health() -> Response:
 
 
 @blueprint.post("/reset")
+@CONTROL.operation(
+    "Back to the configured start (state, journal, faults, clock)",
+    json_reply(200, schemas.ResetSchema, "Reset"),
+    ERROR,
+    MISSING,
+    query=schemas.ResetQuerySchema,
+)
 def reset() -> Response:
     """Everything, one vendor (``?vendor=``) or one tenant (``?tenant=``, with or without vendor)."""
-    query = load(RESET_QUERY, request.args.to_dict())
+    query = read_query()
     vendor, tenant = query.get("vendor"), query.get("tenant")
     known = resetters()
     if vendor is not None and vendor not in known:
@@ -88,8 +107,14 @@ def _journal_filters(query: dict[str, Any]) -> dict[str, Any]:
 
 
 @blueprint.get("/journal")
+@CONTROL.operation(
+    "Recorded exchanges, newest first",
+    json_reply(200, schemas.JournalSchema, "Entries"),
+    ERROR,
+    query=schemas.JournalQuerySchema,
+)
 def get_journal() -> Response:
-    query = load(JOURNAL_QUERY, request.args.to_dict())
+    query = read_query()
     entries = journal().entries(
         filters=_journal_filters(query),
         since_id=query.get("since"),
@@ -100,26 +125,47 @@ def get_journal() -> Response:
 
 
 @blueprint.get("/journal/count")
+@CONTROL.operation(
+    "How many recorded exchanges match the filters",
+    json_reply(200, schemas.JournalCountSchema, "The count"),
+    ERROR,
+    query=schemas.JournalCountQuerySchema,
+)
 def count_journal() -> Response:
     """How many entries match the same filters as ``GET /journal`` (as WireMock's request count)."""
-    query = load(JOURNAL_COUNT_QUERY, request.args.to_dict())
+    query = read_query()
     return jsonify(
         count=journal().count(_journal_filters(query), since_id=query.get("since"), before_id=query.get("before"))
     )
 
 
 @blueprint.get("/faults/catalogue")
+@CONTROL.operation(
+    "Every documented vendor error, armable by name", json_reply(200, schemas.CatalogueSchema, "The catalogue")
+)
 def fault_catalogue() -> Response:
     return jsonify(faults=[spec.as_dict() for spec in sorted(catalogue().values(), key=lambda s: s.name)])
 
 
 @blueprint.get("/faults")
+@CONTROL.operation(
+    "Armed faults", json_reply(200, schemas.ArmedFaultListSchema, "Armed faults"), parameters=(BY_VENDOR,)
+)
 def list_faults() -> Response:
     return jsonify(faults=fault_module.faults().armed(request.args.get("vendor")))
 
 
 @blueprint.post("/faults")
+@CONTROL.operation(
+    "Arm a fault",
+    json_reply(201, schemas.ArmedFaultSchema, "Armed"),
+    ERROR,
+    MISSING,
+    json_reply(409, schemas.ErrorSchema, "[limits] armed_faults faults are armed already"),
+    body=ARM_FAULT_BODY,
+)
 def arm_fault() -> tuple[Response, int]:
+    # One of two schemas, chosen by the body's own fields: loaded here, not by CONTROL.body().
     body = json_body()
     if "name" not in body and "vendor" not in body:
         raise ControlError("send a catalogue `name`, or a `vendor` with a custom status, delay_seconds or drop")
@@ -171,11 +217,17 @@ def arm_fault() -> tuple[Response, int]:
 
 
 @blueprint.delete("/faults")
+@CONTROL.operation(
+    "Disarm all (or one vendor's)", json_reply(200, schemas.DisarmedSchema, "Disarmed"), parameters=(BY_VENDOR,)
+)
 def disarm_faults() -> Response:
     return jsonify(disarmed=fault_module.faults().disarm(vendor=request.args.get("vendor")))
 
 
 @blueprint.delete("/faults/<int:fault_id>")
+@CONTROL.operation(
+    "Disarm one fault", json_reply(200, schemas.DisarmedSchema, "Disarmed"), MISSING, parameters=(FAULT_ID,)
+)
 def disarm_fault(fault_id: int) -> Response:
     if not 1 <= fault_id <= MAX_ID or not fault_module.faults().disarm(fault_id=fault_id):
         raise ControlError(f"no armed fault #{fault_id}", status=404, rule="unknown_fault")
@@ -195,7 +247,7 @@ def _describe(state: ClockState, now: float) -> dict[str, Any]:
 
 def _clock_scope() -> str:
     """``?scope=<vendor>:<tenant>`` names one tenant's own clock; without it, the global clock."""
-    scope: str | None = load(CLOCK_QUERY, request.args.to_dict()).get("scope")
+    scope: str | None = read_query().get("scope")
     if scope is None:
         return GLOBAL
     vendor = scope.split(":", 1)[0]
@@ -215,14 +267,29 @@ def clock_body(scope: str = GLOBAL) -> dict[str, Any]:
 
 
 @blueprint.get("/clock")
+@CONTROL.operation(
+    "The global clock (with the tenants that have their own), or one tenant's",
+    json_reply(200, schemas.ClockSchema, "The clock"),
+    ERROR,
+    MISSING,
+    query=schemas.ClockQuerySchema,
+)
 def get_clock() -> Response:
     return jsonify(clock_body(_clock_scope()))
 
 
 @blueprint.put("/clock")
+@CONTROL.operation(
+    "Shift, freeze or release the global clock, or one tenant's",
+    json_reply(200, schemas.ClockSchema, "The clock"),
+    ERROR,
+    MISSING,
+    body=schemas.ClockUpdateSchema,
+    query=schemas.ClockQuerySchema,
+)
 def put_clock() -> Response:
     scope = _clock_scope()
-    wanted = load(CLOCK_UPDATE, json_body())
+    wanted = CONTROL.body()
     clock = _clock()
     if "frozen_at" in wanted:
         clock.freeze(wanted["frozen_at"].timestamp(), scope)

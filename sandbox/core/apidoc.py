@@ -25,6 +25,8 @@ JSON = "application/json"
 HTML = "text/html"
 #: The attribute of a view function holding its operations, by HTTP method (``None``: every method).
 OPERATIONS = "__sandbox_operations__"
+#: The attribute of a view deliberately left out of the document: why (see :func:`undocumented`).
+UNDOCUMENTED = "__sandbox_undocumented__"
 
 View = TypeVar("View", bound=Callable[..., Any])
 SchemaRef = type[Schema] | Schema | Mapping[str, Any]
@@ -155,6 +157,27 @@ def operations_of(view: Callable[..., Any]) -> Mapping[str | None, Operation]:
 def operation_for(view: Callable[..., Any], method: str) -> Operation | None:
     declared = operations_of(view)
     return declared.get(method.upper()) or declared.get(None)
+
+
+def undocumented(reason: str) -> Callable[[View], View]:
+    """Leave the view out of the document on purpose, saying why (a page for people, its static files).
+
+    :func:`sandbox.core.openapi.undocumented_routes` accepts an undeclared route under a vendor's or the
+    control plane's prefix only with this mark, so leaving a route out is a decision someone wrote down.
+    """
+    if not reason.strip():
+        raise ValueError("say why the view is left out of the document")
+
+    def mark(view: View) -> View:
+        setattr(view, UNDOCUMENTED, reason)
+        return view
+
+    return mark
+
+
+def undocumented_reason(view: Callable[..., Any]) -> str | None:
+    reason: str | None = getattr(view, UNDOCUMENTED, None)
+    return reason
 
 
 def current_operation() -> Operation:

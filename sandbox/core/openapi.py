@@ -3,12 +3,13 @@
 Each vendor (and the control plane) registers a function that adds its paths; schemas are the
 contract schemas themselves, and the custom fields of :mod:`contracts.fields` contribute their
 limits (``enum``, ``maxLength``, ``format``), so the document cannot drift from what is enforced.
+:func:`undocumented_routes` names any served route the document leaves out without a stated reason.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from apispec import APISpec
@@ -19,6 +20,7 @@ from werkzeug.routing import Rule
 
 from contracts.fields import EMAIL_PATTERN, ISO_DATE_PATTERN, WHITESPACE, Choice, Email, IsoDate, JsonObject, Text
 from sandbox.core import apidoc
+from sandbox.core.errors import SURFACES_KEY
 from sandbox.version import installed_version
 
 PATHS_KEY = "sandbox.openapi_paths"
@@ -115,14 +117,22 @@ def _add_declared_paths(spec: APISpec, plugin: MarshmallowPlugin, app: Flask) ->
 
 
 def _schema(spec: APISpec, owner: apidoc.Declarations, schema: apidoc.SchemaRef) -> str | dict[str, Any]:
-    """A contract schema becomes a named component (registered once); a raw JSON Schema stays inline."""
+    """A contract schema becomes a named component (registered once); a raw JSON Schema stays inline,
+    its ``oneOf``/``anyOf``/``allOf`` alternatives may be contract schemas (a body of one of two shapes)."""
     if isinstance(schema, Schema):
         schema = type(schema)
     if isinstance(schema, type) and issubclass(schema, Schema):
         name = owner.component_name(schema)
         add_schema(spec, name, schema)
         return name
-    return dict(schema)
+    raw = dict(schema)
+    for keyword in _ALTERNATIVES:
+        if keyword in raw:
+            raw[keyword] = [_schema(spec, owner, alternative) for alternative in raw[keyword]]
+    return raw
+
+
+_ALTERNATIVES = ("oneOf", "anyOf", "allOf")
 
 
 def _operation(spec: APISpec, declared: apidoc.Operation, rule: Rule) -> dict[str, Any]:
@@ -166,6 +176,30 @@ def add_schema(spec: APISpec, name: str, schema: type[Schema]) -> None:
     if name in spec.components.schemas:
         return
     spec.components.schema(name, component=dict(getattr(schema, "OPENAPI", {})), schema=schema)
+
+
+def undocumented_routes(app: Flask, document: Mapping[str, Any]) -> list[str]:
+    """Served routes the document does not describe and no one marked as left out on purpose.
+
+    Only routes under a registered surface's prefix count (a vendor's, ``/__sandbox``): those are the
+    ones partners and tests call. A route is described when ``document`` has its path and method, however
+    it got there (a declaration on the view, or a path adder during the transition); else its view must
+    say why it is left out (:func:`sandbox.core.apidoc.undocumented`). Each is ``"GET /x/<y> (endpoint)"``.
+    """
+    prefixes = [surface.prefix for surface in app.extensions.get(SURFACES_KEY, [])]
+    paths: Mapping[str, Mapping[str, Any]] = document.get("paths", {})
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if not any(rule.rule == prefix or rule.rule.startswith(prefix + "/") for prefix in prefixes):
+            continue
+        view = app.view_functions.get(rule.endpoint)
+        if view is not None and apidoc.undocumented_reason(view):
+            continue
+        described = paths.get(openapi_path(rule), {})
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            if method.lower() not in described:
+                missing.append(f"{method} {rule.rule} ({rule.endpoint})")
+    return missing
 
 
 def json_response(schema: str, description: str) -> dict[str, Any]:
