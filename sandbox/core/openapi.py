@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from marshmallow import Schema, fields
 
 from contracts.fields import EMAIL_PATTERN, ISO_DATE_PATTERN, WHITESPACE, Choice, Email, IsoDate, JsonObject, Text
+from sandbox.version import installed_version
 
 PATHS_KEY = "sandbox.openapi_paths"
 PathAdder = Callable[[APISpec], None]
@@ -67,12 +68,14 @@ def build(version: str, adders: list[PathAdder]) -> dict[str, Any]:
 
 
 def document() -> dict[str, Any]:
-    """The document for the current app (built once per process)."""
+    """The document for the current app (built once per process).
+
+    The version comes from the leaf :mod:`sandbox.version`, not from the root package: ``import sandbox``
+    would make the core depend (through ``sandbox.__init__``) on the app factory, a layer above it.
+    """
     cached: dict[str, Any] | None = current_app.extensions.get("sandbox.openapi_document")
     if cached is None:
-        import sandbox
-
-        cached = build(sandbox.__version__, current_app.extensions.get(PATHS_KEY, []))
+        cached = build(installed_version(), current_app.extensions.get(PATHS_KEY, []))
         current_app.extensions["sandbox.openapi_document"] = cached
     return cached
 
