@@ -11,7 +11,7 @@ import requests
 
 from sandbox.core.store import Store
 from tests.cirrusmd.helpers import SESSIONS, member_body, valid_headers
-from tests.serving import SandboxProcess, executable
+from tests.support import SandboxProcess, executable
 
 
 def create_session(url: str) -> tuple[int, str]:

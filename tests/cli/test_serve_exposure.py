@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from sandbox.cli import main
 from tests.cirrusmd.helpers import SESSIONS, member_body, valid_headers
-from tests.serving import SandboxProcess, executable, free_port
+from tests.support import SandboxProcess, executable, free_port
 
 TOKEN_LINE = re.compile(r"control plane token: (\S+) ")
 SECRET_DATABASE = "postgresql://user:secret@127.0.0.1:1/db"

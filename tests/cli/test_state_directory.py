@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from tests.cirrusmd.helpers import SESSIONS, member_body, valid_headers
-from tests.serving import SandboxProcess, executable, free_port
+from tests.support import SandboxProcess, executable, free_port
 
 #: A user id that owns nothing here ("someone else").
 STRANGER_UID = 4242

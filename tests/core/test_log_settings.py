@@ -13,7 +13,7 @@ import pytest
 
 from sandbox import config
 from sandbox.core import logs
-from tests.serving import executable
+from tests.support import executable
 
 
 def write(tmp_path: Path, text: str) -> str:

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sandbox.core.store import Store
 from sandbox.vendors.cirrusmd.models import members
 from tests.cirrusmd.helpers import SESSIONS, member_body, valid_headers
-from tests.serving import SandboxProcess
+from tests.support import SandboxProcess
 
 ROUNDS = 5 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 1
 WRITERS = 6

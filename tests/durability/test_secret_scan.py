@@ -34,7 +34,7 @@ from sandbox import config
 from sandbox.app import create_app
 from sandbox.testing.live import LiveServer
 from tests.cirrusmd.helpers import member_body
-from tests.serving import SandboxProcess, executable
+from tests.support import SandboxProcess, executable
 
 RUN = secrets.token_hex(5)
 VENDOR_PREFIXES = ("/cirrusmd", "/intake24", "/sympto")

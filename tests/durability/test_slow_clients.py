@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from tests.cirrusmd.helpers import SESSIONS, member_body, valid_headers
-from tests.serving import SandboxProcess
+from tests.support import SandboxProcess
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ import requests
 
 from contracts.sympto import messages as sympto_messages
 from tests.cirrusmd.helpers import SESSIONS, member_body, valid_headers
-from tests.serving import SandboxProcess
+from tests.support import SandboxProcess
 
 STALLED = 200
 TIMEOUT_MESSAGE = (
