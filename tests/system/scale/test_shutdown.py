@@ -14,7 +14,7 @@ from sandbox.core.journal import journal_entries
 from sandbox.core.store import Store
 from sandbox.vendors.cirrusmd.models import members
 from tests.cirrusmd.helpers import SESSIONS, member_body, valid_headers
-from tests.scale.processes import Sandbox
+from tests.system.scale.support import Sandbox
 
 CLIENTS = 8
 

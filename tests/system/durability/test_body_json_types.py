@@ -27,7 +27,7 @@ from sandbox.core import openapi
 from sandbox.testing.live import LiveServer
 from tests.cirrusmd.helpers import SESSIONS, member_body
 from tests.conftest import FROZEN_AT
-from tests.durability.json_fuzz import (
+from tests.system.durability.support import (
     CREATE_USER,
     INTAKE24_SECRET,
     SYMPTO_ADMIN,
