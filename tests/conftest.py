@@ -1,10 +1,15 @@
-"""Shared fixtures: an app on a throw-away SQLite file with a frozen clock, its client, a live server.
+"""Shared fixtures: an app on a throw-away SQLite file with a frozen clock, its client, a live server, and a
+real PostgreSQL server (one per test session, one database per test) for the store and shared-state tests.
+
+Where PostgreSQL's server binaries are absent those tests skip, saying why; with ``CI=true`` they fail
+instead, because CI installs PostgreSQL (``.ci/run``) and must run them.
 
 Hypothesis profiles: ``ci`` (default, quick) and ``thorough`` (``HYPOTHESIS_PROFILE=thorough``).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from dataclasses import replace
@@ -20,6 +25,7 @@ from sandbox.app import create_app
 from sandbox.config import Settings
 from sandbox.core.clock import Clock
 from sandbox.testing.live import LiveServer
+from sandbox.testing.postgres import PostgresUnavailable, TemporaryPostgres
 
 settings.register_profile(
     "ci",
@@ -73,3 +79,24 @@ def client(app: Flask) -> FlaskClient:
 def live_server(app: Flask) -> Iterator[LiveServer]:
     with LiveServer(app) as server:
         yield server
+
+
+_names = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[TemporaryPostgres]:
+    try:
+        server = TemporaryPostgres()
+    except PostgresUnavailable as reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the PostgreSQL tests: {reason}")
+        pytest.skip(f"PostgreSQL tests skipped: {reason}")
+    with server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server: TemporaryPostgres) -> str:
+    """A fresh, empty database on the session's server."""
+    return postgres_server.create_database(f"sandbox_test_{os.getpid()}_{next(_names)}")

@@ -22,7 +22,6 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-import sandbox
 from contracts.control import schemas
 from contracts.control.journal_filters import FILTER_NAMES
 from sandbox.control.declare import CONTROL, json_body, read_query
@@ -34,6 +33,7 @@ from sandbox.core.faults import FaultError, TooManyFaults, catalogue
 from sandbox.core.journal import journal
 from sandbox.core.state import resetters
 from sandbox.core.store import Store
+from sandbox.version import installed_version
 
 blueprint = Blueprint("control", __name__, url_prefix="/__sandbox")
 
@@ -64,7 +64,7 @@ def _clock() -> Clock:
 def health() -> Response:
     store: Store = current_app.extensions["sandbox.store"]
     vendors = sorted({s.name for s in current_app.extensions["sandbox.surfaces"] if s.journaled})
-    return jsonify(status="ok", version=sandbox.__version__, database=store.dialect, vendors=vendors)
+    return jsonify(status="ok", version=installed_version(), database=store.dialect, vendors=vendors)
 
 
 @blueprint.post("/reset")

@@ -75,7 +75,11 @@ def build(version: str, app: Flask) -> dict[str, Any]:
 
 
 def document() -> dict[str, Any]:
-    """The document for the current app (built once per process)."""
+    """The document for the current app (built once per process).
+
+    The version comes from the leaf :mod:`sandbox.version`, not from the root package: ``import sandbox``
+    would make the core depend (through ``sandbox.__init__``) on the app factory, a layer above it.
+    """
     cached: dict[str, Any] | None = current_app.extensions.get("sandbox.openapi_document")
     if cached is None:
         cached = build(installed_version(), current_app)

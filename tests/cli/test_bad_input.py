@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sandbox.cli import main
-from tests.serving import executable, free_port
+from tests.support import executable, free_port
 
 
 def one_line(result: Result) -> str:

@@ -10,7 +10,7 @@ import jwt
 import requests
 
 from sandbox.core.store import Store
-from tests.serving import SandboxProcess, executable
+from tests.support import SandboxProcess, executable
 from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 
 

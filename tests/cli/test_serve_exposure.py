@@ -20,7 +20,7 @@ import requests
 from click.testing import CliRunner
 
 from sandbox.cli import main
-from tests.serving import SandboxProcess, executable, free_port
+from tests.support import SandboxProcess, executable, free_port
 from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 
 TOKEN_LINE = re.compile(r"control plane token: (\S+) ")

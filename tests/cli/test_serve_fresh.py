@@ -7,7 +7,7 @@ from pathlib import Path
 
 import requests
 
-from tests.serving import SandboxProcess
+from tests.support import SandboxProcess
 
 
 def signing_keys(database: Path) -> dict[str, str]:

@@ -18,7 +18,7 @@ import requests
 from flask import Flask, jsonify
 
 from sandbox.testing.live import LiveServer
-from tests.serving import SandboxProcess, executable
+from tests.support import SandboxProcess, executable
 
 #: The demo Sympto clinic admin (README, "Demo tenants").
 DEMO_ADMIN = "demo-admin@example.test"

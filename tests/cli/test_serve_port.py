@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from sandbox.listening import refusal
-from tests.serving import SandboxProcess, executable
+from tests.support import SandboxProcess, executable
 
 #: Fresh connections sent to a shared port: with two listeners, the kernel spreads connections
 #: between them by address hash, so all of them reaching one is a 1-in-2**20 chance.

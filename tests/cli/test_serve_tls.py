@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from sandbox.testing.sandbox import VendorSandbox
-from tests.serving import SandboxProcess, executable, free_port
+from tests.support import SandboxProcess, executable, free_port
 
 pytestmark = pytest.mark.slow
 

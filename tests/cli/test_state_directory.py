@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.serving import SandboxProcess, executable, free_port
+from tests.support import SandboxProcess, executable, free_port
 from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 
 #: A user id that owns nothing here ("someone else").

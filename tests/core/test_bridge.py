@@ -1,7 +1,7 @@
 """The RSGI bridge: bodies read in the event loop under a deadline and a bound, then the WSGI app in a thread.
 
 These drive :class:`~sandbox.core.bridge.Bridge` with a fake RSGI scope and protocol; the real
-server is exercised in ``tests/durability/test_stalled_bodies.py``.
+server is exercised in ``tests/system/durability/test_stalled_bodies.py``.
 """
 
 from __future__ import annotations

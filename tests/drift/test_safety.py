@@ -11,7 +11,7 @@ import requests
 
 from sandbox.drift.pacing import Pacer
 from tests.drift.conftest import CREDENTIALS, FAST, Upstream, drift, run_id, summary
-from tests.serving import free_port
+from tests.support import free_port
 
 
 def _journal(upstream: Upstream) -> list[dict[str, object]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.drift.conftest import CREDENTIALS, SUMMARY
-from tests.serving import SandboxProcess, executable
+from tests.support import SandboxProcess, executable
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from sandbox.core.clock import Clock
 from sandbox.core.journal import Journal
 from sandbox.core.store import Store
 from tests.conftest import FROZEN_AT
-from tests.scale.processes import Sandbox
+from tests.system.scale.support import Sandbox
 from tests.vendors.cirrusmd.support import SESSIONS, member_body, post_session, valid_headers
 
 FROZEN_ISO = "2026-11-21T12:00:00+00:00"

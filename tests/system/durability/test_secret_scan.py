@@ -33,7 +33,7 @@ from contracts.secrets import HINT_PREFIX
 from sandbox import config
 from sandbox.app import create_app
 from sandbox.testing.live import LiveServer
-from tests.serving import SandboxProcess, executable
+from tests.support import SandboxProcess, executable
 from tests.vendors.cirrusmd.support import member_body
 
 RUN = secrets.token_hex(5)

@@ -26,7 +26,7 @@ from contracts.json_values import RawJson, dumps, every_json_type, kind_of
 from sandbox.core import openapi
 from sandbox.testing.live import LiveServer
 from tests.conftest import FROZEN_AT
-from tests.durability.json_fuzz import (
+from tests.system.durability.support import (
     CREATE_USER,
     INTAKE24_SECRET,
     SYMPTO_ADMIN,

@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from contracts.sympto import messages as sympto_messages
-from tests.serving import SandboxProcess
+from tests.support import SandboxProcess
 from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 
 STALLED = 200

@@ -1,19 +1,15 @@
-"""``log_level`` and ``log_format``: TOML ([server] or [logging]) < environment < CLI, bad values refused in one line,
-and the formatters, which never let a terminal escape through and always write parseable JSON."""
+"""``log_level`` and ``log_format``: TOML ([server] or [logging]) < environment < CLI, bad values refused in one line.
+(The formatters: tests/core/test_logs.py.)"""
 
 from __future__ import annotations
 
-import json
-import logging
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from sandbox import config
-from sandbox.core import logs
-from tests.serving import executable
+from tests.support import executable
 
 
 def write(tmp_path: Path, text: str) -> str:
@@ -102,55 +98,3 @@ def test_serve_refuses_a_bad_value_in_one_line_before_starting(
     assert expected in error
     assert "Traceback" not in result.stderr
     assert not (tmp_path / ".vendor-sandbox").exists()  # refused before anything was prepared
-
-
-def record(message: str, *args: object, exchange: dict[str, object] | None = None) -> logging.LogRecord:
-    made = logging.LogRecord(logs.ACCESS_LOGGER, logging.INFO, __file__, 1, message, args, None)
-    if exchange is not None:
-        made.exchange = exchange
-    return made
-
-
-def test_text_lines_escape_terminal_controls_and_json_lines_always_parse() -> None:
-    path = "/cirrusmd/\x1b]2;owned\x07\nfake line"
-    text = logs.TextFormatter().format(record("inbound cirrusmd GET %s 404", path))
-    assert "\x1b" not in text
-    assert "\n" not in text
-    assert "\\x1b]2;owned\\x07\\nfake line" in text
-    document = json.loads(logs.JsonFormatter().format(record("x", exchange={"path": path, "status": None})))
-    assert (document["path"], document["status"], document["logger"]) == (path, None, logs.ACCESS_LOGGER)
-
-
-def test_granian_warnings_about_deliberate_settings_are_dropped_and_errors_kept() -> None:
-    deliberate = logging.LogRecord("_granian", logging.WARNING, __file__, 1, logs.DELIBERATE[0] + " ...", (), None)
-    other = logging.LogRecord("_granian", logging.WARNING, __file__, 1, "Killing worker-1 after ...", (), None)
-    error = logging.LogRecord("_granian", logging.ERROR, __file__, 1, logs.DELIBERATE[0], (), None)
-    kept = [logs.DeliberateSettings().filter(r) for r in (deliberate, other, error)]
-    assert kept == [False, True, True]
-
-
-def test_other_libraries_warnings_share_the_format_and_their_info_stays_out() -> None:
-    probe = (
-        "import logging; from sandbox.core import logs; logs.configure('info', 'json'); "
-        "logging.getLogger('some.library').warning('careful'); logging.getLogger('some.library').info('chatter')"
-    )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
-    [line] = result.stderr.splitlines()
-    assert json.loads(line)["message"] == "careful"
-    assert json.loads(line)["level"] == "warning"
-
-
-def test_an_outbound_call_without_an_answer_shows_a_dash_for_its_status(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger=logs.ACCESS_LOGGER)
-    logs.access(
-        vendor="sympto",
-        direction="outbound",
-        method="POST",
-        path="http://partner.test/webhook",
-        status=None,
-        verdict="rejected",
-        rule="connection_error",
-        latency_ms=12.34,
-    )
-    [line] = caplog.records
-    assert line.getMessage() == "outbound sympto POST http://partner.test/webhook - rejected connection_error 12.3 ms"

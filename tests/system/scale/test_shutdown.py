@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sandbox.core.journal import journal_entries
 from sandbox.core.store import Store
 from sandbox.vendors.cirrusmd.models import members
-from tests.scale.processes import Sandbox
+from tests.system.scale.support import Sandbox
 from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 
 CLIENTS = 8

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from sandbox.core.store import Store
 from sandbox.vendors.cirrusmd.models import members
-from tests.serving import SandboxProcess
+from tests.support import SandboxProcess
 from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 
 ROUNDS = 5 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 1

@@ -35,7 +35,7 @@ from contracts.jws import JOSE_HEADER_FIELDS, REGISTERED_CLAIMS
 from sandbox.core.jwt import READ_HEADER_FIELDS
 from sandbox.vendors.intake24.auth import CREATE_USER_POLICY
 from tests.conftest import FROZEN_AT
-from tests.durability.json_fuzz import (
+from tests.system.durability.support import (
     CIRRUSMD_SECRET,
     CREATE_USER,
     INTAKE24_SECRET,

@@ -27,7 +27,7 @@ from contracts.jws import sign_hmac
 from sandbox.core.selfcall import MARKER_HEADER
 from sandbox.testing.live import LiveServer
 from sandbox.testing.sandbox import VendorSandbox
-from tests.serving import SandboxProcess, executable
+from tests.support import SandboxProcess, executable
 
 PARTNER_ID = "partner-client-id"
 PARTNER_SECRET = "partner-client-secret"

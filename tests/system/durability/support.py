@@ -1,7 +1,7 @@
 """Support for fuzzing every field through every JSON type: signing, judging, collecting findings.
 
-Used by :mod:`tests.durability.test_token_json_types` (claims and JOSE header fields of every vendor's
-tokens) and :mod:`tests.durability.test_body_json_types` (every body field of every vendor endpoint, and
+Used by :mod:`tests.system.durability.test_token_json_types` (claims and JOSE header fields of every vendor's
+tokens) and :mod:`tests.system.durability.test_body_json_types` (every body field of every vendor endpoint, and
 the partner answers Sympto reads). The values come from :data:`contracts.json_values.JSON_KINDS`.
 """
 

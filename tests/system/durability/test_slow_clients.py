@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.serving import SandboxProcess
+from tests.support import SandboxProcess
 from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 
 

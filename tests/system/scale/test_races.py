@@ -2,7 +2,7 @@
 
 Across worker processes of one ``serve`` on the embedded SQLite, and across two instances (two
 processes on two ports, standing in for two machines) sharing PostgreSQL. Vendors plug in through
-:data:`tests.scale.races.CASES`.
+:data:`tests.system.scale.support.CASES`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.scale.processes import Sandbox
-from tests.scale.races import CASES, RaceCase, assert_one_record
+from tests.system.scale.support import CASES, RaceCase, Sandbox, assert_one_record
 
 
 @pytest.mark.slow
