@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response
 
+from contracts.intake24 import messages
 from contracts.intake24.constants import SESSION_ID_MAX_LENGTH
 from contracts.intake24.pagination import parse_list_query
 from contracts.intake24.schemas import (
@@ -32,7 +33,6 @@ from contracts.intake24.schemas import (
 from sandbox.core import journal
 from sandbox.core.apidoc import (
     Declarations,
-    Operation,
     Reply,
     empty_reply,
     json_reply,
@@ -54,44 +54,12 @@ NAMES = {
     MessageBodySchema: "Intake24Message",
     ValidationErrorBodySchema: "Intake24ValidationError",
 }
-RATE_HEADERS = {
-    "RateLimit": {"schema": {"type": "string"}, "description": "limit=N, remaining=N, reset=SECONDS"},
-    "RateLimit-Policy": {"schema": {"type": "string"}, "description": "N;w=SECONDS"},
-}
-
-
-def middleware_answers(_path: str, _declared: Operation, operation: dict[str, Any]) -> None:
-    """What every ``/api`` operation can meet before its view: the body parser's or the query
-    sanitiser's 400, the body limit's 413 and the generic rate limiter's 429."""
-    message, invalid = api_doc.component_name(MessageBodySchema), api_doc.component_name(ValidationErrorBodySchema)
-    responses = operation["responses"]
-    responses.setdefault(
-        "400",
-        _json(
-            {"oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in (invalid, message)]},
-            "Bad request: a contract failure `{message, errors}`, or `{message}` for unparsable JSON",
-        ),
-    )
-    responses.setdefault("413", _json(message, "Body over 10 MB"))
-    responses.setdefault(
-        "429",
-        {
-            **_json(message, "Rate limited; see Retry-After"),
-            "headers": {**RATE_HEADERS, "Retry-After": {"schema": {"type": "string"}}},
-        },
-    )
-
-
-def _json(schema: str | dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
 api_doc = Declarations(
     tag="intake24",
     component_prefix="Intake24",
     load_body=wire.load_body,
     names=NAMES,
-    finish=middleware_answers,
+    finish=wire.middleware_answers,
     field_rules=(openapi_attributes,),
     # Named before any reply nests them: a nested schema met first would get apispec's default name.
     components=(MessageBodySchema, ValidationErrorBodySchema, AdminRespondentSchema),
@@ -117,7 +85,7 @@ UNAUTHORIZED = Reply(
 FORBIDDEN = json_reply(403, MessageBodySchema, "Forbidden, e.g. jsonwebtoken's message for a bad create-user token")
 NOT_FOUND = json_reply(
     404,
-    one_of(MessageBodySchema, {"type": "string", "enum": ["Invalid route"]}),
+    one_of(MessageBodySchema, {"type": "string", "enum": [messages.INVALID_ROUTE]}),
     '`{"message": "NotFoundError"}`, or the bare string "Invalid route" for an unknown path or method',
 )
 PAGE_NOT_FOUND = page_reply(404, "Not found")
@@ -164,14 +132,14 @@ def login_token() -> Response:
     return wire.logged_in(result)
 
 
-SURVEY_ERRORS = (UNAUTHORIZED, FORBIDDEN, NOT_FOUND)
+BEARER_ERRORS = (UNAUTHORIZED, FORBIDDEN, NOT_FOUND)
 
 
 @api.post("/surveys/<slug>/session", strict_slashes=False)
 @api_doc.operation(
     "Start a recall session",
     json_reply(200, SessionStartedSchema, "Started"),
-    *SURVEY_ERRORS,
+    *BEARER_ERRORS,
     parameters=(SLUG,),
     bearer=True,
 )
@@ -188,7 +156,7 @@ def start_session(slug: str) -> Response:
 @api_doc.operation(
     "Cancel the recall session in progress",
     empty_reply(204, "Cancelled"),
-    *SURVEY_ERRORS,
+    *BEARER_ERRORS,
     parameters=(SLUG,),
     bearer=True,
 )
@@ -200,7 +168,7 @@ def cancel_session(slug: str) -> Response:
 @api_doc.operation(
     "Cancel a recall session by id",
     empty_reply(204, "Cancelled"),
-    *SURVEY_ERRORS,
+    *BEARER_ERRORS,
     parameters=(SLUG, _path("session_id")),
     bearer=True,
 )
@@ -215,7 +183,7 @@ def cancel_session_by_id(slug: str, session_id: str | None) -> Response:
 @api_doc.operation(
     "Submit the recall",
     json_reply(200, SubmissionResultSchema, "Submitted"),
-    *SURVEY_ERRORS,
+    *BEARER_ERRORS,
     parameters=(SLUG,),
     bearer=True,
 )
@@ -229,9 +197,6 @@ def submit(slug: str) -> Response:
     return wire.json_response(result)
 
 
-ADMIN_ERRORS = SURVEY_ERRORS
-
-
 def _admin_survey(survey_id: str) -> Survey:
     """Passport's ``admin`` strategy (a personal access token), then the survey by numeric id."""
     intake24 = wire.service()
@@ -243,7 +208,7 @@ def _admin_survey(survey_id: str) -> Survey:
 @api_doc.operation(
     "List a survey's respondents (personal access token)",
     json_reply(200, AdminRespondentPageSchema, "A page of respondents"),
-    *ADMIN_ERRORS,
+    *BEARER_ERRORS,
     query=AdminListQuerySchema,
     parameters=(SURVEY_ID,),
     bearer=True,
@@ -262,7 +227,7 @@ def admin_list(survey_id: str) -> Response:
 @api_doc.operation(
     "Create a respondent",
     json_reply(201, AdminRespondentSchema, "Created"),
-    *ADMIN_ERRORS,
+    *BEARER_ERRORS,
     body=AdminRespondentRequestSchema,
     body_media=FORMS,
     parameters=(SURVEY_ID,),
@@ -277,7 +242,7 @@ def admin_create(survey_id: str) -> Response:
 @api_doc.operation(
     "One respondent",
     json_reply(200, AdminRespondentSchema, "The respondent"),
-    *ADMIN_ERRORS,
+    *BEARER_ERRORS,
     parameters=(SURVEY_ID, USERNAME),
     bearer=True,
 )
@@ -292,7 +257,7 @@ def admin_get(survey_id: str, username: str) -> Response:
 @api_doc.operation(
     "Update a respondent",
     json_reply(200, AdminRespondentSchema, "Updated"),
-    *ADMIN_ERRORS,
+    *BEARER_ERRORS,
     body=AdminRespondentPatchSchema,
     body_media=FORMS,
     parameters=(SURVEY_ID, USERNAME),
@@ -307,7 +272,7 @@ def admin_patch(survey_id: str, username: str) -> Response:
 
 @api.delete("/admin/surveys/<survey_id>/respondents/<username>", strict_slashes=False)
 @api_doc.operation(
-    "Delete a respondent", empty_reply(204, "Deleted"), *ADMIN_ERRORS, parameters=(SURVEY_ID, USERNAME), bearer=True
+    "Delete a respondent", empty_reply(204, "Deleted"), *BEARER_ERRORS, parameters=(SURVEY_ID, USERNAME), bearer=True
 )
 def admin_delete(survey_id: str, username: str) -> Response:
     survey = _admin_survey(survey_id)

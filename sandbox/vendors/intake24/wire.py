@@ -19,7 +19,14 @@ from marshmallow import Schema, ValidationError
 
 from contracts.intake24 import constants, messages
 from contracts.intake24.constants import REFRESH_LIFETIME_SECONDS
-from contracts.intake24.schemas import UNDEFINED, issues_of, root_issue
+from contracts.intake24.schemas import (
+    UNDEFINED,
+    MessageBodySchema,
+    ValidationErrorBodySchema,
+    issues_of,
+    root_issue,
+)
+from sandbox.core.apidoc import Operation
 from sandbox.vendors.intake24 import purify
 from sandbox.vendors.intake24.errors import BadRequest, ContractInvalid, TooManyRequests
 from sandbox.vendors.intake24.node import JSON_TYPE, js_json_parse, scrub, stringify, unexpected_token
@@ -158,6 +165,39 @@ def after_api_request(response: Response) -> Response:
     for name, value in g.get("intake24_rate_headers", {}).items():
         response.headers[name] = value
     return response
+
+
+RATE_HEADERS = {
+    "RateLimit": {"schema": {"type": "string"}, "description": "limit=N, remaining=N, reset=SECONDS"},
+    "RateLimit-Policy": {"schema": {"type": "string"}, "description": "N;w=SECONDS"},
+}
+
+
+def middleware_answers(_path: str, declared: Operation, operation: dict[str, Any]) -> None:
+    """The answers of this chain, in every ``/api`` operation's document (``Declarations(finish=...)``):
+    the body parser's or the query sanitiser's 400, the body limit's 413, the generic rate limiter's 429."""
+    names = declared.declarations.component_name
+    message, invalid = names(MessageBodySchema), names(ValidationErrorBodySchema)
+    responses = operation["responses"]
+    responses.setdefault(
+        "400",
+        _documented(
+            {"oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in (invalid, message)]},
+            "Bad request: a contract failure `{message, errors}`, or `{message}` for unparsable JSON",
+        ),
+    )
+    responses.setdefault("413", _documented(message, "Body over 10 MB"))
+    responses.setdefault(
+        "429",
+        {
+            **_documented(message, "Rate limited; see Retry-After"),
+            "headers": {**RATE_HEADERS, "Retry-After": {"schema": {"type": "string"}}},
+        },
+    )
+
+
+def _documented(schema: str | dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 def body() -> Any:
