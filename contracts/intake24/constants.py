@@ -48,3 +48,6 @@ LOGIN_RATE_LIMIT_WINDOW_SECONDS = 900.0
 #: Where the sandbox serves Intake24 (fixed mount points): its REST API and its survey app.
 API_PREFIX = "/intake24/api"
 SURVEY_PREFIX = "/intake24/survey"
+
+#: The algorithm of every token Intake24 signs (access tokens, personal access tokens, notification JWTs).
+SIGNING_ALGORITHM = "HS256"

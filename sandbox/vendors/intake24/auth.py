@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from contracts.intake24 import messages
-from contracts.intake24.constants import CREATE_USER_ALGORITHMS, CREATE_USER_TYPED_CLAIMS, ISSUER
+from contracts.intake24.constants import CREATE_USER_ALGORITHMS, CREATE_USER_TYPED_CLAIMS, ISSUER, SIGNING_ALGORITHM
 from sandbox.core.jwt import JwtPolicy, TokenFailure, TokenRejected, is_number, verify
 from sandbox.vendors.intake24.node import JsSyntaxError, b64url, js_json_parse, js_truthy, node_base64
 
@@ -32,7 +32,7 @@ ALGORITHMS = {name: _DIGESTS[name] for name in CREATE_USER_ALGORITHMS}
 _JWS = re.compile(r"^[a-zA-Z0-9\-_]+?\.[a-zA-Z0-9\-_]+?\.([a-zA-Z0-9\-_]+)?$")
 
 ACCESS_POLICY = JwtPolicy(
-    algorithms=frozenset({"HS256"}),
+    algorithms=frozenset({SIGNING_ALGORITHM}),
     required_claims=("exp", "iat", "aud", "iss", "sub", "jti"),
     numeric_claims=("exp", "iat"),
     leeway_seconds=0.0,

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from contracts.intake24.constants import ISSUER, JTI_LENGTH, NOTIFICATION_TOKEN_LIFETIME_SECONDS
+from contracts.intake24.constants import ISSUER, JTI_LENGTH, NOTIFICATION_TOKEN_LIFETIME_SECONDS, SIGNING_ALGORITHM
 from contracts.jws import sign_hmac
 from sandbox.core.clock import Clock
 from sandbox.core.faults import Faults
@@ -210,7 +210,7 @@ class Notifier:
                 "iss": ISSUER,
                 "jti": self.token(JTI_LENGTH),
             }
-            headers["Authorization"] = "Bearer " + sign_hmac(claims, delivery.secret, "HS256")
+            headers["Authorization"] = "Bearer " + sign_hmac(claims, delivery.secret, SIGNING_ALGORITHM)
         return headers
 
     def _deliver(self, delivery: Delivery, fault: str | None = None, copies: int = 1) -> None:

@@ -11,7 +11,7 @@ and counted too). Views read the request only through this module.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from flask import Response, current_app, g, request
@@ -29,12 +29,10 @@ from contracts.intake24.schemas import (
 from sandbox.core.apidoc import Operation
 from sandbox.vendors.intake24 import purify
 from sandbox.vendors.intake24.errors import BadRequest, ContractInvalid, TooManyRequests
+from sandbox.vendors.intake24.models import LoginResult
 from sandbox.vendors.intake24.node import JSON_TYPE, js_json_parse, scrub, stringify, unexpected_token
-
-if TYPE_CHECKING:
-    from sandbox.vendors.intake24.models import LoginResult
-    from sandbox.vendors.intake24.ratelimit import RateLimiter
-    from sandbox.vendors.intake24.service import Intake24Service
+from sandbox.vendors.intake24.ratelimit import RateLimiter
+from sandbox.vendors.intake24.service import Intake24Service
 
 #: Where the sandbox serves Intake24's REST API and its survey app.
 API_PREFIX = constants.API_PREFIX

@@ -19,6 +19,7 @@ from contracts.intake24.constants import (
     PAT_NAME_MAX_LENGTH,
     PAT_NAME_MIN_LENGTH,
     SECONDS_PER_DAY,
+    SIGNING_ALGORITHM,
 )
 from contracts.intake24.pagination import ListQuery, collation_key, like_pattern
 from contracts.jws import sign_hmac
@@ -90,7 +91,7 @@ class Admin(Respondents):
             "jti": jti,
         }
         return {
-            "jwt": sign_hmac(claims, self.access_key, "HS256"),
+            "jwt": sign_hmac(claims, self.access_key, SIGNING_ALGORITHM),
             "token": {
                 "id": str(token_id),
                 "name": name,

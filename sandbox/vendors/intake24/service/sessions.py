@@ -10,7 +10,13 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 
 from contracts.intake24 import messages
-from contracts.intake24.constants import ACCESS_LIFETIME_SECONDS, ISSUER, JTI_LENGTH, REFRESH_LIFETIME_SECONDS
+from contracts.intake24.constants import (
+    ACCESS_LIFETIME_SECONDS,
+    ISSUER,
+    JTI_LENGTH,
+    REFRESH_LIFETIME_SECONDS,
+    SIGNING_ALGORITHM,
+)
 from contracts.intake24.weburl import parse as parse_url
 from contracts.jws import sign_hmac
 from sandbox.vendors.intake24 import auth
@@ -58,7 +64,7 @@ class Sessions(ServiceBase):
             "sub": base64.b64encode(f'{{"provider":"URLToken","providerKey":"{subject}"}}'.encode()).decode(),
             "jti": self.nanoid(JTI_LENGTH),
         }
-        return sign_hmac(claims, self.access_key, "HS256")
+        return sign_hmac(claims, self.access_key, SIGNING_ALGORITHM)
 
     def session_respondent(self, token: str | None, kind: str = "access") -> tuple[Survey, Respondent] | None:
         """The survey and respondent a sandbox-issued token names, or None."""
