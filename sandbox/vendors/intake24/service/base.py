@@ -23,6 +23,8 @@ from sandbox.vendors.intake24.ratelimit import RateLimiter
 from sandbox.vendors.intake24.service.settings import Intake24Settings
 
 ACCESS_KEY_NAME = "intake24.access"
+#: PBKDF2 rounds of a stored respondent password (the sandbox never checks passwords: kept cheap).
+PASSWORD_ITERATIONS = 1000
 #: The vendor's name in records shared with the core (tenant sources).
 VENDOR = "intake24"
 
@@ -67,8 +69,9 @@ class ServiceBase:
 
     def hash_password(self, password: str) -> str:
         salt = self.randomness.token_hex(8)
-        digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8", "replace"), salt.encode(), 1000).hex()
-        return f"pbkdf2-sha256$1000${salt}${digest}"
+        encoded = password.encode("utf-8", "replace")
+        digest = hashlib.pbkdf2_hmac("sha256", encoded, salt.encode(), PASSWORD_ITERATIONS).hex()
+        return f"pbkdf2-sha256${PASSWORD_ITERATIONS}${salt}${digest}"
 
     @property
     def access_key(self) -> str:
