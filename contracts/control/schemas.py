@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.control import journal_filters
 from contracts.fields import (
@@ -17,6 +17,7 @@ from contracts.fields import (
     Text,
     json_size,
 )
+from contracts.intake24.constants import PAT_MAX_LIFETIME_SECONDS, PAT_NAME_MAX_LENGTH, PAT_NAME_MIN_LENGTH
 from contracts.sympto.schemas import Phone
 
 MAX_DELAY_SECONDS = 30.0
@@ -434,8 +435,20 @@ class Intake24SessionListSchema(Schema):
 
 
 class Intake24SettingsErrorSchema(Schema):
+    """``PUT /__sandbox/intake24/surveys/{slug}``'s refusal (documentation only: never loaded)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
     error = fields.String(required=True)
-    errors = fields.Dict(required=True)
+    errors = fields.Dict(
+        required=True,
+        values=fields.Raw(metadata={"type": "object"}),
+        metadata={
+            "description": "One entry per bad field, keyed by its dotted path (empty when the body "
+            "is not a JSON object)"
+        },
+    )
 
 
 class Intake24AttemptSchema(Schema):
@@ -465,11 +478,11 @@ class Intake24NotificationsQuerySchema(StrictSchema):
 
 
 class Intake24PatRequestSchema(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(min=3, max=128))
+    name = fields.String(required=True, validate=validate.Length(min=PAT_NAME_MIN_LENGTH, max=PAT_NAME_MAX_LENGTH))
     expires_in_seconds = StrictFloat(
         allow_none=True,
         allow_nan=False,
-        validate=validate.Range(min=1, max=2 * 366 * 24 * 3600),
+        validate=validate.Range(min=1, max=PAT_MAX_LIFETIME_SECONDS),
         metadata={
             "description": "Picks the expiry day: the token lives to the end (UTC) of the day this many "
             "seconds from now, as Intake24 rounds expiresAt to the end of its day (default 30 days)."

@@ -34,12 +34,24 @@ SchemaRef = type[Schema] | Schema | Mapping[str, Any]
 
 
 @dataclass(frozen=True)
+class OneOf:
+    """A body that takes one of several shapes (JSON Schema ``oneOf``); contract schemas among the
+    choices become references to their components."""
+
+    choices: tuple[SchemaRef, ...]
+
+
+def one_of(*choices: SchemaRef) -> OneOf:
+    return OneOf(choices)
+
+
+@dataclass(frozen=True)
 class Reply:
     """One answer a route can give: its status, what it means, and its body's schema and media type."""
 
     status: int | str
     description: str
-    schema: SchemaRef | None = None
+    schema: SchemaRef | OneOf | None = None
     media: str = JSON
     headers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
@@ -82,7 +94,9 @@ class Declarations:
     ``names`` overrides a name where the document has always used another; ``load_body`` is the
     vendor's wire reader (request → loaded value, raising the vendor's own error); ``finish`` may add
     what every operation of this owner can meet (a guard's 401, a limiter's 429); ``field_rules``
-    teaches the document about the owner's custom fields (apispec attribute functions).
+    teaches the document about the owner's custom fields (apispec attribute functions);
+    ``components`` are schemas ``finish`` refers to by name (:meth:`component_name`), registered with
+    the owner's first operation.
     """
 
     def __init__(
@@ -94,6 +108,7 @@ class Declarations:
         names: Mapping[type[Schema], str] | None = None,
         finish: Callable[[str, Operation, dict[str, Any]], None] | None = None,
         field_rules: tuple[Callable[..., dict[str, Any]], ...] = (),
+        components: tuple[type[Schema], ...] = (),
     ) -> None:
         self.tag = tag
         self.component_prefix = component_prefix
@@ -101,6 +116,7 @@ class Declarations:
         self.names = dict(names or {})
         self.finish = finish
         self.field_rules = field_rules
+        self.components = components
 
     def operation(
         self,
@@ -189,7 +205,7 @@ def current_operation() -> Operation:
     return found
 
 
-def json_reply(status: int | str, schema: SchemaRef, description: str) -> Reply:
+def json_reply(status: int | str, schema: SchemaRef | OneOf, description: str) -> Reply:
     return Reply(status, description, schema)
 
 

@@ -111,6 +111,8 @@ def _add_declared_paths(spec: APISpec, plugin: MarshmallowPlugin, app: Flask) ->
                 taught.add(id(owner))
                 for field_rule in owner.field_rules:
                     plugin.converter.add_attribute_function(field_rule)  # type: ignore[union-attr]
+                for component in owner.components:
+                    add_schema(spec, owner.component_name(component), component)
             path = openapi_path(rule)
             operation = _operation(spec, declared, rule)
             if owner.finish is not None:
@@ -120,9 +122,12 @@ def _add_declared_paths(spec: APISpec, plugin: MarshmallowPlugin, app: Flask) ->
         spec.path(path, operations=operations)
 
 
-def _schema(spec: APISpec, owner: apidoc.Declarations, schema: apidoc.SchemaRef) -> str | dict[str, Any]:
+def _schema(spec: APISpec, owner: apidoc.Declarations, schema: apidoc.SchemaRef | apidoc.OneOf) -> str | dict[str, Any]:
     """A contract schema becomes a named component (registered once); a raw JSON Schema stays inline,
     its ``oneOf``/``anyOf``/``allOf`` alternatives may be contract schemas (a body of one of two shapes)."""
+    if isinstance(schema, apidoc.OneOf):
+        choices = [_schema(spec, owner, choice) for choice in schema.choices]
+        return {"oneOf": [{"$ref": f"#/components/schemas/{c}"} if isinstance(c, str) else c for c in choices]}
     if isinstance(schema, Schema):
         schema = type(schema)
     if isinstance(schema, type) and issubclass(schema, Schema):

@@ -1,5 +1,9 @@
 """Intake24: the partner creates respondents (``/intake24/api``), sends them to the survey app
-(``/intake24/survey``) and receives ``survey.session.*`` notifications."""
+(``/intake24/survey``) and receives ``survey.session.*`` notifications.
+
+Found through the ``vendor_sandbox.vendors`` entry point; everything the sandbox knows about Intake24
+is registered by :func:`init_app`, and nothing outside this package names it.
+"""
 
 from __future__ import annotations
 
@@ -15,23 +19,13 @@ from sandbox.core import tenants
 from sandbox.core.errors import VendorSurface, register_surface
 from sandbox.core.faults import FAULTS_KEY, register_catalogue
 from sandbox.core.limits import limits_of
-from sandbox.core.openapi import register_paths
 from sandbox.core.outbound import Outbound
 from sandbox.core.redact import SecretPath, VendorSecrets, register_secrets
 from sandbox.core.registry import VendorContext
 from sandbox.core.state import register_reset
-from sandbox.vendors.intake24 import control, errors, models  # noqa: F401 - models registers the tables
-from sandbox.vendors.intake24.routes import (
-    API_PREFIX,
-    SERVICE_KEY,
-    SURVEY_PREFIX,
-    after_api_request,
-    api,
-    before_api_request,
-    openapi_paths,
-    survey_app,
-)
+from sandbox.vendors.intake24 import control, errors, faults, models, routes, wire  # noqa: F401 - models: tables
 from sandbox.vendors.intake24.service import Intake24Service, Intake24Settings
+from sandbox.vendors.intake24.wire import API_PREFIX, SERVICE_KEY, SURVEY_PREFIX, service
 
 NAME = "intake24"
 PREFIXES = (API_PREFIX, SURVEY_PREFIX)
@@ -81,20 +75,13 @@ def check_section(section: Mapping[str, Any]) -> None:
 
 
 def init_app(app: Flask, context: VendorContext) -> None:
-    store, clock, randomness, section, journal = (
-        context.store,
-        context.clock,
-        context.randomness,
-        context.section,
-        context.journal,
-    )
-    settings = replace(Intake24Settings.from_section(section), max_respondents=limits_of(app).respondents)
-    service = Intake24Service(store, clock, randomness, settings, Outbound(journal))
-    app.extensions[SERVICE_KEY] = service
-    app.before_request(before_api_request)
-    app.after_request(after_api_request)
-    app.register_blueprint(api)
-    app.register_blueprint(survey_app)
+    settings = replace(Intake24Settings.from_section(context.section), max_respondents=limits_of(app).respondents)
+    intake24 = Intake24Service(context.store, context.clock, context.randomness, settings, Outbound(context.journal))
+    app.extensions[SERVICE_KEY] = intake24
+    app.before_request(wire.before_api_request)  # the Express middleware chain runs before routing
+    app.after_request(wire.after_api_request)
+    app.register_blueprint(routes.api)
+    app.register_blueprint(routes.survey_app)
     register_secrets(app, NAME, SECRETS)
     register_surface(
         app,
@@ -120,16 +107,17 @@ def init_app(app: Flask, context: VendorContext) -> None:
             tenant_of=survey_app_tenant,
         ),
     )
-    service.notifier.faults = app.extensions.get(FAULTS_KEY)
+    intake24.notifier.faults = app.extensions.get(FAULTS_KEY)
     register_catalogue(
         app,
-        errors.catalogue(
+        faults.catalogue(
             (settings.rate_limit_max, settings.rate_limit_window_seconds),
             (settings.login_rate_limit_max, settings.login_rate_limit_window_seconds),
         ),
     )
-    register_reset(app, NAME, service.reset)
-    register_paths(app, openapi_paths)
-    register_paths(app, control.openapi_paths)
+    register_reset(app, NAME, intake24.reset)
     app.register_blueprint(control.blueprint)
-    tenants.register_installer(app, service.install_surveys)
+    tenants.register_installer(app, intake24.install_surveys)
+
+
+__all__ = ["NAME", "PREFIXES", "SECRETS", "check_section", "init_app", "service"]

@@ -1,5 +1,5 @@
-"""Intake24's tables: surveys (settings as JSON), respondents, their custom fields, recall
-sessions, submissions and the sandbox-issued personal access tokens.
+"""Intake24's tables (surveys with their settings as JSON, respondents, their custom fields, recall
+sessions, submissions, the sandbox-issued personal access tokens) and the service's result records.
 
 One respondent row stands for Intake24's user + survey alias pair (a sandbox respondent belongs
 to exactly one survey), so ``id`` is both the ``userId`` and the alias id.
@@ -7,17 +7,22 @@ to exactly one survey), so ``id`` is both the ``userId`` and the alias id.
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.engine import Row
+
+from contracts.intake24.constants import SLUG_MAX_LENGTH
 from sandbox.core.store import metadata
 
 surveys = Table(
     "intake24_surveys",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("slug", String(128), nullable=False),
+    Column("slug", String(SLUG_MAX_LENGTH), nullable=False),
     #: Intake24 matches slugs case-insensitively (``Survey.findBySlug`` uses ``ciEq``).
-    Column("slug_key", String(128), nullable=False, unique=True),
+    Column("slug_key", String(SLUG_MAX_LENGTH), nullable=False, unique=True),
     Column("settings", JSON, nullable=False),
     sqlite_autoincrement=True,  # ids are never reused: a deleted survey's id never names another
 )
@@ -83,3 +88,50 @@ personal_access_tokens = Table(
     Column("expires_at", Float, nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
 )
+
+
+@dataclass(frozen=True)
+class Survey:
+    id: int
+    slug: str
+    settings: dict[str, Any]
+
+    def notifications(self, event: str) -> list[str]:
+        return [
+            n["url"]
+            for n in self.settings.get("notifications", [])
+            if n.get("type") == event and n.get("channel") == "webhook" and n.get("url")
+        ]
+
+
+@dataclass(frozen=True)
+class Respondent:
+    id: int
+    survey_id: int
+    username: str
+    url_auth_token: str
+    name: str | None
+    email: str | None
+    phone: str | None
+    disabled: bool
+
+    @classmethod
+    def of(cls, row: Row[Any]) -> Respondent:
+        m = row._mapping
+        return cls(
+            id=m["id"],
+            survey_id=m["survey_id"],
+            username=m["username"],
+            url_auth_token=m["url_auth_token"],
+            name=m["name"],
+            email=m["email"],
+            phone=m["phone"],
+            disabled=bool(m["disabled"]),
+        )
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    access_token: str | None
+    refresh_token: str | None
+    captcha_for: str | None = None

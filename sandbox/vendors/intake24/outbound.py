@@ -30,10 +30,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from contracts.intake24.constants import ISSUER, JTI_LENGTH, NOTIFICATION_TOKEN_LIFETIME_SECONDS, SIGNING_ALGORITHM
 from contracts.jws import sign_hmac
 from sandbox.core.clock import Clock
 from sandbox.core.faults import Faults
 from sandbox.core.outbound import Outbound, OutboundResult
+from sandbox.vendors.intake24.faults import OUTBOUND_KINDS
 
 USER_AGENT = "Intake24/2025.2-c93aaa5"
 ACCEPT = "application/json, text/plain, */*"
@@ -41,10 +43,7 @@ ACCEPT = "application/json, text/plain, */*"
 ACCEPT_ENCODING = "gzip, compress, deflate, br"
 CONNECTION = "keep-alive"
 EXCERPT_BYTES = 500
-JTI_ALPHABET = "useandom-26T198340PX75pxJACKVERYMINDBUSHWOLF_GQZbfghjklqvwyzrict"
 IDLE_EXIT_SECONDS = 2.0
-#: The fault kinds this module applies (see ``errors.OUTBOUND_FAULTS``).
-OUTBOUND_KINDS = ("postpone", "duplicate", "reorder")
 DEFAULT_FAULT_SECONDS = 5.0
 LOG = logging.getLogger(__name__)
 
@@ -206,12 +205,12 @@ class Notifier:
             claims = {
                 **delivery.claims,
                 "iat": issued,
-                "exp": issued + 60,
+                "exp": issued + NOTIFICATION_TOKEN_LIFETIME_SECONDS,
                 "aud": delivery.url,
-                "iss": "intake24",
-                "jti": self.token(64),
+                "iss": ISSUER,
+                "jti": self.token(JTI_LENGTH),
             }
-            headers["Authorization"] = "Bearer " + sign_hmac(claims, delivery.secret, "HS256")
+            headers["Authorization"] = "Bearer " + sign_hmac(claims, delivery.secret, SIGNING_ALGORITHM)
         return headers
 
     def _deliver(self, delivery: Delivery, fault: str | None = None, copies: int = 1) -> None:

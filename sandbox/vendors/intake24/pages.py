@@ -3,12 +3,24 @@ states: who is signed in, a recall to start, cancel or submit, and the redirect 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Response
 from markupsafe import escape
 
-PREFIX = "/intake24/survey"
+from contracts.intake24.constants import SURVEY_PREFIX as PREFIX
+
+HTML_TYPE = "text/html; charset=utf-8"
+#: The signed-in respondent's views (``/intake24/survey/{slug}/{view}``).
+SURVEY_VIEWS = ("home", "recall", "feedback")
+
+
+def error(status: int) -> Response:
+    """The survey app's error page (the real SPA serves its index.html for every path)."""
+    text = "Page not found" if status == 404 else "Something went wrong"
+    html = f"<!doctype html><title>Intake24</title><h1>{text}</h1><p><a href='{PREFIX}/'>Home</a></p>"
+    return Response(html, status=status, content_type=HTML_TYPE)
 
 
 def _page(title: str, body: str) -> Response:
@@ -17,7 +29,7 @@ def _page(title: str, body: str) -> Response:
         f"<title>{escape(title)} · Intake24 (sandbox)</title></head><body>"
         f"<header><strong>Intake24</strong> <small>vendor-sandbox</small></header><main>{body}</main></body></html>"
     )
-    return Response(html, content_type="text/html; charset=utf-8")
+    return Response(html, content_type=HTML_TYPE)
 
 
 def _who(signed_in: Any) -> str:
@@ -75,8 +87,6 @@ def _redirect_prompt(survey: Any, follow_up: str | None) -> str:
 
 
 def _js_string(text: str) -> str:
-    import json
-
     return json.dumps(text).replace("<", "\\u003c")
 
 

@@ -29,11 +29,11 @@ from werkzeug.test import TestResponse
 
 from contracts.cirrusmd import tokens as cirrusmd_tokens
 from contracts.cirrusmd.schemas import TOKEN_CLAIMS
+from contracts.intake24.constants import CREATE_USER_TYPED_CLAIMS
 from contracts.intake24.schemas import CREATE_USER_CLAIMS
 from contracts.json_values import RawJson, dumps, every_json_type
 from contracts.jws import JOSE_HEADER_FIELDS, REGISTERED_CLAIMS
 from sandbox.core.jwt import READ_HEADER_FIELDS
-from sandbox.vendors.intake24.auth import CREATE_USER_POLICY
 from tests.conftest import FROZEN_AT
 from tests.system.durability.support import (
     CIRRUSMD_SECRET,
@@ -165,7 +165,7 @@ INTAKE24_CLAIMS = tuple(dict.fromkeys((*CREATE_USER_CLAIMS.fields, *REGISTERED_C
 #: The claims jsonwebtoken 9 type-checks in ``verify`` (``typeof payload.nbf !== 'number'`` →
 #: ``invalid nbf value``, the same for ``exp``; auth0/node-jsonwebtoken verify.js). ``iat`` only with
 #: ``maxAge``, which Intake24 does not pass.
-INTAKE24_TYPED_CLAIMS = CREATE_USER_POLICY.numeric_claims
+INTAKE24_TYPED_CLAIMS = CREATE_USER_TYPED_CLAIMS
 INTAKE24_TIME_MESSAGES = {"nbf": "jwt not active", "exp": "jwt expired"}
 
 

@@ -9,12 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from contracts.jws import sign_hmac
-
-DEMO_SECRET = "demo-intake24-jwt-secret-change-me"
-NOW = 1_795_262_400  # the frozen clock of tests/conftest.py
-CREATE_USER = "/intake24/api/surveys/{slug}/create-user"
-
-Mint = Callable[..., str]
+from tests.vendors.intake24.support import CREATE_USER, DEMO_SECRET, Mint
 
 
 @pytest.fixture

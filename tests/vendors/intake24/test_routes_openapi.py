@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -67,3 +69,32 @@ def test_survey_app_pages_are_html_and_redirects_name_their_location(client: Fla
 def test_the_create_user_token_pattern_is_the_jwt_shape_check() -> None:
     for token in ("a.b.c", "..", "  x.y.z ", "a.b", "a.b.c.d", "a+b.c.d", "a.b.c="):
         assert bool(re.search(JWT_PATTERN, token)) == is_jwt_shaped(token.strip()), token
+
+
+def _references(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "$ref" and isinstance(item, str):
+                yield item
+            else:
+                yield from _references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _references(item)
+
+
+def test_every_api_operation_documents_the_middleware_answers_with_resolvable_schemas(client: FlaskClient) -> None:
+    """The Express chain runs before every ``/api`` view (``Declarations(finish=...)``): each operation
+    lists its 400, 413 and 429 (with the rate limiter's headers), and every reference resolves."""
+    document = client.get("/__sandbox/openapi.json").get_json()
+    components = document["components"]["schemas"]
+    for path, operations in document["paths"].items():
+        if not path.startswith("/intake24/"):
+            continue
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            if path.startswith("/intake24/api/"):
+                assert {"400", "413", "429"} <= set(responses), (method, path)
+                assert {"RateLimit", "RateLimit-Policy", "Retry-After"} <= set(responses["429"]["headers"])
+            for reference in _references(operation):
+                assert reference.removeprefix("#/components/schemas/") in components, (method, path, reference)

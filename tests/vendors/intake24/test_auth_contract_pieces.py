@@ -15,8 +15,7 @@ from contracts.intake24.weburl import parse
 from contracts.jws import sign_hmac
 from sandbox.core.jwt import TokenRejected
 from sandbox.vendors.intake24.auth import verify_create_user_token
-
-NOW = 1_795_262_400
+from tests.vendors.intake24.support import NOW
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from sandbox.core.journal import journal
 from sandbox.testing.live import LiveServer
-from tests.intake24.conftest import CREATE_USER, DEMO_SECRET, Mint
+from tests.vendors.intake24.support import CREATE_USER, DEMO_SECRET, Mint
 
 PASSWORD = "Sandbox-Password-1234"
 

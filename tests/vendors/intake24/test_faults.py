@@ -12,11 +12,9 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from sandbox.core.faults import catalogue
+from tests.vendors.intake24.support import CREATE_USER, LOGIN, Mint
 
-CREATE_USER = "/intake24/api/surveys/{slug}/create-user"
-LOGIN = "/intake24/api/auth/login/token"
 SECRET = "demo-intake24-jwt-secret-change-me"
-Mint = Callable[..., str]
 
 INTAKE24_FAULTS = [
     "intake24.bad_credentials",

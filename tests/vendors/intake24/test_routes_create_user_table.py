@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
 from contracts.jws import sign_hmac, unsigned
-
-CREATE_USER = "/intake24/api/surveys/{slug}/create-user"
-DEMO_SECRET = "demo-intake24-jwt-secret-change-me"
-NOW = 1_795_262_400  # the frozen clock of tests/conftest.py
-Mint = Callable[..., str]
-
+from tests.vendors.intake24.support import CREATE_USER, DEMO_SECRET, NOW, Mint
 
 URL = CREATE_USER.format(slug="demo")
 ROOT_REQUIRED = {

@@ -21,9 +21,9 @@ from sandbox.app import create_app
 from sandbox.config import Settings
 from sandbox.core.clock import Clock
 from sandbox.core.limits import Limits
+from tests.vendors.intake24.support import DEMO_SECRET
 
 CREATE_USER = "/intake24/api/surveys/demo/create-user"
-DEMO_SECRET = "demo-intake24-jwt-secret-change-me"
 PATS = "/__sandbox/intake24/personal-access-tokens"
 
 

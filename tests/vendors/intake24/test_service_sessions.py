@@ -9,11 +9,7 @@ import jwt
 import pytest
 from flask.testing import FlaskClient
 
-CREATE_USER = "/intake24/api/surveys/{slug}/create-user"
-NOW = 1_795_262_400  # the frozen clock of tests/conftest.py
-Mint = Callable[..., str]
-
-LOGIN = "/intake24/api/auth/login/token"
+from tests.vendors.intake24.support import CREATE_USER, LOGIN, NOW, Mint
 
 
 @pytest.fixture

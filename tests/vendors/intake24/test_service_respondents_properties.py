@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -15,11 +14,7 @@ from contracts.intake24.strategies import (
     token_mutations,
     valid_claims,
 )
-
-CREATE_USER = "/intake24/api/surveys/{slug}/create-user"
-DEMO_SECRET = "demo-intake24-jwt-secret-change-me"
-NOW = 1_795_262_400  # the frozen clock of tests/conftest.py
-Mint = Callable[..., str]
+from tests.vendors.intake24.support import CREATE_USER, DEMO_SECRET, NOW, Mint
 
 URL = CREATE_USER.format(slug="demo")
 

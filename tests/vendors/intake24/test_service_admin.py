@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
-CREATE_USER = "/intake24/api/surveys/{slug}/create-user"
-Mint = Callable[..., str]
+from tests.vendors.intake24.support import CREATE_USER, Mint
 
 PATS = "/__sandbox/intake24/personal-access-tokens"
 

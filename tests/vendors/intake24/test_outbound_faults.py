@@ -13,11 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from sandbox.testing.live import LiveServer
-from tests.intake24.test_intake24_notifications import Receiver
+from tests.vendors.intake24.support import CREATE_USER, Mint, Receiver
 
-CREATE_USER = "/intake24/api/surveys/{slug}/create-user"
 SECRET = "study-secret-0123456789-0123456789"
-Mint = Callable[..., str]
 
 
 class TimedReceiver(Receiver):

@@ -9,10 +9,9 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-CREATE_USER = "/intake24/api/surveys/{slug}/create-user"
-LOGIN = "/intake24/api/auth/login/token"
+from tests.vendors.intake24.support import CREATE_USER, LOGIN, Mint
+
 SECRET = "demo-intake24-jwt-secret-change-me"
-Mint = Callable[..., str]
 
 
 def respondent_with_recall(client: FlaskClient, mint: Mint, slug: str, username: str, *, submit: bool) -> str:

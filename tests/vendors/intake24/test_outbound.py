@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,40 +13,9 @@ from flask.testing import FlaskClient
 
 from sandbox.core.journal import JOURNAL_KEY
 from sandbox.testing.live import LiveServer
-
-CREATE_USER = "/intake24/api/surveys/{slug}/create-user"
-NOW = 1_795_262_400  # the frozen clock of tests/conftest.py
-Mint = Callable[..., str]
+from tests.vendors.intake24.support import CREATE_USER, NOW, Mint, Receiver
 
 SECRET = "study-secret-0123456789-0123456789"
-
-
-class Receiver:
-    """A partner's webhook endpoint: records every request, answers with ``status``."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.status = "200 OK"
-        self.extra_headers: list[tuple[str, str]] = []
-        self._lock = threading.Lock()
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        headers = {
-            key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")
-        }
-        headers["content-type"] = environ.get("CONTENT_TYPE", "")
-        with self._lock:
-            self.requests.append(
-                {
-                    "path": environ["PATH_INFO"],
-                    "query": environ.get("QUERY_STRING", ""),
-                    "headers": headers,
-                    "body": environ["wsgi.input"].read(length),
-                }
-            )
-        start_response(self.status, [("Content-Type", "text/plain"), *self.extra_headers])
-        return [b"thanks"]
 
 
 @pytest.fixture

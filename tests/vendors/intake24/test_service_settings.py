@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -10,8 +9,7 @@ from flask.testing import FlaskClient
 
 from contracts.intake24.schemas import CreateUserResponseSchema, MessageBodySchema, ValidationErrorBodySchema
 from sandbox.vendors.intake24.service import Intake24Settings
-
-Mint = Callable[..., str]
+from tests.vendors.intake24.support import Mint
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from contracts.jws import sign_hmac
+from tests.vendors.intake24.support import DEMO_SECRET
 
-DEMO_SECRET = "demo-intake24-jwt-secret-change-me"
 ENDPOINTS = [
     ("POST", "/intake24/api/surveys/demo/create-user"),
     ("POST", "/intake24/api/auth/login/token"),

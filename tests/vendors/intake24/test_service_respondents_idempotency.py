@@ -11,10 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from sandbox.testing.live import LiveServer
-
-CREATE_USER = "/intake24/api/surveys/{slug}/create-user"
-DEMO_SECRET = "demo-intake24-jwt-secret-change-me"
-Mint = Callable[..., str]
+from tests.vendors.intake24.support import CREATE_USER, DEMO_SECRET, Mint
 
 STUDY_SECRET = "study-secret-0123456789-0123456789"
 

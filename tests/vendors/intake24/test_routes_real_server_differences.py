@@ -1,6 +1,6 @@
 """Issue 13, items 1-11: where a differential run against the real Intake24 API (c93aaa5, PostgreSQL
 15, Node 20) answered differently from the sandbox. Each expected value is the real server's answer
-as the issue quotes it. (Item 12, notification headers, is in ``test_intake24_notifications.py``:
+as the issue quotes it. (Item 12, notification headers, is in ``test_outbound.py``:
 it needs a real HTTP receiver.)
 """
 
@@ -17,13 +17,11 @@ import jwt
 import pytest
 from flask.testing import FlaskClient
 
-CREATE_USER = "/intake24/api/surveys/{slug}/create-user"
-LOGIN = "/intake24/api/auth/login/token"
+from tests.vendors.intake24.support import CREATE_USER, LOGIN, NOW, Mint
+
 PATS = "/__sandbox/intake24/personal-access-tokens"
 APP = "/intake24/survey"
-NOW = 1_795_262_400  # the frozen clock of tests/conftest.py (12:00 UTC)
 SECRET = "study-secret-0123456789-0123456789"
-Mint = Callable[..., str]
 
 
 @pytest.fixture

@@ -1,0 +1,156 @@
+"""How Intake24's Node.js runtime reads and writes text, reproduced where its answers show it.
+
+* ``JSON.parse`` (body-parser and jsonwebtoken use it): duplicate keys (last wins), no NaN or
+  Infinity literals, numbers as doubles, and V8's exact error messages, which Intake24 answers
+  verbatim in its 400s.
+* ``Buffer.from(segment, 'base64')``: the url-safe alphabet accepted, a dangling character ignored
+  (jsonwebtoken decodes JWT segments this way).
+* UTF-8 encoding of JavaScript strings: a lone UTF-16 surrogate is written as U+FFFD.
+* Express's ``res.json``: compact ``JSON.stringify``, UTF-8, ``application/json; charset=utf-8``.
+
+Plain functions on strings and values: the wire reader (:mod:`.wire`), the JWT checks
+(:mod:`.auth`) and the service use them.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+from typing import Any
+
+#: Express's ``res.json`` content type.
+JSON_TYPE = "application/json; charset=utf-8"
+
+
+def stringify(body: Any) -> bytes:
+    """``JSON.stringify`` as Express's ``res.json`` sends it: compact, UTF-8 (a lone surrogate replaced)."""
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "replace")
+
+
+class JsSyntaxError(Exception):
+    """What ``JSON.parse`` throws; ``str()`` is V8's message."""
+
+
+def _no_constants(name: str) -> Any:
+    raise JsSyntaxError(name)
+
+
+def _js_int(text: str) -> int | float:
+    value = int(text)
+    return value if abs(value) <= 2**53 else float(text)
+
+
+def js_json_parse(text: str) -> Any:
+    """``JSON.parse``: duplicate keys (last wins), no NaN/Infinity, numbers as doubles."""
+    try:
+        return json.loads(text, parse_constant=_no_constants, parse_int=_js_int)
+    except (ValueError, RecursionError, JsSyntaxError) as exc:
+        raise JsSyntaxError(node_json_error(text, exc)) from exc
+
+
+def node_json_error(text: str, exc: BaseException) -> str:
+    """Node 20's ``JSON.parse`` message for the common failures (others: the nearest wording)."""
+    if isinstance(exc, json.JSONDecodeError):
+        position, msg = exc.pos, exc.msg
+        if position >= len(text.rstrip(" \t\r\n")) and msg in (
+            "Expecting value",
+            "Expecting ',' delimiter",
+            "Expecting property name enclosed in double quotes",
+            "Expecting ':' delimiter",
+        ):
+            return "Unexpected end of JSON input"
+        if msg == "Expecting property name enclosed in double quotes":
+            before = text[:position].rstrip(" \t\r\n")
+            if before.endswith("{"):
+                return f"Expected property name or '}}' in JSON at position {position}"
+            return f"Expected double-quoted property name in JSON at position {position}"
+        if msg == "Expecting ':' delimiter":
+            return f"Expected ':' after property name in JSON at position {position}"
+        if msg == "Expecting ',' delimiter":
+            opener = _innermost_opener(text[:position])
+            if opener == "[":
+                return f"Expected ',' or ']' after array element in JSON at position {position}"
+            return f"Expected ',' or '}}' after property value in JSON at position {position}"
+        if msg == "Extra data":
+            return f"Unexpected non-whitespace character after JSON at position {position}"
+        if msg.startswith("Unterminated string"):
+            return f"Unterminated string in JSON at position {len(text)}"
+        if msg.startswith("Invalid control character"):
+            return f"Bad control character in string literal in JSON at position {position}"
+        if msg.startswith("Invalid \\escape") or msg.startswith("Invalid \\u"):
+            return f"Bad escaped character in JSON at position {position}"
+        if position < len(text):
+            return unexpected_token(text, position)
+    if text.strip(" \t\r\n") == "":
+        return "Unexpected end of JSON input"
+    return unexpected_token(text, 0)
+
+
+V8_CONTEXT = 10  # V8's kMaxContextCharacters; sources shorter than 21 characters are quoted whole
+
+
+def unexpected_token(text: str, position: int) -> str:
+    """V8's "Unexpected token" message, with its context window around ``position``."""
+    length = len(text)
+    if length < 2 * V8_CONTEXT + 1:
+        snippet = f'"{text}"'
+    elif position < V8_CONTEXT:
+        snippet = f'"{text[: position + V8_CONTEXT]}"...'
+    elif position < length - V8_CONTEXT:
+        snippet = f'..."{text[position - V8_CONTEXT : position + V8_CONTEXT]}"...'
+    else:
+        snippet = f'..."{text[position - V8_CONTEXT :]}"'
+    return f"Unexpected token '{text[position]}', {snippet} is not valid JSON"
+
+
+def _innermost_opener(prefix: str) -> str:
+    depth: list[str] = []
+    in_string = escaped = False
+    for char in prefix:
+        if in_string:
+            escaped = not escaped and char == "\\"
+            if char == '"' and not escaped:
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth.append(char)
+        elif char in "]}" and depth:
+            depth.pop()
+    return depth[-1] if depth else "{"
+
+
+def node_base64(segment: str) -> bytes:
+    """``Buffer.from(segment, 'base64')``: url-safe alphabet accepted, a dangling character ignored."""
+    cleaned = segment.replace("-", "+").replace("_", "/")
+    cleaned = cleaned[: len(cleaned) - len(cleaned) % 4] if len(cleaned) % 4 == 1 else cleaned
+    return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4))
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def js_truthy(value: Any) -> bool:
+    """JavaScript's truthiness (``if (!header)``): false, 0, NaN, null and "" are falsy."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0 and not (isinstance(value, float) and math.isnan(value))
+    return value is not None and value != ""
+
+
+def scrub(value: Any) -> Any:
+    """Lone UTF-16 surrogates become U+FFFD, as Node's UTF-8 encoder writes them to the database."""
+    if isinstance(value, str):
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value) if _has_surrogate(value) else value
+    if isinstance(value, list):
+        return [scrub(item) for item in value]
+    if isinstance(value, dict):
+        return {scrub(key): scrub(item) for key, item in value.items()}
+    return value
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= char <= "\udfff" for char in text)

@@ -1,0 +1,314 @@
+"""Intake24's wire dialect: requests read the way its Node stack reads them, answers shaped the way
+Express sends them.
+
+Every ``/intake24/api`` request first meets Intake24's Express middleware chain (``loaders/``):
+``express.json`` (strict) and ``express.urlencoded``, the DOMPurify sanitiser on every body string
+and query value (:mod:`.purify`), the generic rate limiter (:mod:`.ratelimit`), and on the way out
+helmet's and CORS's headers. :func:`before_api_request` and :func:`after_api_request` are that chain,
+registered on the app (they run before routing, as Express's do: an unknown path's body is parsed
+and counted too). Views read the request only through this module.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from flask import Response, current_app, g, request
+from marshmallow import Schema, ValidationError
+
+from contracts.intake24 import constants, messages
+from contracts.intake24.constants import REFRESH_LIFETIME_SECONDS
+from contracts.intake24.schemas import (
+    UNDEFINED,
+    MessageBodySchema,
+    ValidationErrorBodySchema,
+    issues_of,
+    root_issue,
+)
+from sandbox.core.apidoc import Operation
+from sandbox.vendors.intake24 import purify
+from sandbox.vendors.intake24.errors import BadRequest, ContractInvalid, TooManyRequests
+from sandbox.vendors.intake24.models import LoginResult
+from sandbox.vendors.intake24.node import JSON_TYPE, js_json_parse, scrub, stringify, unexpected_token
+from sandbox.vendors.intake24.ratelimit import RateLimiter
+from sandbox.vendors.intake24.service import Intake24Service
+
+#: Where the sandbox serves Intake24's REST API and its survey app.
+API_PREFIX = constants.API_PREFIX
+SURVEY_PREFIX = constants.SURVEY_PREFIX
+SERVICE_KEY = "sandbox.intake24"
+REFRESH_COOKIE = "it24s_refresh_token"
+SURVEY_COOKIE = "it24s_survey_session"
+#: The addresses Intake24 exempts from rate limiting (when ``rate_limit_exempt_loopback`` is on).
+LOOPBACK = ("127.0.0.1", "::1")
+LANDING = f"{SURVEY_PREFIX}/"
+#: Sandbox-only: the sanitiser's cost bound (see :data:`purify.MARKUP_BUDGET`).
+MARKUP_REFUSED = (
+    f"The sandbox sanitises at most {purify.MARKUP_BUDGET} '<' characters per request "
+    "(Intake24 runs DOMPurify on every string); send less markup"
+)
+
+
+def service() -> Intake24Service:
+    """This app's Intake24 service (one per app, built by ``init_app``)."""
+    found: Intake24Service = current_app.extensions[SERVICE_KEY]
+    return found
+
+
+# --- reading: the Express middleware chain ------------------------------------------------------
+
+
+def sanitise(value: Any) -> Any:
+    """Intake24's body sanitiser (DOMPurify with HTML allowed, trim, empty → null; see
+    :mod:`sandbox.vendors.intake24.purify`). Lone UTF-16 surrogates become U+FFFD first, as Node's
+    UTF-8 encoder writes them.
+    """
+    try:
+        return purify.sanitise(scrub(value), allow_html=True)
+    except purify.MarkupBudgetExceeded:
+        raise BadRequest(MARKUP_REFUSED, rule="markup_budget") from None
+
+
+def sanitised_query() -> dict[str, Any]:
+    """``req.query`` after Intake24's query sanitiser (DOMPurify with no markup, trim, empty →
+    null); a repeated parameter is a list, as Express's query parser makes it."""
+    raw = {key: scrub(values[0] if len(values) == 1 else values) for key, values in request.args.lists()}
+    try:
+        sanitised: dict[str, Any] = purify.sanitise(raw, allow_html=False)
+    except purify.MarkupBudgetExceeded:
+        raise BadRequest(MARKUP_REFUSED, rule="markup_budget") from None
+    return sanitised
+
+
+def parse_body() -> Any:
+    """``express.json`` (strict, 10 MB) and ``express.urlencoded`` (extended false); else undefined."""
+    media_type = (request.mimetype or "").lower()
+    if media_type == "application/json":
+        raw = request.get_data(cache=True)
+        text = raw.decode("utf-8", "replace").removeprefix("\ufeff")  # body-parser's iconv strips a BOM
+        stripped = text.lstrip(" \t\r\n")
+        if not raw:
+            return {}
+        if not stripped:  # body-parser's strict mode: nothing to parse
+            raise BadRequest("Unexpected end of JSON input")
+        if stripped[0] not in "{[":  # strict mode: only objects and arrays
+            raise BadRequest(unexpected_token(text, len(text) - len(stripped)))
+        try:
+            return js_json_parse(text)
+        except Exception as exc:  # every parse failure is the client's 400
+            raise BadRequest(str(exc)) from None
+    if media_type == "application/x-www-form-urlencoded":
+        form = request.form
+        return {key: values[0] if len(values) == 1 else values for key, values in form.lists()}
+    return UNDEFINED
+
+
+def _is_api() -> bool:
+    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
+
+
+def _limit(limiter: RateLimiter, kind: str, message: str) -> str | None:
+    """Count this request in ``limiter`` (its headers become the answer's); the key, or None when exempt."""
+    intake24 = service()
+    address = request.remote_addr or ""
+    if intake24.settings.rate_limit_exempt_loopback and address in LOOPBACK:
+        return None
+    key = f"{kind}:{address}"
+    allowed, headers = limiter.hit(key, intake24.clock.now())
+    g.intake24_rate_headers = headers
+    if not allowed:
+        raise TooManyRequests(message, headers=headers)
+    return key
+
+
+def before_api_request() -> None:
+    """Body parsers and sanitiser, then the generic rate limiter (every ``/api`` request)."""
+    if not _is_api():
+        return
+    try:
+        g.intake24_body = sanitise(parse_body()) if request.method in ("POST", "PUT", "PATCH", "DELETE") else None
+    except RecursionError:  # Node would overflow its stack too; answer 400, never 500
+        raise BadRequest("Maximum call stack size exceeded") from None
+    _limit(service().limiter, "generic", messages.RATE_LIMITED)
+
+
+def login_limit() -> str | None:
+    """The login limiter (5 failed attempts / 15 min); its headers replace the generic ones."""
+    return _limit(service().login_limiter, "login", messages.LOGIN_RATE_LIMITED)
+
+
+#: helmet's defaults on ``/api`` (CSP, COEP, COOP and CORP are switched off there) and the CORS
+#: headers of ``cors({credentials: true, exposedHeaders: [...]})`` (``loaders/security.ts``).
+API_HEADERS = {
+    "Access-Control-Allow-Credentials": "true",
+    "Access-Control-Expose-Headers": "RateLimit,RateLimit-Policy,Retry-After",
+    "Origin-Agent-Cluster": "?1",
+    "Referrer-Policy": "no-referrer",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "X-DNS-Prefetch-Control": "off",
+    "X-Download-Options": "noopen",
+    "X-Frame-Options": "SAMEORIGIN",
+    "X-Permitted-Cross-Domain-Policies": "none",
+    "X-XSS-Protection": "0",
+}
+
+
+def after_api_request(response: Response) -> Response:
+    """helmet's and CORS's headers, and the rate limiter's, on every ``/api`` answer."""
+    if not _is_api():
+        return response
+    response.headers.update(API_HEADERS)
+    for name, value in g.get("intake24_rate_headers", {}).items():
+        response.headers[name] = value
+    return response
+
+
+RATE_HEADERS = {
+    "RateLimit": {"schema": {"type": "string"}, "description": "limit=N, remaining=N, reset=SECONDS"},
+    "RateLimit-Policy": {"schema": {"type": "string"}, "description": "N;w=SECONDS"},
+}
+
+
+def middleware_answers(_path: str, declared: Operation, operation: dict[str, Any]) -> None:
+    """The answers of this chain, in every ``/api`` operation's document (``Declarations(finish=...)``):
+    the body parser's or the query sanitiser's 400, the body limit's 413, the generic rate limiter's 429."""
+    names = declared.declarations.component_name
+    message, invalid = names(MessageBodySchema), names(ValidationErrorBodySchema)
+    responses = operation["responses"]
+    responses.setdefault(
+        "400",
+        _documented(
+            {"oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in (invalid, message)]},
+            "Bad request: a contract failure `{message, errors}`, or `{message}` for unparsable JSON",
+        ),
+    )
+    responses.setdefault("413", _documented(message, "Body over 10 MB"))
+    responses.setdefault(
+        "429",
+        {
+            **_documented(message, "Rate limited; see Retry-After"),
+            "headers": {**RATE_HEADERS, "Retry-After": {"schema": {"type": "string"}}},
+        },
+    )
+
+
+def _documented(schema: str | dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def body() -> Any:
+    """The parsed, sanitised body (``undefined`` for a media type no parser reads)."""
+    return g.get("intake24_body")
+
+
+def body_field(name: str) -> Any:
+    """One field of a body that is an object, else None (routes that read a field without a contract)."""
+    found = body()
+    return found.get(name) if isinstance(found, dict) else None
+
+
+def load_contract(schema: Schema, value: Any) -> dict[str, Any]:
+    """Contract validation of a (sanitised) value: :class:`ContractInvalid` in Intake24's shape."""
+    if not isinstance(value, dict):
+        raise ContractInvalid([root_issue(value)])
+    try:
+        loaded: dict[str, Any] = schema.load(value)
+    except ValidationError as error:
+        raise ContractInvalid(issues_of(error)) from None
+    return loaded
+
+
+def load_body(schema: Schema) -> dict[str, Any]:
+    """The body as ``schema`` loads it (the declarations' body reader)."""
+    return load_contract(schema, body())
+
+
+def authorization() -> str | None:
+    return request.headers.get("Authorization")
+
+
+def user_agent() -> str | None:
+    return request.headers.get("User-Agent")
+
+
+def correlation_id() -> str:
+    """The id the core gave this exchange, carried into the notifications it causes."""
+    found: str = g.get("correlation_id", "")
+    return found
+
+
+def query(name: str) -> str | None:
+    """A query parameter as the survey app reads it (the first of a repeated one)."""
+    return request.args.get(name)
+
+
+def queries(name: str) -> list[str]:
+    return request.args.getlist(name)
+
+
+def survey_app_base() -> str:
+    """The survey app's URL as this request reached it (the default base of authentication URLs)."""
+    return request.host_url.rstrip("/") + SURVEY_PREFIX
+
+
+def survey_session_token() -> str | None:
+    """The survey app's session cookie (a refresh token)."""
+    return request.cookies.get(SURVEY_COOKIE)
+
+
+# --- answering ------------------------------------------------------------------------------------
+
+
+def json_response(value: Any, status: int = 200) -> Response:
+    """JSON as Express's ``res.json`` sends it: compact, UTF-8, ``application/json; charset=utf-8``."""
+    return Response(stringify(value), status=status, content_type=JSON_TYPE)
+
+
+def no_content() -> Response:
+    """204 as Express ends it: no body and no ``Content-Type``."""
+    response = Response(status=204)
+    del response.headers["Content-Type"]
+    return response
+
+
+def logged_in(result: LoginResult) -> Response:
+    """The token login's answer: the access token, and the refresh token as a cookie on ``/api/auth``."""
+    response = json_response({"accessToken": result.access_token})
+    response.set_cookie(
+        REFRESH_COOKIE,
+        result.refresh_token or "",
+        max_age=REFRESH_LIFETIME_SECONDS,
+        path=f"{API_PREFIX}/auth",
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def redirect(location: str, status: int = 302) -> Response:
+    """A redirect; the location is URL-encoded as Express's ``res.redirect`` (encodeurl) does, so a
+    slug with control characters or spaces never makes an invalid header."""
+    response = Response(status=status)
+    response.headers["Location"] = quote(location, safe="!#$%&'()*+,/:;=?@[]~")
+    return response
+
+
+def sign_in(response: Response, result: LoginResult) -> Response:
+    """The survey app's session cookie (the refresh token), when the login gave one."""
+    if result.refresh_token:
+        response.set_cookie(
+            SURVEY_COOKIE,
+            result.refresh_token,
+            max_age=REFRESH_LIFETIME_SECONDS,
+            path=SURVEY_PREFIX,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
+def sign_out(response: Response) -> Response:
+    response.delete_cookie(SURVEY_COOKIE, path=SURVEY_PREFIX)
+    return response
