@@ -11,9 +11,9 @@ import requests
 from hypothesis import given
 
 from contracts import strategies as cs
-from fixtures.partners.cirrusmd.client import AuthenticationFailed, CirrusmdClient, Flaws, MemberRejected
-from fixtures.partners.intake24 import integration
-from fixtures.partners.intake24.integration import Intake24Error, Intake24Integration, Received
+from sandbox.fixtures.partners.cirrusmd.client import AuthenticationFailed, CirrusmdClient, Flaws, MemberRejected
+from sandbox.fixtures.partners.intake24 import integration
+from sandbox.fixtures.partners.intake24.integration import Intake24Error, Intake24Integration, Received
 from sandbox.testing.live import LiveServer
 from sandbox.testing.sandbox import VendorSandbox
 

@@ -127,7 +127,7 @@ def test_sympto_webhook_cases_declare_what_the_correct_reference_webhook_answers
     case: cs.WebhookCase, email: str
 ) -> None:
     from contracts.sympto.strategies import body
-    from fixtures.partners.sympto.correct import create_app
+    from sandbox.fixtures.partners.sympto.correct import create_app
 
     client_id, client_secret, jwt_secret = SYMPTO_PARTNER
     webhook = create_app(client_id, client_secret, jwt_secret).test_client()

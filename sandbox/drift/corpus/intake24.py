@@ -11,9 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from contracts.intake24 import strategies as intake24
+from contracts.intake24.partner import INTAKE24_TOKEN_RULES
 from contracts.intake24.strategies import CLAIM_MUTATION_NAMES
 from contracts.jws import sign_hmac
-from contracts.strategies import INTAKE24_TOKEN_RULES
 from sandbox.drift import draw
 from sandbox.drift.model import Case, Request, Session
 from sandbox.drift.tenant import Plan, Tenant
