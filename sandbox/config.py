@@ -136,7 +136,10 @@ def default_config_text() -> str:
 
     parts = [resources.files("sandbox.fixtures").joinpath("default.toml").read_text(encoding="utf-8")]
     for name in registry.names():
-        demo = registry.data_file(name, DEMO_FILE)
+        try:
+            demo = registry.data_file(name, DEMO_FILE)
+        except registry.RegistryError as error:
+            raise ConfigError(str(error)) from None
         if demo is not None:
             parts.append(demo)
     return "\n".join(part.rstrip("\n") + "\n" for part in parts)
@@ -300,7 +303,11 @@ def check_vendors(settings: Settings) -> None:
     from sandbox.core import registry
 
     try:
-        for vendor in registry.vendors():
+        vendors = registry.vendors()
+    except registry.RegistryError as error:  # an installed vendor that cannot serve: one line, not a traceback
+        raise ConfigError(str(error)) from None
+    try:
+        for vendor in vendors:
             vendor.check_section(settings.vendor(vendor.NAME))
     except ValueError as error:
         raise ConfigError(f"{settings.source}: {error}") from None
