@@ -166,7 +166,9 @@ def test_a_broken_registry_entry_is_refused_at_start_in_one_line(tmp_path: Path,
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert "'broken'" in lines[0] and target in lines[0] and expected in lines[0]
+    assert "'broken'" in lines[0]
+    assert target in lines[0]
+    assert expected in lines[0]
     assert "Traceback" not in result.stderr + result.stdout
 
 
