@@ -7,6 +7,7 @@ No file outside ``tests/`` mentions it (checked too). A broken entry is refused 
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -187,3 +188,62 @@ def test_strategies_are_gathered_from_the_contracts_group(tmp_path: Path) -> Non
     env = dict(os.environ) | environment(site)
     result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
     assert (result.returncode, result.stdout.strip()) == (0, "True"), result.stderr
+
+
+#: The modules that iterate the registry instead of naming vendors (help texts and docstrings may give examples).
+VENDOR_NEUTRAL = ("sandbox/cli.py", "sandbox/config.py", "sandbox/drift", "sandbox/testing", "contracts/strategies.py")
+
+
+def _type_checking_block(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+
+
+def _named(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    """Identifiers, imported modules and string constants, leaving out docstrings, ``help=`` texts and what
+    only a type checker reads (``if TYPE_CHECKING:``)."""
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if _type_checking_block(node):
+            skipped.update(id(child) for child in ast.walk(node))
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+            skipped.add(id(body[0].value))  # a docstring
+        if isinstance(node, ast.keyword) and node.arg == "help":
+            skipped.add(id(node.value))
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield node.lineno, node.value
+        elif isinstance(node, ast.Name):
+            yield node.lineno, node.id
+        elif isinstance(node, ast.Attribute):
+            yield node.lineno, node.attr
+        elif isinstance(node, ast.ImportFrom):
+            yield node.lineno, node.module or ""
+        elif isinstance(node, ast.Import):
+            yield from ((node.lineno, alias.name) for alias in node.names)
+
+
+def test_the_vendor_neutral_modules_name_no_vendor() -> None:
+    """The CLI, the config reader, the drift check, the pytest plugin and the strategies find vendors through
+    the registry (or the contracts group); a vendor's name in their code would be a list kept by hand."""
+    vendors = registry.names()
+    found = []
+    for root in VENDOR_NEUTRAL:
+        paths = [ROOT / root] if root.endswith(".py") else sorted((ROOT / root).rglob("*.py"))
+        for path in paths:
+            for line, text in _named(ast.parse(path.read_text(encoding="utf-8"))):
+                if any(vendor in text.lower() for vendor in vendors):
+                    found.append(f"{path.relative_to(ROOT)}:{line}: {text[:60]!r}")
+    assert found == []
+
+
+def test_the_strategies_module_imports_the_vendors_only_when_a_name_is_used() -> None:
+    probe = (
+        "import sys, contracts.strategies as cs; before = sorted(m for m in sys.modules if m.endswith('.partner')); "
+        "cs.intake24_token; after = sorted(m for m in sys.modules if m.endswith('.partner')); print(before, after)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
+    assert result.stdout.split("] [")[0] == "["
+    assert "contracts.intake24.partner" in result.stdout
