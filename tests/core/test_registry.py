@@ -107,6 +107,17 @@ def test_it_is_documented_from_its_declarations(served: SandboxProcess) -> None:
     assert "echo" in operation["tags"]
 
 
+def test_its_token_command_is_listed_and_runs(echo_site: Path) -> None:
+    """``vendor-sandbox token`` lists the registered vendors and loads one's ``cli`` module when it runs."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VENDOR_SANDBOX_")} | environment(echo_site)
+    listed = subprocess.run([executable(), "token", "--help"], env=env, capture_output=True, text=True, timeout=60)
+    assert "echo      The X-Echo-Tenant header echo reads." in listed.stdout
+    minted = subprocess.run(
+        [executable(), "token", "echo", "--tenant", "t1"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert (minted.returncode, minted.stdout) == (0, "X-Echo-Tenant: t1\n")
+
+
 def test_no_file_outside_tests_names_the_echo_vendor() -> None:
     """The proof holds only if nothing outside ``tests/`` had to learn of it."""
     tracked = subprocess.run(
@@ -126,6 +137,8 @@ def test_in_process_the_factory_serves_an_installed_vendor(echo_site: Path, monk
     """The fast variant: the same entry point found by this process's app factory."""
     from sandbox import config
     from sandbox.app import create_app
+    from sandbox.testing.plugin import session_settings
+    from sandbox.testing.sandbox import VendorSandbox
 
     monkeypatch.syspath_prepend(str(echo_site))
     _forget_registry()
@@ -138,6 +151,9 @@ def test_in_process_the_factory_serves_an_installed_vendor(echo_site: Path, monk
         said = client.post("/echo/say", json={"words": "in process"}, headers=ECHO)
         assert (said.status_code, said.get_json()) == (200, {"said": "in process", "count": 1})
         assert client.get("/echo/").get_json() == {"echo_error": "echo has no /"}
+        # the pytest plugin: the vendor's test-session settings, and its helpers on the fixture's object
+        assert session_settings(settings).vendor("echo") == {"tenants": ["demo-echo", "session-echo"]}
+        assert VendorSandbox("http://127.0.0.1:9").echo_say("hi")[1] == "hi"
     finally:
         monkeypatch.undo()
         _forget_registry()
