@@ -223,102 +223,35 @@ def _browsable(host: str) -> str:
     return "::1" if ":" in host else "127.0.0.1"
 
 
-@main.group()
+class _VendorTokens(click.Group):
+    """One subcommand per registered vendor that has a ``cli`` role module (its ``token`` command).
+
+    The names come from the registry's entry points (no import); a vendor's package and its ``cli`` module
+    are imported only when its command runs or its help is shown, so ``serve`` and the other commands
+    never load them, and a vendor from another distribution gets its command without editing this file.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from sandbox.core import registry
+
+        return list(registry.names())
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        from sandbox.core import registry
+
+        if cmd_name not in registry.names():
+            return None
+        try:
+            role = registry.optional(registry.vendor(cmd_name), "cli")
+        except registry.RegistryError as error:
+            raise click.ClickException(str(error)) from None
+        command = getattr(role, "token", None)
+        return command if isinstance(command, click.Command) else None
+
+
+@main.group(cls=_VendorTokens)
 def token() -> None:
     """Mint request tokens for a vendor, valid or deliberately broken, for use with curl."""
-
-
-@token.command("cirrusmd")
-@click.option("--client-id", default=None, help="client_id (default: the demo client).")
-@click.option("--secret", default=None, help="shared_secret (default: the demo client's).")
-@click.option("--kind", default="valid", show_default=True, help="valid, or a named mistake: see --list.")
-@click.option("--list", "list_kinds", is_flag=True, help="List the kinds and what each gets wrong.")
-@click.option("--header", is_flag=True, help="Print the whole `Authorization: ...` header line.")
-@click.option("--now", type=float, default=None, help="Unix time to mint at (default: this machine's clock).")
-def token_cirrusmd(
-    client_id: str | None, secret: str | None, kind: str, list_kinds: bool, header: bool, now: float | None
-) -> None:
-    """A CirrusMD request-signing JWT (HS256, sub, scope sdk, exp, iat).
-
-    Example: curl -X POST http://127.0.0.1:8000/cirrusmd/sdk/v2/public/sessions
-    -H "$(vendor-sandbox token cirrusmd --header)" -H 'Content-Type: application/json' -d @member.json
-    """
-    from contracts.cirrusmd.tokens import CASES, Credentials
-
-    if list_kinds:
-        for name, listed in CASES.items():
-            click.echo(f"{name:24} {listed.description}")
-        return
-    case = CASES.get(kind)
-    if case is None:
-        raise click.BadParameter(f"unknown kind {kind!r}; one of: {', '.join(CASES)}", param_hint="--kind")
-    defaults = Credentials()
-    credentials = Credentials(client_id or defaults.client_id, secret or defaults.shared_secret)
-    authorization = case.authorization(credentials, time.time() if now is None else now)
-    if authorization is None:
-        click.echo("(this kind sends no Authorization header at all)", err=True)
-        sys.exit(0)
-    click.echo(f"Authorization: {authorization}" if header else authorization.removeprefix("Bearer "))
-
-
-@token.command("intake24")
-@click.option("--secret", default=None, help="The survey's JWT secret, genUserKey (default: the demo survey's).")
-@click.option("--username", default=None, help="The respondent's username claim (default: participant-001).")
-@click.option("--kind", default="valid", show_default=True, help="valid, or a named mistake: see --list.")
-@click.option("--list", "list_kinds", is_flag=True, help="List the kinds, what each gets wrong and the answer it gets.")
-@click.option("--now", type=float, default=None, help="Unix time to mint at (default: this machine's clock).")
-def token_intake24(secret: str | None, username: str | None, kind: str, list_kinds: bool, now: float | None) -> None:
-    """An Intake24 create-user JWT (HS256, username, one-minute exp) for the survey's JWT secret.
-
-    Example: curl -X POST http://127.0.0.1:8000/intake24/api/surveys/demo/create-user
-    -H 'Content-Type: application/json' -d "{\"token\": \"$(vendor-sandbox token intake24)\"}"
-    """
-    from contracts.intake24.tokens import CASES, DEFAULT_USERNAME, DEMO_SECRET
-
-    at = int(time.time() if now is None else now)
-    if list_kinds:
-        for name, listed in CASES.items():
-            answer = listed.build(DEFAULT_USERNAME, DEMO_SECRET, at)[1]
-            outcome = "200 (the respondent)" if listed.valid else f"{answer.status} {answer.message}"
-            click.echo(f"{name:26} {listed.description} → {outcome}")
-        return
-    case = CASES.get(kind)
-    if case is None:
-        raise click.BadParameter(f"unknown kind {kind!r}; one of: {', '.join(CASES)}", param_hint="--kind")
-    click.echo(case.build(username or DEFAULT_USERNAME, secret or DEMO_SECRET, at)[0])
-
-
-@token.command("sympto")
-@click.option("--email", default=None, help="The email of the Sympto user the code signs in (required to mint).")
-@click.option(
-    "--secret",
-    default=None,
-    help="The secret your back end signs codes with, which your webhook checks (required to mint).",
-)
-@click.option("--kind", default="valid", show_default=True, help="valid, or a named mistake: see --list.")
-@click.option("--list", "list_kinds", is_flag=True, help="List the kinds and what each gets wrong.")
-@click.option("--now", type=float, default=None, help="Unix time to mint at (default: this machine's clock).")
-def token_sympto(email: str | None, secret: str | None, kind: str, list_kinds: bool, now: float | None) -> None:
-    """A Sympto authenticationCode as Sympto's sample partner mints it (HS256 email, iat, 10-minute exp).
-
-    Sympto passes the code to your webhook unread; a correct webhook accepts the valid one and refuses each
-    other kind, so the page load signs in, or fails with rule not_200 (401).
-    Example: open "http://127.0.0.1:8000/sympto/?authCode<endpointQueryParam>=$(vendor-sandbox token sympto
-    --email demo-admin@example.test --secret <your signing secret>)"
-    """
-    from contracts.sympto.codes import CASES, REFUSED_RULE, REFUSED_STATUS
-
-    if list_kinds:
-        for name, listed in CASES.items():
-            outcome = "signed in (200)" if listed.valid else f"refused: {REFUSED_STATUS} [{REFUSED_RULE}]"
-            click.echo(f"{name:10} {listed.description} → {outcome}")
-        return
-    case = CASES.get(kind)
-    if case is None:
-        raise click.BadParameter(f"unknown kind {kind!r}; one of: {', '.join(CASES)}", param_hint="--kind")
-    if email is None or secret is None:
-        raise click.UsageError("give --email and --secret to mint a code")
-    click.echo(case.mint(email, secret, int(time.time() if now is None else now)))
 
 
 url_option = click.option(

@@ -125,8 +125,24 @@ def with_admin_token(settings: Settings) -> tuple[Settings, str | None]:
     return replace(settings, admin_token=token), token
 
 
+#: The data file in a vendor's package holding its section of the no-config default (its demo tenants).
+DEMO_FILE = "demo.toml"
+
+
 def default_config_text() -> str:
-    return resources.files("sandbox.fixtures").joinpath("default.toml").read_text(encoding="utf-8")
+    """The no-config default: the server's sections (``sandbox/fixtures/default.toml``), then each registered
+    vendor's demo section (``demo.toml`` in its package, in name order), so a new vendor brings its own."""
+    from sandbox.core import registry
+
+    parts = [resources.files("sandbox.fixtures").joinpath("default.toml").read_text(encoding="utf-8")]
+    for name in registry.names():
+        try:
+            demo = registry.data_file(name, DEMO_FILE)
+        except registry.RegistryError as error:
+            raise ConfigError(str(error)) from None
+        if demo is not None:
+            parts.append(demo)
+    return "\n".join(part.rstrip("\n") + "\n" for part in parts)
 
 
 def _typed(section: str, key: str, value: Any, kind: type) -> Any:
@@ -287,7 +303,11 @@ def check_vendors(settings: Settings) -> None:
     from sandbox.core import registry
 
     try:
-        for vendor in registry.vendors():
+        vendors = registry.vendors()
+    except registry.RegistryError as error:  # an installed vendor that cannot serve: one line, not a traceback
+        raise ConfigError(str(error)) from None
+    try:
+        for vendor in vendors:
             vendor.check_section(settings.vendor(vendor.NAME))
     except ValueError as error:
         raise ConfigError(f"{settings.source}: {error}") from None

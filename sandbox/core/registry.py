@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import import_module
+from importlib import import_module, resources
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -69,20 +69,43 @@ def names() -> tuple[str, ...]:
 @cache
 def vendors() -> tuple[VendorPackage, ...]:
     """Every registered vendor package, imported, in name order."""
-    return tuple(_load(name) for name in names())
+    return tuple(vendor(name) for name in names())
 
 
-def _load(name: str) -> VendorPackage:
+@cache
+def vendor(name: str) -> VendorPackage:
+    """One registered vendor package, imported (``KeyError`` when no entry point has that name).
+
+    Imports that vendor alone: a command about one vendor (``token cirrusmd``) does not load the others.
+    """
     found = [entry for entry in entry_points(group=GROUP) if entry.name == name]
-    module = import_module(found[0].value)
+    if not found:
+        raise KeyError(name)
+    where = f"the entry point {name!r} = {found[0].value!r} (group {GROUP})"
+    try:
+        module = import_module(found[0].value)
+    except ImportError as error:
+        raise RegistryError(f"{where} cannot be imported: {error}") from None
     for attribute in ("NAME", "PREFIXES", "init_app", "check_section"):
         if not hasattr(module, attribute):
-            raise RegistryError(
-                f"the vendor {name!r} ({found[0].value}) has no {attribute}: see sandbox.core.registry.VendorPackage"
-            )
+            raise RegistryError(f"{where} names a package without {attribute}: see sandbox.core.registry.VendorPackage")
     if name != module.NAME:
-        raise RegistryError(f"the entry point {name!r} names a package whose NAME is {module.NAME!r}: make them equal")
+        raise RegistryError(f"{where} names a package whose NAME is {module.NAME!r}: make them equal")
     return cast(VendorPackage, module)
+
+
+def data_file(name: str, filename: str) -> str | None:
+    """A data file shipped in a registered vendor's package (its ``demo.toml``), or ``None`` when it has none."""
+    found = [entry for entry in entry_points(group=GROUP) if entry.name == name]
+    if not found:
+        raise KeyError(name)
+    try:
+        file = resources.files(found[0].value).joinpath(filename)
+    except ImportError as error:
+        raise RegistryError(
+            f"the entry point {name!r} = {found[0].value!r} (group {GROUP}) cannot be imported: {error}"
+        ) from None
+    return file.read_text(encoding="utf-8") if file.is_file() else None
 
 
 def optional(vendor: VendorPackage, role: str) -> Any | None:

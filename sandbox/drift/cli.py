@@ -10,54 +10,53 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from sandbox.drift.tenant import VENDORS, Plan, Tenant
+from sandbox.drift.tenant import Plan, Tenant
 
-#: Each vendor's credential options: (identity option, secret option).
-CREDENTIALS = {
-    "cirrusmd": ("client_id", "secret"),
-    "intake24": ("survey", "jwt_secret", "admin_token", "survey_id"),
-    "sympto": ("admin", "api_secret"),
-}
-FLAGS = {
-    "client_id": "--client-id",
-    "secret": "--secret",
-    "survey": "--survey",
-    "jwt_secret": "--jwt-secret",
-    "admin": "--admin",
-    "api_secret": "--api-secret",
-    "admin_token": "--admin-token",
-    "survey_id": "--survey-id",
-}
+if TYPE_CHECKING:
+    from sandbox.drift.vendors import Credential, DriftVendor
+
 #: How many creations the note before a run names one by one.
 NOTE_ITEMS = 8
-DRY_RUN_SESSION = {
-    "bearer": "<the bearer of the login case>",
-    "admin": "<the personal access token>",
-    "survey_id": "<survey id>",
-}
 
 
-def _tenant(vendor: str, given: dict[str, str | None], fallback_identity: str | None, need_secret: bool) -> Tenant:
+def _credentials() -> dict[str, Credential]:
+    """Every drift-checked vendor's credential options, by keyword (two vendors may share one)."""
+    from sandbox.drift.vendors import available
+
+    found: dict[str, Credential] = {}
+    for vendor in available().values():
+        for credential in vendor.credentials():
+            found.setdefault(credential.name, credential)
+    return found
+
+
+def _tenant(
+    vendor: DriftVendor, given: dict[str, str | None], fallback_identity: str | None, need_secret: bool
+) -> Tenant:
+    flags = {credential.name: credential.flag for credential in _credentials().values()}
+    mine = {credential.name for credential in vendor.credentials()}
     for name, value in given.items():
-        if value is not None and name not in CREDENTIALS[vendor]:
-            raise click.UsageError(f"{FLAGS[name]} is not a {vendor} option")
-    identity_key, secret_key = CREDENTIALS[vendor][:2]
-    identity = given.get(identity_key) or fallback_identity
-    secret = given.get(secret_key)
+        if value is not None and name not in mine:
+            raise click.UsageError(f"{flags[name]} is not a {vendor.name} option")
+    identity = given.get(vendor.identity.name) or fallback_identity
+    secret = given.get(vendor.secret.name)
     if identity is None:
-        raise click.UsageError(f"{vendor} needs {FLAGS[identity_key]}")
+        raise click.UsageError(f"{vendor.name} needs {vendor.identity.flag}")
     if secret is None:
         if need_secret:
-            raise click.UsageError(f"{vendor} needs {FLAGS[secret_key]}")
+            raise click.UsageError(f"{vendor.name} needs {vendor.secret.flag}")
         secret = "drift-" + secrets.token_hex(16)  # the emulator alone judges: any secret of ours will do
-    admin_token, survey_id = given.get("admin_token"), given.get("survey_id")
-    if (admin_token is None) != (survey_id is None):
-        raise click.UsageError("the respondent API needs both --admin-token and --survey-id")
-    return Tenant(vendor, identity, secret, admin_token, survey_id)
+    extras = {extra.name: value for extra in vendor.extras if (value := given.get(extra.name)) is not None}
+    tenant = Tenant(vendor.name, identity, secret, extras, vendor.identity_name)
+    try:
+        vendor.check(tenant)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    return tenant
 
 
 def _extra_cases(path: Path | None) -> list[Any]:
@@ -81,17 +80,29 @@ def _note(lines: Sequence[str]) -> str:
     return shown + (f" and {len(lines) - NOTE_ITEMS} more" if len(lines) > NOTE_ITEMS else "")
 
 
-@click.command("drift")
-@click.argument("vendor", type=click.Choice(VENDORS))
+class _DriftCommand(click.Command):
+    """The ``drift`` command, whose vendors and credential options come from the vendors' drift role
+    modules (:mod:`sandbox.drift.vendors`), added when the command is first parsed or shown."""
+
+    _vendors_added = False
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        if not self._vendors_added:
+            from sandbox.drift.vendors import available
+
+            self._vendors_added = True
+            self.params[0].type = click.Choice(list(available()))
+            options = [
+                click.Option([credential.flag, credential.name], help=credential.help)
+                for credential in _credentials().values()
+            ]
+            self.params[2:2] = options
+        return super().get_params(ctx)
+
+
+@click.command("drift", cls=_DriftCommand)
+@click.argument("vendor", type=click.Choice([]))
 @click.option("--upstream", metavar="URL", help="The vendor's base URL (a sandbox's is http://HOST:PORT/<vendor>).")
-@click.option("--client-id", help="CirrusMD: the client_id.")
-@click.option("--secret", help="CirrusMD: the client's shared_secret.")
-@click.option("--survey", help="Intake24: the survey slug.")
-@click.option("--jwt-secret", help="Intake24: the survey's JWT secret (genUserKey).")
-@click.option("--admin-token", help="Intake24, optional: a personal access token, to compare the respondent API.")
-@click.option("--survey-id", help="Intake24, with --admin-token: the survey's numeric id on the upstream.")
-@click.option("--admin", help="Sympto: the clinic admin's email (API clientId).")
-@click.option("--api-secret", help="Sympto: the clinic admin's API secret.")
 @click.option("--examples", default=5, show_default=True, type=click.IntRange(0, 500), help="Valid requests drawn.")
 @click.option("--seed", type=int, help="Seed of the drawn values (printed; reuse it to rebuild the corpus).")
 @click.option(
@@ -134,20 +145,12 @@ def _note(lines: Sequence[str]) -> str:
     "--only",
     multiple=True,
     metavar="GLOB",
-    help="Only the cases whose id matches (e.g. 'cirrusmd:boundary:*'); repeatable.",
+    help="Only the cases whose id matches (e.g. '<vendor>:boundary:*'); repeatable.",
 )
 @click.option("--dry-run", is_flag=True, help="Print the corpus and what it would create; send nothing.")
 def drift(
     vendor: str,
     upstream: str | None,
-    client_id: str | None,
-    secret: str | None,
-    survey: str | None,
-    jwt_secret: str | None,
-    admin_token: str | None,
-    survey_id: str | None,
-    admin: str | None,
-    api_secret: str | None,
     examples: int,
     seed: int | None,
     rate: float,
@@ -160,10 +163,13 @@ def drift(
     against: Path | None,
     only: tuple[str, ...],
     dry_run: bool,
+    **given: str | None,
 ) -> None:
     """Send one corpus to a vendor's test environment and to the emulator; report where they disagree.
 
-    Exit status: 0 no divergence, 1 divergences, 2 usage or connection error.
+    The vendors offered are the registered ones whose package has a drift role module (drift.py);
+    a vendor without one is not drift-checked. Exit status: 0 no divergence, 1 divergences, 2 usage or
+    connection error.
     """
     from hypothesis.configuration import set_hypothesis_home_dir
 
@@ -172,9 +178,12 @@ def drift(
     from sandbox.drift import recording as recordings
     from sandbox.drift import report
     from sandbox.drift.corpus.casefile import CaseFileError
-    from sandbox.drift.normalise import RULES, Normaliser
+    from sandbox.drift.normalise import Normaliser
     from sandbox.drift.runner import Result, Runner
     from sandbox.drift.sides import Emulator, Upstream, UpstreamUnreachable, shown_url
+    from sandbox.drift.vendors import available
+
+    checked = available()[vendor]
 
     if upstream is not None and against is not None:
         raise click.UsageError("give --upstream or --against, not both")
@@ -194,17 +203,7 @@ def drift(
             raise click.UsageError(f"{against} records {recorded.vendor}, not {vendor}")
         if seed is not None and seed != recorded.seed:
             raise click.UsageError(f"the recording was made with --seed {recorded.seed}; leave --seed out")
-    given = {
-        "client_id": client_id,
-        "secret": secret,
-        "survey": survey,
-        "jwt_secret": jwt_secret,
-        "admin_token": admin_token,
-        "survey_id": survey_id,
-        "admin": admin,
-        "api_secret": api_secret,
-    }
-    tenant = _tenant(vendor, given, recorded.identity if recorded else None, need_secret=upstream is not None)
+    tenant = _tenant(checked, given, recorded.identity if recorded else None, need_secret=upstream is not None)
     try:
         base_settings = config.load_file(config_file) if config_file is not None else None
     except config.ConfigError as error:
@@ -213,19 +212,19 @@ def drift(
     run_seed = recorded.seed if recorded else seed if seed is not None else secrets.randbelow(2**32)
     run_id = recorded.run_id if recorded else secrets.token_hex(4)
     # A replay rebuilds the recorded requests, boundaries included, whatever the emulator's leeway is now.
-    leeway = (base_settings or config.load_file(None)).vendor("cirrusmd").get("leeway_seconds", 5)
+    leeway = checked.leeway((base_settings or config.load_file(None)).vendor(vendor))
     plan = Plan(
         run_id,
         run_seed,
         recorded.examples if recorded else examples,
         recorded.leeway if recorded else float(leeway),
-        recorded.admin if recorded else tenant.admin_token is not None,
+        recorded.admin if recorded else bool(tenant.extras),
     )
 
     with tempfile.TemporaryDirectory(prefix="vendor-sandbox-drift-") as scratch:
         set_hypothesis_home_dir(scratch)  # Hypothesis's caches stay out of the user's project
         try:
-            corpus = corpora.build(tenant, plan, extra)
+            corpus = corpora.build(checked, tenant, plan, extra)
         except CaseFileError as error:
             raise click.UsageError(str(error)) from None
         finally:
@@ -236,26 +235,26 @@ def drift(
             raise click.UsageError("--only matches no case: see them with --dry-run")
     creations = corpora.creations(corpus)
     if dry_run:
-        normaliser = Normaliser(RULES[vendor], "", secrets=[tenant.secret])  # the run's real names shown
-        click.echo(report.corpus_text(corpus, normaliser, int(time.time()), DRY_RUN_SESSION))
+        normaliser = Normaliser(checked.rules, "", secrets=[tenant.secret])  # the run's real names shown
+        click.echo(report.corpus_text(corpus, normaliser, int(time.time()), checked.dry_run_session))
         click.echo(
             f"{len(corpus)} cases (run {run_id}, seed {run_seed}); dry run: nothing sent. "
             f"Against an upstream they may create, for {tenant.describe()}: {_note(creations)}"
         )
         return
 
-    emulator = Emulator(tenant, run_seed, base_settings)
+    emulator = Emulator(checked, tenant, run_seed, base_settings)
     live = Upstream(upstream, rate, timeout, run_id) if upstream is not None else None
     source = shown_url(upstream) if upstream is not None else f"recording {against}"
-    emulator_session = emulator.intake24_admin_session(tenant.identity) if plan.admin else {}
-    upstream_session = (
-        {"admin": tenant.admin_token, "survey_id": tenant.survey_id} if tenant.admin_token and tenant.survey_id else {}
-    )
+    emulator_session = emulator.session(tenant) if plan.admin else {}
+    upstream_session = checked.upstream_session(tenant) if tenant.extras else {}
+    secret_extras = [tenant.extras.get(extra.name, "") for extra in checked.extras if extra.secret]
+    secret_session = [emulator_session.get(name, "") for name in checked.session_secrets]
     normaliser = Normaliser(
-        RULES[vendor],
+        checked.rules,
         run_id,
         [emulator.base, *([live.base] if live else [])],
-        [tenant.secret, tenant.admin_token or "", emulator_session.get("admin", "")],  # never a survey id
+        [tenant.secret, *secret_extras, *secret_session],  # never an id
     )
     recording_out = None
     if record is not None and live is not None:

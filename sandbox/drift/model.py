@@ -11,13 +11,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Variables a side learns while the run goes on (e.g. Sympto's bearer from the login case).
+#: Variables a side learns while the run goes on (e.g. a bearer from a login case).
 Session = Mapping[str, str]
 
 
 @dataclass(frozen=True)
 class Request:
-    """What is sent, below the vendor's base URL (``/sdk/v2/public/sessions``, not ``/cirrusmd/...``)."""
+    """What is sent, below the vendor's base URL (``/some/path``, not ``/<vendor>/some/path``)."""
 
     method: str
     path: str

@@ -2,7 +2,8 @@
 
 Generated ids, tokens, timestamps, hosts and this run's namespace differ on every call and between
 any two servers; comparing them would report noise. Each vendor has its own rules (which keys hold
-generated ids, which headers matter, which texts quote the server's clock). The same pass removes
+generated ids, which headers matter, which texts quote the server's clock), given by its drift role
+module (:mod:`sandbox.drift.vendors`). The same pass removes
 every secret: values under secret-looking keys keep only their type, and the tenant's own secret is
 replaced wherever it appears, so an :class:`~sandbox.drift.model.Answer` can be shown and stored.
 """
@@ -23,7 +24,7 @@ TEXT_LIMIT = 4000
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
 _UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,}$")
-#: Keys whose values are credentials. Narrower than the journal's pattern: Sympto's error ``Code`` is a rule name.
+#: Keys whose values are credentials. Narrower than the journal's pattern: an error ``Code`` may be a rule name.
 SECRET_KEY = re.compile(r"token|secret|password|authorization|cookie|api[-_]?key|auth(?:entication)?code", re.I)
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
 
@@ -40,34 +41,6 @@ class VendorRules:
     texts: tuple[tuple[re.Pattern[str], str], ...] = ()
     #: The vendor's key order is stable, so a different order is a divergence.
     ordered_keys: bool = True
-
-
-RULES: dict[str, VendorRules] = {
-    "cirrusmd": VendorRules(
-        "cirrusmd",
-        texts=(
-            (re.compile(r"server time -?\d+(?:\.\d+)?"), "server time <now>"),
-            (re.compile(r"\b\d+(?:\.\d+)? s (before|after)"), r"<delta> s \1"),
-        ),
-    ),
-    "intake24": VendorRules(
-        "intake24",
-        id_keys=frozenset({"userId", "id", "surveyId"}),
-        headers=(
-            "retry-after",
-            "www-authenticate",
-            "access-control-allow-credentials",
-            "access-control-expose-headers",
-            "x-content-type-options",
-            "x-frame-options",
-            "referrer-policy",
-            "strict-transport-security",
-        ),
-        # a respondent's sign-in links carry their URL token: a credential, and generated
-        texts=((re.compile(r"(/a/|[?&]auth=)[A-Za-z0-9_-]+"), r"\1<token>"),),
-    ),
-    "sympto": VendorRules("sympto", id_keys=frozenset({"userId", "groupId", "id", "_id"})),
-}
 
 
 def media_type(content_type: str) -> str:

@@ -41,7 +41,7 @@ class Recording:
     upstream: str
     leeway: float
     extra_cases: Sequence[Any] = ()
-    #: Intake24: the respondent API's cases were recorded (``--admin-token``).
+    #: The vendor's optional cases were recorded (its optional credentials were given; ``Plan.admin``).
     admin: bool = False
     exchanges: dict[str, Exchange] = field(default_factory=dict)
 

@@ -24,10 +24,9 @@ from sandbox.config import Settings
 from sandbox.drift.model import RawAnswer, Request
 from sandbox.drift.pacing import Pacer
 from sandbox.drift.tenant import Tenant
+from sandbox.drift.vendors import DriftVendor
 from sandbox.terminal import printable
 
-#: Where each vendor is mounted in the emulator (the upstream URL given replaces it).
-PREFIXES = {"cirrusmd": "/cirrusmd", "intake24": "/intake24", "sympto": "/sympto"}
 EMULATOR_BASE = "http://localhost"
 #: A skew the ``Date`` header can show (it counts whole seconds); below it the clocks are taken as one.
 MEASURABLE_SKEW = 1.5
@@ -62,7 +61,7 @@ def date_of(headers: Any) -> float | None:
 
 
 class Upstream:
-    """The vendor's test environment: ``base`` is the vendor's base URL (a sandbox's ``http://host/cirrusmd``)."""
+    """The vendor's test environment: ``base`` is the vendor's base URL (a sandbox's ``http://host/<vendor>``)."""
 
     def __init__(self, base: str, rate: float, timeout: float, run_id: str) -> None:
         self.base = base.rstrip("/")
@@ -114,34 +113,25 @@ class Upstream:
         self._session.close()
 
 
-def emulator_settings(tenant: Tenant, database: str, base: Settings | None = None) -> Settings:
+def emulator_settings(vendor: DriftVendor, tenant: Tenant, database: str, base: Settings | None = None) -> Settings:
     """The default settings (or ``base``: the user's ``--config``) with only ``tenant`` configured."""
     settings = base or config.load_file(None)
     vendors = {name: dict(section) for name, section in settings.vendors.items()}
-    section = vendors.setdefault(tenant.vendor, {})
-    if tenant.vendor == "cirrusmd":
-        section["clients"] = [{"client_id": tenant.identity, "shared_secret": tenant.secret}]
-    elif tenant.vendor == "intake24":
-        known = [s for s in section.get("surveys", []) if isinstance(s, dict)]
-        model = next((s for s in known if s.get("slug") == tenant.identity), known[0] if known else {})
-        section["surveys"] = [{**model, "slug": tenant.identity, "allowGenUsers": True, "genUserKey": tenant.secret}]
-    else:
-        section["clinics"] = [
-            {"clinic_id": "drift-clinic", "name": "Drift", "admin_email": tenant.identity, "api_secret": tenant.secret}
-        ]
+    vendors[vendor.name] = vendor.configure(vendors.get(vendor.name, {}), tenant)
     return replace(settings, vendors=vendors, database=database, source="drift emulator")
 
 
 class Emulator:
     """This sandbox, in process: a fresh app on a temporary SQLite file, reached through Flask's test client."""
 
-    def __init__(self, tenant: Tenant, seed: int, base_settings: Settings | None = None) -> None:
+    def __init__(self, vendor: DriftVendor, tenant: Tenant, seed: int, base_settings: Settings | None = None) -> None:
         from sandbox.app import create_app
 
-        self.prefix = PREFIXES[tenant.vendor]
+        self.vendor = vendor
+        self.prefix = vendor.prefix
         self._scratch = tempfile.TemporaryDirectory(prefix="vendor-sandbox-drift-")
         database = f"sqlite:///{Path(self._scratch.name) / 'emulator.db'}"
-        self.settings = emulator_settings(tenant, database, base_settings)
+        self.settings = emulator_settings(vendor, tenant, database, base_settings)
         self.app = create_app(self.settings, random_seed=seed)
         self.clock = self.app.extensions["sandbox.clock"]
         self.client = self.app.test_client()
@@ -150,13 +140,10 @@ class Emulator:
     def base(self) -> str:
         return EMULATOR_BASE + self.prefix
 
-    def intake24_admin_session(self, slug: str) -> dict[str, str]:
-        """The emulator's own respondent-API credentials: a personal access token it issues and its survey id,
-        asked of its control plane like any user would."""
-        issued = self.client.post("/__sandbox/intake24/personal-access-tokens", json={"name": "vendor-sandbox drift"})
-        surveys = self.client.get("/__sandbox/intake24/surveys").get_json()["surveys"]
-        survey_id = next((str(s["id"]) for s in surveys if s.get("slug") == slug), "")
-        return {"admin": str(issued.get_json()["jwt"]), "survey_id": survey_id}
+    def session(self, tenant: Tenant) -> dict[str, str]:
+        """The session variables the emulator starts with for the vendor's optional cases (e.g. credentials
+        it issues), asked of its control plane like any user would."""
+        return self.vendor.emulator_session(self.client, tenant)
 
     def send(self, request: Request, at: float) -> RawAnswer:
         """The emulator's answer with its clock frozen at ``at`` (the upstream's time of the same case)."""

@@ -6,11 +6,8 @@ account. ``identity`` (client id, survey slug, admin email) may be shown; ``secr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-VENDORS = ("cirrusmd", "intake24", "sympto")
-#: What ``identity`` is called in each vendor's terms, for messages and reports.
-IDENTITY_NAMES = {"cirrusmd": "client_id", "intake24": "survey", "sympto": "clinic admin"}
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -18,15 +15,16 @@ class Tenant:
     vendor: str
     identity: str
     secret: str = ""
-    #: Intake24: a personal access token for the respondent API (``/api/admin/...``) and the survey's numeric id.
-    admin_token: str | None = None
-    survey_id: str | None = None
+    #: The vendor's optional credentials, by option name (e.g. a token and an id for an extra API).
+    extras: Mapping[str, str] = field(default_factory=dict)
+    #: What ``identity`` is called in the vendor's terms (``client_id``), for messages and reports.
+    identity_name: str = "identity"
 
     def __repr__(self) -> str:  # never the secret, even in a traceback
         return f"Tenant({self.vendor}, {self.identity})"
 
     def describe(self) -> str:
-        return f"{IDENTITY_NAMES[self.vendor]} {self.identity}"
+        return f"{self.identity_name} {self.identity}"
 
 
 @dataclass(frozen=True)
@@ -36,9 +34,9 @@ class Plan:
     run_id: str
     seed: int
     examples: int
-    #: The emulator's CirrusMD clock leeway (seconds): boundary cases sit just inside and just beyond it.
+    #: The emulator's clock leeway (seconds) for the vendor: boundary cases sit just inside and just beyond it.
     leeway: float = 5.0
-    #: Intake24: add the respondent API's cases (each side uses its own token and survey id).
+    #: The vendor's optional credentials were given: add the cases that need them (recorded as ``admin``).
     admin: bool = False
 
     def identity(self, n: int | str) -> str:

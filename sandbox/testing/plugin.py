@@ -116,6 +116,20 @@ def vendor_sandbox_config() -> str | None:
     return None
 
 
+def session_settings(settings: Settings) -> Settings:
+    """The demo settings as the in-process test session runs them: each registered vendor's
+    ``SESSION_SETTINGS`` (in its ``testing`` role module) applied over its section, e.g. Intake24's
+    loopback exemption from its rate limiter (a test session sends hundreds of requests)."""
+    from sandbox.core import registry
+
+    vendors = dict(settings.vendors)
+    for vendor in registry.vendors():
+        changes = getattr(registry.optional(vendor, "testing"), "SESSION_SETTINGS", None)
+        if changes:
+            vendors[vendor.NAME] = {**settings.vendor(vendor.NAME), **changes}
+    return replace(settings, vendors=vendors)
+
+
 @pytest.fixture(scope="session")
 def vendor_sandbox_settings(
     vendor_sandbox_host: str, vendor_sandbox_port: int, vendor_sandbox_database: str, vendor_sandbox_config: str | None
@@ -124,9 +138,7 @@ def vendor_sandbox_settings(
 
     settings = config.load_file(vendor_sandbox_config)
     if vendor_sandbox_config is None:
-        # Intake24 itself exempts 127.0.0.1 from its rate limiter; a test session sends hundreds of requests.
-        intake24 = {**settings.vendor("intake24"), "rate_limit_exempt_loopback": True}
-        settings = replace(settings, vendors={**settings.vendors, "intake24": intake24})
+        settings = session_settings(settings)
     from sandbox.serve import with_free_port
 
     settings = replace(settings, host=vendor_sandbox_host, port=vendor_sandbox_port, database=vendor_sandbox_database)

@@ -10,11 +10,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sandbox.control.client import ControlClient
+from sandbox.core import registry
 
-VENDORS = ("cirrusmd", "intake24", "sympto")
 JOURNAL_LIMIT = 1000
 #: How many near misses a failed :meth:`VendorSandbox.assert_requests` shows.
 NEAREST = 5
@@ -192,6 +193,20 @@ def nearest_misses(entries: Sequence[Exchange], criteria: dict[str, Any], limit:
     return lines
 
 
+def _vendor_helper(name: str) -> Callable[..., Any] | None:
+    """The helper ``<vendor>_<helper>`` names, or None (no such vendor, role module or helper)."""
+    if name.startswith("_"):
+        return None
+    for vendor in registry.names():
+        if name.startswith(f"{vendor}_"):
+            role = registry.optional(registry.vendor(vendor), "testing")
+            helpers = getattr(role, "HELPERS", {})
+            helper: object = helpers.get(name.removeprefix(f"{vendor}_"))
+            if callable(helper):
+                return helper
+    return None
+
+
 class VendorSandbox:
     """A running sandbox, reset before each test (see the ``vendor_sandbox`` fixture)."""
 
@@ -220,8 +235,8 @@ class VendorSandbox:
 
     def url(self, vendor: str) -> str:
         """The base URL to give the partner's client instead of the vendor's (e.g. ``.../cirrusmd``)."""
-        if vendor not in VENDORS:
-            raise ValueError(f"unknown vendor {vendor!r}; one of {', '.join(VENDORS)}")
+        if vendor not in registry.names():
+            raise ValueError(f"unknown vendor {vendor!r}; one of {', '.join(registry.names())}")
         return f"{self.base_url}/{vendor}"
 
     def reset(self, vendor: str | None = None, tenant: str | None = None) -> None:
@@ -270,40 +285,15 @@ class VendorSandbox:
 
     # --- tenants ---------------------------------------------------------------------------------
 
-    def cirrusmd_client(self, client_id: str, shared_secret: str) -> dict[str, Any]:
-        """Create (or replace) a CirrusMD client the partner signs for."""
-        created: dict[str, Any] = self.control.call(
-            "PUT", f"/cirrusmd/clients/{client_id}", json={"shared_secret": shared_secret}
-        )
-        return created
-
-    def cirrusmd_members(self, client_id: str | None = None) -> list[dict[str, Any]]:
-        params = {"client_id": client_id} if client_id else {}
-        members: list[dict[str, Any]] = self.control.call("GET", "/cirrusmd/members", params=params)["members"]
-        return members
-
-    def intake24_survey(self, slug: str, **settings: Any) -> dict[str, Any]:
-        """Create (or replace) an Intake24 survey with Intake24's setting names (``genUserKey=...``)."""
-        survey: dict[str, Any] = self.control.call("PUT", f"/intake24/surveys/{slug}", json=settings)
-        return survey
-
-    def intake24_notifications(self, wait: float = 5.0) -> list[dict[str, Any]]:
-        """Notification delivery attempts, after waiting up to ``wait`` seconds for queued ones."""
-        attempts: list[dict[str, Any]] = self.control.call("GET", "/intake24/notifications", params={"wait": wait})[
-            "attempts"
-        ]
-        return attempts
-
-    def sympto_clinic(self, clinic_id: str, admin_email: str, api_secret: str, **fields: Any) -> dict[str, Any]:
-        """Create (or replace) a Sympto clinic and its admin's API credentials (``name=``, ``admin_phone=``)."""
-        body = {"admin_email": admin_email, "api_secret": api_secret, **fields}
-        clinic: dict[str, Any] = self.control.call("PUT", f"/sympto/clinics/{clinic_id}", json=body)
-        return clinic
-
-    def sympto_users(self, clinic_id: str | None = None) -> list[dict[str, Any]]:
-        params = {"clinic_id": clinic_id} if clinic_id else {}
-        users: list[dict[str, Any]] = self.control.call("GET", "/sympto/users", params=params)["users"]
-        return users
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        """``<vendor>_<helper>(...)``: a registered vendor's tenant helper (``cirrusmd_client``,
+        ``intake24_survey``, ``sympto_clinic``, ...), from ``HELPERS`` in its ``testing`` role module,
+        called with this sandbox's control-plane client. Looked up here, not written out, so that this
+        module names no vendor and a vendor from another distribution brings its own helpers."""
+        helper = _vendor_helper(name)
+        if helper is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return partial(helper, self.control)
 
     # --- assertions ------------------------------------------------------------------------------
 

@@ -1,21 +1,20 @@
-"""The corpus: every case of one vendor, in a fixed order, plus the user's ``--cases`` file."""
+"""The corpus: every case of one vendor (its drift role module builds them), plus the user's ``--cases`` file."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from sandbox.drift.corpus import casefile, cirrusmd, intake24, sympto
+from sandbox.drift.corpus import casefile
 from sandbox.drift.model import Case
 from sandbox.drift.tenant import Plan, Tenant
+from sandbox.drift.vendors import DriftVendor
 
-_BUILDERS = {"cirrusmd": cirrusmd.cases, "intake24": intake24.cases, "sympto": sympto.cases}
 
-
-def build(tenant: Tenant, plan: Plan, extra: Sequence[Any] = ()) -> list[Case]:
-    """The vendor's cases, then those of ``extra`` (the parsed ``--cases`` file)."""
-    found = list(_BUILDERS[tenant.vendor](tenant, plan))
-    found += casefile.cases(extra, tenant, plan, found)
+def build(vendor: DriftVendor, tenant: Tenant, plan: Plan, extra: Sequence[Any] = ()) -> list[Case]:
+    """The vendor's cases (from its drift role module), then those of ``extra`` (the parsed ``--cases`` file)."""
+    found = list(vendor.cases(tenant, plan))
+    found += casefile.cases(vendor, extra, tenant, plan, found)
     return found
 
 

@@ -6,9 +6,9 @@ Each entry::
      "headers": {"Accept": "application/json"}, "body": {"external_user_id": "{id}", ...},
      "auth": "valid", "claims": {"exp": "now+100"}, "rule": "invalid_body"}
 
-- ``auth: "valid"`` adds the vendor's credential for each side: CirrusMD a bearer JWT signed with the
-  tenant's secret (``claims`` override its claims), Sympto the bearer of this run's login. For Intake24,
-  ``claims`` become the body ``{"token": <JWT signed with the survey's secret>}``.
+- ``auth: "valid"`` adds the vendor's credential for each side, and ``claims`` shape it, as the vendor's
+  drift role module says (``DriftVendor.file_auth``: e.g. a bearer JWT signed with the tenant's secret
+  whose claims ``claims`` override, the bearer of this run's login, or a body ``{"token": <JWT>}``).
 - In strings: ``{run}`` is the run id, ``{id}`` an identity of this run (``drift-<run>-f<n>``); in claims,
   ``"now"``, ``"now+N"`` and ``"now-N"`` are the upstream's time.
 
@@ -21,11 +21,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from contracts.cirrusmd.tokens import Credentials, bearer, claims, sign
-from contracts.jws import sign_hmac
-from sandbox.drift.corpus.sympto import BEARER
 from sandbox.drift.model import Case, Request, Session
 from sandbox.drift.tenant import Plan, Tenant
+from sandbox.drift.vendors import DriftVendor
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _NOW = re.compile(r"^now(?:([+-])(\d+))?$")
@@ -76,32 +74,22 @@ def _entry(raw: Any, index: int) -> dict[str, Any]:
     return {**entry, "method": method}
 
 
-def _builder(entry: dict[str, Any], tenant: Tenant, plan: Plan, identity: str) -> Any:
+def _builder(vendor: DriftVendor, entry: dict[str, Any], tenant: Tenant, plan: Plan, identity: str) -> Any:
     given_claims = _substitute(entry.get("claims"), plan, identity)
     headers = {"Content-Type": "application/json", **_substitute(entry.get("headers", {}), plan, identity)}
     body = _substitute(entry.get("body"), plan, identity)
     valid = entry.get("auth") == "valid"
 
     def build(now: int, session: Session) -> Request:
-        mine = dict(headers)
         payload = None if given_claims is None else {key: _timed(v, now) for key, v in given_claims.items()}
-        json_body = body
-        if tenant.vendor == "cirrusmd" and valid:
-            credentials = Credentials(tenant.identity, tenant.secret)
-            mine["Authorization"] = bearer(sign(credentials, {**claims(credentials, now, 110), **(payload or {})}))
-        elif tenant.vendor == "sympto" and valid:
-            mine["Authorization"] = f"Bearer {session.get(BEARER, '')}"
-        elif tenant.vendor == "intake24" and payload is not None:
-            payload = {"exp": now + 60, **payload}
-            json_body = {**(body if isinstance(body, dict) else {}), "token": sign_hmac(payload, tenant.secret)}
-        return Request(
-            entry["method"], _substitute(entry["path"], plan, identity), mine, json=json_body, claims=payload
-        )
+        path = _substitute(entry["path"], plan, identity)
+        request = Request(entry["method"], path, dict(headers), json=body, claims=payload)
+        return vendor.file_auth(tenant, session, now, request, payload, valid)
 
     return build
 
 
-def cases(raw: Sequence[Any], tenant: Tenant, plan: Plan, before: Sequence[Case]) -> list[Case]:
+def cases(vendor: DriftVendor, raw: Sequence[Any], tenant: Tenant, plan: Plan, before: Sequence[Case]) -> list[Case]:
     taken = {case.id for case in before}
     found: list[Case] = []
     for index, item in enumerate(raw):
@@ -118,7 +106,7 @@ def cases(raw: Sequence[Any], tenant: Tenant, plan: Plan, before: Sequence[Case]
                 tenant.vendor,
                 str(entry.get("rule", "")),
                 str(entry.get("description", "from the --cases file")),
-                _builder(entry, tenant, plan, identity),
+                _builder(vendor, entry, tenant, plan, identity),
                 status if isinstance(status, int) else None,
                 (f"whatever {entry['method']} {entry['path']} creates, as {identity}",),
             )

@@ -1,4 +1,7 @@
-"""Sympto's cases: the admin login (its bearer is each side's own), valid patients, a duplicate, every
+"""Sympto's drift knowledge (``DRIFT``, found by ``vendor-sandbox drift`` through the registry): its corpus,
+its normalisation rules, its credentials and how the emulator is given the same clinic admin.
+
+The cases: the admin login (its bearer is each side's own), valid patients, a duplicate, every
 named patient and webhook-registration mutation, bearer failures and the current-flow login token.
 
 Only requests that change nothing upstream or create the run's own patients (``drift-<run id>-<n>@
@@ -10,13 +13,17 @@ One wrong-secret login only: Sympto counts failed logins per address.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from contracts.sympto import strategies as sympto
 from sandbox.drift import draw
 from sandbox.drift.model import Case, RawAnswer, Request, Session
+from sandbox.drift.normalise import VendorRules
 from sandbox.drift.tenant import Plan, Tenant
+from sandbox.drift.vendors import Credential, DriftVendor
+from sandbox.vendors.sympto import PREFIXES
 
 BEARER = "bearer"
 PATIENT_MUTATIONS = ("unknown_time_zone", "phone_not_e164", "no_email_or_phone", "notification_type_missing")
@@ -166,3 +173,32 @@ def cases(tenant: Tenant, plan: Plan) -> list[Case]:
         ),
     ]
     return found
+
+
+def configure(section: Mapping[str, Any], tenant: Tenant) -> dict[str, Any]:
+    """The ``[sympto]`` section with one clinic whose admin is the drift tenant."""
+    clinic = {"clinic_id": "drift-clinic", "name": "Drift", "admin_email": tenant.identity, "api_secret": tenant.secret}
+    return {**section, "clinics": [clinic]}
+
+
+def file_auth(
+    _tenant: Tenant, session: Session, _now: int, request: Request, _payload: Mapping[str, Any] | None, valid: bool
+) -> Request:
+    """``auth: "valid"``: the bearer of this run's login (each side's own)."""
+    if not valid:
+        return request
+    return replace(request, headers={**request.headers, "Authorization": f"Bearer {session.get(BEARER, '')}"})
+
+
+DRIFT = DriftVendor(
+    name="sympto",
+    prefix=PREFIXES[0],
+    identity_name="clinic admin",
+    identity=Credential("admin", "--admin", "Sympto: the clinic admin's email (API clientId)."),
+    secret=Credential("api_secret", "--api-secret", "Sympto: the clinic admin's API secret.", secret=True),
+    rules=VendorRules("sympto", id_keys=frozenset({"userId", "groupId", "id", "_id"})),
+    cases=cases,
+    configure=configure,
+    file_auth=file_auth,
+    dry_run_session={BEARER: "<the bearer of the login case>"},
+)

@@ -1,4 +1,8 @@
-"""Intake24's cases: create-user with valid claims, every claim mutation, every token mutation, the expiry
+"""Intake24's drift knowledge (``DRIFT``, found by ``vendor-sandbox drift`` through the registry): its corpus,
+its normalisation rules, its credentials (the respondent API's optional ones too) and how the emulator is
+given the same survey.
+
+The cases: create-user with valid claims, every claim mutation, every token mutation, the expiry
 boundary, the idempotent repeat, an unknown survey and bodies that are not a token.
 
 Every username is the run's (``drift-<run id>-<n>``), mutated claims included, so that whatever the
@@ -7,16 +11,23 @@ upstream accepts by mistake is still recognisably ours.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from contracts.intake24 import strategies as intake24
+from contracts.intake24.partner import INTAKE24_TOKEN_RULES
 from contracts.intake24.strategies import CLAIM_MUTATION_NAMES
 from contracts.jws import sign_hmac
-from contracts.strategies import INTAKE24_TOKEN_RULES
 from sandbox.drift import draw
 from sandbox.drift.model import Case, Request, Session
+from sandbox.drift.normalise import VendorRules
 from sandbox.drift.tenant import Plan, Tenant
+from sandbox.drift.vendors import Credential, DriftVendor
+
+if TYPE_CHECKING:
+    from flask.testing import FlaskClient
 
 VALID_LIFETIME = 60
 _USERNAME_MUTATIONS = {"username_missing", "username_not_string", "username_empty", "username_too_long"}
@@ -247,3 +258,92 @@ def cases(tenant: Tenant, plan: Plan) -> list[Case]:
         )
     )
     return found + (admin_cases(plan) if plan.admin else [])
+
+
+#: The option names of the respondent API's credentials (``tenant.extras``).
+ADMIN_OPTION = "admin_token"
+SURVEY_ID_OPTION = "survey_id"
+
+
+def configure(section: Mapping[str, Any], tenant: Tenant) -> dict[str, Any]:
+    """The ``[intake24]`` section with one survey: the configured one of that slug (or the first) as the model,
+    user generation on, signed with the drift tenant's secret."""
+    known = [s for s in section.get("surveys", []) if isinstance(s, dict)]
+    model = next((s for s in known if s.get("slug") == tenant.identity), known[0] if known else {})
+    survey = {**model, "slug": tenant.identity, "allowGenUsers": True, "genUserKey": tenant.secret}
+    return {**section, "surveys": [survey]}
+
+
+def check(tenant: Tenant) -> None:
+    if (ADMIN_OPTION in tenant.extras) != (SURVEY_ID_OPTION in tenant.extras):
+        raise ValueError("the respondent API needs both --admin-token and --survey-id")
+
+
+def file_auth(
+    tenant: Tenant, _session: Session, now: int, request: Request, payload: Mapping[str, Any] | None, _valid: bool
+) -> Request:
+    """``claims`` become the body ``{"token": <JWT signed with the survey's secret>}`` (``exp`` a minute ahead)."""
+    if payload is None:
+        return request
+    signed = {"exp": now + VALID_LIFETIME, **payload}
+    body = request.json if isinstance(request.json, dict) else {}
+    return replace(request, json={**body, "token": sign_hmac(signed, tenant.secret)}, claims=signed)
+
+
+def emulator_session(client: FlaskClient, tenant: Tenant) -> dict[str, str]:
+    """The emulator's own respondent-API credentials: a personal access token it issues and its survey id,
+    asked of its control plane like any user would."""
+    issued = client.post("/__sandbox/intake24/personal-access-tokens", json={"name": "vendor-sandbox drift"})
+    surveys = client.get("/__sandbox/intake24/surveys").get_json()["surveys"]
+    survey_id = next((str(s["id"]) for s in surveys if s.get("slug") == tenant.identity), "")
+    return {ADMIN_TOKEN: str(issued.get_json()["jwt"]), SURVEY_ID: survey_id}
+
+
+def upstream_session(tenant: Tenant) -> dict[str, str]:
+    """The upstream's respondent-API credentials, as given."""
+    token, survey_id = tenant.extras.get(ADMIN_OPTION), tenant.extras.get(SURVEY_ID_OPTION)
+    return {ADMIN_TOKEN: token, SURVEY_ID: survey_id} if token and survey_id else {}
+
+
+DRIFT = DriftVendor(
+    name="intake24",
+    prefix="/intake24",  # the common root of its API and survey mounts: the upstream URL replaces it
+    identity_name="survey",
+    identity=Credential("survey", "--survey", "Intake24: the survey slug."),
+    secret=Credential("jwt_secret", "--jwt-secret", "Intake24: the survey's JWT secret (genUserKey).", secret=True),
+    extras=(
+        Credential(
+            ADMIN_OPTION,
+            "--admin-token",
+            "Intake24, optional: a personal access token, to compare the respondent API.",
+            secret=True,
+        ),
+        Credential(
+            SURVEY_ID_OPTION, "--survey-id", "Intake24, with --admin-token: the survey's numeric id on the upstream."
+        ),
+    ),
+    rules=VendorRules(
+        "intake24",
+        id_keys=frozenset({"userId", "id", "surveyId"}),
+        headers=(
+            "retry-after",
+            "www-authenticate",
+            "access-control-allow-credentials",
+            "access-control-expose-headers",
+            "x-content-type-options",
+            "x-frame-options",
+            "referrer-policy",
+            "strict-transport-security",
+        ),
+        # a respondent's sign-in links carry their URL token: a credential, and generated
+        texts=((re.compile(r"(/a/|[?&]auth=)[A-Za-z0-9_-]+"), r"\1<token>"),),
+    ),
+    cases=cases,
+    configure=configure,
+    check=check,
+    file_auth=file_auth,
+    emulator_session=emulator_session,
+    upstream_session=upstream_session,
+    session_secrets=(ADMIN_TOKEN,),
+    dry_run_session={ADMIN_TOKEN: "<the personal access token>", SURVEY_ID: "<survey id>"},
+)

@@ -1,4 +1,7 @@
-"""CirrusMD's cases: valid session requests, every body mutation, every token case, the time boundaries.
+"""CirrusMD's drift knowledge (``DRIFT``, found by ``vendor-sandbox drift`` through the registry): its corpus,
+its normalisation rules, its credentials and how the emulator is given the same client.
+
+The cases: valid session requests, every body mutation, every token case, the time boundaries.
 
 Tokens are minted when the case is sent (``minted_at`` is the upstream's clock), so a token rule is
 judged at the same instant on both sides. Boundary cases sit two seconds inside or beyond each limit
@@ -8,7 +11,9 @@ known to the second.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from contracts.cirrusmd import messages
@@ -16,7 +21,10 @@ from contracts.cirrusmd.strategies import MUTATIONS, PAIR_MUTATIONS, session_req
 from contracts.cirrusmd.tokens import INVALID, Credentials, TokenCase, bearer, claims, sign
 from sandbox.drift import draw
 from sandbox.drift.model import Case, Request, Session
+from sandbox.drift.normalise import VendorRules
 from sandbox.drift.tenant import Plan, Tenant
+from sandbox.drift.vendors import Credential, DriftVendor
+from sandbox.vendors.cirrusmd import PREFIXES
 
 PATH = "/sdk/v2/public/sessions"
 VALID_LIFETIME = 110
@@ -196,3 +204,44 @@ def cases(tenant: Tenant, plan: Plan) -> list[Case]:
             )
         )
     return found
+
+
+def configure(section: Mapping[str, Any], tenant: Tenant) -> dict[str, Any]:
+    """The ``[cirrusmd]`` section with the drift tenant as its one client."""
+    return {**section, "clients": [{"client_id": tenant.identity, "shared_secret": tenant.secret}]}
+
+
+def leeway(section: Mapping[str, Any]) -> float:
+    """The emulator's clock leeway: the boundary cases sit just inside and just beyond it."""
+    return float(section.get("leeway_seconds", 5))
+
+
+def file_auth(
+    tenant: Tenant, _session: Session, now: int, request: Request, payload: Mapping[str, Any] | None, valid: bool
+) -> Request:
+    """``auth: "valid"``: a bearer JWT signed with the client's secret, its claims overridden by ``claims``."""
+    if not valid:
+        return request
+    credentials = Credentials(tenant.identity, tenant.secret)
+    signed = bearer(sign(credentials, {**claims(credentials, now, VALID_LIFETIME), **(payload or {})}))
+    return replace(request, headers={**request.headers, "Authorization": signed})
+
+
+DRIFT = DriftVendor(
+    name="cirrusmd",
+    prefix=PREFIXES[0],
+    identity_name="client_id",
+    identity=Credential("client_id", "--client-id", "CirrusMD: the client_id."),
+    secret=Credential("secret", "--secret", "CirrusMD: the client's shared_secret.", secret=True),
+    rules=VendorRules(
+        "cirrusmd",
+        texts=(
+            (re.compile(r"server time -?\d+(?:\.\d+)?"), "server time <now>"),
+            (re.compile(r"\b\d+(?:\.\d+)? s (before|after)"), r"<delta> s \1"),
+        ),
+    ),
+    cases=cases,
+    configure=configure,
+    leeway=leeway,
+    file_auth=file_auth,
+)
