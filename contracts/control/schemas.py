@@ -17,7 +17,8 @@ from contracts.fields import (
     Text,
     json_size,
 )
-from contracts.sympto.schemas import Phone
+from contracts.sympto.schemas import ADMIN_ID_MAX_LENGTH, CLINIC_ID_MAX_LENGTH, SECRET_MAX_LENGTH, Phone
+from contracts.sympto.webhook import FLOWS
 
 MAX_DELAY_SECONDS = 30.0
 #: Incoming-request kinds, then the kinds a vendor applies to its own calls toward the partner.
@@ -486,9 +487,13 @@ class SymptoClinicUpdateSchema(StrictSchema):
     """``PUT /__sandbox/sympto/clinics/{clinic_id}``: the clinic and its admin's API credentials."""
 
     name = Text(max_length=200, metadata={"description": "Display name (default: the clinic id)."})
-    admin_email = Email(required=True, max_length=320, metadata={"description": "clientId of POST /authorization."})
+    admin_email = Email(
+        required=True, max_length=ADMIN_ID_MAX_LENGTH, metadata={"description": "clientId of POST /authorization."}
+    )
     admin_phone = Phone(load_default=None, allow_none=True, metadata={"description": "Also usable as clientId."})
-    api_secret = Text(required=True, max_length=500, metadata={"description": "clientSecret of POST /authorization."})
+    api_secret = Text(
+        required=True, max_length=SECRET_MAX_LENGTH, metadata={"description": "clientSecret of POST /authorization."}
+    )
 
 
 class SymptoEndpointSchema(Schema):
@@ -526,7 +531,7 @@ class SymptoSessionSchema(Schema):
     clinic_id = fields.String(required=True)
     user_id = fields.String(required=True)
     email = fields.String(required=True, allow_none=True)
-    via = fields.String(required=True, validate=validate.OneOf(["authCode", "userAuthToken"]))
+    via = fields.String(required=True, validate=validate.OneOf(FLOWS))
     expires_at = fields.Float(required=True)
     active = fields.Boolean(required=True)
 
@@ -536,4 +541,4 @@ class SymptoSessionListSchema(Schema):
 
 
 class ClinicQuerySchema(StrictSchema):
-    clinic_id = fields.String(validate=validate.Length(max=64))
+    clinic_id = fields.String(validate=validate.Length(max=CLINIC_ID_MAX_LENGTH))

@@ -59,6 +59,9 @@ DUPLICATE_PHONE = (
     "A user with phoneNumber {phone} already exists: use another phone number, or update the existing user."
 )
 
+# 200: DELETE /clinicAdmin/groups/manage answers this text
+USER_REMOVED_FROM_GROUP = "User removed from group!"
+
 # routing
 NOT_FOUND = "No Sympto API route matches {method} {path}: see the Sympto Endpoints reference."
 METHOD_NOT_ALLOWED = "{method} is not allowed on {path}: use {allowed}."

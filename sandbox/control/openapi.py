@@ -8,13 +8,9 @@ from apispec import APISpec
 from flask import Blueprint, Response, jsonify
 
 from contracts.control import schemas
-from contracts.fields import WHITESPACE
-from contracts.sympto.schemas import PageLoadCheckSchema
 from sandbox.core import openapi
 from sandbox.core.openapi import json_response as answer
-from sandbox.vendors.sympto.routes import use_field_rules
 
-NOT_BLANK = rf"^[^\x00]*[^\x00{WHITESPACE}][^\x00]*$"
 HEALTH = "/__sandbox/health"
 blueprint = Blueprint("control_openapi", __name__, url_prefix="/__sandbox")
 
@@ -45,7 +41,6 @@ def control_path(spec: APISpec, path: str, operations: dict[str, Any]) -> None:
 
 
 def add_paths(spec: APISpec) -> None:
-    use_field_rules(spec)  # the Sympto tenant schemas use Sympto's fields (phone numbers)
     for name, schema in [
         ("ControlError", schemas.ErrorSchema),
         ("Health", schemas.HealthSchema),
@@ -60,12 +55,6 @@ def add_paths(spec: APISpec) -> None:
         ("Journal", schemas.JournalSchema),
         ("JournalCount", schemas.JournalCountSchema),
         ("Reset", schemas.ResetSchema),
-        ("SymptoClinicUpdate", schemas.SymptoClinicUpdateSchema),
-        ("SymptoClinic", schemas.SymptoClinicSchema),
-        ("SymptoClinicList", schemas.SymptoClinicListSchema),
-        ("SymptoUserList", schemas.SymptoUserListSchema),
-        ("SymptoSessionList", schemas.SymptoSessionListSchema),
-        ("SymptoPageLoadCheck", PageLoadCheckSchema),
     ]:
         openapi.add_schema(spec, name, schema)
     error = answer("ControlError", "Invalid request; `error` says what to fix")
@@ -200,98 +189,5 @@ def add_paths(spec: APISpec) -> None:
                 "requestBody": {"required": True, "content": {"application/json": {"schema": "ClockUpdate"}}},
                 "responses": {"200": answer("Clock", "The clock"), "400": error, "404": missing},
             },
-        },
-    )
-    _add_sympto_paths(spec, error, missing)
-
-
-def _add_sympto_paths(spec: APISpec, error: dict[str, Any], missing: dict[str, Any]) -> None:
-    tags = ["sympto tenants"]
-    clinic_id = [
-        {
-            "in": "path",
-            "name": "clinic_id",
-            "required": True,
-            "schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NOT_BLANK},
-        }
-    ]
-    by_clinic = [{"in": "query", "name": "clinic_id", "schema": {"type": "string", "maxLength": 64}}]
-    conflict = answer("ControlError", "The admin email or phone belongs to another clinic or user")
-    control_path(
-        spec,
-        "/__sandbox/sympto/clinics",
-        operations={
-            "get": {
-                "tags": tags,
-                "summary": "Sympto clinics and their admins (secrets redacted)",
-                "responses": {"200": answer("SymptoClinicList", "Clinics")},
-            }
-        },
-    )
-    control_path(
-        spec,
-        "/__sandbox/sympto/clinics/{clinic_id}",
-        operations={
-            "put": {
-                "tags": tags,
-                "summary": "Create or replace a clinic and its admin's API credentials",
-                "parameters": clinic_id,
-                "requestBody": {"required": True, "content": {"application/json": {"schema": "SymptoClinicUpdate"}}},
-                "responses": {"200": answer("SymptoClinic", "Stored"), "400": error, "409": conflict},
-            },
-            "get": {
-                "tags": tags,
-                "summary": "One clinic",
-                "parameters": clinic_id,
-                "responses": {"200": answer("SymptoClinic", "The clinic"), "404": missing},
-            },
-            "delete": {
-                "tags": tags,
-                "summary": "Remove a clinic with its users, groups, sessions and tokens",
-                "parameters": clinic_id,
-                "responses": {"200": answer("SymptoClinic", "Removed"), "404": missing},
-            },
-        },
-    )
-    control_path(
-        spec,
-        "/__sandbox/sympto/users",
-        operations={
-            "get": {
-                "tags": tags,
-                "summary": "Users of one clinic or all, with their clinic",
-                "parameters": by_clinic,
-                "responses": {"200": answer("SymptoUserList", "Users"), "400": error},
-            }
-        },
-    )
-    control_path(
-        spec,
-        "/__sandbox/sympto/sessions",
-        operations={
-            "get": {
-                "tags": tags,
-                "summary": "Front-end sessions (never the session id)",
-                "parameters": by_clinic,
-                "responses": {"200": answer("SymptoSessionList", "Sessions"), "400": error},
-            }
-        },
-    )
-    control_path(
-        spec,
-        "/__sandbox/sympto/page-load",
-        operations={
-            "post": {
-                "tags": tags,
-                "summary": "The page-load verdict for a URL (or parameter and code), without opening a session",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": "SymptoPageLoadCheck"}}},
-                "responses": {
-                    "200": {
-                        "description": "The verdict: ok, rule, message, user, partner, warnings",
-                        "content": {"application/json": {"schema": {"type": "object"}}},
-                    },
-                    "400": error,
-                },
-            }
         },
     )

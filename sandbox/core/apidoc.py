@@ -28,7 +28,8 @@ OPERATIONS = "__sandbox_operations__"
 
 View = TypeVar("View", bound=Callable[..., Any])
 SchemaRef = type[Schema] | Schema | Mapping[str, Any]
-"""A contract schema (class or instance), or a raw JSON Schema for what no contract describes (a page)."""
+"""A contract schema (class or instance), or a raw JSON Schema for what no contract describes (a page);
+inside a raw JSON Schema, a contract schema class stands for a reference to its component."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,9 @@ class Declarations:
     ``names`` overrides a name where the document has always used another; ``load_body`` is the
     vendor's wire reader (request → loaded value, raising the vendor's own error); ``finish`` may add
     what every operation of this owner can meet (a guard's 401, a limiter's 429); ``field_rules``
-    teaches the document about the owner's custom fields (apispec attribute functions).
+    teaches the document about the owner's custom fields (apispec attribute functions);
+    ``bearer_scheme`` names (and defines) the security scheme its ``bearer=True`` operations use,
+    when it is not the core's JWT ``bearer``.
     """
 
     def __init__(
@@ -92,6 +95,7 @@ class Declarations:
         names: Mapping[type[Schema], str] | None = None,
         finish: Callable[[str, Operation, dict[str, Any]], None] | None = None,
         field_rules: tuple[Callable[..., dict[str, Any]], ...] = (),
+        bearer_scheme: tuple[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self.tag = tag
         self.component_prefix = component_prefix
@@ -99,6 +103,7 @@ class Declarations:
         self.names = dict(names or {})
         self.finish = finish
         self.field_rules = field_rules
+        self.bearer_scheme = bearer_scheme
 
     def operation(
         self,

@@ -8,7 +8,7 @@ limits (``enum``, ``maxLength``, ``format``), so the document cannot drift from 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from apispec import APISpec
@@ -105,6 +105,8 @@ def _add_declared_paths(spec: APISpec, plugin: MarshmallowPlugin, app: Flask) ->
                 taught.add(id(owner))
                 for field_rule in owner.field_rules:
                     plugin.converter.add_attribute_function(field_rule)  # type: ignore[union-attr]
+                if owner.bearer_scheme is not None and owner.bearer_scheme[0] not in spec.components.security_schemes:
+                    spec.components.security_scheme(owner.bearer_scheme[0], dict(owner.bearer_scheme[1]))
             path = openapi_path(rule)
             operation = _operation(spec, declared, rule)
             if owner.finish is not None:
@@ -122,7 +124,21 @@ def _schema(spec: APISpec, owner: apidoc.Declarations, schema: apidoc.SchemaRef)
         name = owner.component_name(schema)
         add_schema(spec, name, schema)
         return name
-    return dict(schema)
+    inline: dict[str, Any] = _inline(spec, owner, schema)
+    return inline
+
+
+def _inline(spec: APISpec, owner: apidoc.Declarations, value: Any) -> Any:
+    """A raw JSON Schema, copied, where a contract schema class becomes a reference to its component."""
+    if isinstance(value, type) and issubclass(value, Schema):
+        name = owner.component_name(value)
+        add_schema(spec, name, value)
+        return spec.components.get_ref("schema", name)
+    if isinstance(value, Mapping):
+        return {key: _inline(spec, owner, item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_inline(spec, owner, item) for item in value]
+    return value
 
 
 def _operation(spec: APISpec, declared: apidoc.Operation, rule: Rule) -> dict[str, Any]:
@@ -133,7 +149,8 @@ def _operation(spec: APISpec, declared: apidoc.Operation, rule: Rule) -> dict[st
     if declared.deprecated:
         operation["deprecated"] = True
     if declared.bearer:
-        operation["security"] = [{"bearer": []}]
+        scheme = owner.bearer_scheme[0] if owner.bearer_scheme is not None else "bearer"
+        operation["security"] = [{scheme: []}]
     parameters = [dict(parameter) for parameter in declared.parameters]
     named = {parameter.get("name") for parameter in parameters if parameter.get("in") == "path"}
     for argument in sorted(rule.arguments - named, key=rule.rule.index):

@@ -13,16 +13,16 @@ import pytest
 import requests
 from click.testing import CliRunner
 from flask.testing import FlaskClient
-from sandbox.fixtures.partners.sympto import correct
 
 from contracts.intake24.tokens import CASES as INTAKE24_CASES
 from contracts.sympto.codes import CASES as SYMPTO_CASES
 from contracts.sympto.codes import REFUSED_RULE, REFUSED_STATUS
 from sandbox.cli import main
+from sandbox.fixtures.partners.sympto import correct
 from sandbox.testing.live import LiveServer
 from tests.cirrusmd.helpers import SESSIONS, member_body, valid_headers
 from tests.conftest import FROZEN_AT
-from tests.sympto.support import JWT_SECRET, PARAM, PARTNER_ID, PARTNER_SECRET, login, register_endpoint
+from tests.vendors.sympto.support import JWT_SECRET, PARAM, PARTNER_ID, PARTNER_SECRET, login, register_endpoint
 
 
 def run(*args: str) -> str:

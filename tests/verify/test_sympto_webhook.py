@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from flask import Flask, Response, request
-from sandbox.fixtures.partners.sympto import PARTNERS, correct
 
+from sandbox.fixtures.partners.sympto import PARTNERS, correct
 from sandbox.testing.live import LiveServer
 from sandbox.verify import cli
 from sandbox.verify.cli import verify
@@ -27,7 +27,7 @@ from sandbox.verify.sympto_webhook import (
     junit_xml,
 )
 from sandbox.verify.sympto_webhook import verify as run_verify
-from tests.sympto.support import JWT_SECRET, PARTNER_ID, PARTNER_SECRET
+from tests.vendors.sympto.support import JWT_SECRET, PARTNER_ID, PARTNER_SECRET
 
 EXAMPLES = 8
 
