@@ -223,7 +223,9 @@ class LoginTokenRequestSchema(_Strict):
 
 
 class UserAuthTokenSchema(Schema):
-    userAuthToken = fields.String(required=True, metadata=secret(description="Valid 60 s, single use."))
+    userAuthToken = fields.String(
+        required=True, metadata=secret(description=f"Valid {messages.USER_AUTH_TOKEN_LIFETIME_SECONDS} s, single use.")
+    )
 
 
 # --- webhook configuration (2019-2020 flow) --------------------------------------------------

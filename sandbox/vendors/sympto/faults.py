@@ -76,7 +76,7 @@ def catalogue() -> list[FaultSpec]:
                 retry_after=retry_after,
             ),
             "rate_limited",
-            "429 on POST /authorization: more than 10 invalid attempts in 5 minutes",
+            f"429 on POST /authorization: {messages.RATE_LIMIT_WORDS}",
             route="/authorization",
             headers={"Retry-After": str(retry_after)},
         ),
@@ -99,7 +99,7 @@ def catalogue() -> list[FaultSpec]:
             401,
             messages.EXPIRED_BEARER.format(ago=60),
             "expired_bearer",
-            "401 on any bearer route: the 15-minute bearer token has expired",
+            f"401 on any bearer route: the {messages.BEARER_LIFETIME_SECONDS // 60}-minute bearer token has expired",
         ),
         _spec(
             "invalid_body",

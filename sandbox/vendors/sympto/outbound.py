@@ -28,7 +28,7 @@ BODY_EXCERPT_LIMIT = 500
 #: 2019); Sympto's server-side version is not public, so this is our choice of the flow's era.
 AXIOS_VERSION = "0.19.0"
 #: axios's ``maxRedirects`` as its README documents the default for that release.
-MAX_REDIRECTS = 5
+MAX_REDIRECTS = messages.WEBHOOK_MAX_REDIRECTS
 #: The headers axios adds to every request (``lib/defaults.js``, ``lib/adapters/http.js``).
 AXIOS_HEADERS = {"Accept": "application/json, text/plain, */*", "User-Agent": f"axios/{AXIOS_VERSION}"}
 #: The route name of this call for armed faults (not an inbound path, so inbound requests never take them).

@@ -76,7 +76,8 @@ _PAGE_PARAMETERS = (
         "in": "query",
         "name": USER_AUTH_TOKEN,
         "schema": {"type": "string"},
-        "description": "Current flow: the token from POST /authorization/login/token (single use, 60 s). "
+        "description": "Current flow: the token from POST /authorization/login/token "
+        f"(single use, {messages.USER_AUTH_TOKEN_LIFETIME_SECONDS} s). "
         "The 2019-2020 flow sends ?authCode<endpointQueryParam>=<code> instead.",
     },
 )
@@ -98,7 +99,7 @@ def clinic() -> str:
 
 @blueprint.post("/authorization")
 @api.operation(
-    "Clinic-admin credentials → a bearer token valid 15 minutes",
+    f"Clinic-admin credentials → a bearer token valid {messages.BEARER_LIFETIME_WORDS}",
     done({"type": "string", "description": "The bearer token."}),
     *errors(400, 401, 413, 429),
     body=AuthorizationRequestSchema,

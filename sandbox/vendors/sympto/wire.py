@@ -172,7 +172,8 @@ _ERRORS = {
     404: "An id or email that is not in your clinic, or nothing configured yet",
     413: "Body over the size limit",
     422: "A user with this email or phone number already exists",
-    429: "More than 10 invalid authorization requests in 5 minutes from this address",
+    429: f"More than {messages.RATE_LIMIT_FAILURES} invalid authorization requests in "
+    f"{messages.RATE_LIMIT_WINDOW_SECONDS // 60} minutes from this address",
 }
 _RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}}
 
