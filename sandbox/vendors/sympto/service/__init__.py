@@ -25,6 +25,8 @@ from sandbox.vendors.sympto.service.users import MAX_PAGE, Users
 
 
 class SymptoService:
+    """Every part of Sympto's rules over one store, clock and randomness; what ``init_app`` registers."""
+
     def __init__(
         self,
         store: Store,

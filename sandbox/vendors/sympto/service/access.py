@@ -20,6 +20,8 @@ MAX_BEARER_TOKENS = 1000
 
 
 class Access(Part):
+    """Clinic-admin credentials: the login that issues bearer tokens, the check of a bearer token."""
+
     def login(self, client_id: str, client_secret: str, source: str) -> str:
         """Exchange clinic-admin credentials for a bearer token; count and limit failures."""
         now = self.clock.now()

@@ -26,6 +26,8 @@ from sandbox.vendors.sympto.service.settings import VENDOR, Clinic, Part
 
 
 class Clinics(Part):
+    """The clinics (tenants): config and control-plane ones, their admin user, webhooks, reset."""
+
     def install_clinics(self) -> tenants.Reconciled:
         """Make the clinics exactly the configured ones, with their admins as provider users (clinics of an
         earlier config removed with their users and sessions; clinics created through the control plane kept)."""

@@ -18,6 +18,8 @@ from sandbox.vendors.sympto.service.users import Users, count, refuse_quota
 
 
 class Groups(Part):
+    """Groups of one clinic and who belongs to them; needs :class:`Users` for the provider-with-group path."""
+
     def __init__(
         self, store: Store, clock: Clock, randomness: Randomness, settings: SymptoSettings, users: Users
     ) -> None:

@@ -23,6 +23,8 @@ from sandbox.vendors.sympto.service.users import Users
 
 
 class SignOn(Part):
+    """Front-end sign-in: both flows end in a session; the 2019-2020 one calls the partner's webhook."""
+
     def __init__(
         self,
         store: Store,

@@ -28,6 +28,8 @@ def refuse_quota(key: str, limit: int, clinic_id: str, what: str) -> None:
 
 
 class Users(Part):
+    """Patients and providers of one clinic, as both API generations create and list them."""
+
     def create_user(self, clinic_id: str, kind: str, data: Mapping[str, Any], generation: str) -> str:
         """Create a patient or provider; an email or phone already in use → 422.
 
