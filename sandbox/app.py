@@ -8,14 +8,12 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from sandbox import config, control
 from sandbox.config import Settings, is_loopback_bind
-from sandbox.control import openapi as control_openapi
 from sandbox.control.security import HostPolicy
 from sandbox.core import errors, faults, journal, registry, selfcall, tenants
 from sandbox.core.clock import GLOBAL, Clock, scope_of
 from sandbox.core.errors import surface_for
 from sandbox.core.faults import Faults, tenant_of_request
 from sandbox.core.journal import Journal
-from sandbox.core.openapi import register_paths
 from sandbox.core.randomness import Randomness
 from sandbox.core.redact import REDACTION_KEY, Redaction
 from sandbox.core.store import Store
@@ -62,7 +60,6 @@ def create_app(
         token_required=not is_loopback_bind(settings.host),
     )
     faults.init_app(app, Faults(store, clock, randomness, max_armed=settings.limits.armed_faults))
-    register_paths(app, control_openapi.add_paths)
     for vendor in registry.vendors():
         context = registry.VendorContext(store, clock, randomness, the_journal, dict(settings.vendor(vendor.NAME)))
         vendor.init_app(app, context)

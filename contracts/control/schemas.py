@@ -5,20 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.control import journal_filters
 from contracts.fields import (
     HEADER_NAME_PATTERN,
     HEADER_VALUE_PATTERN,
-    Email,
     StrictBoolean,
     StrictFloat,
-    Text,
     json_size,
 )
-from contracts.intake24.constants import PAT_MAX_LIFETIME_SECONDS, PAT_NAME_MAX_LENGTH, PAT_NAME_MIN_LENGTH
-from contracts.sympto.schemas import Phone
 
 MAX_DELAY_SECONDS = 30.0
 #: Incoming-request kinds, then the kinds a vendor applies to its own calls toward the partner.
@@ -327,226 +323,10 @@ class ResetSchema(Schema):
     reset = fields.List(fields.String(), required=True, metadata={"description": "What was reset."})
 
 
-class CirrusmdClientUpdateSchema(StrictSchema):
-    shared_secret = fields.String(required=True, validate=validate.Length(min=1, max=500))
-
-
 #: Where a tenant came from: the config file (restored at every start, removed when the config drops it)
 #: or the control plane (kept across restarts).
 TENANT_SOURCE = {"description": "config (declared by the config file) or control (created through /__sandbox)."}
 
 
-class CirrusmdClientSchema(Schema):
-    client_id = fields.String(required=True)
-    shared_secret = fields.String(required=True, metadata={"description": "Always redacted in answers."})
-    source = fields.String(required=True, validate=validate.OneOf(["config", "control"]), metadata=TENANT_SOURCE)
-
-
-class CirrusmdClientListSchema(Schema):
-    clients = fields.List(fields.Nested(CirrusmdClientSchema), required=True)
-
-
-class CirrusmdMemberSchema(Schema):
-    member_uuid = fields.String(required=True)
-    client_id = fields.String(required=True)
-    external_user_id = fields.String(required=True)
-    email = fields.String(required=True)
-    first_name = fields.String(required=True)
-    last_name = fields.String(required=True)
-    dob = fields.String(required=True)
-    gender = fields.String(required=True)
-    zipcode = fields.String(required=True, allow_none=True)
-    member_id = fields.String(required=True)
-    metadata = fields.Dict(required=True)
-    external_plan_id = fields.String(required=True, allow_none=True)
-    origin_label = fields.String(required=True, allow_none=True)
-    welcome_message = fields.String(required=True, allow_none=True)
-    created_at = fields.Float(required=True)
-    updated_at = fields.Float(required=True)
-    sessions_created = fields.Integer(required=True)
-
-
-class CirrusmdMemberListSchema(Schema):
-    members = fields.List(fields.Nested(CirrusmdMemberSchema), required=True)
-    total = fields.Integer(required=True, metadata={"description": "Members matching, over all pages."})
-    next_offset = fields.Integer(
-        required=True, allow_none=True, metadata={"description": "The offset of the next page; null on the last."}
-    )
-
-
 #: The largest page of a control-plane listing.
 MAX_PAGE = 1000
-
-
-class CirrusmdMemberQuerySchema(StrictSchema):
-    """``GET /__sandbox/cirrusmd/members``: one page, oldest first."""
-
-    client_id = fields.String(validate=validate.Length(min=1, max=200))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_PAGE))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
-
-
-class Intake24SurveySchema(Schema):
-    slug = fields.String(required=True)
-    id = fields.String(required=True)
-    settings = fields.Dict(required=True)
-    source = fields.String(required=True, validate=validate.OneOf(["config", "control"]), metadata=TENANT_SOURCE)
-
-
-class Intake24SurveyListSchema(Schema):
-    surveys = fields.List(fields.Nested(Intake24SurveySchema), required=True)
-
-
-class Intake24CustomFieldSchema(Schema):
-    id = fields.String(required=True)
-    userId = fields.String(required=True)
-    name = fields.String(required=True)
-    value = fields.String(required=True)
-    public = fields.Boolean(required=True)
-
-
-class Intake24RespondentSchema(Schema):
-    userId = fields.String(required=True)
-    username = fields.String(required=True)
-    name = fields.String(required=True, allow_none=True)
-    email = fields.String(required=True, allow_none=True)
-    phone = fields.String(required=True, allow_none=True)
-    disabled = fields.Boolean(required=True)
-    authToken = fields.String(required=True, metadata={"description": "The URL auth token."})
-    customFields = fields.List(fields.Nested(Intake24CustomFieldSchema), required=True)
-    created_at = fields.Float(required=True)
-    updated_at = fields.Float(required=True)
-
-
-class Intake24RespondentListSchema(Schema):
-    respondents = fields.List(fields.Nested(Intake24RespondentSchema), required=True)
-
-
-class Intake24SessionSchema(Schema):
-    sessionId = fields.String(required=True)
-    userId = fields.String(required=True)
-    started_at = fields.Float(required=True)
-    submitted_at = fields.Float(required=True, allow_none=True)
-    submissionIds = fields.List(fields.String(), required=True)
-
-
-class Intake24SessionListSchema(Schema):
-    sessions = fields.List(fields.Nested(Intake24SessionSchema), required=True)
-
-
-class Intake24SettingsErrorSchema(Schema):
-    """``PUT /__sandbox/intake24/surveys/{slug}``'s refusal (documentation only: never loaded)."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    error = fields.String(required=True)
-    errors = fields.Dict(
-        required=True,
-        values=fields.Raw(metadata={"type": "object"}),
-        metadata={
-            "description": "One entry per bad field, keyed by its dotted path (empty when the body "
-            "is not a JSON object)"
-        },
-    )
-
-
-class Intake24AttemptSchema(Schema):
-    url = fields.String(required=True)
-    event = fields.String(required=True)
-    attempt = fields.Integer(required=True)
-    status = fields.Integer(required=True, allow_none=True)
-    error = fields.String(required=True, allow_none=True)
-    latency_ms = fields.Float(required=True)
-    body_excerpt = fields.String(required=True)
-    fault = fields.String(
-        required=True, allow_none=True, metadata={"description": "The partner-facing fault applied, if any."}
-    )
-
-
-class Intake24NotificationsSchema(Schema):
-    settled = fields.Boolean(required=True)
-    attempts = fields.List(fields.Nested(Intake24AttemptSchema), required=True)
-
-
-class Intake24NotificationsQuerySchema(StrictSchema):
-    wait = fields.Float(
-        allow_nan=False,
-        validate=validate.Range(min=0, max=30),
-        metadata={"description": "First wait up to this many seconds for queued deliveries."},
-    )
-
-
-class Intake24PatRequestSchema(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(min=PAT_NAME_MIN_LENGTH, max=PAT_NAME_MAX_LENGTH))
-    expires_in_seconds = StrictFloat(
-        allow_none=True,
-        allow_nan=False,
-        validate=validate.Range(min=1, max=PAT_MAX_LIFETIME_SECONDS),
-        metadata={
-            "description": "Picks the expiry day: the token lives to the end (UTC) of the day this many "
-            "seconds from now, as Intake24 rounds expiresAt to the end of its day (default 30 days)."
-        },
-    )
-
-
-class Intake24PatSchema(Schema):
-    jwt = fields.String(required=True)
-    token = fields.Dict(required=True)
-
-
-class SymptoClinicUpdateSchema(StrictSchema):
-    """``PUT /__sandbox/sympto/clinics/{clinic_id}``: the clinic and its admin's API credentials."""
-
-    name = Text(max_length=200, metadata={"description": "Display name (default: the clinic id)."})
-    admin_email = Email(required=True, max_length=320, metadata={"description": "clientId of POST /authorization."})
-    admin_phone = Phone(load_default=None, allow_none=True, metadata={"description": "Also usable as clientId."})
-    api_secret = Text(required=True, max_length=500, metadata={"description": "clientSecret of POST /authorization."})
-
-
-class SymptoEndpointSchema(Schema):
-    endpointURL = fields.String(required=True)
-    clientId = fields.String(required=True)
-    clientSecret = fields.String(required=True, metadata={"description": "Always redacted."})
-    endpointQueryParam = fields.String(required=True)
-
-
-class SymptoPatientWebhookSchema(Schema):
-    url = fields.String(required=True)
-    secret = fields.String(required=True, metadata={"description": "Always redacted."})
-
-
-class SymptoClinicSchema(Schema):
-    clinic_id = fields.String(required=True)
-    name = fields.String(required=True)
-    admin_email = fields.String(required=True)
-    admin_phone = fields.String(required=True, allow_none=True)
-    api_secret = fields.String(required=True, metadata={"description": "Always redacted."})
-    endpoint = fields.Nested(SymptoEndpointSchema, required=True, allow_none=True)
-    patient_webhook = fields.Nested(SymptoPatientWebhookSchema, required=True, allow_none=True)
-    source = fields.String(required=True, validate=validate.OneOf(["config", "control"]), metadata=TENANT_SOURCE)
-
-
-class SymptoClinicListSchema(Schema):
-    clinics = fields.List(fields.Nested(SymptoClinicSchema), required=True)
-
-
-class SymptoUserListSchema(Schema):
-    users = fields.List(fields.Dict(), required=True, metadata={"description": "As the Sympto listings show them."})
-
-
-class SymptoSessionSchema(Schema):
-    clinic_id = fields.String(required=True)
-    user_id = fields.String(required=True)
-    email = fields.String(required=True, allow_none=True)
-    via = fields.String(required=True, validate=validate.OneOf(["authCode", "userAuthToken"]))
-    expires_at = fields.Float(required=True)
-    active = fields.Boolean(required=True)
-
-
-class SymptoSessionListSchema(Schema):
-    sessions = fields.List(fields.Nested(SymptoSessionSchema), required=True)
-
-
-class ClinicQuerySchema(StrictSchema):
-    clinic_id = fields.String(validate=validate.Length(max=64))

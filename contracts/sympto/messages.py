@@ -12,6 +12,11 @@ SESSION_LIFETIME_SECONDS = 15 * 60
 USER_AUTH_TOKEN_LIFETIME_SECONDS = 60
 RATE_LIMIT_FAILURES = 10
 RATE_LIMIT_WINDOW_SECONDS = 5 * 60
+#: Redirects the page load follows (axios's ``maxRedirects`` default for the release Sympto's code used).
+WEBHOOK_MAX_REDIRECTS = 5
+#: The rate limit and the bearer lifetime as the documentation words them.
+RATE_LIMIT_WORDS = f"more than {RATE_LIMIT_FAILURES} invalid attempts in {RATE_LIMIT_WINDOW_SECONDS // 60} minutes"
+BEARER_LIFETIME_WORDS = f"{BEARER_LIFETIME_SECONDS // 60} minutes"
 
 # The envelope
 STATUS_OK = "OK"
@@ -32,7 +37,8 @@ MISSING_BEARER = (
 NOT_BEARER = "The Authorization header must be `Bearer <token>`; got scheme {scheme}."
 UNKNOWN_BEARER = "The bearer token is not one POST /authorization issued: request a new one."
 EXPIRED_BEARER = (
-    "The bearer token expired {ago} s ago (tokens live 15 minutes): request a new one with POST /authorization."
+    "The bearer token expired {ago} s ago (tokens live " + BEARER_LIFETIME_WORDS + "): request a new one with "
+    "POST /authorization."
 )
 
 # 400: bodies
@@ -58,6 +64,9 @@ DUPLICATE_EMAIL = "A user with email {email} already exists: use another email, 
 DUPLICATE_PHONE = (
     "A user with phoneNumber {phone} already exists: use another phone number, or update the existing user."
 )
+
+# 200: DELETE /clinicAdmin/groups/manage answers this text
+USER_REMOVED_FROM_GROUP = "User removed from group!"
 
 # routing
 NOT_FOUND = "No Sympto API route matches {method} {path}: see the Sympto Endpoints reference."
@@ -106,7 +115,7 @@ WEBHOOK_RULES: dict[str, str] = {
         'answer 200 with {{"email": ...}}.'
     ),
     "too_many_redirects": (
-        "Your webhook's redirects did not end ({detail}; axios follows at most 5): "
+        "Your webhook's redirects did not end ({detail}; axios follows at most " + str(WEBHOOK_MAX_REDIRECTS) + "): "
         "register the final URL as endpointURL and answer 200 there."
     ),
     "not_200": 'Your webhook answered HTTP {status}; Sympto signs the user in only on 200 with {{"email": ...}}.',

@@ -58,6 +58,10 @@ MAX_GROUP_IDS = 500
 SECRET_MAX_LENGTH = 500
 #: A clinic admin's email (or phone) as ``clientId``: the control plane's limit for admin emails.
 ADMIN_ID_MAX_LENGTH = 320
+#: A clinic id (the control plane's ``clinic_id``): the sandbox's own limit.
+CLINIC_ID_MAX_LENGTH = 64
+#: Bearer tokens, session ids and userAuthTokens the sandbox issues are shorter; a longer one is unknown.
+TOKEN_MAX_LENGTH = 128
 #: Entries of ``notificationType``/``notificationPreferences``: the sandbox's own limit.
 MAX_NOTIFICATION_KINDS = 10
 #: The page URL of a page-load check (it carries the authentication code): the sandbox's own limit.
@@ -219,7 +223,9 @@ class LoginTokenRequestSchema(_Strict):
 
 
 class UserAuthTokenSchema(Schema):
-    userAuthToken = fields.String(required=True, metadata=secret(description="Valid 60 s, single use."))
+    userAuthToken = fields.String(
+        required=True, metadata=secret(description=f"Valid {messages.USER_AUTH_TOKEN_LIFETIME_SECONDS} s, single use.")
+    )
 
 
 # --- webhook configuration (2019-2020 flow) --------------------------------------------------

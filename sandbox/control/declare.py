@@ -69,12 +69,16 @@ def declarations(
     tag: str,
     names: Mapping[type[Schema], str] | None = None,
     field_rules: tuple[Callable[..., dict[str, Any]], ...] = (),
+    load_body: Callable[[Schema], Any] = read_body,
 ) -> Declarations:
-    """Declarations for control routes under ``tag`` (``"cirrusmd tenants"``); schemas keep their class names."""
+    """Declarations for control routes under ``tag`` (``"cirrusmd tenants"``); schemas keep their class names.
+
+    ``load_body``: a vendor's own reader where its control route words body problems in its terms.
+    """
     return Declarations(
         tag=tag,
         component_prefix="",
-        load_body=read_body,
+        load_body=load_body,
         names={ErrorSchema: ERROR, **(names or {})},
         finish=guard_answers,
         field_rules=field_rules,

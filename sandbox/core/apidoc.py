@@ -30,7 +30,8 @@ UNDOCUMENTED = "__sandbox_undocumented__"
 
 View = TypeVar("View", bound=Callable[..., Any])
 SchemaRef = type[Schema] | Schema | Mapping[str, Any]
-"""A contract schema (class or instance), or a raw JSON Schema for what no contract describes (a page)."""
+"""A contract schema (class or instance), or a raw JSON Schema for what no contract describes (a page);
+inside a raw JSON Schema, a contract schema class stands for a reference to its component."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ class Declarations:
     teaches the document about the owner's custom fields (apispec attribute functions);
     ``components`` are schemas ``finish`` refers to by name (:meth:`component_name`), registered with
     the owner's first operation.
+    ``bearer_scheme`` names (and defines) the security scheme its ``bearer=True`` operations use,
+    when it is not the core's JWT ``bearer``.
     """
 
     def __init__(
@@ -109,6 +112,7 @@ class Declarations:
         finish: Callable[[str, Operation, dict[str, Any]], None] | None = None,
         field_rules: tuple[Callable[..., dict[str, Any]], ...] = (),
         components: tuple[type[Schema], ...] = (),
+        bearer_scheme: tuple[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self.tag = tag
         self.component_prefix = component_prefix
@@ -117,6 +121,7 @@ class Declarations:
         self.finish = finish
         self.field_rules = field_rules
         self.components = components
+        self.bearer_scheme = bearer_scheme
 
     def operation(
         self,

@@ -9,7 +9,7 @@ limits (``enum``, ``maxLength``, ``format``), so the document cannot drift from 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from apispec import APISpec
@@ -22,13 +22,6 @@ from contracts.fields import EMAIL_PATTERN, ISO_DATE_PATTERN, WHITESPACE, Choice
 from sandbox.core import apidoc
 from sandbox.core.errors import SURFACES_KEY
 from sandbox.version import installed_version
-
-PATHS_KEY = "sandbox.openapi_paths"
-PathAdder = Callable[[APISpec], None]
-
-
-def register_paths(app: Flask, adder: PathAdder) -> None:
-    app.extensions.setdefault(PATHS_KEY, []).append(adder)
 
 
 def _contract_field_attributes(_: Any, field: fields.Field[Any], **__: Any) -> dict[str, Any]:
@@ -56,7 +49,7 @@ def _contract_field_attributes(_: Any, field: fields.Field[Any], **__: Any) -> d
 
 
 def build(version: str, app: Flask) -> dict[str, Any]:
-    """The document of ``app``: every declared view (:mod:`sandbox.core.apidoc`), then the adders."""
+    """The document of ``app``: every declared view (:mod:`sandbox.core.apidoc`), nothing written beside them."""
     plugin = MarshmallowPlugin()
     spec = APISpec(
         title="vendor-sandbox",
@@ -68,8 +61,6 @@ def build(version: str, app: Flask) -> dict[str, Any]:
     plugin.converter.add_attribute_function(_contract_field_attributes)  # type: ignore[union-attr]
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     _add_declared_paths(spec, plugin, app)
-    for adder in app.extensions.get(PATHS_KEY, []):
-        adder(spec)
     document: dict[str, Any] = spec.to_dict()
     return document
 
@@ -113,6 +104,8 @@ def _add_declared_paths(spec: APISpec, plugin: MarshmallowPlugin, app: Flask) ->
                     plugin.converter.add_attribute_function(field_rule)  # type: ignore[union-attr]
                 for component in owner.components:
                     add_schema(spec, owner.component_name(component), component)
+                if owner.bearer_scheme is not None and owner.bearer_scheme[0] not in spec.components.security_schemes:
+                    spec.components.security_scheme(owner.bearer_scheme[0], dict(owner.bearer_scheme[1]))
             path = openapi_path(rule)
             operation = _operation(spec, declared, rule)
             if owner.finish is not None:
@@ -134,14 +127,21 @@ def _schema(spec: APISpec, owner: apidoc.Declarations, schema: apidoc.SchemaRef 
         name = owner.component_name(schema)
         add_schema(spec, name, schema)
         return name
-    raw = dict(schema)
-    for keyword in _ALTERNATIVES:
-        if keyword in raw:
-            raw[keyword] = [_schema(spec, owner, alternative) for alternative in raw[keyword]]
-    return raw
+    inline: dict[str, Any] = _inline(spec, owner, schema)
+    return inline
 
 
-_ALTERNATIVES = ("oneOf", "anyOf", "allOf")
+def _inline(spec: APISpec, owner: apidoc.Declarations, value: Any) -> Any:
+    """A raw JSON Schema, copied, where a contract schema class becomes a reference to its component."""
+    if isinstance(value, type) and issubclass(value, Schema):
+        name = owner.component_name(value)
+        add_schema(spec, name, value)
+        return spec.components.get_ref("schema", name)
+    if isinstance(value, Mapping):
+        return {key: _inline(spec, owner, item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_inline(spec, owner, item) for item in value]
+    return value
 
 
 def _operation(spec: APISpec, declared: apidoc.Operation, rule: Rule) -> dict[str, Any]:
@@ -152,7 +152,8 @@ def _operation(spec: APISpec, declared: apidoc.Operation, rule: Rule) -> dict[st
     if declared.deprecated:
         operation["deprecated"] = True
     if declared.bearer:
-        operation["security"] = [{"bearer": []}]
+        scheme = owner.bearer_scheme[0] if owner.bearer_scheme is not None else "bearer"
+        operation["security"] = [{scheme: []}]
     parameters = [dict(parameter) for parameter in declared.parameters]
     named = {parameter.get("name") for parameter in parameters if parameter.get("in") == "path"}
     for argument in sorted(rule.arguments - named, key=rule.rule.index):
@@ -180,7 +181,7 @@ def _operation(spec: APISpec, declared: apidoc.Operation, rule: Rule) -> dict[st
 
 
 def add_schema(spec: APISpec, name: str, schema: type[Schema]) -> None:
-    """Register a contract schema (once: declared views and adders may both name it); a class attribute
+    """Register a contract schema (once: several views may name it); a class attribute
     ``OPENAPI`` adds what its cross-field validators enforce."""
     if name in spec.components.schemas:
         return
@@ -191,9 +192,9 @@ def undocumented_routes(app: Flask, document: Mapping[str, Any]) -> list[str]:
     """Served routes the document does not describe and no one marked as left out on purpose.
 
     Only routes under a registered surface's prefix count (a vendor's, ``/__sandbox``): those are the
-    ones partners and tests call. A route is described when ``document`` has its path and method, however
-    it got there (a declaration on the view, or a path adder during the transition); else its view must
-    say why it is left out (:func:`sandbox.core.apidoc.undocumented`). Each is ``"GET /x/<y> (endpoint)"``.
+    ones partners and tests call. A route is described when ``document`` has its path and method (from
+    the declaration on its view); else its view must say why it is left out
+    (:func:`sandbox.core.apidoc.undocumented`). Each is ``"GET /x/<y> (endpoint)"``.
     """
     prefixes = [surface.prefix for surface in app.extensions.get(SURFACES_KEY, [])]
     paths: Mapping[str, Mapping[str, Any]] = document.get("paths", {})

@@ -25,14 +25,14 @@ from hypothesis import strategies as st
 from hypothesis.errors import FlakyFailure
 
 from contracts.jws import sign_hmac
-from contracts.sympto import strategies
+from contracts.sympto import strategies, webhook
+from contracts.sympto.codes import CODE_LIFETIME_SECONDS
 from contracts.sympto.strategies import RIGHT, CodeMutation, Credentials
 from sandbox.verify.exchange import Answer, SentRequest, send
 
 MUST = "MUST"
 SHOULD = "SHOULD"
 PASS, FAIL, WARN, SKIP = "PASS", "FAIL", "WARN", "SKIP"
-CODE_LIFETIME_SECONDS = 600
 #: Expired codes are at least this old, so a partner forgiving some clock skew is not blamed.
 MIN_EXPIRED_AGE_SECONDS = 120
 PROBE_EMAIL = "verifier.probe@example.test"
@@ -239,7 +239,7 @@ def code_from_mint_answer(request: SentRequest, answer: Answer) -> str:
         url = document.get("url")
         if isinstance(url, str):
             for name, value in parse_qsl(urlsplit(url).query, keep_blank_values=True):
-                if name.startswith("authCode") and len(name) > len("authCode") and value:
+                if webhook.parameter_code(name) is not None and value:
                     return value
     raise MintFailure(
         'the mint hook must answer JSON with "token", "authenticationCode", or a "url" carrying '
@@ -253,15 +253,9 @@ def code_from_mint_answer(request: SentRequest, answer: Answer) -> str:
 
 
 def returned_email(answer: Answer) -> str | None:
-    """The email a 2xx answer hands over, if any (what would sign a user in)."""
-    if answer.status is None or not 200 <= answer.status < 300:
-        return None
-    try:
-        document = json.loads(answer.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return None
-    email = document.get("email") if isinstance(document, dict) else None
-    return email if isinstance(email, str) and email.strip() else None
+    """The email a 2xx answer hands over, if any, as Sympto's judge reads it
+    (:attr:`contracts.sympto.webhook.Judgement.offered`: any 2xx, not only the 200 Sympto signs in on)."""
+    return webhook.judge(answer.status, answer.content_type, answer.body).offered
 
 
 class Verifier:

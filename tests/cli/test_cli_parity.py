@@ -21,8 +21,8 @@ from sandbox.cli import main
 from sandbox.fixtures.partners.sympto import correct
 from sandbox.testing.live import LiveServer
 from tests.conftest import FROZEN_AT
-from tests.sympto.support import JWT_SECRET, PARAM, PARTNER_ID, PARTNER_SECRET, login, register_endpoint
 from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
+from tests.vendors.sympto.support import JWT_SECRET, PARAM, PARTNER_ID, PARTNER_SECRET, login, register_endpoint
 
 
 def run(*args: str) -> str:

@@ -19,7 +19,7 @@ import requests
 from flask.testing import FlaskClient
 
 from sandbox.core import registry
-from tests.serving import SandboxProcess, executable
+from tests.support import SandboxProcess, executable
 
 ROOT = Path(__file__).resolve().parents[2]
 VENDORS = registry.GROUP

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from contracts.cirrusmd import control as control_schemas
 from contracts.control import schemas
 from contracts.fields import WHITESPACE
 from sandbox.control.declare import declarations
@@ -23,7 +24,7 @@ from sandbox.vendors.cirrusmd.wire import service
 
 blueprint = Blueprint("control_cirrusmd", __name__, url_prefix="/__sandbox/cirrusmd")
 control = declarations("cirrusmd tenants")
-MEMBER_QUERY = schemas.CirrusmdMemberQuerySchema()
+MEMBER_QUERY = control_schemas.CirrusmdMemberQuerySchema()
 CLIENT_ID_MAX = 200
 
 ERROR = json_reply(400, schemas.ErrorSchema, "Invalid request; `error` says what to fix")
@@ -38,7 +39,7 @@ CLIENT_ID = {
 
 
 @blueprint.get("/clients")
-@control.operation("CirrusMD clients", json_reply(200, schemas.CirrusmdClientListSchema, "Clients"))
+@control.operation("CirrusMD clients", json_reply(200, control_schemas.CirrusmdClientListSchema, "Clients"))
 def list_clients() -> Response:
     listed = service().client_sources().items()
     return jsonify(clients=[{"client_id": c, "shared_secret": REDACTED, "source": s} for c, s in listed])
@@ -53,9 +54,9 @@ def _shown(client_id: str) -> Response:
 @blueprint.put("/clients/<client_id>")
 @control.operation(
     "Create or replace a client",
-    json_reply(200, schemas.CirrusmdClientSchema, "Stored"),
+    json_reply(200, control_schemas.CirrusmdClientSchema, "Stored"),
     ERROR,
-    body=schemas.CirrusmdClientUpdateSchema,
+    body=control_schemas.CirrusmdClientUpdateSchema,
     parameters=(CLIENT_ID,),
 )
 def put_client(client_id: str) -> Response:
@@ -68,7 +69,7 @@ def put_client(client_id: str) -> Response:
 
 @blueprint.get("/clients/<client_id>")
 @control.operation(
-    "One client", json_reply(200, schemas.CirrusmdClientSchema, "The client"), MISSING, parameters=(CLIENT_ID,)
+    "One client", json_reply(200, control_schemas.CirrusmdClientSchema, "The client"), MISSING, parameters=(CLIENT_ID,)
 )
 def get_client(client_id: str) -> Response:
     if service().secret_for(client_id) is None:
@@ -79,7 +80,7 @@ def get_client(client_id: str) -> Response:
 @blueprint.delete("/clients/<client_id>")
 @control.operation(
     "Remove a client and its members",
-    json_reply(200, schemas.CirrusmdClientSchema, "Removed"),
+    json_reply(200, control_schemas.CirrusmdClientSchema, "Removed"),
     MISSING,
     parameters=(CLIENT_ID,),
 )
@@ -93,9 +94,9 @@ def delete_client(client_id: str) -> Response:
 @blueprint.get("/members")
 @control.operation(
     "Stored members, one page (oldest first, at most 1000)",
-    json_reply(200, schemas.CirrusmdMemberListSchema, "Members"),
+    json_reply(200, control_schemas.CirrusmdMemberListSchema, "Members"),
     ERROR,
-    query=schemas.CirrusmdMemberQuerySchema,
+    query=control_schemas.CirrusmdMemberQuerySchema,
 )
 def list_members() -> Response:
     query = load(MEMBER_QUERY, request.args.to_dict())

@@ -24,6 +24,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from contracts.control import schemas
+from contracts.intake24 import control as control_schemas
 from contracts.intake24.constants import SLUG_MAX_LENGTH
 from contracts.intake24.schemas import SurveySettingsSchema, field_errors, openapi_attributes
 from sandbox.control.declare import declarations
@@ -44,11 +45,11 @@ blueprint = Blueprint("control_intake24", __name__, url_prefix="/__sandbox/intak
 control = declarations(
     "intake24 tenants", names={SurveySettingsSchema: "Intake24SurveySettings"}, field_rules=(openapi_attributes,)
 )
-NOTIFICATIONS_QUERY = schemas.Intake24NotificationsQuerySchema()
+NOTIFICATIONS_QUERY = control_schemas.Intake24NotificationsQuerySchema()
 
 SLUG = {"in": "path", "name": "slug", "required": True, "schema": {"type": "string", "minLength": 1}}
 MISSING = json_reply(404, schemas.ErrorSchema, "No such survey or token")
-SURVEY = json_reply(200, schemas.Intake24SurveySchema, "The survey: slug, numeric id and settings")
+SURVEY = json_reply(200, control_schemas.Intake24SurveySchema, "The survey: slug, numeric id and settings")
 
 
 def _shown(survey: Survey, sources: dict[str, Source] | None = None) -> dict[str, Any]:
@@ -74,7 +75,7 @@ def _survey(slug: str) -> Survey:
 
 
 @blueprint.get("/surveys")
-@control.operation("Every survey", json_reply(200, schemas.Intake24SurveyListSchema, ""))
+@control.operation("Every survey", json_reply(200, control_schemas.Intake24SurveyListSchema, ""))
 def list_surveys() -> Response:
     sources = service().survey_sources()
     return jsonify(surveys=[_shown(survey, sources) for survey in service().list_surveys()])
@@ -83,7 +84,7 @@ def list_surveys() -> Response:
 @blueprint.get("/surveys/<slug>/respondents")
 @control.operation(
     "A survey's respondents with custom fields and URL tokens",
-    json_reply(200, schemas.Intake24RespondentListSchema, "Respondents"),
+    json_reply(200, control_schemas.Intake24RespondentListSchema, "Respondents"),
     MISSING,
     parameters=(SLUG,),
 )
@@ -94,7 +95,7 @@ def list_respondents(slug: str) -> Response:
 @blueprint.get("/surveys/<slug>/sessions")
 @control.operation(
     "Each respondent's recall session and its submissions",
-    json_reply(200, schemas.Intake24SessionListSchema, "Sessions"),
+    json_reply(200, control_schemas.Intake24SessionListSchema, "Sessions"),
     MISSING,
     parameters=(SLUG,),
 )
@@ -106,8 +107,8 @@ def list_sessions(slug: str) -> Response:
 @control.operation(
     "Create (201) or replace (200) a survey's settings, with Intake24's field names",
     SURVEY,
-    json_reply(201, schemas.Intake24SurveySchema, "The survey: slug, numeric id and settings"),
-    json_reply(400, schemas.Intake24SettingsErrorSchema, "Settings Intake24 would refuse"),
+    json_reply(201, control_schemas.Intake24SurveySchema, "The survey: slug, numeric id and settings"),
+    json_reply(400, control_schemas.Intake24SettingsErrorSchema, "Settings Intake24 would refuse"),
     body=SurveySettingsSchema,
     parameters=(SLUG,),
 )
@@ -149,9 +150,9 @@ def delete_survey(slug: str) -> Response:
 @blueprint.post("/personal-access-tokens")
 @control.operation(
     "Issue a personal access token for the admin respondent API",
-    json_reply(201, schemas.Intake24PatSchema, "Issued"),
+    json_reply(201, control_schemas.Intake24PatSchema, "Issued"),
     json_reply(400, schemas.ErrorSchema, "Invalid request"),
-    body=schemas.Intake24PatRequestSchema,
+    body=control_schemas.Intake24PatRequestSchema,
 )
 def issue_pat() -> tuple[Response, int]:
     wanted = control.body()
@@ -178,9 +179,9 @@ def revoke_pat(token_id: str) -> Response:
 @blueprint.get("/notifications")
 @control.operation(
     "Notification delivery attempts so far",
-    json_reply(200, schemas.Intake24NotificationsSchema, "Attempts"),
+    json_reply(200, control_schemas.Intake24NotificationsSchema, "Attempts"),
     json_reply(400, schemas.ErrorSchema, "Invalid `wait`"),
-    query=schemas.Intake24NotificationsQuerySchema,
+    query=control_schemas.Intake24NotificationsQuerySchema,
 )
 def notifications() -> Response:
     intake24 = service()

@@ -1,4 +1,8 @@
-"""Sympto: the partner calls the API, and Sympto calls the partner's webhook on page load."""
+"""Sympto: the partner calls the API, and Sympto calls the partner's webhook on page load.
+
+Found through the ``vendor_sandbox.vendors`` entry point; everything the sandbox knows about Sympto
+is registered by :func:`init_app`, and nothing outside this package names it.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +14,18 @@ from flask import Flask
 
 from contracts.secrets import secret_names
 from contracts.sympto import schemas
+from contracts.sympto.webhook import AUTH_CODE_PREFIX, USER_AUTH_TOKEN
 from sandbox.core import tenants
 from sandbox.core.errors import VendorSurface, register_surface
 from sandbox.core.faults import FAULTS_KEY, register_catalogue
 from sandbox.core.limits import limits_of
-from sandbox.core.openapi import register_paths
 from sandbox.core.outbound import Outbound
 from sandbox.core.redact import VendorSecrets, register_secrets
 from sandbox.core.registry import VendorContext
 from sandbox.core.state import register_reset
-from sandbox.vendors.sympto import control, errors, models  # noqa: F401 - models registers the tables
-from sandbox.vendors.sympto.routes import PREFIX, SERVICE_KEY, blueprint, openapi_paths
-from sandbox.vendors.sympto.service import AUTH_CODE_PREFIX, SymptoService, SymptoSettings
+from sandbox.vendors.sympto import control, errors, faults, models, routes  # noqa: F401 - models: tables
+from sandbox.vendors.sympto.service import SymptoService, SymptoSettings
+from sandbox.vendors.sympto.wire import PREFIX, SERVICE_KEY, service
 
 NAME = "sympto"
 PREFIXES = (PREFIX,)
@@ -42,7 +46,7 @@ SECRETS = VendorSecrets(
             schemas.PAGE_LOAD_CHECK,
         ]
     ),
-    query=frozenset({"userAuthToken"}),
+    query=frozenset({USER_AUTH_TOKEN}),
     query_prefixes=(AUTH_CODE_PREFIX,),
     route_fields=((PREFIX + "/authorization", "Response"),),
 )
@@ -70,9 +74,9 @@ def init_app(app: Flask, context: VendorContext) -> None:
         timeout_seconds=settings.webhook_timeout_seconds,
         max_response_bytes=settings.webhook_max_response_bytes,
     )
-    service = SymptoService(store, clock, randomness, settings, outbound, app.extensions.get(FAULTS_KEY))
-    app.extensions[SERVICE_KEY] = service
-    app.register_blueprint(blueprint)
+    sympto = SymptoService(store, clock, randomness, settings, outbound, app.extensions.get(FAULTS_KEY))
+    app.extensions[SERVICE_KEY] = sympto
+    app.register_blueprint(routes.blueprint)
     register_secrets(app, NAME, SECRETS)
     register_surface(
         app,
@@ -83,11 +87,13 @@ def init_app(app: Flask, context: VendorContext) -> None:
             not_found=errors.not_found,
             method_not_allowed=errors.method_not_allowed,
             too_large=errors.too_large,
-            tenant_of=lambda request: service.tenant_of(request.headers.get("Authorization"), request.args),
+            tenant_of=lambda request: sympto.tenant_of(request.headers.get("Authorization"), request.args),
         ),
     )
-    register_catalogue(app, errors.catalogue())
-    register_reset(app, NAME, service.reset)
-    register_paths(app, openapi_paths)
+    register_catalogue(app, faults.catalogue())
+    register_reset(app, NAME, sympto.reset)
     app.register_blueprint(control.blueprint)
-    tenants.register_installer(app, service.install_clinics)
+    tenants.register_installer(app, sympto.install_clinics)
+
+
+__all__ = ["NAME", "PREFIXES", "SECRETS", "check_section", "init_app", "service"]

@@ -15,104 +15,151 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
-from marshmallow import ValidationError
+from flask import Blueprint, Response, jsonify, request
+from marshmallow import Schema
 
 from contracts.control import schemas
-from contracts.fields import NUL
-from contracts.sympto.schemas import PAGE_LOAD_CHECK, invalid_body_message
-from sandbox.control.declare import json_body
+from contracts.fields import NUL, WHITESPACE
+from contracts.sympto import control as control_schemas
+from contracts.sympto.schemas import CLINIC_ID_MAX_LENGTH, PageLoadCheckSchema
+from contracts.sympto.webhook import AUTH_CODE_PREFIX
+from sandbox.control.declare import declarations
 from sandbox.control.errors import ControlError, load
-from sandbox.core.body import BodyProblem, read_json_object
-from sandbox.core.errors import VendorError
-from sandbox.vendors.sympto.routes import SERVICE_KEY
-from sandbox.vendors.sympto.service import AUTH_CODE_PREFIX, Clinic, SymptoService
+from sandbox.core.apidoc import json_reply
+from sandbox.vendors.sympto import wire
+from sandbox.vendors.sympto.service import Clinic
+from sandbox.vendors.sympto.wire import service
 
 blueprint = Blueprint("control_sympto", __name__, url_prefix="/__sandbox/sympto")
-CLINIC_UPDATE = schemas.SymptoClinicUpdateSchema()
-CLINIC_QUERY = schemas.ClinicQuerySchema()
-MAX_CLINIC_ID = 64
+TAG = "sympto tenants"
+NAMES: dict[type[Schema], str] = {PageLoadCheckSchema: "SymptoPageLoadCheck"}
+control = declarations(TAG, names=NAMES, field_rules=(wire.field_rules,))
+#: The page-load check words body problems as Sympto's API does (its rule texts), in the control plane's shape.
+check = declarations(TAG, names=NAMES, field_rules=(wire.field_rules,), load_body=wire.load_check)
+CLINIC_QUERY = control_schemas.ClinicQuerySchema()
 
-
-def service() -> SymptoService:
-    found: SymptoService = current_app.extensions[SERVICE_KEY]
-    return found
+ERROR = json_reply(400, schemas.ErrorSchema, "Invalid request; `error` says what to fix")
+MISSING = json_reply(404, schemas.ErrorSchema, "No such thing")
+CLINIC_ID = {
+    "in": "path",
+    "name": "clinic_id",
+    "required": True,
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": CLINIC_ID_MAX_LENGTH,
+        "pattern": rf"^[^\x00]*[^\x00{WHITESPACE}][^\x00]*$",
+    },
+}
+BY_CLINIC = {"in": "query", "name": "clinic_id", "schema": {"type": "string", "maxLength": CLINIC_ID_MAX_LENGTH}}
 
 
 def _clinic_id(clinic_id: str) -> str:
-    if not clinic_id.strip() or len(clinic_id) > MAX_CLINIC_ID or NUL in clinic_id:
-        raise ControlError(f"clinic_id must be 1 to {MAX_CLINIC_ID} characters, not blank, without NUL")
+    if not clinic_id.strip() or len(clinic_id) > CLINIC_ID_MAX_LENGTH or NUL in clinic_id:
+        raise ControlError(f"clinic_id must be 1 to {CLINIC_ID_MAX_LENGTH} characters, not blank, without NUL")
     return clinic_id
 
 
 def _unknown(clinic_id: str) -> ControlError:
-    return ControlError(f"no Sympto clinic {clinic_id[:MAX_CLINIC_ID]!r}", status=404, rule="unknown_clinic")
+    return ControlError(f"no Sympto clinic {clinic_id[:CLINIC_ID_MAX_LENGTH]!r}", status=404, rule="unknown_clinic")
 
 
 @blueprint.get("/clinics")
+@control.operation(
+    "Sympto clinics and their admins (secrets redacted)",
+    json_reply(200, control_schemas.SymptoClinicListSchema, "Clinics"),
+)
 def list_clinics() -> Response:
-    return jsonify(clinics=service().clinic_views())
+    return jsonify(clinics=service().clinics.clinic_views())
 
 
 @blueprint.put("/clinics/<clinic_id>")
+@control.operation(
+    "Create or replace a clinic and its admin's API credentials",
+    json_reply(200, control_schemas.SymptoClinicSchema, "Stored"),
+    ERROR,
+    json_reply(409, schemas.ErrorSchema, "The admin email or phone belongs to another clinic or user"),
+    body=control_schemas.SymptoClinicUpdateSchema,
+    parameters=(CLINIC_ID,),
+)
 def put_clinic(clinic_id: str) -> Response:
     clinic_id = _clinic_id(clinic_id)
-    wanted = load(CLINIC_UPDATE, json_body())
+    wanted = control.body()
     clinic = Clinic(
         clinic_id, wanted.get("name") or clinic_id, wanted["admin_email"], wanted["api_secret"], wanted["admin_phone"]
     )
-    conflict = service().clinic_conflict(clinic)
+    clinics = service().clinics
+    conflict = clinics.clinic_conflict(clinic)
     if conflict is not None:
         raise ControlError(f"cannot use this admin: {conflict}", status=409, rule="admin_taken")
-    service().put_clinic(clinic)
-    return jsonify(service().clinic_view(clinic_id))
+    clinics.put_clinic(clinic)
+    return jsonify(clinics.clinic_view(clinic_id))
 
 
 @blueprint.get("/clinics/<clinic_id>")
+@control.operation(
+    "One clinic", json_reply(200, control_schemas.SymptoClinicSchema, "The clinic"), MISSING, parameters=(CLINIC_ID,)
+)
 def get_clinic(clinic_id: str) -> Response:
-    view = service().clinic_view(clinic_id)
+    view = service().clinics.clinic_view(clinic_id)
     if view is None:
         raise _unknown(clinic_id)
     return jsonify(view)
 
 
 @blueprint.delete("/clinics/<clinic_id>")
+@control.operation(
+    "Remove a clinic with its users, groups, sessions and tokens",
+    json_reply(200, control_schemas.SymptoClinicSchema, "Removed"),
+    MISSING,
+    parameters=(CLINIC_ID,),
+)
 def delete_clinic(clinic_id: str) -> Response:
-    view = service().clinic_view(clinic_id)
-    if view is None or not service().delete_clinic(clinic_id):
+    clinics = service().clinics
+    view = clinics.clinic_view(clinic_id)
+    if view is None or not clinics.delete_clinic(clinic_id):
         raise _unknown(clinic_id)
     return jsonify(view)
 
 
 @blueprint.get("/users")
+@control.operation(
+    "Users of one clinic or all, with their clinic",
+    json_reply(200, control_schemas.SymptoUserListSchema, "Users"),
+    ERROR,
+    parameters=(BY_CLINIC,),
+)
 def list_users() -> Response:
     query = load(CLINIC_QUERY, request.args.to_dict())
-    return jsonify(users=service().all_users(query.get("clinic_id")))
+    return jsonify(users=service().users.all_users(query.get("clinic_id")))
 
 
 @blueprint.get("/sessions")
+@control.operation(
+    "Front-end sessions (never the session id)",
+    json_reply(200, control_schemas.SymptoSessionListSchema, "Sessions"),
+    ERROR,
+    parameters=(BY_CLINIC,),
+)
 def list_sessions() -> Response:
     query = load(CLINIC_QUERY, request.args.to_dict())
-    return jsonify(sessions=service().list_sessions(query.get("clinic_id")))
+    return jsonify(sessions=service().signon.list_sessions(query.get("clinic_id")))
 
 
 @blueprint.post("/page-load")
+@check.operation(
+    "The page-load verdict for a URL (or parameter and code), without opening a session",
+    json_reply(200, {"type": "object"}, "The verdict: ok, rule, message, user, partner, warnings"),
+    ERROR,
+    body=PageLoadCheckSchema,
+)
 def page_load() -> Response:
-    try:
-        body = PAGE_LOAD_CHECK.load(read_json_object().value)
-    except BodyProblem as problem:
-        raise VendorError(problem.message, status=400, rule=problem.rule) from None
-    except ValidationError as error:
-        raise VendorError(
-            invalid_body_message(error.normalized_messages()),  # type: ignore[no-untyped-call]
-            status=400,
-            rule="invalid_body",
-        ) from None
+    body = check.body()
     if body["url"] is not None:
         url = body["url"]
         query = urlsplit(url).query if "?" in url else url
         pairs = parse_qsl(query, keep_blank_values=True)
     else:
         pairs = [(AUTH_CODE_PREFIX + body["endpointQueryParam"], body["authenticationCode"])]
-    outcome = service().page_load(pairs, g.get("correlation_id", ""), sign_in=False)
+    outcome = service().signon.page_load(pairs, wire.correlation_id(), sign_in=False)
     return jsonify(outcome.as_json())

@@ -1,20 +1,28 @@
-"""Sympto's tables: clinics (with their webhook config), bearer tokens, users, groups, sessions."""
+"""Sympto's tables (clinics with their webhook config, bearer tokens, users, groups, sessions) and the
+service's result records (a page of users, a page load's outcome)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
 from sqlalchemy import JSON, Column, Float, ForeignKey, Index, Integer, String, Table, Text
 
+from contracts.sympto import messages
+from contracts.sympto.schemas import ADMIN_ID_MAX_LENGTH, CLINIC_ID_MAX_LENGTH, SECRET_MAX_LENGTH, TOKEN_MAX_LENGTH
 from sandbox.core.store import metadata
+from sandbox.vendors.sympto.outbound import WebhookVerdict
 
 clinics = Table(
     "sympto_clinics",
     metadata,
-    Column("clinic_id", String(64), primary_key=True),
+    Column("clinic_id", String(CLINIC_ID_MAX_LENGTH), primary_key=True),
     Column("name", Text, nullable=False),
     # The clinic admin's API credentials (POST /authorization).
-    Column("admin_email", String(320), nullable=False, unique=True),
+    Column("admin_email", String(ADMIN_ID_MAX_LENGTH), nullable=False, unique=True),
     Column("admin_phone", String(32), unique=True),
-    Column("api_secret", String(500), nullable=False),
+    Column("api_secret", String(SECRET_MAX_LENGTH), nullable=False),
     # The page-load webhook (POST /clinicAdmin/clinics/endpoint).
     Column("endpoint_url", Text),
     Column("endpoint_client_id", Text),
@@ -28,8 +36,8 @@ clinics = Table(
 bearer_tokens = Table(
     "sympto_bearer_tokens",
     metadata,
-    Column("token", String(128), primary_key=True),
-    Column("clinic_id", String(64), ForeignKey("sympto_clinics.clinic_id"), nullable=False),
+    Column("token", String(TOKEN_MAX_LENGTH), primary_key=True),
+    Column("clinic_id", String(CLINIC_ID_MAX_LENGTH), ForeignKey("sympto_clinics.clinic_id"), nullable=False),
     Column("expires_at", Float, nullable=False),
 )
 
@@ -47,7 +55,7 @@ users = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),  # creation order, for listings
     Column("user_id", String(36), nullable=False, unique=True),
-    Column("clinic_id", String(64), ForeignKey("sympto_clinics.clinic_id"), nullable=False),
+    Column("clinic_id", String(CLINIC_ID_MAX_LENGTH), ForeignKey("sympto_clinics.clinic_id"), nullable=False),
     Column("kind", String(16), nullable=False),  # "patient" or "provider" (clinic admins are providers)
     Column("role", String(32)),
     Column("first_name", Text, nullable=False),
@@ -69,7 +77,7 @@ users = Table(
 user_generations = Table(
     "sympto_user_generations",
     metadata,
-    Column("clinic_id", String(64), ForeignKey("sympto_clinics.clinic_id"), primary_key=True),
+    Column("clinic_id", String(CLINIC_ID_MAX_LENGTH), ForeignKey("sympto_clinics.clinic_id"), primary_key=True),
     Column("generation", String(16), primary_key=True),
     Column("last_used", Float, nullable=False),
 )
@@ -78,7 +86,7 @@ groups = Table(
     "sympto_groups",
     metadata,
     Column("group_id", String(36), primary_key=True),
-    Column("clinic_id", String(64), ForeignKey("sympto_clinics.clinic_id"), nullable=False),
+    Column("clinic_id", String(CLINIC_ID_MAX_LENGTH), ForeignKey("sympto_clinics.clinic_id"), nullable=False),
     Column("name", Text, nullable=False),
     Index("ix_sympto_groups_clinic_id", "clinic_id"),
 )
@@ -93,7 +101,7 @@ memberships = Table(
 sessions = Table(
     "sympto_sessions",
     metadata,
-    Column("session_id", String(128), primary_key=True),
+    Column("session_id", String(TOKEN_MAX_LENGTH), primary_key=True),
     Column("user_id", String(36), ForeignKey("sympto_users.user_id"), nullable=False),
     Column("expires_at", Float, nullable=False),
     Column("via", String(32), nullable=False),
@@ -102,8 +110,62 @@ sessions = Table(
 user_auth_tokens = Table(
     "sympto_user_auth_tokens",
     metadata,
-    Column("token", String(128), primary_key=True),
+    Column("token", String(TOKEN_MAX_LENGTH), primary_key=True),
     Column("user_id", String(36), ForeignKey("sympto_users.user_id"), nullable=False),
     Column("expires_at", Float, nullable=False),
     Column("used_at", Float),
 )
+
+
+@dataclass(frozen=True)
+class UserPage:
+    """One page of a user listing; ``more`` says users remain after it (ask with ``offset``)."""
+
+    users: list[dict[str, Any]]
+    more: bool
+
+
+@dataclass
+class PageLoad:
+    """The outcome of one page load: the user signed in, or the rule the partner broke."""
+
+    flow: str
+    ok: bool = False
+    rule: str | None = None
+    message: str | None = None
+    clinic_id: str | None = None
+    user: dict[str, Any] | None = None
+    session_id: str | None = None
+    webhook: WebhookVerdict | None = None
+    warnings: list[dict[str, str]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "flow": self.flow,
+            "verdict": "signed_in" if self.ok else "invalid_auth_code",
+            "page_message": None if self.ok else messages.INVALID_AUTH_CODE_PAGE,
+            "rule": self.rule,
+            "message": self.message,
+            "clinic": self.clinic_id,
+            "user": public_user(self.user) if self.user else None,
+            "partner": self.webhook.partner() if self.webhook else None,
+            "warnings": self.warnings,
+        }
+
+
+def public_user(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A user as the API shows it (both generations' id names)."""
+    id_key = "patientTvId" if row["kind"] == "patient" else "providerTvId"
+    return {
+        "id": row["user_id"],
+        id_key: row["user_id"],
+        "type": row["kind"],
+        "role": row["role"],
+        "firstName": row["first_name"],
+        "lastName": row["last_name"],
+        "email": row["email"],
+        "phoneNumber": row["phone"],
+        "timeZone": row["time_zone"],
+        **row["details"],
+    }

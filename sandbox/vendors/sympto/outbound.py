@@ -2,8 +2,8 @@
 
 Sympto sends exactly one ``POST <endpointURL>`` with ``Authorization: Basic base64(id:secret)``
 and the JSON body ``{"authenticationCode": "<code verbatim>"}`` (``specs/sympto.md`` §3.1, §6.2).
-It never decodes the code. Success is HTTP 200 with a JSON object holding a non-empty string
-``email``; everything else is named here as the rule the partner broke.
+It never decodes the code. What it makes of the answer is :func:`contracts.sympto.webhook.judge`,
+the one judge the webhook verifier uses too.
 
 Sympto's client is axios (every Sympto example uses it): the call says so in ``User-Agent`` and
 ``Accept`` as axios sends them, and follows up to :data:`MAX_REDIRECTS` redirects as axios's
@@ -18,8 +18,7 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from contracts.fields import json_type
-from contracts.sympto import messages
+from contracts.sympto import messages, webhook
 from sandbox.core.faults import Faults
 from sandbox.core.outbound import Outbound, OutboundResult
 from sandbox.core.redact import excerpt
@@ -29,7 +28,7 @@ BODY_EXCERPT_LIMIT = 500
 #: 2019); Sympto's server-side version is not public, so this is our choice of the flow's era.
 AXIOS_VERSION = "0.19.0"
 #: axios's ``maxRedirects`` as its README documents the default for that release.
-MAX_REDIRECTS = 5
+MAX_REDIRECTS = messages.WEBHOOK_MAX_REDIRECTS
 #: The headers axios adds to every request (``lib/defaults.js``, ``lib/adapters/http.js``).
 AXIOS_HEADERS = {"Accept": "application/json, text/plain, */*", "User-Agent": f"axios/{AXIOS_VERSION}"}
 #: The route name of this call for armed faults (not an inbound path, so inbound requests never take them).
@@ -137,53 +136,15 @@ def _faulted(result: OutboundResult, fault: dict[str, Any]) -> OutboundResult:
     )
 
 
-def _fail(
-    result: OutboundResult, rule: str, warnings: list[dict[str, str]] | None = None, **detail: Any
-) -> WebhookVerdict:
-    message = messages.WEBHOOK_RULES[rule].format(**detail)
-    if result.redirects and rule != "too_many_redirects":
+def judge(result: OutboundResult) -> WebhookVerdict:
+    """Apply Sympto's success rule (:func:`contracts.sympto.webhook.judge`) to what the call brought back."""
+    found = webhook.judge(
+        result.status, result.content_type, result.body, error=result.error, detail=result.error_detail
+    )
+    message = found.message
+    if message is not None and result.redirects and found.rule != "too_many_redirects":
         chain = " -> ".join(excerpt(url, 200) for url in (*result.redirects, result.url))
         message = messages.AFTER_REDIRECTS.format(count=len(result.redirects), chain=chain) + message
-    return WebhookVerdict(result=result, rule=rule, message=message, warnings=warnings or [])
-
-
-def judge(result: OutboundResult) -> WebhookVerdict:
-    """Apply Sympto's success rule to the partner's answer."""
-    if result.status is None:
-        kind = result.error or "connection_error"
-        rule = kind if kind in messages.WEBHOOK_RULES else "connection_error"
-        return _fail(result, rule, detail=result.error_detail or kind)
-    if 300 <= result.status < 400:  # only a 3xx without a Location header gets here: the others were followed
-        return _fail(result, "redirect", status=result.status)
-    if result.status != 200:
-        return _fail(result, "not_200", status=result.status)
-    warnings: list[dict[str, str]] = []
-    media_type = result.content_type.split(";", 1)[0].strip().lower()
-    if media_type != "application/json":
-        warnings.append(
-            {
-                "rule": "content_type_not_json",
-                "message": messages.CONTENT_TYPE_WARNING.format(content_type=result.content_type[:80]),
-            }
-        )
-    try:
-        document = result.json()
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        return _fail(result, "not_json", warnings, detail=excerpt(str(exc), 120))
-    if not isinstance(document, dict):
-        return _fail(result, "not_object", warnings, kind=json_type(document))
-    email = document.get("email")
-    if not isinstance(email, str) or not email.strip():
-        keys = ", ".join(repr(k)[:40] for k in list(document)[:10]) or "none"
-        return _fail(result, "missing_email", warnings, keys=keys)
-    if not _is_unicode(email):  # Python's JSON reads "\ud800"; no UTF-8 store or page can hold it
-        return _fail(result, "email_not_unicode", warnings)
-    return WebhookVerdict(result=result, email=email, warnings=warnings)
-
-
-def _is_unicode(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return WebhookVerdict(
+        result=result, email=found.email, rule=found.rule, message=message, warnings=list(found.warnings)
+    )

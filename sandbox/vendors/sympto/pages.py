@@ -14,7 +14,7 @@ from typing import Any
 from flask import Response
 
 from contracts.sympto import messages
-from sandbox.vendors.sympto.service import PageLoad
+from sandbox.vendors.sympto.models import PageLoad
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sympto Health (sandbox)</title>

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sandbox.fixtures.partners.sympto import correct
 
 from sandbox.app import create_app
 from sandbox.config import Settings
 from sandbox.core.clock import Clock
+from sandbox.fixtures.partners.sympto import correct
 from sandbox.testing.live import LiveServer
-from tests.sympto.support import JWT_SECRET, PARTNER_ID, PARTNER_SECRET, login
+from tests.vendors.sympto.support import JWT_SECRET, PARTNER_ID, PARTNER_SECRET, login
 
 
 @pytest.fixture

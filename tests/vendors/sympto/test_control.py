@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from contracts.sympto import messages
 from sandbox.testing.live import LiveServer
-from tests.sympto.support import ADMIN, API_SECRET, PARAM, create_provider, login, register_endpoint
+from tests.vendors.sympto.support import ADMIN, API_SECRET, PARAM, create_provider, login, register_endpoint
 
 DANA = "dana@example.test"
 OTHER = {"admin_email": "admin-b@example.test", "api_secret": "clinic-b-api-secret"}

@@ -17,7 +17,7 @@ from contracts.sympto.schemas import (
 )
 from contracts.sympto.strategies import CodeMutation, Credentials, jwt_claims
 from sandbox.vendors.sympto.outbound import basic_authorization, webhook_request
-from tests.sympto.support import ADMIN, API_SECRET
+from tests.vendors.sympto.support import ADMIN, API_SECRET
 
 
 def test_success_and_error_envelopes_match_their_schemas(client: FlaskClient) -> None:

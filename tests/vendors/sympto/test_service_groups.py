@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 
 from contracts.sympto import messages
-from tests.sympto.support import create_provider
+from tests.vendors.sympto.support import create_provider
 
 
 def groups_of(client: FlaskClient, headers: dict[str, str], user_id: str) -> list[str]:

@@ -21,10 +21,9 @@ from sandbox.app import create_app
 from sandbox.config import Settings
 from sandbox.core.clock import Clock
 from sandbox.core.limits import Limits
-from sandbox.vendors.sympto import service as service_module
 from sandbox.vendors.sympto.models import bearer_tokens, users
-from sandbox.vendors.sympto.service import MAX_PAGE
-from tests.sympto.support import login
+from sandbox.vendors.sympto.service import MAX_PAGE, access
+from tests.vendors.sympto.support import login
 
 PATIENT = {
     "firstName": "Pat",
@@ -202,7 +201,7 @@ def test_the_openapi_document_states_the_limits(client: FlaskClient) -> None:
 
 
 def test_bearer_tokens_are_kept_per_clinic_up_to_a_cap(monkeypatch: pytest.MonkeyPatch, client: FlaskClient) -> None:
-    monkeypatch.setattr(service_module, "MAX_BEARER_TOKENS", 2)
+    monkeypatch.setattr(access, "MAX_BEARER_TOKENS", 2)
     tokens = [login(client) for _ in range(4)]
     answers = [client.get("/sympto/clinicAdmin/users?limit=1", headers=t).status_code for t in tokens]
     assert answers.count(200) == 2

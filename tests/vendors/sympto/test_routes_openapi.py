@@ -129,3 +129,28 @@ def test_an_accepted_endpoint_url_is_one_the_sandbox_can_call(text: str) -> None
 )
 def test_field_rules(field: Any, value: str, accepted: bool) -> None:
     assert (field.check(value) is not None) is accepted
+
+
+def _references(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["$ref"]] if "$ref" in node else []
+        return own + [ref for value in node.values() for ref in _references(value)]
+    if isinstance(node, list):
+        return [ref for value in node for ref in _references(value)]
+    return []
+
+
+def test_schemas_named_inside_the_envelope_are_components_every_reference_resolves(client: FlaskClient) -> None:
+    """The envelope is written inline around a contract schema (users, the userAuthToken): the schema is
+    still a component, and no reference in the document dangles."""
+    document = client.get("/__sandbox/openapi.json").json
+    listing = document["paths"]["/sympto/clinicAdmin/users"]["get"]["responses"]["200"]
+    payload = listing["content"]["application/json"]["schema"]["properties"]["Response"]
+    assert payload == {"type": "array", "items": {"$ref": "#/components/schemas/SymptoUser"}}
+    token = document["paths"]["/sympto/authorization/login/token"]["post"]["responses"]["200"]
+    assert token["content"]["application/json"]["schema"]["properties"]["Response"] == {
+        "$ref": "#/components/schemas/SymptoUserAuthToken"
+    }
+    components = document["components"]["schemas"]
+    assert {ref.removeprefix("#/components/schemas/") for ref in _references(document)} <= set(components)
+    assert document["components"]["securitySchemes"]["symptoBearer"] == {"type": "http", "scheme": "bearer"}

@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 
 from contracts.sympto import messages
 from sandbox.core.clock import Clock
-from tests.sympto.support import create_provider
+from tests.vendors.sympto.support import create_provider
 
 DANA = "dana@example.test"
 

@@ -10,7 +10,7 @@ from hypothesis import given
 
 from contracts.sympto import messages, strategies
 from contracts.sympto.strategies import Mutation
-from tests.sympto.support import login
+from tests.vendors.sympto.support import login
 
 VALID = {
     "endpointURL": "https://partner.example.test/webhook",

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from contracts.sympto import messages
 from sandbox.core.clock import Clock
 from sandbox.core.journal import journal
-from tests.sympto.support import ADMIN, API_SECRET
+from tests.vendors.sympto.support import ADMIN, API_SECRET
 
 
 def test_login_returns_the_bearer_token_as_a_string_in_the_envelope(client: FlaskClient) -> None:

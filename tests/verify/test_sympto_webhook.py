@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -9,10 +10,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from flask import Flask, Response, request
-from sandbox.fixtures.partners.sympto import PARTNERS, correct
+from hypothesis import given
+from hypothesis import strategies as st
 
+from contracts.sympto import webhook
+from sandbox.core.outbound import OutboundResult
+from sandbox.fixtures.partners.sympto import PARTNERS, correct
 from sandbox.testing.live import LiveServer
-from sandbox.verify import cli
+from sandbox.vendors.sympto.outbound import judge as page_load_judge
+from sandbox.verify import cli, sympto_webhook
 from sandbox.verify.cli import verify
 from sandbox.verify.exchange import Answer, SentRequest
 from sandbox.verify.sympto_webhook import (
@@ -25,9 +31,10 @@ from sandbox.verify.sympto_webhook import (
     VerifyOptions,
     code_from_mint_answer,
     junit_xml,
+    returned_email,
 )
 from sandbox.verify.sympto_webhook import verify as run_verify
-from tests.sympto.support import JWT_SECRET, PARTNER_ID, PARTNER_SECRET
+from tests.vendors.sympto.support import JWT_SECRET, PARTNER_ID, PARTNER_SECRET
 
 EXAMPLES = 8
 
@@ -348,3 +355,55 @@ def test_cli_shows_the_partners_answers_with_control_characters_escaped(
     assert "\\x1b]0;pwned\\x07\\x1b[2Jwiped" in out
     assert "\x1b" not in out
     assert "\x07" not in out
+
+
+# --- one judge: the verifier and the page load read the partner's answer with contracts.sympto.webhook.judge ---
+
+JSON_TYPE = {"Content-Type": "application/json"}
+
+
+def test_a_2xx_other_than_200_hands_the_email_over_for_the_verifier_but_signs_no_one_in() -> None:
+    """Kept as both were: Sympto signs in only on 200 (the page load answers ``not_200``), while the
+    verifier's negative rules count any 2xx carrying an email as handed over (axios takes every 2xx)."""
+    body = b'{"email": "dana@example.test"}'
+    assert returned_email(Answer(status=201, headers=JSON_TYPE, body=body)) == "dana@example.test"
+    page = page_load_judge(OutboundResult(url="http://partner/webhook", status=201, headers=JSON_TYPE, body=body))
+    assert (page.email, page.rule) == (None, "not_200")
+
+
+def test_an_email_that_is_not_unicode_is_not_handed_over() -> None:
+    """Unified on the page load's rule: a lone surrogate (``\\ud800``) names no user, so the verifier no
+    longer counts it as an email handed over (it did before the judge was shared)."""
+    answer = Answer(status=200, headers=JSON_TYPE, body=b'{"email": "\\ud800@example.test"}')
+    assert returned_email(answer) is None
+    assert webhook.judge(answer.status, answer.content_type, answer.body).rule == "email_not_unicode"
+
+
+_EMAILS = st.one_of(st.text(max_size=8), st.just("\ud800"), st.just(" "), st.integers(), st.none())
+_BODIES = st.one_of(
+    st.dictionaries(st.sampled_from(["email", "Email", "user"]), _EMAILS, max_size=2).map(
+        lambda document: json.dumps(document).encode()
+    ),
+    st.sampled_from([b"", b"[]", b'"x"', b"{", b"\xff", b"[" * 5000 + b"]" * 5000]),
+)
+
+
+@given(
+    status=st.sampled_from([200, 201, 204, 299, 302, 400, 401, 500]),
+    media=st.sampled_from(["application/json", "text/plain", ""]),
+    body=_BODIES,
+)
+def test_the_verifier_and_the_page_load_read_an_answer_alike(status: int, media: str, body: bytes) -> None:
+    headers = {"Content-Type": media} if media else {}
+    page = page_load_judge(OutboundResult(url="http://partner/webhook", status=status, headers=headers, body=body))
+    handed_over = returned_email(Answer(status=status, headers=headers, body=body))
+    if status == 200:
+        assert handed_over == page.email
+    else:
+        assert page.email is None
+        assert handed_over is None or 200 <= status < 300
+
+
+def test_the_verifier_does_not_import_the_vendor_package() -> None:
+    source = Path(sympto_webhook.__file__).read_text(encoding="utf-8")
+    assert "sandbox.vendors" not in source

@@ -11,7 +11,7 @@ from hypothesis import given
 from contracts.sympto import messages, strategies
 from contracts.sympto.schemas import UserSchema
 from contracts.sympto.strategies import Mutation
-from tests.sympto.support import create_provider
+from tests.vendors.sympto.support import create_provider
 
 PATIENT = {
     "firstName": "Pat",

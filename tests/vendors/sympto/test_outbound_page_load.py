@@ -21,7 +21,15 @@ from contracts.sympto import messages
 from sandbox.core.clock import Clock
 from sandbox.core.journal import JOURNAL_KEY
 from sandbox.testing.live import LiveServer
-from tests.sympto.support import PARAM, PARTNER_ID, PARTNER_SECRET, create_provider, login, mint, register_endpoint
+from tests.vendors.sympto.support import (
+    PARAM,
+    PARTNER_ID,
+    PARTNER_SECRET,
+    create_provider,
+    login,
+    mint,
+    register_endpoint,
+)
 
 DANA = "dana@example.test"
 

@@ -1,0 +1,56 @@
+"""Sympto's rules, one module per job, on loaded values: nothing here reads an HTTP request.
+
+:class:`SymptoService` holds one part per job: :attr:`~SymptoService.clinics` (tenants, admins,
+webhook configuration, reset), :attr:`~SymptoService.access` (clinic-admin logins and bearer
+tokens), :attr:`~SymptoService.users`, :attr:`~SymptoService.groups` and
+:attr:`~SymptoService.signon` (sessions and the two sign-in flows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sandbox.core import tenants
+from sandbox.core.clock import Clock
+from sandbox.core.faults import Faults
+from sandbox.core.outbound import Outbound
+from sandbox.core.randomness import Randomness
+from sandbox.core.store import Store
+from sandbox.vendors.sympto.service.access import Access
+from sandbox.vendors.sympto.service.clinics import Clinics
+from sandbox.vendors.sympto.service.groups import Groups
+from sandbox.vendors.sympto.service.settings import Clinic, SymptoSettings
+from sandbox.vendors.sympto.service.signon import SignOn
+from sandbox.vendors.sympto.service.users import MAX_PAGE, Users
+
+
+class SymptoService:
+    """Every part of Sympto's rules over one store, clock and randomness; what ``init_app`` registers."""
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        randomness: Randomness,
+        settings: SymptoSettings,
+        outbound: Outbound,
+        faults: Faults | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clinics = Clinics(store, clock, randomness, settings)
+        self.access = Access(store, clock, randomness, settings)
+        self.users = Users(store, clock, randomness, settings)
+        self.groups = Groups(store, clock, randomness, settings, self.users)
+        self.signon = SignOn(store, clock, randomness, settings, outbound, faults, self.users)
+
+    def install_clinics(self) -> tenants.Reconciled:
+        return self.clinics.install_clinics()
+
+    def reset(self, tenant: str | None = None) -> None:
+        self.clinics.reset(tenant)
+
+    def tenant_of(self, authorization: str | None, args: Mapping[str, str]) -> str | None:
+        return self.access.tenant_of(authorization, args)
+
+
+__all__ = ["MAX_PAGE", "Clinic", "SymptoService", "SymptoSettings"]

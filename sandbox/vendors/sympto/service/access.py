@@ -1,0 +1,110 @@
+"""Clinic-admin access: logins (rate-limited) for 15-minute bearer tokens, and which clinic a request is for."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import delete, func, insert, or_, select
+
+from contracts.sympto import messages
+from contracts.sympto.schemas import TOKEN_MAX_LENGTH
+from contracts.sympto.webhook import USER_AUTH_TOKEN, parameter_code
+from sandbox.vendors.sympto import auth
+from sandbox.vendors.sympto.errors import Unauthorized
+from sandbox.vendors.sympto.models import auth_failures, bearer_tokens, clinics, user_auth_tokens, users
+from sandbox.vendors.sympto.service.settings import FORGET_AFTER_SECONDS, Part
+
+#: Live bearer tokens kept per clinic (every login adds one; the oldest go first): the sandbox's own limit.
+MAX_BEARER_TOKENS = 1000
+
+
+class Access(Part):
+    """Clinic-admin credentials: the login that issues bearer tokens, the check of a bearer token."""
+
+    def login(self, client_id: str, client_secret: str, source: str) -> str:
+        """Exchange clinic-admin credentials for a bearer token; count and limit failures."""
+        now = self.clock.now()
+        window_start = now - self.settings.rate_limit_window_seconds
+        with self.store.connect() as connection:
+            count, oldest = connection.execute(
+                select(func.count(), func.min(auth_failures.c.at)).where(
+                    auth_failures.c.source == source, auth_failures.c.at > window_start
+                )
+            ).one()
+            row = connection.execute(
+                select(clinics.c.clinic_id, clinics.c.api_secret).where(
+                    or_(clinics.c.admin_email == client_id, clinics.c.admin_phone == client_id)
+                )
+            ).first()
+        auth.rate_limited(
+            int(count), oldest, now, self.settings.rate_limit_failures, self.settings.rate_limit_window_seconds
+        )
+        if row is None or not auth.secrets_equal(client_secret, row.api_secret):
+            with self.store.begin() as connection:
+                connection.execute(insert(auth_failures).values(source=source, at=now))
+            raise Unauthorized(messages.INVALID_CREDENTIALS, rule="invalid_credentials")
+        token = self.randomness.token_hex(32)
+        with self.store.begin() as connection:
+            connection.execute(
+                insert(bearer_tokens).values(
+                    token=token, clinic_id=row.clinic_id, expires_at=now + self.settings.bearer_lifetime_seconds
+                )
+            )
+            self._prune_bearer_tokens(connection, row.clinic_id, token, now)
+        return token
+
+    @staticmethod
+    def _prune_bearer_tokens(connection: Any, clinic_id: str, issued: str, now: float) -> None:
+        """Every login stores a token: forget the clinic's tokens expired for a day (until then a
+        partner still hears "expired", not "unknown"), and keep at most :data:`MAX_BEARER_TOKENS`
+        (the soonest to expire go first, never the one just issued)."""
+        mine = bearer_tokens.c.clinic_id == clinic_id
+        connection.execute(delete(bearer_tokens).where(mine, bearer_tokens.c.expires_at < now - FORGET_AFTER_SECONDS))
+        excess = connection.execute(select(func.count()).where(mine)).scalar_one() - MAX_BEARER_TOKENS
+        if excess > 0:
+            victims = (
+                select(bearer_tokens.c.token)
+                .where(mine, bearer_tokens.c.token != issued)
+                .order_by(bearer_tokens.c.expires_at)
+                .limit(excess)
+            )
+            connection.execute(delete(bearer_tokens).where(bearer_tokens.c.token.in_(victims.scalar_subquery())))
+
+    def authenticate(self, authorization: str | None) -> str:
+        """The clinic a bearer token belongs to, or :class:`Unauthorized`."""
+        token = auth.bearer_token(authorization)
+        with self.store.connect() as connection:
+            row = connection.execute(
+                select(bearer_tokens).where(bearer_tokens.c.token == token[:TOKEN_MAX_LENGTH])
+            ).first()
+        auth.check_bearer(None if row is None else row.expires_at, self.clock.now())
+        assert row is not None
+        return str(row.clinic_id)
+
+    def tenant_of(self, authorization: str | None, args: Mapping[str, str]) -> str | None:
+        """The clinic a request is for, unverified (expiry unchecked), to scope armed faults.
+
+        From the bearer token, else the page load's ``userAuthToken`` or ``authCode<param>``.
+        """
+        with self.store.connect() as connection:
+            if authorization and authorization[:7].lower() == "bearer ":
+                token = authorization[7:].strip()[:TOKEN_MAX_LENGTH]
+                found = connection.execute(
+                    select(bearer_tokens.c.clinic_id).where(bearer_tokens.c.token == token)
+                ).scalar()
+                return None if found is None else str(found)
+            if USER_AUTH_TOKEN in args:
+                found = connection.execute(
+                    select(users.c.clinic_id)
+                    .join(user_auth_tokens, user_auth_tokens.c.user_id == users.c.user_id)
+                    .where(user_auth_tokens.c.token == args[USER_AUTH_TOKEN][:TOKEN_MAX_LENGTH])
+                ).scalar()
+                return None if found is None else str(found)
+            params = [param for key in args if (param := parameter_code(key)) is not None]
+            if params:
+                found = connection.execute(
+                    select(clinics.c.clinic_id).where(clinics.c.endpoint_query_param.in_(params[:10])).limit(1)
+                ).scalar()
+                return None if found is None else str(found)
+        return None
