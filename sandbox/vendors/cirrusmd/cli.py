@@ -1,7 +1,7 @@
 """``vendor-sandbox token cirrusmd``: CirrusMD's command, found through the registry (``registry.optional``).
 
 It lives in the vendor's package so that the CLI names no vendor; ``sandbox.cli`` imports it only when the
-command runs or its help is asked, so ``serve`` never pays for it.
+command runs or its help is asked, so ``serve`` never pays for it (nor for what it imports).
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import sys
 import time
 
 import click
+
+from contracts.cirrusmd.tokens import CASES, Credentials
 
 
 @click.command("cirrusmd")
@@ -27,7 +29,6 @@ def token(
     Example: curl -X POST http://127.0.0.1:8000/cirrusmd/sdk/v2/public/sessions
     -H "$(vendor-sandbox token cirrusmd --header)" -H 'Content-Type: application/json' -d @member.json
     """
-    from contracts.cirrusmd.tokens import CASES, Credentials
 
     if list_kinds:
         for name, listed in CASES.items():

@@ -1,7 +1,7 @@
 """``vendor-sandbox token intake24``: Intake24's command, found through the registry (``registry.optional``).
 
 It lives in the vendor's package so that the CLI names no vendor; ``sandbox.cli`` imports it only when the
-command runs or its help is asked, so ``serve`` never pays for it.
+command runs or its help is asked, so ``serve`` never pays for it (nor for what it imports).
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 import time
 
 import click
+
+from contracts.intake24.tokens import CASES, DEFAULT_USERNAME, DEMO_SECRET
 
 
 @click.command("intake24")
@@ -23,7 +25,6 @@ def token(secret: str | None, username: str | None, kind: str, list_kinds: bool,
     Example: curl -X POST http://127.0.0.1:8000/intake24/api/surveys/demo/create-user
     -H 'Content-Type: application/json' -d "{\"token\": \"$(vendor-sandbox token intake24)\"}"
     """
-    from contracts.intake24.tokens import CASES, DEFAULT_USERNAME, DEMO_SECRET
 
     at = int(time.time() if now is None else now)
     if list_kinds:

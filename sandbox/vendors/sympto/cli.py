@@ -1,7 +1,7 @@
 """``vendor-sandbox token sympto``: Sympto's command, found through the registry (``registry.optional``).
 
 It lives in the vendor's package so that the CLI names no vendor; ``sandbox.cli`` imports it only when the
-command runs or its help is asked, so ``serve`` never pays for it.
+command runs or its help is asked, so ``serve`` never pays for it (nor for what it imports).
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 import time
 
 import click
+
+from contracts.sympto.codes import CASES, REFUSED_RULE, REFUSED_STATUS
 
 
 @click.command("sympto")
@@ -29,7 +31,6 @@ def token(email: str | None, secret: str | None, kind: str, list_kinds: bool, no
     Example: open "http://127.0.0.1:8000/sympto/?authCode<endpointQueryParam>=$(vendor-sandbox token sympto
     --email demo-admin@example.test --secret <your signing secret>)"
     """
-    from contracts.sympto.codes import CASES, REFUSED_RULE, REFUSED_STATUS
 
     if list_kinds:
         for name, listed in CASES.items():
