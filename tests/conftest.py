@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, settings
 from sandbox import config
 from sandbox.app import create_app
 from sandbox.config import Settings
+from sandbox.core import registry
 from sandbox.core.clock import Clock
 from sandbox.testing.live import LiveServer
 from sandbox.testing.postgres import PostgresUnavailable, TemporaryPostgres
@@ -40,6 +41,11 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# The vendor packages are imported once, here, before any test runs: pytester's in-process runs restore
+# sys.modules afterwards, and a vendor first imported inside one would be imported again later, defining its
+# tables twice in the shared metadata.
+registry.vendors()
 
 #: A fixed instant for the frozen clock: 2026-11-21T12:00:00Z.
 FROZEN_AT = 1_795_262_400.0
