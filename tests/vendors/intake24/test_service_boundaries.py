@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from contracts.intake24 import messages
+from contracts.intake24.control import Intake24PatRequestSchema
 from contracts.intake24.constants import (
     ACCESS_LIFETIME_SECONDS,
     PAT_MAX_LIFETIME_SECONDS,
@@ -194,3 +195,29 @@ def test_personal_access_token_lifetime(client: FlaskClient, lifetime: int, stat
 def test_a_configured_rate_limit_moves_the_edge(app_from_config: Callable[[str], Flask]) -> None:
     client = app_from_config("[intake24]\nrate_limit_max = 3\nrate_limit_window_seconds = 10\n").test_client()
     assert [client.get("/intake24/api/unknown").status_code for _ in range(4)] == [404, 404, 404, 429]
+
+
+# The personal-access-token limits are checked twice, by the control plane's schema and again by the service (for
+# callers that skip the schema); through HTTP the schema answers first, so each layer is held to the edge here.
+
+
+@pytest.mark.parametrize(
+    ("changes", "valid"),
+    [
+        ({"name": "n" * PAT_NAME_MIN_LENGTH, "expires_in_seconds": PAT_MAX_LIFETIME_SECONDS}, True),
+        ({"name": "n" * PAT_NAME_MAX_LENGTH, "expires_in_seconds": 1}, True),
+        ({"name": "n" * (PAT_NAME_MIN_LENGTH - 1)}, False),
+        ({"name": "n" * (PAT_NAME_MAX_LENGTH + 1)}, False),
+        ({"name": "edge", "expires_in_seconds": PAT_MAX_LIFETIME_SECONDS + 1}, False),
+        ({"name": "edge", "expires_in_seconds": 0}, False),
+    ],
+)
+def test_each_layer_holds_the_personal_access_token_limits(app: Flask, changes: dict[str, Any], valid: bool) -> None:
+    errors = Intake24PatRequestSchema().validate(changes)
+    assert (not errors) is valid, errors
+    service = app.extensions[SERVICE_KEY]
+    if valid:
+        assert service.issue_personal_access_token(changes["name"], changes.get("expires_in_seconds"))["jwt"]
+    else:
+        with pytest.raises(ValueError):
+            service.issue_personal_access_token(changes["name"], changes.get("expires_in_seconds"))
