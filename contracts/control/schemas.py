@@ -328,4 +328,3 @@ class ResetSchema(Schema):
 #: Where a tenant came from: the config file (restored at every start, removed when the config drops it)
 #: or the control plane (kept across restarts).
 TENANT_SOURCE = {"description": "config (declared by the config file) or control (created through /__sandbox)."}
-

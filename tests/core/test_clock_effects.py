@@ -91,7 +91,8 @@ def test_a_frozen_clock_stops_expiry(client: FlaskClient) -> None:
     shown = client.get("/__sandbox/clock").json
 
     assert (first.status_code, second.status_code) == (201, 201)
-    assert shown is not None and shown["now_unix"] == instant
+    assert shown is not None
+    assert shown["now_unix"] == instant
     assert client.put("/__sandbox/clock", json={"mode": "system"}).status_code == 200
     assert post_session(client, instant).status_code == 401
 
@@ -118,10 +119,11 @@ def test_a_tenant_clock_moves_that_tenant_only(client: FlaskClient) -> None:
 
 def test_a_frozen_tenant_clock_stops_that_tenants_expiry(client: FlaskClient) -> None:
     instant = int(time.time() - HOUR)
-    assert client.put("/__sandbox/clock?scope=cirrusmd:demo-client", json={"frozen_at": iso(instant)}).status_code == 200
+    tenant_clock = "/__sandbox/clock?scope=cirrusmd:demo-client"
+    assert client.put(tenant_clock, json={"frozen_at": iso(instant)}).status_code == 200
 
     assert post_session(client, instant).status_code == 201
-    assert client.put("/__sandbox/clock?scope=cirrusmd:demo-client", json={"mode": "system"}).status_code == 200
+    assert client.put(tenant_clock, json={"mode": "system"}).status_code == 200
     assert post_session(client, instant).status_code == 401
 
 
@@ -139,4 +141,3 @@ def test_time_of_is_real_time_plus_the_offset(state: ClockState, expected: float
 
 def test_time_of_a_frozen_state_is_its_instant() -> None:
     assert time_of(ClockState(mode="frozen", frozen_at=1234.5)) == 1234.5
-

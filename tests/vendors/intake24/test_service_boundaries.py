@@ -16,7 +16,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from contracts.intake24 import messages
-from contracts.intake24.control import Intake24PatRequestSchema
 from contracts.intake24.constants import (
     ACCESS_LIFETIME_SECONDS,
     PAT_MAX_LIFETIME_SECONDS,
@@ -24,6 +23,7 @@ from contracts.intake24.constants import (
     PAT_NAME_MIN_LENGTH,
     SLUG_MAX_LENGTH,
 )
+from contracts.intake24.control import Intake24PatRequestSchema
 from contracts.intake24.schemas import (
     MAX_CUSTOM_FIELDS,
     PASSWORD_MAX_LENGTH,
@@ -219,5 +219,5 @@ def test_each_layer_holds_the_personal_access_token_limits(app: Flask, changes: 
     if valid:
         assert service.issue_personal_access_token(changes["name"], changes.get("expires_in_seconds"))["jwt"]
     else:
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="must be"):
             service.issue_personal_access_token(changes["name"], changes.get("expires_in_seconds"))
