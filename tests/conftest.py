@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterator
+import tomllib
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -74,6 +75,23 @@ def app(sandbox_settings: Settings, clock: Clock) -> Iterator[Flask]:
     application = create_app(sandbox_settings, clock=clock, random_seed=1234)
     yield application
     application.extensions["sandbox.store"].dispose()
+
+
+@pytest.fixture
+def app_from_config(database_url: str, clock: Clock) -> Iterator[Callable[[str], Flask]]:
+    """Build the app from a config file's text (no demo sections are added) on the throw-away database and the
+    frozen clock: the boundary and default tests set or leave out exactly the keys they are about."""
+    built: list[Flask] = []
+
+    def build(text: str) -> Flask:
+        settings = replace(config.from_mapping(tomllib.loads(text), "test config"), database=database_url)
+        application = create_app(settings, clock=clock, random_seed=1234)
+        built.append(application)
+        return application
+
+    yield build
+    for application in built:
+        application.extensions["sandbox.store"].dispose()
 
 
 @pytest.fixture

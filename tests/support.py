@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import select
 import signal
 import socket
 import subprocess
@@ -15,6 +17,8 @@ from pathlib import Path
 import requests
 
 START_TIMEOUT_SECONDS = 30
+#: The banner's first line names the address ``serve`` listens on.
+BANNER_PORT = re.compile(rb" on https?://[^\s/]+:(\d+) \(")
 
 
 def free_port() -> int:
@@ -34,8 +38,9 @@ START_ATTEMPTS = 5
 class SandboxProcess:
     """One ``vendor-sandbox serve`` in its own process group (so SIGKILL reaches every worker).
 
-    The port is picked free, then released for ``serve`` to bind: another test may take it in
-    between. ``serve`` then refuses it ("already in use"), and the start is retried on another port.
+    It starts as ``serve --port 0`` and reads the port ``serve`` chose from its banner, so no port is picked here
+    and released for another test to take first (issue #20). Should ``serve`` still find its choice taken
+    ("already in use"), the start is retried.
     ``host`` (a 127.0.0.x address) is passed as ``--host`` and used in :attr:`url`; ``environment``
     adds variables (the ``VENDOR_SANDBOX_*`` of the test's own environment are never passed on; the log level is
     ``warning`` unless ``environment`` or a flag says otherwise: the output is read only once the process has
@@ -59,13 +64,12 @@ class SandboxProcess:
         self.verify = verify  # over HTTPS: the CA file to trust (it may not exist before the server starts)
         bind = ["--host", host] if host else []
         for attempt in range(1, START_ATTEMPTS + 1):
-            self.port = free_port()
-            self.url = f"{scheme}://{host or '127.0.0.1'}:{self.port}"
+            self.output = ""
             env = {key: value for key, value in os.environ.items() if not key.startswith("VENDOR_SANDBOX_")}
             env["VENDOR_SANDBOX_LOG_LEVEL"] = "warning"
             env.update(environment or {})
             self.process = subprocess.Popen(
-                [executable(), "serve", "--port", str(self.port), *bind, *args],
+                [executable(), "serve", "--port", "0", *bind, *args],
                 cwd=workdir,
                 env=env,
                 stdout=subprocess.PIPE,
@@ -73,8 +77,30 @@ class SandboxProcess:
                 start_new_session=True,
                 umask=umask,
             )
+            self.port = self._port_from_banner()
+            self.url = f"{scheme}://{host or '127.0.0.1'}:{self.port}"
             if self._wait_until_healthy(last_attempt=attempt == START_ATTEMPTS):
                 return
+
+    def _port_from_banner(self) -> int:
+        """The port named by the banner's first line (``… on http://127.0.0.1:<port> (…``); what was read is kept
+        in :attr:`output`. 0 when the process printed no banner (it stopped: :meth:`_wait_until_healthy` says why)."""
+        assert self.process.stdout is not None
+        descriptor = self.process.stdout.fileno()
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        seen = b""
+        while time.monotonic() < deadline:
+            found = BANNER_PORT.search(seen)
+            if found:
+                self.output += seen.decode(errors="replace")
+                return int(found.group(1))
+            ready, _, _ = select.select([descriptor], [], [], 0.1)
+            chunk = os.read(descriptor, 1 << 16) if ready else b""
+            if ready and not chunk:  # end of output: the process has stopped
+                break
+            seen += chunk
+        self.output += seen.decode(errors="replace")
+        return 0
 
     def _wait_until_healthy(self, last_attempt: bool) -> bool:
         """True once healthy; False when the port was taken meanwhile (retry); else the test fails."""

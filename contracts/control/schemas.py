@@ -17,6 +17,8 @@ from contracts.fields import (
 )
 
 MAX_DELAY_SECONDS = 30.0
+#: The largest page of a control-plane listing (the journal's, the tenants' members).
+MAX_PAGE = 1000
 #: Incoming-request kinds, then the kinds a vendor applies to its own calls toward the partner.
 FAULT_KINDS = ("answer", "delay", "drop", "postpone", "duplicate", "reorder")
 #: Largest id the store can hold (64-bit signed).
@@ -303,7 +305,7 @@ class JournalCountQuerySchema(JournalFilterSchema):
 
 
 class JournalQuerySchema(JournalCountQuerySchema):
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_PAGE))
 
 
 class JournalCountSchema(Schema):
@@ -326,7 +328,3 @@ class ResetSchema(Schema):
 #: Where a tenant came from: the config file (restored at every start, removed when the config drops it)
 #: or the control plane (kept across restarts).
 TENANT_SOURCE = {"description": "config (declared by the config file) or control (created through /__sandbox)."}
-
-
-#: The largest page of a control-plane listing.
-MAX_PAGE = 1000

@@ -28,7 +28,7 @@ from sandbox.control.declare import CONTROL, json_body, read_query
 from sandbox.control.errors import ControlError, load
 from sandbox.core import faults as fault_module
 from sandbox.core.apidoc import json_reply
-from sandbox.core.clock import GLOBAL, Clock, ClockState, scope_of
+from sandbox.core.clock import GLOBAL, Clock, ClockState, scope_of, time_of
 from sandbox.core.faults import FaultError, TooManyFaults, catalogue
 from sandbox.core.journal import journal
 from sandbox.core.state import resetters
@@ -234,7 +234,9 @@ def disarm_fault(fault_id: int) -> Response:
     return jsonify(disarmed=1)
 
 
-def _describe(state: ClockState, now: float) -> dict[str, Any]:
+def _describe(state: ClockState) -> dict[str, Any]:
+    """The clock in ``state`` as shown: its time from :func:`~sandbox.core.clock.time_of`, the formula the rules use."""
+    now = time_of(state)
     frozen = None if state.frozen_at is None else datetime.fromtimestamp(state.frozen_at, tz=UTC).isoformat()
     return {
         "mode": state.mode,
@@ -258,11 +260,9 @@ def _clock_scope() -> str:
 
 def clock_body(scope: str = GLOBAL) -> dict[str, Any]:
     clock = _clock()
-    body = {"scope": scope or "global", **_describe(clock.state_for(scope), clock.now_for(scope))}
+    body = {"scope": scope or "global", **_describe(clock.state_for(scope))}
     if scope == GLOBAL:
-        body["tenants"] = [
-            {"scope": name, **_describe(state, clock.now_for(name))} for name, state in clock.tenant_scopes().items()
-        ]
+        body["tenants"] = [{"scope": name, **_describe(state)} for name, state in clock.tenant_scopes().items()]
     return body
 
 

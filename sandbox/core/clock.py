@@ -89,6 +89,13 @@ def _state_from_row(row: Any) -> ClockState:
     return ClockState(mode=mode, offset_seconds=float(offset_seconds), frozen_at=frozen_at)
 
 
+def time_of(state: ClockState) -> float:
+    """The time a clock in ``state`` shows now: the one formula behind every rule and the control plane's display."""
+    if state.mode == "frozen" and state.frozen_at is not None:
+        return state.frozen_at
+    return time.time() + state.offset_seconds
+
+
 def scope_of(vendor: str, tenant: str) -> str:
     """The clock scope of one tenant of one vendor."""
     return f"{vendor}:{tenant}"
@@ -188,10 +195,7 @@ class Clock:
 
     def now(self) -> float:
         """Seconds since the epoch, as the sandbox sees them (for the current request's tenant)."""
-        state = self._current()
-        if state.mode == "frozen" and state.frozen_at is not None:
-            return state.frozen_at
-        return time.time() + state.offset_seconds
+        return time_of(self._current())
 
     def now_datetime(self) -> datetime:
         return datetime.fromtimestamp(self.now(), tz=UTC)
@@ -205,10 +209,7 @@ class Clock:
         return self._read(scope) if self._store is not None else self._local(scope)
 
     def now_for(self, scope: str = GLOBAL) -> float:
-        state = self.state_for(scope)
-        if state.mode == "frozen" and state.frozen_at is not None:
-            return state.frozen_at
-        return time.time() + state.offset_seconds
+        return time_of(self.state_for(scope))
 
     def tenant_scopes(self) -> dict[str, ClockState]:
         """Every tenant scope with a clock of its own."""

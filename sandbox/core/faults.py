@@ -18,6 +18,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy import JSON, Column, Float, Integer, String, Table, Text, bindparam, delete, func, or_, select, update
 
+from contracts.control.schemas import MAX_DELAY_SECONDS as MAX_DELAY_SECONDS  # one definition, shared with the schema
 from sandbox.core import journal
 from sandbox.core.admission import waiting
 from sandbox.core.clock import Clock
@@ -25,7 +26,6 @@ from sandbox.core.errors import VendorSurface, surface_for
 from sandbox.core.randomness import Randomness
 from sandbox.core.store import Store, metadata
 
-MAX_DELAY_SECONDS = 30.0
 CATALOGUE_KEY = "sandbox.fault_catalogue"
 FAULTS_KEY = "sandbox.faults"
 

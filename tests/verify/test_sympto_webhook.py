@@ -67,6 +67,14 @@ def options(server: LiveServer, **changes: object) -> VerifyOptions:
     return VerifyOptions(**values)  # type: ignore[arg-type]
 
 
+def partner_options(servers: dict[str, LiveServer], name: str, **changes: object) -> VerifyOptions:
+    """How a partner is verified: with --jwt-secret, except where its rule (mint-hook) needs --mint-url."""
+    server = servers[name]
+    if PARTNERS[name][1] == "mint-hook":
+        changes = {"jwt_secret": None, "mint_url": server.url + "/mint", **changes}
+    return options(server, **changes)
+
+
 def test_correct_partner_passes_every_rule(servers: dict[str, LiveServer]) -> None:
     report, code = run_verify(options(servers["correct"]))
     assert code == 0
@@ -94,7 +102,7 @@ def test_correct_partner_with_mint_url_skips_expiry(servers: dict[str, LiveServe
 @pytest.mark.parametrize("name", [name for name, (_f, rule) in PARTNERS.items() if rule is not None])
 def test_each_broken_partner_is_judged_by_the_rule_it_breaks(servers: dict[str, LiveServer], name: str) -> None:
     rule = PARTNERS[name][1]
-    report, code = run_verify(options(servers[name]))
+    report, code = run_verify(partner_options(servers, name))
     result = next(r for r in report.results if r.rule.id == rule)
     must = result.rule.level == "MUST"
     assert result.outcome == (FAIL if must else WARN), report.render_text()
@@ -107,9 +115,42 @@ def test_each_broken_partner_is_judged_by_the_rule_it_breaks(servers: dict[str, 
     assert "request:\n" in text
     assert "response:\n" in text
     if not must:
-        strict, strict_code = run_verify(options(servers[name], strict=True))
+        strict, strict_code = run_verify(partner_options(servers, name, strict=True))
         assert outcomes(strict)[rule] == FAIL
         assert strict_code == 1
+
+
+#: Rules a partner fails besides its own because they need what its flaw takes away (rule → why).
+ALSO_FAILED = {"get_only": {"valid-code-returns-email": "no code can be exchanged without POST"}}
+#: Rules the verifier cannot check for a partner (skipped, never passed), besides those the mode skips.
+CANNOT_CHECK = {
+    "get_only": {"no-email-for-invalid-code", "rejects-bad-credentials", "rejects-expired-codes"},
+    "wrong_response_key": {"no-email-for-invalid-code", "rejects-bad-credentials", "rejects-expired-codes"},
+    "broken_mint_hook": {
+        "accepts-post",
+        "valid-code-returns-email",
+        "no-server-error",
+        "no-email-for-invalid-code",
+        "rejects-bad-credentials",
+        "rejects-expired-codes",
+    },
+}
+
+
+@pytest.mark.parametrize("name", [name for name, (_f, rule) in PARTNERS.items() if rule is not None])
+def test_each_broken_partner_fails_exactly_its_rule(servers: dict[str, LiveServer], name: str) -> None:
+    """Issue #20: a rule whose check is weakened must fail a test, so no other rule may catch its partner
+    (the partner that crashed with a traceback hid a no-server-error that no longer failed a bare 500)."""
+    rule = PARTNERS[name][1]
+    chosen = partner_options(servers, name)
+    report, _ = run_verify(chosen)
+    found = outcomes(report)
+    mode_skips = {"mint-hook"} if chosen.mint_url is None else {"rejects-expired-codes"}
+
+    failed = {r for r, outcome in found.items() if outcome in (FAIL, WARN)}
+    skipped = {r for r, outcome in found.items() if outcome == SKIP}
+    assert failed == {rule, *ALSO_FAILED.get(name, {})}, report.render_text()
+    assert skipped == (mode_skips | CANNOT_CHECK.get(name, set())) - failed, report.render_text()
 
 
 def test_correct_partner_passes_the_rules_the_broken_ones_fail(servers: dict[str, LiveServer]) -> None:

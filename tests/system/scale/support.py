@@ -10,7 +10,9 @@ instances (PostgreSQL).
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -25,37 +27,38 @@ import requests
 from sqlalchemy import Select, func, select
 
 from sandbox.core.store import Store
-from tests.support import free_port
 
 START_TIMEOUT_SECONDS = 30
-#: Starts tried when the port picked turns out to be taken before ``serve`` binds it.
-START_ATTEMPTS = 5
+#: The banner's first line names the address ``serve`` listens on: ``… on http://127.0.0.1:<port> (…``.
+BANNER_PORT = re.compile(rb" on https?://127\.0\.0\.1:(\d+) ")
 
 
 class Sandbox:
-    """One ``vendor-sandbox serve`` instance: ``with Sandbox(workdir, "--database", url) as sandbox:``."""
+    """One ``vendor-sandbox serve`` instance: ``with Sandbox(workdir, "--database", url) as sandbox:``.
+
+    The first start is ``serve --port 0``: the server picks its own port and the test reads it back from the
+    banner, so no port is ever picked here and released for another test to take first (the flaky "Address
+    already in use" of issue #20). A restart asks for the port the first start was given.
+    """
+
+    _instances = itertools.count(1)
 
     def __init__(self, workdir: Path, *args: str, workers: int = 1) -> None:
         self.workdir = workdir
         self.args = args
         self.workers = workers
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
-        self.log = workdir / f"sandbox-{self.port}.log"
+        self.log = workdir / f"sandbox-{next(self._instances)}.log"
+
+    @property
+    def url(self) -> str:
+        assert self.port, "not started yet"
+        return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Sandbox:
-        """Start (or restart, on the same port); a first start whose port was taken meanwhile moves."""
-        for attempt in range(1, START_ATTEMPTS + 1):
-            if self._start_once(may_move=self.starts == 0 and attempt < START_ATTEMPTS):
-                self.starts += 1
-                return self
-            self.port = free_port()
-            self.url = f"http://127.0.0.1:{self.port}"
-        raise AssertionError("unreachable")
-
-    def _start_once(self, may_move: bool) -> bool:
+        """Start on a port of the server's own choosing, or restart on the port it had."""
         env = {key: value for key, value in os.environ.items() if not key.startswith("VENDOR_SANDBOX_")}
         command = [str(Path(sys.executable).with_name("vendor-sandbox")), "serve", "--port", str(self.port)]
         command += ["--workers", str(self.workers), *self.args]
@@ -64,18 +67,23 @@ class Sandbox:
             self.process = subprocess.Popen(command, cwd=self.workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while True:
-            try:
-                if requests.get(self.url + "/__sandbox/health", timeout=1).status_code == 200:
-                    return True
-            except requests.ConnectionError:
-                pass
+            if not self.port:
+                found = BANNER_PORT.search(self.log.read_bytes()[log_start:])
+                self.port = int(found.group(1)) if found else 0
+            if self.port and self._healthy():
+                self.starts += 1
+                return self
             if self.process.poll() is not None:
                 self.process = None
-                if may_move and b"is already in use" in self.log.read_bytes()[log_start:]:
-                    return False  # the port picked was taken by someone else before serve bound it
                 raise AssertionError(self.log.read_text())
             assert time.monotonic() < deadline, f"the sandbox did not start:\n{self.log.read_text()}"
             time.sleep(0.02)
+
+    def _healthy(self) -> bool:
+        try:
+            return requests.get(self.url + "/__sandbox/health", timeout=1).status_code == 200
+        except requests.ConnectionError:
+            return False
 
     def stop(self) -> int:
         """SIGTERM, then wait: the exit code (0 for a graceful stop)."""

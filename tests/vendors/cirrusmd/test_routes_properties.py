@@ -1,16 +1,54 @@
-"""Hypothesis: every valid request gets 201, every named mutation gets exactly its documented answer."""
+"""Hypothesis: every valid request gets 201, every named mutation gets exactly its documented answer.
+
+The random search stays; every named body mutation (applied to the documented example member) and every named token
+case is also an ``@example``, so each is sent on every run whatever the search draws (issue #20).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask.testing import FlaskClient
-from hypothesis import given
+from hypothesis import example, given
 
-from contracts.cirrusmd.strategies import InvalidRequest, invalid_session_requests, invalid_tokens, session_requests
-from contracts.cirrusmd.tokens import TokenCase
+from contracts.cirrusmd.schemas import invalid_body_message
+from contracts.cirrusmd.strategies import (
+    MUTATIONS,
+    PAIR_MUTATIONS,
+    UNPROCESSABLE,
+    InvalidRequest,
+    invalid_session_requests,
+    invalid_tokens,
+    session_requests,
+)
+from contracts.cirrusmd.tokens import INVALID, TokenCase
 from tests.conftest import FROZEN_AT
-from tests.vendors.cirrusmd.support import DEMO, SESSIONS, post_session
+from tests.vendors.cirrusmd.support import DEMO, SESSIONS, member_body, post_session
+
+Test = TypeVar("Test", bound=Callable[..., None])
+
+#: Every named body mutation, once, on the documented example member.
+PINNED_BODIES = tuple(
+    InvalidRequest(
+        body=mutation.apply(member_body()),
+        mutation=mutation,
+        status=UNPROCESSABLE,
+        error_message=invalid_body_message({mutation.field: [mutation.error]}),
+    )
+    for mutation in MUTATIONS + PAIR_MUTATIONS
+)
+
+
+def pinned(argument: str, cases: tuple[object, ...], **others: object) -> Callable[[Test], Test]:
+    """``@example(argument=case, **others)`` for each case, sent on every run before the random search."""
+
+    def decorate(test: Test) -> Test:
+        for case in cases:
+            test = example(**{argument: case}, **others)(test)
+        return test
+
+    return decorate
 
 
 @given(body=session_requests())
@@ -23,6 +61,7 @@ def test_every_valid_request_gets_201_and_a_token(client: FlaskClient, body: dic
 
 
 @given(case=invalid_session_requests())
+@pinned("case", PINNED_BODIES)
 def test_every_body_mutation_gets_its_422(client: FlaskClient, case: InvalidRequest) -> None:
     response = post_session(client, FROZEN_AT, case.body)
     assert response.status_code == case.status
@@ -30,6 +69,7 @@ def test_every_body_mutation_gets_its_422(client: FlaskClient, case: InvalidRequ
 
 
 @given(body=session_requests(), case=invalid_tokens())
+@pinned("case", INVALID, body=member_body())
 def test_every_token_mutation_gets_its_401_whatever_the_body(
     client: FlaskClient, body: dict[str, Any], case: TokenCase
 ) -> None:
