@@ -15,17 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from contracts.intake24 import messages
-from contracts.intake24.schemas import FieldIssue, js_length
+from contracts.intake24.schemas import FieldIssue, js_length, js_trim
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 50
 MAX_SEARCH = 128
 #: zod ``.regex(/^.+\|(asc|desc)$/)``: JavaScript's ``.`` stops at line terminators.
 _SORT = re.compile(r"[^\n\r\u2028\u2029]+\|(asc|desc)")
-#: What JavaScript's ``Number()`` trims (StrWhiteSpaceChar).
-_JS_WHITESPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
-    chr(code) for code in range(0x2000, 0x200B)
-)
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _PREFIXED = re.compile(r"0([xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)")
 
@@ -58,7 +54,7 @@ def js_number(value: Any) -> float:
         return 0.0
     if isinstance(value, list):
         return js_number(value[0]) if len(value) == 1 else (0.0 if not value else math.nan)
-    text = str(value).strip(_JS_WHITESPACE)
+    text = js_trim(str(value))
     if text == "":
         return 0.0
     if text in ("Infinity", "+Infinity"):

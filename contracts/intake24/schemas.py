@@ -22,7 +22,6 @@ from typing import Any
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 from marshmallow import missing as missing_
 
-from contracts.fields import WHITESPACE
 from contracts.intake24 import messages
 from contracts.intake24.weburl import is_url
 from contracts.secrets import secret
@@ -51,6 +50,20 @@ class FieldIssue:
     @property
     def key(self) -> str:
         return ".".join(str(part) for part in self.path)
+
+
+#: JavaScript's whitespace (ECMA-262 WhiteSpace and LineTerminator): what ``String.prototype.trim``
+#: removes, what ``\s`` matches and what ``Number()`` skips. Unlike Python's ``str.strip()`` it
+#: includes U+FEFF and excludes U+001C-U+001F and U+0085 (NEL). Literal characters, usable in a
+#: regular-expression class (none of them is special there).
+JS_WHITESPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
+    chr(code) for code in range(0x2000, 0x200B)
+)
+
+
+def js_trim(text: str) -> str:
+    """``String.prototype.trim``."""
+    return text.strip(JS_WHITESPACE)
 
 
 def js_length(text: str) -> int:
@@ -521,9 +534,9 @@ class SurveySettingsSchema(Schema):
 # --- the OpenAPI description of these fields ----------------------------------------------------
 
 #: Not blank once trimmed: the sanitiser turns a blank string into ``null``.
-NOT_BLANK_PATTERN = rf"[^{WHITESPACE}]"
+NOT_BLANK_PATTERN = rf"[^{JS_WHITESPACE}]"
 #: ``validator.isJWT`` on the trimmed value (three base64url parts, each may be empty).
-JWT_PATTERN = rf"^[{WHITESPACE}]*[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*[{WHITESPACE}]*$"
+JWT_PATTERN = rf"^[{JS_WHITESPACE}]*[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*[{JS_WHITESPACE}]*$"
 
 
 def openapi_attributes(_: Any, field: fields.Field[Any], **__: Any) -> dict[str, Any]:

@@ -154,14 +154,6 @@ def render(error: VendorError) -> Response:
     return response
 
 
-def not_found(_path: str) -> VendorError:
-    return InvalidRoute()
-
-
-def method_not_allowed(_method: str, _path: str, _allowed: list[str]) -> VendorError:
-    return InvalidRoute()
-
-
 def too_large(_limit: int) -> VendorError:
     return PayloadTooLarge(messages.TOO_LARGE)
 

@@ -27,8 +27,9 @@ from contracts.intake24.schemas import (
     root_issue,
 )
 from sandbox.core.apidoc import Operation
+from sandbox.core.errors import VendorError
 from sandbox.vendors.intake24 import purify
-from sandbox.vendors.intake24.errors import BadRequest, ContractInvalid, TooManyRequests
+from sandbox.vendors.intake24.errors import BadRequest, ContractInvalid, InvalidRoute, TooManyRequests
 from sandbox.vendors.intake24.models import LoginResult
 from sandbox.vendors.intake24.node import JSON_TYPE, js_json_parse, scrub, stringify, unexpected_token
 from sandbox.vendors.intake24.ratelimit import RateLimiter
@@ -102,6 +103,25 @@ def parse_body() -> Any:
         form = request.form
         return {key: values[0] if len(values) == 1 else values for key, values in form.lists()}
     return UNDEFINED
+
+
+#: Intake24 mounts its admin router with ``router.use('/admin', ...)``, which authenticates
+#: (``passport.authenticate('admin')``, ``isAccountVerified``) before its routes; Express matches
+#: mount paths case-insensitively, at a segment boundary.
+ADMIN_MOUNT = "/admin"
+
+
+def route_missing(relative: str) -> VendorError:
+    """No view for this path or method: under ``/admin`` the admin router authenticates first
+    (401 plain ``Unauthorized`` without a valid token, 403 unverified), then the catch-all's 404
+    ``"Invalid route"``; elsewhere that 404 at once."""
+    lowered = relative.lower()
+    if lowered == ADMIN_MOUNT or lowered.startswith(ADMIN_MOUNT + "/"):
+        try:
+            service().require_admin(authorization())
+        except VendorError as refused:
+            return refused
+    return InvalidRoute()
 
 
 def _is_api() -> bool:

@@ -112,19 +112,24 @@ class Admin(Respondents):
         return bool(result.rowcount)
 
     def require_admin(self, authorization: str | None) -> None:
-        """Passport ``admin``: a valid, unrevoked PAT; a respondent's access token → 403."""
+        """``passport.authenticate('admin')`` then ``isAccountVerified``, as Intake24's admin routes
+        run them: the token (401 plain ``Unauthorized``); for a personal access token (``aud``
+        includes ``personal``) its row, unrevoked (else 401); then the ``verified`` claim (403, so a
+        respondent's access token answers ``Account not verified``)."""
         token = auth.bearer(authorization)
         claims = None if token is None else auth.verify_access_token(token, self.access_key, self.clock.now(), "access")
         if claims is None:
             raise BearerUnauthorized("missing, invalid or expired personal access token")
+        audience = claims.get("aud")
+        if isinstance(audience, list) and "personal" in audience:
+            with self.store.connect() as connection:
+                row = connection.execute(
+                    select(personal_access_tokens).where(personal_access_tokens.c.jti == claims.get("jti"))
+                ).first()
+            if row is None or row.revoked:
+                raise BearerUnauthorized("personal access token revoked or unknown")
         if not claims.get("verified"):
             raise Forbidden("Account not verified", rule="account_not_verified")
-        with self.store.connect() as connection:
-            row = connection.execute(
-                select(personal_access_tokens).where(personal_access_tokens.c.jti == claims.get("jti"))
-            ).first()
-        if row is None or row.revoked:
-            raise BearerUnauthorized("personal access token revoked or unknown")
 
     def admin_survey(self, survey_id: str) -> Survey:
         numeric = _numeric_id(survey_id)
