@@ -265,13 +265,15 @@ class CustomFieldValue(fields.Field[Any]):
 
 # --- refinements -------------------------------------------------------------------------------
 
-_BASE64URL = re.compile(r"^[A-Za-z0-9_-]+$")
+#: Matched whole (``fullmatch``): Python's ``$`` would also match before a final newline, which
+#: JavaScript's does not, so ``a.b\n.c`` would pass.
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def is_jwt_shaped(token: str) -> bool:
     """``validator.isJWT``: three dot-separated parts, each empty or unpadded base64url."""
     parts = token.split(".")
-    return len(parts) == 3 and all(part == "" or _BASE64URL.match(part) for part in parts)
+    return len(parts) == 3 and all(part == "" or _BASE64URL.fullmatch(part) for part in parts)
 
 
 def check_jwt(token: str) -> Issue | None:

@@ -31,7 +31,7 @@ from sandbox.core.errors import VendorError
 from sandbox.vendors.intake24 import purify
 from sandbox.vendors.intake24.errors import BadRequest, ContractInvalid, InvalidRoute, TooManyRequests
 from sandbox.vendors.intake24.models import LoginResult
-from sandbox.vendors.intake24.node import JSON_TYPE, js_json_parse, scrub, stringify, unexpected_token
+from sandbox.vendors.intake24.node import JSON_TYPE, js_json_parse, stringify, unexpected_token
 from sandbox.vendors.intake24.ratelimit import RateLimiter
 from sandbox.vendors.intake24.service import Intake24Service
 
@@ -62,11 +62,11 @@ def service() -> Intake24Service:
 
 def sanitise(value: Any) -> Any:
     """Intake24's body sanitiser (DOMPurify with HTML allowed, trim, empty → null; see
-    :mod:`sandbox.vendors.intake24.purify`). Lone UTF-16 surrogates become U+FFFD first, as Node's
-    UTF-8 encoder writes them.
+    :mod:`sandbox.vendors.intake24.purify`). Lone UTF-16 surrogates are kept, as in JavaScript; the
+    service turns them into U+FFFD where it stores them (:func:`.service.base.pg_escape`).
     """
     try:
-        return purify.sanitise(scrub(value), allow_html=True)
+        return purify.sanitise(value, allow_html=True)
     except purify.MarkupBudgetExceeded:
         raise BadRequest(MARKUP_REFUSED, rule="markup_budget") from None
 
@@ -74,7 +74,7 @@ def sanitise(value: Any) -> Any:
 def sanitised_query() -> dict[str, Any]:
     """``req.query`` after Intake24's query sanitiser (DOMPurify with no markup, trim, empty →
     null); a repeated parameter is a list, as Express's query parser makes it."""
-    raw = {key: scrub(values[0] if len(values) == 1 else values) for key, values in request.args.lists()}
+    raw = {key: values[0] if len(values) == 1 else values for key, values in request.args.lists()}
     try:
         sanitised: dict[str, Any] = purify.sanitise(raw, allow_html=False)
     except purify.MarkupBudgetExceeded:
