@@ -161,6 +161,35 @@ class ZString(fields.Field[Any]):
         return value
 
 
+#: zod 3.25 ``emailRegex`` (``z.string().email()``), case-insensitive.
+_ZOD_EMAIL = re.compile(
+    r"(?!\.)(?!.*\.\.)([A-Z0-9_'+\-\.]*)[A-Z0-9_+-]@([A-Z0-9][A-Z0-9\-]*\.)+[A-Z]{2,}", re.IGNORECASE
+)
+
+
+class ZEmail(fields.Field[Any]):
+    """``z.string().max(512).email().toLowerCase()`` (``userRequest.email``): every failing check is
+    reported, as zod runs them all; a valid address comes back lower-cased (JavaScript's
+    ``toLowerCase``), which is what Intake24 stores and answers."""
+
+    def __init__(self, *, max_length: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_length = max_length
+        _required(self, "string")
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if not isinstance(value, str):
+            raise ValidationError([expected("string", value)])
+        issues = []
+        if js_length(value) > self.max_length:
+            issues.append(Issue(messages.TOO_BIG.format(maximum=self.max_length), "too_big"))
+        if not _ZOD_EMAIL.fullmatch(value):
+            issues.append(Issue(messages.INVALID_EMAIL, "invalid_string"))
+        if issues:
+            raise ValidationError(issues)
+        return value.lower()
+
+
 class ZBoolean(fields.Field[Any]):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -436,7 +465,7 @@ class AdminRespondentRequestSchema(Schema):
 
     # Declared in the order Intake24's zod object lists its keys (the profile fields, then the password
     # pair, then `username`), so errors and the summary message come out in the real server's order.
-    email = ZString(max_length=512, allow_none=True)
+    email = ZEmail(max_length=512, allow_none=True)
     name = ZString(max_length=512, allow_none=True)
     phone = ZString(max_length=32, allow_none=True)
     customFields = ZArray(ZObject(CustomFieldSchema), max_items=MAX_CUSTOM_FIELDS)
@@ -446,7 +475,13 @@ class AdminRespondentRequestSchema(Schema):
 
 
 class AdminRespondentPatchSchema(AdminRespondentRequestSchema):
-    username = ZString(min_length=1, max_length=256, check=check_not_email)
+    """``respondentRequest`` (``types/http/admin/survey-respondents.ts``): ``userRequest.pick(...)``
+    without ``username``, so a ``username`` in the body is stripped unread (never validated, never
+    applied: the path names the respondent)."""
+
+    class Meta:
+        exclude = ("username",)
+        unknown = EXCLUDE
 
 
 # --- survey settings (control plane) -----------------------------------------------------------
@@ -556,6 +591,8 @@ def openapi_attributes(_: Any, field: fields.Field[Any], **__: Any) -> dict[str,
             attributes["pattern"] = NOT_BLANK_PATTERN
         if field.max_length is not None:
             attributes["maxLength"] = field.max_length
+    elif isinstance(field, ZEmail):  # zod's e-mail pattern uses look-aheads: not stated here
+        attributes.update(type="string", maxLength=field.max_length)
     elif isinstance(field, ZArray):
         if field.max_items is not None:
             attributes["maxItems"] = field.max_items

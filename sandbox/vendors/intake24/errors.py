@@ -37,19 +37,38 @@ class BadRequest(Intake24Error):
 
 
 class ContractInvalid(Intake24Error):
-    """400: the request failed the ts-rest contract (``message`` first, i18n ``msg``)."""
+    """400: the request failed the ts-rest contract (``message`` first, i18n ``msg``).
+
+    ts-rest validates the path parameters, the query and the body together; Intake24's
+    ``requestValidationErrorHandler`` answers the first failing part's summary as ``message`` and
+    every part's issues in ``errors`` (location ``params``, ``query``, ``body``).
+    """
 
     status = 400
     rule = "contract_validation"
 
     def __init__(self, issues: list[FieldIssue], location: str = "body") -> None:
+        self.groups = [(location, issues)]
         super().__init__(summary(issues))
         self.issues = issues
         self.location = location
 
+    @classmethod
+    def of(cls, groups: list[tuple[str, list[FieldIssue]]]) -> ContractInvalid | None:
+        """The error of the failing parts (``(location, issues)`` in ts-rest's order), or None."""
+        failing = [(location, issues) for location, issues in groups if issues]
+        if not failing:
+            return None
+        error = cls(failing[0][1], failing[0][0])
+        error.groups = failing
+        return error
+
     @property
     def body(self) -> Any:
-        return {"message": self.message, "errors": field_errors(self.issues, self.location, localise=True)}
+        errors: dict[str, Any] = {}
+        for location, issues in self.groups:
+            errors.update(field_errors(issues, location, localise=True))
+        return {"message": self.message, "errors": errors}
 
 
 class ClaimsInvalid(Intake24Error):

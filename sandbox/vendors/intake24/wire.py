@@ -11,16 +11,19 @@ and counted too). Views read the request only through this module.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from flask import Response, current_app, g, request
 from marshmallow import Schema, ValidationError
 
 from contracts.intake24 import constants, messages
 from contracts.intake24.constants import REFRESH_LIFETIME_SECONDS
+from contracts.intake24.pagination import parse_bigint_string, parse_list_query
 from contracts.intake24.schemas import (
     UNDEFINED,
+    FieldIssue,
     MessageBodySchema,
     ValidationErrorBodySchema,
     issues_of,
@@ -243,6 +246,48 @@ def load_contract(schema: Schema, value: Any) -> dict[str, Any]:
 def load_body(schema: Schema) -> dict[str, Any]:
     """The body as ``schema`` loads it (the declarations' body reader)."""
     return load_contract(schema, body())
+
+
+def admin_request(
+    survey_id: str, load: Callable[[], Any] | None = None, *, listing: bool = False
+) -> tuple[int | None, Any]:
+    """ts-rest's request validation on an admin respondents route, after passport and before the
+    handler: the path's ``surveyId`` (``bigIntString``), the list query (``paginationRequest``) and
+    the body (``load``, the declared contract) together, every failing part in one 400
+    (:meth:`ContractInvalid.of`). The survey id (None: names none) and the loaded query or body."""
+    survey, path_issues = parse_bigint_string("surveyId", survey_id)
+    groups: list[tuple[str, list[FieldIssue]]] = [("params", path_issues)]
+    loaded: Any = None
+    if listing:
+        loaded, query_issues = parse_list_query(sanitised_query())
+        groups.append(("query", query_issues))
+    if load is not None:
+        try:
+            loaded = load()
+        except ContractInvalid as invalid:
+            groups.append(("body", invalid.issues))
+    refused = ContractInvalid.of(groups)
+    if refused is not None:
+        raise refused
+    return survey, loaded
+
+
+def raw_path() -> str | None:
+    """The path as the client wrote it (percent-escapes intact), when the server tells it
+    (werkzeug's ``RAW_URI``/``REQUEST_URI``); Granian gives only the decoded ``PATH_INFO``."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    return raw.split("?", 1)[0] if isinstance(raw, str) and raw else None
+
+
+def one_segment(decoded: str) -> bool:
+    """Whether the last path parameter ``decoded`` was one segment as written: Express matches
+    ``:username`` on the raw path (``a%2Fb`` is one segment, the username ``a/b``; ``a/b`` is two
+    and no route). Unknown without the raw path: then accepted."""
+    raw = raw_path()
+    if raw is None or "/" not in decoded:
+        return True
+    tail = raw.rstrip("/").rsplit("/", 1)[-1]
+    return "/" not in tail and decoded.count("/") == unquote(tail).count("/")
 
 
 def authorization() -> str | None:
