@@ -159,6 +159,15 @@ class PayloadTooLarge(Intake24Error):
     rule = "body_too_large"
 
 
+class UnsupportedMediaType(Intake24Error):
+    """415 from body-parser (an unsupported charset or content encoding). Intake24's error
+    middleware has no branch for body-parser's ``HttpError`` and answers 500; the sandbox answers
+    body-parser's own status and message instead (never 5xx)."""
+
+    status = 415
+    rule = "unsupported_media"
+
+
 def render(error: VendorError) -> Response:
     journal.note(rule=error.rule, message=error.message)
     if isinstance(error, BearerUnauthorized):

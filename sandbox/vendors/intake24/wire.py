@@ -11,9 +11,10 @@ and counted too). Views read the request only through this module.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, unquote_to_bytes
 
 from flask import Response, current_app, g, request
 from marshmallow import Schema, ValidationError
@@ -31,10 +32,10 @@ from contracts.intake24.schemas import (
 )
 from sandbox.core.apidoc import Operation
 from sandbox.core.errors import VendorError
-from sandbox.vendors.intake24 import purify
+from sandbox.vendors.intake24 import bodyparser, purify
 from sandbox.vendors.intake24.errors import BadRequest, ContractInvalid, InvalidRoute, TooManyRequests
 from sandbox.vendors.intake24.models import LoginResult
-from sandbox.vendors.intake24.node import JSON_TYPE, js_json_parse, stringify, unexpected_token
+from sandbox.vendors.intake24.node import JSON_TYPE, stringify
 from sandbox.vendors.intake24.ratelimit import RateLimiter
 from sandbox.vendors.intake24.service import Intake24Service
 
@@ -86,26 +87,16 @@ def sanitised_query() -> dict[str, Any]:
 
 
 def parse_body() -> Any:
-    """``express.json`` (strict, 10 MB) and ``express.urlencoded`` (extended false); else undefined."""
+    """``express.json`` (strict) and ``express.urlencoded`` (extended false) as body-parser 1.20.3
+    runs them (:mod:`.bodyparser`: content encodings, charsets, their refusals); else undefined."""
     media_type = (request.mimetype or "").lower()
+    if media_type not in ("application/json", "application/x-www-form-urlencoded"):
+        return UNDEFINED
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or bodyparser.DEFAULT_LIMIT
+    body = bodyparser.inflate(request.get_data(cache=True), request.headers.get("Content-Encoding"), limit)
     if media_type == "application/json":
-        raw = request.get_data(cache=True)
-        text = raw.decode("utf-8", "replace").removeprefix("\ufeff")  # body-parser's iconv strips a BOM
-        stripped = text.lstrip(" \t\r\n")
-        if not raw:
-            return {}
-        if not stripped:  # body-parser's strict mode: nothing to parse
-            raise BadRequest("Unexpected end of JSON input")
-        if stripped[0] not in "{[":  # strict mode: only objects and arrays
-            raise BadRequest(unexpected_token(text, len(text) - len(stripped)))
-        try:
-            return js_json_parse(text)
-        except Exception as exc:  # every parse failure is the client's 400
-            raise BadRequest(str(exc)) from None
-    if media_type == "application/x-www-form-urlencoded":
-        form = request.form
-        return {key: values[0] if len(values) == 1 else values for key, values in form.lists()}
-    return UNDEFINED
+        return bodyparser.parse_json(body, request.mimetype_params)
+    return bodyparser.parse_urlencoded(body, request.mimetype_params)
 
 
 #: Intake24 mounts its admin router with ``router.use('/admin', ...)``, which authenticates
@@ -154,6 +145,34 @@ def before_api_request() -> None:
     except RecursionError:  # Node would overflow its stack too; answer 400, never 500
         raise BadRequest("Maximum call stack size exceeded") from None
     _limit(service().limiter, "generic", messages.RATE_LIMITED)
+    _check_path_escapes()
+
+
+def _check_path_escapes() -> None:
+    """Express decodes a matched route's parameters with ``decodeURIComponent`` (``router/layer.js``
+    ``decode_param``): a malformed escape (``%ZZ``, an invalid UTF-8 sequence) throws a ``URIError``
+    with status 400, which Intake24's error middleware answers 500; the sandbox answers 400 with
+    Express's message. Only knowable from the raw path (see :func:`raw_path`)."""
+    raw = raw_path()
+    if raw is None or "%" not in raw or request.url_rule is None or not request.url_rule.arguments:
+        return
+    for segment in raw.split("/"):
+        if "%" in segment and not _decodable(segment):
+            raise BadRequest(f"Failed to decode param '{segment}'", rule="malformed_path_escape")
+
+
+_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _decodable(segment: str) -> bool:
+    """``decodeURIComponent`` succeeds: every ``%`` starts two hex digits, and the bytes are UTF-8."""
+    if _ESCAPE.search(segment):
+        return False
+    try:
+        unquote_to_bytes(segment).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def login_limit() -> str | None:
