@@ -136,12 +136,21 @@ def _limit(limiter: RateLimiter, kind: str, message: str) -> str | None:
     return key
 
 
+def _has_body() -> bool:
+    """Whether body-parser reads this request: type-is ``hasBody`` (a ``Transfer-Encoding`` or a
+    ``Content-Length``), whatever the method, so a ``GET`` with a JSON body is parsed too; the
+    methods that carry bodies are read as before even without those headers."""
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        return True
+    return "Transfer-Encoding" in request.headers or request.content_length is not None
+
+
 def before_api_request() -> None:
     """Body parsers and sanitiser, then the generic rate limiter (every ``/api`` request)."""
     if not _is_api():
         return
     try:
-        g.intake24_body = sanitise(parse_body()) if request.method in ("POST", "PUT", "PATCH", "DELETE") else None
+        g.intake24_body = sanitise(parse_body()) if _has_body() else None
     except RecursionError:  # Node would overflow its stack too; answer 400, never 500
         raise BadRequest("Maximum call stack size exceeded") from None
     _limit(service().limiter, "generic", messages.RATE_LIMITED)

@@ -122,3 +122,12 @@ def test_a_malformed_escape_in_a_path_parameter_is_400(client: FlaskClient, segm
     the sandbox 400 with Express's message."""
     answer = client.post(f"/intake24/api/surveys/{segment}/create-user", json={"token": "a.b.c"})
     assert (answer.status_code, answer.get_json()) == (400, {"message": f"Failed to decode param '{segment}'"})
+
+
+def test_a_get_with_a_json_body_is_parsed_too(client: FlaskClient, pat_jwt: str, admin_url: str) -> None:
+    """body-parser's ``json`` reads any request type-is says has a body (``Content-Length`` or
+    ``Transfer-Encoding``), whatever its method: a ``GET`` with malformed JSON is Node's 400."""
+    headers = {"Authorization": f"Bearer {pat_jwt}"}
+    answer = client.get(admin_url, data=b"{", content_type="application/json", headers=headers)
+    assert (answer.status_code, answer.get_json()) == (400, {"message": "Unexpected end of JSON input"})
+    assert client.get(admin_url, headers=headers).status_code == 200
