@@ -15,17 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from contracts.intake24 import messages
-from contracts.intake24.schemas import FieldIssue, js_length
+from contracts.intake24.schemas import FieldIssue, js_length, js_trim
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 50
 MAX_SEARCH = 128
 #: zod ``.regex(/^.+\|(asc|desc)$/)``: JavaScript's ``.`` stops at line terminators.
 _SORT = re.compile(r"[^\n\r\u2028\u2029]+\|(asc|desc)")
-#: What JavaScript's ``Number()`` trims (StrWhiteSpaceChar).
-_JS_WHITESPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
-    chr(code) for code in range(0x2000, 0x200B)
-)
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _PREFIXED = re.compile(r"0([xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)")
 
@@ -41,15 +37,60 @@ class ListQuery:
     def offset(self) -> int:
         return self.limit * (self.page - 1)
 
-    def order(self) -> tuple[str, bool] | None:
-        """``(column, descending)`` of a usable ``sort``, else None (the default order)."""
+    def order(self) -> tuple[str, str] | None:
+        """``const [column, order] = sort.split('|')`` (``Model.paginate``): the first two pieces, so
+        ``a|b|desc`` is column ``a``, direction ``b``; None without ``sort``."""
         if self.sort is None:
             return None
         column, _, rest = self.sort.partition("|")
-        direction = rest.split("|", 1)[0]
-        if direction not in ("asc", "desc"):
-            return None  # e.g. "a|b|desc": Sequelize would refuse the direction "b"
-        return column, direction == "desc"
+        return column, rest.split("|", 1)[0]
+
+
+#: Sequelize 6.37 ``query-generator.js`` ``VALID_ORDER_OPTIONS``: the directions it accepts
+#: (compared upper-cased); any other throws ``Order must be 'ASC' or 'DESC', '<x>' given``.
+SEQUELIZE_DIRECTIONS = (
+    "ASC",
+    "DESC",
+    "ASC NULLS LAST",
+    "DESC NULLS LAST",
+    "ASC NULLS FIRST",
+    "DESC NULLS FIRST",
+    "NULLS FIRST",
+    "NULLS LAST",
+)
+SEQUELIZE_BAD_DIRECTION = "Order must be 'ASC' or 'DESC', '{direction}' given"
+
+
+def sequelize_descending(direction: str) -> bool | None:
+    """Whether Sequelize orders descending in ``direction``; None when it refuses the direction."""
+    upper = direction.upper()  # String.prototype.toUpperCase
+    return upper.startswith("DESC") if upper in SEQUELIZE_DIRECTIONS else None
+
+
+#: Past this magnitude a double no longer names every integer: no survey id is that large, and
+#: PostgreSQL's ``bigint`` (≤ 2^63 - 1) would refuse the larger ones.
+_SAFE_INTEGER = 2**53
+
+
+def parse_bigint_string(name: str, text: str) -> tuple[int | None, list[FieldIssue]]:
+    """A path id through Intake24's ``bigIntString`` (``types/http/generic.ts``):
+    ``z.bigint().or(z.number().or(z.string()).pipe(z.coerce.number().int())).pipe(z.coerce.string())``.
+
+    A path segment is a string, so the ``bigint`` branch fails and ``Number(text)`` decides
+    (``0x2``, `` 2 `` and ``2e0`` are 2): NaN fails both branches (zod's ``invalid_union``, its two
+    messages in the summary), a fraction or an infinity fails ``int()`` (``Expected integer, received
+    float``). The id, or None when it can name no survey (negative, beyond 2^53).
+    """
+    number = js_number(text)
+    if math.isnan(number):
+        alternatives = (
+            messages.EXPECTED.format(expected="bigint", received="string"),
+            messages.EXPECTED.format(expected="number", received="nan"),
+        )
+        return None, [FieldIssue((name,), "invalid_union", messages.INVALID_INPUT, alternatives)]
+    if not number.is_integer():
+        return None, [FieldIssue((name,), "invalid_type", "Expected integer, received float")]
+    return (int(number) if 0 <= number <= _SAFE_INTEGER else None), []
 
 
 def js_number(value: Any) -> float:
@@ -58,7 +99,7 @@ def js_number(value: Any) -> float:
         return 0.0
     if isinstance(value, list):
         return js_number(value[0]) if len(value) == 1 else (0.0 if not value else math.nan)
-    text = str(value).strip(_JS_WHITESPACE)
+    text = js_trim(str(value))
     if text == "":
         return 0.0
     if text in ("Infinity", "+Infinity"):

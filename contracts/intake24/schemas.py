@@ -22,7 +22,6 @@ from typing import Any
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 from marshmallow import missing as missing_
 
-from contracts.fields import WHITESPACE
 from contracts.intake24 import messages
 from contracts.intake24.weburl import is_url
 from contracts.secrets import secret
@@ -51,6 +50,20 @@ class FieldIssue:
     @property
     def key(self) -> str:
         return ".".join(str(part) for part in self.path)
+
+
+#: JavaScript's whitespace (ECMA-262 WhiteSpace and LineTerminator): what ``String.prototype.trim``
+#: removes, what ``\s`` matches and what ``Number()`` skips. Unlike Python's ``str.strip()`` it
+#: includes U+FEFF and excludes U+001C-U+001F and U+0085 (NEL). Literal characters, usable in a
+#: regular-expression class (none of them is special there).
+JS_WHITESPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
+    chr(code) for code in range(0x2000, 0x200B)
+)
+
+
+def js_trim(text: str) -> str:
+    """``String.prototype.trim``."""
+    return text.strip(JS_WHITESPACE)
 
 
 def js_length(text: str) -> int:
@@ -146,6 +159,35 @@ class ZString(fields.Field[Any]):
             if issue is not None:
                 raise ValidationError([issue])
         return value
+
+
+#: zod 3.25 ``emailRegex`` (``z.string().email()``), case-insensitive.
+_ZOD_EMAIL = re.compile(
+    r"(?!\.)(?!.*\.\.)([A-Z0-9_'+\-\.]*)[A-Z0-9_+-]@([A-Z0-9][A-Z0-9\-]*\.)+[A-Z]{2,}", re.IGNORECASE
+)
+
+
+class ZEmail(fields.Field[Any]):
+    """``z.string().max(512).email().toLowerCase()`` (``userRequest.email``): every failing check is
+    reported, as zod runs them all; a valid address comes back lower-cased (JavaScript's
+    ``toLowerCase``), which is what Intake24 stores and answers."""
+
+    def __init__(self, *, max_length: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_length = max_length
+        _required(self, "string")
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if not isinstance(value, str):
+            raise ValidationError([expected("string", value)])
+        issues = []
+        if js_length(value) > self.max_length:
+            issues.append(Issue(messages.TOO_BIG.format(maximum=self.max_length), "too_big"))
+        if not _ZOD_EMAIL.fullmatch(value):
+            issues.append(Issue(messages.INVALID_EMAIL, "invalid_string"))
+        if issues:
+            raise ValidationError(issues)
+        return value.lower()
 
 
 class ZBoolean(fields.Field[Any]):
@@ -252,13 +294,15 @@ class CustomFieldValue(fields.Field[Any]):
 
 # --- refinements -------------------------------------------------------------------------------
 
-_BASE64URL = re.compile(r"^[A-Za-z0-9_-]+$")
+#: Matched whole (``fullmatch``): Python's ``$`` would also match before a final newline, which
+#: JavaScript's does not, so ``a.b\n.c`` would pass.
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def is_jwt_shaped(token: str) -> bool:
     """``validator.isJWT``: three dot-separated parts, each empty or unpadded base64url."""
     parts = token.split(".")
-    return len(parts) == 3 and all(part == "" or _BASE64URL.match(part) for part in parts)
+    return len(parts) == 3 and all(part == "" or _BASE64URL.fullmatch(part) for part in parts)
 
 
 def check_jwt(token: str) -> Issue | None:
@@ -421,7 +465,7 @@ class AdminRespondentRequestSchema(Schema):
 
     # Declared in the order Intake24's zod object lists its keys (the profile fields, then the password
     # pair, then `username`), so errors and the summary message come out in the real server's order.
-    email = ZString(max_length=512, allow_none=True)
+    email = ZEmail(max_length=512, allow_none=True)
     name = ZString(max_length=512, allow_none=True)
     phone = ZString(max_length=32, allow_none=True)
     customFields = ZArray(ZObject(CustomFieldSchema), max_items=MAX_CUSTOM_FIELDS)
@@ -431,7 +475,13 @@ class AdminRespondentRequestSchema(Schema):
 
 
 class AdminRespondentPatchSchema(AdminRespondentRequestSchema):
-    username = ZString(min_length=1, max_length=256, check=check_not_email)
+    """``respondentRequest`` (``types/http/admin/survey-respondents.ts``): ``userRequest.pick(...)``
+    without ``username``, so a ``username`` in the body is stripped unread (never validated, never
+    applied: the path names the respondent)."""
+
+    class Meta:
+        exclude = ("username",)
+        unknown = EXCLUDE
 
 
 # --- survey settings (control plane) -----------------------------------------------------------
@@ -521,9 +571,9 @@ class SurveySettingsSchema(Schema):
 # --- the OpenAPI description of these fields ----------------------------------------------------
 
 #: Not blank once trimmed: the sanitiser turns a blank string into ``null``.
-NOT_BLANK_PATTERN = rf"[^{WHITESPACE}]"
+NOT_BLANK_PATTERN = rf"[^{JS_WHITESPACE}]"
 #: ``validator.isJWT`` on the trimmed value (three base64url parts, each may be empty).
-JWT_PATTERN = rf"^[{WHITESPACE}]*[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*[{WHITESPACE}]*$"
+JWT_PATTERN = rf"^[{JS_WHITESPACE}]*[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*[{JS_WHITESPACE}]*$"
 
 
 def openapi_attributes(_: Any, field: fields.Field[Any], **__: Any) -> dict[str, Any]:
@@ -541,6 +591,8 @@ def openapi_attributes(_: Any, field: fields.Field[Any], **__: Any) -> dict[str,
             attributes["pattern"] = NOT_BLANK_PATTERN
         if field.max_length is not None:
             attributes["maxLength"] = field.max_length
+    elif isinstance(field, ZEmail):  # zod's e-mail pattern uses look-aheads: not stated here
+        attributes.update(type="string", maxLength=field.max_length)
     elif isinstance(field, ZArray):
         if field.max_items is not None:
             attributes["maxItems"] = field.max_items

@@ -1,18 +1,30 @@
-"""Just enough of the WHATWG URL parser (what ``new URL(x).href`` does) for Intake24's rules.
+"""The WHATWG URL parser (what Node 20's ``new URL(x).href`` does, through Ada) for Intake24's rules.
 
 Intake24 checks URLs with zod's ``.url()`` (``new URL(input)`` must not throw) and normalises
-redirect-prompt URLs with ``new URL(...).href``. This is a faithful subset: scheme, special-scheme
-authority (host, port), path/query/fragment percent-encoding sets. Exotic inputs (IPv6 zone ids,
-IDNA edge cases, Windows drive letters in file URLs) may differ from a browser's parser.
+redirect-prompt URLs with ``new URL(...).href``. Reproduced: the scheme, special-scheme authority
+(userinfo, port), the host parser (the IPv6 parser and serializer, so ``https://[1::2::3]/`` is
+invalid and ``[1:0:0:0:0:0:0:1]`` is ``[1::1]``; UTS #46 domain to ASCII with the URL standard's
+flags through the ``idna`` package's mapping table, so ``https://xn--/`` is invalid; forbidden
+domain code points; the IPv4 parser with its hex, octal and short forms), path dot-segments and the
+path/query/fragment percent-encode sets; for non-special schemes the authority's IPv6 host, opaque
+host and port are checked. Not reproduced: UTS #46's bidi and joiner rules (CheckBidi,
+CheckJoiners), which Ada applies, the ``idna`` package's Unicode version where it differs from
+Node's ICU, and file-URL drive-letter quirks.
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote_to_bytes
+
+import idna
 
 SPECIAL_PORTS: dict[str, int | None] = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21, "file": None}
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
-_FORBIDDEN_HOST = set(" #%/:<>?@[\\]^|\x00\t\n\r")
+_FORBIDDEN_HOST = set(" #/:<>?@[\\]^|\x00\t\n\r")
+#: Forbidden domain code points: the forbidden host code points, C0 controls, ``%`` and U+007F.
+_FORBIDDEN_DOMAIN = _FORBIDDEN_HOST | {chr(c) for c in range(0x20)} | {"%", "\x7f"}
+_HEX = set("0123456789abcdefABCDEF")
 _C0_SPACE = "".join(chr(c) for c in range(0x21))
 
 _FRAGMENT_SET = set(' "<>`')
@@ -33,27 +45,141 @@ def _encode(text: str, unsafe: set[str]) -> str:
 
 
 def _host(raw: str, scheme: str) -> str | None:
+    """The WHATWG host parser for a special scheme: ``[IPv6]``, else the percent-decoded domain
+    through UTS #46 (domain to ASCII), refused with a forbidden domain code point, IPv4 when the
+    last label is a number."""
     if raw.startswith("["):
-        return raw.lower() if raw.endswith("]") and len(raw) > 2 else None
-    try:
-        from urllib.parse import unquote
-
-        host = unquote(raw)
-        if any(ord(c) > 0x7F for c in host):
-            host = host.encode("idna").decode("ascii")
-    except (UnicodeError, ValueError):
+        return _ipv6(raw[1:-1]) if raw.endswith("]") else None
+    host = unquote_to_bytes(raw).decode("utf-8", "replace")
+    ascii_host = _domain_to_ascii(host)
+    if ascii_host is None:
+        return "" if scheme == "file" and not host else None
+    if any(c in _FORBIDDEN_DOMAIN for c in ascii_host):
         return None
-    host = host.lower()
-    if not host:
-        return "" if scheme == "file" else None
-    if any(c in _FORBIDDEN_HOST or ord(c) < 0x20 or ord(c) == 0x7F for c in host):
-        return None
-    labels = host.split(".")
+    labels = ascii_host.split(".")
     if labels[-1] == "" and len(labels) > 1:
         labels = labels[:-1]
-    if (labels and labels[-1].isdigit()) or (labels and re.fullmatch(r"0x[0-9a-f]*", labels[-1])):
-        return _ipv4(host)
-    return host
+    if labels[-1].isdigit() or re.fullmatch(r"0x[0-9a-f]*", labels[-1]):
+        return _ipv4(ascii_host)
+    return ascii_host
+
+
+def _domain_to_ascii(domain: str) -> str | None:
+    """UTS #46 ToASCII as the URL standard calls it (``CheckHyphens``, ``UseSTD3ASCIIRules``,
+    ``Transitional_Processing`` and ``VerifyDnsLength`` off; Ada, Node 20's URL parser, does the
+    same): code points mapped (``idna.uts46_remap``), a disallowed one refused, each ``xn--`` label
+    checked by decoding it (``xn--`` alone, bad Punycode, or a result that is not already a valid
+    mapped label, are refused), other non-ASCII labels encoded. None: failure."""
+    if not domain:
+        return None
+    try:
+        mapped = idna.uts46_remap(domain, std3_rules=False, transitional=False)
+    except (idna.IDNAError, ValueError):
+        return None
+    labels = []
+    for label in mapped.split("."):
+        if label.startswith("xn--"):
+            payload = label[4:]
+            try:
+                decoded = payload.encode("ascii").decode("punycode") if payload else ""
+                valid = bool(decoded) and not decoded.isascii()
+                valid = valid and idna.uts46_remap(decoded, std3_rules=False, transitional=False) == decoded
+            except (UnicodeError, idna.IDNAError, ValueError):
+                valid = False
+            if not valid:
+                return None
+            labels.append(label)
+        elif not label.isascii():
+            try:
+                labels.append("xn--" + label.encode("punycode").decode("ascii"))
+            except UnicodeError:
+                return None
+        else:
+            labels.append(label)
+    result = ".".join(labels)
+    return result or None
+
+
+def _ipv6(text: str) -> str | None:
+    """The URL standard's IPv6 parser and serializer: eight 16-bit pieces, one ``::`` at most,
+    an IPv4 tail allowed, lower-case hex, the first longest run of zero pieces (two or more) as ``::``."""
+    pieces = [0] * 8
+    index, compress, pointer = 0, None, 0
+    if text.startswith(":"):
+        if not text.startswith("::"):
+            return None
+        pointer, index = 2, 1
+        compress = index
+    while pointer < len(text):
+        if index == 8:
+            return None
+        if text[pointer] == ":":
+            if compress is not None:
+                return None
+            pointer += 1
+            index += 1
+            compress = index
+            continue
+        value = length = 0
+        while length < 4 and pointer < len(text) and text[pointer] in _HEX:
+            value = value * 16 + int(text[pointer], 16)
+            pointer += 1
+            length += 1
+        if pointer < len(text) and text[pointer] == ".":
+            if length == 0 or index > 6:
+                return None
+            tail = _ipv6_ipv4_tail(text[pointer - length :])
+            if tail is None:
+                return None
+            pieces[index], pieces[index + 1] = tail
+            index += 2
+            pointer = len(text)
+            break
+        if pointer < len(text):
+            if text[pointer] != ":":
+                return None
+            pointer += 1
+            if pointer == len(text):
+                return None
+        pieces[index] = value
+        index += 1
+    if compress is not None:
+        moved = index - compress
+        pieces[compress : compress + moved], pieces[8 - moved :] = [0] * moved, pieces[compress:index]
+    elif index != 8:
+        return None
+    return "[" + _ipv6_text(pieces) + "]"
+
+
+def _ipv6_ipv4_tail(text: str) -> tuple[int, int] | None:
+    parts = text.split(".")
+    if len(parts) != 4 or any(not p.isdigit() or not p.isascii() or (len(p) > 1 and p[0] == "0") for p in parts):
+        return None
+    numbers = [int(p) for p in parts]
+    if any(n > 255 for n in numbers):
+        return None
+    return numbers[0] * 256 + numbers[1], numbers[2] * 256 + numbers[3]
+
+
+def _ipv6_text(pieces: list[int]) -> str:
+    best_start, best_length, start = -1, 1, None
+    for position in range(9):
+        if position < 8 and pieces[position] == 0:
+            start = position if start is None else start
+        elif start is not None:
+            if position - start > best_length:
+                best_start, best_length = start, position - start
+            start = None
+    out = ""
+    position = 0
+    while position < 8:
+        if position == best_start:
+            out += "::" if position == 0 else ":"
+            position += best_length
+            continue
+        out += f"{pieces[position]:x}" + (":" if position < 7 else "")
+        position += 1
+    return out
 
 
 def _ipv4(host: str) -> str | None:
@@ -98,6 +224,26 @@ def _normalise_path(path: str) -> str:
     return "/" + "/".join(out)
 
 
+def _opaque_authority_ok(authority: str) -> bool:
+    """A non-special URL's authority (``foo://host:port``): an ``[IPv6]`` host must parse, an opaque
+    host must hold no forbidden host code point (``%`` is allowed there), a port must be a number."""
+    authority = authority.rpartition("@")[2]
+    host, port = authority, ""
+    if authority.startswith("["):
+        host, _, after = authority.partition("]")
+        host += "]"
+        if after and not after.startswith(":"):
+            return False
+        port = after[1:]
+        if _ipv6(host[1:-1]) is None:
+            return False
+    else:
+        host, _, port = authority.partition(":")
+        if any(c in _FORBIDDEN_HOST for c in host):
+            return False
+    return port == "" or (port.isascii() and port.isdigit() and int(port) <= 65535)
+
+
 def parse(url: str) -> str | None:
     """The ``href`` ``new URL(url)`` would give, or None where it would throw."""
     text = url.strip(_C0_SPACE).replace("\t", "").replace("\n", "").replace("\r", "")
@@ -112,6 +258,8 @@ def parse(url: str) -> str | None:
     if scheme not in SPECIAL_PORTS:
         if "?" in rest:
             rest, query = rest.split("?", 1)
+        if rest.startswith("//") and not _opaque_authority_ok(rest[2:].split("/", 1)[0]):
+            return None
         body = _encode(rest, set() if not rest.startswith("/") else _PATH_SET)
         href = f"{scheme}:{body}"
     else:

@@ -8,8 +8,15 @@
   numbers refused, non-object payloads refused, lenient base64 signatures), so the library's
   algorithm is reproduced here, reading Node's JSON and base64 through :mod:`.node`, and reported
   with the core's :class:`TokenFailure` reasons (``detail['message']`` is the library's wording).
-* Access tokens the sandbox issues (respondent sessions, personal access tokens) are verified
-  with :func:`sandbox.core.jwt.verify` under :data:`ACCESS_POLICY`.
+* Access tokens the sandbox issues (respondent sessions, personal access tokens) are verified as
+  ``passport-jwt@4.0.1`` has ``jsonwebtoken@9.0.2`` verify them for Intake24's ``admin`` and
+  ``survey`` strategies (``services/core/auth/strategies.ts``: ``issuer``, ``audience: 'access'``,
+  no ``algorithms``, so HS256/HS384/HS512 for a secret). The signature is compared as text, as
+  ``jwa@1.4.2`` does (it re-signs and compares the base64url strings): a non-canonical spelling of
+  the right bytes (other unused bits in the last character) is refused, where decoding and comparing
+  bytes would accept it.
+* The bearer token is taken from ``Authorization`` as passport-jwt's ``fromAuthHeaderAsBearerToken``
+  takes it (:func:`bearer`).
 """
 
 from __future__ import annotations
@@ -23,7 +30,8 @@ from typing import Any
 
 from contracts.intake24 import messages
 from contracts.intake24.constants import CREATE_USER_ALGORITHMS, CREATE_USER_TYPED_CLAIMS, ISSUER, SIGNING_ALGORITHM
-from sandbox.core.jwt import JwtPolicy, TokenFailure, TokenRejected, is_number, verify
+from contracts.intake24.schemas import JS_WHITESPACE
+from sandbox.core.jwt import TokenFailure, TokenRejected, is_number
 from sandbox.vendors.intake24.node import JsSyntaxError, b64url, js_json_parse, js_truthy, node_base64
 
 _DIGESTS = {"HS256": hashlib.sha256, "HS512": hashlib.sha512}
@@ -31,13 +39,10 @@ ALGORITHMS = {name: _DIGESTS[name] for name in CREATE_USER_ALGORITHMS}
 #: ``jws``' shape test: header and payload non-empty, signature optional.
 _JWS = re.compile(r"^[a-zA-Z0-9\-_]+?\.[a-zA-Z0-9\-_]+?\.([a-zA-Z0-9\-_]+)?$")
 
-ACCESS_POLICY = JwtPolicy(
-    algorithms=frozenset({SIGNING_ALGORITHM}),
-    required_claims=("exp", "iat", "aud", "iss", "sub", "jti"),
-    numeric_claims=("exp", "iat"),
-    leeway_seconds=0.0,
-    reject_future_iat=False,
-)
+#: jsonwebtoken's default algorithms for a secret key (``verify.js``: ``HS_ALGS``), which passport-jwt
+#: leaves in place when, as in Intake24, no ``algorithms`` option is given.
+ACCESS_ALGORITHMS = {name: getattr(hashlib, "sha" + name[2:]) for name in ("HS256", "HS384", "HS512")}
+assert SIGNING_ALGORITHM in ACCESS_ALGORITHMS
 
 #: Per typed claim, jsonwebtoken's message when it is not a number, when it refuses the token at the
 #: clock's whole second ``now`` (``nbf`` still ahead, ``exp`` reached), and the failure and message then.
@@ -53,6 +58,12 @@ def _reject(reason: TokenFailure, message: str, claim: str | None = None) -> Tok
 
 def verify_create_user_token(token: str, secret: str, now: float) -> Any:
     """The payload ``jsonwebtoken.verify`` would return, or :class:`TokenRejected` (``detail['message']``)."""
+    return jsonwebtoken_verify(token, secret, now, ALGORITHMS)
+
+
+def jsonwebtoken_verify(token: str, secret: str, now: float, algorithms: dict[str, Callable[..., Any]]) -> Any:
+    """``jsonwebtoken@9.0.2`` ``verify(token, secret, {algorithms})`` without audience or issuer options:
+    the payload, or :class:`TokenRejected` with the library's message."""
     parts = token.split(".")
     if len(parts) != 3:
         raise _reject(TokenFailure.MALFORMED, messages.JWT_MALFORMED)
@@ -80,12 +91,13 @@ def verify_create_user_token(token: str, secret: str, now: float) -> Any:
     if parts[2].strip() == "":
         raise _reject(TokenFailure.INVALID_SIGNATURE, messages.JWT_SIGNATURE_REQUIRED)
     algorithm = header.get("alg") if isinstance(header, dict) else None
-    if not isinstance(algorithm, str) or algorithm not in ALGORITHMS:
+    if not isinstance(algorithm, str) or algorithm not in algorithms:
         raise _reject(TokenFailure.ALGORITHM_NOT_ALLOWED, messages.JWT_INVALID_ALGORITHM)
     expected = b64url(
-        hmac.new(secret.encode("utf-8"), f"{parts[0]}.{parts[1]}".encode("ascii"), ALGORITHMS[algorithm]).digest()
+        hmac.new(secret.encode("utf-8"), f"{parts[0]}.{parts[1]}".encode("ascii"), algorithms[algorithm]).digest()
     )
-    if not hmac.compare_digest(expected, parts[2]):
+    # jwa@1.4.2 compares the base64url TEXT of the signatures, never the decoded bytes.
+    if not hmac.compare_digest(expected.encode("ascii"), parts[2].encode("utf-8", "surrogatepass")):
         raise _reject(TokenFailure.INVALID_SIGNATURE, messages.JWT_INVALID_SIGNATURE)
     if payload is None:  # typ JWT and a literal null payload: the library dereferences it
         raise _reject(TokenFailure.MALFORMED, messages.JWT_NULL_PAYLOAD)
@@ -126,20 +138,31 @@ def strict_claims_problem(payload: Any, slug: str) -> str | None:
 
 
 def verify_access_token(token: str, key: str, now: float, audience: str) -> dict[str, Any] | None:
-    """Claims of a sandbox-issued access token whose ``aud`` includes ``audience``, else None."""
+    """Claims of a sandbox-issued access token, checked as passport-jwt has jsonwebtoken check it
+    (``issuer``, ``audience``: one of the token's ``aud`` values, or its only one), else None."""
     try:
-        verified = verify(token, ACCESS_POLICY, lambda _decoded: key, now)
+        payload = jsonwebtoken_verify(token, key, now, ACCESS_ALGORITHMS)
     except TokenRejected:
         return None
-    claims = verified.claims
-    aud = claims.get("aud")
-    if claims.get("iss") != ISSUER or not isinstance(aud, list) or audience not in aud:
+    if not isinstance(payload, dict):
         return None
-    return claims
+    aud = payload.get("aud")
+    if audience not in (aud if isinstance(aud, list) else [aud]) or payload.get("iss") != ISSUER:
+        return None
+    return payload
+
+
+#: ``passport-jwt@4.0.1`` ``lib/auth_header.js``: ``/(\S+)\s+(\S+)/``, unanchored.
+_AUTH_HEADER = re.compile(f"([^{JS_WHITESPACE}]+)[{JS_WHITESPACE}]+([^{JS_WHITESPACE}]+)")
 
 
 def bearer(authorization: str | None) -> str | None:
+    """``ExtractJwt.fromAuthHeaderAsBearerToken()``: the first two runs of non-space characters of
+    the header; the second is the token when the first is ``bearer`` in any case (so a tab after
+    ``Bearer`` works, and words after the token are ignored)."""
     if not authorization:
         return None
-    scheme, _, token = authorization.partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
+    found = _AUTH_HEADER.search(authorization)
+    if found is None or found.group(1).lower() != "bearer":
+        return None
+    return found.group(2)

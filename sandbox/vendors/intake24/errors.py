@@ -37,19 +37,38 @@ class BadRequest(Intake24Error):
 
 
 class ContractInvalid(Intake24Error):
-    """400: the request failed the ts-rest contract (``message`` first, i18n ``msg``)."""
+    """400: the request failed the ts-rest contract (``message`` first, i18n ``msg``).
+
+    ts-rest validates the path parameters, the query and the body together; Intake24's
+    ``requestValidationErrorHandler`` answers the first failing part's summary as ``message`` and
+    every part's issues in ``errors`` (location ``params``, ``query``, ``body``).
+    """
 
     status = 400
     rule = "contract_validation"
 
     def __init__(self, issues: list[FieldIssue], location: str = "body") -> None:
+        self.groups = [(location, issues)]
         super().__init__(summary(issues))
         self.issues = issues
         self.location = location
 
+    @classmethod
+    def of(cls, groups: list[tuple[str, list[FieldIssue]]]) -> ContractInvalid | None:
+        """The error of the failing parts (``(location, issues)`` in ts-rest's order), or None."""
+        failing = [(location, issues) for location, issues in groups if issues]
+        if not failing:
+            return None
+        error = cls(failing[0][1], failing[0][0])
+        error.groups = failing
+        return error
+
     @property
     def body(self) -> Any:
-        return {"message": self.message, "errors": field_errors(self.issues, self.location, localise=True)}
+        errors: dict[str, Any] = {}
+        for location, issues in self.groups:
+            errors.update(field_errors(issues, location, localise=True))
+        return {"message": self.message, "errors": errors}
 
 
 class ClaimsInvalid(Intake24Error):
@@ -140,6 +159,15 @@ class PayloadTooLarge(Intake24Error):
     rule = "body_too_large"
 
 
+class UnsupportedMediaType(Intake24Error):
+    """415 from body-parser (an unsupported charset or content encoding). Intake24's error
+    middleware has no branch for body-parser's ``HttpError`` and answers 500; the sandbox answers
+    body-parser's own status and message instead (never 5xx)."""
+
+    status = 415
+    rule = "unsupported_media"
+
+
 def render(error: VendorError) -> Response:
     journal.note(rule=error.rule, message=error.message)
     if isinstance(error, BearerUnauthorized):
@@ -152,14 +180,6 @@ def render(error: VendorError) -> Response:
         if name != "Allow":  # Express answers a wrong method with 404, not 405
             response.headers[name] = value
     return response
-
-
-def not_found(_path: str) -> VendorError:
-    return InvalidRoute()
-
-
-def method_not_allowed(_method: str, _path: str, _allowed: list[str]) -> VendorError:
-    return InvalidRoute()
 
 
 def too_large(_limit: int) -> VendorError:

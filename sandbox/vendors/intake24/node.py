@@ -5,7 +5,10 @@
   verbatim in its 400s.
 * ``Buffer.from(segment, 'base64')``: the url-safe alphabet accepted, a dangling character ignored
   (jsonwebtoken decodes JWT segments this way).
-* UTF-8 encoding of JavaScript strings: a lone UTF-16 surrogate is written as U+FFFD.
+* JavaScript strings are UTF-16: a lone surrogate (``"\ud800"`` in a JSON body or JWT payload) is
+  kept as it is through validation and echoed as the escape ``\ud800`` by ``JSON.stringify``
+  (well-formed stringify, ES2019); only Node's UTF-8 encoder, on the way to PostgreSQL, writes it
+  as U+FFFD (:func:`scrub`, applied to what is stored).
 * Express's ``res.json``: compact ``JSON.stringify``, UTF-8, ``application/json; charset=utf-8``.
 
 Plain functions on strings and values: the wire reader (:mod:`.wire`), the JWT checks
@@ -17,15 +20,23 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 from typing import Any
 
 #: Express's ``res.json`` content type.
 JSON_TYPE = "application/json; charset=utf-8"
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def stringify(body: Any) -> bytes:
-    """``JSON.stringify`` as Express's ``res.json`` sends it: compact, UTF-8 (a lone surrogate replaced)."""
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "replace")
+    """``JSON.stringify`` as Express's ``res.json`` sends it: compact, UTF-8, a lone surrogate
+    written as its lower-case ``\\udxxx`` escape (ECMA-262 ``QuoteJSONString``, since ES2019)."""
+    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    if has_lone_surrogate(text):  # only inside JSON strings: the escape is valid there
+        text = _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+    return text.encode("utf-8")
 
 
 class JsSyntaxError(Exception):
@@ -144,7 +155,7 @@ def js_truthy(value: Any) -> bool:
 def scrub(value: Any) -> Any:
     """Lone UTF-16 surrogates become U+FFFD, as Node's UTF-8 encoder writes them to the database."""
     if isinstance(value, str):
-        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value) if _has_surrogate(value) else value
+        return _LONE_SURROGATE.sub("\ufffd", value) if has_lone_surrogate(value) else value
     if isinstance(value, list):
         return [scrub(item) for item in value]
     if isinstance(value, dict):
@@ -152,5 +163,6 @@ def scrub(value: Any) -> Any:
     return value
 
 
-def _has_surrogate(text: str) -> bool:
-    return any("\ud800" <= char <= "\udfff" for char in text)
+def has_lone_surrogate(text: str) -> bool:
+    """Python strings hold surrogates only unpaired (a JSON ``\\ud83d\\ude00`` pair decodes to one character)."""
+    return _LONE_SURROGATE.search(text) is not None

@@ -27,6 +27,9 @@ from typing import Any
 
 import nh3
 
+from contracts.intake24.schemas import js_trim
+from sandbox.vendors.intake24.node import has_lone_surrogate
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -100,7 +103,23 @@ def purify(text: str, *, allow_html: bool) -> str:
     """``DOMPurify.sanitize(text, profile)``: unchanged unless the text contains ``<``."""
     if "<" not in text:
         return text
-    return (_BODY if allow_html else _QUERY).clean(text)
+    cleaner = _BODY if allow_html else _QUERY
+    if not has_lone_surrogate(text):
+        return cleaner.clean(text)
+    # The DOM keeps lone UTF-16 surrogates (strings are UTF-16); the Rust sanitiser takes only
+    # scalar values, so each surrogate crosses it as a private-use stand-in and comes back.
+    if any(_STAND_IN_BASE <= ord(char) < _STAND_IN_BASE + 0x800 for char in text):
+        return cleaner.clean(text.encode("utf-8", "replace").decode("utf-8"))  # stand-ins taken: U+FFFD
+    hidden = "".join(chr(_STAND_IN_BASE + ord(c) - 0xD800) if "\ud800" <= c <= "\udfff" else c for c in text)
+    cleaned = cleaner.clean(hidden)
+    return "".join(
+        chr(0xD800 + ord(c) - _STAND_IN_BASE) if _STAND_IN_BASE <= ord(c) < _STAND_IN_BASE + 0x800 else c
+        for c in cleaned
+    )
+
+
+#: Plane 15 private use: where lone surrogates wait while the sanitiser runs.
+_STAND_IN_BASE = 0xF0000
 
 
 def sanitise(value: Any, *, allow_html: bool = True) -> Any:
@@ -131,7 +150,7 @@ def _markup(value: Any, found: int) -> int:
 
 def _sanitise(value: Any, allow_html: bool) -> Any:
     if isinstance(value, str):
-        return purify(value, allow_html=allow_html).strip() or None
+        return js_trim(purify(value, allow_html=allow_html)) or None
     if isinstance(value, list):
         return [_sanitise(item, allow_html) for item in value]
     if isinstance(value, dict):

@@ -4,13 +4,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response
 
 from contracts.intake24 import messages
 from contracts.intake24.constants import SESSION_ID_MAX_LENGTH
-from contracts.intake24.pagination import parse_list_query
 from contracts.intake24.schemas import (
     CREATE_USER_REQUEST,
     TOKEN_LOGIN_REQUEST,
@@ -42,7 +42,6 @@ from sandbox.core.apidoc import (
 )
 from sandbox.core.errors import VendorError
 from sandbox.vendors.intake24 import pages, wire
-from sandbox.vendors.intake24.errors import ContractInvalid
 from sandbox.vendors.intake24.models import LoginResult, Respondent, Survey
 
 api = Blueprint("intake24_api", __name__, url_prefix=wire.API_PREFIX)
@@ -197,11 +196,20 @@ def submit(slug: str) -> Response:
     return wire.json_response(result)
 
 
-def _admin_survey(survey_id: str) -> Survey:
-    """Passport's ``admin`` strategy (a personal access token), then the survey by numeric id."""
+def _admin(survey_id: str, load: Callable[[], Any] | None = None, *, listing: bool = False) -> tuple[Survey, Any]:
+    """An admin respondents route as Intake24 runs it: passport's ``admin`` strategy (a personal
+    access token), ts-rest's validation of the path, query and body, then the survey."""
     intake24 = wire.service()
     intake24.require_admin(wire.authorization())
-    return intake24.admin_survey(survey_id)
+    survey_number, loaded = wire.admin_request(survey_id, load, listing=listing)
+    return intake24.admin_survey(survey_number), loaded
+
+
+def _username(username: str) -> str:
+    """``:username`` as Express matched it: an unencoded slash in it means no route matched."""
+    if not wire.one_segment(username):
+        raise wire.route_missing("/admin/surveys")
+    return username
 
 
 @api.get("/admin/surveys/<survey_id>/respondents", strict_slashes=False)
@@ -214,13 +222,8 @@ def _admin_survey(survey_id: str) -> Survey:
     bearer=True,
 )
 def admin_list(survey_id: str) -> Response:
-    intake24 = wire.service()
-    intake24.require_admin(wire.authorization())
-    query, issues = parse_list_query(wire.sanitised_query())
-    if issues:
-        raise ContractInvalid(issues, location="query")
-    survey = intake24.admin_survey(survey_id)
-    return wire.json_response(intake24.admin_list(survey, query, wire.survey_app_base()))
+    survey, query = _admin(survey_id, listing=True)
+    return wire.json_response(wire.service().admin_list(survey, query, wire.survey_app_base()))
 
 
 @api.post("/admin/surveys/<survey_id>/respondents", strict_slashes=False)
@@ -234,11 +237,11 @@ def admin_list(survey_id: str) -> Response:
     bearer=True,
 )
 def admin_create(survey_id: str) -> Response:
-    survey = _admin_survey(survey_id)
-    return wire.json_response(wire.service().admin_create(survey, api_doc.body(), wire.survey_app_base()), 201)
+    survey, body = _admin(survey_id, api_doc.body)
+    return wire.json_response(wire.service().admin_create(survey, body, wire.survey_app_base()), 201)
 
 
-@api.get("/admin/surveys/<survey_id>/respondents/<username>", strict_slashes=False)
+@api.get("/admin/surveys/<survey_id>/respondents/<path:username>", strict_slashes=False)
 @api_doc.operation(
     "One respondent",
     json_reply(200, AdminRespondentSchema, "The respondent"),
@@ -247,13 +250,13 @@ def admin_create(survey_id: str) -> Response:
     bearer=True,
 )
 def admin_get(survey_id: str, username: str) -> Response:
-    survey = _admin_survey(survey_id)
+    survey, _ = _admin(survey_id)
     intake24 = wire.service()
-    respondent = intake24.admin_get(survey, username)
+    respondent = intake24.admin_get(survey, _username(username))
     return wire.json_response(intake24.admin_entry(survey, respondent, wire.survey_app_base(), full=True))
 
 
-@api.patch("/admin/surveys/<survey_id>/respondents/<username>", strict_slashes=False)
+@api.patch("/admin/surveys/<survey_id>/respondents/<path:username>", strict_slashes=False)
 @api_doc.operation(
     "Update a respondent",
     json_reply(200, AdminRespondentSchema, "Updated"),
@@ -264,19 +267,20 @@ def admin_get(survey_id: str, username: str) -> Response:
     bearer=True,
 )
 def admin_patch(survey_id: str, username: str) -> Response:
-    survey = _admin_survey(survey_id)
+    """The body is validated before the respondent is looked up (ts-rest, then the handler)."""
+    survey, body = _admin(survey_id, api_doc.body)
     intake24 = wire.service()
-    respondent = intake24.admin_get(survey, username)
-    return wire.json_response(intake24.admin_patch(survey, respondent, api_doc.body(), wire.survey_app_base()))
+    respondent = intake24.admin_get(survey, _username(username))
+    return wire.json_response(intake24.admin_patch(survey, respondent, body, wire.survey_app_base()))
 
 
-@api.delete("/admin/surveys/<survey_id>/respondents/<username>", strict_slashes=False)
+@api.delete("/admin/surveys/<survey_id>/respondents/<path:username>", strict_slashes=False)
 @api_doc.operation(
     "Delete a respondent", empty_reply(204, "Deleted"), *BEARER_ERRORS, parameters=(SURVEY_ID, USERNAME), bearer=True
 )
 def admin_delete(survey_id: str, username: str) -> Response:
-    survey = _admin_survey(survey_id)
-    wire.service().admin_delete(survey, username)
+    survey, _ = _admin(survey_id)
+    wire.service().admin_delete(survey, _username(username))
     return wire.no_content()
 
 

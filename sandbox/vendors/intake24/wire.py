@@ -11,26 +11,31 @@ and counted too). Views read the request only through this module.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, unquote_to_bytes
 
 from flask import Response, current_app, g, request
 from marshmallow import Schema, ValidationError
 
 from contracts.intake24 import constants, messages
 from contracts.intake24.constants import REFRESH_LIFETIME_SECONDS
+from contracts.intake24.pagination import parse_bigint_string, parse_list_query
 from contracts.intake24.schemas import (
     UNDEFINED,
+    FieldIssue,
     MessageBodySchema,
     ValidationErrorBodySchema,
     issues_of,
     root_issue,
 )
 from sandbox.core.apidoc import Operation
-from sandbox.vendors.intake24 import purify
-from sandbox.vendors.intake24.errors import BadRequest, ContractInvalid, TooManyRequests
+from sandbox.core.errors import VendorError
+from sandbox.vendors.intake24 import bodyparser, purify
+from sandbox.vendors.intake24.errors import BadRequest, ContractInvalid, InvalidRoute, TooManyRequests
 from sandbox.vendors.intake24.models import LoginResult
-from sandbox.vendors.intake24.node import JSON_TYPE, js_json_parse, scrub, stringify, unexpected_token
+from sandbox.vendors.intake24.node import JSON_TYPE, stringify
 from sandbox.vendors.intake24.ratelimit import RateLimiter
 from sandbox.vendors.intake24.service import Intake24Service
 
@@ -61,11 +66,11 @@ def service() -> Intake24Service:
 
 def sanitise(value: Any) -> Any:
     """Intake24's body sanitiser (DOMPurify with HTML allowed, trim, empty → null; see
-    :mod:`sandbox.vendors.intake24.purify`). Lone UTF-16 surrogates become U+FFFD first, as Node's
-    UTF-8 encoder writes them.
+    :mod:`sandbox.vendors.intake24.purify`). Lone UTF-16 surrogates are kept, as in JavaScript; the
+    service turns them into U+FFFD where it stores them (:func:`.service.base.pg_escape`).
     """
     try:
-        return purify.sanitise(scrub(value), allow_html=True)
+        return purify.sanitise(value, allow_html=True)
     except purify.MarkupBudgetExceeded:
         raise BadRequest(MARKUP_REFUSED, rule="markup_budget") from None
 
@@ -73,7 +78,7 @@ def sanitise(value: Any) -> Any:
 def sanitised_query() -> dict[str, Any]:
     """``req.query`` after Intake24's query sanitiser (DOMPurify with no markup, trim, empty →
     null); a repeated parameter is a list, as Express's query parser makes it."""
-    raw = {key: scrub(values[0] if len(values) == 1 else values) for key, values in request.args.lists()}
+    raw = {key: values[0] if len(values) == 1 else values for key, values in request.args.lists()}
     try:
         sanitised: dict[str, Any] = purify.sanitise(raw, allow_html=False)
     except purify.MarkupBudgetExceeded:
@@ -82,26 +87,35 @@ def sanitised_query() -> dict[str, Any]:
 
 
 def parse_body() -> Any:
-    """``express.json`` (strict, 10 MB) and ``express.urlencoded`` (extended false); else undefined."""
+    """``express.json`` (strict) and ``express.urlencoded`` (extended false) as body-parser 1.20.3
+    runs them (:mod:`.bodyparser`: content encodings, charsets, their refusals); else undefined."""
     media_type = (request.mimetype or "").lower()
+    if media_type not in ("application/json", "application/x-www-form-urlencoded"):
+        return UNDEFINED
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or bodyparser.DEFAULT_LIMIT
+    body = bodyparser.inflate(request.get_data(cache=True), request.headers.get("Content-Encoding"), limit)
     if media_type == "application/json":
-        raw = request.get_data(cache=True)
-        text = raw.decode("utf-8", "replace").removeprefix("\ufeff")  # body-parser's iconv strips a BOM
-        stripped = text.lstrip(" \t\r\n")
-        if not raw:
-            return {}
-        if not stripped:  # body-parser's strict mode: nothing to parse
-            raise BadRequest("Unexpected end of JSON input")
-        if stripped[0] not in "{[":  # strict mode: only objects and arrays
-            raise BadRequest(unexpected_token(text, len(text) - len(stripped)))
+        return bodyparser.parse_json(body, request.mimetype_params)
+    return bodyparser.parse_urlencoded(body, request.mimetype_params)
+
+
+#: Intake24 mounts its admin router with ``router.use('/admin', ...)``, which authenticates
+#: (``passport.authenticate('admin')``, ``isAccountVerified``) before its routes; Express matches
+#: mount paths case-insensitively, at a segment boundary.
+ADMIN_MOUNT = "/admin"
+
+
+def route_missing(relative: str) -> VendorError:
+    """No view for this path or method: under ``/admin`` the admin router authenticates first
+    (401 plain ``Unauthorized`` without a valid token, 403 unverified), then the catch-all's 404
+    ``"Invalid route"``; elsewhere that 404 at once."""
+    lowered = relative.lower()
+    if lowered == ADMIN_MOUNT or lowered.startswith(ADMIN_MOUNT + "/"):
         try:
-            return js_json_parse(text)
-        except Exception as exc:  # every parse failure is the client's 400
-            raise BadRequest(str(exc)) from None
-    if media_type == "application/x-www-form-urlencoded":
-        form = request.form
-        return {key: values[0] if len(values) == 1 else values for key, values in form.lists()}
-    return UNDEFINED
+            service().require_admin(authorization())
+        except VendorError as refused:
+            return refused
+    return InvalidRoute()
 
 
 def _is_api() -> bool:
@@ -122,15 +136,52 @@ def _limit(limiter: RateLimiter, kind: str, message: str) -> str | None:
     return key
 
 
+def _has_body() -> bool:
+    """Whether body-parser reads this request: type-is ``hasBody`` (a ``Transfer-Encoding`` or a
+    ``Content-Length``), whatever the method, so a ``GET`` with a JSON body is parsed too; the
+    methods that carry bodies are read as before even without those headers."""
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        return True
+    return "Transfer-Encoding" in request.headers or request.content_length is not None
+
+
 def before_api_request() -> None:
     """Body parsers and sanitiser, then the generic rate limiter (every ``/api`` request)."""
     if not _is_api():
         return
     try:
-        g.intake24_body = sanitise(parse_body()) if request.method in ("POST", "PUT", "PATCH", "DELETE") else None
+        g.intake24_body = sanitise(parse_body()) if _has_body() else None
     except RecursionError:  # Node would overflow its stack too; answer 400, never 500
         raise BadRequest("Maximum call stack size exceeded") from None
     _limit(service().limiter, "generic", messages.RATE_LIMITED)
+    _check_path_escapes()
+
+
+def _check_path_escapes() -> None:
+    """Express decodes a matched route's parameters with ``decodeURIComponent`` (``router/layer.js``
+    ``decode_param``): a malformed escape (``%ZZ``, an invalid UTF-8 sequence) throws a ``URIError``
+    with status 400, which Intake24's error middleware answers 500; the sandbox answers 400 with
+    Express's message. Only knowable from the raw path (see :func:`raw_path`)."""
+    raw = raw_path()
+    if raw is None or "%" not in raw or request.url_rule is None or not request.url_rule.arguments:
+        return
+    for segment in raw.split("/"):
+        if "%" in segment and not _decodable(segment):
+            raise BadRequest(f"Failed to decode param '{segment}'", rule="malformed_path_escape")
+
+
+_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _decodable(segment: str) -> bool:
+    """``decodeURIComponent`` succeeds: every ``%`` starts two hex digits, and the bytes are UTF-8."""
+    if _ESCAPE.search(segment):
+        return False
+    try:
+        unquote_to_bytes(segment).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def login_limit() -> str | None:
@@ -223,6 +274,48 @@ def load_contract(schema: Schema, value: Any) -> dict[str, Any]:
 def load_body(schema: Schema) -> dict[str, Any]:
     """The body as ``schema`` loads it (the declarations' body reader)."""
     return load_contract(schema, body())
+
+
+def admin_request(
+    survey_id: str, load: Callable[[], Any] | None = None, *, listing: bool = False
+) -> tuple[int | None, Any]:
+    """ts-rest's request validation on an admin respondents route, after passport and before the
+    handler: the path's ``surveyId`` (``bigIntString``), the list query (``paginationRequest``) and
+    the body (``load``, the declared contract) together, every failing part in one 400
+    (:meth:`ContractInvalid.of`). The survey id (None: names none) and the loaded query or body."""
+    survey, path_issues = parse_bigint_string("surveyId", survey_id)
+    groups: list[tuple[str, list[FieldIssue]]] = [("params", path_issues)]
+    loaded: Any = None
+    if listing:
+        loaded, query_issues = parse_list_query(sanitised_query())
+        groups.append(("query", query_issues))
+    if load is not None:
+        try:
+            loaded = load()
+        except ContractInvalid as invalid:
+            groups.append(("body", invalid.issues))
+    refused = ContractInvalid.of(groups)
+    if refused is not None:
+        raise refused
+    return survey, loaded
+
+
+def raw_path() -> str | None:
+    """The path as the client wrote it (percent-escapes intact), when the server tells it
+    (werkzeug's ``RAW_URI``/``REQUEST_URI``); Granian gives only the decoded ``PATH_INFO``."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    return raw.split("?", 1)[0] if isinstance(raw, str) and raw else None
+
+
+def one_segment(decoded: str) -> bool:
+    """Whether the last path parameter ``decoded`` was one segment as written: Express matches
+    ``:username`` on the raw path (``a%2Fb`` is one segment, the username ``a/b``; ``a/b`` is two
+    and no route). Unknown without the raw path: then accepted."""
+    raw = raw_path()
+    if raw is None or "/" not in decoded:
+        return True
+    tail = raw.rstrip("/").rsplit("/", 1)[-1]
+    return "/" not in tail and decoded.count("/") == unquote(tail).count("/")
 
 
 def authorization() -> str | None:

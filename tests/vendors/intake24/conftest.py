@@ -45,3 +45,19 @@ def create_user(client: FlaskClient, mint: Mint) -> Callable[..., Any]:
         return client.post(CREATE_USER.format(slug=slug), json={"token": mint(claims, secret)})
 
     return _create
+
+
+@pytest.fixture
+def pat_jwt(client: FlaskClient) -> str:
+    """A personal access token's JWT, issued through the control plane."""
+    issued = client.post("/__sandbox/intake24/personal-access-tokens", json={"name": "node layers"})
+    assert issued.status_code == 201
+    jwt: str = issued.get_json()["jwt"]
+    return jwt
+
+
+@pytest.fixture
+def admin_url(client: FlaskClient) -> str:
+    """The demo survey's admin respondents collection."""
+    survey_id = client.get("/__sandbox/intake24/surveys/demo").get_json()["id"]
+    return f"/intake24/api/admin/surveys/{survey_id}/respondents"

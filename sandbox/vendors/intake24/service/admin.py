@@ -21,10 +21,22 @@ from contracts.intake24.constants import (
     SECONDS_PER_DAY,
     SIGNING_ALGORITHM,
 )
-from contracts.intake24.pagination import ListQuery, collation_key, like_pattern
+from contracts.intake24.pagination import (
+    SEQUELIZE_BAD_DIRECTION,
+    ListQuery,
+    collation_key,
+    like_pattern,
+    sequelize_descending,
+)
 from contracts.jws import sign_hmac
 from sandbox.vendors.intake24 import auth
-from sandbox.vendors.intake24.errors import AdminValidationError, BearerUnauthorized, Forbidden, NotFound
+from sandbox.vendors.intake24.errors import (
+    AdminValidationError,
+    BadRequest,
+    BearerUnauthorized,
+    Forbidden,
+    NotFound,
+)
 from sandbox.vendors.intake24.models import (
     Respondent,
     Survey,
@@ -32,12 +44,18 @@ from sandbox.vendors.intake24.models import (
     personal_access_tokens,
     recall_sessions,
     respondents,
+    submissions,
 )
 from sandbox.vendors.intake24.service.base import iso, pg_escape
 from sandbox.vendors.intake24.service.respondents import Respondents
 
 #: An id in a path longer than this many digits names nothing (and never overflows the database's integers).
 ID_MAX_DIGITS = 11
+
+
+def _ends_with_escape(search: str) -> bool:
+    """An odd run of backslashes at the end: ``LIKE`` would escape the pattern's final ``%``."""
+    return (len(search) - len(search.rstrip("\\"))) % 2 == 1
 
 
 def _numeric_id(text: str) -> int | None:
@@ -112,23 +130,30 @@ class Admin(Respondents):
         return bool(result.rowcount)
 
     def require_admin(self, authorization: str | None) -> None:
-        """Passport ``admin``: a valid, unrevoked PAT; a respondent's access token → 403."""
+        """``passport.authenticate('admin')`` then ``isAccountVerified``, as Intake24's admin routes
+        run them: the token (401 plain ``Unauthorized``); for a personal access token (``aud``
+        includes ``personal``) its row, unrevoked (else 401); then the ``verified`` claim (403, so a
+        respondent's access token answers ``Account not verified``)."""
         token = auth.bearer(authorization)
         claims = None if token is None else auth.verify_access_token(token, self.access_key, self.clock.now(), "access")
         if claims is None:
             raise BearerUnauthorized("missing, invalid or expired personal access token")
+        audience = claims.get("aud")
+        if isinstance(audience, list) and "personal" in audience:
+            with self.store.connect() as connection:
+                row = connection.execute(
+                    select(personal_access_tokens).where(personal_access_tokens.c.jti == claims.get("jti"))
+                ).first()
+            if row is None or row.revoked:
+                raise BearerUnauthorized("personal access token revoked or unknown")
         if not claims.get("verified"):
             raise Forbidden("Account not verified", rule="account_not_verified")
-        with self.store.connect() as connection:
-            row = connection.execute(
-                select(personal_access_tokens).where(personal_access_tokens.c.jti == claims.get("jti"))
-            ).first()
-        if row is None or row.revoked:
-            raise BearerUnauthorized("personal access token revoked or unknown")
 
-    def admin_survey(self, survey_id: str) -> Survey:
-        numeric = _numeric_id(survey_id)
-        survey = None if numeric is None else self.survey_by_id(numeric)
+    def admin_survey(self, survey_id: int | None) -> Survey:
+        """The survey a validated path id names (``findAndCheckRecordAccess``): 404 when none.
+        (An id beyond PostgreSQL's ``bigint`` makes the real server answer 503 ``Internal Database
+        Error``; the sandbox answers the nearest 4xx, this 404.)"""
+        survey = None if survey_id is None else self.survey_by_id(survey_id)
         if survey is None:
             raise NotFound()
         return survey
@@ -173,21 +198,28 @@ class Admin(Respondents):
                 .order_by(respondents.c.id)
             ).all()
         if query.search:
+            if _ends_with_escape(query.search):  # PostgreSQL refuses the pattern (503 in Intake24)
+                raise BadRequest(messages.LIKE_TRAILING_ESCAPE, rule="like_pattern")
             pattern = like_pattern(query.search)
             candidates = [row for row in candidates if pattern.search(row.username)]
-        ordering = query.order()
-        column, descending = ordering if ordering is not None else ("username", False)
         keys: dict[str, Callable[[Any], Any]] = {
-            "username": lambda row: collation_key(row.username.lower() if ordering else row.username),
+            "username": lambda row: collation_key(row.username.lower()),
             "urlAuthToken": lambda row: collation_key(row.url_auth_token.lower()),
             "id": lambda row: row.id,
             "userId": lambda row: row.id,
+            "surveyId": lambda _row: survey.id,
             "createdAt": lambda row: row.created_at,
             "updatedAt": lambda row: row.updated_at,
         }
-        key = keys.get(column, keys["username"])
-        if column not in keys:
-            descending = False
+        # Without a ``sort`` naming an attribute of UserSurveyAlias: ``order: [['username', 'ASC']]``.
+        key, descending = (lambda row: collation_key(row.username)), False
+        ordering = query.order()
+        if ordering is not None and ordering[0] in keys:
+            column, direction = ordering
+            found = sequelize_descending(direction)
+            if found is None:  # Sequelize throws; Intake24's error middleware would answer 500
+                raise BadRequest(SEQUELIZE_BAD_DIRECTION.format(direction=direction), rule="sort_direction")
+            key, descending = keys[column], found
         ordered = sorted(candidates, key=key, reverse=descending)
         page_ids = [row.id for row in ordered[query.offset : query.offset + query.limit]]
         with self.store.connect() as connection:
@@ -214,13 +246,16 @@ class Admin(Respondents):
         """A new respondent from a body its contract loaded; a taken username is a ``ValidationError``."""
         loaded: dict[str, Any] = pg_escape(body)
         now = self.clock.now()
+        # ``createRespondent``: the profile only when the survey keeps personal identifiers, custom
+        # fields only when it keeps custom fields.
+        profile = bool(survey.settings.get("userPersonalIdentifiers"))
         values = {
             "survey_id": survey.id,
             "username": loaded["username"],
             "url_auth_token": self.url_token(survey),
-            "name": loaded.get("name"),
-            "email": loaded.get("email"),
-            "phone": loaded.get("phone"),
+            "name": loaded.get("name") if profile else None,
+            "email": loaded.get("email") if profile else None,
+            "phone": loaded.get("phone") if profile else None,
             "password_hash": self.hash_password(loaded.get("password") or self.nanoid(GENERATED_PASSWORD_LENGTH)),
             "disabled": False,
             "created_at": now,
@@ -233,7 +268,7 @@ class Admin(Respondents):
                 if created is None:
                     raise AdminValidationError("username", messages.DUPLICATE_USERNAME)
                 self._enforce_quota(connection, survey)
-                if loaded.get("customFields"):
+                if survey.settings.get("userCustomFields") and loaded.get("customFields"):
                     self._insert_custom_fields(connection, created.id, loaded["customFields"])
         except IntegrityError:
             raise Forbidden(messages.DB_VALIDATION_ERROR, rule="unique_violation") from None
@@ -248,17 +283,17 @@ class Admin(Respondents):
         return respondent
 
     def admin_patch(self, survey: Survey, respondent: Respondent, body: Mapping[str, Any], base: str) -> dict[str, Any]:
-        """Update a respondent (found by :meth:`admin_get`) from a body its contract loaded."""
+        """``updateRespondent`` on a respondent found by :meth:`admin_get`, from a body its contract
+        loaded (no ``username``: the path names the respondent). ``user.update({name, email, phone})``
+        only when the survey keeps personal identifiers (Sequelize's ``update`` drops the keys left
+        undefined, so only the fields sent change); the password when one is given; custom fields
+        only when the survey keeps them."""
         loaded: dict[str, Any] = pg_escape(body)
-        changes: dict[str, Any] = {key: loaded[key] for key in ("username", "name", "email", "phone") if key in loaded}
+        changes: dict[str, Any] = {}
+        if survey.settings.get("userPersonalIdentifiers"):
+            changes.update({key: loaded[key] for key in ("name", "email", "phone") if key in loaded})
         if loaded.get("password"):
             changes["password_hash"] = self.hash_password(loaded["password"])
-        if (
-            "username" in changes
-            and changes["username"] != respondent.username
-            and self.respondent_by_username(survey, changes["username"]) is not None
-        ):
-            raise AdminValidationError("username", messages.DUPLICATE_USERNAME)
         with self.store.begin() as connection:
             if changes:
                 connection.execute(
@@ -266,14 +301,21 @@ class Admin(Respondents):
                     .where(respondents.c.id == respondent.id)
                     .values(**changes, updated_at=self.clock.now())
                 )
-            if "customFields" in loaded:
+            if survey.settings.get("userCustomFields") and "customFields" in loaded:
                 self._replace_custom_fields(connection, respondent.id, loaded["customFields"])
         updated = self.respondent_by_id(respondent.id)
         assert updated is not None
         return self.admin_entry(survey, updated, base, full=True)
 
     def admin_delete(self, survey: Survey, username: str) -> None:
+        """``deleteRespondent``: 404 unknown, 403 once the respondent has submitted (their data stays)."""
         respondent = self.admin_get(survey, username)
+        with self.store.connect() as connection:
+            submitted = connection.execute(
+                select(submissions.c.id).where(submissions.c.user_id == respondent.id).limit(1)
+            ).first()
+        if submitted is not None:
+            raise Forbidden(messages.HAS_SUBMISSIONS, rule="respondent_has_submissions")
         with self.store.begin() as connection:
             connection.execute(delete(custom_fields).where(custom_fields.c.user_id == respondent.id))
             connection.execute(delete(recall_sessions).where(recall_sessions.c.user_id == respondent.id))

@@ -18,6 +18,7 @@ from sandbox.core.randomness import Randomness
 from sandbox.core.store import Store
 from sandbox.vendors.intake24.errors import NotFound
 from sandbox.vendors.intake24.models import Respondent, Survey, custom_fields, respondents, surveys
+from sandbox.vendors.intake24.node import scrub
 from sandbox.vendors.intake24.outbound import Notifier, NotifierSettings
 from sandbox.vendors.intake24.ratelimit import RateLimiter
 from sandbox.vendors.intake24.service.settings import Intake24Settings
@@ -134,9 +135,10 @@ class ServiceBase:
 
 def pg_escape(value: Any) -> Any:
     """Sequelize's string escaping for PostgreSQL (``sql-string.js``): NUL, which PostgreSQL text
-    cannot hold, becomes the two characters backslash and zero; recursively, keys included."""
+    cannot hold, becomes the two characters backslash and zero; recursively, keys included. A lone
+    UTF-16 surrogate becomes U+FFFD, as Node's UTF-8 encoder writes it on the way to the database."""
     if isinstance(value, str):
-        return value.replace("\x00", "\\0")
+        return scrub(value).replace("\x00", "\\0")
     if isinstance(value, list):
         return [pg_escape(item) for item in value]
     if isinstance(value, dict):

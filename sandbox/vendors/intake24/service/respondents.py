@@ -18,7 +18,6 @@ from sandbox.core.limits import quota_rule
 from sandbox.vendors.intake24 import auth
 from sandbox.vendors.intake24.errors import ClaimsInvalid, Forbidden
 from sandbox.vendors.intake24.models import Respondent, Survey, custom_fields, respondents
-from sandbox.vendors.intake24.node import scrub
 from sandbox.vendors.intake24.service.base import ServiceBase, pg_escape
 
 
@@ -41,7 +40,7 @@ class Respondents(ServiceBase):
         if not isinstance(payload, dict):
             raise ClaimsInvalid([root_issue(payload)])
         try:
-            claims: dict[str, Any] = scrub(CREATE_USER_CLAIMS.load(payload))
+            claims: dict[str, Any] = CREATE_USER_CLAIMS.load(payload)  # JavaScript strings: surrogates kept
         except ValidationError as error:
             raise ClaimsInvalid(issues_of(error)) from None
         return self._create_or_find(survey, claims)

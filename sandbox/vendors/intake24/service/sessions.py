@@ -22,6 +22,7 @@ from contracts.jws import sign_hmac
 from sandbox.vendors.intake24 import auth
 from sandbox.vendors.intake24.errors import BearerUnauthorized, Forbidden, Unauthorized
 from sandbox.vendors.intake24.models import LoginResult, Respondent, Survey, recall_sessions, submissions
+from sandbox.vendors.intake24.node import scrub
 from sandbox.vendors.intake24.outbound import Delivery
 from sandbox.vendors.intake24.service.base import ServiceBase, iso, pg_escape
 
@@ -95,7 +96,7 @@ class Sessions(ServiceBase):
     def start_session(
         self, survey: Survey, respondent: Respondent, correlation_id: str, session_id: str | None = None
     ) -> str:
-        session_id = session_id or self.randomness.uuid()
+        session_id = scrub(session_id) or self.randomness.uuid()  # stored: lone surrogates as U+FFFD
         with self.store.begin() as connection:
             connection.execute(
                 delete(recall_sessions).where(
@@ -149,7 +150,7 @@ class Sessions(ServiceBase):
         submission_id = self.randomness.uuid()
         stamp = self.clock.now_datetime().isoformat().replace("+00:00", "Z")
         started = stamp if session is None else iso(session["started_at"])
-        recall = dict(recall or {})
+        recall = dict(scrub(recall or {}))
         data = {
             "id": submission_id,
             "surveyId": str(survey.id),
