@@ -217,6 +217,8 @@ class Deliverer:
                     headers = self._headers(body, signing_secret, int(self.clock.now_for(scope)))
                 note = f"Sympto event {row['event']} to the {row['target']} webhook, attempt {number} of "
                 note += f"{contract.MAX_ATTEMPTS}"
+                if not signing_secret:
+                    note += " (unsigned: the clinic has no endpointSecret yet; POST /responses/webhook mints it)"
                 if fault_name:
                     note += f" (armed fault {fault_name}" + (f", copy {copy + 1} of {copies})" if copies > 1 else ")")
                 result = self.outbound.post(
