@@ -3,9 +3,14 @@ deliveries with ``?wait=``, their errors in the control plane's shape, and the p
 
 from __future__ import annotations
 
+import json
+
 import pytest
+import requests
+from click.testing import CliRunner
 from flask.testing import FlaskClient
 
+from sandbox.cli import main
 from sandbox.control.client import ControlClient
 from sandbox.testing.live import LiveServer
 from sandbox.vendors.sympto import testing
@@ -109,3 +114,32 @@ def test_the_pytest_plugin_helpers_respond_and_wait(live_server: LiveServer) -> 
     assert delivery["body"]["Response"]["response"]["responseId"] == answered["responseId"]
     assert delivery["state"] == "delivered"
     assert len(receiver.calls) == 1
+
+
+def test_the_cli_simulates_a_response(live_server: LiveServer) -> None:
+    token = requests.post(
+        f"{live_server.url}/sympto/authorization",
+        json={"clientId": "demo-admin@example.test", "clientSecret": "demo-sympto-api-secret"},
+        timeout=10,
+    ).json()["Response"]
+    patient = requests.post(
+        f"{live_server.url}/sympto/providers/patients",
+        json={
+            "firstName": "A",
+            "lastName": "B",
+            "timeZone": "UTC",
+            "email": "cli@example.test",
+            "notificationType": [],
+        },
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    ).json()["Response"]
+    args = ["simulate", "sympto", patient, "--url", live_server.url, "--survey-name", "PHQ-9", "--answer", "q1=3"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert set(json.loads(result.output)) == {"responseId", "patientSurveyId", "deliveries"}
+    unknown = CliRunner().invoke(main, ["simulate", "sympto", "nobody", "--url", live_server.url])
+    assert unknown.exit_code == 1
+    assert "404" in unknown.output
+    bad = CliRunner().invoke(main, ["simulate", "sympto", patient, "--url", live_server.url, "--answer", "nope"])
+    assert bad.exit_code == 2
