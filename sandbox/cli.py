@@ -255,7 +255,11 @@ def token() -> None:
 
 
 class _VendorSimulations(_VendorTokens):
-    """One subcommand per registered vendor whose ``cli`` role module has a ``simulate`` command."""
+    """One subcommand per registered vendor whose ``cli`` role module has a ``simulate`` command (listing
+    them imports those modules: only ``simulate --help`` does)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in super().list_commands(ctx) if self.get_command(ctx, name) is not None]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         from sandbox.core import registry
