@@ -18,7 +18,7 @@ from contracts.fields import (
 
 MAX_DELAY_SECONDS = 30.0
 #: Incoming-request kinds, then the kinds a vendor applies to its own calls toward the partner.
-FAULT_KINDS = ("answer", "delay", "drop", "postpone", "duplicate", "reorder")
+FAULT_KINDS = ("answer", "delay", "drop", "postpone", "duplicate", "reorder", "burst")
 #: Largest id the store can hold (64-bit signed).
 MAX_ID = 2**63 - 1
 

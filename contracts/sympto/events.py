@@ -255,7 +255,7 @@ class SimulateResponseSchema(Schema):
     responseCompletion = fields.String(load_default="Full", validate=validate.OneOf(RESPONSE_COMPLETIONS))
     channel = fields.String(load_default="Mobile", validate=validate.OneOf(CHANNELS))
     answers = fields.Dict(
-        keys=fields.String(validate=validate.Length(min=1, max=200)),
+        keys=fields.String(),
         load_default=dict,
         validate=validate.Length(max=MAX_ANSWERS, error=f"`answers` may hold at most {MAX_ANSWERS} questions"),
         metadata={"description": "Question → answer; each key also becomes a question of `questions`."},
