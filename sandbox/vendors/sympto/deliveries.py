@@ -9,10 +9,11 @@ itself, time limit, size cap, journaled with its attempt number). Anything but a
 last at 3 days), each attempt with a fresh timestamp and signature.
 
 Why the clock works: due times are sandbox-clock times in the store, and the worker looks at the
-clock every :data:`POLL_SECONDS` while deliveries are pending, so ``PUT /__sandbox/clock`` (or a
-tenant's clock) makes due retries go out within a second. The worker ends when nothing is pending,
-or after :data:`IDLE_EXIT_SECONDS` with nothing due; any request to the sandbox starts it again (at
-most one look a second), so a clock moved later still fires. Deliveries live in the store, so they
+clock at least once a second while deliveries are pending, so ``PUT /__sandbox/clock`` (or a
+tenant's clock) makes due retries go out within a second or two, and on a running clock retries go
+out unattended. The worker ends when nothing is pending, or when every pending delivery's clock is
+frozen and nothing was sent for :data:`IDLE_EXIT_SECONDS`; any request to the sandbox starts it
+again (at most one look a second), so a frozen clock moved later still fires. Deliveries live in the store, so they
 survive a restart, and a worker claims each one (a lease in real time) before sending it, so two
 processes sharing a database never send the same attempt twice.
 
@@ -46,7 +47,11 @@ if TYPE_CHECKING:  # the service package imports this module: no import back at 
 
 LOG = logging.getLogger(__name__)
 VENDOR = "sympto"
+#: How often the worker looks while deliveries are flowing, and once nothing was sent for a while.
 POLL_SECONDS = 0.25
+IDLE_POLL_AFTER_SECONDS = 5.0
+IDLE_POLL_SECONDS = 1.0
+#: With every pending delivery's clock frozen, the worker stops after this long without sending.
 IDLE_EXIT_SECONDS = 15.0
 #: How often a request may wake a stopped worker to look for pending deliveries.
 KICK_EVERY_SECONDS = 1.0
@@ -107,25 +112,38 @@ class Deliverer:
             self._wake.clear()
             try:
                 sent = self.run_due()
-                pending = self.store.run(select(event_deliveries.c.id).where(_pending).limit(1))
+                pending = self._pending_clinics()
+                stop = not pending or (time.monotonic() - idle_since > IDLE_EXIT_SECONDS and self._all_frozen(pending))
             except Exception:  # the store went away (a disposed app) or a sandbox bug: stop, a request restarts it
                 LOG.exception("Sympto event deliveries stopped")
+                with self._lock:
+                    self._worker = None
                 return
             if sent:
                 idle_since = time.monotonic()
-            if not pending or time.monotonic() - idle_since > IDLE_EXIT_SECONDS:
+            if stop:
                 with self._lock:
                     if not self._wake.is_set():
                         self._worker = None
                         return
-            self._wake.wait(POLL_SECONDS)
+            recently = time.monotonic() - idle_since < IDLE_POLL_AFTER_SECONDS
+            self._wake.wait(POLL_SECONDS if recently else IDLE_POLL_SECONDS)
+
+    def _pending_clinics(self) -> list[str]:
+        with self.store.connect() as connection:
+            return [
+                row[0] for row in connection.execute(select(event_deliveries.c.clinic_id).where(_pending).distinct())
+            ]
+
+    def _all_frozen(self, clinic_ids: list[str]) -> bool:
+        """No pending delivery can fall due by itself: every clinic's clock is frozen (only a request moves it,
+        and a request wakes the worker). A running clock keeps the worker looking, so retries fire unattended."""
+        return all(self.clock.state_for(scope_of(VENDOR, clinic)).mode == "frozen" for clinic in clinic_ids)
 
     def run_due(self) -> int:
         """Send every delivery due now (on its clinic's clock); how many attempts were made."""
-        with self.store.connect() as connection:
-            clinic_ids = list(connection.execute(select(event_deliveries.c.clinic_id).where(_pending).distinct()))
         sent = 0
-        for (clinic_id,) in clinic_ids:
+        for clinic_id in self._pending_clinics():
             for row in self._due(clinic_id):
                 if self._claim(row["id"]):
                     sent += self._attempt(row)

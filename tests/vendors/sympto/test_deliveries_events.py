@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from flask import Flask, Response
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from sandbox.core.clock import Clock
 from sandbox.core.journal import journal_entries
 from sandbox.testing.live import LiveServer
+from sandbox.vendors.sympto import deliveries as deliveries_module
 from tests.conftest import FROZEN_AT
 from tests.vendors.sympto.support import (
     PATIENT,
@@ -334,3 +336,27 @@ def test_patient_event_body_keeps_the_documented_fields(client: FlaskClient) -> 
         deliveries(client)
     body = json.loads(receiver.calls[0]["body"])
     assert set(body) == {"patientTvId", *PATIENT, "phoneNumber", "sex", "dob", "language", "mrn"}
+
+
+def test_the_worker_keeps_looking_while_a_running_clock_can_make_a_retry_due(
+    app: Flask, client: FlaskClient, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A frozen clock moves only through a request (which wakes the worker), so an idle worker may stop;
+    on a running clock a retry falls due by itself, so the worker must not stop while one is pending."""
+    monkeypatch.setattr(deliveries_module, "IDLE_EXIT_SECONDS", 0.0)
+    deliverer = app.extensions["sandbox.sympto"].deliverer
+    clock.shift(0.0)  # a running clock
+    headers = login(client)
+    with Receiver(fail=1000) as receiver:
+        register(client, headers, "patients", receiver.url())
+        create_patient(client, headers)
+        deliveries(client)
+        time.sleep(1.5)  # the worker's own idle logic is under test: bounded real time
+        assert deliverer._worker is not None
+        assert deliverer._worker.is_alive()
+        clock.freeze(FROZEN_AT)
+        started = time.monotonic()
+        while deliverer._worker is not None and time.monotonic() - started < 5:
+            time.sleep(0.05)
+        assert deliverer._worker is None  # frozen and idle: stopped (a request would start it again)
+    assert len(receiver.calls) == 1
