@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import requests
 from flask import Flask, Response
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -360,3 +361,24 @@ def test_the_worker_keeps_looking_while_a_running_clock_can_make_a_retry_due(
             time.sleep(0.05)
         assert deliverer._worker is None  # frozen and idle: stopped (a request would start it again)
     assert len(receiver.calls) == 1
+
+
+def test_an_event_webhook_aimed_at_the_sandbox_itself_is_refused_as_a_self_call(live_server: LiveServer) -> None:
+    """A partner-facing URL can never reach the control plane (here: reset) or any other route of the sandbox."""
+    url = live_server.url
+    token = requests.post(
+        f"{url}/sympto/authorization",
+        json={"clientId": "demo-admin@example.test", "clientSecret": "demo-sympto-api-secret"},
+        timeout=10,
+    ).json()["Response"]
+    headers = {"Authorization": f"Bearer {token}"}
+    hook = requests.post(
+        f"{url}/sympto/patients/webhook", json={"url": f"{url}/__sandbox/reset"}, headers=headers, timeout=10
+    )
+    assert hook.status_code == 200
+    created = requests.post(f"{url}/sympto/providers/patients", json=PATIENT, headers=headers, timeout=10)
+    assert created.status_code == 200
+    found = requests.get(f"{url}/__sandbox/sympto/deliveries", params={"wait": 10}, timeout=30).json()
+    (delivery,) = found["deliveries"]
+    assert delivery["history"][0]["error"] == "self_call"
+    assert len(requests.get(f"{url}/__sandbox/sympto/users", timeout=10).json()["users"]) == 2  # nothing was reset
