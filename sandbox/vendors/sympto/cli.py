@@ -12,6 +12,7 @@ import time
 
 import click
 
+from contracts.sympto.codes import CASES, REFUSED_RULE, REFUSED_STATUS
 from sandbox.control.client import ControlClient, ControlPlaneError
 
 
@@ -33,8 +34,6 @@ def token(email: str | None, secret: str | None, kind: str, list_kinds: bool, no
     Example: open "http://127.0.0.1:8000/sympto/?authCode<endpointQueryParam>=$(vendor-sandbox token sympto
     --email demo-admin@example.test --secret <your signing secret>)"
     """
-    from contracts.sympto.codes import CASES, REFUSED_RULE, REFUSED_STATUS
-
     if list_kinds:
         for name, listed in CASES.items():
             outcome = "signed in (200)" if listed.valid else f"refused: {REFUSED_STATUS} [{REFUSED_RULE}]"
