@@ -254,6 +254,31 @@ def token() -> None:
     """Mint request tokens for a vendor, valid or deliberately broken, for use with curl."""
 
 
+class _VendorSimulations(_VendorTokens):
+    """One subcommand per registered vendor whose ``cli`` role module has a ``simulate`` command (listing
+    them imports those modules: only ``simulate --help`` does)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in super().list_commands(ctx) if self.get_command(ctx, name) is not None]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        from sandbox.core import registry
+
+        if cmd_name not in registry.names():
+            return None
+        try:
+            role = registry.optional(registry.vendor(cmd_name), "cli")
+        except registry.RegistryError as error:
+            raise click.ClickException(str(error)) from None
+        command = getattr(role, "simulate", None)
+        return command if isinstance(command, click.Command) else None
+
+
+@main.group(cls=_VendorSimulations)
+def simulate() -> None:
+    """Make a running sandbox's vendor act on its own (e.g. a Sympto patient answering a questionnaire)."""
+
+
 url_option = click.option(
     "--url", default=config.DEFAULT_URL, show_default=True, envvar="VENDOR_SANDBOX_URL", help="The running sandbox."
 )

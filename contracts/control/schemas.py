@@ -20,7 +20,7 @@ MAX_DELAY_SECONDS = 30.0
 #: The largest page of a control-plane listing (the journal's, the tenants' members).
 MAX_PAGE = 1000
 #: Incoming-request kinds, then the kinds a vendor applies to its own calls toward the partner.
-FAULT_KINDS = ("answer", "delay", "drop", "postpone", "duplicate", "reorder")
+FAULT_KINDS = ("answer", "delay", "drop", "postpone", "duplicate", "reorder", "burst")
 #: Largest id the store can hold (64-bit signed).
 MAX_ID = 2**63 - 1
 

@@ -10,6 +10,7 @@ from contracts.fields import (
     Email,
     Text,
 )
+from contracts.sympto.events import EVENTS, TARGETS
 from contracts.sympto.schemas import ADMIN_ID_MAX_LENGTH, CLINIC_ID_MAX_LENGTH, SECRET_MAX_LENGTH, Phone
 from contracts.sympto.webhook import FLOWS
 
@@ -73,3 +74,57 @@ class SymptoSessionListSchema(Schema):
 
 class ClinicQuerySchema(StrictSchema):
     clinic_id = fields.String(validate=validate.Length(max=CLINIC_ID_MAX_LENGTH))
+
+
+# --- events (issue #14) ------------------------------------------------------------------------------------
+
+
+class SymptoDeliveriesQuerySchema(StrictSchema):
+    wait = fields.Float(
+        allow_nan=False,
+        validate=validate.Range(min=0, max=30),
+        metadata={
+            "description": "First wait up to this many seconds until no delivery is being sent or due on the "
+            "sandbox clock (retries due later do not count: move the clock)."
+        },
+    )
+    clinic_id = fields.String(validate=validate.Length(max=CLINIC_ID_MAX_LENGTH))
+
+
+class SymptoAttemptSchema(Schema):
+    attempt = fields.Integer(required=True)
+    at = fields.Float(required=True, metadata={"description": "Sandbox-clock time of the attempt."})
+    url = fields.String(required=True, allow_none=True)
+    status = fields.Integer(required=True, allow_none=True)
+    error = fields.String(required=True, allow_none=True)
+    latency_ms = fields.Float(required=True)
+    fault = fields.String(required=True, allow_none=True)
+
+
+class SymptoDeliverySchema(Schema):
+    delivery_id = fields.String(required=True)
+    clinic_id = fields.String(required=True)
+    target = fields.String(required=True, validate=validate.OneOf(TARGETS))
+    event = fields.String(required=True, validate=validate.OneOf(EVENTS))
+    state = fields.String(required=True, validate=validate.OneOf(["pending", "delivered", "failed"]))
+    attempts = fields.Integer(required=True)
+    created_at = fields.Float(required=True)
+    next_attempt_at = fields.Float(required=True, allow_none=True)
+    last_status = fields.Integer(required=True, allow_none=True)
+    last_error = fields.String(required=True, allow_none=True)
+    fault = fields.String(required=True, allow_none=True)
+    body = fields.Raw(required=True, metadata={"description": "The event body as sent."})
+    history = fields.List(fields.Nested(SymptoAttemptSchema), required=True)
+
+
+class SymptoDeliveriesSchema(Schema):
+    settled = fields.Boolean(required=True)
+    deliveries = fields.List(fields.Nested(SymptoDeliverySchema), required=True)
+
+
+class SymptoSimulatedResponseSchema(Schema):
+    responseId = fields.String(required=True)
+    patientSurveyId = fields.String(required=True)
+    deliveries = fields.List(
+        fields.String(), required=True, metadata={"description": "The deliveries queued (none without a webhook)."}
+    )

@@ -212,13 +212,15 @@ class Outbound:
         method: str = "POST",
         delay_seconds: float = 0.0,
         max_redirects: int = 0,
+        note: str | None = None,
     ) -> OutboundResult:
         """Send one request (and, up to ``max_redirects``, the requests its redirects ask for); never
         raises for partner behaviour, always journals every request, sent or refused.
 
         ``delay_seconds`` (an armed fault) makes the partner's answer arrive that much later: the
         request is sent for real, then the sandbox waits; past the timeout the call is a timeout.
-        The timeout bounds the whole call, every hop included.
+        The timeout bounds the whole call, every hop included. ``note`` heads each journal entry's
+        message (e.g. which attempt of a retried delivery this is).
         """
         started = time.perf_counter()
         timeout = timeout_seconds if timeout_seconds is not None else self.timeout_seconds
@@ -246,7 +248,7 @@ class Outbound:
                 if exchange.rule is None and answer.status is not None and answer.status < 400
                 else REJECTED,
                 rule=exchange.rule,
-                message=exchange.message,
+                message=exchange.message if note is None else "; ".join(filter(None, (note, exchange.message))),
                 request=Exchange(dict(exchange.hop.headers), exchange.hop.body),
                 response=Exchange(answer.headers, answer.body),
                 latency_ms=answer.latency_ms,

@@ -10,7 +10,7 @@ import click
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from sandbox.terminal import printable
-from sandbox.verify import sympto_webhook
+from sandbox.verify import sympto_events, sympto_webhook
 from sandbox.verify.sympto_webhook import VerifyOptions, junit_xml
 
 
@@ -78,4 +78,69 @@ def verify_sympto_webhook(
     click.echo(printable(report.render_text(), keep_newlines=True))  # it quotes the partner's answers
     if junit is not None:
         junit.write_text(junit_xml(report), encoding="utf-8")
+    sys.exit(exit_code)
+
+
+@verify.command("sympto-events")
+@click.option("--url", required=True, help="Your event receiver's URL (the url you register with Sympto).")
+@click.option(
+    "--endpoint-secret", required=True, help="The endpointSecret POST /responses/webhook answered (keys the HMAC)."
+)
+@click.option("--examples", default=25, show_default=True, type=click.IntRange(min=1), help="Generated cases per rule.")
+@click.option("--seed", type=int, help="Hypothesis seed, to replay a run.")
+@click.option("--strict", is_flag=True, help="Fail (not warn) when stale timestamps are accepted.")
+@click.option("--junit", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write JUnit XML here.")
+@click.option(
+    "--tolerance",
+    default=sympto_events.DEFAULT_TOLERANCE_SECONDS,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds of timestamp age your receiver accepts; older ones should be refused.",
+)
+@click.option(
+    "--timeout",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(min=0.05),
+    help="Seconds your receiver may take to answer (the sandbox's [sympto] webhook_timeout_seconds).",
+)
+def verify_sympto_events(
+    url: str,
+    endpoint_secret: str,
+    examples: int,
+    seed: int | None,
+    strict: bool,
+    junit: Path | None,
+    tolerance: float,
+    timeout: float,
+) -> None:
+    """Check your Sympto event receiver: signatures verified, redeliveries accepted, answers in time."""
+    options = sympto_events.EventsOptions(
+        url=url,
+        endpoint_secret=endpoint_secret,
+        examples=examples,
+        seed=seed,
+        strict=strict,
+        tolerance_seconds=tolerance,
+        timeout_seconds=timeout,
+    )
+    interactive = sys.stderr.isatty()
+
+    def progress(line: str) -> None:
+        if interactive:
+            click.echo(f"\r\033[Kverifying {line}", nl=False, err=True)
+        elif line.endswith("starting"):
+            click.echo(f"verifying {line}", err=True)
+
+    with tempfile.TemporaryDirectory(prefix="vendor-sandbox-verify-") as scratch:
+        set_hypothesis_home_dir(scratch)
+        try:
+            report, exit_code = sympto_events.verify(options, progress)
+        finally:
+            set_hypothesis_home_dir(None)
+    if interactive:
+        click.echo("\r\033[K", nl=False, err=True)
+    click.echo(printable(report.render_text(), keep_newlines=True))  # it quotes the partner's answers
+    if junit is not None:
+        junit.write_text(sympto_events.junit_xml(report), encoding="utf-8")
     sys.exit(exit_code)

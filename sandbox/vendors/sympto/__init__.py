@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask
 
 from contracts.secrets import secret_names
-from contracts.sympto import schemas
+from contracts.sympto import events, schemas
 from contracts.sympto.webhook import AUTH_CODE_PREFIX, USER_AUTH_TOKEN
 from sandbox.core import tenants
 from sandbox.core.errors import VendorSurface, register_surface
@@ -44,6 +44,7 @@ SECRETS = VendorSecrets(
             schemas.PATIENT_WEBHOOK_CONFIG,
             schemas.WEBHOOK_REQUEST,
             schemas.PAGE_LOAD_CHECK,
+            events.ENDPOINT_SECRET,
         ]
     ),
     query=frozenset({USER_AUTH_TOKEN}),
@@ -93,6 +94,9 @@ def init_app(app: Flask, context: VendorContext) -> None:
     register_catalogue(app, faults.catalogue())
     register_reset(app, NAME, sympto.reset)
     app.register_blueprint(control.blueprint)
+    # Any request wakes a stopped event deliverer (at most once a second), so retries made due by
+    # moving the clock go out even after it went idle.
+    app.before_request(sympto.deliverer.maybe_kick)
     tenants.register_installer(app, sympto.install_clinics)
 
 

@@ -9,6 +9,9 @@
 | ``GET /__sandbox/sympto/sessions[?clinic_id=]`` | front-end sessions (never the session id) |
 | ``POST /__sandbox/sympto/page-load`` | the page-load verdict for ``{"url"}`` or ``{"endpointQueryParam", \
 "authenticationCode"}`` as JSON, without opening a session |
+| ``GET /__sandbox/sympto/deliveries[?wait=&clinic_id=]`` | event deliveries with every attempt; ``wait`` first \
+waits until none is being sent or due |
+| ``POST /__sandbox/sympto/responses`` | a patient completes an item: the response webhook fires |
 """
 
 from __future__ import annotations
@@ -21,18 +24,24 @@ from marshmallow import Schema
 from contracts.control import schemas
 from contracts.fields import NUL, WHITESPACE
 from contracts.sympto import control as control_schemas
+from contracts.sympto.events import SimulateResponseSchema
 from contracts.sympto.schemas import CLINIC_ID_MAX_LENGTH, PageLoadCheckSchema
 from contracts.sympto.webhook import AUTH_CODE_PREFIX
 from sandbox.control.declare import declarations
 from sandbox.control.errors import ControlError, load
+from sandbox.core.admission import waiting
 from sandbox.core.apidoc import json_reply
 from sandbox.vendors.sympto import wire
 from sandbox.vendors.sympto.service import Clinic
+from sandbox.vendors.sympto.service.events import UnknownPatient
 from sandbox.vendors.sympto.wire import service
 
 blueprint = Blueprint("control_sympto", __name__, url_prefix="/__sandbox/sympto")
 TAG = "sympto tenants"
-NAMES: dict[type[Schema], str] = {PageLoadCheckSchema: "SymptoPageLoadCheck"}
+NAMES: dict[type[Schema], str] = {
+    PageLoadCheckSchema: "SymptoPageLoadCheck",
+    SimulateResponseSchema: "SymptoSimulateResponse",
+}
 control = declarations(TAG, names=NAMES, field_rules=(wire.field_rules,))
 #: The page-load check words body problems as Sympto's API does (its rule texts), in the control plane's shape.
 check = declarations(TAG, names=NAMES, field_rules=(wire.field_rules,), load_body=wire.load_check)
@@ -119,6 +128,7 @@ def delete_clinic(clinic_id: str) -> Response:
     view = clinics.clinic_view(clinic_id)
     if view is None or not clinics.delete_clinic(clinic_id):
         raise _unknown(clinic_id)
+    service().events.forget(clinic_id)
     return jsonify(view)
 
 
@@ -163,3 +173,46 @@ def page_load() -> Response:
         pairs = [(AUTH_CODE_PREFIX + body["endpointQueryParam"], body["authenticationCode"])]
     outcome = service().signon.page_load(pairs, wire.correlation_id(), sign_in=False)
     return jsonify(outcome.as_json())
+
+
+# --- events (issue #14) ------------------------------------------------------------------------------------
+DELIVERIES_QUERY = control_schemas.SymptoDeliveriesQuerySchema()
+
+
+@blueprint.get("/deliveries")
+@control.operation(
+    "Event deliveries (newest 200) with every attempt; ?wait= first waits until none is being sent or due",
+    json_reply(200, control_schemas.SymptoDeliveriesSchema, "Deliveries, oldest first"),
+    ERROR,
+    query=control_schemas.SymptoDeliveriesQuerySchema,
+)
+def list_deliveries() -> Response:
+    query = load(DELIVERIES_QUERY, request.args.to_dict())
+    sympto = service()
+    clinic_id = query.get("clinic_id")
+    with waiting():  # the partner may take seconds, or call this very sandbox back
+        settled = (
+            sympto.deliverer.wait(query["wait"], clinic_id)
+            if query.get("wait")
+            else not sympto.deliverer.busy(clinic_id)
+        )
+    return jsonify(settled=settled, deliveries=sympto.events.deliveries(clinic_id))
+
+
+@blueprint.post("/responses")
+@control.operation(
+    "A patient completes (or updates) an item: the clinic's responses webhook receives the Response event",
+    json_reply(200, control_schemas.SymptoSimulatedResponseSchema, "The response's ids and the deliveries queued"),
+    ERROR,
+    MISSING,
+    body=SimulateResponseSchema,
+)
+def simulate_response() -> Response:
+    try:
+        return jsonify(service().events.simulate_response(control.body(), wire.correlation_id()))
+    except UnknownPatient as unknown:
+        raise ControlError(
+            f"no Sympto patient {str(unknown)[:40]!r}: create one with POST /sympto/providers/patients",
+            status=404,
+            rule="unknown_patient",
+        ) from None

@@ -16,6 +16,14 @@ from sandbox.vendors.sympto.outbound import WEBHOOK_ROUTE
 from sandbox.vendors.sympto.pages import page_load_result
 
 JSON_HEADERS = {"Content-Type": "application/json"}
+#: Toward the partner's event webhooks (:mod:`.deliveries`): route = event type (``patient.*``,
+#: ``response.updated``), tenant = clinic.
+EVENT_FAULTS: dict[str, tuple[str, str]] = {
+    "event_delayed": ("postpone", "each matching event is sent `delay_seconds` later (default 5 s)"),
+    "event_duplicated": ("duplicate", "each attempt of a matching event is sent twice, byte for byte"),
+    "event_reordered": ("reorder", "each matching event is held and sent after the clinic's next event"),
+    "event_redelivered": ("burst", "each matching event is redelivered 5 times in a row, each copy freshly signed"),
+}
 
 
 def _spec(
@@ -180,5 +188,18 @@ def catalogue() -> list[FaultSpec]:
             route=WEBHOOK_ROUTE,
             kind="delay",
             delay_seconds=2.0,
+        ),
+        *(
+            FaultSpec(
+                name=f"sympto.{name}",
+                vendor="sympto",
+                description=f"toward the partner's event webhooks: {description}; route = event type (* wildcards)",
+                status=0,
+                body=None,
+                headers={},
+                route=None,
+                kind=kind,
+            )
+            for name, (kind, description) in EVENT_FAULTS.items()
         ),
     ]

@@ -169,3 +169,66 @@ def public_user(row: Mapping[str, Any]) -> dict[str, Any]:
         "timeZone": row["time_zone"],
         **row["details"],
     }
+
+
+# --- events (issue #14): the current webhook registrations, event deliveries and their attempts -------------
+# Tables of their own (never new columns of ``clinics``): an existing database gains them, as tables are
+# created, never altered.
+
+#: The clinic's current webhooks (``POST /responses/webhook``, ``POST /patients/webhook``) and the
+#: endpointSecret that signs its events (minted by every responses-webhook registration).
+event_endpoints = Table(
+    "sympto_event_endpoints",
+    metadata,
+    # No foreign key: the events' rows go with their clinic through ``Events.forget``, before or after it.
+    Column("clinic_id", String(CLINIC_ID_MAX_LENGTH), primary_key=True),
+    Column("responses_url", Text),
+    Column("patients_url", Text),
+    Column("endpoint_secret", String(SECRET_MAX_LENGTH)),
+)
+
+#: One event to one webhook, until it is delivered (a 200) or its last retry failed. Times named ``*_at``
+#: are on the clinic's sandbox clock; ``held_until`` and ``claimed_until`` are real time (a fault's hold, a
+#: worker's lease), so that a frozen sandbox clock cannot stall a delivery being sent.
+event_deliveries = Table(
+    "sympto_event_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("delivery_id", String(36), nullable=False, unique=True),
+    Column("clinic_id", String(CLINIC_ID_MAX_LENGTH), nullable=False),
+    Column("target", String(16), nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("state", String(12), nullable=False),  # pending, delivered, failed
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("first_attempt_at", Float),
+    Column("next_attempt_at", Float, nullable=False),
+    Column("held_until", Float),
+    Column("claimed_until", Float),
+    Column("fault", String(100)),
+    Column("fault_kind", String(10)),
+    Column("last_status", Integer),
+    Column("last_error", String(64)),
+    Column("correlation_id", String(64), nullable=False),
+    Index("ix_sympto_event_deliveries_state", "state", "clinic_id", "next_attempt_at"),
+)
+
+#: Every attempt of every delivery (also journaled as an outbound exchange), newest kept per clinic.
+event_attempts = Table(
+    "sympto_event_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("delivery_id", String(36), nullable=False),
+    Column("clinic_id", String(CLINIC_ID_MAX_LENGTH), nullable=False),
+    Column("target", String(16), nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("at", Float, nullable=False),
+    Column("url", Text),
+    Column("status", Integer),
+    Column("error", String(64)),
+    Column("latency_ms", Float, nullable=False),
+    Column("fault", String(100)),
+    Index("ix_sympto_event_attempts_clinic", "clinic_id", "id"),
+)

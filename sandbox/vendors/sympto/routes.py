@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from contracts.sympto import messages
+from contracts.sympto.events import PATIENT_CREATED, EndpointSecretSchema, WebhookUrlSchema
 from contracts.sympto.schemas import (
     AuthorizationRequestSchema,
     EndpointConfigSchema,
@@ -164,7 +165,9 @@ def set_patient_webhook() -> Response:
 )
 def create_patient() -> Response:
     clinic_id = clinic()
-    return ok(service().users.create_user(clinic_id, "patient", api.body(), messages.CURRENT))
+    patient_id = service().users.create_user(clinic_id, "patient", api.body(), messages.CURRENT)
+    service().events.patient_changed(clinic_id, patient_id, PATIENT_CREATED, wire.correlation_id())
+    return ok(patient_id)
 
 
 @blueprint.post("/providers/patient/create")
@@ -173,7 +176,9 @@ def create_patient() -> Response:
 )
 def create_patient_sample() -> Response:
     clinic_id = clinic()
-    return ok(service().users.create_user(clinic_id, "patient", api.body(), messages.SAMPLE_ERA))
+    patient_id = service().users.create_user(clinic_id, "patient", api.body(), messages.SAMPLE_ERA)
+    service().events.patient_changed(clinic_id, patient_id, PATIENT_CREATED, wire.correlation_id())
+    return ok(patient_id)
 
 
 @blueprint.post("/clinicAdmin/providers")
@@ -354,3 +359,34 @@ def front_end() -> Response:
 )
 def provider_dashboard() -> Response:
     return _page()
+
+
+# --- events (issue #14): the current webhook registrations ------------------------------------------
+# Delivery is :mod:`sandbox.vendors.sympto.deliveries`; the choices are in ``docs/vendors/sympto.md``.
+
+
+@blueprint.post("/responses/webhook")
+@api.operation(
+    "Register the responses webhook; the endpointSecret that signs every event is answered here only",
+    done(EndpointSecretSchema),
+    *errors(400, 401, 413),
+    body=WebhookUrlSchema,
+    bearer=True,
+)
+def set_responses_webhook() -> Response:
+    clinic_id = clinic()
+    return ok({"endpointSecret": service().events.register_responses(clinic_id, api.body()["url"])})
+
+
+@blueprint.post("/patients/webhook")
+@api.operation(
+    "Register the patient webhook (patients created or updated)",
+    done(_TRUE),
+    *errors(400, 401, 413),
+    body=WebhookUrlSchema,
+    bearer=True,
+)
+def set_patients_webhook() -> Response:
+    clinic_id = clinic()
+    service().events.register_patients(clinic_id, api.body()["url"])
+    return ok(True)

@@ -30,4 +30,24 @@ def users(control: ControlClient, clinic_id: str | None = None) -> list[dict[str
     return found
 
 
-HELPERS: Mapping[str, Callable[..., Any]] = {"clinic": clinic, "users": users}
+def deliveries(control: ControlClient, wait: float = 5.0, clinic_id: str | None = None) -> list[dict[str, Any]]:
+    """Event deliveries with their attempts, after waiting up to ``wait`` seconds until none is being sent
+    or due on the sandbox clock (no sleeping: move the clock to make retries due)."""
+    params: dict[str, Any] = {"wait": wait, **({"clinic_id": clinic_id} if clinic_id else {})}
+    found: list[dict[str, Any]] = control.call("GET", "/sympto/deliveries", params=params)["deliveries"]
+    return found
+
+
+def respond(control: ControlClient, patient_tv_id: str, **fields: Any) -> dict[str, Any]:
+    """Make a patient complete an item (``surveyName=``, ``responseCompletion=``, ``answers=``): the
+    clinic's responses webhook fires. Returns ``{"responseId", "patientSurveyId", "deliveries"}``."""
+    answered: dict[str, Any] = control.call("POST", "/sympto/responses", json={"patientTvId": patient_tv_id, **fields})
+    return answered
+
+
+HELPERS: Mapping[str, Callable[..., Any]] = {
+    "clinic": clinic,
+    "users": users,
+    "deliveries": deliveries,
+    "respond": respond,
+}

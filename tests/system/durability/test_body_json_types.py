@@ -229,6 +229,14 @@ def prepare_sympto_group_member(client: FlaskClient) -> Prepared:
     return lambda n, path=(): ("/sympto/clinicAdmin/groups/manage", headers, {"groupId": group, "userId": user})
 
 
+def _sympto_event_webhook(route: str) -> Callable[[FlaskClient], Prepared]:
+    def prepare(client: FlaskClient) -> Prepared:
+        headers = _sympto_admin(client)
+        return lambda n, path=(): (route, headers, {"url": f"https://partner.example.test/events/{n}"})
+
+    return prepare
+
+
 #: How to build a valid, authenticated request for each documented vendor operation with a JSON body.
 #: The operations themselves come from the OpenAPI document; a test fails if one is missing here.
 ENDPOINTS: dict[tuple[str, str], Callable[[FlaskClient], Prepared]] = {
@@ -250,6 +258,8 @@ ENDPOINTS: dict[tuple[str, str], Callable[[FlaskClient], Prepared]] = {
     ("post", "/sympto/clinicAdmin/groups/manage"): prepare_sympto_manage_groups,
     ("put", "/sympto/clinicAdmin/groups/manage"): prepare_sympto_group_member,
     ("delete", "/sympto/clinicAdmin/groups/manage"): prepare_sympto_group_member,
+    ("post", "/sympto/responses/webhook"): _sympto_event_webhook("/sympto/responses/webhook"),
+    ("post", "/sympto/patients/webhook"): _sympto_event_webhook("/sympto/patients/webhook"),
 }
 
 
@@ -284,6 +294,12 @@ def prepare_control_sympto_page_load(client: FlaskClient) -> Prepared:
     return lambda n, path=(): ("/__sandbox/sympto/page-load", {}, body)
 
 
+def prepare_control_sympto_responses(client: FlaskClient) -> Prepared:
+    patient = _sympto_patient(client, _sympto_admin(client), f"responder{serial()}@example.test")
+    body = {"patientTvId": patient, "surveyName": "Fuzz", "responseCompletion": "Full", "answers": {"q1": 1}}
+    return lambda n, path=(): ("/__sandbox/sympto/responses", {}, body)
+
+
 def prepare_control_intake24_survey(client: FlaskClient) -> Prepared:
     settings = {
         "allowGenUsers": True,
@@ -309,6 +325,7 @@ CONTROL_ENDPOINTS: dict[tuple[str, str], Callable[[FlaskClient], Prepared]] = {
     ("put", "/__sandbox/cirrusmd/clients/{client_id}"): prepare_control_cirrusmd_client,
     ("put", "/__sandbox/sympto/clinics/{clinic_id}"): prepare_control_sympto_clinic,
     ("post", "/__sandbox/sympto/page-load"): prepare_control_sympto_page_load,
+    ("post", "/__sandbox/sympto/responses"): prepare_control_sympto_responses,
     ("put", "/__sandbox/intake24/surveys/{slug}"): prepare_control_intake24_survey,
     ("post", "/__sandbox/intake24/personal-access-tokens"): prepare_control_intake24_pat,
 }

@@ -245,6 +245,21 @@ def drive_sympto(driver: Driver, partner: Partner) -> None:
     assert "http://hook:[redacted]@" in refused.text
     patient_hook["url"] = "http://127.0.0.1:9/patients"
     ok.append(driver.send("POST", "/sympto/clinicAdmin/webhook", json={"webhookData": patient_hook}, headers=auth))
+    events_hook = {"url": "http://127.0.0.1:9/events"}
+    responses = driver.send("POST", "/sympto/responses/webhook", json=events_hook, headers=auth)
+    driver.keep("sympto endpointSecret", responses.json()["Response"]["endpointSecret"])
+    ok += [responses, driver.send("POST", "/sympto/patients/webhook", json=events_hook, headers=auth)]
+    evented = driver.send(
+        "POST",
+        "/sympto/providers/patients",
+        json={**person, "email": "scan-patient-3@example.test", "notificationType": ["email"]},
+        headers=auth,
+    )
+    ok.append(evented)
+    simulated = requests.post(
+        driver.url + "/__sandbox/sympto/responses", json={"patientTvId": evented.json()["Response"]}, timeout=30
+    )
+    assert simulated.status_code == 200, simulated.text
     assert all(r.status_code == 200 for r in ok), [(r.url, r.status_code, r.text) for r in ok if r.status_code != 200]
 
     issued = driver.send("POST", "/sympto/authorization/login/token", json={"email": PATIENT}, headers=auth)

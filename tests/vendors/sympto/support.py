@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import requests
+from flask import Flask, Response, request
 from flask.testing import FlaskClient
 
 from sandbox.testing.live import LiveServer
@@ -50,3 +51,68 @@ def register_endpoint(client: FlaskClient, headers: dict[str, str], url: str, pa
 def mint(partner: LiveServer, email: str) -> str:
     answer = requests.get(f"{partner.url}/mint", params={"email": email}, timeout=5)
     return str(answer.json()["token"])
+
+
+# --- events (issue #14) -------------------------------------------------------------------------------------
+
+CLINIC = "demo-clinic"
+PATIENT = {
+    "firstName": "Pat",
+    "lastName": "Patient",
+    "timeZone": "America/Los_Angeles",
+    "email": "pat@example.test",
+    "notificationType": ["email"],
+}
+
+
+class Receiver:
+    """A partner's event webhook on a real loopback port: records every delivery (raw body and
+    headers), answers 500 to the first ``fail`` ones and 200 after (``status`` to change that)."""
+
+    def __init__(self, fail: int = 0, status: int = 200) -> None:
+        self.fail = fail
+        self.status = status
+        self.calls: list[dict[str, Any]] = []
+        app = Flask("sympto-events-receiver")
+
+        @app.post("/<path:hook>")
+        def hook(hook: str) -> Response:
+            self.calls.append({"path": "/" + hook, "headers": dict(request.headers), "body": request.get_data()})
+            failing = len(self.calls) <= self.fail
+            return Response("no" if failing else "true", status=500 if failing else self.status)
+
+        self.server = LiveServer(app)
+
+    def __enter__(self) -> Receiver:
+        self.server.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.stop()
+
+    def url(self, hook: str = "hook") -> str:
+        return f"{self.server.url}/{hook}"
+
+
+def register(client: FlaskClient, headers: dict[str, str], kind: str, url: str) -> Any:
+    """``POST /sympto/<kind>/webhook {url}`` (kind: responses or patients); the ``Response`` answered."""
+    answer = client.post(f"/sympto/{kind}/webhook", json={"url": url}, headers=headers)
+    assert answer.status_code == 200, answer.json
+    return answer.json["Response"]
+
+
+def create_patient(
+    client: FlaskClient, headers: dict[str, str], path: str = "/sympto/providers/patients", **extra: Any
+) -> str:
+    answer = client.post(path, json={**PATIENT, **extra}, headers=headers)
+    assert answer.status_code == 200, answer.json
+    return str(answer.json["Response"])
+
+
+def deliveries(client: FlaskClient, wait: float = 10.0) -> list[dict[str, Any]]:
+    """Every delivery, after waiting until none is being sent or due (the control plane's ``wait``)."""
+    answer = client.get("/__sandbox/sympto/deliveries", query_string={"wait": wait})
+    assert answer.status_code == 200, answer.json
+    assert answer.json["settled"] is True
+    found: list[dict[str, Any]] = answer.json["deliveries"]
+    return found

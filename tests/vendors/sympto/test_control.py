@@ -21,6 +21,10 @@ OTHER = {"admin_email": "admin-b@example.test", "api_secret": "clinic-b-api-secr
 SYMPTO_FAULTS = [
     "sympto.duplicate_phone",
     "sympto.duplicate_user",
+    "sympto.event_delayed",
+    "sympto.event_duplicated",
+    "sympto.event_redelivered",
+    "sympto.event_reordered",
     "sympto.invalid_auth_code",
     "sympto.invalid_body",
     "sympto.invalid_credentials",
@@ -35,7 +39,14 @@ SYMPTO_FAULTS = [
     "sympto.webhook_delayed",
     "sympto.webhook_timeout",
 ]
-PARTNER_FAULTS = {"sympto.webhook_delayed", "sympto.webhook_timeout"}
+PARTNER_FAULTS = {
+    "sympto.webhook_delayed",
+    "sympto.webhook_timeout",
+    "sympto.event_delayed",
+    "sympto.event_duplicated",
+    "sympto.event_redelivered",
+    "sympto.event_reordered",
+}
 ANSWER_FAULTS = [name for name in SYMPTO_FAULTS if name not in PARTNER_FAULTS]
 
 

@@ -26,17 +26,21 @@ SYMPTO_PATHS = [
     "/sympto/clinicAdmin/providers",
     "/sympto/clinicAdmin/users",
     "/sympto/clinicAdmin/webhook",
+    "/sympto/patients/webhook",
     "/sympto/provider/dashboard",
     "/sympto/providers",
     "/sympto/providers/groups",
     "/sympto/providers/patient",
     "/sympto/providers/patient/create",
     "/sympto/providers/patients",
+    "/sympto/responses/webhook",
 ]
 CONTROL_PATHS = [
     "/__sandbox/sympto/clinics",
     "/__sandbox/sympto/clinics/{clinic_id}",
+    "/__sandbox/sympto/deliveries",
     "/__sandbox/sympto/page-load",
+    "/__sandbox/sympto/responses",
     "/__sandbox/sympto/sessions",
     "/__sandbox/sympto/users",
 ]

@@ -3,7 +3,8 @@
 :class:`SymptoService` holds one part per job: :attr:`~SymptoService.clinics` (tenants, admins,
 webhook configuration, reset), :attr:`~SymptoService.access` (clinic-admin logins and bearer
 tokens), :attr:`~SymptoService.users`, :attr:`~SymptoService.groups` and
-:attr:`~SymptoService.signon` (sessions and the two sign-in flows).
+:attr:`~SymptoService.signon` (sessions and the two sign-in flows), :attr:`~SymptoService.events` (webhook
+registrations and the events they receive) with :attr:`~SymptoService.deliverer` (sending them).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from sandbox.core.faults import Faults
 from sandbox.core.outbound import Outbound
 from sandbox.core.randomness import Randomness
 from sandbox.core.store import Store
+from sandbox.vendors.sympto.deliveries import Deliverer
 from sandbox.vendors.sympto.service.access import Access
 from sandbox.vendors.sympto.service.clinics import Clinics
+from sandbox.vendors.sympto.service.events import Events
 from sandbox.vendors.sympto.service.groups import Groups
 from sandbox.vendors.sympto.service.settings import Clinic, SymptoSettings
 from sandbox.vendors.sympto.service.signon import SignOn
@@ -42,11 +45,15 @@ class SymptoService:
         self.users = Users(store, clock, randomness, settings)
         self.groups = Groups(store, clock, randomness, settings, self.users)
         self.signon = SignOn(store, clock, randomness, settings, outbound, faults, self.users)
+        self.events = Events(store, clock, randomness, settings)
+        self.deliverer = Deliverer(store, clock, outbound, settings, self.events.target, faults)
+        self.events.deliverer = self.deliverer
 
     def install_clinics(self) -> tenants.Reconciled:
         return self.clinics.install_clinics()
 
     def reset(self, tenant: str | None = None) -> None:
+        self.events.forget(tenant)
         self.clinics.reset(tenant)
 
     def tenant_of(self, authorization: str | None, args: Mapping[str, str]) -> str | None:

@@ -1,0 +1,517 @@
+"""``vendor-sandbox verify sympto-events``: tell a partner exactly what is wrong with their event receiver.
+
+The verifier plays Sympto delivering events (the Patient Data Model, and the enveloped Response Data
+Model) to the partner's receiver, signed as :mod:`contracts.sympto.events` says, and lets Hypothesis
+generate the events and the ways to spoil them. Each rule raises :class:`CheckFailure` on the first
+request that breaks it; Hypothesis shrinks it to the simplest. MUST rules fail the run; the SHOULD rule
+(refusing stale timestamps) warns, and fails under ``strict``. When no valid event gets a 200 the
+negative rules cannot be judged (a receiver refusing everything passes them): they are skipped.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
+from hypothesis import strategies as st
+from hypothesis.errors import FlakyFailure
+
+from contracts.sympto import events as contract
+from sandbox.verify.exchange import Answer, SentRequest, send
+from sandbox.verify.sympto_webhook import FAIL, MUST, PASS, SHOULD, SKIP, WARN, Rule
+
+NAME = "sympto-events"
+DEFAULT_TOLERANCE_SECONDS = float(contract.DEFAULT_TOLERANCE_SECONDS)
+VALID = Rule("accepts-valid-events", MUST, "a validly signed event gets 200")
+TAMPERED = Rule("rejects-tampered-body", MUST, "a body changed after signing never gets 200")
+WRONG_SECRET = Rule("rejects-wrong-secret", MUST, "an event signed with another secret never gets 200")
+BAD_HEADER = Rule(
+    "rejects-bad-signature-header", MUST, "a missing or malformed X-Sympto-Webhook-Signature never gets 200"
+)
+REDELIVERY = Rule("accepts-redelivery", MUST, "the same event delivered again (at least once) gets 200 again")
+UNKNOWN_FIELDS = Rule("tolerates-unknown-fields", MUST, "an event with fields the receiver does not know gets 200")
+IN_TIME = Rule("answers-in-time", MUST, "every valid event is answered within the time limit")
+STALE = Rule("rejects-stale-timestamps", SHOULD, "a timestamp older than the tolerance should be refused")
+RULES = (VALID, TAMPERED, WRONG_SECRET, BAD_HEADER, REDELIVERY, UNKNOWN_FIELDS, IN_TIME, STALE)
+#: Malformed headers (each paired with what makes it wrong); ``{v}``/``{t}`` are the right values.
+BAD_HEADERS = {
+    "missing": None,
+    "empty": "",
+    "no timestamp": "v={v}",
+    "no signature": "t={t}",
+    "garbage": "not a signature",
+    "signature in base64 (the sandbox signs hex, as the documented example)": "t={t},v={b64}",
+    "signature truncated": "t={t},v={short}",
+    "signature upper-case with a flipped digit": "t={t},v={flipped}",
+}
+#: Transport time limit beyond the rule's limit: a late 200 is still seen (and judged by answers-in-time).
+GRACE_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class EventsOptions:
+    url: str
+    endpoint_secret: str
+    examples: int = 25
+    seed: int | None = None
+    strict: bool = False
+    tolerance_seconds: float = contract.DEFAULT_TOLERANCE_SECONDS
+    timeout_seconds: float = 5.0
+
+    def __post_init__(self) -> None:
+        if self.examples < 1:
+            raise ValueError("examples must be at least 1")
+        if not self.endpoint_secret:
+            raise ValueError("endpoint_secret must not be empty")
+
+
+class CheckFailure(Exception):
+    """A rule broken by one concrete delivery."""
+
+    def __init__(self, message: str, case: str, request: SentRequest | None, answer: Answer | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.case = case
+        self.request = request
+        self.answer = answer
+
+
+@dataclass
+class RuleResult:
+    rule: Rule
+    outcome: str
+    message: str = ""
+    failure: CheckFailure | None = None
+    requests: int = 0
+
+
+@dataclass
+class Report:
+    seed: int
+    results: list[RuleResult] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(result.outcome == FAIL for result in self.results) else 0
+
+    def outcomes(self) -> dict[str, str]:
+        return {result.rule.id: result.outcome for result in self.results}
+
+    def counts(self) -> dict[str, int]:
+        return {outcome: sum(r.outcome == outcome for r in self.results) for outcome in (PASS, FAIL, WARN, SKIP)}
+
+    def render_text(self) -> str:
+        lines = []
+        for result in self.results:
+            count = f" ({result.requests} request{'s' if result.requests > 1 else ''})" if result.requests else ""
+            lines.append(f"{result.outcome:<4}  {result.rule.level:<6}  {result.rule.id}: {result.rule.title}{count}")
+            if result.message:
+                lines.extend("      " + line for line in result.message.splitlines())
+            if result.failure is not None:
+                lines.extend("      " + line for line in describe_failure(result.failure).splitlines())
+        counts = self.counts()
+        lines.append(
+            f"{counts[PASS]} passed, {counts[FAIL]} failed, {counts[WARN]} warned, {counts[SKIP]} skipped "
+            f"(seed {self.seed}; rerun with --seed {self.seed}); exit {self.exit_code}"
+        )
+        return "\n".join(lines)
+
+
+def describe_failure(failure: CheckFailure) -> str:
+    parts = [f"case: {failure.case}"]
+    if failure.request is not None:
+        request = failure.request
+        body = request.body.decode("utf-8", "replace")
+        body = body if len(body) <= 300 else f"{body[:300]}… ({len(request.body)} bytes)"
+        shown = "\n".join([f"{request.method} {request.url}", *(f"{k}: {v}" for k, v in request.headers.items())])
+        parts.append("request:\n" + _indent(f"{shown}\n\n{body}"))
+    if failure.answer is not None:
+        answer = failure.answer
+        if answer.status is None:
+            parts.append(f"response:\n  no response: {answer.error}")
+        else:
+            kind = answer.content_type or "no Content-Type"
+            parts.append(
+                "response:\n" + _indent(f"HTTP {answer.status} ({kind}, {answer.latency_ms:g} ms)\n{answer.text()}")
+            )
+    return "\n".join(parts)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())
+
+
+# --- generated events -------------------------------------------------------------------------------
+
+
+_names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20)
+_answers = st.dictionaries(
+    st.text(min_size=1, max_size=10),
+    st.one_of(st.integers(-5, 100), st.text(max_size=20), st.booleans(), st.none()),
+    max_size=4,
+)
+
+
+@st.composite
+def _patient(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "patientTvId": "",
+        "firstName": draw(_names),
+        "lastName": draw(_names),
+        "timeZone": draw(st.sampled_from(["America/Los_Angeles", "Europe/Paris", "UTC"])),
+        "email": draw(st.one_of(st.none(), st.emails())),
+        "phoneNumber": draw(st.one_of(st.none(), st.just("+16505550123"))),
+        "sex": draw(st.one_of(st.none(), st.sampled_from(["M", "F", "X"]))),
+        "dob": draw(st.one_of(st.none(), st.just("1934-12-24"))),
+        "language": draw(st.one_of(st.none(), st.sampled_from(["English", "Spanish", "French"]))),
+        "mrn": draw(st.one_of(st.none(), st.text(max_size=10))),
+        "notificationType": draw(st.lists(st.sampled_from(["email", "text"]), max_size=2, unique=True)),
+    }
+
+
+@st.composite
+def _response(draw: st.DrawFn) -> dict[str, Any]:
+    answers = draw(_answers)
+    return {
+        "Status": "OK",
+        "Response": {
+            "patientSurveyId": "",
+            "instrumentType": draw(st.sampled_from(contract.INSTRUMENT_TYPES)),
+            "completionMedium": [
+                {
+                    "channel": draw(st.sampled_from(contract.CHANNELS)),
+                    "user": {"type": "patient", "firstName": draw(_names), "lastName": draw(_names), "tvid": ""},
+                }
+            ],
+            "response": {
+                "dateCompleted": draw(st.integers(1_500_000_000_000, 2_000_000_000_000)),
+                "responseCompletion": draw(st.sampled_from(contract.RESPONSE_COMPLETIONS)),
+                "description": draw(st.text(max_size=30)),
+                "surveyName": draw(_names),
+                "response": answers,
+                "questions": {key: {"text": key} for key in answers},
+                "responseId": "",
+            },
+        },
+    }
+
+
+def events() -> st.SearchStrategy[dict[str, Any]]:
+    """Event bodies as the sandbox sends them (ids filled in per delivery, always fresh)."""
+    return st.one_of(_patient(), _response())
+
+
+def _kind(document: dict[str, Any]) -> str:
+    return "response event" if "Response" in document else "patient event"
+
+
+class Verifier:
+    def __init__(
+        self,
+        options: EventsOptions,
+        progress: Callable[[str], None] | None = None,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self.options = options
+        self.progress = progress or (lambda _line: None)
+        self.now = now
+        self.seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**32)
+        self._ids = random.Random(self.seed)  # noqa: S311 - ids of test events, replayable by seed, not secrets
+        self._rule = ""
+        self._requests = 0
+
+    # --- one delivery -------------------------------------------------------------------------------
+
+    def fresh(self, document: dict[str, Any]) -> dict[str, Any]:
+        """The event with new ids, so no two deliveries of different rules look like one event redelivered."""
+        copy: dict[str, Any] = json.loads(json.dumps(document))
+
+        def new_id() -> str:
+            return str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
+
+        if "Response" in copy:
+            response = copy["Response"]
+            response["patientSurveyId"] = new_id()
+            response["response"]["responseId"] = new_id()
+            for item in response["completionMedium"]:
+                item["user"]["tvid"] = new_id()
+        else:
+            copy["patientTvId"] = new_id()
+        return copy
+
+    def deliver(self, body: bytes, signature: str | None) -> tuple[SentRequest, Answer]:
+        headers = {"Content-Type": "application/json", "User-Agent": "vendor-sandbox verify sympto-events"}
+        if signature is not None:
+            headers[contract.SIGNATURE_HEADER] = signature
+        request = SentRequest("POST", self.options.url, headers, body)
+        self._requests += 1
+        if self._requests % 5 == 1:
+            self.progress(f"{self._rule}: {self._requests} requests")
+        return request, send(request, self.options.timeout_seconds + GRACE_SECONDS)
+
+    def signed(self, body: bytes, secret: str | None = None, age: float = 0.0) -> str:
+        return contract.signature_header(body, secret or self.options.endpoint_secret, int(self.now() - age))
+
+    # --- the run ------------------------------------------------------------------------------------
+
+    def run(self) -> Report:
+        report = Report(self.seed)
+        valid = self.check(VALID, self.property(st.tuples(events()), [], self.valid_event))
+        report.results.append(valid)
+        if valid.outcome == FAIL:
+            why = "cannot be judged: no validly signed event got a 200 (see accepts-valid-events)"
+            report.results.extend(RuleResult(rule, SKIP, why) for rule in RULES[1:])
+            self.progress("done")
+            return report
+        report.results += [
+            self.check(TAMPERED, self.property(st.tuples(events(), st.integers(0, 10**6)), [], self.tampered)),
+            self.check(
+                WRONG_SECRET,
+                self.property(st.tuples(events(), st.text(min_size=1, max_size=40)), [], self.wrong_secret),
+            ),
+            self.check(
+                BAD_HEADER,
+                self.property(st.tuples(events(), st.sampled_from(sorted(BAD_HEADERS))), [], self.bad_header),
+            ),
+            self.check(REDELIVERY, self.property(st.tuples(events()), [], self.redelivery)),
+            self.check(
+                UNKNOWN_FIELDS,
+                self.property(
+                    st.tuples(
+                        events(), st.dictionaries(st.text(min_size=1, max_size=12), _answers, min_size=1, max_size=3)
+                    ),
+                    [],
+                    self.unknown_fields,
+                ),
+            ),
+            self.check(IN_TIME, self.property(st.tuples(events()), [], self.in_time)),
+            self.check(
+                STALE,
+                self.property(
+                    st.tuples(
+                        events(),
+                        st.floats(self.options.tolerance_seconds + 60, 30 * 86400, allow_nan=False),
+                    ),
+                    [],
+                    self.stale,
+                ),
+            ),
+        ]
+        self.progress("done")
+        return report
+
+    def check(self, rule: Rule, run: Callable[[], None]) -> RuleResult:
+        self._rule, self._requests = rule.id, 0
+        self.progress(f"{rule.id}: starting")
+        try:
+            run()
+        except CheckFailure as failure:
+            outcome = FAIL if rule.level == MUST or self.options.strict else WARN
+            return RuleResult(rule, outcome, failure.message, failure, self._requests)
+        return RuleResult(rule, PASS, requests=self._requests)
+
+    def property(
+        self, strategy: st.SearchStrategy[Any], explicit: Sequence[tuple[Any, ...]], check: Callable[..., None]
+    ) -> Callable[[], None]:
+        """A Hypothesis run of ``check`` over ``strategy``; the shrunk :class:`CheckFailure` propagates."""
+
+        def run() -> None:
+            def prop(case: tuple[Any, ...]) -> None:
+                check(*case)
+
+            test: Any = given(strategy)(prop)
+            for case in reversed(explicit):
+                test = example(case)(test)
+            test = settings(
+                max_examples=self.options.examples,
+                deadline=None,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+                report_multiple_bugs=False,
+                verbosity=Verbosity.quiet,
+                print_blob=False,
+                phases=(Phase.explicit, Phase.generate, Phase.shrink),
+            )(test)
+            test = seed(self.seed)(test)
+            try:
+                test()
+            except FlakyFailure as flaky:
+                found = next((e for e in flaky.exceptions if isinstance(e, CheckFailure)), None)
+                if found is None:
+                    raise
+                found.message += " (the receiver did not answer this delivery the same way every time)"
+                raise found from None
+
+        return run
+
+    # --- the rules ----------------------------------------------------------------------------------
+
+    def _body(self, document: dict[str, Any]) -> bytes:
+        return json.dumps(self.fresh(document), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+    def valid_event(self, document: dict[str, Any]) -> None:
+        body = self._body(document)
+        request, answer = self.deliver(body, self.signed(body))
+        if answer.status != contract.DELIVERED_STATUS:
+            hint = (
+                " (is --endpoint-secret the one POST /responses/webhook answered?)"
+                if answer.status in (400, 401, 403)
+                else ""
+            )
+            raise CheckFailure(
+                f"expected 200, got {answer.status or answer.error}{hint}: Sympto counts anything but 200 as a "
+                "failure and redelivers",
+                f"a validly signed {_kind(document)}",
+                request,
+                answer,
+            )
+
+    def _refused(self, rule_text: str, case: str, request: SentRequest, answer: Answer) -> None:
+        if answer.status == contract.DELIVERED_STATUS:
+            raise CheckFailure(rule_text, case, request, answer)
+
+    def tampered(self, document: dict[str, Any], where: int) -> None:
+        body = self._body(document)
+        signature = self.signed(body)
+        position = where % len(body)
+        changed = body[:position] + bytes([body[position] ^ 0x01]) + body[position + 1 :]
+        request, answer = self.deliver(changed, signature)
+        self._refused(
+            "the receiver answered 200 to a body that does not match its signature: compute the HMAC over the raw "
+            "body and compare it with v",
+            f"a {_kind(document)} with byte {position} changed after signing",
+            request,
+            answer,
+        )
+
+    def wrong_secret(self, document: dict[str, Any], other: str) -> None:
+        if other == self.options.endpoint_secret:
+            other += "x"
+        body = self._body(document)
+        request, answer = self.deliver(body, self.signed(body, other))
+        self._refused(
+            "the receiver answered 200 to an event signed with another secret: key the HMAC with your endpointSecret",
+            f"a {_kind(document)} signed with {len(other)}-character secret that is not yours",
+            request,
+            answer,
+        )
+
+    def bad_header(self, document: dict[str, Any], kind: str) -> None:
+        body = self._body(document)
+        right = contract.signature(body, self.options.endpoint_secret)
+        digest = bytes.fromhex(right)
+        flipped = right[:-1] + ("0" if right[-1] != "0" else "1")
+        template = BAD_HEADERS[kind]
+        header = (
+            None
+            if template is None
+            else template.format(
+                t=int(self.now()),
+                v=right,
+                b64=base64.b64encode(digest).decode("ascii"),
+                short=right[:32],
+                flipped=flipped.upper(),
+            )
+        )
+        request, answer = self.deliver(body, header)
+        self._refused(
+            "the receiver answered 200 without a valid X-Sympto-Webhook-Signature: refuse a missing or malformed "
+            "header",
+            f"a {_kind(document)} with the signature header {kind}",
+            request,
+            answer,
+        )
+
+    def redelivery(self, document: dict[str, Any]) -> None:
+        body = self._body(document)
+        case = f"the same {_kind(document)} delivered twice, each freshly signed"
+        request, first = self.deliver(body, self.signed(body))
+        if first.status != contract.DELIVERED_STATUS:
+            raise CheckFailure(f"the first delivery got {first.status or first.error}, not 200", case, request, first)
+        request, again = self.deliver(body, self.signed(body))
+        if again.status != contract.DELIVERED_STATUS:
+            raise CheckFailure(
+                f"a redelivery got {again.status or again.error}: Sympto delivers at least once, so answer 200 to an "
+                "event you already have (and do not process it twice)",
+                case,
+                request,
+                again,
+            )
+
+    def unknown_fields(self, document: dict[str, Any], extra: dict[str, Any]) -> None:
+        fresh = self.fresh(document)
+        target = fresh.get("Response", fresh)
+        for key, value in extra.items():
+            target.setdefault(f"x{key}", value)
+        body = json.dumps(fresh, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        request, answer = self.deliver(body, self.signed(body))
+        if answer.status != contract.DELIVERED_STATUS:
+            raise CheckFailure(
+                f"an event with unknown fields got {answer.status or answer.error}: ignore fields you do not know "
+                "(Sympto adds fields without notice)",
+                f"a {_kind(document)} with {len(extra)} extra field(s)",
+                request,
+                answer,
+            )
+
+    def in_time(self, document: dict[str, Any]) -> None:
+        body = self._body(document)
+        request, answer = self.deliver(body, self.signed(body))
+        limit_ms = self.options.timeout_seconds * 1000
+        if answer.status is None or answer.latency_ms > limit_ms:
+            raise CheckFailure(
+                f"the receiver took {answer.latency_ms:g} ms (limit {limit_ms:g} ms): answer first, process later "
+                "(a late answer is a failed delivery, and Sympto redelivers)",
+                f"a validly signed {_kind(document)}",
+                request,
+                answer,
+            )
+
+    def stale(self, document: dict[str, Any], age: float) -> None:
+        body = self._body(document)
+        request, answer = self.deliver(body, self.signed(body, age=age))
+        self._refused(
+            f"the receiver answered 200 to a timestamp {age:.0f} s old (tolerance {self.options.tolerance_seconds:g} "
+            "s): compare t with your clock to refuse replays",
+            f"a validly signed {_kind(document)} with t {age:.0f} s in the past",
+            request,
+            answer,
+        )
+
+
+def verify(options: EventsOptions, progress: Callable[[str], None] | None = None) -> tuple[Report, int]:
+    """Run every rule against the partner's receiver; return the report and the exit code."""
+    report = Verifier(options, progress).run()
+    return report, report.exit_code
+
+
+def junit_xml(report: Report) -> str:
+    """The report as JUnit XML: one test case per rule; FAIL → failure, SKIP → skipped, WARN → system-out."""
+    counts = report.counts()
+    suite = ET.Element(
+        "testsuite",
+        name=NAME,
+        tests=str(len(report.results)),
+        failures=str(counts[FAIL]),
+        errors="0",
+        skipped=str(counts[SKIP]),
+    )
+    ET.SubElement(ET.SubElement(suite, "properties"), "property", name="seed", value=str(report.seed))
+    for result in report.results:
+        case = ET.SubElement(suite, "testcase", classname=f"{NAME}.{result.rule.level}", name=result.rule.id)
+        detail = "\n".join(filter(None, [result.message, describe_failure(result.failure) if result.failure else ""]))
+        if result.outcome == FAIL:
+            ET.SubElement(case, "failure", message=result.message[:500]).text = detail
+        elif result.outcome == SKIP:
+            ET.SubElement(case, "skipped", message=result.message[:500])
+        elif result.outcome == WARN:
+            ET.SubElement(case, "system-out").text = "WARNING: " + detail
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True)
