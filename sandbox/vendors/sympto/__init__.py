@@ -66,7 +66,13 @@ def init_app(app: Flask, context: VendorContext) -> None:
         context.journal,
     )
     limits = limits_of(app)
-    settings = replace(SymptoSettings.from_section(section), max_users=limits.users, max_groups=limits.groups)
+    settings = replace(
+        SymptoSettings.from_section(section),
+        max_users=limits.users,
+        max_groups=limits.groups,
+        max_messages=limits.messages,
+        max_recurring_surveys=limits.recurring_surveys,
+    )
     outbound = Outbound(
         journal,
         allowed_hosts=settings.allowed_hosts,
