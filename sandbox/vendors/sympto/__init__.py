@@ -25,7 +25,7 @@ from sandbox.core.registry import VendorContext
 from sandbox.core.state import register_reset
 from sandbox.vendors.sympto import control, errors, faults, models, routes  # noqa: F401 - models: tables
 from sandbox.vendors.sympto.service import SymptoService, SymptoSettings
-from sandbox.vendors.sympto.wire import PREFIX, SERVICE_KEY, service
+from sandbox.vendors.sympto.wire import PREFIX, RATE_TOKEN_HEADER, SERVICE_KEY, service
 
 NAME = "sympto"
 PREFIXES = (PREFIX,)
@@ -33,7 +33,8 @@ PREFIXES = (PREFIX,)
 #: What is secret in Sympto's exchanges, for the redaction policy (:mod:`sandbox.core.redact`): the
 #: fields its contract marks secret (API and webhook secrets, user auth tokens, authentication
 #: codes), the bearer token answered as the envelope's ``Response`` by ``/authorization``, and the
-#: page-load parameters ``userAuthToken`` and ``authCode<param>``. Cookies and ``Authorization``
+#: page-load parameters ``userAuthToken`` and ``authCode<param>``; the rate token (the ``Response`` of
+#: ``/authorization/rateToken`` and the ``RATE-TOKEN`` header). Cookies and ``Authorization``
 #: are the core's.
 SECRETS = VendorSecrets(
     fields=secret_names(
@@ -46,9 +47,10 @@ SECRETS = VendorSecrets(
             schemas.PAGE_LOAD_CHECK,
         ]
     ),
+    headers=frozenset({RATE_TOKEN_HEADER}),
     query=frozenset({USER_AUTH_TOKEN}),
     query_prefixes=(AUTH_CODE_PREFIX,),
-    route_fields=((PREFIX + "/authorization", "Response"),),
+    route_fields=((PREFIX + "/authorization", "Response"), (PREFIX + "/authorization/rateToken", "Response")),
 )
 
 

@@ -22,6 +22,7 @@ from sandbox.core.store import Store
 from sandbox.vendors.sympto.errors import Duplicate, NotFound
 from sandbox.vendors.sympto.models import (
     PatientChange,
+    clinics,
     deleted_phones,
     memberships,
     patient_campaigns,
@@ -59,6 +60,14 @@ def phone_of(row: Mapping[str, Any]) -> str | None:
     return None if found is None else str(found)
 
 
+def _is_login(connection: Any, row: Mapping[str, Any]) -> bool:
+    """Whether the user is the clinic's own admin, whose email is the API's ``clientId``."""
+    if row["role"] != "clinicAdmin" or row["email_key"] is None:
+        return False
+    login = connection.execute(select(clinics.c.admin_email).where(clinics.c.clinic_id == row["clinic_id"])).scalar()
+    return login is not None and str(login).lower() == row["email_key"]
+
+
 class Profiles(Part):
     """Patient update and deletion, provider update."""
 
@@ -94,7 +103,7 @@ class Profiles(Part):
                 email = data["email"] if "email" in data else row["email"]
                 phone = data["phoneNumber"] if "phoneNumber" in data else phone_of(row)
                 email_key = None if email is None else email.lower()
-                if row["role"] == "clinicAdmin" and (email_key != row["email_key"] or phone != row["phone"]):
+                if (email_key != row["email_key"] or phone != row["phone"]) and _is_login(connection, row):
                     raise Duplicate(CLINIC_ADMIN_IDENTITY, rule="clinic_admin_identity")
                 others = users.c.user_id != user_id
                 if (

@@ -79,9 +79,9 @@ class Surveys(Part):
 
     def schedule(self, clinic_id: str, patient_id: str, survey: Mapping[str, Any]) -> str:
         """``POST .../genericSurvey``: a new recurring survey of the patient; its id."""
-        generic_survey(clinic_id, survey["genericSurveyId"])
         with self.store.begin() as connection:
-            find_user(connection, clinic_id, patient_id, "patient")
+            find_user(connection, clinic_id, patient_id, "patient")  # the path's patient first, then the body's survey
+            generic_survey(clinic_id, survey["genericSurveyId"])
             return self.assign(connection, clinic_id, patient_id, dict(survey), None)
 
     def assign(
