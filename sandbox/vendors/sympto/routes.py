@@ -8,6 +8,7 @@ load, call the service, answer.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from flask import Blueprint, Response
 
@@ -56,6 +57,7 @@ api = Declarations(
 
 _ID = {"type": "string", "description": "The new id."}
 _TRUE = {"type": "boolean", "enum": [True]}
+_UUID_PATTERN = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
 _USERS = {"type": "array", "items": UserSchema}
 _ENDPOINT = {
     "type": "object",
@@ -378,18 +380,28 @@ def update_provider(provider_id: str) -> Response:
     return ok(True)
 
 
-@blueprint.post("/providers/<provider_id>")
+#: The 2021 path ``/providers/<id>`` would also catch ``POST /providers/patient`` and ``/providers/campaigns``
+#: (whose ``Allow`` would then advertise POST): it takes only a UUID, as every providerTvId is.
+@blueprint.post("/providers/<uuid:provider_id>")
 @api.operation(
     "Update a provider (Endpoints.md's path from 2021-03 to 2022-05)",
     done(_TRUE),
     *errors(400, 401, 404, 413, 422),
     body=ProviderUpdateSchema,
+    parameters=(
+        {
+            "in": "path",
+            "name": "provider_id",
+            "required": True,
+            "schema": {"type": "string", "format": "uuid", "pattern": _UUID_PATTERN},
+        },
+    ),
     bearer=True,
     deprecated=True,
 )
-def update_provider_2021(provider_id: str) -> Response:
+def update_provider_2021(provider_id: UUID) -> Response:
     clinic_id = clinic()
-    service().profiles.update_provider(clinic_id, provider_id, api.body())
+    service().profiles.update_provider(clinic_id, str(provider_id), api.body())
     return ok(True)
 
 

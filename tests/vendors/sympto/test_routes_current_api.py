@@ -24,7 +24,7 @@ BEARER_ROUTES = [
     ("POST", "/sympto/providers/patients/p/update"),
     ("DELETE", "/sympto/providers/patients/p"),
     ("POST", "/sympto/clinicAdmin/providers/p/update"),
-    ("POST", "/sympto/providers/p"),
+    ("POST", "/sympto/providers/6f1c2d0e-0000-4000-8000-000000000000"),
     ("POST", "/sympto/groups/g"),
     ("DELETE", "/sympto/groups/g"),
     ("POST", "/sympto/provider/messaging/p"),
@@ -41,6 +41,15 @@ def test_every_new_route_needs_a_valid_bearer_token_first(client: FlaskClient, m
     refused(client.open(path, method=method, json={"bad": True}), 401, "missing_bearer")
     wrong = client.open(path, method=method, json={"bad": True}, headers={"Authorization": "Bearer not-issued"})
     refused(wrong, 401, "unknown_bearer")
+
+
+def test_the_2021_provider_path_leaves_the_static_provider_paths_alone(
+    client: FlaskClient, headers: dict[str, str]
+) -> None:
+    """``/providers/<id>`` takes UUIDs only, so ``POST /providers/patient`` stays a 405 naming GET."""
+    answer = client.post("/sympto/providers/patient", json={}, headers=headers)
+    refused(answer, 405, "method_not_allowed")
+    assert "POST" not in client.options("/sympto/providers/campaigns").headers["Allow"]
 
 
 def test_a_group_is_renamed_and_deleted_with_its_memberships(client: FlaskClient, headers: dict[str, str]) -> None:

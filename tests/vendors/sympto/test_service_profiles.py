@@ -170,7 +170,8 @@ def test_provider_update_on_both_paths_keeps_a_left_out_role(
     team = {u["id"]: u for u in client.get("/sympto/clinicAdmin/careTeam", headers=headers).json["Response"]}
     assert (team[provider]["firstName"], team[provider]["role"]) == ("Dora", "clinicAdmin")
     assert team[provider]["notificationType"] == ["text"]
-    refused(client.post(path.format(id="nobody"), json=PROVIDER_UPDATE, headers=headers), 404, "unknown_provider")
+    unknown = "6f1c2d0e-0000-4000-8000-000000000000"
+    refused(client.post(path.format(id=unknown), json=PROVIDER_UPDATE, headers=headers), 404, "unknown_provider")
     patient = create_patient(client, headers)
     refused(client.post(path.format(id=patient), json=PROVIDER_UPDATE, headers=headers), 404, "unknown_provider")
     refused(
