@@ -43,12 +43,12 @@ class MessageCreateSchema(Schema):
     message = Text(required=True, max_length=MESSAGE_MAX_LENGTH, metadata={"description": "Message to send."})
 
 
-class SenderSchema(Schema):
+class MessageSenderSchema(Schema):
     name = fields.String(required=True)
     tvid = fields.String(allow_none=True, metadata={"description": "null for an automated system message."})
 
 
-class MessageSchema(Schema):
+class ThreadMessageSchema(Schema):
     """The Message data model."""
 
     id = fields.String(required=True)
@@ -59,11 +59,11 @@ class MessageSchema(Schema):
     isConsent = fields.Boolean(required=True)
     recentlyViewed = fields.Boolean(required=True, metadata={"description": "True on the API user's first fetch."})
     viewed = fields.List(fields.Dict(), required=True)
-    from_ = fields.Nested(SenderSchema, required=True, data_key="from")
+    from_ = fields.Nested(MessageSenderSchema, required=True, data_key="from")
 
 
 class MessagePageSchema(Schema):
-    messages = fields.List(fields.Nested(MessageSchema), required=True)
+    messages = fields.List(fields.Nested(ThreadMessageSchema), required=True)
     hasNewMessages = fields.Boolean(
         required=True, metadata={"description": "Messages the API user has not fetched yet remain."}
     )

@@ -16,9 +16,10 @@ from typing import Any, ClassVar
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.fields import Choice, StrictFloat, Text, base_messages, json_type, shown
+from contracts.sympto.schemas import _LEAP_YEAR, _YEAR, _month_day
 
-#: ``YYYY-MM-DD`` (the doc's ``surveyStartDate`` format); the calendar is checked by the loader.
-START_DATE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+#: ``YYYY-MM-DD`` (the doc's ``surveyStartDate`` format), real calendar dates only.
+START_DATE_PATTERN = rf"^({_YEAR}-{_month_day('-')}|{_LEAP_YEAR}-02-29)$"
 WEEK_DAYS = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
 FREQUENCIES = ("weekly", "daily", "monthly")
 START_TYPES = ("adhoc", "recurring")
@@ -76,6 +77,8 @@ class WholeNumber(fields.Integer):
 
 class Hours(StrictFloat):
     """A positive JSON number of hours, at most :data:`MAX_DURATION_HOURS`."""
+
+    OPENAPI: ClassVar[dict[str, Any]] = {"minimum": 0, "exclusiveMinimum": True, "maximum": MAX_DURATION_HOURS}
 
     def _bind_to_schema(self, field_name: str, parent: Any) -> None:
         super()._bind_to_schema(field_name, parent)
@@ -138,14 +141,14 @@ class _Object(Schema):
         unknown = EXCLUDE
 
 
-class TimeOfDaySchema(_Object):
+class SurveyTimeOfDaySchema(_Object):
     error_messages = _object("timeOfDay")
 
     hours = WholeNumber(0, 23, required=True)
     minutes = WholeNumber(0, 59, required=True)
 
 
-class FrequencySchema(_Object):
+class SurveyFrequencySchema(_Object):
     """``{type: 'weekly', everyN, days}``, ``{type: 'daily', everyN}`` or ``{type: 'monthly', everyN, day}``."""
 
     error_messages = _object("frequency")
@@ -165,16 +168,16 @@ class FrequencySchema(_Object):
             raise ValidationError(MONTHLY_NEEDS_DAY)
 
 
-class StartDatePreferenceSchema(_Object):
+class SurveyStartDatePreferenceSchema(_Object):
     """The Start Date Preferences data model: ``adhoc`` (sent only from Sympto's UI) or ``recurring``."""
 
     error_messages = _object("startDatePreference")
 
     type = Text(required=True, validate=validate.OneOf(START_TYPES, error="`type` must be adhoc or recurring"))
     nOccurrences = WholeNumber(1, MAX_OCCURRENCES)
-    timeOfDay = _nested(TimeOfDaySchema, "timeOfDay")
+    timeOfDay = _nested(SurveyTimeOfDaySchema, "timeOfDay")
     surveyStartDate = StartDate()
-    frequency = _nested(FrequencySchema, "frequency")
+    frequency = _nested(SurveyFrequencySchema, "frequency")
 
     @validates_schema
     def recurring_needs_a_schedule(self, data: dict[str, Any], **_: Any) -> None:
@@ -185,30 +188,30 @@ class StartDatePreferenceSchema(_Object):
                 raise ValidationError(RECURRING_NEEDS.format(name=name))
 
 
-class EmailMessageSchema(_Object):
+class SurveyEmailMessageSchema(_Object):
     error_messages = _object("email")
 
     subject = Text(required=True)
     body = Text(required=True, max_length=MESSAGE_TEXT_MAX_LENGTH)
 
 
-class MessageChannelsSchema(_Object):
+class SurveyMessageChannelsSchema(_Object):
     """``{text: null | <message>, email: null | {subject, body}}``."""
 
     error_messages = _object("creation or reminder")
 
     text = Text(load_default=None, allow_none=True, max_length=MESSAGE_TEXT_MAX_LENGTH)
-    email = _nested(EmailMessageSchema, "email", allow_none=True)
+    email = _nested(SurveyEmailMessageSchema, "email", allow_none=True)
 
 
-class MessageDataSchema(_Object):
+class SurveyMessageDataSchema(_Object):
     error_messages = _object("messageData")
 
-    creation = _nested(MessageChannelsSchema, "creation", allow_none=True)
-    reminder = _nested(MessageChannelsSchema, "reminder", allow_none=True)
+    creation = _nested(SurveyMessageChannelsSchema, "creation", allow_none=True)
+    reminder = _nested(SurveyMessageChannelsSchema, "reminder", allow_none=True)
 
 
-class NotificationsSchema(_Object):
+class SurveyNotificationsSchema(_Object):
     error_messages = _object("notifications")
 
     daysBeforeDueDate = fields.List(
@@ -222,20 +225,43 @@ class NotificationsSchema(_Object):
     )
 
 
-class SurveySchema(_Object):
+class GenericSurveySchema(_Object):
     error_messages = _object("survey")
 
     genericSurveyId = Text(required=True)
     duration = Hours(required=True, metadata={"description": "Hours each item stays valid."})
-    startDatePreference = _nested(StartDatePreferenceSchema, "startDatePreference", required=True)
-    messageData = _nested(MessageDataSchema, "messageData")
-    notifications = _nested(NotificationsSchema, "notifications")
+    startDatePreference = _nested(SurveyStartDatePreferenceSchema, "startDatePreference", required=True)
+    messageData = _nested(SurveyMessageDataSchema, "messageData")
+    notifications = _nested(SurveyNotificationsSchema, "notifications")
+
+
+#: The cross-field rules of the schedule body as JSON Schema (the loader's validators enforce the same).
+_FREQUENCY_RULE: dict[str, Any] = {
+    "anyOf": [
+        {"properties": {"type": {"enum": ["daily"]}}},
+        {"properties": {"type": {"enum": ["weekly"]}}, "required": ["days"]},
+        {"properties": {"type": {"enum": ["monthly"]}}, "required": ["day"]},
+    ]
+}
+_PREFERENCE_RULE: dict[str, Any] = {
+    "anyOf": [
+        {"properties": {"type": {"enum": ["adhoc"]}}},
+        {
+            "required": ["nOccurrences", "timeOfDay", "surveyStartDate", "frequency"],
+            "properties": {"frequency": _FREQUENCY_RULE},
+        },
+    ]
+}
 
 
 class GenericSurveyRequestSchema(_Object):
     """``POST /providers/patients/:patientTvId/genericSurvey``."""
 
-    survey = _nested(SurveySchema, "survey", required=True)
+    OPENAPI: ClassVar[dict[str, Any]] = {
+        "allOf": [{"properties": {"survey": {"properties": {"startDatePreference": _PREFERENCE_RULE}}}}]
+    }
+
+    survey = _nested(GenericSurveySchema, "survey", required=True)
 
 
 # --- answers -----------------------------------------------------------------------------------

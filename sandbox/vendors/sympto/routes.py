@@ -425,8 +425,9 @@ _WINDOW: tuple[dict[str, Any], ...] = (
         {
             "in": "query",
             "name": name,
-            "schema": {"type": "number", "minimum": 0},
-            "description": f"Milliseconds since the epoch: messages sent strictly {name} it.",
+            "schema": {"type": "string", "pattern": wire.MILLISECONDS_PATTERN},
+            "description": f"Milliseconds since the epoch (digits, optionally a fraction): messages sent strictly "
+            f"{name} it.",
         }
         for name in ("before", "after")
     ),
@@ -477,7 +478,13 @@ def list_campaigns() -> Response:
     done(PatientCampaignSchema),
     *errors(400, 401, 404, 422),
     parameters=(
-        {"in": "query", "name": CAMPAIGN_ID, "schema": {"type": "string"}, "description": "The campaign (required)."},
+        {
+            "in": "query",
+            "name": CAMPAIGN_ID,
+            "required": True,
+            "schema": {"type": "string", "minLength": 1},
+            "description": "The campaign.",
+        },
         {
             "in": "query",
             "name": CAMPAIGN_ID_2021,

@@ -192,7 +192,9 @@ def errors(*statuses: int) -> tuple[Reply, ...]:
 # --- the rest of the current API (issue #14, item 6): query parameters and the RATE-TOKEN header ------
 
 RATE_TOKEN_HEADER = "RATE-TOKEN"
-_MILLISECONDS = re.compile(r"^[0-9]{1,16}(\.[0-9]{1,6})?$")
+#: ``?before=``/``?after=``: a plain decimal (no sign, no exponent), as a JavaScript client prints ``Date.now()``.
+MILLISECONDS_PATTERN = r"^[0-9]{1,16}(\.[0-9]{1,6})?$"
+_MILLISECONDS = re.compile(MILLISECONDS_PATTERN)
 
 
 def rate_token() -> str | None:
