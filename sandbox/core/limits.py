@@ -27,6 +27,10 @@ class Limits:
     users: int = 10_000
     #: Sympto groups per clinic.
     groups: int = 10_000
+    #: Sympto patient messages per clinic (``POST /provider/messaging/<patientTvId>``).
+    messages: int = 10_000
+    #: Sympto recurring surveys (generic surveys assigned to patients, by hand or by campaign) per clinic.
+    recurring_surveys: int = 10_000
     #: Intake24 respondents per survey.
     respondents: int = 10_000
     #: Journal rows kept per tenant (the oldest of that tenant are pruned first).

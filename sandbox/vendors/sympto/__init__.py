@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context
 
 from contracts.secrets import secret_names
 from contracts.sympto import events, schemas
@@ -24,8 +24,9 @@ from sandbox.core.redact import VendorSecrets, register_secrets
 from sandbox.core.registry import VendorContext
 from sandbox.core.state import register_reset
 from sandbox.vendors.sympto import control, errors, faults, models, routes  # noqa: F401 - models: tables
+from sandbox.vendors.sympto.models import PatientChange
 from sandbox.vendors.sympto.service import SymptoService, SymptoSettings
-from sandbox.vendors.sympto.wire import PREFIX, SERVICE_KEY, service
+from sandbox.vendors.sympto.wire import PREFIX, RATE_TOKEN_HEADER, SERVICE_KEY, correlation_id, service
 
 NAME = "sympto"
 PREFIXES = (PREFIX,)
@@ -33,7 +34,8 @@ PREFIXES = (PREFIX,)
 #: What is secret in Sympto's exchanges, for the redaction policy (:mod:`sandbox.core.redact`): the
 #: fields its contract marks secret (API and webhook secrets, user auth tokens, authentication
 #: codes), the bearer token answered as the envelope's ``Response`` by ``/authorization``, and the
-#: page-load parameters ``userAuthToken`` and ``authCode<param>``. Cookies and ``Authorization``
+#: page-load parameters ``userAuthToken`` and ``authCode<param>``; the rate token (the ``Response`` of
+#: ``/authorization/rateToken`` and the ``RATE-TOKEN`` header). Cookies and ``Authorization``
 #: are the core's.
 SECRETS = VendorSecrets(
     fields=secret_names(
@@ -47,15 +49,29 @@ SECRETS = VendorSecrets(
             events.ENDPOINT_SECRET,
         ]
     ),
+    headers=frozenset({RATE_TOKEN_HEADER}),
     query=frozenset({USER_AUTH_TOKEN}),
     query_prefixes=(AUTH_CODE_PREFIX,),
-    route_fields=((PREFIX + "/authorization", "Response"),),
+    route_fields=((PREFIX + "/authorization", "Response"), (PREFIX + "/authorization/rateToken", "Response")),
 )
 
 
 def check_section(section: Mapping[str, Any]) -> None:
     """Refuse a bad ``[sympto]`` section before ``serve`` prints its banner."""
     SymptoSettings.from_section(section)
+
+
+#: Which committed patient change becomes which event ("patient created or updated"; a deletion sends none).
+_PATIENT_EVENTS = {"created": events.PATIENT_CREATED, "updated": events.PATIENT_UPDATED}
+
+
+def _announce(sympto: SymptoService, change: PatientChange) -> None:
+    """Every committed patient change, through any path generation, queues its event (the request's
+    correlation id ties the deliveries to the request that caused them)."""
+    event = _PATIENT_EVENTS.get(change.kind)
+    if event is not None:
+        correlation = correlation_id() if has_request_context() else ""
+        sympto.events.patient_changed(change.clinic_id, change.patient_id, event, correlation)
 
 
 def init_app(app: Flask, context: VendorContext) -> None:
@@ -67,7 +83,13 @@ def init_app(app: Flask, context: VendorContext) -> None:
         context.journal,
     )
     limits = limits_of(app)
-    settings = replace(SymptoSettings.from_section(section), max_users=limits.users, max_groups=limits.groups)
+    settings = replace(
+        SymptoSettings.from_section(section),
+        max_users=limits.users,
+        max_groups=limits.groups,
+        max_messages=limits.messages,
+        max_recurring_surveys=limits.recurring_surveys,
+    )
     outbound = Outbound(
         journal,
         allowed_hosts=settings.allowed_hosts,
@@ -77,6 +99,7 @@ def init_app(app: Flask, context: VendorContext) -> None:
     )
     sympto = SymptoService(store, clock, randomness, settings, outbound, app.extensions.get(FAULTS_KEY))
     app.extensions[SERVICE_KEY] = sympto
+    sympto.users.patient_listeners.append(lambda change: _announce(sympto, change))
     app.register_blueprint(routes.blueprint)
     register_secrets(app, NAME, SECRETS)
     register_surface(

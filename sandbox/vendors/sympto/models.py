@@ -232,3 +232,95 @@ event_attempts = Table(
     Column("fault", String(100)),
     Index("ix_sympto_event_attempts_clinic", "clinic_id", "id"),
 )
+
+
+# --- the rest of the current API (issue #14, item 6): messages, campaigns, generic surveys, rate tokens ---
+# Tables of their own, created beside the older ones (tables are created, never altered).
+
+#: Messages of a patient's thread (``POST|GET /provider/messaging/<patientTvId>``). ``sent_at`` in
+#: milliseconds, as the data model shows it; ``first_fetched_at`` is when the API user first fetched
+#: it (``recentlyViewed`` is true on that fetch only).
+thread_messages = Table(
+    "sympto_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),  # sending order
+    Column("message_id", String(36), nullable=False, unique=True),
+    Column("clinic_id", String(CLINIC_ID_MAX_LENGTH), ForeignKey("sympto_clinics.clinic_id"), nullable=False),
+    Column("patient_id", String(36), ForeignKey("sympto_users.user_id"), nullable=False),
+    Column("sender_id", String(36)),  # null: a system message
+    Column("sender_name", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("is_consent", Integer, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("sent_at", Float, nullable=False),
+    Column("first_fetched_at", Float),
+    Index("ix_sympto_messages_patient", "patient_id", "sent_at"),
+    Index("ix_sympto_messages_clinic", "clinic_id"),
+)
+
+#: A patient's enrolment in a campaign (``POST /providers/patients/<id>/campaigns?campaignId=``).
+patient_campaigns = Table(
+    "sympto_patient_campaigns",
+    metadata,
+    Column("patient_campaign_id", String(36), primary_key=True),
+    Column("clinic_id", String(CLINIC_ID_MAX_LENGTH), ForeignKey("sympto_clinics.clinic_id"), nullable=False),
+    Column("patient_id", String(36), ForeignKey("sympto_users.user_id"), nullable=False),
+    Column("campaign_id", String(36), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Index("ix_sympto_patient_campaigns_patient", "patient_id", "campaign_id", unique=True),
+)
+
+#: A generic survey assigned to a patient (a "recurring survey"), by hand or through a campaign.
+recurring_surveys = Table(
+    "sympto_recurring_surveys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("recurring_survey_id", String(36), nullable=False, unique=True),
+    Column("clinic_id", String(CLINIC_ID_MAX_LENGTH), ForeignKey("sympto_clinics.clinic_id"), nullable=False),
+    Column("patient_id", String(36), ForeignKey("sympto_users.user_id"), nullable=False),
+    Column("generic_survey_id", String(36), nullable=False),
+    Column("patient_campaign_id", String(36)),  # null: assigned by hand
+    # The request's ``survey`` object (duration, messageData, notifications, startDatePreference).
+    Column("survey", JSON, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Index("ix_sympto_recurring_surveys_patient", "patient_id", "id"),
+    Index("ix_sympto_recurring_surveys_clinic", "clinic_id"),
+)
+
+#: Rate tokens (``GET /authorization/rateToken``), sent back as the ``RATE-TOKEN`` header. Issued
+#: without a bearer token (RateToken.md's example sends none), so they belong to no clinic.
+rate_tokens = Table(
+    "sympto_rate_tokens",
+    metadata,
+    Column("token", String(TOKEN_MAX_LENGTH), primary_key=True),
+    Column("expires_at", Float, nullable=False),
+    Index("ix_sympto_rate_tokens_expires", "expires_at"),
+)
+
+#: The phone numbers of deleted patients: Endpoints.md lets up to 4 other new patients reuse one.
+deleted_phones = Table(
+    "sympto_deleted_phones",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("clinic_id", String(CLINIC_ID_MAX_LENGTH), ForeignKey("sympto_clinics.clinic_id"), nullable=False),
+    Column("phone", String(32), nullable=False),
+    Column("deleted_at", Float, nullable=False),
+    Index("ix_sympto_deleted_phones", "clinic_id", "phone"),
+)
+
+#: Which change of a patient was committed (the events part of #14 turns these into webhooks).
+PatientChangeKind = str  # "created", "updated" or "deleted"
+
+
+@dataclass(frozen=True)
+class PatientChange:
+    """One committed change of a patient: handed to every listener of
+    :meth:`sandbox.vendors.sympto.service.users.Users.patient_committed`."""
+
+    clinic_id: str
+    patient_id: str
+    kind: PatientChangeKind
+    #: The API generation of the path that made the change (``messages.SAMPLE_ERA`` or ``messages.CURRENT``).
+    generation: str
+    #: The patient as the API shows it after the change (before it, for a deletion).
+    patient: dict[str, Any]

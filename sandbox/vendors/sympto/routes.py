@@ -8,11 +8,13 @@ load, call the service, answer.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from flask import Blueprint, Response
 
 from contracts.sympto import messages
-from contracts.sympto.events import PATIENT_CREATED, EndpointSecretSchema, WebhookUrlSchema
+from contracts.sympto.events import EndpointSecretSchema, WebhookUrlSchema
+from contracts.sympto.messaging import IGNORED_GET_BODY, MAX_FETCH, MessageCreateSchema, MessagePageSchema
 from contracts.sympto.schemas import (
     AuthorizationRequestSchema,
     EndpointConfigSchema,
@@ -27,6 +29,16 @@ from contracts.sympto.schemas import (
     UserAuthTokenSchema,
     UserSchema,
 )
+from contracts.sympto.surveys import (
+    CAMPAIGN_ID,
+    CAMPAIGN_ID_2021,
+    OLD_CAMPAIGN_ID,
+    CampaignSchema,
+    GenericSurveyRequestSchema,
+    PatientCampaignSchema,
+    RecurringSurveySchema,
+)
+from contracts.sympto.updates import PatientUpdateSchema, ProviderUpdateSchema
 from contracts.sympto.webhook import USER_AUTH_TOKEN
 from sandbox.core import journal
 from sandbox.core.apidoc import Declarations, page_reply
@@ -46,6 +58,7 @@ api = Declarations(
 
 _ID = {"type": "string", "description": "The new id."}
 _TRUE = {"type": "boolean", "enum": [True]}
+_UUID_PATTERN = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
 _USERS = {"type": "array", "items": UserSchema}
 _ENDPOINT = {
     "type": "object",
@@ -89,9 +102,15 @@ _PAGE_REPLIES = (
 
 
 def clinic() -> str:
-    """The clinic of the request's bearer token (checked before the body)."""
+    """The clinic of the request's bearer token (checked before the body); a ``RATE-TOKEN`` header
+    that is not a live rate token is journaled as a warning (see :mod:`.service.ratetokens`)."""
     clinic_id = service().access.authenticate(wire.authorization())
     journal.note(tenant=clinic_id)
+    rate_token = wire.rate_token()
+    if rate_token is not None:
+        problem = service().rate_tokens.judge(rate_token)
+        if problem is not None:
+            journal.warn(*problem)
     return clinic_id
 
 
@@ -164,10 +183,7 @@ def set_patient_webhook() -> Response:
     "Create a patient (current path)", done(_ID), *errors(400, 401, 413, 422), body=PatientSchema, bearer=True
 )
 def create_patient() -> Response:
-    clinic_id = clinic()
-    patient_id = service().users.create_user(clinic_id, "patient", api.body(), messages.CURRENT)
-    service().events.patient_changed(clinic_id, patient_id, PATIENT_CREATED, wire.correlation_id())
-    return ok(patient_id)
+    return ok(service().users.create_user(clinic(), "patient", api.body(), messages.CURRENT))
 
 
 @blueprint.post("/providers/patient/create")
@@ -175,10 +191,7 @@ def create_patient() -> Response:
     "Create a patient (2019-2020 path)", done(_ID), *errors(400, 401, 413, 422), body=PatientSchema, bearer=True
 )
 def create_patient_sample() -> Response:
-    clinic_id = clinic()
-    patient_id = service().users.create_user(clinic_id, "patient", api.body(), messages.SAMPLE_ERA)
-    service().events.patient_changed(clinic_id, patient_id, PATIENT_CREATED, wire.correlation_id())
-    return ok(patient_id)
+    return ok(service().users.create_user(clinic(), "patient", api.body(), messages.SAMPLE_ERA))
 
 
 @blueprint.post("/clinicAdmin/providers")
@@ -314,6 +327,207 @@ def remove_from_group() -> Response:
     body = api.body()
     service().groups.remove_member(clinic_id, body["userId"], body["groupId"])
     return ok(messages.USER_REMOVED_FROM_GROUP)
+
+
+# --- the rest of the current API (issue #14, item 6) ------------------------------------------------
+# Patient update and delete, provider update, group edit and delete, messages, campaigns, generic
+# surveys and the rate token (Endpoints.md and RateToken.md; the choices: docs/vendors/sympto.md).
+
+
+@blueprint.get("/authorization/rateToken")
+@api.operation(
+    "A rate token (15 minutes), sent back on API calls as the RATE-TOKEN header",
+    done({"type": "string", "description": "The rate token."}),
+    description="No bearer token needed (RateToken.md's example sends none).",
+)
+def rate_token() -> Response:
+    return ok(service().rate_tokens.issue())
+
+
+@blueprint.post("/providers/patients/<patient_id>/update")
+@api.operation(
+    "Update a patient (left-out optional fields are kept, null clears them)",
+    done(_TRUE),
+    *errors(400, 401, 404, 413, 422),
+    body=PatientUpdateSchema,
+    bearer=True,
+)
+def update_patient(patient_id: str) -> Response:
+    clinic_id = clinic()
+    service().profiles.update_patient(clinic_id, patient_id, api.body())
+    return ok(True)
+
+
+@blueprint.delete("/providers/patients/<patient_id>")
+@api.operation("Delete a patient (gone from the API)", done(_TRUE), *errors(401, 404), bearer=True)
+def delete_patient(patient_id: str) -> Response:
+    service().profiles.delete_patient(clinic(), patient_id)
+    return ok(True)
+
+
+@blueprint.post("/clinicAdmin/providers/<provider_id>/update")
+@api.operation(
+    "Update a provider (current path)",
+    done(_TRUE),
+    *errors(400, 401, 404, 413, 422),
+    body=ProviderUpdateSchema,
+    bearer=True,
+)
+def update_provider(provider_id: str) -> Response:
+    clinic_id = clinic()
+    service().profiles.update_provider(clinic_id, provider_id, api.body())
+    return ok(True)
+
+
+#: The 2021 path ``/providers/<id>`` would also catch ``POST /providers/patient`` and ``/providers/campaigns``
+#: (whose ``Allow`` would then advertise POST): it takes only a UUID, as every providerTvId is.
+@blueprint.post("/providers/<uuid:provider_id>")
+@api.operation(
+    "Update a provider (Endpoints.md's path from 2021-03 to 2022-05)",
+    done(_TRUE),
+    *errors(400, 401, 404, 413, 422),
+    body=ProviderUpdateSchema,
+    parameters=(
+        {
+            "in": "path",
+            "name": "provider_id",
+            "required": True,
+            "schema": {"type": "string", "format": "uuid", "pattern": _UUID_PATTERN},
+        },
+    ),
+    bearer=True,
+    deprecated=True,
+)
+def update_provider_2021(provider_id: UUID) -> Response:
+    clinic_id = clinic()
+    service().profiles.update_provider(clinic_id, str(provider_id), api.body())
+    return ok(True)
+
+
+@blueprint.post("/groups/<group_id>")
+@api.operation("Rename a group", done(_TRUE), *errors(400, 401, 404, 413), body=GroupSchema, bearer=True)
+def edit_group(group_id: str) -> Response:
+    clinic_id = clinic()
+    service().groups.rename_group(clinic_id, group_id, api.body()["groupName"])
+    return ok(True)
+
+
+@blueprint.delete("/groups/<group_id>")
+@api.operation("Delete a group (its members stay users)", done(_TRUE), *errors(401, 404), bearer=True)
+def delete_group(group_id: str) -> Response:
+    service().groups.delete_group(clinic(), group_id)
+    return ok(True)
+
+
+_WINDOW: tuple[dict[str, Any], ...] = (
+    *(
+        {
+            "in": "query",
+            "name": name,
+            "schema": {"type": "string", "pattern": wire.MILLISECONDS_PATTERN},
+            "description": f"Milliseconds since the epoch (digits, optionally a fraction): messages sent strictly "
+            f"{name} it.",
+        }
+        for name in ("before", "after")
+    ),
+    {
+        "in": "query",
+        "name": "limit",
+        "schema": {"type": "integer", "minimum": 0, "maximum": 10**wire.LIMIT_DIGITS - 1},
+        "description": f"How many messages (the newest of the window; at most {MAX_FETCH}, also the default).",
+    },
+)
+
+
+@blueprint.post("/provider/messaging/<patient_id>")
+@api.operation(
+    "Send a message to a patient", done(_TRUE), *errors(400, 401, 404, 413, 422), body=MessageCreateSchema, bearer=True
+)
+def send_message(patient_id: str) -> Response:
+    clinic_id = clinic()
+    service().messaging.send(clinic_id, patient_id, api.body()["message"])
+    return ok(True)
+
+
+@blueprint.get("/provider/messaging/<patient_id>")
+@api.operation(
+    "A patient's messages, oldest first, with hasNewMessages",
+    done(MessagePageSchema),
+    *errors(400, 401, 404),
+    parameters=_WINDOW,
+    bearer=True,
+)
+def fetch_messages(patient_id: str) -> Response:
+    clinic_id = clinic()
+    before, after, limit = wire.message_window()
+    if wire.has_body():
+        journal.warn("get_body_ignored", IGNORED_GET_BODY)
+    return ok(service().messaging.fetch(clinic_id, patient_id, before, after, limit))
+
+
+@blueprint.get("/providers/campaigns")
+@api.operation("The clinic's campaigns", done({"type": "array", "items": CampaignSchema}), *errors(401), bearer=True)
+def list_campaigns() -> Response:
+    return ok(service().campaigns.views(clinic()))
+
+
+@blueprint.post("/providers/patients/<patient_id>/campaigns")
+@api.operation(
+    "Enrol a patient in a campaign (a repeat answers the same patientCampaignId)",
+    done(PatientCampaignSchema),
+    *errors(400, 401, 404, 422),
+    parameters=(
+        {
+            "in": "query",
+            "name": CAMPAIGN_ID,
+            "required": True,
+            "schema": {"type": "string", "minLength": 1},
+            "description": "The campaign.",
+        },
+        {
+            "in": "query",
+            "name": CAMPAIGN_ID_2021,
+            "schema": {"type": "string"},
+            "deprecated": True,
+            "description": "The 2021 doc's spelling, read when campaignId is absent (journaled as a warning).",
+        },
+    ),
+    bearer=True,
+)
+def enrol_in_campaign(patient_id: str) -> Response:
+    clinic_id = clinic()
+    campaign_id, old_name = wire.campaign_id()
+    if old_name:
+        journal.warn("campaign_id_2021", OLD_CAMPAIGN_ID)
+    return ok({"patientCampaignId": service().campaigns.enrol(clinic_id, patient_id, campaign_id)})
+
+
+@blueprint.post("/providers/patients/<patient_id>/genericSurvey")
+@api.operation(
+    "Assign a generic survey to a patient (schedule or send): the new recurringSurveyId",
+    done(_ID),
+    *errors(400, 401, 404, 413, 422),
+    body=GenericSurveyRequestSchema,
+    bearer=True,
+)
+def schedule_survey(patient_id: str) -> Response:
+    clinic_id = clinic()
+    return ok(service().surveys.schedule(clinic_id, patient_id, api.body()["survey"]))
+
+
+@blueprint.get("/providers/patients/<patient_id>/items")
+@api.operation(
+    "A patient's recurring surveys with the items sent so far",
+    done({"type": "array", "items": RecurringSurveySchema}),
+    *errors(401, 404),
+    parameters=(
+        {"in": "query", "name": "genericSurveyId", "schema": {"type": "string"}, "description": "Only this one."},
+    ),
+    bearer=True,
+)
+def patient_items(patient_id: str) -> Response:
+    clinic_id = clinic()
+    return ok(service().surveys.items(clinic_id, patient_id, wire.generic_survey_filter()))
 
 
 # --- the front end ----------------------------------------------------------------------------------

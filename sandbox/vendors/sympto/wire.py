@@ -8,6 +8,7 @@ never read Flask's request for anything else than what this module hands them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,9 @@ from flask import Response, current_app, g, jsonify, request
 from marshmallow import Schema, ValidationError, fields
 
 from contracts.sympto import messages
+from contracts.sympto.messaging import BAD_LIMIT, BAD_WINDOW
 from contracts.sympto.schemas import invalid_body_message
+from contracts.sympto.surveys import CAMPAIGN_ID, CAMPAIGN_ID_2021, MISSING_CAMPAIGN_ID
 from contracts.sympto.webhook import USER_AUTH_TOKEN, looks_like_auth_code
 from sandbox.core.apidoc import Reply, json_reply
 from sandbox.core.body import BodyProblem, read_json_object
@@ -184,3 +187,50 @@ def errors(*statuses: int) -> tuple[Reply, ...]:
         Reply(status, _ERRORS[status], ERROR_SCHEMA, headers=_RETRY_AFTER if status == 429 else {})
         for status in statuses
     )
+
+
+# --- the rest of the current API (issue #14, item 6): query parameters and the RATE-TOKEN header ------
+
+RATE_TOKEN_HEADER = "RATE-TOKEN"
+#: ``?before=``/``?after=``: a plain decimal (no sign, no exponent), as a JavaScript client prints ``Date.now()``.
+MILLISECONDS_PATTERN = r"^[0-9]{1,16}(\.[0-9]{1,6})?$"
+_MILLISECONDS = re.compile(MILLISECONDS_PATTERN)
+
+
+def rate_token() -> str | None:
+    """RateToken.md's ``RATE-TOKEN`` header, if the request has one."""
+    return request.headers.get(RATE_TOKEN_HEADER)
+
+
+def message_window() -> tuple[float | None, float | None, int | None]:
+    """``?before=`` and ``?after=`` (milliseconds since the epoch) and ``?limit=`` of a message fetch."""
+    window: list[float | None] = []
+    for name in ("before", "after"):
+        raw = request.args.get(name)
+        if raw is not None and _MILLISECONDS.search(raw) is None:
+            raise BadRequest(BAD_WINDOW.format(name=name, input=messages.shown(raw[:40])), rule="invalid_query")
+        window.append(None if raw is None else float(raw))
+    limit = request.args.get("limit")
+    if limit is not None and not (limit.isdigit() and limit.isascii() and len(limit) <= LIMIT_DIGITS):
+        raise BadRequest(BAD_LIMIT.format(input=messages.shown(limit[:40])), rule="invalid_query")
+    return window[0], window[1], None if limit is None else int(limit)
+
+
+def has_body() -> bool:
+    """Whether the request carries a body (a GET's is ignored, and the journal says so)."""
+    return bool(request.content_length) or request.headers.get("Transfer-Encoding") is not None
+
+
+def campaign_id() -> tuple[str, bool]:
+    """``?campaignId=`` (Endpoints.md since 2022-01-07), else ``?CampaignId=`` (before; the flag says
+    it was the old name); neither → 400."""
+    current, old = request.args.get(CAMPAIGN_ID), request.args.get(CAMPAIGN_ID_2021)
+    if current:
+        return current, False
+    if old:
+        return old, True
+    raise BadRequest(MISSING_CAMPAIGN_ID, rule="missing_campaign_id")
+
+
+def generic_survey_filter() -> str | None:
+    return request.args.get("genericSurveyId") or None

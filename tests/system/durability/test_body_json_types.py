@@ -237,6 +237,62 @@ def _sympto_event_webhook(route: str) -> Callable[[FlaskClient], Prepared]:
     return prepare
 
 
+def prepare_sympto_patient_update(client: FlaskClient) -> Prepared:
+    headers = _sympto_admin(client)
+    patient = _sympto_patient(client, headers, f"update{serial()}@example.test")
+    return lambda n, path=(): (
+        f"/sympto/providers/patients/{patient}/update",
+        headers,
+        {**SYMPTO_PATIENT, "email": f"updated{n}@example.test"},
+    )
+
+
+def _sympto_provider_update(route: str) -> Callable[[FlaskClient], Prepared]:
+    def prepare(client: FlaskClient) -> Prepared:
+        headers = _sympto_admin(client)
+        body = {**SYMPTO_PROVIDER, "email": f"provider{serial()}@example.test"}
+        provider = _post_ok(client, "/sympto/providers", body, headers)["Response"]
+        return lambda n, path=(): (
+            route.format(provider=provider),
+            headers,
+            {**SYMPTO_PROVIDER, "email": f"provider-updated{n}@example.test"},
+        )
+
+    return prepare
+
+
+def prepare_sympto_group_edit(client: FlaskClient) -> Prepared:
+    headers = _sympto_admin(client)
+    group = _sympto_group(client, headers, "Edited")
+    return lambda n, path=(): (f"/sympto/groups/{group}", headers, {"groupName": f"Group {n}"})
+
+
+def prepare_sympto_message(client: FlaskClient) -> Prepared:
+    headers = _sympto_admin(client)
+    patient = _sympto_patient(client, headers, f"messaged{serial()}@example.test")
+    return lambda n, path=(): (f"/sympto/provider/messaging/{patient}", headers, {"message": f"Hello {n}"})
+
+
+def prepare_sympto_generic_survey(client: FlaskClient) -> Prepared:
+    headers = _sympto_admin(client)
+    patient = _sympto_patient(client, headers, f"surveyed{serial()}@example.test")
+    campaigns = client.get("/sympto/providers/campaigns", headers=headers).get_json()["Response"]
+    survey = {
+        "genericSurveyId": campaigns[0]["campaignItems"][0]["genericSurveyId"],
+        "duration": 24,
+        "messageData": {"creation": {"text": "Hi", "email": {"subject": "S", "body": "B"}}, "reminder": None},
+        "notifications": {"daysBeforeDueDate": [1]},
+        "startDatePreference": {
+            "type": "recurring",
+            "nOccurrences": 2,
+            "timeOfDay": {"hours": 9, "minutes": 0},
+            "surveyStartDate": "2026-12-01",
+            "frequency": {"type": "monthly", "everyN": 1, "day": 15},
+        },
+    }
+    return lambda n, path=(): (f"/sympto/providers/patients/{patient}/genericSurvey", headers, {"survey": survey})
+
+
 #: How to build a valid, authenticated request for each documented vendor operation with a JSON body.
 #: The operations themselves come from the OpenAPI document; a test fails if one is missing here.
 ENDPOINTS: dict[tuple[str, str], Callable[[FlaskClient], Prepared]] = {
@@ -260,6 +316,15 @@ ENDPOINTS: dict[tuple[str, str], Callable[[FlaskClient], Prepared]] = {
     ("delete", "/sympto/clinicAdmin/groups/manage"): prepare_sympto_group_member,
     ("post", "/sympto/responses/webhook"): _sympto_event_webhook("/sympto/responses/webhook"),
     ("post", "/sympto/patients/webhook"): _sympto_event_webhook("/sympto/patients/webhook"),
+    # The rest of the current API (issue #14, item 6).
+    ("post", "/sympto/providers/patients/{patient_id}/update"): prepare_sympto_patient_update,
+    ("post", "/sympto/clinicAdmin/providers/{provider_id}/update"): _sympto_provider_update(
+        "/sympto/clinicAdmin/providers/{provider}/update"
+    ),
+    ("post", "/sympto/providers/{provider_id}"): _sympto_provider_update("/sympto/providers/{provider}"),
+    ("post", "/sympto/groups/{group_id}"): prepare_sympto_group_edit,
+    ("post", "/sympto/provider/messaging/{patient_id}"): prepare_sympto_message,
+    ("post", "/sympto/providers/patients/{patient_id}/genericSurvey"): prepare_sympto_generic_survey,
 }
 
 

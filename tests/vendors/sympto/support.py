@@ -116,3 +116,49 @@ def deliveries(client: FlaskClient, wait: float = 10.0) -> list[dict[str, Any]]:
     assert answer.json["settled"] is True
     found: list[dict[str, Any]] = answer.json["deliveries"]
     return found
+
+
+# --- the rest of the current API (issue #14, item 6): patients with a phone number ------------------------
+
+PHONE_PATIENT = {
+    "firstName": "Pat",
+    "lastName": "Ient",
+    "timeZone": "America/Los_Angeles",
+    "email": "pat@example.test",
+    "phoneNumber": "+16505550100",
+    "notificationType": ["email"],
+}
+CLINIC_B = {"admin_email": "admin-b@example.test", "api_secret": "clinic-b-api-secret"}
+#: A value of every JSON type but the string (and the string for fields of other types).
+NOT_STRINGS: tuple[object, ...] = (None, True, 3, 2.5, [], {})
+EVERY_JSON_TYPE: tuple[object, ...] = (*NOT_STRINGS, "text")
+
+
+def create_phone_patient(client: FlaskClient, headers: dict[str, str], **changes: Any) -> str:
+    response = client.post("/sympto/providers/patients", json={**PHONE_PATIENT, **changes}, headers=headers)
+    assert response.status_code == 200, response.json
+    return str(response.json["Response"])
+
+
+def clinic_b(client: FlaskClient) -> dict[str, str]:
+    """A second clinic and its admin's bearer headers (for another clinic's ids)."""
+    assert client.put("/__sandbox/sympto/clinics/clinic-b", json=CLINIC_B).status_code == 200
+    response = client.post(
+        "/sympto/authorization", json={"clientId": CLINIC_B["admin_email"], "clientSecret": CLINIC_B["api_secret"]}
+    )
+    return {"Authorization": f"Bearer {response.json['Response']}"}
+
+
+def last_entry(client: FlaskClient) -> dict[str, Any]:
+    entry: dict[str, Any] = client.get("/__sandbox/journal?vendor=sympto&limit=1").json["entries"][0]
+    return entry
+
+
+def refused(response: Any, status: int, code: str) -> None:
+    """An error in Sympto's envelope with that status and rule."""
+    assert (response.status_code, response.json["Status"], response.json["Response"], response.json["Code"]) == (
+        status,
+        "ERROR",
+        None,
+        code,
+    ), response.json

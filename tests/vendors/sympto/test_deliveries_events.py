@@ -76,6 +76,37 @@ def test_a_patient_event_is_signed_with_the_endpoint_secret_as_documented(client
     assert [a["status"] for a in delivery["history"]] == [200]
 
 
+def test_an_update_sends_patient_updated_and_a_deletion_sends_nothing(client: FlaskClient) -> None:
+    """Every committed patient change goes through one place (``Users.patient_committed``): an update
+    through ``POST /providers/patients/:id/update`` is a ``patient.updated`` event with the changed
+    model; a deletion is no documented event, so none is sent."""
+    headers = login(client)
+    with Receiver() as receiver:
+        secret = register(client, headers, "responses", receiver.url("responses"))["endpointSecret"]
+        register(client, headers, "patients", receiver.url("patients"))
+        patient_id = create_patient(client, headers)
+        updated = client.post(
+            f"/sympto/providers/patients/{patient_id}/update",
+            json={
+                "firstName": "Patricia",
+                "lastName": "Patient",
+                "timeZone": "America/Los_Angeles",
+                "email": "pat@example.test",
+                "notificationType": ["email"],
+            },
+            headers=headers,
+        )
+        assert updated.status_code == 200, updated.json
+        assert client.delete(f"/sympto/providers/patients/{patient_id}", headers=headers).status_code == 200
+        sent = deliveries(client)
+    assert [delivery["event"] for delivery in sent] == ["patient.created", "patient.updated"]
+    created, changed = receiver.calls
+    assert verified(changed, secret) == int(FROZEN_AT)
+    assert json.loads(created["body"])["firstName"] == "Pat"
+    assert json.loads(changed["body"])["firstName"] == "Patricia"
+    assert json.loads(changed["body"])["patientTvId"] == patient_id
+
+
 def test_a_tampered_body_or_another_secret_does_not_verify(client: FlaskClient) -> None:
     headers = login(client)
     with Receiver() as receiver:

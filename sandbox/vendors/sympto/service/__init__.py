@@ -4,7 +4,11 @@
 webhook configuration, reset), :attr:`~SymptoService.access` (clinic-admin logins and bearer
 tokens), :attr:`~SymptoService.users`, :attr:`~SymptoService.groups` and
 :attr:`~SymptoService.signon` (sessions and the two sign-in flows), :attr:`~SymptoService.events` (webhook
-registrations and the events they receive) with :attr:`~SymptoService.deliverer` (sending them).
+registrations and the events they receive) with :attr:`~SymptoService.deliverer` (sending them); and for the
+rest of the current API :attr:`~SymptoService.profiles` (patient update and delete, provider update),
+:attr:`~SymptoService.messaging`, :attr:`~SymptoService.campaigns`, :attr:`~SymptoService.surveys`
+and :attr:`~SymptoService.rate_tokens`. Every committed patient change goes through
+:meth:`Users.patient_committed <sandbox.vendors.sympto.service.users.Users.patient_committed>`.
 """
 
 from __future__ import annotations
@@ -19,11 +23,16 @@ from sandbox.core.randomness import Randomness
 from sandbox.core.store import Store
 from sandbox.vendors.sympto.deliveries import Deliverer
 from sandbox.vendors.sympto.service.access import Access
+from sandbox.vendors.sympto.service.campaigns import Campaigns
 from sandbox.vendors.sympto.service.clinics import Clinics
 from sandbox.vendors.sympto.service.events import Events
 from sandbox.vendors.sympto.service.groups import Groups
+from sandbox.vendors.sympto.service.messaging import Messaging
+from sandbox.vendors.sympto.service.profiles import Profiles
+from sandbox.vendors.sympto.service.ratetokens import RateTokens
 from sandbox.vendors.sympto.service.settings import Clinic, SymptoSettings
 from sandbox.vendors.sympto.service.signon import SignOn
+from sandbox.vendors.sympto.service.surveys import Surveys
 from sandbox.vendors.sympto.service.users import MAX_PAGE, Users
 
 
@@ -48,6 +57,12 @@ class SymptoService:
         self.events = Events(store, clock, randomness, settings)
         self.deliverer = Deliverer(store, clock, outbound, settings, self.events.target, faults)
         self.events.deliverer = self.deliverer
+        # The rest of the current API (issue #14, item 6).
+        self.profiles = Profiles(store, clock, randomness, settings, self.users)
+        self.messaging = Messaging(store, clock, randomness, settings)
+        self.surveys = Surveys(store, clock, randomness, settings)
+        self.campaigns = Campaigns(store, clock, randomness, settings, surveys=self.surveys)
+        self.rate_tokens = RateTokens(store, clock, randomness, settings)
 
     def install_clinics(self) -> tenants.Reconciled:
         return self.clinics.install_clinics()

@@ -15,9 +15,14 @@ from sandbox.vendors.sympto.models import (
     auth_failures,
     bearer_tokens,
     clinics,
+    deleted_phones,
     groups,
     memberships,
+    patient_campaigns,
+    rate_tokens,
+    recurring_surveys,
     sessions,
+    thread_messages,
     user_auth_tokens,
     user_generations,
     users,
@@ -150,6 +155,12 @@ class Clinics(Part):
         if tenant is None:
             with self.store.begin() as connection:
                 for table in (
+                    # The rest of the current API (issue #14, item 6): they refer to users.
+                    thread_messages,
+                    recurring_surveys,
+                    patient_campaigns,
+                    deleted_phones,
+                    rate_tokens,
                     sessions,
                     user_auth_tokens,
                     memberships,
@@ -190,6 +201,9 @@ class Clinics(Part):
         clinic_users = select(users.c.user_id).where(users.c.clinic_id == clinic_id)
         clinic_groups = select(groups.c.group_id).where(groups.c.clinic_id == clinic_id)
         with self.store.begin() as connection:
+            # The rest of the current API (issue #14, item 6): they refer to users.
+            for table in (thread_messages, recurring_surveys, patient_campaigns, deleted_phones):
+                connection.execute(delete(table).where(table.c.clinic_id == clinic_id))
             connection.execute(delete(sessions).where(sessions.c.user_id.in_(clinic_users)))
             connection.execute(delete(user_auth_tokens).where(user_auth_tokens.c.user_id.in_(clinic_users)))
             connection.execute(

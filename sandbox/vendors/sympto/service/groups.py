@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 
 from contracts.sympto import messages
 from sandbox.core.clock import Clock
@@ -84,3 +84,18 @@ class Groups(Part):
             connection.execute(
                 delete(memberships).where(memberships.c.user_id == user_id, memberships.c.group_id == group_id)
             )
+
+    # --- the rest of the current API (issue #14, item 6): editing and deleting a group ----------------
+
+    def rename_group(self, clinic_id: str, group_id: str, name: str) -> None:
+        """``POST /groups/:groupId {groupName}``: the group's name is updated."""
+        with self.store.begin() as connection:
+            self._check_groups(connection, clinic_id, [group_id])
+            connection.execute(update(groups).where(groups.c.group_id == group_id).values(name=name))
+
+    def delete_group(self, clinic_id: str, group_id: str) -> None:
+        """``DELETE /groups/:groupId``: the group goes, and with it every membership (its users stay)."""
+        with self.store.begin() as connection:
+            self._check_groups(connection, clinic_id, [group_id])
+            connection.execute(delete(memberships).where(memberships.c.group_id == group_id))
+            connection.execute(delete(groups).where(groups.c.group_id == group_id))

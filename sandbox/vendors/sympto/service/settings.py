@@ -48,6 +48,9 @@ class SymptoSettings:
     #: ``[limits] users`` and ``groups``: per clinic; a create beyond one is refused with 422.
     max_users: int = Limits.users
     max_groups: int = Limits.groups
+    #: ``[limits] messages`` and ``recurring_surveys``: per clinic; beyond one a send or assignment → 422.
+    max_messages: int = Limits.messages
+    max_recurring_surveys: int = Limits.recurring_surveys
 
     @classmethod
     def from_section(cls, section: Mapping[str, Any]) -> SymptoSettings:

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from contracts.sympto import messages
+from contracts.sympto.updates import MAX_PHONE_REUSES, PHONE_EXHAUSTED
 from sandbox.core.limits import quota_message, quota_rule
 from sandbox.vendors.sympto.errors import Duplicate, QuotaExceeded
-from sandbox.vendors.sympto.models import UserPage, clinics, groups, memberships, public_user, user_generations, users
+from sandbox.vendors.sympto.models import (
+    PatientChange,
+    UserPage,
+    clinics,
+    deleted_phones,
+    groups,
+    memberships,
+    public_user,
+    user_generations,
+    users,
+)
 from sandbox.vendors.sympto.service.settings import Part
+
+#: Called with every committed patient change (see :meth:`Users.patient_committed`).
+PatientListener = Callable[[PatientChange], None]
 
 #: Users one listing answers at most (Sympto documents ``limit``/``offset`` but no maximum: the sandbox's own).
 MAX_PAGE = 1000
@@ -27,8 +41,29 @@ def refuse_quota(key: str, limit: int, clinic_id: str, what: str) -> None:
     raise QuotaExceeded(quota_message(key, limit, f"Sympto clinic {clinic_id!r}", what), rule=quota_rule(key))
 
 
+def refuse_exhausted_phone(connection: Any, clinic_id: str, phone: str) -> None:
+    """A deleted patient's number may go to at most :data:`MAX_PHONE_REUSES` other new patients (Endpoints.md)."""
+    used = connection.execute(
+        select(func.count()).where(deleted_phones.c.clinic_id == clinic_id, deleted_phones.c.phone == phone)
+    ).scalar_one()
+    if used > MAX_PHONE_REUSES:
+        raise Duplicate(PHONE_EXHAUSTED.format(phone=messages.shown(phone), count=used), rule="phone_number_exhausted")
+
+
 class Users(Part):
     """Patients and providers of one clinic, as both API generations create and list them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Who hears of committed patient changes (the patient webhook of issue #14 subscribes here).
+        self.patient_listeners: list[PatientListener] = []
+
+    def patient_committed(self, change: PatientChange) -> None:
+        """THE one place a patient change is announced, after its transaction committed: creation
+        (both path generations), update and deletion all come through here, so a listener (the
+        "patient created or updated" webhook) sees every change once and never an uncommitted one."""
+        for listener in self.patient_listeners:
+            listener(change)
 
     def create_user(self, clinic_id: str, kind: str, data: Mapping[str, Any], generation: str) -> str:
         """Create a patient or provider; an email or phone already in use → 422.
@@ -58,6 +93,8 @@ class Users(Part):
                 if count(connection, users, clinic_id) >= self.settings.max_users:
                     self._raise_duplicate(email, phone)  # a repeat is still a duplicate, not a quota problem
                     refuse_quota("users", self.settings.max_users, clinic_id, "users")
+                if kind == "patient" and phone is not None:
+                    refuse_exhausted_phone(connection, clinic_id, phone)
                 connection.execute(insert(users).values(**values))
                 connection.execute(
                     # Built once and cached by the store: building an upsert per request doubles its cost.
@@ -69,6 +106,8 @@ class Users(Part):
         except IntegrityError:
             self._raise_duplicate(email, phone)
             raise
+        if kind == "patient":
+            self.patient_committed(PatientChange(clinic_id, user_id, "created", generation, public_user(values)))
         return user_id
 
     def _raise_duplicate(self, email: str | None, phone: str | None) -> None:
