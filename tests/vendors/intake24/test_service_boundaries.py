@@ -18,17 +18,28 @@ from flask.testing import FlaskClient
 from contracts.intake24 import messages
 from contracts.intake24.constants import (
     ACCESS_LIFETIME_SECONDS,
+    MAX_LIMIT,
+    MAX_SEARCH,
     PAT_MAX_LIFETIME_SECONDS,
     PAT_NAME_MAX_LENGTH,
     PAT_NAME_MIN_LENGTH,
+    REFRESH_LIFETIME_SECONDS,
+    SESSION_ID_MAX_LENGTH,
     SLUG_MAX_LENGTH,
 )
 from contracts.intake24.control import Intake24PatRequestSchema
 from contracts.intake24.schemas import (
+    CUSTOM_FIELD_VALUE_MAX_LENGTH,
     MAX_CUSTOM_FIELDS,
+    MAX_NOTIFICATIONS,
     PASSWORD_MAX_LENGTH,
     REDIRECT_URL_MAX_LENGTH,
+    AdminRespondentRequestSchema,
     CreateUserClaimsSchema,
+    CustomFieldSchema,
+    NotificationSettingSchema,
+    RedirectPromptSchema,
+    SurveySettingsSchema,
 )
 from sandbox.core.clock import Clock
 from sandbox.vendors.intake24.wire import SERVICE_KEY
@@ -221,3 +232,212 @@ def test_each_layer_holds_the_personal_access_token_limits(app: Flask, changes: 
     else:
         with pytest.raises(ValueError, match="must be"):
             service.issue_personal_access_token(changes["name"], changes.get("expires_in_seconds"))
+
+
+# --- the refresh token (the survey app's session cookie) -------------------------------------------------
+
+
+def test_the_refresh_session_lives_exactly_its_lifetime(client: FlaskClient, mint: Mint, clock: Clock) -> None:
+    """The survey app's cookie is a refresh token: signed in until its lifetime, signed out at it; the cookie's
+    ``Max-Age`` is the same number, Intake24's 24 h (typed: a changed lifetime must be deliberate)."""
+    signed_in = client.get(f"/intake24/survey/demo/create-user/{mint({'username': 'refresh-edge'})}")
+    (session_cookie,) = [c for c in signed_in.headers.getlist("Set-Cookie") if "Max-Age=0" not in c]
+    assert f"Max-Age={REFRESH_LIFETIME_SECONDS};" in session_cookie
+    assert REFRESH_LIFETIME_SECONDS == 86400
+    clock.advance(REFRESH_LIFETIME_SECONDS - 1)
+    assert "refresh-edge" in client.get("/intake24/survey/demo/home").get_data(as_text=True)
+    clock.advance(1)
+    assert "refresh-edge" not in client.get("/intake24/survey/demo/home").get_data(as_text=True)
+
+
+# --- the custom fields' name and value, in UTF-16 units ----------------------------------------------------
+
+
+def test_custom_field_name_length_in_utf16_units(client: FlaskClient, mint: Mint) -> None:
+    maximum = CustomFieldSchema().fields["name"].max_length  # type: ignore[attr-defined]
+    assert maximum == 128  # Intake24's `userCustomField` (types/common.ts)
+
+    def field(name: str) -> dict[str, Any]:
+        return {"customFields": [{"name": name, "value": "v"}]}
+
+    assert create(client, mint, field("n" * (maximum - 1)))[0] == 200
+    assert create(client, mint, field(ASTRAL * (maximum // 2)))[0] == 200
+    assert create(client, mint, field(ASTRAL * (maximum // 2) + "n")) == too_big("customFields[0].name", maximum)
+
+
+def test_custom_field_value_length_in_utf16_units(client: FlaskClient, mint: Mint) -> None:
+    maximum = CUSTOM_FIELD_VALUE_MAX_LENGTH
+    assert maximum == 512  # Intake24's `userCustomField` (types/common.ts)
+
+    def field(value: str) -> dict[str, Any]:
+        return {"customFields": [{"name": "k", "value": value}]}
+
+    assert create(client, mint, field("v" * (maximum - 1)))[0] == 200
+    assert create(client, mint, field(ASTRAL * (maximum // 2)))[0] == 200
+    assert create(client, mint, field(ASTRAL * (maximum // 2) + "v")) == too_big("customFields[0].value", maximum)
+
+
+# --- the admin API's list query ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin(client: FlaskClient) -> tuple[str, dict[str, str]]:
+    """The demo survey's admin respondents path and a personal access token's header."""
+    survey_id = client.get("/__sandbox/intake24/surveys/demo").get_json()["id"]
+    issued = client.post(PATS, json={"name": "edge machine"}).get_json()["jwt"]
+    return f"/intake24/api/admin/surveys/{survey_id}/respondents", {"Authorization": f"Bearer {issued}"}
+
+
+def listing(client: FlaskClient, admin: tuple[str, dict[str, str]], query: dict[str, str]) -> tuple[int, Any]:
+    client.application.extensions[SERVICE_KEY].limiter.reset()
+    response = client.get(admin[0], query_string=query, headers=admin[1])
+    return response.status_code, response.get_json()
+
+
+def test_the_list_limit_is_at_most_max_limit(client: FlaskClient, admin: tuple[str, dict[str, str]]) -> None:
+    assert MAX_LIMIT == 1000  # Intake24's paginationRequest
+    for limit in (1, MAX_LIMIT - 1, MAX_LIMIT):
+        status, page = listing(client, admin, {"limit": str(limit)})
+        assert (status, page["meta"]["limit"]) == (200, limit)
+    assert listing(client, admin, {"limit": "0"})[0] == 400
+    status, body = listing(client, admin, {"limit": str(MAX_LIMIT + 1)})
+    assert status == 400
+    assert body["errors"]["limit"]["msg"] == f"Number must be less than or equal to {MAX_LIMIT}"
+
+
+def test_the_list_search_is_at_most_max_search_utf16_units(
+    client: FlaskClient, admin: tuple[str, dict[str, str]]
+) -> None:
+    assert MAX_SEARCH == 128  # Intake24's paginationRequest
+    assert listing(client, admin, {"search": "s" * (MAX_SEARCH - 1)})[0] == 200
+    assert listing(client, admin, {"search": ASTRAL * (MAX_SEARCH // 2)})[0] == 200
+    status, body = listing(client, admin, {"search": ASTRAL * (MAX_SEARCH // 2) + "s"})
+    assert status == 400
+    assert body["errors"]["search"]["msg"] == messages.TOO_BIG.format(maximum=MAX_SEARCH)
+
+
+# --- a survey's settings (control plane, Intake24's own rules) ---------------------------------------------
+
+
+def put_settings(client: FlaskClient, **settings: Any) -> int:
+    body = {"allowGenUsers": True, "genUserKey": "study-secret-0123456789-0123456789", **settings}
+    return client.put("/__sandbox/intake24/surveys/edges", json=body).status_code
+
+
+def test_notifications_per_survey(client: FlaskClient) -> None:
+    assert MAX_NOTIFICATIONS == 50
+
+    def hooks(count: int) -> list[dict[str, str]]:
+        return [
+            {"type": "survey.session.started", "channel": "webhook", "url": f"http://127.0.0.1/{index}"}
+            for index in range(count)
+        ]
+
+    assert put_settings(client, notifications=hooks(MAX_NOTIFICATIONS - 1)) in (200, 201)
+    assert put_settings(client, notifications=hooks(MAX_NOTIFICATIONS)) in (200, 201)
+    assert put_settings(client, notifications=hooks(MAX_NOTIFICATIONS + 1)) == 400
+
+
+SETTINGS = SurveySettingsSchema().fields
+NOTIFICATION = NotificationSettingSchema().fields
+PROMPT = RedirectPromptSchema().fields
+
+
+def _url(units: int) -> str:
+    return "https://partner.example/" + "a" * (units - len("https://partner.example/"))
+
+
+def _hook(**changes: str) -> dict[str, Any]:
+    return {"notifications": [{"type": "survey.session.started", "channel": "webhook", "url": _url(30), **changes}]}
+
+
+@pytest.mark.parametrize(
+    ("name", "maximum", "body"),
+    [
+        ("genUserKey", SETTINGS["genUserKey"].max_length, lambda n: {"genUserKey": "k" * n}),  # type: ignore[attr-defined]
+        (
+            "authUrlTokenCharset",
+            SETTINGS["authUrlTokenCharset"].max_length,  # type: ignore[attr-defined]
+            lambda n: {"authUrlTokenCharset": "".join(chr(0x4E00 + index) for index in range(n))},
+        ),
+        (
+            "authUrlDomainOverride",
+            SETTINGS["authUrlDomainOverride"].max_length,  # type: ignore[attr-defined]
+            lambda n: {"authUrlDomainOverride": _url(n)},
+        ),
+        ("notifications.url", NOTIFICATION["url"].max_length, lambda n: _hook(url=_url(n))),  # type: ignore[attr-defined]
+        ("notifications.to", NOTIFICATION["to"].max_length, lambda n: _hook(to="t" * n)),  # type: ignore[attr-defined]
+        ("notifications.channelId", NOTIFICATION["channelId"].max_length, lambda n: _hook(channelId="c" * n)),  # type: ignore[attr-defined]
+        ("redirectPrompt.url", PROMPT["url"].max_length, lambda n: {"redirectPrompt": {"url": _url(n)}}),  # type: ignore[attr-defined]
+        (
+            "redirectPrompt.identifier",
+            PROMPT["identifier"].max_length,  # type: ignore[attr-defined]
+            lambda n: {"redirectPrompt": {"identifier": "i" * n}},
+        ),
+    ],
+)
+def test_survey_setting_string_lengths(
+    client: FlaskClient, name: str, maximum: int, body: Callable[[int], dict[str, Any]]
+) -> None:
+    assert put_settings(client, **body(maximum - 1)) in (200, 201), name
+    assert put_settings(client, **body(maximum)) in (200, 201), name
+    assert put_settings(client, **body(maximum + 1)) == 400, name
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "body"),
+    [
+        ("authUrlTokenLength", SETTINGS["authUrlTokenLength"], lambda n: {"authUrlTokenLength": n}),
+        ("redirectPrompt.timer", PROMPT["timer"], lambda n: {"redirectPrompt": {"timer": n}}),
+    ],
+)
+def test_survey_setting_number_ranges(
+    client: FlaskClient, name: str, field: Any, body: Callable[[int], dict[str, Any]]
+) -> None:
+    for inside in (field.minimum, field.minimum + 1, field.maximum - 1, field.maximum):
+        assert put_settings(client, **body(inside)) in (200, 201), (name, inside)
+    for outside in (field.minimum - 1, field.maximum + 1):
+        assert put_settings(client, **body(outside)) == 400, (name, outside)
+
+
+# --- the admin API's respondent profile --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["email", "name", "phone"])
+def test_admin_respondent_profile_lengths_in_utf16_units(
+    client: FlaskClient, admin: tuple[str, dict[str, str]], name: str
+) -> None:
+    maximum = AdminRespondentRequestSchema().fields[name].max_length  # type: ignore[attr-defined]
+    path, headers = admin
+
+    def post(username: str, value: str) -> int:
+        client.application.extensions[SERVICE_KEY].limiter.reset()
+        return client.post(path, json={"username": username, name: value}, headers=headers).status_code
+
+    assert post("p1", "p" * (maximum - 1)) == 201
+    assert post("p2", ASTRAL * (maximum // 2)) == 201
+    assert post("p3", ASTRAL * (maximum // 2) + "p") == 400
+
+
+def test_a_create_user_name_length_in_utf16_units(client: FlaskClient, mint: Mint) -> None:
+    maximum = CreateUserClaimsSchema().fields["name"].max_length  # type: ignore[attr-defined]
+    assert create(client, mint, {"name": "n" * (maximum - 1)})[0] == 200
+    assert create(client, mint, {"name": ASTRAL * (maximum // 2)})[0] == 200
+    assert create(client, mint, {"name": ASTRAL * (maximum // 2) + "n"}) == too_big("name", maximum)
+
+
+def test_a_ux_session_id_is_kept_up_to_its_length(client: FlaskClient, mint: Mint) -> None:
+    """A client's ``uxSessionId`` up to ``SESSION_ID_MAX_LENGTH`` is kept, a longer one replaced by a fresh one."""
+    created = client.post(URL, json={"token": mint({"username": "ux-edge"})}).get_json()
+    access = client.post(LOGIN, json={"token": created["authToken"]}).get_json()["accessToken"]
+    headers = {"Authorization": f"Bearer {access}"}
+
+    def started(supplied: str) -> str:
+        body = {"uxSessionId": supplied}
+        return str(
+            client.post("/intake24/api/surveys/demo/session", json=body, headers=headers).get_json()["sessionId"]
+        )
+
+    at = "s" * SESSION_ID_MAX_LENGTH
+    assert started(at) == at
+    assert started(at + "s") != at + "s"
