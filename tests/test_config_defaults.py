@@ -13,12 +13,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
-
 from sqlalchemy import Table, func, insert, select
 
 from contracts.cirrusmd.tokens import Credentials
 from contracts.jws import sign_hmac
-
 from sandbox import config
 from sandbox.core.clock import Clock
 from sandbox.core.journal import JOURNAL_KEY, Journal, journal_entries
