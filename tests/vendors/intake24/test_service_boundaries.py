@@ -27,7 +27,7 @@ from contracts.intake24.constants import (
     SESSION_ID_MAX_LENGTH,
     SLUG_MAX_LENGTH,
 )
-from contracts.intake24.control import Intake24PatRequestSchema
+from contracts.intake24.control import Intake24NotificationsQuerySchema, Intake24PatRequestSchema
 from contracts.intake24.schemas import (
     CUSTOM_FIELD_VALUE_MAX_LENGTH,
     MAX_CUSTOM_FIELDS,
@@ -325,7 +325,7 @@ def put_settings(client: FlaskClient, **settings: Any) -> int:
 
 
 def test_notifications_per_survey(client: FlaskClient) -> None:
-    assert MAX_NOTIFICATIONS == 50
+    assert MAX_NOTIFICATIONS == 50  # the sandbox's own limit
 
     def hooks(count: int) -> list[dict[str, str]]:
         return [
@@ -338,6 +338,9 @@ def test_notifications_per_survey(client: FlaskClient) -> None:
     assert put_settings(client, notifications=hooks(MAX_NOTIFICATIONS + 1)) == 400
 
 
+# The numbers these rules were written with (Intake24's ``types/http/admin/surveys.ts``, ``prompts.ts``, the admin
+# respondent contract; the sandbox's own where the field says so), typed here on purpose: each test also asserts that
+# the schema still holds this number, so an edit of the rule by one fails it, and sends the edges around it.
 SETTINGS = SurveySettingsSchema().fields
 NOTIFICATION = NotificationSettingSchema().fields
 PROMPT = RedirectPromptSchema().fields
@@ -352,62 +355,79 @@ def _hook(**changes: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    ("name", "maximum", "body"),
+    ("field", "maximum", "body"),
     [
-        ("genUserKey", SETTINGS["genUserKey"].max_length, lambda n: {"genUserKey": "k" * n}),  # type: ignore[attr-defined]
+        (SETTINGS["genUserKey"], 256, lambda n: {"genUserKey": "k" * n}),
         (
-            "authUrlTokenCharset",
-            SETTINGS["authUrlTokenCharset"].max_length,  # type: ignore[attr-defined]
+            SETTINGS["authUrlTokenCharset"],
+            128,
             lambda n: {"authUrlTokenCharset": "".join(chr(0x4E00 + index) for index in range(n))},
         ),
-        (
-            "authUrlDomainOverride",
-            SETTINGS["authUrlDomainOverride"].max_length,  # type: ignore[attr-defined]
-            lambda n: {"authUrlDomainOverride": _url(n)},
-        ),
-        ("notifications.url", NOTIFICATION["url"].max_length, lambda n: _hook(url=_url(n))),  # type: ignore[attr-defined]
-        ("notifications.to", NOTIFICATION["to"].max_length, lambda n: _hook(to="t" * n)),  # type: ignore[attr-defined]
-        ("notifications.channelId", NOTIFICATION["channelId"].max_length, lambda n: _hook(channelId="c" * n)),  # type: ignore[attr-defined]
-        ("redirectPrompt.url", PROMPT["url"].max_length, lambda n: {"redirectPrompt": {"url": _url(n)}}),  # type: ignore[attr-defined]
-        (
-            "redirectPrompt.identifier",
-            PROMPT["identifier"].max_length,  # type: ignore[attr-defined]
-            lambda n: {"redirectPrompt": {"identifier": "i" * n}},
-        ),
+        (SETTINGS["authUrlDomainOverride"], 512, lambda n: {"authUrlDomainOverride": _url(n)}),
+        (NOTIFICATION["url"], REDIRECT_URL_MAX_LENGTH, lambda n: _hook(url=_url(n))),
+        (NOTIFICATION["to"], 512, lambda n: _hook(to="t" * n)),
+        (NOTIFICATION["channelId"], 512, lambda n: _hook(channelId="c" * n)),
+        (PROMPT["url"], REDIRECT_URL_MAX_LENGTH, lambda n: {"redirectPrompt": {"url": _url(n)}}),
+        (PROMPT["identifier"], 128, lambda n: {"redirectPrompt": {"identifier": "i" * n}}),
+    ],
+    ids=[
+        "genUserKey",
+        "authUrlTokenCharset",
+        "authUrlDomainOverride",
+        "notifications.url",
+        "notifications.to",
+        "notifications.channelId",
+        "redirectPrompt.url",
+        "redirectPrompt.identifier",
     ],
 )
 def test_survey_setting_string_lengths(
-    client: FlaskClient, name: str, maximum: int, body: Callable[[int], dict[str, Any]]
+    client: FlaskClient, field: Any, maximum: int, body: Callable[[int], dict[str, Any]]
 ) -> None:
-    assert put_settings(client, **body(maximum - 1)) in (200, 201), name
-    assert put_settings(client, **body(maximum)) in (200, 201), name
-    assert put_settings(client, **body(maximum + 1)) == 400, name
+    assert field.max_length == maximum
+    assert put_settings(client, **body(maximum - 1)) in (200, 201)
+    assert put_settings(client, **body(maximum)) in (200, 201)
+    assert put_settings(client, **body(maximum + 1)) == 400
 
 
 @pytest.mark.parametrize(
-    ("name", "field", "body"),
+    ("field", "minimum", "maximum", "body"),
     [
-        ("authUrlTokenLength", SETTINGS["authUrlTokenLength"], lambda n: {"authUrlTokenLength": n}),
-        ("redirectPrompt.timer", PROMPT["timer"], lambda n: {"redirectPrompt": {"timer": n}}),
+        (SETTINGS["authUrlTokenLength"], 12, 128, lambda n: {"authUrlTokenLength": n}),
+        (PROMPT["timer"], -1, 86400, lambda n: {"redirectPrompt": {"timer": n}}),
     ],
+    ids=["authUrlTokenLength", "redirectPrompt.timer"],
 )
 def test_survey_setting_number_ranges(
-    client: FlaskClient, name: str, field: Any, body: Callable[[int], dict[str, Any]]
+    client: FlaskClient, field: Any, minimum: int, maximum: int, body: Callable[[int], dict[str, Any]]
 ) -> None:
-    for inside in (field.minimum, field.minimum + 1, field.maximum - 1, field.maximum):
-        assert put_settings(client, **body(inside)) in (200, 201), (name, inside)
-    for outside in (field.minimum - 1, field.maximum + 1):
-        assert put_settings(client, **body(outside)) == 400, (name, outside)
+    assert (field.minimum, field.maximum) == (minimum, maximum)
+    for inside in (minimum, minimum + 1, maximum - 1, maximum):
+        assert put_settings(client, **body(inside)) in (200, 201), inside
+    for outside in (minimum - 1, maximum + 1):
+        assert put_settings(client, **body(outside)) == 400, outside
+
+
+def test_the_notifications_wait_is_at_most_30_seconds(client: FlaskClient) -> None:
+    """``GET /__sandbox/intake24/notifications?wait=`` (nothing queued: no wait is spent)."""
+    (bounds,) = Intake24NotificationsQuerySchema().fields["wait"].validators
+    assert (bounds.min, bounds.max) == (0, 30)  # type: ignore[attr-defined]
+
+    def wait(seconds: float) -> int:
+        return client.get("/__sandbox/intake24/notifications", query_string={"wait": seconds}).status_code
+
+    assert [wait(seconds) for seconds in (0, 29.99, 30)] == [200, 200, 200]
+    assert [wait(seconds) for seconds in (-0.01, 30.01)] == [400, 400]
 
 
 # --- the admin API's respondent profile --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["email", "name", "phone"])
+@pytest.mark.parametrize(("name", "maximum"), [("email", 512), ("name", 512), ("phone", 32)])
 def test_admin_respondent_profile_lengths_in_utf16_units(
-    client: FlaskClient, admin: tuple[str, dict[str, str]], name: str
+    client: FlaskClient, admin: tuple[str, dict[str, str]], name: str, maximum: int
 ) -> None:
-    maximum = AdminRespondentRequestSchema().fields[name].max_length  # type: ignore[attr-defined]
+    assert AdminRespondentRequestSchema().fields[name].max_length == maximum  # type: ignore[attr-defined]
     path, headers = admin
 
     def post(username: str, value: str) -> int:
@@ -421,13 +441,15 @@ def test_admin_respondent_profile_lengths_in_utf16_units(
 
 def test_a_create_user_name_length_in_utf16_units(client: FlaskClient, mint: Mint) -> None:
     maximum = CreateUserClaimsSchema().fields["name"].max_length  # type: ignore[attr-defined]
+    assert maximum == 512  # Intake24's create-user claims (survey.service.ts)
     assert create(client, mint, {"name": "n" * (maximum - 1)})[0] == 200
     assert create(client, mint, {"name": ASTRAL * (maximum // 2)})[0] == 200
     assert create(client, mint, {"name": ASTRAL * (maximum // 2) + "n"}) == too_big("name", maximum)
 
 
 def test_a_ux_session_id_is_kept_up_to_its_length(client: FlaskClient, mint: Mint) -> None:
-    """A client's ``uxSessionId`` up to ``SESSION_ID_MAX_LENGTH`` is kept, a longer one replaced by a fresh one."""
+    """A client's ``uxSessionId`` up to ``SESSION_ID_MAX_LENGTH`` (a UUID's 36) is kept, a longer one replaced."""
+    assert SESSION_ID_MAX_LENGTH == 36
     created = client.post(URL, json={"token": mint({"username": "ux-edge"})}).get_json()
     access = client.post(LOGIN, json={"token": created["authToken"]}).get_json()["accessToken"]
     headers = {"Authorization": f"Bearer {access}"}
@@ -438,6 +460,6 @@ def test_a_ux_session_id_is_kept_up_to_its_length(client: FlaskClient, mint: Min
             client.post("/intake24/api/surveys/demo/session", json=body, headers=headers).get_json()["sessionId"]
         )
 
-    at = "s" * SESSION_ID_MAX_LENGTH
-    assert started(at) == at
-    assert started(at + "s") != at + "s"
+    for kept in ("s" * (SESSION_ID_MAX_LENGTH - 1), "t" * SESSION_ID_MAX_LENGTH):
+        assert started(kept) == kept
+    assert started("u" * (SESSION_ID_MAX_LENGTH + 1)) != "u" * (SESSION_ID_MAX_LENGTH + 1)

@@ -98,6 +98,14 @@ def test_one_failure_fewer_than_the_limit_is_not_limited(client: FlaskClient, ap
 # --- sizes: ids, secrets, lists and the page URL (the sandbox's own limits, ``contracts.sympto.schemas``) ----------
 
 
+def test_the_size_limits_are_the_documented_numbers() -> None:
+    """Sympto publishes none of these; the sandbox's own, as its documents state them (a change must be deliberate:
+    the edge tests below read the constants and would move with them)."""
+    assert (CLINIC_ID_MAX_LENGTH, ADMIN_ID_MAX_LENGTH, SECRET_MAX_LENGTH) == (64, 320, 500)
+    assert (TOKEN_MAX_LENGTH, MAX_GROUP_IDS, PAGE_URL_MAX_LENGTH) == (128, 500, 8192)
+    assert SymptoClinicUpdateSchema().fields["name"].max_length == 200  # type: ignore[attr-defined]
+
+
 def put_clinic(client: FlaskClient, clinic_id: str, **changes: str) -> int:
     body = {"admin_email": f"admin-{len(clinic_id)}@example.test", "api_secret": "clinic-secret", **changes}
     return client.put(f"/__sandbox/sympto/clinics/{clinic_id}", json=body).status_code
@@ -125,6 +133,7 @@ def _email(length: int) -> str:
 
 def test_a_clinic_admin_id_length(client: FlaskClient) -> None:
     """The admin's email as the control plane stores it and as ``POST /authorization`` reads it as ``clientId``."""
+    assert put_clinic(client, "ids", admin_email=_email(ADMIN_ID_MAX_LENGTH - 1)) in (200, 201)
     assert put_clinic(client, "ids", admin_email=_email(ADMIN_ID_MAX_LENGTH)) in (200, 201)
     assert put_clinic(client, "ids", admin_email=_email(ADMIN_ID_MAX_LENGTH + 1)) == 400
     signed_in = {"clientId": _email(ADMIN_ID_MAX_LENGTH), "clientSecret": "clinic-secret"}
@@ -134,6 +143,10 @@ def test_a_clinic_admin_id_length(client: FlaskClient) -> None:
 
 
 def test_a_clinic_api_secret_length(client: FlaskClient) -> None:
+    assert put_clinic(client, "secrets", admin_email="s@example.test", api_secret="s" * (SECRET_MAX_LENGTH - 1)) in (
+        200,
+        201,
+    )
     secret = "s" * SECRET_MAX_LENGTH
     assert put_clinic(client, "secrets", admin_email="s@example.test", api_secret=secret) in (200, 201)
     assert (
@@ -147,6 +160,7 @@ def test_a_clinic_api_secret_length(client: FlaskClient) -> None:
 
 def test_a_clinic_name_length(client: FlaskClient) -> None:
     maximum = SymptoClinicUpdateSchema().fields["name"].max_length  # type: ignore[attr-defined]
+    assert put_clinic(client, "named", name="n" * (maximum - 1)) in (200, 201)
     assert put_clinic(client, "named", name="n" * maximum) in (200, 201)
     assert put_clinic(client, "named", name="n" * (maximum + 1)) == 400
 
@@ -161,6 +175,7 @@ def test_a_partner_endpoint_secret_length(client: FlaskClient, headers: dict[str
         }
         return client.post("/sympto/clinicAdmin/clinics/endpoint", json=body, headers=headers).status_code
 
+    assert register("s" * (SECRET_MAX_LENGTH - 1)) == 200
     assert register("s" * SECRET_MAX_LENGTH) == 200
     assert register("s" * (SECRET_MAX_LENGTH + 1)) == 400
 
@@ -173,6 +188,7 @@ def test_group_ids_per_request(client: FlaskClient, headers: dict[str, str]) -> 
         body = {"groupIds": [group] * count, "userId": user}
         return client.post("/sympto/clinicAdmin/groups/manage", json=body, headers=headers)
 
+    assert manage(MAX_GROUP_IDS - 1).status_code == 200
     assert manage(MAX_GROUP_IDS).status_code == 200
     beyond = manage(MAX_GROUP_IDS + 1)
     assert beyond.status_code == 400
@@ -187,6 +203,7 @@ def test_the_page_load_check_url_length(client: FlaskClient) -> None:
         start = f"https://partner.example/?authCode{PARAM}="
         return start + "c" * (length - len(start))
 
+    assert check(url=url(PAGE_URL_MAX_LENGTH - 1)) == 200
     assert check(url=url(PAGE_URL_MAX_LENGTH)) == 200
     assert check(url=url(PAGE_URL_MAX_LENGTH + 1)) == 400
     assert check(endpointQueryParam=PARAM, authenticationCode="c" * PAGE_URL_MAX_LENGTH) == 200
