@@ -20,6 +20,7 @@ from contracts.intake24.constants import (
     ACCESS_LIFETIME_SECONDS,
     MAX_LIMIT,
     MAX_SEARCH,
+    PAT_DEFAULT_LIFETIME_SECONDS,
     PAT_MAX_LIFETIME_SECONDS,
     PAT_NAME_MAX_LENGTH,
     PAT_NAME_MIN_LENGTH,
@@ -203,6 +204,24 @@ def test_personal_access_token_lifetime(client: FlaskClient, lifetime: int, stat
     assert client.post(PATS, json={"name": "edge", "expires_in_seconds": lifetime}).status_code == status
 
 
+def test_a_personal_access_token_lives_30_days_by_default(client: FlaskClient, clock: Clock) -> None:
+    """Without ``expires_in_seconds`` the token lives ``PAT_DEFAULT_LIFETIME_SECONDS`` (30 days), to the end (UTC) of
+    that day, as Intake24 rounds ``expiresAt``: the frozen clock is 12:00, so the last valid second is 30 days and
+    12 hours less one second ahead (a lifetime a second longer or shorter ends on the same day: days are the unit)."""
+    assert PAT_DEFAULT_LIFETIME_SECONDS == 30 * 24 * 3600
+    issued = client.post(PATS, json={"name": "default"}).get_json()["jwt"]
+    survey_id = client.get("/__sandbox/intake24/surveys/demo").get_json()["id"]
+
+    def listed() -> int:
+        path = f"/intake24/api/admin/surveys/{survey_id}/respondents"
+        return client.get(path, headers={"Authorization": f"Bearer {issued}"}).status_code
+
+    clock.advance(PAT_DEFAULT_LIFETIME_SECONDS + 12 * 3600 - 2)
+    assert listed() == 200
+    clock.advance(1)
+    assert listed() == 401
+
+
 def test_a_configured_rate_limit_moves_the_edge(app_from_config: Callable[[str], Flask]) -> None:
     client = app_from_config("[intake24]\nrate_limit_max = 3\nrate_limit_window_seconds = 10\n").test_client()
     assert [client.get("/intake24/api/unknown").status_code for _ in range(4)] == [404, 404, 404, 429]
@@ -364,10 +383,10 @@ def _hook(**changes: str) -> dict[str, Any]:
             lambda n: {"authUrlTokenCharset": "".join(chr(0x4E00 + index) for index in range(n))},
         ),
         (SETTINGS["authUrlDomainOverride"], 512, lambda n: {"authUrlDomainOverride": _url(n)}),
-        (NOTIFICATION["url"], REDIRECT_URL_MAX_LENGTH, lambda n: _hook(url=_url(n))),
+        (NOTIFICATION["url"], 2048, lambda n: _hook(url=_url(n))),
         (NOTIFICATION["to"], 512, lambda n: _hook(to="t" * n)),
         (NOTIFICATION["channelId"], 512, lambda n: _hook(channelId="c" * n)),
-        (PROMPT["url"], REDIRECT_URL_MAX_LENGTH, lambda n: {"redirectPrompt": {"url": _url(n)}}),
+        (PROMPT["url"], 2048, lambda n: {"redirectPrompt": {"url": _url(n)}}),
         (PROMPT["identifier"], 128, lambda n: {"redirectPrompt": {"identifier": "i" * n}}),
     ],
     ids=[

@@ -13,11 +13,13 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
+from contracts.fields import URL_MAX_LENGTH
 from contracts.sympto import messages
 from contracts.sympto.control import SymptoClinicUpdateSchema
 from contracts.sympto.schemas import (
     ADMIN_ID_MAX_LENGTH,
     CLINIC_ID_MAX_LENGTH,
+    E164_PATTERN,
     MAX_GROUP_IDS,
     PAGE_URL_MAX_LENGTH,
     SECRET_MAX_LENGTH,
@@ -218,3 +220,42 @@ def test_a_token_longer_than_the_column_is_unknown_not_an_error(client: FlaskCli
     padded = issued + "0" * (TOKEN_MAX_LENGTH + 1 - len(issued))
     assert client.get("/sympto/clinicAdmin/users", headers={"Authorization": f"Bearer {padded}"}).status_code == 401
     assert client.get(f"/sympto/?userAuthToken={padded}").status_code == 401
+
+
+# --- the numbers inside Sympto's patterns: E.164's 15 digits, a DNS label's 63, a port's 65535, a URL's 2048 -------
+
+
+def test_a_phone_number_has_2_to_15_digits(client: FlaskClient, headers: dict[str, str]) -> None:
+    """E.164: ``+``, a non-zero digit, then 1 to 14 digits (``E164_PATTERN``)."""
+    assert E164_PATTERN == r"^\+[1-9][0-9]{1,14}$"
+
+    def patient(index: int, phone: str) -> int:
+        body = {
+            "firstName": "Pat",
+            "lastName": "Ient",
+            "timeZone": "America/Los_Angeles",
+            "email": f"pat{index}@example.test",
+            "phoneNumber": phone,
+            "notificationType": ["email"],
+        }
+        return client.post("/sympto/providers/patients", json=body, headers=headers).status_code
+
+    assert [patient(1, "+1"), patient(2, "+12"), patient(3, "+13")] == [400, 200, 200]
+    assert [patient(4, "+1" + "4" * 13), patient(5, "+1" + "5" * 14), patient(6, "+1" + "6" * 15)] == [200, 200, 400]
+
+
+def test_an_endpoint_url_host_label_port_and_length(client: FlaskClient, headers: dict[str, str]) -> None:
+    def register(url: str) -> int:
+        body = {"endpointURL": url, "clientId": "partner", "clientSecret": "s", "endpointQueryParam": "Partner"}
+        return client.post("/sympto/clinicAdmin/clinics/endpoint", json=body, headers=headers).status_code
+
+    def long_url(length: int) -> str:
+        return "https://partner.example/" + "p" * (length - len("https://partner.example/"))
+
+    assert URL_MAX_LENGTH == 2048
+    labels = [f"https://{'a' * length}.example/hook" for length in (62, 63, 64)]
+    assert [register(url) for url in labels] == [200, 200, 400]
+    ports = [f"https://partner.example:{port}/hook" for port in (65534, 65535, 65536)]
+    assert [register(url) for url in ports] == [200, 200, 400]
+    lengths = [long_url(length) for length in (URL_MAX_LENGTH - 1, URL_MAX_LENGTH, URL_MAX_LENGTH + 1)]
+    assert [register(url) for url in lengths] == [200, 200, 400]
