@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import jwt
 from flask import Flask
 from flask.testing import FlaskClient
 
 from contracts.fields import URL_MAX_LENGTH
 from contracts.sympto import messages
+from contracts.sympto.codes import CODE_LIFETIME_SECONDS
 from contracts.sympto.control import SymptoClinicUpdateSchema
+from contracts.sympto.partner import sympto_authentication_code
 from contracts.sympto.schemas import (
     ADMIN_ID_MAX_LENGTH,
     CLINIC_ID_MAX_LENGTH,
@@ -259,3 +262,11 @@ def test_an_endpoint_url_host_label_port_and_length(client: FlaskClient, headers
     assert [register(url) for url in ports] == [200, 200, 400]
     lengths = [long_url(length) for length in (URL_MAX_LENGTH - 1, URL_MAX_LENGTH, URL_MAX_LENGTH + 1)]
     assert [register(url) for url in lengths] == [200, 200, 400]
+
+
+def test_a_partner_code_lives_10_minutes_as_sympto_s_sample_mints_it() -> None:
+    """The code the partner kit and the verifier mint (``CODE_LIFETIME_SECONDS``): ``exp`` 600 s after it is minted."""
+    assert CODE_LIFETIME_SECONDS == 600
+    now = 1_795_262_400
+    code = sympto_authentication_code(DANA, "partner-jwt-secret-of-at-least-32-bytes!", now=now)
+    assert jwt.decode(code, options={"verify_signature": False})["exp"] == now + CODE_LIFETIME_SECONDS
