@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import requests
@@ -21,10 +21,17 @@ START_TIMEOUT_SECONDS = 30
 BANNER_PORT = re.compile(rb" on https?://[^\s/]+:(\d+) \(")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+@contextlib.contextmanager
+def closed_port() -> Iterator[int]:
+    """A loopback port that is known to refuse connections for as long as the block runs.
+
+    For tests that need "nothing listens there" on purpose (an unreachable database or upstream): the port is held
+    bound but not listening, so a connection to it is refused (RST) and no other test or server can take it
+    meanwhile, unlike a port picked, released and hoped to stay free (issue #20).
+    """
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        yield int(holder.getsockname()[1])
 
 
 def executable() -> str:

@@ -39,6 +39,12 @@ SLUG_MAX_LENGTH = 128
 #: A client-supplied ``uxSessionId`` longer than a UUID is ignored (a fresh one is drawn).
 SESSION_ID_MAX_LENGTH = 36
 
+#: The admin API's list query (``paginationRequest``): ``limit`` at most this, 50 when absent; ``search`` at most
+#: this many UTF-16 units. The query contract (``pagination.py``) and its OpenAPI schema read them.
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 50
+MAX_SEARCH = 128
+
 #: ``express-rate-limit`` on ``/api`` (per client address) and on the token login (failures only).
 RATE_LIMIT_MAX = 300
 RATE_LIMIT_WINDOW_SECONDS = 300.0

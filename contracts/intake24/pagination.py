@@ -15,11 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from contracts.intake24 import messages
+from contracts.intake24.constants import DEFAULT_LIMIT, MAX_LIMIT, MAX_SEARCH
 from contracts.intake24.schemas import FieldIssue, js_length, js_trim
 
-MAX_LIMIT = 1000
-DEFAULT_LIMIT = 50
-MAX_SEARCH = 128
 #: zod ``.regex(/^.+\|(asc|desc)$/)``: JavaScript's ``.`` stops at line terminators.
 _SORT = re.compile(r"[^\n\r\u2028\u2029]+\|(asc|desc)")
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")

@@ -23,6 +23,7 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validat
 from marshmallow import missing as missing_
 
 from contracts.intake24 import messages
+from contracts.intake24.constants import MAX_LIMIT, MAX_SEARCH
 from contracts.intake24.weburl import is_url
 from contracts.secrets import secret
 
@@ -251,6 +252,11 @@ class ZArray(fields.List[Any]):
         return loaded
 
 
+#: ``userCustomField`` (``types/common.ts``): a name of 1-128 UTF-16 units, a value of 1-512 once coerced to a string.
+CUSTOM_FIELD_NAME_MAX_LENGTH = 128
+CUSTOM_FIELD_VALUE_MAX_LENGTH = 512
+
+
 class CustomFieldValue(fields.Field[Any]):
     """``z.union([string, number, boolean, date]).pipe(z.coerce.string().min(1).max(512))``."""
 
@@ -287,8 +293,8 @@ class CustomFieldValue(fields.Field[Any]):
         length = js_length(text)
         if length < 1:
             raise ValidationError([Issue(messages.TOO_SMALL.format(minimum=1), "too_small")])
-        if length > 512:
-            raise ValidationError([Issue(messages.TOO_BIG.format(maximum=512), "too_big")])
+        if length > CUSTOM_FIELD_VALUE_MAX_LENGTH:
+            raise ValidationError([Issue(messages.TOO_BIG.format(maximum=CUSTOM_FIELD_VALUE_MAX_LENGTH), "too_big")])
         return text
 
 
@@ -378,7 +384,7 @@ class CustomFieldSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    name = ZString(required=True, min_length=1, max_length=128)
+    name = ZString(required=True, min_length=1, max_length=CUSTOM_FIELD_NAME_MAX_LENGTH)
     value = CustomFieldValue(required=True)
     public = ZBoolean()
 
@@ -678,9 +684,9 @@ class AdminListQuerySchema(Schema):
     """``paginationRequest`` (its zod rules are applied by ``contracts.intake24.pagination``)."""
 
     page = fields.Integer(validate=validate.Range(min=1))
-    limit = fields.Integer(validate=validate.Range(min=1, max=1000))
+    limit = fields.Integer(validate=validate.Range(min=1, max=MAX_LIMIT))
     sort = fields.String(validate=validate.Regexp(r"^.+\|(asc|desc)$"), metadata={"example": "username|desc"})
-    search = fields.String(validate=validate.Length(max=128))
+    search = fields.String(validate=validate.Length(max=MAX_SEARCH))
 
 
 CREATE_USER_REQUEST = CreateUserRequestSchema()

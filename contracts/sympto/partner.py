@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from contracts.invalid import Answer, Invalid
 from contracts.jws import sign_hmac
 from contracts.sympto import strategies as sympto
+from contracts.sympto.codes import CODE_LIFETIME_SECONDS
 
 
 def sympto_users() -> st.SearchStrategy[dict[str, Any]]:
@@ -82,7 +83,9 @@ def sympto_webhook_cases() -> st.SearchStrategy[WebhookCase]:
     )
 
 
-def sympto_authentication_code(email: str, jwt_secret: str, *, lifetime: float = 600, now: float | None = None) -> str:
+def sympto_authentication_code(
+    email: str, jwt_secret: str, *, lifetime: float = CODE_LIFETIME_SECONDS, now: float | None = None
+) -> str:
     """The code a partner's back end mints for Sympto's page-load URL (HS256 over ``email`` and ``exp``)."""
     at = time.time() if now is None else now
     return sign_hmac({"email": email, "exp": int(at + lifetime)}, jwt_secret)

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sandbox.cli import main
-from tests.support import executable, free_port
+from tests.support import closed_port, executable
 
 
 def one_line(result: Result) -> str:
@@ -98,9 +98,9 @@ def test_a_database_url_the_sandbox_cannot_use_is_one_line(url: str, message: st
 
 
 def test_an_unreachable_postgresql_is_one_line_naming_host_and_port() -> None:
-    port = free_port()  # nothing listens there
-    url = f"postgresql://user:hunter2@127.0.0.1:{port}/sandbox"
-    line = one_line(CliRunner().invoke(main, ["serve", "--port", "0", "--database", url]))
+    with closed_port() as port:  # nothing listens there, and nothing can start to while the test runs
+        url = f"postgresql://user:hunter2@127.0.0.1:{port}/sandbox"
+        line = one_line(CliRunner().invoke(main, ["serve", "--port", "0", "--database", url]))
     assert line.startswith(f"Error: cannot connect to PostgreSQL at 127.0.0.1:{port} (database postgresql://user:***@")
     assert "hunter2" not in line
 

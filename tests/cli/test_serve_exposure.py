@@ -20,7 +20,7 @@ import requests
 from click.testing import CliRunner
 
 from sandbox.cli import main
-from tests.support import SandboxProcess, executable, free_port
+from tests.support import SandboxProcess, executable
 from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 
 TOKEN_LINE = re.compile(r"control plane token: (\S+) ")
@@ -150,7 +150,7 @@ def test_admin_token_from_a_file_or_the_environment_works_and_stays_out_of_ps(tm
 
 def test_an_unreadable_token_file_is_one_clear_line(tmp_path: Path) -> None:
     result = subprocess.run(
-        [executable(), "serve", "--port", str(free_port()), "--admin-token-file", str(tmp_path / "missing")],
+        [executable(), "serve", "--port", "0", "--admin-token-file", str(tmp_path / "missing")],
         capture_output=True,
         text=True,
         timeout=60,
@@ -163,7 +163,7 @@ def test_an_unreadable_token_file_is_one_clear_line(tmp_path: Path) -> None:
 
 def test_serve_and_report_never_print_the_database_password(tmp_path: Path) -> None:
     result = subprocess.run(
-        [executable(), "serve", "--port", str(free_port()), "--database", SECRET_DATABASE],
+        [executable(), "serve", "--port", "0", "--database", SECRET_DATABASE],
         capture_output=True,
         text=True,
         timeout=60,

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from sandbox.testing.sandbox import VendorSandbox
-from tests.support import SandboxProcess, executable, free_port
+from tests.support import SandboxProcess, executable
 
 pytestmark = pytest.mark.slow
 
@@ -135,7 +135,7 @@ def refused(workdir: Path, *args: str, environment: dict[str, str] | None = None
     """``serve`` that must refuse to start; one that starts after all is killed, workers included."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("VENDOR_SANDBOX_")}
     process = subprocess.Popen(
-        [executable(), "serve", "--port", str(free_port()), *args],
+        [executable(), "serve", "--port", "0", *args],  # should it start after all, on a port of its own
         cwd=workdir,
         env={**env, **(environment or {})},
         stdout=subprocess.PIPE,

@@ -11,7 +11,7 @@ import requests
 
 from sandbox.drift.pacing import Pacer
 from tests.drift.conftest import CREDENTIALS, FAST, Upstream, drift, run_id, summary
-from tests.support import free_port
+from tests.support import closed_port
 
 
 def _journal(upstream: Upstream) -> list[dict[str, object]]:
@@ -97,8 +97,8 @@ def test_the_pacer_spaces_calls_by_the_interval() -> None:
 
 
 def test_an_unreachable_upstream_is_one_line_and_exit_2() -> None:
-    port = free_port()
-    result = drift("cirrusmd", "--upstream", f"http://127.0.0.1:{port}/cirrusmd", *CREDENTIALS["cirrusmd"], *FAST)
+    with closed_port() as port:  # nothing listens there, and nothing can start to while the test runs
+        result = drift("cirrusmd", "--upstream", f"http://127.0.0.1:{port}/cirrusmd", *CREDENTIALS["cirrusmd"], *FAST)
     assert result.exit_code == 2
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert errors == [f"error: cannot reach the upstream http://127.0.0.1:{port}/cirrusmd (ConnectionError)"]
@@ -107,14 +107,14 @@ def test_an_unreachable_upstream_is_one_line_and_exit_2() -> None:
 
 
 def test_a_url_with_credentials_is_never_echoed() -> None:
-    port = free_port()
-    result = drift(
-        "cirrusmd",
-        "--upstream",
-        f"http://user:hunter2@127.0.0.1:{port}/cirrusmd?key=k3y",
-        *CREDENTIALS["cirrusmd"],
-        *FAST,
-    )
+    with closed_port() as port:  # unreachable on purpose: the refusal's message is what is read
+        result = drift(
+            "cirrusmd",
+            "--upstream",
+            f"http://user:hunter2@127.0.0.1:{port}/cirrusmd?key=k3y",
+            *CREDENTIALS["cirrusmd"],
+            *FAST,
+        )
     assert result.exit_code == 2
     assert "hunter2" not in result.output
     assert "k3y" not in result.output

@@ -149,6 +149,9 @@ def test_assertion_failures_show_the_nearest_requests_and_why_they_did_not_match
 
 
 def _free_port() -> int:
+    """A port picked and released on purpose: the test below is that a port the user names is the port served (port 0
+    is the default, tested in ``test_plugin_port.py``), so the server must be handed a number, not choose one. The
+    plugin's server binds it within the same second; a collision would fail this one test loudly, never silently."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import JSON, Column, Float, Integer, String, Table, Text, UniqueConstraint
 
+from contracts.cirrusmd.schemas import ORIGIN_LABEL_MAX
 from sandbox.core.store import metadata
 
 clients = Table(
@@ -31,7 +32,7 @@ members = Table(
     Column("member_id", Text, nullable=False),
     Column("metadata", JSON, nullable=False),
     Column("external_plan_id", Text),
-    Column("origin_label", String(30)),
+    Column("origin_label", String(ORIGIN_LABEL_MAX)),
     Column("welcome_message", Text),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),

@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.engine import Row
 
-from contracts.intake24.constants import SLUG_MAX_LENGTH
+from contracts.intake24.constants import JTI_LENGTH, PAT_NAME_MAX_LENGTH, SLUG_MAX_LENGTH
+from contracts.intake24.schemas import CUSTOM_FIELD_NAME_MAX_LENGTH
 from sandbox.core.store import metadata
 
 surveys = Table(
@@ -50,7 +51,7 @@ custom_fields = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("user_id", Integer, ForeignKey("intake24_respondents.id", ondelete="CASCADE"), nullable=False),
-    Column("name", String(128), nullable=False),
+    Column("name", String(CUSTOM_FIELD_NAME_MAX_LENGTH), nullable=False),
     Column("value", Text, nullable=False),
     Column("public", Boolean, nullable=False, default=False),
     UniqueConstraint("user_id", "name", name="uq_intake24_custom_fields_user_name"),
@@ -82,8 +83,8 @@ personal_access_tokens = Table(
     "intake24_personal_access_tokens",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("jti", String(64), nullable=False, unique=True),
-    Column("name", String(128), nullable=False),
+    Column("jti", String(JTI_LENGTH), nullable=False, unique=True),
+    Column("name", String(PAT_NAME_MAX_LENGTH), nullable=False),
     Column("created_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),

@@ -13,13 +13,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from contracts.cirrusmd.schemas import METADATA_MAX_BYTES
+from contracts.cirrusmd.schemas import METADATA_MAX_BYTES, ORIGIN_LABEL_MAX, WELCOME_MESSAGE_MAX
 from contracts.cirrusmd.tokens import Credentials
 from contracts.fields import DEFAULT_MAX_LENGTH, EMAIL_MAX_LENGTH, json_size
 from sandbox.app import create_app
 from sandbox.config import Settings
 from sandbox.core.clock import Clock
 from sandbox.core.limits import Limits
+from sandbox.vendors.cirrusmd.wire import SERVICE_KEY
 from tests.conftest import FROZEN_AT
 from tests.vendors.cirrusmd.support import member_body, post_session
 
@@ -35,6 +36,8 @@ def _metadata_of_size(size: int) -> dict[str, str]:
 @pytest.mark.parametrize("field", ["external_user_id", "first_name", "last_name", "member_id", "external_plan_id"])
 def test_a_string_of_255_characters_is_stored_and_256_is_refused(client: FlaskClient, field: str) -> None:
     extra = {"origin_label": "Clinic"} if field == "external_plan_id" else {}
+    inside = post_session(client, FROZEN_AT, member_body(**{field: "é" * (DEFAULT_MAX_LENGTH - 1)}, **extra))
+    assert inside.status_code == 201, inside.json
     at_limit = post_session(client, FROZEN_AT, member_body(**{field: "é" * DEFAULT_MAX_LENGTH}, **extra))
     assert at_limit.status_code == 201, at_limit.json
     beyond = post_session(client, FROZEN_AT, member_body(**{field: "é" * (DEFAULT_MAX_LENGTH + 1)}, **extra))
@@ -46,6 +49,7 @@ def test_an_email_of_254_characters_is_stored_and_255_is_refused(client: FlaskCl
     def email(length: int) -> str:
         return "j" * (length - len("@example.com")) + "@example.com"
 
+    assert post_session(client, FROZEN_AT, member_body(email=email(EMAIL_MAX_LENGTH - 1))).status_code == 201
     assert post_session(client, FROZEN_AT, member_body(email=email(EMAIL_MAX_LENGTH))).status_code == 201
     beyond = post_session(client, FROZEN_AT, member_body(email=email(EMAIL_MAX_LENGTH + 1)))
     assert beyond.status_code == 422
@@ -53,6 +57,8 @@ def test_an_email_of_254_characters_is_stored_and_255_is_refused(client: FlaskCl
 
 
 def test_metadata_of_16_kib_is_stored_and_one_byte_more_is_refused(client: FlaskClient, app: Flask) -> None:
+    inside = post_session(client, FROZEN_AT, member_body(metadata=_metadata_of_size(METADATA_MAX_BYTES - 1)))
+    assert inside.status_code == 201
     at_limit = post_session(client, FROZEN_AT, member_body(metadata=_metadata_of_size(METADATA_MAX_BYTES)))
     assert at_limit.status_code == 201
     beyond = post_session(
@@ -114,3 +120,39 @@ def test_at_the_quota_a_repeat_still_works_and_another_client_still_creates(smal
     assert again.status_code == 201
     assert small_app.extensions["sandbox.cirrusmd"].member("demo-client", "u1")["first_name"] == "Janet"
     assert post_session(client, FROZEN_AT, member_body(), credentials=other).status_code == 201
+
+
+# --- the SSO Patient Origin Intro fields at their exact edges (issue #20) ------------------------------------
+
+
+def test_an_origin_label_of_30_characters_is_stored_and_31_is_refused(client: FlaskClient, app: Flask) -> None:
+    assert ORIGIN_LABEL_MAX == 30  # CirrusMD's documented limit (sso-patient-origin-intro.md)
+    for length in (ORIGIN_LABEL_MAX - 1, ORIGIN_LABEL_MAX):
+        body = member_body(external_plan_id="plan-1", origin_label="é" * length)
+        assert post_session(client, FROZEN_AT, body).status_code == 201, length
+        assert app.extensions[SERVICE_KEY].member("demo-client", "partner-user-1")["origin_label"] == "é" * length
+    beyond = post_session(
+        client, FROZEN_AT, member_body(external_plan_id="plan-1", origin_label="é" * (ORIGIN_LABEL_MAX + 1))
+    )
+    assert beyond.status_code == 422
+    assert f"`origin_label` must be at most {ORIGIN_LABEL_MAX} characters, got 31" in beyond.json["error_message"]
+
+
+@pytest.mark.parametrize(("length", "stored"), [(199, 199), (200, 200), (201, 200)])
+def test_a_welcome_message_is_kept_to_200_characters_and_truncated_beyond(
+    client: FlaskClient, app: Flask, length: int, stored: int
+) -> None:
+    assert WELCOME_MESSAGE_MAX == 200  # CirrusMD's documented truncation
+    response = post_session(client, FROZEN_AT, member_body(welcome_message="w" * (length - 1) + "é"))
+    assert response.status_code == 201
+    kept = app.extensions[SERVICE_KEY].member("demo-client", "partner-user-1")["welcome_message"]
+    assert kept == ("w" * (length - 1) + "é")[:WELCOME_MESSAGE_MAX]
+    assert len(kept) == stored
+
+
+def test_a_zipcode_of_255_characters_is_stored_and_256_is_refused(client: FlaskClient) -> None:
+    assert post_session(client, FROZEN_AT, member_body(zipcode="9" * (DEFAULT_MAX_LENGTH - 1))).status_code == 201
+    assert post_session(client, FROZEN_AT, member_body(zipcode="9" * DEFAULT_MAX_LENGTH)).status_code == 201
+    beyond = post_session(client, FROZEN_AT, member_body(zipcode="9" * (DEFAULT_MAX_LENGTH + 1)))
+    assert beyond.status_code == 422
+    assert "`zipcode` must be at most 255 characters, got 256" in beyond.json["error_message"]
