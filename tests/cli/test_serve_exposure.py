@@ -30,7 +30,8 @@ SECRET_DATABASE = "postgresql://user:secret@127.0.0.1:1/db"
 def read_until(server: SandboxProcess, pattern: re.Pattern[str], timeout: float = 10) -> tuple[str, re.Match[str]]:
     """What the server printed up to the first match of ``pattern``; a missing line fails, never hangs."""
     assert server.process.stdout is not None
-    descriptor, seen, deadline = server.process.stdout.fileno(), b"", time.monotonic() + timeout
+    # What SandboxProcess already read while waiting for the banner counts too.
+    descriptor, seen, deadline = server.process.stdout.fileno(), server.output.encode(), time.monotonic() + timeout
     while (found := pattern.search(seen.decode(errors="replace"))) is None:
         remaining = deadline - time.monotonic()
         ready = select.select([descriptor], [], [], max(remaining, 0))[0] if remaining > 0 else []
