@@ -27,13 +27,14 @@ from sandbox.vendors import cirrusmd, intake24, sympto
 
 
 def policy() -> Redaction:
+    """A policy built by the test that uses it (not once at import): a mutation test tool that runs each test
+    in a process forked after collection sees the policy's construction too."""
     found = Redaction()
     for vendor in (cirrusmd, intake24, sympto):
         found.declare(vendor.NAME, vendor.SECRETS)
     return found
 
 
-POLICY = policy()
 SECRET_FIELDS = sorted({name for vendor in (cirrusmd, intake24, sympto) for name in vendor.SECRETS.fields})
 #: Bound of any excerpt: the kept characters plus the "… (N bytes of <type>, cut)" note.
 EXCERPT_BOUND = EXCERPT_LIMIT + 200
@@ -43,7 +44,7 @@ markers = st.text(MARKER_ALPHABET, min_size=12, max_size=40).map(lambda s: "MARK
 #: Text that cannot contain a piece of a marker.
 unrelated_text = st.text(st.characters(blacklist_characters=MARKER_ALPHABET, blacklist_categories=["Cs"]))
 plain_keys = st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12).filter(
-    lambda k: not POLICY.is_secret_field(k)
+    lambda k: not policy().is_secret_field(k)
 ) | st.just("errors")
 plain_scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=20).filter(lambda s: s[:1] not in "/hH")
 plain_json = st.recursive(
@@ -85,34 +86,34 @@ def test_a_declared_secret_field_never_survives_wherever_it_is_nested(
     tree: Any, path: list[int], field: str, marker: str, spelling: Any
 ) -> None:
     document = _nest(tree, path, spelling(field), marker)
-    redacted = POLICY.body(document)
+    redacted = policy().body(document)
     assert marker not in json.dumps(redacted)
     raw = json.dumps(document).encode()
-    assert marker not in json.dumps(POLICY.raw_body(raw, "application/json"), ensure_ascii=False)
+    assert marker not in json.dumps(policy().raw_body(raw, "application/json"), ensure_ascii=False)
 
 
 @given(plain_json)
 def test_values_of_undeclared_fields_are_unchanged(tree: Any) -> None:
-    assert POLICY.body(tree) == tree
+    assert policy().body(tree) == tree
 
 
 @given(any_json, st.sampled_from([None, "/sympto/authorization", "/cirrusmd/sdk/v2/public/sessions"]))
 def test_redacting_a_body_twice_changes_nothing_more(tree: Any, route: str | None) -> None:
-    once = POLICY.body(tree, route)
-    assert POLICY.body(once, route) == once
+    once = policy().body(tree, route)
+    assert policy().body(once, route) == once
 
 
 @given(st.text(max_size=300))
 def test_redacting_text_and_urls_twice_changes_nothing_more(text: str) -> None:
-    once = POLICY.text(text)
-    assert POLICY.text(once) == once
-    url = POLICY.url(text)
-    assert POLICY.url(url) == url
+    once = policy().text(text)
+    assert policy().text(once) == once
+    url = policy().url(text)
+    assert policy().url(url) == url
 
 
 @given(st.binary(max_size=3 * JSON_STORE_LIMIT), st.sampled_from(["application/json", "text/plain", "text/html", ""]))
 def test_every_stored_body_is_bounded(raw: bytes, content_type: str) -> None:
-    stored = POLICY.raw_body(raw, content_type)
+    stored = policy().raw_body(raw, content_type)
     if isinstance(stored, str):
         assert len(stored) <= EXCERPT_BOUND
     else:
@@ -125,7 +126,7 @@ def test_every_stored_body_is_bounded(raw: bytes, content_type: str) -> None:
     st.sampled_from(["application/json", "text/plain"]),
 )
 def test_json_a_database_cannot_store_becomes_a_storable_excerpt(text: str, content_type: str) -> None:
-    stored = POLICY.raw_body(text.encode(), content_type)
+    stored = policy().raw_body(text.encode(), content_type)
     json.dumps(stored, allow_nan=False).encode("utf-8")
 
 
@@ -154,7 +155,7 @@ def test_an_unparseable_body_keeps_no_declared_secret_whatever_its_shape_or_cut(
     (A name glued to a preceding letter is another name: ``forceResetPassword`` is not ``password``.)"""
     head = before + separator
     raw = (head + shape.format(name=field, value=marker) + "tail " * 200).encode()[: len(head.encode()) + cut]
-    stored = POLICY.raw_body(raw, content_type)
+    stored = policy().raw_body(raw, content_type)
     shown = stored if isinstance(stored, str) else json.dumps(stored)
     pieces = {marker[i : i + 6] for i in range(len(marker) - 5)}
     assert not any(piece in shown for piece in pieces), shown
@@ -163,13 +164,13 @@ def test_an_unparseable_body_keeps_no_declared_secret_whatever_its_shape_or_cut(
 @given(markers, st.sampled_from(["text/plain", "application/json", "application/x-www-form-urlencoded"]))
 def test_a_json_escaped_name_does_not_hide_a_secret_in_an_excerpt(marker: str, content_type: str) -> None:
     raw = ('{"client\\u0053ecret": "' + marker + '",}').encode()  # malformed (trailing comma)
-    assert marker not in str(POLICY.raw_body(raw, content_type))
+    assert marker not in str(policy().raw_body(raw, content_type))
 
 
 @given(markers)
 def test_a_large_json_body_is_redacted_before_it_is_cut(marker: str) -> None:
     document = {"padding": "x" * (2 * JSON_STORE_LIMIT), "clientSecret": marker}
-    stored = POLICY.raw_body(json.dumps(document).encode(), "application/json")
+    stored = policy().raw_body(json.dumps(document).encode(), "application/json")
     assert isinstance(stored, str)
     assert len(stored) <= EXCERPT_BOUND
     assert marker not in stored
@@ -182,9 +183,9 @@ def test_a_large_json_body_is_redacted_before_it_is_cut(marker: str) -> None:
 )
 def test_a_url_keeps_its_user_and_host_but_never_its_password(user: str, marker: str, scheme: str) -> None:
     url = f"{scheme}://{user}:{marker}@partner.example:8443/hook?x=1"
-    assert POLICY.url(url) == f"{scheme}://{user}:{REDACTED}@partner.example:8443/hook?x=1"
-    assert marker not in POLICY.message(f"cannot call {url}: refused")
-    assert marker not in json.dumps(POLICY.body({"notifications": [{"url": url}]}))
+    assert policy().url(url) == f"{scheme}://{user}:{REDACTED}@partner.example:8443/hook?x=1"
+    assert marker not in policy().message(f"cannot call {url}: refused")
+    assert marker not in json.dumps(policy().body({"notifications": [{"url": url}]}))
 
 
 @given(markers)
@@ -198,21 +199,21 @@ def test_declared_path_segments_and_query_parameters_are_redacted(marker: str) -
         f"/sympto/provider/dashboard?userAuthToken={marker}",
         f"http://127.0.0.1:8000/intake24/survey/a/{marker}",
     ):
-        assert marker not in POLICY.url(url), url
-        assert marker not in POLICY.text(f"<a href='{url}'>") if "://" in url else True
+        assert marker not in policy().url(url), url
+        assert marker not in policy().text(f"<a href='{url}'>") if "://" in url else True
 
 
 def test_undeclared_parts_of_paths_and_queries_are_kept() -> None:
-    assert POLICY.url("/intake24/survey/demo/create-user/TOKEN?redirect=home") == (
+    assert policy().url("/intake24/survey/demo/create-user/TOKEN?redirect=home") == (
         f"/intake24/survey/demo/create-user/{REDACTED}?redirect=home"
     )
     assert (
-        POLICY.url("/sympto/providers/patient?limit=5&query=smith") == "/sympto/providers/patient?limit=5&query=smith"
+        policy().url("/sympto/providers/patient?limit=5&query=smith") == "/sympto/providers/patient?limit=5&query=smith"
     )
 
 
 def test_credentials_in_headers_keep_only_their_scheme_and_cookies_only_their_names() -> None:
-    headers = POLICY.headers(
+    headers = policy().headers(
         [
             ("Authorization", "Bearer abc.def.ghi"),
             ("Proxy-Authorization", "rawtoken-without-scheme"),
@@ -237,19 +238,19 @@ def test_credentials_in_headers_keep_only_their_scheme_and_cookies_only_their_na
 def test_harmless_values_the_old_name_guessing_redacted_are_kept() -> None:
     """Sympto's error ``Code``, a ``forceResetPassword`` flag, Intake24's validation ``code``."""
     error = {"Status": "ERROR", "Response": None, "Message": "bad", "Code": "invalid_body"}
-    assert POLICY.body(error, "/sympto/providers") == error
+    assert policy().body(error, "/sympto/providers") == error
     user = {"forceResetPassword": False, "passwordSet": True, "tokenCount": 2}
-    assert POLICY.body(user) == user
+    assert policy().body(user) == user
     intake24_error = {"message": "Validation error", "errors": {"token": {"code": "custom", "msg": "Invalid JWT"}}}
-    assert POLICY.body(intake24_error) == intake24_error
+    assert policy().body(intake24_error) == intake24_error
 
 
 def test_the_sympto_bearer_token_is_redacted_in_the_authorization_answer_only() -> None:
-    assert POLICY.body({"Status": "OK", "Response": "tok"}, "/sympto/authorization") == {
+    assert policy().body({"Status": "OK", "Response": "tok"}, "/sympto/authorization") == {
         "Status": "OK",
         "Response": REDACTED,
     }
-    assert POLICY.body({"Status": "OK", "Response": "User removed from group!"}, "/sympto/clinicAdmin/groups/manage")[
+    assert policy().body({"Status": "OK", "Response": "User removed from group!"}, "/sympto/clinicAdmin/groups/manage")[
         "Response"
     ] == ("User removed from group!")
 
