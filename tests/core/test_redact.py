@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from marshmallow import Schema
@@ -293,3 +294,191 @@ def test_every_schema_handed_over_as_a_class_is_read() -> None:
     classes = [schemas.CreateUserRequestSchema, schemas.TokenLoginRequestSchema, schemas.AdminRespondentRequestSchema]
     for _ in range(5):
         assert {"token", "password", "passwordConfirm"} <= secret_names(collected_between(classes))
+
+
+# --- exact outputs (each kills mutants that the properties above let live) ------------------------------------------
+
+
+def test_raw_body_reads_the_media_type_without_its_parameters_or_case() -> None:
+    stored = policy().raw_body(b'{"password": "hunter2", "name": "x"}', "Application/JSON; charset=utf-8")
+    assert stored == {"password": REDACTED, "name": "x"}
+
+
+def test_raw_body_reuses_a_parsed_value_only_for_the_same_bytes() -> None:
+    raw = b'{"a": 1}'
+    assert policy().raw_body(raw, "application/json", parsed=(raw, {"password": "p"})) == {"password": REDACTED}
+    assert policy().raw_body(raw, "application/json", parsed=(bytes(bytearray(raw)), {"password": "p"})) == {"a": 1}
+
+
+def test_raw_body_applies_the_route_of_the_request() -> None:
+    raw = b'{"Response": "tok", "Status": "OK"}'
+    assert policy().raw_body(raw, "application/json", route="/sympto/authorization") == {
+        "Response": REDACTED,
+        "Status": "OK",
+    }
+    assert policy().raw_body(raw, "application/json") == {"Response": "tok", "Status": "OK"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type", "stored"),
+    [
+        (
+            b"auth=abc123&next=%2Fhome",
+            "application/x-www-form-urlencoded; charset=utf-8",
+            "auth=[redacted]&next=%2Fhome",
+        ),
+        (b"auth=abc123", "text/plain", "auth=[redacted]"),
+        (b"token: abcdef", None, "token: [redacted]"),
+        (b'{"password": "abc", ', "application/json", '{"password": "[redacted]", '),
+        (b"", "application/json", None),
+    ],
+    ids=["form", "text", "no-type", "bad-json", "empty"],
+)
+def test_raw_body_of_each_kind(raw: bytes, content_type: str | None, stored: Any) -> None:
+    assert policy().raw_body(raw, content_type) == stored
+
+
+def test_a_form_is_redacted_by_parameter_not_only_by_pair() -> None:
+    # "authCode..." is a parameter prefix, not a name the free-text pattern knows: only the form reading finds it.
+    assert policy().raw_body(b"authCodeX=abc123", "application/x-www-form-urlencoded") == f"authCodeX={REDACTED}"
+    assert policy().raw_body(b"authCodeX=abc123", "text/plain") == "authCodeX=[redacted]"
+
+
+def test_json_at_the_store_limit_is_kept_whole_and_past_it_cut() -> None:
+    def body_of(size: int) -> bytes:
+        head = b'{"password": "s", "pad": "'
+        return head + b"a" * (size - len(head) - 2) + b'"}'
+
+    assert policy().raw_body(body_of(JSON_STORE_LIMIT), "application/json")["password"] == REDACTED
+    big = policy().raw_body(body_of(JSON_STORE_LIMIT + 1), "application/json")
+    assert big.startswith('{"password": "[redacted]", "pad": "aaa')
+    assert big.endswith(f"… ({JSON_STORE_LIMIT + 1} bytes of application/json, redacted, cut)")
+    assert len(big) == EXCERPT_LIMIT + len(f"… ({JSON_STORE_LIMIT + 1} bytes of application/json, redacted, cut)")
+    accented = policy().raw_body(
+        json.dumps({"pad": "é" * JSON_STORE_LIMIT}, ensure_ascii=False).encode(), "application/json"
+    )
+    assert accented.startswith('{"pad": "ééé')
+
+
+def test_an_excerpt_is_cut_at_a_word_and_says_how_long_the_body_was() -> None:
+    words = b"word " * 200
+    assert policy().excerpt(words, "text/plain").endswith("word … (1000 bytes of text/plain, cut)")
+    assert policy().excerpt(words).endswith("word … (1000 bytes of no content type, cut)")
+    kept = policy().excerpt(words).partition("…")[0]
+    assert len(kept) <= TEXT_EXCERPT_LIMIT
+    assert len(kept) > TEXT_EXCERPT_LIMIT - len("word ")
+    assert policy().excerpt(b"word " * 100) == "word " * 100
+
+
+def test_an_excerpt_of_a_long_body_drops_the_word_cut_in_two() -> None:
+    raw = b"a" * 10 + b" password=" + b"x" * 3000
+    assert policy().excerpt(raw) == "aaaaaaaaaa … (3020 bytes of no content type, cut)"
+    window = b"b " * (TEXT_EXCERPT_LIMIT * 2 - 1) + b"secretvalue"
+    assert "secretv" not in policy().excerpt(window + b"more")
+
+
+def test_an_excerpt_decodes_utf8_and_replaces_what_is_not() -> None:
+    assert policy().excerpt("é password=x".encode()) == "é password=[redacted]"
+    assert policy().excerpt(b"\xff ok") == "\ufffd ok"
+
+
+def test_text_sees_through_json_escapes_but_keeps_a_lone_surrogate_escaped() -> None:
+    assert policy().text('{"pass\\u0077ord": "abc"}') == '{"password": "[redacted]"}'
+    assert policy().text('"\\ud800" "\\udfff" "\\uD7FF"') == '"\\ud800" "\\udfff" "\ud7ff"'
+    assert policy().text('"\\ue000"') == '"\ue000"'
+
+
+def test_a_pair_keeps_its_quotes_and_a_scheme_word() -> None:
+    assert policy().text("password: \"abc\" token='def' auth=ghi") == (
+        "password: \"[redacted]\" token='[redacted]' auth=[redacted]"
+    )
+    assert policy().text("Authorization: Bearer abcdefgh") == "Authorization: Bearer [redacted]"
+    assert policy().text('"password" = "abc"') == '"password" = "[redacted]"'
+
+
+def test_declared_path_segments_and_parameters() -> None:
+    assert policy().url("/intake24/survey/demo/create-user/a/b/c?auth=1&x=2#frag") == (
+        "/intake24/survey/demo/create-user/[redacted]?auth=[redacted]&x=2#frag"
+    )
+    assert policy().url("/intake24/survey/a/TOKEN123") == "/intake24/survey/a/[redacted]"
+    assert policy().url("/intake24/survey/a/T/more") == "/intake24/survey/a/[redacted]/more"
+    assert policy().url("https://user:pw@h.example/p?authCodeX=1&AUTH=2&plain") == (
+        "https://user:[redacted]@h.example/p?authCodeX=[redacted]&AUTH=[redacted]&plain"
+    )
+    assert policy().query("") == ""
+
+
+def test_secret_names_by_route_and_by_encoded_parameter() -> None:
+    assert policy().is_secret_field("Response", "/sympto/authorization")
+    assert policy().is_secret_field("RESPONSE", "/sympto/authorization")
+    assert not policy().is_secret_field("Response")
+    assert not policy().is_secret_field("Response", "/sympto/providers")
+    assert policy().is_secret_parameter("authcodeFoo")
+    assert policy().is_secret_parameter("user%41uthToken")
+    assert policy().is_secret_parameter("PASSWORD")
+    assert not policy().is_secret_parameter("x")
+
+
+def test_an_empty_policy_keeps_declared_names_but_not_credentials() -> None:
+    empty = Redaction()
+    assert empty.url("/intake24/survey/a/T?auth=1") == "/intake24/survey/a/T?auth=1"
+    assert empty.text("password=1 Bearer abcdefg Authorization: xyz") == (
+        "password=1 Bearer [redacted] Authorization: [redacted]"
+    )
+
+
+def test_headers_exactly() -> None:
+    cleaned = policy().headers(
+        [
+            ("Authorization", "Bearer abc"),
+            ("Cookie", "a=1; b"),
+            ("Set-Cookie", "s=1; Path=/"),
+            ("Set-Cookie", "t=2"),
+            ("Location", "https://u:p@h/x?auth=1"),
+            ("X-Long", "y" * 3000),
+        ]
+    )
+    assert cleaned == {
+        "Authorization": "Bearer [redacted]",
+        "Cookie": "a=[redacted]; b",
+        "Set-Cookie": "s=[redacted]; Path=/\nt=[redacted]",
+        "Location": "https://u:[redacted]@h/x?auth=[redacted]",
+        "X-Long": "y" * EXCERPT_LIMIT,
+    }
+    assert policy().headers({"Authorization": "Weird abc", "Proxy-Authorization": "Basic ", "X": "abc"}) == {
+        "Authorization": REDACTED,
+        "Proxy-Authorization": REDACTED,
+        "X": "abc",
+    }
+    assert policy().headers({"Referer": "/intake24/survey/a/T"}) == {"Referer": "/intake24/survey/a/[redacted]"}
+
+
+def test_a_message_is_cut_and_its_urls_redacted() -> None:
+    message = policy().message("see https://u:p@h/intake24/survey/a/TOK done " + "z" * 3000)
+    assert message.startswith("see https://u:[redacted]@h/intake24/survey/a/[redacted] done zz")
+    assert len(message) == EXCERPT_LIMIT
+
+
+def test_body_entries_exactly() -> None:
+    assert policy().body({"errors": {"token": {"msg": "Invalid"}, "password": "x"}}) == {
+        "errors": {"token": {"msg": "Invalid"}, "password": REDACTED}
+    }
+    assert policy().body(
+        {
+            "password": None,
+            "token": "",
+            1: "x",
+            "list": [{"password": "y"}],
+            "u": "/intake24/survey/a/T",
+            "h": "HTTPS://h/?auth=2",
+            "t": "http-ish text?auth=3",
+        }
+    ) == {
+        "password": None,
+        "token": "",
+        1: "x",
+        "list": [{"password": REDACTED}],
+        "u": "/intake24/survey/a/[redacted]",
+        "h": "HTTPS://h/?auth=[redacted]",
+        "t": "http-ish text?auth=3",
+    }
