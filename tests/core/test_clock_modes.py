@@ -255,3 +255,25 @@ def test_a_row_in_an_unknown_mode_reads_as_the_system_clock() -> None:
     assert _state_from_row(("sideways", 5.0, None)) == SYSTEM
     assert _state_from_row(("offset", 5, None)) == ClockState(mode="offset", offset_seconds=5.0)
     assert _state_from_row(("frozen", 0, FROZEN_AT)) == ClockState(mode="frozen", frozen_at=FROZEN_AT)
+
+
+def test_advance_of_a_tenant_with_its_own_clock_moves_that_clock(clock: Clock) -> None:
+    clock.freeze(FROZEN_AT, scope=TENANT)
+    clock.advance(30, scope=TENANT)
+    assert clock.state_for(TENANT) == ClockState(mode="frozen", frozen_at=FROZEN_AT + 30)
+    assert clock.state_for(GLOBAL) == SYSTEM
+
+
+def test_releasing_a_tenant_that_has_no_clock_is_harmless(clock: Clock) -> None:
+    clock.use_system(TENANT)
+    assert clock.tenant_scopes() == {}
+    assert clock.state_for(TENANT) == SYSTEM
+
+
+def test_a_released_tenant_is_not_published_on_attach(store: Store) -> None:
+    early = Clock()
+    early.shift(42, scope=TENANT)
+    early.use_system(TENANT)
+    early.attach(store)
+    assert Clock(store).tenant_scopes() == {}
+    assert early.state_for(TENANT) == SYSTEM
