@@ -277,3 +277,14 @@ def test_a_released_tenant_is_not_published_on_attach(store: Store) -> None:
     early.attach(store)
     assert Clock(store).tenant_scopes() == {}
     assert early.state_for(TENANT) == SYSTEM
+
+
+def test_outside_a_request_the_state_last_read_is_used(store: Store) -> None:
+    """The docstring's promise: only a request reads the shared state; after it, nothing is read until the next."""
+    mine, theirs = Clock(store), Clock(store)
+    mine.begin_request()
+    assert near(mine.now(), time.time())
+    mine.end_request()
+    theirs.freeze(FROZEN_AT)
+    assert near(mine.now(), time.time())
+    assert mine.state_for(GLOBAL) == ClockState(mode="frozen", frozen_at=FROZEN_AT)
