@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from flask import Flask
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from marshmallow import Schema
@@ -23,6 +24,11 @@ from sandbox.core.redact import (
     REDACTED,
     TEXT_EXCERPT_LIMIT,
     Redaction,
+    SecretPath,
+    VendorSecrets,
+    excerpt,
+    redaction,
+    register_secrets,
 )
 from sandbox.vendors import cirrusmd, intake24, sympto
 
@@ -482,3 +488,29 @@ def test_body_entries_exactly() -> None:
         "h": "HTTPS://h/?auth=[redacted]",
         "t": "http-ish text?auth=3",
     }
+
+
+def test_a_declared_segment_in_the_middle_of_a_path_keeps_what_follows() -> None:
+    custom = Redaction()
+    custom.declare("v", VendorSecrets(paths=(SecretPath("/x/<token>/y", "token"),)))
+    assert custom.message("see /x/abc/y done") == "see /x/[redacted]/y done"
+
+
+def test_a_cookie_value_holding_an_equals_sign_is_redacted_whole() -> None:
+    assert policy().headers({"Cookie": "a=b=c"}) == {"Cookie": f"a={REDACTED}"}
+
+
+def test_excerpt_of_plain_text_keeps_the_limit_and_says_the_length() -> None:
+    assert excerpt("abc", 3) == "abc"
+    assert excerpt("abcd", 3) == "abc… (4 characters)"
+
+
+def test_the_apps_policy_is_made_once_and_then_kept() -> None:
+    app = Flask("redaction-test")
+    with app.app_context():
+        first = redaction()
+        assert isinstance(first, Redaction)
+        assert redaction() is first
+    register_secrets(app, "v", VendorSecrets(fields=frozenset({"pin"})))
+    with app.app_context():
+        assert redaction().body({"pin": "1234"}) == {"pin": REDACTED}
