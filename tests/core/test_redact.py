@@ -514,3 +514,22 @@ def test_the_apps_policy_is_made_once_and_then_kept() -> None:
     register_secrets(app, "v", VendorSecrets(fields=frozenset({"pin"})))
     with app.app_context():
         assert redaction().body({"pin": "1234"}) == {"pin": REDACTED}
+
+
+def test_only_a_form_is_read_parameter_by_parameter() -> None:
+    # An encoded name (%41 is "A") is a declared parameter only once decoded, which the form reading does.
+    assert policy().raw_body(b"user%41uthToken=abc", "application/x-www-form-urlencoded") == (
+        f"user%41uthToken={REDACTED}"
+    )
+    assert policy().raw_body(b"user%41uthToken=abc", "text/plain") == "user%41uthToken=abc"
+    assert policy().excerpt(b"user%41uthToken=abc") == "user%41uthToken=abc"
+
+
+def test_a_parameter_value_holding_an_equals_sign_is_redacted_whole() -> None:
+    assert policy().query("auth=a=b&x=1") == f"auth={REDACTED}&x=1"
+
+
+def test_an_excerpt_of_exactly_the_limit_is_kept_whole() -> None:
+    exact = b"ab " * (TEXT_EXCERPT_LIMIT // 3) + b"ab"[: TEXT_EXCERPT_LIMIT % 3]
+    assert len(exact) == TEXT_EXCERPT_LIMIT
+    assert policy().excerpt(exact) == exact.decode()
