@@ -533,3 +533,7 @@ def test_an_excerpt_of_exactly_the_limit_is_kept_whole() -> None:
     exact = b"ab " * (TEXT_EXCERPT_LIMIT // 3) + b"ab"[: TEXT_EXCERPT_LIMIT % 3]
     assert len(exact) == TEXT_EXCERPT_LIMIT
     assert policy().excerpt(exact) == exact.decode()
+
+
+def test_a_credential_with_spaces_keeps_only_its_first_word_as_the_scheme() -> None:
+    assert policy().headers({"Authorization": "Bearer abc def"}) == {"Authorization": f"Bearer {REDACTED}"}
