@@ -1,10 +1,11 @@
-"""How CirrusMD's messages print a distance in seconds (``contracts.cirrusmd.messages.seconds``)."""
+"""How CirrusMD's messages print a distance in seconds and a body's problems (``contracts.cirrusmd``)."""
 
 from __future__ import annotations
 
 import pytest
 
 from contracts.cirrusmd.messages import LONGEST_PLAIN_SECONDS, seconds
+from contracts.cirrusmd.schemas import invalid_body_message, problems
 
 
 @pytest.mark.parametrize(
@@ -22,3 +23,11 @@ from contracts.cirrusmd.messages import LONGEST_PLAIN_SECONDS, seconds
 )
 def test_a_distance_is_whole_seconds_three_decimals_or_exponent_form(delta: float, shown: str) -> None:
     assert seconds(delta) == shown
+
+
+def test_problems_are_sorted_by_field_and_a_lone_message_is_kept_whole() -> None:
+    assert problems({"b": ["two", "three"], "a": "one whole sentence"}) == ["one whole sentence", "two", "three"]
+
+
+def test_the_invalid_body_message_joins_the_problems() -> None:
+    assert invalid_body_message({"a": ["one."], "b": ["two."]}) == "Invalid session request: one.; two.."
