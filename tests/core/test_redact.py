@@ -10,6 +10,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
+from flask import Flask
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from marshmallow import Schema
@@ -22,18 +24,24 @@ from sandbox.core.redact import (
     REDACTED,
     TEXT_EXCERPT_LIMIT,
     Redaction,
+    SecretPath,
+    VendorSecrets,
+    excerpt,
+    redaction,
+    register_secrets,
 )
 from sandbox.vendors import cirrusmd, intake24, sympto
 
 
 def policy() -> Redaction:
+    """A policy built by the test that uses it (not once at import): a mutation test tool that runs each test
+    in a process forked after collection sees the policy's construction too."""
     found = Redaction()
     for vendor in (cirrusmd, intake24, sympto):
         found.declare(vendor.NAME, vendor.SECRETS)
     return found
 
 
-POLICY = policy()
 SECRET_FIELDS = sorted({name for vendor in (cirrusmd, intake24, sympto) for name in vendor.SECRETS.fields})
 #: Bound of any excerpt: the kept characters plus the "… (N bytes of <type>, cut)" note.
 EXCERPT_BOUND = EXCERPT_LIMIT + 200
@@ -43,7 +51,7 @@ markers = st.text(MARKER_ALPHABET, min_size=12, max_size=40).map(lambda s: "MARK
 #: Text that cannot contain a piece of a marker.
 unrelated_text = st.text(st.characters(blacklist_characters=MARKER_ALPHABET, blacklist_categories=["Cs"]))
 plain_keys = st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12).filter(
-    lambda k: not POLICY.is_secret_field(k)
+    lambda k: not policy().is_secret_field(k)
 ) | st.just("errors")
 plain_scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=20).filter(lambda s: s[:1] not in "/hH")
 plain_json = st.recursive(
@@ -85,34 +93,34 @@ def test_a_declared_secret_field_never_survives_wherever_it_is_nested(
     tree: Any, path: list[int], field: str, marker: str, spelling: Any
 ) -> None:
     document = _nest(tree, path, spelling(field), marker)
-    redacted = POLICY.body(document)
+    redacted = policy().body(document)
     assert marker not in json.dumps(redacted)
     raw = json.dumps(document).encode()
-    assert marker not in json.dumps(POLICY.raw_body(raw, "application/json"), ensure_ascii=False)
+    assert marker not in json.dumps(policy().raw_body(raw, "application/json"), ensure_ascii=False)
 
 
 @given(plain_json)
 def test_values_of_undeclared_fields_are_unchanged(tree: Any) -> None:
-    assert POLICY.body(tree) == tree
+    assert policy().body(tree) == tree
 
 
 @given(any_json, st.sampled_from([None, "/sympto/authorization", "/cirrusmd/sdk/v2/public/sessions"]))
 def test_redacting_a_body_twice_changes_nothing_more(tree: Any, route: str | None) -> None:
-    once = POLICY.body(tree, route)
-    assert POLICY.body(once, route) == once
+    once = policy().body(tree, route)
+    assert policy().body(once, route) == once
 
 
 @given(st.text(max_size=300))
 def test_redacting_text_and_urls_twice_changes_nothing_more(text: str) -> None:
-    once = POLICY.text(text)
-    assert POLICY.text(once) == once
-    url = POLICY.url(text)
-    assert POLICY.url(url) == url
+    once = policy().text(text)
+    assert policy().text(once) == once
+    url = policy().url(text)
+    assert policy().url(url) == url
 
 
 @given(st.binary(max_size=3 * JSON_STORE_LIMIT), st.sampled_from(["application/json", "text/plain", "text/html", ""]))
 def test_every_stored_body_is_bounded(raw: bytes, content_type: str) -> None:
-    stored = POLICY.raw_body(raw, content_type)
+    stored = policy().raw_body(raw, content_type)
     if isinstance(stored, str):
         assert len(stored) <= EXCERPT_BOUND
     else:
@@ -125,7 +133,7 @@ def test_every_stored_body_is_bounded(raw: bytes, content_type: str) -> None:
     st.sampled_from(["application/json", "text/plain"]),
 )
 def test_json_a_database_cannot_store_becomes_a_storable_excerpt(text: str, content_type: str) -> None:
-    stored = POLICY.raw_body(text.encode(), content_type)
+    stored = policy().raw_body(text.encode(), content_type)
     json.dumps(stored, allow_nan=False).encode("utf-8")
 
 
@@ -154,7 +162,7 @@ def test_an_unparseable_body_keeps_no_declared_secret_whatever_its_shape_or_cut(
     (A name glued to a preceding letter is another name: ``forceResetPassword`` is not ``password``.)"""
     head = before + separator
     raw = (head + shape.format(name=field, value=marker) + "tail " * 200).encode()[: len(head.encode()) + cut]
-    stored = POLICY.raw_body(raw, content_type)
+    stored = policy().raw_body(raw, content_type)
     shown = stored if isinstance(stored, str) else json.dumps(stored)
     pieces = {marker[i : i + 6] for i in range(len(marker) - 5)}
     assert not any(piece in shown for piece in pieces), shown
@@ -163,13 +171,13 @@ def test_an_unparseable_body_keeps_no_declared_secret_whatever_its_shape_or_cut(
 @given(markers, st.sampled_from(["text/plain", "application/json", "application/x-www-form-urlencoded"]))
 def test_a_json_escaped_name_does_not_hide_a_secret_in_an_excerpt(marker: str, content_type: str) -> None:
     raw = ('{"client\\u0053ecret": "' + marker + '",}').encode()  # malformed (trailing comma)
-    assert marker not in str(POLICY.raw_body(raw, content_type))
+    assert marker not in str(policy().raw_body(raw, content_type))
 
 
 @given(markers)
 def test_a_large_json_body_is_redacted_before_it_is_cut(marker: str) -> None:
     document = {"padding": "x" * (2 * JSON_STORE_LIMIT), "clientSecret": marker}
-    stored = POLICY.raw_body(json.dumps(document).encode(), "application/json")
+    stored = policy().raw_body(json.dumps(document).encode(), "application/json")
     assert isinstance(stored, str)
     assert len(stored) <= EXCERPT_BOUND
     assert marker not in stored
@@ -182,9 +190,9 @@ def test_a_large_json_body_is_redacted_before_it_is_cut(marker: str) -> None:
 )
 def test_a_url_keeps_its_user_and_host_but_never_its_password(user: str, marker: str, scheme: str) -> None:
     url = f"{scheme}://{user}:{marker}@partner.example:8443/hook?x=1"
-    assert POLICY.url(url) == f"{scheme}://{user}:{REDACTED}@partner.example:8443/hook?x=1"
-    assert marker not in POLICY.message(f"cannot call {url}: refused")
-    assert marker not in json.dumps(POLICY.body({"notifications": [{"url": url}]}))
+    assert policy().url(url) == f"{scheme}://{user}:{REDACTED}@partner.example:8443/hook?x=1"
+    assert marker not in policy().message(f"cannot call {url}: refused")
+    assert marker not in json.dumps(policy().body({"notifications": [{"url": url}]}))
 
 
 @given(markers)
@@ -198,21 +206,21 @@ def test_declared_path_segments_and_query_parameters_are_redacted(marker: str) -
         f"/sympto/provider/dashboard?userAuthToken={marker}",
         f"http://127.0.0.1:8000/intake24/survey/a/{marker}",
     ):
-        assert marker not in POLICY.url(url), url
-        assert marker not in POLICY.text(f"<a href='{url}'>") if "://" in url else True
+        assert marker not in policy().url(url), url
+        assert marker not in policy().text(f"<a href='{url}'>") if "://" in url else True
 
 
 def test_undeclared_parts_of_paths_and_queries_are_kept() -> None:
-    assert POLICY.url("/intake24/survey/demo/create-user/TOKEN?redirect=home") == (
+    assert policy().url("/intake24/survey/demo/create-user/TOKEN?redirect=home") == (
         f"/intake24/survey/demo/create-user/{REDACTED}?redirect=home"
     )
     assert (
-        POLICY.url("/sympto/providers/patient?limit=5&query=smith") == "/sympto/providers/patient?limit=5&query=smith"
+        policy().url("/sympto/providers/patient?limit=5&query=smith") == "/sympto/providers/patient?limit=5&query=smith"
     )
 
 
 def test_credentials_in_headers_keep_only_their_scheme_and_cookies_only_their_names() -> None:
-    headers = POLICY.headers(
+    headers = policy().headers(
         [
             ("Authorization", "Bearer abc.def.ghi"),
             ("Proxy-Authorization", "rawtoken-without-scheme"),
@@ -237,19 +245,19 @@ def test_credentials_in_headers_keep_only_their_scheme_and_cookies_only_their_na
 def test_harmless_values_the_old_name_guessing_redacted_are_kept() -> None:
     """Sympto's error ``Code``, a ``forceResetPassword`` flag, Intake24's validation ``code``."""
     error = {"Status": "ERROR", "Response": None, "Message": "bad", "Code": "invalid_body"}
-    assert POLICY.body(error, "/sympto/providers") == error
+    assert policy().body(error, "/sympto/providers") == error
     user = {"forceResetPassword": False, "passwordSet": True, "tokenCount": 2}
-    assert POLICY.body(user) == user
+    assert policy().body(user) == user
     intake24_error = {"message": "Validation error", "errors": {"token": {"code": "custom", "msg": "Invalid JWT"}}}
-    assert POLICY.body(intake24_error) == intake24_error
+    assert policy().body(intake24_error) == intake24_error
 
 
 def test_the_sympto_bearer_token_is_redacted_in_the_authorization_answer_only() -> None:
-    assert POLICY.body({"Status": "OK", "Response": "tok"}, "/sympto/authorization") == {
+    assert policy().body({"Status": "OK", "Response": "tok"}, "/sympto/authorization") == {
         "Status": "OK",
         "Response": REDACTED,
     }
-    assert POLICY.body({"Status": "OK", "Response": "User removed from group!"}, "/sympto/clinicAdmin/groups/manage")[
+    assert policy().body({"Status": "OK", "Response": "User removed from group!"}, "/sympto/clinicAdmin/groups/manage")[
         "Response"
     ] == ("User removed from group!")
 
@@ -292,3 +300,240 @@ def test_every_schema_handed_over_as_a_class_is_read() -> None:
     classes = [schemas.CreateUserRequestSchema, schemas.TokenLoginRequestSchema, schemas.AdminRespondentRequestSchema]
     for _ in range(5):
         assert {"token", "password", "passwordConfirm"} <= secret_names(collected_between(classes))
+
+
+# --- exact outputs (each kills mutants that the properties above let live) ------------------------------------------
+
+
+def test_raw_body_reads_the_media_type_without_its_parameters_or_case() -> None:
+    stored = policy().raw_body(b'{"password": "hunter2", "name": "x"}', "Application/JSON; charset=utf-8")
+    assert stored == {"password": REDACTED, "name": "x"}
+
+
+def test_raw_body_reuses_a_parsed_value_only_for_the_same_bytes() -> None:
+    raw = b'{"a": 1}'
+    assert policy().raw_body(raw, "application/json", parsed=(raw, {"password": "p"})) == {"password": REDACTED}
+    assert policy().raw_body(raw, "application/json", parsed=(bytes(bytearray(raw)), {"password": "p"})) == {"a": 1}
+
+
+def test_raw_body_applies_the_route_of_the_request() -> None:
+    raw = b'{"Response": "tok", "Status": "OK"}'
+    assert policy().raw_body(raw, "application/json", route="/sympto/authorization") == {
+        "Response": REDACTED,
+        "Status": "OK",
+    }
+    assert policy().raw_body(raw, "application/json") == {"Response": "tok", "Status": "OK"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type", "stored"),
+    [
+        (
+            b"auth=abc123&next=%2Fhome",
+            "application/x-www-form-urlencoded; charset=utf-8",
+            "auth=[redacted]&next=%2Fhome",
+        ),
+        (b"auth=abc123", "text/plain", "auth=[redacted]"),
+        (b"token: abcdef", None, "token: [redacted]"),
+        (b'{"password": "abc", ', "application/json", '{"password": "[redacted]", '),
+        (b"", "application/json", None),
+    ],
+    ids=["form", "text", "no-type", "bad-json", "empty"],
+)
+def test_raw_body_of_each_kind(raw: bytes, content_type: str | None, stored: Any) -> None:
+    assert policy().raw_body(raw, content_type) == stored
+
+
+def test_a_form_is_redacted_by_parameter_not_only_by_pair() -> None:
+    # "authCode..." is a parameter prefix, not a name the free-text pattern knows: only the form reading finds it.
+    assert policy().raw_body(b"authCodeX=abc123", "application/x-www-form-urlencoded") == f"authCodeX={REDACTED}"
+    assert policy().raw_body(b"authCodeX=abc123", "text/plain") == "authCodeX=[redacted]"
+
+
+def test_json_at_the_store_limit_is_kept_whole_and_past_it_cut() -> None:
+    def body_of(size: int) -> bytes:
+        head = b'{"password": "s", "pad": "'
+        return head + b"a" * (size - len(head) - 2) + b'"}'
+
+    assert policy().raw_body(body_of(JSON_STORE_LIMIT), "application/json")["password"] == REDACTED
+    big = policy().raw_body(body_of(JSON_STORE_LIMIT + 1), "application/json")
+    assert big.startswith('{"password": "[redacted]", "pad": "aaa')
+    assert big.endswith(f"… ({JSON_STORE_LIMIT + 1} bytes of application/json, redacted, cut)")
+    assert len(big) == EXCERPT_LIMIT + len(f"… ({JSON_STORE_LIMIT + 1} bytes of application/json, redacted, cut)")
+    accented = policy().raw_body(
+        json.dumps({"pad": "é" * JSON_STORE_LIMIT}, ensure_ascii=False).encode(), "application/json"
+    )
+    assert accented.startswith('{"pad": "ééé')
+
+
+def test_an_excerpt_is_cut_at_a_word_and_says_how_long_the_body_was() -> None:
+    words = b"word " * 200
+    assert policy().excerpt(words, "text/plain").endswith("word … (1000 bytes of text/plain, cut)")
+    assert policy().excerpt(words).endswith("word … (1000 bytes of no content type, cut)")
+    kept = policy().excerpt(words).partition("…")[0]
+    assert len(kept) <= TEXT_EXCERPT_LIMIT
+    assert len(kept) > TEXT_EXCERPT_LIMIT - len("word ")
+    assert policy().excerpt(b"word " * 100) == "word " * 100
+
+
+def test_an_excerpt_of_a_long_body_drops_the_word_cut_in_two() -> None:
+    raw = b"a" * 10 + b" password=" + b"x" * 3000
+    assert policy().excerpt(raw) == "aaaaaaaaaa … (3020 bytes of no content type, cut)"
+    window = b"b " * (TEXT_EXCERPT_LIMIT * 2 - 1) + b"secretvalue"
+    assert "secretv" not in policy().excerpt(window + b"more")
+
+
+def test_an_excerpt_decodes_utf8_and_replaces_what_is_not() -> None:
+    assert policy().excerpt("é password=x".encode()) == "é password=[redacted]"
+    assert policy().excerpt(b"\xff ok") == "\ufffd ok"
+
+
+def test_text_sees_through_json_escapes_but_keeps_a_lone_surrogate_escaped() -> None:
+    assert policy().text('{"pass\\u0077ord": "abc"}') == '{"password": "[redacted]"}'
+    assert policy().text('"\\ud800" "\\udfff" "\\uD7FF"') == '"\\ud800" "\\udfff" "\ud7ff"'
+    assert policy().text('"\\ue000"') == '"\ue000"'
+
+
+def test_a_pair_keeps_its_quotes_and_a_scheme_word() -> None:
+    assert policy().text("password: \"abc\" token='def' auth=ghi") == (
+        "password: \"[redacted]\" token='[redacted]' auth=[redacted]"
+    )
+    assert policy().text("Authorization: Bearer abcdefgh") == "Authorization: Bearer [redacted]"
+    assert policy().text('"password" = "abc"') == '"password" = "[redacted]"'
+
+
+def test_declared_path_segments_and_parameters() -> None:
+    assert policy().url("/intake24/survey/demo/create-user/a/b/c?auth=1&x=2#frag") == (
+        "/intake24/survey/demo/create-user/[redacted]?auth=[redacted]&x=2#frag"
+    )
+    assert policy().url("/intake24/survey/a/TOKEN123") == "/intake24/survey/a/[redacted]"
+    assert policy().url("/intake24/survey/a/T/more") == "/intake24/survey/a/[redacted]/more"
+    assert policy().url("https://user:pw@h.example/p?authCodeX=1&AUTH=2&plain") == (
+        "https://user:[redacted]@h.example/p?authCodeX=[redacted]&AUTH=[redacted]&plain"
+    )
+    assert policy().query("") == ""
+
+
+def test_secret_names_by_route_and_by_encoded_parameter() -> None:
+    assert policy().is_secret_field("Response", "/sympto/authorization")
+    assert policy().is_secret_field("RESPONSE", "/sympto/authorization")
+    assert not policy().is_secret_field("Response")
+    assert not policy().is_secret_field("Response", "/sympto/providers")
+    assert policy().is_secret_parameter("authcodeFoo")
+    assert policy().is_secret_parameter("user%41uthToken")
+    assert policy().is_secret_parameter("PASSWORD")
+    assert not policy().is_secret_parameter("x")
+
+
+def test_an_empty_policy_keeps_declared_names_but_not_credentials() -> None:
+    empty = Redaction()
+    assert empty.url("/intake24/survey/a/T?auth=1") == "/intake24/survey/a/T?auth=1"
+    assert empty.text("password=1 Bearer abcdefg Authorization: xyz") == (
+        "password=1 Bearer [redacted] Authorization: [redacted]"
+    )
+
+
+def test_headers_exactly() -> None:
+    cleaned = policy().headers(
+        [
+            ("Authorization", "Bearer abc"),
+            ("Cookie", "a=1; b"),
+            ("Set-Cookie", "s=1; Path=/"),
+            ("Set-Cookie", "t=2"),
+            ("Location", "https://u:p@h/x?auth=1"),
+            ("X-Long", "y" * 3000),
+        ]
+    )
+    assert cleaned == {
+        "Authorization": "Bearer [redacted]",
+        "Cookie": "a=[redacted]; b",
+        "Set-Cookie": "s=[redacted]; Path=/\nt=[redacted]",
+        "Location": "https://u:[redacted]@h/x?auth=[redacted]",
+        "X-Long": "y" * EXCERPT_LIMIT,
+    }
+    assert policy().headers({"Authorization": "Weird abc", "Proxy-Authorization": "Basic ", "X": "abc"}) == {
+        "Authorization": REDACTED,
+        "Proxy-Authorization": REDACTED,
+        "X": "abc",
+    }
+    assert policy().headers({"Referer": "/intake24/survey/a/T"}) == {"Referer": "/intake24/survey/a/[redacted]"}
+
+
+def test_a_message_is_cut_and_its_urls_redacted() -> None:
+    message = policy().message("see https://u:p@h/intake24/survey/a/TOK done " + "z" * 3000)
+    assert message.startswith("see https://u:[redacted]@h/intake24/survey/a/[redacted] done zz")
+    assert len(message) == EXCERPT_LIMIT
+
+
+def test_body_entries_exactly() -> None:
+    assert policy().body({"errors": {"token": {"msg": "Invalid"}, "password": "x"}}) == {
+        "errors": {"token": {"msg": "Invalid"}, "password": REDACTED}
+    }
+    assert policy().body(
+        {
+            "password": None,
+            "token": "",
+            1: "x",
+            "list": [{"password": "y"}],
+            "u": "/intake24/survey/a/T",
+            "h": "HTTPS://h/?auth=2",
+            "t": "http-ish text?auth=3",
+        }
+    ) == {
+        "password": None,
+        "token": "",
+        1: "x",
+        "list": [{"password": REDACTED}],
+        "u": "/intake24/survey/a/[redacted]",
+        "h": "HTTPS://h/?auth=[redacted]",
+        "t": "http-ish text?auth=3",
+    }
+
+
+def test_a_declared_segment_in_the_middle_of_a_path_keeps_what_follows() -> None:
+    custom = Redaction()
+    custom.declare("v", VendorSecrets(paths=(SecretPath("/x/<token>/y", "token"),)))
+    assert custom.message("see /x/abc/y done") == "see /x/[redacted]/y done"
+
+
+def test_a_cookie_value_holding_an_equals_sign_is_redacted_whole() -> None:
+    assert policy().headers({"Cookie": "a=b=c"}) == {"Cookie": f"a={REDACTED}"}
+
+
+def test_excerpt_of_plain_text_keeps_the_limit_and_says_the_length() -> None:
+    assert excerpt("abc", 3) == "abc"
+    assert excerpt("abcd", 3) == "abc… (4 characters)"
+
+
+def test_the_apps_policy_is_made_once_and_then_kept() -> None:
+    app = Flask("redaction-test")
+    with app.app_context():
+        first = redaction()
+        assert isinstance(first, Redaction)
+        assert redaction() is first
+    register_secrets(app, "v", VendorSecrets(fields=frozenset({"pin"})))
+    with app.app_context():
+        assert redaction().body({"pin": "1234"}) == {"pin": REDACTED}
+
+
+def test_only_a_form_is_read_parameter_by_parameter() -> None:
+    # An encoded name (%41 is "A") is a declared parameter only once decoded, which the form reading does.
+    assert policy().raw_body(b"user%41uthToken=abc", "application/x-www-form-urlencoded") == (
+        f"user%41uthToken={REDACTED}"
+    )
+    assert policy().raw_body(b"user%41uthToken=abc", "text/plain") == "user%41uthToken=abc"
+    assert policy().excerpt(b"user%41uthToken=abc") == "user%41uthToken=abc"
+
+
+def test_a_parameter_value_holding_an_equals_sign_is_redacted_whole() -> None:
+    assert policy().query("auth=a=b&x=1") == f"auth={REDACTED}&x=1"
+
+
+def test_an_excerpt_of_exactly_the_limit_is_kept_whole() -> None:
+    exact = b"ab " * (TEXT_EXCERPT_LIMIT // 3) + b"ab"[: TEXT_EXCERPT_LIMIT % 3]
+    assert len(exact) == TEXT_EXCERPT_LIMIT
+    assert policy().excerpt(exact) == exact.decode()
+
+
+def test_a_credential_with_spaces_keeps_only_its_first_word_as_the_scheme() -> None:
+    assert policy().headers({"Authorization": "Bearer abc def"}) == {"Authorization": f"Bearer {REDACTED}"}

@@ -1,0 +1,33 @@
+"""How CirrusMD's messages print a distance in seconds and a body's problems (``contracts.cirrusmd``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from contracts.cirrusmd.messages import LONGEST_PLAIN_SECONDS, seconds
+from contracts.cirrusmd.schemas import invalid_body_message, problems
+
+
+@pytest.mark.parametrize(
+    ("delta", "shown"),
+    [
+        (60, "60"),
+        (60.0, "60"),
+        (1.5, "1.500"),
+        (-0.25, "-0.250"),
+        (LONGEST_PLAIN_SECONDS - 1, "999999999999999"),
+        (LONGEST_PLAIN_SECONDS, "1e+15"),
+        (1e308, "1e+308"),
+    ],
+    ids=repr,
+)
+def test_a_distance_is_whole_seconds_three_decimals_or_exponent_form(delta: float, shown: str) -> None:
+    assert seconds(delta) == shown
+
+
+def test_problems_are_sorted_by_field_and_a_lone_message_is_kept_whole() -> None:
+    assert problems({"b": ["two", "three"], "a": "one whole sentence"}) == ["one whole sentence", "two", "three"]
+
+
+def test_the_invalid_body_message_joins_the_problems() -> None:
+    assert invalid_body_message({"a": ["one."], "b": ["two."]}) == "Invalid session request: one.; two.."
