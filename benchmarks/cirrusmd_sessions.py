@@ -657,6 +657,7 @@ def main() -> None:
         help="another checkout of the project (e.g. a git worktree of the base commit), alternated round by round",
     )
     parser.add_argument("--stages", action="store_true", help="print the app's CPU per request by stage")
+    parser.add_argument("--no-http", action="store_true", help="the in-process figures only (no wrk, no servers)")
     parser.add_argument("--in-process-json", action="store_true", help=argparse.SUPPRESS)  # for --against
     arguments = parser.parse_args()
 
@@ -695,7 +696,7 @@ def main() -> None:
         print_stages("this checkout", merged_stages(stage_runs))
     if against_stage_runs:
         print_stages(str(against), merged_stages(against_stage_runs))
-    if shutil.which("wrk") is None:
+    if shutil.which("wrk") is None or arguments.no_http:
         return
     binary = mountebank_binary(install=True) if arguments.mountebank else None
     if arguments.mountebank and binary is None:

@@ -37,6 +37,9 @@ def create_app(
         {"sandbox.settings": settings, "sandbox.store": store, "sandbox.clock": clock, "sandbox.randomness": randomness}
     )
 
+    # First of all hooks: a request reads the generation of the rows kept in memory at most once.
+    app.before_request(store.begin_request)
+    app.teardown_request(store.end_request)
     errors.init_app(app, settings.max_body_bytes)
     # One redaction policy for everything the sandbox writes; each vendor's init_app declares its secrets into it.
     policy = app.extensions[REDACTION_KEY] = Redaction()

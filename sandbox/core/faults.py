@@ -23,7 +23,7 @@ from sandbox.core.admission import waiting
 from sandbox.core.clock import Clock
 from sandbox.core.errors import VendorSurface, surface_for
 from sandbox.core.randomness import Randomness
-from sandbox.core.store import Store, metadata
+from sandbox.core.store import Store, metadata, watch
 
 MAX_DELAY_SECONDS = 30.0
 CATALOGUE_KEY = "sandbox.fault_catalogue"
@@ -47,6 +47,8 @@ armed_faults = Table(
     Column("fired", Integer, nullable=False, default=0),
     Column("created_at", Float, nullable=False),
 )
+#: Watched: whether a vendor has armed faults at all is kept in each worker's memory until one changes.
+watch(armed_faults)
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,8 @@ _CANDIDATES = (
     )
     .order_by(armed_faults.c.id)
 )
-_ANY_ARMED = select(armed_faults.c.id).where(armed_faults.c.vendor == bindparam("vendor")).limit(1)
+_ARMED_VENDORS = select(armed_faults.c.vendor).distinct()
+_REMEMBERED = "sandbox.faults.armed_vendors"
 #: Consuming is one conditional UPDATE: two workers can never both take the last remaining use.
 _CONSUME = (
     update(armed_faults)
@@ -186,13 +189,16 @@ class Faults:
         with self.store.begin() as connection:
             return int(connection.execute(statement).rowcount)
 
+    def _armed_vendors(self) -> frozenset[str]:
+        return frozenset(str(row[0]) for row in self.store.run(_ARMED_VENDORS))
+
     def take(
         self, vendor: str, route: str, tenant: str | None, kinds: tuple[str, ...] = INBOUND_KINDS
     ) -> dict[str, Any] | None:
         """The first armed fault of ``kinds`` matching this request (or outbound call), consumed
         atomically; ``None`` if none fires."""
-        if not self.store.run(_ANY_ARMED, {"vendor": vendor}):
-            return None  # the usual case, on every request: one indexed read of a (near) empty table
+        if vendor not in self.store.remembered(_REMEMBERED, self._armed_vendors):
+            return None  # the usual case, on every request: from memory until a fault is armed or taken
         with self.store.connect() as connection:
             candidates = [
                 dict(row._mapping) for row in connection.execute(_CANDIDATES, {"vendor": vendor, "kinds": list(kinds)})

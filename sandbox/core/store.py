@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Column, Engine, MetaData, String, Table, create_engine, event, select, text
+from sqlalchemy import BigInteger, Column, Engine, Integer, MetaData, String, Table, create_engine, event, select, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
@@ -33,6 +33,23 @@ signing_keys = Table(
     Column("name", String(100), primary_key=True),
     Column("secret", String(200), nullable=False),
 )
+
+#: One row: a number that every change to a watched table moves (:func:`watch`). A trigger in the database
+#: moves it, inside the writer's own transaction, so no write path can forget it and a crash cannot split
+#: the change from the bump; a process that keeps watched rows in memory reads it once per request to know
+#: whether they are still current (:meth:`Store.remembered`).
+generations = Table(
+    "sandbox_generation",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("value", BigInteger, nullable=False),
+)
+_GENERATION = select(generations.c.value).where(generations.c.id == 1)
+#: Tables whose every INSERT, UPDATE and DELETE moves the generation (:func:`watch`).
+_watched: list[Table] = []
+#: Values kept per generation by :meth:`Store.remembered`, at most (beyond it, loaded but not kept):
+#: a client naming a new unknown tenant on every request cannot grow a process's memory.
+REMEMBERED_LIMIT = 4096
 
 DEFAULT_DATABASE_URL = "sqlite:///.vendor-sandbox/sandbox.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -97,6 +114,78 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def watch(table: Table) -> Table:
+    """Declare that processes may keep ``table``'s rows in memory (:meth:`Store.remembered`): every change
+    to it, whoever makes it, moves the generation. For small tables read on every request that change
+    rarely (tenants' secrets, armed faults, clocks), never for tables every request writes."""
+    if table not in _watched:
+        _watched.append(table)
+    return table
+
+
+def _trigger_statements(dialect: str, existing: set[str]) -> list[str]:
+    """The DDL that makes every change to a watched table move the generation; nothing already there.
+
+    The first bump of a database (or of one emptied by ``serve --fresh``) starts from a random number,
+    so a process that remembered rows from before the emptying can never meet its old number again.
+    """
+    statements: list[str] = []
+    if dialect == "postgresql":
+        statements.append(
+            "CREATE OR REPLACE FUNCTION sandbox_bump_generation() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "INSERT INTO sandbox_generation (id, value) VALUES (1, floor(random() * 1e12)::bigint) "
+            "ON CONFLICT (id) DO UPDATE SET value = sandbox_generation.value + 1; RETURN NULL; END $$"
+        )
+        for table in _watched:
+            name = f"sandbox_generation_{table.name}"
+            if name not in existing:
+                statements.append(
+                    f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table.name} "
+                    "FOR EACH STATEMENT EXECUTE PROCEDURE sandbox_bump_generation()"
+                )
+        return statements
+    for table in _watched:
+        for event_name in ("INSERT", "UPDATE", "DELETE"):
+            name = f"sandbox_generation_{table.name}_{event_name.lower()}"
+            if name not in existing:
+                # Not INSERT OR IGNORE: an outer statement's own ON CONFLICT clause (an upsert) overrides it.
+                statements.append(
+                    f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event_name} ON {table.name} BEGIN "  # noqa: S608
+                    "INSERT INTO sandbox_generation (id, value) SELECT 1, abs(random() % 1000000000000) "
+                    "WHERE NOT EXISTS (SELECT 1 FROM sandbox_generation WHERE id = 1); "
+                    "UPDATE sandbox_generation SET value = value + 1 WHERE id = 1; END"
+                )
+    return statements
+
+
+@event.listens_for(metadata, "after_create")
+def _install_triggers(_target: MetaData, connection: Connection, **_: Any) -> None:
+    """After every ``create_all`` (each start): watched tables of a database made before they were
+    watched get their triggers too."""
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        found = "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'sandbox_generation_%'"
+    elif dialect == "sqlite":
+        found = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'sandbox_generation_%'"
+    else:
+        return
+    existing = {str(row[0]) for row in connection.execute(text(found))}
+    for statement in _trigger_statements(dialect, existing):
+        connection.execute(text(statement))
+
+
+class _Remembered:
+    """Values derived from watched tables, valid while the generation they were read under is current."""
+
+    def __init__(self, generation: int | None) -> None:
+        self.generation = generation
+        self.values: dict[Any, Any] = {}
+
+
+#: In a request, before the generation is read.
+_UNREAD = object()
 
 
 @dataclass(frozen=True)
@@ -167,6 +256,7 @@ class Store:
         self._write_lock = threading.RLock() if self.dialect == "sqlite" else None
         self._lock_path = _lock_file_for(url) if self.dialect == "sqlite" else None
         self._lock_file: tuple[int, int] | None = None  # (pid, fd): opened after any fork, per process
+        self._remembered = _Remembered(None)  # None: never a generation, so the first use loads
 
     def create_tables(self) -> None:
         """Create missing tables; on PostgreSQL instances starting together take turns (advisory lock)."""
@@ -187,8 +277,11 @@ class Store:
         on release. SQLite's own locking (WAL, ``busy_timeout``) still guards against any writer
         that does not take the lock.
         """
-        with self._writing(), self.engine.begin() as connection:
-            yield connection
+        try:
+            with self._writing(), self.engine.begin() as connection:
+                yield connection
+        finally:
+            self._threads.generation = _UNREAD if self._in_request() else None  # see this thread's own writes
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
@@ -226,8 +319,56 @@ class Store:
         parameters = prepared.parameters(values)
         if not write:
             return self._execute_raw(prepared, parameters)
-        with self._writing():
-            return self._execute_raw(prepared, parameters, commit=True)
+        try:
+            with self._writing():
+                return self._execute_raw(prepared, parameters, commit=True)
+        finally:
+            if self._in_request():
+                self._threads.generation = _UNREAD  # this thread's next read sees its own write
+
+    # -- watched rows kept in memory ------------------------------------------------------------
+
+    def begin_request(self) -> None:
+        """A request starts on this thread: its first :meth:`generation` reads the database, later ones reuse it."""
+        self._threads.generation = _UNREAD
+
+    def end_request(self, _error: BaseException | None = None) -> None:
+        self._threads.generation = None
+
+    def _in_request(self) -> bool:
+        return getattr(self._threads, "generation", None) is not None
+
+    def generation(self) -> int | None:
+        """The current generation of the watched tables: read at most once per request (and again after
+        this thread's own writes); outside a request, read every time. -1 before the first change."""
+        current = getattr(self._threads, "generation", None)
+        if current is None or current is _UNREAD:
+            rows = self.run(_GENERATION)
+            value = int(rows[0][0]) if rows else -1  # -1: no change recorded yet (never a bumped value)
+            if current is _UNREAD:
+                self._threads.generation = value
+            return value
+        return int(current)
+
+    def remembered(self, key: Any, load: Callable[[], Any]) -> Any:
+        """``load()``'s value (it must read only watched tables), kept in this process's memory until a
+        watched table changes in any process sharing the database.
+
+        The generation is read before ``load`` runs, so a value is never older than the generation it
+        is kept under: a change committed meanwhile is seen by the next request at the latest.
+        """
+        generation = self.generation()
+        kept = self._remembered
+        if kept.generation != generation:
+            kept = self._remembered = _Remembered(generation)
+        try:
+            return kept.values[key]
+        except KeyError:
+            pass
+        value = load()
+        if len(kept.values) < REMEMBERED_LIMIT:
+            kept.values[key] = value
+        return value
 
     def _execute_raw(
         self, prepared: _Prepared, parameters: Sequence[Any] | dict[str, Any], commit: bool = False

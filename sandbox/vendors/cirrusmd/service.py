@@ -27,6 +27,8 @@ _COUNT_SESSION = (("sessions_created", members.c.sessions_created + 1),)
 _SECRET_QUERY = select(clients.c.shared_secret).where(clients.c.client_id == bindparam("client_id"))
 _COUNT_MEMBERS = select(func.count()).select_from(members).where(members.c.client_id == bindparam("client_id"))
 _FORGET_MEMBER = delete(members).where(members.c.member_uuid == bindparam("member_uuid"))
+#: The key of a client's secret among the store's remembered values.
+_SECRET_KEY = "cirrusmd.secret"
 
 #: The vendor's name in records shared with the core (tenant sources).
 VENDOR = "cirrusmd"
@@ -114,6 +116,11 @@ class CirrusmdService:
         return {client_id: tenants.source_of(known, client_id) for client_id in self.client_ids()}
 
     def secret_for(self, client_id: str) -> str | None:
+        """The client's shared secret; from this process's memory until a client changes (the table is watched)."""
+        found: str | None = self.store.remembered((_SECRET_KEY, client_id), lambda: self._read_secret(client_id))
+        return found
+
+    def _read_secret(self, client_id: str) -> str | None:
         rows = self.store.run(_SECRET_QUERY, {"client_id": client_id})
         return str(rows[0][0]) if rows else None
 
