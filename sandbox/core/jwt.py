@@ -22,7 +22,7 @@ import math
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -179,7 +179,7 @@ def decode_unverified(token: str) -> DecodedToken:
     if last is None or last[0] != token:
         last = _last_decoded.entry = (token, _decode(token))
     decoded = last[1]
-    return replace(decoded, header=dict(decoded.header), claims=dict(decoded.claims))
+    return DecodedToken(dict(decoded.header), dict(decoded.claims), decoded.signing_input, decoded.signature)
 
 
 def _decode(token: str) -> DecodedToken:
