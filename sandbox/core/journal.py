@@ -317,12 +317,18 @@ def init_app(app: Flask, journal_: Journal) -> None:
         g.journal_started = time.perf_counter()
         supplied = request.headers.get("X-Correlation-Id", "")
         g.correlation_id = supplied[:64] if supplied.isprintable() and supplied else secrets.token_hex(8)
+        surface = surface_for(request.path)
+        if surface is not None and surface.journaled:
+            # The vendor's writes may wait for the entry: one transaction, one commit, before the answer.
+            journal_.store.defer_commits()
 
     @app.after_request
     def _record(response: Response) -> Response:
         surface = surface_for(request.path)
         if surface is None or not surface.journaled:
             return response
+        if response.status_code >= 500:  # an internal error acknowledges nothing: undo what waited
+            journal_.store.rollback_deferred()
         annotation = current_annotation()
         error = g.get("vendor_error")
         if error is not None:

@@ -12,7 +12,7 @@ import os
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -188,6 +188,15 @@ class _Remembered:
 _UNREAD = object()
 
 
+@dataclass
+class _Unit:
+    """A thread's open write transaction, waiting for the request's journal entry (:meth:`Store.run`)."""
+
+    connection: Any
+    kept: _KeptConnections | None
+    locks: ExitStack
+
+
 @dataclass(frozen=True)
 class _Prepared:
     """A statement compiled once for the driver: its SQL, its parameters in order, their processors."""
@@ -277,6 +286,8 @@ class Store:
         on release. SQLite's own locking (WAL, ``busy_timeout``) still guards against any writer
         that does not take the lock.
         """
+        if getattr(self._threads, "unit", None) is not None:
+            self._finish_unit(commit=True)  # a transaction of its own: what waited is committed first
         try:
             with self._writing(), self.engine.begin() as connection:
                 yield connection
@@ -303,7 +314,12 @@ class Store:
                     fcntl.flock(descriptor, fcntl.LOCK_UN)
 
     def run(
-        self, statement: ClauseElement, values: Mapping[str, Any] | None = None, *, write: bool = False
+        self,
+        statement: ClauseElement,
+        values: Mapping[str, Any] | None = None,
+        *,
+        write: bool = False,
+        commit: bool = True,
     ) -> list[tuple[Any, ...]]:
         """Execute a Core statement on a pooled driver connection, without SQLAlchemy's per-call work.
 
@@ -313,18 +329,85 @@ class Store:
         bind processor (JSON) are processed as SQLAlchemy would. Returns the rows (SELECT or
         RETURNING) as tuples, values as the driver gives them. ``write=True`` runs it in its own
         write transaction, committed before returning, under the same locks as :meth:`begin`.
+
+        ``commit=False`` (with ``write=True``), in a request whose answer waits for its journal entry
+        (:meth:`defer_commits`): the write opens this thread's unit of work instead, which the next
+        committing write (the journal entry) commits with it, one transaction, one commit, before
+        the answer leaves; until then every statement of this thread runs in it and sees it. Outside
+        such a request it commits at once.
         """
         values = values or {}
         prepared = self._prepare(statement, tuple(values))
         parameters = prepared.parameters(values)
+        unit: _Unit | None = getattr(self._threads, "unit", None)
+        if unit is not None:
+            return self._run_in_unit(unit, prepared, parameters, finish=write and commit)
         if not write:
             return self._execute_raw(prepared, parameters)
+        if not commit and getattr(self._threads, "deferring", False):
+            return self._open_unit(prepared, parameters)
         try:
             with self._writing():
                 return self._execute_raw(prepared, parameters, commit=True)
         finally:
             if self._in_request():
                 self._threads.generation = _UNREAD  # this thread's next read sees its own write
+
+    # -- one transaction per request: the vendor's writes and the journal entry -------------------
+
+    def defer_commits(self) -> None:
+        """This thread's request is journaled, and its answer waits for the entry: writes made with
+        ``commit=False`` wait for it too (:meth:`run`). Ended by :meth:`end_request`."""
+        self._threads.deferring = True
+
+    def rollback_deferred(self) -> None:
+        """Undo what waits for the journal entry (an answer that acknowledges nothing, a 5xx)."""
+        if getattr(self._threads, "unit", None) is not None:
+            self._finish_unit(commit=False)
+
+    def _open_unit(self, prepared: _Prepared, parameters: Sequence[Any] | dict[str, Any]) -> list[tuple[Any, ...]]:
+        locks = ExitStack()
+        locks.enter_context(self._writing())  # held until the unit commits: SQLite's write lock is, too
+        try:
+            kept, connection = self._checkout()
+        except BaseException:
+            locks.close()
+            raise
+        unit = self._threads.unit = _Unit(connection, kept, locks)
+        return self._run_in_unit(unit, prepared, parameters, finish=False)
+
+    def _run_in_unit(
+        self, unit: _Unit, prepared: _Prepared, parameters: Sequence[Any] | dict[str, Any], *, finish: bool
+    ) -> list[tuple[Any, ...]]:
+        try:
+            rows = self._execute_on(unit.connection, prepared, parameters)
+        except BaseException:
+            self._finish_unit(commit=False)
+            raise
+        if finish:
+            self._finish_unit(commit=True)
+        return rows
+
+    def _finish_unit(self, *, commit: bool) -> None:
+        unit: _Unit = self._threads.unit
+        self._threads.unit = None
+        broken = False
+        try:
+            if commit:
+                unit.connection.commit()
+            else:
+                unit.connection.rollback()
+        except BaseException:
+            try:
+                unit.connection.rollback()
+            except Exception:
+                broken = True
+            raise
+        finally:
+            self._checkin(unit.kept, unit.connection, broken)
+            unit.locks.close()
+            if self._in_request():
+                self._threads.generation = _UNREAD  # this thread's next read sees its own writes
 
     # -- watched rows kept in memory ------------------------------------------------------------
 
@@ -333,6 +416,10 @@ class Store:
         self._threads.generation = _UNREAD
 
     def end_request(self, _error: BaseException | None = None) -> None:
+        """The request is over: what still waits for a journal entry never was answered, so it is undone."""
+        if getattr(self._threads, "unit", None) is not None:
+            self._finish_unit(commit=False)
+        self._threads.deferring = False
         self._threads.generation = None
 
     def _in_request(self) -> bool:
@@ -373,25 +460,10 @@ class Store:
     def _execute_raw(
         self, prepared: _Prepared, parameters: Sequence[Any] | dict[str, Any], commit: bool = False
     ) -> list[tuple[Any, ...]]:
-        kept = self._kept_connections()
-        if kept is None:
-            connection = self.engine.raw_connection()
-        else:
-            try:
-                connection = kept.idle.pop()
-            except IndexError:
-                connection = self.engine.raw_connection()
-                connection.detach()
+        kept, connection = self._checkout()
         broken = False
         try:
-            cursor = connection.cursor()
-            try:
-                cursor.execute(prepared.sql, parameters)
-                rows = [tuple(row) for row in cursor.fetchall()] if cursor.description else []
-                if not prepared.returns_rows:
-                    rows = []
-            finally:
-                cursor.close()
+            rows = self._execute_on(connection, prepared, parameters)
             if commit:
                 connection.commit()
             return rows
@@ -402,10 +474,38 @@ class Store:
                 broken = True
             raise
         finally:
-            if kept is None or broken or len(kept.idle) >= POOL_SIZE:
-                connection.close()
-            else:
-                kept.idle.append(connection)
+            self._checkin(kept, connection, broken)
+
+    @staticmethod
+    def _execute_on(
+        connection: Any, prepared: _Prepared, parameters: Sequence[Any] | dict[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(prepared.sql, parameters)
+            rows = [tuple(row) for row in cursor.fetchall()] if cursor.description else []
+            return rows if prepared.returns_rows else []
+        finally:
+            cursor.close()
+
+    def _checkout(self) -> tuple[_KeptConnections | None, Any]:
+        """A driver connection: a kept one (SQLite files), else one from the pool."""
+        kept = self._kept_connections()
+        if kept is None:
+            return None, self.engine.raw_connection()
+        try:
+            return kept, kept.idle.pop()
+        except IndexError:
+            connection = self.engine.raw_connection()
+            connection.detach()
+            return kept, connection
+
+    @staticmethod
+    def _checkin(kept: _KeptConnections | None, connection: Any, broken: bool) -> None:
+        if kept is None or broken or len(kept.idle) >= POOL_SIZE:
+            connection.close()
+        else:
+            kept.idle.append(connection)
 
     def _kept_connections(self) -> _KeptConnections | None:
         """SQLite files: the connections this process keeps between calls (no pool round trip).

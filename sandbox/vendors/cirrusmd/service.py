@@ -130,6 +130,7 @@ class CirrusmdService:
     def create_session(self, client_id: str, member: Mapping[str, Any], api_url: str) -> SessionResult:
         """Find then update or create the member, in one atomic statement; mint a fresh token."""
         now = self.clock.now()
+        self.access_token_key  # noqa: B018 - made (once) before the upsert: making it commits a transaction
         values = {
             **member,
             "client_id": client_id,
@@ -142,7 +143,8 @@ class CirrusmdService:
             self._upsert = self.store.upsert_statement(
                 members, keys=("client_id", "external_user_id"), update=UPDATABLE, also_set=_COUNT_SESSION
             ).returning(members.c.member_uuid, members.c.sessions_created, members.c.id)
-        ((member_uuid, sessions_created, row_id),) = self.store.run(self._upsert, values, write=True)
+        # Committed with the request's journal entry, in one transaction, before the answer leaves.
+        ((member_uuid, sessions_created, row_id),) = self.store.run(self._upsert, values, write=True, commit=False)
         created = sessions_created == 1
         # The new row's id bounds how many rows the table holds (ids only grow), so until ids pass the
         # quota no client can be over it and the count is skipped: most creates pay nothing for it.
@@ -160,7 +162,7 @@ class CirrusmdService:
         ((count,),) = self.store.run(_COUNT_MEMBERS, {"client_id": client_id})
         if int(count) <= self.settings.max_members:
             return
-        self.store.run(_FORGET_MEMBER, {"member_uuid": member_uuid}, write=True)
+        self.store.run(_FORGET_MEMBER, {"member_uuid": member_uuid}, write=True, commit=False)
         raise UnprocessableEntity(
             quota_message("members", self.settings.max_members, f"CirrusMD client {client_id!r}", "members"),
             rule=quota_rule("members"),
