@@ -14,6 +14,7 @@ from flask import Response, current_app, jsonify, request
 from marshmallow import Schema, ValidationError
 
 from contracts.cirrusmd.schemas import invalid_body_message
+from sandbox.core import journal
 from sandbox.core.body import BodyProblem, read_json_object
 from sandbox.vendors.cirrusmd.errors import UnprocessableEntity
 
@@ -74,4 +75,7 @@ def api_url() -> str:
 
 
 def session_created(access_token: str) -> tuple[Response, int]:
-    return jsonify(access_token=access_token), 201
+    body = {"access_token": access_token}
+    response = jsonify(body)
+    journal.parsed_answer(response, body)
+    return response, 201
