@@ -13,7 +13,7 @@ import secrets
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
@@ -61,6 +61,20 @@ POOL_SIZE = 16
 PREPARED_LIMIT = 512
 #: Any constant: the PostgreSQL advisory lock that serialises ``create_tables`` across instances.
 _CREATE_TABLES_LOCK = 0x5A4D_B0C5
+
+
+class _Process:
+    """This process's id, kept up to date across forks (``os.getpid`` is a system call, asked several
+    times per request to keep connections and lock descriptors from crossing a fork)."""
+
+    pid = os.getpid()
+
+    @classmethod
+    def forked(cls) -> None:
+        cls.pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_Process.forked)
 
 
 def normalise_url(url: str) -> str:
@@ -197,6 +211,10 @@ class _Unit:
     locks: ExitStack
 
 
+#: A parameter that has neither a value nor a default.
+_NO_DEFAULT = object()
+
+
 @dataclass(frozen=True)
 class _Prepared:
     """A statement compiled once for the driver: its SQL, its parameters in order, their processors."""
@@ -209,14 +227,21 @@ class _Prepared:
     processors: Mapping[str, Callable[[Any], Any]]
     #: False for INSERT/UPDATE/DELETE without RETURNING (PostgreSQL's implicit RETURNING id is dropped).
     returns_rows: bool
+    #: (name, processor, default) per parameter in order, worked out once: this runs for every statement.
+    plan: tuple[tuple[str, Callable[[Any], Any] | None, Any], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        plan = tuple((name, self.processors.get(name), self.defaults.get(name, _NO_DEFAULT)) for name in self.names)
+        object.__setattr__(self, "plan", plan)
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
-        bound: dict[str, Any] = {}
-        for name in self.names:
-            value = values[name] if name in values else self.defaults[name]
-            processor = self.processors.get(name)
-            bound[name] = value if processor is None or value is None else processor(value)
-        return tuple(bound[name] for name in self.names) if self.positional else bound
+        bound: list[Any] = []
+        for name, processor, default in self.plan:
+            value = values.get(name, default)
+            if value is _NO_DEFAULT:
+                raise KeyError(name)
+            bound.append(value if processor is None or value is None else processor(value))
+        return tuple(bound) if self.positional else dict(zip(self.names, bound, strict=True))
 
 
 class _KeptConnections:
@@ -231,7 +256,7 @@ class _KeptConnections:
 
     def __init__(self, generation: int) -> None:
         self.generation = generation
-        self.pid = os.getpid()
+        self.pid = _Process.pid
         self.idle: list[Any] = []
 
     def close(self) -> None:
@@ -517,8 +542,8 @@ class Store:
         if self.dialect != "sqlite" or self._lock_path is None:
             return None
         kept = self._kept
-        if kept.generation != self._generation or kept.pid != os.getpid():
-            if kept.pid == os.getpid():
+        if kept.generation != self._generation or kept.pid != _Process.pid:
+            if kept.pid == _Process.pid:
                 kept.close()
             kept = self._kept = _KeptConnections(self._generation)
         return kept
@@ -563,7 +588,7 @@ class Store:
         """This process's own descriptor of the lock file (a descriptor inherited over fork is shared)."""
         if self._lock_path is None:
             return None
-        pid = os.getpid()
+        pid = _Process.pid
         if self._lock_file is None or self._lock_file[0] != pid:
             self._lock_file = (
                 pid,
@@ -648,9 +673,9 @@ class Store:
 
     def dispose(self) -> None:
         self._generation += 1  # kept connections are replaced on their next use
-        if self._kept.pid == os.getpid():
+        if self._kept.pid == _Process.pid:
             self._kept.close()
         self.engine.dispose()
-        if self._lock_file is not None and self._lock_file[0] == os.getpid():
+        if self._lock_file is not None and self._lock_file[0] == _Process.pid:
             os.close(self._lock_file[1])
         self._lock_file = None
