@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
+from flask.globals import app_ctx, request_ctx
 from sqlalchemy import JSON, Column, ColumnElement, Float, Index, Integer, String, Table, Text, delete, func, select
 from werkzeug.exceptions import HTTPException
 
@@ -340,9 +341,50 @@ def init_app(app: Flask, journal_: Journal) -> None:
 
     @app.after_request
     def _record(response: Response) -> Response:
-        surface = surface_for(request.path)
+        current, found = request_ctx.request, app_ctx.g  # the objects, not proxies: read many times below
+        surface = surface_for(current.path)
         if surface is None or not surface.journaled:
             return response
+        if response.status_code >= 500:  # an internal error acknowledges nothing: undo what waited
+            journal_.store.rollback_deferred()
+        annotation = current_annotation()
+        error = found.get("vendor_error")
+        if error is not None:
+            annotation.rule = annotation.rule or error.rule
+            annotation.message = annotation.message or error.message
+        started = found.get("journal_started", time.perf_counter())
+        try:
+            raw_request = current.get_data(cache=True)
+        except HTTPException:  # an oversized body was refused; journal the refusal, not the body
+            raw_request = b""
+        streamed = response.is_streamed
+        journal_.record(
+            vendor=surface.name,
+            tenant=annotation.tenant,
+            direction="inbound",
+            method=current.method,
+            path=current.full_path.rstrip("?"),
+            route=current.path,
+            status=response.status_code,
+            verdict=DROPPED if annotation.dropped else verdict_for(response.status_code, annotation.warnings),
+            rule=annotation.rule,
+            message=annotation.message,
+            warnings=annotation.warnings,
+            request=Exchange(
+                current.headers.items(), raw_request, current.content_type, found.get("sandbox_parsed_body")
+            ),
+            response=Exchange(
+                response.headers.items(),
+                b"" if streamed else response.get_data(),
+                response.content_type,
+                parsed=found.get("sandbox_parsed_answer"),
+                note="(streamed)" if streamed else None,
+            ),
+            latency_ms=round((time.perf_counter() - started) * 1000, 3),
+            correlation_id=found.get("correlation_id", ""),
+        )
+        response.headers["X-Correlation-Id"] = found.get("correlation_id", "")
+        return response
         if response.status_code >= 500:  # an internal error acknowledges nothing: undo what waited
             journal_.store.rollback_deferred()
         annotation = current_annotation()
