@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, request
+from flask.globals import app_ctx, request_ctx
 from sqlalchemy import JSON, Column, Float, Integer, String, Table, Text, bindparam, delete, func, or_, select, update
 
 from sandbox.core import journal
@@ -250,9 +251,10 @@ def faults() -> Faults:
 
 def tenant_of_request(surface: VendorSurface) -> str | None:
     """The current request's tenant for ``surface``, worked out once per request."""
-    if "sandbox_tenant" not in g:
-        g.sandbox_tenant = surface.tenant_of(request) if surface.tenant_of else None
-    tenant: str | None = g.sandbox_tenant
+    found = app_ctx.g  # the object, not the proxy: one lookup
+    if "sandbox_tenant" not in found:
+        found.sandbox_tenant = surface.tenant_of(request_ctx.request) if surface.tenant_of else None
+    tenant: str | None = found.sandbox_tenant
     return tenant
 
 

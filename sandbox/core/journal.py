@@ -103,9 +103,10 @@ def parsed_answer(response: Response, value: Any) -> None:
 
 
 def current_annotation() -> Annotation:
-    if "journal_annotation" not in g:
-        g.journal_annotation = Annotation()
-    annotation: Annotation = g.journal_annotation
+    found = app_ctx.g  # the object, not the proxy: one lookup
+    annotation: Annotation | None = getattr(found, "journal_annotation", None)
+    if annotation is None:
+        annotation = found.journal_annotation = Annotation()
     return annotation
 
 
@@ -331,10 +332,11 @@ def init_app(app: Flask, journal_: Journal) -> None:
 
     @app.before_request
     def _start() -> None:
-        g.journal_started = time.perf_counter()
-        supplied = request.headers.get("X-Correlation-Id", "")
-        g.correlation_id = supplied[:64] if supplied.isprintable() and supplied else secrets.token_hex(8)
-        surface = surface_for(request.path)
+        current, found = request_ctx.request, app_ctx.g
+        found.journal_started = time.perf_counter()
+        supplied = current.headers.get("X-Correlation-Id", "")
+        found.correlation_id = supplied[:64] if supplied.isprintable() and supplied else secrets.token_hex(8)
+        surface = surface_for(current.path)
         if surface is not None and surface.journaled:
             # The vendor's writes may wait for the entry: one transaction, one commit, before the answer.
             journal_.store.defer_commits()
