@@ -7,7 +7,16 @@ client) rate. Every request is fully valid: a signed HS256 JWT, the body validat
 upsert (a new member for each request), a journal entry.
 
     python benchmarks/cirrusmd_sessions.py [--workers 2] [--connections 16] [--seconds 10] [--rounds 3]
-        [--mountebank] [--gunicorn] [--database URL] [--soak SECONDS]
+        [--mountebank] [--gunicorn] [--database URL] [--soak SECONDS] [--against DIR] [--stages]
+
+``--against DIR`` runs a second checkout of the project (e.g. ``git worktree add DIR <base commit>``)
+with the same interpreter and dependencies, its sources first on ``PYTHONPATH``, alternating with
+this checkout round by round (in-process figures too), and prints the ratios of the medians: a
+before/after comparison from one run, on a noisy machine.
+
+``--stages`` prints where the app's CPU goes per request, in-process (the WSGI app called directly,
+no server, no test client): the JWT check, the body, the upsert, the token, the journal, the fault
+check, and Flask with everything else; medians over ``--rounds`` rounds (and for ``--against``).
 
 ``--mountebank`` also drives a stateless mountebank stub (one imposter answering 201 with a fixed
 body) with the same load, alternating with the sandbox round by round, and prints the ratio of
@@ -173,9 +182,12 @@ def wait_for(check: Callable[[], bool], process: subprocess.Popen[bytes], starte
 
 @contextmanager
 def sandbox_server(
-    workdir: Path, workers: int, database: str | None, server: str = "granian"
+    workdir: Path, workers: int, database: str | None, server: str = "granian", checkout: Path | None = None
 ) -> Iterator[tuple[int, str, float]]:
-    """(server pid, base URL, cold start seconds): process start to the first 201."""
+    """(server pid, base URL, cold start seconds): process start to the first 201.
+
+    ``checkout``: run that checkout's sources (``--against``) instead of this environment's.
+    """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     executable = str(Path(sys.executable).with_name("vendor-sandbox"))
@@ -183,7 +195,7 @@ def sandbox_server(
     command = [executable, "serve", "--port", str(port), "--workers", str(workers)]
     if database:
         command += ["--database", database]
-    environment = dict(os.environ)
+    environment = against_environment(checkout) if checkout is not None else dict(os.environ)
     # Every request creates a member: lift the per-client quota ([limits] members) out of the way.
     environment["VENDOR_SANDBOX_LIMITS_MEMBERS"] = str(10**9)
     if server == "gunicorn":  # the same app on gunicorn's threaded workers, for comparison
@@ -287,7 +299,7 @@ def mountebank_server(binary: Path, workdir: Path) -> Iterator[tuple[int, str, f
             process.kill()
 
 
-def compile_bytecode() -> None:
+def compile_bytecode(checkout: Path | None = None) -> None:
     """Compile the project's bytecode before timing a cold start, as ``pip install .`` does.
 
     An editable install under ``PYTHONDONTWRITEBYTECODE=1`` (set on this project's machines) would
@@ -299,6 +311,10 @@ def compile_bytecode() -> None:
     import contracts
     import sandbox
 
+    if checkout is not None:
+        for name in ("sandbox", "contracts"):
+            compileall.compile_dir(str(checkout / name), quiet=1)
+        return
     for package in (sandbox, contracts):
         compileall.compile_dir(str(Path(str(package.__file__)).parent), quiet=1)
 
@@ -327,6 +343,178 @@ def in_process_rate(seconds: float) -> float:
         rate = count / (time.perf_counter() - started)
         app.extensions["sandbox.store"].dispose()
         return rate
+
+
+#: Where the app's time goes, per stage (``--stages``): each entry is a stage's name and the functions
+#: (``module:Class.method``) whose time counts for it. A function missing in a checkout is skipped.
+#: Times are exclusive: a stage called inside another counts for itself only.
+STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("fault check", ("sandbox.core.faults:Faults.take",)),
+    ("auth: JWT, client secret, clock", ("sandbox.vendors.cirrusmd.service:CirrusmdService.authenticate",)),
+    ("body: parse + contract", ("sandbox.core.apidoc:Declarations.body",)),
+    ("upsert (member row)", ("sandbox.vendors.cirrusmd.service:CirrusmdService.create_session",)),
+    ("access token", ("sandbox.vendors.cirrusmd.service:CirrusmdService.mint_access_token",)),
+    ("answer (JSON)", ("sandbox.vendors.cirrusmd.wire:session_created",)),
+    ("journal entry (+ commit)", ("sandbox.core.journal:Journal.record",)),
+)
+OTHER_STAGE = "Flask, hooks and the rest"
+
+
+class StageClock:
+    """Exclusive CPU time (``time.thread_time_ns``) per stage, from wrappers around the stages' functions."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, int] = {name: 0 for name, _ in STAGES}
+        self._stack: list[list[int]] = []  # [start, time of nested stages]
+
+    def install(self) -> None:
+        import importlib
+
+        for name, targets in STAGES:
+            for target in targets:
+                module_name, _, qualified = target.partition(":")
+                owner_name, _, attribute = qualified.rpartition(".")
+                try:
+                    owner: object = importlib.import_module(module_name)
+                    for part in filter(None, owner_name.split(".")):
+                        owner = getattr(owner, part)
+                    function = getattr(owner, attribute)
+                except (ImportError, AttributeError):
+                    continue
+                setattr(owner, attribute, self._wrap(name, function))
+
+    def _wrap(self, stage: str, function: Callable[..., object]) -> Callable[..., object]:
+        import functools
+
+        totals, stack, clock = self.totals, self._stack, time.thread_time_ns
+
+        @functools.wraps(function)
+        def timed(*args: object, **kwargs: object) -> object:
+            frame = [clock(), 0]
+            stack.append(frame)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                stack.pop()
+                spent = clock() - frame[0]
+                totals[stage] += spent - frame[1]
+                if stack:
+                    stack[-1][1] += spent
+
+        return timed
+
+
+def wsgi_caller(app: object) -> Callable[[int], None]:
+    """Call ``app`` as a WSGI server would with one valid create-session request (a new member each time)."""
+    import io
+
+    authorization_value = authorization()
+
+    def call(index: int) -> None:
+        data = json.dumps(valid_body(f"direct-{index}")).encode()
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": SESSIONS,
+            "SCRIPT_NAME": "",
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(data),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+            "wsgi.version": (1, 0),
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(data)),
+            "HTTP_HOST": "127.0.0.1:8000",
+            "HTTP_ACCEPT": "application/json",
+            "HTTP_AUTHORIZATION": authorization_value,
+        }
+        statuses: list[str] = []
+        b"".join(app(environ, lambda status, headers, exc_info=None: statuses.append(status)))  # type: ignore[operator]
+        if not statuses[0].startswith("201"):
+            raise SystemExit(f"in-process request answered {statuses[0]}")
+
+    return call
+
+
+def in_process_stages(rounds: int, requests_per_round: int = 2000) -> dict[str, object]:
+    """CPU per request of the app alone (direct WSGI calls), and its split over :data:`STAGES`; medians."""
+    from dataclasses import replace
+
+    from sandbox import config
+    from sandbox.app import create_app
+    from sandbox.core.limits import Limits
+
+    with tempfile.TemporaryDirectory() as directory:
+        settings = config.load_file(None)
+        settings = replace(settings, database=f"sqlite:///{directory}/stages.db", limits=Limits(members=10**9))
+        app = create_app(settings)
+        call = wsgi_caller(app)
+        for index in range(300):  # warm up
+            call(-index - 1)
+        plain: list[float] = []
+        for round_index in range(rounds):  # without the stage wrappers: the app's whole CPU per request
+            started = time.thread_time_ns()
+            for index in range(requests_per_round):
+                call(round_index * requests_per_round + index)
+            plain.append((time.thread_time_ns() - started) / requests_per_round / 1000)
+        clock = StageClock()
+        clock.install()
+        per_stage: dict[str, list[float]] = {name: [] for name, _ in STAGES}
+        per_stage[OTHER_STAGE] = []
+        for round_index in range(rounds):
+            clock.totals.update(dict.fromkeys(clock.totals, 0))  # in place: the wrappers hold this dict
+            started = time.thread_time_ns()
+            for index in range(requests_per_round):
+                call((rounds + round_index) * requests_per_round + index)
+            whole = time.thread_time_ns() - started
+            for name, spent in clock.totals.items():
+                per_stage[name].append(spent / requests_per_round / 1000)
+            per_stage[OTHER_STAGE].append((whole - sum(clock.totals.values())) / requests_per_round / 1000)
+        app.extensions["sandbox.store"].dispose()
+    return {
+        "cpu_us": statistics.median(plain),
+        "stages": {name: statistics.median(values) for name, values in per_stage.items()},
+    }
+
+
+def print_stages(name: str, figures: dict[str, object]) -> None:
+    stages = figures["stages"]
+    assert isinstance(stages, dict)
+    print(
+        f"{name}: app CPU per request, in-process, direct WSGI call: {figures['cpu_us']:,.0f} µs; by stage "
+        "(with the stage timers, medians):"
+    )
+    for stage, spent in stages.items():
+        print(f"  {stage:<36} {spent:7.0f} µs")
+
+
+def against_environment(checkout: Path) -> dict[str, str]:
+    """The environment that runs ``checkout``'s sources with this interpreter and its dependencies."""
+    environment = dict(os.environ)
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(checkout), environment.get("PYTHONPATH")]))
+    return environment
+
+
+def in_process_elsewhere(checkout: Path, arguments: argparse.Namespace) -> dict[str, object]:
+    """This script's in-process figures for another checkout, measured in a child process running its sources."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--in-process-json"]
+    command += ["--in-process-seconds", str(arguments.in_process_seconds), "--rounds", str(arguments.rounds)]
+    if arguments.stages:
+        command.append("--stages")
+    output = subprocess.run(
+        command, env=against_environment(checkout), cwd=checkout, capture_output=True, text=True, timeout=900
+    )
+    match = re.search(r"^JSON (\{.*\})$", output.stdout, re.MULTILINE)
+    if not match:
+        raise SystemExit(f"in-process run of {checkout} failed:\n{output.stdout}\n{output.stderr}")
+    found: dict[str, object] = json.loads(match.group(1))
+    return found
 
 
 def wrk_script(seconds: float, mix: bool) -> str:
@@ -461,60 +649,109 @@ def main() -> None:
     parser.add_argument(
         "--gunicorn", action="store_true", help="also run the sandbox on gunicorn (gthread), if installed"
     )
+    parser.add_argument(
+        "--against",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="another checkout of the project (e.g. a git worktree of the base commit), alternated round by round",
+    )
+    parser.add_argument("--stages", action="store_true", help="print the app's CPU per request by stage")
+    parser.add_argument("--no-http", action="store_true", help="the in-process figures only (no wrk, no servers)")
+    parser.add_argument("--in-process-json", action="store_true", help=argparse.SUPPRESS)  # for --against
     arguments = parser.parse_args()
 
+    if arguments.in_process_json:
+        figures: dict[str, object] = {"rate": in_process_rate(arguments.in_process_seconds)}
+        if arguments.stages:
+            figures.update(in_process_stages(arguments.rounds))
+        print("JSON " + json.dumps(figures))
+        return
     if shutil.which("wrk") is None:
         print("wrk not found (apt-get install wrk): skipping the HTTP load")
     compile_bytecode()
+    against: Path | None = arguments.against.resolve() if arguments.against else None
+    if against is not None:
+        compile_bytecode(against)
     if arguments.soak:
         soak(arguments)
         return
-    print(f"in-process (Flask test client): {in_process_rate(arguments.in_process_seconds):,.0f} requests/s")
-    if shutil.which("wrk") is None:
+    rates: list[float] = []
+    against_rates: list[float] = []
+    stage_runs: list[dict[str, object]] = []
+    against_stage_runs: list[dict[str, object]] = []
+    for _ in range(max(1, arguments.rounds) if against is not None else 1):  # alternate the checkouts
+        rates.append(in_process_rate(arguments.in_process_seconds))
+        if arguments.stages:
+            stage_runs.append(in_process_stages(1 if against is not None else arguments.rounds))
+        if against is not None:
+            elsewhere = in_process_elsewhere(against, argparse.Namespace(**{**vars(arguments), "rounds": 1}))
+            against_rates.append(float(str(elsewhere["rate"])))
+            if arguments.stages:
+                against_stage_runs.append(elsewhere)
+    print(f"in-process (Flask test client): {statistics.median(rates):,.0f} requests/s")
+    if against is not None:
+        print(f"  {against}: {statistics.median(against_rates):,.0f} requests/s")
+    if stage_runs:
+        print_stages("this checkout", merged_stages(stage_runs))
+    if against_stage_runs:
+        print_stages(str(against), merged_stages(against_stage_runs))
+    if shutil.which("wrk") is None or arguments.no_http:
         return
     binary = mountebank_binary(install=True) if arguments.mountebank else None
     if arguments.mountebank and binary is None:
         print("mountebank comparison skipped: npm or the package is not available")
-    sandbox_rounds: list[dict[str, float]] = []
-    sandbox_colds: list[float] = []
-    stub_rounds: list[dict[str, float]] = []
-    stub_colds: list[float] = []
     gunicorn = arguments.gunicorn and Path(sys.executable).with_name("gunicorn").exists()
     if arguments.gunicorn and not gunicorn:
         print("gunicorn comparison skipped: gunicorn is not installed in this environment")
-    gunicorn_rounds: list[dict[str, float]] = []
-    gunicorn_colds: list[float] = []
-    for _ in range(arguments.rounds):
-        with tempfile.TemporaryDirectory() as directory:
-            with sandbox_server(Path(directory), arguments.workers, arguments.database) as (pid, url, cold):
-                sandbox_colds.append(cold)
-                sandbox_rounds.append(run_wrk(url, arguments.connections, arguments.seconds, pid))
-            if gunicorn:
-                with sandbox_server(Path(directory), arguments.workers, arguments.database, "gunicorn") as (
-                    pid,
-                    url,
-                    cold,
-                ):
-                    gunicorn_colds.append(cold)
-                    gunicorn_rounds.append(run_wrk(url, arguments.connections, arguments.seconds, pid))
-            if binary is not None:
-                with mountebank_server(binary, Path(directory)) as (pid, url, cold):
-                    stub_colds.append(cold)
-                    stub_rounds.append(run_wrk(url, arguments.connections, arguments.seconds, pid))
+    runs: dict[str, tuple[list[dict[str, float]], list[float]]] = {}
+
+    def measure(name: str, server: Callable[[Path], object]) -> None:
+        rounds, colds = runs.setdefault(name, ([], []))
+        with tempfile.TemporaryDirectory() as directory, server(Path(directory)) as (pid, url, cold):  # type: ignore[attr-defined]
+            colds.append(cold)
+            rounds.append(run_wrk(url, arguments.connections, arguments.seconds, pid))
+
     load = f"wrk {arguments.connections} connections, {arguments.seconds} s per round"
-    report(f"vendor-sandbox serve --workers {arguments.workers}, {load}", sandbox_rounds, sandbox_colds)
-    if gunicorn_rounds:
-        report(
-            f"the same app on gunicorn -k gthread -w {arguments.workers} --threads 4, {load}",
-            gunicorn_rounds,
-            gunicorn_colds,
+    this = f"vendor-sandbox serve --workers {arguments.workers}, {load}"
+    other = f"{against} (--against), serve --workers {arguments.workers}, {load}"
+    unicorn = f"the same app on gunicorn -k gthread -w {arguments.workers} --threads 4, {load}"
+    stub = f"mountebank stub (stateless, fixed 201), {load}"
+    for _ in range(arguments.rounds):
+        measure(this, lambda directory: sandbox_server(directory, arguments.workers, arguments.database))
+        if against is not None:
+            measure(other, lambda d: sandbox_server(d, arguments.workers, arguments.database, checkout=against))
+        if gunicorn:
+            measure(unicorn, lambda d: sandbox_server(d, arguments.workers, arguments.database, "gunicorn"))
+        if binary is not None:
+            measure(stub, lambda directory: mountebank_server(binary, directory))
+    for name, (rounds, colds) in runs.items():
+        report(name, rounds, colds)
+    sandbox_rounds = runs[this][0]
+    if against is not None:
+        before = runs[other][0]
+        print(
+            f"this checkout / {against}: throughput {median(sandbox_rounds, 'rps') / median(before, 'rps'):.2f}x, "
+            f"server CPU per request "
+            f"{median(sandbox_rounds, 'cpu_us_per_request') / median(before, 'cpu_us_per_request'):.2f}x"
         )
-        ratio = median(sandbox_rounds, "rps") / median(gunicorn_rounds, "rps")
+    if unicorn in runs:
+        ratio = median(sandbox_rounds, "rps") / median(runs[unicorn][0], "rps")
         print(f"throughput ratio granian / gunicorn: {ratio:.2f}")
-    if stub_rounds:
-        report(f"mountebank stub (stateless, fixed 201), {load}", stub_rounds, stub_colds)
-        ratio = median(sandbox_rounds, "rps") / median(stub_rounds, "rps")
+    if stub in runs:
+        ratio = median(sandbox_rounds, "rps") / median(runs[stub][0], "rps")
         print(f"throughput ratio sandbox / mountebank: {ratio:.2f}")
+
+
+def merged_stages(runs: list[dict[str, object]]) -> dict[str, object]:
+    """Medians over several single-round stage measurements (``--against`` alternates them)."""
+    if len(runs) == 1:
+        return runs[0]
+    names = list(runs[0]["stages"])  # type: ignore[call-overload]
+    return {
+        "cpu_us": statistics.median(float(str(run["cpu_us"])) for run in runs),
+        "stages": {name: statistics.median(run["stages"][name] for run in runs) for name in names},  # type: ignore[index]
+    }
 
 
 if __name__ == "__main__":

@@ -105,7 +105,10 @@ def parse_json(raw: bytes) -> Any:
         ) from exc
     except ValueError as exc:  # e.g. an integer with more digits than Python converts
         raise BodyProblem("malformed_json", f"the body is not valid JSON: {str(exc)[:120]}") from exc
-    _check_strings_and_depth(value)
+    if b"\\u" in raw or raw.count(b"{") + raw.count(b"[") > MAX_DEPTH:
+        # Only a \u escape can make a lone surrogate (the text is strict UTF-8), and nesting cannot be
+        # deeper than the brackets are many: most bodies need no walk.
+        _check_strings_and_depth(value)
     return value
 
 

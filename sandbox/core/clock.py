@@ -7,9 +7,10 @@ clock, ``frozen`` pins it to one instant.
 A clock attached to a :class:`~sandbox.core.store.Store` (``create_app`` attaches its clock) keeps
 its state in the ``sandbox_clock`` table, so every worker process and every instance sharing the
 database sees one clock: a change made through any of them is seen by the next request anywhere.
-Inside a request the state is read from the database at most once, on the first ``now()`` (one
-primary-key read; requests that never ask the time pay nothing), and that request keeps the
-state it read. Outside a request the state last read or written by this process is used.
+Inside a request the state is read at most once, on the first ``now()`` (from memory while no
+clock has changed anywhere: the table is watched, see :meth:`~sandbox.core.store.Store.remembered`;
+requests that never ask the time pay nothing), and that request keeps the state it read. Outside a
+request the state last read or written by this process is used.
 
 Besides the global clock there may be one per tenant (a *scope* such as ``cirrusmd:demo-client``):
 a request for that tenant reads its tenant's clock when one is set, else the global one, so QA can
@@ -25,15 +26,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Column, Float, Integer, String, Table, bindparam, case, delete, or_, select, update
+from sqlalchemy import Column, Float, Integer, String, Table, bindparam, case, delete, select, update
 
-from sandbox.core.store import metadata
+from sandbox.core.store import metadata, watch
 
 if TYPE_CHECKING:
     from sandbox.core.store import Store
 
 ClockMode = Literal["system", "offset", "frozen"]
 
+#: Watched: every worker keeps the clocks in memory and reads them again only after a change.
 clock_state = Table(
     "sandbox_clock",
     metadata,
@@ -44,11 +46,11 @@ clock_state = Table(
     Column("frozen_at", Float),
     Column("version", Integer, nullable=False),
 )
+watch(clock_state)
 
 GLOBAL = ""
-_READ = select(clock_state.c.scope, clock_state.c.mode, clock_state.c.offset_seconds, clock_state.c.frozen_at).where(
-    or_(clock_state.c.scope == GLOBAL, clock_state.c.scope == bindparam("in_scope"))
-)
+#: The key of every clock's state in the store's remembered values (:meth:`~sandbox.core.store.Store.remembered`).
+_REMEMBERED = "sandbox.clock"
 _READ_ALL = select(clock_state.c.scope, clock_state.c.mode, clock_state.c.offset_seconds, clock_state.c.frozen_at)
 _frozen = clock_state.c.mode == "frozen"
 #: ``advance`` as one statement, so two instances advancing at once both count.
@@ -150,11 +152,16 @@ class Clock:
         return {row[0]: _state_from_row(row[1:]) for row in self._store.run(_READ_ALL)}
 
     def _read(self, scope: str) -> ClockState:
-        """The state that applies to ``scope``: its own if set, else the global one."""
+        """The state that applies to ``scope``: its own if set, else the global one.
+
+        Every clock is kept in memory until one changes anywhere (the clock table is watched): a
+        request pays one read of the generation, shared with the other remembered values.
+        """
         assert self._store is not None
-        rows = {row[0]: row[1:] for row in self._store.run(_READ, {"in_scope": scope})}
-        state = _state_from_row(rows.get(scope, rows.get(GLOBAL)))
-        self._states[scope if scope in rows else GLOBAL] = state
+        states: dict[str, ClockState] = self._store.remembered(_REMEMBERED, self._read_all)
+        own = scope in states
+        state = states[scope] if own else states.get(GLOBAL, SYSTEM)
+        self._states[scope if own else GLOBAL] = state
         return state
 
     def _local(self, scope: str) -> ClockState:

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from flask import Flask, Request, Response, current_app, g, jsonify, request
+from flask import Flask, Request, Response, g, jsonify, request
+from flask.globals import app_ctx
 from werkzeug.exceptions import HTTPException
 
 from sandbox.core.redact import redaction
@@ -97,7 +98,7 @@ def register_surface(app: Flask, surface: VendorSurface) -> None:
 
 def surface_for(path: str) -> VendorSurface | None:
     """The vendor whose mount point ``path`` is under, for the current app."""
-    surfaces: list[VendorSurface] = current_app.extensions.get(SURFACES_KEY, [])
+    surfaces: list[VendorSurface] = app_ctx.app.extensions.get(SURFACES_KEY, [])  # one lookup, not a proxy's two
     for surface in surfaces:
         if path == surface.prefix or path.startswith(surface.prefix + "/"):
             return surface

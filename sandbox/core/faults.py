@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, request
+from flask.globals import app_ctx, request_ctx
 from sqlalchemy import JSON, Column, Float, Integer, String, Table, Text, bindparam, delete, func, or_, select, update
 
 from contracts.control.schemas import MAX_DELAY_SECONDS as MAX_DELAY_SECONDS  # one definition, shared with the schema
@@ -24,7 +25,7 @@ from sandbox.core.admission import waiting
 from sandbox.core.clock import Clock
 from sandbox.core.errors import VendorSurface, surface_for
 from sandbox.core.randomness import Randomness
-from sandbox.core.store import Store, metadata
+from sandbox.core.store import Store, metadata, watch
 
 CATALOGUE_KEY = "sandbox.fault_catalogue"
 FAULTS_KEY = "sandbox.faults"
@@ -47,6 +48,8 @@ armed_faults = Table(
     Column("fired", Integer, nullable=False, default=0),
     Column("created_at", Float, nullable=False),
 )
+#: Watched: whether a vendor has armed faults at all is kept in each worker's memory until one changes.
+watch(armed_faults)
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,8 @@ _CANDIDATES = (
     )
     .order_by(armed_faults.c.id)
 )
-_ANY_ARMED = select(armed_faults.c.id).where(armed_faults.c.vendor == bindparam("vendor")).limit(1)
+_ARMED_VENDORS = select(armed_faults.c.vendor).distinct()
+_REMEMBERED = "sandbox.faults.armed_vendors"
 #: Consuming is one conditional UPDATE: two workers can never both take the last remaining use.
 _CONSUME = (
     update(armed_faults)
@@ -186,13 +190,16 @@ class Faults:
         with self.store.begin() as connection:
             return int(connection.execute(statement).rowcount)
 
+    def _armed_vendors(self) -> frozenset[str]:
+        return frozenset(str(row[0]) for row in self.store.run(_ARMED_VENDORS))
+
     def take(
         self, vendor: str, route: str, tenant: str | None, kinds: tuple[str, ...] = INBOUND_KINDS
     ) -> dict[str, Any] | None:
         """The first armed fault of ``kinds`` matching this request (or outbound call), consumed
         atomically; ``None`` if none fires."""
-        if not self.store.run(_ANY_ARMED, {"vendor": vendor}):
-            return None  # the usual case, on every request: one indexed read of a (near) empty table
+        if vendor not in self.store.remembered(_REMEMBERED, self._armed_vendors):
+            return None  # the usual case, on every request: from memory until a fault is armed or taken
         with self.store.connect() as connection:
             candidates = [
                 dict(row._mapping) for row in connection.execute(_CANDIDATES, {"vendor": vendor, "kinds": list(kinds)})
@@ -244,9 +251,10 @@ def faults() -> Faults:
 
 def tenant_of_request(surface: VendorSurface) -> str | None:
     """The current request's tenant for ``surface``, worked out once per request."""
-    if "sandbox_tenant" not in g:
-        g.sandbox_tenant = surface.tenant_of(request) if surface.tenant_of else None
-    tenant: str | None = g.sandbox_tenant
+    found = app_ctx.g  # the object, not the proxy: one lookup
+    if "sandbox_tenant" not in found:
+        found.sandbox_tenant = surface.tenant_of(request_ctx.request) if surface.tenant_of else None
+    tenant: str | None = found.sandbox_tenant
     return tenant
 
 

@@ -22,7 +22,7 @@ import math
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -148,13 +148,20 @@ def _unsendable(value: Any, path: str = "", field: str = "") -> _Unsendable | No
     return None
 
 
+def _may_hold_unsendable(raw: bytes) -> bool:
+    """Whether JSON text ``raw`` can hold what :func:`_unsendable` looks for (most tokens cannot, and skip
+    the walk): a lone surrogate needs a ``\\u`` escape (the text is strict UTF-8), a non-finite number
+    its literal, and a recursion limit more nesting than a few dozen brackets."""
+    return b"\\u" in raw or b"NaN" in raw or b"Infinity" in raw or raw.count(b"{") + raw.count(b"[") >= 32
+
+
 def _strict_json_object(raw: bytes, part: str) -> dict[str, Any]:
     try:
         value = json.loads(raw.decode("utf-8"), parse_constant=_NonFinite)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise TokenRejected(TokenFailure.MALFORMED, problem=f"the {part} is not valid JSON") from exc
     try:
-        found = _unsendable(value)
+        found = _unsendable(value) if _may_hold_unsendable(raw) else None
     except RecursionError as exc:
         raise TokenRejected(TokenFailure.MALFORMED, problem=f"the {part} nests too deeply") from exc
     if found is not None:
@@ -179,7 +186,7 @@ def decode_unverified(token: str) -> DecodedToken:
     if last is None or last[0] != token:
         last = _last_decoded.entry = (token, _decode(token))
     decoded = last[1]
-    return replace(decoded, header=dict(decoded.header), claims=dict(decoded.claims))
+    return DecodedToken(dict(decoded.header), dict(decoded.claims), decoded.signing_input, decoded.signature)
 
 
 def _decode(token: str) -> DecodedToken:

@@ -12,12 +12,12 @@ import os
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Column, Engine, MetaData, String, Table, create_engine, event, select, text
+from sqlalchemy import BigInteger, Column, Engine, Integer, MetaData, String, Table, create_engine, event, select, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
@@ -34,6 +34,23 @@ signing_keys = Table(
     Column("secret", String(200), nullable=False),
 )
 
+#: One row: a number that every change to a watched table moves (:func:`watch`). A trigger in the database
+#: moves it, inside the writer's own transaction, so no write path can forget it and a crash cannot split
+#: the change from the bump; a process that keeps watched rows in memory reads it once per request to know
+#: whether they are still current (:meth:`Store.remembered`).
+generations = Table(
+    "sandbox_generation",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("value", BigInteger, nullable=False),
+)
+_GENERATION = select(generations.c.value).where(generations.c.id == 1)
+#: Tables whose every INSERT, UPDATE and DELETE moves the generation (:func:`watch`).
+_watched: list[Table] = []
+#: Values kept per generation by :meth:`Store.remembered`, at most (beyond it, loaded but not kept):
+#: a client naming a new unknown tenant on every request cannot grow a process's memory.
+REMEMBERED_LIMIT = 4096
+
 DEFAULT_DATABASE_URL = "sqlite:///.vendor-sandbox/sandbox.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 #: Page cache per connection (SQLite defaults to 2 MiB): the OS caches the file too, and each worker holds several.
@@ -44,6 +61,20 @@ POOL_SIZE = 16
 PREPARED_LIMIT = 512
 #: Any constant: the PostgreSQL advisory lock that serialises ``create_tables`` across instances.
 _CREATE_TABLES_LOCK = 0x5A4D_B0C5
+
+
+class _Process:
+    """This process's id, kept up to date across forks (``os.getpid`` is a system call, asked several
+    times per request to keep connections and lock descriptors from crossing a fork)."""
+
+    pid = os.getpid()
+
+    @classmethod
+    def forked(cls) -> None:
+        cls.pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_Process.forked)
 
 
 def normalise_url(url: str) -> str:
@@ -99,6 +130,91 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def watch(table: Table) -> Table:
+    """Declare that processes may keep ``table``'s rows in memory (:meth:`Store.remembered`): every change
+    to it, whoever makes it, moves the generation. For small tables read on every request that change
+    rarely (tenants' secrets, armed faults, clocks), never for tables every request writes."""
+    if table not in _watched:
+        _watched.append(table)
+    return table
+
+
+def _trigger_statements(dialect: str, existing: set[str]) -> list[str]:
+    """The DDL that makes every change to a watched table move the generation; nothing already there.
+
+    The first bump of a database (or of one emptied by ``serve --fresh``) starts from a random number,
+    so a process that remembered rows from before the emptying can never meet its old number again.
+    """
+    statements: list[str] = []
+    if dialect == "postgresql":
+        statements.append(
+            "CREATE OR REPLACE FUNCTION sandbox_bump_generation() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "INSERT INTO sandbox_generation (id, value) VALUES (1, floor(random() * 1e12)::bigint) "
+            "ON CONFLICT (id) DO UPDATE SET value = sandbox_generation.value + 1; RETURN NULL; END $$"
+        )
+        for table in _watched:
+            name = f"sandbox_generation_{table.name}"
+            if name not in existing:
+                statements.append(
+                    f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table.name} "
+                    "FOR EACH STATEMENT EXECUTE PROCEDURE sandbox_bump_generation()"
+                )
+        return statements
+    for table in _watched:
+        for event_name in ("INSERT", "UPDATE", "DELETE"):
+            name = f"sandbox_generation_{table.name}_{event_name.lower()}"
+            if name not in existing:
+                # Not INSERT OR IGNORE: an outer statement's own ON CONFLICT clause (an upsert) overrides it.
+                statements.append(
+                    f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event_name} ON {table.name} BEGIN "  # noqa: S608
+                    "INSERT INTO sandbox_generation (id, value) SELECT 1, abs(random() % 1000000000000) "
+                    "WHERE NOT EXISTS (SELECT 1 FROM sandbox_generation WHERE id = 1); "
+                    "UPDATE sandbox_generation SET value = value + 1 WHERE id = 1; END"
+                )
+    return statements
+
+
+@event.listens_for(metadata, "after_create")
+def _install_triggers(_target: MetaData, connection: Connection, **_: Any) -> None:
+    """After every ``create_all`` (each start): watched tables of a database made before they were
+    watched get their triggers too."""
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        found = "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'sandbox_generation_%'"
+    elif dialect == "sqlite":
+        found = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'sandbox_generation_%'"
+    else:
+        return
+    existing = {str(row[0]) for row in connection.execute(text(found))}
+    for statement in _trigger_statements(dialect, existing):
+        connection.execute(text(statement))
+
+
+class _Remembered:
+    """Values derived from watched tables, valid while the generation they were read under is current."""
+
+    def __init__(self, generation: int | None) -> None:
+        self.generation = generation
+        self.values: dict[Any, Any] = {}
+
+
+#: In a request, before the generation is read.
+_UNREAD = object()
+
+
+@dataclass
+class _Unit:
+    """A thread's open write transaction, waiting for the request's journal entry (:meth:`Store.run`)."""
+
+    connection: Any
+    kept: _KeptConnections | None
+    locks: ExitStack
+
+
+#: A parameter that has neither a value nor a default.
+_NO_DEFAULT = object()
+
+
 @dataclass(frozen=True)
 class _Prepared:
     """A statement compiled once for the driver: its SQL, its parameters in order, their processors."""
@@ -111,14 +227,21 @@ class _Prepared:
     processors: Mapping[str, Callable[[Any], Any]]
     #: False for INSERT/UPDATE/DELETE without RETURNING (PostgreSQL's implicit RETURNING id is dropped).
     returns_rows: bool
+    #: (name, processor, default) per parameter in order, worked out once: this runs for every statement.
+    plan: tuple[tuple[str, Callable[[Any], Any] | None, Any], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        plan = tuple((name, self.processors.get(name), self.defaults.get(name, _NO_DEFAULT)) for name in self.names)
+        object.__setattr__(self, "plan", plan)
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
-        bound: dict[str, Any] = {}
-        for name in self.names:
-            value = values[name] if name in values else self.defaults[name]
-            processor = self.processors.get(name)
-            bound[name] = value if processor is None or value is None else processor(value)
-        return tuple(bound[name] for name in self.names) if self.positional else bound
+        bound: list[Any] = []
+        for name, processor, default in self.plan:
+            value = values.get(name, default)
+            if value is _NO_DEFAULT:
+                raise KeyError(name)
+            bound.append(value if processor is None or value is None else processor(value))
+        return tuple(bound) if self.positional else dict(zip(self.names, bound, strict=True))
 
 
 class _KeptConnections:
@@ -133,7 +256,7 @@ class _KeptConnections:
 
     def __init__(self, generation: int) -> None:
         self.generation = generation
-        self.pid = os.getpid()
+        self.pid = _Process.pid
         self.idle: list[Any] = []
 
     def close(self) -> None:
@@ -167,6 +290,7 @@ class Store:
         self._write_lock = threading.RLock() if self.dialect == "sqlite" else None
         self._lock_path = _lock_file_for(url) if self.dialect == "sqlite" else None
         self._lock_file: tuple[int, int] | None = None  # (pid, fd): opened after any fork, per process
+        self._remembered = _Remembered(None)  # None: never a generation, so the first use loads
 
     def create_tables(self) -> None:
         """Create missing tables; on PostgreSQL instances starting together take turns (advisory lock)."""
@@ -187,8 +311,13 @@ class Store:
         on release. SQLite's own locking (WAL, ``busy_timeout``) still guards against any writer
         that does not take the lock.
         """
-        with self._writing(), self.engine.begin() as connection:
-            yield connection
+        if getattr(self._threads, "unit", None) is not None:
+            self._finish_unit(commit=True)  # a transaction of its own: what waited is committed first
+        try:
+            with self._writing(), self.engine.begin() as connection:
+                yield connection
+        finally:
+            self._threads.generation = _UNREAD if self._in_request() else None  # see this thread's own writes
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
@@ -210,7 +339,12 @@ class Store:
                     fcntl.flock(descriptor, fcntl.LOCK_UN)
 
     def run(
-        self, statement: ClauseElement, values: Mapping[str, Any] | None = None, *, write: bool = False
+        self,
+        statement: ClauseElement,
+        values: Mapping[str, Any] | None = None,
+        *,
+        write: bool = False,
+        commit: bool = True,
     ) -> list[tuple[Any, ...]]:
         """Execute a Core statement on a pooled driver connection, without SQLAlchemy's per-call work.
 
@@ -220,37 +354,141 @@ class Store:
         bind processor (JSON) are processed as SQLAlchemy would. Returns the rows (SELECT or
         RETURNING) as tuples, values as the driver gives them. ``write=True`` runs it in its own
         write transaction, committed before returning, under the same locks as :meth:`begin`.
+
+        ``commit=False`` (with ``write=True``), in a request whose answer waits for its journal entry
+        (:meth:`defer_commits`): the write opens this thread's unit of work instead, which the next
+        committing write (the journal entry) commits with it, one transaction, one commit, before
+        the answer leaves; until then every statement of this thread runs in it and sees it. Outside
+        such a request it commits at once.
         """
         values = values or {}
         prepared = self._prepare(statement, tuple(values))
         parameters = prepared.parameters(values)
+        unit: _Unit | None = getattr(self._threads, "unit", None)
+        if unit is not None:
+            return self._run_in_unit(unit, prepared, parameters, finish=write and commit)
         if not write:
             return self._execute_raw(prepared, parameters)
-        with self._writing():
-            return self._execute_raw(prepared, parameters, commit=True)
+        if not commit and getattr(self._threads, "deferring", False):
+            return self._open_unit(prepared, parameters)
+        try:
+            with self._writing():
+                return self._execute_raw(prepared, parameters, commit=True)
+        finally:
+            if self._in_request():
+                self._threads.generation = _UNREAD  # this thread's next read sees its own write
+
+    # -- one transaction per request: the vendor's writes and the journal entry -------------------
+
+    def defer_commits(self) -> None:
+        """This thread's request is journaled, and its answer waits for the entry: writes made with
+        ``commit=False`` wait for it too (:meth:`run`). Ended by :meth:`end_request`."""
+        self._threads.deferring = True
+
+    def rollback_deferred(self) -> None:
+        """Undo what waits for the journal entry (an answer that acknowledges nothing, a 5xx)."""
+        if getattr(self._threads, "unit", None) is not None:
+            self._finish_unit(commit=False)
+
+    def _open_unit(self, prepared: _Prepared, parameters: Sequence[Any] | dict[str, Any]) -> list[tuple[Any, ...]]:
+        locks = ExitStack()
+        locks.enter_context(self._writing())  # held until the unit commits: SQLite's write lock is, too
+        try:
+            kept, connection = self._checkout()
+        except BaseException:
+            locks.close()
+            raise
+        unit = self._threads.unit = _Unit(connection, kept, locks)
+        return self._run_in_unit(unit, prepared, parameters, finish=False)
+
+    def _run_in_unit(
+        self, unit: _Unit, prepared: _Prepared, parameters: Sequence[Any] | dict[str, Any], *, finish: bool
+    ) -> list[tuple[Any, ...]]:
+        try:
+            rows = self._execute_on(unit.connection, prepared, parameters)
+        except BaseException:
+            self._finish_unit(commit=False)
+            raise
+        if finish:
+            self._finish_unit(commit=True)
+        return rows
+
+    def _finish_unit(self, *, commit: bool) -> None:
+        unit: _Unit = self._threads.unit
+        self._threads.unit = None
+        broken = False
+        try:
+            if commit:
+                unit.connection.commit()
+            else:
+                unit.connection.rollback()
+        except BaseException:
+            try:
+                unit.connection.rollback()
+            except Exception:
+                broken = True
+            raise
+        finally:
+            self._checkin(unit.kept, unit.connection, broken)
+            unit.locks.close()
+            if self._in_request():
+                self._threads.generation = _UNREAD  # this thread's next read sees its own writes
+
+    # -- watched rows kept in memory ------------------------------------------------------------
+
+    def begin_request(self) -> None:
+        """A request starts on this thread: its first :meth:`generation` reads the database, later ones reuse it."""
+        self._threads.generation = _UNREAD
+
+    def end_request(self, _error: BaseException | None = None) -> None:
+        """The request is over: what still waits for a journal entry never was answered, so it is undone."""
+        if getattr(self._threads, "unit", None) is not None:
+            self._finish_unit(commit=False)
+        self._threads.deferring = False
+        self._threads.generation = None
+
+    def _in_request(self) -> bool:
+        return getattr(self._threads, "generation", None) is not None
+
+    def generation(self) -> int | None:
+        """The current generation of the watched tables: read at most once per request (and again after
+        this thread's own writes); outside a request, read every time. -1 before the first change."""
+        current = getattr(self._threads, "generation", None)
+        if current is None or current is _UNREAD:
+            rows = self.run(_GENERATION)
+            value = int(rows[0][0]) if rows else -1  # -1: no change recorded yet (never a bumped value)
+            if current is _UNREAD:
+                self._threads.generation = value
+            return value
+        return int(current)
+
+    def remembered(self, key: Any, load: Callable[[], Any]) -> Any:
+        """``load()``'s value (it must read only watched tables), kept in this process's memory until a
+        watched table changes in any process sharing the database.
+
+        The generation is read before ``load`` runs, so a value is never older than the generation it
+        is kept under: a change committed meanwhile is seen by the next request at the latest.
+        """
+        generation = self.generation()
+        kept = self._remembered
+        if kept.generation != generation:
+            kept = self._remembered = _Remembered(generation)
+        try:
+            return kept.values[key]
+        except KeyError:
+            pass
+        value = load()
+        if len(kept.values) < REMEMBERED_LIMIT:
+            kept.values[key] = value
+        return value
 
     def _execute_raw(
         self, prepared: _Prepared, parameters: Sequence[Any] | dict[str, Any], commit: bool = False
     ) -> list[tuple[Any, ...]]:
-        kept = self._kept_connections()
-        if kept is None:
-            connection = self.engine.raw_connection()
-        else:
-            try:
-                connection = kept.idle.pop()
-            except IndexError:
-                connection = self.engine.raw_connection()
-                connection.detach()
+        kept, connection = self._checkout()
         broken = False
         try:
-            cursor = connection.cursor()
-            try:
-                cursor.execute(prepared.sql, parameters)
-                rows = [tuple(row) for row in cursor.fetchall()] if cursor.description else []
-                if not prepared.returns_rows:
-                    rows = []
-            finally:
-                cursor.close()
+            rows = self._execute_on(connection, prepared, parameters)
             if commit:
                 connection.commit()
             return rows
@@ -261,10 +499,38 @@ class Store:
                 broken = True
             raise
         finally:
-            if kept is None or broken or len(kept.idle) >= POOL_SIZE:
-                connection.close()
-            else:
-                kept.idle.append(connection)
+            self._checkin(kept, connection, broken)
+
+    @staticmethod
+    def _execute_on(
+        connection: Any, prepared: _Prepared, parameters: Sequence[Any] | dict[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(prepared.sql, parameters)
+            rows = [tuple(row) for row in cursor.fetchall()] if cursor.description else []
+            return rows if prepared.returns_rows else []
+        finally:
+            cursor.close()
+
+    def _checkout(self) -> tuple[_KeptConnections | None, Any]:
+        """A driver connection: a kept one (SQLite files), else one from the pool."""
+        kept = self._kept_connections()
+        if kept is None:
+            return None, self.engine.raw_connection()
+        try:
+            return kept, kept.idle.pop()
+        except IndexError:
+            connection = self.engine.raw_connection()
+            connection.detach()
+            return kept, connection
+
+    @staticmethod
+    def _checkin(kept: _KeptConnections | None, connection: Any, broken: bool) -> None:
+        if kept is None or broken or len(kept.idle) >= POOL_SIZE:
+            connection.close()
+        else:
+            kept.idle.append(connection)
 
     def _kept_connections(self) -> _KeptConnections | None:
         """SQLite files: the connections this process keeps between calls (no pool round trip).
@@ -276,8 +542,8 @@ class Store:
         if self.dialect != "sqlite" or self._lock_path is None:
             return None
         kept = self._kept
-        if kept.generation != self._generation or kept.pid != os.getpid():
-            if kept.pid == os.getpid():
+        if kept.generation != self._generation or kept.pid != _Process.pid:
+            if kept.pid == _Process.pid:
                 kept.close()
             kept = self._kept = _KeptConnections(self._generation)
         return kept
@@ -322,7 +588,7 @@ class Store:
         """This process's own descriptor of the lock file (a descriptor inherited over fork is shared)."""
         if self._lock_path is None:
             return None
-        pid = os.getpid()
+        pid = _Process.pid
         if self._lock_file is None or self._lock_file[0] != pid:
             self._lock_file = (
                 pid,
@@ -407,9 +673,9 @@ class Store:
 
     def dispose(self) -> None:
         self._generation += 1  # kept connections are replaced on their next use
-        if self._kept.pid == os.getpid():
+        if self._kept.pid == _Process.pid:
             self._kept.close()
         self.engine.dispose()
-        if self._lock_file is not None and self._lock_file[0] == os.getpid():
+        if self._lock_file is not None and self._lock_file[0] == _Process.pid:
             os.close(self._lock_file[1])
         self._lock_file = None

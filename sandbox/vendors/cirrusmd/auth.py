@@ -6,6 +6,7 @@ the 120-second limit is the document's "exp must NOT exceed 2 minutes from the c
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +20,9 @@ from sandbox.vendors.cirrusmd.errors import Unauthorized
 SCOPE = "sdk"
 
 
+@functools.lru_cache(maxsize=8)
 def policy(leeway_seconds: float) -> JwtPolicy:
+    """The policy for a leeway (built once: the leeway is a setting, and the policy is frozen)."""
     return JwtPolicy(
         algorithms=frozenset({"HS256"}),
         required_claims=REQUIRED_CLAIMS,

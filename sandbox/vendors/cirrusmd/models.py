@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import JSON, Column, Float, Integer, String, Table, Text, UniqueConstraint
 
 from contracts.cirrusmd.schemas import ORIGIN_LABEL_MAX
-from sandbox.core.store import metadata
+from sandbox.core.store import metadata, watch
 
 clients = Table(
     "cirrusmd_clients",
@@ -15,6 +15,8 @@ clients = Table(
     Column("client_id", String(200), primary_key=True),
     Column("shared_secret", String(500), nullable=False),
 )
+#: Watched: each worker keeps the secrets it has looked up in memory until a client changes anywhere.
+watch(clients)
 
 members = Table(
     "cirrusmd_members",

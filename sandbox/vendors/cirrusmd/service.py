@@ -5,14 +5,16 @@ Plain values in, records out: nothing here reads an HTTP request (the views and 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from jwt.utils import base64url_encode
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.sql.dml import Insert
 
-from contracts.jws import sign_hmac
+from contracts.jws import encode_segment, hmac_signature
 from sandbox.core import sections, tenants
 from sandbox.core.clock import Clock
 from sandbox.core.limits import Limits, quota_message, quota_rule
@@ -27,12 +29,24 @@ _COUNT_SESSION = (("sessions_created", members.c.sessions_created + 1),)
 _SECRET_QUERY = select(clients.c.shared_secret).where(clients.c.client_id == bindparam("client_id"))
 _COUNT_MEMBERS = select(func.count()).select_from(members).where(members.c.client_id == bindparam("client_id"))
 _FORGET_MEMBER = delete(members).where(members.c.member_uuid == bindparam("member_uuid"))
+#: The key of a client's secret among the store's remembered values.
+_SECRET_KEY = "cirrusmd.secret"
 
 #: The vendor's name in records shared with the core (tenant sources).
 VENDOR = "cirrusmd"
 ACCESS_TOKEN_KEY_NAME = "cirrusmd.access_token"
 ACCESS_TOKEN_ISSUER = "vendor-sandbox/cirrusmd"
 ACCESS_TOKEN_AUDIENCE = "cirrusmd-sdk"
+
+
+#: The access token's JOSE header, as :func:`contracts.jws.sign_hmac` encodes it (once, not per token).
+_ACCESS_TOKEN_HEADER = encode_segment({"alg": "HS256", "typ": "JWT", "kid": ACCESS_TOKEN_KEY_NAME})
+#: The compact JSON of :func:`contracts.jws.encode_segment`, one encoder for every token.
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+
+def _segment(raw: bytes) -> str:
+    return base64url_encode(raw).decode("ascii")
 
 
 #: The keys of one ``[[cirrusmd.clients]]`` entry.
@@ -114,6 +128,11 @@ class CirrusmdService:
         return {client_id: tenants.source_of(known, client_id) for client_id in self.client_ids()}
 
     def secret_for(self, client_id: str) -> str | None:
+        """The client's shared secret; from this process's memory until a client changes (the table is watched)."""
+        found: str | None = self.store.remembered((_SECRET_KEY, client_id), lambda: self._read_secret(client_id))
+        return found
+
+    def _read_secret(self, client_id: str) -> str | None:
         rows = self.store.run(_SECRET_QUERY, {"client_id": client_id})
         return str(rows[0][0]) if rows else None
 
@@ -123,6 +142,7 @@ class CirrusmdService:
     def create_session(self, client_id: str, member: Mapping[str, Any], api_url: str) -> SessionResult:
         """Find then update or create the member, in one atomic statement; mint a fresh token."""
         now = self.clock.now()
+        self.access_token_key  # noqa: B018 - made (once) before the upsert: making it commits a transaction
         values = {
             **member,
             "client_id": client_id,
@@ -135,7 +155,8 @@ class CirrusmdService:
             self._upsert = self.store.upsert_statement(
                 members, keys=("client_id", "external_user_id"), update=UPDATABLE, also_set=_COUNT_SESSION
             ).returning(members.c.member_uuid, members.c.sessions_created, members.c.id)
-        ((member_uuid, sessions_created, row_id),) = self.store.run(self._upsert, values, write=True)
+        # Committed with the request's journal entry, in one transaction, before the answer leaves.
+        ((member_uuid, sessions_created, row_id),) = self.store.run(self._upsert, values, write=True, commit=False)
         created = sessions_created == 1
         # The new row's id bounds how many rows the table holds (ids only grow), so until ids pass the
         # quota no client can be over it and the count is skipped: most creates pay nothing for it.
@@ -153,7 +174,7 @@ class CirrusmdService:
         ((count,),) = self.store.run(_COUNT_MEMBERS, {"client_id": client_id})
         if int(count) <= self.settings.max_members:
             return
-        self.store.run(_FORGET_MEMBER, {"member_uuid": member_uuid}, write=True)
+        self.store.run(_FORGET_MEMBER, {"member_uuid": member_uuid}, write=True, commit=False)
         raise UnprocessableEntity(
             quota_message("members", self.settings.max_members, f"CirrusMD client {client_id!r}", "members"),
             rule=quota_rule("members"),
@@ -175,7 +196,11 @@ class CirrusmdService:
             "exp": issued + self.settings.access_token_lifetime_seconds,
             "jti": self.randomness.token_hex(16),
         }
-        return sign_hmac(claims, self.access_token_key, "HS256", header={"kid": ACCESS_TOKEN_KEY_NAME})
+        # What ``sign_hmac(claims, key, "HS256", header={"kid": ...})`` makes, with the constant header
+        # encoded once and the claims by one compact encoder (a test holds the two equal).
+        signing_input = f"{_ACCESS_TOKEN_HEADER}.{_segment(_COMPACT.encode(claims).encode())}"
+        signature = hmac_signature(signing_input.encode("ascii"), self.access_token_key, "HS256")
+        return f"{signing_input}.{_segment(signature)}"
 
     @property
     def access_token_key(self) -> str:

@@ -46,3 +46,14 @@ def test_an_access_token_cannot_be_used_as_a_request_token(client: FlaskClient) 
     token = post_session(client, FROZEN_AT).json["access_token"]
     response = post_session(client, FROZEN_AT, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
+
+
+def test_the_token_is_exactly_what_sign_hmac_makes_of_its_claims(client: FlaskClient, app: Flask) -> None:
+    """The service encodes the constant header once; the token stays byte for byte the shared signer's."""
+    from contracts.jws import sign_hmac
+
+    service = app.extensions["sandbox.cirrusmd"]
+    token = post_session(client, FROZEN_AT).json["access_token"]
+    claims = jwt.decode(token, options={"verify_signature": False})
+    header = {"kid": jwt.get_unverified_header(token)["kid"]}
+    assert token == sign_hmac(claims, service.access_token_key, "HS256", header=header)
