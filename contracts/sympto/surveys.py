@@ -243,14 +243,14 @@ _FREQUENCY_RULE: dict[str, Any] = {
         {"properties": {"type": {"enum": ["monthly"]}}, "required": ["day"]},
     ]
 }
+#: A frequency, when one is sent, is checked whatever the type (an ``adhoc`` one too); a ``recurring``
+#: preference needs every part of its schedule.
 _PREFERENCE_RULE: dict[str, Any] = {
+    "properties": {"frequency": _FREQUENCY_RULE},
     "anyOf": [
         {"properties": {"type": {"enum": ["adhoc"]}}},
-        {
-            "required": ["nOccurrences", "timeOfDay", "surveyStartDate", "frequency"],
-            "properties": {"frequency": _FREQUENCY_RULE},
-        },
-    ]
+        {"required": ["nOccurrences", "timeOfDay", "surveyStartDate", "frequency"]},
+    ],
 }
 
 

@@ -260,6 +260,7 @@ def drive_sympto(driver: Driver, partner: Partner) -> None:
         driver.url + "/__sandbox/sympto/responses", json={"patientTvId": evented.json()["Response"]}, timeout=30
     )
     assert simulated.status_code == 200, simulated.text
+    ok += drive_sympto_current_api(driver, auth, person, evented.json()["Response"], user_id, group_id)
     assert all(r.status_code == 200 for r in ok), [(r.url, r.status_code, r.text) for r in ok if r.status_code != 200]
 
     issued = driver.send("POST", "/sympto/authorization/login/token", json={"email": PATIENT}, headers=auth)
@@ -275,6 +276,52 @@ def drive_sympto(driver: Driver, partner: Partner) -> None:
     driver.send("GET", "/sympto/provider/dashboard", cookies={"sympto_session": session})
     webhook_calls = [call for call in partner.calls if call["path"] == "/webhook"]
     assert json.loads(webhook_calls[0]["body"]) == {"authenticationCode": code}  # the partner did get it
+
+
+def drive_sympto_current_api(
+    driver: Driver, auth: dict[str, str], person: dict[str, Any], patient: str, provider: str, group: str
+) -> list[requests.Response]:
+    """The rest of Sympto's current API (patient and provider updates, groups, messaging, campaigns, generic
+    surveys, the rate token): every route is reached, so a secret it might print is scanned too."""
+    rate = driver.send("GET", "/sympto/authorization/rateToken")
+    rate_token = driver.keep("sympto RATE-TOKEN", rate.json()["Response"])
+    campaigns = driver.send("GET", "/sympto/providers/campaigns", headers={**auth, "RATE-TOKEN": rate_token})
+    campaign = campaigns.json()["Response"][0]
+    survey = {
+        "genericSurveyId": campaign["campaignItems"][0]["genericSurveyId"],
+        "duration": 24,
+        "startDatePreference": {"type": "adhoc"},
+    }
+    base = f"/sympto/providers/patients/{patient}"
+    updated = {**person, "email": "scan-patient-3@example.test", "notificationType": ["email"], "mrn": "scan"}
+    doctor = {
+        **person,
+        "email": "doc2@example.test",
+        "notificationType": ["email"],
+        "notificationPreferences": ["email"],
+    }
+    answers = [
+        rate,
+        campaigns,
+        driver.send("POST", f"{base}/update", json=updated, headers=auth),
+        driver.send("POST", f"/sympto/clinicAdmin/providers/{provider}/update", json=doctor, headers=auth),
+        driver.send("POST", f"/sympto/providers/{provider}", json=doctor, headers=auth),
+        driver.send("POST", f"/sympto/provider/messaging/{patient}", json={"message": "Hello"}, headers=auth),
+        driver.send("GET", f"/sympto/provider/messaging/{patient}?limit=5", headers=auth),
+        driver.send("POST", f"{base}/campaigns?campaignId={campaign['campaignId']}", headers=auth),
+        driver.send("POST", f"{base}/genericSurvey", json={"survey": survey}, headers=auth),
+        driver.send("GET", f"{base}/items", headers=auth),
+        driver.send("POST", f"/sympto/groups/{group}", json={"groupName": "Renamed"}, headers=auth),
+        driver.send("DELETE", f"/sympto/groups/{group}", headers=auth),
+    ]
+    gone = driver.send(
+        "POST",
+        "/sympto/providers/patients",
+        json={**person, "email": "scan-patient-4@example.test", "notificationType": ["email"]},
+        headers=auth,
+    )
+    answers += [gone, driver.send("DELETE", f"/sympto/providers/patients/{gone.json()['Response']}", headers=auth)]
+    return answers
 
 
 def create_user_jwt(username: str, **claims: Any) -> str:
