@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -65,6 +66,26 @@ def create_app(
         {"sandbox.settings": settings, "sandbox.store": store, "sandbox.clock": clock, "sandbox.randomness": randomness}
     )
 
+    # Hooks, blueprints and vendors are registered by one thread at a time (see _REGISTERING); the database
+    # work below (tables, tenants) stays concurrent, as instances starting together meet it.
+    with _REGISTERING:
+        _register(app, settings, store, clock, randomness)
+    _create_tables(store)
+    clock.attach(store)
+    # The config is the truth for its tenants: what an earlier config declared and this one does not goes.
+    tenants.install_all(app)
+    return app
+
+
+#: Werkzeug compiles each URL rule through Python's ``ast`` module, and CPython 3.11's AST constructor
+#: keeps its recursion counter in state shared by threads: two apps built at the same moment in one
+#: process (threads in a test, an embedding) failed in CI with SystemError "AST constructor recursion
+#: depth mismatch". Processes (``serve``'s workers) never share it; threads take turns.
+_REGISTERING = threading.Lock()
+
+
+def _register(app: Flask, settings: Settings, store: Store, clock: Clock, randomness: Randomness) -> None:
+    """Every hook, blueprint and vendor, in the order their hooks must run."""
     # First of all hooks: a request reads the generation of the rows kept in memory at most once.
     app.before_request(store.begin_request)
     app.teardown_request(store.end_request)
@@ -96,11 +117,6 @@ def create_app(
     for vendor in registry.vendors():
         context = registry.VendorContext(store, clock, randomness, the_journal, dict(settings.vendor(vendor.NAME)))
         vendor.init_app(app, context)
-    _create_tables(store)
-    clock.attach(store)
-    # The config is the truth for its tenants: what an earlier config declared and this one does not goes.
-    tenants.install_all(app)
-    return app
 
 
 def _scope_the_clock(app: Flask, clock: Clock) -> None:
