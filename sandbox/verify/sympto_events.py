@@ -26,7 +26,7 @@ from hypothesis.errors import FlakyFailure
 
 from contracts.sympto import events as contract
 from sandbox.verify.exchange import Answer, SentRequest, send
-from sandbox.verify.sympto_webhook import FAIL, MUST, PASS, SHOULD, SKIP, WARN, Rule
+from sandbox.verify.sympto_webhook import FAIL, MUST, PASS, SHOULD, SKIP, WARN, CheckFailure, Rule, RuleResult
 
 NAME = "sympto-events"
 DEFAULT_TOLERANCE_SECONDS = float(contract.DEFAULT_TOLERANCE_SECONDS)
@@ -71,26 +71,6 @@ class EventsOptions:
             raise ValueError("examples must be at least 1")
         if not self.endpoint_secret:
             raise ValueError("endpoint_secret must not be empty")
-
-
-class CheckFailure(Exception):
-    """A rule broken by one concrete delivery."""
-
-    def __init__(self, message: str, case: str, request: SentRequest | None, answer: Answer | None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.case = case
-        self.request = request
-        self.answer = answer
-
-
-@dataclass
-class RuleResult:
-    rule: Rule
-    outcome: str
-    message: str = ""
-    failure: CheckFailure | None = None
-    requests: int = 0
 
 
 @dataclass
