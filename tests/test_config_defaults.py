@@ -375,9 +375,9 @@ def test_the_default_body_timeout_is_10_seconds(empty: Flask, tmp_path: Path, mo
 
 
 def test_the_default_server_settings() -> None:
-    """What ``serve`` uses with no config and no environment, as held. The body timeout, the pending bodies and the
-    armed-fault cap are also observed by their effect (above, and in ``tests/system/durability/test_stalled_bodies.py``);
-    host, port and workers are what the banner of every ``SandboxProcess`` without flags would show."""
+    """What ``serve`` uses with no config and no environment, as held. The body timeout, the pending bodies and
+    the armed-fault cap are also observed by their effect (above, and in
+    ``tests/system/durability/test_stalled_bodies.py``)."""
     settings = config.load(None, environ={})
     assert (settings.host, settings.port, settings.workers) == ("127.0.0.1", 8000, 1)
     assert (settings.body_timeout_seconds, settings.max_pending_bodies) == (10.0, 256)
