@@ -27,11 +27,11 @@ the check has already proved that nothing listens.
 
 **Port 0** (``serve --port 0``: any free port) skips the check, which could only bind some other
 free port and release it: the guard itself is bound to port 0, and the kernel gives it a port that
-nothing else holds (a port chosen for port 0 is never one already bound, ``SO_REUSEPORT`` or
-not). Its port, read back with ``getsockname()``, is the port the banner names and that Granian's
-workers bind next to the guard. The port is therefore held from the instant it is chosen: it is
-never picked, released, and bound again later, so no other program can take it in between (the
-"Address already in use" of issue #20).
+no other socket holds (Linux never chooses, for port 0, a port some socket is bound to in a way
+that could be shared, ``SO_REUSEPORT`` or not). Its port, read back with ``getsockname()``, is
+the port the banner names and that Granian's workers bind next to the guard. The port is
+therefore held from the instant it is chosen: it is never picked, released, and bound again
+later, so no other program can take it in between (the "Address already in use" of issue #20).
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ program can take it meanwhile (the flaky "Address already in use" of issue #20).
 :func:`reserve_port` keeps the socket the kernel chose the port for: bound with ``SO_REUSEADDR``
 and never listening. On Linux another socket with ``SO_REUSEADDR`` (as PostgreSQL, werkzeug and
 nearly every server set) may bind the same address while the reservation does not listen, so the
-server binds and listens next to it; a bind to port 0 anywhere else is never given a bound port,
-and a socket without ``SO_REUSEADDR`` cannot bind it. Close the reservation once the server has
+server binds and listens next to it; a bind to port 0 anywhere else is never given a bound port
+(unless ``net.ipv4.ip_autobind_reuse`` is set, off by default), and a socket without ``SO_REUSEADDR``
+cannot bind it. Close the reservation once the server has
 stopped (or at any time after it listens: the server then holds the port itself).
 """
 
