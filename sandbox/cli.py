@@ -155,7 +155,7 @@ def serve(
     """Run the sandbox on a production WSGI server."""
     from sandbox.core.statedir import UnsafeStateDirectory
     from sandbox.listening import AddressUnavailable
-    from sandbox.serve import run, with_free_port
+    from sandbox.serve import claim_free_port, run
     from sandbox.tls import TlsError, prepare, scheme
 
     try:
@@ -178,7 +178,6 @@ def serve(
             log_level=None if log_level is None else log_level.lower(),
             log_format=None if log_format is None else log_format.lower(),
         )
-        settings = with_free_port(settings)  # --port 0: the banner names the port chosen
     except config.ConfigError as error:
         raise click.UsageError(str(error)) from error
     try:
@@ -187,6 +186,11 @@ def serve(
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
     settings, generated = config.with_admin_token(tls.settings)
+    try:
+        settings, held = claim_free_port(settings)  # --port 0: held from here on, and the banner names it
+    except AddressUnavailable as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
     from sandbox.version import installed_version
 
     banner = [
@@ -203,7 +207,7 @@ def serve(
             f"or open {browse}/__sandbox/?admin_token={generated})"
         )
     try:
-        run(settings, banner, fresh=fresh)
+        run(settings, banner, fresh=fresh, held=held)
     except config.ConfigError as error:
         raise click.UsageError(str(error)) from error
     except (AddressUnavailable, UnsafeStateDirectory) as error:

@@ -24,6 +24,14 @@ What is left: two sandboxes whose steps 1 both run before either's step 2 (micro
 could still share. A guard that cannot be bound although the check passed (possible only for a
 leftover ``TIME_WAIT`` connection of a program that did not use ``SO_REUSEPORT``) is skipped:
 the check has already proved that nothing listens.
+
+**Port 0** (``serve --port 0``: any free port) skips the check, which could only bind some other
+free port and release it: the guard itself is bound to port 0, and the kernel gives it a port that
+no other socket holds (Linux never chooses, for port 0, a port some socket is bound to in a way
+that could be shared, ``SO_REUSEPORT`` or not). Its port, read back with ``getsockname()``, is
+the port the banner names and that Granian's workers bind next to the guard. The port is
+therefore held from the instant it is chosen: it is never picked, released, and bound again
+later, so no other program can take it in between (the "Address already in use" of issue #20).
 """
 
 from __future__ import annotations
@@ -60,6 +68,8 @@ def claim(host: str, port: int) -> socket.socket | None:
     Returns the guard socket, to keep open while serving (None when it could not be bound, see
     the module); raises :class:`AddressUnavailable` with one line saying what to change.
     """
+    if port == 0:
+        return claim_any_port(host)
     family = _family(host)
     with socket.socket(family, socket.SOCK_STREAM) as check:
         check.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -71,6 +81,24 @@ def claim(host: str, port: int) -> socket.socket | None:
     except OSError:
         guard.close()
         return None
+    return guard
+
+
+def claimed_port(guard: socket.socket) -> int:
+    """The port a guard holds: for port 0, the one the kernel chose."""
+    return int(guard.getsockname()[1])
+
+
+def claim_any_port(host: str) -> socket.socket:
+    """The guard bound to port 0 on ``host`` (see the module): the port the kernel gives it
+    (:func:`claimed_port`) is held from then on, until the guard is closed."""
+    guard = socket.socket(_family(host), socket.SOCK_STREAM)
+    guard.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        _bind(guard, host, 0)
+    except AddressUnavailable:
+        guard.close()
+        raise
     return guard
 
 

@@ -11,6 +11,7 @@ WSGI interface a client that stalls mid-body holds a thread, with no timeout.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import socket
@@ -107,39 +108,57 @@ def app_for_worker() -> WsgiApp:
     return Admission(app.wsgi_app, runners, app.extensions["sandbox.settings"].max_body_bytes)
 
 
-def with_free_port(settings: Settings) -> Settings:
-    """``--port 0``: a free port chosen here, in the parent, so that the banner can show it and every
-    worker knows where it listens (the outbound calls refuse that port: :mod:`sandbox.core.selfcall`).
-    Granian would otherwise bind a port that neither the user nor the workers could learn."""
+def claim_free_port(settings: Settings) -> tuple[Settings, socket.socket | None]:
+    """``--port 0``: a port claimed here, in the parent, and held from then on, so that the banner can
+    show it and every worker knows where it listens (the outbound calls refuse that port:
+    :mod:`sandbox.core.selfcall`); Granian, given port 0, would have each worker bind a port of its own
+    that neither the user nor the workers could learn.
+
+    The port is the one the kernel gives :func:`sandbox.listening.claim`'s guard, bound to port 0 and
+    kept open until the sandbox stops; Granian's workers bind the same port next to it. It is never
+    picked, released and bound again later, so no other program can take it in between (issue #20).
+    Returns the settings naming the port and the guard (to hand to :func:`run`), or, for a named
+    port, the settings unchanged and None (:func:`run` claims it). Raises
+    :class:`~sandbox.listening.AddressUnavailable` for a host that cannot be bound.
+    """
     if settings.port != 0:
-        return settings
-    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
-    try:
-        with socket.socket(family, socket.SOCK_STREAM) as probe:
-            probe.bind((settings.host.strip("[]"), 0))
-            port = int(probe.getsockname()[1])
-    except OSError as error:
-        raise ConfigError(f"cannot listen on {settings.host[:100]}: {error.strerror or error}") from error
-    return replace(settings, port=port)
+        return settings, None
+    guard = listening.claim_any_port(settings.host)
+    return replace(settings, port=listening.claimed_port(guard)), guard
 
 
-def run(settings: Settings, banner: Sequence[str] = (), *, fresh: bool = False) -> None:
+def run(
+    settings: Settings, banner: Sequence[str] = (), *, fresh: bool = False, held: socket.socket | None = None
+) -> None:
     """Serve until stopped, printing ``banner`` once the address is ours. Refuses, before printing
     anything, an unsafe state directory (:class:`~sandbox.core.statedir.UnsafeStateDirectory`) and an
     address in use or unusable
     (:class:`~sandbox.listening.AddressUnavailable`); the CLI prints either as one line. ``fresh``
-    empties the database first (:func:`~sandbox.startup.empty_state`), once the address is ours."""
+    empties the database first (:func:`~sandbox.startup.empty_state`), once the address is ours.
+    ``held``: the guard :func:`claim_free_port` returned with ``settings`` (port 0 claimed before
+    the banner was written); this function closes it when it returns."""
+    if settings.port == 0:  # not claimed by the caller: claimed now (a banner written before names port 0)
+        settings, held = claim_free_port(settings)
+    with contextlib.ExitStack() as guards:  # every guard is closed however serving ends
+        if held is not None:
+            guards.callback(held.close)
+        _run(settings, banner, fresh, held is not None, guards)
+
+
+def _run(settings: Settings, banner: Sequence[str], fresh: bool, claimed: bool, guards: contextlib.ExitStack) -> None:
     from granian import Granian
     from granian.constants import Interfaces
     from granian.log import LogLevels
 
     global _prepared
-    settings = with_free_port(settings)
     count_from_environment("VENDOR_SANDBOX_BLOCKING_THREADS", BLOCKING_THREADS)
     count_from_environment("VENDOR_SANDBOX_RUNNERS", RUNNERS)  # refused here, not in every worker
     check_reachable(settings.database)  # before the banner: an unreachable server is the only line printed
     notes = prepare_database_location(settings.database)
-    guard = listening.claim(settings.host, settings.port)  # held until this process ends
+    if not claimed:  # a named port, claimed after the database checks (port 0 was claimed before the banner)
+        guard = listening.claim(settings.host, settings.port)
+        if guard is not None:
+            guards.callback(guard.close)
     log_config = logs.configure(settings.log_level, settings.log_format)
     for line in [*banner, *notes]:
         logs.say(line, settings.log_format)
@@ -194,6 +213,3 @@ def run(settings: Settings, banner: Sequence[str] = (), *, fresh: bool = False) 
         if code is None:
             raise
         raise listening.refusal(settings.host, settings.port, code, os.strerror(code)) from None
-    finally:
-        if guard is not None:
-            guard.close()

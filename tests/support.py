@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import requests
@@ -34,20 +34,82 @@ def closed_port() -> Iterator[int]:
         yield int(holder.getsockname()[1])
 
 
+@contextlib.contextmanager
+def squatting() -> Iterator[list[socket.socket]]:
+    """Within the block, every port this process releases is taken at once by another socket: the adversary of a
+    port picked, released and bound again later (issue #20), made certain instead of a matter of timing.
+
+    Whenever a TCP socket of this process that is bound but not connected is closed (as a port picked by binding
+    port 0 and closed is), a plain socket (no ``SO_REUSEADDR``, no ``SO_REUSEPORT``, as another program's) binds
+    the same address right after, and holds it until the block ends; so a server told to bind that port later
+    fails with "Address already in use". Only the process that entered the block squats (forked children
+    inherit the patch but not the role). Yields the squatting sockets.
+    """
+    squatters: list[socket.socket] = []
+    squatter_pid = os.getpid()
+    original = socket.socket.close
+
+    def close(sock: socket.socket) -> None:
+        address = None
+        stream = sock.type == socket.SOCK_STREAM
+        if os.getpid() == squatter_pid and sock.family in (socket.AF_INET, socket.AF_INET6) and sock.fileno() != -1:
+            with contextlib.suppress(OSError):
+                address = sock.getsockname()
+                sock.getpeername()
+                address = None  # connected: a client's port, not one held for a server
+        original(sock)
+        if address is not None and stream and address[1]:
+            squatter = socket.socket(sock.family, socket.SOCK_STREAM)
+            try:
+                squatter.bind(address)
+            except OSError:
+                original(squatter)
+            else:
+                squatters.append(squatter)
+
+    socket.socket.close = close  # type: ignore[method-assign]
+    try:
+        yield squatters
+    finally:
+        socket.socket.close = original  # type: ignore[method-assign]
+        for squatter in squatters:
+            original(squatter)
+
+
+def bind_error(host: str, port: int, *, reuse_address: bool = False) -> int:
+    """The errno of binding a fresh TCP socket to ``host:port`` (0 when it binds): as another program would,
+    with ``SO_REUSEADDR`` (as servers set it) or without (``reuse_address``)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as other:
+        if reuse_address:
+            other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            other.bind((host, port))
+        except OSError as error:
+            return error.errno or -1
+    return 0
+
+
+#: ``SandboxProcess(launcher=SQUATTING)``: ``vendor-sandbox`` run inside :func:`squatting`.
+SQUATTING = (
+    sys.executable,
+    "-c",
+    f"import sys; sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
+    "from tests.support import squatting; from sandbox.cli import main\n"
+    "with squatting():\n    main(sys.argv[1:])",
+)
+
+
 def executable() -> str:
     return str(Path(sys.executable).with_name("vendor-sandbox"))
-
-
-#: Starts tried when the port picked turns out to be taken before ``serve`` binds it.
-START_ATTEMPTS = 5
 
 
 class SandboxProcess:
     """One ``vendor-sandbox serve`` in its own process group (so SIGKILL reaches every worker).
 
     It starts as ``serve --port 0`` and reads the port ``serve`` chose from its banner, so no port is picked here
-    and released for another test to take first (issue #20). Should ``serve`` still find its choice taken
-    ("already in use"), the start is retried.
+    and released for another test to take first (issue #20); ``serve`` holds the port from the instant the kernel
+    chose it (:func:`sandbox.serve.claim_free_port`), so a start is never retried.
+    ``launcher``: the program run instead of ``vendor-sandbox`` (``serve`` and the arguments follow it);
     ``host`` (a 127.0.0.x address) is passed as ``--host`` and used in :attr:`url`; ``environment``
     adds variables (the ``VENDOR_SANDBOX_*`` of the test's own environment are never passed on; the log level is
     ``warning`` unless ``environment`` or a flag says otherwise: the output is read only once the process has
@@ -66,28 +128,26 @@ class SandboxProcess:
         umask: int = -1,
         scheme: str = "http",
         verify: str | bool = True,
+        launcher: Sequence[str] = (),
     ) -> None:
         self.output = ""
         self.verify = verify  # over HTTPS: the CA file to trust (it may not exist before the server starts)
         bind = ["--host", host] if host else []
-        for attempt in range(1, START_ATTEMPTS + 1):
-            self.output = ""
-            env = {key: value for key, value in os.environ.items() if not key.startswith("VENDOR_SANDBOX_")}
-            env["VENDOR_SANDBOX_LOG_LEVEL"] = "warning"
-            env.update(environment or {})
-            self.process = subprocess.Popen(
-                [executable(), "serve", "--port", "0", *bind, *args],
-                cwd=workdir,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                umask=umask,
-            )
-            self.port = self._port_from_banner()
-            self.url = f"{scheme}://{host or '127.0.0.1'}:{self.port}"
-            if self._wait_until_healthy(last_attempt=attempt == START_ATTEMPTS):
-                return
+        env = {key: value for key, value in os.environ.items() if not key.startswith("VENDOR_SANDBOX_")}
+        env["VENDOR_SANDBOX_LOG_LEVEL"] = "warning"
+        env.update(environment or {})
+        self.process = subprocess.Popen(
+            [*(launcher or [executable()]), "serve", "--port", "0", *bind, *args],
+            cwd=workdir,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            umask=umask,
+        )
+        self.port = self._port_from_banner()
+        self.url = f"{scheme}://{host or '127.0.0.1'}:{self.port}"
+        self._wait_until_healthy()
 
     def _port_from_banner(self) -> int:
         """The port named by the banner's first line (``… on http://127.0.0.1:<port> (…``); what was read is kept
@@ -109,19 +169,17 @@ class SandboxProcess:
         self.output += seen.decode(errors="replace")
         return 0
 
-    def _wait_until_healthy(self, last_attempt: bool) -> bool:
-        """True once healthy; False when the port was taken meanwhile (retry); else the test fails."""
+    def _wait_until_healthy(self) -> None:
+        """Returns once healthy; else the test fails with what the process printed."""
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while True:
             try:
                 if requests.get(self.url + "/__sandbox/health", timeout=1, verify=self.verify).status_code == 200:
-                    return True
+                    return
             except OSError:  # not listening yet, or (HTTPS) its CA file not written yet
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.kill()
-                if "is already in use" in self.output and not last_attempt:
-                    return False
                 raise AssertionError(f"the sandbox did not start:\n{self.output}")
             time.sleep(0.05)
 

@@ -8,7 +8,13 @@ are typed here on purpose: a changed default must fail a test.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import json
+import os
+import threading
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -17,8 +23,9 @@ from sqlalchemy import Table, func, insert, select
 
 from contracts.cirrusmd.tokens import Credentials
 from contracts.jws import sign_hmac
-from sandbox import config
+from sandbox import config, serve
 from sandbox.core.clock import Clock
+from sandbox.core.faults import armed_faults
 from sandbox.core.journal import JOURNAL_KEY, Journal, journal_entries
 from sandbox.vendors.cirrusmd.models import members as cirrusmd_members
 from sandbox.vendors.cirrusmd.wire import SERVICE_KEY as CIRRUSMD
@@ -236,6 +243,31 @@ def test_the_default_user_and_group_quotas_are_10000(empty: Flask, clock: Clock)
     assert (_rows_of(empty, sympto_users), _rows_of(empty, sympto_groups)) == (QUOTA, QUOTA)
 
 
+def test_the_default_armed_fault_cap_is_1000(empty: Flask, clock: Clock) -> None:
+    """``[limits] armed_faults`` left out: 999 live faults (filled in one statement), the 1000th armed through the
+    control plane, the 1001st refused 409; a spent fault (``remaining`` 0) does not count."""
+    row = {
+        "name": "filled",
+        "vendor": "sympto",
+        "kind": "status",
+        "status": 503,
+        "headers": {},
+        "body": None,
+        "delay_seconds": 0.0,
+        "probability": 1.0,
+        "fired": 0,
+        "created_at": clock.now(),
+    }
+    _fill(empty, armed_faults, 1, lambda n: {**row, "remaining": 0})  # spent
+    _fill(empty, armed_faults, 1000 - 1, lambda n: {**row, "remaining": None})
+    client = empty.test_client()
+    assert client.post("/__sandbox/faults", json={"vendor": "sympto", "status": 503}).status_code == 201
+    beyond = client.post("/__sandbox/faults", json={"vendor": "sympto", "status": 503})
+    assert beyond.status_code == 409
+    assert "1000 faults are armed already" in beyond.json["error"]
+    assert _rows_of(empty, armed_faults) == 1001
+
+
 def test_the_default_quotas(empty: Flask) -> None:
     """As the services hold them; each is also observed by its effect above."""
     assert empty.extensions[CIRRUSMD].settings.max_members == 10_000
@@ -244,8 +276,108 @@ def test_the_default_quotas(empty: Flask) -> None:
     assert (sympto.max_users, sympto.max_groups) == (10_000, 10_000)
 
 
+class ManualClockLoop(asyncio.SelectorEventLoop):
+    """An event loop whose clock moves only when the test moves it. The bridge's body deadline is
+    ``asyncio.timeout`` on this clock, so it is observed to the millisecond without waiting for it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = 1_000.0
+
+    def time(self) -> float:
+        return self.now
+
+
+class StalledClient:
+    """Granian's RSGI protocol for a client that sends one byte of its announced body, then nothing."""
+
+    def __init__(self) -> None:
+        self.reading = False
+        self.answers: list[tuple[int, bytes]] = []
+        self.answered = threading.Event()
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        self.reading = True  # the bridge has set its deadline and begun to read
+        return self._body()
+
+    async def _body(self) -> AsyncIterator[bytes]:
+        yield b"{"
+        await asyncio.get_running_loop().create_future()  # never resolved: the rest never comes
+
+    def response_bytes(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.answers.append((status, body))
+        self.answered.set()
+
+
+def test_the_default_body_timeout_is_10_seconds(empty: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``body_timeout_seconds`` left out of the config: a stalled body is still awaited 9.999 s after its headers
+    and answered 408 at 10 s, by the bridge a ``serve`` worker builds (:func:`sandbox.rsgi.app_for_rsgi_worker`,
+    from the settings its parent hands down) in front of the app.
+
+    Why not a real ``serve``: the deadline is ``asyncio.timeout`` on the worker's event-loop clock, so a real
+    process can only be watched for 10 real seconds, and on a loaded machine with a tolerance too wide to tell 10 s
+    from 11. Here the same bridge runs on an event loop whose clock the test moves, so the edge is exact and costs
+    no waiting: the default changed by a millisecond either way fails. That the bridge answers stalled bodies in a
+    real ``serve`` (Granian's protocol, a configured timeout) is ``tests/system/durability/test_stalled_bodies.py``.
+    """
+    empty_config = tmp_path / "empty.toml"
+    empty_config.write_text("")
+    for name in [name for name in os.environ if name.startswith(config.ENV_PREFIX)]:
+        monkeypatch.delenv(name)
+    parent = config.load(str(empty_config), environ={})  # what ``serve`` loads, then hands to its workers
+    monkeypatch.setenv(config.ENV_SETTINGS_JSON, config.to_environment(parent)[config.ENV_SETTINGS_JSON])
+    monkeypatch.setattr(serve, "_prepared", empty)  # the app a worker inherits from its parent
+    from sandbox import rsgi
+
+    bridge = rsgi.app_for_rsgi_worker()
+    headers = [("host", "127.0.0.1:8000"), ("content-type", "application/json"), ("content-length", "1000")]
+    scope = SimpleNamespace(
+        proto="http",
+        http_version="1.1",
+        server="127.0.0.1:8000",
+        client="127.0.0.1:50000",
+        scheme="http",
+        method="POST",
+        path="/cirrusmd/sdk/v2/public/sessions",
+        query_string="",
+        authority=None,
+        headers=SimpleNamespace(items=lambda: headers),
+    )
+    client = StalledClient()
+
+    async def stall() -> None:
+        loop = asyncio.get_running_loop()
+        assert isinstance(loop, ManualClockLoop)
+        request = asyncio.ensure_future(bridge.__rsgi__(scope, client))
+        while not client.reading:
+            await asyncio.sleep(0)
+        started = loop.now
+        loop.now = started + 9.999
+        for _ in range(10):
+            await asyncio.sleep(0)  # the loop runs whatever timer is due
+        assert not request.done()
+        assert client.answers == []
+        loop.now = started + 10.0
+        await asyncio.sleep(0)
+        assert await loop.run_in_executor(None, client.answered.wait, 10)  # the app answers in a runner thread
+        await request
+
+    loop = ManualClockLoop()
+    try:
+        loop.run_until_complete(stall())
+        loop.run_until_complete(loop.shutdown_default_executor())
+    finally:
+        loop.close()
+        bridge.runners.shutdown()
+    [(status, body)] = client.answers
+    assert status == 408
+    assert json.loads(body)["error_message"].startswith("The request body did not arrive within 10 s:")
+
+
 def test_the_default_server_settings() -> None:
-    """What ``serve`` uses with no config and no environment (the listener's settings act only in a real process)."""
+    """What ``serve`` uses with no config and no environment, as held. The body timeout, the pending bodies and
+    the armed-fault cap are also observed by their effect (above, and in
+    ``tests/system/durability/test_stalled_bodies.py``)."""
     settings = config.load(None, environ={})
     assert (settings.host, settings.port, settings.workers) == ("127.0.0.1", 8000, 1)
     assert (settings.body_timeout_seconds, settings.max_pending_bodies) == (10.0, 256)

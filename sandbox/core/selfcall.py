@@ -25,8 +25,8 @@ unless given another, so a later outbound feature is covered without any wiring.
 
 - ``vendor-sandbox serve``: the parent registers ``host:port`` before the workers fork (they
   inherit it, and :func:`sandbox.serve.app_for_worker` registers it again in a worker that was not
-  forked from the parent). ``--port 0`` is first turned into a free port by the parent
-  (:func:`sandbox.serve.with_free_port`), so every worker knows the port and the banner shows it.
+  forked from the parent). ``--port 0`` is first turned into a port the parent claims and holds
+  (:func:`sandbox.serve.claim_free_port`), so every worker knows the port and the banner shows it.
 - :class:`sandbox.testing.live.LiveServer` (the test suite, the pytest plugin, the partner kit):
   registers the address and port it actually bound (port 0 included) when it starts serving an
   app built by :func:`sandbox.app.create_app`, and removes them when it stops.

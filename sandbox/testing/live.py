@@ -11,6 +11,7 @@ registered.
 
 from __future__ import annotations
 
+import socket
 import ssl
 import threading
 from collections.abc import Callable
@@ -37,16 +38,30 @@ class LiveServer:
     """``with LiveServer(app) as server: requests.get(server.url + "/path")``."""
 
     def __init__(
-        self, app: WsgiApp, host: str = "127.0.0.1", port: int = 0, ssl_context: ssl.SSLContext | None = None
+        self,
+        app: WsgiApp,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        ssl_context: ssl.SSLContext | None = None,
+        listener: socket.socket | None = None,
     ) -> None:
-        """``ssl_context``: serve HTTPS with it (the URL is then ``https://``)."""
+        """``ssl_context``: serve HTTPS with it (the URL is then ``https://``). ``listener``: a socket
+        already bound to ``host:port`` and listening, served instead of binding one (so that whoever
+        needed the port before the app existed never released it, see the plugin's
+        ``vendor_sandbox_listener``); it stays the caller's to close."""
         self._server: BaseWSGIServer = make_server(
-            host, port, app, threaded=True, request_handler=_QuietHandler, ssl_context=ssl_context
+            host,
+            port,
+            app,
+            threaded=True,
+            request_handler=_QuietHandler,
+            ssl_context=ssl_context,
+            fd=None if listener is None else listener.fileno(),  # werkzeug serves a duplicate of it
         )
         self.scheme = "http" if ssl_context is None else "https"
         self._server.daemon_threads = True  # type: ignore[attr-defined]
         self.host = host
-        self.port = self._server.server_port
+        self.port = int(self._server.server_address[1])
         extensions = getattr(app, "extensions", None)
         own = extensions.get(OWN_ENDPOINTS_KEY) if isinstance(extensions, dict) else None
         self._own: OwnEndpoints | None = own if isinstance(own, OwnEndpoints) else None

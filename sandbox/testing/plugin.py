@@ -7,8 +7,9 @@ Fixtures:
 - ``vendor_sandbox_server`` (session, started only when a test asks for it): the sandbox on real HTTP in a
   thread, ``.url``; one per xdist worker, each on its own port and database.
 - configuration, each overridable in your ``conftest.py``: ``vendor_sandbox_host`` (``127.0.0.1``),
-  ``vendor_sandbox_port`` (``0``: any free port, chosen as ``serve --port 0`` chooses it, so that
-  ``vendor_sandbox_settings.port`` and the server's ``.url`` name the port really bound),
+  ``vendor_sandbox_port`` (``0``: any free port; ``vendor_sandbox_settings.port`` and the server's ``.url``
+  name the port really bound, read back from ``vendor_sandbox_listener``, the server's socket, bound
+  before the settings are made and handed to the server, never released in between),
   ``vendor_sandbox_database`` (a temporary SQLite file),
   ``vendor_sandbox_config`` (a TOML path; ``None``: the demo tenants), ``vendor_sandbox_settings``.
 
@@ -26,6 +27,7 @@ exchange the tests made at the end of the session.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -99,6 +101,17 @@ def vendor_sandbox_port() -> int:
 
 
 @pytest.fixture(scope="session")
+def vendor_sandbox_listener(vendor_sandbox_host: str, vendor_sandbox_port: int) -> Iterator[socket.socket]:
+    """The server's listening socket, bound first: the settings and the app built from them need the
+    port (port 0 included) before the server exists, so the socket the kernel gave that port to is the
+    one the server serves. A port picked, released and bound again by the server later could be taken
+    by anything else meanwhile ("Address already in use", issue #20)."""
+    family = socket.AF_INET6 if ":" in vendor_sandbox_host else socket.AF_INET
+    with socket.create_server((vendor_sandbox_host.strip("[]"), vendor_sandbox_port), family=family) as listener:
+        yield listener
+
+
+@pytest.fixture(scope="session")
 def vendor_sandbox_tls(request: pytest.FixtureRequest) -> bool:
     """Serve HTTPS (``--vendor-sandbox-tls``); override it in ``conftest.py`` to always (or never) do."""
     return bool(request.config.getoption(TLS_OPTION))
@@ -132,25 +145,29 @@ def session_settings(settings: Settings) -> Settings:
 
 @pytest.fixture(scope="session")
 def vendor_sandbox_settings(
-    vendor_sandbox_host: str, vendor_sandbox_port: int, vendor_sandbox_database: str, vendor_sandbox_config: str | None
+    vendor_sandbox_host: str,
+    vendor_sandbox_listener: socket.socket,
+    vendor_sandbox_database: str,
+    vendor_sandbox_config: str | None,
 ) -> Settings:
     from sandbox import config
 
     settings = config.load_file(vendor_sandbox_config)
     if vendor_sandbox_config is None:
         settings = session_settings(settings)
-    from sandbox.serve import with_free_port
-
-    settings = replace(settings, host=vendor_sandbox_host, port=vendor_sandbox_port, database=vendor_sandbox_database)
-    # Port 0 becomes the free port chosen as ``serve --port 0`` chooses it (one helper): the settings,
-    # the app built from them and the server's URL all name the port really bound, never 0.
-    settings = with_free_port(settings)
+    # The port the listener holds (port 0: the one the kernel chose): the settings, the app built from
+    # them and the server's URL all name the port really bound, never 0.
+    port = int(vendor_sandbox_listener.getsockname()[1])
+    settings = replace(settings, host=vendor_sandbox_host, port=port, database=vendor_sandbox_database)
     return config.with_admin_token(settings)[0]  # beyond loopback, the control plane needs one
 
 
 @pytest.fixture(scope="session")
 def vendor_sandbox_server(
-    vendor_sandbox_settings: Settings, vendor_sandbox_tls: bool, tmp_path_factory: pytest.TempPathFactory
+    vendor_sandbox_settings: Settings,
+    vendor_sandbox_listener: socket.socket,
+    vendor_sandbox_tls: bool,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[SandboxServer]:
     import ssl
 
@@ -167,7 +184,11 @@ def vendor_sandbox_server(
         context.load_cert_chain(tls.settings.tls_cert, tls.settings.tls_key)
         ca_path = tls.ca
     app = create_app(vendor_sandbox_settings)
-    live = LiveServer(app, vendor_sandbox_settings.host, vendor_sandbox_settings.port, context).start()
+    # The listener, unless overridden settings name another port (then the server binds that one).
+    listener = (
+        vendor_sandbox_listener if vendor_sandbox_listener.getsockname()[1] == vendor_sandbox_settings.port else None
+    )
+    live = LiveServer(app, vendor_sandbox_settings.host, vendor_sandbox_settings.port, context, listener).start()
     try:
         yield SandboxServer(app, live, ca_path)
     finally:

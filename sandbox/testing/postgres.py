@@ -12,11 +12,12 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 from types import TracebackType
+
+from sandbox.testing.ports import reserve_port
 
 SUPERUSER = "sandbox"
 
@@ -34,12 +35,6 @@ def server_binaries() -> Path | None:
     return max(found, key=lambda path: int(path.parent.name) if path.parent.name.isdigit() else 0)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class TemporaryPostgres:
     def __init__(self) -> None:
         binaries = server_binaries()
@@ -49,7 +44,6 @@ class TemporaryPostgres:
                 "(apt-get install postgresql, as .ci/run does)"
             )
         self.binaries = binaries
-        self.port = _free_port()
         self.host = "127.0.0.1"
         self._directory = Path(tempfile.mkdtemp(prefix="sandbox-pg-"))
         self.data = self._directory / "data"
@@ -61,6 +55,9 @@ class TemporaryPostgres:
                 raise PostgresUnavailable("running as root and no `postgres` user exists to run the server") from error
             os.chown(self._directory, account.pw_uid, account.pw_gid)
             self._run_as = ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups"]
+        # Held until the server has stopped: PostgreSQL (SO_REUSEADDR) binds next to it, nothing else can take it first.
+        self._reservation = reserve_port(self.host)
+        self.port = int(self._reservation.getsockname()[1])
 
     def _run(self, *arguments: str, timeout: float = 60) -> None:
         command = [*self._run_as, *arguments]
@@ -107,6 +104,7 @@ class TemporaryPostgres:
             if (self.data / "postmaster.pid").exists():
                 self._run(str(self.binaries / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
         finally:
+            self._reservation.close()
             shutil.rmtree(self._directory, ignore_errors=True)
 
     def url(self, database: str = "postgres") -> str:
@@ -123,7 +121,11 @@ class TemporaryPostgres:
         return self.url(name)
 
     def __enter__(self) -> TemporaryPostgres:
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()  # the reserved port and the directory are released even when the start fails
+            raise
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

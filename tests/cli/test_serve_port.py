@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from sandbox.listening import refusal
-from tests.support import SandboxProcess, executable
+from tests.support import SQUATTING, SandboxProcess, bind_error, executable, squatting
 
 #: Fresh connections sent to a shared port: with two listeners, the kernel spreads connections
 #: between them by address hash, so all of them reaching one is a 1-in-2**20 chance.
@@ -155,3 +155,81 @@ def test_a_bind_failure_inside_granian_is_one_line_too(tmp_path: Path, held_port
 )
 def test_each_bind_failure_is_explained(code: int, expected: str) -> None:
     assert expected in str(refusal("127.0.0.1", 80, code, os.strerror(code)))
+
+
+def listeners_on(port: int) -> set[str]:
+    """The socket inodes of every TCP socket listening on ``port`` (any address), from ``/proc/net``."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                inodes.add(fields[9])
+    return inodes
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process has just ended
+            continue
+        if int(fields[1]) == pid:  # the field after the state: the parent's pid
+            found.append(int(stat.parent.name))
+    return found
+
+
+def socket_inodes(pid: int) -> set[str]:
+    inodes = set()
+    for descriptor in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(descriptor)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    return inodes
+
+
+def test_port_0_on_two_workers_serves_on_the_port_the_banner_names(tmp_path: Path) -> None:
+    """Each worker binds its own listener (Granian on Linux): both must be on the banner's port, not each on a
+    port of its own (what Granian does when handed port 0), and every fresh connection to it is answered."""
+    server = SandboxProcess(tmp_path, "--workers", "2")
+    try:
+        assert server.port > 0
+        deadline = time.monotonic() + REFUSAL_SECONDS
+        while True:
+            listening = listeners_on(server.port)
+            owners = [pid for pid in children_of(server.process.pid) if socket_inodes(pid) & listening]
+            if len(owners) == 2 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert len(owners) == 2, f"workers listening on {server.port}: {owners}"
+        assert len(listening) == 2  # one listener per worker, nothing else
+        assert [client_ids(server.url) for _ in range(CONNECTIONS)] == [["demo-client"]] * CONNECTIONS
+    finally:
+        assert server.terminate() == 0
+
+
+def test_the_port_of_port_0_is_never_free_while_serve_starts(tmp_path: Path) -> None:
+    """``serve --port 0`` with an adversary in its own process: any bound socket it closes has its port taken
+    at once by a plain socket, as another program would take a released port (:func:`tests.support.squatting`).
+    A port picked by binding port 0, released, and bound again later (by the listening check or by Granian) is
+    then in use, and ``serve`` fails; the port claimed and held from the kernel's choice to the end is served."""
+    server = SandboxProcess(tmp_path, "--workers", "2", launcher=SQUATTING)
+    try:
+        assert requests.get(server.url + "/__sandbox/health", timeout=10).json()["status"] == "ok"
+        assert bind_error("127.0.0.1", server.port) == errno.EADDRINUSE
+    finally:
+        assert server.terminate() == 0
+
+
+def test_the_squatter_takes_every_port_released_in_its_process() -> None:
+    """The adversary above is real: a port picked and released inside the block cannot be bound again."""
+    with squatting() as squatters:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        assert [squatter.getsockname()[1] for squatter in squatters] == [port]
+        assert bind_error("127.0.0.1", port, reuse_address=True) == errno.EADDRINUSE

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import io
 import subprocess
 import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,9 +16,10 @@ from click.testing import CliRunner
 
 from sandbox import serve
 from sandbox.cli import main
-from sandbox.config import ENV_SETTINGS_JSON, ConfigError, Settings
+from sandbox.config import ENV_SETTINGS_JSON, Settings
 from sandbox.core.admission import Admission
 from sandbox.core.selfcall import OWN_ENDPOINTS
+from tests.support import bind_error
 
 
 def test_the_prepared_app_is_frozen_out_of_the_collector_so_workers_share_its_pages(
@@ -85,12 +88,35 @@ def test_a_worker_not_forked_from_serve_registers_its_configured_address_as_its_
         assert isinstance(app, Admission)
 
 
-def test_port_0_becomes_a_free_port_chosen_in_the_parent(sandbox_settings: Settings) -> None:
-    chosen = serve.with_free_port(replace(sandbox_settings, port=0))
-    assert chosen.port > 0
-    assert serve.with_free_port(replace(sandbox_settings, port=8123)).port == 8123
-    with pytest.raises(ConfigError, match=r"cannot listen on 203\.0\.113\.9"):
-        serve.with_free_port(replace(sandbox_settings, host="203.0.113.9", port=0))
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1"])
+def test_port_0_becomes_a_port_claimed_and_held_in_the_parent(sandbox_settings: Settings, host: str) -> None:
+    """The settings name the port the guard holds; while it is held, no other program can bind that port."""
+    chosen, guard = serve.claim_free_port(replace(sandbox_settings, host=host, port=0))
+    assert guard is not None
+    with guard:
+        assert chosen.port > 0
+        assert guard.getsockname()[:2] == (host, chosen.port)
+        assert bind_error(host, chosen.port) == errno.EADDRINUSE
+        assert bind_error(host, chosen.port, reuse_address=True) == errno.EADDRINUSE
+
+
+def test_a_named_port_is_left_to_run_to_claim(sandbox_settings: Settings) -> None:
+    assert serve.claim_free_port(replace(sandbox_settings, port=8123)) == (replace(sandbox_settings, port=8123), None)
+
+
+@pytest.mark.parametrize(
+    ("host", "message"),
+    [
+        ("203.0.113.9", "203.0.113.9 is not an address of this machine; choose another --host"),
+        ("localhost", "--host must be an IP address, such as 127.0.0.1 or ::1, not 'localhost'"),
+    ],
+)
+def test_port_0_on_an_unusable_host_is_refused_in_one_line(tmp_path: Path, host: str, message: str) -> None:
+    result = CliRunner().invoke(
+        main, ["serve", "--host", host, "--port", "0", "--database", f"sqlite:///{tmp_path}/s.db"]
+    )
+    assert result.exit_code == 1
+    assert result.output.strip() == f"error: {message}"
 
 
 @pytest.mark.parametrize(

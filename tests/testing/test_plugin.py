@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import socket
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+
+from sandbox.testing.ports import reserve_port
 
 #: pytest's own plugin tester, for this module only (a non-root conftest may not load plugins).
 pytest_plugins = ["pytester"]
@@ -148,17 +149,15 @@ def test_assertion_failures_show_the_nearest_requests_and_why_they_did_not_match
     assert "sandbox/testing/sandbox.py" not in result.stdout.str()  # __tracebackhide__: the failure is the test's
 
 
-def _free_port() -> int:
-    """A port picked and released on purpose: the test below is that a port the user names is the port served (port 0
-    is the default, tested in ``test_plugin_port.py``), so the server must be handed a number, not choose one. The
-    plugin's server binds it within the same second; a collision would fail this one test loudly, never silently."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_configuration_fixtures_can_be_overridden(pytester: pytest.Pytester) -> None:
-    port = _free_port()
+    """A port the user names is the port served (port 0, the default, is in ``test_plugin_port.py``). The number is
+    held by a reservation for the whole run (:func:`sandbox.testing.ports.reserve_port`) that the plugin's server
+    binds next to: it is never picked and released for another test to take first."""
+    with reserve_port() as reservation:
+        _run_with_overridden_configuration(pytester, int(reservation.getsockname()[1]))
+
+
+def _run_with_overridden_configuration(pytester: pytest.Pytester, port: int) -> None:
     config = pytester.path / "partner.toml"
     config.write_text('[[cirrusmd.clients]]\nclient_id = "acme"\nshared_secret = "acme-secret-from-toml"\n')
     database = pytester.path / "mine.db"

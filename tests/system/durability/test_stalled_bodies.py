@@ -219,6 +219,38 @@ def test_beyond_the_configured_bound_bodies_wait_their_turn_then_get_503(tmp_pat
         server.terminate()
 
 
+#: ``max_pending_bodies``' default (256): as many bodies read at once and as many waiting their turn are held.
+DEFAULT_HELD = 2 * 256
+
+
+def test_by_default_512_stalled_bodies_are_held_and_the_next_gets_503(tmp_path: Path) -> None:
+    """``max_pending_bodies`` left out of the config (and of the environment): a real ``serve`` holds 256 bodies
+    being read and 256 waiting their turn, so 512 stalled clients are all still waiting (none refused) and the
+    513th is refused at once, its message naming the 512 (a default of 255 refuses one of the 512; one of 257 does
+    not refuse the 513th, which then waits for a turn that stalled clients hold for 10 s). The workers' connection
+    allowance (``serve.connections_per_worker``) must hold them too."""
+    (tmp_path / "empty.toml").write_text("")
+    server = SandboxProcess(tmp_path, "--config", "empty.toml")
+    try:
+        clients = stall(server.port, SESSIONS, DEFAULT_HELD)
+        try:
+            time.sleep(2)  # every stalled request has reached the worker's bridge
+            started = time.monotonic()
+            refused = requests.post(
+                server.url + SESSIONS, json=member_body(), headers=valid_headers(time.time()), timeout=5
+            )
+            assert time.monotonic() - started < 3
+            assert refused.status_code == 503
+            assert refused.json() == {
+                "error_message": "The sandbox is already waiting for 512 request bodies to arrive: retry in a moment."
+            }
+            assert [index for index, client in enumerate(clients) if not still_waiting(client)] == []
+        finally:
+            close(clients)
+    finally:
+        server.terminate()
+
+
 def test_sigterm_is_not_held_up_by_stalled_clients_beyond_the_body_timeout(tmp_path: Path) -> None:
     server = SandboxProcess(tmp_path, "--body-timeout", "2")
     clients = stall(server.port, SESSIONS, 20)

@@ -36,9 +36,10 @@ BANNER_PORT = re.compile(rb" on https?://127\.0\.0\.1:(\d+) ")
 class Sandbox:
     """One ``vendor-sandbox serve`` instance: ``with Sandbox(workdir, "--database", url) as sandbox:``.
 
-    The first start is ``serve --port 0``: the server picks its own port and the test reads it back from the
+    Every start is ``serve --port 0``: the server claims its own port and the test reads it back from the
     banner, so no port is ever picked here and released for another test to take first (the flaky "Address
-    already in use" of issue #20). A restart asks for the port the first start was given.
+    already in use" of issue #20). A restart gets a port of its own too (:attr:`url` follows it): asking for the
+    port of the instance just stopped would bind again a port released meanwhile, the same window.
     """
 
     _instances = itertools.count(1)
@@ -58,9 +59,10 @@ class Sandbox:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Sandbox:
-        """Start on a port of the server's own choosing, or restart on the port it had."""
+        """Start (or restart) on a port of the server's own choosing."""
         env = {key: value for key, value in os.environ.items() if not key.startswith("VENDOR_SANDBOX_")}
-        command = [str(Path(sys.executable).with_name("vendor-sandbox")), "serve", "--port", str(self.port)]
+        self.port = 0
+        command = [str(Path(sys.executable).with_name("vendor-sandbox")), "serve", "--port", "0"]
         command += ["--workers", str(self.workers), *self.args]
         log_start = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("ab") as log:

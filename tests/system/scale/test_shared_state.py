@@ -164,7 +164,7 @@ def test_restarting_one_instance_while_the_other_serves(tmp_path: Path, postgres
         worker.start()
         try:
             assert first.stop() == 0
-            first.start()  # same port, same database
+            first.start()  # same database (a port of its own: never one released meanwhile)
         finally:
             stop.set()
             worker.join(timeout=60)
