@@ -365,6 +365,23 @@ def delete_patient(patient_id: str) -> Response:
     return ok(True)
 
 
+#: Endpoints.md documented patient deletion at ``DELETE /providers/patient/:patientTvId`` from d08d26e
+#: (2022-04-25) until b83977e (2022-05-11) renamed it ``/providers/patients/:patientTvId``: the same
+#: deletion (``Users.patient_committed`` included). ``POST /providers/patient/create`` and ``GET
+#: /providers/patient`` are other rules, so neither is shadowed.
+@blueprint.delete("/providers/patient/<patient_id>")
+@api.operation(
+    "Delete a patient (Endpoints.md's path from 2022-04-25 to 2022-05-11)",
+    done(_TRUE),
+    *errors(401, 404),
+    bearer=True,
+    deprecated=True,
+)
+def delete_patient_2022_04(patient_id: str) -> Response:
+    service().profiles.delete_patient(clinic(), patient_id)
+    return ok(True)
+
+
 @blueprint.post("/clinicAdmin/providers/<provider_id>/update")
 @api.operation(
     "Update a provider (current path)",

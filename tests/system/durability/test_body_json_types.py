@@ -78,7 +78,7 @@ SYMPTO_PROVIDER = {
     "lastName": "Doctor",
     "timeZone": "America/New_York",
     "notificationPreferences": ["email"],
-    "notificationType": ["email"],
+    "notificationType": ["alert", "patient-message"],
 }
 
 Request = tuple[str, dict[str, str], dict[str, Any]]

@@ -206,7 +206,7 @@ def drive_sympto(driver: Driver, partner: Partner) -> None:
             **person,
             "email": "doc2@example.test",
             "notificationPreferences": ["email"],
-            "notificationType": ["email"],
+            "notificationType": ["alert", "patient-message"],
         },
         headers=auth,
     )
@@ -297,7 +297,7 @@ def drive_sympto_current_api(
     doctor = {
         **person,
         "email": "doc2@example.test",
-        "notificationType": ["email"],
+        "notificationType": ["alert"],
         "notificationPreferences": ["email"],
     }
     answers = [

@@ -37,6 +37,7 @@ SYMPTO_PATHS = [
     "/sympto/providers/groups",
     "/sympto/providers/patient",
     "/sympto/providers/patient/create",
+    "/sympto/providers/patient/{patient_id}",
     "/sympto/providers/patients",
     "/sympto/providers/patients/{patient_id}",
     "/sympto/providers/patients/{patient_id}/campaigns",

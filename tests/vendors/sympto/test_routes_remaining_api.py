@@ -1,0 +1,122 @@
+"""The parts of the current API a second round added (issue #14, item 6), through HTTP: the 2022-04 patient
+deletion path and the provider ``notificationType`` kinds."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from contracts.sympto import messages
+from contracts.sympto.schemas import PROVIDER_NOTIFICATION_TYPES
+from sandbox.vendors.sympto.models import PatientChange
+from sandbox.vendors.sympto.wire import SERVICE_KEY
+from tests.vendors.sympto.support import (
+    EVERY_JSON_TYPE,
+    clinic_b,
+    create_phone_patient,
+    create_provider,
+    refused,
+)
+
+PROVIDER = {
+    "firstName": "Dana",
+    "lastName": "Doctor",
+    "timeZone": "America/New_York",
+    "email": "dana@example.test",
+    "notificationPreferences": ["email"],
+    "notificationType": ["alert", "patient-message"],
+}
+
+
+# --- DELETE /providers/patient/:patientTvId (Endpoints.md, 2022-04-25 to 2022-05-11) -------------------------
+
+
+def test_the_2022_04_delete_path_deletes_the_patient_like_the_current_one(
+    app: Flask, client: FlaskClient, headers: dict[str, str]
+) -> None:
+    heard: list[PatientChange] = []
+    app.extensions[SERVICE_KEY].users.patient_listeners.append(heard.append)
+    patient = create_phone_patient(client, headers)
+    answer = client.delete(f"/sympto/providers/patient/{patient}", headers=headers)
+    assert answer.json == {"Status": "OK", "Response": True}
+    listed = client.get("/sympto/providers/patient", headers=headers).json["Response"]
+    assert patient not in [p["id"] for p in listed]
+    refused(client.get(f"/sympto/provider/messaging/{patient}", headers=headers), 404, "unknown_patient")
+    assert [(c.patient_id, c.kind, c.generation) for c in heard] == [
+        (patient, "created", messages.CURRENT),
+        (patient, "deleted", messages.CURRENT),
+    ]
+    assert create_phone_patient(client, headers) != patient  # its email and number are free again
+
+
+def test_the_2022_04_delete_path_refuses_bad_auth_unknown_and_foreign_patients(
+    client: FlaskClient, headers: dict[str, str]
+) -> None:
+    patient = create_phone_patient(client, headers)
+    refused(client.delete(f"/sympto/providers/patient/{patient}"), 401, "missing_bearer")
+    refused(
+        client.delete(f"/sympto/providers/patient/{patient}", headers={"Authorization": "Bearer x"}),
+        401,
+        "unknown_bearer",
+    )
+    refused(client.delete("/sympto/providers/patient/nobody", headers=headers), 404, "unknown_patient")
+    refused(client.delete(f"/sympto/providers/patient/{patient}", headers=clinic_b(client)), 404, "unknown_patient")
+    provider = create_provider(client, headers, "doc@example.test")
+    refused(client.delete(f"/sympto/providers/patient/{provider}", headers=headers), 404, "unknown_patient")
+    refused(client.put(f"/sympto/providers/patient/{patient}", headers=headers), 405, "method_not_allowed")
+    # The other rules under /providers/patient are untouched.
+    assert client.get("/sympto/providers/patient", headers=headers).status_code == 200
+    assert patient in [p["id"] for p in client.get("/sympto/providers/patient", headers=headers).json["Response"]]
+
+
+# --- the provider notificationType kinds ------------------------------------------------------------------
+
+
+def test_a_provider_takes_the_documented_notification_type_kinds_and_gets_them_back(
+    client: FlaskClient, headers: dict[str, str]
+) -> None:
+    kinds = list(PROVIDER_NOTIFICATION_TYPES)
+    answer = client.post("/sympto/providers", json={**PROVIDER, "notificationType": kinds}, headers=headers)
+    assert answer.status_code == 200, answer.json
+    provider = answer.json["Response"]
+    team = {u["id"]: u for u in client.get("/sympto/clinicAdmin/careTeam", headers=headers).json["Response"]}
+    assert team[provider]["notificationType"] == kinds
+    update = {**PROVIDER, "notificationType": ["daily-summary-message"]}
+    assert client.post(f"/sympto/clinicAdmin/providers/{provider}/update", json=update, headers=headers).json == {
+        "Status": "OK",
+        "Response": True,
+    }
+    team = {u["id"]: u for u in client.get("/sympto/clinicAdmin/careTeam", headers=headers).json["Response"]}
+    assert team[provider]["notificationType"] == ["daily-summary-message"]
+
+
+@pytest.mark.parametrize("kind", ["email", "text", "whatsapp", "email-instrument", "Alert", "alerts"])
+@pytest.mark.parametrize("path", ["/sympto/providers", "/sympto/clinicAdmin/providers/{id}/update"])
+def test_a_provider_notification_type_outside_the_documented_kinds_is_400(
+    client: FlaskClient, headers: dict[str, str], kind: str, path: str
+) -> None:
+    """The patient kinds (what provider creation took before) are channels, not provider notification kinds."""
+    provider = create_provider(client, headers, "first@example.test")
+    body = {**PROVIDER, "notificationType": ["alert", kind]}
+    answer = client.post(path.format(id=provider), json=body, headers=headers)
+    refused(answer, 400, "invalid_body")
+    assert "`notificationType` must be one of patient-message, provider-message" in answer.json["Message"]
+
+
+@pytest.mark.parametrize("value", [*(v for v in EVERY_JSON_TYPE if v != []), [None], [3], [["alert"]], [{"a": 1}]])
+def test_a_provider_notification_type_of_every_other_json_type_is_400(
+    client: FlaskClient, headers: dict[str, str], value: object
+) -> None:
+    """An empty list stays allowed (no notifications), as for patients."""
+    answer = client.post("/sympto/providers", json={**PROVIDER, "notificationType": value}, headers=headers)
+    refused(answer, 400, "invalid_body")
+    assert "`notificationType`" in answer.json["Message"]
+
+
+def test_the_openapi_document_publishes_the_provider_kinds(client: FlaskClient) -> None:
+    document = client.get("/__sandbox/openapi.json").json
+    provider = document["components"]["schemas"]["SymptoProvider"]["properties"]["notificationType"]
+    assert provider["items"]["enum"] == list(PROVIDER_NOTIFICATION_TYPES)
+    patient = document["components"]["schemas"]["SymptoPatient"]["properties"]["notificationType"]
+    assert "email" in patient["items"]["enum"]
