@@ -14,6 +14,7 @@ from flask import Blueprint, Response
 
 from contracts.sympto import messages
 from contracts.sympto.events import EndpointSecretSchema, WebhookUrlSchema
+from contracts.sympto.items import AdhocResponseSchema, SendItemsSchema
 from contracts.sympto.messaging import IGNORED_GET_BODY, MAX_FETCH, MessageCreateSchema, MessagePageSchema
 from contracts.sympto.schemas import (
     AuthorizationRequestSchema,
@@ -545,6 +546,34 @@ def schedule_survey(patient_id: str) -> Response:
 def patient_items(patient_id: str) -> Response:
     clinic_id = clinic()
     return ok(service().surveys.items(clinic_id, patient_id, wire.generic_survey_filter()))
+
+
+@blueprint.post("/providers/patients/<patient_id>/recurringSurvey/<recurring_survey_id>")
+@api.operation(
+    "Send a recurring survey's item now (immediate) or on dates: a responseId per item",
+    done({"type": "array", "items": {"type": "string"}}),
+    *errors(400, 401, 404, 413, 422),
+    body=SendItemsSchema,
+    bearer=True,
+    description="startDates are YYYY-MM-DD-hh-mm in the patient's time zone, sent on the sandbox clock.",
+)
+def send_items(patient_id: str, recurring_survey_id: str) -> Response:
+    clinic_id = clinic()
+    return ok(service().items.send(clinic_id, patient_id, recurring_survey_id, api.body()))
+
+
+@blueprint.post("/patients/responses/adhoc/<recurring_survey_id>")
+@api.operation(
+    "Update the response of a sent item (Full completes it); the responses webhook hears of it",
+    done(_TRUE),
+    *errors(400, 401, 404, 413),
+    body=AdhocResponseSchema,
+    bearer=True,
+)
+def adhoc_response(recurring_survey_id: str) -> Response:
+    clinic_id = clinic()
+    service().items.respond(clinic_id, recurring_survey_id, api.body(), wire.correlation_id())
+    return ok(True)
 
 
 # --- the front end ----------------------------------------------------------------------------------

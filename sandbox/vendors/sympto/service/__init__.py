@@ -7,6 +7,7 @@ tokens), :attr:`~SymptoService.users`, :attr:`~SymptoService.groups` and
 registrations and the events they receive) with :attr:`~SymptoService.deliverer` (sending them); and for the
 rest of the current API :attr:`~SymptoService.profiles` (patient update and delete, provider update),
 :attr:`~SymptoService.messaging`, :attr:`~SymptoService.campaigns`, :attr:`~SymptoService.surveys`
+(with :attr:`~SymptoService.items`: items sent on the sandbox clock, and their responses)
 and :attr:`~SymptoService.rate_tokens`. Every committed patient change goes through
 :meth:`Users.patient_committed <sandbox.vendors.sympto.service.users.Users.patient_committed>`.
 """
@@ -27,6 +28,7 @@ from sandbox.vendors.sympto.service.campaigns import Campaigns
 from sandbox.vendors.sympto.service.clinics import Clinics
 from sandbox.vendors.sympto.service.events import Events
 from sandbox.vendors.sympto.service.groups import Groups
+from sandbox.vendors.sympto.service.items import Items
 from sandbox.vendors.sympto.service.messaging import Messaging
 from sandbox.vendors.sympto.service.profiles import Profiles
 from sandbox.vendors.sympto.service.ratetokens import RateTokens
@@ -62,6 +64,10 @@ class SymptoService:
         self.messaging = Messaging(store, clock, randomness, settings)
         self.surveys = Surveys(store, clock, randomness, settings)
         self.campaigns = Campaigns(store, clock, randomness, settings, surveys=self.surveys)
+        # Survey items sent on the sandbox clock by the events worker, and their responses.
+        self.items = Items(store, clock, randomness, settings, self.events, outbound.journal)
+        self.surveys.sender = self.items
+        self.deliverer.schedules.append(self.items)
         self.rate_tokens = RateTokens(store, clock, randomness, settings)
 
     def install_clinics(self) -> tenants.Reconciled:

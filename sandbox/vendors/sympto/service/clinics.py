@@ -19,6 +19,7 @@ from sandbox.vendors.sympto.models import (
     groups,
     memberships,
     patient_campaigns,
+    patient_surveys,
     rate_tokens,
     recurring_surveys,
     sessions,
@@ -157,6 +158,7 @@ class Clinics(Part):
                 for table in (
                     # The rest of the current API (issue #14, item 6): they refer to users.
                     thread_messages,
+                    patient_surveys,
                     recurring_surveys,
                     patient_campaigns,
                     deleted_phones,
@@ -202,7 +204,7 @@ class Clinics(Part):
         clinic_groups = select(groups.c.group_id).where(groups.c.clinic_id == clinic_id)
         with self.store.begin() as connection:
             # The rest of the current API (issue #14, item 6): they refer to users.
-            for table in (thread_messages, recurring_surveys, patient_campaigns, deleted_phones):
+            for table in (thread_messages, patient_surveys, recurring_surveys, patient_campaigns, deleted_phones):
                 connection.execute(delete(table).where(table.c.clinic_id == clinic_id))
             connection.execute(delete(sessions).where(sessions.c.user_id.in_(clinic_users)))
             connection.execute(delete(user_auth_tokens).where(user_auth_tokens.c.user_id.in_(clinic_users)))

@@ -26,6 +26,7 @@ from sandbox.vendors.sympto.models import (
     deleted_phones,
     memberships,
     patient_campaigns,
+    patient_surveys,
     public_user,
     recurring_surveys,
     sessions,
@@ -144,6 +145,7 @@ class Profiles(Part):
                 (user_auth_tokens, user_auth_tokens.c.user_id),
                 (memberships, memberships.c.user_id),
                 (thread_messages, thread_messages.c.patient_id),
+                (patient_surveys, patient_surveys.c.patient_id),
                 (recurring_surveys, recurring_surveys.c.patient_id),
                 (patient_campaigns, patient_campaigns.c.patient_id),
             ):
