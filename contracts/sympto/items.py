@@ -128,7 +128,10 @@ class AdhocResponseSchema(_Object):
 class AttributeValue(fields.Field[Any]):
     """``null``, a string, a boolean or a number: never an array or an object."""
 
-    OPENAPI: ClassVar[dict[str, Any]] = {"type": ["string", "boolean", "number", "null"]}
+    OPENAPI: ClassVar[dict[str, Any]] = {
+        "anyOf": [{"type": "string", "maxLength": ATTRIBUTE_TEXT_MAX_LENGTH}, {"type": "boolean"}, {"type": "number"}],
+        "nullable": True,
+    }
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(allow_none=True, load_default=None, **kwargs)

@@ -314,6 +314,35 @@ patient_surveys = Table(
     Index("ix_sympto_patient_surveys_patient", "patient_id", "send_at"),
 )
 
+#: Patient attribute values (``POST /providers/:patientTvId/attributes``); the attributes themselves are the
+#: built-in catalogue's (:mod:`sandbox.vendors.sympto.service.attributes`), as Sympto makes them in its UI.
+patient_attribute_values = Table(
+    "sympto_patient_attribute_values",
+    metadata,
+    Column("patient_id", String(36), ForeignKey("sympto_users.user_id"), primary_key=True),
+    Column("attribute_id", String(36), primary_key=True),
+    Column("clinic_id", String(CLINIC_ID_MAX_LENGTH), ForeignKey("sympto_clinics.clinic_id"), nullable=False),
+    # ``{"value": ...}``: a JSON null is kept as a value, not as a missing row.
+    Column("value", JSON, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_sympto_patient_attribute_values_clinic", "clinic_id"),
+)
+
+#: Files sent to a patient (``POST /providers/file``): what the thread shows of them, never their bytes.
+message_files = Table(
+    "sympto_message_files",
+    metadata,
+    Column("message_id", String(36), primary_key=True),
+    Column("clinic_id", String(CLINIC_ID_MAX_LENGTH), ForeignKey("sympto_clinics.clinic_id"), nullable=False),
+    Column("patient_id", String(36), ForeignKey("sympto_users.user_id"), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("content_type", String(200), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("thread_id", String(64)),
+    Index("ix_sympto_message_files_patient", "patient_id"),
+)
+
 #: Rate tokens (``GET /authorization/rateToken``), sent back as the ``RATE-TOKEN`` header. Issued
 #: without a bearer token (RateToken.md's example sends none), so they belong to no clinic.
 rate_tokens = Table(

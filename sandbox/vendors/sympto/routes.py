@@ -14,7 +14,7 @@ from flask import Blueprint, Response
 
 from contracts.sympto import messages
 from contracts.sympto.events import EndpointSecretSchema, WebhookUrlSchema
-from contracts.sympto.items import AdhocResponseSchema, SendItemsSchema
+from contracts.sympto.items import AdhocResponseSchema, PatientAttributeSchema, SendItemsSchema, SetAttributeSchema
 from contracts.sympto.messaging import IGNORED_GET_BODY, MAX_FETCH, MessageCreateSchema, MessagePageSchema
 from contracts.sympto.schemas import (
     AuthorizationRequestSchema,
@@ -46,6 +46,7 @@ from sandbox.core.apidoc import Declarations, page_reply
 from sandbox.vendors.sympto import pages, wire
 from sandbox.vendors.sympto.models import PageLoad
 from sandbox.vendors.sympto.service import MAX_PAGE
+from sandbox.vendors.sympto.service.attributes import attribute_views
 from sandbox.vendors.sympto.wire import done, errors, ok, service
 
 blueprint = Blueprint("sympto", __name__, url_prefix=wire.PREFIX)
@@ -573,6 +574,31 @@ def send_items(patient_id: str, recurring_survey_id: str) -> Response:
 def adhoc_response(recurring_survey_id: str) -> Response:
     clinic_id = clinic()
     service().items.respond(clinic_id, recurring_survey_id, api.body(), wire.correlation_id())
+    return ok(True)
+
+
+@blueprint.get("/providers/clinic/attributes")
+@api.operation(
+    "The clinic's patient attributes (made in Sympto's UI: the sandbox's built-in ones)",
+    done({"type": "array", "items": PatientAttributeSchema}),
+    *errors(401),
+    bearer=True,
+)
+def list_attributes() -> Response:
+    return ok(attribute_views(clinic()))
+
+
+@blueprint.post("/providers/<patient_id>/attributes")
+@api.operation(
+    "Set a patient attribute by name (listed in the patient's patientAttributes)",
+    done(_TRUE),
+    *errors(400, 401, 404, 413),
+    body=SetAttributeSchema,
+    bearer=True,
+)
+def set_attribute(patient_id: str) -> Response:
+    clinic_id = clinic()
+    service().attributes.set(clinic_id, patient_id, api.body())
     return ok(True)
 
 

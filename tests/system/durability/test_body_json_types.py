@@ -321,6 +321,13 @@ def prepare_sympto_adhoc_response(client: FlaskClient) -> Prepared:
     return lambda n, path=(): (f"/sympto/patients/responses/adhoc/{recurring}", headers, body)
 
 
+def prepare_sympto_attribute(client: FlaskClient) -> Prepared:
+    headers = _sympto_admin(client)
+    patient = _sympto_patient(client, headers, f"attributed{serial()}@example.test")
+    body = {"name": "age", "attributeValue": {"type": "number", "value": 23}}
+    return lambda n, path=(): (f"/sympto/providers/{patient}/attributes", headers, body)
+
+
 #: How to build a valid, authenticated request for each documented vendor operation with a JSON body.
 #: The operations themselves come from the OpenAPI document; a test fails if one is missing here.
 ENDPOINTS: dict[tuple[str, str], Callable[[FlaskClient], Prepared]] = {
@@ -357,6 +364,7 @@ ENDPOINTS: dict[tuple[str, str], Callable[[FlaskClient], Prepared]] = {
         prepare_sympto_send_items
     ),
     ("post", "/sympto/patients/responses/adhoc/{recurring_survey_id}"): prepare_sympto_adhoc_response,
+    ("post", "/sympto/providers/{patient_id}/attributes"): prepare_sympto_attribute,
 }
 
 

@@ -35,6 +35,7 @@ SYMPTO_PATHS = [
     "/sympto/provider/messaging/{patient_id}",
     "/sympto/providers",
     "/sympto/providers/campaigns",
+    "/sympto/providers/clinic/attributes",
     "/sympto/providers/groups",
     "/sympto/providers/patient",
     "/sympto/providers/patient/create",
@@ -46,6 +47,7 @@ SYMPTO_PATHS = [
     "/sympto/providers/patients/{patient_id}/items",
     "/sympto/providers/patients/{patient_id}/recurringSurvey/{recurring_survey_id}",
     "/sympto/providers/patients/{patient_id}/update",
+    "/sympto/providers/{patient_id}/attributes",
     "/sympto/providers/{provider_id}",
     "/sympto/responses/webhook",
 ]

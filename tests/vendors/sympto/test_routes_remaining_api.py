@@ -3,6 +3,8 @@ deletion path and the provider ``notificationType`` kinds."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -120,3 +122,97 @@ def test_the_openapi_document_publishes_the_provider_kinds(client: FlaskClient) 
     assert provider["items"]["enum"] == list(PROVIDER_NOTIFICATION_TYPES)
     patient = document["components"]["schemas"]["SymptoPatient"]["properties"]["notificationType"]
     assert "email" in patient["items"]["enum"]
+
+
+# --- patient attributes ----------------------------------------------------------------------------------
+
+
+def attributes(client: FlaskClient, headers: dict[str, str]) -> dict[str, dict[str, Any]]:
+    answer = client.get("/sympto/providers/clinic/attributes", headers=headers)
+    assert answer.status_code == 200, answer.json
+    return {a["name"]: a for a in answer.json["Response"]}
+
+
+def set_attribute(client: FlaskClient, headers: dict[str, str], patient: str, body: Any) -> Any:
+    return client.post(f"/sympto/providers/{patient}/attributes", json=body, headers=headers)
+
+
+def listed(client: FlaskClient, headers: dict[str, str], patient: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(
+        p for p in client.get("/sympto/providers/patient", headers=headers).json["Response"] if p["id"] == patient
+    )
+    return found
+
+
+def test_every_clinic_lists_the_built_in_attributes_with_its_own_ids(
+    client: FlaskClient, headers: dict[str, str]
+) -> None:
+    mine = attributes(client, headers)
+    assert {name: a["type"] for name, a in mine.items()} == {"dob": "string", "age": "number", "consented": "boolean"}
+    assert all(set(a) == {"id", "name", "title", "type"} for a in mine.values())
+    theirs = attributes(client, clinic_b(client))
+    assert not {a["id"] for a in mine.values()} & {a["id"] for a in theirs.values()}
+    refused(client.get("/sympto/providers/clinic/attributes"), 401, "missing_bearer")
+    refused(client.post("/sympto/providers/clinic/attributes", json={}, headers=headers), 400, "invalid_body")
+
+
+def test_a_set_attribute_is_listed_with_the_patient_and_announced_as_a_patient_change(
+    app: Flask, client: FlaskClient, headers: dict[str, str]
+) -> None:
+    heard: list[PatientChange] = []
+    app.extensions[SERVICE_KEY].users.patient_listeners.append(heard.append)
+    patient = create_phone_patient(client, headers)
+    assert listed(client, headers, patient)["patientAttributes"] == []
+    ids = {name: a["id"] for name, a in attributes(client, headers).items()}
+    for body in (
+        {"name": "dob", "attributeValue": {"type": "string", "value": "12-24-1997"}},  # the doc's examples
+        {"name": "age", "attributeValue": {"type": "number", "value": 23}},
+        {"name": "age", "attributeValue": {"type": "number", "value": 24.5}},  # set again: replaced
+        {"name": "consented", "attributeValue": {"type": "boolean", "value": None}},
+    ):
+        assert set_attribute(client, headers, patient, body).json == {"Status": "OK", "Response": True}
+    shown = {v["patientAttributeId"]: v["value"] for v in listed(client, headers, patient)["patientAttributes"]}
+    assert shown == {ids["dob"]: "12-24-1997", ids["age"]: 24.5, ids["consented"]: None}
+    assert [(c.patient_id, c.kind) for c in heard] == [(patient, "created")] + [(patient, "updated")] * 4
+    provider = next(u for u in client.get("/sympto/clinicAdmin/careTeam", headers=headers).json["Response"])
+    assert "patientAttributes" not in provider
+
+
+def test_setting_an_attribute_refuses_unknown_names_types_and_patients(
+    client: FlaskClient, headers: dict[str, str]
+) -> None:
+    patient = create_phone_patient(client, headers)
+    body = {"name": "age", "attributeValue": {"type": "number", "value": 23}}
+    refused(set_attribute(client, headers, patient, {**body, "name": "weight"}), 404, "unknown_attribute")
+    mismatch = set_attribute(client, headers, patient, {**body, "attributeValue": {"type": "string", "value": "23"}})
+    refused(mismatch, 400, "attribute_type_mismatch")
+    assert "type number" in mismatch.json["Message"]
+    refused(set_attribute(client, headers, "nobody", body), 404, "unknown_patient")
+    refused(set_attribute(client, clinic_b(client), patient, body), 404, "unknown_patient")
+    refused(client.post(f"/sympto/providers/{patient}/attributes", json=body), 401, "missing_bearer")
+    refused(client.get(f"/sympto/providers/{patient}/attributes", headers=headers), 405, "method_not_allowed")
+    assert listed(client, headers, patient)["patientAttributes"] == []  # nothing stored
+
+
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        *(({"name": value}, "`name`") for value in (*(v for v in EVERY_JSON_TYPE if v != "text"), "")),
+        *(({"attributeValue": value}, "`attributeValue`") for value in (None, True, 3, [], "text")),
+        *(({"attributeValue": {"type": value, "value": 1}}, "`type`") for value in (*EVERY_JSON_TYPE, "null")),
+        *(({"attributeValue": {"type": "number", "value": value}}, "`value`") for value in ([], {}, [1])),
+        ({"attributeValue": {"type": "number", "value": "23"}}, "must be a JSON number (or null) for type number"),
+        ({"attributeValue": {"type": "number", "value": True}}, "must be a JSON number (or null) for type number"),
+        ({"attributeValue": {"type": "boolean", "value": 1}}, "must be a JSON boolean (or null) for type boolean"),
+        ({"attributeValue": {"type": "string", "value": 1}}, "must be a JSON string (or null) for type string"),
+        ({"attributeValue": {"type": "string", "value": "x" * 2001}}, "at most 2000 characters"),
+    ],
+)
+def test_an_attribute_body_breaking_a_rule_is_400(
+    client: FlaskClient, headers: dict[str, str], changes: dict[str, Any], says: str
+) -> None:
+    patient = create_phone_patient(client, headers)
+    valid = {"name": "age", "attributeValue": {"type": "number", "value": 23}}
+    answer = set_attribute(client, headers, patient, {**valid, **changes})
+    refused(answer, 400, "invalid_body")
+    assert says in answer.json["Message"], answer.json["Message"]

@@ -25,6 +25,8 @@ from sandbox.vendors.sympto.models import (
     clinics,
     deleted_phones,
     memberships,
+    message_files,
+    patient_attribute_values,
     patient_campaigns,
     patient_surveys,
     public_user,
@@ -146,6 +148,8 @@ class Profiles(Part):
                 (memberships, memberships.c.user_id),
                 (thread_messages, thread_messages.c.patient_id),
                 (patient_surveys, patient_surveys.c.patient_id),
+                (patient_attribute_values, patient_attribute_values.c.patient_id),
+                (message_files, message_files.c.patient_id),
                 (recurring_surveys, recurring_surveys.c.patient_id),
                 (patient_campaigns, patient_campaigns.c.patient_id),
             ):
