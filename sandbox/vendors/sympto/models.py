@@ -364,6 +364,16 @@ deleted_phones = Table(
     Index("ix_sympto_deleted_phones", "clinic_id", "phone"),
 )
 
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """What the sandbox keeps of a file sent to a patient: never its bytes."""
+
+    content_type: str
+    size: int
+    sha256: str
+
+
 #: Which change of a patient was committed (the events part of #14 turns these into webhooks).
 PatientChangeKind = str  # "created", "updated" or "deleted"
 

@@ -14,7 +14,14 @@ from flask import Blueprint, Response
 
 from contracts.sympto import messages
 from contracts.sympto.events import EndpointSecretSchema, WebhookUrlSchema
-from contracts.sympto.items import AdhocResponseSchema, PatientAttributeSchema, SendItemsSchema, SetAttributeSchema
+from contracts.sympto.items import (
+    FILE_FORM,
+    AdhocResponseSchema,
+    FileFormSchema,
+    PatientAttributeSchema,
+    SendItemsSchema,
+    SetAttributeSchema,
+)
 from contracts.sympto.messaging import IGNORED_GET_BODY, MAX_FETCH, MessageCreateSchema, MessagePageSchema
 from contracts.sympto.schemas import (
     AuthorizationRequestSchema,
@@ -482,6 +489,25 @@ def fetch_messages(patient_id: str) -> Response:
     if wire.has_body():
         journal.warn("get_body_ignored", IGNORED_GET_BODY)
     return ok(service().messaging.fetch(clinic_id, patient_id, before, after, limit))
+
+
+@blueprint.post("/providers/file")
+@api.operation(
+    "Send a file with a message to a patient (multipart/form-data); the thread shows its name, type and size",
+    done(_TRUE),
+    *errors(400, 401, 404, 413, 422),
+    body=FileFormSchema,
+    body_media=("multipart/form-data",),
+    bearer=True,
+    description="The sandbox keeps the file's name, type, size and SHA-256, never its bytes.",
+)
+def send_file() -> Response:
+    clinic_id = clinic()
+    form, file = wire.load_file_form(FILE_FORM)
+    service().messaging.send(
+        clinic_id, form["patientTvId"], form["message"], file, form["fileName"], form.get("threadId")
+    )
+    return ok(True)
 
 
 @blueprint.get("/providers/campaigns")

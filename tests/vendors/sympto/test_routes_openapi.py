@@ -36,6 +36,7 @@ SYMPTO_PATHS = [
     "/sympto/providers",
     "/sympto/providers/campaigns",
     "/sympto/providers/clinic/attributes",
+    "/sympto/providers/file",
     "/sympto/providers/groups",
     "/sympto/providers/patient",
     "/sympto/providers/patient/create",

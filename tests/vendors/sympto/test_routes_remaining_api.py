@@ -3,6 +3,8 @@ deletion path and the provider ``notificationType`` kinds."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 from typing import Any
 
 import pytest
@@ -18,6 +20,7 @@ from tests.vendors.sympto.support import (
     clinic_b,
     create_phone_patient,
     create_provider,
+    login,
     refused,
 )
 
@@ -216,3 +219,107 @@ def test_an_attribute_body_breaking_a_rule_is_400(
     answer = set_attribute(client, headers, patient, {**valid, **changes})
     refused(answer, 400, "invalid_body")
     assert says in answer.json["Message"], answer.json["Message"]
+
+
+# --- POST /providers/file ----------------------------------------------------------------------------------
+
+
+def upload(client: FlaskClient, headers: dict[str, str], **fields: Any) -> Any:
+    return client.post("/sympto/providers/file", data=fields, headers=headers, content_type="multipart/form-data")
+
+
+def test_a_file_reaches_the_patients_thread_without_its_bytes(client: FlaskClient, headers: dict[str, str]) -> None:
+    patient = create_phone_patient(client, headers)
+    content = b"%PDF-1.4 discharge instructions"
+    answer = upload(
+        client,
+        headers,
+        file=(io.BytesIO(content), "discharge.pdf", "application/pdf"),
+        patientTvId=patient,
+        message="Your instructions",
+        fileName="Discharge instructions.pdf",
+    )
+    assert answer.json == {"Status": "OK", "Response": True}
+    thread = client.get(f"/sympto/provider/messaging/{patient}", headers=headers).json["Response"]["messages"]
+    sent = thread[-1]
+    assert (sent["message"], sent["role"]) == ("Your instructions", "clinicAdmin")
+    assert sent["file"] == {
+        "fileName": "Discharge instructions.pdf",
+        "contentType": "application/pdf",
+        "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "threadId": None,
+    }
+    assert "file" not in thread[0]  # the consent message
+    assert content.decode() not in str(client.get("/__sandbox/journal?vendor=sympto&limit=5").json)
+
+
+def test_a_file_upload_refuses_bad_auth_bad_forms_and_unknown_patients(
+    client: FlaskClient, headers: dict[str, str]
+) -> None:
+    patient = create_phone_patient(client, headers)
+
+    def form(**changes: Any) -> dict[str, Any]:
+        fields = {
+            "file": (io.BytesIO(b"x"), "a.txt", "text/plain"),
+            "patientTvId": patient,
+            "message": "Hi",
+            "fileName": "a.txt",
+        }
+        return {k: v for k, v in {**fields, **changes}.items() if v is not None}
+
+    refused(upload(client, {}, **form()), 401, "missing_bearer")
+    refused(upload(client, {"Authorization": "Bearer nope"}, **form()), 401, "unknown_bearer")
+    refused(upload(client, headers, **form(patientTvId="nobody")), 404, "unknown_patient")
+    refused(upload(client, clinic_b(client), **form()), 404, "unknown_patient")
+    refused(upload(client, headers, **form(file=None)), 400, "missing_file")
+    for missing in ("patientTvId", "message", "fileName"):
+        answer = upload(client, headers, **form(**{missing: None}))
+        refused(answer, 400, "invalid_body")
+        assert f"`{missing}`" in answer.json["Message"]
+    refused(upload(client, headers, **form(fileName="")), 400, "invalid_body")
+    refused(upload(client, headers, **form(message="m" * 2001)), 400, "invalid_body")
+    as_json = client.post("/sympto/providers/file", json={"patientTvId": patient}, headers=headers)
+    refused(as_json, 400, "not_multipart")
+    assert "multipart/form-data" in as_json.json["Message"]
+    refused(client.get("/sympto/providers/file", headers=headers), 405, "method_not_allowed")
+    thread = client.get(f"/sympto/provider/messaging/{patient}", headers=headers).json["Response"]["messages"]
+    assert len(thread) == 1  # only the consent message: nothing refused was kept
+
+
+def test_a_file_over_the_body_limit_is_413_in_the_envelope(make_app: Any) -> None:
+    from dataclasses import replace
+
+    from sandbox.app import create_app
+
+    base = make_app()
+    settings = replace(base.extensions["sandbox.settings"], max_body_bytes=4096)
+    application = create_app(settings, random_seed=1)
+    try:
+        client = application.test_client()
+        headers = login(client)
+        patient = create_phone_patient(client, headers)
+        big = upload(
+            client,
+            headers,
+            file=(io.BytesIO(b"x" * 10_000), "big.bin", "application/octet-stream"),
+            patientTvId=patient,
+            message="Big",
+            fileName="big.bin",
+        )
+        refused(big, 413, "body_too_large")
+    finally:
+        application.extensions["sandbox.store"].dispose()
+
+
+@pytest.mark.parametrize(
+    "body", [b"", b"garbage", b"--x\r\nContent-Disposition: form-data\r\n\r\n", b"--x--", b"\xff\xfe" * 100]
+)
+def test_a_broken_multipart_body_is_a_400_never_a_500(
+    client: FlaskClient, headers: dict[str, str], body: bytes
+) -> None:
+    answer = client.post(
+        "/sympto/providers/file", data=body, headers={**headers, "Content-Type": "multipart/form-data; boundary=x"}
+    )
+    assert answer.status_code == 400, answer.get_data()[:300]
+    assert answer.json["Status"] == "ERROR"
