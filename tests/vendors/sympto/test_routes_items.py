@@ -5,6 +5,8 @@ their responses (``POST /patients/responses/adhoc/:id``), with their error answe
 from __future__ import annotations
 
 import json
+import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,7 +14,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from contracts.sympto.items import MAX_START_DATES
+from sandbox.app import create_app
+from sandbox.config import Settings
 from sandbox.core.clock import Clock
+from sandbox.core.limits import Limits
 from tests.conftest import FROZEN_AT
 from tests.vendors.sympto.support import (
     NOT_STRINGS,
@@ -258,3 +263,45 @@ def test_every_adhoc_response_field_is_required(client: FlaskClient, headers: di
     answer = respond(client, headers, "any", {k: v for k, v in valid.items() if k != missing})
     refused(answer, 400, "invalid_body")
     assert f"`{missing}`" in answer.json["Message"]
+
+
+# --- bounds, reset, a running clock ------------------------------------------------------------------------
+
+
+def test_items_sent_by_hand_are_capped_per_clinic(sandbox_settings: Settings, clock: Clock) -> None:
+    app = create_app(
+        replace(sandbox_settings, limits=replace(Limits(), recurring_surveys=3)), clock=clock, random_seed=5
+    )
+    try:
+        client = app.test_client()
+        headers = login(client)
+        patient, recurring = scheduled(client, headers, startDatePreference={"type": "adhoc"})
+        dates = {"type": "dates", "startDates": ["2027-01-01-09-00", "2027-01-02-09-00"]}
+        assert send(client, headers, patient, recurring, dates).status_code == 200
+        refused(send(client, headers, patient, recurring, dates), 422, "quota_recurring_surveys")  # all or none
+        assert send(client, headers, patient, recurring, {"type": "immediate"}).status_code == 200
+        refused(send(client, headers, patient, recurring, {"type": "immediate"}), 422, "quota_recurring_surveys")
+    finally:
+        app.extensions["sandbox.store"].dispose()
+
+
+def test_resetting_the_clinic_forgets_its_items(client: FlaskClient, headers: dict[str, str]) -> None:
+    scheduled(client, headers)
+    assert client.post("/__sandbox/reset?vendor=sympto&tenant=demo-clinic").status_code == 200
+    move_clock(client, FIRST + 10 * 86_400)
+    assert notifications(client) == []
+
+
+def test_on_a_running_clock_due_items_go_out_unattended(client: FlaskClient, headers: dict[str, str]) -> None:
+    """No request after the clock is set: the worker alone sends the item within a second or two."""
+    patient, recurring = scheduled(client, headers, startDatePreference={"type": "adhoc"})
+    # FROZEN_AT + 60 s in the patient's time zone (America/Los_Angeles: UTC-8 in November).
+    soon = datetime.fromtimestamp(FROZEN_AT + 60 - 8 * 3600, UTC).strftime("%Y-%m-%d-%H-%M")
+    assert send(client, headers, patient, recurring, {"type": "dates", "startDates": [soon]}).status_code == 200
+    # The clock runs from 59 s before the item's minute: it falls due about a second from now.
+    assert client.put("/__sandbox/clock", json={"offset_seconds": FROZEN_AT + 59 - time.time()}).status_code == 200
+    started = time.monotonic()
+    while not notifications(client) and time.monotonic() - started < 5:
+        time.sleep(0.1)
+    assert len(notifications(client)) == 1
+    assert time.monotonic() - started < 3.5
