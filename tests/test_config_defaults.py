@@ -227,7 +227,7 @@ def test_the_default_user_and_group_quotas_are_10000(empty: Flask, clock: Clock)
             "timeZone": "America/New_York",
             "email": email,
             "notificationPreferences": ["email"],
-            "notificationType": ["email"],
+            "notificationType": ["alert", "patient-message"],
         }
         return client.post("/sympto/providers", json=body, headers=headers).status_code
 

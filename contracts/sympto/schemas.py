@@ -48,6 +48,9 @@ DOB_PATTERN = rf"^({_YEAR}-{_month_day('-')}|{_LEAP_YEAR}-02-29|{_month_day('/')
 TIME_ZONES = tuple(sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC"))
 _TIME_ZONE_SET = frozenset(TIME_ZONES)
 NOTIFICATION_TYPES = ("email", "text", "whatsapp", "email-instrument")
+#: A provider's ``notificationType``: what it is notified of, not how (Endpoints.md's Provider data model
+#: since 2021-03, e.g. at 6d490d0; Sympto recommends ``alert`` and ``patient-message``).
+PROVIDER_NOTIFICATION_TYPES = ("patient-message", "provider-message", "daily-summary-message", "alert")
 SEXES = ("M", "F", "X")
 LANGUAGES = ("English", "Spanish", "French")
 SAMPLE_ROLES = ("doctor", "nurse", "admin", "clinicAdmin", "provider")
@@ -171,11 +174,13 @@ class ClientId(Text):
         return text
 
 
-def _kinds_list(name: str, required: bool = False, **kwargs: Any) -> fields.List[Any]:
-    """A list of notification kinds, at most :data:`MAX_NOTIFICATION_KINDS` entries."""
+def _kinds_list(
+    name: str, required: bool = False, kinds: tuple[str, ...] = NOTIFICATION_TYPES, **kwargs: Any
+) -> fields.List[Any]:
+    """A list of notification kinds (``kinds``), at most :data:`MAX_NOTIFICATION_KINDS` entries."""
     return _string_list(
         name,
-        Choice(NOTIFICATION_TYPES),
+        Choice(kinds),
         required=required,
         validate=validate.Length(
             max=MAX_NOTIFICATION_KINDS, error=f"`{name}` may hold at most {MAX_NOTIFICATION_KINDS} entries"
@@ -334,13 +339,14 @@ class SampleProviderSchema(_UserSchema):
 
 
 class ProviderSchema(_UserSchema):
-    """``POST /providers`` (current): notification preferences and type required."""
+    """``POST /providers`` (current): notification preferences (channels) and type (the provider kinds:
+    :data:`PROVIDER_NOTIFICATION_TYPES`) required."""
 
     OPENAPI: ClassVar[dict[str, Any]] = EMAIL_OR_PHONE
 
     role = Choice(CURRENT_ROLES, load_default="provider")
     notificationPreferences = _kinds_list("notificationPreferences", required=True)
-    notificationType = _kinds_list("notificationType", required=True)
+    notificationType = _kinds_list("notificationType", required=True, kinds=PROVIDER_NOTIFICATION_TYPES)
 
 
 class GroupSchema(_Strict):

@@ -17,6 +17,10 @@ again (at most one look a second), so a frozen clock moved later still fires. De
 survive a restart, and a worker claims each one (a lease in real time) before sending it, so two
 processes sharing a database never send the same attempt twice.
 
+The same worker sends the survey items that fall due on a clinic's clock (:class:`Schedule`, registered
+in :attr:`Deliverer.schedules`): one scheduler for everything the sandbox clock triggers, and
+:meth:`Deliverer.wait` waits for both.
+
 Partner-facing faults (``POST /__sandbox/faults {"name": "sympto.event_..."}``, route = event type,
 tenant = clinic) are taken on a delivery's first attempt: *postpone* holds it ``delay_seconds``
 (default 5 s); *duplicate* sends each attempt twice, byte for byte; *reorder* holds it until the
@@ -30,7 +34,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import and_, insert, or_, select, update
 
@@ -65,6 +69,23 @@ EVENT_FAULT_KINDS = ("postpone", "duplicate", "reorder", "burst")
 _pending = event_deliveries.c.state == "pending"
 
 
+class Schedule(Protocol):
+    """Other work due on a clinic's sandbox clock that this worker does too (the survey items of
+    :mod:`sandbox.vendors.sympto.service.items`): one clock, one worker, one way to wait for it."""
+
+    def pending_clinics(self) -> list[str]:
+        """The clinics with work not done yet (due or not)."""
+        ...
+
+    def next_due(self, clinic_id: str) -> float | None:
+        """When the clinic's earliest work falls due (its sandbox clock), or ``None``."""
+        ...
+
+    def run_due(self, clinic_id: str, now: float) -> int:
+        """Do the clinic's work due at ``now``; how much was done."""
+        ...
+
+
 class Deliverer:
     """The background sender of one process (one per app)."""
 
@@ -88,6 +109,8 @@ class Deliverer:
         self._wake = threading.Event()
         self._worker: threading.Thread | None = None
         self._last_kick = 0.0
+        #: Work other than deliveries, due on the same clocks (:class:`Schedule`).
+        self.schedules: list[Schedule] = []
 
     # --- the worker ------------------------------------------------------------------------------------
 
@@ -112,7 +135,7 @@ class Deliverer:
             self._wake.clear()
             try:
                 sent = self.run_due()
-                pending = self._pending_clinics()
+                pending = self._pending_clinics() + [c for s in self.schedules for c in s.pending_clinics()]
                 stop = not pending or (time.monotonic() - idle_since > IDLE_EXIT_SECONDS and self._all_frozen(pending))
             except Exception:  # the store went away (a disposed app) or a sandbox bug: stop, a request restarts it
                 LOG.exception("Sympto event deliveries stopped")
@@ -147,6 +170,9 @@ class Deliverer:
             for row in self._due(clinic_id):
                 if self._claim(row["id"]):
                     sent += self._attempt(row)
+        for schedule in self.schedules:
+            for clinic_id in schedule.pending_clinics():
+                sent += schedule.run_due(clinic_id, self.clock.now_for(scope_of(VENDOR, clinic_id)))
         return sent
 
     def _due(self, clinic_id: str) -> list[dict[str, Any]]:
@@ -324,7 +350,8 @@ class Deliverer:
     # --- waiting without sleeping ----------------------------------------------------------------------
 
     def busy(self, clinic_id: str | None = None) -> bool:
-        """Whether a delivery is being sent, or due now (a held one counts): what a test waits out."""
+        """Whether a delivery is being sent, or due now (a held one counts), or a schedule's work is due:
+        what a test waits out."""
         real = time.time()
         statement = select(event_deliveries.c.clinic_id, event_deliveries.c.next_attempt_at).where(_pending)
         if clinic_id is not None:
@@ -336,7 +363,16 @@ class Deliverer:
             clinics: dict[str, float] = {}
             for found, due in connection.execute(statement):
                 clinics[found] = min(due, clinics.get(found, due))
-        return any(due <= self.clock.now_for(scope_of(VENDOR, found)) for found, due in clinics.items())
+        if any(due <= self.clock.now_for(scope_of(VENDOR, found)) for found, due in clinics.items()):
+            return True
+        return any(self._schedule_due(schedule, clinic_id) for schedule in self.schedules)
+
+    def _schedule_due(self, schedule: Schedule, clinic_id: str | None) -> bool:
+        for found in [clinic_id] if clinic_id is not None else schedule.pending_clinics():
+            due = schedule.next_due(found)
+            if due is not None and due <= self.clock.now_for(scope_of(VENDOR, found)):
+                return True
+        return False
 
     def wait(self, timeout: float, clinic_id: str | None = None) -> bool:
         """Block until no delivery is being sent or due (True), or ``timeout`` passes (False).

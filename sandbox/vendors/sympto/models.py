@@ -287,6 +287,62 @@ recurring_surveys = Table(
     Index("ix_sympto_recurring_surveys_clinic", "clinic_id"),
 )
 
+#: The items of recurring surveys (Endpoints.md's PatientSurvey instances, each with its response): the
+#: next occurrence of a schedule (``occurrence`` 0, 1, ...: one row ahead, the next one is added when it is
+#: sent) and the items of ``POST .../recurringSurvey/:id`` (``occurrence`` null). ``send_at`` is on the
+#: clinic's sandbox clock; ``sent_at`` stays null until the item is sent (by the events worker of
+#: :mod:`sandbox.vendors.sympto.deliveries`, or by a listing that finds it due).
+patient_surveys = Table(
+    "sympto_patient_surveys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("patient_survey_id", String(36), nullable=False, unique=True),
+    Column("response_id", String(36), nullable=False, unique=True),
+    Column("clinic_id", String(CLINIC_ID_MAX_LENGTH), ForeignKey("sympto_clinics.clinic_id"), nullable=False),
+    Column("patient_id", String(36), ForeignKey("sympto_users.user_id"), nullable=False),
+    Column("recurring_survey_id", String(36), nullable=False),
+    Column("occurrence", Integer),
+    Column("send_at", Float, nullable=False),
+    Column("sent_at", Float),
+    Column("due_at", Float),
+    Column("completion", String(8), nullable=False),  # Empty, Partial, Full (the Response model's values)
+    Column("answers", JSON),
+    Column("completed_at", Float),
+    Column("updated_at", Float),
+    Index("ix_sympto_patient_surveys_occurrence", "recurring_survey_id", "occurrence", unique=True),
+    Index("ix_sympto_patient_surveys_due", "clinic_id", "sent_at", "send_at"),
+    Index("ix_sympto_patient_surveys_patient", "patient_id", "send_at"),
+)
+
+#: Patient attribute values (``POST /providers/:patientTvId/attributes``); the attributes themselves are the
+#: built-in catalogue's (:mod:`sandbox.vendors.sympto.service.attributes`), as Sympto makes them in its UI.
+patient_attribute_values = Table(
+    "sympto_patient_attribute_values",
+    metadata,
+    Column("patient_id", String(36), ForeignKey("sympto_users.user_id"), primary_key=True),
+    Column("attribute_id", String(36), primary_key=True),
+    Column("clinic_id", String(CLINIC_ID_MAX_LENGTH), ForeignKey("sympto_clinics.clinic_id"), nullable=False),
+    # ``{"value": ...}``: a JSON null is kept as a value, not as a missing row.
+    Column("value", JSON, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_sympto_patient_attribute_values_clinic", "clinic_id"),
+)
+
+#: Files sent to a patient (``POST /providers/file``): what the thread shows of them, never their bytes.
+message_files = Table(
+    "sympto_message_files",
+    metadata,
+    Column("message_id", String(36), primary_key=True),
+    Column("clinic_id", String(CLINIC_ID_MAX_LENGTH), ForeignKey("sympto_clinics.clinic_id"), nullable=False),
+    Column("patient_id", String(36), ForeignKey("sympto_users.user_id"), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("content_type", String(200), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("thread_id", String(64)),
+    Index("ix_sympto_message_files_patient", "patient_id"),
+)
+
 #: Rate tokens (``GET /authorization/rateToken``), sent back as the ``RATE-TOKEN`` header. Issued
 #: without a bearer token (RateToken.md's example sends none), so they belong to no clinic.
 rate_tokens = Table(
@@ -307,6 +363,16 @@ deleted_phones = Table(
     Column("deleted_at", Float, nullable=False),
     Index("ix_sympto_deleted_phones", "clinic_id", "phone"),
 )
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """What the sandbox keeps of a file sent to a patient: never its bytes."""
+
+    content_type: str
+    size: int
+    sha256: str
+
 
 #: Which change of a patient was committed (the events part of #14 turns these into webhooks).
 PatientChangeKind = str  # "created", "updated" or "deleted"

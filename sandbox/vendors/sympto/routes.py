@@ -14,6 +14,14 @@ from flask import Blueprint, Response
 
 from contracts.sympto import messages
 from contracts.sympto.events import EndpointSecretSchema, WebhookUrlSchema
+from contracts.sympto.items import (
+    FILE_FORM,
+    AdhocResponseSchema,
+    FileFormSchema,
+    PatientAttributeSchema,
+    SendItemsSchema,
+    SetAttributeSchema,
+)
 from contracts.sympto.messaging import IGNORED_GET_BODY, MAX_FETCH, MessageCreateSchema, MessagePageSchema
 from contracts.sympto.schemas import (
     AuthorizationRequestSchema,
@@ -45,6 +53,7 @@ from sandbox.core.apidoc import Declarations, page_reply
 from sandbox.vendors.sympto import pages, wire
 from sandbox.vendors.sympto.models import PageLoad
 from sandbox.vendors.sympto.service import MAX_PAGE
+from sandbox.vendors.sympto.service.attributes import attribute_views
 from sandbox.vendors.sympto.wire import done, errors, ok, service
 
 blueprint = Blueprint("sympto", __name__, url_prefix=wire.PREFIX)
@@ -365,6 +374,23 @@ def delete_patient(patient_id: str) -> Response:
     return ok(True)
 
 
+#: Endpoints.md documented patient deletion at ``DELETE /providers/patient/:patientTvId`` from d08d26e
+#: (2022-04-25) until b83977e (2022-05-11) renamed it ``/providers/patients/:patientTvId``: the same
+#: deletion (``Users.patient_committed`` included). ``POST /providers/patient/create`` and ``GET
+#: /providers/patient`` are other rules, so neither is shadowed.
+@blueprint.delete("/providers/patient/<patient_id>")
+@api.operation(
+    "Delete a patient (Endpoints.md's path from 2022-04-25 to 2022-05-11)",
+    done(_TRUE),
+    *errors(401, 404),
+    bearer=True,
+    deprecated=True,
+)
+def delete_patient_2022_04(patient_id: str) -> Response:
+    service().profiles.delete_patient(clinic(), patient_id)
+    return ok(True)
+
+
 @blueprint.post("/clinicAdmin/providers/<provider_id>/update")
 @api.operation(
     "Update a provider (current path)",
@@ -465,6 +491,25 @@ def fetch_messages(patient_id: str) -> Response:
     return ok(service().messaging.fetch(clinic_id, patient_id, before, after, limit))
 
 
+@blueprint.post("/providers/file")
+@api.operation(
+    "Send a file with a message to a patient (multipart/form-data); the thread shows its name, type and size",
+    done(_TRUE),
+    *errors(400, 401, 404, 413, 422),
+    body=FileFormSchema,
+    body_media=("multipart/form-data",),
+    bearer=True,
+    description="The sandbox keeps the file's name, type, size and SHA-256, never its bytes.",
+)
+def send_file() -> Response:
+    clinic_id = clinic()
+    form, file = wire.load_file_form(FILE_FORM)
+    service().messaging.send(
+        clinic_id, form["patientTvId"], form["message"], file, form["fileName"], form.get("threadId")
+    )
+    return ok(True)
+
+
 @blueprint.get("/providers/campaigns")
 @api.operation("The clinic's campaigns", done({"type": "array", "items": CampaignSchema}), *errors(401), bearer=True)
 def list_campaigns() -> Response:
@@ -528,6 +573,59 @@ def schedule_survey(patient_id: str) -> Response:
 def patient_items(patient_id: str) -> Response:
     clinic_id = clinic()
     return ok(service().surveys.items(clinic_id, patient_id, wire.generic_survey_filter()))
+
+
+@blueprint.post("/providers/patients/<patient_id>/recurringSurvey/<recurring_survey_id>")
+@api.operation(
+    "Send a recurring survey's item now (immediate) or on dates: a responseId per item",
+    done({"type": "array", "items": {"type": "string"}}),
+    *errors(400, 401, 404, 413, 422),
+    body=SendItemsSchema,
+    bearer=True,
+    description="startDates are YYYY-MM-DD-hh-mm in the patient's time zone, sent on the sandbox clock.",
+)
+def send_items(patient_id: str, recurring_survey_id: str) -> Response:
+    clinic_id = clinic()
+    return ok(service().items.send(clinic_id, patient_id, recurring_survey_id, api.body()))
+
+
+@blueprint.post("/patients/responses/adhoc/<recurring_survey_id>")
+@api.operation(
+    "Update the response of a sent item (Full completes it); the responses webhook hears of it",
+    done(_TRUE),
+    *errors(400, 401, 404, 413),
+    body=AdhocResponseSchema,
+    bearer=True,
+)
+def adhoc_response(recurring_survey_id: str) -> Response:
+    clinic_id = clinic()
+    service().items.respond(clinic_id, recurring_survey_id, api.body(), wire.correlation_id())
+    return ok(True)
+
+
+@blueprint.get("/providers/clinic/attributes")
+@api.operation(
+    "The clinic's patient attributes (made in Sympto's UI: the sandbox's built-in ones)",
+    done({"type": "array", "items": PatientAttributeSchema}),
+    *errors(401),
+    bearer=True,
+)
+def list_attributes() -> Response:
+    return ok(attribute_views(clinic()))
+
+
+@blueprint.post("/providers/<patient_id>/attributes")
+@api.operation(
+    "Set a patient attribute by name (listed in the patient's patientAttributes)",
+    done(_TRUE),
+    *errors(400, 401, 404, 413),
+    body=SetAttributeSchema,
+    bearer=True,
+)
+def set_attribute(patient_id: str) -> Response:
+    clinic_id = clinic()
+    service().attributes.set(clinic_id, patient_id, api.body())
+    return ok(True)
 
 
 # --- the front end ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ never read Flask's request for anything else than what this module hands them.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from flask import Response, current_app, g, jsonify, request
 from marshmallow import Schema, ValidationError, fields
 
 from contracts.sympto import messages
+from contracts.sympto.items import MISSING_FILE, NOT_MULTIPART
 from contracts.sympto.messaging import BAD_LIMIT, BAD_WINDOW
 from contracts.sympto.schemas import invalid_body_message
 from contracts.sympto.surveys import CAMPAIGN_ID, CAMPAIGN_ID_2021, MISSING_CAMPAIGN_ID
@@ -24,6 +26,7 @@ from sandbox.core.apidoc import Reply, json_reply
 from sandbox.core.body import BodyProblem, read_json_object
 from sandbox.core.errors import VendorError
 from sandbox.vendors.sympto.errors import BadRequest
+from sandbox.vendors.sympto.models import UploadedFile
 
 if TYPE_CHECKING:
     from sandbox.vendors.sympto.service import SymptoService
@@ -234,3 +237,31 @@ def campaign_id() -> tuple[str, bool]:
 
 def generic_survey_filter() -> str | None:
     return request.args.get("genericSurveyId") or None
+
+
+# --- POST /providers/file: a multipart/form-data body ------------------------------------------------
+
+
+def load_file_form(schema: Schema) -> tuple[dict[str, Any], UploadedFile]:
+    """The form fields loaded with ``schema`` and what the sandbox keeps of the ``file`` part (its name,
+    type, size and digest: never its bytes). Werkzeug refuses a body over ``[limits] max_body_bytes``
+    with 413 before this reads it."""
+    if request.mimetype != "multipart/form-data":
+        raise BadRequest(
+            NOT_MULTIPART.format(type=messages.shown(request.mimetype or "no Content-Type")), rule="not_multipart"
+        )
+    fields_given = {name: request.form.get(name) for name in request.form}
+    try:
+        loaded: dict[str, Any] = schema.load(fields_given)
+    except ValidationError as error:
+        problems: dict[str, Any] = error.normalized_messages()  # type: ignore[no-untyped-call]
+        raise BadRequest(invalid_body_message(problems), rule="invalid_body") from None
+    part = request.files.get("file")
+    if part is None:
+        raise BadRequest(invalid_body_message({"file": [MISSING_FILE]}), rule="missing_file")
+    digest, size = hashlib.sha256(), 0
+    for chunk in iter(lambda: part.stream.read(65536), b""):
+        digest.update(chunk)
+        size += len(chunk)
+    content_type = (part.mimetype or "application/octet-stream")[:200]
+    return loaded, UploadedFile(content_type=content_type, size=size, sha256=digest.hexdigest())

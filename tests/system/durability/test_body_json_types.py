@@ -78,7 +78,7 @@ SYMPTO_PROVIDER = {
     "lastName": "Doctor",
     "timeZone": "America/New_York",
     "notificationPreferences": ["email"],
-    "notificationType": ["email"],
+    "notificationType": ["alert", "patient-message"],
 }
 
 Request = tuple[str, dict[str, str], dict[str, Any]]
@@ -293,6 +293,41 @@ def prepare_sympto_generic_survey(client: FlaskClient) -> Prepared:
     return lambda n, path=(): (f"/sympto/providers/patients/{patient}/genericSurvey", headers, {"survey": survey})
 
 
+def _sympto_recurring_survey(client: FlaskClient) -> tuple[dict[str, str], str, str]:
+    """The admin's headers, a patient and an ad hoc recurring survey of theirs."""
+    headers = _sympto_admin(client)
+    patient = _sympto_patient(client, headers, f"items{serial()}@example.test")
+    campaigns = client.get("/sympto/providers/campaigns", headers=headers).get_json()["Response"]
+    survey = {
+        "genericSurveyId": campaigns[0]["campaignItems"][0]["genericSurveyId"],
+        "duration": 24,
+        "startDatePreference": {"type": "adhoc"},
+    }
+    path = f"/sympto/providers/patients/{patient}/genericSurvey"
+    return headers, patient, str(_post_ok(client, path, {"survey": survey}, headers)["Response"])
+
+
+def prepare_sympto_send_items(client: FlaskClient) -> Prepared:
+    headers, patient, recurring = _sympto_recurring_survey(client)
+    body = {"type": "dates", "startDates": ["2027-01-01-09-00"]}
+    return lambda n, path=(): (f"/sympto/providers/patients/{patient}/recurringSurvey/{recurring}", headers, body)
+
+
+def prepare_sympto_adhoc_response(client: FlaskClient) -> Prepared:
+    headers, patient, recurring = _sympto_recurring_survey(client)
+    path = f"/sympto/providers/patients/{patient}/recurringSurvey/{recurring}"
+    [response_id] = _post_ok(client, path, {"type": "immediate"}, headers)["Response"]
+    body = {"response": {"q1": 1}, "responseId": response_id, "responseCompletion": "Full"}
+    return lambda n, path=(): (f"/sympto/patients/responses/adhoc/{recurring}", headers, body)
+
+
+def prepare_sympto_attribute(client: FlaskClient) -> Prepared:
+    headers = _sympto_admin(client)
+    patient = _sympto_patient(client, headers, f"attributed{serial()}@example.test")
+    body = {"name": "age", "attributeValue": {"type": "number", "value": 23}}
+    return lambda n, path=(): (f"/sympto/providers/{patient}/attributes", headers, body)
+
+
 #: How to build a valid, authenticated request for each documented vendor operation with a JSON body.
 #: The operations themselves come from the OpenAPI document; a test fails if one is missing here.
 ENDPOINTS: dict[tuple[str, str], Callable[[FlaskClient], Prepared]] = {
@@ -325,6 +360,11 @@ ENDPOINTS: dict[tuple[str, str], Callable[[FlaskClient], Prepared]] = {
     ("post", "/sympto/groups/{group_id}"): prepare_sympto_group_edit,
     ("post", "/sympto/provider/messaging/{patient_id}"): prepare_sympto_message,
     ("post", "/sympto/providers/patients/{patient_id}/genericSurvey"): prepare_sympto_generic_survey,
+    ("post", "/sympto/providers/patients/{patient_id}/recurringSurvey/{recurring_survey_id}"): (
+        prepare_sympto_send_items
+    ),
+    ("post", "/sympto/patients/responses/adhoc/{recurring_survey_id}"): prepare_sympto_adhoc_response,
+    ("post", "/sympto/providers/{patient_id}/attributes"): prepare_sympto_attribute,
 }
 
 

@@ -206,7 +206,7 @@ def drive_sympto(driver: Driver, partner: Partner) -> None:
             **person,
             "email": "doc2@example.test",
             "notificationPreferences": ["email"],
-            "notificationType": ["email"],
+            "notificationType": ["alert", "patient-message"],
         },
         headers=auth,
     )
@@ -297,7 +297,7 @@ def drive_sympto_current_api(
     doctor = {
         **person,
         "email": "doc2@example.test",
-        "notificationType": ["email"],
+        "notificationType": ["alert"],
         "notificationPreferences": ["email"],
     }
     answers = [
@@ -309,8 +309,34 @@ def drive_sympto_current_api(
         driver.send("POST", f"/sympto/provider/messaging/{patient}", json={"message": "Hello"}, headers=auth),
         driver.send("GET", f"/sympto/provider/messaging/{patient}?limit=5", headers=auth),
         driver.send("POST", f"{base}/campaigns?campaignId={campaign['campaignId']}", headers=auth),
-        driver.send("POST", f"{base}/genericSurvey", json={"survey": survey}, headers=auth),
+        assigned := driver.send("POST", f"{base}/genericSurvey", json={"survey": survey}, headers=auth),
+        sent := driver.send(
+            "POST",
+            f"{base}/recurringSurvey/{assigned.json()['Response']}",
+            json={"type": "immediate"},
+            headers=auth,
+        ),
+        driver.send(
+            "POST",
+            f"/sympto/patients/responses/adhoc/{assigned.json()['Response']}",
+            json={"response": {"q1": 1}, "responseId": sent.json()["Response"][0], "responseCompletion": "Full"},
+            headers=auth,
+        ),
         driver.send("GET", f"{base}/items", headers=auth),
+        driver.send("GET", "/sympto/providers/clinic/attributes", headers=auth),
+        driver.send(
+            "POST",
+            f"/sympto/providers/{patient}/attributes",
+            json={"name": "age", "attributeValue": {"type": "number", "value": 23}},
+            headers=auth,
+        ),
+        driver.send(
+            "POST",
+            "/sympto/providers/file",
+            files={"file": ("scan.txt", b"scan file", "text/plain")},
+            data={"patientTvId": patient, "message": "A file", "fileName": "scan.txt"},
+            headers=auth,
+        ),
         driver.send("POST", f"/sympto/groups/{group}", json={"groupName": "Renamed"}, headers=auth),
         driver.send("DELETE", f"/sympto/groups/{group}", headers=auth),
     ]
@@ -321,6 +347,13 @@ def drive_sympto_current_api(
         headers=auth,
     )
     answers += [gone, driver.send("DELETE", f"/sympto/providers/patients/{gone.json()['Response']}", headers=auth)]
+    older = driver.send(
+        "POST",
+        "/sympto/providers/patients",
+        json={**person, "email": "scan-patient-5@example.test", "notificationType": ["email"]},
+        headers=auth,
+    )
+    answers += [older, driver.send("DELETE", f"/sympto/providers/patient/{older.json()['Response']}", headers=auth)]
     return answers
 
 

@@ -31,7 +31,7 @@ def create_provider(client: FlaskClient, headers: dict[str, str], email: str, **
         "timeZone": "America/New_York",
         "email": email,
         "notificationPreferences": ["email"],
-        "notificationType": ["email"],
+        "notificationType": ["alert", "patient-message"],
         **extra,
     }
     response = client.post("/sympto/providers", json=body, headers=headers)

@@ -33,6 +33,13 @@ BEARER_ROUTES = [
     ("POST", "/sympto/providers/patients/p/campaigns?campaignId=c"),
     ("POST", "/sympto/providers/patients/p/genericSurvey"),
     ("GET", "/sympto/providers/patients/p/items"),
+    # The second round: the 2022-04 deletion path, items and responses, attributes, files.
+    ("DELETE", "/sympto/providers/patient/p"),
+    ("POST", "/sympto/providers/patients/p/recurringSurvey/r"),
+    ("POST", "/sympto/patients/responses/adhoc/r"),
+    ("GET", "/sympto/providers/clinic/attributes"),
+    ("POST", "/sympto/providers/p/attributes"),
+    ("POST", "/sympto/providers/file"),
 ]
 
 

@@ -26,7 +26,7 @@ PROVIDER_UPDATE = {
     "timeZone": "America/New_York",
     "email": "dana@example.test",
     "notificationPreferences": ["email"],
-    "notificationType": ["text"],
+    "notificationType": ["daily-summary-message"],
 }
 
 
@@ -175,7 +175,7 @@ def test_provider_update_on_both_paths_keeps_a_left_out_role(
     assert answer.json == {"Status": "OK", "Response": True}
     team = {u["id"]: u for u in client.get("/sympto/clinicAdmin/careTeam", headers=headers).json["Response"]}
     assert (team[provider]["firstName"], team[provider]["role"]) == ("Dora", "clinicAdmin")
-    assert team[provider]["notificationType"] == ["text"]
+    assert team[provider]["notificationType"] == ["daily-summary-message"]
     unknown = "6f1c2d0e-0000-4000-8000-000000000000"
     refused(client.post(path.format(id=unknown), json=PROVIDER_UPDATE, headers=headers), 404, "unknown_provider")
     patient = create_phone_patient(client, headers)

@@ -7,6 +7,8 @@ tokens), :attr:`~SymptoService.users`, :attr:`~SymptoService.groups` and
 registrations and the events they receive) with :attr:`~SymptoService.deliverer` (sending them); and for the
 rest of the current API :attr:`~SymptoService.profiles` (patient update and delete, provider update),
 :attr:`~SymptoService.messaging`, :attr:`~SymptoService.campaigns`, :attr:`~SymptoService.surveys`
+(with :attr:`~SymptoService.items`: items sent on the sandbox clock, and their responses),
+:attr:`~SymptoService.attributes` (patient attributes)
 and :attr:`~SymptoService.rate_tokens`. Every committed patient change goes through
 :meth:`Users.patient_committed <sandbox.vendors.sympto.service.users.Users.patient_committed>`.
 """
@@ -23,10 +25,12 @@ from sandbox.core.randomness import Randomness
 from sandbox.core.store import Store
 from sandbox.vendors.sympto.deliveries import Deliverer
 from sandbox.vendors.sympto.service.access import Access
+from sandbox.vendors.sympto.service.attributes import Attributes
 from sandbox.vendors.sympto.service.campaigns import Campaigns
 from sandbox.vendors.sympto.service.clinics import Clinics
 from sandbox.vendors.sympto.service.events import Events
 from sandbox.vendors.sympto.service.groups import Groups
+from sandbox.vendors.sympto.service.items import Items
 from sandbox.vendors.sympto.service.messaging import Messaging
 from sandbox.vendors.sympto.service.profiles import Profiles
 from sandbox.vendors.sympto.service.ratetokens import RateTokens
@@ -62,6 +66,11 @@ class SymptoService:
         self.messaging = Messaging(store, clock, randomness, settings)
         self.surveys = Surveys(store, clock, randomness, settings)
         self.campaigns = Campaigns(store, clock, randomness, settings, surveys=self.surveys)
+        # Survey items sent on the sandbox clock by the events worker, and their responses.
+        self.items = Items(store, clock, randomness, settings, self.events, outbound.journal)
+        self.surveys.sender = self.items
+        self.deliverer.schedules.append(self.items)
+        self.attributes = Attributes(store, clock, randomness, settings, self.users)
         self.rate_tokens = RateTokens(store, clock, randomness, settings)
 
     def install_clinics(self) -> tenants.Reconciled:

@@ -74,4 +74,5 @@ class Campaigns(Part):
                     "notifications": None,
                 }
                 self.surveys.assign(connection, clinic_id, patient_id, survey, enrolment)
+        self.surveys.wake()
         return enrolment

@@ -18,7 +18,10 @@ from sandbox.vendors.sympto.models import (
     deleted_phones,
     groups,
     memberships,
+    message_files,
+    patient_attribute_values,
     patient_campaigns,
+    patient_surveys,
     rate_tokens,
     recurring_surveys,
     sessions,
@@ -157,6 +160,9 @@ class Clinics(Part):
                 for table in (
                     # The rest of the current API (issue #14, item 6): they refer to users.
                     thread_messages,
+                    message_files,
+                    patient_attribute_values,
+                    patient_surveys,
                     recurring_surveys,
                     patient_campaigns,
                     deleted_phones,
@@ -202,7 +208,15 @@ class Clinics(Part):
         clinic_groups = select(groups.c.group_id).where(groups.c.clinic_id == clinic_id)
         with self.store.begin() as connection:
             # The rest of the current API (issue #14, item 6): they refer to users.
-            for table in (thread_messages, recurring_surveys, patient_campaigns, deleted_phones):
+            for table in (
+                thread_messages,
+                message_files,
+                patient_attribute_values,
+                patient_surveys,
+                recurring_surveys,
+                patient_campaigns,
+                deleted_phones,
+            ):
                 connection.execute(delete(table).where(table.c.clinic_id == clinic_id))
             connection.execute(delete(sessions).where(sessions.c.user_id.in_(clinic_users)))
             connection.execute(delete(user_auth_tokens).where(user_auth_tokens.c.user_id.in_(clinic_users)))

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 
 from contracts.sympto.messaging import CONSENT_TEXT, MAX_FETCH, SYSTEM_NAME
-from sandbox.vendors.sympto.models import thread_messages, users
+from sandbox.vendors.sympto.models import UploadedFile, message_files, thread_messages, users
 from sandbox.vendors.sympto.service.profiles import find_user
 from sandbox.vendors.sympto.service.settings import Part
 from sandbox.vendors.sympto.service.users import count, refuse_quota
@@ -26,8 +26,18 @@ def milliseconds(seconds: float) -> int:
 class Messaging(Part):
     """Sending to a patient and fetching their thread."""
 
-    def send(self, clinic_id: str, patient_id: str, text: str) -> None:
-        """Send ``text`` from the clinic admin (role ``clinicAdmin``); at most ``[limits] messages`` per clinic."""
+    def send(
+        self,
+        clinic_id: str,
+        patient_id: str,
+        text: str,
+        file: UploadedFile | None = None,
+        file_name: str | None = None,
+        thread_id: str | None = None,
+    ) -> None:
+        """Send ``text`` from the clinic admin (role ``clinicAdmin``); at most ``[limits] messages`` per clinic.
+        ``POST /providers/file`` sends a file with it: the thread shows its name, type and size."""
+        message_id = self.randomness.uuid()
         with self.store.begin() as connection:
             patient = find_user(connection, clinic_id, patient_id, "patient")
             self._consent(connection, patient)
@@ -36,7 +46,7 @@ class Messaging(Part):
             admin = self._admin(connection, clinic_id)
             connection.execute(
                 insert(thread_messages).values(
-                    message_id=self.randomness.uuid(),
+                    message_id=message_id,
                     clinic_id=clinic_id,
                     patient_id=patient_id,
                     sender_id=admin["user_id"],
@@ -47,6 +57,19 @@ class Messaging(Part):
                     sent_at=milliseconds(self.clock.now()),
                 )
             )
+            if file is not None:
+                connection.execute(
+                    insert(message_files).values(
+                        message_id=message_id,
+                        clinic_id=clinic_id,
+                        patient_id=patient_id,
+                        file_name=file_name or "",
+                        content_type=file.content_type,
+                        size=file.size,
+                        sha256=file.sha256,
+                        thread_id=thread_id,
+                    )
+                )
 
     def fetch(
         self, clinic_id: str, patient_id: str, before: float | None, after: float | None, limit: int | None
@@ -76,12 +99,27 @@ class Messaging(Part):
                 connection.execute(
                     update(thread_messages).where(thread_messages.c.id.in_(fresh)).values(first_fetched_at=now)
                 )
+            files = {
+                row.message_id: {
+                    "fileName": row.file_name,
+                    "contentType": row.content_type,
+                    "size": row.size,
+                    "sha256": row.sha256,
+                    "threadId": row.thread_id,
+                }
+                for row in connection.execute(
+                    select(message_files).where(message_files.c.message_id.in_([r["message_id"] for r in rows]))
+                )
+            }
             unread = connection.execute(
                 select(func.count()).where(
                     thread_messages.c.patient_id == patient_id, thread_messages.c.first_fetched_at.is_(None)
                 )
             ).scalar_one()
         shown = [_message(row, admin, row["first_fetched_at"] or now, row["id"] in fresh) for row in rows]
+        for message in shown:
+            if message["id"] in files:  # the sandbox's addition: what was sent with POST /providers/file
+                message["file"] = files[message["id"]]
         return {"messages": shown, "hasNewMessages": unread > 0}
 
     def _consent(self, connection: Any, patient: dict[str, Any]) -> None:

@@ -2,7 +2,8 @@
 recurring-survey model with the instances sent so far on the sandbox's clock.
 
 The generic surveys are the built-in catalogue's (:mod:`.catalogue`). Endpoints.md does not define the PatientSurvey
-model; the sandbox's instance is ``{patientSurveyId, sentAt, dueAt}`` (milliseconds).
+model; the sandbox's instance is ``{patientSurveyId, responseId, sentAt, dueAt, responseCompletion, completedAt}``
+(times in milliseconds). Items are stored and sent on the sandbox clock by :mod:`.items`.
 """
 
 from __future__ import annotations
@@ -10,17 +11,21 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 
+from contracts.sympto.items import EMPTY
 from contracts.sympto.surveys import WEEK_DAYS
-from sandbox.vendors.sympto.models import patient_campaigns, recurring_surveys
+from sandbox.vendors.sympto.models import patient_campaigns, patient_surveys, recurring_surveys, users
 from sandbox.vendors.sympto.service.catalogue import CATALOGUE_NAMESPACE, campaign_name, generic_survey
 from sandbox.vendors.sympto.service.profiles import find_user
 from sandbox.vendors.sympto.service.settings import Part
 from sandbox.vendors.sympto.service.users import count, refuse_quota
+
+if TYPE_CHECKING:  # the items part imports this module
+    from sandbox.vendors.sympto.service.items import Items
 
 
 def occurrences(preference: Mapping[str, Any], time_zone: str) -> Iterator[float]:
@@ -74,15 +79,52 @@ def instance_id(recurring_survey_id: str, index: int) -> str:
     return str(uuid.uuid5(CATALOGUE_NAMESPACE, f"{recurring_survey_id}/{index}"))
 
 
+def insert_item(
+    connection: Any,
+    response_id: str,
+    clinic_id: str,
+    patient_id: str,
+    recurring_survey_id: str,
+    send_at: float,
+    occurrence: int | None,
+    patient_survey_id: str | None = None,
+) -> None:
+    """One item, unsent: the ``occurrence``-th of a schedule (its id derived), or one sent by hand."""
+    if patient_survey_id is None:
+        patient_survey_id = instance_id(recurring_survey_id, occurrence or 0)
+    connection.execute(
+        insert(patient_surveys).values(
+            patient_survey_id=patient_survey_id,
+            response_id=response_id,
+            clinic_id=clinic_id,
+            patient_id=patient_id,
+            recurring_survey_id=recurring_survey_id,
+            occurrence=occurrence,
+            send_at=send_at,
+            completion=EMPTY,
+        )
+    )
+
+
 class Surveys(Part):
     """Recurring surveys: assigned by hand or by a campaign, listed with what was sent so far."""
+
+    #: Sends the items that fall due (set by the service: it needs this part's rules too).
+    sender: Items | None = None
 
     def schedule(self, clinic_id: str, patient_id: str, survey: Mapping[str, Any]) -> str:
         """``POST .../genericSurvey``: a new recurring survey of the patient; its id."""
         with self.store.begin() as connection:
             find_user(connection, clinic_id, patient_id, "patient")  # the path's patient first, then the body's survey
             generic_survey(clinic_id, survey["genericSurveyId"])
-            return self.assign(connection, clinic_id, patient_id, dict(survey), None)
+            recurring_id = self.assign(connection, clinic_id, patient_id, dict(survey), None)
+        self.wake()
+        return recurring_id
+
+    def wake(self) -> None:
+        """New items are scheduled: the events worker looks (a running clock sends them unattended)."""
+        if self.sender is not None:
+            self.sender.wake()
 
     def assign(
         self,
@@ -107,13 +149,19 @@ class Surveys(Part):
                 created_at=self.clock.now(),
             )
         )
+        zone = connection.execute(select(users.c.time_zone).where(users.c.user_id == patient_id)).scalar_one()
+        first = next(occurrences(survey["startDatePreference"], zone), None)
+        if first is not None:  # the schedule's first item; each one sent adds the next
+            insert_item(connection, self.randomness.uuid(), clinic_id, patient_id, recurring_id, first, 0)
         return recurring_id
 
     def items(self, clinic_id: str, patient_id: str, generic_survey_id: str | None) -> list[dict[str, Any]]:
         """``GET .../items``: the patient's recurring surveys (of one generic survey if asked), oldest first."""
-        now = self.clock.now()
         with self.store.connect() as connection:
-            patient = find_user(connection, clinic_id, patient_id, "patient")
+            find_user(connection, clinic_id, patient_id, "patient")
+        if self.sender is not None:  # what is due by now is sent before it is listed
+            self.sender.send_due(clinic_id, patient_id)
+        with self.store.connect() as connection:
             statement = (
                 select(recurring_surveys, patient_campaigns.c.campaign_id)
                 .outerjoin(
@@ -126,23 +174,11 @@ class Surveys(Part):
             if generic_survey_id is not None:
                 statement = statement.where(recurring_surveys.c.generic_survey_id == generic_survey_id)
             rows = [dict(row._mapping) for row in connection.execute(statement)]
+            sent = self.sender.sent(connection, [row["recurring_survey_id"] for row in rows]) if self.sender else {}
         shown = []
         for row in rows:
             survey = row["survey"]
             kind = generic_survey(clinic_id, row["generic_survey_id"])
-            sent = []
-            for index, at in enumerate(occurrences(survey["startDatePreference"], patient["time_zone"])):
-                if at > now:
-                    break
-                sent.append(
-                    {
-                        "patientSurveyId": str(
-                            uuid.uuid5(CATALOGUE_NAMESPACE, f"{row['recurring_survey_id']}/{index}")
-                        ),
-                        "sentAt": int(at * 1000),
-                        "dueAt": int((at + survey["duration"] * 3600) * 1000),
-                    }
-                )
             campaign = None
             if row["campaign_id"] is not None:
                 campaign = {"id": row["campaign_id"], "name": campaign_name(clinic_id, row["campaign_id"])}
@@ -153,7 +189,7 @@ class Surveys(Part):
                     "name": kind.name,
                     "type": kind.type,
                     "startDatePreference": survey["startDatePreference"],
-                    "patientSurveys": sent,
+                    "patientSurveys": sent.get(row["recurring_survey_id"], []),
                     "campaign": campaign,
                 }
             )

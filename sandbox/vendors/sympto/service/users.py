@@ -19,6 +19,7 @@ from sandbox.vendors.sympto.models import (
     deleted_phones,
     groups,
     memberships,
+    patient_attribute_values,
     public_user,
     user_generations,
     users,
@@ -48,6 +49,21 @@ def refuse_exhausted_phone(connection: Any, clinic_id: str, phone: str) -> None:
     ).scalar_one()
     if used > MAX_PHONE_REUSES:
         raise Duplicate(PHONE_EXHAUSTED.format(phone=messages.shown(phone), count=used), rule="phone_number_exhausted")
+
+
+def attribute_values(connection: Any, patient_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Each patient's values as the Patient Attribute Values Model (``{value, patientAttributeId}``)."""
+    found: dict[str, list[dict[str, Any]]] = {patient_id: [] for patient_id in patient_ids}
+    if not patient_ids:
+        return found
+    rows = connection.execute(
+        select(patient_attribute_values)
+        .where(patient_attribute_values.c.patient_id.in_(patient_ids))
+        .order_by(patient_attribute_values.c.attribute_id)
+    )
+    for row in rows:
+        found[row.patient_id].append({"patientAttributeId": row.attribute_id, "value": row.value["value"]})
+    return found
 
 
 class Users(Part):
@@ -159,10 +175,13 @@ class Users(Part):
                 .join(groups, groups.c.group_id == memberships.c.group_id)
                 .where(memberships.c.user_id.in_([r["user_id"] for r in rows]))
             ).all()
+            attributes = attribute_values(connection, [r["user_id"] for r in rows if r["kind"] == "patient"])
         result = []
         for row in rows:
             shown = public_user(row)
             shown["groups"] = [{"groupId": g, "groupName": n} for u, g, n in member_rows if u == row["user_id"]]
+            if row["kind"] == "patient":  # the Patient Attribute Values Model ("may include extra fields")
+                shown["patientAttributes"] = attributes[row["user_id"]]
             result.append(shown)
         return UserPage(result, more)
 
