@@ -194,16 +194,19 @@ def test_search_over_128_characters_is_too_big(client: FlaskClient, headers: dic
     assert client.get(f"{admin_url}?search={'a' * 128}", headers=headers).status_code == 200
 
 
-def test_search_ending_in_the_escape_character_is_a_400(
+def test_a_search_ending_in_a_backslash_escapes_the_final_wildcard(
     client: FlaskClient, headers: dict[str, str], admin_url: str
 ) -> None:
-    """PostgreSQL refuses ``ILIKE '%a\\%'`` (``LIKE pattern must not end with escape character``);
-    Intake24 answers that DatabaseError 503, the sandbox the nearest 4xx, 400 with PostgreSQL's words."""
-    answer = client.get(f"{admin_url}?search=a%5C", headers=headers)
-    assert (answer.status_code, answer.get_json()) == (
-        400,
-        {"message": "LIKE pattern must not end with escape character"},
-    )
+    """``paginate`` sends ``ILIKE '%<search>%'`` unescaped, so ``a\\`` is the pattern ``%a\\%``: PostgreSQL
+    reads ``\\%`` as a literal ``%`` and the pattern matches usernames ending in ``a%``; it is no error.
+    Expected value from running Sequelize 6.37.7 (``Op.iLike``, SQL ``ILIKE '%a\\%'``) and pg 8.16.3
+    against PostgreSQL 15 (a count of 0 for ``a``, no error)."""
+    for name in ("e-a%", "e-a%b", "e-ab"):
+        _create(client, admin_url, headers, username=name)
+    answer = client.get(f"{admin_url}?search=e-a%5C", headers=headers)
+    assert answer.status_code == 200
+    assert [row["username"] for row in answer.get_json()["data"]] == ["e-a%"]
+    assert _usernames(client, admin_url, headers, "search=%5C") == ["e-a%"]
 
 
 # --- sort -------------------------------------------------------------------------------------
@@ -239,11 +242,41 @@ def test_a_malformed_sort_is_a_400(client: FlaskClient, headers: dict[str, str],
     }
 
 
-def test_a_direction_sequelize_refuses_is_a_400(client: FlaskClient, headers: dict[str, str], admin_url: str) -> None:
-    """``username|b|desc`` passes the regex; Sequelize 6.37.7 then throws ``Order must be 'ASC' or
-    'DESC', 'b' given`` (Intake24 would answer 500; the sandbox the nearest 4xx, 400, with those words)."""
-    answer = client.get(f"{admin_url}?sort=username|b|desc", headers=headers)
-    assert (answer.status_code, answer.get_json()) == (400, {"message": "Order must be 'ASC' or 'DESC', 'b' given"})
+@pytest.mark.parametrize(
+    ("sort", "message"),
+    [
+        ("username|b|desc", 'syntax error at or near ""b""'),
+        ("urlAuthToken||asc", 'zero-length delimited identifier at or near """"'),
+        ("username|a.b.c|asc", 'syntax error at or near ""a->b""'),
+        ("id|b|desc", 'column UserSurveyAlias.id"b does not exist'),
+        ("userId|x y|desc", 'column "userId"x y" does not exist'),
+        ("createdAt|a.b|asc", 'missing FROM-clause entry for table "createdAt"a"'),
+        ("surveyId|a.|asc", 'zero-length delimited identifier at or near """"'),
+        ("id|" + "x" * 70 + "|asc", 'column UserSurveyAlias.id"' + "x" * 60 + " does not exist"),
+    ],
+)
+def test_a_direction_sequelize_does_not_know_is_postgresql_s_error(
+    client: FlaskClient, headers: dict[str, str], admin_url: str, sort: str, message: str
+) -> None:
+    """``username|b|desc`` passes the regex. Sequelize 6.37.7 has no error for an unknown direction: it
+    quotes it as an identifier glued after the column (``lower("UserSurveyAlias"."username")"b"``) and
+    PostgreSQL refuses the query; Intake24 answers that DatabaseError 503 ``Internal Database Error``,
+    the sandbox the nearest 4xx, 400 with PostgreSQL's message. Expected values from running Sequelize
+    6.37.7 (``findAll`` with Intake24's ``paginate`` order on a model declared as ``UserSurveyAlias``
+    is) and pg 8.16.3 against PostgreSQL 15."""
+    answer = client.get(f"{admin_url}?sort={sort}", headers=headers)
+    assert (answer.status_code, answer.get_json()) == (400, {"message": message})
+
+
+def test_directions_sequelize_knows_are_case_insensitive(
+    client: FlaskClient, headers: dict[str, str], admin_url: str
+) -> None:
+    """``validOrderOptions.indexOf(item.toUpperCase())`` (Sequelize 6.37.7): ``Desc`` and ``asc nulls
+    first`` are directions (run: ``ORDER BY ... DESC``, ``ASC NULLS FIRST``)."""
+    for name in ("k-a", "k-b"):
+        _create(client, admin_url, headers, username=name)
+    assert _usernames(client, admin_url, headers, "search=k-&sort=username|Desc|asc") == ["k-b", "k-a"]
+    assert _usernames(client, admin_url, headers, "search=k-&sort=username|asc%20nulls%20first|desc") == ["k-a", "k-b"]
 
 
 # --- usernames in the path -----------------------------------------------------------------------
