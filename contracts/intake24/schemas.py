@@ -336,11 +336,11 @@ def check_url(url: str) -> Issue | None:
     return None if is_url(url) else Issue(messages.INVALID_URL, "invalid_string")
 
 
-_EMAIL = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
-
-
 def check_not_email(username: str) -> Issue | None:
-    return Issue(messages.INVALID_INPUT, "custom") if _EMAIL.match(username) else None
+    """``createRespondentRequest.username``'s ``.refine(val => !isEmail(val))`` (zod's ``Invalid input``)."""
+    from contracts.intake24.validator import is_email  # it reads this module's JavaScript whitespace
+
+    return Issue(messages.INVALID_INPUT, "custom") if is_email(username) else None
 
 
 # --- schemas -----------------------------------------------------------------------------------

@@ -313,6 +313,92 @@ def test_email_is_validated_and_lower_cased_on_create_and_update(
     assert (refused.status_code, refused.get_json()["errors"]["email"]["code"]) == (400, "invalid_string")
 
 
+_TOO_BIG = "String must contain at most {} character(s)"
+
+
+def _issue(code: str, msg: str, path: str) -> dict[str, Any]:
+    return {"type": "field", "location": "body", "code": code, "msg": msg, "path": path, "value": None}
+
+
+def test_every_failing_string_check_is_reported_in_zods_order(
+    client: FlaskClient, headers: dict[str, str], admin_url: str
+) -> None:
+    """zod runs every check of a string and every field: ``email`` over 512 and not an address is two
+    issues; the message lists them all in the schema's order (``respondentRequest`` picks ``name``,
+    ``email``, ``phone``, ``customFields``, ``password``, ``passwordConfirm``; zod-validation-error
+    joins them with ``; ``), ``errors`` keeps the last issue of each path (``mapZodIssues``). Expected
+    values from running zod 3.25.76, zod-validation-error 3.5.3 and validator 13.15.15 on Intake24's
+    ``createRespondentRequest``/``respondentRequest`` after its sanitiser."""
+    body = {
+        "username": "u-z1",
+        "email": "x" * 600,
+        "name": "n" * 600,
+        "phone": "1" * 40,
+        "password": "weak",
+        "passwordConfirm": "weak",
+        "customFields": [{"name": "n" * 200, "value": "v" * 600}],
+    }
+    answer = client.post(admin_url, json=body, headers=headers)
+    assert answer.status_code == 400
+    assert answer.get_json() == {
+        "message": 'Validation error: String must contain at most 512 character(s) at "email"; Invalid email at '
+        '"email"; String must contain at most 512 character(s) at "name"; String must contain at most 32 '
+        'character(s) at "phone"; String must contain at most 128 character(s) at "customFields[0].name"; String '
+        'must contain at most 512 character(s) at "customFields[0].value"; Weak password at "password"; Weak '
+        'password at "passwordConfirm"',
+        "errors": {
+            "email": _issue("invalid_string", "Invalid email", "email"),
+            "name": _issue("too_big", _TOO_BIG.format(512), "name"),
+            "phone": _issue("too_big", _TOO_BIG.format(32), "phone"),
+            "customFields.0.name": _issue("too_big", _TOO_BIG.format(128), "customFields.0.name"),
+            "customFields.0.value": _issue("too_big", _TOO_BIG.format(512), "customFields.0.value"),
+            "password": _issue("custom", "Weak password", "password"),
+            "passwordConfirm": _issue("custom", "Weak password", "passwordConfirm"),
+        },
+    }
+    _create(client, admin_url, headers, username="u-z2")
+    patched = client.patch(f"{admin_url}/u-z2", json={"email": "E" * 513, "phone": "1" * 33}, headers=headers)
+    assert (patched.status_code, patched.get_json()["message"]) == (
+        400,
+        'Validation error: String must contain at most 512 character(s) at "email"; Invalid email at "email"; '
+        'String must contain at most 32 character(s) at "phone"',
+    )
+
+
+@pytest.mark.parametrize(
+    ("username", "is_address"),
+    [
+        ("ok@example.com", True),
+        ('"a b"@example.com', True),
+        ("üñî@example.com", True),
+        ("a@bücher.com", True),
+        ("a@xn--p1ai.xn--p1ai", True),
+        ("a@b.c", False),  # a one-letter top-level domain
+        ("a..b@example.com", False),
+        ("a@ex_ample.com", False),
+        ("a" * 65 + "@example.com", False),  # a local part over 64 bytes
+        ("a@example.123", False),
+    ],
+)
+def test_a_username_is_refused_only_when_validator_calls_it_an_address(
+    client: FlaskClient, headers: dict[str, str], admin_url: str, username: str, is_address: bool
+) -> None:
+    """``username: z.string().min(1).max(256).refine(val => !isEmail(val))``: validator 13.15.15's
+    ``isEmail`` with its defaults, not a looser ``x@y.z`` pattern. Each answer from running zod
+    3.25.76 with validator 13.15.15 (``Invalid input`` at ``username``, or valid)."""
+    answer = client.post(admin_url, json={"username": username}, headers=headers)
+    if is_address:
+        assert (answer.status_code, answer.get_json()) == (
+            400,
+            {
+                "message": 'Validation error: Invalid input at "username"',
+                "errors": {"username": _issue("custom", "Invalid input", "username")},
+            },
+        )
+    else:
+        assert (answer.status_code, answer.get_json()["username"]) == (201, username)
+
+
 def test_patch_validates_the_body_before_looking_the_respondent_up(
     client: FlaskClient, headers: dict[str, str], admin_url: str
 ) -> None:
