@@ -148,17 +148,21 @@ class ZString(fields.Field[Any]):
         _required(self, "string")
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        """Every failing check, in order: zod runs all checks of a string, and a refinement still
+        runs after a failed length check (the result is "dirty", not "aborted")."""
         if not isinstance(value, str):
             raise ValidationError([expected("string", value)])
         length = js_length(value)
+        issues: list[Issue] = []
         if self.min_length is not None and length < self.min_length:
-            raise ValidationError([Issue(messages.TOO_SMALL.format(minimum=self.min_length), "too_small")])
+            issues.append(Issue(messages.TOO_SMALL.format(minimum=self.min_length), "too_small"))
         if self.max_length is not None and length > self.max_length:
-            raise ValidationError([Issue(messages.TOO_BIG.format(maximum=self.max_length), "too_big")])
-        if self.check is not None:
-            issue = self.check(value)
-            if issue is not None:
-                raise ValidationError([issue])
+            issues.append(Issue(messages.TOO_BIG.format(maximum=self.max_length), "too_big"))
+        refused = self.check(value) if self.check is not None else None
+        if refused is not None:
+            issues.append(refused)
+        if issues:
+            raise ValidationError(issues)
         return value
 
 

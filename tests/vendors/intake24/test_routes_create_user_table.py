@@ -238,6 +238,18 @@ def test_all_claims_invalid_lists_keys_in_schema_order(client: FlaskClient, mint
     )
 
 
+def test_a_string_over_the_sandbox_limit_still_gets_its_refinement_checked(client: FlaskClient, mint: Mint) -> None:
+    """zod runs a string's refinement after a failed length check (zod 3.25.76: the result is dirty, not
+    aborted), and reports both, in order; ``errors`` keeps the last issue of the path. Intake24 itself has
+    no length limit on ``password`` (the 256 is the sandbox's own), so the real server reports only
+    ``Weak password``: the sandbox's answer contains the real one."""
+    body = client.post(URL, json={"token": mint({"username": "long", "password": "weak" * 70})}).get_json()
+    assert body["message"] == (
+        'Validation error: String must contain at most 256 character(s) at "password"; Weak password at "password"'
+    )
+    assert body["errors"]["password"]["msg"] == "Weak password"
+
+
 def test_custom_field_issues_use_dotted_keys_and_bracketed_summary(client: FlaskClient, mint: Mint) -> None:
     claims = {"username": "cf", "customFields": [{"name": "", "value": None}]}
     body = client.post(URL, json={"token": mint(claims)}).get_json()
