@@ -1,4 +1,6 @@
-"""The RSGI entry point ``vendor-sandbox serve`` has Granian import in each worker: ``sandbox.rsgi:app``.
+"""The entry point ``vendor-sandbox serve`` has Granian import in each worker: ``sandbox.rsgi:app``, a
+:class:`~sandbox.core.bridge.Bridge`, served through Granian's ASGI interface (its scope carries the raw
+request path; the bridge also speaks RSGI).
 
 The worker's WSGI app (:func:`sandbox.serve.app_for_worker`: the app its parent already built,
 behind admission) behind the bridge that reads each request body in the event loop, under a

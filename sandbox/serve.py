@@ -4,9 +4,10 @@ Granian measured about 1.3x gunicorn and 5x werkzeug's development server for th
 endpoint on a 2-core machine. The parent prepares the database (tables, tenants, signing keys)
 once, then hands the merged settings to the workers through the environment.
 
-Granian serves through its RSGI interface and :class:`~sandbox.core.bridge.Bridge`, which reads
+Granian serves through its ASGI interface and :class:`~sandbox.core.bridge.Bridge`, which reads
 each body in the event loop under a deadline before a thread runs the WSGI app: under Granian's
-WSGI interface a client that stalls mid-body holds a thread, with no timeout.
+WSGI interface a client that stalls mid-body holds a thread, with no timeout. ASGI rather than RSGI
+because only the ASGI scope carries the raw request path (``RAW_URI`` for the app).
 """
 
 from __future__ import annotations
@@ -194,7 +195,7 @@ def _run(settings: Settings, banner: Sequence[str], fresh: bool, claimed: bool, 
         target="sandbox.rsgi:app",
         address=settings.host,
         port=settings.port,
-        interface=Interfaces.RSGI,
+        interface=Interfaces.ASGI,
         workers=settings.workers,
         backlog=GRANIAN_BACKLOG,
         backpressure=connections_per_worker(settings),

@@ -52,8 +52,6 @@ INVALID_INPUT = "Invalid input"
 INVALID_EMAIL = "Invalid email"
 #: ``deleteRespondent`` once the respondent has submitted.
 HAS_SUBMISSIONS = "User cannot be deleted. It already contains submission data."
-#: PostgreSQL's refusal of a ``LIKE`` pattern ending in its escape character (sandbox answers it as 400).
-LIKE_TRAILING_ESCAPE = "LIKE pattern must not end with escape character"
 TOKEN_NOT_JWT = "Token must be a valid JWT"
 WEAK_PASSWORD = "Weak password"
 

@@ -44,8 +44,10 @@ class ListQuery:
         return column, rest.split("|", 1)[0]
 
 
-#: Sequelize 6.37 ``query-generator.js`` ``VALID_ORDER_OPTIONS``: the directions it accepts
-#: (compared upper-cased); any other throws ``Order must be 'ASC' or 'DESC', '<x>' given``.
+#: Sequelize 6.37.7 ``query-generator.js`` ``quote()``'s ``validOrderOptions``: the directions it
+#: writes as SQL keywords (compared upper-cased). Any other direction is no error in Sequelize 6: it is
+#: quoted as an identifier and glued after the column, and PostgreSQL refuses the query
+#: (:func:`order_error`).
 SEQUELIZE_DIRECTIONS = (
     "ASC",
     "DESC",
@@ -56,13 +58,50 @@ SEQUELIZE_DIRECTIONS = (
     "NULLS FIRST",
     "NULLS LAST",
 )
-SEQUELIZE_BAD_DIRECTION = "Order must be 'ASC' or 'DESC', '{direction}' given"
+#: The columns ``paginate`` orders by ``lower(...)`` (Sequelize ``STRING`` attributes of ``UserSurveyAlias``).
+LOWERED_COLUMNS = ("username", "urlAuthToken")
+#: PostgreSQL's ``NAMEDATALEN - 1``: identifiers are cut to this many bytes before lookup.
+_NAME_BYTES = 63
 
 
 def sequelize_descending(direction: str) -> bool | None:
-    """Whether Sequelize orders descending in ``direction``; None when it refuses the direction."""
+    """Whether Sequelize orders descending in ``direction``; None when it is not a direction it knows."""
     upper = direction.upper()  # String.prototype.toUpperCase
     return upper.startswith("DESC") if upper in SEQUELIZE_DIRECTIONS else None
+
+
+def _pg_name(text: str) -> str:
+    """An identifier as PostgreSQL keeps it: at most 63 bytes of UTF-8, cut at a character boundary."""
+    encoded = text.encode("utf-8", "surrogatepass")
+    return encoded[:_NAME_BYTES].decode("utf-8", "ignore") if len(encoded) > _NAME_BYTES else text
+
+
+def order_error(column: str, direction: str) -> str | None:
+    """PostgreSQL's message for the ``ORDER BY`` Sequelize 6.37.7 writes for ``[column, direction]``
+    when ``direction`` is not one it knows; None when it knows it.
+
+    Sequelize drops every ``"`` from the direction, splits it on ``.`` (more than two pieces: all
+    but the last joined with ``->``) and quotes each piece right after the column, without a space:
+    ``lower("UserSurveyAlias"."username")"b"`` (a syntax error), ``"UserSurveyAlias"."id""b"`` (the
+    column ``id"b``), ``"userId""b"`` (``userId`` is an aliased attribute). The messages came from
+    running Sequelize 6.37.7 and pg 8.16.3 against PostgreSQL 15 on each kind of direction."""
+    if sequelize_descending(direction) is not None:
+        return None
+    if "\0" in direction:  # the protocol refuses a NUL inside the query text
+        return "invalid message format"
+    pieces = direction.replace('"', "").split(".")
+    if len(pieces) > 2:
+        pieces = ["->".join(pieces[:-1]), pieces[-1]]
+    if column in LOWERED_COLUMNS:
+        first = pieces[0]
+        return ZERO_LENGTH_IDENTIFIER if first == "" else f'syntax error at or near ""{first}""'
+    glued = _pg_name(f'{column}"{pieces[0]}')
+    if len(pieces) == 2:
+        return ZERO_LENGTH_IDENTIFIER if pieces[1] == "" else f'missing FROM-clause entry for table "{glued}"'
+    return f"column UserSurveyAlias.{glued} does not exist" if column == "id" else f'column "{glued}" does not exist'
+
+
+ZERO_LENGTH_IDENTIFIER = 'zero-length delimited identifier at or near """"'
 
 
 #: Past this magnitude a double no longer names every integer: no survey id is that large, and
@@ -167,14 +206,18 @@ def _kind(value: Any) -> str:
 
 
 def like_pattern(search: str) -> re.Pattern[str]:
-    """PostgreSQL ``ILIKE '%search%'`` as a regular expression: the search is not escaped by
-    Intake24, so ``%`` and ``_`` are wildcards and a backslash escapes the next character."""
+    """The ``ILIKE`` Intake24's ``paginate`` sends, ``'%<search>%'``, as a regular expression to match
+    whole usernames. The search is not escaped (``%`` and ``_`` are wildcards, a backslash escapes
+    the next character, so a search ending in ``\\`` escapes the final ``%``: ``a\\`` matches
+    usernames ending in ``a%``); Sequelize writes a NUL as ``\\0``, which ``LIKE`` reads as ``0``.
+    (Sequelize 6.37.7 and PostgreSQL 15, run on those searches.)"""
+    pattern = "%" + search.replace("\0", "\\0") + "%"
     parts: list[str] = []
     index = 0
-    while index < len(search):
-        char = search[index]
-        if char == "\\" and index + 1 < len(search):
-            parts.append(re.escape(search[index + 1]))
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and index + 1 < len(pattern):
+            parts.append(re.escape(pattern[index + 1]))
             index += 2
             continue
         parts.append(".*" if char == "%" else "." if char == "_" else re.escape(char))

@@ -148,17 +148,21 @@ class ZString(fields.Field[Any]):
         _required(self, "string")
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        """Every failing check, in order: zod runs all checks of a string, and a refinement still
+        runs after a failed length check (the result is "dirty", not "aborted")."""
         if not isinstance(value, str):
             raise ValidationError([expected("string", value)])
         length = js_length(value)
+        issues: list[Issue] = []
         if self.min_length is not None and length < self.min_length:
-            raise ValidationError([Issue(messages.TOO_SMALL.format(minimum=self.min_length), "too_small")])
+            issues.append(Issue(messages.TOO_SMALL.format(minimum=self.min_length), "too_small"))
         if self.max_length is not None and length > self.max_length:
-            raise ValidationError([Issue(messages.TOO_BIG.format(maximum=self.max_length), "too_big")])
-        if self.check is not None:
-            issue = self.check(value)
-            if issue is not None:
-                raise ValidationError([issue])
+            issues.append(Issue(messages.TOO_BIG.format(maximum=self.max_length), "too_big"))
+        refused = self.check(value) if self.check is not None else None
+        if refused is not None:
+            issues.append(refused)
+        if issues:
+            raise ValidationError(issues)
         return value
 
 
@@ -336,11 +340,11 @@ def check_url(url: str) -> Issue | None:
     return None if is_url(url) else Issue(messages.INVALID_URL, "invalid_string")
 
 
-_EMAIL = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
-
-
 def check_not_email(username: str) -> Issue | None:
-    return Issue(messages.INVALID_INPUT, "custom") if _EMAIL.match(username) else None
+    """``createRespondentRequest.username``'s ``.refine(val => !isEmail(val))`` (zod's ``Invalid input``)."""
+    from contracts.intake24.validator import is_email  # it reads this module's JavaScript whitespace
+
+    return Issue(messages.INVALID_INPUT, "custom") if is_email(username) else None
 
 
 # --- schemas -----------------------------------------------------------------------------------

@@ -1,4 +1,12 @@
-"""Serving the WSGI app through Granian's RSGI interface, so that a stalled body costs no thread.
+"""Serving the WSGI app through Granian's ASGI interface (``serve``) or its RSGI interface, so that a
+stalled body costs no thread.
+
+``serve`` uses the ASGI entry (:meth:`Bridge.__call__`) because only the ASGI scope carries the
+request path as the client wrote it (``raw_path``): the RSGI scope's ``path`` is percent-decoded
+(Granian 2.8, ``src/rsgi/types.rs``, ``get_path``) and the URI behind it is not exposed, so ``a%2Fb``
+and ``a/b``, or ``%25ZZ`` and ``%ZZ``, could not be told apart. The raw target reaches the WSGI app as
+``RAW_URI``/``REQUEST_URI``. Both entries share everything below; the RSGI one sends from the runner
+thread, the ASGI one from the event loop (its ``send`` is a coroutine).
 
 Why: under Granian's WSGI interface a request reaches a Python thread before its body has
 arrived, and ``wsgi.input.read()`` blocks that thread with no timeout. 65 clients that each
@@ -49,7 +57,7 @@ _PROTOCOLS = {"1.1": "HTTP/1.1", "2": "HTTP/2", "3": "HTTP/3"}
 _CONSTANT_ENVIRON: dict[str, Any] = {
     "GATEWAY_INTERFACE": "CGI/1.1",
     "SCRIPT_NAME": "",
-    "SERVER_SOFTWARE": "Granian (vendor-sandbox RSGI bridge)",
+    "SERVER_SOFTWARE": "Granian (vendor-sandbox bridge)",
     "wsgi.errors": sys.stderr,
     "wsgi.input_terminated": True,
     "wsgi.multiprocess": False,
@@ -124,6 +132,80 @@ def environ_for(scope: Scope) -> dict[str, Any]:
     if "HTTP_HOST" not in environ:
         environ["HTTP_HOST"] = scope.authority or ""
     return environ
+
+
+def _visible(value: bytes) -> bool:
+    """What ``HeaderValue::to_str`` accepts (visible ASCII and tab): Granian's RSGI headers keep only those."""
+    return all(byte == 9 or 32 <= byte < 127 for byte in value)
+
+
+def environ_for_asgi(scope: dict[str, Any]) -> dict[str, Any]:
+    """The WSGI environ for an ASGI HTTP scope, the same as :func:`environ_for` builds from an RSGI
+    one, plus the request target as the client wrote it: ``RAW_URI`` and ``REQUEST_URI`` (as gunicorn
+    and werkzeug's server give them), from the scope's ``raw_path``, which Granian's ASGI interface
+    carries and its RSGI interface does not (RSGI's ``path`` is percent-decoded, lossily, in
+    ``src/rsgi/types.rs``; ``raw_path`` is set from ``uri.path()`` in ``src/asgi/utils.rs``). A vendor
+    whose router matches on the raw path (Intake24's Express) needs it: ``a%2Fb`` is one segment there."""
+    server_host, server_port = scope.get("server") or ("", "")
+    client = scope.get("client") or ("", 0)
+    path = scope["path"]
+    query = scope["query_string"].decode("latin-1")
+    raw = scope.get("raw_path") or path.encode("utf-8")
+    target = raw.decode("latin-1") + (f"?{query}" if query else "")
+    environ = {
+        **_CONSTANT_ENVIRON,
+        "SERVER_PROTOCOL": _PROTOCOLS.get(scope["http_version"], "HTTP/1"),
+        "SERVER_NAME": str(server_host),
+        "SERVER_PORT": str(server_port),
+        "REMOTE_ADDR": str(client[0]),
+        "REQUEST_METHOD": scope["method"],
+        "PATH_INFO": path if path.isascii() else path.encode("utf-8").decode("latin-1"),
+        "QUERY_STRING": query,
+        "RAW_URI": target,
+        "REQUEST_URI": target,
+        "wsgi.url_scheme": scope["scheme"],
+    }
+    for name_bytes, value_bytes in scope["headers"]:
+        if not _visible(value_bytes):
+            continue
+        name, value = name_bytes.decode("latin-1"), value_bytes.decode("latin-1")
+        if name == "content-type":
+            environ.setdefault("CONTENT_TYPE", value)
+        elif name == "content-length":
+            environ.setdefault("CONTENT_LENGTH", value)
+        else:
+            key = "HTTP_" + name.upper().replace("-", "_")
+            if key in environ:
+                environ[key] += (";" if name == "cookie" else ",") + value
+            else:
+                environ[key] = value
+    environ.setdefault("HTTP_HOST", "")
+    return environ
+
+
+class AsgiBody:
+    """An ASGI ``receive`` as the chunk iterator :func:`receive` reads: the body's chunks, then ``b""``
+    at its end or when the client has gone (``http.disconnect``)."""
+
+    def __init__(self, receive: Callable[[], Any]) -> None:
+        self._receive = receive
+        self._done = False
+
+    def __aiter__(self) -> AsgiBody:
+        return self
+
+    async def __anext__(self) -> bytes:
+        if self._done:
+            raise StopAsyncIteration
+        message = await self._receive()
+        if message.get("type") != "http.request":
+            self._done = True
+            return b""
+        if not message.get("more_body", False):
+            self._done = True
+            return message.get("body", b"") or b""
+        chunk: bytes = message.get("body", b"")
+        return chunk if chunk else await self.__anext__()
 
 
 def body_limit(environ: dict[str, Any], max_body_bytes: int) -> int:
@@ -292,6 +374,60 @@ class Bridge:
             self.pending -= 1
         body = b"".join(chunks)
         return body[:limit] if len(body) > limit else body
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable[[], Any], send: Callable[[Any], Any]) -> None:
+        """The ASGI interface ``serve`` uses (it carries the raw path): the same body reading, queue and
+        runner threads as :meth:`__rsgi__`; the answer is sent from the event loop."""
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        environ = environ_for_asgi(scope)
+        limit = body_limit(environ, self.max_body_bytes)
+        body = await self._read_body(AsgiBody(receive), limit, environ) if limit else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ[BUFFERED_KEY] = True
+        loop = asyncio.get_running_loop()
+        finished: asyncio.Future[Answer | BaseException | None] = loop.create_future()
+        self.runners.submit(functools.partial(self._answer, environ, loop, finished))
+        outcome = await finished
+        if isinstance(outcome, BaseException):
+            raise outcome
+        assert outcome is not None  # ``_answer`` always settles with an answer or an error
+        headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in outcome.headers]
+        await send({"type": "http.response.start", "status": outcome.status, "headers": headers})
+        if outcome.broken:  # what there is, then the body ends short of its length
+            for chunk in outcome.chunks:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            return
+        await send({"type": "http.response.body", "body": b"".join(outcome.chunks)})
+
+    def _answer(
+        self,
+        environ: dict[str, Any],
+        loop: asyncio.AbstractEventLoop,
+        finished: asyncio.Future[Answer | BaseException | None],
+    ) -> None:
+        """In a runner thread: run the app; the event loop sends the answer (ASGI's ``send`` is a coroutine)."""
+        outcome: Answer | BaseException
+        try:
+            outcome = call_app(self.app, environ)
+        except BaseException as error:  # back in the coroutine, Granian logs it and answers 500
+            outcome = error
+        with contextlib.suppress(RuntimeError):  # the loop has already closed: nobody is waiting
+            loop.call_soon_threadsafe(_settle, finished, outcome)
+
+    async def _lifespan(self, receive: Callable[[], Any], send: Callable[[Any], Any]) -> None:
+        """ASGI lifespan: nothing to prepare at start-up; at shutdown the runner threads finish and stop."""
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await asyncio.get_running_loop().run_in_executor(None, self.runners.shutdown)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
 
     def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
         """Granian calls this in each worker before serving; nothing to prepare."""

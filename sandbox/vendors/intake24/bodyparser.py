@@ -1,17 +1,23 @@
-"""Request bodies as Intake24's Express reads them: ``body-parser@1.20.3`` (``json({limit: '10mb'})``,
-``urlencoded({extended: false, limit: '10mb'})``, ``loaders/express.ts``) over ``raw-body@2.5.2`` and
-``iconv-lite@0.4.24``.
+"""Request bodies as Intake24's Express reads them: ``body-parser@2.2.0``, which ``loaders/express.ts``
+imports itself (``json({limit: '10mb'})``, ``urlencoded({extended: false, limit: '10mb'})``; not
+Express 4's bundled 1.20.3), over ``raw-body@3.0.0``, ``iconv-lite@0.6.3`` (:mod:`.iconv`),
+``qs@6.14.0`` (:mod:`.qs`), ``type-is@2.0.1``/``content-type@1.0.5`` and Node's zlib. Versions from
+c93aaa5's ``pnpm-lock.yaml``; every rule below was checked by running those versions on Node 20.
 
-* ``Content-Encoding`` (lower-cased, default ``identity``): ``gzip`` and ``deflate`` are inflated
-  (``read.js`` ``contentstream``), anything else is 415 ``unsupported content encoding "<x>"``; an
-  inflation error is a 400 with zlib's message (Node's wording: ``incorrect header check``,
-  ``unexpected end of file``). The size limit applies to the inflated body.
-* JSON: the ``charset`` parameter (default ``utf-8``) must start with ``utf-`` and be one iconv-lite
-  0.4.24 decodes (``utf-8``, ``utf-16``, ``utf-16le``, ``utf-16be``, ``utf-7``; it has no UTF-32),
-  else 415 ``unsupported charset "<X>"`` (upper-cased); iconv-lite strips a byte order mark, writes
-  malformed UTF-8 as U+FFFD and keeps lone UTF-16 surrogates (JavaScript strings are UTF-16).
-* URL-encoded: only ``utf-8`` (else the same 415), then Node's ``querystring.parse`` with a
-  1,000-parameter limit (413 ``too many parameters``).
+* ``Content-Type`` is parsed strictly (``content-type``): a header it cannot parse (``charset=utf-16
+  le``) matches no parser, and the body stays unread (``req.body`` undefined).
+* ``Content-Encoding`` (lower-cased, default ``identity``): ``deflate`` (zlib format), ``gzip``
+  (several members in a row are one body; after a member, bytes not starting with a zero byte
+  must be another member) and ``br`` are inflated, anything else is 415
+  ``unsupported content encoding "<x>"``. A body that does not inflate is 400 with zlib's own
+  message (``incorrect header check``, ``incorrect data check``, ``unknown compression method``,
+  …), ``unexpected end of file`` when it stops short, ``Decompression failed`` for a bad brotli
+  stream. The size limit applies to the inflated body.
+* JSON: the ``charset`` (default ``utf-8``) must start with ``utf-`` and name a codec iconv-lite
+  0.6.3 has (``utf-8``, ``utf-16``/``le``/``be``, ``utf-32``/``le``/``be``, ``utf-7``, ``utf-7-imap``),
+  else 415 ``unsupported charset "<X>"`` (upper-cased). Decoded text that is empty is ``{}``.
+* URL-encoded: ``utf-8`` or ``iso-8859-1`` (else the same 415), at most 1,000 parameters (413
+  ``too many parameters``), then qs.
 
 body-parser's errors other than JSON syntax errors are ``HttpError``s, which Intake24's error
 middleware answers 500 ``Internal Server Error``; the sandbox answers their status and message
@@ -20,24 +26,60 @@ middleware answers 500 ``Internal Server Error``; the sandbox answers their stat
 
 from __future__ import annotations
 
+import re
 import zlib
 from typing import Any
-from urllib.parse import parse_qsl
+
+import brotli
 
 from contracts.intake24 import messages
+from sandbox.vendors.intake24 import iconv, qs
 from sandbox.vendors.intake24.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 from sandbox.vendors.intake24.node import js_json_parse, unexpected_token
 
-#: iconv-lite 0.4.24's Unicode codecs by canonical name (lower case, only letters and digits) → Python's.
-_UNICODE_CODECS = {"utf8": "utf-8", "utf16le": "utf-16-le", "utf16be": "utf-16-be", "utf16": "utf-16", "utf7": "utf-7"}
 #: Intake24's ``limit: '10mb'`` (the sandbox's own body limit, smaller, applies first).
 DEFAULT_LIMIT = 10 * 1024 * 1024
 #: ``urlencoded``'s default ``parameterLimit``.
 PARAMETER_LIMIT = 1000
 #: What body-parser's strict JSON skips before the first character (``FIRST_CHAR_REGEXP``).
 _JSON_SPACE = " \t\n\r"
-#: Node's zlib messages for the failures Python's zlib reports as ``Error -3 ...: <reason>``.
-_ZLIB_MESSAGES = {"incorrect header check", "invalid block type", "invalid distance too far back"}
+#: Node's message when an inflater runs out of input before the end of its stream (``Z_BUF_ERROR``).
+END_OF_FILE = "unexpected end of file"
+#: Node's message for any brotli decoding error.
+BROTLI_FAILED = "Decompression failed"
+#: Brotli input fed at once; the chunk holding the stream's end is fed again byte by byte.
+_BROTLI_STEP = 16384
+
+_TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_TYPE = re.compile(rf"{_TOKEN}/{_TOKEN}")
+_PARAMETER = re.compile(
+    rf'; *({_TOKEN}) *= *("(?:[\x0b\x20\x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\x0b\x20-\xff])*"|{_TOKEN}) *'
+)
+_QUOTED_ESCAPE = re.compile(r"\\([\x0b\x20-\xff])")
+
+
+def content_type(header: str | None) -> tuple[str, dict[str, str]] | None:
+    """``contentType.parse``: the lower-cased type and parameters, or None where it throws."""
+    if not header:
+        return None
+    semicolon = header.find(";")
+    kind = (header if semicolon == -1 else header[:semicolon]).strip(" \t\n\r\x0b\x0c")
+    if not _TYPE.fullmatch(kind):
+        return None
+    parameters: dict[str, str] = {}
+    if semicolon != -1:
+        index = semicolon
+        for found in _PARAMETER.finditer(header, semicolon):
+            if found.start() != index:
+                return None
+            index = found.end()
+            value = found.group(2)
+            if value.startswith('"'):
+                value = _QUOTED_ESCAPE.sub(r"\1", value[1:-1])
+            parameters[found.group(1).lower()] = value
+        if index != len(header):
+            return None
+    return kind.lower(), parameters
 
 
 def inflate(raw: bytes, encoding: str | None, limit: int) -> bytes:
@@ -45,23 +87,73 @@ def inflate(raw: bytes, encoding: str | None, limit: int) -> bytes:
     coding = (encoding or "identity").lower()
     if coding == "identity":
         return raw
+    if coding == "br":
+        return _unbrotli(raw, limit)
     if coding not in ("gzip", "deflate"):
         raise UnsupportedMediaType(f'unsupported content encoding "{coding}"', rule="unsupported_encoding")
-    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16 if coding == "gzip" else zlib.MAX_WBITS)
-    try:
-        body = inflater.decompress(raw, limit + 1)
-    except zlib.error as exc:
-        reason = str(exc).rsplit(": ", 1)[-1]
-        raise BadRequest(reason if reason in _ZLIB_MESSAGES else "invalid content", rule="inflate_failed") from None
-    if len(body) > limit:
+    body = b""
+    rest = raw
+    while True:  # a gzip member, then (gzip only) another where the bytes left do not start with 0
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16 if coding == "gzip" else zlib.MAX_WBITS)
+        try:
+            body += inflater.decompress(rest, limit + 1 - len(body))
+        except zlib.error as exc:
+            raise BadRequest(str(exc).rsplit(": ", 1)[-1], rule="inflate_failed") from None
+        if len(body) > limit:
+            raise PayloadTooLarge(messages.TOO_LARGE)
+        if not inflater.eof:
+            raise BadRequest(END_OF_FILE, rule="inflate_failed")
+        rest = inflater.unused_data
+        if coding != "gzip" or not rest or rest[0] == 0:
+            return body
+
+
+def _unbrotli(raw: bytes, limit: int) -> bytes:
+    """Node's ``BrotliDecompress``: bytes after the end of the stream are ignored (Python's decoder
+    refuses them, so the chunk holding the end is fed again byte by byte)."""
+    decoder = brotli.Decompressor()
+    body = b""
+    for start in range(0, len(raw), _BROTLI_STEP):
+        chunk = raw[start : start + _BROTLI_STEP]
+        try:
+            body += _bounded(decoder.process(chunk, output_buffer_limit=limit + 1 - len(body)), len(body), limit)
+        except brotli.error:
+            return body + _brotli_tail(raw[:start], chunk, body, limit)
+        if decoder.is_finished():
+            return body
+    raise BadRequest(END_OF_FILE, rule="inflate_failed")
+
+
+def _bounded(piece: bytes, before: int, limit: int) -> bytes:
+    """``piece``, unless it takes the inflated body (``before`` bytes so far) over ``limit``: 413."""
+    if before + len(piece) > limit:
         raise PayloadTooLarge(messages.TOO_LARGE)
-    if not inflater.eof:
-        raise BadRequest("unexpected end of file", rule="inflate_failed")
-    return body
+    return piece
+
+
+def _brotli_tail(before: bytes, chunk: bytes, body: bytes, limit: int) -> bytes:
+    """What ``chunk`` adds up to the end of the stream, after ``before`` (already inflated into
+    ``body``); a decoding error before the end is Node's ``Decompression failed``."""
+    decoder = brotli.Decompressor()
+    pieces: list[bytes] = []
+    size = len(body)
+    try:
+        decoder.process(before)
+        for index in range(len(chunk)):
+            piece = _bounded(
+                decoder.process(chunk[index : index + 1], output_buffer_limit=limit + 1 - size), size, limit
+            )
+            pieces.append(piece)
+            size += len(piece)
+            if decoder.is_finished():
+                return b"".join(pieces)
+    except brotli.error:
+        pass
+    raise BadRequest(BROTLI_FAILED, rule="inflate_failed")
 
 
 def _charset(parameters: dict[str, str]) -> str:
-    return parameters.get("charset", "utf-8").lower()
+    return parameters.get("charset", "").lower() or "utf-8"
 
 
 def _unsupported(charset: str) -> UnsupportedMediaType:
@@ -69,42 +161,19 @@ def _unsupported(charset: str) -> UnsupportedMediaType:
 
 
 def decode_json_text(body: bytes, parameters: dict[str, str]) -> str:
-    """``json``'s charset rule and iconv-lite's decoding (BOM stripped, U+FFFD for bad UTF-8)."""
+    """``json``'s charset rule (``utf-`` first), then iconv-lite's decoding."""
     charset = _charset(parameters)
-    if not charset.startswith("utf-"):
+    if not charset.startswith("utf-") or not iconv.supported(charset):
         raise _unsupported(charset)
-    codec = _UNICODE_CODECS.get("".join(c for c in charset if c.isascii() and c.isalnum()))
-    if codec is None:
-        raise _unsupported(charset)
-    if codec == "utf-16":
-        codec = _utf16_flavour(body)
-    errors = "surrogatepass" if codec.startswith("utf-16") else "replace"
-    try:
-        text = body.decode(codec, errors)
-    except UnicodeDecodeError:  # an odd byte count or a broken UTF-7 sequence
-        text = body[: len(body) // 2 * 2].decode(codec, errors) if codec.startswith("utf-16") else ""
-    return text.removeprefix("\ufeff")
-
-
-def _utf16_flavour(body: bytes) -> str:
-    """iconv-lite's ``utf16`` decoder: the byte order mark, else the byte order in which more ASCII
-    characters appear (little-endian on a tie)."""
-    if body.startswith(b"\xfe\xff"):
-        return "utf-16-be"
-    if body.startswith(b"\xff\xfe"):
-        return "utf-16-le"
-    sample = body[:100]
-    little = sum(1 for i in range(0, len(sample) - 1, 2) if sample[i] and not sample[i + 1])
-    big = sum(1 for i in range(0, len(sample) - 1, 2) if not sample[i] and sample[i + 1])
-    return "utf-16-be" if big > little else "utf-16-le"
+    return iconv.decode(body, charset)
 
 
 def parse_json(body: bytes, parameters: dict[str, str]) -> Any:
-    """``json({strict: true})``: an empty body is ``{}``; otherwise an object or an array, or the
-    ``SyntaxError`` Intake24 answers 400 ``{message}``."""
-    if not body:
-        return {}
+    """``json({strict: true})``: empty decoded text is ``{}``; otherwise an object or an array, or
+    the ``SyntaxError`` Intake24 answers 400 ``{message}``."""
     text = decode_json_text(body, parameters)
+    if not text:
+        return {}
     stripped = text.lstrip(_JSON_SPACE)
     if not stripped:  # strict mode: nothing to parse
         raise BadRequest("Unexpected end of JSON input")
@@ -117,19 +186,12 @@ def parse_json(body: bytes, parameters: dict[str, str]) -> Any:
 
 
 def parse_urlencoded(body: bytes, parameters: dict[str, str]) -> dict[str, Any]:
-    """``urlencoded({extended: false})``: UTF-8 only, Node's ``querystring.parse`` (``+`` is a space,
-    a repeated name is a list), at most :data:`PARAMETER_LIMIT` parameters."""
+    """``urlencoded({extended: false})``: ``utf-8`` or ``iso-8859-1``, at most
+    :data:`PARAMETER_LIMIT` parameters, then :func:`.qs.parse`."""
     charset = _charset(parameters)
-    if charset != "utf-8":
+    if charset not in ("utf-8", "iso-8859-1"):
         raise _unsupported(charset)
-    text = body.decode("utf-8", "replace")
+    text = iconv.decode(body, charset)
     if text.count("&") >= PARAMETER_LIMIT:
         raise PayloadTooLarge("too many parameters", rule="too_many_parameters")
-    found: dict[str, Any] = {}
-    for key, value in parse_qsl(text, keep_blank_values=True, errors="replace"):
-        if key in found:
-            previous = found[key]
-            found[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
-        else:
-            found[key] = value
-    return found
+    return qs.parse(text, charset, PARAMETER_LIMIT)

@@ -64,13 +64,14 @@ def node_json_error(text: str, exc: BaseException) -> str:
     """Node 20's ``JSON.parse`` message for the common failures (others: the nearest wording)."""
     if isinstance(exc, json.JSONDecodeError):
         position, msg = exc.pos, exc.msg
-        if position >= len(text.rstrip(" \t\r\n")) and msg in (
-            "Expecting value",
-            "Expecting ',' delimiter",
-            "Expecting property name enclosed in double quotes",
-            "Expecting ':' delimiter",
-        ):
-            return "Unexpected end of JSON input"
+        if position >= len(text.rstrip(" \t\r\n")) and msg == "Expecting value":
+            return "Unexpected end of JSON input"  # at the end, V8 says so only where a value was due
+        if msg == "Expecting value":
+            literal = _literal_mismatch(text, position)
+            if literal is not None:  # a cut or misspelt true/false/null: V8 reads it letter by letter
+                return "Unexpected end of JSON input" if literal >= len(text) else unexpected_token(text, literal)
+        if msg == "Expecting ':' delimiter" and position >= len(text) and _later_property(text, position):
+            return "Unexpected end of JSON input"  # V8: only the first property's colon is named
         if msg == "Expecting property name enclosed in double quotes":
             before = text[:position].rstrip(" \t\r\n")
             if before.endswith("{"):
@@ -96,6 +97,26 @@ def node_json_error(text: str, exc: BaseException) -> str:
     if text.strip(" \t\r\n") == "":
         return "Unexpected end of JSON input"
     return unexpected_token(text, 0)
+
+
+def _literal_mismatch(text: str, position: int) -> int | None:
+    """Where ``true``/``false``/``null`` starting at ``position`` stops matching, or None."""
+    for literal in ("true", "false", "null"):
+        if text[position : position + 1] == literal[0]:
+            index = position
+            while index < len(text) and index - position < len(literal) and text[index] == literal[index - position]:
+                index += 1
+            return index
+    return None
+
+
+def _later_property(text: str, end: int) -> bool:
+    """Whether the property name just before ``end`` follows a comma (is not its object's first)."""
+    key_end = text.rstrip(" \t\r\n")
+    start = key_end.rfind('"', 0, len(key_end) - 1)
+    while start > 0 and text[start - 1] == "\\":  # an escaped quote inside the name
+        start = key_end.rfind('"', 0, start - 1)
+    return text[:start].rstrip(" \t\r\n").endswith(",")
 
 
 V8_CONTEXT = 10  # V8's kMaxContextCharacters; sources shorter than 21 characters are quoted whole
@@ -166,3 +187,19 @@ def scrub(value: Any) -> Any:
 def has_lone_surrogate(text: str) -> bool:
     """Python strings hold surrogates only unpaired (a JSON ``\\ud83d\\ude00`` pair decodes to one character)."""
     return _LONE_SURROGATE.search(text) is not None
+
+
+_MALFORMED_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_ESCAPE_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+
+
+def decode_uri_component(text: str) -> str | None:
+    """``decodeURIComponent(text)``, or None where it throws a ``URIError``: a ``%`` without two hex
+    digits, or escaped bytes that are not UTF-8 (an encoded surrogate or overlong form included).
+    Characters that are not escapes stay as they are, lone surrogates too."""
+    if _MALFORMED_ESCAPE.search(text):
+        return None
+    try:
+        return _ESCAPE_RUN.sub(lambda run: bytes.fromhex(run.group().replace("%", "")).decode("utf-8"), text)
+    except UnicodeDecodeError:
+        return None

@@ -87,16 +87,18 @@ def sanitised_query() -> dict[str, Any]:
 
 
 def parse_body() -> Any:
-    """``express.json`` (strict) and ``express.urlencoded`` (extended false) as body-parser 1.20.3
-    runs them (:mod:`.bodyparser`: content encodings, charsets, their refusals); else undefined."""
-    media_type = (request.mimetype or "").lower()
-    if media_type not in ("application/json", "application/x-www-form-urlencoded"):
+    """``json`` (strict) and ``urlencoded`` (extended false) as body-parser 2.2.0 runs them
+    (:mod:`.bodyparser`: the strict ``Content-Type`` parse, content encodings, charsets, their
+    refusals); else undefined."""
+    parsed = bodyparser.content_type(request.headers.get("Content-Type"))
+    if parsed is None or parsed[0] not in ("application/json", "application/x-www-form-urlencoded"):
         return UNDEFINED
+    media_type, parameters = parsed
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or bodyparser.DEFAULT_LIMIT
     body = bodyparser.inflate(request.get_data(cache=True), request.headers.get("Content-Encoding"), limit)
     if media_type == "application/json":
-        return bodyparser.parse_json(body, request.mimetype_params)
-    return bodyparser.parse_urlencoded(body, request.mimetype_params)
+        return bodyparser.parse_json(body, parameters)
+    return bodyparser.parse_urlencoded(body, parameters)
 
 
 #: Intake24 mounts its admin router with ``router.use('/admin', ...)``, which authenticates

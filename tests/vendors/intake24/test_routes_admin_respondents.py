@@ -194,16 +194,19 @@ def test_search_over_128_characters_is_too_big(client: FlaskClient, headers: dic
     assert client.get(f"{admin_url}?search={'a' * 128}", headers=headers).status_code == 200
 
 
-def test_search_ending_in_the_escape_character_is_a_400(
+def test_a_search_ending_in_a_backslash_escapes_the_final_wildcard(
     client: FlaskClient, headers: dict[str, str], admin_url: str
 ) -> None:
-    """PostgreSQL refuses ``ILIKE '%a\\%'`` (``LIKE pattern must not end with escape character``);
-    Intake24 answers that DatabaseError 503, the sandbox the nearest 4xx, 400 with PostgreSQL's words."""
-    answer = client.get(f"{admin_url}?search=a%5C", headers=headers)
-    assert (answer.status_code, answer.get_json()) == (
-        400,
-        {"message": "LIKE pattern must not end with escape character"},
-    )
+    """``paginate`` sends ``ILIKE '%<search>%'`` unescaped, so ``a\\`` is the pattern ``%a\\%``: PostgreSQL
+    reads ``\\%`` as a literal ``%`` and the pattern matches usernames ending in ``a%``; it is no error.
+    Expected value from running Sequelize 6.37.7 (``Op.iLike``, SQL ``ILIKE '%a\\%'``) and pg 8.16.3
+    against PostgreSQL 15 (a count of 0 for ``a``, no error)."""
+    for name in ("e-a%", "e-a%b", "e-ab"):
+        _create(client, admin_url, headers, username=name)
+    answer = client.get(f"{admin_url}?search=e-a%5C", headers=headers)
+    assert answer.status_code == 200
+    assert [row["username"] for row in answer.get_json()["data"]] == ["e-a%"]
+    assert _usernames(client, admin_url, headers, "search=%5C") == ["e-a%"]
 
 
 # --- sort -------------------------------------------------------------------------------------
@@ -239,11 +242,41 @@ def test_a_malformed_sort_is_a_400(client: FlaskClient, headers: dict[str, str],
     }
 
 
-def test_a_direction_sequelize_refuses_is_a_400(client: FlaskClient, headers: dict[str, str], admin_url: str) -> None:
-    """``username|b|desc`` passes the regex; Sequelize 6.37.7 then throws ``Order must be 'ASC' or
-    'DESC', 'b' given`` (Intake24 would answer 500; the sandbox the nearest 4xx, 400, with those words)."""
-    answer = client.get(f"{admin_url}?sort=username|b|desc", headers=headers)
-    assert (answer.status_code, answer.get_json()) == (400, {"message": "Order must be 'ASC' or 'DESC', 'b' given"})
+@pytest.mark.parametrize(
+    ("sort", "message"),
+    [
+        ("username|b|desc", 'syntax error at or near ""b""'),
+        ("urlAuthToken||asc", 'zero-length delimited identifier at or near """"'),
+        ("username|a.b.c|asc", 'syntax error at or near ""a->b""'),
+        ("id|b|desc", 'column UserSurveyAlias.id"b does not exist'),
+        ("userId|x y|desc", 'column "userId"x y" does not exist'),
+        ("createdAt|a.b|asc", 'missing FROM-clause entry for table "createdAt"a"'),
+        ("surveyId|a.|asc", 'zero-length delimited identifier at or near """"'),
+        ("id|" + "x" * 70 + "|asc", 'column UserSurveyAlias.id"' + "x" * 60 + " does not exist"),
+    ],
+)
+def test_a_direction_sequelize_does_not_know_is_postgresql_s_error(
+    client: FlaskClient, headers: dict[str, str], admin_url: str, sort: str, message: str
+) -> None:
+    """``username|b|desc`` passes the regex. Sequelize 6.37.7 has no error for an unknown direction: it
+    quotes it as an identifier glued after the column (``lower("UserSurveyAlias"."username")"b"``) and
+    PostgreSQL refuses the query; Intake24 answers that DatabaseError 503 ``Internal Database Error``,
+    the sandbox the nearest 4xx, 400 with PostgreSQL's message. Expected values from running Sequelize
+    6.37.7 (``findAll`` with Intake24's ``paginate`` order on a model declared as ``UserSurveyAlias``
+    is) and pg 8.16.3 against PostgreSQL 15."""
+    answer = client.get(f"{admin_url}?sort={sort}", headers=headers)
+    assert (answer.status_code, answer.get_json()) == (400, {"message": message})
+
+
+def test_directions_sequelize_knows_are_case_insensitive(
+    client: FlaskClient, headers: dict[str, str], admin_url: str
+) -> None:
+    """``validOrderOptions.indexOf(item.toUpperCase())`` (Sequelize 6.37.7): ``Desc`` and ``asc nulls
+    first`` are directions (run: ``ORDER BY ... DESC``, ``ASC NULLS FIRST``)."""
+    for name in ("k-a", "k-b"):
+        _create(client, admin_url, headers, username=name)
+    assert _usernames(client, admin_url, headers, "search=k-&sort=username|Desc|asc") == ["k-b", "k-a"]
+    assert _usernames(client, admin_url, headers, "search=k-&sort=username|asc%20nulls%20first|desc") == ["k-a", "k-b"]
 
 
 # --- usernames in the path -----------------------------------------------------------------------
@@ -278,6 +311,92 @@ def test_email_is_validated_and_lower_cased_on_create_and_update(
     assert refused.get_json()["errors"]["email"]["msg"] == "Invalid email"
     refused = client.patch(f"{admin_url}/mail-1", json={"email": "a@b"}, headers=headers)
     assert (refused.status_code, refused.get_json()["errors"]["email"]["code"]) == (400, "invalid_string")
+
+
+_TOO_BIG = "String must contain at most {} character(s)"
+
+
+def _issue(code: str, msg: str, path: str) -> dict[str, Any]:
+    return {"type": "field", "location": "body", "code": code, "msg": msg, "path": path, "value": None}
+
+
+def test_every_failing_string_check_is_reported_in_zods_order(
+    client: FlaskClient, headers: dict[str, str], admin_url: str
+) -> None:
+    """zod runs every check of a string and every field: ``email`` over 512 and not an address is two
+    issues; the message lists them all in the schema's order (``respondentRequest`` picks ``name``,
+    ``email``, ``phone``, ``customFields``, ``password``, ``passwordConfirm``; zod-validation-error
+    joins them with ``; ``), ``errors`` keeps the last issue of each path (``mapZodIssues``). Expected
+    values from running zod 3.25.76, zod-validation-error 3.5.3 and validator 13.15.15 on Intake24's
+    ``createRespondentRequest``/``respondentRequest`` after its sanitiser."""
+    body = {
+        "username": "u-z1",
+        "email": "x" * 600,
+        "name": "n" * 600,
+        "phone": "1" * 40,
+        "password": "weak",
+        "passwordConfirm": "weak",
+        "customFields": [{"name": "n" * 200, "value": "v" * 600}],
+    }
+    answer = client.post(admin_url, json=body, headers=headers)
+    assert answer.status_code == 400
+    assert answer.get_json() == {
+        "message": 'Validation error: String must contain at most 512 character(s) at "email"; Invalid email at '
+        '"email"; String must contain at most 512 character(s) at "name"; String must contain at most 32 '
+        'character(s) at "phone"; String must contain at most 128 character(s) at "customFields[0].name"; String '
+        'must contain at most 512 character(s) at "customFields[0].value"; Weak password at "password"; Weak '
+        'password at "passwordConfirm"',
+        "errors": {
+            "email": _issue("invalid_string", "Invalid email", "email"),
+            "name": _issue("too_big", _TOO_BIG.format(512), "name"),
+            "phone": _issue("too_big", _TOO_BIG.format(32), "phone"),
+            "customFields.0.name": _issue("too_big", _TOO_BIG.format(128), "customFields.0.name"),
+            "customFields.0.value": _issue("too_big", _TOO_BIG.format(512), "customFields.0.value"),
+            "password": _issue("custom", "Weak password", "password"),
+            "passwordConfirm": _issue("custom", "Weak password", "passwordConfirm"),
+        },
+    }
+    _create(client, admin_url, headers, username="u-z2")
+    patched = client.patch(f"{admin_url}/u-z2", json={"email": "E" * 513, "phone": "1" * 33}, headers=headers)
+    assert (patched.status_code, patched.get_json()["message"]) == (
+        400,
+        'Validation error: String must contain at most 512 character(s) at "email"; Invalid email at "email"; '
+        'String must contain at most 32 character(s) at "phone"',
+    )
+
+
+@pytest.mark.parametrize(
+    ("username", "is_address"),
+    [
+        ("ok@example.com", True),
+        ('"a b"@example.com', True),
+        ("üñî@example.com", True),
+        ("a@bücher.com", True),
+        ("a@xn--p1ai.xn--p1ai", True),
+        ("a@b.c", False),  # a one-letter top-level domain
+        ("a..b@example.com", False),
+        ("a@ex_ample.com", False),
+        ("a" * 65 + "@example.com", False),  # a local part over 64 bytes
+        ("a@example.123", False),
+    ],
+)
+def test_a_username_is_refused_only_when_validator_calls_it_an_address(
+    client: FlaskClient, headers: dict[str, str], admin_url: str, username: str, is_address: bool
+) -> None:
+    """``username: z.string().min(1).max(256).refine(val => !isEmail(val))``: validator 13.15.15's
+    ``isEmail`` with its defaults, not a looser ``x@y.z`` pattern. Each answer from running zod
+    3.25.76 with validator 13.15.15 (``Invalid input`` at ``username``, or valid)."""
+    answer = client.post(admin_url, json={"username": username}, headers=headers)
+    if is_address:
+        assert (answer.status_code, answer.get_json()) == (
+            400,
+            {
+                "message": 'Validation error: Invalid input at "username"',
+                "errors": {"username": _issue("custom", "Invalid input", "username")},
+            },
+        )
+    else:
+        assert (answer.status_code, answer.get_json()["username"]) == (201, username)
 
 
 def test_patch_validates_the_body_before_looking_the_respondent_up(

@@ -88,3 +88,44 @@ def test_redirect_prompt_normalised_as_new_url_href(
 ) -> None:
     """``followUpUrl`` is ``new URL(url with the identifier).href`` (null when it throws)."""
     assert _follow_up(client, mint, url) == expected
+
+
+#: Hosts and what ``new URL('https://' + host + '/p').href`` gave for them in Node 20.20.2 and in Node
+#: 22.23.5 (both Ada 2.9.2; the same answers), run on a generated corpus of about 5,000 hosts (bidi
+#: labels, ZWJ/ZWNJ contexts, leading marks, mixed scripts, Punycode). None: it threw. These are the
+#: kinds where the sandbox had differed; written out here, not computed by Node at test time.
+ADA_HOSTS = [
+    ("a\u200db", None),  # ZWJ not after a virama
+    ("a\u200cb", None),  # ZWNJ with no joining letters around it
+    ("\u0915\u094d\u200d\u0937", "https://xn--11b2ezcw70k/p"),  # ZWJ after a virama
+    ("\u0628\u200c\u0628", "https://xn--ngba799q/p"),  # ZWNJ between dual-joining letters
+    ("\u0300.com", None),  # a label starting with a combining mark
+    ("a.\u0300", None),
+    ("xn--abc-", "https://xn--abc-/p"),  # decodes to plain "abc": Ada keeps it
+    ("\u05d0a.com", None),  # RTL label holding an L character
+    ("\u05d0\u0661\u06f1.com", None),  # RTL label mixing AN and EN
+    ("\u0627-.com", None),  # RTL label ending in ES
+    ("\u0661a.com", None),  # starts with AN: checked as RTL, L not allowed
+    ("1.\u05e9\u05dc\u05d5\u05dd", "https://1.xn--9dbne9b/p"),  # no rule across labels
+    ("1\u05e9\u05dc\u05d5\u05dd.com", "https://xn--1-bicuf1d.com/p"),  # Ada does not check the first class
+    ("a\u0661.com", "https://xn--a-bqc.com/p"),  # LTR label: its last non-NSM character is not checked
+    ("\u05d01.com", "https://xn--1-zhc.com/p"),
+    ("xn--4dbrk0ce.xn--1ca", "https://xn--4dbrk0ce.xn--1ca/p"),
+]
+
+
+@pytest.mark.parametrize(("host", "href"), ADA_HOSTS)
+def test_hosts_checked_as_ada_checks_bidi_and_joiners(
+    client: FlaskClient, mint: Mint, host: str, href: str | None
+) -> None:
+    """UTS #46 CheckJoiners and CheckBidi as Ada 2.9.2 applies them (its ``is_label_valid``), through
+    the ``redirectUrl`` claim (``z.string().url()``: valid exactly when ``new URL()`` does not throw)."""
+    url = f"https://{host}/p"
+    answer = client.post(CREATE_USER.format(slug="demo"), json={"token": mint({"username": "ada", "redirectUrl": url})})
+    assert answer.status_code == (200 if href else 400), answer.data
+
+
+@pytest.mark.parametrize(("host", "href"), [pair for pair in ADA_HOSTS if pair[1]][:3])
+def test_valid_hosts_are_written_as_ada_writes_them(client: FlaskClient, mint: Mint, host: str, href: str) -> None:
+    """The same hosts through the redirect prompt: ``followUpUrl`` is Node's ``href``."""
+    assert _follow_up(client, mint, f"https://{host}/p") == href

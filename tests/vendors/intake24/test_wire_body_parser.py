@@ -1,14 +1,22 @@
-"""Issue 19, item 2: request bodies as Intake24's Express reads them (body-parser 1.20.3, raw-body
-2.5.2, iconv-lite 0.4.24, Express 4.21.2's parameter decoding). Where the real stack answers 5xx
-(body-parser's ``HttpError``s reach Intake24's catch-all error middleware: 500), the sandbox answers
-body-parser's own status and message in Intake24's ``{message}`` shape."""
+"""Issue 19, item 2: request bodies as Intake24's Express reads them: body-parser 2.2.0 (which
+``apps/api/src/loaders/express.ts`` imports itself; c93aaa5's lockfile), raw-body 3.0.0, iconv-lite
+0.6.3, qs 6.14.0, type-is 2.0.1, Node's zlib, and Express 4.21.2's parameter decoding. Where the real
+stack answers 5xx (body-parser's ``HttpError``s reach Intake24's catch-all error middleware: 500), the
+sandbox answers body-parser's own status and message in Intake24's ``{message}`` shape.
+
+Expected values marked "run" came from running those exact versions (express 4.21.2 with
+``json({limit: '10mb'})`` and ``urlencoded({extended: false, limit: '10mb'})`` and an error handler
+printing ``err.status``/``err.message``) on Node 20.20.2 and Node 22.23.5, which answered alike (only
+``JSON.parse``'s wording differs between them: Node 22 adds `` (line L column C)``)."""
 
 from __future__ import annotations
 
 import gzip
 import json
 import zlib
+from typing import Any
 
+import brotli
 import pytest
 from flask.testing import FlaskClient
 
@@ -30,11 +38,16 @@ def _body(username: str) -> bytes:
         ("utf-16", lambda text: text.encode("utf-16")),  # with a byte order mark
         ("utf-16", lambda text: text.encode("utf-16-be")),  # none: iconv-lite guesses from the ASCII bytes
         ("utf-8", lambda text: b"\xef\xbb\xbf" + text.encode()),  # the BOM is stripped
+        ("utf-32", lambda text: text.encode("utf-32-be")),  # none: iconv-lite 0.6.3 guesses the order
+        ("UTF-32LE", lambda text: text.encode("utf-32-le")),
+        ("utf-32be", lambda text: b"\x00\x00\xfe\xff" + text.encode("utf-32-be")),
+        ("utf-7-imap", lambda text: text.encode()),
     ],
 )
 def test_json_charsets_decoded_as_body_parser_does(client: FlaskClient, charset: str, encode: object) -> None:
     """body-parser ``json``: the ``charset`` parameter picks iconv-lite's decoder (any ``utf-*`` it
-    knows): a UTF-16LE JSON body is accepted (the real server's answer: 200)."""
+    knows): a UTF-16LE JSON body is accepted (the real server's answer: 200); iconv-lite 0.6.3 has
+    UTF-32 and UTF-7-IMAP too (run: both decoded)."""
     text = _body("cs-" + charset.lower()).decode()
     raw = encode(text)  # type: ignore[operator]
     answer = client.post(URL, data=raw, content_type=f"application/json; charset={charset}")
@@ -42,30 +55,104 @@ def test_json_charsets_decoded_as_body_parser_does(client: FlaskClient, charset:
     assert answer.get_json()["username"] == "cs-" + charset.lower()
 
 
-@pytest.mark.parametrize("charset", ["latin1", "utf8", "utf-32", "UTF-32LE", "iso-8859-1"])
+@pytest.mark.parametrize("charset", ["latin1", "utf8", "iso-8859-1", "utf-1", "UTF-16X"])
 def test_unsupported_json_charsets_are_415(client: FlaskClient, charset: str) -> None:
     """body-parser ``json``: a charset not starting with ``utf-`` (so also ``utf8``), or one
-    iconv-lite 0.4.24 cannot decode (no UTF-32), is ``415 unsupported charset "<UPPER>"`` (Intake24:
-    500; the sandbox: the 415 in Intake24's shape)."""
+    iconv-lite 0.6.3 has no codec for (``utf-1``, ``utf-16x``: run, 415), is ``415 unsupported
+    charset "<UPPER>"`` (Intake24: 500; the sandbox: the 415 in Intake24's shape)."""
     answer = client.post(URL, data=_body("cs-bad"), content_type=f"application/json; charset={charset}")
     assert (answer.status_code, answer.get_json()) == (415, {"message": f'unsupported charset "{charset.upper()}"'})
 
 
-def test_urlencoded_accepts_utf8_only(client: FlaskClient) -> None:
-    """body-parser ``urlencoded``: any charset but ``utf-8`` is the same 415."""
+def test_urlencoded_accepts_utf8_and_iso_8859_1(client: FlaskClient, pat_jwt: str, admin_url: str) -> None:
+    """body-parser 2.2.0 ``urlencoded``: ``utf-8`` and ``iso-8859-1`` (its ``%XX`` are Latin-1
+    characters: run, ``username=caf%E9`` is ``café``); any other charset is the 415 (run:
+    ``unsupported charset "LATIN1"``)."""
     token = sign_hmac({"username": "form-1"}, DEMO_SECRET)
     ok = client.post(URL, data=f"token={token}", content_type="application/x-www-form-urlencoded; charset=UTF-8")
     assert ok.status_code == 200
     refused = client.post(URL, data=f"token={token}", content_type="application/x-www-form-urlencoded; charset=latin1")
     assert (refused.status_code, refused.get_json()) == (415, {"message": 'unsupported charset "LATIN1"'})
+    latin = client.post(
+        admin_url,
+        data=b"username=caf%E9",
+        content_type="application/x-www-form-urlencoded; charset=iso-8859-1",
+        headers={"Authorization": f"Bearer {pat_jwt}"},
+    )
+    assert (latin.status_code, latin.get_json()["username"]) == (201, "caf\u00e9")
+
+
+def _form(client: FlaskClient, admin_url: str, pat_jwt: str, raw: bytes) -> Any:
+    answer = client.post(
+        admin_url,
+        data=raw,
+        content_type="application/x-www-form-urlencoded",
+        headers={"Authorization": f"Bearer {pat_jwt}"},
+    )
+    return answer.status_code, answer.get_json()
+
+
+@pytest.mark.parametrize(
+    ("raw", "username"),
+    [
+        (b"username=a%FF", "a%FF"),  # decodeURIComponent throws: qs keeps the text as it is
+        (b"username=b%E9%C3%A9", "b%E9%C3%A9"),
+        (b"username=c%5B%FF", "c[%FF"),  # %5B is "[" before anything else
+        (b"[username]=d&=x&__proto__=1", "d"),  # brackets dropped; empty key and __proto__ ignored
+        (b"username=e+f%2B", "e f+"),
+    ],
+)
+def test_form_bodies_are_parsed_as_qs_parses_them(
+    client: FlaskClient, pat_jwt: str, admin_url: str, raw: bytes, username: str
+) -> None:
+    """body-parser 2.2.0's ``urlencoded({extended: false})`` is qs 6.14.0 with ``depth: 0``, not
+    Node's ``querystring`` (run on each body: ``{"username": "a%FF"}``, ``"b%E9%C3%A9"``,
+    ``"c[%FF"``, ``{"username": "d"}``, ``"e f+"``)."""
+    status, body = _form(client, admin_url, pat_jwt, raw)
+    assert (status, body["username"]) == (201, username)
+
+
+def test_a_repeated_form_field_is_a_list(client: FlaskClient) -> None:
+    """qs 6.14.0 collects a repeated key into an array (run: ``{"t": ["1", "2"]}``), which zod
+    reports as an array where a string is due."""
+    token = sign_hmac({"username": "form-2"}, DEMO_SECRET)
+    answer = client.post(URL, data=f"token={token}&token={token}", content_type="application/x-www-form-urlencoded")
+    assert answer.status_code == 400
+    assert answer.get_json()["message"] == 'Validation error: Expected string, received array at "token"'
+
+
+def test_a_content_type_that_does_not_parse_leaves_the_body_unread(client: FlaskClient) -> None:
+    """type-is 2.0.1 parses ``Content-Type`` with content-type 1.0.5; ``charset=utf-16 le`` does not
+    parse, so no parser matches and ``req.body`` stays undefined (run: ``<undefined>``): the same
+    answer as a request without a body."""
+    unreadable = client.post(URL, data=_body("ct-1"), content_type="application/json; charset=utf-16 le")
+    without = client.post(URL)
+    assert unreadable.status_code == without.status_code == 400
+    assert unreadable.get_json() == without.get_json()
+
+
+def test_a_body_that_decodes_to_nothing_is_an_empty_object(client: FlaskClient) -> None:
+    """body-parser 2.2.0 ``json``: after decoding, an empty text is ``{}`` (run: a body that is only
+    a UTF-8 byte order mark parses as ``{}``), so the token is missing rather than the JSON malformed."""
+    answer = client.post(URL, data=b"\xef\xbb\xbf", content_type="application/json")
+    assert answer.status_code == 400
+    assert answer.get_json()["message"] == 'Validation error: Required at "token"'
 
 
 @pytest.mark.parametrize(
     ("coding", "compress"),
-    [("gzip", gzip.compress), ("GZIP", gzip.compress), ("deflate", zlib.compress)],
+    [
+        ("gzip", gzip.compress),
+        ("GZIP", gzip.compress),
+        ("deflate", zlib.compress),
+        ("br", brotli.compress),
+        ("gzip", lambda raw: gzip.compress(raw) + b"\x00\x00junk"),  # run: padding after a zero byte ignored
+        ("br", lambda raw: brotli.compress(raw) + b"junk"),  # run: bytes after the stream ignored
+    ],
 )
-def test_gzip_and_deflate_bodies_are_inflated(client: FlaskClient, coding: str, compress: object) -> None:
-    """body-parser ``read.js`` ``contentstream``: ``Content-Encoding: gzip``/``deflate`` inflated."""
+def test_gzip_deflate_and_brotli_bodies_are_inflated(client: FlaskClient, coding: str, compress: object) -> None:
+    """body-parser 2.2.0 ``read.js`` ``createDecompressionStream``: ``deflate``, ``gzip`` and ``br``
+    are inflated (run: each parsed)."""
     raw = compress(_body("zip-" + coding.lower()))  # type: ignore[operator]
     answer = client.post(URL, data=raw, content_type="application/json", headers={"Content-Encoding": coding})
     assert answer.status_code == 200, answer.data
@@ -79,25 +166,52 @@ def test_gzip_and_deflate_bodies_are_inflated(client: FlaskClient, coding: str, 
     assert form.status_code == 200, form.data
 
 
-def test_an_unsupported_content_encoding_is_415(client: FlaskClient) -> None:
-    """``unsupported content encoding "br"`` (415; Intake24: 500)."""
-    answer = client.post(URL, data=_body("br"), content_type="application/json", headers={"Content-Encoding": "br"})
-    assert (answer.status_code, answer.get_json()) == (415, {"message": 'unsupported content encoding "br"'})
+@pytest.mark.parametrize("coding", ["x-gzip", "compress", "zstd"])
+def test_an_unsupported_content_encoding_is_415(client: FlaskClient, coding: str) -> None:
+    """``unsupported content encoding "<coding>"`` (415; Intake24: 500). Run: ``x-gzip`` and
+    ``compress`` are refused so (body-parser 2.2.0 knows ``deflate``, ``gzip`` and ``br`` only)."""
+    answer = client.post(URL, data=_body("ce"), content_type="application/json", headers={"Content-Encoding": coding})
+    assert (answer.status_code, answer.get_json()) == (415, {"message": f'unsupported content encoding "{coding}"'})
+
+
+_ZIPPED = gzip.compress(b'{"token": "x"}', mtime=0)
+_DEFLATED = zlib.compress(b'{"token": "x"}')
+_BROTLI = brotli.compress(b'{"token": "x"}')
 
 
 @pytest.mark.parametrize(
-    ("raw", "message"),
+    ("coding", "raw", "message"),
     [
-        (b"not gzip at all", "incorrect header check"),
-        (gzip.compress(b'{"token": "x"}', mtime=0)[:12], "unexpected end of file"),
+        ("gzip", b"not gzip at all", "incorrect header check"),
+        ("gzip", _ZIPPED[:12], "unexpected end of file"),
+        ("gzip", _ZIPPED + b"junk", "incorrect header check"),  # read as a second member
+        ("gzip", b"\x1f\x8b\x07" + _ZIPPED[3:], "unknown compression method"),
+        ("gzip", _ZIPPED[:-8] + bytes([_ZIPPED[-8] ^ 0xFF]) + _ZIPPED[-7:], "incorrect data check"),
+        ("gzip", _ZIPPED[:-1] + bytes([_ZIPPED[-1] ^ 0xFF]), "incorrect length check"),
+        ("deflate", _DEFLATED[:-1] + bytes([_DEFLATED[-1] ^ 0xFF]), "incorrect data check"),
+        ("br", b"garbage!!", "Decompression failed"),
+        ("br", _BROTLI[:-2], "unexpected end of file"),
     ],
-    ids=["garbage", "truncated"],
+    ids=["garbage", "truncated", "junk-member", "method", "crc", "length", "adler", "br-garbage", "br-truncated"],
 )
-def test_a_body_that_does_not_inflate_is_400(client: FlaskClient, raw: bytes, message: str) -> None:
-    """raw-body passes zlib's error on; body-parser makes it a 400 with zlib's message (Node's
-    wording); Intake24: 500. The sandbox answers the 400."""
-    answer = client.post(URL, data=raw, content_type="application/json", headers={"Content-Encoding": "gzip"})
+def test_a_body_that_does_not_inflate_is_400(client: FlaskClient, coding: str, raw: bytes, message: str) -> None:
+    """raw-body passes the inflater's error on; body-parser makes it a 400 with its message: zlib's
+    own text, Node's ``unexpected end of file`` for a stream cut short, Node's ``Decompression
+    failed`` for brotli. Each pair run through body-parser 2.2.0 on Node 20.20.2 and 22.23.5 (same
+    answers); Intake24: 500. The sandbox answers the 400."""
+    answer = client.post(URL, data=raw, content_type="application/json", headers={"Content-Encoding": coding})
     assert (answer.status_code, answer.get_json()) == (400, {"message": message})
+
+
+def test_gzip_members_in_a_row_are_one_body(client: FlaskClient) -> None:
+    """Node's gunzip reads a member after a member: two JSON documents in two members are one text
+    (run: ``Unexpected non-whitespace character after JSON at position 13``)."""
+    raw = gzip.compress(b'{"token":"x"}') + gzip.compress(b'{"token":"y"}')
+    answer = client.post(URL, data=raw, content_type="application/json", headers={"Content-Encoding": "gzip"})
+    assert (answer.status_code, answer.get_json()) == (
+        400,
+        {"message": "Unexpected non-whitespace character after JSON at position 13"},
+    )
 
 
 def test_the_size_limit_applies_to_the_inflated_body(client: FlaskClient) -> None:
@@ -128,6 +242,6 @@ def test_a_get_with_a_json_body_is_parsed_too(client: FlaskClient, pat_jwt: str,
     """body-parser's ``json`` reads any request type-is says has a body (``Content-Length`` or
     ``Transfer-Encoding``), whatever its method: a ``GET`` with malformed JSON is Node's 400."""
     headers = {"Authorization": f"Bearer {pat_jwt}"}
-    answer = client.get(admin_url, data=b"{", content_type="application/json", headers=headers)
+    answer = client.get(admin_url, data=b"[", content_type="application/json", headers=headers)
     assert (answer.status_code, answer.get_json()) == (400, {"message": "Unexpected end of JSON input"})
     assert client.get(admin_url, headers=headers).status_code == 200

@@ -22,10 +22,10 @@ from contracts.intake24.constants import (
     SIGNING_ALGORITHM,
 )
 from contracts.intake24.pagination import (
-    SEQUELIZE_BAD_DIRECTION,
     ListQuery,
     collation_key,
     like_pattern,
+    order_error,
     sequelize_descending,
 )
 from contracts.jws import sign_hmac
@@ -51,11 +51,6 @@ from sandbox.vendors.intake24.service.respondents import Respondents
 
 #: An id in a path longer than this many digits names nothing (and never overflows the database's integers).
 ID_MAX_DIGITS = 11
-
-
-def _ends_with_escape(search: str) -> bool:
-    """An odd run of backslashes at the end: ``LIKE`` would escape the pattern's final ``%``."""
-    return (len(search) - len(search.rstrip("\\"))) % 2 == 1
 
 
 def _numeric_id(text: str) -> int | None:
@@ -198,10 +193,8 @@ class Admin(Respondents):
                 .order_by(respondents.c.id)
             ).all()
         if query.search:
-            if _ends_with_escape(query.search):  # PostgreSQL refuses the pattern (503 in Intake24)
-                raise BadRequest(messages.LIKE_TRAILING_ESCAPE, rule="like_pattern")
             pattern = like_pattern(query.search)
-            candidates = [row for row in candidates if pattern.search(row.username)]
+            candidates = [row for row in candidates if pattern.fullmatch(row.username)]
         keys: dict[str, Callable[[Any], Any]] = {
             "username": lambda row: collation_key(row.username.lower()),
             "urlAuthToken": lambda row: collation_key(row.url_auth_token.lower()),
@@ -216,10 +209,10 @@ class Admin(Respondents):
         ordering = query.order()
         if ordering is not None and ordering[0] in keys:
             column, direction = ordering
-            found = sequelize_descending(direction)
-            if found is None:  # Sequelize throws; Intake24's error middleware would answer 500
-                raise BadRequest(SEQUELIZE_BAD_DIRECTION.format(direction=direction), rule="sort_direction")
-            key, descending = keys[column], found
+            refused = order_error(column, direction)
+            if refused is not None:  # PostgreSQL refuses Sequelize's SQL: 503 in Intake24, the nearest 4xx here
+                raise BadRequest(refused, rule="sort_direction")
+            key, descending = keys[column], bool(sequelize_descending(direction))
         ordered = sorted(candidates, key=key, reverse=descending)
         page_ids = [row.id for row in ordered[query.offset : query.offset + query.limit]]
         with self.store.connect() as connection:
