@@ -15,18 +15,22 @@ import json
 import random
 import time
 import uuid
-import xml.etree.ElementTree as ET
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
 from hypothesis import strategies as st
-from hypothesis.errors import FlakyFailure
 
 from contracts.sympto import events as contract
+from sandbox.verify.engine import FAIL as FAIL
+from sandbox.verify.engine import MUST, SHOULD, CheckFailure, Engine, Rule
+from sandbox.verify.engine import PASS as PASS
+from sandbox.verify.engine import SKIP as SKIP
+from sandbox.verify.engine import WARN as WARN
+from sandbox.verify.engine import Report as Report
+from sandbox.verify.engine import RuleResult as RuleResult
+from sandbox.verify.engine import junit_xml as junit_xml
 from sandbox.verify.exchange import Answer, SentRequest, send
-from sandbox.verify.sympto_webhook import FAIL, MUST, PASS, SHOULD, SKIP, WARN, CheckFailure, Rule, RuleResult
 
 NAME = "sympto-events"
 DEFAULT_TOLERANCE_SECONDS = float(contract.DEFAULT_TOLERANCE_SECONDS)
@@ -71,62 +75,6 @@ class EventsOptions:
             raise ValueError("examples must be at least 1")
         if not self.endpoint_secret:
             raise ValueError("endpoint_secret must not be empty")
-
-
-@dataclass
-class Report:
-    seed: int
-    results: list[RuleResult] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if any(result.outcome == FAIL for result in self.results) else 0
-
-    def outcomes(self) -> dict[str, str]:
-        return {result.rule.id: result.outcome for result in self.results}
-
-    def counts(self) -> dict[str, int]:
-        return {outcome: sum(r.outcome == outcome for r in self.results) for outcome in (PASS, FAIL, WARN, SKIP)}
-
-    def render_text(self) -> str:
-        lines = []
-        for result in self.results:
-            count = f" ({result.requests} request{'s' if result.requests > 1 else ''})" if result.requests else ""
-            lines.append(f"{result.outcome:<4}  {result.rule.level:<6}  {result.rule.id}: {result.rule.title}{count}")
-            if result.message:
-                lines.extend("      " + line for line in result.message.splitlines())
-            if result.failure is not None:
-                lines.extend("      " + line for line in describe_failure(result.failure).splitlines())
-        counts = self.counts()
-        lines.append(
-            f"{counts[PASS]} passed, {counts[FAIL]} failed, {counts[WARN]} warned, {counts[SKIP]} skipped "
-            f"(seed {self.seed}; rerun with --seed {self.seed}); exit {self.exit_code}"
-        )
-        return "\n".join(lines)
-
-
-def describe_failure(failure: CheckFailure) -> str:
-    parts = [f"case: {failure.case}"]
-    if failure.request is not None:
-        request = failure.request
-        body = request.body.decode("utf-8", "replace")
-        body = body if len(body) <= 300 else f"{body[:300]}… ({len(request.body)} bytes)"
-        shown = "\n".join([f"{request.method} {request.url}", *(f"{k}: {v}" for k, v in request.headers.items())])
-        parts.append("request:\n" + _indent(f"{shown}\n\n{body}"))
-    if failure.answer is not None:
-        answer = failure.answer
-        if answer.status is None:
-            parts.append(f"response:\n  no response: {answer.error}")
-        else:
-            kind = answer.content_type or "no Content-Type"
-            parts.append(
-                "response:\n" + _indent(f"HTTP {answer.status} ({kind}, {answer.latency_ms:g} ms)\n{answer.text()}")
-            )
-    return "\n".join(parts)
-
-
-def _indent(text: str) -> str:
-    return "\n".join("  " + line for line in text.splitlines())
 
 
 # --- generated events -------------------------------------------------------------------------------
@@ -193,20 +141,20 @@ def _kind(document: dict[str, Any]) -> str:
     return "response event" if "Response" in document else "patient event"
 
 
-class Verifier:
+class Verifier(Engine):
+    NAME = NAME
+    UNSTEADY = " (the receiver did not answer this delivery the same way every time)"
+
     def __init__(
         self,
         options: EventsOptions,
         progress: Callable[[str], None] | None = None,
         now: Callable[[], float] = time.time,
     ) -> None:
+        super().__init__(options, progress)
         self.options = options
-        self.progress = progress or (lambda _line: None)
         self.now = now
-        self.seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**32)
         self._ids = random.Random(self.seed)  # noqa: S311 - ids of test events, replayable by seed, not secrets
-        self._rule = ""
-        self._requests = 0
 
     # --- one delivery -------------------------------------------------------------------------------
 
@@ -232,9 +180,7 @@ class Verifier:
         if signature is not None:
             headers[contract.SIGNATURE_HEADER] = signature
         request = SentRequest("POST", self.options.url, headers, body)
-        self._requests += 1
-        if self._requests % 5 == 1:
-            self.progress(f"{self._rule}: {self._requests} requests")
+        self.counted()
         return request, send(request, self.options.timeout_seconds + GRACE_SECONDS)
 
     def signed(self, body: bytes, secret: str | None = None, age: float = 0.0) -> str:
@@ -243,7 +189,7 @@ class Verifier:
     # --- the run ------------------------------------------------------------------------------------
 
     def run(self) -> Report:
-        report = Report(self.seed)
+        report = self.report()
         valid = self.check(VALID, self.property(st.tuples(events()), [], self.valid_event))
         report.results.append(valid)
         if valid.outcome == FAIL:
@@ -287,50 +233,6 @@ class Verifier:
         ]
         self.progress("done")
         return report
-
-    def check(self, rule: Rule, run: Callable[[], None]) -> RuleResult:
-        self._rule, self._requests = rule.id, 0
-        self.progress(f"{rule.id}: starting")
-        try:
-            run()
-        except CheckFailure as failure:
-            outcome = FAIL if rule.level == MUST or self.options.strict else WARN
-            return RuleResult(rule, outcome, failure.message, failure, self._requests)
-        return RuleResult(rule, PASS, requests=self._requests)
-
-    def property(
-        self, strategy: st.SearchStrategy[Any], explicit: Sequence[tuple[Any, ...]], check: Callable[..., None]
-    ) -> Callable[[], None]:
-        """A Hypothesis run of ``check`` over ``strategy``; the shrunk :class:`CheckFailure` propagates."""
-
-        def run() -> None:
-            def prop(case: tuple[Any, ...]) -> None:
-                check(*case)
-
-            test: Any = given(strategy)(prop)
-            for case in reversed(explicit):
-                test = example(case)(test)
-            test = settings(
-                max_examples=self.options.examples,
-                deadline=None,
-                database=None,
-                suppress_health_check=list(HealthCheck),
-                report_multiple_bugs=False,
-                verbosity=Verbosity.quiet,
-                print_blob=False,
-                phases=(Phase.explicit, Phase.generate, Phase.shrink),
-            )(test)
-            test = seed(self.seed)(test)
-            try:
-                test()
-            except FlakyFailure as flaky:
-                found = next((e for e in flaky.exceptions if isinstance(e, CheckFailure)), None)
-                if found is None:
-                    raise
-                found.message += " (the receiver did not answer this delivery the same way every time)"
-                raise found from None
-
-        return run
 
     # --- the rules ----------------------------------------------------------------------------------
 
@@ -471,27 +373,3 @@ def verify(options: EventsOptions, progress: Callable[[str], None] | None = None
     """Run every rule against the partner's receiver; return the report and the exit code."""
     report = Verifier(options, progress).run()
     return report, report.exit_code
-
-
-def junit_xml(report: Report) -> str:
-    """The report as JUnit XML: one test case per rule; FAIL → failure, SKIP → skipped, WARN → system-out."""
-    counts = report.counts()
-    suite = ET.Element(
-        "testsuite",
-        name=NAME,
-        tests=str(len(report.results)),
-        failures=str(counts[FAIL]),
-        errors="0",
-        skipped=str(counts[SKIP]),
-    )
-    ET.SubElement(ET.SubElement(suite, "properties"), "property", name="seed", value=str(report.seed))
-    for result in report.results:
-        case = ET.SubElement(suite, "testcase", classname=f"{NAME}.{result.rule.level}", name=result.rule.id)
-        detail = "\n".join(filter(None, [result.message, describe_failure(result.failure) if result.failure else ""]))
-        if result.outcome == FAIL:
-            ET.SubElement(case, "failure", message=result.message[:500]).text = detail
-        elif result.outcome == SKIP:
-            ET.SubElement(case, "skipped", message=result.message[:500])
-        elif result.outcome == WARN:
-            ET.SubElement(case, "system-out").text = "WARNING: " + detail
-    return ET.tostring(suite, encoding="unicode", xml_declaration=True)
