@@ -12,10 +12,11 @@ a fix to either output is made once.
 from __future__ import annotations
 
 import random
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
 from hypothesis import strategies as st
@@ -176,23 +177,33 @@ class Options(Protocol):
     def strict(self) -> bool: ...
 
 
-class Engine:
+OptionsT = TypeVar("OptionsT", bound=Options)
+
+
+class Engine(Generic[OptionsT]):
     """A verifier's base: checks rules as Hypothesis properties and counts the requests each one sends.
 
     ``NAME`` names the report; ``UNSTEADY`` is appended to a failure the partner did not reproduce
-    (Hypothesis's ``FlakyFailure``: the same request answered differently).
+    (Hypothesis's ``FlakyFailure``: the same request answered differently). ``now`` is the clock the
+    verifier signs and mints with (a test may pass its own); :meth:`prepare` is a verifier's own set-up.
     """
 
     NAME = ""
     UNSTEADY = " (the partner did not answer this request the same way every time)"
 
-    def __init__(self, options: Options, progress: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, options: OptionsT, progress: Callable[[str], None] | None = None, now: Callable[[], float] = time.time
+    ) -> None:
+        self.options = options
         self.progress = progress or (lambda _line: None)
-        self.examples = options.examples
-        self.strict = options.strict
+        self.now = now
         self.seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**32)
         self._rule = ""
         self._requests = 0
+        self.prepare()
+
+    def prepare(self) -> None:
+        """Set-up that needs the options, the clock or the seed (nothing by default)."""
 
     def report(self, view: RequestView = _plain) -> Report:
         return Report(self.NAME, self.seed, view=view)
@@ -209,7 +220,7 @@ class Engine:
         try:
             run()
         except CheckFailure as failure:
-            outcome = FAIL if rule.level == MUST or self.strict else WARN
+            outcome = FAIL if rule.level == MUST or self.options.strict else WARN
             return RuleResult(rule, outcome, failure.message, failure, self._requests)
         return RuleResult(rule, PASS, requests=self._requests)
 
@@ -226,7 +237,7 @@ class Engine:
             for case in reversed(explicit):
                 test = example(case)(test)
             test = settings(
-                max_examples=self.examples,
+                max_examples=self.options.examples,
                 deadline=None,
                 database=None,
                 suppress_health_check=list(HealthCheck),

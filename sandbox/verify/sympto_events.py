@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import json
 import random
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -141,19 +140,11 @@ def _kind(document: dict[str, Any]) -> str:
     return "response event" if "Response" in document else "patient event"
 
 
-class Verifier(Engine):
+class Verifier(Engine[EventsOptions]):
     NAME = NAME
     UNSTEADY = " (the receiver did not answer this delivery the same way every time)"
 
-    def __init__(
-        self,
-        options: EventsOptions,
-        progress: Callable[[str], None] | None = None,
-        now: Callable[[], float] = time.time,
-    ) -> None:
-        super().__init__(options, progress)
-        self.options = options
-        self.now = now
+    def prepare(self) -> None:
         self._ids = random.Random(self.seed)  # noqa: S311 - ids of test events, replayable by seed, not secrets
 
     # --- one delivery -------------------------------------------------------------------------------

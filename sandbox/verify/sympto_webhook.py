@@ -181,20 +181,14 @@ def returned_email(answer: Answer) -> str | None:
     return webhook.judge(answer.status, answer.content_type, answer.body).offered
 
 
-class Verifier(Engine):
+class Verifier(Engine[VerifyOptions]):
     NAME = NAME
     UNSTEADY = " (the webhook did not answer this request the same way every time)"
 
-    def __init__(
-        self,
-        options: VerifyOptions,
-        progress: Callable[[str], None] | None = None,
-        now: Callable[[], float] = time.time,
-    ) -> None:
-        super().__init__(options, progress)
-        self.options = options
+    def prepare(self) -> None:
+        options = self.options
         self.minter: Minter = (
-            JwtMinter(options.jwt_secret, now)
+            JwtMinter(options.jwt_secret, self.now)
             if options.jwt_secret is not None
             else HookMinter(str(options.mint_url), options.timeout_seconds)
         )
