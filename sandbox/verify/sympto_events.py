@@ -10,7 +10,6 @@ negative rules cannot be judged (a receiver refusing everything passes them): th
 
 from __future__ import annotations
 
-import base64
 import json
 import random
 import uuid
@@ -21,6 +20,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from contracts.sympto import events as contract
+from contracts.sympto import signed
 from sandbox.verify.engine import FAIL as FAIL
 from sandbox.verify.engine import MUST, SHOULD, CheckFailure, Engine, Rule
 from sandbox.verify.engine import PASS as PASS
@@ -44,17 +44,6 @@ UNKNOWN_FIELDS = Rule("tolerates-unknown-fields", MUST, "an event with fields th
 IN_TIME = Rule("answers-in-time", MUST, "every valid event is answered within the time limit")
 STALE = Rule("rejects-stale-timestamps", SHOULD, "a timestamp older than the tolerance should be refused")
 RULES = (VALID, TAMPERED, WRONG_SECRET, BAD_HEADER, REDELIVERY, UNKNOWN_FIELDS, IN_TIME, STALE)
-#: Malformed headers (each paired with what makes it wrong); ``{v}``/``{t}`` are the right values.
-BAD_HEADERS = {
-    "missing": None,
-    "empty": "",
-    "no timestamp": "v={v}",
-    "no signature": "t={t}",
-    "garbage": "not a signature",
-    "signature in base64 (the sandbox signs hex, as the documented example)": "t={t},v={b64}",
-    "signature truncated": "t={t},v={short}",
-    "signature upper-case with a flipped digit": "t={t},v={flipped}",
-}
 #: Transport time limit beyond the rule's limit: a late 200 is still seen (and judged by answers-in-time).
 GRACE_SECONDS = 10.0
 
@@ -79,61 +68,17 @@ class EventsOptions:
 # --- generated events -------------------------------------------------------------------------------
 
 
-_names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20)
-_answers = st.dictionaries(
+#: Values of the extra fields ``tolerates-unknown-fields`` adds (any JSON a new Sympto field might hold).
+_extra_values = st.dictionaries(
     st.text(min_size=1, max_size=10),
     st.one_of(st.integers(-5, 100), st.text(max_size=20), st.booleans(), st.none()),
     max_size=4,
 )
 
 
-@st.composite
-def _patient(draw: st.DrawFn) -> dict[str, Any]:
-    return {
-        "patientTvId": "",
-        "firstName": draw(_names),
-        "lastName": draw(_names),
-        "timeZone": draw(st.sampled_from(["America/Los_Angeles", "Europe/Paris", "UTC"])),
-        "email": draw(st.one_of(st.none(), st.emails())),
-        "phoneNumber": draw(st.one_of(st.none(), st.just("+16505550123"))),
-        "sex": draw(st.one_of(st.none(), st.sampled_from(["M", "F", "X"]))),
-        "dob": draw(st.one_of(st.none(), st.just("1934-12-24"))),
-        "language": draw(st.one_of(st.none(), st.sampled_from(["English", "Spanish", "French"]))),
-        "mrn": draw(st.one_of(st.none(), st.text(max_size=10))),
-        "notificationType": draw(st.lists(st.sampled_from(["email", "text"]), max_size=2, unique=True)),
-    }
-
-
-@st.composite
-def _response(draw: st.DrawFn) -> dict[str, Any]:
-    answers = draw(_answers)
-    return {
-        "Status": "OK",
-        "Response": {
-            "patientSurveyId": "",
-            "instrumentType": draw(st.sampled_from(contract.INSTRUMENT_TYPES)),
-            "completionMedium": [
-                {
-                    "channel": draw(st.sampled_from(contract.CHANNELS)),
-                    "user": {"type": "patient", "firstName": draw(_names), "lastName": draw(_names), "tvid": ""},
-                }
-            ],
-            "response": {
-                "dateCompleted": draw(st.integers(1_500_000_000_000, 2_000_000_000_000)),
-                "responseCompletion": draw(st.sampled_from(contract.RESPONSE_COMPLETIONS)),
-                "description": draw(st.text(max_size=30)),
-                "surveyName": draw(_names),
-                "response": answers,
-                "questions": {key: {"text": key} for key in answers},
-                "responseId": "",
-            },
-        },
-    }
-
-
 def events() -> st.SearchStrategy[dict[str, Any]]:
-    """Event bodies as the sandbox sends them (ids filled in per delivery, always fresh)."""
-    return st.one_of(_patient(), _response())
+    """Event bodies as the sandbox sends them, drawn from the event schemas (ids filled in per delivery)."""
+    return signed.event_documents()
 
 
 def _kind(document: dict[str, Any]) -> str:
@@ -196,14 +141,17 @@ class Verifier(Engine[EventsOptions]):
             ),
             self.check(
                 BAD_HEADER,
-                self.property(st.tuples(events(), st.sampled_from(sorted(BAD_HEADERS))), [], self.bad_header),
+                self.property(
+                    st.tuples(events(), st.sampled_from(sorted(contract.MALFORMED_HEADERS))), [], self.bad_header
+                ),
             ),
             self.check(REDELIVERY, self.property(st.tuples(events()), [], self.redelivery)),
             self.check(
                 UNKNOWN_FIELDS,
                 self.property(
                     st.tuples(
-                        events(), st.dictionaries(st.text(min_size=1, max_size=12), _answers, min_size=1, max_size=3)
+                        events(),
+                        st.dictionaries(st.text(min_size=1, max_size=12), _extra_values, min_size=1, max_size=3),
                     ),
                     [],
                     self.unknown_fields,
@@ -279,21 +227,7 @@ class Verifier(Engine[EventsOptions]):
 
     def bad_header(self, document: dict[str, Any], kind: str) -> None:
         body = self._body(document)
-        right = contract.signature(body, self.options.endpoint_secret)
-        digest = bytes.fromhex(right)
-        flipped = right[:-1] + ("0" if right[-1] != "0" else "1")
-        template = BAD_HEADERS[kind]
-        header = (
-            None
-            if template is None
-            else template.format(
-                t=int(self.now()),
-                v=right,
-                b64=base64.b64encode(digest).decode("ascii"),
-                short=right[:32],
-                flipped=flipped.upper(),
-            )
-        )
+        header = contract.malformed_header(kind, body, self.options.endpoint_secret, int(self.now()))
         request, answer = self.deliver(body, header)
         self._refused(
             "the receiver answered 200 without a valid X-Sympto-Webhook-Signature: refuse a missing or malformed "
