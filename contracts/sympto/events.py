@@ -36,6 +36,9 @@ DEFAULT_TOLERANCE_SECONDS = 300
 #: retry one minute after the first attempt, each wait twice the last, and a last attempt at 3 days.
 RETRY_BASE_SECONDS = 60
 RETRY_WINDOW_SECONDS = 3 * 24 * 3600
+#: How many times the ``sympto.event_redelivered`` fault sends an event by default (``[sympto]
+#: event_redelivery_copies``).
+REDELIVERY_COPIES = 5
 #: The only answer Sympto counts as delivered: "non-`200` status code" is a failure.
 DELIVERED_STATUS = 200
 
@@ -175,11 +178,11 @@ RETRY_OFFSETS = tuple(retry_offsets())
 MAX_ATTEMPTS = 1 + len(RETRY_OFFSETS)
 
 
-def next_attempt_offset(attempts_made: int) -> int | None:
+def next_attempt_offset(attempts_made: int, offsets: tuple[int, ...] = RETRY_OFFSETS) -> int | None:
     """When the next attempt is due, in seconds after the first; ``None`` once every attempt was made."""
-    if attempts_made < 1 or attempts_made > len(RETRY_OFFSETS):
+    if attempts_made < 1 or attempts_made > len(offsets):
         return None
-    return RETRY_OFFSETS[attempts_made - 1]
+    return offsets[attempts_made - 1]
 
 
 # --- registration (partner → Sympto) -------------------------------------------------------------
