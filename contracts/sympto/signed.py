@@ -74,6 +74,17 @@ def _documents() -> st.SearchStrategy[tuple[str, dict[str, Any]]]:
     )
 
 
+def _encoded() -> st.SearchStrategy[tuple[str, dict[str, Any], bytes]]:
+    """An event type, its document and the exact bytes sent."""
+    return _documents().map(lambda drawn: (drawn[0], drawn[1], events.encode(drawn[1])))
+
+
+def _secret(secret: str) -> str:
+    if not secret:
+        raise ValueError("secret must be your endpointSecret, not empty")
+    return secret
+
+
 def event_documents() -> st.SearchStrategy[dict[str, Any]]:
     """Event bodies (as parsed JSON), patient and response events alike."""
     return _documents().map(lambda drawn: drawn[1])
@@ -92,13 +103,11 @@ def _clock(now: float | None) -> float:
 
 def signed_events(secret: str, *, now: float | None = None) -> st.SearchStrategy[SignedEvent]:
     """Validly signed deliveries: ``t`` is ``now`` (default: the time of drawing) or up to 30 s before."""
-    if not secret:
-        raise ValueError("secret must be your endpointSecret, not empty")
+    secret = _secret(secret)
 
     @st.composite
     def draw_event(draw: st.DrawFn) -> SignedEvent:
-        event, document = draw(_documents())
-        body = events.encode(document)
+        event, document, body = draw(_encoded())
         timestamp = int(_clock(now)) - draw(st.integers(0, VALID_LAG_SECONDS))
         return SignedEvent(event, document, body, _headers(events.signature_header(body, secret, timestamp)))
 
@@ -111,13 +120,11 @@ def broken_signed_events(
     """Deliveries a correct receiver refuses, one spoilt thing each (:attr:`SignedEvent.broken`): a byte of
     the body changed after signing, another secret, no or a malformed signature header, or a ``t`` older
     than ``tolerance_seconds`` (your receiver's tolerance; 300 s by default)."""
-    if not secret:
-        raise ValueError("secret must be your endpointSecret, not empty")
+    secret = _secret(secret)
 
     @st.composite
     def draw_event(draw: st.DrawFn) -> SignedEvent:
-        event, document = draw(_documents())
-        body = events.encode(document)
+        event, document, body = draw(_encoded())
         broken = draw(st.sampled_from(BROKEN))
         at = int(_clock(now))
         signature: str | None

@@ -20,7 +20,7 @@ from sandbox.config import Settings
 from sandbox.testing.live import LiveServer
 from tests.conftest import FROZEN_AT
 from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
-from tests.vendors.sympto.support import Receiver
+from tests.vendors.sympto.support import PATIENT, Receiver
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = [
@@ -392,13 +392,7 @@ def _sympto_patient_with_webhook(url: str, receiver_url: str | None) -> str:
         ).raise_for_status()
     patient = requests.post(
         url + "/sympto/providers/patients",
-        json={
-            "firstName": "Pat",
-            "lastName": "Page",
-            "timeZone": "UTC",
-            "email": "pat.page@example.test",
-            "notificationType": [],
-        },
+        json={**PATIENT, "lastName": "Page", "email": "pat.page@example.test"},
         headers=headers,
         timeout=10,
     )
@@ -419,7 +413,7 @@ def test_a_sympto_patient_responds_from_the_page_and_the_deliveries_show_each_at
         browser_page.goto(url + "/__sandbox/")
         browser_page.wait_for_selector("#status:has-text('Ready')")
         browser_page.wait_for_selector(f"#sympto-patients option[value='{patient}']", state="attached")
-        assert "Pat Page · demo-clinic" in browser_page.inner_html("#sympto-patients")
+        assert f"{PATIENT['firstName']} Page · demo-clinic" in browser_page.inner_html("#sympto-patients")
 
         browser_page.fill("#sympto-patient", patient)
         browser_page.fill("#sympto-survey", "PHQ-9")

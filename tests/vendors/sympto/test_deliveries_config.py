@@ -54,7 +54,7 @@ def test_a_configured_burst_is_the_number_of_copies_sent(make_app: Callable[...,
 
 def test_the_defaults_are_the_documented_schedule_and_burst() -> None:
     defaults = SymptoSettings.from_section({})
-    assert defaults.retry_offsets == tuple(60 * (2**n - 1) for n in range(1, 13)) + (3 * 24 * 3600,)
+    assert defaults.retry_offsets == (*(60 * (2**n - 1) for n in range(1, 13)), 3 * 24 * 3600)
     assert defaults.event_redelivery_copies == 5
 
 
