@@ -280,8 +280,9 @@ function deliveryRow(delivery) {
 }
 
 async function loadDeliveries(wait) {
-  const query = wait ? "?" + new URLSearchParams({wait: String(wait)}) : "";
-  const deliveries = (await api("/sympto/deliveries" + query)).deliveries.slice(-20).reverse();
+  const params = new URLSearchParams({limit: "20"});  // the newest: what the panel shows
+  if (wait) { params.set("wait", String(wait)); }
+  const deliveries = (await api("/sympto/deliveries?" + params)).deliveries.reverse();
   const body = document.querySelector("#sympto-deliveries tbody");
   body.replaceChildren(...(deliveries.length ? deliveries.map(deliveryRow)
     : [placeholderRow(4, "No event delivery yet: register a webhook, then create a patient or simulate a response.")]));
