@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from hypothesis import strategies as st
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
 from contracts.fields import Choice, Email, IsoDate, JsonObject, Text, json_size, shown
 
@@ -140,3 +140,61 @@ def field_mutations(schema: Schema) -> list[Mutation]:
         if isinstance(field, IsoDate):
             add("not_iso8601", _setting(key, "01/11/1977"), _error(field, "not_iso8601", input=shown("01/11/1977")))
     return found
+
+
+# --- documents a vendor sends --------------------------------------------------------------------------
+
+
+#: The widest whole numbers every JSON reader keeps exactly (JavaScript's safe integers).
+JSON_SAFE_INTEGER = 2**53 - 1
+
+
+def _bounds(field: fields.Field[Any]) -> tuple[int, int]:
+    low, high = -JSON_SAFE_INTEGER, JSON_SAFE_INTEGER
+    for rule in field.validators:
+        if isinstance(rule, validate.Range):
+            low = low if rule.min is None else max(low, int(rule.min))
+            high = high if rule.max is None else min(high, int(rule.max))
+    return low, high
+
+
+def _choices(field: fields.Field[Any]) -> list[Any] | None:
+    for rule in field.validators:
+        if isinstance(rule, validate.OneOf):
+            return list(rule.choices)
+    return None
+
+
+def sent_value(field: fields.Field[Any]) -> st.SearchStrategy[Any]:
+    """Values of one field of a document a vendor *sends* (plain marshmallow fields, nested schemas, lists)."""
+    strategy: st.SearchStrategy[Any]
+    choices = _choices(field)
+    if choices is not None:
+        strategy = st.sampled_from(choices)
+    elif isinstance(field, fields.Constant):
+        strategy = st.just(field.constant)
+    elif isinstance(field, fields.Nested):
+        strategy = sent_documents(field.schema)
+    elif isinstance(field, fields.List):
+        strategy = st.lists(sent_value(field.inner), max_size=3)
+    elif isinstance(field, fields.Dict):
+        strategy = st.dictionaries(st.text(TEXT_CHARACTERS, max_size=12), JSON_SCALARS, max_size=3)
+    elif isinstance(field, fields.Boolean):
+        strategy = st.booleans()
+    elif isinstance(field, fields.Integer):
+        strategy = st.integers(*_bounds(field))
+    elif isinstance(field, fields.String):
+        strategy = st.text(TEXT_CHARACTERS, max_size=40)
+    else:
+        raise TypeError(f"no strategy for a sent {type(field).__name__}; add one to contracts.derive")
+    return st.one_of(st.none(), strategy) if field.allow_none else strategy
+
+
+def sent_documents(schema: Schema) -> st.SearchStrategy[dict[str, Any]]:
+    """Documents a vendor sends as ``schema`` describes them: every required field, each optional one
+    present or absent, and only what the schema itself accepts (its validators are the last word)."""
+    required: dict[str, st.SearchStrategy[Any]] = {}
+    optional: dict[str, st.SearchStrategy[Any]] = {}
+    for name, field in schema.fields.items():
+        (required if field.required else optional)[field.data_key or name] = sent_value(field)
+    return st.fixed_dictionaries(required, optional=optional).filter(lambda document: not schema.validate(document))

@@ -22,6 +22,8 @@ Intake24               :func:`intake24_respondent_claims`            :func:`inta
                                                                      :func:`intake24_invalid_tokens`
 Sympto                 :func:`sympto_users`, :func:`sympto_emails`   :func:`sympto_invalid_users`,
                        :func:`sympto_endpoint_configs`               :func:`sympto_webhook_cases`
+Sympto events          :func:`sympto_signed_event`,                  :func:`sympto_broken_signed_event`
+                       :func:`sympto_event_documents`                (:class:`SignedEvent`, ``broken``)
 =====================  ============================================  =====================================
 
 Minting: :func:`cirrusmd_authorization`, :func:`intake24_token`, :func:`sympto_authentication_code`.
@@ -57,12 +59,16 @@ if TYPE_CHECKING:
     from contracts.intake24.partner import intake24_invalid_tokens as intake24_invalid_tokens
     from contracts.intake24.partner import intake24_respondent_claims as intake24_respondent_claims
     from contracts.intake24.partner import intake24_token as intake24_token
+    from contracts.sympto.partner import SignedEvent as SignedEvent
     from contracts.sympto.partner import WebhookCase as WebhookCase
     from contracts.sympto.partner import sympto_authentication_code as sympto_authentication_code
+    from contracts.sympto.partner import sympto_broken_signed_event as sympto_broken_signed_event
     from contracts.sympto.partner import sympto_emails as sympto_emails
     from contracts.sympto.partner import sympto_endpoint_configs as sympto_endpoint_configs
+    from contracts.sympto.partner import sympto_event_documents as sympto_event_documents
     from contracts.sympto.partner import sympto_invalid_endpoint_configs as sympto_invalid_endpoint_configs
     from contracts.sympto.partner import sympto_invalid_users as sympto_invalid_users
+    from contracts.sympto.partner import sympto_signed_event as sympto_signed_event
     from contracts.sympto.partner import sympto_users as sympto_users
     from contracts.sympto.partner import sympto_webhook_cases as sympto_webhook_cases
 

@@ -78,6 +78,9 @@ class ClinicQuerySchema(StrictSchema):
 
 # --- events (issue #14) ------------------------------------------------------------------------------------
 
+#: ``GET /__sandbox/sympto/deliveries`` lists at most this many, the newest.
+DELIVERIES_SHOWN = 200
+
 
 class SymptoDeliveriesQuerySchema(StrictSchema):
     wait = fields.Float(
@@ -89,6 +92,10 @@ class SymptoDeliveriesQuerySchema(StrictSchema):
         },
     )
     clinic_id = fields.String(validate=validate.Length(max=CLINIC_ID_MAX_LENGTH))
+    limit = fields.Integer(
+        validate=validate.Range(min=1, max=DELIVERIES_SHOWN),
+        metadata={"description": f"Only the newest this many (default and at most {DELIVERIES_SHOWN})."},
+    )
 
 
 class SymptoAttemptSchema(Schema):

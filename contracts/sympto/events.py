@@ -16,8 +16,10 @@ a forged ``t``.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import json
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -34,6 +36,9 @@ DEFAULT_TOLERANCE_SECONDS = 300
 #: retry one minute after the first attempt, each wait twice the last, and a last attempt at 3 days.
 RETRY_BASE_SECONDS = 60
 RETRY_WINDOW_SECONDS = 3 * 24 * 3600
+#: How many times the ``sympto.event_redelivered`` fault sends an event by default (``[sympto]
+#: event_redelivery_copies``).
+REDELIVERY_COPIES = 5
 #: The only answer Sympto counts as delivered: "non-`200` status code" is a failure.
 DELIVERED_STATUS = 200
 
@@ -64,6 +69,8 @@ PATIENT_FIELDS = (
     "mrn",
     "notificationType",
 )
+#: The end of year 9999 in milliseconds: a ``dateCompleted`` any date library can hold.
+MAX_EPOCH_MILLISECONDS = 253_402_300_799_999
 #: A simulated response's answers, at most this many keys (the sandbox's own limit).
 MAX_ANSWERS = 100
 
@@ -79,6 +86,41 @@ def signature(body: bytes, endpoint_secret: str) -> str:
 def signature_header(body: bytes, endpoint_secret: str, timestamp: int) -> str:
     """The header value Sympto sends: ``t=<unix seconds>,v=<hex>``."""
     return f"t={int(timestamp)},v={signature(body, endpoint_secret)}"
+
+
+def encode(document: Any) -> bytes:
+    """The exact bytes of an event body (compact JSON, UTF-8): what is sent and signed on every attempt."""
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+#: Signature headers a receiver must refuse, by what is wrong with them (``None``: no header at all).
+#: ``{v}`` and ``{t}`` are the right values; the verifier and the partner kit both send these.
+MALFORMED_HEADERS: dict[str, str | None] = {
+    "missing": None,
+    "empty": "",
+    "no timestamp": "v={v}",
+    "no signature": "t={t}",
+    "garbage": "not a signature",
+    "signature in base64 (the sandbox signs hex, as the documented example)": "t={t},v={b64}",
+    "signature truncated": "t={t},v={short}",
+    "signature upper-case with a flipped digit": "t={t},v={flipped}",
+}
+
+
+def malformed_header(kind: str, body: bytes, endpoint_secret: str, timestamp: int) -> str | None:
+    """The :data:`MALFORMED_HEADERS` header ``kind`` for this body: each is wrong however the rest is right."""
+    template = MALFORMED_HEADERS[kind]
+    if template is None:
+        return None
+    right = signature(body, endpoint_secret)
+    flipped = right[:-1] + ("0" if right[-1] != "0" else "1")
+    return template.format(
+        t=int(timestamp),
+        v=right,
+        b64=base64.b64encode(bytes.fromhex(right)).decode("ascii"),
+        short=right[:32],
+        flipped=flipped.upper(),
+    )
 
 
 def parse_signature(header: str) -> tuple[int | None, list[str]]:
@@ -136,11 +178,11 @@ RETRY_OFFSETS = tuple(retry_offsets())
 MAX_ATTEMPTS = 1 + len(RETRY_OFFSETS)
 
 
-def next_attempt_offset(attempts_made: int) -> int | None:
+def next_attempt_offset(attempts_made: int, offsets: tuple[int, ...] = RETRY_OFFSETS) -> int | None:
     """When the next attempt is due, in seconds after the first; ``None`` once every attempt was made."""
-    if attempts_made < 1 or attempts_made > len(RETRY_OFFSETS):
+    if attempts_made < 1 or attempts_made > len(offsets):
         return None
-    return RETRY_OFFSETS[attempts_made - 1]
+    return offsets[attempts_made - 1]
 
 
 # --- registration (partner → Sympto) -------------------------------------------------------------
@@ -206,7 +248,12 @@ class CompletionItemSchema(Schema):
 
 
 class ResponseAnswersSchema(Schema):
-    dateCompleted = fields.Integer(required=True, metadata={"description": "Milliseconds since the epoch."})
+    dateCompleted = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=0, max=MAX_EPOCH_MILLISECONDS),
+        metadata={"description": "Milliseconds since the epoch."},
+    )
     responseCompletion = fields.String(required=True, validate=validate.OneOf(RESPONSE_COMPLETIONS))
     description = fields.String(required=True)
     surveyName = fields.String(required=True)

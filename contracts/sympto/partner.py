@@ -1,6 +1,7 @@
 """Sympto's part of the partners' one-import API (:mod:`contracts.strategies` gathers it through the
 ``vendor_sandbox.contracts`` entry point ``sympto``): patients, emails, endpoint configs, broken ones with the
-answer each gets, webhook cases and a correctly minted ``authenticationCode``."""
+answer each gets, webhook cases, a correctly minted ``authenticationCode``, and the events Sympto sends to
+your receiver, signed and broken (:mod:`contracts.sympto.signed`)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from hypothesis import strategies as st
 
 from contracts.invalid import Answer, Invalid
 from contracts.jws import sign_hmac
+from contracts.sympto import signed
 from contracts.sympto import strategies as sympto
 from contracts.sympto.codes import CODE_LIFETIME_SECONDS
+from contracts.sympto.events import DEFAULT_TOLERANCE_SECONDS
+from contracts.sympto.signed import SignedEvent
 
 
 def sympto_users() -> st.SearchStrategy[dict[str, Any]]:
@@ -91,15 +95,38 @@ def sympto_authentication_code(
     return sign_hmac({"email": email, "exp": int(at + lifetime)}, jwt_secret)
 
 
+def sympto_event_documents() -> st.SearchStrategy[dict[str, Any]]:
+    """Event bodies Sympto sends (patient and response events), parsed, drawn from the event schemas."""
+    return signed.event_documents()
+
+
+def sympto_signed_event(secret: str, *, now: float | None = None) -> st.SearchStrategy[SignedEvent]:
+    """Deliveries signed with your ``endpointSecret`` (``headers`` and raw ``body``): your receiver answers 200.
+    ``t`` is ``now`` (default: when drawn) or up to 30 s earlier."""
+    return signed.signed_events(secret, now=now)
+
+
+def sympto_broken_signed_event(
+    secret: str, *, now: float | None = None, tolerance_seconds: float = DEFAULT_TOLERANCE_SECONDS
+) -> st.SearchStrategy[SignedEvent]:
+    """Deliveries your receiver must refuse, each naming what is wrong in ``broken``: tampered body, another
+    secret, a missing or malformed signature header, a ``t`` older than ``tolerance_seconds``."""
+    return signed.broken_signed_events(secret, now=now, tolerance_seconds=tolerance_seconds)
+
+
 st.register_type_strategy(WebhookCase, st.deferred(sympto_webhook_cases))
 
 __all__ = [
+    "SignedEvent",
     "WebhookCase",
     "sympto_authentication_code",
+    "sympto_broken_signed_event",
     "sympto_emails",
     "sympto_endpoint_configs",
+    "sympto_event_documents",
     "sympto_invalid_endpoint_configs",
     "sympto_invalid_users",
+    "sympto_signed_event",
     "sympto_users",
     "sympto_webhook_cases",
 ]

@@ -3,9 +3,10 @@
 It reads and drives the same JSON endpoints as any client (no separate API), refreshes the
 journal every two seconds, and inserts every recorded value as text, never as HTML. Its controls:
 the global and per-tenant clocks (``GET/PUT /__sandbox/clock[?scope=<vendor>:<tenant>]``), reset
-(all, one vendor, one tenant), catalogue and custom faults, and the journal. Long recorded values
-are cut short in the tables (never a horizontal scroll, down to a phone's width) and shown whole
-when an exchange is expanded.
+(all, one vendor, one tenant), catalogue and custom faults, the journal, and a Sympto patient's response
+(``POST /__sandbox/sympto/responses``) with the event deliveries it causes (``GET /__sandbox/sympto/deliveries``).
+Long recorded values are cut short in the tables (never a horizontal scroll, down to a phone's width) and
+shown whole when an exchange is expanded.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -11,7 +12,33 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from sandbox.terminal import printable
 from sandbox.verify import sympto_events, sympto_webhook
-from sandbox.verify.sympto_webhook import VerifyOptions, junit_xml
+from sandbox.verify.engine import Report, junit_xml
+from sandbox.verify.sympto_webhook import VerifyOptions
+
+
+def _run(verifier: Callable[[Callable[[str], None]], tuple[Report, int]], junit: Path | None) -> None:
+    """Run a verifier with progress on stderr, print its report, write its JUnit file, exit with its code."""
+    interactive = sys.stderr.isatty()
+
+    def progress(line: str) -> None:
+        if interactive:
+            click.echo(f"\r\033[Kverifying {line}", nl=False, err=True)
+        elif line.endswith("starting"):
+            click.echo(f"verifying {line}", err=True)
+
+    with tempfile.TemporaryDirectory(prefix="vendor-sandbox-verify-") as scratch:
+        # Hypothesis keeps caches under ./.hypothesis by default; a CLI should not write into your project.
+        set_hypothesis_home_dir(scratch)
+        try:
+            report, exit_code = verifier(progress)
+        finally:
+            set_hypothesis_home_dir(None)  # back to Hypothesis's own default
+    if interactive:
+        click.echo("\r\033[K", nl=False, err=True)
+    click.echo(printable(report.render_text(), keep_newlines=True))  # it quotes the partner's answers
+    if junit is not None:
+        junit.write_text(junit_xml(report), encoding="utf-8")
+    sys.exit(exit_code)
 
 
 @click.group("verify")
@@ -58,27 +85,7 @@ def verify_sympto_webhook(
         strict=strict,
         timeout_seconds=timeout,
     )
-    interactive = sys.stderr.isatty()
-
-    def progress(line: str) -> None:
-        if interactive:
-            click.echo(f"\r\033[Kverifying {line}", nl=False, err=True)
-        elif line.endswith("starting"):
-            click.echo(f"verifying {line}", err=True)
-
-    with tempfile.TemporaryDirectory(prefix="vendor-sandbox-verify-") as scratch:
-        # Hypothesis keeps caches under ./.hypothesis by default; a CLI should not write into your project.
-        set_hypothesis_home_dir(scratch)
-        try:
-            report, exit_code = sympto_webhook.verify(options, progress)
-        finally:
-            set_hypothesis_home_dir(None)  # back to Hypothesis's own default
-    if interactive:
-        click.echo("\r\033[K", nl=False, err=True)
-    click.echo(printable(report.render_text(), keep_newlines=True))  # it quotes the partner's answers
-    if junit is not None:
-        junit.write_text(junit_xml(report), encoding="utf-8")
-    sys.exit(exit_code)
+    _run(lambda progress: sympto_webhook.verify(options, progress), junit)
 
 
 @verify.command("sympto-events")
@@ -124,23 +131,4 @@ def verify_sympto_events(
         tolerance_seconds=tolerance,
         timeout_seconds=timeout,
     )
-    interactive = sys.stderr.isatty()
-
-    def progress(line: str) -> None:
-        if interactive:
-            click.echo(f"\r\033[Kverifying {line}", nl=False, err=True)
-        elif line.endswith("starting"):
-            click.echo(f"verifying {line}", err=True)
-
-    with tempfile.TemporaryDirectory(prefix="vendor-sandbox-verify-") as scratch:
-        set_hypothesis_home_dir(scratch)
-        try:
-            report, exit_code = sympto_events.verify(options, progress)
-        finally:
-            set_hypothesis_home_dir(None)
-    if interactive:
-        click.echo("\r\033[K", nl=False, err=True)
-    click.echo(printable(report.render_text(), keep_newlines=True))  # it quotes the partner's answers
-    if junit is not None:
-        junit.write_text(sympto_events.junit_xml(report), encoding="utf-8")
-    sys.exit(exit_code)
+    _run(lambda progress: sympto_events.verify(options, progress), junit)

@@ -10,23 +10,26 @@ negative rules cannot be judged (a receiver refusing everything passes them): th
 
 from __future__ import annotations
 
-import base64
 import json
 import random
-import time
 import uuid
-import xml.etree.ElementTree as ET
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
 from hypothesis import strategies as st
-from hypothesis.errors import FlakyFailure
 
 from contracts.sympto import events as contract
+from contracts.sympto import signed
+from sandbox.verify.engine import FAIL as FAIL
+from sandbox.verify.engine import MUST, SHOULD, CheckFailure, Engine, Rule
+from sandbox.verify.engine import PASS as PASS
+from sandbox.verify.engine import SKIP as SKIP
+from sandbox.verify.engine import WARN as WARN
+from sandbox.verify.engine import Report as Report
+from sandbox.verify.engine import RuleResult as RuleResult
+from sandbox.verify.engine import junit_xml as junit_xml
 from sandbox.verify.exchange import Answer, SentRequest, send
-from sandbox.verify.sympto_webhook import FAIL, MUST, PASS, SHOULD, SKIP, WARN, CheckFailure, Rule, RuleResult
 
 NAME = "sympto-events"
 DEFAULT_TOLERANCE_SECONDS = float(contract.DEFAULT_TOLERANCE_SECONDS)
@@ -41,17 +44,6 @@ UNKNOWN_FIELDS = Rule("tolerates-unknown-fields", MUST, "an event with fields th
 IN_TIME = Rule("answers-in-time", MUST, "every valid event is answered within the time limit")
 STALE = Rule("rejects-stale-timestamps", SHOULD, "a timestamp older than the tolerance should be refused")
 RULES = (VALID, TAMPERED, WRONG_SECRET, BAD_HEADER, REDELIVERY, UNKNOWN_FIELDS, IN_TIME, STALE)
-#: Malformed headers (each paired with what makes it wrong); ``{v}``/``{t}`` are the right values.
-BAD_HEADERS = {
-    "missing": None,
-    "empty": "",
-    "no timestamp": "v={v}",
-    "no signature": "t={t}",
-    "garbage": "not a signature",
-    "signature in base64 (the sandbox signs hex, as the documented example)": "t={t},v={b64}",
-    "signature truncated": "t={t},v={short}",
-    "signature upper-case with a flipped digit": "t={t},v={flipped}",
-}
 #: Transport time limit beyond the rule's limit: a late 200 is still seen (and judged by answers-in-time).
 GRACE_SECONDS = 10.0
 
@@ -73,140 +65,32 @@ class EventsOptions:
             raise ValueError("endpoint_secret must not be empty")
 
 
-@dataclass
-class Report:
-    seed: int
-    results: list[RuleResult] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if any(result.outcome == FAIL for result in self.results) else 0
-
-    def outcomes(self) -> dict[str, str]:
-        return {result.rule.id: result.outcome for result in self.results}
-
-    def counts(self) -> dict[str, int]:
-        return {outcome: sum(r.outcome == outcome for r in self.results) for outcome in (PASS, FAIL, WARN, SKIP)}
-
-    def render_text(self) -> str:
-        lines = []
-        for result in self.results:
-            count = f" ({result.requests} request{'s' if result.requests > 1 else ''})" if result.requests else ""
-            lines.append(f"{result.outcome:<4}  {result.rule.level:<6}  {result.rule.id}: {result.rule.title}{count}")
-            if result.message:
-                lines.extend("      " + line for line in result.message.splitlines())
-            if result.failure is not None:
-                lines.extend("      " + line for line in describe_failure(result.failure).splitlines())
-        counts = self.counts()
-        lines.append(
-            f"{counts[PASS]} passed, {counts[FAIL]} failed, {counts[WARN]} warned, {counts[SKIP]} skipped "
-            f"(seed {self.seed}; rerun with --seed {self.seed}); exit {self.exit_code}"
-        )
-        return "\n".join(lines)
-
-
-def describe_failure(failure: CheckFailure) -> str:
-    parts = [f"case: {failure.case}"]
-    if failure.request is not None:
-        request = failure.request
-        body = request.body.decode("utf-8", "replace")
-        body = body if len(body) <= 300 else f"{body[:300]}… ({len(request.body)} bytes)"
-        shown = "\n".join([f"{request.method} {request.url}", *(f"{k}: {v}" for k, v in request.headers.items())])
-        parts.append("request:\n" + _indent(f"{shown}\n\n{body}"))
-    if failure.answer is not None:
-        answer = failure.answer
-        if answer.status is None:
-            parts.append(f"response:\n  no response: {answer.error}")
-        else:
-            kind = answer.content_type or "no Content-Type"
-            parts.append(
-                "response:\n" + _indent(f"HTTP {answer.status} ({kind}, {answer.latency_ms:g} ms)\n{answer.text()}")
-            )
-    return "\n".join(parts)
-
-
-def _indent(text: str) -> str:
-    return "\n".join("  " + line for line in text.splitlines())
-
-
 # --- generated events -------------------------------------------------------------------------------
 
 
-_names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20)
-_answers = st.dictionaries(
+#: Values of the extra fields ``tolerates-unknown-fields`` adds (any JSON a new Sympto field might hold).
+_extra_values = st.dictionaries(
     st.text(min_size=1, max_size=10),
     st.one_of(st.integers(-5, 100), st.text(max_size=20), st.booleans(), st.none()),
     max_size=4,
 )
 
 
-@st.composite
-def _patient(draw: st.DrawFn) -> dict[str, Any]:
-    return {
-        "patientTvId": "",
-        "firstName": draw(_names),
-        "lastName": draw(_names),
-        "timeZone": draw(st.sampled_from(["America/Los_Angeles", "Europe/Paris", "UTC"])),
-        "email": draw(st.one_of(st.none(), st.emails())),
-        "phoneNumber": draw(st.one_of(st.none(), st.just("+16505550123"))),
-        "sex": draw(st.one_of(st.none(), st.sampled_from(["M", "F", "X"]))),
-        "dob": draw(st.one_of(st.none(), st.just("1934-12-24"))),
-        "language": draw(st.one_of(st.none(), st.sampled_from(["English", "Spanish", "French"]))),
-        "mrn": draw(st.one_of(st.none(), st.text(max_size=10))),
-        "notificationType": draw(st.lists(st.sampled_from(["email", "text"]), max_size=2, unique=True)),
-    }
-
-
-@st.composite
-def _response(draw: st.DrawFn) -> dict[str, Any]:
-    answers = draw(_answers)
-    return {
-        "Status": "OK",
-        "Response": {
-            "patientSurveyId": "",
-            "instrumentType": draw(st.sampled_from(contract.INSTRUMENT_TYPES)),
-            "completionMedium": [
-                {
-                    "channel": draw(st.sampled_from(contract.CHANNELS)),
-                    "user": {"type": "patient", "firstName": draw(_names), "lastName": draw(_names), "tvid": ""},
-                }
-            ],
-            "response": {
-                "dateCompleted": draw(st.integers(1_500_000_000_000, 2_000_000_000_000)),
-                "responseCompletion": draw(st.sampled_from(contract.RESPONSE_COMPLETIONS)),
-                "description": draw(st.text(max_size=30)),
-                "surveyName": draw(_names),
-                "response": answers,
-                "questions": {key: {"text": key} for key in answers},
-                "responseId": "",
-            },
-        },
-    }
-
-
 def events() -> st.SearchStrategy[dict[str, Any]]:
-    """Event bodies as the sandbox sends them (ids filled in per delivery, always fresh)."""
-    return st.one_of(_patient(), _response())
+    """Event bodies as the sandbox sends them, drawn from the event schemas (ids filled in per delivery)."""
+    return signed.event_documents()
 
 
 def _kind(document: dict[str, Any]) -> str:
     return "response event" if "Response" in document else "patient event"
 
 
-class Verifier:
-    def __init__(
-        self,
-        options: EventsOptions,
-        progress: Callable[[str], None] | None = None,
-        now: Callable[[], float] = time.time,
-    ) -> None:
-        self.options = options
-        self.progress = progress or (lambda _line: None)
-        self.now = now
-        self.seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**32)
+class Verifier(Engine[EventsOptions]):
+    NAME = NAME
+    UNSTEADY = " (the receiver did not answer this delivery the same way every time)"
+
+    def prepare(self) -> None:
         self._ids = random.Random(self.seed)  # noqa: S311 - ids of test events, replayable by seed, not secrets
-        self._rule = ""
-        self._requests = 0
 
     # --- one delivery -------------------------------------------------------------------------------
 
@@ -232,9 +116,7 @@ class Verifier:
         if signature is not None:
             headers[contract.SIGNATURE_HEADER] = signature
         request = SentRequest("POST", self.options.url, headers, body)
-        self._requests += 1
-        if self._requests % 5 == 1:
-            self.progress(f"{self._rule}: {self._requests} requests")
+        self.counted()
         return request, send(request, self.options.timeout_seconds + GRACE_SECONDS)
 
     def signed(self, body: bytes, secret: str | None = None, age: float = 0.0) -> str:
@@ -243,7 +125,7 @@ class Verifier:
     # --- the run ------------------------------------------------------------------------------------
 
     def run(self) -> Report:
-        report = Report(self.seed)
+        report = self.report()
         valid = self.check(VALID, self.property(st.tuples(events()), [], self.valid_event))
         report.results.append(valid)
         if valid.outcome == FAIL:
@@ -259,14 +141,17 @@ class Verifier:
             ),
             self.check(
                 BAD_HEADER,
-                self.property(st.tuples(events(), st.sampled_from(sorted(BAD_HEADERS))), [], self.bad_header),
+                self.property(
+                    st.tuples(events(), st.sampled_from(sorted(contract.MALFORMED_HEADERS))), [], self.bad_header
+                ),
             ),
             self.check(REDELIVERY, self.property(st.tuples(events()), [], self.redelivery)),
             self.check(
                 UNKNOWN_FIELDS,
                 self.property(
                     st.tuples(
-                        events(), st.dictionaries(st.text(min_size=1, max_size=12), _answers, min_size=1, max_size=3)
+                        events(),
+                        st.dictionaries(st.text(min_size=1, max_size=12), _extra_values, min_size=1, max_size=3),
                     ),
                     [],
                     self.unknown_fields,
@@ -287,50 +172,6 @@ class Verifier:
         ]
         self.progress("done")
         return report
-
-    def check(self, rule: Rule, run: Callable[[], None]) -> RuleResult:
-        self._rule, self._requests = rule.id, 0
-        self.progress(f"{rule.id}: starting")
-        try:
-            run()
-        except CheckFailure as failure:
-            outcome = FAIL if rule.level == MUST or self.options.strict else WARN
-            return RuleResult(rule, outcome, failure.message, failure, self._requests)
-        return RuleResult(rule, PASS, requests=self._requests)
-
-    def property(
-        self, strategy: st.SearchStrategy[Any], explicit: Sequence[tuple[Any, ...]], check: Callable[..., None]
-    ) -> Callable[[], None]:
-        """A Hypothesis run of ``check`` over ``strategy``; the shrunk :class:`CheckFailure` propagates."""
-
-        def run() -> None:
-            def prop(case: tuple[Any, ...]) -> None:
-                check(*case)
-
-            test: Any = given(strategy)(prop)
-            for case in reversed(explicit):
-                test = example(case)(test)
-            test = settings(
-                max_examples=self.options.examples,
-                deadline=None,
-                database=None,
-                suppress_health_check=list(HealthCheck),
-                report_multiple_bugs=False,
-                verbosity=Verbosity.quiet,
-                print_blob=False,
-                phases=(Phase.explicit, Phase.generate, Phase.shrink),
-            )(test)
-            test = seed(self.seed)(test)
-            try:
-                test()
-            except FlakyFailure as flaky:
-                found = next((e for e in flaky.exceptions if isinstance(e, CheckFailure)), None)
-                if found is None:
-                    raise
-                found.message += " (the receiver did not answer this delivery the same way every time)"
-                raise found from None
-
-        return run
 
     # --- the rules ----------------------------------------------------------------------------------
 
@@ -386,21 +227,7 @@ class Verifier:
 
     def bad_header(self, document: dict[str, Any], kind: str) -> None:
         body = self._body(document)
-        right = contract.signature(body, self.options.endpoint_secret)
-        digest = bytes.fromhex(right)
-        flipped = right[:-1] + ("0" if right[-1] != "0" else "1")
-        template = BAD_HEADERS[kind]
-        header = (
-            None
-            if template is None
-            else template.format(
-                t=int(self.now()),
-                v=right,
-                b64=base64.b64encode(digest).decode("ascii"),
-                short=right[:32],
-                flipped=flipped.upper(),
-            )
-        )
+        header = contract.malformed_header(kind, body, self.options.endpoint_secret, int(self.now()))
         request, answer = self.deliver(body, header)
         self._refused(
             "the receiver answered 200 without a valid X-Sympto-Webhook-Signature: refuse a missing or malformed "
@@ -471,27 +298,3 @@ def verify(options: EventsOptions, progress: Callable[[str], None] | None = None
     """Run every rule against the partner's receiver; return the report and the exit code."""
     report = Verifier(options, progress).run()
     return report, report.exit_code
-
-
-def junit_xml(report: Report) -> str:
-    """The report as JUnit XML: one test case per rule; FAIL → failure, SKIP → skipped, WARN → system-out."""
-    counts = report.counts()
-    suite = ET.Element(
-        "testsuite",
-        name=NAME,
-        tests=str(len(report.results)),
-        failures=str(counts[FAIL]),
-        errors="0",
-        skipped=str(counts[SKIP]),
-    )
-    ET.SubElement(ET.SubElement(suite, "properties"), "property", name="seed", value=str(report.seed))
-    for result in report.results:
-        case = ET.SubElement(suite, "testcase", classname=f"{NAME}.{result.rule.level}", name=result.rule.id)
-        detail = "\n".join(filter(None, [result.message, describe_failure(result.failure) if result.failure else ""]))
-        if result.outcome == FAIL:
-            ET.SubElement(case, "failure", message=result.message[:500]).text = detail
-        elif result.outcome == SKIP:
-            ET.SubElement(case, "skipped", message=result.message[:500])
-        elif result.outcome == WARN:
-            ET.SubElement(case, "system-out").text = "WARNING: " + detail
-    return ET.tostring(suite, encoding="unicode", xml_declaration=True)

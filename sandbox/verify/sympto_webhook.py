@@ -11,38 +11,34 @@ recommends" warn, and fail under ``strict``. A rule that cannot be checked is sk
 from __future__ import annotations
 
 import json
-import random
 import re
 import time
-import xml.etree.ElementTree as ET
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
 from hypothesis import strategies as st
-from hypothesis.errors import FlakyFailure
 
 from contracts.jws import sign_hmac
 from contracts.sympto import strategies, webhook
 from contracts.sympto.codes import CODE_LIFETIME_SECONDS
 from contracts.sympto.strategies import RIGHT, CodeMutation, Credentials
+from sandbox.verify.engine import FAIL as FAIL
+from sandbox.verify.engine import MUST, SHOULD, Engine, Rule, shown_request
+from sandbox.verify.engine import PASS as PASS
+from sandbox.verify.engine import SKIP as SKIP
+from sandbox.verify.engine import WARN as WARN
+from sandbox.verify.engine import CheckFailure as CheckFailure
+from sandbox.verify.engine import Report as Report
+from sandbox.verify.engine import RuleResult as RuleResult
+from sandbox.verify.engine import junit_xml as junit_xml
 from sandbox.verify.exchange import Answer, SentRequest, send
 
-MUST = "MUST"
-SHOULD = "SHOULD"
-PASS, FAIL, WARN, SKIP = "PASS", "FAIL", "WARN", "SKIP"
+NAME = "sympto-webhook"
 #: Expired codes are at least this old, so a partner forgiving some clock skew is not blamed.
 MIN_EXPIRED_AGE_SECONDS = 120
 PROBE_EMAIL = "verifier.probe@example.test"
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    level: str
-    title: str
 
 
 MINT_HOOK = Rule("mint-hook", MUST, "the --mint-url test hook answers a code for an email")
@@ -85,17 +81,6 @@ class VerifyOptions:
             raise ValueError("examples must be at least 1")
 
 
-class CheckFailure(Exception):
-    """A rule broken by one concrete request."""
-
-    def __init__(self, message: str, case: str, request: SentRequest | None, answer: Answer | None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.case = case
-        self.request = request
-        self.answer = answer
-
-
 class MintFailure(Exception):
     def __init__(self, message: str, request: SentRequest, answer: Answer) -> None:
         super().__init__(message)
@@ -104,71 +89,9 @@ class MintFailure(Exception):
         self.answer = answer
 
 
-@dataclass
-class RuleResult:
-    rule: Rule
-    outcome: str
-    message: str = ""
-    failure: CheckFailure | None = None
-    requests: int = 0
-
-
-@dataclass
-class Report:
-    options: VerifyOptions
-    seed: int
-    results: list[RuleResult] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if any(result.outcome == FAIL for result in self.results) else 0
-
-    def counts(self) -> dict[str, int]:
-        return {outcome: sum(r.outcome == outcome for r in self.results) for outcome in (PASS, FAIL, WARN, SKIP)}
-
-    def render_text(self) -> str:
-        lines = []
-        for result in self.results:
-            count = f" ({result.requests} request{'s' if result.requests > 1 else ''})" if result.requests else ""
-            lines.append(f"{result.outcome:<4}  {result.rule.level:<6}  {result.rule.id}: {result.rule.title}{count}")
-            if result.message:
-                lines.extend("      " + line for line in result.message.splitlines())
-            if result.failure is not None:
-                lines.extend("      " + line for line in describe_failure(result.failure).splitlines())
-        counts = self.counts()
-        lines.append(
-            f"{counts[PASS]} passed, {counts[FAIL]} failed, {counts[WARN]} warned, {counts[SKIP]} skipped "
-            f"(seed {self.seed}; rerun with --seed {self.seed}); exit {self.exit_code}"
-        )
-        return "\n".join(lines)
-
-
-def shown_request(request: SentRequest, credentials: str) -> str:
-    headers = [f"{name}: {value}" for name, value in request.headers.items() if name.lower() != "authorization"]
-    headers.insert(0, f"Authorization: <{credentials}>")
-    body = request.body.decode("utf-8", "replace")
-    body = body if len(body) <= 300 else f"{body[:300]}… ({len(request.body)} bytes)"
-    return "\n".join([f"{request.method} {request.url}", *headers, "", body])
-
-
-def shown_answer(answer: Answer) -> str:
-    if answer.status is None:
-        return f"no response: {answer.error}"
-    kind = answer.content_type or "no Content-Type"
-    return f"HTTP {answer.status} ({kind}, {answer.latency_ms:g} ms)\n{answer.text()}"
-
-
-def describe_failure(failure: CheckFailure) -> str:
-    parts = [f"case: {failure.case}"]
-    if failure.request is not None:
-        parts.append("request:\n" + _indent(shown_request(failure.request, failure.case.split("; ")[-1])))
-    if failure.answer is not None:
-        parts.append("response:\n" + _indent(shown_answer(failure.answer)))
-    return "\n".join(parts)
-
-
-def _indent(text: str) -> str:
-    return "\n".join("  " + line for line in text.splitlines())
+def credentials_hidden(failure: CheckFailure, request: SentRequest) -> str:
+    """The request with its ``Authorization`` replaced by what the case says of the credentials."""
+    return shown_request(request, failure.case.split("; ")[-1])
 
 
 # --- minting codes --------------------------------------------------------------------------------------
@@ -258,23 +181,17 @@ def returned_email(answer: Answer) -> str | None:
     return webhook.judge(answer.status, answer.content_type, answer.body).offered
 
 
-class Verifier:
-    def __init__(
-        self,
-        options: VerifyOptions,
-        progress: Callable[[str], None] | None = None,
-        now: Callable[[], float] = time.time,
-    ) -> None:
-        self.options = options
-        self.progress = progress or (lambda _line: None)
+class Verifier(Engine[VerifyOptions]):
+    NAME = NAME
+    UNSTEADY = " (the webhook did not answer this request the same way every time)"
+
+    def prepare(self) -> None:
+        options = self.options
         self.minter: Minter = (
-            JwtMinter(options.jwt_secret, now)
+            JwtMinter(options.jwt_secret, self.now)
             if options.jwt_secret is not None
             else HookMinter(str(options.mint_url), options.timeout_seconds)
         )
-        self.seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**32)
-        self._rule = ""
-        self._requests = 0
         self._probe_email: str | None = None
 
     # one exchange
@@ -287,9 +204,7 @@ class Verifier:
         if content_type is not None:
             headers["Content-Type"] = content_type
         request = SentRequest("POST", self.options.url, headers, data)
-        self._requests += 1
-        if self._requests % 5 == 1:
-            self.progress(f"{self._rule}: {self._requests} requests")
+        self.counted()
         return request, send(request, self.options.timeout_seconds)
 
     def mint(self, email: str, case: str) -> str:
@@ -302,7 +217,7 @@ class Verifier:
 
     # the rules
     def run(self) -> Report:
-        report = Report(self.options, self.seed)
+        report = self.report(credentials_hidden)
         if isinstance(self.minter, HookMinter):
             result = self.check(MINT_HOOK, self.mint_hook)
             report.results.append(result)
@@ -386,50 +301,6 @@ class Verifier:
             )
         self.progress("done")
         return report
-
-    def check(self, rule: Rule, run: Callable[[], None]) -> RuleResult:
-        self._rule, self._requests = rule.id, 0
-        self.progress(f"{rule.id}: starting")
-        try:
-            run()
-        except CheckFailure as failure:
-            outcome = FAIL if rule.level == MUST or self.options.strict else WARN
-            return RuleResult(rule, outcome, failure.message, failure, self._requests)
-        return RuleResult(rule, PASS, requests=self._requests)
-
-    def property(
-        self, strategy: st.SearchStrategy[Any], explicit: Sequence[tuple[Any, ...]], check: Callable[..., None]
-    ) -> Callable[[], None]:
-        """A Hypothesis run of ``check`` over ``strategy``; the shrunk :class:`CheckFailure` propagates."""
-
-        def run() -> None:
-            def prop(case: tuple[Any, ...]) -> None:
-                check(*case)
-
-            test: Any = given(strategy)(prop)
-            for case in reversed(explicit):
-                test = example(case)(test)
-            test = settings(
-                max_examples=self.options.examples,
-                deadline=None,
-                database=None,
-                suppress_health_check=list(HealthCheck),
-                report_multiple_bugs=False,
-                verbosity=Verbosity.quiet,
-                print_blob=False,
-                phases=(Phase.explicit, Phase.generate, Phase.shrink),
-            )(test)
-            test = seed(self.seed)(test)
-            try:
-                test()
-            except FlakyFailure as flaky:  # the partner answered the same request differently
-                found = next((e for e in flaky.exceptions if isinstance(e, CheckFailure)), None)
-                if found is None:
-                    raise
-                found.message += " (the webhook did not answer this request the same way every time)"
-                raise found from None
-
-        return run
 
     def mint_hook(self) -> None:
         self.mint(PROBE_EMAIL, f"mint a code for {PROBE_EMAIL}")
@@ -566,27 +437,3 @@ def verify(options: VerifyOptions, progress: Callable[[str], None] | None = None
     """Run every rule against the partner's webhook; return the report and the exit code."""
     report = Verifier(options, progress).run()
     return report, report.exit_code
-
-
-def junit_xml(report: Report) -> str:
-    """The report as JUnit XML: one test case per rule; FAIL → failure, SKIP → skipped, WARN → system-out."""
-    counts = report.counts()
-    suite = ET.Element(
-        "testsuite",
-        name="sympto-webhook",
-        tests=str(len(report.results)),
-        failures=str(counts[FAIL]),
-        errors="0",
-        skipped=str(counts[SKIP]),
-    )
-    ET.SubElement(ET.SubElement(suite, "properties"), "property", name="seed", value=str(report.seed))
-    for result in report.results:
-        case = ET.SubElement(suite, "testcase", classname=f"sympto-webhook.{result.rule.level}", name=result.rule.id)
-        detail = "\n".join(filter(None, [result.message, describe_failure(result.failure) if result.failure else ""]))
-        if result.outcome == FAIL:
-            ET.SubElement(case, "failure", message=result.message[:500]).text = detail
-        elif result.outcome == SKIP:
-            ET.SubElement(case, "skipped", message=result.message[:500])
-        elif result.outcome == WARN:
-            ET.SubElement(case, "system-out").text = "WARNING: " + detail
-    return ET.tostring(suite, encoding="unicode", xml_declaration=True)

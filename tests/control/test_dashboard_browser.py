@@ -3,20 +3,24 @@ and the journal shows that exchange, with recorded bodies shown as text, never a
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import requests
+from flask import Flask
 
 from sandbox.app import create_app
 from sandbox.config import Settings
 from sandbox.testing.live import LiveServer
 from tests.conftest import FROZEN_AT
 from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
+from tests.vendors.sympto.support import PATIENT, Receiver
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = [
@@ -365,3 +369,146 @@ def test_a_loading_state_shows_before_data_arrives(page: Any, live_server: LiveS
     browser_page.wait_for_selector("#status:has-text('Ready')")
     assert browser_page.get_attribute("main", "aria-busy") is None
     assert "No exchange recorded yet." in browser_page.text_content("#journal tbody")
+
+
+# --- Sympto events (issue #14, item 5): a patient responds from the page ----------------------------------
+
+
+def _iso(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _sympto_patient_with_webhook(url: str, receiver_url: str | None) -> str:
+    """A demo-clinic patient (and, with ``receiver_url``, the clinic's responses webhook); its patientTvId."""
+    token = requests.post(
+        url + "/sympto/authorization",
+        json={"clientId": "demo-admin@example.test", "clientSecret": "demo-sympto-api-secret"},
+        timeout=10,
+    ).json()["Response"]
+    headers = {"Authorization": f"Bearer {token}"}
+    if receiver_url is not None:
+        requests.post(
+            url + "/sympto/responses/webhook", json={"url": receiver_url}, headers=headers, timeout=10
+        ).raise_for_status()
+    patient = requests.post(
+        url + "/sympto/providers/patients",
+        json={**PATIENT, "lastName": "Page", "email": "pat.page@example.test"},
+        headers=headers,
+        timeout=10,
+    )
+    assert patient.status_code == 200, patient.text
+    return str(patient.json()["Response"])
+
+
+def test_a_sympto_patient_responds_from_the_page_and_the_deliveries_show_each_attempt(
+    page: Any, live_server: LiveServer
+) -> None:
+    """The QA path: pick the patient, name the survey and its completion, simulate; the page shows the
+    response's ids and the delivery it caused with every attempt (a 500, then, once the clinic's clock
+    passes the first retry, the 200 that delivered it)."""
+    url = live_server.url
+    with Receiver(fail=1) as receiver:
+        patient = _sympto_patient_with_webhook(url, receiver.url())
+        browser_page = page
+        browser_page.goto(url + "/__sandbox/")
+        browser_page.wait_for_selector("#status:has-text('Ready')")
+        browser_page.wait_for_selector(f"#sympto-patients option[value='{patient}']", state="attached")
+        assert f"{PATIENT['firstName']} Page · demo-clinic" in browser_page.inner_html("#sympto-patients")
+
+        browser_page.fill("#sympto-patient", patient)
+        browser_page.fill("#sympto-survey", "PHQ-9")
+        browser_page.select_option("#sympto-completion", "Partial")
+        browser_page.click("#sympto-respond")
+        browser_page.wait_for_selector("#sympto-result:not([hidden])")
+        response_id = browser_page.text_content("#sympto-result code.response-id")
+        survey_id = browser_page.text_content("#sympto-result code.patient-survey-id")
+        assert "1 delivery to the responses webhook" in browser_page.text_content("#sympto-result")
+        assert browser_page.is_hidden("#sympto-error")
+
+        row = browser_page.wait_for_selector("#sympto-deliveries tr.caused:has(.attempt.bad)")
+        assert "response.updated" in row.text_content()
+        assert f"responseId {response_id}" in row.query_selector("td").get_attribute("title")
+        assert "#1 HTTP 500" in row.text_content()
+        assert "next attempt" in row.text_content()
+        assert "pending" in row.text_content()
+
+        requests.put(
+            url + "/__sandbox/clock?scope=sympto:demo-clinic", json={"frozen_at": _iso(FROZEN_AT + 120)}, timeout=5
+        ).raise_for_status()
+        row = browser_page.wait_for_selector("#sympto-deliveries tr.caused:has-text('delivered')")
+        assert "#2 HTTP 200" in row.text_content()
+        sent = json.loads(receiver.calls[-1]["body"])
+    answered = sent["Response"]
+    assert (answered["response"]["responseId"], answered["patientSurveyId"]) == (response_id, survey_id)
+    assert (answered["response"]["surveyName"], answered["response"]["responseCompletion"]) == ("PHQ-9", "Partial")
+    assert answered["completionMedium"][0]["user"]["tvid"] == patient
+
+
+def test_a_sympto_response_without_a_webhook_says_nothing_was_sent(page: Any, live_server: LiveServer) -> None:
+    patient = _sympto_patient_with_webhook(live_server.url, None)
+    browser_page = page
+    browser_page.goto(live_server.url + "/__sandbox/")
+    browser_page.wait_for_selector("#status:has-text('Ready')")
+    browser_page.fill("#sympto-patient", patient)
+    browser_page.click("#sympto-respond")
+    browser_page.wait_for_selector("#sympto-result:has-text('nothing sent: this patient')")
+    assert "No event delivery yet" in browser_page.text_content("#sympto-deliveries tbody")
+
+
+@pytest.mark.parametrize(
+    ("patient", "says"),
+    [
+        ("no-such-patient", "Not simulated: no Sympto patient 'no-such-patient'"),
+        ("", "Not simulated: patientTvId"),
+    ],
+)
+def test_a_bad_sympto_response_is_shown_as_the_apis_message(
+    page: Any, live_server: LiveServer, patient: str, says: str
+) -> None:
+    browser_page = page
+    browser_page.goto(live_server.url + "/__sandbox/")
+    browser_page.wait_for_selector("#status:has-text('Ready')")
+    browser_page.fill("#sympto-patient", patient)
+    browser_page.click("#sympto-respond")
+    problem = browser_page.wait_for_selector("#sympto-error:not([hidden])")
+    assert problem.text_content().startswith(says)
+    assert "Traceback" not in browser_page.content()
+    assert browser_page.is_hidden("#sympto-result")
+    assert browser_page.text_content("#status").startswith("Error: ")
+    assert requests.get(live_server.url + "/__sandbox/sympto/deliveries", timeout=5).json()["deliveries"] == []
+
+
+ATTACKER_PAGE = """<!doctype html><html><body>
+<form id="attack" method="post" enctype="text/plain" action="{target}/__sandbox/sympto/responses">
+<input type="hidden" name='{{"patientTvId": "{patient}", "pad": "' value='"}}'></form>
+<script>document.getElementById("attack").submit();</script></body></html>"""
+
+
+def test_a_cross_site_form_cannot_make_a_sympto_patient_respond(page: Any, sandbox_settings: Settings) -> None:
+    """A page on another site, opened by a tester whose browser holds the dashboard's session, posts a
+    form to the new action: the control plane refuses it (cross-site, before the admin token is even
+    looked at), so no response is made and the partner's receiver is never called."""
+    app = create_app(replace(sandbox_settings, admin_token="dashboard-admin-token"))
+    attacker = Flask("attacker")
+    with LiveServer(app) as server, Receiver() as receiver:
+        token = {"Authorization": "Bearer dashboard-admin-token"}
+        patient = _sympto_patient_with_webhook(server.url, receiver.url())
+
+        @attacker.get("/")
+        def attack() -> str:
+            return ATTACKER_PAGE.format(target=server.url, patient=patient)
+
+        with LiveServer(attacker) as evil:
+            browser_page = page
+            browser_page.goto(server.url + "/__sandbox/?admin_token=dashboard-admin-token")
+            browser_page.wait_for_selector("#status:has-text('Ready')")  # the browser holds the session
+            with browser_page.expect_response("**/__sandbox/sympto/responses") as posted:
+                browser_page.goto(evil.url.replace("127.0.0.1", "localhost") + "/")
+            assert posted.value.status == 403
+            assert "refused" in posted.value.text()
+        deliveries = requests.get(server.url + "/__sandbox/sympto/deliveries", headers=token, timeout=5).json()
+        journal = requests.get(server.url + "/__sandbox/journal", headers=token, timeout=5).json()["entries"]
+    app.extensions["sandbox.store"].dispose()
+    assert deliveries["deliveries"] == []
+    assert receiver.calls == []
+    assert not [entry for entry in journal if entry["direction"] == "outbound"]

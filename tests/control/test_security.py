@@ -147,3 +147,30 @@ def test_dashboard_is_served_with_a_strict_content_security_policy(client: Flask
     assert "'unsafe-inline'" not in page.headers["Content-Security-Policy"]
     assert client.get("/__sandbox/assets/dashboard.js").mimetype == "text/javascript"
     assert client.get("/__sandbox/assets/../app.py").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/x-www-form-urlencoded", b"patientTvId=x"),
+        ("text/plain", b'{"patientTvId": "x", "pad": "="}'),
+        (
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="patientTvId"\r\n\r\nx\r\n--b--',
+        ),
+    ],
+)
+def test_a_cross_site_form_cannot_simulate_a_sympto_response(
+    client: FlaskClient, content_type: str, body: bytes
+) -> None:
+    """The dashboard's Sympto action is a control route like the others: a form another site posts is
+    refused by its origin, and even a same-origin form (no JSON) is not read."""
+    for headers in ({"Origin": "http://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+        refused = client.post(
+            "/__sandbox/sympto/responses", data=body, headers={**headers, "Content-Type": content_type}
+        )
+        assert refused.status_code == 403, refused.json
+    unread = client.post("/__sandbox/sympto/responses", data=body, headers={"Content-Type": content_type})
+    assert unread.status_code == 400
+    assert "send the body as JSON" in unread.json["error"]
+    assert client.get("/__sandbox/sympto/deliveries").json["deliveries"] == []

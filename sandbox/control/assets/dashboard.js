@@ -227,8 +227,97 @@ async function reset() {
   const query = params.toString() ? "?" + params : "";
   const done = await api("/reset" + query, {method: "POST"});
   const what = (vendor || "all vendors") + (tenant ? ", tenant " + tenant : "");
-  await Promise.all([loadJournal(true), loadArmed(), loadClock(), loadTenants()]);
+  await Promise.all([loadJournal(true), loadArmed(), loadClock(), loadTenants(), loadPatients(), loadDeliveries(0)]);
   say("Reset " + what + ": " + done.reset.join(", "));
+}
+
+// --- Sympto: a patient responds, and the event deliveries it causes ---------------------------------
+let symptoCaused = new Set();
+
+async function loadPatients() {
+  const patients = (await api("/sympto/users")).users.filter((user) => user.type === "patient");
+  byId("sympto-patients").replaceChildren(...patients.map((patient) =>
+    new Option(patient.firstName + " " + patient.lastName + " · " + patient.clinic_id, patient.id)));
+  byId("sympto-patient").placeholder = patients.length
+    ? "pick or paste a patientTvId" : "no patient yet: create one with POST /sympto/providers/patients";
+}
+
+const sandboxTime = (seconds) => new Date(seconds * 1000).toISOString().slice(0, 19) + "Z";
+
+// One attempt as the operator needs it: its number, what the receiver answered (or why nothing), how long.
+function attemptItem(attempt) {
+  const answered = attempt.status === null ? "no answer" : "HTTP " + attempt.status;
+  const parts = ["#" + attempt.attempt + " " + answered];
+  if (attempt.error) { parts.push(attempt.error); }
+  parts.push(Math.round(attempt.latency_ms) + " ms");
+  if (attempt.fault) { parts.push("fault " + attempt.fault); }
+  const item = element("span", parts.join(" · "), attempt.status === 200 ? "attempt ok" : "attempt bad");
+  item.title = (attempt.url || "no registered URL") + " at " + sandboxTime(attempt.at);
+  return item;
+}
+
+function deliveryRow(delivery) {
+  const row = element("tr", undefined, symptoCaused.has(delivery.delivery_id) ? "caused" : undefined);
+  row.dataset.deliveryId = delivery.delivery_id;
+  const attempts = element("td", undefined, "line attempts");
+  attempts.append(...delivery.history.map(attemptItem));
+  if (delivery.state === "pending") {
+    attempts.append(element("span", delivery.next_attempt_at === null ? "sending…"
+      : "next attempt " + sandboxTime(delivery.next_attempt_at) + " (sandbox clock)", "attempt next"));
+  } else if (delivery.state === "failed" && delivery.last_error) {
+    attempts.append(element("span", "given up: " + delivery.last_error, "attempt bad"));
+  }
+  // Which event it is, on hover: the response's or the patient's id, as the receiver will see it.
+  const sent = delivery.body || {};
+  const about = sent.Response && sent.Response.response ? "responseId " + sent.Response.response.responseId
+    : sent.patientTvId ? "patientTvId " + sent.patientTvId : "";
+  const event = truncated(delivery.event, "grow");
+  event.title = [delivery.event, about].filter(Boolean).join(" · ");
+  row.append(event,
+    labelled(truncated(delivery.target + " · " + delivery.clinic_id, "after"), "to"),
+    element("td", delivery.state, "state-" + delivery.state), attempts);
+  return row;
+}
+
+async function loadDeliveries(wait) {
+  const params = new URLSearchParams({limit: "20"});  // the newest: what the panel shows
+  if (wait) { params.set("wait", String(wait)); }
+  const deliveries = (await api("/sympto/deliveries?" + params)).deliveries.reverse();
+  const body = document.querySelector("#sympto-deliveries tbody");
+  body.replaceChildren(...(deliveries.length ? deliveries.map(deliveryRow)
+    : [placeholderRow(4, "No event delivery yet: register a webhook, then create a patient or simulate a response.")]));
+}
+
+// The form as POST /__sandbox/sympto/responses wants it; an empty survey name takes the sandbox's default.
+function symptoResponse() {
+  const body = {patientTvId: byId("sympto-patient").value.trim(), responseCompletion: byId("sympto-completion").value};
+  const survey = byId("sympto-survey").value.trim();
+  if (survey) { body.surveyName = survey; }
+  return body;
+}
+
+async function simulateResponse() {
+  const result = byId("sympto-result");
+  const problem = byId("sympto-error");
+  result.hidden = true;
+  problem.hidden = true;
+  let answer;
+  try {
+    answer = await api("/sympto/responses", {method: "POST", body: JSON.stringify(symptoResponse())});
+  } catch (error) {
+    problem.textContent = "Not simulated: " + error.message;
+    problem.hidden = false;
+    throw error;
+  }
+  symptoCaused = new Set(answer.deliveries);
+  const sent = answer.deliveries.length
+    ? answer.deliveries.length + " delivery to the responses webhook (below, highlighted)"
+    : "nothing sent: this patient's clinic has no responses webhook";
+  result.replaceChildren("responseId ", element("code", answer.responseId, "response-id"),
+    ", patientSurveyId ", element("code", answer.patientSurveyId, "patient-survey-id"), " — " + sent);
+  result.hidden = false;
+  say("Simulated response " + answer.responseId);
+  await loadDeliveries(answer.deliveries.length ? 5 : 0);
 }
 
 function journalRow(entry) {
@@ -286,7 +375,7 @@ async function loadJournal(fresh) {
 
 function refresh() {
   if (!byId("auto-refresh").checked) { return; }
-  Promise.all([loadJournal(false), loadArmed(), loadClock()]).catch(fail);
+  Promise.all([loadJournal(false), loadArmed(), loadClock(), loadDeliveries(0)]).catch(fail);
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -298,6 +387,8 @@ document.addEventListener("DOMContentLoaded", () => {
   byId("disarm-all").addEventListener("click", () =>
     api("/faults", {method: "DELETE"}).then(loadArmed).then(() => say("All faults disarmed")).catch(fail));
   byId("reset").addEventListener("click", () => reset().catch(fail));
+  byId("sympto-respond").addEventListener("click", () => simulateResponse().catch(fail));
+  byId("sympto-patient").addEventListener("focus", () => loadPatients().catch(fail));
   byId("clock-shift").addEventListener("click", () =>
     setClock({offset_seconds: Number(byId("clock-offset").value)}, clockScope()).catch(fail));
   byId("clock-freeze").addEventListener("click", () =>
@@ -306,7 +397,8 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const id of ["filter-vendor", "filter-verdict"]) {
     byId(id).addEventListener("change", () => loadJournal(true).catch(fail));
   }
-  Promise.all([loadHealth(), loadClock(), loadTenants(), loadCatalogue(), loadArmed(), loadJournal(true)])
+  Promise.all([loadHealth(), loadClock(), loadTenants(), loadCatalogue(), loadArmed(), loadJournal(true),
+    loadPatients(), loadDeliveries(0)])
     .then(() => say("Ready"))
     .catch(fail)
     .finally(() => byId("main").removeAttribute("aria-busy"));

@@ -9,7 +9,7 @@
 | ``GET /__sandbox/sympto/sessions[?clinic_id=]`` | front-end sessions (never the session id) |
 | ``POST /__sandbox/sympto/page-load`` | the page-load verdict for ``{"url"}`` or ``{"endpointQueryParam", \
 "authenticationCode"}`` as JSON, without opening a session |
-| ``GET /__sandbox/sympto/deliveries[?wait=&clinic_id=]`` | event deliveries with every attempt; ``wait`` first \
+| ``GET /__sandbox/sympto/deliveries[?wait=&clinic_id=&limit=]`` | event deliveries with every attempt; ``wait`` first \
 waits until none is being sent or due |
 | ``POST /__sandbox/sympto/responses`` | a patient completes an item: the response webhook fires |
 """
@@ -196,7 +196,8 @@ def list_deliveries() -> Response:
             if query.get("wait")
             else not sympto.deliverer.busy(clinic_id)
         )
-    return jsonify(settled=settled, deliveries=sympto.events.deliveries(clinic_id))
+    limit = query.get("limit", control_schemas.DELIVERIES_SHOWN)
+    return jsonify(settled=settled, deliveries=sympto.events.deliveries(clinic_id, limit))
 
 
 @blueprint.post("/responses")

@@ -6,7 +6,8 @@ never waits for the partner. The worker sends every delivery that is due on its 
 clock, each attempt through :class:`~sandbox.core.outbound.Outbound` (allowed hosts, never the sandbox
 itself, time limit, size cap, journaled with its attempt number). Anything but a 200 is retried
 (:func:`contracts.sympto.events.next_attempt_offset`: 1, 3, 7 … minutes after the first attempt, the
-last at 3 days), each attempt with a fresh timestamp and signature.
+last at 3 days, unless ``[sympto] event_retry_base_seconds`` and ``event_retry_window_seconds`` say
+otherwise), each attempt with a fresh timestamp and signature.
 
 Why the clock works: due times are sandbox-clock times in the store, and the worker looks at the
 clock at least once a second while deliveries are pending, so ``PUT /__sandbox/clock`` (or a
@@ -25,7 +26,7 @@ Partner-facing faults (``POST /__sandbox/faults {"name": "sympto.event_..."}``, 
 tenant = clinic) are taken on a delivery's first attempt: *postpone* holds it ``delay_seconds``
 (default 5 s); *duplicate* sends each attempt twice, byte for byte; *reorder* holds it until the
 clinic's next delivery has been sent (or ``delay_seconds`` pass); *burst* redelivers it
-:data:`BURST_COPIES` times in a row, each copy freshly signed.
+``[sympto] event_redelivery_copies`` times in a row (default 5), each copy freshly signed.
 """
 
 from __future__ import annotations
@@ -60,7 +61,6 @@ IDLE_EXIT_SECONDS = 15.0
 #: How often a request may wake a stopped worker to look for pending deliveries.
 KICK_EVERY_SECONDS = 1.0
 DEFAULT_FAULT_SECONDS = 5.0
-BURST_COPIES = 5
 #: Deliveries one look sends at most, per clinic (the rest wait for the next look).
 BATCH = 50
 #: The partner-facing fault kinds this module applies (``sympto.event_*``).
@@ -195,7 +195,7 @@ class Deliverer:
     def _claim(self, row_id: int) -> bool:
         """Take one delivery for this worker (a lease past the longest send); ``False``: another has it."""
         real = time.time()
-        lease = real + self.settings.webhook_timeout_seconds * BURST_COPIES * 2 + 30
+        lease = real + self.settings.webhook_timeout_seconds * self.settings.event_redelivery_copies * 2 + 30
         with self.store.begin() as connection:
             taken = connection.execute(
                 update(event_deliveries)
@@ -247,20 +247,21 @@ class Deliverer:
         url, signing_secret = self.target(clinic_id, row["target"])
         now = self.clock.now_for(scope)
         first = row["first_attempt_at"] if row["first_attempt_at"] is not None else now
+        offsets = self.settings.retry_offsets
         results: list[OutboundResult] = []
         if url is None:
             results.append(
                 OutboundResult(url="", status=None, error="webhook_removed", error_detail="no webhook is registered")
             )
         else:
-            copies = BURST_COPIES if kind == "burst" else 2 if kind == "duplicate" else 1
+            copies = self.settings.event_redelivery_copies if kind == "burst" else 2 if kind == "duplicate" else 1
             body = row["body"].encode("utf-8")
             headers: dict[str, str] = {}
             for copy in range(copies):
                 if copy == 0 or kind == "burst":  # a duplicate repeats the identical request, signature included
                     headers = self._headers(body, signing_secret, int(self.clock.now_for(scope)))
                 note = f"Sympto event {row['event']} to the {row['target']} webhook, attempt {number} of "
-                note += f"{contract.MAX_ATTEMPTS}"
+                note += f"{1 + len(offsets)}"
                 if not signing_secret:
                     note += " (unsigned: the clinic has no endpointSecret yet; POST /responses/webhook mints it)"
                 if fault_name:
@@ -290,7 +291,7 @@ class Deliverer:
             "fault": fault_name,
             "fault_kind": kind or row["fault_kind"],
         }
-        offset = contract.next_attempt_offset(number)
+        offset = contract.next_attempt_offset(number, offsets)
         if delivered:
             values["state"] = "delivered"
         elif offset is None or last.error == "webhook_removed":

@@ -22,7 +22,10 @@ EVENT_FAULTS: dict[str, tuple[str, str]] = {
     "event_delayed": ("postpone", "each matching event is sent `delay_seconds` later (default 5 s)"),
     "event_duplicated": ("duplicate", "each attempt of a matching event is sent twice, byte for byte"),
     "event_reordered": ("reorder", "each matching event is held and sent after the clinic's next event"),
-    "event_redelivered": ("burst", "each matching event is redelivered 5 times in a row, each copy freshly signed"),
+    "event_redelivered": (
+        "burst",
+        "each matching event is redelivered 5 times in a row ([sympto] event_redelivery_copies), each freshly signed",
+    ),
 }
 
 

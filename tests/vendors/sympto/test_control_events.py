@@ -143,3 +143,21 @@ def test_the_cli_simulates_a_response(live_server: LiveServer) -> None:
     assert "404" in unknown.output
     bad = CliRunner().invoke(main, ["simulate", "sympto", patient, "--url", live_server.url, "--answer", "nope"])
     assert bad.exit_code == 2
+
+
+def test_deliveries_can_be_limited_to_the_newest(client: FlaskClient) -> None:
+    """``?limit=``: what the dashboard asks for (its panel shows the newest 20), oldest first like the whole list."""
+    headers = login(client)
+    patient = create_patient(client, headers)
+    with Receiver() as receiver:
+        register(client, headers, "responses", receiver.url())
+        made = [
+            client.post("/__sandbox/sympto/responses", json={"patientTvId": patient}).json["deliveries"][0]
+            for _ in range(3)
+        ]
+        everything = deliveries(client)
+    newest = client.get("/__sandbox/sympto/deliveries?limit=2").json["deliveries"]
+    assert [d["delivery_id"] for d in everything] == made
+    assert [d["delivery_id"] for d in newest] == made[1:]
+    for bad in ("0", "201", "two", "1.5"):
+        assert client.get(f"/__sandbox/sympto/deliveries?limit={bad}").status_code == 400, bad
