@@ -60,7 +60,8 @@ RESPONSE_NOT_SENT = (
 UNKNOWN_ATTRIBUTE = "No patient attribute named {name} in your clinic: GET /providers/clinic/attributes lists them."
 ATTRIBUTE_TYPE_MISMATCH = "Patient attribute {name} is of type {expected}: send attributeValue.type {expected}."
 VALUE_TYPE_MISMATCH = "`attributeValue.value` must be a JSON {expected} (or null) for type {kind}, got a JSON {got}"
-MISSING_FILE = "Send the file as the multipart/form-data part `file` (a Blob or File)."
+#: One of the body's problems: ``INVALID_BODY`` ends the sentence.
+MISSING_FILE = "`file` is required: send the file as the multipart/form-data part `file` (a Blob or File)"
 NOT_MULTIPART = "POST /providers/file takes multipart/form-data (file, patientTvId, message, fileName), got {type}."
 
 
@@ -185,7 +186,10 @@ class FileFormSchema(_Object):
     """``POST /providers/file`` (multipart/form-data): the form fields; ``file`` is the uploaded part."""
 
     file = fields.Raw(
-        load_only=True, metadata={"type": "string", "format": "binary", "description": "The file (a Blob)."}
+        required=True,
+        load_only=True,
+        error_messages={"required": MISSING_FILE},
+        metadata={"type": "string", "format": "binary", "description": "The file (a Blob)."},
     )
     patientTvId = Text(required=True, max_length=64)
     message = Text(required=True, max_length=2000, metadata={"description": "Message received by the patient."})

@@ -10,7 +10,7 @@ from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import unsupported_method
+from schemathesis.specs.openapi.checks import allow_header_conformance, unsupported_method
 
 from contracts.cirrusmd.tokens import VALID, Credentials
 from sandbox import config
@@ -18,15 +18,25 @@ from sandbox.app import create_app
 
 _DIRECTORY = tempfile.TemporaryDirectory(prefix="sandbox-schemathesis-")
 APP = create_app(replace(config.load_file(None), database=f"sqlite:///{_DIRECTORY.name}/sandbox.db"))
-#: The one operation left out: a survey's settings include rules JSON Schema cannot state exactly
-#: (WHATWG URL parsing, unique token characters), so generated "valid" settings can be refused.
-#: Its own tests are tests/intake24/test_intake24_survey_settings.py.
-schema = schemathesis.openapi.from_wsgi("/__sandbox/openapi.json", APP).exclude(
-    path="/__sandbox/intake24/surveys/{slug}", method="PUT"
+#: Operations left out, whose bodies have rules the document cannot state exactly, so generated "valid"
+#: bodies can be refused: a survey's settings (WHATWG URL parsing, unique token characters; its own tests are
+#: tests/vendors/intake24/test_control_survey_settings.py) and a Sympto patient attribute (the value's JSON type
+#: must be the one ``attributeValue.type`` names, and the attribute must exist; its own tests are
+#: tests/vendors/sympto/test_routes_remaining_api.py).
+schema = (
+    schemathesis.openapi.from_wsgi("/__sandbox/openapi.json", APP)
+    .exclude(path="/__sandbox/intake24/surveys/{slug}", method="PUT")
+    .exclude(path="/sympto/providers/{patient_id}/attributes", method="POST")
 )
 #: Vendors whose real service answers a method a path does not have with 404, not 405: Intake24's
 #: Express app ("Invalid route", documented as its 404) and its survey app (a 404 page).
 ANSWER_UNKNOWN_METHODS_WITH_404 = ("/intake24/",)
+#: Literal paths that a templated route of another method also matches, as in the vendor's router: Sympto's
+#: 2022-04 ``DELETE /providers/patient/{patientTvId}`` matches ``/providers/patient/create`` (Express would route
+#: ``DELETE /providers/patient/create`` there too, as a patient "create" not found), so ``Allow`` rightly lists
+#: DELETE where the document, path by path, does not; likewise ``POST /providers/{patientTvId}/attributes`` matches
+#: ``/providers/clinic/attributes``.
+SHARED_WITH_A_TEMPLATED_ROUTE = ("/sympto/providers/patient/create", "/sympto/providers/clinic/attributes")
 
 
 @schema.auth(refresh_interval=None)
@@ -55,7 +65,10 @@ class VendorCredentials:
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_sandbox_conforms_to_its_own_openapi_document(case: Any) -> None:
-    excluded = [unsupported_method] if case.operation.path.startswith(ANSWER_UNKNOWN_METHODS_WITH_404) else []
+    path = case.operation.path
+    excluded = [unsupported_method] if path.startswith(ANSWER_UNKNOWN_METHODS_WITH_404) else []
+    if path in SHARED_WITH_A_TEMPLATED_ROUTE:
+        excluded = [unsupported_method, allow_header_conformance]
     try:
         case.call_and_validate(excluded_checks=excluded)
     finally:

@@ -17,7 +17,7 @@ from flask import Response, current_app, g, jsonify, request
 from marshmallow import Schema, ValidationError, fields
 
 from contracts.sympto import messages
-from contracts.sympto.items import MISSING_FILE, NOT_MULTIPART
+from contracts.sympto.items import NOT_MULTIPART
 from contracts.sympto.messaging import BAD_LIMIT, BAD_WINDOW
 from contracts.sympto.schemas import invalid_body_message
 from contracts.sympto.surveys import CAMPAIGN_ID, CAMPAIGN_ID_2021, MISSING_CAMPAIGN_ID
@@ -250,15 +250,18 @@ def load_file_form(schema: Schema) -> tuple[dict[str, Any], UploadedFile]:
         raise BadRequest(
             NOT_MULTIPART.format(type=messages.shown(request.mimetype or "no Content-Type")), rule="not_multipart"
         )
-    fields_given = {name: request.form.get(name) for name in request.form}
+    # A text field named ``file`` is not the file part: only a part with a file name is.
+    fields_given: dict[str, Any] = {name: request.form.get(name) for name in request.form if name != "file"}
+    part = request.files.get("file")
+    if part is not None:
+        fields_given["file"] = part  # the schema states that the part is required (and documents it)
     try:
         loaded: dict[str, Any] = schema.load(fields_given)
     except ValidationError as error:
         problems: dict[str, Any] = error.normalized_messages()  # type: ignore[no-untyped-call]
-        raise BadRequest(invalid_body_message(problems), rule="invalid_body") from None
-    part = request.files.get("file")
-    if part is None:
-        raise BadRequest(invalid_body_message({"file": [MISSING_FILE]}), rule="missing_file")
+        rule = "missing_file" if list(problems) == ["file"] else "invalid_body"
+        raise BadRequest(invalid_body_message(problems), rule=rule) from None
+    part = loaded.pop("file")  # the part itself: required by the schema, so present here
     digest, size = hashlib.sha256(), 0
     for chunk in iter(lambda: part.stream.read(65536), b""):
         digest.update(chunk)

@@ -273,6 +273,12 @@ def test_a_file_upload_refuses_bad_auth_bad_forms_and_unknown_patients(
     refused(upload(client, headers, **form(patientTvId="nobody")), 404, "unknown_patient")
     refused(upload(client, clinic_b(client), **form()), 404, "unknown_patient")
     refused(upload(client, headers, **form(file=None)), 400, "missing_file")
+    missing = upload(client, headers, **form(file="not a file part, a text field"))
+    refused(missing, 400, "missing_file")  # a text field named `file` is not the file: never a 500
+    assert missing.json["Message"].endswith("(a Blob or File).")  # one sentence, one full stop
+    both = upload(client, headers, **form(file=None, message=None))
+    refused(both, 400, "invalid_body")  # every problem at once
+    assert "`file`" in both.json["Message"] and "`message`" in both.json["Message"]
     for missing in ("patientTvId", "message", "fileName"):
         answer = upload(client, headers, **form(**{missing: None}))
         refused(answer, 400, "invalid_body")
