@@ -278,7 +278,8 @@ def test_a_file_upload_refuses_bad_auth_bad_forms_and_unknown_patients(
     assert missing.json["Message"].endswith("(a Blob or File).")  # one sentence, one full stop
     both = upload(client, headers, **form(file=None, message=None))
     refused(both, 400, "invalid_body")  # every problem at once
-    assert "`file`" in both.json["Message"] and "`message`" in both.json["Message"]
+    assert "`file`" in both.json["Message"]
+    assert "`message`" in both.json["Message"]
     for missing in ("patientTvId", "message", "fileName"):
         answer = upload(client, headers, **form(**{missing: None}))
         refused(answer, 400, "invalid_body")
