@@ -305,6 +305,8 @@ patient_surveys = Table(
     Column("send_at", Float, nullable=False),
     Column("sent_at", Float),
     Column("due_at", Float),
+    # The item's next reminder (``notifications.daysBeforeDueDate``) on the clinic's clock; NULL: none left.
+    Column("remind_at", Float),
     Column("completion", String(8), nullable=False),  # Empty, Partial, Full (the Response model's values)
     Column("answers", JSON),
     Column("completed_at", Float),
@@ -312,6 +314,7 @@ patient_surveys = Table(
     Index("ix_sympto_patient_surveys_occurrence", "recurring_survey_id", "occurrence", unique=True),
     Index("ix_sympto_patient_surveys_due", "clinic_id", "sent_at", "send_at"),
     Index("ix_sympto_patient_surveys_patient", "patient_id", "send_at"),
+    Index("ix_sympto_patient_surveys_reminder", "clinic_id", "remind_at"),
 )
 
 #: Patient attribute values (``POST /providers/:patientTvId/attributes``); the attributes themselves are the

@@ -12,17 +12,29 @@ Sending an item makes it pending for the patient (listed in ``patientSurveys`` w
 ``Empty``) and journals the creation message Endpoints.md's ``messageData.creation`` describes ("the message
 to send over to the patient over email / text ... on item creation"), as an outbound entry to
 ``patient:<patientTvId>`` (method ``NOTIFY``): the sandbox sends no email or text.
+
+Reminders: a sent item's ``notifications.daysBeforeDueDate`` ("the number of days before the due date to send
+reminder to patient") each fall due that many days before the item's due date (its ``dueAt``: sent plus
+``duration`` hours; Endpoints.md names no other due date), on the same clock, through the same :class:`Schedule`:
+the item's ``remind_at`` is its next reminder. Each is journaled once, like the creation message but with
+``messageData.reminder`` (rule ``survey_reminder_sent``). Only reminders strictly between the item's sending and its
+due date are kept (Endpoints.md is silent; a reminder at or before the sending, or at the due date, reminds of
+nothing), a completed (``Full``) item gets no more, and a reminder whose item's due date has passed by the time the
+clock is looked at is dropped, not sent late.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+import threading
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from contracts.sympto import events as event_contract
 from contracts.sympto import messages
@@ -51,6 +63,19 @@ ROUNDS = 20
 NOTIFY = "NOTIFY"
 
 _unsent = patient_surveys.c.sent_at.is_(None)
+_reminding = patient_surveys.c.remind_at.is_not(None)
+DAY_SECONDS = 86_400
+
+
+def reminder_times(survey: Mapping[str, Any], sent_at: float, due_at: float) -> list[float]:
+    """When an item sent at ``sent_at`` and due at ``due_at`` reminds the patient: ``daysBeforeDueDate`` days
+    before ``due_at``, oldest first, once each, only those strictly between its sending and its due date."""
+    days = (survey.get("notifications") or {}).get("daysBeforeDueDate") or []
+    return sorted({due_at - day * DAY_SECONDS for day in days if sent_at < due_at - day * DAY_SECONDS < due_at})
+
+
+def _next_reminder(survey: Mapping[str, Any], sent_at: float, due_at: float, after: float) -> float | None:
+    return next((at for at in reminder_times(survey, sent_at, due_at) if at > after), None)
 
 
 class Items(Part):
@@ -68,6 +93,9 @@ class Items(Part):
         super().__init__(store, clock, randomness, settings)
         self.events = events
         self.journal = journal
+        #: Clinics this process is sending for (taken in the store, not journaled yet): due work, to a waiter.
+        self._working: Counter[str] = Counter()
+        self._working_lock = threading.Lock()
 
     def now(self, clinic_id: str) -> float:
         return self.clock.now_for(scope_of(VENDOR, clinic_id))
@@ -79,20 +107,39 @@ class Items(Part):
 
     # --- the Schedule the events worker runs ------------------------------------------------------------
 
+    @contextmanager
+    def _sending(self, clinic_id: str) -> Iterator[None]:
+        """While items or reminders are taken but not journaled yet, the clinic's work counts as due now, so
+        ``Deliverer.wait`` (``GET /__sandbox/sympto/deliveries?wait=``) never returns before the journal has them."""
+        with self._working_lock:
+            self._working[clinic_id] += 1
+        try:
+            yield
+        finally:
+            with self._working_lock:
+                self._working[clinic_id] -= 1
+                if not self._working[clinic_id]:
+                    del self._working[clinic_id]
+
     def pending_clinics(self) -> list[str]:
         with self.store.connect() as connection:
-            statement = select(patient_surveys.c.clinic_id).where(_unsent).distinct()
-            return [row[0] for row in connection.execute(statement)]
+            statement = select(patient_surveys.c.clinic_id).where(or_(_unsent, _reminding)).distinct()
+            found = [row[0] for row in connection.execute(statement)]
+        with self._working_lock:
+            return found + [clinic_id for clinic_id in self._working if clinic_id not in found]
 
     def next_due(self, clinic_id: str) -> float | None:
+        if clinic_id in self._working:
+            return float("-inf")
+        mine = patient_surveys.c.clinic_id == clinic_id
         with self.store.connect() as connection:
-            found = connection.execute(
-                select(func.min(patient_surveys.c.send_at)).where(_unsent, patient_surveys.c.clinic_id == clinic_id)
-            ).scalar()
-        return None if found is None else float(found)
+            sending = connection.execute(select(func.min(patient_surveys.c.send_at)).where(_unsent, mine)).scalar()
+            reminding = connection.execute(select(func.min(patient_surveys.c.remind_at)).where(mine)).scalar()
+        found = [float(at) for at in (sending, reminding) if at is not None]
+        return min(found) if found else None
 
     def run_due(self, clinic_id: str, now: float) -> int:
-        return self.send_due(clinic_id, None, now)
+        return self.send_due(clinic_id, None, now) + self.remind_due(clinic_id, now)
 
     # --- sending -----------------------------------------------------------------------------------------
 
@@ -100,17 +147,20 @@ class Items(Part):
         """Send every item of the clinic (or of one patient) due at ``now``; how many were sent."""
         now = self.now(clinic_id) if now is None else now
         sent: list[dict[str, Any]] = []
-        for _ in range(ROUNDS):
-            fresh = self._send_batch(clinic_id, patient_id, now)
-            sent.extend(fresh)
-            if len(fresh) < BATCH and all(item["occurrence"] is None for item in fresh):
-                break  # nothing left due (a schedule's item adds its next one, which may be due too)
-        for item in sent:
-            self._notify(item)
+        with self._sending(clinic_id):
+            for _ in range(ROUNDS):
+                fresh = self._send_batch(clinic_id, patient_id, now)
+                sent.extend(fresh)
+                if len(fresh) < BATCH and all(item["occurrence"] is None for item in fresh):
+                    break  # nothing left due (a schedule's item adds its next one, which may be due too)
+            for item in sent:
+                self._notify(item)
         return len(sent)
 
-    def _send_batch(self, clinic_id: str, patient_id: str | None, now: float) -> list[dict[str, Any]]:
-        statement = (
+    @staticmethod
+    def _with_survey_and_patient(*where: Any) -> Any:
+        """Items with what a notification needs: their recurring survey and their patient."""
+        return (
             select(
                 patient_surveys,
                 recurring_surveys.c.survey,
@@ -124,10 +174,14 @@ class Items(Part):
             )
             .join(recurring_surveys, recurring_surveys.c.recurring_survey_id == patient_surveys.c.recurring_survey_id)
             .join(users, users.c.user_id == patient_surveys.c.patient_id)
-            .where(_unsent, patient_surveys.c.clinic_id == clinic_id, patient_surveys.c.send_at <= now)
-            .order_by(patient_surveys.c.send_at, patient_surveys.c.id)
+            .where(*where)
             .limit(BATCH)
         )
+
+    def _send_batch(self, clinic_id: str, patient_id: str | None, now: float) -> list[dict[str, Any]]:
+        statement = self._with_survey_and_patient(
+            _unsent, patient_surveys.c.clinic_id == clinic_id, patient_surveys.c.send_at <= now
+        ).order_by(patient_surveys.c.send_at, patient_surveys.c.id)
         if patient_id is not None:
             statement = statement.where(patient_surveys.c.patient_id == patient_id)
         sent = []
@@ -135,10 +189,11 @@ class Items(Part):
             for row in [dict(found._mapping) for found in connection.execute(statement)]:
                 survey = row["survey"]
                 due_at = row["send_at"] + float(survey["duration"]) * 3600
+                remind_at = _next_reminder(survey, row["send_at"], due_at, row["send_at"])
                 taken = connection.execute(
                     update(patient_surveys)
                     .where(patient_surveys.c.id == row["id"], _unsent)
-                    .values(sent_at=row["send_at"], due_at=due_at)
+                    .values(sent_at=row["send_at"], due_at=due_at, remind_at=remind_at)
                 ).rowcount
                 if taken != 1:  # another worker (process) sent it
                     continue
@@ -161,28 +216,76 @@ class Items(Part):
                 following,
             )
 
-    def _notify(self, item: Mapping[str, Any]) -> None:
-        """Journal what Sympto would send the patient on the item's creation (``messageData.creation``)."""
+    # --- reminders --------------------------------------------------------------------------------------
+
+    def remind_due(self, clinic_id: str, now: float) -> int:
+        """Send every reminder of the clinic due at ``now`` (each once); how many were sent."""
+        reminded = 0
+        with self._sending(clinic_id):
+            for _ in range(ROUNDS):
+                looked, fresh = self._remind_batch(clinic_id, now)
+                for item in fresh:
+                    self._notify(item, reminder=True)
+                reminded += len(fresh)
+                if not looked:
+                    break  # else an item's next reminder may be due too: looked for in the next round
+        return reminded
+
+    def _remind_batch(self, clinic_id: str, now: float) -> tuple[int, list[dict[str, Any]]]:
+        """The due reminders this worker took (each item's next one moved on): how many rows it looked at
+        (dropped ones included), and those to send."""
+        statement = self._with_survey_and_patient(
+            patient_surveys.c.clinic_id == clinic_id, patient_surveys.c.remind_at <= now
+        ).order_by(patient_surveys.c.remind_at, patient_surveys.c.id)
+        reminded = []
+        with self.store.begin() as connection:
+            rows = [dict(found._mapping) for found in connection.execute(statement)]
+            for row in rows:
+                following = _next_reminder(row["survey"], row["sent_at"], row["due_at"], row["remind_at"])
+                taken = connection.execute(  # the reminder is this worker's only if it is still the item's next
+                    update(patient_surveys)
+                    .where(patient_surveys.c.id == row["id"], patient_surveys.c.remind_at == row["remind_at"])
+                    .values(remind_at=following)
+                ).rowcount
+                if taken == 1 and now < row["due_at"]:  # past the due date a reminder reminds of nothing: dropped
+                    reminded.append(row)
+        return len(rows), reminded
+
+    def _notify(self, item: Mapping[str, Any], reminder: bool = False) -> None:
+        """Journal what Sympto would send the patient on the item's creation (``messageData.creation``),
+        or for a reminder (``messageData.reminder``)."""
         if self.journal is None:
             return
         clinic_id = item["clinic_id"]
-        creation = (item["survey"].get("messageData") or {}).get("creation") or {}
+        kind = "reminder" if reminder else "creation"
+        message = (item["survey"].get("messageData") or {}).get(kind) or {}
         phone = item["phone"] or item["details"].get("phoneNumber")
         channels: dict[str, Any] = {}
-        if creation.get("text") is not None and phone:
-            channels["text"] = {"to": phone, "body": creation["text"]}
-        if creation.get("email") is not None and item["email"]:
-            channels["email"] = {"to": item["email"], **creation["email"]}
+        if message.get("text") is not None and phone:
+            channels["text"] = {"to": phone, "body": message["text"]}
+        if message.get("email") is not None and item["email"]:
+            channels["email"] = {"to": item["email"], **message["email"]}
         try:
             name = generic_survey(clinic_id, item["generic_survey_id"]).name
         except NotFound:
             name = item["generic_survey_id"]
-        when = datetime.fromtimestamp(item["sent_at"], ZoneInfo(item["time_zone"])).isoformat(timespec="minutes")
-        said = f"Sympto survey item {item['patient_survey_id']} ({name}) sent to patient {item['patient_id']} at {when}"
+        zone = ZoneInfo(item["time_zone"])
+        when = datetime.fromtimestamp(item["remind_at"] if reminder else item["sent_at"], zone)
+        at = when.isoformat(timespec="minutes")
+        extra: dict[str, Any] = {}
+        if reminder:
+            days = round((item["due_at"] - item["remind_at"]) / DAY_SECONDS)
+            due = datetime.fromtimestamp(item["due_at"], zone).isoformat(timespec="minutes")
+            said = f"Sympto survey reminder to patient {item['patient_id']} at {at} for item "
+            said += f"{item['patient_survey_id']} ({name}), {days} day(s) before its due date {due}"
+            extra = {"remindedAt": int(item["remind_at"] * 1000), "daysBeforeDueDate": days}
+        else:
+            said = f"Sympto survey item {item['patient_survey_id']} ({name}) sent to patient {item['patient_id']} "
+            said += f"at {at}"
         said += (
-            f"; creation message by {' and '.join(channels)} (the sandbox sends nothing)"
+            f"; {kind} message by {' and '.join(channels)} (the sandbox sends nothing)"
             if channels
-            else "; no creation message (messageData.creation has no text or email this patient can receive)"
+            else f"; no {kind} message (messageData.{kind} has no text or email this patient can receive)"
         )
         document = {
             "patientTvId": item["patient_id"],
@@ -192,6 +295,7 @@ class Items(Part):
             "surveyName": name,
             "sentAt": int(item["sent_at"] * 1000),
             "dueAt": int(item["due_at"] * 1000),
+            **extra,
             "messages": channels,
         }
         self.journal.record(
@@ -202,7 +306,7 @@ class Items(Part):
             path=f"patient:{item['patient_id']}",
             status=None,
             verdict=ACCEPTED,
-            rule="survey_item_sent",
+            rule="survey_reminder_sent" if reminder else "survey_item_sent",
             message=said,
             request=Exchange({"Content-Type": "application/json"}, compact(document)),
             response=Exchange({}),
@@ -263,6 +367,7 @@ class Items(Part):
             row = self._response(connection, recurring_survey_id, body["responseId"])
         if row.sent_at is None:  # due by now, perhaps: a worker that has not looked yet must not refuse it
             self.send_due(clinic_id, row.patient_id, now)
+        self.remind_due(clinic_id, now)  # a reminder due by now went out before the answer, as on Sympto's clock
         with self.store.begin() as connection:
             row = self._response(connection, recurring_survey_id, body["responseId"])
             if row.sent_at is None:
@@ -280,6 +385,7 @@ class Items(Part):
                     completion=body["responseCompletion"],
                     completed_at=now if full else None,
                     updated_at=now,
+                    **({"remind_at": None} if full else {}),  # a completed item gets no more reminders
                 )
             )
             admin = connection.execute(
