@@ -218,7 +218,7 @@ def skip_unused_record_fields() -> None:
     Called in ``serve``'s processes only (never by the in-process app or the pytest plugin, whose logs
     belong to the caller).
     """
-    logging._srcfile = None  # type: ignore[attr-defined]  # the documented switch; no public one exists
+    logging._srcfile = None  # the documented switch; no public one exists
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False
