@@ -242,16 +242,24 @@ def inner_in_process(warm: int, count: int, stages: bool = False) -> None:
 
 
 def marker_costs(file: Path) -> dict[int, int]:
-    """Inclusive instructions of each ``sandbox_stage_N`` marker in a callgrind file."""
-    output = subprocess.run(
-        ["callgrind_annotate", "--inclusive=yes", "--threshold=100", "--auto=no", str(file)],
-        capture_output=True,
-        text=True,
-    ).stdout
+    """Inclusive instructions of each ``sandbox_stage_N`` marker: the calls made from line N + 1 of the markers'
+    source (written with ``--compress-pos=no --compress-strings=no``: absolute lines, full names)."""
     costs: dict[int, int] = {}
-    for match in re.finditer(r"^\s*([\d,]+) .*:sandbox_stage_(\d+)(?:'\d+)? ", output, re.MULTILINE):
-        index = int(match.group(2))
-        costs[index] = max(costs.get(index, 0), int(match.group(1).replace(",", "")))
+    in_markers = False
+    pending = False
+    for line in file.read_text(errors="replace").splitlines():
+        if line.startswith(("fl=", "fi=", "fe=")):
+            in_markers = line.endswith("markers.c")
+        elif line.startswith("fn="):
+            pending = False
+        elif line.startswith("calls="):
+            pending = in_markers
+        elif pending:
+            fields = line.split()
+            if len(fields) >= 2 and fields[0].isdigit():
+                index = int(fields[0]) - 1
+                costs[index] = costs.get(index, 0) + int(fields[1])
+            pending = False
     return costs
 
 
@@ -325,6 +333,8 @@ def measure_in_process(
     directory = tempfile.mkdtemp(prefix="instructions-")
     out = Path(directory) / "in-process.%p"
     command = valgrind_command(out, "--zero-before=os_getppid", "--dump-before=os_getpgrp")
+    if stages:
+        command += ["--compress-pos=no", "--compress-strings=no"]
     command += [real_python(python), str(Path(__file__).resolve()), "--inner-in-process"]
     command += ["--warm", str(warm), "--count", str(count)] + (["--stages"] if stages else [])
     environment = dict(os.environ)
