@@ -408,9 +408,12 @@ def wsgi_caller(app: object) -> Callable[[int], None]:
     """Call ``app`` as a WSGI server would with one valid create-session request (a new member each time)."""
     import io
 
-    authorization_value = authorization()
+    authorization_value, minted = authorization(), time.monotonic()
 
     def call(index: int) -> None:
+        nonlocal authorization_value, minted
+        if time.monotonic() - minted > TOKEN_WINDOW_SECONDS:  # valid for 110 s: fresh ones on a slow machine
+            authorization_value, minted = authorization(), time.monotonic()
         data = json.dumps(valid_body(f"direct-{index}")).encode()
         environ = {
             "REQUEST_METHOD": "POST",

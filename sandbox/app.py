@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sandbox import config, control
 from sandbox.config import Settings, is_loopback_bind
 from sandbox.control.security import HostPolicy
-from sandbox.core import errors, faults, journal, registry, selfcall, tenants
+from sandbox.core import errors, faults, journal, registry, selfcall, surfacehooks, tenants
 from sandbox.core.clock import GLOBAL, Clock, scope_of
 from sandbox.core.errors import surface_for
 from sandbox.core.faults import Faults, tenant_of_request
@@ -117,6 +117,8 @@ def _register(app: Flask, settings: Settings, store: Store, clock: Clock, random
     for vendor in registry.vendors():
         context = registry.VendorContext(store, clock, randomness, the_journal, dict(settings.vendor(vendor.NAME)))
         vendor.init_app(app, context)
+    # Where the vendors' app-wide hooks would run: each runs only for requests under its own surface.
+    surfacehooks.init_app(app)
 
 
 def _scope_the_clock(app: Flask, clock: Clock) -> None:

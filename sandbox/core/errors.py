@@ -90,19 +90,41 @@ class Refusal:
         )
 
 
+#: Paths whose surface is remembered per app (a request asks up to six times: journal, clock, faults,
+#: surface hooks, errors); beyond this many distinct paths the memo starts again.
+SURFACE_MEMO_LIMIT = 4096
+
+
+class _Surfaces(list["VendorSurface"]):
+    """An app's surfaces, longest prefix first, with the surface of each path seen remembered."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.memo: dict[str, VendorSurface | None] = {}
+
+    def find(self, path: str) -> VendorSurface | None:
+        try:
+            return self.memo[path]
+        except KeyError:
+            pass
+        found = next((s for s in self if path == s.prefix or path.startswith(s.prefix + "/")), None)
+        if len(self.memo) >= SURFACE_MEMO_LIMIT:
+            self.memo.clear()
+        self.memo[path] = found
+        return found
+
+
 def register_surface(app: Flask, surface: VendorSurface) -> None:
-    surfaces: list[VendorSurface] = app.extensions.setdefault(SURFACES_KEY, [])
+    surfaces: _Surfaces = app.extensions.setdefault(SURFACES_KEY, _Surfaces())
     surfaces.append(surface)
     surfaces.sort(key=lambda s: len(s.prefix), reverse=True)
+    surfaces.memo.clear()
 
 
 def surface_for(path: str) -> VendorSurface | None:
     """The vendor whose mount point ``path`` is under, for the current app."""
-    surfaces: list[VendorSurface] = app_ctx.app.extensions.get(SURFACES_KEY, [])  # one lookup, not a proxy's two
-    for surface in surfaces:
-        if path == surface.prefix or path.startswith(surface.prefix + "/"):
-            return surface
-    return None
+    surfaces: _Surfaces | None = app_ctx.app.extensions.get(SURFACES_KEY)  # one lookup, not a proxy's two
+    return surfaces.find(path) if surfaces is not None else None
 
 
 def _plain(status: int, message: str) -> Response:

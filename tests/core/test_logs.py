@@ -63,3 +63,20 @@ def test_an_outbound_call_without_an_answer_shows_a_dash_for_its_status(caplog: 
     )
     [line] = caplog.records
     assert line.getMessage() == "outbound sympto POST http://partner.test/webhook - rejected connection_error 12.3 ms"
+
+
+def test_serves_log_records_skip_the_fields_no_formatter_prints_and_lines_stay_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``configure`` (serve's processes) turns off the caller lookup, thread, process and multiprocessing fields
+    (a stack walk and a getpid per access line); both formatters print exactly what they printed before."""
+    for name in ("_srcfile", "logThreads", "logProcesses", "logMultiprocessing"):
+        monkeypatch.setattr(logging, name, getattr(logging, name))  # restored after the test
+    record = logging.LogRecord("vendor_sandbox.access", logging.INFO, __file__, 1, "inbound %s", ("x",), None)
+    before = [formatter.format(record) for formatter in (logs.TextFormatter(), logs.JsonFormatter())]
+    logs.skip_unused_record_fields()
+    assert logging._srcfile is None
+    lean = logging.LogRecord("vendor_sandbox.access", logging.INFO, __file__, 1, "inbound %s", ("x",), None)
+    assert (lean.process, lean.threadName, lean.processName) == (None, None, None)
+    lean.created, lean.msecs = record.created, record.msecs
+    assert [formatter.format(lean) for formatter in (logs.TextFormatter(), logs.JsonFormatter())] == before

@@ -15,7 +15,7 @@ from flask import Flask, Request
 
 from contracts.intake24 import schemas
 from contracts.secrets import secret_names
-from sandbox.core import tenants
+from sandbox.core import surfacehooks, tenants
 from sandbox.core.errors import VendorSurface, register_surface
 from sandbox.core.faults import FAULTS_KEY, register_catalogue
 from sandbox.core.limits import limits_of
@@ -78,8 +78,9 @@ def init_app(app: Flask, context: VendorContext) -> None:
     settings = replace(Intake24Settings.from_section(context.section), max_respondents=limits_of(app).respondents)
     intake24 = Intake24Service(context.store, context.clock, context.randomness, settings, Outbound(context.journal))
     app.extensions[SERVICE_KEY] = intake24
-    app.before_request(wire.before_api_request)  # the Express middleware chain runs before routing
-    app.after_request(wire.after_api_request)
+    # The Express middleware chain runs before routing, on /api requests only (no other vendor pays for it).
+    surfacehooks.before_request(app, API_PREFIX, wire.before_api_request)
+    surfacehooks.after_request(app, API_PREFIX, wire.after_api_request)
     app.register_blueprint(routes.api)
     app.register_blueprint(routes.survey_app)
     register_secrets(app, NAME, SECRETS)

@@ -5,8 +5,9 @@ Every ``/intake24/api`` request first meets Intake24's Express middleware chain 
 ``express.json`` (strict) and ``express.urlencoded``, the DOMPurify sanitiser on every body string
 and query value (:mod:`.purify`), the generic rate limiter (:mod:`.ratelimit`), and on the way out
 helmet's and CORS's headers. :func:`before_api_request` and :func:`after_api_request` are that chain,
-registered on the app (they run before routing, as Express's do: an unknown path's body is parsed
-and counted too). Views read the request only through this module.
+registered as hooks of the ``/api`` surface (:mod:`sandbox.core.surfacehooks`: they run before routing,
+as Express's do, so an unknown path's body is parsed and counted too; other vendors' requests never
+meet them). Views read the request only through this module.
 """
 
 from __future__ import annotations
@@ -120,10 +121,6 @@ def route_missing(relative: str) -> VendorError:
     return InvalidRoute()
 
 
-def _is_api() -> bool:
-    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
-
-
 def _limit(limiter: RateLimiter, kind: str, message: str) -> str | None:
     """Count this request in ``limiter`` (its headers become the answer's); the key, or None when exempt."""
     intake24 = service()
@@ -148,9 +145,7 @@ def _has_body() -> bool:
 
 
 def before_api_request() -> None:
-    """Body parsers and sanitiser, then the generic rate limiter (every ``/api`` request)."""
-    if not _is_api():
-        return
+    """Body parsers and sanitiser, then the generic rate limiter (every ``/api`` request: a hook of that surface)."""
     try:
         g.intake24_body = sanitise(parse_body()) if _has_body() else None
     except RecursionError:  # Node would overflow its stack too; answer 400, never 500
@@ -209,9 +204,7 @@ API_HEADERS = {
 
 
 def after_api_request(response: Response) -> Response:
-    """helmet's and CORS's headers, and the rate limiter's, on every ``/api`` answer."""
-    if not _is_api():
-        return response
+    """helmet's and CORS's headers, and the rate limiter's, on every ``/api`` answer (a hook of that surface)."""
     response.headers.update(API_HEADERS)
     for name, value in g.get("intake24_rate_headers", {}).items():
         response.headers[name] = value

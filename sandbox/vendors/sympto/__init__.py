@@ -15,7 +15,8 @@ from flask import Flask, has_request_context
 from contracts.secrets import secret_names
 from contracts.sympto import events, schemas
 from contracts.sympto.webhook import AUTH_CODE_PREFIX, USER_AUTH_TOKEN
-from sandbox.core import tenants
+from sandbox.control.errors import PREFIX as CONTROL_PREFIX
+from sandbox.core import surfacehooks, tenants
 from sandbox.core.errors import VendorSurface, register_surface
 from sandbox.core.faults import FAULTS_KEY, register_catalogue
 from sandbox.core.limits import limits_of
@@ -117,9 +118,11 @@ def init_app(app: Flask, context: VendorContext) -> None:
     register_catalogue(app, faults.catalogue())
     register_reset(app, NAME, sympto.reset)
     app.register_blueprint(control.blueprint)
-    # Any request wakes a stopped event deliverer (at most once a second), so retries made due by
-    # moving the clock go out even after it went idle.
-    app.before_request(sympto.deliverer.maybe_kick)
+    # A request to Sympto or to the control plane (where clocks are moved) wakes a stopped event deliverer
+    # (at most once a second), so retries made due by moving the clock go out even after it went idle.
+    # Other vendors' requests never meet this hook (sandbox.core.surfacehooks).
+    for prefix in (PREFIX, CONTROL_PREFIX):
+        surfacehooks.before_request(app, prefix, sympto.deliverer.maybe_kick)
     tenants.register_installer(app, sympto.install_clinics)
 
 

@@ -13,8 +13,9 @@ Why the clock works: due times are sandbox-clock times in the store, and the wor
 clock at least once a second while deliveries are pending, so ``PUT /__sandbox/clock`` (or a
 tenant's clock) makes due retries go out within a second or two, and on a running clock retries go
 out unattended. The worker ends when nothing is pending, or when every pending delivery's clock is
-frozen and nothing was sent for :data:`IDLE_EXIT_SECONDS`; any request to the sandbox starts it
-again (at most one look a second), so a frozen clock moved later still fires. Deliveries live in the store, so they
+frozen and nothing was sent for :data:`IDLE_EXIT_SECONDS`; any request to Sympto or to the control
+plane (where clocks are moved) starts it again (at most one look a second), so a frozen clock moved
+later still fires; other vendors' requests do not pay for the look. Deliveries live in the store, so they
 survive a restart, and a worker claims each one (a lease in real time) before sending it, so two
 processes sharing a database never send the same attempt twice.
 
@@ -124,7 +125,8 @@ class Deliverer:
                 self._worker.start()
 
     def maybe_kick(self) -> None:
-        """On any request: a stopped worker looks again, at most once every :data:`KICK_EVERY_SECONDS`."""
+        """On a Sympto or control-plane request: a stopped worker looks again, at most once every
+        :data:`KICK_EVERY_SECONDS`."""
         worker = self._worker
         if (worker is None or not worker.is_alive()) and time.monotonic() - self._last_kick > KICK_EVERY_SECONDS:
             self.kick()
