@@ -154,7 +154,9 @@ def test_a_shown_body_is_cut_after_300_characters_with_its_length() -> None:
 
 
 def test_a_shown_answer_says_its_status_type_and_time_or_why_there_was_none() -> None:
-    assert shown_answer(Answer(None, error="ConnectionRefusedError: nope")) == "no response: ConnectionRefusedError: nope"
+    assert (
+        shown_answer(Answer(None, error="ConnectionRefusedError: nope")) == "no response: ConnectionRefusedError: nope"
+    )
     assert shown_answer(Answer(404, {}, b"gone", 3.0)) == "HTTP 404 (no Content-Type, 3 ms)\ngone"
     assert shown_answer(Answer(200, {"Content-Type": "application/json"}, b"{}", 0.25)) == (
         "HTTP 200 (application/json, 0.25 ms)\n{}"
