@@ -291,8 +291,27 @@ def test_the_mint_hook_is_asked_with_a_get_for_the_email(
 
 
 def test_a_mint_hook_cannot_mint_expired_codes() -> None:
-    with pytest.raises(NotImplementedError, match="cannot mint expired codes"):
+    with pytest.raises(NotImplementedError) as raised:
         HookMinter("http://127.0.0.1:1/mint", 1.0).expired("a@example.test", 120)
+    assert str(raised.value) == "a mint hook cannot mint expired codes"
+
+
+def test_the_mint_hook_rule_mints_a_code_for_the_probe_email(monkeypatch: pytest.MonkeyPatch) -> None:
+    sent = hook_answers(monkeypatch, Answer(200, {}, b'{"token": "c"}'))
+    options = VerifyOptions(url="http://127.0.0.1:1/w", client_id="i", client_secret="s", mint_url="http://h/mint")
+    sympto_webhook.Verifier(options).mint_hook()
+    ((request, _timeout),) = sent
+    assert request.url == "http://h/mint?email=verifier.probe%40example.test"
+
+
+def test_the_mint_hooks_answer_shape_is_spelled_out_when_it_is_wrong() -> None:
+    request = SentRequest("GET", "http://127.0.0.1:1/mint?email=x", {})
+    with pytest.raises(MintFailure) as raised:
+        sympto_webhook.code_from_mint_answer(request, Answer(200, {}, b"{}"))
+    assert raised.value.message == (
+        'the mint hook must answer JSON with "token", "authenticationCode", or a "url" carrying '
+        "?authCode<endpointQueryParam>=<code>"
+    )
 
 
 @pytest.mark.parametrize(
