@@ -59,7 +59,13 @@ def test_a_fault_is_stored_as_armed_and_returned_with_its_id(store: Store) -> No
         assert stored[key] == armed[key], key
     assert stored["remaining"] == 2
     assert stored["probability"] == 1.0
-    assert arm(faults)["headers"] == {}  # no headers: an empty mapping, never None
+    plain = arm(faults)
+    assert plain["headers"] == {}  # no headers: an empty mapping, never None
+    assert (plain["delay_seconds"], plain["remaining"], plain["probability"]) == (0.0, None, 1.0)  # the defaults
+
+
+def test_a_sandbox_holds_1000_live_faults_unless_configured_otherwise(store: Store) -> None:
+    assert Faults(store, Clock(), Randomness()).max_armed == 1_000
 
 
 def test_a_delay_of_exactly_the_cap_is_accepted_and_one_beyond_is_refused(store: Store) -> None:
