@@ -79,8 +79,13 @@ def test_the_live_fault_limit_refuses_the_one_beyond_it(store: Store) -> None:
     faults = faults_in(store, max_armed=2)
     arm(faults)
     arm(faults)
-    with pytest.raises(TooManyFaults, match="2 faults are armed already"):
+    with pytest.raises(TooManyFaults) as refused:
         arm(faults)
+    assert str(refused.value) == (
+        "2 faults are armed already, the sandbox's limit: disarm some (DELETE /__sandbox/faults or "
+        "/__sandbox/faults/<id>), or raise [limits] armed_faults in the config file (or "
+        "VENDOR_SANDBOX_LIMITS_ARMED_FAULTS)"
+    )
     faults.disarm(vendor="cirrusmd")
     arm(faults)  # disarming frees the room
 
