@@ -136,6 +136,24 @@ def test_a_route_pattern_matches_case_sensitively_and_whole(store: Store) -> Non
     assert faults.take("cirrusmd", "/v1/x", None) is not None
 
 
+def test_a_fault_for_another_route_lets_the_next_one_fire(store: Store) -> None:
+    faults = faults_in(store)
+    arm(faults, route="/v1/*", name="v1")
+    arm(faults, name="anywhere")
+    fired = faults.take("cirrusmd", "/v2/x", None)
+    assert fired is not None
+    assert fired["name"] == "anywhere"
+
+
+def test_a_routeless_answer_skipped_on_a_partner_call_lets_the_next_one_fire(store: Store) -> None:
+    faults = faults_in(store)
+    arm(faults, name="inbound")
+    arm(faults, name="outbound", route="partner:*")
+    fired = faults.take("cirrusmd", "partner:webhook", None, kinds=("answer",))
+    assert fired is not None
+    assert fired["name"] == "outbound"
+
+
 def test_a_routeless_answer_is_for_inbound_requests_only(store: Store) -> None:
     faults = faults_in(store)
     arm(faults)
