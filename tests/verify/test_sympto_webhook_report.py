@@ -348,3 +348,80 @@ def test_a_mint_failure_is_the_check_failure_of_the_case(monkeypatch: pytest.Mon
     assert raised.value.answer is answer
     assert raised.value.request is not None
     assert raised.value.request.url == "http://h/mint?email=a%40example.test"
+
+
+# --- the negative rules' verdicts -------------------------------------------------------------------
+
+
+def answering(monkeypatch: pytest.MonkeyPatch, webhook: Answer, mint: Answer | None = None) -> list[SentRequest]:
+    """The partner's side: the webhook answers ``webhook`` to every POST, the mint hook ``mint`` to every GET."""
+    sent: list[SentRequest] = []
+
+    def send(request: SentRequest, timeout: float) -> Answer:
+        sent.append(request)
+        if request.method == "GET":
+            assert mint is not None
+            return mint
+        return webhook
+
+    monkeypatch.setattr(sympto_webhook, "send", send)
+    return sent
+
+
+HANDS_OVER = Answer(200, {"Content-Type": "application/json"}, b'{"email": "a@example.test"}')
+
+
+def test_an_email_for_an_invalid_code_fails_with_the_code_it_was_derived_from(monkeypatch: pytest.MonkeyPatch) -> None:
+    sent = answering(monkeypatch, HANDS_OVER)
+    mutation = sympto_webhook.CodeMutation("alg_none", 7, "random-code")
+    with pytest.raises(CheckFailure) as raised:
+        sympto_webhook.Verifier(OPTIONS).invalid_code("a@example.test", mutation, "json")
+    assert raised.value.message == (
+        "the webhook answered email 'a@example.test' for an invalid code: verify the code's signature and reject "
+        "anything that does not verify"
+    )
+    assert raised.value.case == (
+        f"{mutation.describe()} (from a code for 'a@example.test'); body json; the right Basic credentials"
+    )
+    (request,) = sent
+    code = json.loads(request.body)["authenticationCode"]
+    assert sympto_webhook.strategies.jwt_claims(code)["email"] == "a@example.test"  # type: ignore[index]
+
+
+def test_an_email_for_bad_credentials_fails_naming_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    answering(monkeypatch, HANDS_OVER)
+    credentials = sympto_webhook.Credentials("missing", "x")
+    with pytest.raises(CheckFailure) as raised:
+        sympto_webhook.Verifier(OPTIONS).bad_credentials("a@example.test", credentials)
+    assert raised.value.message == (
+        f"the webhook answered email 'a@example.test' to a caller with {credentials.describe()}: check "
+        "`Authorization: Basic base64(clientId:clientSecret)` (Sympto strongly recommends it)"
+    )
+
+
+def test_an_email_for_an_expired_code_fails_saying_its_age(monkeypatch: pytest.MonkeyPatch) -> None:
+    answering(monkeypatch, HANDS_OVER)
+    with pytest.raises(CheckFailure) as raised:
+        sympto_webhook.Verifier(OPTIONS).expired_code("a@example.test", 120)
+    assert raised.value.message == (
+        "the webhook answered email 'a@example.test' for a code that expired 120 s ago: check `exp` (Sympto "
+        "strongly recommends that codes expire)"
+    )
+
+
+@pytest.mark.parametrize("rule", ["invalid_code", "bad_credentials"])
+def test_a_mint_hook_failing_during_a_rule_names_the_rules_case(monkeypatch: pytest.MonkeyPatch, rule: str) -> None:
+    answering(monkeypatch, Answer(401), mint=Answer(503))
+    options = VerifyOptions(url="http://127.0.0.1:1/w", client_id="i", client_secret="s", mint_url="http://h/mint")
+    verifier = sympto_webhook.Verifier(options)
+    run = (
+        (lambda: verifier.invalid_code("a@example.test", sympto_webhook.CodeMutation("random", 1, "zz"), "form"))
+        if rule == "invalid_code"
+        else (lambda: verifier.bad_credentials("a@example.test", sympto_webhook.Credentials("missing", "x")))
+    )
+    with pytest.raises(CheckFailure) as raised:
+        run()
+    assert raised.value.message == "could not mint a code: the mint hook answered 503, not 200"
+    assert raised.value.case.endswith(
+        "; body form; the right Basic credentials" if rule == "invalid_code" else "; JSON body; no Authorization header"
+    )
