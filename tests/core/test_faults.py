@@ -269,7 +269,7 @@ def test_a_dropped_answer_promises_more_than_it_sends() -> None:
     assert response.mimetype == "application/json"
     chunks = iter(response.response)
     assert next(chunks) == b"{"
-    with pytest.raises(ConnectionAbortedError, match="^fault: connection dropped by the sandbox$"):
+    with pytest.raises(ConnectionAbortedError, match=r"^fault: connection dropped by the sandbox$"):
         next(chunks)
 
 
