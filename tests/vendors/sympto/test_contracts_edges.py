@@ -117,3 +117,4 @@ def test_a_partner_kit_webhook_case_with_the_right_credentials_and_code_must_be_
     assert case.must_accept
     spoiled = find(partner.sympto_webhook_cases(), lambda c: c.code is not None and c.credentials.kind == "right")
     assert spoiled.rule == f"code:{spoiled.code.kind}"  # type: ignore[union-attr]
+    assert find(partner.sympto_webhook_cases(), lambda c: c.body_kind == "form").body_kind == "form"  # both bodies
