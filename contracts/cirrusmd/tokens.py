@@ -7,8 +7,8 @@ and ``vendor-sandbox token cirrusmd --kind NAME`` all use this one list.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from contracts.cirrusmd import messages as m
@@ -68,25 +68,37 @@ class TokenCase:
         return f"TokenCase({self.name!r})"
 
 
-def _signed(**changes: Any) -> Callable[[Credentials, float], str]:
-    return lambda c, now: bearer(sign(c, claims(c, now, **changes)))
+# The cases below are built at import. What a case *does* is kept in code that runs when it is used
+# (the two callables here, the lambdas, ``claims``, ``sign``, ``_at``), never in a helper run while
+# building the list: a mutation testing tool forks each mutant's run after the import, so a rule run
+# only at import would never meet its mutants.
 
 
-def _missing(claim: str) -> TokenCase:
-    return TokenCase(
-        f"missing_{claim}",
-        "missing_claim",
-        f"no `{claim}` claim",
-        _signed(**{claim: _DROP}),
-        lambda c, now: m.MISSING_CLAIM.format(claim=claim),
-    )
+@dataclass(frozen=True, eq=False)
+class _Signed:
+    """An ``Authorization`` header: a correct token whose claims ``changes`` override (``_DROP`` removes one)."""
+
+    changes: Mapping[str, Any] = field(default_factory=dict)
+
+    def __call__(self, c: Credentials, now: float) -> str:
+        return bearer(sign(c, claims(c, now, **self.changes)))
+
+
+@dataclass(frozen=True)
+class _MissingClaim:
+    """The message for a token without ``claim``."""
+
+    claim: str
+
+    def __call__(self, c: Credentials, now: float) -> str:
+        return m.MISSING_CLAIM.format(claim=self.claim)
 
 
 def _at(now: float, offset: float) -> int:
     return int(now + offset)
 
 
-VALID = TokenCase("valid", "", "a correct token: HS256, sub, scope sdk, exp 110 s ahead, iat now", _signed())
+VALID = TokenCase("valid", "", "a correct token: HS256, sub, scope sdk, exp 110 s ahead, iat now", _Signed())
 
 INVALID: tuple[TokenCase, ...] = (
     TokenCase(
@@ -170,13 +182,15 @@ INVALID: tuple[TokenCase, ...] = (
         "unknown_client",
         "unknown_client",
         "`sub` is not a known client_id",
-        _signed(sub="no-such-client"),
+        _Signed({"sub": "no-such-client"}),
         lambda c, now: m.UNKNOWN_CLIENT.format(seen=number("no-such-client")),
     ),
-    _missing("sub"),
-    _missing("scope"),
-    _missing("exp"),
-    _missing("iat"),
+    *(
+        TokenCase(
+            f"missing_{claim}", "missing_claim", f"no `{claim}` claim", _Signed({claim: _DROP}), _MissingClaim(claim)
+        )
+        for claim in ("sub", "scope", "exp", "iat")
+    ),
     TokenCase(
         "exp_string",
         "claim_not_numeric",
@@ -195,14 +209,14 @@ INVALID: tuple[TokenCase, ...] = (
         "nbf_string",
         "claim_not_numeric",
         "`nbf` sent as a string (honoured when present, so it must be a number)",
-        _signed(nbf="soon"),
+        _Signed({"nbf": "soon"}),
         lambda c, now: m.CLAIM_NOT_NUMERIC.format(claim="nbf", seen=number("soon")),
     ),
     TokenCase(
         "wrong_scope",
         "wrong_scope",
         "`scope` other than sdk",
-        _signed(scope="admin"),
+        _Signed({"scope": "admin"}),
         lambda c, now: m.WRONG_SCOPE.format(seen=number("admin")),
     ),
     TokenCase(

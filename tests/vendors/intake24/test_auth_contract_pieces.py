@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from contracts.intake24.schemas import is_jwt_shaped, is_strong_password, join_path, js_length, js_number_string
 from contracts.intake24.weburl import parse
 from contracts.jws import sign_hmac
-from sandbox.core.jwt import TokenRejected
+from sandbox.core.jwt import TokenFailure, TokenRejected
 from sandbox.vendors.intake24.auth import verify_create_user_token
 from tests.vendors.intake24.support import NOW
 
@@ -129,6 +129,27 @@ def test_empty_header_segment_is_invalid_token() -> None:
     with pytest.raises(TokenRejected) as raised:
         verify_create_user_token(f".{seg(json.dumps({'username': 'a'}).encode())}.c2ln", "k", NOW)
     assert raised.value.detail["message"] == "invalid token"
+
+
+@pytest.mark.parametrize(
+    ("token", "reason", "claim", "message"),
+    [
+        ("a.b", TokenFailure.MALFORMED, None, "jwt malformed"),
+        (sign_hmac({"exp": NOW}, "k"), TokenFailure.EXPIRED, "exp", "jwt expired"),
+        (sign_hmac({"nbf": NOW + 1}, "k"), TokenFailure.NOT_YET_VALID, "nbf", "jwt not active"),
+        (sign_hmac({"exp": "soon"}, "k"), TokenFailure.CLAIM_NOT_NUMERIC, "exp", "invalid exp value"),
+    ],
+    ids=["two-parts", "expired", "not-yet-valid", "exp-not-numeric"],
+)
+def test_a_rejection_carries_its_reason_claim_and_the_library_message(
+    token: str, reason: TokenFailure, claim: str | None, message: str
+) -> None:
+    """What the create-user answer is made of (the rule ``jwt_<reason>``, the library's message), and the
+    claim at fault. A token without three parts never reaches the verifier through create-user (its
+    contract refuses it first), so only this test holds the verifier's own answer for it."""
+    with pytest.raises(TokenRejected) as raised:
+        verify_create_user_token(token, "k", NOW)
+    assert (raised.value.reason, raised.value.claim, raised.value.detail) == (reason, claim, {"message": message})
 
 
 def test_oversized_body_is_413_in_intake24_shape(client: FlaskClient) -> None:

@@ -3,10 +3,15 @@ verifies them, and the admin router authenticating before it routes (Intake24 ``
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
+from contracts.intake24.constants import ISSUER, SIGNING_ALGORITHM
 from contracts.jws import sign_hmac
+from tests.vendors.intake24.support import NOW
 
 B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
@@ -109,3 +114,36 @@ def test_unknown_admin_path_with_a_respondent_token_is_not_verified(client: Flas
     headers = {"Authorization": "Bearer " + login.get_json()["accessToken"]}
     answer = client.get("/intake24/api/admin/no/such/thing", headers=headers)
     assert (answer.status_code, answer.get_json()) == (403, {"message": "Account not verified"})
+
+
+def _sandbox_signed(app: Flask, **changes: Any) -> str:
+    """An admin access token signed with the sandbox's own key (as a leaked key would let anyone sign),
+    ``aud`` without ``personal`` so no token row is looked up; ``changes`` override its claims."""
+    claims = {"verified": True, "userId": "1", "iat": NOW, "exp": NOW + 3600, "aud": ["access", "admin"], "iss": ISSUER}
+    claims.update(changes)
+    return sign_hmac(claims, app.extensions["sandbox.intake24"].access_key, SIGNING_ALGORITHM)
+
+
+@pytest.mark.parametrize("issuer", ["intake25", "", None, "Intake24"])
+def test_an_access_token_of_another_issuer_is_refused(
+    app: Flask, client: FlaskClient, admin_url: str, issuer: str | None
+) -> None:
+    """jsonwebtoken's ``issuer`` option (``strategies.ts``): the right key and audience do not make up for
+    the wrong ``iss`` (the token with the right one is accepted: the forgery is otherwise sound)."""
+    good = client.get(admin_url, headers={"Authorization": f"Bearer {_sandbox_signed(app)}"})
+    assert good.status_code == 200
+    answer = client.get(admin_url, headers={"Authorization": f"Bearer {_sandbox_signed(app, iss=issuer)}"})
+    assert (answer.status_code, answer.data) == (401, b"Unauthorized")
+
+
+@pytest.mark.parametrize(
+    ("audience", "status"),
+    [("access", 200), (["admin", "access"], 200), ("accessible", 401), ("no-access", 401), (["accessible"], 401)],
+)
+def test_a_single_audience_must_equal_the_expected_one(
+    app: Flask, client: FlaskClient, admin_url: str, audience: str | list[str], status: int
+) -> None:
+    """jsonwebtoken compares a string ``aud`` whole, as the only audience: a string that merely contains
+    ``access`` is another audience."""
+    answer = client.get(admin_url, headers={"Authorization": f"Bearer {_sandbox_signed(app, aud=audience)}"})
+    assert answer.status_code == status

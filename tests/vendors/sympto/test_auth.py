@@ -92,6 +92,9 @@ def test_bearer_token_lives_fifteen_minutes(client: FlaskClient, clock: Clock, h
         ("Bearer ", "missing_bearer", messages.MISSING_BEARER),
         ("Basic abc", "not_bearer", messages.NOT_BEARER.format(scheme='"Basic"')),
         ("Bearer not-a-token", "unknown_bearer", messages.UNKNOWN_BEARER),
+        # the scheme is the first word only: the rest, spaces and all, is the (unknown) token
+        ("Bearer not a token", "unknown_bearer", messages.UNKNOWN_BEARER),
+        ("bEaReR not-a-token", "unknown_bearer", messages.UNKNOWN_BEARER),
     ],
 )
 def test_bad_bearer_tokens_are_401(client: FlaskClient, authorization: str | None, code: str, message: str) -> None:
