@@ -138,3 +138,35 @@ def test_any_aud_present_gives_one_audience_warning(audience: Any) -> None:
 
 def test_no_aud_gives_no_warning() -> None:
     assert claim_warnings(claims(DEMO, FROZEN_AT)) == []
+
+
+def test_a_token_without_sub_is_missing_the_sub_claim() -> None:
+    payload = claims(DEMO, FROZEN_AT)
+    del payload["sub"]
+    with pytest.raises(Unauthorized) as refused:
+        authenticate(f"Bearer {sign(DEMO, payload)}", secret_for, FROZEN_AT, LEEWAY)
+    assert (refused.value.rule, refused.value.message) == ("missing_claim", messages.MISSING_CLAIM.format(claim="sub"))
+
+
+def test_a_wrong_signature_names_the_client_whose_secret_to_use() -> None:
+    forged = sign(type(DEMO)(shared_secret="not-the-secret"), claims(DEMO, FROZEN_AT))
+    with pytest.raises(Unauthorized) as refused:
+        authenticate(f"Bearer {forged}", secret_for, FROZEN_AT, LEEWAY)
+    assert refused.value.rule == "invalid_signature"
+    assert refused.value.message == messages.INVALID_SIGNATURE.format(client_id=f'"{DEMO.client_id}"')
+
+
+@pytest.mark.parametrize("sub", [["demo-client"], {"id": "demo-client"}, 7, None])
+def test_the_secret_lookup_is_asked_about_text_only(sub: Any) -> None:
+    """A ``sub`` of another JSON type is an unknown client without asking the lookup (whose cache and query key
+    on text: a list would not even hash)."""
+    asked: list[Any] = []
+
+    def lookup(client_id: str) -> str | None:
+        asked.append(client_id)
+        return secret_for(client_id)
+
+    with pytest.raises(Unauthorized) as refused:
+        authenticate(f"Bearer {token(sub=sub)}", lookup, FROZEN_AT, LEEWAY)
+    assert (refused.value.rule, asked) == ("unknown_client", [])
+    assert refused.value.message == messages.UNKNOWN_CLIENT.format(seen=messages.number(sub))
