@@ -537,3 +537,10 @@ def test_an_excerpt_of_exactly_the_limit_is_kept_whole() -> None:
 
 def test_a_credential_with_spaces_keeps_only_its_first_word_as_the_scheme() -> None:
     assert policy().headers({"Authorization": "Bearer abc def"}) == {"Authorization": f"Bearer {REDACTED}"}
+
+
+def test_cookie_pairs_are_told_apart_by_semicolons_alone() -> None:
+    """RFC 6265 separates cookie pairs with ``"; "``, but clients also send ``a=1;b=2``: every pair's value is
+    redacted either way, and a space inside a value does not start a new pair."""
+    assert policy().headers({"Cookie": "a=1;b=2"}) == {"Cookie": f"a={REDACTED}; b={REDACTED}"}
+    assert policy().headers({"Cookie": "a=x y; b=2"}) == {"Cookie": f"a={REDACTED}; b={REDACTED}"}
