@@ -15,6 +15,7 @@ import pytest
 
 from contracts.sympto import events as contract
 from sandbox.verify import sympto_events
+from sandbox.verify.engine import CheckFailure, RuleResult, describe_failure
 from sandbox.verify.exchange import Answer, SentRequest
 from sandbox.verify.sympto_events import (
     BAD_HEADER,
@@ -27,10 +28,8 @@ from sandbox.verify.sympto_events import (
     EventsOptions,
     Report,
     Verifier,
-    describe_failure,
     junit_xml,
 )
-from sandbox.verify.sympto_webhook import CheckFailure, RuleResult
 
 SECRET = "whsec_0123456789"
 NOW = 1_800_000_000.0
@@ -142,12 +141,12 @@ def test_another_secret_is_never_the_endpoint_secret(monkeypatch: pytest.MonkeyP
 
 
 def test_each_malformed_header_is_what_its_name_says(monkeypatch: pytest.MonkeyPatch) -> None:
-    check, recorder = verifier(monkeypatch, *[Answer(401)] * len(sympto_events.BAD_HEADERS))
-    for kind in sympto_events.BAD_HEADERS:
+    check, recorder = verifier(monkeypatch, *[Answer(401)] * len(contract.MALFORMED_HEADERS))
+    for kind in contract.MALFORMED_HEADERS:
         check.bad_header(PATIENT, kind)
     sent = {
         kind: (request.body, header_of(request))
-        for kind, (request, _t) in zip(sympto_events.BAD_HEADERS, recorder.sent, strict=True)
+        for kind, (request, _t) in zip(contract.MALFORMED_HEADERS, recorder.sent, strict=True)
     }
     body, missing = sent["missing"]
     assert missing is None
@@ -296,6 +295,7 @@ def test_a_body_of_exactly_300_characters_is_shown_whole() -> None:
 
 def test_the_report_text_and_junit() -> None:
     report = Report(
+        sympto_events.NAME,
         3,
         [
             RuleResult(VALID, PASS, requests=1),
@@ -318,7 +318,7 @@ def test_the_report_text_and_junit() -> None:
     assert lines[2] == "      expected 200, got 500"
     assert lines[3] == "      case: a validly signed patient event"
     assert lines[-1] == "1 passed, 1 failed, 1 warned, 1 skipped (seed 3; rerun with --seed 3); exit 1"
-    assert Report(3, [RuleResult(STALE, WARN)]).exit_code == 0
+    assert Report(sympto_events.NAME, 3, [RuleResult(STALE, WARN)]).exit_code == 0
     suite = ET.fromstring(junit_xml(report))
     assert suite.attrib == {"name": "sympto-events", "tests": "4", "failures": "1", "errors": "0", "skipped": "1"}
     assert suite.find("properties/property").attrib == {"name": "seed", "value": "3"}  # type: ignore[union-attr]

@@ -17,6 +17,7 @@ import pytest
 from contracts.jws import sign_hmac
 from contracts.sympto.codes import CODE_LIFETIME_SECONDS
 from sandbox.verify import sympto_webhook
+from sandbox.verify.engine import describe_failure, shown_answer
 from sandbox.verify.exchange import Answer, SentRequest
 from sandbox.verify.sympto_webhook import (
     BAD_CREDENTIALS,
@@ -34,13 +35,19 @@ from sandbox.verify.sympto_webhook import (
     Report,
     RuleResult,
     VerifyOptions,
-    describe_failure,
+    credentials_hidden,
     junit_xml,
-    shown_answer,
     shown_request,
 )
 
 OPTIONS = VerifyOptions(url="http://127.0.0.1:1/webhook", client_id="id", client_secret="secret", jwt_secret="k")
+
+
+def report_of(seed: int, results: list[RuleResult]) -> Report:
+    """The webhook verifier's report: its name, and requests shown with the credentials hidden."""
+    return Report(sympto_webhook.NAME, seed, results, view=credentials_hidden)
+
+
 BASIC = "Basic " + base64.b64encode(b"id:secret").decode()
 
 
@@ -81,7 +88,7 @@ def test_options_need_at_least_one_example() -> None:
 
 
 def test_the_exit_code_is_1_on_a_failure_only() -> None:
-    report = Report(OPTIONS, 7, [RuleResult(MINT_HOOK, SKIP), RuleResult(BAD_CREDENTIALS, WARN)])
+    report = report_of(7, [RuleResult(MINT_HOOK, SKIP), RuleResult(BAD_CREDENTIALS, WARN)])
     assert report.exit_code == 0
     report.results.append(RuleResult(VALID_CODE, FAIL))
     assert report.exit_code == 1
@@ -89,12 +96,11 @@ def test_the_exit_code_is_1_on_a_failure_only() -> None:
 
 def test_counts_tally_each_outcome() -> None:
     results = [RuleResult(VALID_CODE, o) for o in (PASS, PASS, FAIL, WARN, SKIP, SKIP, SKIP)]
-    assert Report(OPTIONS, 1, results).counts() == {PASS: 2, FAIL: 1, WARN: 1, SKIP: 3}
+    assert report_of(1, results).counts() == {PASS: 2, FAIL: 1, WARN: 1, SKIP: 3}
 
 
 def test_the_text_report_lists_each_rule_its_requests_and_the_rerun_seed() -> None:
-    report = Report(
-        OPTIONS,
+    report = report_of(
         42,
         [
             RuleResult(MINT_HOOK, SKIP, "not applicable\nsecond line"),
@@ -115,7 +121,7 @@ def test_the_text_report_lists_each_rule_its_requests_and_the_rerun_seed() -> No
 
 def test_the_text_report_shows_a_failure_under_its_rule() -> None:
     answer = Answer(500, {"Content-Type": "text/plain"}, b"boom", 12.5)
-    report = Report(OPTIONS, 3, [RuleResult(VALID_CODE, FAIL, "expected 200, got 500", failure(answer), 1)])
+    report = report_of(3, [RuleResult(VALID_CODE, FAIL, "expected 200, got 500", failure(answer), 1)])
     lines = report.render_text().splitlines()
     assert lines[1] == "      expected 200, got 500"
     assert lines[2] == "      case: a valid code for 'a@example.test'; JSON body; the right Basic credentials"
@@ -165,7 +171,7 @@ def test_a_shown_answer_says_its_status_type_and_time_or_why_there_was_none() ->
 
 def test_a_failure_is_described_with_its_case_request_and_response() -> None:
     answer = Answer(500, {"Content-Type": "text/plain"}, b"boom", 1.0)
-    assert describe_failure(failure(answer)).splitlines() == [
+    assert describe_failure(failure(answer), credentials_hidden).splitlines() == [
         "case: a valid code for 'a@example.test'; JSON body; the right Basic credentials",
         "request:",
         "  POST http://127.0.0.1:1/webhook",
@@ -181,7 +187,7 @@ def test_a_failure_is_described_with_its_case_request_and_response() -> None:
 
 def test_a_failure_without_request_or_answer_is_its_case_alone() -> None:
     bare = CheckFailure("m", "mint a code for x", None, None)
-    assert describe_failure(bare) == "case: mint a code for x"
+    assert describe_failure(bare, credentials_hidden) == "case: mint a code for x"
 
 
 def junit(report: Report) -> ET.Element:
@@ -190,8 +196,7 @@ def junit(report: Report) -> ET.Element:
 
 def test_the_junit_document_counts_and_names_each_rule() -> None:
     answer = Answer(500, {}, b"boom", 1.0)
-    report = Report(
-        OPTIONS,
+    report = report_of(
         9,
         [
             RuleResult(MINT_HOOK, SKIP, "not applicable: codes are minted with --jwt-secret"),
@@ -230,7 +235,7 @@ def test_the_junit_document_counts_and_names_each_rule() -> None:
 
 def test_the_junit_messages_are_cut_at_500_characters_and_a_bare_failure_is_its_message() -> None:
     long = "x" * 501
-    report = Report(OPTIONS, 1, [RuleResult(VALID_CODE, FAIL, long), RuleResult(MINT_HOOK, SKIP, long)])
+    report = report_of(1, [RuleResult(VALID_CODE, FAIL, long), RuleResult(MINT_HOOK, SKIP, long)])
     failed, skipped = junit(report).findall("testcase")
     assert failed[0].get("message") == "x" * 500
     assert failed[0].text == long
@@ -238,7 +243,7 @@ def test_the_junit_messages_are_cut_at_500_characters_and_a_bare_failure_is_its_
 
 
 def test_a_warning_without_a_failure_is_its_message() -> None:
-    report = Report(OPTIONS, 1, [RuleResult(BAD_CREDENTIALS, WARN, "only this")])
+    report = report_of(1, [RuleResult(BAD_CREDENTIALS, WARN, "only this")])
     (warned,) = junit(report).findall("testcase")
     assert warned[0].text == "WARNING: only this"
 
