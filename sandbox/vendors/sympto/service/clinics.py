@@ -32,6 +32,18 @@ from sandbox.vendors.sympto.models import (
 )
 from sandbox.vendors.sympto.service.settings import VENDOR, Clinic, Part
 
+#: A clinic's per-patient state from the rest of the current API (issue #14, item 6): these rows refer to users,
+#: so they are deleted first whenever a clinic (or everything) is forgotten.
+PATIENT_STATE = (
+    thread_messages,
+    message_files,
+    patient_attribute_values,
+    patient_surveys,
+    recurring_surveys,
+    patient_campaigns,
+    deleted_phones,
+)
+
 
 class Clinics(Part):
     """The clinics (tenants): config and control-plane ones, their admin user, webhooks, reset."""
@@ -158,14 +170,7 @@ class Clinics(Part):
         if tenant is None:
             with self.store.begin() as connection:
                 for table in (
-                    # The rest of the current API (issue #14, item 6): they refer to users.
-                    thread_messages,
-                    message_files,
-                    patient_attribute_values,
-                    patient_surveys,
-                    recurring_surveys,
-                    patient_campaigns,
-                    deleted_phones,
+                    *PATIENT_STATE,
                     rate_tokens,
                     sessions,
                     user_auth_tokens,
@@ -207,16 +212,7 @@ class Clinics(Part):
         clinic_users = select(users.c.user_id).where(users.c.clinic_id == clinic_id)
         clinic_groups = select(groups.c.group_id).where(groups.c.clinic_id == clinic_id)
         with self.store.begin() as connection:
-            # The rest of the current API (issue #14, item 6): they refer to users.
-            for table in (
-                thread_messages,
-                message_files,
-                patient_attribute_values,
-                patient_surveys,
-                recurring_surveys,
-                patient_campaigns,
-                deleted_phones,
-            ):
+            for table in PATIENT_STATE:
                 connection.execute(delete(table).where(table.c.clinic_id == clinic_id))
             connection.execute(delete(sessions).where(sessions.c.user_id.in_(clinic_users)))
             connection.execute(delete(user_auth_tokens).where(user_auth_tokens.c.user_id.in_(clinic_users)))
