@@ -47,6 +47,12 @@ BLOCKING_THREADS = 64
 #: 2 runners 1,464 (21 ms), 64 (no gate) 1,487 (30 ms). Override with VENDOR_SANDBOX_RUNNERS.
 RUNNERS = 1
 
+#: After SIGTERM, how long the parent waits for each worker to finish its requests and stop before it kills
+#: it: a worker that cannot stop (stuck, or stopped by a signal) must not keep ``serve`` from ending. Longer
+#: than anything a request may take once shutdown begins (bodies are read within ``body_timeout_seconds``,
+#: 10 s by default; partner calls have their own time limits).
+SHUTDOWN_GRACE_SECONDS = 20
+
 #: Granian's listen backlog; its default connections per worker are this divided by the workers.
 GRANIAN_BACKLOG = 1024
 #: Connections a worker accepts, at least, per body it reads at once. It awaits at most twice as
@@ -204,6 +210,7 @@ def _run(settings: Settings, banner: Sequence[str], fresh: bool, claimed: bool, 
         log_level=LogLevels(logs.granian_level(settings.log_level)),
         log_dictconfig=log_config,
         respawn_failed_workers=True,
+        workers_kill_timeout=SHUTDOWN_GRACE_SECONDS,
         **granian_options(settings),
     )
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -10,6 +12,8 @@ import jwt
 import requests
 
 from sandbox.core.store import Store
+from sandbox.serve import SHUTDOWN_GRACE_SECONDS
+from tests.cli.test_serve_port import children_of
 from tests.support import SandboxProcess, executable
 from tests.vendors.cirrusmd.support import SESSIONS, member_body, valid_headers
 
@@ -68,3 +72,20 @@ def test_serve_refuses_a_missing_config_file_clearly(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "does not exist" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_sigterm_ends_serve_even_when_a_worker_cannot_stop(tmp_path: Path) -> None:
+    """A worker that does not stop (here stopped outright with SIGSTOP, so it cannot even see the SIGTERM) is
+    killed once the grace period is over, and ``serve`` ends: without the bound its parent waits for ever."""
+    server = SandboxProcess(tmp_path, "--workers", "2")
+    try:
+        assert create_session(server.url)[0] == 201
+        workers = children_of(server.process.pid)
+        assert len(workers) == 2, workers
+        os.kill(workers[0], signal.SIGSTOP)
+        started = time.monotonic()
+        server.process.send_signal(signal.SIGTERM)
+        server.process.wait(timeout=SHUTDOWN_GRACE_SECONDS + 30)
+        assert time.monotonic() - started >= SHUTDOWN_GRACE_SECONDS - 1  # the others had their grace period
+    finally:
+        server.kill()
