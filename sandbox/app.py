@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sandbox import config, control
 from sandbox.config import Settings, is_loopback_bind
 from sandbox.control.security import HostPolicy
-from sandbox.core import errors, faults, journal, registry, selfcall, surfacehooks, tenants
+from sandbox.core import errors, faults, journal, registry, selfcall, surfacehooks, tenants, upgrade
 from sandbox.core.clock import GLOBAL, Clock, scope_of
 from sandbox.core.errors import surface_for
 from sandbox.core.faults import Faults, tenant_of_request
@@ -70,7 +70,7 @@ def create_app(
     # work below (tables, tenants) stays concurrent, as instances starting together meet it.
     with _REGISTERING:
         _register(app, settings, store, clock, randomness)
-    _create_tables(store)
+    app.extensions[upgrade.UPGRADES_KEY] = _create_tables(store)
     clock.attach(store)
     # The config is the truth for its tenants: what an earlier config declared and this one does not goes.
     tenants.install_all(app)
@@ -134,9 +134,13 @@ def _scope_the_clock(app: Flask, clock: Clock) -> None:
     app.teardown_request(clock.end_request)
 
 
-def _create_tables(store: Store) -> None:
-    """Create missing tables; a sibling worker or instance creating them at the same moment is not an error."""
+def _create_tables(store: Store) -> list[str]:
+    """Create missing tables and upgrade older ones; a sibling worker or instance doing the same at the same
+    moment is not an error. A table that cannot be upgraded is a :class:`~sandbox.config.ConfigError`."""
     try:
-        store.create_tables()
-    except (OperationalError, ProgrammingError, IntegrityError):
-        store.create_tables()
+        try:
+            return store.create_tables()
+        except (OperationalError, ProgrammingError, IntegrityError):
+            return store.create_tables()
+    except upgrade.SchemaUpgradeRefused as error:
+        raise config.ConfigError(str(error)) from None

@@ -18,6 +18,7 @@ from sandbox.core.clock import Clock, ClockState
 from sandbox.core.faults import FAULTS_KEY, Faults
 from sandbox.core.store import Store, metadata
 from sandbox.core.tenants import CHANGES_KEY, Reconciled
+from sandbox.core.upgrade import UPGRADES_KEY
 from sandbox.terminal import printable
 
 #: Names shown in a note before it says "and N more".
@@ -53,11 +54,18 @@ def tenant_notes(changes: Iterable[Reconciled]) -> list[str]:
 
 
 def leftover_notes(app: Flask) -> list[str]:
-    """One line per kind of kept state that changes answers: tenants, armed faults, tenant clocks.
+    """One line per kind of kept state that changes answers (tenants, armed faults, tenant clocks), and
+    the upgrades the database needed.
 
     (The global clock has its own note in :func:`sandbox.serve.run`.)
     """
     notes = tenant_notes(app.extensions.get(CHANGES_KEY, []))
+    upgrades = app.extensions.get(UPGRADES_KEY, [])
+    if upgrades:
+        notes.append(
+            f"note: the database was made by an older vendor-sandbox and was brought up to date, its rows kept: "
+            f"{_listed(upgrades)}"
+        )
     faults: Faults = app.extensions[FAULTS_KEY]
     armed = faults.armed()
     if armed:

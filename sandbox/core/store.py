@@ -23,7 +23,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import ClauseElement
 
-from sandbox.core import statedir
+from sandbox.core import statedir, upgrade
 
 metadata = MetaData()
 
@@ -292,14 +292,14 @@ class Store:
         self._lock_file: tuple[int, int] | None = None  # (pid, fd): opened after any fork, per process
         self._remembered = _Remembered(None)  # None: never a generation, so the first use loads
 
-    def create_tables(self) -> None:
-        """Create missing tables; on PostgreSQL instances starting together take turns (advisory lock)."""
-        if self.dialect != "postgresql":
-            metadata.create_all(self.engine)
-            return
+    def create_tables(self) -> list[str]:
+        """Create missing tables and bring older ones up to date (:mod:`sandbox.core.upgrade`); returns the
+        upgrades made. On PostgreSQL instances starting together take turns (advisory lock)."""
         with self.engine.begin() as connection:
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_TABLES_LOCK})
+            if self.dialect == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_TABLES_LOCK})
             metadata.create_all(connection)
+            return upgrade.upgrade(connection, metadata)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
