@@ -378,6 +378,10 @@ def test_every_failing_string_check_is_reported_in_zods_order(
         ("a@ex_ample.com", False),
         ("a" * 65 + "@example.com", False),  # a local part over 64 bytes
         ("a@example.123", False),
+        # JavaScript's \d is ASCII only: U+104A0 OSMANYA DIGIT ZERO is no atext (validator 13.15.15
+        # on Node 20.20.2 says not an address; Python's \d had taken it).
+        ("\U000104a0@example.com", False),
+        ("a@b\U000104a0.com", True),  # in a domain label, as two surrogates of \u00a1-\uffff
     ],
 )
 def test_a_username_is_refused_only_when_validator_calls_it_an_address(
@@ -397,6 +401,18 @@ def test_a_username_is_refused_only_when_validator_calls_it_an_address(
         )
     else:
         assert (answer.status_code, answer.get_json()["username"]) == (201, username)
+
+
+@pytest.mark.parametrize("username", ["\ud800", "a\udfff@example.com", "a@example.c\ud83d"])
+def test_a_username_isemail_throws_on_is_a_400_with_its_message(
+    client: FlaskClient, headers: dict[str, str], admin_url: str, username: str
+) -> None:
+    """validator 13.15.15's ``isEmail`` measures both parts with ``encodeURI``, which throws ``URIError:
+    URI malformed`` on a lone surrogate (from a run of Node 20.20.2, every surrogate code point, five
+    positions): zod's parse ends with the exception and the real server answers 500; the sandbox
+    answers the nearest 4xx with the exception's message, never a 500 and never a created respondent."""
+    answer = client.post(admin_url, json={"username": username}, headers=headers)
+    assert (answer.status_code, answer.get_json()) == (400, {"message": "URI malformed"})
 
 
 def test_patch_validates_the_body_before_looking_the_respondent_up(
