@@ -41,6 +41,11 @@ EXPECTED = "Expected {expected}, received {received}"
 TOO_SMALL = "String must contain at least {minimum} character(s)"
 TOO_BIG = "String must contain at most {maximum} character(s)"
 ARRAY_TOO_BIG = "Array must contain at most {maximum} element(s)"
+#: A sandbox-only limit (the real Intake24 has none), reported only where the real rules accept the request.
+SANDBOX_TOO_LONG = (
+    "Send at most {maximum} characters (UTF-16 units) here: a limit of the sandbox only, the real Intake24 has none"
+)
+SANDBOX_TOO_MANY = "Send at most {maximum} items here: a limit of the sandbox only, the real Intake24 has none"
 #: A survey at the sandbox's respondent quota (403, as Intake24 refuses user generation it does not allow).
 RESPONDENT_QUOTA = (
     "Survey {slug!r} already has {limit} respondents, the sandbox's limit: delete some (or reset this survey with "

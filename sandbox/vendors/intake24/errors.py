@@ -20,6 +20,9 @@ from sandbox.core.errors import VendorError
 from sandbox.vendors.intake24 import pages
 from sandbox.vendors.intake24.node import JSON_TYPE, stringify
 
+#: The journal's rule for a request only a limit of the sandbox refuses (the real Intake24 has none).
+SANDBOX_LIMIT_RULE = "sandbox_limit"
+
 
 class Intake24Error(VendorError):
     """Base of Intake24's errors; ``body`` is what goes on the wire."""
@@ -47,9 +50,9 @@ class ContractInvalid(Intake24Error):
     status = 400
     rule = "contract_validation"
 
-    def __init__(self, issues: list[FieldIssue], location: str = "body") -> None:
+    def __init__(self, issues: list[FieldIssue], location: str = "body", *, rule: str | None = None) -> None:
         self.groups = [(location, issues)]
-        super().__init__(summary(issues))
+        super().__init__(summary(issues), rule=rule)
         self.issues = issues
         self.location = location
 
@@ -77,8 +80,8 @@ class ClaimsInvalid(Intake24Error):
     status = 400
     rule = "claims_validation"
 
-    def __init__(self, issues: list[FieldIssue], location: str = "body") -> None:
-        super().__init__(summary(issues))
+    def __init__(self, issues: list[FieldIssue], location: str = "body", *, rule: str | None = None) -> None:
+        super().__init__(summary(issues), rule=rule)
         self.issues = issues
         self.location = location
 
