@@ -33,6 +33,7 @@ from contracts.intake24.schemas import (
 )
 from contracts.intake24.validator import URIError
 from sandbox.core.apidoc import Operation
+from sandbox.core.bridge import BODY_CHUNKS_KEY
 from sandbox.core.errors import VendorError
 from sandbox.vendors.intake24 import bodyparser, purify
 from sandbox.vendors.intake24.errors import BadRequest, ContractInvalid, InvalidRoute, TooManyRequests
@@ -97,10 +98,12 @@ def parse_body() -> Any:
         return UNDEFINED
     media_type, parameters = parsed
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or bodyparser.DEFAULT_LIMIT
-    body = bodyparser.inflate(request.get_data(cache=True), request.headers.get("Content-Encoding"), limit)
+    encoding = request.headers.get("Content-Encoding")
+    body = bodyparser.inflate(request.get_data(cache=True), encoding, limit)
+    chunks = bodyparser.decoded_chunks(request.environ.get(BODY_CHUNKS_KEY, ()), encoding, len(body))
     if media_type == "application/json":
-        return bodyparser.parse_json(body, parameters)
-    return bodyparser.parse_urlencoded(body, parameters)
+        return bodyparser.parse_json(body, parameters, chunks)
+    return bodyparser.parse_urlencoded(body, parameters, chunks)
 
 
 #: Intake24 mounts its admin router with ``router.use('/admin', ...)``, which authenticates
