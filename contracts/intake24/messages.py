@@ -65,19 +65,8 @@ SUMMARY_PREFIX = "Validation error"
 ISSUE_SEPARATOR = "; "
 UNION_SEPARATOR = ", or "
 
-# i18n (packages/i18n/src/api/en/validation.json) for contract invalid_type issues
-I18N_TYPES = {"string": '"{attribute}" must be filled in.', "object": '"{attribute}" must be an object.'}
-I18N_ATTRIBUTES = {
-    "token": "Token",
-    "username": "Username",
-    "password": "Password",
-    "name": "Name",
-    "captcha": "CAPTCHA",
-}
-
 # custom ValidationError (admin endpoints)
 VALIDATION_ERROR = "ValidationError"
-DUPLICATE_USERNAME = 'A record with the same "Username" value already exists.'
 
 # 401
 BAD_CREDENTIALS = "Provided credentials do not match our records."

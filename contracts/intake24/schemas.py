@@ -22,7 +22,7 @@ from typing import Any
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 from marshmallow import missing as missing_
 
-from contracts.intake24 import messages
+from contracts.intake24 import i18n, messages
 from contracts.intake24.constants import MAX_LIMIT, MAX_SEARCH
 from contracts.intake24.weburl import is_url
 from contracts.secrets import secret
@@ -832,13 +832,15 @@ def summary(issues: list[FieldIssue]) -> str:
     return f"{messages.SUMMARY_PREFIX}: {messages.ISSUE_SEPARATOR.join(rendered)}"
 
 
-def field_errors(issues: list[FieldIssue], location: str, *, localise: bool) -> dict[str, dict[str, Any]]:
+def field_errors(
+    issues: list[FieldIssue], location: str, *, localise: bool, locale: str = "en"
+) -> dict[str, dict[str, Any]]:
     """The ``errors`` map: one entry per dotted path, the last issue on a path wins."""
     errors: dict[str, dict[str, Any]] = {}
     for issue in issues:
         message = issue.message
         if localise and issue.code == "invalid_type":
-            message = localised_type_message(issue)
+            message = localised_type_message(issue, locale)
         errors[issue.key] = {
             "type": "field",
             "location": location,
@@ -850,13 +852,11 @@ def field_errors(issues: list[FieldIssue], location: str, *, localise: bool) -> 
     return errors
 
 
-def localised_type_message(issue: FieldIssue) -> str:
-    """The i18n template Intake24 substitutes for contract ``invalid_type`` issues."""
+def localised_type_message(issue: FieldIssue, locale: str = "en") -> str:
+    """The i18n template Intake24 substitutes for contract ``invalid_type`` issues
+    (``formatZodIssueMessage``, :func:`contracts.intake24.i18n.type_message`): the issue's
+    ``expected`` (``Required`` is a string's, or the root object's)."""
     expected_kind = "object" if not issue.path else "string"
     if issue.message.startswith("Expected "):
         expected_kind = issue.message.split(",", 1)[0].removeprefix("Expected ")
-    template = messages.I18N_TYPES.get(expected_kind)
-    if template is None:
-        return issue.message
-    attribute = messages.I18N_ATTRIBUTES.get(issue.key, f"validation.attributes.{issue.key}")
-    return template.format(attribute=attribute)
+    return i18n.type_message(expected_kind, issue.key, locale)

@@ -79,10 +79,14 @@ def test_a_survey_id_that_is_not_a_number_is_zods_union_error(client: FlaskClien
 
 @pytest.mark.parametrize("spelling", ["1.5", "Infinity"])
 def test_a_fractional_survey_id_fails_int(client: FlaskClient, headers: dict[str, str], spelling: str) -> None:
-    """``z.coerce.number().int()``: a fraction or an infinity is ``Expected integer, received float``."""
+    """``z.coerce.number().int()``: a fraction or an infinity is ``Expected integer, received float``
+    (zod's message in the summary); ``errors`` holds the localised ``invalid_type`` template, with the
+    attribute key itself since ``validation.attributes.surveyId`` does not exist
+    (``formatZodIssueMessage``, ``resolvePath``: Intake24 c93aaa5)."""
     answer = client.get(f"{ADMIN}/{spelling}/respondents", headers=headers)
     assert answer.status_code == 400
-    assert answer.get_json()["errors"]["surveyId"]["msg"] == "Expected integer, received float"
+    assert answer.get_json()["message"] == 'Validation error: Expected integer, received float at "surveyId"'
+    assert answer.get_json()["errors"]["surveyId"]["msg"] == '"validation.attributes.surveyId" must be an integer.'
 
 
 @pytest.mark.parametrize("spelling", ["-1", "0", "99999999999999999999"])
@@ -124,30 +128,38 @@ def test_page_and_limit_are_coerced_as_javascript_number(
     assert body["meta"] == {"from": 2, "lastPage": 3, "page": 2, "path": "", "limit": 1, "to": 2, "total": 3}
 
 
+_NUMBER = '"Limit" must be a number.'
+_INTEGER = '"Limit" must be an integer.'
+
+
 @pytest.mark.parametrize(
-    ("query", "code", "msg"),
+    ("query", "code", "msg", "localised"),
     [
-        ("limit=", "too_small", "Number must be greater than or equal to 1"),  # "" → null → Number(null) = 0
-        ("limit=2&limit=3", "invalid_type", "Expected number, received nan"),  # Number(["2", "3"]) is NaN
-        ("limit=ten", "invalid_type", "Expected number, received nan"),
-        ("limit=1001", "too_big", "Number must be less than or equal to 1000"),
-        ("limit=2.5", "invalid_type", "Expected integer, received float"),
+        ("limit=", "too_small", "Number must be greater than or equal to 1", None),  # "" → null → Number(null) = 0
+        ("limit=2&limit=3", "invalid_type", "Expected number, received nan", _NUMBER),  # Number(["2", "3"]) is NaN
+        ("limit=ten", "invalid_type", "Expected number, received nan", _NUMBER),
+        ("limit=1001", "too_big", "Number must be less than or equal to 1000", None),
+        ("limit=2.5", "invalid_type", "Expected integer, received float", _INTEGER),
     ],
 )
 def test_pagination_errors_are_zods(
-    client: FlaskClient, headers: dict[str, str], admin_url: str, query: str, code: str, msg: str
+    client: FlaskClient, headers: dict[str, str], admin_url: str, query: str, code: str, msg: str, localised: str | None
 ) -> None:
     """``paginationRequest``: empty (sanitised to null), repeated and non-numeric values answered with
     zod's own issue codes and messages (the real server's answers: ``too_small``,
-    ``Expected number, received nan``)."""
+    ``Expected number, received nan``); in ``errors``, an ``invalid_type`` issue's ``msg`` is the
+    i18n template ``formatZodIssueMessage`` substitutes (``validation.types.<expected>._``)."""
     answer = client.get(f"{admin_url}?{query}", headers=headers)
     assert answer.status_code == 400
-    assert answer.get_json() == {
-        "message": f'Validation error: {msg} at "limit"',
-        "errors": {
-            "limit": {"type": "field", "location": "query", "code": code, "msg": msg, "path": "limit", "value": None}
-        },
+    entry = {
+        "type": "field",
+        "location": "query",
+        "code": code,
+        "msg": localised or msg,
+        "path": "limit",
+        "value": None,
     }
+    assert answer.get_json() == {"message": f'Validation error: {msg} at "limit"', "errors": {"limit": entry}}
 
 
 @pytest.mark.parametrize(

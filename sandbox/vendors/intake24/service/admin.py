@@ -263,7 +263,7 @@ class Admin(Respondents):
             with self.store.begin() as connection:
                 created = connection.execute(insert).first()
                 if created is None:
-                    raise AdminValidationError("username", messages.DUPLICATE_USERNAME)
+                    raise AdminValidationError("username", "unique")
                 _refuse_over_sandbox_limits(ADMIN_RESPONDENT_REQUEST, body)  # after every real rule
                 self._enforce_quota(connection, survey)
                 if survey.settings.get("userCustomFields") and loaded.get("customFields"):
