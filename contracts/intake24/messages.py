@@ -41,6 +41,11 @@ EXPECTED = "Expected {expected}, received {received}"
 TOO_SMALL = "String must contain at least {minimum} character(s)"
 TOO_BIG = "String must contain at most {maximum} character(s)"
 ARRAY_TOO_BIG = "Array must contain at most {maximum} element(s)"
+#: A sandbox-only limit (the real Intake24 has none), reported only where the real rules accept the request.
+SANDBOX_TOO_LONG = (
+    "Send at most {maximum} characters (UTF-16 units) here: a limit of the sandbox only, the real Intake24 has none"
+)
+SANDBOX_TOO_MANY = "Send at most {maximum} items here: a limit of the sandbox only, the real Intake24 has none"
 #: A survey at the sandbox's respondent quota (403, as Intake24 refuses user generation it does not allow).
 RESPONDENT_QUOTA = (
     "Survey {slug!r} already has {limit} respondents, the sandbox's limit: delete some (or reset this survey with "
@@ -60,19 +65,8 @@ SUMMARY_PREFIX = "Validation error"
 ISSUE_SEPARATOR = "; "
 UNION_SEPARATOR = ", or "
 
-# i18n (packages/i18n/src/api/en/validation.json) for contract invalid_type issues
-I18N_TYPES = {"string": '"{attribute}" must be filled in.', "object": '"{attribute}" must be an object.'}
-I18N_ATTRIBUTES = {
-    "token": "Token",
-    "username": "Username",
-    "password": "Password",
-    "name": "Name",
-    "captcha": "CAPTCHA",
-}
-
 # custom ValidationError (admin endpoints)
 VALIDATION_ERROR = "ValidationError"
-DUPLICATE_USERNAME = 'A record with the same "Username" value already exists.'
 
 # 401
 BAD_CREDENTIALS = "Provided credentials do not match our records."

@@ -22,7 +22,7 @@ from typing import Any
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 from marshmallow import missing as missing_
 
-from contracts.intake24 import messages
+from contracts.intake24 import i18n, messages
 from contracts.intake24.constants import MAX_LIMIT, MAX_SEARCH
 from contracts.intake24.weburl import is_url
 from contracts.secrets import secret
@@ -133,7 +133,11 @@ def _required(field: fields.Field[Any], null_kind: str | None) -> None:
 
 
 class ZString(fields.Field[Any]):
-    """``z.string().min(a).max(b)`` with an optional refinement (``check`` returns an issue or None)."""
+    """``z.string().min(a).max(b)`` with an optional refinement (``check`` returns an issue or None).
+
+    ``sandbox_max_length`` is a limit of the sandbox only (the real schema has no ``.max()``): it is
+    not checked here but by :func:`sandbox_limit_issues`, which the service calls once the real rules
+    have accepted the request, so that every request the real server refuses gets its answer alone."""
 
     def __init__(
         self,
@@ -141,10 +145,12 @@ class ZString(fields.Field[Any]):
         min_length: int | None = None,
         max_length: int | None = None,
         check: Callable[[str], Issue | None] | None = None,
+        sandbox_max_length: int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.min_length, self.max_length, self.check = min_length, max_length, check
+        self.sandbox_max_length = sandbox_max_length
         _required(self, "string")
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -240,11 +246,18 @@ class ZObject(fields.Nested):
 
 
 class ZArray(fields.List[Any]):
-    """``z.array(inner).max(n)``."""
+    """``z.array(inner).max(n)``; ``sandbox_max_items`` as :class:`ZString`'s ``sandbox_max_length``."""
 
-    def __init__(self, inner: fields.Field[Any], *, max_items: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        inner: fields.Field[Any],
+        *,
+        max_items: int | None = None,
+        sandbox_max_items: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(inner, **kwargs)
-        self.max_items = max_items
+        self.max_items, self.sandbox_max_items = max_items, sandbox_max_items
         _required(self, "array")
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
@@ -400,10 +413,10 @@ class CreateUserClaimsSchema(Schema):
         unknown = EXCLUDE
 
     username = ZString(required=True, min_length=1, max_length=256)
-    password = ZString(max_length=PASSWORD_MAX_LENGTH, check=check_password, metadata=secret())
-    redirectUrl = ZString(max_length=REDIRECT_URL_MAX_LENGTH, check=check_url)
+    password = ZString(sandbox_max_length=PASSWORD_MAX_LENGTH, check=check_password, metadata=secret())
+    redirectUrl = ZString(sandbox_max_length=REDIRECT_URL_MAX_LENGTH, check=check_url)
     name = ZString(min_length=1, max_length=512, allow_none=True)
-    customFields = ZArray(ZObject(CustomFieldSchema), max_items=MAX_CUSTOM_FIELDS)
+    customFields = ZArray(ZObject(CustomFieldSchema), sandbox_max_items=MAX_CUSTOM_FIELDS)
 
 
 class CreateUserResponseSchema(Schema):
@@ -478,9 +491,11 @@ class AdminRespondentRequestSchema(Schema):
     email = ZEmail(max_length=512, allow_none=True)
     name = ZString(max_length=512, allow_none=True)
     phone = ZString(max_length=32, allow_none=True)
-    customFields = ZArray(ZObject(CustomFieldSchema), max_items=MAX_CUSTOM_FIELDS)
-    password = ZString(max_length=PASSWORD_MAX_LENGTH, check=check_password, allow_none=True, metadata=secret())
-    passwordConfirm = ZString(max_length=PASSWORD_MAX_LENGTH, check=check_password, allow_none=True, metadata=secret())
+    customFields = ZArray(ZObject(CustomFieldSchema), sandbox_max_items=MAX_CUSTOM_FIELDS)
+    password = ZString(sandbox_max_length=PASSWORD_MAX_LENGTH, check=check_password, allow_none=True, metadata=secret())
+    passwordConfirm = ZString(
+        sandbox_max_length=PASSWORD_MAX_LENGTH, check=check_password, allow_none=True, metadata=secret()
+    )
     username = ZString(required=True, min_length=1, max_length=256, check=check_not_email)
 
 
@@ -599,13 +614,13 @@ def openapi_attributes(_: Any, field: fields.Field[Any], **__: Any) -> dict[str,
             attributes["pattern"] = JWT_PATTERN
         elif not field.allow_none:  # a blank string is sanitised to null, which only these accept
             attributes["pattern"] = NOT_BLANK_PATTERN
-        if field.max_length is not None:
-            attributes["maxLength"] = field.max_length
+        if field.max_length is not None or field.sandbox_max_length is not None:
+            attributes["maxLength"] = field.max_length if field.max_length is not None else field.sandbox_max_length
     elif isinstance(field, ZEmail):  # zod's e-mail pattern uses look-aheads: not stated here
         attributes.update(type="string", maxLength=field.max_length)
     elif isinstance(field, ZArray):
-        if field.max_items is not None:
-            attributes["maxItems"] = field.max_items
+        if field.max_items is not None or field.sandbox_max_items is not None:
+            attributes["maxItems"] = field.max_items if field.max_items is not None else field.sandbox_max_items
     elif isinstance(field, ZBoolean):
         attributes["type"] = "boolean"
     elif isinstance(field, ZInteger):
@@ -736,6 +751,23 @@ def issues_of(error: ValidationError, prefix: tuple[str | int, ...] = ()) -> lis
     return list(_walk(error.messages, prefix))
 
 
+def sandbox_limit_issues(schema: Schema, loaded: Mapping[str, Any]) -> list[FieldIssue]:
+    """The sandbox's own limits (``sandbox_max_length``, ``sandbox_max_items``) that ``loaded`` (what
+    ``schema`` loaded: the real rules accepted it) goes over, in field order. The real Intake24 has
+    no such limits, so the services check them last, after every real rule (a taken username, an
+    unknown respondent), and the answer names the limit and what to send instead."""
+    issues: list[FieldIssue] = []
+    for name, field in schema.fields.items():
+        value = loaded.get(field.attribute or name)
+        length_limit = getattr(field, "sandbox_max_length", None)
+        if length_limit is not None and isinstance(value, str) and js_length(value) > length_limit:
+            issues.append(FieldIssue((name,), "too_big", messages.SANDBOX_TOO_LONG.format(maximum=length_limit)))
+        items_limit = getattr(field, "sandbox_max_items", None)
+        if items_limit is not None and isinstance(value, list) and len(value) > items_limit:
+            issues.append(FieldIssue((name,), "too_big", messages.SANDBOX_TOO_MANY.format(maximum=items_limit)))
+    return issues
+
+
 def root_issue(value: Any) -> FieldIssue:
     """The issue for a payload/body that is not an object (``undefined`` → ``Required``)."""
     message = (
@@ -800,13 +832,15 @@ def summary(issues: list[FieldIssue]) -> str:
     return f"{messages.SUMMARY_PREFIX}: {messages.ISSUE_SEPARATOR.join(rendered)}"
 
 
-def field_errors(issues: list[FieldIssue], location: str, *, localise: bool) -> dict[str, dict[str, Any]]:
+def field_errors(
+    issues: list[FieldIssue], location: str, *, localise: bool, locale: str = "en"
+) -> dict[str, dict[str, Any]]:
     """The ``errors`` map: one entry per dotted path, the last issue on a path wins."""
     errors: dict[str, dict[str, Any]] = {}
     for issue in issues:
         message = issue.message
         if localise and issue.code == "invalid_type":
-            message = localised_type_message(issue)
+            message = localised_type_message(issue, locale)
         errors[issue.key] = {
             "type": "field",
             "location": location,
@@ -818,13 +852,11 @@ def field_errors(issues: list[FieldIssue], location: str, *, localise: bool) -> 
     return errors
 
 
-def localised_type_message(issue: FieldIssue) -> str:
-    """The i18n template Intake24 substitutes for contract ``invalid_type`` issues."""
+def localised_type_message(issue: FieldIssue, locale: str = "en") -> str:
+    """The i18n template Intake24 substitutes for contract ``invalid_type`` issues
+    (``formatZodIssueMessage``, :func:`contracts.intake24.i18n.type_message`): the issue's
+    ``expected`` (``Required`` is a string's, or the root object's)."""
     expected_kind = "object" if not issue.path else "string"
     if issue.message.startswith("Expected "):
         expected_kind = issue.message.split(",", 1)[0].removeprefix("Expected ")
-    template = messages.I18N_TYPES.get(expected_kind)
-    if template is None:
-        return issue.message
-    attribute = messages.I18N_ATTRIBUTES.get(issue.key, f"validation.attributes.{issue.key}")
-    return template.format(attribute=attribute)
+    return i18n.type_message(expected_kind, issue.key, locale)

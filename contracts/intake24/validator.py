@@ -11,7 +11,12 @@ the local part either quoted (``"…"``) or dot-separated runs of atext and char
 (``tests/vendors/intake24/test_routes_admin_respondents.py``).
 
 JavaScript's regular expressions here work on UTF-16 units: a character beyond U+FFFF is two
-surrogates, which the label class (``\\u00a1-\\uffff``) accepts and the other classes refuse.
+surrogates, which the label class (``\\u00a1-\\uffff``) accepts and the other classes refuse; ``\\d`` is
+ASCII digits only (Python's ``\\d`` would take every Unicode digit: U+104A0 OSMANYA DIGIT ZERO in a
+local part was accepted). ``isByteLength`` counts with ``encodeURI``, which throws ``URIError: URI
+malformed`` on a lone surrogate: ``isEmail`` throws (:class:`URIError`) for any address of at most 254
+units holding one, in either part; checked on every code point in five positions (local part, quoted
+local part, inside a label, a label, the top-level domain) against validator 13.15.15 on Node 20.20.2.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import re
 from contracts.intake24.schemas import JS_WHITESPACE, js_length
 
 _MAX_LENGTH = 254
-_ATEXT = r"a-zA-Z\d!#$%&'*+\-/=?^_`{|}~"
+_ATEXT = r"a-zA-Z0-9!#$%&'*+\-/=?^_`{|}~"
 _WIDE = "\u00a1-\ud7ff\uf900-\ufdcf\ufdf0-\uffef"
 _LOCAL_PART = re.compile(rf"[{_ATEXT}{_WIDE}]+")
 _QUOTED = re.compile(
@@ -35,9 +40,19 @@ _SPACE = re.compile(f"[{JS_WHITESPACE}]")
 _DIGITS = re.compile("[0-9]+")
 
 
+class URIError(ValueError):
+    """JavaScript's ``URIError``, thrown by ``encodeURI`` (and so by ``isEmail``) on a lone surrogate."""
+
+    message = "URI malformed"
+
+
 def _utf8_length(text: str) -> int:
-    """``isByteLength``'s count (``encodeURI`` escapes, one per byte)."""
-    return len(text.encode("utf-8", "surrogatepass"))
+    """``isByteLength``'s count (``encodeURI`` escapes, one per byte); :class:`URIError` where
+    ``encodeURI`` throws (a lone surrogate; a pair spelled as two code units is one character)."""
+    try:
+        return len(text.encode("utf-16-le", "surrogatepass").decode("utf-16-le").encode("utf-8"))
+    except UnicodeDecodeError:
+        raise URIError(URIError.message) from None
 
 
 def _is_label(label: str) -> bool:

@@ -2,29 +2,25 @@
 for Intake24's rules.
 
 Intake24 checks URLs with zod's ``.url()`` (``new URL(input)`` must not throw) and normalises
-redirect-prompt URLs with ``new URL(...).href``. Reproduced: the scheme, special-scheme authority
+redirect-prompt URLs with ``new URL(...).href``. Reproduced: the input as a USVString (a lone
+surrogate is U+FFFD, as Web IDL converts it before Ada sees it), the scheme, special-scheme authority
 (userinfo, port), the host parser (the IPv6 parser and serializer, so ``https://[1::2::3]/`` is
-invalid and ``[1:0:0:0:0:0:0:1]`` is ``[1::1]``; UTS #46 domain to ASCII with the URL standard's
-flags, as Ada implements it: the ``idna`` package's mapping table, ``xn--`` labels decoded and
-re-checked (so ``https://xn--/`` is invalid), no leading combining mark, and ``CheckJoiners`` and
-``CheckBidi`` with Ada's own reading of them (:func:`_label_valid`); forbidden domain code points;
-the IPv4 parser with its hex, octal and short forms), path dot-segments and the path/query/fragment
-percent-encode sets; for non-special schemes the authority's IPv6 host, opaque host and port are
-checked. Checked against Node 20.20.2 and 22.23.5 on about 5,000 generated hosts: identical except
-for characters assigned or re-classified in Unicode 14 and later (U+0870-U+089F, U+1734, recent
-astral scripts), where Ada's tables are older than Python's ``unicodedata`` and newer than its
-mapping. Not reproduced: file-URL drive-letter quirks.
+invalid and ``[1:0:0:0:0:0:0:1]`` is ``[1::1]``; UTS #46 domain to ASCII as Ada 2.9.2 does it, with
+Ada's own tables (:mod:`.adaidna`), so every code point is judged as Node 20.20.2 judges it;
+forbidden domain code points; the IPv4 parser with its hex, octal and short forms), path
+dot-segments and the path/query/fragment percent-encode sets; for non-special schemes the
+authority's IPv6 host, opaque host and port are checked. Checked against Node 20.20.2 and 22.23.5 on
+about 5,000 generated hosts, and on every code point U+0000-U+10FFFF alone and inside a label
+(``tests/vendors/intake24/test_weburl_every_code_point.py``). Not reproduced: file-URL drive-letter
+quirks.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from urllib.parse import unquote_to_bytes
 
-import idna
-from idna import idnadata
-from idna.intranges import intranges_contain
+from contracts.intake24.adaidna import to_ascii
 
 SPECIAL_PORTS: dict[str, int | None] = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21, "file": None}
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
@@ -58,7 +54,7 @@ def _host(raw: str, scheme: str) -> str | None:
     if raw.startswith("["):
         return _ipv6(raw[1:-1]) if raw.endswith("]") else None
     host = unquote_to_bytes(raw).decode("utf-8", "replace")
-    ascii_host = _domain_to_ascii(host)
+    ascii_host = to_ascii(host)
     if ascii_host is None:
         return "" if scheme == "file" and not host else None
     if any(c in _FORBIDDEN_DOMAIN for c in ascii_host):
@@ -69,105 +65,6 @@ def _host(raw: str, scheme: str) -> str | None:
     if labels[-1].isdigit() or re.fullmatch(r"0x[0-9a-f]*", labels[-1]):
         return _ipv4(ascii_host)
     return ascii_host
-
-
-def _domain_to_ascii(domain: str) -> str | None:
-    """UTS #46 ToASCII as the URL standard calls it, the way Ada 2.9.2 (Node 20's and 22's URL parser)
-    does it: code points mapped (``idna.uts46_remap``: ``UseSTD3ASCIIRules``, ``Transitional_Processing``,
-    ``CheckHyphens`` and ``VerifyDnsLength`` off), a disallowed one refused; an empty label passes; an
-    ``xn--`` label must decode (``xn--`` alone does not) to a label the mapping leaves unchanged (ASCII
-    included: ``xn--abc-`` stands) that passes :func:`_label_valid`; another non-ASCII label must pass
-    :func:`_label_valid` and is encoded; ASCII labels pass unchecked. None: failure."""
-    if not domain:
-        return None
-    try:
-        mapped = idna.uts46_remap(domain, std3_rules=False, transitional=False)
-    except (idna.IDNAError, ValueError):
-        return None
-    labels = []
-    for label in mapped.split("."):
-        if label.startswith("xn--"):
-            try:
-                decoded = label[4:].encode("ascii").decode("punycode")
-                valid = bool(decoded) and idna.uts46_remap(decoded, std3_rules=False, transitional=False) == decoded
-            except (UnicodeError, idna.IDNAError, ValueError):
-                valid = False
-            if not valid or not _label_valid(decoded):
-                return None
-            labels.append(label)
-        elif not label.isascii():
-            if not _label_valid(label):
-                return None
-            try:
-                labels.append("xn--" + label.encode("punycode").decode("ascii"))
-            except UnicodeError:
-                return None
-        else:
-            labels.append(label)
-    result = ".".join(labels)
-    return result or None
-
-
-#: Where Ada 2.9.2's joining-type tables are silent although Unicode's ArabicShaping data (through the
-#: ``idna`` package) gives a type: these BMP ranges, and everything beyond U+FFFF (found by comparing
-#: its L/D/R tables with ``idna.idnadata.joining_types``).
-_ADA_UNJOINED = ((0x767, 0x84F), (0x856, 0x88F), (0x8A1, 0x8A1), (0x8AE, 0x8C8), (0x1878, 0x1878))
-_VIRAMA = 9  # Canonical_Combining_Class=Virama
-_RTL_CLASSES = ("R", "AL", "AN")
-_LTR_ALLOWED = ("L", "EN", "ES", "CS", "ET", "ON", "BN", "NSM")
-_RTL_ALLOWED = ("R", "AL", "AN", "EN", "ES", "CS", "ET", "ON", "BN", "NSM")
-
-
-def _joining_type(char: str) -> str | None:
-    code = ord(char)
-    if code > 0xFFFF or any(low <= code <= high for low, high in _ADA_UNJOINED):
-        return None
-    return next((kind for kind in "LDR" if intranges_contain(code, idnadata.joining_types[kind])), None)
-
-
-def _joiners(label: str) -> bool | None:
-    """Ada's CheckJoiners: the first ZWNJ or ZWJ decides the whole label (True/False, and the bidi
-    rules are not looked at); None when the label has neither. A joiner after a virama is fine; a
-    ZWNJ otherwise needs, anywhere before it, a character of joining type L or D and, anywhere after
-    it, one of type R or D (Ada does not skip only transparent characters, as RFC 5892 says)."""
-    for index, char in enumerate(label):
-        if char not in "\u200c\u200d":
-            continue
-        if index > 0 and unicodedata.combining(label[index - 1]) == _VIRAMA:
-            return True
-        if char == "\u200d" or index == 0 or index + 1 >= len(label):
-            return False
-        before = any(_joining_type(c) in ("L", "D") for c in label[:index])
-        return before and any(_joining_type(c) in ("R", "D") for c in label[index + 1 :])
-    return None
-
-
-def _label_valid(label: str) -> bool:
-    """Ada 2.9.2's ``is_label_valid``: UTS #46 validity with ``CheckJoiners`` and ``CheckBidi`` as Ada
-    applies them. No leading combining mark; :func:`_joiners`; then the RFC 5893 rules, only for a
-    label that itself holds an R, AL or AN character (no "Bidi domain name" across labels): a label
-    starting with L is checked as left-to-right (its last non-NSM character is not looked at), any
-    other as right-to-left (the first character's class is not checked); a label of NSM only fails.
-    Bidi classes and marks from Python's ``unicodedata``."""
-    if not label:
-        return True
-    if unicodedata.category(label[0]).startswith("M"):
-        return False
-    joined = _joiners(label)
-    if joined is not None:
-        return joined
-    classes = [unicodedata.bidirectional(char) for char in label]
-    last = max((index for index, kind in enumerate(classes) if kind != "NSM"), default=None)
-    if last is None:
-        return False
-    if not any(kind in _RTL_CLASSES for kind in classes):
-        return True
-    if classes[0] == "L":
-        return all(kind in _LTR_ALLOWED for kind in classes[:last])
-    body = classes[: last + 1]
-    if "EN" in body and "AN" in body:
-        return False
-    return all(kind in _RTL_ALLOWED for kind in body) and classes[last] in ("R", "AL", "AN", "EN")
 
 
 def _ipv6(text: str) -> str | None:
@@ -314,9 +211,17 @@ def _opaque_authority_ok(authority: str) -> bool:
     return port == "" or (port.isascii() and port.isdigit() and int(port) <= 65535)
 
 
+def _usv(text: str) -> str:
+    """Web IDL's USVString conversion: a surrogate pair (even one spelled as two code units) is one
+    code point, a lone surrogate is U+FFFD."""
+    if not any("\ud800" <= char <= "\udfff" for char in text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def parse(url: str) -> str | None:
     """The ``href`` ``new URL(url)`` would give, or None where it would throw."""
-    text = url.strip(_C0_SPACE).replace("\t", "").replace("\n", "").replace("\r", "")
+    text = _usv(url).strip(_C0_SPACE).replace("\t", "").replace("\n", "").replace("\r", "")
     match = _SCHEME.match(text)
     if not match:
         return None

@@ -53,6 +53,10 @@ from sandbox.core.admission import BUFFERED_KEY, WsgiApp
 from sandbox.core.errors import REFUSAL_KEY, Refusal
 
 _PROTOCOLS = {"1.1": "HTTP/1.1", "2": "HTTP/2", "3": "HTTP/3"}
+#: The WSGI environ key holding the lengths of the chunks the body arrived in (Granian's receive
+#: messages, which follow the client's writes and HTTP chunks as Node's ``data`` events do): a vendor
+#: whose real stack decodes chunk by chunk (Intake24's raw-body) reads it. Absent: one chunk.
+BODY_CHUNKS_KEY = "sandbox.body_chunks"
 #: WSGI keys that are the same for every request (PEP 3333, plus werkzeug's ``wsgi.input_terminated``).
 _CONSTANT_ENVIRON: dict[str, Any] = {
     "GATEWAY_INTERFACE": "CGI/1.1",
@@ -372,6 +376,7 @@ class Bridge:
             environ[REFUSAL_KEY] = Refusal("timeout", self.body_timeout)
         finally:
             self.pending -= 1
+        environ[BODY_CHUNKS_KEY] = tuple(len(chunk) for chunk in chunks)
         body = b"".join(chunks)
         return body[:limit] if len(body) > limit else body
 

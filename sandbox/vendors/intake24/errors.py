@@ -11,14 +11,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, has_request_context, request
 
-from contracts.intake24 import messages
+from contracts.intake24 import i18n, messages
 from contracts.intake24.schemas import FieldIssue, field_errors, summary
 from sandbox.core import journal
 from sandbox.core.errors import VendorError
 from sandbox.vendors.intake24 import pages
 from sandbox.vendors.intake24.node import JSON_TYPE, stringify
+
+#: The journal's rule for a request only a limit of the sandbox refuses (the real Intake24 has none).
+SANDBOX_LIMIT_RULE = "sandbox_limit"
+
+
+def request_locale() -> str:
+    """The language Intake24's ``i18nService`` answers the current request in (``Accept-Language``:
+    :func:`contracts.intake24.i18n.language`)."""
+    return i18n.language(request.headers.get("Accept-Language")) if has_request_context() else "en"
 
 
 class Intake24Error(VendorError):
@@ -47,9 +56,9 @@ class ContractInvalid(Intake24Error):
     status = 400
     rule = "contract_validation"
 
-    def __init__(self, issues: list[FieldIssue], location: str = "body") -> None:
+    def __init__(self, issues: list[FieldIssue], location: str = "body", *, rule: str | None = None) -> None:
         self.groups = [(location, issues)]
-        super().__init__(summary(issues))
+        super().__init__(summary(issues), rule=rule)
         self.issues = issues
         self.location = location
 
@@ -67,7 +76,7 @@ class ContractInvalid(Intake24Error):
     def body(self) -> Any:
         errors: dict[str, Any] = {}
         for location, issues in self.groups:
-            errors.update(field_errors(issues, location, localise=True))
+            errors.update(field_errors(issues, location, localise=True, locale=request_locale()))
         return {"message": self.message, "errors": errors}
 
 
@@ -77,8 +86,8 @@ class ClaimsInvalid(Intake24Error):
     status = 400
     rule = "claims_validation"
 
-    def __init__(self, issues: list[FieldIssue], location: str = "body") -> None:
-        super().__init__(summary(issues))
+    def __init__(self, issues: list[FieldIssue], location: str = "body", *, rule: str | None = None) -> None:
+        super().__init__(summary(issues), rule=rule)
         self.issues = issues
         self.location = location
 
@@ -88,15 +97,21 @@ class ClaimsInvalid(Intake24Error):
 
 
 class AdminValidationError(Intake24Error):
-    """400 from the admin endpoints' custom ``ValidationError`` (e.g. duplicate username)."""
+    """400 from the admin endpoints' custom ``ValidationError`` (e.g. a taken username:
+    ``ValidationError.from({path, i18n: {type: 'unique._'}})``, its ``msg`` localised as
+    ``getErrors`` does, in the request's language)."""
 
     status = 400
     rule = "admin_validation"
 
-    def __init__(self, path: str, msg: str) -> None:
+    def __init__(self, path: str, i18n_type: str) -> None:
         super().__init__(messages.VALIDATION_ERROR)
         self.path = path
-        self.msg = msg
+        self.i18n_type = i18n_type
+
+    @property
+    def msg(self) -> str:
+        return i18n.type_message(self.i18n_type, self.path, request_locale())
 
     @property
     def body(self) -> Any:

@@ -31,7 +31,9 @@ from contracts.intake24.schemas import (
     issues_of,
     root_issue,
 )
+from contracts.intake24.validator import URIError
 from sandbox.core.apidoc import Operation
+from sandbox.core.bridge import BODY_CHUNKS_KEY
 from sandbox.core.errors import VendorError
 from sandbox.vendors.intake24 import bodyparser, purify
 from sandbox.vendors.intake24.errors import BadRequest, ContractInvalid, InvalidRoute, TooManyRequests
@@ -96,10 +98,12 @@ def parse_body() -> Any:
         return UNDEFINED
     media_type, parameters = parsed
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or bodyparser.DEFAULT_LIMIT
-    body = bodyparser.inflate(request.get_data(cache=True), request.headers.get("Content-Encoding"), limit)
+    encoding = request.headers.get("Content-Encoding")
+    body = bodyparser.inflate(request.get_data(cache=True), encoding, limit)
+    chunks = bodyparser.decoded_chunks(request.environ.get(BODY_CHUNKS_KEY, ()), encoding, len(body))
     if media_type == "application/json":
-        return bodyparser.parse_json(body, parameters)
-    return bodyparser.parse_urlencoded(body, parameters)
+        return bodyparser.parse_json(body, parameters, chunks)
+    return bodyparser.parse_urlencoded(body, parameters, chunks)
 
 
 #: Intake24 mounts its admin router with ``router.use('/admin', ...)``, which authenticates
@@ -256,13 +260,19 @@ def body_field(name: str) -> Any:
 
 
 def load_contract(schema: Schema, value: Any) -> dict[str, Any]:
-    """Contract validation of a (sanitised) value: :class:`ContractInvalid` in Intake24's shape."""
+    """Contract validation of a (sanitised) value: :class:`ContractInvalid` in Intake24's shape.
+
+    A check that throws in JavaScript (validator's ``isEmail`` on a lone surrogate: ``URIError: URI
+    malformed``) ends zod's parse with the exception, which Intake24's error middleware answers 500;
+    the sandbox answers 400 with the exception's message (the nearest 4xx, as for body-parser)."""
     if not isinstance(value, dict):
         raise ContractInvalid([root_issue(value)])
     try:
         loaded: dict[str, Any] = schema.load(value)
     except ValidationError as error:
         raise ContractInvalid(issues_of(error)) from None
+    except URIError as thrown:
+        raise BadRequest(thrown.message, rule="check_threw") from None
     return loaded
 
 

@@ -79,10 +79,14 @@ def test_a_survey_id_that_is_not_a_number_is_zods_union_error(client: FlaskClien
 
 @pytest.mark.parametrize("spelling", ["1.5", "Infinity"])
 def test_a_fractional_survey_id_fails_int(client: FlaskClient, headers: dict[str, str], spelling: str) -> None:
-    """``z.coerce.number().int()``: a fraction or an infinity is ``Expected integer, received float``."""
+    """``z.coerce.number().int()``: a fraction or an infinity is ``Expected integer, received float``
+    (zod's message in the summary); ``errors`` holds the localised ``invalid_type`` template, with the
+    attribute key itself since ``validation.attributes.surveyId`` does not exist
+    (``formatZodIssueMessage``, ``resolvePath``: Intake24 c93aaa5)."""
     answer = client.get(f"{ADMIN}/{spelling}/respondents", headers=headers)
     assert answer.status_code == 400
-    assert answer.get_json()["errors"]["surveyId"]["msg"] == "Expected integer, received float"
+    assert answer.get_json()["message"] == 'Validation error: Expected integer, received float at "surveyId"'
+    assert answer.get_json()["errors"]["surveyId"]["msg"] == '"validation.attributes.surveyId" must be an integer.'
 
 
 @pytest.mark.parametrize("spelling", ["-1", "0", "99999999999999999999"])
@@ -124,30 +128,38 @@ def test_page_and_limit_are_coerced_as_javascript_number(
     assert body["meta"] == {"from": 2, "lastPage": 3, "page": 2, "path": "", "limit": 1, "to": 2, "total": 3}
 
 
+_NUMBER = '"Limit" must be a number.'
+_INTEGER = '"Limit" must be an integer.'
+
+
 @pytest.mark.parametrize(
-    ("query", "code", "msg"),
+    ("query", "code", "msg", "localised"),
     [
-        ("limit=", "too_small", "Number must be greater than or equal to 1"),  # "" → null → Number(null) = 0
-        ("limit=2&limit=3", "invalid_type", "Expected number, received nan"),  # Number(["2", "3"]) is NaN
-        ("limit=ten", "invalid_type", "Expected number, received nan"),
-        ("limit=1001", "too_big", "Number must be less than or equal to 1000"),
-        ("limit=2.5", "invalid_type", "Expected integer, received float"),
+        ("limit=", "too_small", "Number must be greater than or equal to 1", None),  # "" → null → Number(null) = 0
+        ("limit=2&limit=3", "invalid_type", "Expected number, received nan", _NUMBER),  # Number(["2", "3"]) is NaN
+        ("limit=ten", "invalid_type", "Expected number, received nan", _NUMBER),
+        ("limit=1001", "too_big", "Number must be less than or equal to 1000", None),
+        ("limit=2.5", "invalid_type", "Expected integer, received float", _INTEGER),
     ],
 )
 def test_pagination_errors_are_zods(
-    client: FlaskClient, headers: dict[str, str], admin_url: str, query: str, code: str, msg: str
+    client: FlaskClient, headers: dict[str, str], admin_url: str, query: str, code: str, msg: str, localised: str | None
 ) -> None:
     """``paginationRequest``: empty (sanitised to null), repeated and non-numeric values answered with
     zod's own issue codes and messages (the real server's answers: ``too_small``,
-    ``Expected number, received nan``)."""
+    ``Expected number, received nan``); in ``errors``, an ``invalid_type`` issue's ``msg`` is the
+    i18n template ``formatZodIssueMessage`` substitutes (``validation.types.<expected>._``)."""
     answer = client.get(f"{admin_url}?{query}", headers=headers)
     assert answer.status_code == 400
-    assert answer.get_json() == {
-        "message": f'Validation error: {msg} at "limit"',
-        "errors": {
-            "limit": {"type": "field", "location": "query", "code": code, "msg": msg, "path": "limit", "value": None}
-        },
+    entry = {
+        "type": "field",
+        "location": "query",
+        "code": code,
+        "msg": localised or msg,
+        "path": "limit",
+        "value": None,
     }
+    assert answer.get_json() == {"message": f'Validation error: {msg} at "limit"', "errors": {"limit": entry}}
 
 
 @pytest.mark.parametrize(
@@ -378,6 +390,10 @@ def test_every_failing_string_check_is_reported_in_zods_order(
         ("a@ex_ample.com", False),
         ("a" * 65 + "@example.com", False),  # a local part over 64 bytes
         ("a@example.123", False),
+        # JavaScript's \d is ASCII only: U+104A0 OSMANYA DIGIT ZERO is no atext (validator 13.15.15
+        # on Node 20.20.2 says not an address; Python's \d had taken it).
+        ("\U000104a0@example.com", False),
+        ("a@b\U000104a0.com", True),  # in a domain label, as two surrogates of \u00a1-\uffff
     ],
 )
 def test_a_username_is_refused_only_when_validator_calls_it_an_address(
@@ -397,6 +413,18 @@ def test_a_username_is_refused_only_when_validator_calls_it_an_address(
         )
     else:
         assert (answer.status_code, answer.get_json()["username"]) == (201, username)
+
+
+@pytest.mark.parametrize("username", ["\ud800", "a\udfff@example.com", "a@example.c\ud83d"])
+def test_a_username_isemail_throws_on_is_a_400_with_its_message(
+    client: FlaskClient, headers: dict[str, str], admin_url: str, username: str
+) -> None:
+    """validator 13.15.15's ``isEmail`` measures both parts with ``encodeURI``, which throws ``URIError:
+    URI malformed`` on a lone surrogate (from a run of Node 20.20.2, every surrogate code point, five
+    positions): zod's parse ends with the exception and the real server answers 500; the sandbox
+    answers the nearest 4xx with the exception's message, never a 500 and never a created respondent."""
+    answer = client.post(admin_url, json={"username": username}, headers=headers)
+    assert (answer.status_code, answer.get_json()) == (400, {"message": "URI malformed"})
 
 
 def test_patch_validates_the_body_before_looking_the_respondent_up(

@@ -251,9 +251,9 @@ def test_personal_access_token_expires_at_the_end_of_its_day_utc(client: FlaskCl
     ("query", "field", "code", "msg"),
     [
         ("limit=", "limit", "too_small", "Number must be greater than or equal to 1"),  # null → Number(null) = 0
-        ("limit=abc", "limit", "invalid_type", "Expected number, received nan"),
+        ("limit=abc", "limit", "invalid_type", '"Limit" must be a number.'),  # localised: Expected number, received nan
         ("limit=1001", "limit", "too_big", "Number must be less than or equal to 1000"),
-        ("page=1.5", "page", "invalid_type", "Expected integer, received float"),
+        ("page=1.5", "page", "invalid_type", '"Page" must be an integer.'),  # localised: Expected integer, …
         ("page=-1", "page", "too_small", "Number must be greater than or equal to 1"),
         ("sort=username", "sort", "invalid_string", "Invalid"),
         ("search=" + "s" * 129, "search", "too_big", "String must contain at most 128 character(s)"),

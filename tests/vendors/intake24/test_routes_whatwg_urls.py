@@ -129,3 +129,42 @@ def test_hosts_checked_as_ada_checks_bidi_and_joiners(
 def test_valid_hosts_are_written_as_ada_writes_them(client: FlaskClient, mint: Mint, host: str, href: str) -> None:
     """The same hosts through the redirect prompt: ``followUpUrl`` is Node's ``href``."""
     assert _follow_up(client, mint, f"https://{host}/p") == href
+
+
+#: Hosts whose characters are new or re-classified after Unicode 13, with what
+#: ``new URL('https://' + host + '/p').href`` gave in a run of Node 20.20.2 (Ada 2.9.2, IDNA 15.0.0
+#: tables). None: it threw. Python 3.11's ``unicodedata`` (Unicode 14) with the ``idna`` package's
+#: newer mapping judged the first three the other way.
+UNICODE_14_HOSTS = [
+    ("\u0870a", "https://xn--a-eld/p"),  # U+0870 ARABIC LETTER ALEF WITH ATTACHED FATHA (Unicode 14)
+    ("\u0898", "https://xn--hyb/p"),  # U+0898: a mark in Unicode 14, not in Ada's combining-mark table
+    ("\u04c0", None),  # U+04C0 CYRILLIC LETTER PALOCHKA: disallowed in IDNA 15.0.0's table
+    ("\u1734", None),  # U+1734 HANUNOO SIGN PAMUDPOD: a leading combining mark
+    ("a\U0001e08f", "https://xn--a-vw4r/p"),  # U+1E08F (Unicode 15) after a letter
+    ("a\ud800b", None),  # a lone surrogate: U+FFFD once the input is a USVString, disallowed
+]
+
+
+@pytest.mark.parametrize(("host", "href"), UNICODE_14_HOSTS)
+def test_unicode_14_and_later_hosts_judged_as_node_20(
+    client: FlaskClient, mint: Mint, host: str, href: str | None
+) -> None:
+    """The ``redirectUrl`` claim and the survey settings' URLs (``authUrlDomainOverride``, a webhook
+    ``url``) accept exactly the hosts ``new URL()`` accepts on Node 20.20.2 (400, never 500, for the
+    lone surrogate, which used to raise)."""
+    url = f"https://{host}/p"
+    answer = client.post(CREATE_USER.format(slug="demo"), json={"token": mint({"username": "u14", "redirectUrl": url})})
+    assert answer.status_code == (200 if href else 400), answer.data
+    settings = client.put("/__sandbox/intake24/surveys/u14", json={"authUrlDomainOverride": url})
+    assert settings.status_code == (201 if href else 400), settings.data
+    hook = {"type": "survey.session.submitted", "channel": "webhook", "url": url}
+    answer = client.put("/__sandbox/intake24/surveys/u14", json={"notifications": [hook]})
+    assert answer.status_code == (200 if href else 400), answer.data  # the survey exists by now
+
+
+@pytest.mark.parametrize(("host", "href"), [pair for pair in UNICODE_14_HOSTS if pair[1]])
+def test_unicode_14_and_later_hosts_written_as_node_20_writes_them(
+    client: FlaskClient, mint: Mint, host: str, href: str
+) -> None:
+    """The redirect prompt's ``followUpUrl`` is Node 20.20.2's ``href`` for these hosts."""
+    assert _follow_up(client, mint, f"https://{host}/p") == href

@@ -43,7 +43,7 @@ def test_100_custom_fields_are_stored_and_101_are_refused(client: FlaskClient) -
         "type": "field",
         "location": "body",
         "code": "too_big",
-        "msg": "Array must contain at most 100 element(s)",
+        "msg": "Send at most 100 items here: a limit of the sandbox only, the real Intake24 has none",
         "path": "customFields",
         "value": None,
     }
@@ -59,7 +59,9 @@ def test_a_password_of_256_utf16_units_is_accepted_and_257_refused(client: Flask
     assert len(beyond) < PASSWORD_MAX_LENGTH
     response = _create(client, {"username": "u2", "password": beyond})
     assert response.status_code == 400
-    assert response.get_json()["errors"]["password"]["msg"] == "String must contain at most 256 character(s)"
+    assert response.get_json()["errors"]["password"]["msg"] == (
+        "Send at most 256 characters (UTF-16 units) here: a limit of the sandbox only, the real Intake24 has none"
+    )
 
 
 def test_a_redirect_url_over_2048_units_is_refused(client: FlaskClient) -> None:

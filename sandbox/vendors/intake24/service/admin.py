@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from marshmallow import Schema
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -28,12 +29,15 @@ from contracts.intake24.pagination import (
     order_error,
     sequelize_descending,
 )
+from contracts.intake24.schemas import ADMIN_RESPONDENT_PATCH, ADMIN_RESPONDENT_REQUEST, sandbox_limit_issues
 from contracts.jws import sign_hmac
 from sandbox.vendors.intake24 import auth
 from sandbox.vendors.intake24.errors import (
+    SANDBOX_LIMIT_RULE,
     AdminValidationError,
     BadRequest,
     BearerUnauthorized,
+    ContractInvalid,
     Forbidden,
     NotFound,
 )
@@ -259,7 +263,8 @@ class Admin(Respondents):
             with self.store.begin() as connection:
                 created = connection.execute(insert).first()
                 if created is None:
-                    raise AdminValidationError("username", messages.DUPLICATE_USERNAME)
+                    raise AdminValidationError("username", "unique")
+                _refuse_over_sandbox_limits(ADMIN_RESPONDENT_REQUEST, body)  # after every real rule
                 self._enforce_quota(connection, survey)
                 if survey.settings.get("userCustomFields") and loaded.get("customFields"):
                     self._insert_custom_fields(connection, created.id, loaded["customFields"])
@@ -281,6 +286,7 @@ class Admin(Respondents):
         only when the survey keeps personal identifiers (Sequelize's ``update`` drops the keys left
         undefined, so only the fields sent change); the password when one is given; custom fields
         only when the survey keeps them."""
+        _refuse_over_sandbox_limits(ADMIN_RESPONDENT_PATCH, body)  # after the lookup's 404
         loaded: dict[str, Any] = pg_escape(body)
         changes: dict[str, Any] = {}
         if survey.settings.get("userPersonalIdentifiers"):
@@ -313,3 +319,11 @@ class Admin(Respondents):
             connection.execute(delete(custom_fields).where(custom_fields.c.user_id == respondent.id))
             connection.execute(delete(recall_sessions).where(recall_sessions.c.user_id == respondent.id))
             connection.execute(delete(respondents).where(respondents.c.id == respondent.id))
+
+
+def _refuse_over_sandbox_limits(schema: Schema, body: Mapping[str, Any]) -> None:
+    """400 in the contract's shape when ``body`` (which the real rules accepted) goes over a limit of
+    the sandbox only (:func:`contracts.intake24.schemas.sandbox_limit_issues`)."""
+    over = sandbox_limit_issues(schema, body)
+    if over:
+        raise ContractInvalid(over, rule=SANDBOX_LIMIT_RULE)

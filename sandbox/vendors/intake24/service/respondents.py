@@ -12,11 +12,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from contracts.intake24 import messages
 from contracts.intake24.constants import GENERATED_PASSWORD_LENGTH, NANOID_ALPHABET, URL_TOKEN_LENGTH
-from contracts.intake24.schemas import CREATE_USER_CLAIMS, UNDEFINED, issues_of, root_issue
+from contracts.intake24.schemas import CREATE_USER_CLAIMS, UNDEFINED, issues_of, root_issue, sandbox_limit_issues
 from sandbox.core.jwt import TokenRejected
 from sandbox.core.limits import quota_rule
 from sandbox.vendors.intake24 import auth
-from sandbox.vendors.intake24.errors import ClaimsInvalid, Forbidden
+from sandbox.vendors.intake24.errors import SANDBOX_LIMIT_RULE, ClaimsInvalid, Forbidden
 from sandbox.vendors.intake24.models import Respondent, Survey, custom_fields, respondents
 from sandbox.vendors.intake24.service.base import ServiceBase, pg_escape
 
@@ -43,6 +43,9 @@ class Respondents(ServiceBase):
             claims: dict[str, Any] = CREATE_USER_CLAIMS.load(payload)  # JavaScript strings: surrogates kept
         except ValidationError as error:
             raise ClaimsInvalid(issues_of(error)) from None
+        over = sandbox_limit_issues(CREATE_USER_CLAIMS, claims)  # the real rules first: see the function
+        if over:
+            raise ClaimsInvalid(over, rule=SANDBOX_LIMIT_RULE)
         return self._create_or_find(survey, claims)
 
     def _create_or_find(self, survey: Survey, claims: dict[str, Any]) -> dict[str, Any]:
