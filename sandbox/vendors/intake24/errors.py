@@ -18,15 +18,22 @@ from contracts.intake24.schemas import FieldIssue, field_errors, summary
 from sandbox.core import journal
 from sandbox.core.errors import VendorError
 from sandbox.vendors.intake24 import pages
-from sandbox.vendors.intake24.node import JSON_TYPE, stringify
+from sandbox.vendors.intake24.node import JSON_TYPE, scrub, stringify
 
 
 class Intake24Error(VendorError):
-    """Base of Intake24's errors; ``body`` is what goes on the wire."""
+    """Base of Intake24's errors; ``body`` is what goes on the wire, with the message verbatim
+    (``wire_message``): it may hold a lone UTF-16 surrogate (V8's ``JSON.parse`` quotes 10 code
+    units of context, which may cut an emoji in two), which Express writes as an escape. ``message``,
+    which the journal stores, has U+FFFD there instead (a lone surrogate is no storable text)."""
+
+    def __init__(self, message: str, **options: Any) -> None:
+        super().__init__(scrub(message), **options)
+        self.wire_message = message
 
     @property
     def body(self) -> Any:
-        return {"message": self.message}
+        return {"message": self.wire_message}
 
 
 class BadRequest(Intake24Error):
@@ -68,7 +75,7 @@ class ContractInvalid(Intake24Error):
         errors: dict[str, Any] = {}
         for location, issues in self.groups:
             errors.update(field_errors(issues, location, localise=True))
-        return {"message": self.message, "errors": errors}
+        return {"message": self.wire_message, "errors": errors}
 
 
 class ClaimsInvalid(Intake24Error):
@@ -84,7 +91,7 @@ class ClaimsInvalid(Intake24Error):
 
     @property
     def body(self) -> Any:
-        return {"errors": field_errors(self.issues, self.location, localise=False), "message": self.message}
+        return {"errors": field_errors(self.issues, self.location, localise=False), "message": self.wire_message}
 
 
 class AdminValidationError(Intake24Error):
@@ -101,7 +108,7 @@ class AdminValidationError(Intake24Error):
     @property
     def body(self) -> Any:
         entry = {"code": None, "type": "field", "path": self.path, "msg": self.msg, "location": "body", "value": None}
-        return {"errors": {self.path: entry}, "message": self.message}
+        return {"errors": {self.path: entry}, "message": self.wire_message}
 
 
 class Unauthorized(Intake24Error):
