@@ -344,15 +344,12 @@ def _refuse_constant(_name: str) -> Any:
 class _WholeValues:
     """Speed-up: a value that Python's C scanner (the same grammar once ``NaN`` and ``Infinity``
     are refused) reads whole is well-formed, and skipped at once, with the commas (and keys) between
-    such values. Only a value holding the fault is refused, at the fault (the same grammar: the
-    same place), after a scan from the value to the fault; so from the second refusal on, the
-    containers open at the fault are known and not scanned again (a deep document would cost depth
-    × length), and should refusals still cost twice the text's length, the scanner is not asked again."""
+    such values. Only a value holding the fault is refused, after a scan from the value to the
+    fault; refusals are paid for from a budget of twice the text's length (a deep document would
+    otherwise cost depth × length), and once it is spent the scanner is not asked again."""
 
     def __init__(self, length: int) -> None:
         self.left = 2 * length + 4096
-        self.refusals = 0
-        self.holding_fault: set[int] = set()
         self.scan = _make_scanner(
             JSONDecoder(parse_constant=_refuse_constant, parse_float=len, parse_int=len, object_pairs_hook=len)
         )
@@ -362,18 +359,19 @@ class _WholeValues:
         at the top), each with the comma (and key and colon) after it: (past the last value, True)
         where one was not followed by a comma, else (where the next value is due, False)."""
         follow = _NEXT_MEMBER.get(inside) if inside else None
+        flat = _MEMBERS.get(inside) if inside else None
         while self.left > 0:
+            if flat is not None:  # runs of flat members first: one pattern match for all of them
+                position = flat.match(units, position).end()  # type: ignore[union-attr]  # matches ""
             start = _skip(units, position)
-            if start in self.holding_fault:
-                return position, False
             try:
                 _, end = self.scan(units, start)
             except StopIteration as refused:
-                return self.refused(units, position, start, int(refused.value))
+                return self.refused(position, start, int(refused.value))
             except JSONDecodeError as refused:
-                return self.refused(units, position, start, refused.pos)
+                return self.refused(position, start, refused.pos)
             except (ValueError, RecursionError, _NotJson):  # a constant; or deeper than Python goes
-                return self.refused(units, position, start, len(units))
+                return self.refused(position, start, len(units))
             if units[end : end + 1] in _NUMBER_PART:  # "0" of "01", "1" of "1.": V8 reads on
                 return position, False
             more = follow.match(units, end) if follow else None
@@ -382,28 +380,11 @@ class _WholeValues:
             position = more.end()
         return position, False
 
-    def refused(self, units: str, position: int, start: int, fault: int) -> tuple[int, bool]:
+    def refused(self, position: int, start: int, fault: int) -> tuple[int, bool]:
         self.left -= fault - start + 1
-        self.refusals += 1
-        if self.refusals == 2:
-            self.holding_fault = _open_at(units, fault)
         return position, False
 
 
-def _open_at(units: str, fault: int) -> set[int]:
-    """Where the arrays and objects still open at ``fault`` start (strings skipped whole; a string
-    open at the fault may add or hide some, which costs time, never a wrong answer)."""
-    openers: list[int] = []
-    for found in _BRACKET_OR_STRING.finditer(units, 0, fault):
-        char = units[found.start()]
-        if char in "[{":
-            openers.append(found.start())
-        elif char in "]}" and openers:
-            openers.pop()
-    return set(openers)
-
-
-_BRACKET_OR_STRING = re.compile(rf"{_STRING}|[\[\]{{}}]")
 _NEXT_MEMBER = {
     "[": re.compile(rf"{_SPACES},"),
     "{": re.compile(rf"{_SPACES},{_SPACES}{_STRING}{_SPACES}:"),
@@ -411,15 +392,13 @@ _NEXT_MEMBER = {
 
 
 def _skip_runs(units: str, position: int, stack: list[str], whole: _WholeValues) -> tuple[int, bool]:
-    """Where a value is due: past the well-formed values (True: the last one is the value due), or
-    past containers opened one inside the other (pushed on ``stack``) where the value holds the
-    fault (or the scanner has given up: then past well-formed members by pattern first)."""
+    """Where a value is due: past the well-formed values (True: the last one is the value due); or,
+    once :class:`_WholeValues` has spent its budget, past flat members by pattern and containers
+    opened one inside the other (pushed on ``stack``)."""
     while True:
         if whole.left > 0:
-            position, produced = whole.skip(units, position, stack[-1] if stack else None)
-            if produced or _skip(units, position) not in whole.holding_fault:
-                return position, produced
-        elif stack:
+            return whole.skip(units, position, stack[-1] if stack else None)
+        if stack:
             members = _MEMBERS[stack[-1]].match(units, position)
             position = members.end() if members else position
         opened = _OPENERS.match(units, position)
