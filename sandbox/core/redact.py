@@ -73,7 +73,7 @@ class VendorSecrets:
     query: frozenset[str] = frozenset()
     #: ... or by name prefix (Sympto's ``authCode<param>``).
     query_prefixes: tuple[str, ...] = ()
-    #: Path segments that are secrets.
+    #: Path segments that are secrets (the patterns' static parts matched without regard to case).
     paths: tuple[SecretPath, ...] = ()
     #: ``(path, field)``: a field secret only in the bodies of one route (Sympto's token is the
     #: ``Response`` of ``/sympto/authorization``, an ordinary envelope field elsewhere).
@@ -121,7 +121,11 @@ class Redaction:
         self._route_fields = {path: frozenset(names) for path, names in routes.items()}
         self._name_maps = frozenset(name.lower() for s in every for name in s.name_maps)
         paths = [p for s in every for p in s.paths]
-        self._paths = re.compile("|".join(_path_regex(p, i) for i, p in enumerate(paths))) if paths else None
+        # Without regard to case: a vendor may route so (Intake24's Express routes do), and a secret
+        # segment in a path that reaches its route must be redacted in any spelling.
+        self._paths = (
+            re.compile("|".join(_path_regex(p, i) for i, p in enumerate(paths)), re.IGNORECASE) if paths else None
+        )
         names = sorted(self._query | self._headers | CREDENTIAL_HEADERS, key=len, reverse=True)
         alternatives = [re.escape(n) for n in names] + [re.escape(p) + r"[\w-]*" for p in self._prefixes]
         self._pairs = re.compile(

@@ -210,6 +210,13 @@ def test_declared_path_segments_and_query_parameters_are_redacted(marker: str) -
         assert marker not in policy().text(f"<a href='{url}'>") if "://" in url else True
 
 
+def test_secret_path_patterns_match_without_regard_to_case() -> None:
+    """A vendor may route without regard to case (Intake24's Express routes do): the secret segment
+    of a path that reaches its route is redacted in any spelling of the static parts."""
+    assert policy().url("/intake24/survey/Demo/CREATE-USER/TOKEN") == f"/intake24/survey/Demo/CREATE-USER/{REDACTED}"
+    assert policy().url("/intake24/survey/A/TOKEN/") == f"/intake24/survey/A/{REDACTED}/"
+
+
 def test_undeclared_parts_of_paths_and_queries_are_kept() -> None:
     assert policy().url("/intake24/survey/demo/create-user/TOKEN?redirect=home") == (
         f"/intake24/survey/demo/create-user/{REDACTED}?redirect=home"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from flask import Flask, Request
@@ -23,7 +24,7 @@ from sandbox.core.outbound import Outbound
 from sandbox.core.redact import SecretPath, VendorSecrets, register_secrets
 from sandbox.core.registry import VendorContext
 from sandbox.core.state import register_reset
-from sandbox.vendors.intake24 import control, errors, faults, models, routes, wire  # noqa: F401 - models: tables
+from sandbox.vendors.intake24 import control, errors, faults, models, routes, routing, wire  # noqa: F401 - models
 from sandbox.vendors.intake24.service import Intake24Service, Intake24Settings
 from sandbox.vendors.intake24.wire import API_PREFIX, SERVICE_KEY, SURVEY_PREFIX, service
 
@@ -58,15 +59,16 @@ SECRETS = VendorSecrets(
 
 
 def api_tenant(request: Request) -> str | None:
-    """The survey slug of ``/intake24/api/surveys/{slug}/...`` (admin paths name survey ids: none)."""
+    """The survey slug of ``/intake24/api/surveys/{slug}/...`` (admin paths name survey ids: none);
+    ``surveys`` in any case, as Express routes it."""
     parts = request.path[len(API_PREFIX) :].split("/")
-    return parts[2] if len(parts) > 2 and parts[1] == "surveys" and parts[2] else None
+    return parts[2] if len(parts) > 2 and parts[1].lower() == "surveys" and parts[2] else None
 
 
 def survey_app_tenant(request: Request) -> str | None:
     """The survey slug of ``/intake24/survey/{slug}/...`` (``/a/{token}`` names no survey)."""
     parts = request.path[len(SURVEY_PREFIX) :].split("/")
-    return parts[1] if len(parts) > 1 and parts[1] and not (parts[1] == "a" and len(parts) > 2) else None
+    return parts[1] if len(parts) > 1 and parts[1] and not (parts[1].lower() == "a" and len(parts) > 2) else None
 
 
 def check_section(section: Mapping[str, Any]) -> None:
@@ -78,11 +80,15 @@ def init_app(app: Flask, context: VendorContext) -> None:
     settings = replace(Intake24Settings.from_section(context.section), max_respondents=limits_of(app).respondents)
     intake24 = Intake24Service(context.store, context.clock, context.randomness, settings, Outbound(context.journal))
     app.extensions[SERVICE_KEY] = intake24
-    # The Express middleware chain runs before routing, on /api requests only (no other vendor pays for it).
-    surfacehooks.before_request(app, API_PREFIX, wire.before_api_request)
-    surfacehooks.after_request(app, API_PREFIX, wire.after_api_request)
     app.register_blueprint(routes.api)
     app.register_blueprint(routes.survey_app)
+    # Express's routing (and Vue Router's), not werkzeug's, picks the view: first, on both surfaces.
+    express_routes = routing.Routes(app, PREFIXES, mounts=(API_PREFIX,))
+    for prefix in PREFIXES:
+        surfacehooks.before_request(app, prefix, partial(routing.reroute, express_routes))
+    # The Express middleware chain runs before the route, on /api requests only (no other vendor pays for it).
+    surfacehooks.before_request(app, API_PREFIX, wire.before_api_request)
+    surfacehooks.after_request(app, API_PREFIX, wire.after_api_request)
     register_secrets(app, NAME, SECRETS)
     register_surface(
         app,

@@ -34,9 +34,9 @@ from typing import Any
 import brotli
 
 from contracts.intake24 import messages
-from sandbox.vendors.intake24 import iconv, qs
+from sandbox.vendors.intake24 import iconv, qs, v8json
 from sandbox.vendors.intake24.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
-from sandbox.vendors.intake24.node import js_json_parse, unexpected_token
+from sandbox.vendors.intake24.node import JsSyntaxError, js_json_parse
 
 #: Intake24's ``limit: '10mb'`` (the sandbox's own body limit, smaller, applies first).
 DEFAULT_LIMIT = 10 * 1024 * 1024
@@ -44,6 +44,9 @@ DEFAULT_LIMIT = 10 * 1024 * 1024
 PARAMETER_LIMIT = 1000
 #: What body-parser's strict JSON skips before the first character (``FIRST_CHAR_REGEXP``).
 _JSON_SPACE = " \t\n\r"
+#: ``JSON_SYNTAX_CHAR`` and ``JSON_SYNTAX_REGEXP`` of ``createStrictSyntaxError``.
+_SYNTAX_CHAR = "#"
+_SYNTAX_RUN = re.compile("#+")
 #: Node's message when an inflater runs out of input before the end of its stream (``Z_BUF_ERROR``).
 END_OF_FILE = "unexpected end of file"
 #: Node's message for any brotli decoding error.
@@ -188,15 +191,24 @@ def parse_json(body: bytes, parameters: dict[str, str], chunks: Sequence[int] = 
     text = decode_json_text(body, parameters, chunks)
     if not text:
         return {}
-    stripped = text.lstrip(_JSON_SPACE)
-    if not stripped:  # strict mode: nothing to parse
-        raise BadRequest("Unexpected end of JSON input")
-    if stripped[0] not in "{[":  # strict mode: only objects and arrays
-        raise BadRequest(unexpected_token(text, len(text) - len(stripped)))
+    if text.lstrip(_JSON_SPACE)[:1] not in ("{", "["):
+        raise BadRequest(strict_violation(text))
     try:
         return js_json_parse(text)
-    except Exception as exc:  # every parse failure is the client's 400
+    except JsSyntaxError as exc:
         raise BadRequest(str(exc)) from None
+
+
+def strict_violation(text: str) -> str:
+    """``createStrictSyntaxError``: the message of ``JSON.parse`` over the text with everything from
+    its first non-space character on replaced by ``#``, each run of ``#`` in that message then
+    replaced by as many code units of the text from that character. A text of spaces only names
+    no character (``indexOf(undefined)`` is -1): ``JSON.parse('')``'s message."""
+    units = v8json.utf16_units(text)
+    index = len(units) - len(units.lstrip(_JSON_SPACE))
+    partial = "" if index == len(units) else units[:index] + _SYNTAX_CHAR * (len(units) - index)
+    message = v8json.syntax_error_in_units(partial) or v8json.END_OF_INPUT
+    return v8json.join_units(_SYNTAX_RUN.sub(lambda run: units[index : index + len(run.group())], message))
 
 
 def parse_urlencoded(body: bytes, parameters: dict[str, str], chunks: Sequence[int] = ()) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from contracts.intake24.schemas import FieldIssue, field_errors, summary
 from sandbox.core import journal
 from sandbox.core.errors import VendorError
 from sandbox.vendors.intake24 import pages
-from sandbox.vendors.intake24.node import JSON_TYPE, stringify
+from sandbox.vendors.intake24.node import JSON_TYPE, scrub, stringify
 
 #: The journal's rule for a request only a limit of the sandbox refuses (the real Intake24 has none).
 SANDBOX_LIMIT_RULE = "sandbox_limit"
@@ -31,11 +31,18 @@ def request_locale() -> str:
 
 
 class Intake24Error(VendorError):
-    """Base of Intake24's errors; ``body`` is what goes on the wire."""
+    """Base of Intake24's errors; ``body`` is what goes on the wire, with the message verbatim
+    (``wire_message``): it may hold a lone UTF-16 surrogate (V8's ``JSON.parse`` quotes 10 code
+    units of context, which may cut an emoji in two), which Express writes as an escape. ``message``,
+    which the journal stores, has U+FFFD there instead (a lone surrogate is no storable text)."""
+
+    def __init__(self, message: str, **options: Any) -> None:
+        super().__init__(scrub(message), **options)
+        self.wire_message = message
 
     @property
     def body(self) -> Any:
-        return {"message": self.message}
+        return {"message": self.wire_message}
 
 
 class BadRequest(Intake24Error):
@@ -77,7 +84,7 @@ class ContractInvalid(Intake24Error):
         errors: dict[str, Any] = {}
         for location, issues in self.groups:
             errors.update(field_errors(issues, location, localise=True, locale=request_locale()))
-        return {"message": self.message, "errors": errors}
+        return {"message": self.wire_message, "errors": errors}
 
 
 class ClaimsInvalid(Intake24Error):
@@ -93,7 +100,7 @@ class ClaimsInvalid(Intake24Error):
 
     @property
     def body(self) -> Any:
-        return {"errors": field_errors(self.issues, self.location, localise=False), "message": self.message}
+        return {"errors": field_errors(self.issues, self.location, localise=False), "message": self.wire_message}
 
 
 class AdminValidationError(Intake24Error):
@@ -116,7 +123,7 @@ class AdminValidationError(Intake24Error):
     @property
     def body(self) -> Any:
         entry = {"code": None, "type": "field", "path": self.path, "msg": self.msg, "location": "body", "value": None}
-        return {"errors": {self.path: entry}, "message": self.message}
+        return {"errors": {self.path: entry}, "message": self.wire_message}
 
 
 class Unauthorized(Intake24Error):

@@ -1,8 +1,8 @@
 """How Intake24's Node.js runtime reads and writes text, reproduced where its answers show it.
 
 * ``JSON.parse`` (body-parser and jsonwebtoken use it): duplicate keys (last wins), no NaN or
-  Infinity literals, numbers as doubles, and V8's exact error messages, which Intake24 answers
-  verbatim in its 400s.
+  Infinity literals, numbers as doubles, no depth limit, and V8's exact error messages (V8's
+  parser reproduced in :mod:`.v8json`), which Intake24 answers verbatim in its 400s.
 * ``Buffer.from(segment, 'base64')``: the url-safe alphabet accepted, a dangling character ignored
   (jsonwebtoken decodes JWT segments this way).
 * JavaScript strings are UTF-16: a lone surrogate (``"\ud800"`` in a JSON body or JWT payload) is
@@ -23,6 +23,8 @@ import math
 import re
 from typing import Any
 
+from sandbox.vendors.intake24 import v8json
+
 #: Express's ``res.json`` content type.
 JSON_TYPE = "application/json; charset=utf-8"
 
@@ -40,7 +42,7 @@ def stringify(body: Any) -> bytes:
 
 
 class JsSyntaxError(Exception):
-    """What ``JSON.parse`` throws; ``str()`` is V8's message."""
+    """What ``JSON.parse`` throws; ``str()`` is V8's message (:mod:`.v8json`)."""
 
 
 def _no_constants(name: str) -> Any:
@@ -53,104 +55,16 @@ def _js_int(text: str) -> int | float:
 
 
 def js_json_parse(text: str) -> Any:
-    """``JSON.parse``: duplicate keys (last wins), no NaN/Infinity, numbers as doubles."""
+    """``JSON.parse``: duplicate keys (last wins), no NaN/Infinity, numbers as doubles, any depth
+    (V8 11.3's parser is iterative), and V8's own message when it fails (:mod:`.v8json`). Python's
+    ``json`` parses what it can (the same grammar, faster); V8's rules decide the rest."""
     try:
         return json.loads(text, parse_constant=_no_constants, parse_int=_js_int)
-    except (ValueError, RecursionError, JsSyntaxError) as exc:
-        raise JsSyntaxError(node_json_error(text, exc)) from exc
-
-
-def node_json_error(text: str, exc: BaseException) -> str:
-    """Node 20's ``JSON.parse`` message for the common failures (others: the nearest wording)."""
-    if isinstance(exc, json.JSONDecodeError):
-        position, msg = exc.pos, exc.msg
-        if position >= len(text.rstrip(" \t\r\n")) and msg == "Expecting value":
-            return "Unexpected end of JSON input"  # at the end, V8 says so only where a value was due
-        if msg == "Expecting value":
-            literal = _literal_mismatch(text, position)
-            if literal is not None:  # a cut or misspelt true/false/null: V8 reads it letter by letter
-                return "Unexpected end of JSON input" if literal >= len(text) else unexpected_token(text, literal)
-        if msg == "Expecting ':' delimiter" and position >= len(text) and _later_property(text, position):
-            return "Unexpected end of JSON input"  # V8: only the first property's colon is named
-        if msg == "Expecting property name enclosed in double quotes":
-            before = text[:position].rstrip(" \t\r\n")
-            if before.endswith("{"):
-                return f"Expected property name or '}}' in JSON at position {position}"
-            return f"Expected double-quoted property name in JSON at position {position}"
-        if msg == "Expecting ':' delimiter":
-            return f"Expected ':' after property name in JSON at position {position}"
-        if msg == "Expecting ',' delimiter":
-            opener = _innermost_opener(text[:position])
-            if opener == "[":
-                return f"Expected ',' or ']' after array element in JSON at position {position}"
-            return f"Expected ',' or '}}' after property value in JSON at position {position}"
-        if msg == "Extra data":
-            return f"Unexpected non-whitespace character after JSON at position {position}"
-        if msg.startswith("Unterminated string"):
-            return f"Unterminated string in JSON at position {len(text)}"
-        if msg.startswith("Invalid control character"):
-            return f"Bad control character in string literal in JSON at position {position}"
-        if msg.startswith("Invalid \\escape") or msg.startswith("Invalid \\u"):
-            return f"Bad escaped character in JSON at position {position}"
-        if position < len(text):
-            return unexpected_token(text, position)
-    if text.strip(" \t\r\n") == "":
-        return "Unexpected end of JSON input"
-    return unexpected_token(text, 0)
-
-
-def _literal_mismatch(text: str, position: int) -> int | None:
-    """Where ``true``/``false``/``null`` starting at ``position`` stops matching, or None."""
-    for literal in ("true", "false", "null"):
-        if text[position : position + 1] == literal[0]:
-            index = position
-            while index < len(text) and index - position < len(literal) and text[index] == literal[index - position]:
-                index += 1
-            return index
-    return None
-
-
-def _later_property(text: str, end: int) -> bool:
-    """Whether the property name just before ``end`` follows a comma (is not its object's first)."""
-    key_end = text.rstrip(" \t\r\n")
-    start = key_end.rfind('"', 0, len(key_end) - 1)
-    while start > 0 and text[start - 1] == "\\":  # an escaped quote inside the name
-        start = key_end.rfind('"', 0, start - 1)
-    return text[:start].rstrip(" \t\r\n").endswith(",")
-
-
-V8_CONTEXT = 10  # V8's kMaxContextCharacters; sources shorter than 21 characters are quoted whole
-
-
-def unexpected_token(text: str, position: int) -> str:
-    """V8's "Unexpected token" message, with its context window around ``position``."""
-    length = len(text)
-    if length < 2 * V8_CONTEXT + 1:
-        snippet = f'"{text}"'
-    elif position < V8_CONTEXT:
-        snippet = f'"{text[: position + V8_CONTEXT]}"...'
-    elif position < length - V8_CONTEXT:
-        snippet = f'..."{text[position - V8_CONTEXT : position + V8_CONTEXT]}"...'
-    else:
-        snippet = f'..."{text[position - V8_CONTEXT :]}"'
-    return f"Unexpected token '{text[position]}', {snippet} is not valid JSON"
-
-
-def _innermost_opener(prefix: str) -> str:
-    depth: list[str] = []
-    in_string = escaped = False
-    for char in prefix:
-        if in_string:
-            escaped = not escaped and char == "\\"
-            if char == '"' and not escaped:
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth.append(char)
-        elif char in "]}" and depth:
-            depth.pop()
-    return depth[-1] if depth else "{"
+    except (ValueError, RecursionError, JsSyntaxError):
+        message = v8json.syntax_error(text)
+    if message is None:  # deeper than Python's recursion limit, which V8 does not have
+        return v8json.parse_any_depth(text, _js_int)
+    raise JsSyntaxError(message)
 
 
 def node_base64(segment: str) -> bytes:

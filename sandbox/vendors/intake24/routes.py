@@ -404,6 +404,9 @@ def survey_login(slug: str) -> Response:
     parameters=(SLUG, _path("view"), AUTH, _query("submitted")),
 )
 def survey_view(slug: str, view: str) -> Response:
+    """Vue Router's ``/:surveyId/home`` (``recall``, ``feedback``): static segments, matched without
+    regard to case (``sensitive: false``), as the API's routes are (:mod:`.routing`)."""
+    view = view.lower()
     intake24 = wire.service()
     survey = intake24.find_survey(slug)
     if survey is None or view not in pages.SURVEY_VIEWS:
