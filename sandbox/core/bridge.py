@@ -139,47 +139,62 @@ def _visible(value: bytes) -> bool:
     return all(byte == 9 or 32 <= byte < 127 for byte in value)
 
 
+#: ``HTTP_*`` keys by header name, made once per name: the same dozen names come with every request.
+#: Bounded, as header names are the client's to choose; past the bound a key is made each time.
+_HEADER_KEYS: dict[str, str] = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
+_HEADER_KEYS_LIMIT = 512
+
+
+def _header_key(name: str) -> str:
+    key = _HEADER_KEYS.get(name)
+    if key is None:
+        key = "HTTP_" + name.upper().replace("-", "_")
+        if len(_HEADER_KEYS) < _HEADER_KEYS_LIMIT:
+            _HEADER_KEYS[name] = key
+    return key
+
+
 def environ_for_asgi(scope: dict[str, Any]) -> dict[str, Any]:
     """The WSGI environ for an ASGI HTTP scope, the same as :func:`environ_for` builds from an RSGI
     one, plus the request target as the client wrote it: ``RAW_URI`` and ``REQUEST_URI`` (as gunicorn
     and werkzeug's server give them), from the scope's ``raw_path``, which Granian's ASGI interface
     carries and its RSGI interface does not (RSGI's ``path`` is percent-decoded, lossily, in
     ``src/rsgi/types.rs``; ``raw_path`` is set from ``uri.path()`` in ``src/asgi/utils.rs``). A vendor
-    whose router matches on the raw path (Intake24's Express) needs it: ``a%2Fb`` is one segment there."""
+    whose router matches on the raw path (Intake24's Express) needs it: ``a%2Fb`` is one segment there.
+
+    On every request's path, so written for it: a header value is checked for visible ASCII by
+    ``str.isascii`` and ``str.isprintable`` (both in C; on ASCII text ``isprintable`` is exactly 0x20
+    to 0x7E), and only a value that fails them (a tab is visible to Granian) is walked byte by byte;
+    the ``HTTP_*`` key of a header name is made once (:func:`_header_key`)."""
     server_host, server_port = scope.get("server") or ("", "")
     client = scope.get("client") or ("", 0)
     path = scope["path"]
     query = scope["query_string"].decode("latin-1")
     raw = scope.get("raw_path") or path.encode("utf-8")
-    target = raw.decode("latin-1") + (f"?{query}" if query else "")
-    environ = {
-        **_CONSTANT_ENVIRON,
-        "SERVER_PROTOCOL": _PROTOCOLS.get(scope["http_version"], "HTTP/1"),
-        "SERVER_NAME": str(server_host),
-        "SERVER_PORT": str(server_port),
-        "REMOTE_ADDR": str(client[0]),
-        "REQUEST_METHOD": scope["method"],
-        "PATH_INFO": path if path.isascii() else path.encode("utf-8").decode("latin-1"),
-        "QUERY_STRING": query,
-        "RAW_URI": target,
-        "REQUEST_URI": target,
-        "wsgi.url_scheme": scope["scheme"],
-    }
+    target = raw.decode("latin-1") + ("?" + query if query else "")
+    environ = _CONSTANT_ENVIRON.copy()
+    environ["SERVER_PROTOCOL"] = _PROTOCOLS.get(scope["http_version"], "HTTP/1")
+    environ["SERVER_NAME"] = str(server_host)
+    environ["SERVER_PORT"] = str(server_port)
+    environ["REMOTE_ADDR"] = str(client[0])
+    environ["REQUEST_METHOD"] = scope["method"]
+    environ["PATH_INFO"] = path if path.isascii() else path.encode("utf-8").decode("latin-1")
+    environ["QUERY_STRING"] = query
+    environ["RAW_URI"] = environ["REQUEST_URI"] = target
+    environ["wsgi.url_scheme"] = scope["scheme"]
     for name_bytes, value_bytes in scope["headers"]:
-        if not _visible(value_bytes):
+        value = value_bytes.decode("latin-1")
+        if not (value.isascii() and value.isprintable()) and not _visible(value_bytes):
             continue
-        name, value = name_bytes.decode("latin-1"), value_bytes.decode("latin-1")
-        if name == "content-type":
-            environ.setdefault("CONTENT_TYPE", value)
-        elif name == "content-length":
-            environ.setdefault("CONTENT_LENGTH", value)
-        else:
-            key = "HTTP_" + name.upper().replace("-", "_")
-            if key in environ:
-                environ[key] += (";" if name == "cookie" else ",") + value
-            else:
-                environ[key] = value
-    environ.setdefault("HTTP_HOST", "")
+        name = name_bytes.decode("latin-1")
+        key = _header_key(name)
+        if key not in environ:
+            environ[key] = value
+        elif key[0] == "H":  # a repeated header: joined, cookies with ";" (they cannot take commas)
+            environ[key] += (";" if name == "cookie" else ",") + value
+        # a repeated Content-Type or Content-Length: the first one counts
+    if "HTTP_HOST" not in environ:
+        environ["HTTP_HOST"] = ""
     return environ
 
 
