@@ -198,31 +198,6 @@ def environ_for_asgi(scope: dict[str, Any]) -> dict[str, Any]:
     return environ
 
 
-class AsgiBody:
-    """An ASGI ``receive`` as the chunk iterator :func:`receive` reads: the body's chunks, then ``b""``
-    at its end or when the client has gone (``http.disconnect``)."""
-
-    def __init__(self, receive: Callable[[], Any]) -> None:
-        self._receive = receive
-        self._done = False
-
-    def __aiter__(self) -> AsgiBody:
-        return self
-
-    async def __anext__(self) -> bytes:
-        if self._done:
-            raise StopAsyncIteration
-        message = await self._receive()
-        if message.get("type") != "http.request":
-            self._done = True
-            return b""
-        if not message.get("more_body", False):
-            self._done = True
-            return message.get("body", b"") or b""
-        chunk: bytes = message.get("body", b"")
-        return chunk if chunk else await self.__anext__()
-
-
 def body_limit(environ: dict[str, Any], max_body_bytes: int) -> int:
     """How many body bytes to wait for: 0 when there is none to read or it is too large to read."""
     length_text = environ.get("CONTENT_LENGTH")
@@ -247,6 +222,30 @@ async def receive(protocol: Any, limit: int, chunks: list[bytes]) -> None:
             chunks.append(chunk)
             received += len(chunk)
             if received >= limit:
+                return
+    except (RuntimeError, OSError):  # Granian's protocol errors: nobody is left to send the rest
+        return
+
+
+async def receive_asgi(receive_message: Callable[[], Any], limit: int, chunks: list[bytes]) -> None:
+    """:func:`receive` for an ASGI ``receive``: the ``http.request`` messages' bodies until ``limit`` bytes,
+    the last message (``more_body`` false) or anything else (``http.disconnect``: the client has gone).
+
+    A loop of its own rather than an async iterator handed to :func:`receive`: it runs for every request
+    with a body, and an iterator object with its ``__anext__`` coroutine per message cost as much again."""
+    received = 0
+    try:
+        while True:
+            message = await receive_message()
+            if message.get("type") != "http.request":
+                return
+            chunk = message.get("body", b"")
+            if chunk:
+                chunks.append(chunk)
+                received += len(chunk)
+                if received >= limit:
+                    return
+            if not message.get("more_body", False):
                 return
     except (RuntimeError, OSError):  # Granian's protocol errors: nobody is left to send the rest
         return
@@ -373,8 +372,11 @@ class Bridge:
         with contextlib.suppress(RuntimeError):  # the loop has already closed: nobody is waiting
             loop.call_soon_threadsafe(_settle, finished, outcome)
 
-    async def _read_body(self, protocol: Any, limit: int, environ: dict[str, Any]) -> bytes:
-        """The body, as far as it arrived; a refused one is marked for the app to answer."""
+    async def _read_body(
+        self, protocol: Any, limit: int, environ: dict[str, Any], reader: Callable[..., Any] = receive
+    ) -> bytes:
+        """The body, as far as it arrived (``reader``: :func:`receive` or :func:`receive_asgi`); a refused one
+        is marked for the app to answer."""
         if self.pending >= 2 * self.max_pending:
             environ[REFUSAL_KEY] = Refusal("busy", self.pending)
             return b""
@@ -382,7 +384,7 @@ class Bridge:
         self.pending += 1
         try:
             async with asyncio.timeout(self.body_timeout), self._turns:
-                await receive(protocol, limit, chunks)
+                await reader(protocol, limit, chunks)
         except TimeoutError:
             environ[REFUSAL_KEY] = Refusal("timeout", self.body_timeout)
         finally:
@@ -400,7 +402,7 @@ class Bridge:
             return
         environ = environ_for_asgi(scope)
         limit = body_limit(environ, self.max_body_bytes)
-        body = await self._read_body(AsgiBody(receive), limit, environ) if limit else b""
+        body = await self._read_body(receive, limit, environ, receive_asgi) if limit else b""
         environ["wsgi.input"] = io.BytesIO(body)
         environ[BUFFERED_KEY] = True
         loop = asyncio.get_running_loop()
