@@ -7,7 +7,8 @@ client) rate. Every request is fully valid: a signed HS256 JWT, the body validat
 upsert (a new member for each request), a journal entry.
 
     python benchmarks/cirrusmd_sessions.py [--workers 2] [--connections 16] [--seconds 10] [--rounds 3]
-        [--mountebank] [--gunicorn] [--database URL] [--soak SECONDS] [--against DIR] [--stages]
+        [--mountebank] [--wiremock] [--postgresql] [--gunicorn] [--database URL] [--soak SECONDS]
+        [--against DIR] [--stages]
 
 ``--against DIR`` runs a second checkout of the project (e.g. ``git worktree add DIR <base commit>``)
 with the same interpreter and dependencies, its sources first on ``PYTHONPATH``, alternating with
@@ -23,6 +24,21 @@ body) with the same load, alternating with the sandbox round by round, and print
 the medians; it installs ``@mbtest/mountebank`` with npm into ``~/.cache/vendor-sandbox-bench``
 (outside the repository) the first time. Without npm the comparison is skipped, saying so.
 
+``--wiremock`` also drives a WireMock standalone stub (one mapping answering 201 with a fixed body,
+loaded from a mapping file at start, so that its cold start is process start to the first 201),
+started as its users start it (``java -jar``, its defaults, only the port and loopback bind given).
+The JVM is warmed before each measured round: the same wrk load for ``--wiremock-warm`` seconds
+(default 10) on the same process, not counted. The jar comes from the npm package ``wiremock``
+(which bundles ``wiremock-standalone-<version>.jar``), installed into ``~/.cache/vendor-sandbox-bench``
+the first time; it needs ``java`` (17 or later) on the PATH.
+
+``--postgresql`` also runs the sandbox on a throw-away PostgreSQL cluster (Debian's server binaries,
+started as the tests start theirs: :class:`sandbox.testing.postgres.TemporaryPostgres`, loopback,
+``fsync`` and ``synchronous_commit`` off), alternating with the others.
+
+At the end, the figures side by side as a Markdown table, the ratios the targets of issue 17 are
+stated in, and each target met or not met.
+
 ``--gunicorn`` also runs the same app on gunicorn's threaded workers (when gunicorn is installed
 in the environment; it is not a dependency), for the choice of server.
 
@@ -37,6 +53,7 @@ is printed. Loopback only; bounded in time.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -59,6 +76,8 @@ from contracts.cirrusmd.tokens import VALID, Credentials
 
 SESSIONS = "/cirrusmd/sdk/v2/public/sessions"
 MOUNTEBANK_HOME = Path.home() / ".cache" / "vendor-sandbox-bench"
+#: The npm package that bundles WireMock's standalone jar (installed beside mountebank, outside the repository).
+WIREMOCK_PACKAGE = "wiremock@3.13.2"
 #: Soak tokens: one minted per window, each used inside its validity (exp is 110 s after iat).
 TOKEN_WINDOW_SECONDS = 60
 
@@ -221,33 +240,44 @@ def sandbox_server(
         process.wait(timeout=30)
 
 
-def mountebank_binary(install: bool) -> Path | None:
-    binary = MOUNTEBANK_HOME / "node_modules" / ".bin" / "mb"
-    if binary.exists() or not install:
-        return binary if binary.exists() else None
+def npm_install(package: str) -> bool:
+    """``npm install package`` into :data:`MOUNTEBANK_HOME` (outside the repository); False without npm."""
     if shutil.which("npm") is None:
-        return None
+        return False
     MOUNTEBANK_HOME.mkdir(parents=True, exist_ok=True)
-    print(f"installing @mbtest/mountebank with npm into {MOUNTEBANK_HOME} ...", flush=True)
+    print(f"installing {package} with npm into {MOUNTEBANK_HOME} ...", flush=True)
     result = subprocess.run(
-        [
-            "npm",
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--silent",
-            "--prefix",
-            str(MOUNTEBANK_HOME),
-            "@mbtest/mountebank",
-        ],
+        ["npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", str(MOUNTEBANK_HOME), package],
         capture_output=True,
         text=True,
         timeout=600,
     )
     if result.returncode != 0:
         print(f"npm install failed: {result.stderr[-500:]}")
-        return None
+        return False
+    return True
+
+
+def mountebank_binary(install: bool) -> Path | None:
+    binary = MOUNTEBANK_HOME / "node_modules" / ".bin" / "mb"
+    if binary.exists() or not install:
+        return binary if binary.exists() else None
+    npm_install("@mbtest/mountebank")
     return binary if binary.exists() else None
+
+
+def wiremock_jar(install: bool) -> Path | None:
+    """WireMock's standalone jar, as the npm package ``wiremock`` bundles it; None without java or npm."""
+    if shutil.which("java") is None:
+        return None
+
+    def found() -> Path | None:
+        jars = sorted((MOUNTEBANK_HOME / "node_modules" / "wiremock" / "build").glob("wiremock-standalone-*.jar"))
+        return jars[-1] if jars else None
+
+    if found() is None and install:
+        npm_install(WIREMOCK_PACKAGE)
+    return found()
 
 
 @contextmanager
@@ -297,6 +327,62 @@ def mountebank_server(binary: Path, workdir: Path) -> Iterator[tuple[int, str, f
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@contextmanager
+def wiremock_server(jar: Path, workdir: Path, connections: int, warm_seconds: int) -> Iterator[tuple[int, str, float]]:
+    """A stateless WireMock stub: one mapping (from its mapping file) answering the session path with a fixed 201.
+
+    Started with WireMock's defaults (``java -jar``; only the port and a loopback bind given). Cold start is
+    process start to the first 201; then the JVM is warmed with ``warm_seconds`` of the same load, not counted.
+    """
+    port = free_port()
+    (workdir / "mappings").mkdir()
+    (workdir / "__files").mkdir()
+    mapping = {
+        "request": {"method": "POST", "url": SESSIONS},
+        "response": {
+            "status": 201,
+            "headers": {"Content-Type": "application/json"},
+            "jsonBody": {"access_token": "stub"},
+        },
+    }
+    (workdir / "mappings" / "session.json").write_text(json.dumps(mapping))
+    command = ["java", "-jar", str(jar), "--port", str(port), "--bind-address", "127.0.0.1"]
+    command += ["--root-dir", str(workdir), "--disable-banner"]
+    url = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        cold = wait_for(
+            lambda: requests.post(url + SESSIONS, json=valid_body("cold"), timeout=2).status_code == 201,
+            process,
+            started,
+            "WireMock",
+        )
+        if warm_seconds > 0:  # the JIT compiles the hot path under load: warm the JVM before measuring
+            run_wrk(url, connections, warm_seconds, process.pid)
+        yield process.pid, url, cold
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@contextmanager
+def temporary_postgresql() -> Iterator[tuple[str, int]]:
+    """A throw-away PostgreSQL cluster on loopback, started as the tests start theirs: (database URL, the
+    postmaster's pid, whose process tree's CPU is the database server's share of each request)."""
+    from sandbox.testing.postgres import TemporaryPostgres
+
+    server = TemporaryPostgres().start()
+    try:
+        url = server.create_database("bench")
+        yield url, int((server.data / "postmaster.pid").read_text().split()[0])
+    finally:
+        server.stop()
 
 
 def compile_bytecode(checkout: Path | None = None) -> None:
@@ -542,6 +628,7 @@ def run_wrk(
     mix: bool = False,
     on_sample: Callable[[float, float, float], None] | None = None,
     sample_every: float = 0.1,
+    database_pid: int | None = None,
 ) -> dict[str, float]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(wrk_script(seconds, mix))
@@ -559,6 +646,7 @@ def run_wrk(
 
     sampler = threading.Thread(target=sample, daemon=True)
     cpu_before = cpu_seconds(tree_pids(server_pid))
+    database_before = cpu_seconds(tree_pids(database_pid)) if database_pid is not None else 0.0
     sampler.start()
     command = ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s"]
     command += ["--latency", "-s", script.name, url + SESSIONS]
@@ -566,6 +654,7 @@ def run_wrk(
     stop.set()
     sampler.join()
     cpu_after = cpu_seconds(tree_pids(server_pid))
+    database_after = cpu_seconds(tree_pids(database_pid)) if database_pid is not None else 0.0
     os.unlink(script.name)
     match = re.search(r"JSON (\{.*\})", output.stdout)
     if not match:
@@ -580,6 +669,7 @@ def run_wrk(
         "non2xx": figures["non2xx"],
         "errors": figures["errors"],
         "cpu_us_per_request": (cpu_after - cpu_before) * 1e6 / max(requests_done, 1),
+        "database_cpu_us_per_request": (database_after - database_before) * 1e6 / max(requests_done, 1),
         "peak_rss_mib": peak["rss"],
         "peak_pss_mib": peak["pss"],
     }
@@ -648,6 +738,13 @@ def main() -> None:
     parser.add_argument("--in-process-seconds", type=float, default=5.0)
     parser.add_argument("--database", default=None, help="SQLAlchemy URL (default: a fresh SQLite file)")
     parser.add_argument("--mountebank", action="store_true", help="also load a mountebank stub and print the ratio")
+    parser.add_argument("--wiremock", action="store_true", help="also load a WireMock stub (warmed JVM)")
+    parser.add_argument(
+        "--wiremock-warm", type=int, default=10, metavar="SECONDS", help="WireMock warm-up load before each round"
+    )
+    parser.add_argument(
+        "--postgresql", action="store_true", help="also run the sandbox on a throw-away PostgreSQL cluster"
+    )
     parser.add_argument("--soak", type=int, default=0, metavar="SECONDS", help="run a mixed-load soak instead")
     parser.add_argument(
         "--gunicorn", action="store_true", help="also run the sandbox on gunicorn (gthread), if installed"
@@ -672,6 +769,7 @@ def main() -> None:
         return
     if shutil.which("wrk") is None:
         print("wrk not found (apt-get install wrk): skipping the HTTP load")
+    print("load average before: {:.2f} {:.2f} {:.2f} (1, 5, 15 min)".format(*os.getloadavg()), flush=True)
     compile_bytecode()
     against: Path | None = arguments.against.resolve() if arguments.against else None
     if against is not None:
@@ -704,30 +802,44 @@ def main() -> None:
     binary = mountebank_binary(install=True) if arguments.mountebank else None
     if arguments.mountebank and binary is None:
         print("mountebank comparison skipped: npm or the package is not available")
+    jar = wiremock_jar(install=True) if arguments.wiremock else None
+    if arguments.wiremock and jar is None:
+        print("WireMock comparison skipped: java, npm or the package is not available")
     gunicorn = arguments.gunicorn and Path(sys.executable).with_name("gunicorn").exists()
     if arguments.gunicorn and not gunicorn:
         print("gunicorn comparison skipped: gunicorn is not installed in this environment")
     runs: dict[str, tuple[list[dict[str, float]], list[float]]] = {}
 
-    def measure(name: str, server: Callable[[Path], object]) -> None:
+    def measure(name: str, server: Callable[[Path], object], database_pid: int | None = None) -> None:
         rounds, colds = runs.setdefault(name, ([], []))
         with tempfile.TemporaryDirectory() as directory, server(Path(directory)) as (pid, url, cold):  # type: ignore[attr-defined]
             colds.append(cold)
-            rounds.append(run_wrk(url, arguments.connections, arguments.seconds, pid))
+            rounds.append(run_wrk(url, arguments.connections, arguments.seconds, pid, database_pid=database_pid))
 
     load = f"wrk {arguments.connections} connections, {arguments.seconds} s per round"
     this = f"vendor-sandbox serve --workers {arguments.workers}, {load}"
+    on_postgresql = f"vendor-sandbox serve --workers {arguments.workers} on PostgreSQL, {load}"
     other = f"{against} (--against), serve --workers {arguments.workers}, {load}"
     unicorn = f"the same app on gunicorn -k gthread -w {arguments.workers} --threads 4, {load}"
     stub = f"mountebank stub (stateless, fixed 201), {load}"
-    for _ in range(arguments.rounds):
-        measure(this, lambda directory: sandbox_server(directory, arguments.workers, arguments.database))
-        if against is not None:
-            measure(other, lambda d: sandbox_server(d, arguments.workers, arguments.database, checkout=against))
-        if gunicorn:
-            measure(unicorn, lambda d: sandbox_server(d, arguments.workers, arguments.database, "gunicorn"))
-        if binary is not None:
-            measure(stub, lambda directory: mountebank_server(binary, directory))
+    wiremock = f"WireMock stub (stateless, fixed 201, JVM warmed {arguments.wiremock_warm} s), {load}"
+    with contextlib.ExitStack() as stack:
+        postgresql = stack.enter_context(temporary_postgresql()) if arguments.postgresql else None
+        for _ in range(arguments.rounds):
+            measure(this, lambda directory: sandbox_server(directory, arguments.workers, arguments.database))
+            if postgresql is not None:
+                measure(on_postgresql, lambda d: sandbox_server(d, arguments.workers, postgresql[0]), postgresql[1])
+            if against is not None:
+                measure(other, lambda d: sandbox_server(d, arguments.workers, arguments.database, checkout=against))
+            if gunicorn:
+                measure(unicorn, lambda d: sandbox_server(d, arguments.workers, arguments.database, "gunicorn"))
+            if binary is not None:
+                measure(stub, lambda directory: mountebank_server(binary, directory))
+            if jar is not None:
+                measure(
+                    wiremock,
+                    lambda d: wiremock_server(jar, d, arguments.connections, arguments.wiremock_warm),
+                )
     for name, (rounds, colds) in runs.items():
         report(name, rounds, colds)
     sandbox_rounds = runs[this][0]
@@ -744,6 +856,67 @@ def main() -> None:
     if stub in runs:
         ratio = median(sandbox_rounds, "rps") / median(runs[stub][0], "rps")
         print(f"throughput ratio sandbox / mountebank: {ratio:.2f}")
+    columns = [(f"sandbox (`serve --workers {arguments.workers}`, SQLite)", this)]
+    columns += [("sandbox on PostgreSQL", on_postgresql), ("mountebank stub", stub), ("WireMock stub", wiremock)]
+    side_by_side(
+        [(title, runs[key]) for title, key in columns if key in runs], statistics.median(rates), arguments.rounds
+    )
+    print("load average after: {:.2f} {:.2f} {:.2f} (1, 5, 15 min)".format(*os.getloadavg()))
+
+
+def side_by_side(
+    columns: list[tuple[str, tuple[list[dict[str, float]], list[float]]]], in_process: float, rounds: int
+) -> None:
+    """The figures of each server as one Markdown table, then the targets of issue 17, met or not met."""
+    rows: list[tuple[str, Callable[[list[dict[str, float]], list[float]], str]]] = [
+        ("throughput, requests/s", lambda r, c: f"{median(r, 'rps'):,.0f}"),
+        ("server CPU per request", lambda r, c: f"{median(r, 'cpu_us_per_request'):,.0f} µs"),
+        ("latency p50 / p99", lambda r, c: f"{median(r, 'p50_ms'):.1f} / {median(r, 'p99_ms'):.1f} ms"),
+        ("cold start (process start to first 201)", lambda r, c: f"{statistics.median(c):.2f} s"),
+        (
+            "peak memory, PSS (RSS summed)",
+            lambda r, c: f"{median(r, 'peak_pss_mib'):.0f} ({median(r, 'peak_rss_mib'):.0f}) MiB",
+        ),
+    ]
+    print()
+    print(f"| medians of {rounds} round(s) | " + " | ".join(title for title, _ in columns) + " |")
+    print("|---" * (len(columns) + 1) + "|")
+    for label, cell in rows:
+        print(f"| {label} | " + " | ".join(cell(r, c) for _, (r, c) in columns) + " |")
+    print(f"| in-process (Flask test client) | {in_process:,.0f} calls/s |" + " |" * (len(columns) - 1))
+    sandbox_rounds, sandbox_colds = columns[0][1]
+    found = dict(columns)
+
+    def target(name: str, value: str, met: bool) -> None:
+        print(f"| {name} | {value} | {'met' if met else 'not met'} |")
+
+    print()
+    print("| target (issue 17) | this run | |")
+    print("|---|---|---|")
+    cpu = median(sandbox_rounds, "cpu_us_per_request")
+    target("server CPU per valid create-session ≤ 450 µs (SQLite)", f"{cpu:,.0f} µs", cpu <= 450)
+    if "sandbox on PostgreSQL" in found:
+        cpu_pg = median(found["sandbox on PostgreSQL"][0], "cpu_us_per_request")
+        database_cpu = median(found["sandbox on PostgreSQL"][0], "database_cpu_us_per_request")
+        print(
+            f"| the same on PostgreSQL (reported) | {cpu_pg:,.0f} µs in the sandbox's processes, "
+            f"+ {database_cpu:,.0f} µs in PostgreSQL's | |"
+        )
+    rps = median(sandbox_rounds, "rps")
+    if "mountebank stub" in found:
+        mountebank_rounds, mountebank_colds = found["mountebank stub"]
+        ratio = rps / median(mountebank_rounds, "rps")
+        target("throughput ≥ 1.0× mountebank", f"{ratio:.2f}×", ratio >= 1.0)
+        cold, cold_mb = statistics.median(sandbox_colds), statistics.median(mountebank_colds)
+        target("cold start ≤ mountebank's", f"{cold:.2f} s against {cold_mb:.2f} s", cold <= cold_mb)
+    if "WireMock stub" in found:
+        ratio = rps / median(found["WireMock stub"][0], "rps")
+        target("throughput ≥ 0.3× warmed WireMock", f"{ratio:.2f}×", ratio >= 0.3)
+    p99 = median(sandbox_rounds, "p99_ms")
+    target("p99 ≤ 20 ms at 16 connections", f"{p99:.1f} ms", p99 <= 20)
+    memory = median(sandbox_rounds, "peak_pss_mib")
+    target("peak memory ≤ 120 MiB (PSS)", f"{memory:.0f} MiB", memory <= 120)
+    target("in-process ≥ 2,000 calls/s", f"{in_process:,.0f} calls/s", in_process >= 2000)
 
 
 def merged_stages(runs: list[dict[str, object]]) -> dict[str, object]:

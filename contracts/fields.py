@@ -233,9 +233,14 @@ def parse_iso_date(text: str, error: Any) -> date:
         raise error() from exc
 
 
+#: What ``json.dumps(value, separators=(",", ":"), ensure_ascii=False)`` uses, made once: ``json.dumps``
+#: builds a new encoder on every call that passes arguments, and every CirrusMD session measures its metadata.
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def json_size(value: Any) -> int:
     """Bytes of ``value`` as compact UTF-8 JSON: the size a stored JSON object is limited by."""
-    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    return len(_COMPACT.encode(value).encode("utf-8", "surrogatepass"))
 
 
 class JsonObject(fields.Dict):

@@ -143,73 +143,63 @@ def _visible(value: bytes) -> bool:
     return all(byte == 9 or 32 <= byte < 127 for byte in value)
 
 
+#: ``HTTP_*`` keys by header name, made once per name: the same dozen names come with every request.
+#: Bounded, as header names are the client's to choose; past the bound a key is made each time.
+_HEADER_KEYS: dict[str, str] = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
+_HEADER_KEYS_LIMIT = 512
+
+
+def _header_key(name: str) -> str:
+    key = _HEADER_KEYS.get(name)
+    if key is None:
+        key = "HTTP_" + name.upper().replace("-", "_")
+        if len(_HEADER_KEYS) < _HEADER_KEYS_LIMIT:
+            _HEADER_KEYS[name] = key
+    return key
+
+
 def environ_for_asgi(scope: dict[str, Any]) -> dict[str, Any]:
     """The WSGI environ for an ASGI HTTP scope, the same as :func:`environ_for` builds from an RSGI
     one, plus the request target as the client wrote it: ``RAW_URI`` and ``REQUEST_URI`` (as gunicorn
     and werkzeug's server give them), from the scope's ``raw_path``, which Granian's ASGI interface
     carries and its RSGI interface does not (RSGI's ``path`` is percent-decoded, lossily, in
     ``src/rsgi/types.rs``; ``raw_path`` is set from ``uri.path()`` in ``src/asgi/utils.rs``). A vendor
-    whose router matches on the raw path (Intake24's Express) needs it: ``a%2Fb`` is one segment there."""
+    whose router matches on the raw path (Intake24's Express) needs it: ``a%2Fb`` is one segment there.
+
+    On every request's path, so written for it: a header value is checked for visible ASCII by
+    ``str.isascii`` and ``str.isprintable`` (both in C; on ASCII text ``isprintable`` is exactly 0x20
+    to 0x7E), and only a value that fails them (a tab is visible to Granian) is walked byte by byte;
+    the ``HTTP_*`` key of a header name is made once (:func:`_header_key`)."""
     server_host, server_port = scope.get("server") or ("", "")
     client = scope.get("client") or ("", 0)
     path = scope["path"]
     query = scope["query_string"].decode("latin-1")
     raw = scope.get("raw_path") or path.encode("utf-8")
-    target = raw.decode("latin-1") + (f"?{query}" if query else "")
-    environ = {
-        **_CONSTANT_ENVIRON,
-        "SERVER_PROTOCOL": _PROTOCOLS.get(scope["http_version"], "HTTP/1"),
-        "SERVER_NAME": str(server_host),
-        "SERVER_PORT": str(server_port),
-        "REMOTE_ADDR": str(client[0]),
-        "REQUEST_METHOD": scope["method"],
-        "PATH_INFO": path if path.isascii() else path.encode("utf-8").decode("latin-1"),
-        "QUERY_STRING": query,
-        "RAW_URI": target,
-        "REQUEST_URI": target,
-        "wsgi.url_scheme": scope["scheme"],
-    }
+    target = raw.decode("latin-1") + ("?" + query if query else "")
+    environ = _CONSTANT_ENVIRON.copy()
+    environ["SERVER_PROTOCOL"] = _PROTOCOLS.get(scope["http_version"], "HTTP/1")
+    environ["SERVER_NAME"] = str(server_host)
+    environ["SERVER_PORT"] = str(server_port)
+    environ["REMOTE_ADDR"] = str(client[0])
+    environ["REQUEST_METHOD"] = scope["method"]
+    environ["PATH_INFO"] = path if path.isascii() else path.encode("utf-8").decode("latin-1")
+    environ["QUERY_STRING"] = query
+    environ["RAW_URI"] = environ["REQUEST_URI"] = target
+    environ["wsgi.url_scheme"] = scope["scheme"]
     for name_bytes, value_bytes in scope["headers"]:
-        if not _visible(value_bytes):
+        value = value_bytes.decode("latin-1")
+        if not (value.isascii() and value.isprintable()) and not _visible(value_bytes):
             continue
-        name, value = name_bytes.decode("latin-1"), value_bytes.decode("latin-1")
-        if name == "content-type":
-            environ.setdefault("CONTENT_TYPE", value)
-        elif name == "content-length":
-            environ.setdefault("CONTENT_LENGTH", value)
-        else:
-            key = "HTTP_" + name.upper().replace("-", "_")
-            if key in environ:
-                environ[key] += (";" if name == "cookie" else ",") + value
-            else:
-                environ[key] = value
-    environ.setdefault("HTTP_HOST", "")
+        name = name_bytes.decode("latin-1")
+        key = _header_key(name)
+        if key not in environ:
+            environ[key] = value
+        elif key[0] == "H":  # a repeated header: joined, cookies with ";" (they cannot take commas)
+            environ[key] += (";" if name == "cookie" else ",") + value
+        # a repeated Content-Type or Content-Length: the first one counts
+    if "HTTP_HOST" not in environ:
+        environ["HTTP_HOST"] = ""
     return environ
-
-
-class AsgiBody:
-    """An ASGI ``receive`` as the chunk iterator :func:`receive` reads: the body's chunks, then ``b""``
-    at its end or when the client has gone (``http.disconnect``)."""
-
-    def __init__(self, receive: Callable[[], Any]) -> None:
-        self._receive = receive
-        self._done = False
-
-    def __aiter__(self) -> AsgiBody:
-        return self
-
-    async def __anext__(self) -> bytes:
-        if self._done:
-            raise StopAsyncIteration
-        message = await self._receive()
-        if message.get("type") != "http.request":
-            self._done = True
-            return b""
-        if not message.get("more_body", False):
-            self._done = True
-            return message.get("body", b"") or b""
-        chunk: bytes = message.get("body", b"")
-        return chunk if chunk else await self.__anext__()
 
 
 def body_limit(environ: dict[str, Any], max_body_bytes: int) -> int:
@@ -236,6 +226,30 @@ async def receive(protocol: Any, limit: int, chunks: list[bytes]) -> None:
             chunks.append(chunk)
             received += len(chunk)
             if received >= limit:
+                return
+    except (RuntimeError, OSError):  # Granian's protocol errors: nobody is left to send the rest
+        return
+
+
+async def receive_asgi(receive_message: Callable[[], Any], limit: int, chunks: list[bytes]) -> None:
+    """:func:`receive` for an ASGI ``receive``: the ``http.request`` messages' bodies until ``limit`` bytes,
+    the last message (``more_body`` false) or anything else (``http.disconnect``: the client has gone).
+
+    A loop of its own rather than an async iterator handed to :func:`receive`: it runs for every request
+    with a body, and an iterator object with its ``__anext__`` coroutine per message cost as much again."""
+    received = 0
+    try:
+        while True:
+            message = await receive_message()
+            if message.get("type") != "http.request":
+                return
+            chunk = message.get("body", b"")
+            if chunk:
+                chunks.append(chunk)
+                received += len(chunk)
+                if received >= limit:
+                    return
+            if not message.get("more_body", False):
                 return
     except (RuntimeError, OSError):  # Granian's protocol errors: nobody is left to send the rest
         return
@@ -362,8 +376,11 @@ class Bridge:
         with contextlib.suppress(RuntimeError):  # the loop has already closed: nobody is waiting
             loop.call_soon_threadsafe(_settle, finished, outcome)
 
-    async def _read_body(self, protocol: Any, limit: int, environ: dict[str, Any]) -> bytes:
-        """The body, as far as it arrived; a refused one is marked for the app to answer."""
+    async def _read_body(
+        self, protocol: Any, limit: int, environ: dict[str, Any], reader: Callable[..., Any] = receive
+    ) -> bytes:
+        """The body, as far as it arrived (``reader``: :func:`receive` or :func:`receive_asgi`); a refused one
+        is marked for the app to answer."""
         if self.pending >= 2 * self.max_pending:
             environ[REFUSAL_KEY] = Refusal("busy", self.pending)
             return b""
@@ -371,7 +388,7 @@ class Bridge:
         self.pending += 1
         try:
             async with asyncio.timeout(self.body_timeout), self._turns:
-                await receive(protocol, limit, chunks)
+                await reader(protocol, limit, chunks)
         except TimeoutError:
             environ[REFUSAL_KEY] = Refusal("timeout", self.body_timeout)
         finally:
@@ -390,7 +407,7 @@ class Bridge:
             return
         environ = environ_for_asgi(scope)
         limit = body_limit(environ, self.max_body_bytes)
-        body = await self._read_body(AsgiBody(receive), limit, environ) if limit else b""
+        body = await self._read_body(receive, limit, environ, receive_asgi) if limit else b""
         environ["wsgi.input"] = io.BytesIO(body)
         environ[BUFFERED_KEY] = True
         loop = asyncio.get_running_loop()

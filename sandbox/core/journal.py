@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g
 from flask.globals import app_ctx, request_ctx
 from sqlalchemy import JSON, Column, ColumnElement, Float, Index, Integer, String, Table, Text, delete, func, select
 from werkzeug.exceptions import HTTPException
@@ -386,41 +386,4 @@ def init_app(app: Flask, journal_: Journal) -> None:
             correlation_id=found.get("correlation_id", ""),
         )
         response.headers["X-Correlation-Id"] = found.get("correlation_id", "")
-        return response
-        if response.status_code >= 500:  # an internal error acknowledges nothing: undo what waited
-            journal_.store.rollback_deferred()
-        annotation = current_annotation()
-        error = g.get("vendor_error")
-        if error is not None:
-            annotation.rule = annotation.rule or error.rule
-            annotation.message = annotation.message or error.message
-        started = g.get("journal_started", time.perf_counter())
-        try:
-            raw_request = request.get_data(cache=True)
-        except HTTPException:  # an oversized body was refused; journal the refusal, not the body
-            raw_request = b""
-        journal_.record(
-            vendor=surface.name,
-            tenant=annotation.tenant,
-            direction="inbound",
-            method=request.method,
-            path=request.full_path.rstrip("?"),
-            route=request.path,
-            status=response.status_code,
-            verdict=DROPPED if annotation.dropped else verdict_for(response.status_code, annotation.warnings),
-            rule=annotation.rule,
-            message=annotation.message,
-            warnings=annotation.warnings,
-            request=Exchange(request.headers.items(), raw_request, request.content_type, g.get("sandbox_parsed_body")),
-            response=Exchange(
-                response.headers.items(),
-                b"" if response.is_streamed else response.get_data(),
-                response.content_type,
-                parsed=g.get("sandbox_parsed_answer"),
-                note="(streamed)" if response.is_streamed else None,
-            ),
-            latency_ms=round((time.perf_counter() - started) * 1000, 3),
-            correlation_id=g.get("correlation_id", ""),
-        )
-        response.headers["X-Correlation-Id"] = g.get("correlation_id", "")
         return response

@@ -108,9 +108,19 @@ def access(
     )
 
 
+#: The last whole second formatted, ``(second, "YYYY-MM-DDTHH:MM:SS")``: every access line formats its time, and
+#: under load hundreds of lines share a second (``gmtime`` and ``strftime`` were a third of a line's formatting).
+#: One tuple, replaced whole: a thread reads the old or the new one, never half of each.
+_second: tuple[int, str] = (-1, "")
+
+
 def _timestamp(record: logging.LogRecord) -> str:
-    moment = time.gmtime(record.created)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", moment) + f".{int(record.msecs):03d}Z"
+    global _second
+    second = int(record.created)  # what ``gmtime`` keeps of it
+    cached = _second
+    if cached[0] != second:
+        cached = _second = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+    return f"{cached[1]}.{int(record.msecs):03d}Z"
 
 
 class TextFormatter(logging.Formatter):

@@ -174,3 +174,36 @@ def test_lifespan_starts_and_at_shutdown_stops_the_runner_threads() -> None:
     asyncio.run(asyncio.wait_for(bridge({"type": "lifespan"}, client.receive, client.send), WAIT))
     assert [message["type"] for message in client.sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
     assert bridge.runners._threads == []
+
+
+def test_header_values_are_kept_or_dropped_byte_for_byte_as_granians_rsgi_headers_would() -> None:
+    """The lean check (``isascii`` and ``isprintable``, a byte walk only when they fail) keeps exactly
+    visible ASCII and tab, for every byte value; repeated Content-Type and Content-Length: the first counts."""
+    for byte in range(256):
+        value = b"a" + bytes([byte]) + b"z"
+        environ = environ_for_asgi(http_scope(headers=[(b"host", b"h"), (b"x-probe", value)]))
+        visible = byte == 9 or 32 <= byte < 127
+        assert ("HTTP_X_PROBE" in environ) is visible, byte
+        if visible:
+            assert environ["HTTP_X_PROBE"] == value.decode("latin-1")
+    headers = [
+        (b"content-type", b"a/b"),
+        (b"content-type", b"c/d"),
+        (b"content-length", b"3"),
+        (b"content-length", b"4"),
+    ]
+    environ = environ_for_asgi(http_scope(headers=headers))
+    assert (environ["CONTENT_TYPE"], environ["CONTENT_LENGTH"], environ["HTTP_HOST"]) == ("a/b", "3", "")
+
+
+def test_header_keys_are_made_once_per_name_and_the_memory_of_them_is_bounded() -> None:
+    """Every request brings the same dozen header names: their ``HTTP_*`` keys are remembered, but header
+    names are the client's to choose, so at most ``_HEADER_KEYS_LIMIT`` of them; past it keys are still right."""
+    from sandbox.core import bridge
+
+    limit = bridge._HEADER_KEYS_LIMIT
+    names = [f"x-many-{index}".encode() for index in range(limit + 50)]
+    environ = environ_for_asgi(http_scope(headers=[(name, b"v") for name in names]))
+    assert all(environ[f"HTTP_X_MANY_{index}"] == "v" for index in range(limit + 50))
+    assert len(bridge._HEADER_KEYS) <= limit
+    assert bridge._HEADER_KEYS["host"] == "HTTP_HOST"

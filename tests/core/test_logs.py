@@ -80,3 +80,16 @@ def test_serves_log_records_skip_the_fields_no_formatter_prints_and_lines_stay_t
     assert (lean.process, lean.threadName, lean.processName) == (None, None, None)
     lean.created, lean.msecs = record.created, record.msecs
     assert [formatter.format(lean) for formatter in (logs.TextFormatter(), logs.JsonFormatter())] == before
+
+
+def test_a_lines_time_is_its_records_utc_time_to_the_millisecond_across_second_boundaries() -> None:
+    """The formatted second is kept and reused while records fall in it: the time printed stays exactly
+    ``gmtime`` of the record's own time, also when records go back and forth across a second."""
+    import time
+
+    moments = [1_764_500_000.0, 1_764_500_000.999, 1_764_500_001.0005, 1_764_500_000.5, 0.25, 4_102_444_799.999]
+    for created in moments + moments[::-1]:
+        record = logging.makeLogRecord({"created": created, "msecs": (created - int(created)) * 1000})
+        expected = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(created)) + f".{int(record.msecs):03d}Z"
+        assert logs._timestamp(record) == expected
+    assert logs._second[0] == int(moments[0])  # the last one formatted is kept

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, request
 from marshmallow import Schema, ValidationError
 
 from contracts.cirrusmd.schemas import invalid_body_message
 from sandbox.core import journal
+from sandbox.core.answers import json_answer
 from sandbox.core.body import BodyProblem, read_json_object
 from sandbox.vendors.cirrusmd.errors import UnprocessableEntity
 
@@ -76,6 +77,6 @@ def api_url() -> str:
 
 def session_created(access_token: str) -> tuple[Response, int]:
     body = {"access_token": access_token}
-    response = jsonify(body)
+    response = json_answer(body)  # jsonify's answer, with one encoder kept instead of one per call
     journal.parsed_answer(response, body)
     return response, 201
