@@ -54,6 +54,30 @@ class VendorSurface:
     tenant_of: Callable[[Request], str | None] | None = None
     #: Whether exchanges under this prefix go to the journal (the control plane's own do not).
     journaled: bool = True
+    #: The end of ``prefix`` that the vendor's own server matches without regard to (ASCII) case, as
+    #: Express's ``app.use('/api', ...)`` matches its mount path: with ``"/api"`` the surface
+    #: ``/sandbox-name/api`` also owns ``/sandbox-name/API/...``. The part before it is the sandbox's
+    #: own mount point and stays exact. Only ASCII letters fold (a JavaScript ``i`` regular
+    #: expression without ``u`` maps no other character onto them), so the length never changes and
+    #: ``path[len(prefix):]`` stays the relative route.
+    caseless_tail: str = ""
+    #: The route (relative to ``prefix``) as the vendor's own router names it, for matching armed
+    #: faults: a router that ignores case maps ``/Surveys/x`` onto ``/surveys/x``. None: as sent.
+    canonical_route: Callable[[str], str] | None = None
+
+    def owns(self, path: str) -> bool:
+        """Whether ``path`` is under this surface's mount point (see :attr:`caseless_tail`)."""
+        prefix = self.prefix
+        end = len(prefix)
+        if len(path) > end and path[end] != "/":
+            return False
+        if path.startswith(prefix):
+            return True
+        if not self.caseless_tail:
+            return False
+        head = end - len(self.caseless_tail)
+        tail = path[head:end]
+        return path.startswith(prefix[:head]) and tail.isascii() and tail.lower() == self.caseless_tail.lower()
 
 
 SURFACES_KEY = "sandbox.surfaces"
@@ -107,7 +131,7 @@ class _Surfaces(list["VendorSurface"]):
             return self.memo[path]
         except KeyError:
             pass
-        found = next((s for s in self if path == s.prefix or path.startswith(s.prefix + "/")), None)
+        found = next((s for s in self if s.owns(path)), None)
         if len(self.memo) >= SURFACE_MEMO_LIMIT:
             self.memo.clear()
         self.memo[path] = found
@@ -115,6 +139,8 @@ class _Surfaces(list["VendorSurface"]):
 
 
 def register_surface(app: Flask, surface: VendorSurface) -> None:
+    if not surface.prefix.endswith(surface.caseless_tail) or not surface.caseless_tail.isascii():
+        raise ValueError(f"caseless_tail {surface.caseless_tail!r} is no ASCII end of {surface.prefix!r}")
     surfaces: _Surfaces = app.extensions.setdefault(SURFACES_KEY, _Surfaces())
     surfaces.append(surface)
     surfaces.sort(key=lambda s: len(s.prefix), reverse=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -194,12 +194,20 @@ class Faults:
         return frozenset(str(row[0]) for row in self.store.run(_ARMED_VENDORS))
 
     def take(
-        self, vendor: str, route: str, tenant: str | None, kinds: tuple[str, ...] = INBOUND_KINDS
+        self,
+        vendor: str,
+        route: str,
+        tenant: str | None,
+        kinds: tuple[str, ...] = INBOUND_KINDS,
+        canonical: Callable[[str], str] | None = None,
     ) -> dict[str, Any] | None:
         """The first armed fault of ``kinds`` matching this request (or outbound call), consumed
-        atomically; ``None`` if none fires."""
+        atomically; ``None`` if none fires. ``canonical`` names ``route`` as the vendor's router
+        does (:attr:`VendorSurface.canonical_route`), asked only once some fault is armed."""
         if vendor not in self.store.remembered(_REMEMBERED, self._armed_vendors):
             return None  # the usual case, on every request: from memory until a fault is armed or taken
+        if canonical is not None:
+            route = canonical(route)
         with self.store.connect() as connection:
             candidates = [
                 dict(row._mapping) for row in connection.execute(_CANDIDATES, {"vendor": vendor, "kinds": list(kinds)})
@@ -269,7 +277,7 @@ def init_app(app: Flask, faults_: Faults) -> None:
             return None
         route = request.path[len(surface.prefix) :] or "/"
         tenant = tenant_of_request(surface)
-        fault = faults_.take(surface.name, route, tenant)
+        fault = faults_.take(surface.name, route, tenant, canonical=surface.canonical_route)
         if fault is None:
             return None
         journal.note(tenant=tenant, rule=f"fault:{fault['name']}", message=f"armed fault #{fault['id']} fired")

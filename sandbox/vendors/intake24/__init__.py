@@ -30,6 +30,9 @@ from sandbox.vendors.intake24.wire import API_PREFIX, SERVICE_KEY, SURVEY_PREFIX
 
 NAME = "intake24"
 PREFIXES = (API_PREFIX, SURVEY_PREFIX)
+#: The sandbox's own mount point for Intake24; the rest of each prefix (``/api``, ``/survey``) is
+#: Intake24's Express mount path, matched without regard to case as Express matches it.
+SANDBOX_ROOT = "/intake24"
 
 #: What is secret in Intake24's exchanges, for the redaction policy (:mod:`sandbox.core.redact`): the
 #: fields its contract marks secret (create-user JWTs, passwords, URL tokens and the URLs carrying
@@ -83,7 +86,7 @@ def init_app(app: Flask, context: VendorContext) -> None:
     app.register_blueprint(routes.api)
     app.register_blueprint(routes.survey_app)
     # Express's routing (and Vue Router's), not werkzeug's, picks the view: first, on both surfaces.
-    express_routes = routing.Routes(app, PREFIXES, mounts=(API_PREFIX,))
+    express_routes = routing.Routes(app, PREFIXES, mounts=(API_PREFIX,), root=SANDBOX_ROOT)
     for prefix in PREFIXES:
         surfacehooks.before_request(app, prefix, partial(routing.reroute, express_routes))
     # The Express middleware chain runs before the route, on /api requests only (no other vendor pays for it).
@@ -100,6 +103,8 @@ def init_app(app: Flask, context: VendorContext) -> None:
             method_not_allowed=lambda _method, relative, _allowed: wire.route_missing(relative),
             too_large=errors.too_large,
             tenant_of=api_tenant,
+            caseless_tail=API_PREFIX[len(SANDBOX_ROOT) :],
+            canonical_route=partial(express_routes.canonical, API_PREFIX),
         ),
     )
     register_surface(
@@ -112,6 +117,8 @@ def init_app(app: Flask, context: VendorContext) -> None:
             method_not_allowed=errors.page_method_not_allowed,
             too_large=errors.too_large,
             tenant_of=survey_app_tenant,
+            caseless_tail=SURVEY_PREFIX[len(SANDBOX_ROOT) :],
+            canonical_route=partial(express_routes.canonical, SURVEY_PREFIX),
         ),
     )
     intake24.notifier.faults = app.extensions.get(FAULTS_KEY)

@@ -76,6 +76,8 @@ def sanitise(value: Any) -> Any:
         return purify.sanitise(value, allow_html=True)
     except purify.MarkupBudgetExceeded:
         raise BadRequest(MARKUP_REFUSED, rule="markup_budget") from None
+    except purify.StackExceeded as exceeded:  # Intake24 answers 500 "Internal Server Error"; the sandbox 400
+        raise BadRequest(str(exceeded), rule="stack_exceeded") from None
 
 
 def sanitised_query() -> dict[str, Any]:

@@ -156,3 +156,27 @@ def test_partner_faults_never_answer_incoming_requests(client: FlaskClient, mint
             "reorder",
         }
     assert all(f["fired"] == 0 for f in client.get("/__sandbox/faults?vendor=intake24").get_json()["faults"])
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/intake24/api/Surveys/demo/create-user",
+        "/intake24/API/SURVEYS/demo/Create-User/",
+        "/intake24/Api//surveys/demo/create-user",
+    ],
+)
+def test_a_fault_fires_for_the_route_as_express_names_it(client: FlaskClient, mint: Mint, path: str) -> None:
+    """Armed for ``/surveys/*``, it fires for every spelling Express routes to the same view (issue
+    19): the core matches the route as the vendor canonicalises it (``canonical_route``)."""
+    arm(client, name="intake24.rate_limited", route="/surveys/*")
+    answer = client.post(path, json={"token": mint({"username": "FaultCase"})})
+    assert answer.status_code == 429
+    assert [f["fired"] for f in client.get("/__sandbox/faults?vendor=intake24").get_json()["faults"]] == [1]
+
+
+def test_a_fault_keeps_a_parameters_case(client: FlaskClient, mint: Mint) -> None:
+    """Parameters keep the case they were sent in (Express's ``req.params``): ``/surveys/Demo/*``
+    is not ``/surveys/demo/...``."""
+    arm(client, name="intake24.rate_limited", route="/surveys/Demo/*")
+    assert normal_request(client, mint, "/surveys/*").status_code == 200

@@ -83,3 +83,28 @@ def test_an_encoded_percent_is_a_well_formed_escape(server: Server) -> None:
     for both, only the raw path tells them apart."""
     status, body = server.call("POST", "/intake24/api/surveys/%25ZZ/create-user", {"token": "a.b.c"})
     assert (status, body) == (404, {"message": "NotFoundError"})
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/intake24/api/surveys/demo/create-u%73er",
+        "/intake24/api/%73urveys/demo/create-user",
+        "/intake24/%61pi/surveys/demo/create-user",
+    ],
+)
+def test_an_escape_in_a_routes_static_text_is_no_route(server: Server, path: str) -> None:
+    """Express matches the path as sent (Node 20.20.2 with express 4.21.2: 404 ``"Invalid route"``);
+    Granian's decoded path reads ``create-user`` for the first, only the raw path tells them apart."""
+    assert server.call("POST", path, {"token": "a.b.c"}) == (404, "Invalid route")
+
+
+@pytest.mark.parametrize(
+    "path", ["/intake24/API/surveys/demo/create-user", "/intake24/Api/Surveys/d%65mo/create-user/"]
+)
+def test_a_case_varied_mount_point_reaches_the_route(server: Server, path: str) -> None:
+    """``app.use('/api', ...)`` matches its mount without regard to case; ``d%65mo`` is ``demo``:
+    the route's own answer, as for the path spelt plainly, not the catch-all's 404."""
+    answer = server.call("POST", path, {"token": "a.b.c"})
+    assert answer == server.call("POST", "/intake24/api/surveys/demo/create-user", {"token": "a.b.c"})
+    assert answer[1] != "Invalid route"
