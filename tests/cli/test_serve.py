@@ -147,3 +147,35 @@ def test_sigterm_ends_a_worker_that_is_still_starting_at_once(tmp_path: Path) ->
     assert "refused to gracefully stop" not in output  # not killed after the grace period: ended by the SIGTERM
     assert code == 0, output
     assert not Path(f"/proc/{worker}").exists()
+
+
+FORK_AFTER_SERVE_STARTS = """
+import os, signal
+from sandbox.serve import end_starting_workers_on_sigterm
+for stop in (signal.SIGTERM, signal.SIGINT):
+    signal.signal(stop, lambda *_: None)  # as Granian's parent does before it forks its workers
+end_starting_workers_on_sigterm()
+read, write = os.pipe()
+child = os.fork()
+if child == 0:  # a worker still starting: parked, its own handlers not installed yet
+    os.close(write)
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN or signal.pthread_sigmask(signal.SIG_BLOCK, []):
+        os._exit(3)
+    os.read(read, 1)
+    os._exit(0)
+os.close(read)
+assert not signal.pthread_sigmask(signal.SIG_BLOCK, []), "the parent's mask is restored after the fork"
+os.kill(child, signal.SIGTERM)
+os.write(write, b"x")  # a worker that swallowed the SIGTERM would go on and exit 0 here
+_, status = os.waitpid(child, 0)
+print("ended by SIGTERM" if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM else status)
+"""
+
+
+def test_a_worker_forked_once_serve_runs_ends_on_sigterm_before_it_has_handlers_of_its_own() -> None:
+    """The mechanism under the test above, in one fork: the parent's Python handler is not the child's, SIGTERM
+    has its default action (SIGINT is ignored) and no stop signal stays blocked in either process."""
+    result = subprocess.run(
+        [sys.executable, "-c", FORK_AFTER_SERVE_STARTS], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.stdout.strip() == "ended by SIGTERM", result.stdout + result.stderr
