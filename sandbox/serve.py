@@ -15,7 +15,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import signal
 import socket
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -62,6 +64,49 @@ CONNECTIONS_PER_PENDING_BODY = 4
 
 #: The app built by :func:`prepare` in the parent; workers forked from it serve this very app.
 _prepared: Flask | None = None
+
+#: The signals that stop ``serve``: Granian's parent handles both, and ends each worker with SIGTERM.
+STOP_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
+#: The forking thread's signal mask from before a fork, restored on both sides after it.
+_fork_mask = threading.local()
+_fork_hooks_registered = False
+
+
+def _block_stop_signals() -> None:
+    _fork_mask.saved = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+
+
+def _restore_stop_signals() -> None:
+    signal.pthread_sigmask(signal.SIG_SETMASK, getattr(_fork_mask, "saved", set()))
+
+
+def _worker_stop_signals() -> None:
+    """In a new worker, until Granian installs its own handlers: SIGTERM ends it at once (it serves nothing yet),
+    SIGINT (a terminal's Ctrl-C, which the parent gets too and answers with SIGTERM) is ignored. Anything delivered
+    during the fork was held back by the mask and arrives now, under these dispositions."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _restore_stop_signals()
+
+
+def end_starting_workers_on_sigterm() -> None:
+    """Make a worker that is still starting end on SIGTERM, in this process's forks from now on.
+
+    Granian's parent installs its Python handler for SIGTERM and SIGINT (which only sets a flag in the parent's
+    server object) before it forks the workers, and a worker installs its own handlers only once it has loaded the
+    app. In between, a forked worker runs the parent's handler on its own copy of that object: a SIGTERM there
+    (the parent stopping its workers because ``serve`` got SIGTERM while a worker was starting, e.g. the second
+    worker on a loaded machine) was swallowed, the worker went on to serve, and the parent waited for it to stop:
+    for ever, and since ``SHUTDOWN_GRACE_SECONDS`` until it killed it. The at-fork hooks registered here give
+    the child the default disposition instead, and block both signals across the fork itself so that none is
+    delivered between the fork and that reset (a signal caught there would reach no handler at all)."""
+    global _fork_hooks_registered
+    if _fork_hooks_registered:
+        return
+    os.register_at_fork(
+        before=_block_stop_signals, after_in_parent=_restore_stop_signals, after_in_child=_worker_stop_signals
+    )
+    _fork_hooks_registered = True
 
 
 def prepare(settings: Settings) -> Flask:
@@ -213,6 +258,7 @@ def _run(settings: Settings, banner: Sequence[str], fresh: bool, claimed: bool, 
         workers_kill_timeout=SHUTDOWN_GRACE_SECONDS,
         **granian_options(settings),
     )
+    end_starting_workers_on_sigterm()
     try:
         server.serve()
     except RuntimeError as error:

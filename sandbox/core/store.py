@@ -291,6 +291,7 @@ class Store:
         self._lock_path = _lock_file_for(url) if self.dialect == "sqlite" else None
         self._lock_file: tuple[int, int] | None = None  # (pid, fd): opened after any fork, per process
         self._remembered = _Remembered(None)  # None: never a generation, so the first use loads
+        self._before_dispose: list[Callable[[], object]] = []
 
     def create_tables(self) -> list[str]:
         """Create missing tables and bring older ones up to date (:mod:`sandbox.core.upgrade`); returns the
@@ -671,7 +672,16 @@ class Store:
             connection.execute(text("SELECT 1"))
             return True
 
+    def before_dispose(self, callback: Callable[[], object]) -> None:
+        """Have :meth:`dispose` call ``callback`` first: a background user of this store (a worker thread) stops
+        there and returns its connection. Otherwise a thread still looking after the dispose checks a connection
+        out of the pool being closed, or of a new one no one disposes, and the garbage collector later finds it
+        open (psycopg's ResourceWarning, raised in whatever test is running then)."""
+        self._before_dispose.append(callback)
+
     def dispose(self) -> None:
+        for callback in list(self._before_dispose):
+            callback()
         self._generation += 1  # kept connections are replaced on their next use
         if self._kept.pid == _Process.pid:
             self._kept.close()

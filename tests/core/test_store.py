@@ -98,3 +98,25 @@ def test_a_burst_opens_more_connections_and_keeps_them_bounded(tmp_path: Path) -
     assert len(store._kept.idle) <= POOL_SIZE
     store.dispose()
     assert store._kept.idle == []
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_dispose_lets_the_stores_background_users_stop_before_it_closes_the_pool(
+    database: str, request: pytest.FixtureRequest
+) -> None:
+    """A thread that uses the store (Sympto's event worker) is told first and returns its connection to the pool
+    that is about to be closed; a connection checked out across the dispose would be left open for the garbage
+    collector (psycopg's ResourceWarning in some later test)."""
+    store = Store(request.getfixturevalue("database_url" if database == "sqlite" else "postgres_url"))
+    seen: list[tuple[object, int]] = []
+
+    def stop_using_it() -> None:
+        with store.connect() as connection:  # the pool still works here: nothing is closed yet
+            connection.execute(text("SELECT 1"))
+        seen.append((store.engine.pool, store.engine.pool.checkedout()))
+
+    store.before_dispose(stop_using_it)
+    pool = store.engine.pool
+    store.dispose()
+    assert seen == [(pool, 0)]  # ran once, before the pool was replaced, with every connection back
+    assert store.engine.pool is not pool

@@ -61,6 +61,9 @@ IDLE_POLL_SECONDS = 1.0
 IDLE_EXIT_SECONDS = 15.0
 #: How often a request may wake a stopped worker to look for pending deliveries.
 KICK_EVERY_SECONDS = 1.0
+#: How long disposing the store waits for the worker to finish the attempt it is making (bounded by the webhook's
+#: own time limit in practice) before the connections are closed.
+STOP_WAIT_SECONDS = 30.0
 DEFAULT_FAULT_SECONDS = 5.0
 #: Deliveries one look sends at most, per clinic (the rest wait for the next look).
 BATCH = 50
@@ -109,9 +112,12 @@ class Deliverer:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._worker: threading.Thread | None = None
+        #: Set to end the running worker (each worker has its own: one stopped never ends its successor).
+        self._stopping = threading.Event()
         self._last_kick = 0.0
         #: Work other than deliveries, due on the same clocks (:class:`Schedule`).
         self.schedules: list[Schedule] = []
+        store.before_dispose(self.stop)
 
     # --- the worker ------------------------------------------------------------------------------------
 
@@ -121,8 +127,31 @@ class Deliverer:
             self._last_kick = time.monotonic()
             self._wake.set()
             if self._worker is None or not self._worker.is_alive():
-                self._worker = threading.Thread(target=self._run, name="sympto-events", daemon=True)
+                self._stopping = threading.Event()
+                self._worker = threading.Thread(
+                    target=self._run, args=(self._stopping,), name="sympto-events", daemon=True
+                )
                 self._worker.start()
+
+    def stop(self, timeout: float = STOP_WAIT_SECONDS) -> bool:
+        """End the worker and wait (up to ``timeout``) until it has: called by :meth:`Store.dispose
+        <sandbox.core.store.Store.before_dispose>`, so that no look runs on a store being closed (a connection
+        checked out then is never closed: the leaked psycopg connections of the test runs). A request may start
+        a new worker afterwards. True once no worker runs."""
+        with self._lock:
+            worker, self._worker = self._worker, None
+            self._stopping.set()
+            self._wake.set()
+        if worker is None or worker is threading.current_thread():
+            return True
+        worker.join(timeout)
+        return not worker.is_alive()
+
+    def _retire(self) -> None:
+        """The running worker ends: forgotten, unless a newer one has replaced it."""
+        with self._lock:
+            if self._worker is threading.current_thread():
+                self._worker = None
 
     def maybe_kick(self) -> None:
         """On a Sympto or control-plane request: a stopped worker looks again, at most once every
@@ -131,28 +160,31 @@ class Deliverer:
         if (worker is None or not worker.is_alive()) and time.monotonic() - self._last_kick > KICK_EVERY_SECONDS:
             self.kick()
 
-    def _run(self) -> None:
+    def _run(self, stopping: threading.Event) -> None:
         idle_since = time.monotonic()
-        while True:
+        while not stopping.is_set():
             self._wake.clear()
             try:
-                sent = self.run_due()
+                sent = self.run_due(stopping)
+                if stopping.is_set():
+                    break
                 pending = self._pending_clinics() + [c for s in self.schedules for c in s.pending_clinics()]
                 stop = not pending or (time.monotonic() - idle_since > IDLE_EXIT_SECONDS and self._all_frozen(pending))
             except Exception:  # the store went away (a disposed app) or a sandbox bug: stop, a request restarts it
                 LOG.exception("Sympto event deliveries stopped")
-                with self._lock:
-                    self._worker = None
+                self._retire()
                 return
             if sent:
                 idle_since = time.monotonic()
             if stop:
                 with self._lock:
                     if not self._wake.is_set():
-                        self._worker = None
+                        if self._worker is threading.current_thread():
+                            self._worker = None
                         return
             recently = time.monotonic() - idle_since < IDLE_POLL_AFTER_SECONDS
             self._wake.wait(POLL_SECONDS if recently else IDLE_POLL_SECONDS)
+        self._retire()
 
     def _pending_clinics(self) -> list[str]:
         with self.store.connect() as connection:
@@ -165,14 +197,19 @@ class Deliverer:
         and a request wakes the worker). A running clock keeps the worker looking, so retries fire unattended."""
         return all(self.clock.state_for(scope_of(VENDOR, clinic)).mode == "frozen" for clinic in clinic_ids)
 
-    def run_due(self) -> int:
-        """Send every delivery due now (on its clinic's clock); how many attempts were made."""
+    def run_due(self, stopping: threading.Event | None = None) -> int:
+        """Send every delivery due now (on its clinic's clock); how many attempts were made. ``stopping``: once
+        set, no further attempt starts (the one under way finishes and is stored)."""
         sent = 0
         for clinic_id in self._pending_clinics():
             for row in self._due(clinic_id):
+                if stopping is not None and stopping.is_set():
+                    return sent
                 if self._claim(row["id"]):
                     sent += self._attempt(row)
         for schedule in self.schedules:
+            if stopping is not None and stopping.is_set():
+                return sent
             for clinic_id in schedule.pending_clinics():
                 sent += schedule.run_due(clinic_id, self.clock.now_for(scope_of(VENDOR, clinic_id)))
         return sent

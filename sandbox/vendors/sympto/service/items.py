@@ -129,12 +129,18 @@ class Items(Part):
             return found + [clinic_id for clinic_id in self._working if clinic_id not in found]
 
     def next_due(self, clinic_id: str) -> float | None:
-        if clinic_id in self._working:
-            return float("-inf")
+        """The store first, then the sends in progress: in that order a look never misses an item. A send
+        marks the clinic working before it takes anything and unmarks it only once the journal has what it took,
+        so an item the store no longer shows as unsent (taken meanwhile) is either journaled already or still
+        counted as working here. Looked at the other way round, a send taking the item between the two looks
+        hid it from both (``wait`` settled with the item taken but not yet journaled)."""
         mine = patient_surveys.c.clinic_id == clinic_id
         with self.store.connect() as connection:
             sending = connection.execute(select(func.min(patient_surveys.c.send_at)).where(_unsent, mine)).scalar()
             reminding = connection.execute(select(func.min(patient_surveys.c.remind_at)).where(mine)).scalar()
+        with self._working_lock:
+            if clinic_id in self._working:
+                return float("-inf")
         found = [float(at) for at in (sending, reminding) if at is not None]
         return min(found) if found else None
 
