@@ -142,9 +142,8 @@ class LoginResult:
 
 
 #: The rate limiters' fixed windows (:mod:`sandbox.vendors.intake24.ratelimit`), one row per limiter
-#: and client key: in the store, so every worker and instance counts against the same window
-#: (express-rate-limit's memory store is one per Node process; Intake24 runs one process, so one
-#: count is what a partner meets).
+#: and client key: in the store, so every worker and instance counts against the same window, as
+#: every Intake24 process counts in the same Redis.
 rate_windows = Table(
     "intake24_rate_windows",
     metadata,

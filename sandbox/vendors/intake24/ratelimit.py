@@ -1,16 +1,17 @@
-"""Intake24's rate limiters: ``express-rate-limit``, counted in the shared store.
+"""Intake24's rate limiters: ``express-rate-limit`` on a Redis store, here on the shared store.
 
 A fixed window per key (the client address), draft-7 ``RateLimit`` / ``RateLimit-Policy`` headers
 and ``Retry-After`` once the window is used up. Intake24 runs two: a generic one on ``/api`` and one
 on the token login that counts failures only (``skipSuccessfulRequests``). Plain values in, headers
 out: the wire reader (:mod:`.wire`) applies them to requests.
 
-Why the store: Intake24 uses express-rate-limit's memory store in one Node process, so a partner
-meets one count. The sandbox may serve with several workers (and instances may share a database);
-a count kept in each process would let a client through ``workers × limit`` times. Each hit is
-one atomic ``INSERT .. ON CONFLICT DO UPDATE .. RETURNING`` (the window restarts inside the same
-statement when it has run out), so concurrent hits from any process are each counted once and each
-sees its own number, as the memory store's synchronous ``increment`` does.
+Why the store: Intake24 keeps its counts in Redis (``services/core/redis/rate-limiter.ts``), one
+count for all its processes. The sandbox may serve with several workers (and instances may share a
+database), so a count kept in each process would let a client through ``workers × limit`` times and
+make the answers depend on which worker a connection reached. The sandbox's store plays Redis: each
+hit is one atomic ``INSERT .. ON CONFLICT DO UPDATE .. RETURNING`` (the window restarts inside the
+same statement once it has run out, as Redis's key expires), so concurrent hits from any process are
+each counted once and each sees its own number, as the Redis store's ``INCR`` gives it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sandbox.vendors.intake24.models import RATE_KEY_MAX_LENGTH, rate_windows
 
 _EXPIRED = rate_windows.c.reset_at <= bindparam("now")
 _MINE = (rate_windows.c.limiter == bindparam("in_limiter")) & (rate_windows.c.client == bindparam("in_client"))
-#: ``skipSuccessfulRequests``: the memory store's ``decrement`` (never below zero).
+#: ``skipSuccessfulRequests``: the store's ``decrement`` (never below zero).
 _FORGIVE = update(rate_windows).where(_MINE, rate_windows.c.hits > 0).values(hits=rate_windows.c.hits - 1)
 
 
@@ -52,7 +53,7 @@ def _hit_statement(dialect: str) -> Any:
 
 @dataclass
 class RateLimiter:
-    """``express-rate-limit``: a fixed window per key, draft-7 headers, counted in ``store``."""
+    """``express-rate-limit``: a fixed window per key, draft-7 headers, counted in the shared ``store``."""
 
     store: Store
     name: str
