@@ -17,6 +17,9 @@ from contracts.intake24.constants import JTI_LENGTH, PAT_NAME_MAX_LENGTH, SLUG_M
 from contracts.intake24.schemas import CUSTOM_FIELD_NAME_MAX_LENGTH
 from sandbox.core.store import metadata
 
+#: A rate-limit key (``kind:address``) is cut to this length: an IPv6 address with its scope fits.
+RATE_KEY_MAX_LENGTH = 96
+
 surveys = Table(
     "intake24_surveys",
     metadata,
@@ -136,3 +139,16 @@ class LoginResult:
     access_token: str | None
     refresh_token: str | None
     captcha_for: str | None = None
+
+
+#: The rate limiters' fixed windows (:mod:`sandbox.vendors.intake24.ratelimit`), one row per limiter
+#: and client key: in the store, so every worker and instance counts against the same window, as
+#: every Intake24 process counts in the same Redis.
+rate_windows = Table(
+    "intake24_rate_windows",
+    metadata,
+    Column("limiter", String(16), primary_key=True),
+    Column("client", String(RATE_KEY_MAX_LENGTH), primary_key=True),
+    Column("hits", Integer, nullable=False),
+    Column("reset_at", Float, nullable=False),
+)

@@ -54,9 +54,10 @@ class ServiceBase:
             ),
         )
         self.limiter = RateLimiter(
-            "generic", settings.rate_limit_max, settings.rate_limit_window_seconds, messages.RATE_LIMITED
+            store, "generic", settings.rate_limit_max, settings.rate_limit_window_seconds, messages.RATE_LIMITED
         )
         self.login_limiter = RateLimiter(
+            store,
             "login",
             settings.login_rate_limit_max,
             settings.login_rate_limit_window_seconds,
