@@ -1,0 +1,114 @@
+"""Sympto rules on plain values, each found unpinned by mutation testing (issue #20, item 6): the message thread's
+viewer and unread flag, the message quota's wording, a file sent without a name, the survey listing's name, the
+events worker woken by new items, a profile's new number and duplicate email, and one user's sessions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from flask import Flask
+
+from contracts.sympto import messages
+from sandbox.core.clock import Clock
+from sandbox.core.limits import quota_message
+from sandbox.vendors.sympto.errors import Duplicate, QuotaExceeded
+from sandbox.vendors.sympto.models import UploadedFile
+from sandbox.vendors.sympto.service import SymptoService
+from sandbox.vendors.sympto.service.catalogue import GENERIC_SURVEYS
+
+CLINIC = "demo-clinic"
+
+
+def service_of(app: Flask) -> SymptoService:
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    return service
+
+
+def a_patient(service: SymptoService, email: str = "pat@example.test", **extra: str) -> str:
+    data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "email": email, **extra}
+    return service.users.create_user(CLINIC, "patient", data, messages.CURRENT)
+
+
+def test_a_fetched_message_is_viewed_by_the_clinic_admin_at_the_fetch(app: Flask, clock: Clock) -> None:
+    service = service_of(app)
+    patient = a_patient(service)
+    service.messaging.send(CLINIC, patient, "hello")
+    fetched = service.messaging.fetch(CLINIC, patient, None, None, None)["messages"]
+    (viewer,) = fetched[-1]["viewed"]
+    assert set(viewer) == {"tvid", "name", "role", "viewedAt"}
+    assert (viewer["role"], viewer["viewedAt"]) == ("clinicAdmin", int(clock.now() * 1000))
+
+
+def test_new_messages_of_another_patient_are_not_this_patients(app: Flask) -> None:
+    service = service_of(app)
+    one, other = a_patient(service), a_patient(service, "other@example.test")
+    service.messaging.send(CLINIC, one, "for one")
+    assert service.messaging.fetch(CLINIC, other, None, None, None)["hasNewMessages"] is False
+    assert service.messaging.fetch(CLINIC, one, None, None, 1)["hasNewMessages"] is True
+
+
+def test_the_message_quota_names_what_is_full(app: Flask) -> None:
+    service = service_of(app)
+    service.messaging.settings = replace(service.messaging.settings, max_messages=2)
+    patient = a_patient(service)
+    service.messaging.send(CLINIC, patient, "the consent message and this one fill the quota")
+    with pytest.raises(QuotaExceeded) as refused:
+        service.messaging.send(CLINIC, patient, "one more")
+    assert refused.value.message == quota_message("messages", 2, f"Sympto clinic {CLINIC!r}", "messages")
+
+
+def test_a_file_sent_without_a_name_is_shown_with_an_empty_name(app: Flask) -> None:
+    service = service_of(app)
+    patient = a_patient(service)
+    service.messaging.send(CLINIC, patient, "see attached", UploadedFile("text/plain", 3, "ab" * 32))
+    (sent,) = [m for m in service.messaging.fetch(CLINIC, patient, None, None, None)["messages"] if "file" in m]
+    assert sent["file"]["fileName"] == ""
+
+
+def test_a_listed_recurring_survey_names_its_generic_survey(app: Flask) -> None:
+    service = service_of(app)
+    patient = a_patient(service)
+    survey = GENERIC_SURVEYS[0]
+    preference = {"type": "adhoc"}
+    service.surveys.schedule(
+        CLINIC, patient, {"genericSurveyId": survey.id_for(CLINIC), "duration": 24, "startDatePreference": preference}
+    )
+    (listed,) = service.surveys.items(CLINIC, patient, None)
+    assert (listed["name"], listed["type"]) == (survey.name, survey.type)
+
+
+def test_scheduled_items_wake_the_events_worker(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = service_of(app)
+    kicks: list[bool] = []
+    assert service.events.deliverer is not None
+    monkeypatch.setattr(service.events.deliverer, "kick", lambda: kicks.append(True))
+    service.items.wake()
+    assert kicks == [True]
+
+
+def test_a_new_number_replaces_the_patients_number(app: Flask) -> None:
+    service = service_of(app)
+    patient = a_patient(service, phoneNumber="+15555550100")
+    service.profiles.update_patient(CLINIC, patient, {"phoneNumber": "+15555550199"})
+    (shown,) = [u for u in service.users.all_users(CLINIC) if u["id"] == patient]
+    assert shown["phoneNumber"] == "+15555550199"
+
+
+def test_an_email_another_user_has_is_a_duplicate_naming_it(app: Flask) -> None:
+    service = service_of(app)
+    a_patient(service, "taken@example.test")
+    patient = a_patient(service)
+    with pytest.raises(Duplicate) as refused:
+        service.profiles.update_patient(CLINIC, patient, {"email": "TAKEN@example.test"})
+    assert refused.value.message == messages.DUPLICATE_EMAIL.format(email=messages.shown("TAKEN@example.test"))
+    assert refused.value.rule == "duplicate_email"
+
+
+def test_a_new_session_keeps_the_users_live_sessions(app: Flask) -> None:
+    service = service_of(app)
+    patient = a_patient(service)
+    first = service.signon.open_session(patient, "test")
+    second = service.signon.open_session(patient, "test")
+    assert first != second
+    assert [service.signon.session_user(s) is not None for s in (first, second)] == [True, True]
