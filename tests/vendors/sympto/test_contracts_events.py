@@ -45,3 +45,9 @@ def test_the_retry_schedule_spans_three_days() -> None:
     assert events.MAX_ATTEMPTS == 14
     assert events.next_attempt_offset(1) == 60
     assert events.next_attempt_offset(events.MAX_ATTEMPTS) is None
+
+
+def test_a_window_that_is_itself_a_retry_time_is_attempted_once() -> None:
+    """With base 60 s and a window of 180 s the retries fall at 60 s and at 180 s, the window's end: once each."""
+    assert list(events.retry_offsets(60, 180)) == [60, 180]
+    assert list(events.retry_offsets(60, 181)) == [60, 180, 181]

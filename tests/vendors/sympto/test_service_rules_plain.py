@@ -1,6 +1,7 @@
 """Sympto rules on plain values, each found unpinned by mutation testing (issue #20, item 6): the message thread's
 viewer and unread flag, the message quota's wording, a file sent without a name, the survey listing's name, the
-events worker woken by new items, a profile's new number and duplicate email, and one user's sessions."""
+events worker woken by new items, a profile's new number and duplicate email, one user's sessions, and the
+bound on a clinic's pending deliveries."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from dataclasses import replace
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from contracts.sympto import messages
 from sandbox.core.clock import Clock
 from sandbox.core.limits import quota_message
 from sandbox.vendors.sympto.errors import Duplicate, QuotaExceeded
-from sandbox.vendors.sympto.models import UploadedFile
+from sandbox.vendors.sympto.models import UploadedFile, event_deliveries
 from sandbox.vendors.sympto.service import SymptoService
+from sandbox.vendors.sympto.service import events as events_part
 from sandbox.vendors.sympto.service.catalogue import GENERIC_SURVEYS
 
 CLINIC = "demo-clinic"
@@ -112,3 +115,16 @@ def test_a_new_session_keeps_the_users_live_sessions(app: Flask) -> None:
     second = service.signon.open_session(patient, "test")
     assert first != second
     assert [service.signon.session_user(s) is not None for s in (first, second)] == [True, True]
+
+
+def test_beyond_the_pending_limit_the_clinics_oldest_delivery_is_given_up(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = service_of(app)
+    monkeypatch.setattr(events_part, "MAX_PENDING", 2)
+    monkeypatch.setattr(service.events, "deliverer", None)  # nothing is sent: only the queue is looked at
+    queued = [service.events.enqueue(CLINIC, "patients", "patient.created", b"{}", "") for _ in range(3)]
+    with app.extensions["sandbox.store"].connect() as connection:
+        rows = connection.execute(select(event_deliveries.c.delivery_id, event_deliveries.c.state)).all()
+    states = dict(rows)
+    assert [states[d] for d in queued] == ["failed", "pending", "pending"]
