@@ -1,11 +1,12 @@
 """Sympto rules on plain values, each found unpinned by mutation testing (issue #20, item 6): the message thread's
 viewer and unread flag, the message quota's wording, a file sent without a name, the survey listing's name, the
-events worker woken by new items, a profile's new number and duplicate email, one user's sessions, and the
-bound on a clinic's pending deliveries."""
+events worker woken by new items, a profile's new number and duplicate email, one user's sessions, the
+bound on a clinic's pending deliveries, and a monthly schedule's first day."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 import pytest
 from flask import Flask
@@ -18,6 +19,7 @@ from sandbox.vendors.sympto.errors import Duplicate, QuotaExceeded
 from sandbox.vendors.sympto.models import UploadedFile, event_deliveries
 from sandbox.vendors.sympto.service import SymptoService
 from sandbox.vendors.sympto.service import events as events_part
+from sandbox.vendors.sympto.service import surveys as surveys_part
 from sandbox.vendors.sympto.service.catalogue import GENERIC_SURVEYS
 
 CLINIC = "demo-clinic"
@@ -128,3 +130,11 @@ def test_beyond_the_pending_limit_the_clinics_oldest_delivery_is_given_up(
         rows = connection.execute(select(event_deliveries.c.delivery_id, event_deliveries.c.state)).all()
     states = dict(rows)
     assert [states[d] for d in queued] == ["failed", "pending", "pending"]
+
+
+def test_a_schedule_starting_on_one_of_its_days_starts_that_day() -> None:
+    monday = date(2026, 11, 23)
+    weekly = {"type": "weekly", "everyN": 1, "days": ["Mon"]}
+    assert list(surveys_part._days(monday, weekly, 2)) == [monday, date(2026, 11, 30)]
+    monthly = {"type": "monthly", "everyN": 1, "day": 23}
+    assert list(surveys_part._days(monday, monthly, 2)) == [monday, date(2026, 12, 23)]
