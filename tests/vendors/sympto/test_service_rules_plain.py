@@ -138,3 +138,25 @@ def test_a_schedule_starting_on_one_of_its_days_starts_that_day() -> None:
     assert list(surveys_part._days(monday, weekly, 2)) == [monday, date(2026, 11, 30)]
     monthly = {"type": "monthly", "everyN": 1, "day": 23}
     assert list(surveys_part._days(monday, monthly, 2)) == [monday, date(2026, 12, 23)]
+
+
+def test_items_sent_by_hand_count_alone_against_the_quota_and_say_so(app: Flask) -> None:
+    service = service_of(app)
+    for part in (service.items, service.surveys):
+        part.settings = replace(part.settings, max_recurring_surveys=2)
+    patient = a_patient(service)
+    daily = {
+        "type": "recurring",
+        "nOccurrences": 3,
+        "timeOfDay": {"hours": 9, "minutes": 30},
+        "surveyStartDate": "2026-12-01",
+        "frequency": {"type": "daily", "everyN": 2},
+    }
+    survey = {"genericSurveyId": GENERIC_SURVEYS[0].id_for(CLINIC), "duration": 24, "startDatePreference": daily}
+    recurring = service.surveys.schedule(CLINIC, patient, survey)  # its first item is scheduled, not sent by hand
+    for _ in range(2):
+        service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
+    with pytest.raises(QuotaExceeded) as refused:
+        service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
+    holder = f"Sympto clinic {CLINIC!r}"
+    assert refused.value.message == quota_message("recurring_surveys", 2, holder, "items sent by hand")
