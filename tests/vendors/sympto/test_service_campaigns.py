@@ -11,10 +11,11 @@ from flask import Flask
 
 from contracts.sympto import messages
 from contracts.sympto.items import ATTRIBUTE_TYPE_MISMATCH
-from sandbox.vendors.sympto.errors import BadRequest
+from contracts.sympto.surveys import UNKNOWN_GENERIC_SURVEY
+from sandbox.vendors.sympto.errors import BadRequest, NotFound
 from sandbox.vendors.sympto.models import PatientChange
 from sandbox.vendors.sympto.service import SymptoService
-from sandbox.vendors.sympto.service.catalogue import CAMPAIGNS
+from sandbox.vendors.sympto.service.catalogue import CAMPAIGNS, campaign_views, generic_survey
 
 CLINIC = "demo-clinic"
 PATIENT = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "email": "pat@example.test"}
@@ -78,3 +79,26 @@ def test_setting_an_attribute_announces_a_current_api_update_of_the_patient(app:
         messages.CURRENT,
     )
     assert (shown["patientTvId"], shown["firstName"], shown["email"]) == (patient, "Pat", "pat@example.test")
+
+
+def test_a_campaigns_items_are_shown_with_their_surveys_and_schedules() -> None:
+    views = {view["name"]: view["campaignItems"] for view in campaign_views(CLINIC)}
+    welcome, questionnaire = views["Mental health check-in"]
+    assert set(welcome) == {"genericSurveyId", "name", "type", "duration", "frequency", "nOccurrences"}
+    assert (welcome["name"], welcome["type"], welcome["frequency"], welcome["nOccurrences"]) == (
+        "Welcome video",
+        "video",
+        None,
+        None,
+    )
+    assert (questionnaire["name"], questionnaire["frequency"], questionnaire["nOccurrences"]) == (
+        "PHQ-9",
+        {"type": "weekly", "everyN": 2, "days": ["Mon"]},
+        6,
+    )
+
+
+def test_an_unknown_generic_survey_is_named_in_the_404() -> None:
+    with pytest.raises(NotFound) as refused:
+        generic_survey(CLINIC, "no-such-survey")
+    assert refused.value.message == UNKNOWN_GENERIC_SURVEY.format(generic_survey_id=messages.shown("no-such-survey"))
