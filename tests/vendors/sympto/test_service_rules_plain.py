@@ -1,7 +1,8 @@
 """Sympto rules on plain values, each found unpinned by mutation testing (issue #20, item 6): the message thread's
 viewer and unread flag, the message quota's wording, a file sent without a name, the survey listing's name, the
 events worker woken by new items, a profile's new number and duplicate email, one user's sessions, the
-bound on a clinic's pending deliveries, and a monthly schedule's first day."""
+bound on a clinic's pending deliveries, a monthly schedule's first day, and the
+bound on remembered deleted numbers."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from contracts.sympto import messages
 from sandbox.core.clock import Clock
 from sandbox.core.limits import quota_message
 from sandbox.vendors.sympto.errors import Duplicate, QuotaExceeded
-from sandbox.vendors.sympto.models import UploadedFile, event_deliveries
+from sandbox.vendors.sympto.models import UploadedFile, deleted_phones, event_deliveries
 from sandbox.vendors.sympto.service import SymptoService
 from sandbox.vendors.sympto.service import events as events_part
 from sandbox.vendors.sympto.service import surveys as surveys_part
@@ -160,3 +161,14 @@ def test_items_sent_by_hand_count_alone_against_the_quota_and_say_so(app: Flask)
         service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
     holder = f"Sympto clinic {CLINIC!r}"
     assert refused.value.message == quota_message("recurring_surveys", 2, holder, "items sent by hand")
+
+
+def test_a_clinic_remembers_at_most_its_user_quota_of_deleted_numbers(app: Flask) -> None:
+    service = service_of(app)
+    service.profiles.settings = replace(service.profiles.settings, max_users=1)
+    for index in range(2):
+        patient = a_patient(service, f"p{index}@example.test", phoneNumber=f"+1555555010{index}")
+        service.profiles.delete_patient(CLINIC, patient)
+    with app.extensions["sandbox.store"].connect() as connection:
+        remembered = connection.execute(select(deleted_phones.c.phone)).scalars().all()
+    assert remembered == ["+15555550101"]
