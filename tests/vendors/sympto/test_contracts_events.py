@@ -45,3 +45,21 @@ def test_the_retry_schedule_spans_three_days() -> None:
     assert events.MAX_ATTEMPTS == 14
     assert events.next_attempt_offset(1) == 60
     assert events.next_attempt_offset(events.MAX_ATTEMPTS) is None
+
+
+def test_a_window_that_is_itself_a_retry_time_is_attempted_once() -> None:
+    """With base 60 s and a window of 180 s the retries fall at 60 s and at 180 s, the window's end: once each."""
+    assert list(events.retry_offsets(60, 180)) == [60, 180]
+    assert list(events.retry_offsets(60, 181)) == [60, 180, 181]
+
+
+def test_the_flipped_signature_always_differs_in_its_last_digit() -> None:
+    """Whatever the signature's other digits, its last one is flipped (a 0 becomes a 1, anything else a 0)."""
+    bodies = (str(index).encode() for index in range(10_000))
+    for wanted_last in "05":
+        body = next(b for b in bodies if (s := events.signature(b, "secret"))[-1] == wanted_last and s[1] != "0")
+        right = events.signature(body, "secret")
+        header = events.malformed_header("signature upper-case with a flipped digit", body, "secret", 1)
+        assert header is not None
+        value = header.split(",v=")[1]
+        assert value == right[:-1].upper() + ("1" if wanted_last == "0" else "0")

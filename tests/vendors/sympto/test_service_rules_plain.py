@@ -1,0 +1,174 @@
+"""Sympto rules on plain values, each found unpinned by mutation testing (issue #20, item 6): the message thread's
+viewer and unread flag, the message quota's wording, a file sent without a name, the survey listing's name, the
+events worker woken by new items, a profile's new number and duplicate email, one user's sessions, the
+bound on a clinic's pending deliveries, a monthly schedule's first day, and the
+bound on remembered deleted numbers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from contracts.sympto import messages
+from sandbox.core.clock import Clock
+from sandbox.core.limits import quota_message
+from sandbox.vendors.sympto.errors import Duplicate, QuotaExceeded
+from sandbox.vendors.sympto.models import UploadedFile, deleted_phones, event_deliveries
+from sandbox.vendors.sympto.service import SymptoService
+from sandbox.vendors.sympto.service import events as events_part
+from sandbox.vendors.sympto.service import surveys as surveys_part
+from sandbox.vendors.sympto.service.catalogue import GENERIC_SURVEYS
+
+CLINIC = "demo-clinic"
+
+
+def service_of(app: Flask) -> SymptoService:
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    return service
+
+
+def a_patient(service: SymptoService, email: str = "pat@example.test", **extra: str) -> str:
+    data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "email": email, **extra}
+    return service.users.create_user(CLINIC, "patient", data, messages.CURRENT)
+
+
+def test_a_fetched_message_is_viewed_by_the_clinic_admin_at_the_fetch(app: Flask, clock: Clock) -> None:
+    service = service_of(app)
+    patient = a_patient(service)
+    service.messaging.send(CLINIC, patient, "hello")
+    fetched = service.messaging.fetch(CLINIC, patient, None, None, None)["messages"]
+    (viewer,) = fetched[-1]["viewed"]
+    assert set(viewer) == {"tvid", "name", "role", "viewedAt"}
+    assert (viewer["role"], viewer["viewedAt"]) == ("clinicAdmin", int(clock.now() * 1000))
+
+
+def test_new_messages_of_another_patient_are_not_this_patients(app: Flask) -> None:
+    service = service_of(app)
+    one, other = a_patient(service), a_patient(service, "other@example.test")
+    service.messaging.send(CLINIC, one, "for one")
+    assert service.messaging.fetch(CLINIC, other, None, None, None)["hasNewMessages"] is False
+    assert service.messaging.fetch(CLINIC, one, None, None, 1)["hasNewMessages"] is True
+
+
+def test_the_message_quota_names_what_is_full(app: Flask) -> None:
+    service = service_of(app)
+    service.messaging.settings = replace(service.messaging.settings, max_messages=2)
+    patient = a_patient(service)
+    service.messaging.send(CLINIC, patient, "the consent message and this one fill the quota")
+    with pytest.raises(QuotaExceeded) as refused:
+        service.messaging.send(CLINIC, patient, "one more")
+    assert refused.value.message == quota_message("messages", 2, f"Sympto clinic {CLINIC!r}", "messages")
+
+
+def test_a_file_sent_without_a_name_is_shown_with_an_empty_name(app: Flask) -> None:
+    service = service_of(app)
+    patient = a_patient(service)
+    service.messaging.send(CLINIC, patient, "see attached", UploadedFile("text/plain", 3, "ab" * 32))
+    (sent,) = [m for m in service.messaging.fetch(CLINIC, patient, None, None, None)["messages"] if "file" in m]
+    assert sent["file"]["fileName"] == ""
+
+
+def test_a_listed_recurring_survey_names_its_generic_survey(app: Flask) -> None:
+    service = service_of(app)
+    patient = a_patient(service)
+    survey = GENERIC_SURVEYS[0]
+    preference = {"type": "adhoc"}
+    service.surveys.schedule(
+        CLINIC, patient, {"genericSurveyId": survey.id_for(CLINIC), "duration": 24, "startDatePreference": preference}
+    )
+    (listed,) = service.surveys.items(CLINIC, patient, None)
+    assert (listed["name"], listed["type"]) == (survey.name, survey.type)
+
+
+def test_scheduled_items_wake_the_events_worker(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = service_of(app)
+    kicks: list[bool] = []
+    assert service.events.deliverer is not None
+    monkeypatch.setattr(service.events.deliverer, "kick", lambda: kicks.append(True))
+    service.items.wake()
+    assert kicks == [True]
+
+
+def test_a_new_number_replaces_the_patients_number(app: Flask) -> None:
+    service = service_of(app)
+    patient = a_patient(service, phoneNumber="+15555550100")
+    service.profiles.update_patient(CLINIC, patient, {"phoneNumber": "+15555550199"})
+    (shown,) = [u for u in service.users.all_users(CLINIC) if u["id"] == patient]
+    assert shown["phoneNumber"] == "+15555550199"
+
+
+def test_an_email_another_user_has_is_a_duplicate_naming_it(app: Flask) -> None:
+    service = service_of(app)
+    a_patient(service, "taken@example.test")
+    patient = a_patient(service)
+    with pytest.raises(Duplicate) as refused:
+        service.profiles.update_patient(CLINIC, patient, {"email": "TAKEN@example.test"})
+    assert refused.value.message == messages.DUPLICATE_EMAIL.format(email=messages.shown("TAKEN@example.test"))
+    assert refused.value.rule == "duplicate_email"
+
+
+def test_a_new_session_keeps_the_users_live_sessions(app: Flask) -> None:
+    service = service_of(app)
+    patient = a_patient(service)
+    first = service.signon.open_session(patient, "test")
+    second = service.signon.open_session(patient, "test")
+    assert first != second
+    assert [service.signon.session_user(s) is not None for s in (first, second)] == [True, True]
+
+
+def test_beyond_the_pending_limit_the_clinics_oldest_delivery_is_given_up(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = service_of(app)
+    monkeypatch.setattr(events_part, "MAX_PENDING", 2)
+    monkeypatch.setattr(service.events, "deliverer", None)  # nothing is sent: only the queue is looked at
+    queued = [service.events.enqueue(CLINIC, "patients", "patient.created", b"{}", "") for _ in range(3)]
+    with app.extensions["sandbox.store"].connect() as connection:
+        rows = connection.execute(select(event_deliveries.c.delivery_id, event_deliveries.c.state)).all()
+    states = dict(rows)
+    assert [states[d] for d in queued] == ["failed", "pending", "pending"]
+
+
+def test_a_schedule_starting_on_one_of_its_days_starts_that_day() -> None:
+    monday = date(2026, 11, 23)
+    weekly = {"type": "weekly", "everyN": 1, "days": ["Mon"]}
+    assert list(surveys_part._days(monday, weekly, 2)) == [monday, date(2026, 11, 30)]
+    monthly = {"type": "monthly", "everyN": 1, "day": 23}
+    assert list(surveys_part._days(monday, monthly, 2)) == [monday, date(2026, 12, 23)]
+
+
+def test_items_sent_by_hand_count_alone_against_the_quota_and_say_so(app: Flask) -> None:
+    service = service_of(app)
+    for part in (service.items, service.surveys):
+        part.settings = replace(part.settings, max_recurring_surveys=2)
+    patient = a_patient(service)
+    daily = {
+        "type": "recurring",
+        "nOccurrences": 3,
+        "timeOfDay": {"hours": 9, "minutes": 30},
+        "surveyStartDate": "2026-12-01",
+        "frequency": {"type": "daily", "everyN": 2},
+    }
+    survey = {"genericSurveyId": GENERIC_SURVEYS[0].id_for(CLINIC), "duration": 24, "startDatePreference": daily}
+    recurring = service.surveys.schedule(CLINIC, patient, survey)  # its first item is scheduled, not sent by hand
+    for _ in range(2):
+        service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
+    with pytest.raises(QuotaExceeded) as refused:
+        service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
+    holder = f"Sympto clinic {CLINIC!r}"
+    assert refused.value.message == quota_message("recurring_surveys", 2, holder, "items sent by hand")
+
+
+def test_a_clinic_remembers_at_most_its_user_quota_of_deleted_numbers(app: Flask) -> None:
+    service = service_of(app)
+    service.profiles.settings = replace(service.profiles.settings, max_users=1)
+    for index in range(2):
+        patient = a_patient(service, f"p{index}@example.test", phoneNumber=f"+1555555010{index}")
+        service.profiles.delete_patient(CLINIC, patient)
+    with app.extensions["sandbox.store"].connect() as connection:
+        remembered = connection.execute(select(deleted_phones.c.phone)).scalars().all()
+    assert remembered == ["+15555550101"]
