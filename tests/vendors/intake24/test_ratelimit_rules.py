@@ -10,8 +10,10 @@ from __future__ import annotations
 from sandbox.vendors.intake24.ratelimit import RateLimiter
 
 
-def limiter(limit: int = 2, window_seconds: float = 60, **options: bool) -> RateLimiter:
-    return RateLimiter("test", limit, window_seconds, "Too many", **options)
+def limiter(limit: int = 2, window_seconds: float = 60, *, skip_successful: bool | None = None) -> RateLimiter:
+    if skip_successful is None:
+        return RateLimiter("test", limit, window_seconds, "Too many")
+    return RateLimiter("test", limit, window_seconds, "Too many", skip_successful=skip_successful)
 
 
 def test_the_limit_th_request_passes_and_the_next_is_refused_with_retry_after() -> None:
