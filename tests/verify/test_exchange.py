@@ -22,10 +22,11 @@ class OneConnection:
     ``reply=None`` answers nothing (the connection stays open until the test ends): a partner that never answers.
     """
 
-    def __init__(self, reply: bytes | None) -> None:
+    def __init__(self, reply: bytes | None, *, hold_open: bool = False) -> None:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.reply = reply
+        self.hold_open = hold_open
         self.received = b""
         self.done = threading.Event()
         self.release = threading.Event()
@@ -59,6 +60,8 @@ class OneConnection:
                 self.release.wait(5)
                 return
             connection.sendall(self.reply)
+            if self.hold_open:
+                self.release.wait(5)
 
     @property
     def url(self) -> str:
@@ -140,6 +143,18 @@ def test_a_response_is_cut_at_the_size_cap(extra: int) -> None:
         server.close()
     assert answer.status == 200
     assert len(answer.body) == MAX_RESPONSE_BYTES
+
+
+def test_no_more_than_the_cap_and_one_byte_is_waited_for() -> None:
+    """A partner promising more than the cap and stalling after the cap and one byte is not waited for."""
+    body = b"x" * (MAX_RESPONSE_BYTES + 1)
+    head = f"HTTP/1.1 200 OK\r\nContent-Length: {10 * MAX_RESPONSE_BYTES}\r\n\r\n".encode()
+    server = OneConnection(head + body, hold_open=True)
+    try:
+        answer = send(SentRequest("GET", server.url + "/", {}), timeout=3)
+    finally:
+        server.close()
+    assert (answer.status, answer.error, len(answer.body)) == (200, None, MAX_RESPONSE_BYTES)
 
 
 def test_the_size_cap_is_one_mebibyte() -> None:
