@@ -98,3 +98,13 @@ def test_reset_forgets_every_window() -> None:
 
 def test_a_limiter_counts_every_request_unless_told_to_skip_successes() -> None:
     assert limiter().skip_successful is False
+
+
+def test_a_window_of_zero_seconds_never_limits_and_resets_at_once() -> None:
+    """``window_seconds = 0`` is a valid setting (``[intake24]`` takes any number from 0): every hit opens a window."""
+    rate = limiter(limit=1, window_seconds=0)
+    for _ in range(3):
+        assert rate.hit("a", 100.0) == (
+            True,
+            {"RateLimit": "limit=1, remaining=0, reset=0", "RateLimit-Policy": "1;w=0"},
+        )
