@@ -53,6 +53,15 @@ def test_secret_names_accept_instances_and_several_schemas() -> None:
         pin = fields.String(metadata=secret())
 
     assert secret_names([Inner(), Other]) == frozenset({"password", "pin"})
+    # Instances made from classes while walking: each is held until the end, so no id is reused by the next one.
+    assert secret_names([Inner, Other]) == frozenset({"password", "pin"})
+    assert secret_names([Other, Inner, Outer]) == frozenset({"password", "pin", "accessToken", "apiKeys"})
+
+    class Empty(Schema):
+        pass
+
+    for _ in range(20):  # an instance with no fields is freed at once: its id is free for the next one
+        assert secret_names([Empty, Other]) == frozenset({"pin"})
     assert secret_names([]) == frozenset()
 
 
@@ -63,6 +72,8 @@ def test_secret_names_accept_instances_and_several_schemas() -> None:
         ("postgresql://u:p%40ss@db:5432/sandbox", "postgresql://u:[redacted]@db:5432/sandbox"),
         ("https://u:p@ss@host/", "https://u:[redacted]@host/"),
         ("https://u:pw@host", "https://u:[redacted]@host"),
+        ("https://:pw@host/", "https://:[redacted]@host/"),
+        ("https://Xavier:XX@Xhost/", "https://Xavier:[redacted]@Xhost/"),
         ("https://u:pw@host?x=@y", "https://u:[redacted]@host?x=@y"),
         ("https://u:pw@host#a:b@c", "https://u:[redacted]@host#a:b@c"),
         ("https://host/a:b@c", "https://host/a:b@c"),
