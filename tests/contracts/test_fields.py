@@ -176,6 +176,11 @@ def test_anything_else_is_not_an_iso_date(text: str) -> None:
         parse_iso_date(text, lambda: LookupError(text))
 
 
+def test_an_iso_date_is_still_a_text_named_by_its_field() -> None:
+    assert errors_of(IsoDate(), 19770111) == ["`f` must be a string, got a JSON number"]
+    assert errors_of(IsoDate(), " ") == ["`f` must not be blank"]
+
+
 def test_a_custom_iso_date_message_is_kept() -> None:
     field = IsoDate(metadata={"messages": {"not_iso8601": "a date, not {input}"}})
     assert errors_of(field, "x") == ['a date, not "x"']
