@@ -27,10 +27,10 @@ NOW = 1_700_000_000.75
 API_URL = "http://localhost/cirrusmd"
 
 
-def service_on(store: Store, *clients: Client, **settings: Any) -> CirrusmdService:
+def service_on(store: Store, *clients: Client, seed: int = 7, **settings: Any) -> CirrusmdService:
     clock = Clock()
     clock.freeze(NOW)
-    return CirrusmdService(store, clock, Randomness(seed=7), CirrusmdSettings(clients=clients, **settings))
+    return CirrusmdService(store, clock, Randomness(seed=seed), CirrusmdSettings(clients=clients, **settings))
 
 
 @pytest.fixture
@@ -308,3 +308,25 @@ def test_the_authentication_reads_the_clients_secret_and_the_configured_leeway(s
     too_late = sign(credentials, claims(credentials, NOW, exp=int(NOW) - 11, iat=int(NOW) - 60))
     with pytest.raises(Unauthorized):
         service.authenticate(bearer(too_late))
+
+
+def test_a_repeat_is_never_refused_even_over_a_lowered_quota(store: Store) -> None:
+    """A client already past a quota lowered by a new config keeps its members, and their sessions still work."""
+    earlier = service_on(store, A)
+    earlier.install_clients()
+    for user in ("a1", "a2", "a3"):
+        earlier.create_session("client-a", member(user), API_URL)
+    lowered = service_on(store, A, seed=8, max_members=2)
+    assert lowered.create_session("client-a", member("a3"), API_URL).created is False
+    assert lowered.count_members("client-a") == 3
+    with pytest.raises(UnprocessableEntity):
+        lowered.create_session("client-a", member("a4"), API_URL)
+
+
+def test_a_client_recreated_through_the_control_plane_is_a_control_client(store: Store) -> None:
+    """Deleting a configured client leaves its source record behind; creating it again makes it a control client."""
+    service = service_on(store, A)
+    service.install_clients()
+    assert service.delete_client("client-a") is True
+    service.put_client("client-a", "again")
+    assert service.client_sources() == {"client-a": "control"}
