@@ -223,3 +223,8 @@ def test_a_strict_boolean_is_true_or_false_only() -> None:
     assert loaded(StrictBoolean(), False) is False
     for wrong in [0, 1, "true", "yes", None]:
         assert errors_of(StrictBoolean(), wrong), wrong
+
+
+def test_a_strict_booleans_message_may_quote_the_value_sent() -> None:
+    field = StrictBoolean(error_messages={"invalid": "`f` must be true or false, got {input!r}"})
+    assert errors_of(field, "yes") == ["`f` must be true or false, got 'yes'"]
