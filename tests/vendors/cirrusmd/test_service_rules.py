@@ -330,3 +330,17 @@ def test_a_client_recreated_through_the_control_plane_is_a_control_client(store:
     assert service.delete_client("client-a") is True
     service.put_client("client-a", "again")
     assert service.client_sources() == {"client-a": "control"}
+
+
+def test_a_session_waits_for_the_requests_journal_entry_and_is_undone_with_its_answer(store: Store) -> None:
+    """Inside a journaled request the member is written in the request's one transaction: undone if the answer is."""
+    service = service_on(store, A)
+    service.install_clients()
+    store.begin_request()
+    store.defer_commits()
+    try:
+        service.create_session("client-a", member(), API_URL)
+        store.rollback_deferred()
+    finally:
+        store.end_request()
+    assert service.count_members() == 0
