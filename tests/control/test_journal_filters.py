@@ -79,7 +79,7 @@ def test_a_method_is_up_to_16_letters_in_any_case_and_is_compared_in_capitals() 
     parse = parser("method")
     assert parse("post") == "POST"
     assert parse("A" * 16) == "A" * 16
-    for wrong in ["A" * 17, "PO ST", "", "GET1", "PUT\n"]:
+    for wrong in ["A" * 17, "PO ST", "", "GET1", "PUT\n", "G" * 50]:
         with pytest.raises(ValueError, match="must be") as refused:
             parse(wrong)
         assert str(refused.value) == f"`method` must be an HTTP method such as POST; got {wrong[:40]!r}"
@@ -111,6 +111,8 @@ def test_an_instant_is_epoch_seconds_or_iso_8601_with_its_zone(name: str) -> Non
     assert parse("2026-11-30T07:00:00+01:00") == 1796018400.0
     assert parse("2026-11-30T06:00:00.5+00:00") == 1796018400.5
     assert parse_instant(name)("2026-11-30T06:00:00Z") == 1796018400.0
+    with pytest.raises(ValueError, match=f"^`{name}` must be epoch seconds"):
+        parse_instant(name)("yesterday")
 
 
 @pytest.mark.parametrize(
