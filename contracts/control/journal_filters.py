@@ -20,6 +20,8 @@ from typing import Any
 
 VERDICTS = ("accepted", "rejected", "accepted_with_warnings", "dropped")
 DIRECTIONS = ("inbound", "outbound")
+#: The patterns are matched whole (``re.fullmatch``): with ``re.match`` their ``$`` would also take a value
+#: followed by a newline (``?status=401%0A``).
 #: A status (``401``) or a status class (``4xx``).
 STATUS_PATTERN = r"^[1-5]([0-9]{2}|xx)$"
 #: Epoch seconds, or an ISO 8601 date-time with its zone (``Z`` or ``±HH:MM``).
@@ -50,24 +52,34 @@ def _no_nul(longest: int) -> str:
     return rf"^[^\x00]{{0,{longest}}}$"
 
 
-def _text(name: str, longest: int) -> Callable[[str], str | None]:
-    """Up to ``longest`` characters; empty is no filter (``?vendor=`` always meant every vendor)."""
+@dataclass(frozen=True)
+class _Text:
+    """Up to ``longest`` characters; empty is no filter (``?vendor=`` always meant every vendor).
 
-    def parse(value: str) -> str | None:
-        if len(value) > longest or "\x00" in value:
-            raise ValueError(f"`{name}` must be at most {longest} characters without NUL")
+    A callable object, not a closure: the rule runs when a value is parsed, not when :data:`FILTERS` is built at
+    import, so a mutation tester (which forks after the import) can reach it.
+    """
+
+    name: str
+    longest: int
+
+    def __call__(self, value: str) -> str | None:
+        if len(value) > self.longest or "\x00" in value:
+            raise ValueError(f"`{self.name}` must be at most {self.longest} characters without NUL")
         return value or None
 
-    return parse
 
+@dataclass(frozen=True)
+class _Choice:
+    """One of ``choices``, as written (a callable object for the reason :class:`_Text` gives)."""
 
-def _choice(name: str, choices: tuple[str, ...]) -> Callable[[str], str]:
-    def parse(value: str) -> str:
-        if value not in choices:
-            raise ValueError(f"`{name}` must be one of {', '.join(choices)}; got {value[:40]!r}")
+    name: str
+    choices: tuple[str, ...]
+
+    def __call__(self, value: str) -> str:
+        if value not in self.choices:
+            raise ValueError(f"`{self.name}` must be one of {', '.join(self.choices)}; got {value[:40]!r}")
         return value
-
-    return parse
 
 
 def _path(value: str) -> str:
@@ -77,14 +89,14 @@ def _path(value: str) -> str:
 
 
 def _method(value: str) -> str:
-    if not re.match(METHOD_PATTERN, value):
+    if not re.fullmatch(METHOD_PATTERN, value):
         raise ValueError(f"`method` must be an HTTP method such as POST; got {value[:40]!r}")
     return value.upper()
 
 
 def parse_status(value: str) -> tuple[int, int]:
     """``401`` → ``(401, 401)``; ``4xx`` → ``(400, 499)``: the inclusive range of statuses kept."""
-    if not re.match(STATUS_PATTERN, value):
+    if not re.fullmatch(STATUS_PATTERN, value):
         raise ValueError(f"`status` must be a status such as 401 or a class such as 4xx; got {value[:40]!r}")
     if value.endswith("xx"):
         low = int(value[0]) * 100
@@ -92,11 +104,17 @@ def parse_status(value: str) -> tuple[int, int]:
     return int(value), int(value)
 
 
-def parse_instant(name: str) -> Callable[[str], float]:
-    """Epoch seconds (``1764480000``) or ISO 8601 with a zone (``2026-11-30T06:00:00Z``) → epoch seconds."""
+@dataclass(frozen=True)
+class _Instant:
+    """Epoch seconds (``1764480000``) or ISO 8601 with a zone (``2026-11-30T06:00:00Z``) → epoch seconds.
 
-    def parse(value: str) -> float:
-        if _EPOCH.match(value):
+    A callable object for the reason :class:`_Text` gives.
+    """
+
+    name: str
+
+    def __call__(self, value: str) -> float:
+        if _EPOCH.fullmatch(value):
             return float(value)
         try:
             moment = datetime.fromisoformat(value)
@@ -104,27 +122,30 @@ def parse_instant(name: str) -> Callable[[str], float]:
             moment = None
         if moment is None or moment.tzinfo is None or len(value) > 40:
             raise ValueError(
-                f"`{name}` must be epoch seconds or an ISO 8601 date-time with its zone, "
+                f"`{self.name}` must be epoch seconds or an ISO 8601 date-time with its zone, "
                 f"e.g. 2026-11-30T06:00:00Z; got {value[:40]!r}"
             )
         return moment.timestamp()
 
-    return parse
+
+def parse_instant(name: str) -> Callable[[str], float]:
+    """The parser of the instant filter ``name`` (``from``, ``until``): see :class:`_Instant`."""
+    return _Instant(name)
 
 
 FILTERS: tuple[JournalFilter, ...] = (
-    JournalFilter("vendor", "Only this vendor's exchanges.", "cirrusmd", _text("vendor", 32), _no_nul(32)),
+    JournalFilter("vendor", "Only this vendor's exchanges.", "cirrusmd", _Text("vendor", 32), _no_nul(32)),
     JournalFilter(
         "tenant",
         "Only this tenant's exchanges (client, survey or clinic).",
         "demo-client",
-        _text("tenant", 200),
+        _Text("tenant", 200),
         _no_nul(200),
     ),
     JournalFilter(
-        "verdict", "Only exchanges with this verdict.", "rejected", _choice("verdict", VERDICTS), choices=VERDICTS
+        "verdict", "Only exchanges with this verdict.", "rejected", _Choice("verdict", VERDICTS), choices=VERDICTS
     ),
-    JournalFilter("rule", "Only exchanges that broke this rule.", "token_expired", _text("rule", 100), _no_nul(100)),
+    JournalFilter("rule", "Only exchanges that broke this rule.", "token_expired", _Text("rule", 100), _no_nul(100)),
     JournalFilter(
         "path",
         "Only exchanges whose path (query included) starts with this prefix.",
@@ -144,21 +165,21 @@ FILTERS: tuple[JournalFilter, ...] = (
         "direction",
         "inbound (partner → sandbox) or outbound (sandbox → partner).",
         "outbound",
-        _choice("direction", DIRECTIONS),
+        _Choice("direction", DIRECTIONS),
         choices=DIRECTIONS,
     ),
     JournalFilter(
         "from",
         "Only exchanges recorded at or after this instant (sandbox time): epoch seconds or ISO 8601 with zone.",
         "2026-11-30T06:00:00Z",
-        parse_instant("from"),
+        _Instant("from"),
         pattern=INSTANT_PATTERN,
     ),
     JournalFilter(
         "until",
         "Only exchanges recorded before this instant (sandbox time): epoch seconds or ISO 8601 with zone.",
         "1764482400",
-        parse_instant("until"),
+        _Instant("until"),
         pattern=INSTANT_PATTERN,
     ),
 )

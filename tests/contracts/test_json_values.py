@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 
 from contracts.json_values import JSON_KINDS, RawJson, dumps, every_json_type, kind_of
 from contracts.strategies import every_json_type as public_every_json_type
@@ -39,3 +39,41 @@ def test_the_strategy_is_public() -> None:
 @given(every_json_type())
 def test_every_drawn_value_encodes(value: Any) -> None:
     assert dumps(value)
+
+
+def test_a_raw_literal_arrives_as_a_number() -> None:
+    assert kind_of(RawJson("NaN")) == "number"
+    assert kind_of(RawJson("1e999")) == "number"
+    assert kind_of({}) == "object"
+
+
+def test_a_string_is_never_taken_for_a_raw_literals_placeholder() -> None:
+    value = {"a": "None0", "b": "0", "c": RawJson("NaN"), "d": [RawJson("Infinity")]}
+    assert dumps(value) == b'{"a":"None0","b":"0","c":NaN,"d":[Infinity]}'
+
+
+def test_the_strategy_draws_the_named_kinds_and_small_nested_values() -> None:
+    """Built inside the test (not at import, as ``@given``'s argument is), so the strategy's own code runs here."""
+    strategy = every_json_type()
+    drawn: list[Any] = []
+
+    @settings(max_examples=300, database=None, suppress_health_check=list(HealthCheck))
+    @given(strategy)
+    def draw(value: Any) -> None:
+        drawn.append(value)
+        assert dumps(value)
+
+    draw()
+    named = [value for value in drawn if any(value is kind for kind in JSON_KINDS.values())]
+    assert named, "the named kinds come first"
+    containers = [value for value in drawn if isinstance(value, list | dict) and value not in JSON_KINDS.values()]
+    assert containers, "arrays and objects are generated too"
+
+    def within_bounds(value: Any) -> bool:
+        if isinstance(value, list):
+            return len(value) <= 4 and all(within_bounds(item) for item in value)
+        if isinstance(value, dict) and not any(value is kind for kind in JSON_KINDS.values()):
+            return len(value) <= 4 and all(len(k) <= 10 and within_bounds(v) for k, v in value.items())
+        return True
+
+    assert all(within_bounds(value) for value in drawn if not any(value is kind for kind in JSON_KINDS.values()))

@@ -7,6 +7,7 @@ running fails here, not only somewhere far downstream.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -288,3 +289,19 @@ def test_outside_a_request_the_state_last_read_is_used(store: Store) -> None:
     theirs.freeze(FROZEN_AT)
     assert near(mine.now(), time.time())
     assert mine.state_for(GLOBAL) == ClockState(mode="frozen", frozen_at=FROZEN_AT)
+
+
+def test_a_request_keeps_its_state_while_another_thread_of_the_process_changes_the_clock(store: Store) -> None:
+    """The state a request read is its own (thread-local), not the process's memory that another request updates."""
+    clock = Clock(store)
+    clock.freeze(FROZEN_AT)
+    clock.begin_request()
+    try:
+        assert clock.now() == FROZEN_AT
+        other = threading.Thread(target=clock.freeze, args=(FROZEN_AT + 500,))
+        other.start()
+        other.join()
+        assert clock.now() == FROZEN_AT
+    finally:
+        clock.end_request()
+    assert clock.now() == FROZEN_AT + 500

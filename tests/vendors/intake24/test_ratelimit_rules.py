@@ -1,0 +1,110 @@
+"""Intake24's rate limiter on plain values: the fixed window, its edges, the draft-7 headers and ``forgive``.
+
+``test_ratelimit.py`` drives the limiters through the app; these call :class:`RateLimiter` with chosen instants, so
+the window's edge (a window ends exactly at its reset instant), the count's edge (the ``limit``-th request passes,
+the next is refused) and each header's arithmetic are pinned exactly.
+"""
+
+from __future__ import annotations
+
+from sandbox.vendors.intake24.ratelimit import RateLimiter
+
+
+def limiter(limit: int = 2, window_seconds: float = 60, *, skip_successful: bool | None = None) -> RateLimiter:
+    if skip_successful is None:
+        return RateLimiter("test", limit, window_seconds, "Too many")
+    return RateLimiter("test", limit, window_seconds, "Too many", skip_successful=skip_successful)
+
+
+def test_the_limit_th_request_passes_and_the_next_is_refused_with_retry_after() -> None:
+    rate = limiter(limit=2)
+    assert rate.hit("a", 100.0) == (
+        True,
+        {"RateLimit": "limit=2, remaining=1, reset=60", "RateLimit-Policy": "2;w=60"},
+    )
+    assert rate.hit("a", 110.0) == (
+        True,
+        {"RateLimit": "limit=2, remaining=0, reset=50", "RateLimit-Policy": "2;w=60"},
+    )
+    assert rate.hit("a", 120.0) == (
+        False,
+        {"RateLimit": "limit=2, remaining=0, reset=40", "RateLimit-Policy": "2;w=60", "Retry-After": "40"},
+    )
+    allowed, headers = rate.hit("a", 121.0)
+    assert (allowed, headers["RateLimit"], headers["Retry-After"]) == (False, "limit=2, remaining=0, reset=39", "39")
+
+
+def test_a_window_ends_exactly_at_its_reset_instant() -> None:
+    rate = limiter(limit=1)
+    assert rate.hit("a", 100.0)[0] is True
+    assert rate.hit("a", 159.999)[0] is False
+    allowed, headers = rate.hit("a", 160.0)
+    assert allowed is True
+    assert headers["RateLimit"] == "limit=1, remaining=0, reset=60"
+
+
+def test_the_reset_is_rounded_up_to_whole_seconds() -> None:
+    rate = limiter(limit=5, window_seconds=60)
+    rate.hit("a", 100.0)
+    assert rate.hit("a", 100.5)[1]["RateLimit"] == "limit=5, remaining=3, reset=60"
+    assert rate.hit("a", 159.01)[1]["RateLimit"] == "limit=5, remaining=2, reset=1"
+
+
+def test_the_policy_names_the_window_in_whole_seconds() -> None:
+    assert limiter(limit=300, window_seconds=900.7).hit("a", 0.0)[1]["RateLimit-Policy"] == "300;w=900"
+
+
+def test_each_key_has_its_own_window() -> None:
+    rate = limiter(limit=1)
+    assert rate.hit("a", 100.0)[0] is True
+    assert rate.hit("b", 130.0) == (
+        True,
+        {"RateLimit": "limit=1, remaining=0, reset=60", "RateLimit-Policy": "1;w=60"},
+    )
+    assert rate.hit("a", 130.0)[0] is False
+
+
+def test_a_forgiven_request_does_not_count() -> None:
+    rate = limiter(limit=1, skip_successful=True)
+    assert rate.skip_successful is True
+    assert rate.hit("a", 100.0)[0] is True
+    rate.forgive("a")
+    assert rate.hit("a", 101.0) == (
+        True,
+        {"RateLimit": "limit=1, remaining=0, reset=59", "RateLimit-Policy": "1;w=60"},
+    )
+
+
+def test_forgiving_never_counts_below_zero_nor_makes_a_window() -> None:
+    rate = limiter(limit=1)
+    rate.forgive("nobody")
+    assert rate._windows == {}
+    rate.hit("a", 100.0)
+    rate.forgive("a")
+    rate.forgive("a")
+    assert rate._windows["a"].hits == 0
+    assert rate.hit("a", 101.0)[1]["RateLimit"] == "limit=1, remaining=0, reset=59"
+    assert rate.hit("a", 102.0)[0] is False
+
+
+def test_reset_forgets_every_window() -> None:
+    rate = limiter(limit=1)
+    rate.hit("a", 100.0)
+    rate.hit("b", 100.0)
+    rate.reset()
+    assert rate.hit("a", 101.0)[0] is True
+    assert rate.hit("b", 101.0)[1]["RateLimit"] == "limit=1, remaining=0, reset=60"
+
+
+def test_a_limiter_counts_every_request_unless_told_to_skip_successes() -> None:
+    assert limiter().skip_successful is False
+
+
+def test_a_window_of_zero_seconds_never_limits_and_resets_at_once() -> None:
+    """``window_seconds = 0`` is a valid setting (``[intake24]`` takes any number from 0): every hit opens a window."""
+    rate = limiter(limit=1, window_seconds=0)
+    for _ in range(3):
+        assert rate.hit("a", 100.0) == (
+            True,
+            {"RateLimit": "limit=1, remaining=0, reset=0", "RateLimit-Policy": "1;w=0"},
+        )
