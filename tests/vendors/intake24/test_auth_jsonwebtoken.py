@@ -91,6 +91,12 @@ def test_a_header_that_is_not_jws_shaped_json_or_truthy_is_an_invalid_token(text
     assert rejection(text) == INVALID_TOKEN
 
 
+def test_a_line_break_after_the_signature_is_an_invalid_token_as_in_javascript() -> None:
+    """jws' shape test ends with ``$``, which in JavaScript is the end of the text (in Python ``$``
+    also matches before a final line break, and the token would then fail only at its signature)."""
+    assert rejection(token(b"{}") + "\n") == INVALID_TOKEN
+
+
 def test_a_header_is_read_as_latin1_so_a_byte_that_is_not_utf8_is_kept() -> None:
     header = b'{"alg":"HS256","typ":"JWT","kid":"\xe9"}'
     assert verify(token(b'{"username":"a"}', header)) == {"username": "a"}
