@@ -7,8 +7,14 @@ from typing import cast
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
+from contracts.intake24 import messages
+from sandbox.vendors.intake24.errors import BearerUnauthorized, Forbidden
+from sandbox.vendors.intake24.models import respondents
 from sandbox.vendors.intake24.service import Intake24Service
+
+BASE = "https://sandbox.example"
 
 
 @pytest.fixture
@@ -33,3 +39,52 @@ def test_a_token_is_revoked_by_an_id_of_at_most_11_ascii_digits(
 ) -> None:
     assert service.issue_personal_access_token("ci machine", None)["token"]["id"] == "1"
     assert service.revoke_personal_access_token(token_id) is revoked
+
+
+def test_a_revoked_token_is_refused_and_the_others_stay_valid(service: Intake24Service) -> None:
+    first = service.issue_personal_access_token("first", None)
+    second = service.issue_personal_access_token("second", None)
+    assert service.revoke_personal_access_token(first["token"]["id"]) is True
+    with pytest.raises(BearerUnauthorized):
+        service.require_admin("Bearer " + first["jwt"])
+    service.require_admin("Bearer " + second["jwt"])
+
+
+def stored_password(service: Intake24Service, user_id: int) -> str:
+    with service.store.connect() as connection:
+        found: str = connection.execute(
+            select(respondents.c.password_hash).where(respondents.c.id == user_id)
+        ).scalar_one()
+    return found
+
+
+def test_a_respondent_the_admin_creates_can_sign_in_with_its_url_token(service: Intake24Service) -> None:
+    created = service.admin_create(service.require_survey("demo"), {"username": "admin-made"}, BASE)
+    login = service.token_login({"token": created["urlAuthToken"]})
+    assert login.access_token is not None
+
+
+def test_a_patch_changes_each_profile_field_sent_and_the_password(service: Intake24Service) -> None:
+    survey = service.require_survey("demo")
+    created = service.admin_create(survey, {"username": "patched", "name": "N", "phone": "1"}, BASE)
+    before = stored_password(service, int(created["id"]))
+    found = service.admin_get(survey, "patched")
+    patched = service.admin_patch(survey, found, {"phone": "2", "password": "Secret-pass-1"}, BASE)
+    assert (patched["name"], patched["email"], patched["phone"]) == ("N", None, "2")
+    assert stored_password(service, int(created["id"])) != before
+
+
+def test_refusals_name_their_rule(service: Intake24Service) -> None:
+    survey = service.require_survey("demo")
+    created = service.admin_create(survey, {"username": "twice"}, BASE)
+    found = service.admin_get(survey, "twice")
+    fields = [{"name": "a", "value": "1"}, {"name": "a", "value": "2"}]
+    with pytest.raises(Forbidden) as raised:
+        service.admin_patch(survey, found, {"customFields": fields}, BASE)
+    assert (raised.value.rule, raised.value.message) == ("duplicate_custom_field", messages.DB_VALIDATION_ERROR)
+    login = service.token_login({"token": created["urlAuthToken"]})
+    survey_, respondent_ = service.respondent_for(f"Bearer {login.access_token}", "demo")
+    service.submit(survey_, respondent_, None, None, "correlation")
+    with pytest.raises(Forbidden) as raised:
+        service.admin_delete(survey, "twice")
+    assert (raised.value.rule, raised.value.message) == ("respondent_has_submissions", messages.HAS_SUBMISSIONS)
