@@ -18,9 +18,10 @@ def service(app: Flask) -> Intake24Service:
     return cast(Intake24Service, app.extensions["sandbox.intake24"])
 
 
-def signed_in(service: Intake24Service, username: str) -> tuple[Survey, Respondent]:
+def signed_in(service: Intake24Service, username: str, **profile: Any) -> tuple[Survey, Respondent]:
     survey = service.require_survey("demo")
-    created = service.admin_create(survey, {"username": username, "name": "Ann"}, "https://sandbox.example")
+    body = {"username": username, "name": "Ann", **profile}
+    created = service.admin_create(survey, body, "https://sandbox.example")
     login = service.token_login({"token": created["urlAuthToken"]})
     return service.respondent_for(f"Bearer {login.access_token}", "demo")
 
@@ -34,7 +35,7 @@ def stored(service: Intake24Service, submission_id: str) -> dict[str, Any]:
 
 
 def test_a_submission_is_stored_whole_with_the_sessions_start(service: Intake24Service) -> None:
-    survey, respondent = signed_in(service, "ann")
+    survey, respondent = signed_in(service, "ann", customFields=[{"name": "arm", "value": "a"}])
     session_id = service.start_session(survey, respondent, "c1", "client-session")
     recall = {"recallDate": "2026-11-20", "wakeUpTime": "07:00", "sleepTime": "23:00", "meals": [{"name": "Lunch"}]}
     answer = service.submit(survey, respondent, recall, "agent/1", "c2")
@@ -62,7 +63,7 @@ def test_a_submission_is_stored_whole_with_the_sessions_start(service: Intake24S
             "id": str(respondent.id),
             "name": "Ann",
             "aliases": [{"surveyId": str(survey.id), "username": "ann"}],
-            "customFields": [],
+            "customFields": [{"id": "1", "userId": str(respondent.id), "name": "arm", "value": "a", "public": False}],
         },
     }
 
