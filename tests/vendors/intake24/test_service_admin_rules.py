@@ -88,3 +88,14 @@ def test_refusals_name_their_rule(service: Intake24Service) -> None:
     with pytest.raises(Forbidden) as raised:
         service.admin_delete(survey, "twice")
     assert (raised.value.rule, raised.value.message) == ("respondent_has_submissions", messages.HAS_SUBMISSIONS)
+
+
+def test_a_patch_replaces_custom_fields_keeping_public_as_sent_or_as_stored(service: Intake24Service) -> None:
+    survey = service.require_survey("demo")
+    fields = [{"name": "kept", "value": "1", "public": True}, {"name": "dropped", "value": "2"}]
+    service.admin_create(survey, {"username": "fields", "customFields": fields}, BASE)
+    found = service.admin_get(survey, "fields")
+    replaced = [{"name": "kept", "value": "3"}, {"name": "new", "value": "4", "public": True}]
+    patched = service.admin_patch(survey, found, {"customFields": replaced}, BASE)
+    shown = [(field["name"], field["value"], field["public"]) for field in patched["customFields"]]
+    assert shown == [("kept", "3", True), ("new", "4", True)]
