@@ -7,9 +7,11 @@ from typing import Any, cast
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from sandbox.vendors.intake24.models import Respondent, Survey, submissions
+from contracts.intake24 import messages
+from sandbox.vendors.intake24.errors import Unauthorized
+from sandbox.vendors.intake24.models import Respondent, Survey, respondents, submissions
 from sandbox.vendors.intake24.service import Intake24Service
 
 
@@ -98,3 +100,13 @@ def test_the_submission_answer_masks_private_custom_fields_and_counts_submission
         "followUpUrl": "https://example.com/intake24/done?user=cy",
         "submissionId": answer["submissionId"],
     }
+
+
+def test_a_disabled_respondent_cannot_sign_in_and_the_refusal_names_its_rule(service: Intake24Service) -> None:
+    survey = service.require_survey("demo")
+    created = service.admin_create(survey, {"username": "off"}, "https://sandbox.example")
+    with service.store.begin() as connection:
+        connection.execute(update(respondents).where(respondents.c.id == int(created["id"])).values(disabled=True))
+    with pytest.raises(Unauthorized) as raised:
+        service.token_login({"token": created["urlAuthToken"]})
+    assert (raised.value.rule, raised.value.message) == ("account_disabled", messages.ACCOUNT_DISABLED)
