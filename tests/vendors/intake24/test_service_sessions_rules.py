@@ -110,3 +110,13 @@ def test_a_disabled_respondent_cannot_sign_in_and_the_refusal_names_its_rule(ser
     with pytest.raises(Unauthorized) as raised:
         service.token_login({"token": created["urlAuthToken"]})
     assert (raised.value.rule, raised.value.message) == ("account_disabled", messages.ACCOUNT_DISABLED)
+
+
+def test_an_access_token_stops_working_once_its_respondent_is_disabled(service: Intake24Service) -> None:
+    survey = service.require_survey("demo")
+    created = service.admin_create(survey, {"username": "later-off"}, "https://sandbox.example")
+    access = service.token_login({"token": created["urlAuthToken"]}).access_token
+    assert service.session_respondent(access) is not None
+    with service.store.begin() as connection:
+        connection.execute(update(respondents).where(respondents.c.id == int(created["id"])).values(disabled=True))
+    assert service.session_respondent(access) is None
