@@ -41,3 +41,11 @@ def test_a_repeat_naming_a_new_custom_field_twice_is_refused_with_its_rule(servi
     with pytest.raises(Forbidden) as raised:
         service.create_user("demo", sign_hmac(repeat, DEMO_SECRET))
     assert (raised.value.rule, raised.value.message) == ("duplicate_custom_field", messages.DB_VALIDATION_ERROR)
+
+
+def test_a_repeat_answers_with_the_name_it_claims(service: Intake24Service) -> None:
+    service.create_user("demo", sign_hmac({"username": "renamed", "name": "Old"}, DEMO_SECRET))
+    repeat = service.create_user("demo", sign_hmac({"username": "renamed", "name": "New"}, DEMO_SECRET))
+    assert repeat["name"] == "New"
+    kept = service.create_user("demo", sign_hmac({"username": "renamed"}, DEMO_SECRET))
+    assert kept["name"] == "New"  # no name claimed: the stored one

@@ -87,6 +87,8 @@ def test_the_submission_answer_masks_private_custom_fields_and_counts_submission
     created = service.admin_create(survey, {"username": "cy", "name": "Cy", "customFields": fields}, "https://x")
     login = service.token_login({"token": created["urlAuthToken"]})
     survey, respondent = service.respondent_for(f"Bearer {login.access_token}", "demo")
+    other_survey, other = signed_in(service, "someone-else")
+    service.submit(other_survey, other, None, None, "c0")  # another respondent's submission is not counted
     service.submit(survey, respondent, None, None, "c1")
     answer = service.submit(survey, respondent, None, None, "c2")
     assert answer == {
