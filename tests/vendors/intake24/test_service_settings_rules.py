@@ -79,6 +79,10 @@ def test_a_survey_app_url_may_be_left_unset() -> None:
             "[intake24] notification_allowed_hosts must be a list of host names, got 'a.example'",
         ),
         ({"surveys": [{"slug": "A"}, {"slug": "a"}]}, "[[intake24.surveys]] slug 'a' is declared twice"),
+        (
+            {"surveys": {"slug": "a"}},
+            "[[intake24.surveys]] must be an array of tables ([[...]] entries), got a table",
+        ),
         ({"surveys": [{"allowGenUsers": True}]}, "[[intake24.surveys]] slug must be a non-empty string, got None"),
         (
             {"surveys": [{"slug": "A", "allowGenUsers": "yes"}]},

@@ -64,3 +64,10 @@ def test_the_respondent_listing_is_oldest_first_bounded_and_whole(service: Intak
         }
     ]
     assert [entry["username"] for entry in service.list_respondents(survey)] == ["first", "second"]
+
+
+def test_installing_again_keeps_the_configured_surveys_and_those_made_at_run_time(service: Intake24Service) -> None:
+    service.put_survey("extra", {})
+    outcome = service.install_surveys()
+    assert (outcome.removed, outcome.kept) == ((), ("extra",))
+    assert [survey.slug for survey in service.list_surveys()] == ["demo", "extra"]
