@@ -36,8 +36,9 @@ from sandbox.vendors.intake24.node import JsSyntaxError, b64url, js_json_parse, 
 
 _DIGESTS = {"HS256": hashlib.sha256, "HS512": hashlib.sha512}
 ALGORITHMS = {name: _DIGESTS[name] for name in CREATE_USER_ALGORITHMS}
-#: ``jws``' shape test: header and payload non-empty, signature optional.
-_JWS = re.compile(r"^[a-zA-Z0-9\-_]+?\.[a-zA-Z0-9\-_]+?\.([a-zA-Z0-9\-_]+)?$")
+#: ``jws``' shape test: header and payload non-empty, signature optional. JavaScript's ``$`` is the
+#: end of the text; Python's also matches before a final line break, so ``\Z`` here.
+_JWS = re.compile(r"^[a-zA-Z0-9\-_]+?\.[a-zA-Z0-9\-_]+?\.([a-zA-Z0-9\-_]+)?\Z")
 
 #: jsonwebtoken's default algorithms for a secret key (``verify.js``: ``HS_ALGS``), which passport-jwt
 #: leaves in place when, as in Intake24, no ``algorithms`` option is given.

@@ -1,0 +1,124 @@
+"""Recall sessions and submissions, called directly on the app's Intake24 service with plain values:
+the submission Intake24 stores (and sends with ``survey.session.submitted``), field by field."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import pytest
+from flask import Flask
+from sqlalchemy import select, update
+
+from contracts.intake24 import messages
+from sandbox.vendors.intake24.errors import Unauthorized
+from sandbox.vendors.intake24.models import Respondent, Survey, respondents, submissions
+from sandbox.vendors.intake24.service import Intake24Service
+
+
+@pytest.fixture
+def service(app: Flask) -> Intake24Service:
+    return cast(Intake24Service, app.extensions["sandbox.intake24"])
+
+
+def signed_in(service: Intake24Service, username: str, **profile: Any) -> tuple[Survey, Respondent]:
+    survey = service.require_survey("demo")
+    body = {"username": username, "name": "Ann", **profile}
+    created = service.admin_create(survey, body, "https://sandbox.example")
+    login = service.token_login({"token": created["urlAuthToken"]})
+    return service.respondent_for(f"Bearer {login.access_token}", "demo")
+
+
+def stored(service: Intake24Service, submission_id: str) -> dict[str, Any]:
+    with service.store.connect() as connection:
+        data: dict[str, Any] = connection.execute(
+            select(submissions.c.data).where(submissions.c.id == submission_id)
+        ).scalar_one()
+    return data
+
+
+def test_a_submission_is_stored_whole_with_the_sessions_start(service: Intake24Service) -> None:
+    survey, respondent = signed_in(service, "ann", customFields=[{"name": "arm", "value": "a"}])
+    session_id = service.start_session(survey, respondent, "c1", "client-session")
+    recall = {"recallDate": "2026-11-20", "wakeUpTime": "07:00", "sleepTime": "23:00", "meals": [{"name": "Lunch"}]}
+    answer = service.submit(survey, respondent, recall, "agent/1", "c2")
+    stamp = "2026-11-21T12:00:00Z"  # the frozen clock
+    assert stored(service, answer["submissionId"]) == {
+        "id": answer["submissionId"],
+        "surveyId": str(survey.id),
+        "userId": str(respondent.id),
+        "startTime": "2026-11-21T12:00:00.000Z",  # the session's start
+        "endTime": stamp,
+        "submissionTime": stamp,
+        "recallDate": "2026-11-20",
+        "wakeUpTime": "07:00",
+        "sleepTime": "23:00",
+        "log": None,
+        "sessionId": session_id,
+        "userAgent": "agent/1",
+        "createdAt": stamp,
+        "updatedAt": stamp,
+        "customFields": [],
+        "meals": [{"name": "Lunch"}],
+        "missingFoods": [],
+        "survey": {"id": str(survey.id), "slug": "demo"},
+        "user": {
+            "id": str(respondent.id),
+            "name": "Ann",
+            "aliases": [{"surveyId": str(survey.id), "username": "ann"}],
+            "customFields": [{"id": "1", "userId": str(respondent.id), "name": "arm", "value": "a", "public": False}],
+        },
+    }
+
+
+def test_a_submission_without_a_session_starts_when_it_ends_and_defaults_its_recall(
+    service: Intake24Service,
+) -> None:
+    survey, respondent = signed_in(service, "bob")
+    answer = service.submit(survey, respondent, {"meals": "not a list"}, None, "c1")
+    data = stored(service, answer["submissionId"])
+    assert (data["startTime"], data["endTime"]) == ("2026-11-21T12:00:00Z", "2026-11-21T12:00:00Z")
+    assert (data["recallDate"], data["wakeUpTime"], data["sleepTime"], data["meals"]) == ("2026-11-21", None, None, [])
+    assert data["sessionId"] != answer["submissionId"]
+
+
+def test_the_submission_answer_masks_private_custom_fields_and_counts_submissions(service: Intake24Service) -> None:
+    survey = service.require_survey("demo")
+    fields = [{"name": "arm", "value": "a", "public": True}, {"name": "code", "value": "c"}]
+    created = service.admin_create(survey, {"username": "cy", "name": "Cy", "customFields": fields}, "https://x")
+    login = service.token_login({"token": created["urlAuthToken"]})
+    survey, respondent = service.respondent_for(f"Bearer {login.access_token}", "demo")
+    other_survey, other = signed_in(service, "someone-else")
+    service.submit(other_survey, other, None, None, "c0")  # another respondent's submission is not counted
+    service.submit(survey, respondent, None, None, "c1")
+    answer = service.submit(survey, respondent, None, None, "c2")
+    assert answer == {
+        "userId": created["id"],
+        "name": "Cy",
+        "customFields": {"arm": "a", "code": "[X]"},
+        "submissions": 2,
+        "showFeedback": False,
+        "maximumTotalSubmissionsReached": False,
+        "maximumDailySubmissionsReached": False,
+        "followUpUrl": "https://example.com/intake24/done?user=cy",
+        "submissionId": answer["submissionId"],
+    }
+
+
+def test_a_disabled_respondent_cannot_sign_in_and_the_refusal_names_its_rule(service: Intake24Service) -> None:
+    survey = service.require_survey("demo")
+    created = service.admin_create(survey, {"username": "off"}, "https://sandbox.example")
+    with service.store.begin() as connection:
+        connection.execute(update(respondents).where(respondents.c.id == int(created["id"])).values(disabled=True))
+    with pytest.raises(Unauthorized) as raised:
+        service.token_login({"token": created["urlAuthToken"]})
+    assert (raised.value.rule, raised.value.message) == ("account_disabled", messages.ACCOUNT_DISABLED)
+
+
+def test_an_access_token_stops_working_once_its_respondent_is_disabled(service: Intake24Service) -> None:
+    survey = service.require_survey("demo")
+    created = service.admin_create(survey, {"username": "later-off"}, "https://sandbox.example")
+    access = service.token_login({"token": created["urlAuthToken"]}).access_token
+    assert service.session_respondent(access) is not None
+    with service.store.begin() as connection:
+        connection.execute(update(respondents).where(respondents.c.id == int(created["id"])).values(disabled=True))
+    assert service.session_respondent(access) is None
