@@ -41,7 +41,7 @@ def test_a_submission_is_stored_whole_with_the_sessions_start(service: Intake24S
     session_id = service.start_session(survey, respondent, "c1", "client-session")
     recall = {"recallDate": "2026-11-20", "wakeUpTime": "07:00", "sleepTime": "23:00", "meals": [{"name": "Lunch"}]}
     answer = service.submit(survey, respondent, recall, "agent/1", "c2")
-    stamp = "2026-11-21T12:00:00Z"  # the frozen clock
+    stamp = "2026-11-21T12:00:00.000Z"  # the frozen clock, as JavaScript's toISOString writes it
     assert stored(service, answer["submissionId"]) == {
         "id": answer["submissionId"],
         "surveyId": str(survey.id),
@@ -76,7 +76,7 @@ def test_a_submission_without_a_session_starts_when_it_ends_and_defaults_its_rec
     survey, respondent = signed_in(service, "bob")
     answer = service.submit(survey, respondent, {"meals": "not a list"}, None, "c1")
     data = stored(service, answer["submissionId"])
-    assert (data["startTime"], data["endTime"]) == ("2026-11-21T12:00:00Z", "2026-11-21T12:00:00Z")
+    assert (data["startTime"], data["endTime"]) == ("2026-11-21T12:00:00.000Z", "2026-11-21T12:00:00.000Z")
     assert (data["recallDate"], data["wakeUpTime"], data["sleepTime"], data["meals"]) == ("2026-11-21", None, None, [])
     assert data["sessionId"] != answer["submissionId"]
 
@@ -122,3 +122,13 @@ def test_an_access_token_stops_working_once_its_respondent_is_disabled(service: 
     with service.store.begin() as connection:
         connection.execute(update(respondents).where(respondents.c.id == int(created["id"])).values(disabled=True))
     assert service.session_respondent(access) is None
+
+
+def test_a_submissions_times_are_written_as_javascripts_to_iso_string_writes_them(service: Intake24Service) -> None:
+    """Intake24 keeps its times as JavaScript ``Date``s (milliseconds) and Sequelize writes them with
+    ``toISOString``: always three decimals and ``Z``, at a whole second too (``.000Z``), never six."""
+    survey, respondent = signed_in(service, "cy")
+    service.clock.freeze(service.clock.now() + 0.123456)
+    data = stored(service, service.submit(survey, respondent, {}, None, "c1")["submissionId"])
+    moment = "2026-11-21T12:00:00.123Z"
+    assert [data[key] for key in ("startTime", "endTime", "submissionTime", "createdAt", "updatedAt")] == [moment] * 5

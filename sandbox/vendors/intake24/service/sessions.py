@@ -148,7 +148,7 @@ class Sessions(ServiceBase):
         session = self.active_session(survey, respondent)
         session_id = session["id"] if session else self.randomness.uuid()
         submission_id = self.randomness.uuid()
-        stamp = self.clock.now_datetime().isoformat().replace("+00:00", "Z")
+        stamp = iso(now)  # JavaScript's toISOString, as Sequelize's dates are written: always milliseconds
         started = stamp if session is None else iso(session["started_at"])
         recall = dict(scrub(recall or {}))
         data = {
