@@ -187,6 +187,15 @@ def authorization(at: float | None = None) -> str:
     return value
 
 
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if the server has not stopped within 30 s."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def wait_for(check: Callable[[], bool], process: subprocess.Popen[bytes], started: float, what: str) -> float:
     while True:
         try:
@@ -322,11 +331,7 @@ def mountebank_server(binary: Path, workdir: Path) -> Iterator[tuple[int, str, f
         )
         yield process.pid, url, cold
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
 
 
 @contextmanager
@@ -364,11 +369,7 @@ def wiremock_server(jar: Path, workdir: Path, connections: int, warm_seconds: in
             run_wrk(url, connections, warm_seconds, process.pid)
         yield process.pid, url, cold
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
 
 
 @contextmanager

@@ -30,18 +30,7 @@ from sandbox.verify.sympto_events import (
     Verifier,
     junit_xml,
 )
-
-SECRET = "whsec_0123456789"
-NOW = 1_800_000_000.0
-PATIENT = {"patientTvId": "", "firstName": "Ada", "lastName": "L", "timeZone": "UTC"}
-RESPONSE = {
-    "Status": "OK",
-    "Response": {
-        "patientSurveyId": "",
-        "completionMedium": [{"channel": "Mobile", "user": {"type": "patient", "tvid": ""}}],
-        "response": {"responseId": "", "response": {}},
-    },
-}
+from tests.verify.support import NOW, PATIENT, RESPONSE, SECRET
 
 
 class Recorder:
@@ -93,7 +82,7 @@ def test_each_delivery_gets_fresh_ids_and_keeps_the_rest(monkeypatch: pytest.Mon
     ids = [(d["Response"]["patientSurveyId"], d["Response"]["response"]["responseId"]) for d in (first, second)]
     assert len({*ids[0], *ids[1]}) == 4
     assert first["Response"]["completionMedium"][0]["user"]["tvid"] not in ("", ids[0][0], ids[0][1])
-    assert RESPONSE["Response"]["patientSurveyId"] == ""  # type: ignore[index]
+    assert RESPONSE["Response"]["patientSurveyId"] == ""
     assert check.fresh(PATIENT)["firstName"] == "Ada"
 
 

@@ -29,18 +29,8 @@ from sandbox.verify.sympto_events import (
     EventsOptions,
     Verifier,
 )
+from tests.verify.support import NOW, PATIENT, RESPONSE, SECRET
 
-SECRET = "whsec_0123456789"
-NOW = 1_800_000_000.0
-PATIENT = {"patientTvId": "", "firstName": "Ada", "lastName": "L", "timeZone": "UTC"}
-RESPONSE = {
-    "Status": "OK",
-    "Response": {
-        "patientSurveyId": "",
-        "completionMedium": [{"channel": "Mobile", "user": {"type": "patient", "tvid": ""}}],
-        "response": {"responseId": "", "response": {}},
-    },
-}
 KNOWN = {*contract.PATIENT_FIELDS, "patientTvId", "Status", "Response"}
 KNOWN_RESPONSE = {"patientSurveyId", "instrumentType", "completionMedium", "response"}
 
