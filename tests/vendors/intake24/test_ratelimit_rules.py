@@ -7,16 +7,45 @@ the next is refused) and each header's arithmetic are pinned exactly.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import select
+
+from sandbox.core.store import Store
+from sandbox.vendors.intake24.models import rate_windows
 from sandbox.vendors.intake24.ratelimit import RateLimiter
 
-
-def limiter(limit: int = 2, window_seconds: float = 60, *, skip_successful: bool | None = None) -> RateLimiter:
-    if skip_successful is None:
-        return RateLimiter("test", limit, window_seconds, "Too many")
-    return RateLimiter("test", limit, window_seconds, "Too many", skip_successful=skip_successful)
+MakeLimiter = Callable[..., RateLimiter]
 
 
-def test_the_limit_th_request_passes_and_the_next_is_refused_with_retry_after() -> None:
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """The shared store the limiter counts in (its windows live in ``intake24_rate_windows``)."""
+    made = Store(database_url)
+    made.create_tables()
+    yield made
+    made.dispose()
+
+
+@pytest.fixture
+def limiter(store: Store) -> MakeLimiter:
+    def make(limit: int = 2, window_seconds: float = 60, *, skip_successful: bool | None = None) -> RateLimiter:
+        if skip_successful is None:
+            return RateLimiter(store, "test", limit, window_seconds, "Too many")
+        return RateLimiter(store, "test", limit, window_seconds, "Too many", skip_successful=skip_successful)
+
+    return make
+
+
+def windows(store: Store) -> dict[str, int]:
+    """Each client's count, as the store holds it."""
+    with store.engine.connect() as connection:
+        rows = connection.execute(select(rate_windows.c.client, rate_windows.c.hits)).all()
+    return {str(client): int(hits) for client, hits in rows}
+
+
+def test_the_limit_th_request_passes_and_the_next_is_refused_with_retry_after(limiter: MakeLimiter) -> None:
     rate = limiter(limit=2)
     assert rate.hit("a", 100.0) == (
         True,
@@ -34,7 +63,7 @@ def test_the_limit_th_request_passes_and_the_next_is_refused_with_retry_after() 
     assert (allowed, headers["RateLimit"], headers["Retry-After"]) == (False, "limit=2, remaining=0, reset=39", "39")
 
 
-def test_a_window_ends_exactly_at_its_reset_instant() -> None:
+def test_a_window_ends_exactly_at_its_reset_instant(limiter: MakeLimiter) -> None:
     rate = limiter(limit=1)
     assert rate.hit("a", 100.0)[0] is True
     assert rate.hit("a", 159.999)[0] is False
@@ -43,18 +72,18 @@ def test_a_window_ends_exactly_at_its_reset_instant() -> None:
     assert headers["RateLimit"] == "limit=1, remaining=0, reset=60"
 
 
-def test_the_reset_is_rounded_up_to_whole_seconds() -> None:
+def test_the_reset_is_rounded_up_to_whole_seconds(limiter: MakeLimiter) -> None:
     rate = limiter(limit=5, window_seconds=60)
     rate.hit("a", 100.0)
     assert rate.hit("a", 100.5)[1]["RateLimit"] == "limit=5, remaining=3, reset=60"
     assert rate.hit("a", 159.01)[1]["RateLimit"] == "limit=5, remaining=2, reset=1"
 
 
-def test_the_policy_names_the_window_in_whole_seconds() -> None:
+def test_the_policy_names_the_window_in_whole_seconds(limiter: MakeLimiter) -> None:
     assert limiter(limit=300, window_seconds=900.7).hit("a", 0.0)[1]["RateLimit-Policy"] == "300;w=900"
 
 
-def test_each_key_has_its_own_window() -> None:
+def test_each_key_has_its_own_window(limiter: MakeLimiter) -> None:
     rate = limiter(limit=1)
     assert rate.hit("a", 100.0)[0] is True
     assert rate.hit("b", 130.0) == (
@@ -64,7 +93,7 @@ def test_each_key_has_its_own_window() -> None:
     assert rate.hit("a", 130.0)[0] is False
 
 
-def test_a_forgiven_request_does_not_count() -> None:
+def test_a_forgiven_request_does_not_count(limiter: MakeLimiter) -> None:
     rate = limiter(limit=1, skip_successful=True)
     assert rate.skip_successful is True
     assert rate.hit("a", 100.0)[0] is True
@@ -75,19 +104,19 @@ def test_a_forgiven_request_does_not_count() -> None:
     )
 
 
-def test_forgiving_never_counts_below_zero_nor_makes_a_window() -> None:
+def test_forgiving_never_counts_below_zero_nor_makes_a_window(limiter: MakeLimiter, store: Store) -> None:
     rate = limiter(limit=1)
     rate.forgive("nobody")
-    assert rate._windows == {}
+    assert windows(store) == {}
     rate.hit("a", 100.0)
     rate.forgive("a")
     rate.forgive("a")
-    assert rate._windows["a"].hits == 0
+    assert windows(store) == {"a": 0}
     assert rate.hit("a", 101.0)[1]["RateLimit"] == "limit=1, remaining=0, reset=59"
     assert rate.hit("a", 102.0)[0] is False
 
 
-def test_reset_forgets_every_window() -> None:
+def test_reset_forgets_every_window(limiter: MakeLimiter) -> None:
     rate = limiter(limit=1)
     rate.hit("a", 100.0)
     rate.hit("b", 100.0)
@@ -96,11 +125,11 @@ def test_reset_forgets_every_window() -> None:
     assert rate.hit("b", 101.0)[1]["RateLimit"] == "limit=1, remaining=0, reset=60"
 
 
-def test_a_limiter_counts_every_request_unless_told_to_skip_successes() -> None:
+def test_a_limiter_counts_every_request_unless_told_to_skip_successes(limiter: MakeLimiter) -> None:
     assert limiter().skip_successful is False
 
 
-def test_a_window_of_zero_seconds_never_limits_and_resets_at_once() -> None:
+def test_a_window_of_zero_seconds_never_limits_and_resets_at_once(limiter: MakeLimiter) -> None:
     """``window_seconds = 0`` is a valid setting (``[intake24]`` takes any number from 0): every hit opens a window."""
     rate = limiter(limit=1, window_seconds=0)
     for _ in range(3):
