@@ -18,8 +18,7 @@ import pytest
 import requests
 
 from sandbox import config
-from tests.system.scale.support import Sandbox
-from tests.system.scale.test_remembered_state import WORKERS, Connection, connections_on_every_worker
+from tests.system.scale.support import WORKERS, Connection, Sandbox, connections_on_every_worker
 
 GENERIC_LIMIT = 6
 LOGIN_LIMIT = 3

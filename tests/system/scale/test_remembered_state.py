@@ -10,99 +10,18 @@ warm connection.
 
 from __future__ import annotations
 
-import http.client
-import json
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
 
 from contracts.cirrusmd.tokens import Credentials
 from tests.conftest import FROZEN_AT
-from tests.system.scale.support import Sandbox
-from tests.vendors.cirrusmd.support import DEMO, SESSIONS, member_body, valid_headers
+from tests.system.scale.support import WORKERS, Sandbox, connections_on_every_worker
 
 FROZEN_ISO = "2026-11-21T12:00:00+00:00"
-WORKERS = 2
-#: Connections opened at most while looking for one held by each worker.
-MAX_CONNECTIONS = 64
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found.extend(int(child) for child in (task / "children").read_text().split())
-    return found
-
-
-def _server_socket_inode(server_port: int, client_port: int) -> str:
-    """The inode of the server's end of the loopback connection from ``client_port``."""
-    wanted_local, wanted_remote = f"0100007F:{server_port:04X}", f"0100007F:{client_port:04X}"
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if fields[1] == wanted_local and fields[2] == wanted_remote:
-            return fields[9]
-    raise AssertionError(f"no server socket for the connection from port {client_port}")
-
-
-def _worker_holding(workers: list[int], inode: str) -> int:
-    target = f"socket:[{inode}]"
-    for worker in workers:
-        for descriptor in Path(f"/proc/{worker}/fd").iterdir():
-            try:
-                if descriptor.readlink().as_posix() == target:
-                    return worker
-            except OSError:
-                continue
-    raise AssertionError(f"no worker holds socket {inode}")
-
-
-class Connection:
-    """One keep-alive connection and the worker that serves it."""
-
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.http = http.client.HTTPConnection("127.0.0.1", sandbox.port, timeout=10)
-        self.worker = 0
-
-    def send(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> int:
-        data = None if body is None else json.dumps(body)
-        sent_headers = {"Content-Type": "application/json", **(headers or {})}
-        self.http.request(method, path, body=data, headers=sent_headers)
-        response = self.http.getresponse()
-        response.read()
-        assert response.getheader("Connection", "").lower() != "close"
-        return response.status
-
-    def create_session(self, now: float, credentials: Credentials = DEMO, **changes: Any) -> int:
-        return self.send("POST", SESSIONS, member_body(**changes), valid_headers(now, credentials))
-
-
-@contextmanager
-def connections_on_every_worker(sandbox: Sandbox) -> Iterator[list[Connection]]:
-    """Keep-alive connections, at least one held by each worker, each having made one valid request."""
-    assert sandbox.process is not None
-    workers = _children(sandbox.process.pid)
-    assert len(workers) == WORKERS, workers
-    opened: list[Connection] = []
-    try:
-        while {c.worker for c in opened} != set(workers):
-            assert len(opened) < MAX_CONNECTIONS, f"{MAX_CONNECTIONS} connections never reached every worker"
-            connection = Connection(sandbox)
-            opened.append(connection)
-            assert connection.create_session(time.time()) == 201  # warms this worker's memory
-            assert connection.http.sock is not None
-            client_port = connection.http.sock.getsockname()[1]
-            connection.worker = _worker_holding(workers, _server_socket_inode(sandbox.port, client_port))
-        for connection in opened:  # every connection warm, not just the first of each worker
-            assert connection.create_session(time.time()) == 201
-        yield opened
-    finally:
-        for connection in opened:
-            connection.http.close()
 
 
 @pytest.fixture
