@@ -1,0 +1,162 @@
+"""Run mutmut's mutants against chosen test files, one forked pytest per mutant, and score them.
+
+`mutmut run` first runs its whole configured pool to learn which test reaches which function, then each mutant
+runs every pooled test that reached it. On a 2-core machine that first step alone takes 8 to 25 minutes, and a
+surviving mutant of a function every request reaches runs hundreds of tests. For a module with direct rule tests
+this tool is the quicker measure (docs/development.md, "Mutation testing", calls it "by hand"): one process imports
+pytest and the test modules once, then forks one child per mutant with `MUTANT_UNDER_TEST` set, as mutmut's own
+runner forks, and the child runs the named test files with `-x`. What it measures is a lower bound of what the
+whole pool kills: the pool has more tests.
+
+    .venv/bin/python tools/mutation_by_hand.py generate
+    .venv/bin/python tools/mutation_by_hand.py names sandbox/core/clock.py > /tmp/clock.names
+    .venv/bin/python tools/mutation_by_hand.py names sandbox/core/jwt.py --sample 90 --seed 20261131 > /tmp/jwt.names
+    .venv/bin/python tools/mutation_by_hand.py run /tmp/clock.json /tmp/clock.names tests/core/test_clock_modes.py
+    .venv/bin/python tools/mutation_by_hand.py summary /tmp/clock.json
+
+`generate` writes `mutants/` as `mutmut run` does before it runs anything (the copy of the sources with every
+mutant of the `only_mutate` modules switched off), without running the pool. `run` keeps its results in the JSON
+file after each mutant, so a stopped run resumes where it stopped. Exit code 1 of the child is "killed" (a test
+failed); 0 is "survived"; anything else (a crash at collection, a timeout) is reported as such and not counted
+as killed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import signal
+import sys
+import time
+from pathlib import Path
+
+KILLED = 1
+SURVIVED = 0
+
+
+def generate() -> None:
+    """Write mutants/ with mutmut's own functions: the same files `mutmut run` would test."""
+    from mutmut import __main__ as mutmut_main
+
+    mutmut_main.set_mutant_under_test("mutant_generation")
+    os.makedirs("mutants", exist_ok=True)
+    mutmut_main.copy_src_dir()
+    mutmut_main.copy_also_copy_files()
+    mutmut_main.setup_source_paths()
+    mutmut_main.store_lines_covered_by_tests()
+    stats = mutmut_main.create_mutants(1)
+    print(f"{stats.mutated} files mutated, {stats.ignored} copied, {stats.unmodified} unchanged", file=sys.stderr)
+
+
+def mutant_names(source: str) -> list[str]:
+    """Every mutant of one source file, sorted, read from the .meta file mutmut writes beside its mutated copy."""
+    meta = Path("mutants") / (source + ".meta")
+    if not meta.exists():
+        raise SystemExit(f"{meta} does not exist: run `generate` first (is {source} in only_mutate?)")
+    return sorted(json.loads(meta.read_text())["exit_code_by_key"])
+
+
+def uniform_sample(names: list[str], size: int, seed: int) -> list[str]:
+    """A seeded uniform sample, as the documented sampled scores draw it (over the sorted names)."""
+    return sorted(random.Random(seed).sample(sorted(names), min(size, len(names))))
+
+
+def run(results_path: Path, names_path: Path, tests: list[str], timeout: float) -> None:
+    """Fork one pytest per mutant from a parent that has imported the tests once; record each exit code."""
+    names = [line.strip() for line in names_path.read_text().splitlines() if line.strip()]
+    results: dict[str, dict[str, object]] = {}
+    if results_path.exists():
+        results = json.loads(results_path.read_text())
+    root = Path("mutants").resolve()
+    os.chdir(root)
+    sys.path.insert(0, str(root))
+    os.environ["PY_IGNORE_IMPORTMISMATCH"] = "1"
+    os.environ["MUTANT_UNDER_TEST"] = ""
+    import pytest
+
+    if pytest.main(["-q", "-p", "no:cacheprovider", "--co", *tests]) != 0:
+        raise SystemExit("the tests do not collect in mutants/")
+    for name in names:
+        if name in results:
+            continue
+        started = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            os.environ["MUTANT_UNDER_TEST"] = name
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            os._exit(int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests])))
+        outcome: int | str = "timeout"
+        while time.monotonic() - started < timeout:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                outcome = os.waitstatus_to_exitcode(status)
+                break
+            time.sleep(0.02)
+        else:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        results[name] = {"rc": outcome, "s": round(time.monotonic() - started, 1)}
+        results_path.write_text(json.dumps(results, indent=0))
+        print(name, outcome, results[name]["s"], flush=True)
+
+
+def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95 % Wilson score interval of a proportion: what a sampled score is quoted with."""
+    if total == 0:
+        return (0.0, 1.0)
+    p = successes / total
+    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def summary(results_path: Path) -> None:
+    """Killed, survived and other outcomes, the score and its Wilson interval, and each mutant not killed."""
+    results = json.loads(results_path.read_text())
+    killed = [name for name, result in results.items() if result["rc"] == KILLED]
+    others = {name: result["rc"] for name, result in results.items() if result["rc"] != KILLED}
+    low, high = wilson(len(killed), len(results))
+    score = 100 * len(killed) / len(results) if results else 0.0
+    print(f"run {len(results)}, killed {len(killed)}, not killed {len(others)}")
+    print(f"score {score:.1f} % (95 % Wilson {100 * low:.1f}-{100 * high:.1f} %)")
+    for name, outcome in sorted(others.items()):
+        label = "survived" if outcome == SURVIVED else f"exit {outcome}"
+        print(f"  {name}: {label}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("generate", help="write mutants/ without running the pool")
+    names_parser = commands.add_parser("names", help="print the mutants of one source file")
+    names_parser.add_argument("source", help="a path under source_paths, e.g. sandbox/core/clock.py")
+    names_parser.add_argument("--sample", type=int, help="a uniform sample of this size")
+    names_parser.add_argument("--seed", type=int, default=2026)
+    run_parser = commands.add_parser("run", help="run each named mutant against the test files")
+    run_parser.add_argument("results", type=Path)
+    run_parser.add_argument("names", type=Path)
+    run_parser.add_argument("tests", nargs="+")
+    run_parser.add_argument("--timeout", type=float, default=300.0)
+    summary_parser = commands.add_parser("summary", help="score a results file")
+    summary_parser.add_argument("results", type=Path)
+    arguments = parser.parse_args()
+    if arguments.command == "generate":
+        generate()
+    elif arguments.command == "names":
+        names = mutant_names(arguments.source)
+        if arguments.sample:
+            names = uniform_sample(names, arguments.sample, arguments.seed)
+        print("\n".join(names))
+    elif arguments.command == "run":
+        run(arguments.results.resolve(), arguments.names.resolve(), arguments.tests, arguments.timeout)
+    else:
+        summary(arguments.results)
+
+
+if __name__ == "__main__":
+    main()
