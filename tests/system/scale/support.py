@@ -364,3 +364,14 @@ def connections_on_every_worker(sandbox: Sandbox) -> Iterator[list[Connection]]:
     finally:
         for connection in opened:
             connection.http.close()
+
+
+def exchange(
+    connection: Connection, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+) -> tuple[int, Any]:
+    """One JSON request on this keep-alive connection: the status and the decoded JSON answer (``None`` if empty)."""
+    data = None if body is None else json.dumps(body)
+    connection.http.request(method, path, body=data, headers={"Content-Type": "application/json", **(headers or {})})
+    response = connection.http.getresponse()
+    raw = response.read()
+    return response.status, json.loads(raw) if raw else None
