@@ -21,7 +21,7 @@ import threading
 import time
 from typing import Any
 
-from sqlalchemy import Table, or_, update
+from sqlalchemy import Connection, Table, delete, or_, select, update
 
 from sandbox.core.store import Store
 
@@ -37,6 +37,8 @@ KICK_EVERY_SECONDS = 1.0
 STOP_WAIT_SECONDS = 30.0
 #: How often :meth:`Sender.wait` reads the store.
 WAIT_POLL_SECONDS = 0.02
+#: How long a *postpone* or *reorder* fault holds a row when it names no ``delay_seconds``.
+DEFAULT_FAULT_SECONDS = 5.0
 
 
 def claim(store: Store, table: Table, row_id: int, lease_until: float, *conditions: Any) -> bool:
@@ -56,6 +58,32 @@ def claim(store: Store, table: Table, row_id: int, lease_until: float, *conditio
             .values(claimed_until=lease_until)
         ).rowcount
     return bool(taken == 1)
+
+
+def hold(store: Store, table: Table, row_id: int, fault: dict[str, Any]) -> None:
+    """Hold one claimed row back for a partner-facing fault (*reorder*, Sympto's *postpone*): not sendable for
+    the fault's ``delay_seconds`` (default :data:`DEFAULT_FAULT_SECONDS`) unless released sooner, its lease
+    given up, the fault's name and kind kept on the row (columns ``held_until``, ``fault``, ``fault_kind``)."""
+    seconds = float(fault["delay_seconds"]) or DEFAULT_FAULT_SECONDS
+    with store.begin() as connection:
+        connection.execute(
+            update(table)
+            .where(table.c.id == row_id)
+            .values(held_until=time.time() + seconds, claimed_until=None, fault=fault["name"], fault_kind=fault["kind"])
+        )
+
+
+def release_reordered(connection: Connection, table: Table, *conditions: Any) -> None:
+    """A row went out: the pending rows a *reorder* fault held for it (and ``conditions``) may follow now."""
+    held = (table.c.state == "pending", table.c.fault_kind == "reorder", table.c.held_until.is_not(None))
+    connection.execute(update(table).where(*held, *conditions).values(held_until=None))
+
+
+def keep_newest(connection: Connection, table: Table, condition: Any, keep: int) -> None:
+    """Delete the rows matching ``condition`` but the newest ``keep`` (by ``id``): a history that a partner
+    that never answers cannot grow without bound."""
+    cutoff = select(table.c.id).where(condition).order_by(table.c.id.desc()).offset(keep).limit(1).scalar_subquery()
+    connection.execute(delete(table).where(condition, table.c.id <= cutoff))
 
 
 class Sender:

@@ -36,14 +36,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select
 
 from contracts.intake24.constants import ISSUER, JTI_LENGTH, NOTIFICATION_TOKEN_LIFETIME_SECONDS, SIGNING_ALGORITHM
 from contracts.jws import sign_hmac
 from sandbox.core.clock import Clock
 from sandbox.core.faults import Faults
 from sandbox.core.outbound import Outbound, OutboundResult
-from sandbox.core.sender import Sender, claim
+from sandbox.core.sender import DEFAULT_FAULT_SECONDS, Sender, claim, hold, keep_newest, release_reordered
 from sandbox.core.store import Store
 from sandbox.vendors.intake24.faults import OUTBOUND_KINDS
 from sandbox.vendors.intake24.models import notification_attempts, notifications
@@ -54,7 +54,6 @@ ACCEPT = "application/json, text/plain, */*"
 ACCEPT_ENCODING = "gzip, compress, deflate, br"
 CONNECTION = "keep-alive"
 EXCERPT_BYTES = 500
-DEFAULT_FAULT_SECONDS = 5.0
 #: The longest a *postpone* fault holds a notification (the sender waits with it).
 MAX_POSTPONE_SECONDS = 30.0
 #: Attempts kept per survey for the control plane (the oldest go first; the journal has them all).
@@ -242,18 +241,7 @@ class Notifier(Sender):
         elif not self._holding():  # the delivery that overtakes a held one takes no fault
             fault = self._take_fault(delivery)
             if fault is not None and fault["kind"] == "reorder":
-                seconds = float(fault["delay_seconds"]) or DEFAULT_FAULT_SECONDS
-                with self.store.begin() as connection:
-                    connection.execute(
-                        update(notifications)
-                        .where(notifications.c.id == row["id"])
-                        .values(
-                            held_until=time.time() + seconds,
-                            claimed_until=None,
-                            fault=fault["name"],
-                            fault_kind="reorder",
-                        )
-                    )
+                hold(self.store, notifications, row["id"], fault)
                 return 0
         attempts = self._process(delivery, row["body"].encode("utf-8"), fault, stopping)
         with self.store.begin() as connection:
@@ -261,31 +249,15 @@ class Notifier(Sender):
                 connection.execute(insert(notification_attempts), [_stored(a) for a in attempts])
             connection.execute(delete(notifications).where(notifications.c.id == row["id"]))
             if row["fault_kind"] != "reorder":  # a delivery went out: one held for it follows now
-                connection.execute(
-                    update(notifications)
-                    .where(_PENDING, notifications.c.fault_kind == "reorder", _HELD)
-                    .values(held_until=None)
-                )
-            self._bound(connection, delivery.survey_slug)
+                release_reordered(connection, notifications)
+            mine = notification_attempts.c.survey == row["survey"]
+            keep_newest(connection, notification_attempts, mine, KEEP_ATTEMPTS)
         return len(attempts)
 
     def _holding(self) -> bool:
         with self.store.connect() as connection:
             statement = select(notifications.c.id).where(_PENDING, notifications.c.fault_kind == "reorder", _HELD)
             return connection.execute(statement.limit(1)).first() is not None
-
-    @staticmethod
-    def _bound(connection: Any, survey: str) -> None:
-        """Keep one survey's attempts bounded: a partner that never answers cannot fill the store."""
-        mine = notification_attempts.c.survey == survey
-        cutoff = (
-            select(notification_attempts.c.id)
-            .where(mine)
-            .order_by(notification_attempts.c.id.desc())
-            .offset(KEEP_ATTEMPTS)
-            .limit(1)
-        ).scalar_subquery()
-        connection.execute(delete(notification_attempts).where(mine, notification_attempts.c.id <= cutoff))
 
     def _take_fault(self, delivery: Delivery) -> dict[str, Any] | None:
         if self.faults is None:

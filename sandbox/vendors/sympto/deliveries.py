@@ -38,13 +38,13 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import insert, or_, select, update
 
 from contracts.sympto import events as contract
 from sandbox.core.clock import Clock, scope_of
 from sandbox.core.faults import Faults
 from sandbox.core.outbound import Outbound, OutboundResult
-from sandbox.core.sender import Sender, claim
+from sandbox.core.sender import Sender, claim, hold, release_reordered
 from sandbox.core.store import Store
 from sandbox.vendors.sympto.models import event_attempts, event_deliveries
 from sandbox.vendors.sympto.outbound import AXIOS_HEADERS
@@ -56,7 +56,6 @@ LOG = logging.getLogger(__name__)
 VENDOR = "sympto"
 #: With every pending delivery's clock frozen, the worker stops after this long without sending.
 IDLE_EXIT_SECONDS = 15.0
-DEFAULT_FAULT_SECONDS = 5.0
 #: Deliveries one look sends at most, per clinic (the rest wait for the next look).
 BATCH = 50
 #: The partner-facing fault kinds this module applies (``sympto.event_*``).
@@ -178,18 +177,7 @@ class Deliverer(Sender):
             return None
 
     def _hold(self, row: dict[str, Any], fault: dict[str, Any]) -> int:
-        seconds = float(fault["delay_seconds"]) or DEFAULT_FAULT_SECONDS
-        with self.store.begin() as connection:
-            connection.execute(
-                update(event_deliveries)
-                .where(event_deliveries.c.id == row["id"])
-                .values(
-                    held_until=time.time() + seconds,
-                    claimed_until=None,
-                    fault=fault["name"],
-                    fault_kind=fault["kind"],
-                )
-            )
+        hold(self.store, event_deliveries, row["id"], fault)
         self._wake.set()
         return 0
 
@@ -259,16 +247,8 @@ class Deliverer(Sender):
         with self.store.begin() as connection:
             connection.execute(update(event_deliveries).where(event_deliveries.c.id == row["id"]).values(**values))
             if row["fault_kind"] != "reorder":  # a delivery went out: a reordered one held for it may follow
-                connection.execute(
-                    update(event_deliveries)
-                    .where(
-                        _pending,
-                        event_deliveries.c.clinic_id == clinic_id,
-                        and_(event_deliveries.c.fault_kind == "reorder", event_deliveries.c.attempts == 0),
-                        event_deliveries.c.held_until.is_not(None),
-                    )
-                    .values(held_until=None)
-                )
+                clinic = event_deliveries.c.clinic_id == clinic_id
+                release_reordered(connection, event_deliveries, clinic, event_deliveries.c.attempts == 0)
         return len(results)
 
     @staticmethod

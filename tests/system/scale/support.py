@@ -32,6 +32,7 @@ from sqlalchemy import Select, func, select
 
 from contracts.cirrusmd.tokens import Credentials
 from sandbox.core.store import Store
+from tests.support import at_once
 from tests.vendors.cirrusmd.support import DEMO, SESSIONS, member_body, valid_headers
 
 START_TIMEOUT_SECONDS = 30
@@ -138,27 +139,15 @@ class RaceCase:
 
 def race(case: RaceCase, urls: Sequence[str], requests_count: int = 50) -> list[int]:
     """Send ``requests_count`` requests released together by a barrier, spread round-robin over ``urls``."""
-    barrier = threading.Barrier(requests_count)
-    statuses: list[int] = []
-    lock = threading.Lock()
 
-    def one(index: int) -> None:
-        url = urls[index % len(urls)]
-        barrier.wait(timeout=30)
+    def one(index: int) -> int:
         try:
-            status = case.send_one(url, index)
+            return case.send_one(urls[index % len(urls)], index)
         except requests.RequestException as error:
-            status = -1
             print(f"request {index} failed: {error!r}")
-        with lock:
-            statuses.append(status)
+            return -1
 
-    threads = [threading.Thread(target=one, args=(index,)) for index in range(requests_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return statuses
+    return at_once(one, requests_count)
 
 
 def assert_one_record(case: RaceCase, urls: Sequence[str], database_url: str, requests_count: int = 50) -> None:

@@ -17,9 +17,8 @@ import pytest
 import requests
 
 from contracts.jws import sign_hmac
-from sandbox.testing.live import LiveServer
 from tests.system.scale.support import WORKERS, Connection, Sandbox, connections_on_every_worker, exchange
-from tests.vendors.intake24.support import CREATE_USER, LOGIN, Receiver
+from tests.vendors.intake24.support import CREATE_USER, LOGIN, Receiver, receiving
 
 SECRET = "study-secret-0123456789-0123456789"
 EVENTS = ("survey.session.started", "survey.session.submitted")
@@ -35,9 +34,8 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
 
 @pytest.fixture
 def partner() -> Iterator[tuple[Receiver, str]]:
-    receiver = Receiver()
-    with LiveServer(receiver) as server:
-        yield receiver, server.url
+    with receiving() as served:
+        yield served
 
 
 def _one_per_worker(sandbox: Sandbox) -> Iterator[list[Connection]]:
