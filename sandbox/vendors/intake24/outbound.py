@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, exists, func, insert, select
 
 from contracts.intake24.constants import ISSUER, JTI_LENGTH, NOTIFICATION_TOKEN_LIFETIME_SECONDS, SIGNING_ALGORITHM
 from contracts.jws import sign_hmac
@@ -212,14 +212,18 @@ class Notifier(Sender):
 
     def _claim_head(self) -> dict[str, Any] | None:
         """Take the oldest sendable notification for this process, or ``None`` (nothing, or another process is
-        sending it: then the rest waits, so the order holds across processes)."""
+        sending one: then the rest waits, so the order holds across processes, even when a held notification's
+        time runs out while the next one is being sent)."""
         with self.store.connect() as connection:
             row = connection.execute(select(notifications).where(notifications.c.id == self._head())).first()
         if row is None:
             return None
         settings = self.settings
         lease = settings.timeout_seconds * (settings.retries + 1) * 2 + MAX_POSTPONE_SECONDS + 30
-        if not claim(self.store, notifications, row.id, time.time() + lease, notifications.c.id == self._head()):
+        real = time.time()
+        other = notifications.alias("other")
+        in_flight = exists().where(other.c.state == "pending", other.c.claimed_until >= real)
+        if not claim(self.store, notifications, row.id, real + lease, notifications.c.id == self._head(), ~in_flight):
             return None
         return dict(row._mapping)
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,12 +17,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from contracts.jws import sign_hmac
+from sandbox.testing.live import LiveServer
 from sandbox.vendors.intake24.outbound import Notifier
 from tests.vendors.intake24.support import CREATE_USER, LOGIN, Receiver, receiving
 
 SECRET = "study-secret-0123456789-0123456789"
 EVENTS = ("survey.session.started", "survey.session.cancelled", "survey.session.submitted")
 SUBMISSIONS = 4
+SLOW_SECONDS = 1.0
 
 
 @dataclass
@@ -149,3 +152,40 @@ def test_a_reset_through_one_app_forgets_the_attempts_listed_by_the_other(hooked
     assert len(_listed(hooked.second, wait=10)["attempts"]) == 1
     assert hooked.first.post("/__sandbox/reset?tenant=hooks").status_code == 200
     assert _listed(hooked.second)["attempts"] == []
+
+
+class SlowOnce(Receiver):
+    """Notes when each request arrived, and takes a second to answer the first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived: list[float] = []
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        self.arrived.append(time.monotonic())
+        answer = super().__call__(environ, start_response)
+        if len(self.arrived) == 1:
+            time.sleep(SLOW_SECONDS)
+        return answer
+
+
+def test_a_held_notification_whose_time_runs_out_waits_for_the_one_being_sent(
+    apps_on_one_database: list[Flask],
+) -> None:
+    """One at a time across processes: a notification held by a *reorder* fault whose time runs out while the next
+    one is being sent (by another app) is not sent beside it, but after it."""
+    first, second = (app.test_client() for app in apps_on_one_database)
+    receiver = SlowOnce()
+    with LiveServer(receiver) as server:
+        hooked = Hooked(receiver, first, second, _hooked(first, server.url + "/hook"))
+        armed = {"name": "intake24.notification_reordered", "delay_seconds": SLOW_SECONDS / 4}
+        assert first.post("/__sandbox/faults", json=armed).status_code == 201
+        _start(first, hooked)  # held for a quarter of the slow answer
+        waiter = threading.Thread(target=_notifier(second).wait_for_deliveries, args=(10,))
+        waiter.start()  # the other app's sender looks for work all along
+        _submit(first, hooked)  # overtakes the held one, and takes a second to be answered
+        assert _listed(first, wait=10)["settled"] is True
+        waiter.join(10)
+
+    assert _events(receiver) == ["survey.session.submitted", "survey.session.started"]
+    assert receiver.arrived[1] - receiver.arrived[0] >= SLOW_SECONDS
