@@ -28,21 +28,22 @@ class Access(Part):
     def login(self, client_id: str, client_secret: str, source: str) -> str:
         """Exchange clinic-admin credentials for a bearer token; count and limit failures.
 
-        A failure is counted only if the limit is not reached yet, in one step (:meth:`_count_failure`), so two
-        wrong logins at the same instant on two workers or instances cannot both be answered 401 at the edge."""
+        Already limited: 429, whatever the credentials (one read, as before). Otherwise a failure is counted only
+        if the limit is not reached yet, in one step (:meth:`_count_failure`), so two wrong logins at the same
+        instant on two workers or instances cannot both be answered 401 at the edge."""
         now = self.clock.now()
         with self.store.connect() as connection:
+            self._refuse_if_limited(connection, source, now)
             row = connection.execute(
                 select(clinics.c.clinic_id, clinics.c.api_secret).where(
                     or_(clinics.c.admin_email == client_id, clinics.c.admin_phone == client_id)
                 )
             ).first()
         if row is None or not auth.secrets_equal(client_secret, row.api_secret):
-            if self._count_failure(source, now):
-                raise Unauthorized(messages.INVALID_CREDENTIALS, rule="invalid_credentials")
-            self._refuse_if_limited(source, now)  # the limit was reached: 429, this failure not counted
-            raise Unauthorized(messages.INVALID_CREDENTIALS, rule="invalid_credentials")  # (a reset came between)
-        self._refuse_if_limited(source, now)
+            if not self._count_failure(source, now):  # the limit was reached meanwhile: 429, not counted
+                with self.store.connect() as connection:
+                    self._refuse_if_limited(connection, source, now)
+            raise Unauthorized(messages.INVALID_CREDENTIALS, rule="invalid_credentials")
         token = self.randomness.token_hex(32)
         with self.store.begin() as connection:
             connection.execute(
@@ -76,15 +77,16 @@ class Access(Part):
             ).first()
         return counted is not None
 
-    def _refuse_if_limited(self, source: str, now: float) -> None:
-        """429 (:func:`auth.rate_limited`) once ``source``'s failures in the window reach the limit."""
+    def _refuse_if_limited(self, connection: Any, source: str, now: float) -> None:
+        """429 (:func:`auth.rate_limited`) once ``source``'s failures in the window reach the limit. A read: the
+        count at ``now`` only grows, so a refusal is final; the count that lets a failure in is
+        :meth:`_count_failure`'s."""
         window_start = now - self.settings.rate_limit_window_seconds
-        with self.store.connect() as connection:
-            count, oldest = connection.execute(
-                select(func.count(), func.min(auth_failures.c.at)).where(
-                    auth_failures.c.source == source, auth_failures.c.at > window_start
-                )
-            ).one()
+        count, oldest = connection.execute(
+            select(func.count(), func.min(auth_failures.c.at)).where(
+                auth_failures.c.source == source, auth_failures.c.at > window_start
+            )
+        ).one()
         auth.rate_limited(
             int(count), oldest, now, self.settings.rate_limit_failures, self.settings.rate_limit_window_seconds
         )
