@@ -94,6 +94,18 @@ def app_from_config(database_url: str, clock: Clock) -> Iterator[Callable[[str],
         application.extensions["sandbox.store"].dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def apps_on_one_database(request: pytest.FixtureRequest) -> Iterator[list[Flask]]:
+    """Two apps on one database, as two workers or two instances share it (the demo tenants, the system clock):
+    on SQLite, then on PostgreSQL, for the tests of what every process sees."""
+    url = request.getfixturevalue("database_url" if request.param == "sqlite" else "postgres_url")
+    settings = replace(config.load_file(None), database=url)
+    built = [create_app(settings, random_seed=1), create_app(settings, random_seed=2)]
+    yield built
+    for application in built:
+        application.extensions["sandbox.store"].dispose()
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()

@@ -1,4 +1,5 @@
-"""Real ``vendor-sandbox serve`` processes for tests: start on a free loopback port, stop or kill them."""
+"""Real ``vendor-sandbox serve`` processes for tests: start on a free loopback port, stop or kill them; and calls
+released at once from many threads (:func:`at_once`)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,18 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import requests
 
 START_TIMEOUT_SECONDS = 30
+T = TypeVar("T")
+#: How long :func:`at_once` waits for its threads to line up, and then for each to finish.
+AT_ONCE_TIMEOUT_SECONDS = 60
 #: The banner's first line names the address ``serve`` listens on.
 BANNER_PORT = re.compile(rb" on https?://[^\s/]+:(\d+) \(")
 
@@ -218,3 +224,24 @@ def _drain(descriptor: int) -> bytes:
             break
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def at_once(call: Callable[[int], T], count: int) -> list[T]:
+    """``call(0)`` … ``call(count - 1)``, each on a thread of its own, released together by a barrier: what each
+    returned, in the order they finished."""
+    barrier = threading.Barrier(count)
+    results: list[T] = []
+    lock = threading.Lock()
+
+    def one(index: int) -> None:
+        barrier.wait(timeout=AT_ONCE_TIMEOUT_SECONDS)
+        result = call(index)
+        with lock:
+            results.append(result)
+
+    threads = [threading.Thread(target=one, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=AT_ONCE_TIMEOUT_SECONDS * 2)
+    return results

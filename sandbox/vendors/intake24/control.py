@@ -186,6 +186,7 @@ def revoke_pat(token_id: str) -> Response:
 def notifications() -> Response:
     intake24 = service()
     wait = load(NOTIFICATIONS_QUERY, request.args.to_dict()).get("wait")
+    intake24.notifier.maybe_kick()  # notifications left by a process that stopped are sent by this one
     with waiting():
         settled = intake24.notifier.wait_for_deliveries(wait) if wait else True
     return jsonify(settled=settled, attempts=[vars(a) for a in list(intake24.notifier.attempts)])

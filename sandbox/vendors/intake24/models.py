@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.engine import Row
 
 from contracts.intake24.constants import JTI_LENGTH, PAT_NAME_MAX_LENGTH, SLUG_MAX_LENGTH
@@ -151,4 +151,43 @@ rate_windows = Table(
     Column("client", String(RATE_KEY_MAX_LENGTH), primary_key=True),
     Column("hits", Integer, nullable=False),
     Column("reset_at", Float, nullable=False),
+)
+
+
+#: Survey notifications queued, being sent, or held back by a *reorder* fault
+#: (:mod:`sandbox.vendors.intake24.outbound`), sent in ``id`` order; a row goes once it has been attempted.
+#: In the store, so whichever worker or instance a submission reached, every one sees (and only one sends) it.
+notifications = Table(
+    "intake24_notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("survey", String(SLUG_MAX_LENGTH), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("body", Text, nullable=False),  # the JSON body as it is sent
+    Column("claims", Text, nullable=False),  # the event parameters the notification's JWT carries (JSON)
+    Column("secret", Text),  # the survey's JWT secret when it was queued (the survey row holds it too)
+    Column("correlation_id", String(64), nullable=False),
+    Column("state", String(12), nullable=False),  # "pending" (the core's lease reads it)
+    Column("held_until", Float),  # real time: held by a reorder fault until then, or until the next is sent
+    Column("claimed_until", Float),  # real time: a process is sending it (sandbox.core.sender.claim)
+    Column("fault", String(100)),
+    Column("fault_kind", String(10)),
+    Index("ix_intake24_notifications_state", "state", "id"),
+)
+
+#: Every attempt of every notification, as ``GET /__sandbox/intake24/notifications`` lists them (newest kept).
+notification_attempts = Table(
+    "intake24_notification_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("survey", String(SLUG_MAX_LENGTH), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("event", String(64), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("status", Integer),
+    Column("error", String(64)),
+    Column("latency_ms", Float, nullable=False),
+    Column("body_excerpt", Text, nullable=False),
+    Column("fault", String(100)),
+    Index("ix_intake24_notification_attempts_survey", "survey", "id"),
 )

@@ -12,6 +12,11 @@ make the answers depend on which worker a connection reached. The sandbox's stor
 hit is one atomic ``INSERT .. ON CONFLICT DO UPDATE .. RETURNING`` (the window restarts inside the
 same statement once it has run out, as Redis's key expires), so concurrent hits from any process are
 each counted once and each sees its own number, as the Redis store's ``INCR`` gives it.
+
+Redis forgets a key when its window runs out; here a window's row outlives it (the next hit from that
+client restarts it in place), so every :data:`PRUNE_EVERY` hits a process deletes its limiter's windows
+that have run out: one ``DELETE`` now and then rather than a write on every request, and the table holds
+little more than the clients seen in the current window.
 """
 
 from __future__ import annotations
@@ -25,9 +30,13 @@ from sqlalchemy import bindparam, case, delete, update
 from sandbox.core.store import Store
 from sandbox.vendors.intake24.models import RATE_KEY_MAX_LENGTH, rate_windows
 
+#: Hits counted by one process's limiter between two prunes of its windows that have run out.
+PRUNE_EVERY = 1000
+
 _EXPIRED = rate_windows.c.reset_at <= bindparam("now")
 _MINE = (rate_windows.c.limiter == bindparam("in_limiter")) & (rate_windows.c.client == bindparam("in_client"))
 #: ``skipSuccessfulRequests``: the store's ``decrement`` (never below zero).
+_PRUNE = delete(rate_windows).where(rate_windows.c.limiter == bindparam("in_limiter"), _EXPIRED)
 _FORGIVE = update(rate_windows).where(_MINE, rate_windows.c.hits > 0).values(hits=rate_windows.c.hits - 1)
 
 
@@ -61,7 +70,9 @@ class RateLimiter:
     window_seconds: float
     message: str
     skip_successful: bool = False
+    prune_every: int = PRUNE_EVERY
     _hit: Any = field(default=None, repr=False)
+    _hits: int = field(default=0, repr=False)
 
     def hit(self, key: str, now: float) -> tuple[bool, dict[str, str]]:
         """Count one request; return (allowed, headers)."""
@@ -75,6 +86,9 @@ class RateLimiter:
             "now": now,
         }
         ((hits, reset_at),) = self.store.run(self._hit, values, write=True)
+        self._hits += 1
+        if self._hits % self.prune_every == 0:
+            self.prune(now)
         hits = int(hits)
         reset = max(0, math.ceil(float(reset_at) - now))
         headers = {
@@ -85,6 +99,11 @@ class RateLimiter:
             headers["Retry-After"] = str(reset)
             return False, headers
         return True, headers
+
+    def prune(self, now: float) -> None:
+        """Delete this limiter's windows that have run out at ``now`` (their next hit would restart them
+        anyway, so no answer changes)."""
+        self.store.run(_PRUNE, {"in_limiter": self.name, "now": now}, write=True)
 
     def forgive(self, key: str) -> None:
         """``skipSuccessfulRequests``: a successful request does not count."""

@@ -38,12 +38,13 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import insert, or_, select, update
 
 from contracts.sympto import events as contract
 from sandbox.core.clock import Clock, scope_of
 from sandbox.core.faults import Faults
 from sandbox.core.outbound import Outbound, OutboundResult
+from sandbox.core.sender import Sender, claim, hold, release_reordered
 from sandbox.core.store import Store
 from sandbox.vendors.sympto.models import event_attempts, event_deliveries
 from sandbox.vendors.sympto.outbound import AXIOS_HEADERS
@@ -53,18 +54,8 @@ if TYPE_CHECKING:  # the service package imports this module: no import back at 
 
 LOG = logging.getLogger(__name__)
 VENDOR = "sympto"
-#: How often the worker looks while deliveries are flowing, and once nothing was sent for a while.
-POLL_SECONDS = 0.25
-IDLE_POLL_AFTER_SECONDS = 5.0
-IDLE_POLL_SECONDS = 1.0
 #: With every pending delivery's clock frozen, the worker stops after this long without sending.
 IDLE_EXIT_SECONDS = 15.0
-#: How often a request may wake a stopped worker to look for pending deliveries.
-KICK_EVERY_SECONDS = 1.0
-#: How long disposing the store waits for the worker to finish the attempt it is making (bounded by the webhook's
-#: own time limit in practice) before the connections are closed.
-STOP_WAIT_SECONDS = 30.0
-DEFAULT_FAULT_SECONDS = 5.0
 #: Deliveries one look sends at most, per clinic (the rest wait for the next look).
 BATCH = 50
 #: The partner-facing fault kinds this module applies (``sympto.event_*``).
@@ -90,8 +81,12 @@ class Schedule(Protocol):
         ...
 
 
-class Deliverer:
-    """The background sender of one process (one per app)."""
+class Deliverer(Sender):
+    """The background sender of one process (one per app): the thread and its leases are the core's
+    (:class:`~sandbox.core.sender.Sender`, shared with Intake24's notifications); the rows, the clocks and the
+    attempts are Sympto's."""
+
+    thread_name = "sympto-events"
 
     def __init__(
         self,
@@ -102,89 +97,23 @@ class Deliverer:
         target: Callable[[str, str], tuple[str | None, str | None]],
         faults: Faults | None = None,
     ) -> None:
-        self.store = store
+        super().__init__(store)
         self.clock = clock
         self.outbound = outbound
         self.settings = settings
         #: ``(clinic, target) → (url, signing secret)`` now: :meth:`Events.target`.
         self.target = target
         self.faults = faults
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._worker: threading.Thread | None = None
-        #: Set to end the running worker (each worker has its own: one stopped never ends its successor).
-        self._stopping = threading.Event()
-        self._last_kick = 0.0
         #: Work other than deliveries, due on the same clocks (:class:`Schedule`).
         self.schedules: list[Schedule] = []
-        store.before_dispose(self.stop)
 
-    # --- the worker ------------------------------------------------------------------------------------
+    # --- what the core's thread asks -----------------------------------------------------------------------
 
-    def kick(self) -> None:
-        """Start the worker if it is not running (and wake it if it is)."""
-        with self._lock:
-            self._last_kick = time.monotonic()
-            self._wake.set()
-            if self._worker is None or not self._worker.is_alive():
-                self._stopping = threading.Event()
-                self._worker = threading.Thread(
-                    target=self._run, args=(self._stopping,), name="sympto-events", daemon=True
-                )
-                self._worker.start()
+    def pending(self) -> list[str]:
+        return self._pending_clinics() + [c for s in self.schedules for c in s.pending_clinics()]
 
-    def stop(self, timeout: float = STOP_WAIT_SECONDS) -> bool:
-        """End the worker and wait (up to ``timeout``) until it has: called by :meth:`Store.dispose
-        <sandbox.core.store.Store.before_dispose>`, so that no look runs on a store being closed (a connection
-        checked out then is never closed: the leaked psycopg connections of the test runs). A request may start
-        a new worker afterwards. True once no worker runs."""
-        with self._lock:
-            worker, self._worker = self._worker, None
-            self._stopping.set()
-            self._wake.set()
-        if worker is None or worker is threading.current_thread():
-            return True
-        worker.join(timeout)
-        return not worker.is_alive()
-
-    def _retire(self) -> None:
-        """The running worker ends: forgotten, unless a newer one has replaced it."""
-        with self._lock:
-            if self._worker is threading.current_thread():
-                self._worker = None
-
-    def maybe_kick(self) -> None:
-        """On a Sympto or control-plane request: a stopped worker looks again, at most once every
-        :data:`KICK_EVERY_SECONDS`."""
-        worker = self._worker
-        if (worker is None or not worker.is_alive()) and time.monotonic() - self._last_kick > KICK_EVERY_SECONDS:
-            self.kick()
-
-    def _run(self, stopping: threading.Event) -> None:
-        idle_since = time.monotonic()
-        while not stopping.is_set():
-            self._wake.clear()
-            try:
-                sent = self.run_due(stopping)
-                if stopping.is_set():
-                    break
-                pending = self._pending_clinics() + [c for s in self.schedules for c in s.pending_clinics()]
-                stop = not pending or (time.monotonic() - idle_since > IDLE_EXIT_SECONDS and self._all_frozen(pending))
-            except Exception:  # the store went away (a disposed app) or a sandbox bug: stop, a request restarts it
-                LOG.exception("Sympto event deliveries stopped")
-                self._retire()
-                return
-            if sent:
-                idle_since = time.monotonic()
-            if stop:
-                with self._lock:
-                    if not self._wake.is_set():
-                        if self._worker is threading.current_thread():
-                            self._worker = None
-                        return
-            recently = time.monotonic() - idle_since < IDLE_POLL_AFTER_SECONDS
-            self._wake.wait(POLL_SECONDS if recently else IDLE_POLL_SECONDS)
-        self._retire()
+    def may_rest(self, pending: list[str], idle_seconds: float) -> bool:
+        return idle_seconds > IDLE_EXIT_SECONDS and self._all_frozen(pending)
 
     def _pending_clinics(self) -> list[str]:
         with self.store.connect() as connection:
@@ -233,19 +162,8 @@ class Deliverer:
 
     def _claim(self, row_id: int) -> bool:
         """Take one delivery for this worker (a lease past the longest send); ``False``: another has it."""
-        real = time.time()
-        lease = real + self.settings.webhook_timeout_seconds * self.settings.event_redelivery_copies * 2 + 30
-        with self.store.begin() as connection:
-            taken = connection.execute(
-                update(event_deliveries)
-                .where(
-                    event_deliveries.c.id == row_id,
-                    _pending,
-                    or_(event_deliveries.c.claimed_until.is_(None), event_deliveries.c.claimed_until < real),
-                )
-                .values(claimed_until=lease)
-            ).rowcount
-        return bool(taken == 1)
+        lease = self.settings.webhook_timeout_seconds * self.settings.event_redelivery_copies * 2 + 30
+        return claim(self.store, event_deliveries, row_id, time.time() + lease)
 
     # --- one attempt -------------------------------------------------------------------------------------
 
@@ -259,18 +177,7 @@ class Deliverer:
             return None
 
     def _hold(self, row: dict[str, Any], fault: dict[str, Any]) -> int:
-        seconds = float(fault["delay_seconds"]) or DEFAULT_FAULT_SECONDS
-        with self.store.begin() as connection:
-            connection.execute(
-                update(event_deliveries)
-                .where(event_deliveries.c.id == row["id"])
-                .values(
-                    held_until=time.time() + seconds,
-                    claimed_until=None,
-                    fault=fault["name"],
-                    fault_kind=fault["kind"],
-                )
-            )
+        hold(self.store, event_deliveries, row["id"], fault)
         self._wake.set()
         return 0
 
@@ -340,16 +247,8 @@ class Deliverer:
         with self.store.begin() as connection:
             connection.execute(update(event_deliveries).where(event_deliveries.c.id == row["id"]).values(**values))
             if row["fault_kind"] != "reorder":  # a delivery went out: a reordered one held for it may follow
-                connection.execute(
-                    update(event_deliveries)
-                    .where(
-                        _pending,
-                        event_deliveries.c.clinic_id == clinic_id,
-                        and_(event_deliveries.c.fault_kind == "reorder", event_deliveries.c.attempts == 0),
-                        event_deliveries.c.held_until.is_not(None),
-                    )
-                    .values(held_until=None)
-                )
+                clinic = event_deliveries.c.clinic_id == clinic_id
+                release_reordered(connection, event_deliveries, clinic, event_deliveries.c.attempts == 0)
         return len(results)
 
     @staticmethod
@@ -413,15 +312,3 @@ class Deliverer:
             if due is not None and due <= self.clock.now_for(scope_of(VENDOR, found)):
                 return True
         return False
-
-    def wait(self, timeout: float, clinic_id: str | None = None) -> bool:
-        """Block until no delivery is being sent or due (True), or ``timeout`` passes (False).
-
-        Deliveries whose next retry is due later on the sandbox clock do not count: move the clock."""
-        deadline = time.monotonic() + timeout
-        self.kick()
-        while self.busy(clinic_id):
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.02)
-        return True

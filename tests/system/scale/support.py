@@ -32,6 +32,7 @@ from sqlalchemy import Select, func, select
 
 from contracts.cirrusmd.tokens import Credentials
 from sandbox.core.store import Store
+from tests.support import at_once
 from tests.vendors.cirrusmd.support import DEMO, SESSIONS, member_body, valid_headers
 
 START_TIMEOUT_SECONDS = 30
@@ -138,27 +139,15 @@ class RaceCase:
 
 def race(case: RaceCase, urls: Sequence[str], requests_count: int = 50) -> list[int]:
     """Send ``requests_count`` requests released together by a barrier, spread round-robin over ``urls``."""
-    barrier = threading.Barrier(requests_count)
-    statuses: list[int] = []
-    lock = threading.Lock()
 
-    def one(index: int) -> None:
-        url = urls[index % len(urls)]
-        barrier.wait(timeout=30)
+    def one(index: int) -> int:
         try:
-            status = case.send_one(url, index)
+            return case.send_one(urls[index % len(urls)], index)
         except requests.RequestException as error:
-            status = -1
             print(f"request {index} failed: {error!r}")
-        with lock:
-            statuses.append(status)
+            return -1
 
-    threads = [threading.Thread(target=one, args=(index,)) for index in range(requests_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return statuses
+    return at_once(one, requests_count)
 
 
 def assert_one_record(case: RaceCase, urls: Sequence[str], database_url: str, requests_count: int = 50) -> None:
@@ -364,3 +353,14 @@ def connections_on_every_worker(sandbox: Sandbox) -> Iterator[list[Connection]]:
     finally:
         for connection in opened:
             connection.http.close()
+
+
+def exchange(
+    connection: Connection, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+) -> tuple[int, Any]:
+    """One JSON request on this keep-alive connection: the status and the decoded JSON answer (``None`` if empty)."""
+    data = None if body is None else json.dumps(body)
+    connection.http.request(method, path, body=data, headers={"Content-Type": "application/json", **(headers or {})})
+    response = connection.http.getresponse()
+    raw = response.read()
+    return response.status, json.loads(raw) if raw else None

@@ -4,8 +4,11 @@ partner's webhook receiver (fixtures are in ``conftest.py``)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from sandbox.testing.live import LiveServer
 
 DEMO_SECRET = "demo-intake24-jwt-secret-change-me"
 NOW = 1_795_262_400  # the frozen clock of tests/conftest.py (12:00 UTC)
@@ -42,3 +45,11 @@ class Receiver:
             )
         start_response(self.status, [("Content-Type", "text/plain"), *self.extra_headers])
         return [b"thanks"]
+
+
+@contextmanager
+def receiving() -> Iterator[tuple[Receiver, str]]:
+    """A :class:`Receiver` served on a loopback port: ``with receiving() as (receiver, base_url):``."""
+    receiver = Receiver()
+    with LiveServer(receiver) as server:
+        yield receiver, server.url

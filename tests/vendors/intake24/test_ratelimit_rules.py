@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from sandbox.core.store import Store
+from sandbox.vendors.intake24 import ratelimit
 from sandbox.vendors.intake24.models import rate_windows
 from sandbox.vendors.intake24.ratelimit import RateLimiter
 
@@ -137,3 +138,33 @@ def test_a_window_of_zero_seconds_never_limits_and_resets_at_once(limiter: MakeL
             True,
             {"RateLimit": "limit=1, remaining=0, reset=0", "RateLimit-Policy": "1;w=0"},
         )
+
+
+def test_windows_that_ran_out_go_every_nth_hit_and_live_ones_stay(store: Store) -> None:
+    """Pruning: every ``prune_every`` hits a process's limiter deletes its windows that have run out (not on every
+    request), never a live window nor another limiter's, and no answer changes."""
+    rate = RateLimiter(store, "test", 3, 60, "Too many", prune_every=5)
+    other = RateLimiter(store, "other", 3, 60, "Too many")
+    rate.hit("old-1", 100.0)
+    rate.hit("old-2", 100.0)
+    other.hit("old-other", 100.0)
+    rate.hit("live", 159.0)  # hit 3: a window still running at 160
+    rate.hit("new", 160.0)  # hit 4: the old windows ended at 160, but nothing is deleted before the fifth
+    assert "old-1" in windows(store)
+
+    allowed, headers = rate.hit("new", 160.0)  # hit 5
+
+    assert windows(store) == {"live": 1, "new": 2, "old-other": 1}
+    assert (allowed, headers["RateLimit"]) == (True, "limit=3, remaining=1, reset=60")
+    assert rate.hit("old-1", 160.0)[1]["RateLimit"] == "limit=3, remaining=2, reset=60"  # a new window
+
+
+def test_the_default_prunes_every_thousand_hits(limiter: MakeLimiter, store: Store) -> None:
+    assert ratelimit.PRUNE_EVERY == 1000
+    rate = limiter()
+    rate.hit("old", 100.0)
+    for _ in range(ratelimit.PRUNE_EVERY - 2):
+        rate.hit("busy", 160.0)
+    assert "old" in windows(store)
+    rate.hit("busy", 160.0)
+    assert list(windows(store)) == ["busy"]

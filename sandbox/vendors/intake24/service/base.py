@@ -44,6 +44,7 @@ class ServiceBase:
         self.outbound = outbound
         self._access_key: str | None = None
         self.notifier = Notifier(
+            store,
             outbound,
             clock,
             self.nanoid,

@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from contracts.sympto import events as contract
 from sandbox.core.clock import scope_of
+from sandbox.core.sender import keep_newest
 from sandbox.vendors.sympto.models import clinics, event_attempts, event_deliveries, event_endpoints, users
 from sandbox.vendors.sympto.service.settings import VENDOR, Part
 
@@ -195,25 +196,8 @@ class Events(Part):
                 .where(event_deliveries.c.id.in_(oldest.scalar_subquery()))
                 .values(state="failed", last_error="queue_full", claimed_until=None)
             )
-        finished = mine & (event_deliveries.c.state != "pending")
-        cutoff = (
-            select(event_deliveries.c.id)
-            .where(finished)
-            .order_by(event_deliveries.c.id.desc())
-            .offset(KEEP_FINISHED)
-            .limit(1)
-        ).scalar_subquery()
-        connection.execute(delete(event_deliveries).where(finished, event_deliveries.c.id <= cutoff))
-        attempt_cutoff = (
-            select(event_attempts.c.id)
-            .where(event_attempts.c.clinic_id == clinic_id)
-            .order_by(event_attempts.c.id.desc())
-            .offset(KEEP_ATTEMPTS)
-            .limit(1)
-        ).scalar_subquery()
-        connection.execute(
-            delete(event_attempts).where(event_attempts.c.clinic_id == clinic_id, event_attempts.c.id <= attempt_cutoff)
-        )
+        keep_newest(connection, event_deliveries, mine & (event_deliveries.c.state != "pending"), KEEP_FINISHED)
+        keep_newest(connection, event_attempts, event_attempts.c.clinic_id == clinic_id, KEEP_ATTEMPTS)
 
     def deliveries(self, clinic_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
         """The newest deliveries (of one clinic or all), each with its attempts, oldest attempt first."""
