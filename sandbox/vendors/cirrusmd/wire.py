@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Response, current_app, request
 from marshmallow import Schema, ValidationError
 
+from contracts import fastload
 from contracts.cirrusmd.schemas import invalid_body_message
 from sandbox.core import journal
 from sandbox.core.answers import json_answer
@@ -45,7 +46,7 @@ def load_body(schema: Schema) -> dict[str, Any]:
     except BodyProblem as problem:
         raise UnprocessableEntity(invalid_body_message({"body": [problem.message]}), rule=problem.rule) from None
     try:
-        loaded: dict[str, Any] = schema.load(body.value)
+        loaded: dict[str, Any] = fastload.load(schema, body.value)  # schema.load's result, its errors
     except ValidationError as error:
         problems: dict[str, Any] = error.normalized_messages()  # type: ignore[no-untyped-call]
         raise UnprocessableEntity(invalid_body_message(problems), rule="invalid_body") from None
