@@ -8,7 +8,10 @@ same order, and nothing else:
 
 - for each load field, in ``load_fields`` order: ``field.deserialize(value, data_key, data)`` (the
   field's own method: required, null, its ``_deserialize``, its validators, its ``load_default``),
-  the result stored under ``field.attribute or name``;
+  the result stored under ``field.attribute or name``; for a present, non-null value of a field
+  with no validator and no field-level pre/post-load function, whose class keeps ``Field``'s own
+  ``deserialize``, ``field._deserialize(value, data_key, data)``, which is all ``deserialize`` then
+  does (:func:`_present_value_step`);
 - then each ``@validates_schema`` method, as ``_invoke_schema_validators`` calls them when ``many``
   is false (the ``pass_collection`` ones first), with the original data when ``pass_original``.
 
@@ -31,6 +34,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, missing
 from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
+from marshmallow.fields import Field
 
 Loader = Callable[[Any], Any]
 
@@ -62,12 +66,17 @@ def compile_load(schema: Schema) -> Loader:
     if not _compilable(schema):
         return plain
     steps = tuple(
-        (field.data_key if field.data_key is not None else name, field.deserialize, field.attribute or name)
+        (
+            field.data_key if field.data_key is not None else name,
+            field.deserialize,
+            _present_value_step(field),
+            field.attribute or name,
+        )
         for name, field in schema.load_fields.items()
     )
-    if any("." in key for _data_key, _deserialize, key in steps):  # marshmallow's set_value nests dotted keys
+    if any("." in key for *_ignored, key in steps):  # marshmallow's set_value nests dotted keys
         return plain
-    known = frozenset(data_key for data_key, _deserialize, _key in steps)
+    known = frozenset(data_key for data_key, *_ignored in steps)
     checks_unknown = schema.unknown != EXCLUDE
     hooks = schema._hooks[VALIDATES_SCHEMA]
     # The order _do_load runs them in when ``many`` is false: the pass_collection ones, then the others.
@@ -83,8 +92,12 @@ def compile_load(schema: Schema) -> Loader:
             return plain(data)
         try:
             result = dict_class()
-            for data_key, deserialize, key in steps:
-                value = deserialize(data.get(data_key, missing), data_key, data)
+            for data_key, deserialize, present, key in steps:
+                value = data.get(data_key, missing)
+                if present is not None and value is not missing and value is not None:
+                    result[key] = present(value, data_key, data)
+                    continue
+                value = deserialize(value, data_key, data)
                 if value is not missing:
                     result[key] = value
             for validator, pass_original in validators:
@@ -97,6 +110,28 @@ def compile_load(schema: Schema) -> Loader:
         return result
 
     return compiled
+
+
+#: ``Field.deserialize`` and what it runs around ``_deserialize``: :func:`_present_value_step` relies on them.
+_FIELD_METHODS = ("deserialize", "_validate_missing", "_validate", "_validate_all")
+
+
+def _present_value_step(field: Field[Any]) -> Callable[[Any, str, Any], Any] | None:
+    """``field._deserialize`` when that is all ``field.deserialize`` does with a present, non-null value, else None.
+
+    ``Field.deserialize`` checks a missing or null value (``_validate_missing``, ``load_default``,
+    ``allow_none``), then runs the field's ``pre_load`` functions, ``_deserialize``, its validators
+    (``_validate``: an ``And`` of them, built on every call) and its ``post_load`` functions. For a
+    field with none of those functions and no validator, and whose class keeps ``Field``'s own
+    methods, a present non-null value gets exactly ``field._deserialize(value, attr, data)``.
+    """
+    kind = type(field)
+    if field.validators or field.pre_load or field.post_load:
+        return None
+    if any(getattr(kind, name) is not getattr(Field, name) for name in _FIELD_METHODS):
+        return None
+    step: Callable[[Any, str, Any], Any] = field._deserialize
+    return step
 
 
 def _compilable(schema: Schema) -> bool:

@@ -21,6 +21,7 @@ from marshmallow import (
     fields,
     post_load,
     pre_load,
+    validate,
     validates,
     validates_schema,
 )
@@ -213,3 +214,45 @@ def test_loaders_are_kept_per_schema_instance_and_their_number_is_bounded(monkey
         assert fastload.load(schema, body) == SESSION_REQUEST.load(body)
     assert len(fastload._LOADERS) == 3
     assert all(kept is schemas[index] for index, (kept, _loader) in enumerate(fastload._LOADERS.values()))
+
+
+class Ruled(Schema):
+    """Fields with validators, nulls allowed or not, defaults: the ones that keep ``field.deserialize``."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    kind = fields.String(required=True, validate=validate.OneOf(["a", "b"]))
+    size = fields.Integer(validate=validate.Range(min=1, max=9), allow_none=True)
+    note = fields.String(load_default="none", allow_none=True)
+    tags = fields.List(fields.String(validate=validate.Length(max=3)))
+    plain = fields.String()
+
+
+@given(
+    body=st.fixed_dictionaries(
+        {},
+        optional={
+            "kind": st.sampled_from(["a", "b", "c"]) | ANY_JSON,
+            "size": st.integers(-2, 12) | st.none() | ANY_JSON,
+            "note": st.text(max_size=3) | st.none(),
+            "tags": st.lists(st.text(max_size=5), max_size=3) | ANY_JSON,
+            "plain": st.text(max_size=3) | st.none() | ANY_JSON,
+        },
+    )
+)
+def test_fields_with_validators_nulls_and_defaults_load_as_schema_load_loads_them(body: dict[str, Any]) -> None:
+    assert outcome(fastload.compile_load(Ruled()), body) == outcome(Ruled().load, body)
+
+
+def test_a_present_value_goes_straight_to_the_fields_deserialize_only_where_that_is_all_deserialize_does() -> None:
+    class OwnDeserialize(fields.String):
+        def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any) -> Any:
+            return "own"
+
+    assert all(fastload._present_value_step(field) for field in SESSION_REQUEST.load_fields.values())
+    ruled = Ruled()
+    assert fastload._present_value_step(ruled.fields["kind"]) is None  # a validator
+    assert fastload._present_value_step(ruled.fields["plain"]) is not None
+    assert fastload._present_value_step(OwnDeserialize()) is None
+    assert fastload._present_value_step(fields.String(pre_load=[str.strip])) is None
