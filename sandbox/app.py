@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from sandbox import config, control
@@ -15,6 +15,7 @@ from sandbox.config import Settings, is_loopback_bind
 from sandbox.control.security import HostPolicy
 from sandbox.core import errors, faults, journal, registry, selfcall, surfacehooks, tenants, upgrade
 from sandbox.core.clock import GLOBAL, Clock, scope_of
+from sandbox.core.current import REQUEST_CONTEXT
 from sandbox.core.errors import surface_for
 from sandbox.core.faults import Faults, tenant_of_request
 from sandbox.core.journal import Journal
@@ -127,7 +128,7 @@ def _scope_the_clock(app: Flask, clock: Clock) -> None:
 
     @app.before_request
     def _begin() -> None:
-        surface = surface_for(request.path)
+        surface = surface_for(REQUEST_CONTEXT.get().request.path)
         tenant = tenant_of_request(surface) if surface is not None else None
         clock.begin_request(scope_of(surface.name, tenant) if surface is not None and tenant else GLOBAL)
 

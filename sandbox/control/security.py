@@ -30,6 +30,7 @@ from flask import Flask, Request, request
 
 from sandbox.config import LOOPBACK_BINDS, WILDCARD_BINDS, is_loopback_bind
 from sandbox.control.errors import PREFIX, ControlError
+from sandbox.core.current import REQUEST_CONTEXT
 
 LOOPBACK_NAMES = LOOPBACK_BINDS
 ADMIN_COOKIE = "vendor_sandbox_admin"
@@ -132,7 +133,8 @@ def init_app(app: Flask, admin_token: str | None, hosts: HostPolicy, *, token_re
 
     @app.before_request
     def _guard() -> None:
-        if not (request.path == PREFIX or request.path.startswith(PREFIX + "/")):
+        path = REQUEST_CONTEXT.get().request.path  # not the proxy: every request of every surface passes here
+        if not (path == PREFIX or path.startswith(PREFIX + "/")):
             return
         problem = origin_problem(request, hosts)
         if problem:

@@ -15,8 +15,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, current_app, jsonify
+from flask import Response, jsonify
 from flask.json.provider import DefaultJSONProvider
+
+from sandbox.core.current import APP_CONTEXT
 
 #: One encoder per (ensure_ascii, sort_keys, default): what ``DefaultJSONProvider.dumps`` passes.
 _ENCODERS: dict[tuple[bool, bool, Callable[[Any], Any]], json.JSONEncoder] = {}
@@ -34,7 +36,7 @@ def _encoder(ensure_ascii: bool, sort_keys: bool, default: Callable[[Any], Any])
 
 def json_answer(value: Any) -> Response:
     """``jsonify(value)``, byte for byte and header for header."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = APP_CONTEXT.get().app  # not the proxy (core.current)
     provider = app.json
     if (
         type(provider) is not DefaultJSONProvider

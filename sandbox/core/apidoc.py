@@ -18,8 +18,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from flask import current_app, request
 from marshmallow import Schema
+
+from sandbox.core.current import APP_CONTEXT, REQUEST_CONTEXT
 
 JSON = "application/json"
 HTML = "text/html"
@@ -203,7 +204,8 @@ def undocumented_reason(view: Callable[..., Any]) -> str | None:
 
 def current_operation() -> Operation:
     """The operation the current request's view declared for its method."""
-    view = current_app.view_functions.get(request.endpoint or "")
+    request = REQUEST_CONTEXT.get().request  # not the proxies (core.current)
+    view = APP_CONTEXT.get().app.view_functions.get(request.endpoint or "")
     found = operation_for(view, request.method) if view is not None else None
     if found is None:
         raise LookupError(f"{request.endpoint!r} declares no operation for {request.method}")

@@ -13,9 +13,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from flask import g, request
-
 from contracts.fields import json_type
+from sandbox.core.current import APP_CONTEXT, REQUEST_CONTEXT
 
 MAX_DEPTH = 32
 
@@ -121,6 +120,7 @@ def is_json_content_type(content_type: str | None) -> bool:
 
 def read_json_object() -> JsonBody:
     """The current request's body as a JSON object, or :class:`BodyProblem`."""
+    request = REQUEST_CONTEXT.get().request  # not the proxy (core.current)
     if not is_json_content_type(request.content_type):
         seen = request.content_type or "none"
         raise BodyProblem(
@@ -128,7 +128,7 @@ def read_json_object() -> JsonBody:
         )
     raw = request.get_data(cache=True)
     value = parse_json(raw)
-    g.sandbox_parsed_body = (raw, value)  # the journal records this instead of parsing it again
+    APP_CONTEXT.get().g.sandbox_parsed_body = (raw, value)  # the journal records this instead of parsing it again
     if not isinstance(value, dict):
         raise BodyProblem("body_not_object", f"the body must be a JSON object, got a JSON {json_type(value)}")
     return JsonBody(value=value, raw=raw)

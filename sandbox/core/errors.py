@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from flask import Flask, Request, Response, g, jsonify, request
-from flask.globals import app_ctx
 from werkzeug.exceptions import HTTPException
 
+from sandbox.core.current import APP_CONTEXT, REQUEST_CONTEXT
 from sandbox.core.redact import redaction
 
 
@@ -149,7 +149,7 @@ def register_surface(app: Flask, surface: VendorSurface) -> None:
 
 def surface_for(path: str) -> VendorSurface | None:
     """The vendor whose mount point ``path`` is under, for the current app."""
-    surfaces: _Surfaces | None = app_ctx.app.extensions.get(SURFACES_KEY)  # one lookup, not a proxy's two
+    surfaces: _Surfaces | None = APP_CONTEXT.get().app.extensions.get(SURFACES_KEY)  # no proxy (core.current)
     return surfaces.find(path) if surfaces is not None else None
 
 
@@ -168,7 +168,7 @@ def init_refusals(app: Flask) -> None:
 
     @app.before_request
     def _refused() -> None:
-        refusal: Refusal | None = request.environ.get(REFUSAL_KEY)
+        refusal: Refusal | None = REQUEST_CONTEXT.get().request.environ.get(REFUSAL_KEY)
         if refusal is not None:
             raise refusal.error()
 

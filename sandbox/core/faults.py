@@ -15,14 +15,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from flask import Flask, Response, current_app, request
-from flask.globals import app_ctx, request_ctx
+from flask import Flask, Response, current_app
 from sqlalchemy import JSON, Column, Float, Integer, String, Table, Text, bindparam, delete, func, or_, select, update
 
 from contracts.control.schemas import MAX_DELAY_SECONDS as MAX_DELAY_SECONDS  # one definition, shared with the schema
 from sandbox.core import journal
 from sandbox.core.admission import waiting
 from sandbox.core.clock import Clock
+from sandbox.core.current import APP_CONTEXT, REQUEST_CONTEXT
 from sandbox.core.errors import VendorSurface, surface_for
 from sandbox.core.randomness import Randomness
 from sandbox.core.store import Store, metadata, watch
@@ -259,9 +259,9 @@ def faults() -> Faults:
 
 def tenant_of_request(surface: VendorSurface) -> str | None:
     """The current request's tenant for ``surface``, worked out once per request."""
-    found = app_ctx.g  # the object, not the proxy: one lookup
+    found = APP_CONTEXT.get().g  # the object, not a proxy (core.current)
     if "sandbox_tenant" not in found:
-        found.sandbox_tenant = surface.tenant_of(request_ctx.request) if surface.tenant_of else None
+        found.sandbox_tenant = surface.tenant_of(REQUEST_CONTEXT.get().request) if surface.tenant_of else None
     tenant: str | None = found.sandbox_tenant
     return tenant
 
@@ -272,10 +272,11 @@ def init_app(app: Flask, faults_: Faults) -> None:
 
     @app.before_request
     def _maybe_fire() -> Response | None:
-        surface = surface_for(request.path)
+        path = REQUEST_CONTEXT.get().request.path
+        surface = surface_for(path)
         if surface is None or not surface.journaled:
             return None
-        route = request.path[len(surface.prefix) :] or "/"
+        route = path[len(surface.prefix) :] or "/"
         tenant = tenant_of_request(surface)
         fault = faults_.take(surface.name, route, tenant, canonical=surface.canonical_route)
         if fault is None:

@@ -22,13 +22,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, Response, current_app, g
-from flask.globals import app_ctx, request_ctx
+from flask import Flask, Response, current_app
 from sqlalchemy import JSON, Column, ColumnElement, Float, Index, Integer, String, Table, Text, delete, func, select
 from werkzeug.exceptions import HTTPException
 
 from sandbox.core import logs
 from sandbox.core.clock import Clock
+from sandbox.core.current import APP_CONTEXT, REQUEST_CONTEXT, environ_key
 from sandbox.core.errors import surface_for
 from sandbox.core.redact import Redaction
 from sandbox.core.store import Store, metadata
@@ -99,12 +99,12 @@ def warn(rule: str, message: str) -> None:
 def parsed_answer(response: Response, value: Any) -> None:
     """The answer's JSON body is ``value`` (exactly what parsing the body gives back): the journal redacts
     ``value`` instead of parsing the body it just encoded. Ignored if the body is changed afterwards."""
-    g.sandbox_parsed_answer = (response.get_data(), value)
+    APP_CONTEXT.get().g.sandbox_parsed_answer = (response.get_data(), value)
 
 
 def current_annotation() -> Annotation:
-    found = app_ctx.g  # the object, not the proxy: one lookup
-    annotation: Annotation | None = getattr(found, "journal_annotation", None)
+    found = APP_CONTEXT.get().g  # the object, not a proxy (core.current)
+    annotation: Annotation | None = found.get("journal_annotation")  # getattr with a default raises inside
     if annotation is None:
         annotation = found.journal_annotation = Annotation()
     return annotation
@@ -319,6 +319,7 @@ def filter_conditions(
 
 
 JOURNAL_KEY = "sandbox.journal"
+_CORRELATION_KEY = environ_key("X-Correlation-Id")
 
 
 def journal() -> Journal:
@@ -332,9 +333,9 @@ def init_app(app: Flask, journal_: Journal) -> None:
 
     @app.before_request
     def _start() -> None:
-        current, found = request_ctx.request, app_ctx.g
+        current, found = REQUEST_CONTEXT.get().request, APP_CONTEXT.get().g
         found.journal_started = time.perf_counter()
-        supplied = current.headers.get("X-Correlation-Id", "")
+        supplied = current.environ.get(_CORRELATION_KEY, "")  # request.headers.get("X-Correlation-Id", "")
         found.correlation_id = supplied[:64] if supplied.isprintable() and supplied else secrets.token_hex(8)
         surface = surface_for(current.path)
         if surface is not None and surface.journaled:
@@ -343,7 +344,7 @@ def init_app(app: Flask, journal_: Journal) -> None:
 
     @app.after_request
     def _record(response: Response) -> Response:
-        current, found = request_ctx.request, app_ctx.g  # the objects, not proxies: read many times below
+        current, found = REQUEST_CONTEXT.get().request, APP_CONTEXT.get().g  # the objects, not proxies
         surface = surface_for(current.path)
         if surface is None or not surface.journaled:
             return response

@@ -46,12 +46,14 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 
-from flask import Flask, request
+from flask import Flask
 
+from sandbox.core.current import REQUEST_CONTEXT, environ_key
 from sandbox.core.errors import VendorError
 
 #: Sent on every outbound request; an inbound request carrying it is refused.
 MARKER_HEADER = "Vendor-Sandbox-Outbound"
+_MARKER_KEY = environ_key(MARKER_HEADER)
 MARKER_VALUE = "1"
 #: The rule of an outbound call refused because it would reach the sandbox.
 SELF_CALL = "self_call"
@@ -185,7 +187,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _refuse_own_requests() -> None:
-        if MARKER_HEADER in request.headers:
+        if _MARKER_KEY in REQUEST_CONTEXT.get().request.environ:  # MARKER_HEADER in request.headers
             raise VendorError(
                 "This request was sent by the sandbox itself (it carries the "
                 f"{MARKER_HEADER} header): a URL the sandbox calls points back at the sandbox. "

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Response
-from flask.globals import request_ctx
 
+from sandbox.core.current import REQUEST_CONTEXT
 from sandbox.core.errors import surface_for
 
 BeforeHook = Callable[[], Any]
@@ -69,7 +69,7 @@ def init_app(app: Flask) -> None:
 
         @app.before_request
         def _surface_before() -> Any:
-            surface = surface_for(request_ctx.request.path)
+            surface = surface_for(REQUEST_CONTEXT.get().request.path)
             for hook in before.get(surface.prefix, ()) if surface is not None else ():
                 answer = hook()
                 if answer is not None:
@@ -80,7 +80,7 @@ def init_app(app: Flask) -> None:
 
         @app.after_request
         def _surface_after(response: Response) -> Response:
-            surface = surface_for(request_ctx.request.path)
+            surface = surface_for(REQUEST_CONTEXT.get().request.path)
             for hook in after.get(surface.prefix, ()) if surface is not None else ():
                 response = hook(response)
             return response

@@ -551,3 +551,69 @@ def test_cookie_pairs_are_told_apart_by_semicolons_alone() -> None:
     redacted either way, and a space inside a value does not start a new pair."""
     assert policy().headers({"Cookie": "a=1;b=2"}) == {"Cookie": f"a={REDACTED}; b={REDACTED}"}
     assert policy().headers({"Cookie": "a=x y; b=2"}) == {"Cookie": f"a={REDACTED}; b={REDACTED}"}
+
+
+def walked(policy_: Redaction, value: Any, route: str | None) -> Any:
+    """The body walk as it was before :meth:`Redaction.body` remembered keys per route (a call per entry):
+    the reference the remembering walk must equal."""
+
+    def body(item: Any) -> Any:
+        if isinstance(item, dict):
+            return {key: entry(key, child) for key, child in item.items()}
+        if isinstance(item, list):
+            return [body(child) for child in item]
+        if isinstance(item, str) and (item[:1] == "/" or item[:8].lower().startswith(("http://", "https://"))):
+            return policy_.url(item)
+        return item
+
+    def entry(key: Any, item: Any) -> Any:
+        if not isinstance(key, str) or item in (None, ""):
+            return body(item)
+        if policy_.is_secret_field(key, route):
+            return REDACTED
+        if isinstance(item, dict) and key.lower() in ("errors",):  # the declared name maps (Intake24's)
+            return {
+                name: entry(name, child) if not isinstance(child, dict) else body(child) for name, child in item.items()
+            }
+        return body(item)
+
+    return body(value)
+
+
+#: Keys a body may use: declared secrets in any case, a route-only secret, a name map, ordinary fields.
+BODY_KEYS = st.sampled_from(
+    ["token", "TOKEN", "Access_Token", "clientSecret", "Response", "response", "errors", "Errors", "email", "dob", "x"]
+) | st.text(max_size=6)
+BODY_STRINGS = st.sampled_from(
+    ["", "/intake24/survey/a/abc", "https://u:p@example.com/x?token=1", "HTTP://EXAMPLE.com", "plain", "/"]
+) | st.text(max_size=12)
+BODY_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | BODY_STRINGS,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(BODY_KEYS, children, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(
+    value=BODY_VALUES,
+    route=st.sampled_from([None, "/sympto/authorization", "/cirrusmd/sdk/v2/public/sessions", "/other"]),
+)
+def test_a_body_is_redacted_as_the_walk_with_a_call_per_entry_redacts_it(value: Any, route: str | None) -> None:
+    found = policy()
+    assert found._name_maps == frozenset({"errors"})  # what the reference walk assumes
+    for _ in range(2):  # the second time from what the first remembered
+        redacted = found.body(value, route)
+        assert redacted == walked(found, value, route)
+        assert json.dumps(redacted) == json.dumps(walked(found, value, route))  # the same order too
+
+
+def test_what_the_body_walk_remembers_is_bounded_and_forgotten_when_a_vendor_declares() -> None:
+    found = policy()
+    for index in range(300):
+        found.body({f"key-{index}-{n}": "value" for n in range(5)}, f"/route/{index}")
+    assert len(found._remembered) == 256
+    found.body({f"many-{n}": "value" for n in range(2000)}, "/route/0")
+    assert len(found._remembered["/route/0"]) == 1024
+    assert found.body({"fresh": "v"}, None) == {"fresh": "v"}
+    found.declare("another", VendorSecrets(fields=frozenset({"fresh"})))
+    assert found.body({"fresh": "v"}, None) == {"fresh": REDACTED}

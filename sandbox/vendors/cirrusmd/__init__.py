@@ -22,7 +22,7 @@ from sandbox.core.redact import VendorSecrets, register_secrets
 from sandbox.core.registry import VendorContext
 from sandbox.vendors.cirrusmd import auth, control, errors, faults, models, routes  # noqa: F401 - models: tables
 from sandbox.vendors.cirrusmd.service import CirrusmdService, CirrusmdSettings
-from sandbox.vendors.cirrusmd.wire import PREFIX, SERVICE_KEY, service
+from sandbox.vendors.cirrusmd.wire import AUTHORIZATION_KEY, PREFIX, SERVICE_KEY, service
 
 NAME = "cirrusmd"
 PREFIXES = (PREFIX,)
@@ -54,7 +54,7 @@ def init_app(app: Flask, context: VendorContext) -> None:
             not_found=errors.not_found,
             method_not_allowed=errors.method_not_allowed,
             too_large=errors.too_large,
-            tenant_of=lambda request: auth.tenant_of(request.headers.get("Authorization")),
+            tenant_of=lambda request: auth.tenant_of(request.environ.get(AUTHORIZATION_KEY)),  # headers.get(...)
         ),
     )
     register_catalogue(app, faults.catalogue())

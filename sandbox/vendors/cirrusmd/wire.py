@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from flask import Response, current_app, request
+from flask import Response
 from marshmallow import Schema, ValidationError
 
+from contracts import fastload
 from contracts.cirrusmd.schemas import invalid_body_message
 from sandbox.core import journal
 from sandbox.core.answers import json_answer
 from sandbox.core.body import BodyProblem, read_json_object
+from sandbox.core.current import APP_CONTEXT, REQUEST_CONTEXT, environ_key
 from sandbox.vendors.cirrusmd.errors import UnprocessableEntity
 
 if TYPE_CHECKING:
@@ -26,6 +28,8 @@ PREFIX = "/cirrusmd"
 #: A host (and port) that werkzeug's IRI form leaves unchanged: see :func:`api_url`.
 _PLAIN_HOST = re.compile(r"[a-z0-9.-]+(?::[1-9][0-9]{0,4})?")
 SERVICE_KEY = "sandbox.cirrusmd"
+#: Where werkzeug reads these headers from (``request.headers.get`` of them, without the proxy and the key built).
+AUTHORIZATION_KEY, _ACCEPT = environ_key("Authorization"), environ_key("Accept")
 ACCEPT_WARNING = (
     "No `Accept: application/json` header: CirrusMD documents it as required since 2020-06-15; "
     "send it so the real API does not answer in another format."
@@ -34,7 +38,7 @@ ACCEPT_WARNING = (
 
 def service() -> CirrusmdService:
     """This app's CirrusMD service (one per app, built by ``init_app``)."""
-    found: CirrusmdService = current_app.extensions[SERVICE_KEY]
+    found: CirrusmdService = APP_CONTEXT.get().app.extensions[SERVICE_KEY]  # not the proxy (core.current)
     return found
 
 
@@ -45,7 +49,7 @@ def load_body(schema: Schema) -> dict[str, Any]:
     except BodyProblem as problem:
         raise UnprocessableEntity(invalid_body_message({"body": [problem.message]}), rule=problem.rule) from None
     try:
-        loaded: dict[str, Any] = schema.load(body.value)
+        loaded: dict[str, Any] = fastload.load(schema, body.value)  # schema.load's result, its errors
     except ValidationError as error:
         problems: dict[str, Any] = error.normalized_messages()  # type: ignore[no-untyped-call]
         raise UnprocessableEntity(invalid_body_message(problems), rule="invalid_body") from None
@@ -53,12 +57,13 @@ def load_body(schema: Schema) -> dict[str, Any]:
 
 
 def authorization() -> str | None:
-    return request.headers.get("Authorization")
+    found: str | None = REQUEST_CONTEXT.get().request.environ.get(AUTHORIZATION_KEY)  # request.headers.get(...)
+    return found
 
 
 def accepts_json() -> bool:
     """Whether ``Accept`` admits JSON (CirrusMD requires ``Accept: application/json``; a miss is a warning)."""
-    accept = request.headers.get("Accept") or ""
+    accept = REQUEST_CONTEXT.get().request.environ.get(_ACCEPT) or ""  # request.headers.get("Accept")
     return any(part.split(";")[0].strip() in ("application/json", "application/*", "*/*") for part in accept.split(","))
 
 
@@ -69,6 +74,7 @@ def api_url() -> str:
     and percent escapes decoded: a tenth of a request's CPU). A plain lower-case host name or IPv4
     address with an optional port is already in that form, so it is used as it is.
     """
+    request = REQUEST_CONTEXT.get().request  # not the proxy (core.current)
     host = request.host
     if _PLAIN_HOST.fullmatch(host) and "xn--" not in host:
         return f"{request.scheme}://{host}/{PREFIX.lstrip('/')}"
