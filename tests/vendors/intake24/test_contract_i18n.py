@@ -1,0 +1,79 @@
+"""``contracts/intake24/i18n.py`` on plain values: the language Intake24 picks from ``Accept-Language``
+(``negotiator.languages()[0]`` used as a store key) and the way its ``i18nStore`` resolves a key.
+
+``test_errors_i18n.py`` checks the answers through the app; these name each rule of the choice and the lookup.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from contracts.intake24.i18n import TYPES, _resolve, language, type_message
+
+
+@pytest.mark.parametrize(
+    ("header", "chosen"),
+    [
+        (None, "en"),  # no header: "*", which is no store key
+        ("", "en"),
+        ("*", "en"),
+        ("fr", "fr"),
+        ("en", "en"),
+        ("fr-FR", "en"),  # used as is: no language of its own, English
+        ("FR", "en"),
+        ("en, fr", "en"),  # equal quality: the first listed
+        ("fr, en", "fr"),
+        ("en;q=0.5, fr", "fr"),  # the higher quality wins
+        ("en;q=0.9,fr;q=0.9", "en"),
+        ("fr;q=0.9, en;q=0.8", "fr"),
+        ("de, fr", "en"),  # the first preference is German: no falling back to the next one
+        ("fr;q=0, en;q=0.1", "en"),  # quality 0: not acceptable
+        ("fr;q=0", "en"),
+        ("fr;q=abc, en;q=0.1", "en"),  # an unreadable quality counts as 0
+        (", fr", "fr"),  # an empty entry is skipped
+        (" fr ; q=0.8 , de;q=0.5", "fr"),
+        ("fr;level=1", "fr"),  # other parameters are ignored
+        ("en;level=1;q=0.2, fr;q=0.3", "fr"),
+        ("en;Q=0.1, fr;q=0.5", "en"),  # only a lower-case `q` is the quality
+        (";q=1, fr", "fr"),
+    ],
+)
+def test_the_language_is_the_first_preference_used_as_a_store_key(header: str | None, chosen: str) -> None:
+    assert language(header) == chosen
+
+
+def test_a_key_resolves_to_its_text_in_the_language() -> None:
+    assert _resolve("validation.types.string._", "fr") == TYPES["fr"]["string"]
+    assert _resolve("validation.attributes.customFields", "en") == "Custom fields"
+
+
+def test_a_string_met_before_the_last_segment_is_the_answer() -> None:
+    assert _resolve("validation.attributes.customFields.0.name", "en") == "Custom fields"
+
+
+def test_a_missing_segment_answers_the_key_itself() -> None:
+    assert _resolve("validation.attributes.nothing", "en") == "validation.attributes.nothing"
+    assert _resolve("validation.nope.string._", "fr") == "validation.nope.string._"
+
+
+def test_a_key_ending_on_a_group_answers_what_javascript_shows_for_an_object() -> None:
+    assert _resolve("validation.types", "en") == "[object Object]"
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "locale", "message"),
+    [
+        ("string", "username", "en", '"Username" must be filled in.'),
+        ("string", "username", "fr", '"Username" doit être rempli.'),
+        ("array", "customFields", "fr", '"Custom fields" doit être un tableau.'),
+        ("object", "customFields.0", "en", '"Custom fields" must be an object.'),
+        ("number", "limit", "fr", '"Limit" must be a number.'),
+        ("integer", "page", "en", '"Page" must be an integer.'),
+        ("boolean", "passwordConfirm", "fr", '"Password confirmation" doit être un booléen (vrai/faux).'),
+        ("unique", "username", "fr", 'Une entrée avec la même valeur de "Username" existe déjà.'),
+        ("string", "unknownField", "en", '"validation.attributes.unknownField" must be filled in.'),
+        ("date", "username", "en", "validation.types.date._"),
+    ],
+)
+def test_a_type_message_fills_in_the_attributes_name(kind: str, path: str, locale: str, message: str) -> None:
+    assert type_message(kind, path, locale) == message
