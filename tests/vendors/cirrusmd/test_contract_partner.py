@@ -79,8 +79,9 @@ def test_invalid_requests_hold_both_kinds_of_case() -> None:
 
 
 @QUICK
-@given(example=partner.cirrusmd_invalid_requests(OTHER, FROZEN_AT))
-def test_each_invalid_request_is_built_for_the_given_credentials_and_instant(example: Invalid[Any]) -> None:
+@given(data=st.data())
+def test_each_invalid_request_is_built_for_the_given_credentials_and_instant(data: st.DataObject) -> None:
+    example: Invalid[Any] = data.draw(partner.cirrusmd_invalid_requests(OTHER, FROZEN_AT))
     assert example.vendor == "cirrusmd"
     if example.rule == "invalid_body":
         assert example.value.authorization == VALID.authorization(OTHER, FROZEN_AT)
@@ -94,8 +95,9 @@ def test_each_invalid_request_is_built_for_the_given_credentials_and_instant(exa
 
 
 @QUICK
-@given(example=partner.cirrusmd_invalid_requests())
-def test_without_an_instant_the_cases_are_signed_for_the_demo_client_at_draw_time(example: Invalid[Any]) -> None:
+@given(data=st.data())
+def test_without_an_instant_the_cases_are_signed_for_the_demo_client_at_draw_time(data: st.DataObject) -> None:
+    example: Invalid[Any] = data.draw(partner.cirrusmd_invalid_requests())
     authorization = example.value.authorization
     if example.rule == "invalid_body":
         signed = _claims_of(authorization)

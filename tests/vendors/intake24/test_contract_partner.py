@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from hypothesis import Phase, find, given, settings
+from hypothesis import strategies as st
 from jwt.utils import base64url_decode
 
 from contracts.intake24 import messages, partner
@@ -84,15 +85,17 @@ def test_every_token_mutation_has_a_journal_rule() -> None:
 
 
 @QUICK
-@given(example=partner.intake24_invalid_claims())
-def test_invalid_claims_are_claims_validation_cases_answered_400(example: Invalid[dict[str, Any]]) -> None:
+@given(data=st.data())
+def test_invalid_claims_are_claims_validation_cases_answered_400(data: st.DataObject) -> None:
+    example: Invalid[dict[str, Any]] = data.draw(partner.intake24_invalid_claims())
     assert (example.vendor, example.rule, example.answer.status) == ("intake24", "claims_validation", 400)
     assert example.answer.message.startswith(messages.SUMMARY_PREFIX + ": ")
 
 
 @QUICK
-@given(example=partner.intake24_invalid_tokens("the-secret", NOW))
-def test_invalid_tokens_are_built_for_the_secret_and_instant_given(example: Invalid[str]) -> None:
+@given(data=st.data())
+def test_invalid_tokens_are_built_for_the_secret_and_instant_given(data: st.DataObject) -> None:
+    example: Invalid[str] = data.draw(partner.intake24_invalid_tokens("the-secret", NOW))
     assert example.vendor == "intake24"
     assert example.rule == partner.INTAKE24_TOKEN_RULES[example.name]
     if example.name == "expired":
@@ -109,8 +112,9 @@ def test_invalid_tokens_default_to_the_demo_secret_and_the_time_now() -> None:
 
 
 @QUICK
-@given(example=partner.intake24_invalid_claims())
-def test_each_invalid_claims_case_gets_its_answer(client: FlaskClient, example: Invalid[dict[str, Any]]) -> None:
+@given(data=st.data())
+def test_each_invalid_claims_case_gets_its_answer(client: FlaskClient, data: st.DataObject) -> None:
+    example: Invalid[dict[str, Any]] = data.draw(partner.intake24_invalid_claims())
     response = client.post(CREATE_USER, json={"token": partner.intake24_token(example.value, now=NOW)})
     assert (response.status_code, response.json["message"]) == (example.answer.status, example.answer.message)
     entry = client.get("/__sandbox/journal?vendor=intake24&limit=1").json["entries"][0]
@@ -118,8 +122,9 @@ def test_each_invalid_claims_case_gets_its_answer(client: FlaskClient, example: 
 
 
 @QUICK
-@given(example=partner.intake24_invalid_tokens(now=NOW))
-def test_each_invalid_token_case_gets_its_answer(client: FlaskClient, example: Invalid[str]) -> None:
+@given(data=st.data())
+def test_each_invalid_token_case_gets_its_answer(client: FlaskClient, data: st.DataObject) -> None:
+    example: Invalid[str] = data.draw(partner.intake24_invalid_tokens(now=NOW))
     response = client.post(CREATE_USER, json={"token": example.value})
     assert (response.status_code, response.json["message"]) == (example.answer.status, example.answer.message)
     entry = client.get("/__sandbox/journal?vendor=intake24&limit=1").json["entries"][0]
@@ -127,7 +132,8 @@ def test_each_invalid_token_case_gets_its_answer(client: FlaskClient, example: I
 
 
 @QUICK
-@given(claims=partner.intake24_respondent_claims())
-def test_the_respondent_claims_are_accepted(client: FlaskClient, claims: dict[str, Any]) -> None:
+@given(data=st.data())
+def test_the_respondent_claims_are_accepted(client: FlaskClient, data: st.DataObject) -> None:
+    claims: dict[str, Any] = data.draw(partner.intake24_respondent_claims())
     response = client.post(CREATE_USER, json={"token": partner.intake24_token(claims, now=NOW)})
     assert response.status_code == 200, response.json
