@@ -179,6 +179,14 @@ def test_text_and_choices_are_drawn_within_their_limits(data: st.DataObject) -> 
     assert len(extra) <= 3
 
 
+@QUICK
+@given(data=st.data())
+def test_a_fields_own_validators_filter_what_is_drawn(data: st.DataObject) -> None:
+    """Text of 1 to 5 characters is drawn, and the field's own rule (at least 3) is the last word."""
+    field = Text(max_length=5, validate=validate.Length(min=3))
+    assert 3 <= len(data.draw(field_strategy(field))) <= 5
+
+
 def test_a_field_without_a_strategy_is_named() -> None:
     with pytest.raises(TypeError, match=r"^no strategy for Integer; add one to contracts\.derive$"):
         field_strategy(fields.Integer())

@@ -78,6 +78,9 @@ def test_the_domain_needs_a_top_level_label_of_letters_or_xn() -> None:
 
 
 def test_the_domain_is_at_most_254_bytes() -> None:
+    wide = "é" * 63 + "." + "é" * 62 + ".io"  # 254 bytes of UTF-8 in 129 characters
+    assert is_email("a@" + wide)
+    assert not is_email("a@" + wide.replace(".io", ".iox"))
     assert len(_domain(254)) == 254
     assert is_fqdn(_domain(254))
     assert not is_email("a@" + _domain(255))
@@ -97,6 +100,8 @@ def test_a_quoted_local_part_may_hold_spaces_and_escapes() -> None:
     assert is_email('"john doe"@example.com')
     assert is_email('"a\\"b"@example.com')
     assert not is_email('"a"b"@example.com')
+    assert not is_email('""a"@example.com')  # what is inside the quotes is checked whole, first character
+    assert not is_email('"a""@example.com')  # and last
     assert not is_email('"john doe@example.com')
     assert not is_email('john doe"@example.com')
 
