@@ -62,6 +62,8 @@ def test_the_language_is_the_first_preference_used_as_a_store_key(header: str | 
         ("fr FR, fr", "fr"),  # an entry that is not a language tag is skipped, not taken as the first
         ("fr-, fr", "fr"),
         ("fr-FR-x, fr", "en"),  # a tag with a suffix is one language, "fr-FR-x"
+        ("\x1cfr", "en"),  # trimmed of JavaScript's white space only: U+001C stays, part of the tag
+        ("\ufefffr\ufeff", "fr"),  # U+FEFF is JavaScript white space
     ],
 )
 def test_the_language_follows_negotiator_0_6s_parsing(header: str, chosen: str) -> None:
