@@ -8,6 +8,7 @@ so that a mutation that vanished, targets another field or predicts another mess
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -32,6 +33,10 @@ class Every(Schema):
     email = Email(data_key="e-mail")
     born = IsoDate(required=True)
     extra = JsonObject(max_bytes=20, required=True)
+
+
+class Short(Schema):
+    word = Text(max_length=5, validate=validate.Length(min=3))
 
 
 class WithNumber(Schema):
@@ -185,7 +190,7 @@ def test_text_and_choices_are_drawn_within_their_limits(data: st.DataObject) -> 
 @given(data=st.data())
 def test_a_fields_own_validators_filter_what_is_drawn(data: st.DataObject) -> None:
     """Text of 1 to 5 characters is drawn, and the field's own rule (at least 3) is the last word."""
-    field = Text(max_length=5, validate=validate.Length(min=3))
+    field = Short().fields["word"]
     assert 3 <= len(data.draw(field_strategy(field))) <= 5
 
 
@@ -267,3 +272,41 @@ def test_an_optional_sent_field_may_be_present_or_absent() -> None:
 def test_a_sent_field_it_cannot_draw_is_named() -> None:
     with pytest.raises(TypeError, match=r"^no strategy for a sent DateTime; add one to contracts\.derive$"):
         sent_value(fields.DateTime())
+
+
+WIDE = settings(max_examples=300, phases=[Phase.generate])
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"\d{4}-\d\d-\d\d",
+        r"\d{4}-\d\d-\d\dT00:00:00Z",
+        r"\d{4}-\d\d-\d\dT08:30:00-05:00",
+        r"\d{4}-\d\d-\d\dT00:00:00",
+        r"\d{8}",
+        r"\d{8}T083000\+0530",
+    ],
+)
+def test_iso_dates_are_drawn_in_each_extended_and_basic_form(pattern: str) -> None:
+    strategy = field_strategy(Every().fields["born"])
+    assert re.fullmatch(pattern, find(strategy, lambda value: re.fullmatch(pattern, value) is not None, settings=WIDE))
+
+
+def test_a_text_that_must_not_be_blank_may_be_one_character() -> None:
+    find(field_strategy(Every().fields["name"]), lambda value: len(value) == 1, settings=QUICK)
+
+
+def test_an_optional_nullable_field_is_drawn_with_a_value_too() -> None:
+    find(valid_objects(Every()), lambda body: isinstance(body.get("note"), str), settings=QUICK)
+
+
+@QUICK
+@given(data=st.data())
+def test_sent_text_and_keys_are_bounded_and_free_of_nul(data: st.DataObject) -> None:
+    text = data.draw(sent_value(fields.String()))
+    mapping = data.draw(sent_value(fields.Dict()))
+    drawn = data.draw(field_strategy(Every().fields["extra"]))
+    assert "\x00" not in text
+    assert len(text) <= 40
+    assert all("\x00" not in key and len(key) <= 12 for key in [*mapping, *drawn])

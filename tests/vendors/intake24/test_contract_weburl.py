@@ -1,0 +1,27 @@
+"""``contracts/intake24/weburl.py`` on IPv4 hosts: the WHATWG URL standard's IPv4 parser (Node 20's ``new URL``)
+reads one to four parts, decimal, octal (``0``-prefixed) or hexadecimal (``0x``), the last filling the bytes left."""
+
+from __future__ import annotations
+
+import pytest
+
+from contracts.intake24.weburl import parse
+
+
+@pytest.mark.parametrize(
+    ("url", "href"),
+    [
+        ("https://1.2.3.4/", "https://1.2.3.4/"),
+        ("https://1.2.3/", "https://1.2.0.3/"),  # the last part fills the two bytes left
+        ("https://1.2.772/", "https://1.2.3.4/"),
+        ("https://1.197380/", "https://1.3.3.4/"),
+        ("https://16909060/", "https://1.2.3.4/"),
+        ("https://0x7f.1/", "https://127.0.0.1/"),
+        ("https://0300.0250.1.1/", "https://192.168.1.1/"),
+        ("https://1.2.3.4./", "https://1.2.3.4/"),
+        ("https://1.2.256.4/", None),  # a part before the last above 255
+        ("https://1.2.65536/", None),  # the last part too large for the bytes left
+    ],
+)
+def test_ipv4_hosts_are_read_part_by_part(url: str, href: str | None) -> None:
+    assert parse(url) == href
