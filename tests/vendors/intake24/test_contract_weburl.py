@@ -25,3 +25,22 @@ from contracts.intake24.weburl import parse
 )
 def test_ipv4_hosts_are_read_part_by_part(url: str, href: str | None) -> None:
     assert parse(url) == href
+
+
+@pytest.mark.parametrize(
+    ("url", "href"),
+    [
+        ("https://[1::2]/", "https://[1::2]/"),  # one `::` in the middle
+        ("https://[1:2::3:4]/", "https://[1:2::3:4]/"),
+        ("https://[12345::]/", None),  # a piece of five hex digits
+        ("https://[::1.2.3.255]/", "https://[::102:3ff]/"),  # an IPv4 tail's part may be 255
+        ("https://[::1.2.3.256]/", None),
+    ],
+)
+def test_ipv6_hosts_are_read_as_the_url_standard_reads_them(url: str, href: str | None) -> None:
+    assert parse(url) == href
+
+
+@pytest.mark.parametrize("dots", ["..", "%2e%2e", "%2E%2E", ".%2E", "%2e."])
+def test_a_dot_dot_segment_in_any_spelling_removes_the_one_before(dots: str) -> None:
+    assert parse(f"https://h/a/{dots}/b") == "https://h/b"
