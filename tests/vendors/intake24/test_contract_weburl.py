@@ -44,3 +44,16 @@ def test_ipv6_hosts_are_read_as_the_url_standard_reads_them(url: str, href: str 
 @pytest.mark.parametrize("dots", ["..", "%2e%2e", "%2E%2E", ".%2E", "%2e."])
 def test_a_dot_dot_segment_in_any_spelling_removes_the_one_before(dots: str) -> None:
     assert parse(f"https://h/a/{dots}/b") == "https://h/b"
+
+
+@pytest.mark.parametrize(
+    ("url", "href"),
+    [
+        ("https://h/a#b#c", "https://h/a#b#c"),  # the fragment is all after the first `#`
+        ("https://h\\a\\b", "https://h/a/b"),  # a special URL's backslashes are slashes
+        ("foo://[::1]/x", "foo://[::1]/x"),  # a non-special URL's IPv6 host, with or without a port
+        ("foo://[::1]:8/x", "foo://[::1]:8/x"),
+    ],
+)
+def test_fragments_backslashes_and_opaque_hosts(url: str, href: str) -> None:
+    assert parse(url) == href
