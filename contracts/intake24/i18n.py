@@ -18,6 +18,8 @@ routes the sandbox does not serve. ``rate-limit.json``'s French is the English t
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 #: ``validation.types.<type>._`` for the reachable types, per language.
@@ -63,25 +65,49 @@ _STORE: dict[str, Any] = {
 }
 
 
+#: JavaScript's white space and line terminators (``\\s``, what ``trim`` removes): the characters of
+#: :data:`contracts.intake24.schemas.JS_WHITESPACE`, spelled again here because that module imports this one.
+_SPACES = "\t\n\x0b\x0c\r \xa0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
+    chr(code) for code in range(0x2000, 0x200B)
+)
+#: negotiator 0.6's ``simpleLanguageRegExp`` (``/^\s*([^\s\-;]+)(?:-([^\s;]+))?\s*(?:;(.*))?$/``), with
+#: JavaScript's ``\s`` (white space and line terminators) and ``.`` (anything but a line terminator) spelled out.
+_LANGUAGE = re.compile(f"[{_SPACES}]*([^{_SPACES};-]+)(?:-([^{_SPACES};]+))?[{_SPACES}]*(?:;([^\n\r\u2028\u2029]*))?")
+#: What JavaScript's ``parseFloat`` reads after leading white space: the longest decimal literal.
+_JS_FLOAT = re.compile(r"[+-]?(?:Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
+
+
+def _parse_float(text: str | None) -> float:
+    """JavaScript's ``parseFloat``: the number a text starts with (after white space), else NaN."""
+    if text is None:
+        return math.nan
+    found = _JS_FLOAT.match(text.lstrip(_SPACES))
+    return float(found.group()) if found else math.nan
+
+
 def language(accept_language: str | None) -> str:
-    """``negotiator.languages()[0]`` as Intake24's ``i18nService`` picks it, mapped to a store key."""
+    """``negotiator.languages()[0]`` as Intake24's ``i18nService`` picks it, mapped to a store key.
+
+    negotiator 0.6 (``lib/language.js``): each comma-separated entry, trimmed, must match
+    ``simpleLanguageRegExp`` (else it is skipped); its quality is the last ``q=`` parameter, split on
+    ``;`` then ``=`` *without* trimming (``fr; q=0.5`` has no ``q`` parameter: quality 1) and read with
+    ``parseFloat`` (``0.5=1`` and ``0.5x`` are 0.5, ``abc`` is NaN); entries of quality 0 or NaN are not
+    acceptable; the rest are ordered by quality, then as listed.
+    """
     preferences: list[tuple[float, int, str]] = []
-    for index, part in enumerate((accept_language or "*").split(",")):
-        tag, _, parameters = part.strip().partition(";")
-        tag = tag.strip()
-        if not tag:
+    for index, part in enumerate((accept_language if accept_language is not None else "*").split(",")):
+        match = _LANGUAGE.fullmatch(part.strip(_SPACES))
+        if match is None:
             continue
+        prefix, suffix, parameters = match.groups()
         quality = 1.0
-        for parameter in parameters.split(";"):
-            key, _, value = parameter.strip().partition("=")
-            if key == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
+        for parameter in parameters.split(";") if parameters else ():
+            pieces = parameter.split("=")
+            if pieces[0] == "q":
+                quality = _parse_float(pieces[1] if len(pieces) > 1 else None)
         if quality > 0:
-            preferences.append((-quality, index, tag))
-    first = min(preferences)[2] if preferences else "*"
+            preferences.append((-quality, index, f"{prefix}-{suffix}" if suffix else prefix))
+    first = min(preferences)[2] if preferences else None
     return first if first in _STORE else "en"
 
 

@@ -8,8 +8,8 @@ the sandbox (playing Intake24) answers on ``POST /intake24/api/surveys/{slug}/cr
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from contracts.intake24 import messages
@@ -59,50 +59,56 @@ def claims(username: str, now: int, changes: dict[str, Any] | None = None) -> di
     return {key: value for key, value in found.items() if value is not _DROP}
 
 
-def _mutated(name: str) -> TokenCase:
-    def build(username: str, secret: str, now: int) -> tuple[str, Expected]:
-        mutation = token_mutation(name, claims(username, now), secret, now)
+@dataclass(frozen=True)
+class _Mutated:
+    """The strategies' token mutation ``name``, built when the case is used (not once, at import)."""
+
+    name: str
+
+    def __call__(self, username: str, secret: str, now: int) -> tuple[str, Expected]:
+        mutation = token_mutation(self.name, claims(username, now), secret, now)
         return mutation.token, mutation.expected
 
-    return TokenCase(name, TOKEN_DESCRIPTIONS.get(name, name), build)
 
+@dataclass(frozen=True)
+class _ChangedClaims:
+    """A token of the respondent's claims with ``changes`` applied, signed with the survey's secret."""
 
-def _claims_case(case: str, description: str, answer: Expected, **changes: Any) -> TokenCase:
-    def build(username: str, secret: str, now: int) -> tuple[str, Expected]:
-        return sign_hmac(claims(username, now, changes), secret), answer
+    answer: Expected
+    changes: Mapping[str, Any] = field(default_factory=dict)
 
-    return TokenCase(case, description, build)
-
-
-def _valid(username: str, secret: str, now: int) -> tuple[str, Expected]:
-    return sign_hmac(claims(username, now), secret), Expected(200, "")
+    def __call__(self, username: str, secret: str, now: int) -> tuple[str, Expected]:
+        return sign_hmac(claims(username, now, dict(self.changes)), secret), self.answer
 
 
 CASES: dict[str, TokenCase] = {
-    "valid": TokenCase("valid", "username and a one-minute exp, HS256 with the survey's secret", _valid),
-    **{name: _mutated(name) for name in TOKEN_DESCRIPTIONS},
-    "username_missing": _claims_case(
-        "username_missing", "no `username` claim", validation_answer(messages.REQUIRED, "username"), username=_DROP
+    "valid": TokenCase(
+        "valid", "username and a one-minute exp, HS256 with the survey's secret", _ChangedClaims(Expected(200, ""))
     ),
-    "username_empty": _claims_case(
+    **{name: TokenCase(name, description, _Mutated(name)) for name, description in TOKEN_DESCRIPTIONS.items()},
+    "username_missing": TokenCase(
+        "username_missing",
+        "no `username` claim",
+        _ChangedClaims(validation_answer(messages.REQUIRED, "username"), {"username": _DROP}),
+    ),
+    "username_empty": TokenCase(
         "username_empty",
         "an empty `username`",
-        validation_answer(messages.TOO_SMALL.format(minimum=1), "username"),
-        username="",
+        _ChangedClaims(validation_answer(messages.TOO_SMALL.format(minimum=1), "username"), {"username": ""}),
     ),
-    "password_weak": _claims_case(
+    "password_weak": TokenCase(
         "password_weak",
         "a `password` without a digit or capital",
-        validation_answer(messages.WEAK_PASSWORD, "password"),
-        password="weakpassword",
+        _ChangedClaims(validation_answer(messages.WEAK_PASSWORD, "password"), {"password": "weakpassword"}),
     ),
-    "redirect_url_invalid": _claims_case(
+    "redirect_url_invalid": TokenCase(
         "redirect_url_invalid",
         "a `redirectUrl` that is not a URL",
-        validation_answer(messages.INVALID_URL, "redirectUrl"),
-        redirectUrl="not a url",
+        _ChangedClaims(validation_answer(messages.INVALID_URL, "redirectUrl"), {"redirectUrl": "not a url"}),
     ),
-    "name_empty": _claims_case(
-        "name_empty", "an empty `name`", validation_answer(messages.TOO_SMALL.format(minimum=1), "name"), name=""
+    "name_empty": TokenCase(
+        "name_empty",
+        "an empty `name`",
+        _ChangedClaims(validation_answer(messages.TOO_SMALL.format(minimum=1), "name"), {"name": ""}),
     ),
 }

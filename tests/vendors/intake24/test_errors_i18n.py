@@ -71,6 +71,7 @@ def test_query_type_issues_use_the_number_and_integer_templates(
     [
         ("fr", '"Token" doit être rempli.'),
         ("en;q=0.1, fr", '"Token" doit être rempli.'),  # by quality
+        ("fr; q=0.1, en", '"Token" doit être rempli.'),  # negotiator 0.6 reads no `q` after a space: quality 1
         ("fr-FR", '"Token" must be filled in.'),  # not a store key: English
         ("de, fr;q=0.5", '"Token" must be filled in.'),  # the first preference only
         ("", '"Token" must be filled in.'),

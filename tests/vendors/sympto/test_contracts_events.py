@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -63,3 +64,19 @@ def test_the_flipped_signature_always_differs_in_its_last_digit() -> None:
         assert header is not None
         value = header.split(",v=")[1]
         assert value == right[:-1].upper() + ("1" if wanted_last == "0" else "0")
+
+
+def test_the_last_retry_is_due_at_the_windows_end_and_none_after_it() -> None:
+    """After the first attempt and every retry but the last, the last one is still due: at the end of the window."""
+    offsets = (60, 180, 3600)
+    assert events.next_attempt_offset(0, offsets) is None
+    assert events.next_attempt_offset(1, offsets) == 60
+    assert events.next_attempt_offset(3, offsets) == 3600
+    assert events.next_attempt_offset(4, offsets) is None
+    assert events.next_attempt_offset(events.MAX_ATTEMPTS - 1) == 3 * 24 * 3600
+
+
+def test_the_retries_double_their_gap_until_the_window_ends() -> None:
+    """Computed when asked (the settings build a tenant's schedule at request time): base·(2ⁿ−1), then the end."""
+    assert list(itertools.islice(events.retry_offsets(60, 1000), 10)) == [60, 180, 420, 900, 1000]
+    assert list(itertools.islice(events.retry_offsets(10, 75), 10)) == [10, 30, 70, 75]
