@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from sqlalchemy import func, select
 
 from contracts.sympto import messages
 from sandbox.vendors.sympto.errors import Unauthorized
-from sandbox.vendors.sympto.service import SymptoService
+from sandbox.vendors.sympto.models import bearer_tokens
+from sandbox.vendors.sympto.service import SymptoService, access
 
 CLINIC = "demo-clinic"
 
@@ -69,3 +71,17 @@ def test_a_wrong_secret_is_refused_and_counted(app: Flask) -> None:
     with pytest.raises(Unauthorized) as refused:
         service.access.login(clinic.admin_email, "wrong", "test")
     assert refused.value.rule == "invalid_credentials"
+
+
+def test_a_clinic_keeps_at_most_its_cap_of_bearer_tokens_after_every_login(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every login stores a token; beyond :data:`MAX_BEARER_TOKENS` (2 here) the soonest to expire go, at once."""
+    service = service_of(app)
+    monkeypatch.setattr(access, "MAX_BEARER_TOKENS", 2)
+    for count in (1, 2, 2, 2):
+        token = admin_login(service)
+        with app.extensions["sandbox.store"].connect() as connection:
+            kept = connection.execute(select(func.count()).select_from(bearer_tokens)).scalar_one()
+        assert kept == count
+        assert service.access.authenticate(f"Bearer {token}") == CLINIC
