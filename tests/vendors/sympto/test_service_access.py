@@ -8,9 +8,11 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from contracts.sympto import messages
+from sandbox.core.clock import Clock
 from sandbox.vendors.sympto.errors import Unauthorized
 from sandbox.vendors.sympto.models import bearer_tokens
-from sandbox.vendors.sympto.service import SymptoService, access
+from sandbox.vendors.sympto.service import Clinic, SymptoService, access
+from sandbox.vendors.sympto.service.settings import FORGET_AFTER_SECONDS
 
 CLINIC = "demo-clinic"
 
@@ -85,3 +87,73 @@ def test_a_clinic_keeps_at_most_its_cap_of_bearer_tokens_after_every_login(
             kept = connection.execute(select(func.count()).select_from(bearer_tokens)).scalar_one()
         assert kept == count
         assert service.access.authenticate(f"Bearer {token}") == CLINIC
+
+
+def test_beyond_the_cap_the_token_soonest_to_expire_goes_not_the_oldest(
+    app: Flask, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the sandbox clock moved back, a later login expires sooner than an earlier one: the one dropped beyond
+    the cap is the soonest to expire, not the first stored."""
+    service = service_of(app)
+    monkeypatch.setattr(access, "MAX_BEARER_TOKENS", 2)
+    first = admin_login(service)
+    clock.freeze(clock.now() - 600)
+    sooner = admin_login(service)
+    admin_login(service)
+    assert service.access.authenticate(f"Bearer {first}") == CLINIC
+    with pytest.raises(Unauthorized) as refused:
+        service.access.authenticate(f"Bearer {sooner}")
+    assert refused.value.rule == "unknown_bearer"
+
+
+def test_the_token_just_issued_is_kept_even_when_it_expires_soonest(
+    app: Flask, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = service_of(app)
+    monkeypatch.setattr(access, "MAX_BEARER_TOKENS", 2)
+    admin_login(service)
+    admin_login(service)
+    clock.freeze(clock.now() - 600)
+    issued = admin_login(service)
+    assert service.access.authenticate(f"Bearer {issued}") == CLINIC
+
+
+def test_the_cap_counts_and_drops_only_the_clinics_own_tokens(
+    app: Flask, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = service_of(app)
+    monkeypatch.setattr(access, "MAX_BEARER_TOKENS", 2)
+    service.clinics.put_clinic(Clinic("other-clinic", "Other", "other-admin@example.test", "other secret"))
+    clock.freeze(clock.now() - 600)
+    other = service.access.login("other-admin@example.test", "other secret", "test")  # expires first of all
+    clock.freeze(clock.now() + 600)
+    for _ in range(3):
+        admin_login(service)
+    assert service.access.authenticate(f"Bearer {other}") == "other-clinic"
+
+
+def rule_of(service: SymptoService, token: str) -> str:
+    with pytest.raises(Unauthorized) as refused:
+        service.access.authenticate(f"Bearer {token}")
+    return str(refused.value.rule)
+
+
+@pytest.mark.parametrize(("beyond", "rule"), [(0, "expired_bearer"), (0.001, "unknown_bearer")])
+def test_a_token_expired_for_exactly_a_day_is_still_known_and_forgotten_just_after_at_the_next_login(
+    app: Flask, clock: Clock, beyond: float, rule: str
+) -> None:
+    service = service_of(app)
+    start = clock.now()
+    first = admin_login(service)
+    clock.freeze(start + service.settings.bearer_lifetime_seconds + FORGET_AFTER_SECONDS + beyond)
+    admin_login(service)
+    assert rule_of(service, first) == rule
+
+
+def test_a_login_forgets_only_its_own_clinics_long_expired_tokens(app: Flask, clock: Clock) -> None:
+    service = service_of(app)
+    service.clinics.put_clinic(Clinic("other-clinic", "Other", "other-admin@example.test", "other secret"))
+    other = service.access.login("other-admin@example.test", "other secret", "test")
+    clock.freeze(clock.now() + 3 * FORGET_AFTER_SECONDS)
+    admin_login(service)
+    assert rule_of(service, other) == "expired_bearer"
