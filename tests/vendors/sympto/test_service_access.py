@@ -3,13 +3,15 @@ are scoped (from the bearer token, else the page load's ``userAuthToken`` or ``a
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
 from contracts.sympto import messages
 from sandbox.core.clock import Clock
-from sandbox.vendors.sympto.errors import Unauthorized
+from sandbox.vendors.sympto.errors import RateLimited, Unauthorized
 from sandbox.vendors.sympto.models import bearer_tokens
 from sandbox.vendors.sympto.service import Clinic, SymptoService, access
 from sandbox.vendors.sympto.service.settings import FORGET_AFTER_SECONDS
@@ -157,3 +159,21 @@ def test_a_login_forgets_only_its_own_clinics_long_expired_tokens(app: Flask, cl
     clock.freeze(clock.now() + 3 * FORGET_AFTER_SECONDS)
     admin_login(service)
     assert rule_of(service, other) == "expired_bearer"
+
+
+@pytest.mark.parametrize(("after", "limited"), [(-0.001, True), (0, False)])
+def test_failed_logins_count_for_one_window_after_them(app: Flask, clock: Clock, after: float, limited: bool) -> None:
+    """Two failures (the limit here) lock a source out until the window has passed since them, exactly."""
+    service = service_of(app)
+    service.access.settings = replace(service.access.settings, rate_limit_failures=2)
+    [clinic] = [clinic for clinic in service.settings.clinics if clinic.clinic_id == CLINIC]
+    start = clock.now()
+    for _ in range(2):
+        with pytest.raises(Unauthorized):
+            service.access.login(clinic.admin_email, "wrong", "test")
+    clock.freeze(start + service.access.settings.rate_limit_window_seconds + after)
+    if limited:
+        with pytest.raises(RateLimited):
+            admin_login(service)
+    else:
+        assert service.access.authenticate(f"Bearer {admin_login(service)}") == CLINIC
