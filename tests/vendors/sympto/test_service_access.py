@@ -177,3 +177,16 @@ def test_failed_logins_count_for_one_window_after_them(app: Flask, clock: Clock,
             admin_login(service)
     else:
         assert service.access.authenticate(f"Bearer {admin_login(service)}") == CLINIC
+
+
+def test_a_clinic_admin_logs_in_with_the_admins_email_or_phone_and_nothing_else(app: Flask) -> None:
+    service = service_of(app)
+    service.clinics.put_clinic(
+        Clinic("other-clinic", "Other", "other-admin@example.test", "other secret", "+15555550142")
+    )
+    token = service.access.login("+15555550142", "other secret", "test")
+    assert service.access.authenticate(f"Bearer {token}") == "other-clinic"
+    for unknown in ("nobody@example.test", "+15555550143"):
+        with pytest.raises(Unauthorized) as refused:
+            service.access.login(unknown, "other secret", "test")
+        assert refused.value.rule == "invalid_credentials"
