@@ -190,3 +190,15 @@ def test_a_clinic_admin_logs_in_with_the_admins_email_or_phone_and_nothing_else(
         with pytest.raises(Unauthorized) as refused:
             service.access.login(unknown, "other secret", "test")
         assert refused.value.rule == "invalid_credentials"
+
+
+def test_failed_logins_lock_out_only_their_own_source(app: Flask) -> None:
+    service = service_of(app)
+    service.access.settings = replace(service.access.settings, rate_limit_failures=2)
+    [clinic] = [clinic for clinic in service.settings.clinics if clinic.clinic_id == CLINIC]
+    for _ in range(2):
+        with pytest.raises(Unauthorized):
+            service.access.login(clinic.admin_email, "wrong", "another source")
+    with pytest.raises(RateLimited):
+        service.access.login(clinic.admin_email, clinic.api_secret, "another source")
+    assert service.access.authenticate(f"Bearer {admin_login(service)}") == CLINIC
