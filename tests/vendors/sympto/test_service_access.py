@@ -202,3 +202,12 @@ def test_failed_logins_lock_out_only_their_own_source(app: Flask) -> None:
     with pytest.raises(RateLimited):
         service.access.login(clinic.admin_email, clinic.api_secret, "another source")
     assert service.access.authenticate(f"Bearer {admin_login(service)}") == CLINIC
+
+
+def test_a_user_auth_token_names_the_clinic_of_its_own_user_among_several(app: Flask) -> None:
+    service = service_of(app)
+    service.clinics.put_clinic(Clinic("other-clinic", "Other", "other-admin@example.test", "other secret"))
+    data = {"firstName": "Dana", "lastName": "Doc", "timeZone": "UTC", "email": "dana@example.test"}
+    service.users.create_user("other-clinic", "provider", data, messages.CURRENT)
+    token = service.signon.issue_user_auth_token("other-clinic", "dana@example.test")
+    assert service.access.tenant_of(None, {"userAuthToken": token}) == "other-clinic"
