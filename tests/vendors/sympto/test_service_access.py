@@ -211,3 +211,15 @@ def test_a_user_auth_token_names_the_clinic_of_its_own_user_among_several(app: F
     service.users.create_user("other-clinic", "provider", data, messages.CURRENT)
     token = service.signon.issue_user_auth_token("other-clinic", "dana@example.test")
     assert service.access.tenant_of(None, {"userAuthToken": token}) == "other-clinic"
+
+
+@pytest.mark.parametrize(("decoys", "found"), [(9, CLINIC), (10, None)])
+def test_only_the_first_ten_auth_code_parameters_are_looked_up(app: Flask, decoys: int, found: str | None) -> None:
+    """A page load's ``authCode<param>`` parameters are looked up ten at most (a bound on the query)."""
+    service = service_of(app)
+    service.clinics.set_endpoint(
+        CLINIC,
+        {"endpointURL": "https://p.example.test/", "clientId": "c", "clientSecret": "s", "endpointQueryParam": "X"},
+    )
+    args = {**{f"authCodeDecoy{n}": "code" for n in range(decoys)}, "authCodeX": "code"}
+    assert service.access.tenant_of(None, args) == found
