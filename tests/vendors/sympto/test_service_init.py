@@ -89,3 +89,16 @@ def test_installing_the_clinics_reports_what_it_kept(app: Flask) -> None:
     service.clinics.put_clinic(OTHER)
     outcome = service.install_clinics()
     assert (outcome.vendor, outcome.kept, outcome.removed) == ("sympto", (OTHER.clinic_id,), ())
+
+
+def test_the_parts_are_wired_as_the_service_documents(app: Flask) -> None:
+    """What ``SymptoService`` wires, as its docstring says: the settings it was built with; survey listings send
+    what is due through the items part first; the events worker runs the items' schedules and is the one the
+    events part wakes; the items journal their notifications in the journal of the outbound calls."""
+    service = service_of(app)
+    assert service.settings.clinics == service.clinics.settings.clinics != ()
+    assert service.surveys.sender is service.items
+    assert service.items in service.deliverer.schedules
+    assert service.events.deliverer is service.deliverer
+    assert service.items.journal is not None
+    assert service.items.journal is service.signon.outbound.journal
