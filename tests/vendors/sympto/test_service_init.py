@@ -8,6 +8,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from contracts.sympto import messages
+from sandbox.core.faults import FAULTS_KEY
 from sandbox.vendors.sympto.models import event_deliveries
 from sandbox.vendors.sympto.service import Clinic, SymptoService
 
@@ -94,7 +95,8 @@ def test_installing_the_clinics_reports_what_it_kept(app: Flask) -> None:
 def test_the_parts_are_wired_as_the_service_documents(app: Flask) -> None:
     """What ``SymptoService`` wires, as its docstring says: the settings it was built with; survey listings send
     what is due through the items part first; the events worker runs the items' schedules and is the one the
-    events part wakes; the items journal their notifications in the journal of the outbound calls."""
+    events part wakes; the items journal their notifications in the journal of the outbound calls; the page load
+    (sign-on) and the events worker fire the app's armed faults."""
     service = service_of(app)
     assert service.settings.clinics == service.clinics.settings.clinics != ()
     assert service.surveys.sender is service.items
@@ -102,3 +104,5 @@ def test_the_parts_are_wired_as_the_service_documents(app: Flask) -> None:
     assert service.events.deliverer is service.deliverer
     assert service.items.journal is not None
     assert service.items.journal is service.signon.outbound.journal
+    assert service.signon.faults is app.extensions[FAULTS_KEY]
+    assert service.deliverer.faults is app.extensions[FAULTS_KEY]
