@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from contracts.sympto import messages
 from sandbox.vendors.sympto.service import Clinic, SymptoService
 
 CLINIC = "demo-clinic"
@@ -30,3 +31,27 @@ def test_resetting_a_configured_clinic_recreated_by_the_control_plane_makes_it_t
     after = service.clinics.clinic_view(CLINIC)
     assert after is not None
     assert (after["name"], after["admin_email"], after["source"]) == (configured.name, configured.admin_email, "config")
+
+
+OTHER = Clinic("other-clinic", "Other", "other-admin@example.test", "other secret")
+
+
+def test_resetting_one_clinic_keeps_which_api_generations_another_clinics_users_came_from(app: Flask) -> None:
+    service = service_of(app)
+    service.clinics.put_clinic(OTHER)
+    data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "email": "pat@example.test"}
+    service.users.create_user(OTHER.clinic_id, "patient", data, messages.CURRENT)
+    before = service.users.user_generations(OTHER.clinic_id)
+    assert before != []
+    service.reset(CLINIC)
+    assert service.users.user_generations(OTHER.clinic_id) == before
+
+
+def test_a_clinics_own_admin_is_no_conflict_but_another_user_with_the_admins_email_is(app: Flask) -> None:
+    service = service_of(app)
+    [configured] = [clinic for clinic in service.settings.clinics if clinic.clinic_id == CLINIC]
+    assert service.clinics.clinic_conflict(configured) is None
+    data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "email": "pat@example.test"}
+    service.users.create_user(CLINIC, "patient", data, messages.CURRENT)
+    moved = Clinic(CLINIC, configured.name, "pat@example.test", configured.api_secret)
+    assert service.clinics.clinic_conflict(moved) == f"a user of clinic {CLINIC!r} already has this email or phone"
