@@ -57,13 +57,19 @@ def test_a_clinics_own_admin_is_no_conflict_but_another_user_with_the_admins_ema
     assert service.clinics.clinic_conflict(moved) == f"a user of clinic {CLINIC!r} already has this email or phone"
 
 
-def test_a_replaced_admin_email_moves_the_same_admin_user_to_it_found_in_any_case(app: Flask) -> None:
+def test_a_replaced_admin_email_and_phone_move_the_same_admin_user_to_them_found_in_any_case(app: Flask) -> None:
     service = service_of(app)
     [configured] = [clinic for clinic in service.settings.clinics if clinic.clinic_id == CLINIC]
     admin = service.users.user_by_email(CLINIC, configured.admin_email)
     assert admin is not None
-    service.clinics.put_clinic(Clinic(CLINIC, configured.name, "New-Admin@example.test", configured.api_secret))
+    service.clinics.put_clinic(
+        Clinic(CLINIC, configured.name, "New-Admin@example.test", configured.api_secret, "+15555550177")
+    )
     moved = service.users.user_by_email(CLINIC, "new-admin@example.test")
     assert moved is not None
-    assert (moved["user_id"], moved["email"]) == (admin["user_id"], "New-Admin@example.test")
+    assert (moved["user_id"], moved["email"], moved["phone"]) == (
+        admin["user_id"],
+        "New-Admin@example.test",
+        "+15555550177",
+    )
     assert service.users.user_by_email(CLINIC, configured.admin_email) is None
