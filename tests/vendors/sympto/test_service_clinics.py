@@ -73,3 +73,28 @@ def test_a_replaced_admin_email_and_phone_move_the_same_admin_user_to_them_found
         "+15555550177",
     )
     assert service.users.user_by_email(CLINIC, configured.admin_email) is None
+
+
+def test_a_new_clinics_admin_user_is_named_clinic_admin(app: Flask) -> None:
+    service = service_of(app)
+    service.clinics.put_clinic(OTHER)
+    admin = service.users.user_by_email(OTHER.clinic_id, OTHER.admin_email)
+    assert admin is not None
+    assert (admin["first_name"], admin["last_name"], admin["role"]) == ("Clinic", "Admin", "clinicAdmin")
+
+
+def test_a_clinics_reset_clears_its_webhook_configuration(app: Flask) -> None:
+    service = service_of(app)
+    service.clinics.set_patient_webhook(CLINIC, {"url": "https://p.example.test/patients", "secret": "s"})
+    service.clinics.set_endpoint(
+        CLINIC,
+        {"endpointURL": "https://p.example.test/", "clientId": "c", "clientSecret": "s", "endpointQueryParam": "X"},
+    )
+    before = service.clinics.clinic_view(CLINIC)
+    assert before is not None
+    assert before["patient_webhook"] is not None
+    assert before["endpoint"] is not None
+    service.reset(CLINIC)
+    after = service.clinics.clinic_view(CLINIC)
+    assert after is not None
+    assert (after["patient_webhook"], after["endpoint"]) == (None, None)
