@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 
 from contracts.sympto import messages
+from sandbox.vendors.sympto.errors import BadRequest
 from sandbox.vendors.sympto.service import Clinic, SymptoService
 
 CLINIC = "demo-clinic"
@@ -98,3 +100,15 @@ def test_a_clinics_reset_clears_its_webhook_configuration(app: Flask) -> None:
     after = service.clinics.clinic_view(CLINIC)
     assert after is not None
     assert (after["patient_webhook"], after["endpoint"]) == (None, None)
+
+
+def test_an_endpoint_query_param_another_clinic_uses_is_refused_naming_it(app: Flask) -> None:
+    service = service_of(app)
+    service.clinics.put_clinic(OTHER)
+    config = {"endpointURL": "https://p.example.test/", "clientId": "c", "clientSecret": "s", "endpointQueryParam": "X"}
+    service.clinics.set_endpoint(OTHER.clinic_id, config)
+    assert service.clinics.set_endpoint(OTHER.clinic_id, config)["endpointQueryParam"] == "X"  # its own: kept
+    with pytest.raises(BadRequest) as refused:
+        service.clinics.set_endpoint(CLINIC, config)
+    assert refused.value.message == "`endpointQueryParam` 'X' is already used by another clinic: choose another"
+    assert refused.value.rule == "endpoint_query_param_taken"
