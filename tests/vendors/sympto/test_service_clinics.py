@@ -38,15 +38,18 @@ def test_resetting_a_configured_clinic_recreated_by_the_control_plane_makes_it_t
 OTHER = Clinic("other-clinic", "Other", "other-admin@example.test", "other secret")
 
 
-def test_resetting_one_clinic_keeps_which_api_generations_another_clinics_users_came_from(app: Flask) -> None:
+def test_resetting_one_clinic_forgets_its_users_api_generations_and_keeps_another_clinics(app: Flask) -> None:
     service = service_of(app)
     service.clinics.put_clinic(OTHER)
     data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "email": "pat@example.test"}
     service.users.create_user(OTHER.clinic_id, "patient", data, messages.CURRENT)
+    service.users.create_user(CLINIC, "patient", {**data, "email": "pat2@example.test"}, messages.CURRENT)
     before = service.users.user_generations(OTHER.clinic_id)
     assert before != []
+    assert service.users.user_generations(CLINIC) != []
     service.reset(CLINIC)
     assert service.users.user_generations(OTHER.clinic_id) == before
+    assert service.users.user_generations(CLINIC) == []  # its users are gone, and what created them is forgotten
 
 
 def test_a_clinics_own_admin_is_no_conflict_but_another_user_with_the_admins_email_is(app: Flask) -> None:
