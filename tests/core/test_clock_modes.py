@@ -305,3 +305,15 @@ def test_a_request_keeps_its_state_while_another_thread_of_the_process_changes_t
     finally:
         clock.end_request()
     assert clock.now() == FROZEN_AT + 500
+
+
+def test_a_thread_that_never_served_a_request_reads_nothing_from_the_store(store: Store) -> None:
+    """Outside a request, even on a thread that never began one, the state this process last read is used."""
+    mine, theirs = Clock(store), Clock(store)
+    theirs.freeze(FROZEN_AT)
+    seen: list[float] = []
+    worker = threading.Thread(target=lambda: seen.append(mine.now()))
+    worker.start()
+    worker.join()
+    assert near(seen[0], time.time())
+    assert mine.state_for(GLOBAL) == ClockState(mode="frozen", frozen_at=FROZEN_AT)
