@@ -21,6 +21,7 @@ from sandbox.core.store import Store
 FROZEN_AT = 1_795_262_400.0
 TENANT = scope_of("cirrusmd", "demo-client")
 OTHER = scope_of("cirrusmd", "other-client")
+HOUR_AHEAD = 3600.0
 
 
 @pytest.fixture
@@ -317,3 +318,19 @@ def test_a_thread_that_never_served_a_request_reads_nothing_from_the_store(store
     worker.join()
     assert near(seen[0], time.time())
     assert mine.state_for(GLOBAL) == ClockState(mode="frozen", frozen_at=FROZEN_AT)
+
+
+def test_a_clock_kept_in_postgresql_is_changed_in_place(postgres_url: str) -> None:
+    """Each change is one upsert on the scope's row: on PostgreSQL its conflict target must name that column."""
+    shared = Store(postgres_url)
+    shared.create_tables()
+    try:
+        mine, theirs = Clock(shared), Clock(shared)
+        mine.freeze(FROZEN_AT)
+        mine.freeze(FROZEN_AT + 60, TENANT)
+        mine.shift(HOUR_AHEAD, TENANT)
+        mine.advance(5)
+        assert theirs.state_for(GLOBAL) == ClockState(mode="frozen", frozen_at=FROZEN_AT + 5)
+        assert theirs.state_for(TENANT) == ClockState(mode="offset", offset_seconds=HOUR_AHEAD)
+    finally:
+        shared.dispose()
