@@ -263,3 +263,25 @@ def test_a_value_nested_deeper_than_the_walk_can_go_is_refused_as_malformed(
         None,
         {"problem": "the payload nests too deeply"},
     )
+
+
+def test_a_token_read_twice_in_a_row_on_one_thread_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A request's tenant lookup and its verification read the same token: the second read reuses the first
+    parse, and each caller still gets dicts of its own."""
+    parsed: list[str] = []
+    real_decode = jwt_module._decode
+
+    def counting_decode(token: str) -> DecodedToken:
+        parsed.append(token)
+        return real_decode(token)
+
+    monkeypatch.setattr(jwt_module, "_decode", counting_decode)
+    first_token = sign_hmac(claims(jti="read twice"), KEY)  # a token no other test decodes
+    second_token = sign_hmac(claims(sub="b", jti="read twice"), KEY)
+    first = decode_unverified(first_token)
+    first.claims["sub"] = "changed by the first caller"
+    again = decode_unverified(first_token)
+    assert again.claims["sub"] == "a"
+    assert parsed == [first_token]
+    assert decode_unverified(second_token).claims["sub"] == "b"
+    assert parsed == [first_token, second_token]
