@@ -334,3 +334,17 @@ def test_a_clock_kept_in_postgresql_is_changed_in_place(postgres_url: str) -> No
         assert theirs.state_for(TENANT) == ClockState(mode="offset", offset_seconds=HOUR_AHEAD)
     finally:
         shared.dispose()
+
+
+def test_after_its_own_change_a_request_reads_the_shared_state_afresh(store: Store) -> None:
+    """A change inside a request ends the request's one read: its next ``now()`` reads the store again, so a
+    change another instance made meanwhile is seen too, not only this instance's own."""
+    mine, theirs = Clock(store), Clock(store)
+    mine.begin_request()
+    try:
+        assert near(mine.now(), time.time())
+        mine.freeze(FROZEN_AT)
+        theirs.freeze(FROZEN_AT + 500)
+        assert mine.now() == FROZEN_AT + 500
+    finally:
+        mine.end_request()
