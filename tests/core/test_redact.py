@@ -586,3 +586,11 @@ def test_a_form_with_a_charset_is_read_parameter_by_parameter() -> None:
     """An encoded name is only recognised by the form reading (the free-text pattern reads names as they are)."""
     form = "application/x-www-form-urlencoded; charset=utf-8"
     assert policy().raw_body(b"pass%77ord=hunter2&a=1", form) == f"pass%77ord={REDACTED}&a=1"
+
+
+def test_a_secret_path_pattern_matches_from_its_first_character() -> None:
+    """``/v/a/<token>`` names the segment after ``/v/a/``; a path that only ends like it (``/xv/a/…``) is kept."""
+    declared = Redaction()
+    declared.declare("v", VendorSecrets(paths=(SecretPath("/v/a/<token>", "token"),)))
+    assert declared.path("/v/a/abc123") == f"/v/a/{REDACTED}"
+    assert declared.path("/xv/a/abc123") == "/xv/a/abc123"
