@@ -278,3 +278,21 @@ def test_a_spec_answers_json_by_default() -> None:
     assert spec.headers == {"Content-Type": "application/json"}
     assert spec.kind == "answer"
     assert spec.as_dict()["status"] == 400
+
+
+def test_a_route_is_matched_as_the_vendors_router_names_it(store: Store) -> None:
+    """``canonical`` is the vendor's own spelling of a path (Intake24's routes ignore case): a fault armed for
+    the canonical route fires for a request spelt otherwise, and the route it is matched on is the canonical one."""
+    faults = faults_in(store)
+    arm(faults, route="/v1/users/*", name="users")
+    asked: list[str] = []
+
+    def canonical(route: str) -> str:
+        asked.append(route)
+        return route.lower()
+
+    fired = faults.take("cirrusmd", "/V1/Users/42", None, canonical=canonical)
+    assert fired is not None
+    assert fired["name"] == "users"
+    assert asked == ["/V1/Users/42"]
+    assert faults.take("cirrusmd", "/V1/Users/42", None) is None  # without it, the spelling sent does not match
