@@ -86,7 +86,7 @@ def _state_from_row(row: Any) -> ClockState:
     if row is None:
         return SYSTEM
     mode, offset_seconds, frozen_at = row
-    if mode not in ("system", "offset", "frozen"):
+    if mode not in ("offset", "frozen"):  # "system", or a mode this version does not know
         return SYSTEM
     return ClockState(mode=mode, offset_seconds=float(offset_seconds), frozen_at=frozen_at)
 
@@ -103,6 +103,15 @@ def scope_of(vendor: str, tenant: str) -> str:
     return f"{vendor}:{tenant}"
 
 
+class _RequestState(threading.local):
+    """What the current request on this thread read. The class attributes are every thread's start: a thread
+    that never began a request reads nothing from the store and uses the global scope."""
+
+    pending: bool = False
+    state: ClockState | None = None
+    scope: str = GLOBAL
+
+
 class Clock:
     """A thread-safe clock that is the system clock, the system clock shifted, or frozen; globally
     and, where set, per tenant scope.
@@ -115,7 +124,7 @@ class Clock:
         self._states: dict[str, ClockState] = {GLOBAL: SYSTEM}
         self._explicit: set[str] = set()
         self._store: Store | None = None
-        self._request = threading.local()
+        self._request = _RequestState()
         if store is not None:
             self.attach(store)
 
@@ -165,17 +174,16 @@ class Clock:
         return state
 
     def _local(self, scope: str) -> ClockState:
-        return self._states.get(scope) or self._states.get(GLOBAL, SYSTEM)
+        return self._states.get(scope) or self._states[GLOBAL]  # GLOBAL is always there
 
     def _current(self) -> ClockState:
         request = self._request
-        scope: str = getattr(request, "scope", GLOBAL)
-        if getattr(request, "pending", False):
+        if request.pending:
             request.pending = False
             if self._store is not None:
-                request.state = self._read(scope)
-        found: ClockState | None = getattr(request, "state", None)
-        return self._local(scope) if found is None else found
+                request.state = self._read(request.scope)
+        found = request.state
+        return self._local(request.scope) if found is None else found
 
     def _write(self, scope: str, state: ClockState) -> None:
         if self._store is not None:
@@ -194,7 +202,7 @@ class Clock:
     def _set(self, scope: str, state: ClockState) -> None:
         self._states[scope] = state
         self._explicit.add(scope)
-        if getattr(self._request, "state", None) is not None:  # a change inside a request: read it afresh
+        if self._request.state is not None:  # a change inside a request: read it afresh
             self._request.state = None
             self._request.pending = self._store is not None
 

@@ -21,6 +21,7 @@ from sandbox.core.store import Store
 FROZEN_AT = 1_795_262_400.0
 TENANT = scope_of("cirrusmd", "demo-client")
 OTHER = scope_of("cirrusmd", "other-client")
+HOUR_AHEAD = 3600.0
 
 
 @pytest.fixture
@@ -305,3 +306,45 @@ def test_a_request_keeps_its_state_while_another_thread_of_the_process_changes_t
     finally:
         clock.end_request()
     assert clock.now() == FROZEN_AT + 500
+
+
+def test_a_thread_that_never_served_a_request_reads_nothing_from_the_store(store: Store) -> None:
+    """Outside a request, even on a thread that never began one, the state this process last read is used."""
+    mine, theirs = Clock(store), Clock(store)
+    theirs.freeze(FROZEN_AT)
+    seen: list[float] = []
+    worker = threading.Thread(target=lambda: seen.append(mine.now()))
+    worker.start()
+    worker.join()
+    assert near(seen[0], time.time())
+    assert mine.state_for(GLOBAL) == ClockState(mode="frozen", frozen_at=FROZEN_AT)
+
+
+def test_a_clock_kept_in_postgresql_is_changed_in_place(postgres_url: str) -> None:
+    """Each change is one upsert on the scope's row: on PostgreSQL its conflict target must name that column."""
+    shared = Store(postgres_url)
+    shared.create_tables()
+    try:
+        mine, theirs = Clock(shared), Clock(shared)
+        mine.freeze(FROZEN_AT)
+        mine.freeze(FROZEN_AT + 60, TENANT)
+        mine.shift(HOUR_AHEAD, TENANT)
+        mine.advance(5)
+        assert theirs.state_for(GLOBAL) == ClockState(mode="frozen", frozen_at=FROZEN_AT + 5)
+        assert theirs.state_for(TENANT) == ClockState(mode="offset", offset_seconds=HOUR_AHEAD)
+    finally:
+        shared.dispose()
+
+
+def test_after_its_own_change_a_request_reads_the_shared_state_afresh(store: Store) -> None:
+    """A change inside a request ends the request's one read: its next ``now()`` reads the store again, so a
+    change another instance made meanwhile is seen too, not only this instance's own."""
+    mine, theirs = Clock(store), Clock(store)
+    mine.begin_request()
+    try:
+        assert near(mine.now(), time.time())
+        mine.freeze(FROZEN_AT)
+        theirs.freeze(FROZEN_AT + 500)
+        assert mine.now() == FROZEN_AT + 500
+    finally:
+        mine.end_request()

@@ -12,9 +12,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask, Request, Response
 
 from sandbox.core.clock import Clock
-from sandbox.core.faults import MAX_DELAY_SECONDS, FaultError, Faults, FaultSpec, TooManyFaults, _dropped, render
+from sandbox.core.errors import VendorError, VendorSurface
+from sandbox.core.faults import (
+    MAX_DELAY_SECONDS,
+    FaultError,
+    Faults,
+    FaultSpec,
+    TooManyFaults,
+    _dropped,
+    catalogue,
+    render,
+    tenant_of_request,
+)
 from sandbox.core.randomness import Randomness
 from sandbox.core.store import Store
 
@@ -278,3 +290,49 @@ def test_a_spec_answers_json_by_default() -> None:
     assert spec.headers == {"Content-Type": "application/json"}
     assert spec.kind == "answer"
     assert spec.as_dict()["status"] == 400
+
+
+def test_a_route_is_matched_as_the_vendors_router_names_it(store: Store) -> None:
+    """``canonical`` is the vendor's own spelling of a path (Intake24's routes ignore case): a fault armed for
+    the canonical route fires for a request spelt otherwise, and the route it is matched on is the canonical one."""
+    faults = faults_in(store)
+    arm(faults, route="/v1/users/*", name="users")
+    asked: list[str] = []
+
+    def canonical(route: str) -> str:
+        asked.append(route)
+        return route.lower()
+
+    fired = faults.take("cirrusmd", "/V1/Users/42", None, canonical=canonical)
+    assert fired is not None
+    assert fired["name"] == "users"
+    assert asked == ["/V1/Users/42"]
+    assert faults.take("cirrusmd", "/V1/Users/42", None) is None  # without it, the spelling sent does not match
+
+
+def test_an_app_where_no_vendor_registered_faults_has_an_empty_catalogue() -> None:
+    with Flask(__name__).app_context():
+        assert catalogue() == {}
+
+
+def test_a_requests_tenant_is_worked_out_once_for_all_its_faults() -> None:
+    """Every armed-fault check of one request reads the same tenant; the vendor's ``tenant_of`` runs once."""
+    read: list[str] = []
+
+    def tenant_of(request: Request) -> str | None:
+        read.append(request.path)
+        return "demo-client"
+
+    surface = VendorSurface(
+        name="cirrusmd",
+        prefix="/cirrusmd",
+        render=lambda error: Response(error.message),
+        not_found=VendorError,
+        method_not_allowed=lambda method, path, allowed: VendorError(method),
+        too_large=lambda size: VendorError(str(size)),
+        tenant_of=tenant_of,
+    )
+    with Flask(__name__).test_request_context("/cirrusmd/sessions"):
+        assert tenant_of_request(surface) == "demo-client"
+        assert tenant_of_request(surface) == "demo-client"
+    assert read == ["/cirrusmd/sessions"]

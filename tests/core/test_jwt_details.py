@@ -6,12 +6,15 @@ loses ``seen`` or names the wrong claim makes a partner's message wrong even whe
 
 from __future__ import annotations
 
+import json
 import sys
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from contracts.jws import encode_segment, sign_hmac
+from sandbox.core import jwt as jwt_module
 from sandbox.core.jwt import (
     DecodedToken,
     JwtPolicy,
@@ -231,3 +234,54 @@ LARGEST = int(sys.float_info.max)
 )
 def test_is_number_edges(value: Any, expected: bool) -> None:
     assert is_number(value) is expected
+
+
+def _nested(opening: str, depth: int) -> object:
+    """A value ``depth`` levels deep, built without recursion."""
+    value: object = [] if opening == "[" else {}
+    for _ in range(depth):
+        value = [value] if opening == "[" else {"a": value}
+    return value
+
+
+@pytest.mark.parametrize("opening", ["[", "{"])
+def test_a_value_nested_deeper_than_the_walk_can_go_is_refused_as_malformed(
+    opening: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CPython's parser stops at its recursion limit first ("not valid JSON", above); a parser without one (another
+    interpreter's) hands over the whole depth, and the walk for unkeepable values must then refuse it, not raise."""
+    depth = 50_000
+    text = '{"a":' * depth + "{}" + "}" * depth if opening == "{" else "[" * depth + "]" * depth
+
+    def loads_any_depth(raw: str, **options: Any) -> Any:
+        return _nested(opening, depth) if raw == text else json.loads(raw, **options)
+
+    monkeypatch.setattr(jwt_module, "json", SimpleNamespace(loads=loads_any_depth))
+    found = rejection(f"{encode_segment({'alg': 'HS256'})}.{encode_segment(text.encode())}.eA")
+    assert (found.reason, found.claim, found.detail) == (
+        TokenFailure.MALFORMED,
+        None,
+        {"problem": "the payload nests too deeply"},
+    )
+
+
+def test_a_token_read_twice_in_a_row_on_one_thread_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A request's tenant lookup and its verification read the same token: the second read reuses the first
+    parse, and each caller still gets dicts of its own."""
+    parsed: list[str] = []
+    real_decode = jwt_module._decode
+
+    def counting_decode(token: str) -> DecodedToken:
+        parsed.append(token)
+        return real_decode(token)
+
+    monkeypatch.setattr(jwt_module, "_decode", counting_decode)
+    first_token = sign_hmac(claims(jti="read twice"), KEY)  # a token no other test decodes
+    second_token = sign_hmac(claims(sub="b", jti="read twice"), KEY)
+    first = decode_unverified(first_token)
+    first.claims["sub"] = "changed by the first caller"
+    again = decode_unverified(first_token)
+    assert again.claims["sub"] == "a"
+    assert parsed == [first_token]
+    assert decode_unverified(second_token).claims["sub"] == "b"
+    assert parsed == [first_token, second_token]

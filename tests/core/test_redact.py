@@ -617,3 +617,46 @@ def test_what_the_body_walk_remembers_is_bounded_and_forgotten_when_a_vendor_dec
     assert found.body({"fresh": "v"}, None) == {"fresh": "v"}
     found.declare("another", VendorSecrets(fields=frozenset({"fresh"})))
     assert found.body({"fresh": "v"}, None) == {"fresh": REDACTED}
+
+
+def test_a_declared_header_is_stored_as_the_redaction_mark() -> None:
+    assert policy().headers({"Rate-Token": "abc123", "X-Other": "kept"}) == {"Rate-Token": REDACTED, "X-Other": "kept"}
+
+
+def test_a_url_keeps_its_fragment_after_a_redacted_parameter() -> None:
+    assert policy().url("https://h.example/p?token=abc123#part") == f"https://h.example/p?token={REDACTED}#part"
+    assert policy().url("https://u:pw@h.example/p") == f"https://u:{REDACTED}@h.example/p"
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type", "named"),
+    [
+        (b'{"note": "' + b"w " * 2000, "application/json; charset=utf-8", "application/json"),
+        (
+            b"note=" + b"w+" * 2000,
+            "application/x-www-form-urlencoded; charset=utf-8",
+            "application/x-www-form-urlencoded",
+        ),
+        (b"w " * 2000, "Text/Plain; charset=utf-8", "text/plain"),
+        (b"w " * 2000, None, "no content type"),
+    ],
+    ids=["bad-json", "form", "text", "no-type"],
+)
+def test_a_cut_excerpt_names_the_bodys_media_type_without_its_parameters(
+    raw: bytes, content_type: str | None, named: str
+) -> None:
+    assert policy().raw_body(raw, content_type).endswith(f"… ({len(raw)} bytes of {named}, cut)")
+
+
+def test_a_form_with_a_charset_is_read_parameter_by_parameter() -> None:
+    """An encoded name is only recognised by the form reading (the free-text pattern reads names as they are)."""
+    form = "application/x-www-form-urlencoded; charset=utf-8"
+    assert policy().raw_body(b"pass%77ord=hunter2&a=1", form) == f"pass%77ord={REDACTED}&a=1"
+
+
+def test_a_secret_path_pattern_matches_from_its_first_character() -> None:
+    """``/v/a/<token>`` names the segment after ``/v/a/``; a path that only ends like it (``/xv/a/…``) is kept."""
+    declared = Redaction()
+    declared.declare("v", VendorSecrets(paths=(SecretPath("/v/a/<token>", "token"),)))
+    assert declared.path("/v/a/abc123") == f"/v/a/{REDACTED}"
+    assert declared.path("/xv/a/abc123") == "/xv/a/abc123"

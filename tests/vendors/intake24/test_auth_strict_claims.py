@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from sandbox.vendors.intake24.auth import strict_claims_problem
 from tests.vendors.intake24.support import CREATE_USER, NOW, Mint
 
 SECRET = "strict-secret-0123456789-0123456789"
@@ -58,3 +59,10 @@ def test_a_survey_without_strict_claims_takes_a_token_without_them(client: Flask
     assert client.put("/__sandbox/intake24/surveys/lenient", json=settings).status_code in (200, 201)
     response = client.post(CREATE_USER.format(slug="lenient"), json={"token": mint({"username": "u"}, SECRET)})
     assert response.status_code == 200, response.get_json()
+
+
+@pytest.mark.parametrize("subject", ["other", None, 5], ids=["other-slug", "missing", "number"])
+def test_a_subject_other_than_the_surveys_slug_is_refused_naming_the_slug(subject: Any) -> None:
+    payload = {**BASE, "sub": subject} if subject is not None else {k: v for k, v in BASE.items() if k != "sub"}
+    assert strict_claims_problem(payload, "strict") == "jwt subject invalid. expected: strict"
+    assert strict_claims_problem(BASE, "strict") is None
