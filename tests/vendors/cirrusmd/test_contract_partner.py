@@ -30,6 +30,9 @@ from tests.vendors.cirrusmd.support import SESSIONS
 OTHER = Credentials("partner-client", "partner-shared-secret-of-some-length")
 #: Draws without shrinking: a failure is reported as found (these tests state rules, not search for edges).
 QUICK = settings(max_examples=25, phases=[Phase.explicit, Phase.generate])
+#: For ``find``: it stops at the first example that matches, so the bound costs nothing when the case is common;
+#: with 25 draws a case one in twelve was missed about one run in nine (a flaky failure of the suite).
+SEARCH = settings(max_examples=1000, phases=[Phase.generate])
 
 
 def _claims_of(authorization: str) -> Any:
@@ -72,8 +75,8 @@ def test_a_broken_token_is_sent_with_the_body_and_predicts_its_401(case: Any) ->
 
 def test_invalid_requests_hold_both_kinds_of_case() -> None:
     strategy = partner.cirrusmd_invalid_requests(OTHER, FROZEN_AT)
-    body = find(strategy, lambda example: example.rule == "invalid_body", settings=QUICK)
-    token = find(strategy, lambda example: example.rule != "invalid_body", settings=QUICK)
+    body = find(strategy, lambda example: example.rule == "invalid_body", settings=SEARCH)
+    token = find(strategy, lambda example: example.rule != "invalid_body", settings=SEARCH)
     assert body.value.authorization == VALID.authorization(OTHER, FROZEN_AT)
     assert token.name in {case.name for case in INVALID}
 
@@ -109,7 +112,7 @@ def test_the_valid_bodies_are_the_session_requests_cirrusmd_accepts(client: Flas
     from contracts.cirrusmd.strategies import session_requests
 
     assert repr(partner.cirrusmd_members()) == repr(session_requests())
-    body = find(partner.cirrusmd_members(), lambda body: True, settings=QUICK)
+    body = find(partner.cirrusmd_members(), lambda body: True, settings=SEARCH)
     headers = {"Authorization": partner.cirrusmd_authorization(now=FROZEN_AT), "Accept": "application/json"}
     assert client.post(SESSIONS, json=body, headers=headers).status_code == 201
 

@@ -27,6 +27,9 @@ NOW = int(FROZEN_AT)
 CREATE_USER = "/intake24/api/surveys/demo/create-user"
 #: Draws without shrinking: a failure is reported as found (these tests state rules, not search for edges).
 QUICK = settings(max_examples=25, phases=[Phase.explicit, Phase.generate])
+#: For ``find``: it stops at the first example that matches, so the bound costs nothing when the case is common;
+#: with 25 draws a case one in twelve was missed about one run in nine (a flaky failure of the suite).
+SEARCH = settings(max_examples=1000, phases=[Phase.generate])
 
 
 def _header(token: str) -> Any:
@@ -105,7 +108,7 @@ def test_invalid_tokens_are_built_for_the_secret_and_instant_given(data: st.Data
 
 
 def test_invalid_tokens_default_to_the_demo_secret_and_the_time_now() -> None:
-    expired = find(partner.intake24_invalid_tokens(), lambda example: example.name == "expired", settings=QUICK)
+    expired = find(partner.intake24_invalid_tokens(), lambda example: example.name == "expired", settings=SEARCH)
     payload = json.loads(base64url_decode(expired.value.split(".")[1]))
     assert abs(payload["exp"] - time.time()) <= 5
     assert expired.value == sign_hmac(payload, partner.INTAKE24_DEMO_SECRET)
