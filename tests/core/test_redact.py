@@ -660,3 +660,48 @@ def test_a_secret_path_pattern_matches_from_its_first_character() -> None:
     declared.declare("v", VendorSecrets(paths=(SecretPath("/v/a/<token>", "token"),)))
     assert declared.path("/v/a/abc123") == f"/v/a/{REDACTED}"
     assert declared.path("/xv/a/abc123") == "/xv/a/abc123"
+
+
+def route_policy() -> Redaction:
+    """A field secret on one route only, and a map of names (Intake24's ``errors``), built inside the test."""
+    found = Redaction()
+    found.declare("v", VendorSecrets(route_fields=(("/r", "Response"),), name_maps=frozenset({"errors"})))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("body", "redacted"),
+    [
+        ({"a": {"Response": "x"}}, {"a": {"Response": REDACTED}}),
+        ([{"Response": "x"}], [{"Response": REDACTED}]),
+        ({"a": [{"Response": "x"}]}, {"a": [{"Response": REDACTED}]}),
+        ({"Response": 5}, {"Response": REDACTED}),
+        ({"Response": {"a": 1}}, {"Response": REDACTED}),
+        ({1: {"Response": "x"}}, {1: {"Response": REDACTED}}),
+        ({"errors": {"Response": "x"}}, {"errors": {"Response": REDACTED}}),
+        ({"errors": {"f": {"Response": "x"}}}, {"errors": {"f": {"Response": REDACTED}}}),
+    ],
+)
+def test_a_field_secret_on_one_route_is_redacted_at_any_depth_on_that_route(body: Any, redacted: Any) -> None:
+    """A route's secret field (Sympto's ``Response`` on ``/authorization``) is a secret wherever it sits in a
+    body of that route: inside objects, lists, a map of names, under a key that is not text, whatever its value;
+    on another route it is kept."""
+    assert route_policy().body(body, "/r") == redacted
+    assert route_policy().body(body, "/other") == body
+
+
+def test_a_dict_of_another_class_is_redacted_as_a_dict() -> None:
+    """Callers may hand any mapping built from JSON (an ``OrderedDict`` from ``object_pairs_hook``): it is walked
+    key by key as a plain dict is, with the request's route."""
+    from collections import OrderedDict
+
+    body = OrderedDict([("Response", "x"), ("kept", "y"), ("n", None)])
+    assert route_policy().body(body, "/r") == {"Response": REDACTED, "kept": "y", "n": None}
+    assert policy().body(OrderedDict([("password", "p")])) == {"password": REDACTED}
+
+
+def test_a_url_inside_a_list_is_redacted_as_a_url() -> None:
+    """A string that is a URL is redacted as one wherever it is, a list's item too (its userinfo password)."""
+    stored = policy().body(["http://user:hunter2@partner.example/x", "https://u:hunter3@p.example/"])
+    assert "hunter2" not in json.dumps(stored)
+    assert "hunter3" not in json.dumps(stored)
