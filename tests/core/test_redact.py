@@ -705,3 +705,19 @@ def test_a_url_inside_a_list_is_redacted_as_a_url() -> None:
     stored = policy().body(["http://user:hunter2@partner.example/x", "https://u:hunter3@p.example/"])
     assert "hunter2" not in json.dumps(stored)
     assert "hunter3" not in json.dumps(stored)
+
+
+def test_each_vendor_registered_on_an_app_keeps_its_own_secrets() -> None:
+    """Every vendor's ``init_app`` registers its declaration on the one app: a second vendor adds to the first,
+    it does not replace it."""
+    app = Flask("redaction-two-vendors")
+    with app.app_context():
+        redaction()
+    register_secrets(app, "first", VendorSecrets(fields=frozenset({"pin"})))
+    register_secrets(app, "second", VendorSecrets(fields=frozenset({"otp"})))
+    with app.app_context():
+        assert redaction().body({"pin": "1234", "otp": "5678", "kept": "k"}) == {
+            "pin": REDACTED,
+            "otp": REDACTED,
+            "kept": "k",
+        }
