@@ -29,6 +29,7 @@ import math
 import os
 import random
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -64,12 +65,74 @@ def uniform_sample(names: list[str], size: int, seed: int) -> list[str]:
     return sorted(random.Random(seed).sample(sorted(names), min(size, len(names))))  # noqa: S311 (a reproducible draw)
 
 
-def run(results_path: Path, names_path: Path, tests: list[str], timeout: float) -> None:
-    """Fork one pytest per mutant from a parent that has imported the tests once; record each exit code."""
+def function_of(mutant: str) -> str:
+    """The mutated function's name as mutmut's trampoline records it: the mutant's name without `__mutmut_N`."""
+    return mutant.partition("__mutmut_")[0]
+
+
+def record_reach(reach_path: Path, tests: list[str]) -> None:
+    """Run the tests once, unmutated, in a forked child; write which test reaches which function, and its duration.
+
+    This is mutmut's own first step ("stats") over the named test files only: with `MUTANT_UNDER_TEST=stats`
+    every trampoline reports the function it guards, and a pytest plugin files the reports under the test that is
+    running. A function called only while the modules are imported is reached by no test here.
+    """
+    pid = os.fork()
+    if pid == 0:
+        import pytest
+        from mutmut.mutation import trampoline
+
+        hits: set[str] = set()
+        trampoline.record_trampoline_hit = lambda name, caller=None: hits.add(name)  # type: ignore[attr-defined]
+        os.environ["MUTANT_UNDER_TEST"] = "stats"
+        reach: dict[str, list[str]] = {}
+        seconds: dict[str, float] = {}
+
+        class Recorder:
+            def pytest_runtest_logstart(self, nodeid: str, location: object) -> None:
+                hits.clear()
+                seconds[nodeid] = 0.0
+
+            def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+                seconds[report.nodeid] = seconds.get(report.nodeid, 0.0) + report.duration
+                if report.when == "teardown":
+                    for function in hits:
+                        reach.setdefault(function, []).append(report.nodeid)
+                    hits.clear()
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        code = int(pytest.main(["-q", "-p", "no:cacheprovider", *tests], plugins=[Recorder()]))
+        reach_path.write_text(json.dumps({"exit": code, "reach": reach, "seconds": seconds}, indent=0))
+        os._exit(0)
+    os.waitpid(pid, 0)
+    recorded = json.loads(reach_path.read_text())
+    if recorded["exit"] != 0:
+        reach_path.unlink()
+        raise SystemExit(f"the tests do not pass unmutated in mutants/ (pytest exit {recorded['exit']})")
+
+
+def tests_for(mutant: str, reach: dict[str, object], tests: list[str]) -> list[str]:
+    """The named tests that reach the mutant's function, fastest first (mutmut's order)."""
+    reaching = reach["reach"].get(function_of(mutant), [])  # type: ignore[attr-defined]
+    seconds = reach["seconds"]
+    return sorted(reaching, key=lambda nodeid: seconds.get(nodeid, 0.0))  # type: ignore[attr-defined]
+
+
+def run(results_path: Path, names_path: Path, tests: list[str], timeout: float, *, reach: bool) -> None:
+    """Fork one pytest per mutant from a parent that has imported the tests once; record each exit code.
+
+    With `reach`, each mutant runs only the tests that reached its function in an unmutated run (recorded once,
+    in `<results>.reach.json`), as `mutmut run` selects them; a mutant whose function no test reached (it runs
+    only at import, or nothing calls it) runs every named test in a fresh interpreter that starts with the mutant
+    switched on, so that import-time code runs mutated too. The verdicts are the same as without `reach`: a test
+    that does not reach the mutated function cannot tell the mutant apart.
+    """
     names = [line.strip() for line in names_path.read_text().splitlines() if line.strip()]
     results: dict[str, dict[str, object]] = {}
     if results_path.exists():
         results = json.loads(results_path.read_text())
+    reach_path = results_path.with_suffix(".reach.json")
     root = Path("mutants").resolve()
     os.chdir(root)
     sys.path.insert(0, str(root))
@@ -79,30 +142,67 @@ def run(results_path: Path, names_path: Path, tests: list[str], timeout: float) 
 
     if pytest.main(["-q", "-p", "no:cacheprovider", "--co", *tests]) != 0:
         raise SystemExit("the tests do not collect in mutants/")
+    recorded: dict[str, object] = {}
+    if reach:
+        if not reach_path.exists():
+            started = time.monotonic()
+            record_reach(reach_path, tests)
+            print(f"reach recorded in {time.monotonic() - started:.1f} s: {reach_path}", flush=True)
+        recorded = json.loads(reach_path.read_text())
     for name in names:
         if name in results:
             continue
         started = time.monotonic()
-        pid = os.fork()
-        if pid == 0:
-            os.environ["MUTANT_UNDER_TEST"] = name
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 1)
-            os.dup2(devnull, 2)
-            os._exit(int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests])))
-        outcome: int | str = "timeout"
-        while time.monotonic() - started < timeout:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                outcome = os.waitstatus_to_exitcode(status)
-                break
-            time.sleep(0.02)
+        selected = tests_for(name, recorded, tests) if reach else tests
+        how = "fork"
+        if reach and not selected:
+            how = "fresh"
+            outcome = run_fresh(name, tests, timeout)
         else:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+            outcome = run_forked(name, selected, timeout)
         results[name] = {"rc": outcome, "s": round(time.monotonic() - started, 1)}
+        if reach:
+            results[name]["tests"] = len(selected) if selected else f"{how}: all"
         results_path.write_text(json.dumps(results, indent=0))
-        print(name, outcome, results[name]["s"], flush=True)
+        print(name, outcome, results[name]["s"], results[name].get("tests", ""), flush=True)
+
+
+def run_forked(name: str, tests: list[str], timeout: float) -> int | str:
+    """One forked pytest with the mutant switched on: its exit code, or "timeout"."""
+    import pytest
+
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        os.environ["MUTANT_UNDER_TEST"] = name
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os._exit(int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests])))
+    outcome: int | str = "timeout"
+    while time.monotonic() - started < timeout:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            outcome = os.waitstatus_to_exitcode(status)
+            break
+        time.sleep(0.02)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    return outcome
+
+
+def run_fresh(name: str, tests: list[str], timeout: float) -> int | str:
+    """A new interpreter that imports everything with the mutant on: for functions that only run at import."""
+    environment = dict(os.environ, MUTANT_UNDER_TEST=name)
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    try:
+        finished = subprocess.run(  # noqa: S603 (our own interpreter and test paths)
+            command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return "timeout"
+    return finished.returncode
 
 
 def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
@@ -142,6 +242,11 @@ def main() -> None:
     run_parser.add_argument("names", type=Path)
     run_parser.add_argument("tests", nargs="+")
     run_parser.add_argument("--timeout", type=float, default=300.0)
+    run_parser.add_argument(
+        "--reach",
+        action="store_true",
+        help="run each mutant on the tests that reach its function only (recorded once); fresh interpreter if none",
+    )
     summary_parser = commands.add_parser("summary", help="score a results file")
     summary_parser.add_argument("results", type=Path)
     arguments = parser.parse_args()
@@ -153,7 +258,13 @@ def main() -> None:
             names = uniform_sample(names, arguments.sample, arguments.seed)
         print("\n".join(names))
     elif arguments.command == "run":
-        run(arguments.results.resolve(), arguments.names.resolve(), arguments.tests, arguments.timeout)
+        run(
+            arguments.results.resolve(),
+            arguments.names.resolve(),
+            arguments.tests,
+            arguments.timeout,
+            reach=arguments.reach,
+        )
     else:
         summary(arguments.results)
 
