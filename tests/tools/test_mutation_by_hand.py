@@ -1,0 +1,108 @@
+"""`tools/mutation_by_hand.py` on a project of one rule module: the scores in docs/development.md come from it.
+
+The project's rule `allowed` reads a limit built at import (`CEILING = ceiling()`), as the contracts' field builders
+run in class bodies. A forked run cannot switch such a mutant on (the parent imported the module unmutated); `--reach`
+must run it in a fresh interpreter, and must run each other mutant only on the tests that reach its function.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+TOOL = Path(__file__).resolve().parents[2] / "tools" / "mutation_by_hand.py"
+
+RULES = """\
+def ceiling() -> int:
+    return 120
+
+
+CEILING = ceiling()
+
+
+def allowed(seconds: int) -> bool:
+    return seconds <= CEILING
+
+
+def unused(number: int) -> int:
+    return number + 1
+"""
+
+TESTS = """\
+from rules.limits import allowed
+
+
+def test_the_edge() -> None:
+    assert allowed(120)
+    assert not allowed(121)
+
+
+def test_reaching_nothing() -> None:
+    assert True
+"""
+
+
+def _project(root: Path) -> Path:
+    (root / "rules").mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "rules" / "__init__.py").write_text("")
+    (root / "tests" / "__init__.py").write_text("")
+    (root / "rules" / "limits.py").write_text(RULES)
+    (root / "tests" / "test_limits.py").write_text(TESTS)
+    (root / "pyproject.toml").write_text('[tool.mutmut]\nsource_paths = ["rules"]\nonly_mutate = ["rules/limits.py"]\n')
+    return root
+
+
+def _tool(root: Path, *arguments: str) -> str:
+    finished = subprocess.run(
+        [sys.executable, str(TOOL), *arguments], cwd=root, capture_output=True, text=True, timeout=120, check=True
+    )
+    return finished.stdout
+
+
+def _outcomes(root: Path, *options: str) -> dict[str, dict[str, object]]:
+    results = root / f"results{len(options)}.json"
+    _tool(root, "run", str(results), str(root / "names"), "tests/test_limits.py", *options)
+    outcomes: dict[str, dict[str, object]] = json.loads(results.read_text())
+    return outcomes
+
+
+def test_reach_switches_import_time_mutants_on_and_runs_only_the_reaching_tests(tmp_path: Path) -> None:
+    root = _project(tmp_path / "project")
+    _tool(root, "generate")
+    names = _tool(root, "names", "rules/limits.py").split()
+    assert names == [
+        "rules.limits.x_allowed__mutmut_1",  # <= made <
+        "rules.limits.x_ceiling__mutmut_1",  # 120 made 121, at import
+        "rules.limits.x_unused__mutmut_1",
+        "rules.limits.x_unused__mutmut_2",
+    ]
+    (root / "names").write_text("\n".join(names))
+
+    reached = _outcomes(root, "--reach")
+    assert reached["rules.limits.x_allowed__mutmut_1"] == {
+        "rc": 1,
+        "s": reached["rules.limits.x_allowed__mutmut_1"]["s"],
+        "tests": 1,
+    }
+    assert {name: (outcome["rc"], outcome["tests"]) for name, outcome in reached.items() if "allowed" not in name} == {
+        "rules.limits.x_ceiling__mutmut_1": (1, "fresh: all"),
+        "rules.limits.x_unused__mutmut_1": (0, "fresh: all"),
+        "rules.limits.x_unused__mutmut_2": (0, "fresh: all"),
+    }
+    reach = json.loads((root / "results1.reach.json").read_text())["reach"]
+    assert reach == {"rules.limits.x_allowed": ["tests/test_limits.py::test_the_edge"]}
+
+    forked = _outcomes(root)  # without --reach: every mutant forked from a parent that imported the rules unmutated
+    assert {name: outcome["rc"] for name, outcome in forked.items()} == {
+        "rules.limits.x_allowed__mutmut_1": 1,
+        "rules.limits.x_ceiling__mutmut_1": 0,
+        "rules.limits.x_unused__mutmut_1": 0,
+        "rules.limits.x_unused__mutmut_2": 0,
+    }
+
+    scored = _tool(root, "summary", str(root / "results1.json"))
+    assert "run 4, killed 2, not killed 2" in scored
+    assert "score 50.0 %" in scored
