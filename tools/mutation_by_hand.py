@@ -11,7 +11,7 @@ whole pool kills: the pool has more tests.
     .venv/bin/python tools/mutation_by_hand.py generate
     .venv/bin/python tools/mutation_by_hand.py names sandbox/core/clock.py > /tmp/clock.names
     .venv/bin/python tools/mutation_by_hand.py names sandbox/core/jwt.py --sample 90 --seed 20261131 > /tmp/jwt.names
-    .venv/bin/python tools/mutation_by_hand.py run /tmp/clock.json /tmp/clock.names tests/core/test_clock_modes.py
+    .venv/bin/python tools/mutation_by_hand.py run /tmp/clock.json /tmp/clock.names tests/core/test_clock_modes.py --reach
     .venv/bin/python tools/mutation_by_hand.py summary /tmp/clock.json
 
 `generate` writes `mutants/` as `mutmut run` does before it runs anything (the copy of the sources with every
