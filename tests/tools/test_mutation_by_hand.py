@@ -7,10 +7,12 @@ must run it in a fresh interpreter, and must run each other mutant only on the t
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 TOOL = Path(__file__).resolve().parents[2] / "tools" / "mutation_by_hand.py"
 
@@ -82,11 +84,8 @@ def test_reach_switches_import_time_mutants_on_and_runs_only_the_reaching_tests(
     (root / "names").write_text("\n".join(names))
 
     reached = _outcomes(root, "--reach")
-    assert reached["rules.limits.x_allowed__mutmut_1"] == {
-        "rc": 1,
-        "s": reached["rules.limits.x_allowed__mutmut_1"]["s"],
-        "tests": 1,
-    }
+    allowed = reached["rules.limits.x_allowed__mutmut_1"]
+    assert (allowed["rc"], allowed["tests"], allowed["by"]) == (1, 1, "tests/test_limits.py::test_the_edge")
     assert {name: (outcome["rc"], outcome["tests"]) for name, outcome in reached.items() if "allowed" not in name} == {
         "rules.limits.x_ceiling__mutmut_1": (1, "fresh: all"),
         "rules.limits.x_unused__mutmut_1": (0, "fresh: all"),
@@ -106,3 +105,30 @@ def test_reach_switches_import_time_mutants_on_and_runs_only_the_reaching_tests(
     scored = _tool(root, "summary", str(root / "results1.json"))
     assert "run 4, killed 2, not killed 2" in scored
     assert "score 50.0 %" in scored
+
+
+def _loaded_tool() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("mutation_by_hand", TOOL)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_tests_that_killed_a_sibling_run_first_then_the_rest_fastest_first() -> None:
+    tool = _loaded_tool()
+    reach = {
+        "reach": {"m.x_rule": ["t::slow", "t::fast", "t::killer", "t::other_killer"], "m.x_other": ["t::fast"]},
+        "seconds": {"t::slow": 3.0, "t::fast": 0.1, "t::killer": 2.0, "t::other_killer": 1.0},
+    }
+    assert tool.tests_for("m.x_rule__mutmut_7", reach, {}) == ["t::fast", "t::other_killer", "t::killer", "t::slow"]
+    killers = {"m.x_rule": ["t::other_killer", "t::killer", "t::gone"], "m.x_other": ["t::slow"]}
+    assert tool.tests_for("m.x_rule__mutmut_7", reach, killers) == [
+        "t::killer",
+        "t::other_killer",
+        "t::fast",
+        "t::slow",
+    ]
+    assert tool.tests_for("m.x_other__mutmut_1", reach, killers) == ["t::fast"]  # only tests that reach it
+    assert tool.tests_for("m.x_unreached__mutmut_1", reach, killers) == []
