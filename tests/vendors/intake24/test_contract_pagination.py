@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from contracts.intake24.pagination import ListQuery, parse_list_query
+from contracts.intake24.pagination import ListQuery, order_error, parse_list_query
 from contracts.intake24.schemas import FieldIssue
 
 
@@ -32,3 +32,10 @@ def test_a_sort_or_search_that_is_not_one_string_is_zods_invalid_type(args: dict
 
 def test_a_null_search_is_no_search() -> None:
     assert parse_list_query({"search": None}) == (ListQuery(), [])
+
+
+def test_an_unknown_sort_direction_names_the_glued_column_cut_to_63_bytes_at_a_character_boundary() -> None:
+    # PostgreSQL cuts an identifier to NAMEDATALEN - 1 = 63 bytes of UTF-8, never inside a character:
+    # 'x"' is 2 bytes, each "é" 2, so 30 of the 40 fit and the 31st (cut in half) is dropped.
+    assert order_error("x", "é" * 40) == 'column "x"' + "é" * 30 + '" does not exist'
+    assert order_error("x", "a" * 61) == 'column "x"' + "a" * 61 + '" does not exist'  # exactly 63 bytes: kept
