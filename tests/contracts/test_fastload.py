@@ -6,7 +6,7 @@ and from valid bodies with fields replaced by any JSON value, dropped, or joined
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 import pytest
@@ -256,3 +256,88 @@ def test_a_present_value_goes_straight_to_the_fields_deserialize_only_where_that
     assert fastload._present_value_step(ruled.fields["plain"]) is not None
     assert fastload._present_value_step(OwnDeserialize()) is None
     assert fastload._present_value_step(fields.String(pre_load=[str.strip])) is None
+
+
+class Recording(Schema):
+    """Schema validators that record every argument ``load`` gives them, one of them wanting the original data."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    name = fields.String(required=True)
+    seen: list[str]
+
+    @validates_schema(pass_original=True)
+    def with_original(self, data: dict[str, Any], original: dict[str, Any], **kwargs: Any) -> None:
+        self.seen.append(f"original {sorted(data)} {sorted(original)} {sorted(kwargs.items())}")
+
+    @validates_schema
+    def without_original(self, data: dict[str, Any], **kwargs: Any) -> None:
+        self.seen.append(f"plain {sorted(data)} {sorted(kwargs.items())}")
+
+
+@pytest.mark.parametrize("body", [{"name": "a"}, {"name": "a", "other": 1}])
+def test_a_valid_bodys_schema_validators_run_on_the_compiled_path_with_load_s_arguments(body: dict[str, Any]) -> None:
+    plain, compiled_schema = Recording(), Recording()
+    plain.seen, compiled_schema.seen = [], []
+    compiled, deferred = counted(compiled_schema)
+    assert outcome(compiled, body) == outcome(plain.load, body)
+    assert deferred == []  # the validators ran once, on the compiled path, and accepted the body
+    assert compiled_schema.seen == plain.seen
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"kind": "a", "tags": [], "plain": "x"},  # size and note absent: size stays absent, note gets its default
+        {"kind": "b", "size": 9, "note": None, "tags": ["abc"], "plain": ""},
+    ],
+)
+def test_a_valid_body_with_validated_nullable_and_defaulted_fields_is_loaded_by_the_compiled_path(
+    body: dict[str, Any],
+) -> None:
+    compiled, deferred = counted(Ruled())
+    assert outcome(compiled, body) == outcome(Ruled().load, body)
+    assert deferred == []
+
+
+class Echoed(fields.String):
+    """A field whose own rule reads its key and the whole body, as a custom field may."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> Any:
+        return f"{value} {attr} {sorted(data) if data is not None else None}"
+
+
+class Keyed(Schema):
+    straight = Echoed(data_key="Straight")  # a present value goes straight to _deserialize
+    checked = Echoed(validate=validate.Length(min=1))  # through the field's deserialize
+
+
+def test_a_fields_own_rule_gets_its_key_and_the_whole_body_on_the_compiled_path() -> None:
+    body = {"Straight": "a", "checked": "b"}
+    compiled, deferred = counted(Keyed())
+    assert outcome(compiled, body) == outcome(Keyed().load, body)
+    assert compiled(body) == {
+        "straight": "a Straight ['Straight', 'checked']",
+        "checked": "b checked ['Straight', 'checked']",
+    }
+    assert deferred == []
+
+
+def test_a_schemas_loader_is_compiled_once_and_reused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fastload, "_LOADERS", {})
+    compiled: list[Schema] = []
+    compile_load = fastload.compile_load
+
+    def counting(schema: Schema) -> Callable[[Any], Any]:
+        compiled.append(schema)
+        return compile_load(schema)
+
+    monkeypatch.setattr(fastload, "compile_load", counting)
+    schema, other = Recording(), Recording()
+    schema.seen, other.seen = [], []
+    for _ in range(3):
+        assert fastload.load(schema, {"name": "a"}) == {"name": "a"}
+    assert compiled == [schema]
+    assert fastload.load(other, {"name": "b"}) == {"name": "b"}
+    assert compiled == [schema, other]
