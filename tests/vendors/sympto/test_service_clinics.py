@@ -115,3 +115,35 @@ def test_an_endpoint_query_param_another_clinic_uses_is_refused_naming_it(app: F
         service.clinics.set_endpoint(CLINIC, config)
     assert refused.value.message == "`endpointQueryParam` 'X' is already used by another clinic: choose another"
     assert refused.value.rule == "endpoint_query_param_taken"
+
+
+ENDPOINT = {
+    "endpointURL": "https://p.example.test/signon",
+    "clientId": "partner-client",
+    "clientSecret": "partner secret",
+    "endpointQueryParam": "Q",
+}
+
+
+def test_a_clinic_view_shows_every_field_with_each_secret_redacted(app: Flask) -> None:
+    """The control plane's view of a clinic names each field of its configuration and its webhooks; every secret
+    (the API secret, the endpoint's ``clientSecret``, the patient webhook's secret) is ``[redacted]``."""
+    service = service_of(app)
+    service.clinics.put_clinic(
+        Clinic("other-clinic", "Other", "other-admin@example.test", "api secret", "+15555550100")
+    )
+    service.clinics.set_endpoint("other-clinic", ENDPOINT)
+    service.clinics.set_patient_webhook("other-clinic", {"url": "https://p.example.test/patients", "secret": "hook"})
+    expected = {
+        "clinic_id": "other-clinic",
+        "name": "Other",
+        "admin_email": "other-admin@example.test",
+        "admin_phone": "+15555550100",
+        "api_secret": "[redacted]",
+        "endpoint": {**ENDPOINT, "clientSecret": "[redacted]"},
+        "patient_webhook": {"url": "https://p.example.test/patients", "secret": "[redacted]"},
+        "source": "control",
+    }
+    assert service.clinics.clinic_view("other-clinic") == expected
+    assert [view for view in service.clinics.clinic_views() if view["clinic_id"] == "other-clinic"] == [expected]
+    assert service.clinics.get_endpoint("other-clinic") == {**ENDPOINT, "clientSecret": "[redacted]"}
