@@ -6,7 +6,8 @@ import pytest
 from flask import Flask
 
 from contracts.sympto import messages
-from sandbox.vendors.sympto.errors import BadRequest
+from sandbox.core.clock import Clock
+from sandbox.vendors.sympto.errors import BadRequest, Unauthorized
 from sandbox.vendors.sympto.service import Clinic, SymptoService
 
 CLINIC = "demo-clinic"
@@ -147,3 +148,72 @@ def test_a_clinic_view_shows_every_field_with_each_secret_redacted(app: Flask) -
     assert service.clinics.clinic_view("other-clinic") == expected
     assert [view for view in service.clinics.clinic_views() if view["clinic_id"] == "other-clinic"] == [expected]
     assert service.clinics.get_endpoint("other-clinic") == {**ENDPOINT, "clientSecret": "[redacted]"}
+
+
+def test_a_new_clinics_admin_is_a_provider_in_utc_with_no_details_created_now(app: Flask, clock: Clock) -> None:
+    """A clinic's admin is stored as a Sympto provider user: its email kept as given and looked up lower-cased, its
+    phone, the UTC time zone, no details, created at the sandbox clock's now."""
+    service = service_of(app)
+    service.clinics.put_clinic(Clinic("other-clinic", "Other", "Other-Admin@example.test", "s", "+15555550100"))
+    admin = service.users.user_by_email("other-clinic", "other-admin@example.test")
+    assert admin is not None
+    shown = {key: admin[key] for key in ("clinic_id", "kind", "role", "email_key", "email", "phone", "time_zone")}
+    assert shown == {
+        "clinic_id": "other-clinic",
+        "kind": "provider",
+        "role": "clinicAdmin",
+        "email_key": "other-admin@example.test",
+        "email": "Other-Admin@example.test",
+        "phone": "+15555550100",
+        "time_zone": "UTC",
+    }
+    assert (admin["details"], admin["created_at"]) == ({}, clock.now())
+
+
+def test_storing_a_clinic_again_replaces_its_name_secret_and_admin_phone(app: Flask) -> None:
+    """Storing a clinic that exists replaces its name, admin phone and API secret (the old secret logs in no more)."""
+    service = service_of(app)
+    service.clinics.put_clinic(
+        Clinic("other-clinic", "Other", "other-admin@example.test", "old secret", "+15555550100")
+    )
+    service.clinics.put_clinic(
+        Clinic("other-clinic", "Renamed", "other-admin@example.test", "new secret", "+15555550101")
+    )
+    view = service.clinics.clinic_view("other-clinic")
+    assert view is not None
+    assert (view["name"], view["admin_phone"]) == ("Renamed", "+15555550101")
+    assert service.access.login("other-admin@example.test", "new secret", "test")
+    with pytest.raises(Unauthorized):
+        service.access.login("other-admin@example.test", "old secret", "test")
+    admin = service.users.user_by_email("other-clinic", "other-admin@example.test")
+    assert admin is not None
+    assert admin["phone"] == "+15555550101"
+
+
+def test_an_admin_phone_another_clinic_uses_is_a_conflict_and_no_phone_is_none(app: Flask) -> None:
+    """A clinic's admin phone that another clinic's admin has is a conflict; a clinic without a phone conflicts with
+    no clinic for it (two clinics without a phone are no conflict)."""
+    service = service_of(app)
+    service.clinics.put_clinic(Clinic("other-clinic", "Other", "other-admin@example.test", "s", "+15555550100"))
+    taken = Clinic("third-clinic", "Third", "third-admin@example.test", "s", "+15555550100")
+    assert service.clinics.clinic_conflict(taken) == "clinic 'other-clinic' already has this admin email or phone"
+    email = Clinic("third-clinic", "Third", "other-admin@example.test", "s")
+    assert service.clinics.clinic_conflict(email) == "clinic 'other-clinic' already has this admin email or phone"
+    assert service.clinics.clinic_conflict(Clinic("third-clinic", "Third", "third-admin@example.test", "s")) is None
+    assert service.clinics.clinic_conflict(Clinic("other-clinic", "Other", "other-admin@example.test", "s")) is None
+
+
+def test_a_patients_phone_is_a_conflict_for_an_admin_phone(app: Flask) -> None:
+    service = service_of(app)
+    data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "phoneNumber": "+15555550102"}
+    service.users.create_user(CLINIC, "patient", data, messages.CURRENT)
+    clinic = Clinic("other-clinic", "Other", "other-admin@example.test", "s", "+15555550102")
+    assert service.clinics.clinic_conflict(clinic) == f"a user of clinic {CLINIC!r} already has this email or phone"
+
+
+def test_deleting_a_clinic_says_whether_there_was_one(app: Flask) -> None:
+    service = service_of(app)
+    service.clinics.put_clinic(OTHER)
+    assert service.clinics.delete_clinic(OTHER.clinic_id) is True
+    assert service.clinics.clinic_view(OTHER.clinic_id) is None
+    assert service.clinics.delete_clinic(OTHER.clinic_id) is False
