@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from contracts.sympto import messages
 from sandbox.core.clock import Clock
 from sandbox.vendors.sympto.errors import BadRequest, Unauthorized
+from sandbox.vendors.sympto.models import groups, memberships
 from sandbox.vendors.sympto.service import Clinic, SymptoService
 
 CLINIC = "demo-clinic"
@@ -217,3 +219,25 @@ def test_deleting_a_clinic_says_whether_there_was_one(app: Flask) -> None:
     assert service.clinics.delete_clinic(OTHER.clinic_id) is True
     assert service.clinics.clinic_view(OTHER.clinic_id) is None
     assert service.clinics.delete_clinic(OTHER.clinic_id) is False
+
+
+def test_resetting_one_clinic_keeps_another_clinics_groups_and_their_members(app: Flask) -> None:
+    """A reset of one clinic forgets its groups and memberships only: another clinic's group keeps its member."""
+    service = service_of(app)
+    service.clinics.put_clinic(OTHER)
+    data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "email": "pat@example.test"}
+    theirs = service.users.create_user(OTHER.clinic_id, "patient", data, messages.CURRENT)
+    their_group = service.groups.create_group(OTHER.clinic_id, "Theirs")
+    service.groups.add_member(OTHER.clinic_id, theirs, their_group)
+    mine = service.users.create_user(CLINIC, "patient", {**data, "email": "pat2@example.test"}, messages.CURRENT)
+    my_group = service.groups.create_group(CLINIC, "Mine")
+    service.groups.add_member(CLINIC, mine, my_group)
+    with app.extensions["sandbox.store"].connect() as connection:
+        before = {(row.group_id, row.user_id) for row in connection.execute(select(memberships))}
+    assert before == {(their_group, theirs), (my_group, mine)}
+    service.reset(CLINIC)
+    with app.extensions["sandbox.store"].connect() as connection:
+        kept = {(row.group_id, row.user_id) for row in connection.execute(select(memberships))}
+        left = set(connection.execute(select(groups.c.group_id)).scalars())
+    assert kept == {(their_group, theirs)}
+    assert left == {their_group}
