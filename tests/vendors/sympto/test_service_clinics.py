@@ -202,6 +202,8 @@ def test_an_admin_phone_another_clinic_uses_is_a_conflict_and_no_phone_is_none(a
     email = Clinic("third-clinic", "Third", "other-admin@example.test", "s")
     assert service.clinics.clinic_conflict(email) == "clinic 'other-clinic' already has this admin email or phone"
     assert service.clinics.clinic_conflict(Clinic("third-clinic", "Third", "third-admin@example.test", "s")) is None
+    fresh = Clinic("third-clinic", "Third", "third-admin@example.test", "s", "+15555550199")
+    assert service.clinics.clinic_conflict(fresh) is None  # a phone nobody has
     assert service.clinics.clinic_conflict(Clinic("other-clinic", "Other", "other-admin@example.test", "s")) is None
 
 
