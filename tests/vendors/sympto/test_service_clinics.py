@@ -243,3 +243,13 @@ def test_resetting_one_clinic_keeps_another_clinics_groups_and_their_members(app
         left = set(connection.execute(select(groups.c.group_id)).scalars())
     assert kept == {(their_group, theirs)}
     assert left == {their_group}
+
+
+def test_the_control_plane_lists_clinics_by_id_each_with_its_source(app: Flask) -> None:
+    """The clinics are listed in the order of their ids (not of their creation), a configured one as ``config``,
+    one created through the control plane as ``control``."""
+    service = service_of(app)
+    configured = sorted(clinic.clinic_id for clinic in service.settings.clinics)
+    service.clinics.put_clinic(Clinic("aaa-clinic", "First by id", "aaa-admin@example.test", "s"))
+    listed = [(view["clinic_id"], view["source"]) for view in service.clinics.clinic_views()]
+    assert listed == sorted([("aaa-clinic", "control"), *((clinic_id, "config") for clinic_id in configured)])
