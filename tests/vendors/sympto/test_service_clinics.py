@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from contracts.sympto import messages
 from sandbox.core.clock import Clock
-from sandbox.vendors.sympto.errors import BadRequest, Unauthorized
+from sandbox.vendors.sympto.errors import BadRequest, NotFound, Unauthorized
 from sandbox.vendors.sympto.models import groups, memberships
 from sandbox.vendors.sympto.service import Clinic, SymptoService
 
@@ -253,3 +253,12 @@ def test_the_control_plane_lists_clinics_by_id_each_with_its_source(app: Flask) 
     service.clinics.put_clinic(Clinic("aaa-clinic", "First by id", "aaa-admin@example.test", "s"))
     listed = [(view["clinic_id"], view["source"]) for view in service.clinics.clinic_views()]
     assert listed == sorted([("aaa-clinic", "control"), *((clinic_id, "config") for clinic_id in configured)])
+
+
+def test_a_clinic_without_an_endpoint_has_none_to_show(app: Flask) -> None:
+    """Asking for an endpoint configuration a clinic has not set is a 404 with its own message and rule."""
+    service = service_of(app)
+    service.clinics.put_clinic(OTHER)
+    with pytest.raises(NotFound) as missing:
+        service.clinics.get_endpoint(OTHER.clinic_id)
+    assert (missing.value.message, missing.value.rule) == (messages.NO_ENDPOINT_CONFIGURED, "no_endpoint")
