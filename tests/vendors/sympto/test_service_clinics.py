@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from flask import Flask
 from sqlalchemy import select
@@ -262,3 +264,20 @@ def test_a_clinic_without_an_endpoint_has_none_to_show(app: Flask) -> None:
     with pytest.raises(NotFound) as missing:
         service.clinics.get_endpoint(OTHER.clinic_id)
     assert (missing.value.message, missing.value.rule) == (messages.NO_ENDPOINT_CONFIGURED, "no_endpoint")
+
+
+def test_a_clinic_an_earlier_config_declared_goes_with_its_users_when_the_config_drops_it(
+    make_app: Callable[..., Flask],
+) -> None:
+    """Started again on the same database with a config that no longer declares a clinic, the sandbox removes that
+    clinic and its users; a clinic created through the control plane is kept."""
+    first = make_app()
+    service = service_of(first)
+    service.clinics.put_clinic(OTHER)
+    data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "email": "pat@example.test"}
+    service.users.create_user(CLINIC, "patient", data, messages.CURRENT)
+    kept = {"clinic_id": "kept-clinic", "admin_email": "kept-admin@example.test", "api_secret": "kept secret"}
+    again = service_of(make_app(clinics=[kept]))
+    assert again.clinics.clinic_view(CLINIC) is None
+    assert again.users.user_by_email(CLINIC, "pat@example.test") is None
+    assert [view["clinic_id"] for view in again.clinics.clinic_views()] == ["kept-clinic", "other-clinic"]
