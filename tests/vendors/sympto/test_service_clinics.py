@@ -11,7 +11,7 @@ from sqlalchemy import select
 from contracts.sympto import messages
 from sandbox.core.clock import Clock
 from sandbox.vendors.sympto.errors import BadRequest, NotFound, Unauthorized
-from sandbox.vendors.sympto.models import groups, memberships
+from sandbox.vendors.sympto.models import clinics, groups, memberships
 from sandbox.vendors.sympto.service import Clinic, SymptoService
 
 CLINIC = "demo-clinic"
@@ -281,3 +281,28 @@ def test_a_clinic_an_earlier_config_declared_goes_with_its_users_when_the_config
     assert again.clinics.clinic_view(CLINIC) is None
     assert again.users.user_by_email(CLINIC, "pat@example.test") is None
     assert [view["clinic_id"] for view in again.clinics.clinic_views()] == ["kept-clinic", "other-clinic"]
+
+
+def stored(app: Flask, clinic_id: str) -> dict[str, object]:
+    with app.extensions["sandbox.store"].connect() as connection:
+        row = connection.execute(select(clinics).where(clinics.c.clinic_id == clinic_id)).one()
+    keys = ("endpoint_url", "endpoint_client_id", "endpoint_client_secret", "endpoint_query_param")
+    return {key: row._mapping[key] for key in (*keys, "patient_webhook_url", "patient_webhook_secret")}
+
+
+def test_a_clinics_webhook_configuration_is_stored_as_given_for_that_clinic_only(app: Flask) -> None:
+    """The endpoint configuration and the patient webhook are stored as given, secrets included (they sign the calls
+    to the partner), on the named clinic only."""
+    service = service_of(app)
+    service.clinics.put_clinic(OTHER)
+    service.clinics.set_endpoint(CLINIC, ENDPOINT)
+    service.clinics.set_patient_webhook(CLINIC, {"url": "https://p.example.test/patients", "secret": "hook"})
+    assert stored(app, CLINIC) == {
+        "endpoint_url": "https://p.example.test/signon",
+        "endpoint_client_id": "partner-client",
+        "endpoint_client_secret": "partner secret",
+        "endpoint_query_param": "Q",
+        "patient_webhook_url": "https://p.example.test/patients",
+        "patient_webhook_secret": "hook",
+    }
+    assert set(stored(app, OTHER.clinic_id).values()) == {None}
