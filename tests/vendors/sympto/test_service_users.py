@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import given
 
-from contracts.sympto import messages, strategies
+from contracts.sympto import messages, strategies, updates
 from contracts.sympto.schemas import UserSchema
 from contracts.sympto.strategies import Mutation
-from tests.vendors.sympto.support import create_provider
+from sandbox.vendors.sympto.errors import Duplicate
+from sandbox.vendors.sympto.service import SymptoService
+from tests.vendors.sympto.support import CLINIC, create_provider
 
 PATIENT = {
     "firstName": "Pat",
@@ -179,3 +182,21 @@ def test_any_valid_patient_is_created_then_listed_in_the_documented_shape(
     mine = next(p for p in listed if p["patientTvId"] == response.json["Response"])
     assert UserSchema().validate(mine) == {}
     assert mine["email"] == patient["email"]
+
+
+def test_a_number_held_by_more_than_four_deleted_patients_is_refused_saying_how_many(app: Flask) -> None:
+    """Endpoints.md: up to 4 other new patients may reuse a deleted patient's number; the refusal counts them."""
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    phone = "+16505550188"
+
+    def create(email: str) -> str:
+        data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "email": email, "phoneNumber": phone}
+        return service.users.create_user(CLINIC, "patient", data, messages.CURRENT)
+
+    for reuse in range(updates.MAX_PHONE_REUSES):  # the first holder and three reusers, each deleted
+        service.profiles.delete_patient(CLINIC, create(f"p{reuse}@example.test"))
+    service.profiles.delete_patient(CLINIC, create("fourth-reuse@example.test"))  # four deleted holders: allowed
+    with pytest.raises(Duplicate) as refused:
+        create("fifth-reuse@example.test")
+    assert refused.value.rule == "phone_number_exhausted"
+    assert refused.value.message == updates.PHONE_EXHAUSTED.format(phone=f'"{phone}"', count=5)
