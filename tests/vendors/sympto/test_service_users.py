@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -12,6 +13,8 @@ from hypothesis import given
 from contracts.sympto import messages, strategies, updates
 from contracts.sympto.schemas import UserSchema
 from contracts.sympto.strategies import Mutation
+from sandbox.app import create_app
+from sandbox.config import Settings
 from sandbox.vendors.sympto.errors import Duplicate
 from sandbox.vendors.sympto.service import SymptoService
 from tests.vendors.sympto.support import CLINIC, create_provider
@@ -200,3 +203,27 @@ def test_a_number_held_by_more_than_four_deleted_patients_is_refused_saying_how_
         create("fifth-reuse@example.test")
     assert refused.value.rule == "phone_number_exhausted"
     assert refused.value.message == updates.PHONE_EXHAUSTED.format(phone=f'"{phone}"', count=5)
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_every_clinics_users_are_listed_clinic_by_clinic_in_clinic_id_order(
+    database: str, sandbox_settings: Settings, request: pytest.FixtureRequest
+) -> None:
+    """The control plane's user listing is in one order on both databases, not in the order the clinics were
+    configured (PostgreSQL hands rows back as written; SQLite's primary-key index sorts them)."""
+    url = request.getfixturevalue("database_url" if database == "sqlite" else "postgres_url")
+    vendors = dict(sandbox_settings.vendors)
+    vendors["sympto"] = {
+        **vendors["sympto"],
+        "clinics": [
+            {"clinic_id": "zeta", "admin_email": "z@example.test", "api_secret": "secret-z"},
+            {"clinic_id": "alpha", "admin_email": "a@example.test", "api_secret": "secret-a"},
+        ],
+    }
+    app = create_app(replace(sandbox_settings, vendors=vendors, database=url), random_seed=7)
+    try:
+        service: SymptoService = app.extensions["sandbox.sympto"]
+        assert [user["clinic_id"] for user in service.users.all_users()] == ["alpha", "zeta"]
+        assert [user["email"] for user in service.users.all_users("zeta")] == ["z@example.test"]
+    finally:
+        app.extensions["sandbox.store"].dispose()
