@@ -15,8 +15,10 @@ from contracts.sympto.schemas import UserSchema
 from contracts.sympto.strategies import Mutation
 from sandbox.app import create_app
 from sandbox.config import Settings
+from sandbox.core.clock import Clock
 from sandbox.vendors.sympto.errors import Duplicate
 from sandbox.vendors.sympto.service import SymptoService
+from tests.conftest import FROZEN_AT
 from tests.vendors.sympto.support import CLINIC, create_provider
 
 PATIENT = {
@@ -227,3 +229,20 @@ def test_every_clinics_users_are_listed_clinic_by_clinic_in_clinic_id_order(
         assert [user["email"] for user in service.users.all_users("zeta")] == ["z@example.test"]
     finally:
         app.extensions["sandbox.store"].dispose()
+
+
+def test_the_api_generation_used_last_to_create_a_user_comes_first(app: Flask, clock: Clock) -> None:
+    """Diagnostics name the paths a clinic uses, the latest first: creating again with an older generation's path
+    moves that generation back to the front."""
+    service: SymptoService = app.extensions["sandbox.sympto"]
+
+    def create(email: str, generation: str, at: float) -> None:
+        clock.freeze(at)
+        data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "email": email}
+        service.users.create_user(CLINIC, "patient", data, generation)
+
+    create("first@example.test", messages.SAMPLE_ERA, FROZEN_AT + 1)
+    create("second@example.test", messages.CURRENT, FROZEN_AT + 2)
+    assert service.users.user_generations(CLINIC) == [messages.CURRENT, messages.SAMPLE_ERA]
+    create("third@example.test", messages.SAMPLE_ERA, FROZEN_AT + 3)
+    assert service.users.user_generations(CLINIC) == [messages.SAMPLE_ERA, messages.CURRENT]
