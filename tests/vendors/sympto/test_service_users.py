@@ -231,9 +231,14 @@ def test_every_clinics_users_are_listed_clinic_by_clinic_in_clinic_id_order(
         app.extensions["sandbox.store"].dispose()
 
 
-def test_the_api_generation_used_last_to_create_a_user_comes_first(app: Flask, clock: Clock) -> None:
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_the_api_generation_used_last_to_create_a_user_comes_first(
+    database: str, sandbox_settings: Settings, clock: Clock, request: pytest.FixtureRequest
+) -> None:
     """Diagnostics name the paths a clinic uses, the latest first: creating again with an older generation's path
-    moves that generation back to the front."""
+    moves that generation back to the front (one upsert per creation, on both databases)."""
+    url = request.getfixturevalue("database_url" if database == "sqlite" else "postgres_url")
+    app = create_app(replace(sandbox_settings, database=url), clock=clock, random_seed=7)
     service: SymptoService = app.extensions["sandbox.sympto"]
 
     def create(email: str, generation: str, at: float) -> None:
@@ -241,8 +246,11 @@ def test_the_api_generation_used_last_to_create_a_user_comes_first(app: Flask, c
         data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "email": email}
         service.users.create_user(CLINIC, "patient", data, generation)
 
-    create("first@example.test", messages.SAMPLE_ERA, FROZEN_AT + 1)
-    create("second@example.test", messages.CURRENT, FROZEN_AT + 2)
-    assert service.users.user_generations(CLINIC) == [messages.CURRENT, messages.SAMPLE_ERA]
-    create("third@example.test", messages.SAMPLE_ERA, FROZEN_AT + 3)
-    assert service.users.user_generations(CLINIC) == [messages.SAMPLE_ERA, messages.CURRENT]
+    try:
+        create("first@example.test", messages.SAMPLE_ERA, FROZEN_AT + 1)
+        create("second@example.test", messages.CURRENT, FROZEN_AT + 2)
+        assert service.users.user_generations(CLINIC) == [messages.CURRENT, messages.SAMPLE_ERA]
+        create("third@example.test", messages.SAMPLE_ERA, FROZEN_AT + 3)
+        assert service.users.user_generations(CLINIC) == [messages.SAMPLE_ERA, messages.CURRENT]
+    finally:
+        app.extensions["sandbox.store"].dispose()
