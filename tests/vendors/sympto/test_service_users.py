@@ -254,3 +254,32 @@ def test_the_api_generation_used_last_to_create_a_user_comes_first(
         assert service.users.user_generations(CLINIC) == [messages.SAMPLE_ERA, messages.CURRENT]
     finally:
         app.extensions["sandbox.store"].dispose()
+
+
+def test_the_standard_fields_are_columns_and_only_the_others_are_kept_as_details(app: Flask) -> None:
+    """A standard field kept in ``details`` too would shadow its column in every view after an update changes it."""
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    data = {
+        "firstName": "Pat",
+        "lastName": "Ient",
+        "timeZone": "UTC",
+        "email": "pat@example.test",
+        "phoneNumber": "+16505550177",
+        "role": "patient",
+        "sex": "F",
+    }
+    service.users.create_user(CLINIC, "patient", data, messages.CURRENT)
+    stored = service.users.user_by_email(CLINIC, "PAT@example.test")
+    assert stored is not None
+    assert stored["details"] == {"sex": "F"}
+    assert (stored["first_name"], stored["last_name"], stored["time_zone"], stored["role"]) == (
+        "Pat",
+        "Ient",
+        "UTC",
+        "patient",
+    )
+    assert (stored["email"], stored["email_key"], stored["phone"]) == (
+        "pat@example.test",
+        "pat@example.test",
+        data["phoneNumber"],
+    )
