@@ -17,6 +17,7 @@ from sandbox.app import create_app
 from sandbox.config import Settings
 from sandbox.core.clock import Clock
 from sandbox.vendors.sympto.errors import Duplicate
+from sandbox.vendors.sympto.models import PatientChange
 from sandbox.vendors.sympto.service import SymptoService
 from tests.conftest import FROZEN_AT
 from tests.vendors.sympto.support import CLINIC, create_provider
@@ -283,3 +284,32 @@ def test_the_standard_fields_are_columns_and_only_the_others_are_kept_as_details
         "pat@example.test",
         data["phoneNumber"],
     )
+
+
+def test_a_created_patient_is_announced_with_its_public_view(app: Flask) -> None:
+    """The patient webhook sends what the listener hears: the patient as the API shows it, never a bare id."""
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    heard: list[PatientChange] = []
+    service.users.patient_listeners.append(heard.append)
+    data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "email": "pat@example.test", "sex": "F"}
+    patient = service.users.create_user(CLINIC, "patient", data, messages.SAMPLE_ERA)
+    service.users.create_user(CLINIC, "provider", {**data, "email": "doc@example.test"}, messages.SAMPLE_ERA)
+    (change,) = heard  # a provider is not a patient change
+    assert (change.clinic_id, change.patient_id, change.kind, change.generation) == (
+        CLINIC,
+        patient,
+        "created",
+        messages.SAMPLE_ERA,
+    )
+    assert change.patient == {
+        "id": patient,
+        "patientTvId": patient,
+        "type": "patient",
+        "role": None,
+        "firstName": "Pat",
+        "lastName": "Ient",
+        "email": "pat@example.test",
+        "phoneNumber": None,
+        "timeZone": "UTC",
+        "sex": "F",
+    }
