@@ -313,3 +313,11 @@ def test_a_created_patient_is_announced_with_its_public_view(app: Flask) -> None
         "timeZone": "UTC",
         "sex": "F",
     }
+
+
+def test_a_patient_with_a_number_and_no_email_is_created_without_an_email_key(app: Flask) -> None:
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "phoneNumber": "+16505550166"}
+    patient = service.users.create_user(CLINIC, "patient", data, messages.CURRENT)
+    (listed,) = service.users.list_users(CLINIC, "patient").users
+    assert (listed["id"], listed["email"], listed["phoneNumber"]) == (patient, None, "+16505550166")
