@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import given
 
-from contracts.sympto import messages, strategies
+from contracts.sympto import messages, strategies, updates
 from contracts.sympto.schemas import UserSchema
 from contracts.sympto.strategies import Mutation
-from tests.vendors.sympto.support import create_provider
+from sandbox.app import create_app
+from sandbox.config import Settings
+from sandbox.core.clock import Clock
+from sandbox.vendors.sympto.errors import Duplicate
+from sandbox.vendors.sympto.models import PatientChange
+from sandbox.vendors.sympto.service import SymptoService
+from tests.conftest import FROZEN_AT
+from tests.vendors.sympto.support import CLINIC, create_provider
 
 PATIENT = {
     "firstName": "Pat",
@@ -179,3 +188,136 @@ def test_any_valid_patient_is_created_then_listed_in_the_documented_shape(
     mine = next(p for p in listed if p["patientTvId"] == response.json["Response"])
     assert UserSchema().validate(mine) == {}
     assert mine["email"] == patient["email"]
+
+
+def test_a_number_held_by_more_than_four_deleted_patients_is_refused_saying_how_many(app: Flask) -> None:
+    """Endpoints.md: up to 4 other new patients may reuse a deleted patient's number; the refusal counts them."""
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    phone = "+16505550188"
+
+    def create(email: str) -> str:
+        data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "email": email, "phoneNumber": phone}
+        return service.users.create_user(CLINIC, "patient", data, messages.CURRENT)
+
+    for reuse in range(updates.MAX_PHONE_REUSES):  # the first holder and three reusers, each deleted
+        service.profiles.delete_patient(CLINIC, create(f"p{reuse}@example.test"))
+    service.profiles.delete_patient(CLINIC, create("fourth-reuse@example.test"))  # four deleted holders: allowed
+    with pytest.raises(Duplicate) as refused:
+        create("fifth-reuse@example.test")
+    assert refused.value.rule == "phone_number_exhausted"
+    assert refused.value.message == updates.PHONE_EXHAUSTED.format(phone=f'"{phone}"', count=5)
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_every_clinics_users_are_listed_clinic_by_clinic_in_clinic_id_order(
+    database: str, sandbox_settings: Settings, request: pytest.FixtureRequest
+) -> None:
+    """The control plane's user listing is in one order on both databases, not in the order the clinics were
+    configured (PostgreSQL hands rows back as written; SQLite's primary-key index sorts them)."""
+    url = request.getfixturevalue("database_url" if database == "sqlite" else "postgres_url")
+    vendors = dict(sandbox_settings.vendors)
+    vendors["sympto"] = {
+        **vendors["sympto"],
+        "clinics": [
+            {"clinic_id": "zeta", "admin_email": "z@example.test", "api_secret": "secret-z"},
+            {"clinic_id": "alpha", "admin_email": "a@example.test", "api_secret": "secret-a"},
+        ],
+    }
+    app = create_app(replace(sandbox_settings, vendors=vendors, database=url), random_seed=7)
+    try:
+        service: SymptoService = app.extensions["sandbox.sympto"]
+        assert [user["clinic_id"] for user in service.users.all_users()] == ["alpha", "zeta"]
+        assert [user["email"] for user in service.users.all_users("zeta")] == ["z@example.test"]
+    finally:
+        app.extensions["sandbox.store"].dispose()
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_the_api_generation_used_last_to_create_a_user_comes_first(
+    database: str, sandbox_settings: Settings, clock: Clock, request: pytest.FixtureRequest
+) -> None:
+    """Diagnostics name the paths a clinic uses, the latest first: creating again with an older generation's path
+    moves that generation back to the front (one upsert per creation, on both databases)."""
+    url = request.getfixturevalue("database_url" if database == "sqlite" else "postgres_url")
+    app = create_app(replace(sandbox_settings, database=url), clock=clock, random_seed=7)
+    service: SymptoService = app.extensions["sandbox.sympto"]
+
+    def create(email: str, generation: str, at: float) -> None:
+        clock.freeze(at)
+        data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "email": email}
+        service.users.create_user(CLINIC, "patient", data, generation)
+
+    try:
+        create("first@example.test", messages.SAMPLE_ERA, FROZEN_AT + 1)
+        create("second@example.test", messages.CURRENT, FROZEN_AT + 2)
+        assert service.users.user_generations(CLINIC) == [messages.CURRENT, messages.SAMPLE_ERA]
+        create("third@example.test", messages.SAMPLE_ERA, FROZEN_AT + 3)
+        assert service.users.user_generations(CLINIC) == [messages.SAMPLE_ERA, messages.CURRENT]
+    finally:
+        app.extensions["sandbox.store"].dispose()
+
+
+def test_the_standard_fields_are_columns_and_only_the_others_are_kept_as_details(app: Flask) -> None:
+    """A standard field kept in ``details`` too would shadow its column in every view after an update changes it."""
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    data = {
+        "firstName": "Pat",
+        "lastName": "Ient",
+        "timeZone": "UTC",
+        "email": "pat@example.test",
+        "phoneNumber": "+16505550177",
+        "role": "patient",
+        "sex": "F",
+    }
+    service.users.create_user(CLINIC, "patient", data, messages.CURRENT)
+    stored = service.users.user_by_email(CLINIC, "PAT@example.test")
+    assert stored is not None
+    assert stored["details"] == {"sex": "F"}
+    assert (stored["first_name"], stored["last_name"], stored["time_zone"], stored["role"]) == (
+        "Pat",
+        "Ient",
+        "UTC",
+        "patient",
+    )
+    assert (stored["email"], stored["email_key"], stored["phone"]) == (
+        "pat@example.test",
+        "pat@example.test",
+        data["phoneNumber"],
+    )
+
+
+def test_a_created_patient_is_announced_with_its_public_view(app: Flask) -> None:
+    """The patient webhook sends what the listener hears: the patient as the API shows it, never a bare id."""
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    heard: list[PatientChange] = []
+    service.users.patient_listeners.append(heard.append)
+    data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "email": "pat@example.test", "sex": "F"}
+    patient = service.users.create_user(CLINIC, "patient", data, messages.SAMPLE_ERA)
+    service.users.create_user(CLINIC, "provider", {**data, "email": "doc@example.test"}, messages.SAMPLE_ERA)
+    (change,) = heard  # a provider is not a patient change
+    assert (change.clinic_id, change.patient_id, change.kind, change.generation) == (
+        CLINIC,
+        patient,
+        "created",
+        messages.SAMPLE_ERA,
+    )
+    assert change.patient == {
+        "id": patient,
+        "patientTvId": patient,
+        "type": "patient",
+        "role": None,
+        "firstName": "Pat",
+        "lastName": "Ient",
+        "email": "pat@example.test",
+        "phoneNumber": None,
+        "timeZone": "UTC",
+        "sex": "F",
+    }
+
+
+def test_a_patient_with_a_number_and_no_email_is_created_without_an_email_key(app: Flask) -> None:
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "phoneNumber": "+16505550166"}
+    patient = service.users.create_user(CLINIC, "patient", data, messages.CURRENT)
+    (listed,) = service.users.list_users(CLINIC, "patient").users
+    assert (listed["id"], listed["email"], listed["phoneNumber"]) == (patient, None, "+16505550166")
