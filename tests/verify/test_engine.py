@@ -6,10 +6,17 @@ JUnit document and each rule's checks; these pin the engine's choices that no pa
 
 from __future__ import annotations
 
+import os
 import random
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from sandbox.verify.engine import FAIL, MUST, PASS, CheckFailure, Engine, Rule
 
@@ -47,3 +54,80 @@ def test_a_rule_counts_its_requests_passed_or_failed_and_reports_every_fifth_as_
     assert (passed.outcome, passed.requests) == (PASS, 11)
     every_fifth = ["holds: 1 requests", "holds: 6 requests", "holds: 11 requests"]
     assert lines == ["breaks: starting", "breaks: 1 requests", "holds: starting", *every_fifth]
+
+
+@pytest.fixture
+def hypothesis_defaults() -> Iterator[None]:
+    """Hypothesis's own defaults, as the CLI runs (the suite's profile sets no deadline and fewer health checks)."""
+    settings.load_profile("default")
+    try:
+        yield
+    finally:
+        settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def _cases(engine: Engine[Options], explicit: list[tuple[int]]) -> list[int]:
+    seen: list[int] = []
+    engine.property(st.tuples(st.integers()), explicit, seen.append)()
+    return seen
+
+
+@pytest.mark.usefixtures("hypothesis_defaults")
+def test_a_rule_runs_its_explicit_cases_first_in_order_then_as_many_generated_as_asked() -> None:
+    seen = _cases(Engine(Options(examples=5, seed=3)), [(-1,), (-2,)])
+    assert seen[:2] == [-1, -2]
+    assert len(seen) == 2 + 5
+
+
+@pytest.mark.usefixtures("hypothesis_defaults")
+def test_the_same_seed_generates_the_same_cases_and_another_seed_others() -> None:
+    first = _cases(Engine(Options(examples=10, seed=3)), [])
+    assert _cases(Engine(Options(examples=10, seed=3)), []) == first
+    assert _cases(Engine(Options(examples=10, seed=4)), []) != first
+
+
+@pytest.mark.usefixtures("hypothesis_defaults")
+def test_a_slow_partner_is_no_failure_and_large_cases_are_still_checked() -> None:
+    """Hypothesis's deadline (200 ms) and health checks judge test suites, not partners: neither stops a rule."""
+    engine = Engine(Options(examples=1, seed=3))
+    slow = engine.check(Rule("slow", MUST, "slow"), engine.property(st.tuples(st.integers()), [], _slowly))
+    assert (slow.outcome, slow.message) == (PASS, "")
+    sizes: list[int] = []
+    large = st.tuples(st.binary(min_size=5000))
+    engine.property(large, [], lambda body: sizes.append(len(body)))()
+    assert sizes
+    assert min(sizes) >= 5000
+
+
+def _slowly(_value: int) -> None:
+    time.sleep(0.25)
+
+
+@pytest.mark.usefixtures("hypothesis_defaults")
+def test_of_two_different_failures_the_rule_reports_one_with_only_the_verifiers_words() -> None:
+    def two_bugs(value: int) -> None:
+        if value > 10:
+            raise CheckFailure("too big", f"{value}", None, None)
+        if value < -10:
+            raise CheckFailure("too small", f"{value}", None, None)
+
+    engine = Engine(Options(examples=5, seed=3))
+    result = engine.check(Rule("r", MUST, "r"), engine.property(st.tuples(st.integers()), [(20,), (-20,)], two_bugs))
+    assert (result.outcome, result.message) == (FAIL, "too big")
+    assert result.failure is not None
+    assert getattr(result.failure, "__notes__", []) == []  # no "Falsifying example: prop(...)", no blob
+
+
+@pytest.mark.usefixtures("hypothesis_defaults")
+def test_a_failure_is_replayed_by_its_seed_and_never_saved_in_a_database(tmp_path: Path) -> None:
+    def fails(value: int) -> None:
+        if value > 10:
+            raise CheckFailure("too big", f"{value}", None, None)
+
+    engine = Engine(Options(examples=20, seed=3))
+    set_hypothesis_home_dir(tmp_path)
+    try:
+        assert engine.check(Rule("r", MUST, "r"), engine.property(st.tuples(st.integers()), [], fails)).outcome == FAIL
+    finally:
+        set_hypothesis_home_dir(None)
+    assert list(tmp_path.iterdir()) == []
