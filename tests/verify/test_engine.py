@@ -17,8 +17,10 @@ import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis.errors import FlakyFailure
 
 from sandbox.verify.engine import FAIL, MUST, PASS, CheckFailure, Engine, Rule
+from sandbox.verify.exchange import SentRequest
 
 
 @dataclass(frozen=True)
@@ -131,3 +133,59 @@ def test_a_failure_is_replayed_by_its_seed_and_never_saved_in_a_database(tmp_pat
     finally:
         set_hypothesis_home_dir(None)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.usefixtures("hypothesis_defaults")
+def test_a_failure_the_partner_does_not_repeat_is_reported_as_unsteady() -> None:
+    calls: list[int] = []
+
+    def fails_once(value: int) -> None:
+        calls.append(value)
+        if len(calls) == 1:
+            raise CheckFailure("answered 500", f"{value}", None, None)
+
+    engine = Engine(Options(examples=5, seed=3))
+    result = engine.check(Rule("r", MUST, "r"), engine.property(st.tuples(st.integers()), [], fails_once))
+    assert (result.outcome, result.message) == (FAIL, "answered 500" + Engine.UNSTEADY)
+    assert result.failure is not None
+    assert result.failure.case == str(calls[0])
+
+
+@pytest.mark.usefixtures("hypothesis_defaults")
+def test_an_unsteady_error_that_is_no_rule_failure_is_not_hidden() -> None:
+    calls: list[int] = []
+
+    def crashes_once(value: int) -> None:
+        calls.append(value)
+        if len(calls) == 1:
+            raise ZeroDivisionError
+
+    engine = Engine(Options(examples=5, seed=3))
+    with pytest.raises(FlakyFailure):
+        engine.check(Rule("r", MUST, "r"), engine.property(st.tuples(st.integers()), [], crashes_once))
+
+
+@pytest.mark.usefixtures("hypothesis_defaults")
+def test_the_failure_reported_is_the_last_request_the_partner_was_sent() -> None:
+    """Once the failure is shrunk and replayed the rule stops: the partner's log ends with the reported case."""
+    sent: list[tuple[int, str]] = []
+
+    def fails_above_ten(number: int, text: str) -> None:
+        sent.append((number, text))
+        if number > 10:
+            raise CheckFailure("too big", repr((number, text)), None, None)
+
+    engine = Engine(Options(examples=10, seed=3))
+    strategy = st.tuples(st.integers(), st.text())
+    result = engine.check(Rule("r", MUST, "r"), engine.property(strategy, [], fails_above_ten))
+    assert result.failure is not None
+    assert result.failure.case == repr(sent[-1]) == repr((11, ""))
+    assert getattr(result.failure, "__notes__", []) == []
+
+
+def test_the_report_shows_a_failures_request_through_the_verifiers_own_view() -> None:
+    """The webhook's verifier hides the credentials: its view, given to ``report``, is what the report shows."""
+    engine = Engine(Options(seed=1))
+    report = engine.report(lambda failure, request: f"{request.method} (shown by the verifier for {failure.case})")
+    failure = CheckFailure("m", "the case", SentRequest("POST", "http://x.test/", {"Authorization": "secret"}), None)
+    assert report.describe(failure) == "case: the case\nrequest:\n  POST (shown by the verifier for the case)"
