@@ -58,9 +58,9 @@ def header_of(request: SentRequest) -> str | None:
 
 def test_options_need_an_example_and_a_secret() -> None:
     assert EventsOptions(url="u", endpoint_secret="s", examples=1).examples == 1
-    with pytest.raises(ValueError, match="examples must be at least 1"):
+    with pytest.raises(ValueError, match=r"^examples must be at least 1$"):
         EventsOptions(url="u", endpoint_secret="s", examples=0)
-    with pytest.raises(ValueError, match="endpoint_secret must not be empty"):
+    with pytest.raises(ValueError, match=r"^endpoint_secret must not be empty$"):
         EventsOptions(url="u", endpoint_secret="")
 
 
@@ -74,6 +74,17 @@ def test_a_valid_event_is_signed_now_with_the_endpoint_secret(monkeypatch: pytes
     assert header_of(request) == contract.signature_header(request.body, SECRET, int(NOW))
     assert timeout == 2.0 + sympto_events.GRACE_SECONDS
     assert json.loads(request.body)["patientTvId"] != ""
+
+
+def test_a_delivered_body_is_the_sandboxs_own_encoding_non_ascii_characters_as_utf_8(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A receiver is tested with the bytes Sympto's events arrive in (compact JSON, UTF-8), not an escaped variant."""
+    check, recorder = verifier(monkeypatch)
+    check.valid_event({**PATIENT, "firstName": "Zoë"})
+    ((request, _timeout),) = recorder.sent
+    assert "Zoë".encode() in request.body
+    assert request.body == contract.encode(json.loads(request.body))
 
 
 def test_each_delivery_gets_fresh_ids_and_keeps_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
