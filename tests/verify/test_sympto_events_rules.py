@@ -150,6 +150,7 @@ def test_each_malformed_header_is_what_its_name_says(monkeypatch: pytest.MonkeyP
     }
     body, missing = sent["missing"]
     assert missing is None
+    assert all(json.loads(request.body)["firstName"] == "Ada" for request, _t in recorder.sent)  # the event itself
     right = contract.signature(body, SECRET)
     assert sent["empty"][1] == ""
     assert sent["no timestamp"][1] == f"v={contract.signature(sent['no timestamp'][0], SECRET)}"
@@ -170,10 +171,13 @@ def test_each_malformed_header_is_what_its_name_says(monkeypatch: pytest.MonkeyP
 
 
 def test_a_bad_header_accepted_with_200_fails_the_rule(monkeypatch: pytest.MonkeyPatch) -> None:
-    check, _recorder = verifier(monkeypatch, Answer(200))
+    check, recorder = verifier(monkeypatch, Answer(200))
     with pytest.raises(CheckFailure, match="without a valid X-Sympto-Webhook-Signature") as raised:
         check.bad_header(PATIENT, "garbage")
     assert raised.value.case == "a patient event with the signature header garbage"
+    ((request, _timeout),) = recorder.sent
+    assert raised.value.request is request  # the report shows what was sent and what came back
+    assert raised.value.answer == Answer(200)
 
 
 def test_a_redelivery_is_the_same_body_twice(monkeypatch: pytest.MonkeyPatch) -> None:
