@@ -175,6 +175,9 @@ def test_a_bad_header_accepted_with_200_fails_the_rule(monkeypatch: pytest.Monke
     with pytest.raises(CheckFailure, match="without a valid X-Sympto-Webhook-Signature") as raised:
         check.bad_header(PATIENT, "garbage")
     assert raised.value.case == "a patient event with the signature header garbage"
+    assert raised.value.message == (
+        "the receiver answered 200 without a valid X-Sympto-Webhook-Signature: refuse a missing or malformed header"
+    )
     ((request, _timeout),) = recorder.sent
     assert raised.value.request is request  # the report shows what was sent and what came back
     assert raised.value.answer == Answer(200)
