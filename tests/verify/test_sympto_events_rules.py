@@ -223,8 +223,13 @@ def test_an_answer_is_in_time_up_to_the_limit(monkeypatch: pytest.MonkeyPatch, l
     if not late:
         check.in_time(PATIENT)
         return
-    with pytest.raises(CheckFailure, match=r"took 1500.1 ms \(limit 1500 ms\)"):
+    with pytest.raises(CheckFailure, match=r"took 1500.1 ms \(limit 1500 ms\)") as raised:
         check.in_time(PATIENT)
+    assert raised.value.message.endswith(
+        "answer first, process later (a late answer is a failed delivery, and Sympto redelivers)"
+    )
+    assert raised.value.case == "a validly signed patient event"
+    assert raised.value.answer == Answer(200, latency_ms=latency_ms)
 
 
 def test_no_answer_is_never_in_time(monkeypatch: pytest.MonkeyPatch) -> None:
