@@ -58,9 +58,9 @@ def header_of(request: SentRequest) -> str | None:
 
 def test_options_need_an_example_and_a_secret() -> None:
     assert EventsOptions(url="u", endpoint_secret="s", examples=1).examples == 1
-    with pytest.raises(ValueError, match="examples must be at least 1"):
+    with pytest.raises(ValueError, match=r"^examples must be at least 1$"):
         EventsOptions(url="u", endpoint_secret="s", examples=0)
-    with pytest.raises(ValueError, match="endpoint_secret must not be empty"):
+    with pytest.raises(ValueError, match=r"^endpoint_secret must not be empty$"):
         EventsOptions(url="u", endpoint_secret="")
 
 
@@ -74,6 +74,17 @@ def test_a_valid_event_is_signed_now_with_the_endpoint_secret(monkeypatch: pytes
     assert header_of(request) == contract.signature_header(request.body, SECRET, int(NOW))
     assert timeout == 2.0 + sympto_events.GRACE_SECONDS
     assert json.loads(request.body)["patientTvId"] != ""
+
+
+def test_a_delivered_body_is_the_sandboxs_own_encoding_non_ascii_characters_as_utf_8(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A receiver is tested with the bytes Sympto's events arrive in (compact JSON, UTF-8), not an escaped variant."""
+    check, recorder = verifier(monkeypatch)
+    check.valid_event({**PATIENT, "firstName": "Zoë"})
+    ((request, _timeout),) = recorder.sent
+    assert "Zoë".encode() in request.body
+    assert request.body == contract.encode(json.loads(request.body))
 
 
 def test_each_delivery_gets_fresh_ids_and_keeps_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -139,6 +150,7 @@ def test_each_malformed_header_is_what_its_name_says(monkeypatch: pytest.MonkeyP
     }
     body, missing = sent["missing"]
     assert missing is None
+    assert all(json.loads(request.body)["firstName"] == "Ada" for request, _t in recorder.sent)  # the event itself
     right = contract.signature(body, SECRET)
     assert sent["empty"][1] == ""
     assert sent["no timestamp"][1] == f"v={contract.signature(sent['no timestamp'][0], SECRET)}"
@@ -159,10 +171,16 @@ def test_each_malformed_header_is_what_its_name_says(monkeypatch: pytest.MonkeyP
 
 
 def test_a_bad_header_accepted_with_200_fails_the_rule(monkeypatch: pytest.MonkeyPatch) -> None:
-    check, _recorder = verifier(monkeypatch, Answer(200))
+    check, recorder = verifier(monkeypatch, Answer(200))
     with pytest.raises(CheckFailure, match="without a valid X-Sympto-Webhook-Signature") as raised:
         check.bad_header(PATIENT, "garbage")
     assert raised.value.case == "a patient event with the signature header garbage"
+    assert raised.value.message == (
+        "the receiver answered 200 without a valid X-Sympto-Webhook-Signature: refuse a missing or malformed header"
+    )
+    ((request, _timeout),) = recorder.sent
+    assert raised.value.request is request  # the report shows what was sent and what came back
+    assert raised.value.answer == Answer(200)
 
 
 def test_a_redelivery_is_the_same_body_twice(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -205,8 +223,13 @@ def test_an_answer_is_in_time_up_to_the_limit(monkeypatch: pytest.MonkeyPatch, l
     if not late:
         check.in_time(PATIENT)
         return
-    with pytest.raises(CheckFailure, match=r"took 1500.1 ms \(limit 1500 ms\)"):
+    with pytest.raises(CheckFailure, match=r"took 1500.1 ms \(limit 1500 ms\)") as raised:
         check.in_time(PATIENT)
+    assert raised.value.message.endswith(
+        "answer first, process later (a late answer is a failed delivery, and Sympto redelivers)"
+    )
+    assert raised.value.case == "a validly signed patient event"
+    assert raised.value.answer == Answer(200, latency_ms=latency_ms)
 
 
 def test_no_answer_is_never_in_time(monkeypatch: pytest.MonkeyPatch) -> None:
