@@ -13,7 +13,6 @@ import pytest
 from flask.testing import FlaskClient
 from marshmallow import ValidationError
 
-from contracts.control import journal_filters
 from contracts.control.schemas import (
     MAX_FAULT_BODY_BYTES,
     ArmCustomFaultSchema,
@@ -116,29 +115,4 @@ def test_a_journal_filter_reads_text_and_says_what_is_wrong() -> None:
     assert refusal(JournalFilterSchema(), {"status": 401}) == {"status": ["`status` must be a string"]}
     assert refusal(JournalFilterSchema(), {"direction": "sideways"}) == {
         "direction": ["`direction` must be one of inbound, outbound; got 'sideways'"]
-    }
-
-
-def test_each_journal_filter_field_is_its_filter_with_the_documented_metadata() -> None:
-    """The fields are built in the schema's class body (at import): each reads the filter of its own name and
-    publishes its description, example, pattern and choices, which the OpenAPI document shows."""
-    declared = JournalFilterSchema().fields
-    assert sorted(field.data_key or name for name, field in declared.items()) == sorted(journal_filters.FILTER_NAMES)
-    for name, field in declared.items():
-        spec = field.spec  # type: ignore[attr-defined]
-        assert spec.name == (field.data_key or name)
-        assert field.metadata["type"] == "string"
-        assert field.metadata["description"] == spec.description
-        assert field.metadata["example"] == spec.example
-        assert field.metadata.get("pattern") == spec.pattern
-        assert field.metadata.get("enum") == (list(spec.choices) if spec.choices else None)
-    assert declared["status"].metadata["pattern"] == journal_filters.STATUS_PATTERN
-    assert declared["verdict"].metadata["enum"] == list(journal_filters.VERDICTS)
-    assert "enum" not in declared["vendor"].metadata
-
-
-def test_the_from_filter_is_read_under_its_own_name() -> None:
-    assert JournalFilterSchema().load({"from": "1764482400", "until": "1764482401"}) == {
-        "from": 1764482400.0,
-        "until": 1764482401.0,
     }
