@@ -186,3 +186,29 @@ def test_a_reminder_day_is_whole_0_to_365_named_by_its_list() -> None:
             }
         }
     }
+
+
+@pytest.mark.parametrize("day", ["2024-02-29", "2026-12-31", "0001-01-01"])
+def test_a_start_date_is_a_real_calendar_day(day: str) -> None:
+    loaded = GENERIC_SURVEY_REQUEST.load(body(preference_surveyStartDate=day))
+    assert loaded["survey"]["startDatePreference"]["surveyStartDate"] == day
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("2026-02-30", '`surveyStartDate` must be a date as YYYY-MM-DD, got "2026-02-30"'),
+        ("2023-02-29", '`surveyStartDate` must be a date as YYYY-MM-DD, got "2023-02-29"'),
+        ("2026-1-01", '`surveyStartDate` must be a date as YYYY-MM-DD, got "2026-1-01"'),
+        (
+            "2026-01-01" + "x" * 50,
+            '`surveyStartDate` must be a date as YYYY-MM-DD, got "2026-01-01xxxxxxxxxxxxxxxxxxxxxxxxxxxx…"',
+        ),
+        (5, "`surveyStartDate` must be a string, got a JSON number"),
+        ("", "`surveyStartDate` must not be blank"),
+    ],
+)
+def test_anything_else_is_not_a_start_date_and_the_message_quotes_it(day: Any, message: str) -> None:
+    assert refusal(body(preference_surveyStartDate=day)) == {
+        "survey": {"startDatePreference": {"surveyStartDate": [message]}}
+    }
