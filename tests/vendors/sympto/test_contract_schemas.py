@@ -186,12 +186,14 @@ def test_the_cross_field_rules_as_the_openapi_document_states_them() -> None:
 
 
 def test_problems_are_every_message_in_the_order_of_the_fields_and_joined_by_semicolons() -> None:
-    """Keys are sorted as text (a list's index is an int), nested objects and lists are flattened in place."""
+    """Keys are sorted as text (a list's index is an int), nested objects and lists are flattened in place, and a
+    message given as a bare string (a schema-level error may be one) is taken whole."""
     errors: dict[Any, Any] = {
         "d": [["four"]],
         "b": ["two", {"c": ["three"]}],
         0: ["zero"],
         "a": {"_schema": ["one"]},
+        "e": "five",
     }
-    assert schemas.problems(errors) == ["zero", "one", "two", "three", "four"]
-    assert schemas.invalid_body_message(errors) == "Invalid request body: zero; one; two; three; four."
+    assert schemas.problems(errors) == ["zero", "one", "two", "three", "four", "five"]
+    assert schemas.invalid_body_message(errors) == "Invalid request body: zero; one; two; three; four; five."
