@@ -174,6 +174,11 @@ def test_a_duration_is_more_than_0_and_at_most_8784_hours(duration: Any, message
     assert refusal(body(duration=duration)) == {"survey": {"duration": [message]}}
 
 
+@pytest.mark.parametrize("duration", [0.5, 1, MAX_DURATION_HOURS])
+def test_any_duration_above_0_up_to_8784_hours_is_taken(duration: float) -> None:
+    assert GENERIC_SURVEY_REQUEST.load(body(duration=duration))["survey"]["duration"] == duration
+
+
 def test_a_reminder_day_is_whole_0_to_365_named_by_its_list() -> None:
     assert refusal(body(notifications={"daysBeforeDueDate": [366, 0.5, -1]})) == {
         "survey": {
