@@ -10,9 +10,16 @@ import copy
 from typing import Any
 
 import pytest
-from marshmallow import ValidationError
+from marshmallow import ValidationError, validate
 
-from contracts.sympto.surveys import GENERIC_SURVEY_REQUEST, MAX_DURATION_HOURS
+from contracts.sympto.surveys import (
+    GENERIC_SURVEY_REQUEST,
+    MAX_DURATION_HOURS,
+    SurveyFrequencySchema,
+    SurveyStartDatePreferenceSchema,
+    SurveyTimeOfDaySchema,
+    WholeNumber,
+)
 
 PREFERENCE: dict[str, Any] = {
     "type": "recurring",
@@ -216,4 +223,22 @@ def test_a_start_date_is_a_real_calendar_day(day: str) -> None:
 def test_anything_else_is_not_a_start_date_and_the_message_quotes_it(day: Any, message: str) -> None:
     assert refusal(body(preference_surveyStartDate=day)) == {
         "survey": {"startDatePreference": {"surveyStartDate": [message]}}
+    }
+
+
+def test_each_whole_numbers_range_is_published_as_a_range_validator() -> None:
+    """The OpenAPI document's ``minimum``/``maximum`` come from the field's ``Range`` (the loader checks the range
+    itself, with its own message)."""
+    published = {
+        name: [(rule.min, rule.max) for rule in field.validators if isinstance(rule, validate.Range)]
+        for schema in (SurveyTimeOfDaySchema, SurveyFrequencySchema, SurveyStartDatePreferenceSchema)
+        for name, field in schema._declared_fields.items()
+        if isinstance(field, WholeNumber)
+    }
+    assert published == {
+        "hours": [(0, 23)],
+        "minutes": [(0, 59)],
+        "everyN": [(1, 365)],
+        "day": [(1, 31)],
+        "nOccurrences": [(1, 1000)],
     }
