@@ -71,3 +71,21 @@ def test_installing_again_keeps_the_configured_surveys_and_those_made_at_run_tim
     outcome = service.install_surveys()
     assert (outcome.removed, outcome.kept) == ((), ("extra",))
     assert [survey.slug for survey in service.list_surveys()] == ["demo", "extra"]
+
+
+def test_resetting_one_survey_removes_its_sessions_and_submissions_and_keeps_another_surveys(
+    service: Intake24Service,
+) -> None:
+    service.put_survey("other", {})
+    submitted = {}
+    for slug in ("demo", "other"):
+        survey = service.require_survey(slug)
+        created = service.admin_create(survey, {"username": f"{slug}-ann"}, BASE)
+        respondent = service.respondent_by_id(int(created["id"]))
+        assert respondent is not None
+        service.start_session(survey, respondent, "c1", f"{slug}-session")
+        submitted[slug] = service.submit(survey, respondent, {}, "agent/1", "c2")["submissionId"]
+    service.reset("demo")
+    assert service.list_sessions(service.require_survey("demo")) == []
+    [kept] = service.list_sessions(service.require_survey("other"))
+    assert (kept["sessionId"], kept["submissionIds"]) == ("other-session", [submitted["other"]])
