@@ -11,7 +11,8 @@ whole pool kills: the pool has more tests.
     .venv/bin/python tools/mutation_by_hand.py generate
     .venv/bin/python tools/mutation_by_hand.py names sandbox/core/clock.py > /tmp/clock.names
     .venv/bin/python tools/mutation_by_hand.py names sandbox/core/jwt.py --sample 90 --seed 20261131 > /tmp/jwt.names
-    .venv/bin/python tools/mutation_by_hand.py run /tmp/clock.json /tmp/clock.names tests/core/test_clock_modes.py
+    .venv/bin/python tools/mutation_by_hand.py run /tmp/clock.json /tmp/clock.names tests/core/test_clock_modes.py \
+        --reach
     .venv/bin/python tools/mutation_by_hand.py summary /tmp/clock.json
 
 `generate` writes `mutants/` as `mutmut run` does before it runs anything (the copy of the sources with every
@@ -112,11 +113,19 @@ def record_reach(reach_path: Path, tests: list[str]) -> None:
         raise SystemExit(f"the tests do not pass unmutated in mutants/ (pytest exit {recorded['exit']})")
 
 
-def tests_for(mutant: str, reach: dict[str, object], tests: list[str]) -> list[str]:
-    """The named tests that reach the mutant's function, fastest first (mutmut's order)."""
-    reaching = reach["reach"].get(function_of(mutant), [])  # type: ignore[attr-defined]
+def tests_for(mutant: str, reach: dict[str, object], killers: dict[str, list[str]]) -> list[str]:
+    """The named tests that reach the mutant's function: first those that killed its siblings, then fastest first.
+
+    mutmut orders by speed alone. Mutants of one function mostly fall to the same few tests, so the tests that
+    already killed a sibling (the latest first) are tried before the rest: the set run is the same, only the order
+    changes, and with it how soon `-x` stops a killed mutant.
+    """
+    function = function_of(mutant)
+    reaching = reach["reach"].get(function, [])  # type: ignore[attr-defined]
     seconds = reach["seconds"]
-    return sorted(reaching, key=lambda nodeid: seconds.get(nodeid, 0.0))  # type: ignore[attr-defined]
+    by_speed = sorted(reaching, key=lambda nodeid: seconds.get(nodeid, 0.0))  # type: ignore[attr-defined]
+    first = [nodeid for nodeid in dict.fromkeys(reversed(killers.get(function, []))) if nodeid in set(reaching)]
+    return first + [nodeid for nodeid in by_speed if nodeid not in set(first)]
 
 
 def run(results_path: Path, names_path: Path, tests: list[str], timeout: float, *, reach: bool) -> None:
@@ -149,38 +158,78 @@ def run(results_path: Path, names_path: Path, tests: list[str], timeout: float, 
             record_reach(reach_path, tests)
             print(f"reach recorded in {time.monotonic() - started:.1f} s: {reach_path}", flush=True)
         recorded = json.loads(reach_path.read_text())
+    killers: dict[str, list[str]] = {}
+    for name, result in results.items():
+        if isinstance(result.get("by"), str):
+            killers.setdefault(function_of(name), []).append(str(result["by"]))
     for name in names:
         if name in results:
             continue
         started = time.monotonic()
-        selected = tests_for(name, recorded, tests) if reach else tests
-        how = "fork"
+        selected = tests_for(name, recorded, killers) if reach else tests
+        killer: str | None = None
+        outcome: int | str
         if reach and not selected:
-            how = "fresh"
             outcome = run_fresh(name, tests, timeout)
         else:
-            outcome = run_forked(name, selected, timeout)
+            outcome, killer = run_in_two_steps(name, selected, killers, timeout)
         results[name] = {"rc": outcome, "s": round(time.monotonic() - started, 1)}
         if reach:
-            results[name]["tests"] = len(selected) if selected else f"{how}: all"
+            results[name]["tests"] = len(selected) if selected else "fresh: all"
+        if killer is not None:
+            results[name]["by"] = killer
+            killers.setdefault(function_of(name), []).append(killer)
         results_path.write_text(json.dumps(results, indent=0))
         print(name, outcome, results[name]["s"], results[name].get("tests", ""), flush=True)
 
 
-def run_forked(name: str, tests: list[str], timeout: float) -> int | str:
-    """One forked pytest with the mutant switched on: its exit code, or "timeout"."""
+def run_in_two_steps(
+    name: str, selected: list[str], killers: dict[str, list[str]], timeout: float
+) -> tuple[int | str, str | None]:
+    """The tests that killed a sibling alone first, then (if the mutant survived them) the others.
+
+    Collecting the test files is most of a forked run's cost when a function is reached from many files; the first
+    step collects only the files of the likely killers. The tests run are the same as one run of `selected`.
+    """
+    likely = [nodeid for nodeid in selected if nodeid in set(killers.get(function_of(name), []))][:3]
+    if likely and len(likely) < len(selected):
+        started = time.monotonic()
+        outcome, killer = run_forked(name, likely, timeout)
+        if outcome == KILLED:
+            return outcome, killer
+        if outcome == "timeout":
+            return outcome, None
+        timeout -= time.monotonic() - started
+        selected = [nodeid for nodeid in selected if nodeid not in set(likely)]
+    return run_forked(name, selected, timeout)
+
+
+def run_forked(name: str, tests: list[str], timeout: float) -> tuple[int | str, str | None]:
+    """One forked pytest with the mutant switched on: its exit code (or "timeout") and the test that failed."""
     import pytest
 
+    read_end, write_end = os.pipe()
     started = time.monotonic()
     pid = os.fork()
     if pid == 0:
+        os.close(read_end)
         os.environ["MUTANT_UNDER_TEST"] = name
+
+        class Killer:
+            def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+                if report.failed:
+                    os.write(write_end, report.nodeid.encode() + b"\n")
+
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
-        os._exit(int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests])))
+        os._exit(int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests], plugins=[Killer()])))
+    os.close(write_end)
+    os.set_blocking(read_end, False)
+    reported = b""
     outcome: int | str = "timeout"
     while time.monotonic() - started < timeout:
+        reported += _drain(read_end)
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
             outcome = os.waitstatus_to_exitcode(status)
@@ -189,7 +238,23 @@ def run_forked(name: str, tests: list[str], timeout: float) -> int | str:
     else:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-    return outcome
+    reported += _drain(read_end)
+    os.close(read_end)
+    failed = reported.decode(errors="replace").split("\n")[0] or None
+    return outcome, failed if outcome == KILLED else None
+
+
+def _drain(descriptor: int) -> bytes:
+    """What a non-blocking pipe holds now (the child's failing test ids)."""
+    chunks = b""
+    while True:
+        try:
+            chunk = os.read(descriptor, 65536)
+        except BlockingIOError:
+            return chunks
+        if not chunk:
+            return chunks
+        chunks += chunk
 
 
 def run_fresh(name: str, tests: list[str], timeout: float) -> int | str:

@@ -3,6 +3,7 @@ removes and keeps, where a survey comes from, and the control plane's listing of
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, cast
 
 import pytest
@@ -89,3 +90,18 @@ def test_resetting_one_survey_removes_its_sessions_and_submissions_and_keeps_ano
     assert service.list_sessions(service.require_survey("demo")) == []
     [kept] = service.list_sessions(service.require_survey("other"))
     assert (kept["sessionId"], kept["submissionIds"]) == ("other-session", [submitted["other"]])
+
+
+def test_installing_marks_the_configured_surveys_as_from_the_config(service: Intake24Service) -> None:
+    assert service.survey_sources() == {"demo": tenants.CONFIG}
+    service.install_surveys()
+    assert service.survey_sources() == {"demo": tenants.CONFIG}
+
+
+def test_a_survey_the_config_no_longer_declares_is_removed_at_install(service: Intake24Service) -> None:
+    respondent(service, "demo", "gone")
+    service.put_survey("extra", {})
+    service.settings = replace(service.settings, surveys=())
+    outcome = service.install_surveys()
+    assert (outcome.removed, outcome.kept) == (("demo",), ("extra",))
+    assert [survey.slug for survey in service.list_surveys()] == ["extra"]
