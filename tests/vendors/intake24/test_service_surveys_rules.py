@@ -8,8 +8,10 @@ from typing import Any, cast
 
 import pytest
 from flask import Flask
+from sqlalchemy import update
 
 from sandbox.core import tenants
+from sandbox.vendors.intake24.models import Respondent, recall_sessions, respondents
 from sandbox.vendors.intake24.service import Intake24Service
 
 BASE = "https://sandbox.example"
@@ -105,3 +107,64 @@ def test_a_survey_the_config_no_longer_declares_is_removed_at_install(service: I
     outcome = service.install_surveys()
     assert (outcome.removed, outcome.kept) == (("demo",), ("extra",))
     assert [survey.slug for survey in service.list_surveys()] == ["extra"]
+
+
+def test_the_control_plane_lists_at_most_1000_respondents_and_sessions_of_a_survey(service: Intake24Service) -> None:
+    survey = service.require_survey("demo")
+    with service.store.begin() as connection:
+        connection.execute(
+            respondents.insert(),
+            [
+                {"survey_id": survey.id, "username": f"u{n}", "url_auth_token": f"t{n}", "password_hash": "-"}
+                | {"created_at": 0.0, "updated_at": 0.0}
+                for n in range(1001)
+            ],
+        )
+        connection.execute(
+            recall_sessions.insert(),
+            [{"survey_id": survey.id, "user_id": n, "id": f"s{n}", "started_at": 0.0} for n in range(1001)],
+        )
+    assert len(service.list_respondents(survey)) == 1000
+    assert len(service.list_sessions(survey)) == 1000
+
+
+def test_respondents_are_listed_by_creation_not_by_name_with_their_disabled_flag(service: Intake24Service) -> None:
+    older = respondent(service, "demo", "zed")
+    respondent(service, "demo", "amy")
+    with service.store.begin() as connection:
+        connection.execute(update(respondents).where(respondents.c.id == int(older["id"])).values(disabled=True))
+    listed = service.list_respondents(service.require_survey("demo"))
+    assert [(entry["username"], entry["disabled"]) for entry in listed] == [("zed", True), ("amy", False)]
+
+
+def signed_up(service: Intake24Service, username: str) -> Respondent:
+    found = service.respondent_by_id(int(respondent(service, "demo", username)["id"]))
+    assert found is not None
+    return found
+
+
+def test_sessions_are_listed_by_start_then_respondent_each_with_its_own_submissions(service: Intake24Service) -> None:
+    survey = service.require_survey("demo")
+    first, second, third, fourth = (signed_up(service, username) for username in ("a", "b", "c", "d"))
+    start = service.clock.now()
+    service.clock.freeze(start + 10)
+    service.start_session(survey, first, "c", "late")  # the lowest respondent id, started last
+    service.clock.freeze(start)
+    service.start_session(survey, third, "c", "tie-3")  # started together: the lower respondent id first
+    service.start_session(survey, second, "c", "tie-2")
+    service.clock.freeze(start + 20)
+    earlier = service.submit(survey, second, {}, "agent/1", "c")["submissionId"]
+    service.clock.freeze(start + 15)  # the clock set back: the later submission is the earlier one in time
+    later = service.submit(survey, second, {}, "agent/1", "c")["submissionId"]
+    service.clock.freeze(start + 30)
+    service.start_session(survey, fourth, "c", "old-4")
+    service.submit(survey, fourth, {}, "agent/1", "c")
+    service.clock.freeze(start + 40)
+    service.start_session(survey, fourth, "c", "new-4")  # a new session: the last one's submission is not its
+    listed = service.list_sessions(survey)
+    assert [(entry["sessionId"], entry["started_at"], entry["submissionIds"]) for entry in listed] == [
+        ("tie-2", start, [later, earlier]),
+        ("tie-3", start, []),
+        ("late", start + 10, []),
+        ("new-4", start + 40, []),
+    ]
