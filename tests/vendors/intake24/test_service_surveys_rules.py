@@ -47,6 +47,14 @@ def test_a_configured_survey_reset_alone_is_a_config_survey_again(service: Intak
     assert service.require_survey("demo").settings["userCustomFields"] is True  # its configured settings
 
 
+def test_a_configured_survey_is_a_config_survey_again_after_a_whole_reset(service: Intake24Service) -> None:
+    assert service.delete_survey("demo") is True
+    service.put_survey("demo", {})  # re-created through the control plane
+    service.reset()
+    assert service.survey_sources() == {"demo": tenants.CONFIG}
+    assert service.require_survey("demo").settings["userCustomFields"] is True  # its configured settings
+
+
 def test_the_respondent_listing_is_oldest_first_bounded_and_whole(service: Intake24Service) -> None:
     first = respondent(service, "demo", "first", name="N", email="n@example.com", phone="123")
     respondent(service, "demo", "second")
