@@ -1,12 +1,17 @@
 """The Intake24 service's shared machinery on plain values: nanoids, stored password hashes, Sequelize's
-escaping and the timestamps its answers carry (no app is built)."""
+escaping and the timestamps its answers carry (no app is built, but for the notifier's settings)."""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from types import SimpleNamespace
+from typing import cast
+
+from flask import Flask
 
 from contracts.intake24.constants import NANOID_ALPHABET, URL_TOKEN_LENGTH
+from sandbox.vendors.intake24.service import Intake24Service
 from sandbox.vendors.intake24.service.base import ServiceBase, iso, pg_escape
 
 
@@ -55,3 +60,16 @@ def test_nul_is_escaped_and_lone_surrogates_replaced_in_keys_and_values_at_any_d
 def test_a_timestamp_is_utc_iso_with_milliseconds_and_z() -> None:
     assert iso(0) == "1970-01-01T00:00:00.000Z"
     assert iso(1_795_262_400.1234) == "2026-11-21T12:00:00.123Z"
+
+
+def test_the_notifier_gets_the_configured_retries_timeout_and_allowed_hosts(app: Flask) -> None:
+    built = cast(Intake24Service, app.extensions["sandbox.intake24"])
+    settings = replace(
+        built.settings,
+        notification_retries=3,
+        notification_timeout_seconds=2.5,
+        notification_allowed_hosts=("partner.example",),
+    )
+    service = Intake24Service(built.store, built.clock, built.randomness, settings, built.outbound)
+    notifier = service.notifier.settings
+    assert (notifier.retries, notifier.timeout_seconds, notifier.allowed_hosts) == (3, 2.5, ("partner.example",))
