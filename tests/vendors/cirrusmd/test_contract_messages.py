@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contracts.cirrusmd.messages import LONGEST_PLAIN_SECONDS, seconds
+from contracts.cirrusmd.messages import LONGEST_PLAIN_SECONDS, number, seconds
 from contracts.cirrusmd.schemas import invalid_body_message, problems
 
 
@@ -31,3 +31,12 @@ def test_problems_are_sorted_by_field_and_a_lone_message_is_kept_whole() -> None
 
 def test_the_invalid_body_message_joins_the_problems() -> None:
     assert invalid_body_message({"a": ["one."], "b": ["two."]}) == "Invalid session request: one.; two.."
+
+
+def test_a_value_is_quoted_as_json_in_its_own_characters_and_cut_at_40() -> None:
+    assert number("café") == '"café"'
+    assert number(["ü", None, True]) == '["ü", null, true]'
+    assert number(["x" * 50]) == '["' + "x" * 38
+    assert number(float("nan")) == "NaN"
+    assert number(2.5) == "2.5"
+    assert number(10**400) == "1" + "0" * 19 + "… (401 digits)"
