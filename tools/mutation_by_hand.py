@@ -128,7 +128,15 @@ def tests_for(mutant: str, reach: dict[str, object], killers: dict[str, list[str
     return first + [nodeid for nodeid in by_speed if nodeid not in set(first)]
 
 
-def run(results_path: Path, names_path: Path, tests: list[str], timeout: float, *, reach: bool) -> None:
+def run(
+    results_path: Path,
+    names_path: Path,
+    tests: list[str],
+    timeout: float,
+    *,
+    reach: bool,
+    fresh_tests: list[str] | None = None,
+) -> None:
     """Fork one pytest per mutant from a parent that has imported the tests once; record each exit code.
 
     With `reach`, each mutant runs only the tests that reached its function in an unmutated run (recorded once,
@@ -136,6 +144,10 @@ def run(results_path: Path, names_path: Path, tests: list[str], timeout: float, 
     only at import, or nothing calls it) runs every named test in a fresh interpreter that starts with the mutant
     switched on, so that import-time code runs mutated too. The verdicts are the same as without `reach`: a test
     that does not reach the mutated function cannot tell the mutant apart.
+
+    `fresh_tests` narrows the fresh runs to the given tests: a fresh interpreter cannot skip what does not reach the
+    mutant, so a whole folder that builds an app per test would make each import-time survivor cost the timeout.
+    The verdict of a narrowed fresh run is a lower bound (its "tests" says which tests ran).
     """
     names = [line.strip() for line in names_path.read_text().splitlines() if line.strip()]
     results: dict[str, dict[str, object]] = {}
@@ -170,12 +182,12 @@ def run(results_path: Path, names_path: Path, tests: list[str], timeout: float, 
         killer: str | None = None
         outcome: int | str
         if reach and not selected:
-            outcome = run_fresh(name, tests, timeout)
+            outcome = run_fresh(name, fresh_tests or tests, timeout)
         else:
             outcome, killer = run_in_two_steps(name, selected, killers, timeout)
         results[name] = {"rc": outcome, "s": round(time.monotonic() - started, 1)}
         if reach:
-            results[name]["tests"] = len(selected) if selected else "fresh: all"
+            results[name]["tests"] = len(selected) if selected else "fresh: " + (" ".join(fresh_tests or []) or "all")
         if killer is not None:
             results[name]["by"] = killer
             killers.setdefault(function_of(name), []).append(killer)
@@ -312,6 +324,11 @@ def main() -> None:
         action="store_true",
         help="run each mutant on the tests that reach its function only (recorded once); fresh interpreter if none",
     )
+    run_parser.add_argument(
+        "--fresh-tests",
+        nargs="+",
+        help="with --reach: the tests a mutant no test reaches runs in its fresh interpreter (default: all named)",
+    )
     summary_parser = commands.add_parser("summary", help="score a results file")
     summary_parser.add_argument("results", type=Path)
     arguments = parser.parse_args()
@@ -329,6 +346,7 @@ def main() -> None:
             arguments.tests,
             arguments.timeout,
             reach=arguments.reach,
+            fresh_tests=arguments.fresh_tests,
         )
     else:
         summary(arguments.results)

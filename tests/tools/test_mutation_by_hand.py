@@ -107,6 +107,21 @@ def test_reach_switches_import_time_mutants_on_and_runs_only_the_reaching_tests(
     assert "score 50.0 %" in scored
 
 
+def test_fresh_tests_narrow_what_an_unreached_mutant_runs_in_its_fresh_interpreter(tmp_path: Path) -> None:
+    root = _project(tmp_path / "project")
+    (root / "tests" / "test_nothing.py").write_text("def test_nothing() -> None:\n    assert True\n")
+    _tool(root, "generate")
+    (root / "names").write_text("rules.limits.x_allowed__mutmut_1\nrules.limits.x_ceiling__mutmut_1\n")
+
+    narrowed = _outcomes(root, "--reach", "--fresh-tests", "tests/test_nothing.py")
+
+    # The reaching test still kills the reached mutant; the import-time mutant ran only test_nothing, which passes.
+    assert {name: (outcome["rc"], outcome["tests"]) for name, outcome in narrowed.items()} == {
+        "rules.limits.x_allowed__mutmut_1": (1, 1),
+        "rules.limits.x_ceiling__mutmut_1": (0, "fresh: tests/test_nothing.py"),
+    }
+
+
 def _loaded_tool() -> ModuleType:
     spec = importlib.util.spec_from_file_location("mutation_by_hand", TOOL)
     assert spec is not None
