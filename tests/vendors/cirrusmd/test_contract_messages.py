@@ -40,3 +40,10 @@ def test_a_value_is_quoted_as_json_in_its_own_characters_and_cut_at_40() -> None
     assert number(float("nan")) == "NaN"
     assert number(2.5) == "2.5"
     assert number(10**400) == "1" + "0" * 19 + "… (401 digits)"
+
+
+def test_an_integer_of_40_characters_is_shown_whole_and_one_of_41_is_shortened_with_its_digit_count() -> None:
+    assert number(10**39) == "1" + "0" * 39
+    assert number(-(10**38)) == "-1" + "0" * 38
+    assert number(10**40) == "1" + "0" * 19 + "… (41 digits)"
+    assert number(-(10**39)) == "-1" + "0" * 18 + "… (40 digits)"
