@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, find, given, settings, target
 
 from contracts.json_values import JSON_KINDS, RawJson, dumps, every_json_type, kind_of
 from contracts.strategies import every_json_type as public_every_json_type
@@ -77,3 +78,41 @@ def test_the_strategy_draws_the_named_kinds_and_small_nested_values() -> None:
         return True
 
     assert all(within_bounds(value) for value in drawn if not any(value is kind for kind in JSON_KINDS.values()))
+
+
+def leaves(value: Any) -> int:
+    """The scalars in a value: what ``st.recursive``'s ``max_leaves`` counts (an empty container holds none)."""
+    if isinstance(value, list):
+        return sum(leaves(item) for item in value)
+    if isinstance(value, dict):
+        return sum(leaves(item) for item in value.values())
+    return 1
+
+
+def test_generated_values_grow_up_to_ten_leaves_and_never_beyond() -> None:
+    """A drawn body stays small enough to fuzz every field quickly, yet reaches its bound: the search is steered
+    (``target``) toward more leaves, derandomized so that every run draws the same values."""
+    strategy = every_json_type()
+    counts: list[int] = []
+
+    @settings(max_examples=200, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(strategy)
+    def draw(value: Any) -> None:
+        counts.append(leaves(value))
+        target(float(counts[-1]))
+
+    draw()
+    assert max(counts) == 10
+
+
+@pytest.mark.parametrize("name", list(JSON_KINDS))
+def test_each_named_kind_is_drawn_as_it_is(name: str) -> None:
+    """Only the named kinds hold some hard cases (a 10,000-character string, a beyond-double integer, a
+    NUL): the strategy must be able to draw each of them, itself, not only generated values."""
+    kind = JSON_KINDS[name]
+    found = find(
+        every_json_type(),
+        lambda value: value is kind,
+        settings=settings(max_examples=1000, database=None, derandomize=True, suppress_health_check=list(HealthCheck)),
+    )
+    assert found is kind

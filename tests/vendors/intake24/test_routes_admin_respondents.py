@@ -291,6 +291,26 @@ def test_directions_sequelize_knows_are_case_insensitive(
     assert _usernames(client, admin_url, headers, "search=k-&sort=username|asc%20nulls%20first|desc") == ["k-a", "k-b"]
 
 
+def test_no_lone_surrogate_reaches_the_ordering(client: FlaskClient, headers: dict[str, str], admin_url: str) -> None:
+    """A username of 255 UTF-16 units holding ``\\ud800`` passes ``!isEmail`` (over 254 units it returns false
+    before ``encodeURI`` can throw) and is stored as Node's UTF-8 encoder writes it, with U+FFFD: it sorts as
+    U+FFFD's bytes, after ``s-b``. A query string holds no lone surrogate either: percent-escapes that are no
+    UTF-8 (``%ED%A0%80`` is ``\\ud800``'s) or ``%u`` escapes stay as written, as qs 6 keeps what
+    ``decodeURIComponent`` refuses, and both servers refuse raw non-ASCII bytes in the request target."""
+    long_name = "s-\ud800" + "a" * 252
+    stored = "s-\ufffd" + "a" * 252
+    assert _create(client, admin_url, headers, username=long_name)["username"] == stored
+    _create(client, admin_url, headers, username="s-b")
+    assert _usernames(client, admin_url, headers, "search=s-&sort=username|asc") == ["s-b", stored]
+    assert _usernames(client, admin_url, headers, "search=s-&sort=username|desc") == [stored, "s-b"]
+    for sort, message in [
+        ("id|%ED%A0%80|asc", 'column UserSurveyAlias.id"%ED%A0%80 does not exist'),
+        ("username|%ud800|asc", 'syntax error at or near ""%ud800""'),
+    ]:
+        answer = client.get(f"{admin_url}?sort={sort}", headers=headers)
+        assert (answer.status_code, answer.get_json()) == (400, {"message": message})
+
+
 # --- usernames in the path -----------------------------------------------------------------------
 
 

@@ -3,6 +3,8 @@ tolerance at exactly its limit, the quoted parser complaint, and the one-charact
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
@@ -66,6 +68,40 @@ def test_a_body_that_is_not_json_is_judged_with_the_parsers_own_words() -> None:
     assert judged.message is not None
     assert "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)" in judged.message
     assert "characters)" not in judged.message
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [(b"[]", "array"), (b'"dana@example.test"', "string"), (b"1", "number"), (b"true", "boolean"), (b"null", "null")],
+)
+def test_an_answer_that_is_not_an_object_is_named_by_its_json_kind(body: bytes, kind: str) -> None:
+    judged = webhook.judge(200, "application/json", body)
+    assert (judged.rule, judged.message) == (
+        "not_object",
+        f'Your webhook answered 200 with a JSON {kind}, not an object: answer {{"email": "<email>"}}.',
+    )
+
+
+@pytest.mark.parametrize(
+    ("document", "keys"),
+    [
+        # up to ten keys, in the answer's order, each quoted as Python's repr and cut to 40 characters
+        (
+            {"e" * 45: 1, **{f"k{i}": i for i in range(1, 11)}},
+            "'" + "e" * 39 + ", " + ", ".join(f"'k{i}'" for i in range(1, 10)),
+        ),
+        ({"email": "", "mail": "dana@example.test"}, "'email', 'mail'"),
+        ({"user": {"email": "dana@example.test"}}, "'user'"),
+        ({}, "none"),
+    ],
+)
+def test_an_answer_without_an_email_lists_up_to_ten_of_its_keys(document: dict[str, object], keys: str) -> None:
+    judged = webhook.judge(200, "application/json", json.dumps(document).encode())
+    assert (judged.rule, judged.message) == (
+        "missing_email",
+        f"Your webhook answered 200 without a non-empty string `email` (keys seen: {keys}): "
+        'answer {"email": "<email>"}.',
+    )
 
 
 CODES = ["abc.def.ghi", "AAAA", "a", "A.B", "xy..z", "..."]

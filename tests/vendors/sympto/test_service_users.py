@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import given
+from sqlalchemy import text
 
 from contracts.sympto import messages, strategies, updates
 from contracts.sympto.schemas import UserSchema
@@ -16,8 +17,8 @@ from contracts.sympto.strategies import Mutation
 from sandbox.app import create_app
 from sandbox.config import Settings
 from sandbox.core.clock import Clock
-from sandbox.vendors.sympto.errors import Duplicate
-from sandbox.vendors.sympto.models import PatientChange
+from sandbox.vendors.sympto.errors import Duplicate, QuotaExceeded
+from sandbox.vendors.sympto.models import PatientChange, users
 from sandbox.vendors.sympto.service import SymptoService
 from tests.conftest import FROZEN_AT
 from tests.vendors.sympto.support import CLINIC, create_provider
@@ -321,3 +322,69 @@ def test_a_patient_with_a_number_and_no_email_is_created_without_an_email_key(ap
     patient = service.users.create_user(CLINIC, "patient", data, messages.CURRENT)
     (listed,) = service.users.list_users(CLINIC, "patient").users
     assert (listed["id"], listed["email"], listed["phoneNumber"]) == (patient, None, "+16505550166")
+
+
+def _patient(email: str, phone: str | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "email": email}
+    return data if phone is None else {**data, "phoneNumber": phone}
+
+
+def test_a_repeated_email_or_number_at_the_user_quota_is_a_duplicate_not_a_quota_refusal(app: Flask) -> None:
+    """The client has a fix for a duplicate (another email or number) and none for the quota: at the quota, a body
+    that repeats a user's email or number is told so first; only a new user is refused for the quota."""
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    service.users.create_user(CLINIC, "patient", _patient("pat@example.test", "+16505550144"), messages.CURRENT)
+    at_quota = len(service.users.all_users(CLINIC))
+    service.users.settings = replace(service.users.settings, max_users=at_quota)
+    for data, rule in [
+        (_patient("other@example.test", "+16505550144"), "duplicate_phone"),
+        (_patient("PAT@example.test", "+16505550145"), "duplicate_email"),
+        (_patient("new@example.test", "+16505550146"), "quota_users"),
+    ]:
+        with pytest.raises((Duplicate, QuotaExceeded)) as refused:
+            service.users.create_user(CLINIC, "patient", data, messages.CURRENT)
+        assert refused.value.rule == rule
+    assert len(service.users.all_users(CLINIC)) == at_quota
+
+
+def test_a_provider_may_take_a_number_that_deleted_patients_exhausted(app: Flask) -> None:
+    """Endpoints.md lets "up to 4 other new patients" reuse a deleted patient's number: a limit on patients, so a
+    provider (no patient, no text messages from Sympto's patient numbers) may still be created with it."""
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    phone = "+16505550199"
+    for index in range(updates.MAX_PHONE_REUSES + 1):  # the first holder and four reusers, each deleted
+        patient = service.users.create_user(
+            CLINIC, "patient", _patient(f"p{index}@example.test", phone), messages.CURRENT
+        )
+        service.profiles.delete_patient(CLINIC, patient)
+    with pytest.raises(Duplicate) as refused:
+        service.users.create_user(CLINIC, "patient", _patient("patient@example.test", phone), messages.CURRENT)
+    assert refused.value.rule == "phone_number_exhausted"
+    provider = service.users.create_user(CLINIC, "provider", _patient("doc@example.test", phone), messages.CURRENT)
+    assert [u["phoneNumber"] for u in service.users.all_users(CLINIC) if u["id"] == provider] == [phone]
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_users_are_listed_oldest_first_even_after_an_update(
+    database: str, sandbox_settings: Settings, request: pytest.FixtureRequest
+) -> None:
+    """The listing's order (and its ``offset``, the last id of the previous page) is the order of creation, whatever
+    plan the database picks. Without ``ORDER BY``, PostgreSQL's sequential scan (its plan once autovacuum has
+    analysed the table, as ``ANALYZE`` does here) hands rows back as stored, and an update stores the row anew
+    after the others; its index on ``(clinic_id, id)`` hid that before the analysis."""
+    url = request.getfixturevalue("database_url" if database == "sqlite" else "postgres_url")
+    app = create_app(replace(sandbox_settings, database=url), random_seed=7)
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    try:
+        created = [
+            service.users.create_user(CLINIC, "patient", _patient(f"p{index}@example.test"), messages.CURRENT)
+            for index in range(3)
+        ]
+        service.profiles.update_patient(CLINIC, created[0], {**_patient("p0@example.test"), "lastName": "Renamed"})
+        with app.extensions["sandbox.store"].begin() as connection:
+            connection.execute(text(f"ANALYZE {users.name}"))
+        assert [user["id"] for user in service.users.list_users(CLINIC, "patient").users] == created
+        second_page = service.users.list_users(CLINIC, "patient", limit=2, offset=created[0]).users
+        assert [user["id"] for user in second_page] == created[1:]
+    finally:
+        app.extensions["sandbox.store"].dispose()
