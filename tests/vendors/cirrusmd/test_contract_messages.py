@@ -47,3 +47,8 @@ def test_an_integer_of_40_characters_is_shown_whole_and_one_of_41_is_shortened_w
     assert number(-(10**38)) == "-1" + "0" * 38
     assert number(10**40) == "1" + "0" * 19 + "… (41 digits)"
     assert number(-(10**39)) == "-1" + "0" * 18 + "… (40 digits)"
+
+
+def test_a_string_or_a_whole_float_is_cut_at_40_characters_of_its_own() -> None:
+    assert number("x" * 41) == '"' + "x" * 40 + '"'
+    assert number(2.0**150) == str(2**150)[:40]  # 46 digits, exact in a float
