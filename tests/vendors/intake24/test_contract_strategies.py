@@ -111,6 +111,10 @@ def test_custom_fields_draw_each_kind_of_value_intake24_coerces(kind: Callable[[
     drawn(custom_field_lists(), lambda entries: any(kind(entry["value"]) for entry in entries))
 
 
+def test_custom_fields_draw_several_fields_for_one_respondent() -> None:
+    drawn(custom_field_lists(), lambda entries: len(entries) > 1)
+
+
 def test_custom_field_names_are_unique_within_a_respondent() -> None:
     """Intake24 keeps one value per name (a unique key): a repeated name is a 403 database error, not valid claims."""
     never(custom_field_lists(), lambda entries: len({entry["name"] for entry in entries}) < len(entries))
@@ -183,6 +187,11 @@ def test_custom_field_numbers_are_stored_as_their_own_digits() -> None:
 @pytest.mark.parametrize("end", [-JS_MAX_SAFE_INTEGER, JS_MAX_SAFE_INTEGER])
 def test_custom_fields_draw_each_end_of_javascripts_safe_integers(end: int) -> None:
     drawn(custom_field_lists(), lambda entries: end in _numbers(entries))
+
+
+@pytest.mark.parametrize("sign", [-1, 1])
+def test_custom_fields_draw_numbers_of_each_sign_between_the_ends(sign: int) -> None:
+    drawn(custom_field_lists(), lambda entries: any(0 < sign * n < JS_MAX_SAFE_INTEGER for n in _numbers(entries)))
 
 
 def test_the_safe_integers_end_where_a_double_can_no_longer_hold_the_next_integer() -> None:
