@@ -24,8 +24,8 @@ from contracts.intake24.schemas import (
 )
 from contracts.jws import sign_hmac, unsigned
 
-#: No lone surrogate (JSON cannot carry one to Intake24 as text) and no NUL (Intake24, through Sequelize, stores a
-#: NUL as the two characters ``\0``, so the respondent would not read back as sent).
+#: No lone surrogate (half a character: no UTF-8 text a partner's code sends holds one) and no NUL (Intake24,
+#: through Sequelize, stores a NUL as the two characters ``\0``, so the respondent would not read back as sent).
 _SAFE_TEXT = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
 LOWER, UPPER, DIGITS = "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789"
 _CLAIMS = CreateUserClaimsSchema().fields
