@@ -7,23 +7,57 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from contracts.intake24 import messages
-from contracts.intake24.schemas import PASSWORD_MIN_LENGTH
+from contracts.intake24.schemas import (
+    CUSTOM_FIELD_NAME_MAX_LENGTH,
+    CUSTOM_FIELD_VALUE_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    CreateUserClaimsSchema,
+)
 from contracts.jws import sign_hmac, unsigned
 
+#: No lone surrogate (half a character: no UTF-8 text a partner's code sends holds one) and no NUL (Intake24,
+#: through Sequelize, stores a NUL as the two characters ``\0``, so the respondent would not read back as sent).
 _SAFE_TEXT = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
 LOWER, UPPER, DIGITS = "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789"
+_CLAIMS = CreateUserClaimsSchema().fields
+USERNAME_MAX_LENGTH: int = _CLAIMS["username"].max_length  # type: ignore[attr-defined]
+NAME_MAX_LENGTH: int = _CLAIMS["name"].max_length  # type: ignore[attr-defined]
+#: ``Number.MAX_SAFE_INTEGER``: every integer up to it is exact in a JavaScript number (a double), so the custom
+#: field value Intake24 stores, ``String(n)``, is the integer's own digits.
+JS_MAX_SAFE_INTEGER = 2**sys.float_info.mant_dig - 1
+#: The ``redirectUrl`` claims :func:`valid_claims` draws: a page, a loopback address with a port and a query, and a
+#: ``javascript:`` URL, which Intake24 accepts (``z.string().url()`` takes any scheme) and echoes back, so a partner
+#: that sends its respondents on to ``redirectUrl`` must not follow it blindly.
+REDIRECT_URLS = ("https://partner.example/done", "http://127.0.0.1:9/x?y=1", "javascript:alert(1)")
+
+
+def cut_to_units(text: str, units: int) -> str:
+    """``text`` cut to at most ``units`` UTF-16 units (JavaScript's ``.length``), never inside a character."""
+    return text.encode("utf-16-le")[: 2 * units].decode("utf-16-le", "ignore")
+
+
+@st.composite
+def js_text(draw: st.DrawFn, max_units: int) -> str:
+    """Text of 1 to ``max_units`` UTF-16 units, the two ends drawn as often as all other lengths together (the
+    boundaries a partner's storage meets first; a character of two units that would cross the limit is left out)."""
+    units = draw(st.one_of(st.integers(1, max_units), st.sampled_from((1, max_units))))
+    text = cut_to_units(draw(st.text(_SAFE_TEXT, min_size=units, max_size=units)), units)
+    assume(text)  # one character of two units, cut to one unit, leaves nothing
+    return text
 
 
 def usernames() -> st.SearchStrategy[str]:
-    """1–256 UTF-16 units, untrimmed (Intake24 does not trim claims), no NUL (PostgreSQL refuses it)."""
-    return st.text(_SAFE_TEXT, min_size=1, max_size=60)
+    """1 to the contract's 256 UTF-16 units, untrimmed (Intake24 does not trim claims), no NUL."""
+    return js_text(USERNAME_MAX_LENGTH)
 
 
 @st.composite
@@ -44,22 +78,29 @@ def weak_passwords() -> st.SearchStrategy[str]:
 
 
 def custom_field_lists() -> st.SearchStrategy[list[dict[str, Any]]]:
-    value = st.one_of(st.text(_SAFE_TEXT, min_size=1, max_size=40), st.integers(-(10**6), 10**6), st.booleans())
+    """Up to 4 custom fields, names unique (Intake24 keeps one value per name), each name and text value up to its
+    limit, numbers up to JavaScript's safe integers, booleans, ``public`` present or not."""
+    safe_integers = st.integers(-JS_MAX_SAFE_INTEGER, JS_MAX_SAFE_INTEGER)
+    value = st.one_of(
+        js_text(CUSTOM_FIELD_VALUE_MAX_LENGTH),
+        safe_integers | st.sampled_from((-JS_MAX_SAFE_INTEGER, JS_MAX_SAFE_INTEGER)),
+        st.booleans(),
+    )
     entry = st.fixed_dictionaries(
-        {"name": st.text(_SAFE_TEXT, min_size=1, max_size=30), "value": value}, optional={"public": st.booleans()}
+        {"name": js_text(CUSTOM_FIELD_NAME_MAX_LENGTH), "value": value}, optional={"public": st.booleans()}
     )
     return st.lists(entry, max_size=4, unique_by=lambda e: e["name"])
 
 
 def valid_claims() -> st.SearchStrategy[dict[str, Any]]:
+    """Claims Intake24 accepts: a username and any of the optional claims, each text up to its limit; ``sub``,
+    ``aud`` and ``iss`` are registered claims Intake24 does not read."""
     return st.fixed_dictionaries(
         {"username": usernames()},
         optional={
             "password": strong_passwords(),
-            "redirectUrl": st.sampled_from(
-                ["https://partner.example/done", "http://127.0.0.1:9/x?y=1", "javascript:alert(1)"]
-            ),
-            "name": st.one_of(st.none(), st.text(_SAFE_TEXT, min_size=1, max_size=40)),
+            "redirectUrl": st.sampled_from(REDIRECT_URLS),
+            "name": st.one_of(st.none(), js_text(NAME_MAX_LENGTH)),
             "customFields": custom_field_lists(),
             "sub": st.text(max_size=10),
             "aud": st.text(max_size=10),
