@@ -183,8 +183,12 @@ def claim_mutations(draw: st.DrawFn) -> ClaimMutation:
         claims["username"] = ""
         return ClaimMutation(kind, claims, _validation(messages.TOO_SMALL.format(minimum=1), "username"))
     if kind == "username_too_long":
-        claims["username"] = draw(st.text(st.sampled_from("abcé"), min_size=257, max_size=300))
-        return ClaimMutation(kind, claims, _validation(messages.TOO_BIG.format(maximum=256), "username"))
+        claims["username"] = draw(
+            st.text(st.sampled_from("abcé"), min_size=USERNAME_MAX_LENGTH + 1, max_size=USERNAME_MAX_LENGTH + 44)
+        )
+        return ClaimMutation(
+            kind, claims, _validation(messages.TOO_BIG.format(maximum=USERNAME_MAX_LENGTH), "username")
+        )
     if kind == "password_weak":
         claims["password"] = draw(weak_passwords())
         return ClaimMutation(kind, claims, _validation(messages.WEAK_PASSWORD, "password"))
@@ -200,8 +204,8 @@ def claim_mutations(draw: st.DrawFn) -> ClaimMutation:
         claims["name"] = ""
         return ClaimMutation(kind, claims, _validation(messages.TOO_SMALL.format(minimum=1), "name"))
     if kind == "name_too_long":
-        claims["name"] = "n" * draw(st.integers(513, 600))
-        return ClaimMutation(kind, claims, _validation(messages.TOO_BIG.format(maximum=512), "name"))
+        claims["name"] = "n" * draw(st.integers(NAME_MAX_LENGTH + 1, NAME_MAX_LENGTH + 88))
+        return ClaimMutation(kind, claims, _validation(messages.TOO_BIG.format(maximum=NAME_MAX_LENGTH), "name"))
     claims["customFields"] = draw(
         st.one_of(
             st.dictionaries(st.sampled_from("ab"), st.integers(), max_size=1),
