@@ -158,3 +158,15 @@ def test_a_path_id_that_no_survey_can_have_names_none_and_never_reaches_the_data
 def test_a_path_id_up_to_2_to_the_53_is_the_number_javascript_reads() -> None:
     assert parse_bigint_string("surveyId", " 0x2 ") == (2, [])
     assert parse_bigint_string("surveyId", "9007199254740992") == (2**53, [])
+
+
+def test_a_valid_query_is_read_as_given() -> None:
+    """``z.coerce.number()`` reads ``page`` and ``limit`` as ``Number()`` does; ``sort`` and ``search`` are kept."""
+    query = {"page": "2", "limit": " 0x3 ", "sort": "username|desc", "search": "ann"}
+    assert parse_list_query(query) == (ListQuery(2, 3, "username|desc", "ann"), [])
+    assert parse_list_query({"search": "s" * MAX_SEARCH}) == (ListQuery(search="s" * MAX_SEARCH), [])
+
+
+def test_a_sort_direction_is_the_piece_between_the_first_two_bars() -> None:
+    """``sort.split('|')``'s second piece, however many bars follow."""
+    assert ListQuery(sort="username|b|c|desc").order() == ("username", "b")
