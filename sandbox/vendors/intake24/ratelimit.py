@@ -106,7 +106,10 @@ class RateLimiter:
         self.store.run(_PRUNE, {"in_limiter": self.name, "now": now}, write=True)
 
     def forgive(self, key: str) -> None:
-        """``skipSuccessfulRequests``: a successful request does not count."""
+        """A request succeeded: with ``skipSuccessfulRequests`` (``skip_successful``) it does not count; a limiter
+        without it counts every request, and forgives none."""
+        if not self.skip_successful:
+            return
         self.store.run(_FORGIVE, {"in_limiter": self.name, "in_client": key[:RATE_KEY_MAX_LENGTH]}, write=True)
 
     def reset(self) -> None:

@@ -20,7 +20,7 @@ from urllib.parse import quote, unquote, unquote_to_bytes
 from flask import Response, current_app, g, request
 from marshmallow import Schema, ValidationError
 
-from contracts.intake24 import constants, messages
+from contracts.intake24 import constants
 from contracts.intake24.constants import REFRESH_LIFETIME_SECONDS
 from contracts.intake24.pagination import parse_bigint_string, parse_list_query
 from contracts.intake24.schemas import (
@@ -127,17 +127,18 @@ def route_missing(relative: str) -> VendorError:
     return InvalidRoute()
 
 
-def _limit(limiter: RateLimiter, kind: str, message: str) -> str | None:
-    """Count this request in ``limiter`` (its headers become the answer's); the key, or None when exempt."""
+def _limit(limiter: RateLimiter) -> str | None:
+    """Count this request in ``limiter`` (its headers become the answer's, its message a 429's); the key, or None
+    when exempt. The limiter is the one place its name and message are set (:class:`.service.base.ServiceBase`)."""
     intake24 = service()
     address = request.remote_addr or ""
     if intake24.settings.rate_limit_exempt_loopback and address in LOOPBACK:
         return None
-    key = f"{kind}:{address}"
+    key = f"{limiter.name}:{address}"
     allowed, headers = limiter.hit(key, intake24.clock.now())
     g.intake24_rate_headers = headers
     if not allowed:
-        raise TooManyRequests(message, headers=headers)
+        raise TooManyRequests(limiter.message, headers=headers)
     return key
 
 
@@ -156,7 +157,7 @@ def before_api_request() -> None:
         g.intake24_body = sanitise(parse_body()) if _has_body() else None
     except RecursionError:  # Node would overflow its stack too; answer 400, never 500
         raise BadRequest("Maximum call stack size exceeded") from None
-    _limit(service().limiter, "generic", messages.RATE_LIMITED)
+    _limit(service().limiter)
     _check_path_escapes()
 
 
@@ -189,7 +190,7 @@ def _decodable(segment: str) -> bool:
 
 def login_limit() -> str | None:
     """The login limiter (5 failed attempts / 15 min); its headers replace the generic ones."""
-    return _limit(service().login_limiter, "login", messages.LOGIN_RATE_LIMITED)
+    return _limit(service().login_limiter)
 
 
 #: helmet's defaults on ``/api`` (CSP, COEP, COOP and CORP are switched off there) and the CORS

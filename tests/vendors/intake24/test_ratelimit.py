@@ -81,6 +81,22 @@ def test_login_limiter_counts_failures_only(sandbox_settings: Settings, clock: C
     app.extensions["sandbox.store"].dispose()
 
 
+def test_successful_logins_are_not_counted_by_the_login_limiter(sandbox_settings: Settings, clock: Clock) -> None:
+    """``skipSuccessfulRequests`` on the token login: a respondent may sign in any number of times, and a later
+    failure still has the whole allowance before it."""
+    app = _small_limit_app(sandbox_settings, clock, login_rate_limit_max=2)
+    client = app.test_client()
+    created = app.extensions["sandbox.intake24"].admin_create(
+        app.extensions["sandbox.intake24"].require_survey("demo"), {"username": "often"}, "https://sandbox.example"
+    )
+    for _ in range(3):
+        answer = client.post("/intake24/api/auth/login/token", json={"token": created["urlAuthToken"]})
+        assert (answer.status_code, answer.headers["RateLimit"]) == (200, "limit=2, remaining=1, reset=900")
+    failed = client.post("/intake24/api/auth/login/token", json={"token": "unknown"})
+    assert (failed.status_code, failed.headers["RateLimit"]) == (401, "limit=2, remaining=1, reset=900")
+    app.extensions["sandbox.store"].dispose()
+
+
 def test_journal_records_the_verdict(client: FlaskClient, app: Any) -> None:
     client.post("/intake24/api/surveys/demo/create-user", json={"token": "x.y.z"})
     entries = app.extensions[JOURNAL_KEY].entries(vendor="intake24")

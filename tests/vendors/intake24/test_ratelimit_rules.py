@@ -106,7 +106,7 @@ def test_a_forgiven_request_does_not_count(limiter: MakeLimiter) -> None:
 
 
 def test_forgiving_never_counts_below_zero_nor_makes_a_window(limiter: MakeLimiter, store: Store) -> None:
-    rate = limiter(limit=1)
+    rate = limiter(limit=1, skip_successful=True)
     rate.forgive("nobody")
     assert windows(store) == {}
     rate.hit("a", 100.0)
@@ -126,8 +126,14 @@ def test_reset_forgets_every_window(limiter: MakeLimiter) -> None:
     assert rate.hit("b", 101.0)[1]["RateLimit"] == "limit=1, remaining=0, reset=60"
 
 
-def test_a_limiter_counts_every_request_unless_told_to_skip_successes(limiter: MakeLimiter) -> None:
-    assert limiter().skip_successful is False
+def test_a_limiter_counts_every_request_unless_told_to_skip_successes(limiter: MakeLimiter, store: Store) -> None:
+    """``skipSuccessfulRequests`` defaults to false in express-rate-limit: a success is counted, nothing forgiven."""
+    rate = limiter(limit=1)
+    assert rate.skip_successful is False
+    assert rate.hit("a", 100.0)[0] is True
+    rate.forgive("a")
+    assert windows(store) == {"a": 1}
+    assert rate.hit("a", 101.0)[0] is False
 
 
 def test_a_window_of_zero_seconds_never_limits_and_resets_at_once(limiter: MakeLimiter) -> None:
