@@ -131,7 +131,8 @@ def parse_bigint_string(name: str, text: str) -> tuple[int | None, list[FieldIss
 
 
 def js_number(value: Any) -> float:
-    """JavaScript's ``Number(value)`` for what a query value can be (``None``, a string, a list)."""
+    """JavaScript's ``Number(value)`` for what a query value can be (``None``, a string, a list, an object: an
+    object's text, Python's ``{...}`` as JavaScript's ``[object Object]``, never reads as a number)."""
     if value is None:
         return 0.0
     if isinstance(value, list):
@@ -167,7 +168,7 @@ def _number_issues(name: str, raw: Any, maximum: int | None) -> tuple[list[Field
 
 
 def parse_list_query(args: dict[str, Any]) -> tuple[ListQuery, list[FieldIssue]]:
-    """The sanitised query (name → ``None``, a string or a list of them) → query or zod issues."""
+    """The sanitised query (name → ``None``, a string, a list or an object) → query or zod issues."""
     issues: list[FieldIssue] = []
     page, limit = 1, DEFAULT_LIMIT
     if "page" in args:
@@ -202,10 +203,12 @@ def parse_list_query(args: dict[str, Any]) -> tuple[ListQuery, list[FieldIssue]]
 
 
 def _kind(value: Any) -> str:
-    """What zod says it received instead of a string. Asked only about a value that is not a string, and the
-    sanitised query (``wire.sanitised_query``) holds only ``None``, strings and lists of them: a query parser
-    that made objects (qs's ``a[b]=c``) would need ``"object"`` here."""
-    return "null" if value is None else "array"
+    """What zod says it received instead of a string (``getParsedType``). Asked only about a value that is
+    not a string; the sanitised query (``wire.sanitised_query``, Express's extended query parser) holds
+    ``None`` (an empty value), lists (``sort[]=x``, a repeated key) and objects (``sort[a]=x``)."""
+    if value is None:
+        return "null"
+    return "array" if isinstance(value, list) else "object"
 
 
 def like_pattern(search: str) -> re.Pattern[str]:

@@ -35,7 +35,7 @@ from contracts.intake24.validator import URIError
 from sandbox.core.apidoc import Operation
 from sandbox.core.bridge import BODY_CHUNKS_KEY
 from sandbox.core.errors import VendorError
-from sandbox.vendors.intake24 import bodyparser, purify
+from sandbox.vendors.intake24 import bodyparser, purify, qs
 from sandbox.vendors.intake24.errors import BadRequest, ContractInvalid, InvalidRoute, TooManyRequests
 from sandbox.vendors.intake24.models import LoginResult
 from sandbox.vendors.intake24.node import JSON_TYPE, stringify
@@ -82,8 +82,10 @@ def sanitise(value: Any) -> Any:
 
 def sanitised_query() -> dict[str, Any]:
     """``req.query`` after Intake24's query sanitiser (DOMPurify with no markup, trim, empty →
-    null); a repeated parameter is a list, as Express's query parser makes it."""
-    raw = {key: values[0] if len(values) == 1 else values for key, values in request.args.lists()}
+    null). The raw query string goes through Express 4's default "extended" query parser
+    (:func:`.qs.parse_query`), so ``sort[a]=x`` is an object, ``sort[]=x`` and a repeated parameter a
+    list; Node keeps the request line's bytes as Latin-1 characters, and so does the sandbox."""
+    raw = qs.parse_query(request.query_string.decode("latin-1"))
     try:
         sanitised: dict[str, Any] = purify.sanitise(raw, allow_html=False)
     except purify.MarkupBudgetExceeded:

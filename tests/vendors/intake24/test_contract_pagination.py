@@ -36,6 +36,8 @@ from contracts.intake24.schemas import FieldIssue
         ({"sort": None}, "null"),  # ?sort= (the sanitiser makes "" null)
         ({"sort": ["a|asc", "b|desc"]}, "array"),  # ?sort=a|asc&sort=b|desc
         ({"search": ["a", "b"]}, "array"),
+        ({"sort": {"a": "x"}}, "object"),  # ?sort[a]=x (Express's extended query parser)
+        ({"search": {"0": "a", "b": "c"}}, "object"),  # ?search[]=a&search[b]=c
     ],
 )
 def test_a_sort_or_search_that_is_not_one_string_is_zods_invalid_type(args: dict[str, Any], received: str) -> None:
@@ -71,6 +73,8 @@ def test_an_unknown_sort_direction_names_the_glued_column_cut_to_63_bytes_at_a_c
         ("infinity", math.nan),  # case-sensitive
         ("-INFINITY", math.nan),
         ("0x1F", 31.0),
+        ({"0": "7"}, math.nan),  # ?page[0]=7&page[x]=1 is an object: Number({}) is NaN
+        ([{"a": "7"}], math.nan),  # ?page[][a]=7
     ],
 )
 def test_a_query_value_reads_as_javascripts_number_reads_it(value: Any, number: float) -> None:
