@@ -98,3 +98,13 @@ def test_a_failed_judgement_carries_the_warnings_it_is_given() -> None:
     warnings = _warned("text/plain")
     assert webhook.failed("redirect", warnings, status=302).warnings == warnings
     assert webhook.failed("redirect", status=302).warnings == []
+
+
+@pytest.mark.parametrize(
+    ("name", "param"),
+    [("authCodePartnerApp", "PartnerApp"), ("authCodeX", "X"), ("authCode", None), ("authcodeX", None)],
+)
+def test_a_page_parameter_names_an_endpoint_query_param_only_after_the_exact_prefix(
+    name: str, param: str | None
+) -> None:
+    assert webhook.parameter_code(name) == param
