@@ -118,7 +118,8 @@ def test_any_credentials_draw_the_right_ones_and_bad_ones() -> None:
 
 def test_the_claims_of_a_code_are_read_unverified_and_anything_else_has_none() -> None:
     assert jwt_claims(CODE) == CLAIMS
-    assert jwt_claims(unsigned({"email": "é"})) == {"email": "é"}
+    for length in range(4):  # payloads of every length modulo 4: their base64 padding restored
+        assert jwt_claims(unsigned({"e": "x" * length})) == {"e": "x" * length}
     for not_a_code in ("", "abc", "a.b", "a.b.c.d", "a.!!!.c", "a.W10.c", "a.bm90IGpzb24.c", "a.gA.c"):
         assert jwt_claims(not_a_code) is None, not_a_code
 
