@@ -224,3 +224,16 @@ def test_each_body_kind_carries_the_code_as_its_exact_bytes(kind: str, expected:
         "text_plain",
         "empty",
     }
+
+
+# --- API bodies -----------------------------------------------------------------------------------------------
+
+
+def test_a_broken_api_body_predicts_the_sandboxs_whole_invalid_body_sentence() -> None:
+    missing = find(
+        strategies.invalid_endpoint_configs(), lambda mutation: mutation.name == "client_id_missing", settings=SEARCH
+    )
+    assert (missing.status, missing.message) == (400, "Invalid request body: `clientId` is required.")
+    assert "clientId" not in missing.body
+    absent = find(strategies.invalid_patients(), lambda mutation: mutation.name == "no_email_or_phone", settings=SEARCH)
+    assert absent.message == "Invalid request body: send `email` or `phoneNumber` (at least one is required)."
