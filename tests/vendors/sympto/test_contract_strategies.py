@@ -184,12 +184,13 @@ def test_invalid_codes_draw_every_kind(kind: str) -> None:
     assert find(strategies.invalid_codes(), lambda mutation: mutation.kind == kind, settings=SEARCH).kind == kind
 
 
-def test_invalid_codes_draw_indexes_0_to_2000_and_fillers_of_at_least_1_character() -> None:
+def test_invalid_codes_draw_indexes_0_to_2000_and_drawn_fillers_of_at_least_1_character() -> None:
     """The filler's 60 is a size cap, no contract limit (Hypothesis draws no text that long here)."""
     codes = strategies.invalid_codes()
     assert find(codes, lambda mutation: mutation.index == 0, settings=SEARCH).index == 0
     assert find(codes, lambda mutation: mutation.index == 2000, settings=SEARCH).index == 2000
     assert len(find(codes, lambda mutation: len(mutation.filler) == 1, settings=SEARCH).filler) == 1
+    assert len(find(codes, lambda mutation: len(mutation.filler) > 1, settings=SEARCH).filler) > 1
     with pytest.raises(NoSuchExample):
         find(codes, lambda mutation: not 0 <= mutation.index <= 2000 or not mutation.filler, settings=SEARCH)
 
