@@ -106,11 +106,23 @@ def test_both_kinds_of_event_are_drawn(kind: str) -> None:
     assert ("Response" in found.document) == (kind == "response")
 
 
-def test_an_empty_secret_is_refused() -> None:
-    with pytest.raises(ValueError, match="endpointSecret"):
+def test_an_empty_secret_is_refused_saying_which_secret_to_pass() -> None:
+    refusal = r"^secret must be your endpointSecret, not empty$"
+    with pytest.raises(ValueError, match=refusal):
         sympto_signed_event(secret="")
-    with pytest.raises(ValueError, match="endpointSecret"):
+    with pytest.raises(ValueError, match=refusal):
         sympto_broken_signed_event(secret="")
+
+
+def test_every_delivery_is_sent_as_json_and_one_without_a_signature_carries_only_its_content_type() -> None:
+    valid = find(sympto_signed_event(secret=SECRET, now=NOW), lambda _: True, settings=FIRST)
+    assert valid.headers == {"Content-Type": "application/json", events.SIGNATURE_HEADER: valid.signature}
+    unsigned = find(
+        sympto_broken_signed_event(secret=SECRET, now=NOW),
+        lambda delivery: delivery.broken == signed.MISSING_HEADER,
+        settings=FIRST,
+    )
+    assert unsigned.headers == {"Content-Type": "application/json"}
 
 
 def _receiver(name: str) -> Callable[[SignedEvent], int]:
