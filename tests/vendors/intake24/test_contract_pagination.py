@@ -62,6 +62,7 @@ def test_an_unknown_sort_direction_names_the_glued_column_cut_to_63_bytes_at_a_c
 @pytest.mark.parametrize(
     ("value", "number"),
     [
+        (None, 0.0),  # ?limit= is sanitised to null, and Number(null) is 0
         (["7"], 7.0),  # Number(["7"]): a one-item array reads as its item
         ([], 0.0),  # Number([]) is 0
         (["1", "2"], math.nan),
