@@ -83,7 +83,7 @@ def test_ipv4_parts_and_the_ends_shaping_them(url: str, href: str | None) -> Non
     ("url", "href"),
     [
         ("http://[::1:2:3:4:5:6:7]/", "http://[0:1:2:3:4:5:6:7]/"),  # `::` first, standing for one piece
-        ("http://[4204:b77:a0::1f2:a70:b8e:585]/", "http://[4204:b77:a0:0:1f2:a70:b8e:585]/"),  # one zero piece: no `::`
+        ("http://[4204:b77:a0::1f2:a70:b8e:585]/", "http://[4204:b77:a0:0:1f2:a70:b8e:585]/"),  # one zero: no `::`
         ("http://[ab::]/", "http://[ab::]/"),  # hex digits, base 16
         ("http://[1:2:3:4:5:6:1.2.3.4]/", "http://[1:2:3:4:5:6:102:304]/"),  # an IPv4 tail after six pieces
         ("http://[1:2:3:4:5:6:7:1.2.3.4]/", None),  # ... not after seven
