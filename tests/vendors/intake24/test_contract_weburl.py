@@ -119,6 +119,12 @@ def test_domains_percent_decoded_and_file_urls_empty_host(url: str, href: str | 
         ("foo://[::1]]/x", None),  # after `]` only a port may follow
         ("foo://[::1]:a8/x", None),  # ... and it is digits
         ("foo://[1::2/x", None),  # an unclosed `[`
+        ("foo://[::1:]/x", None),  # an IPv6 host that does not parse
+        ("foo://h^/x", None),  # a forbidden host code point
+        ("foo://u@h/x", "foo://u@h/x"),  # userinfo is not part of the host
+        ("foo://u:p@[::1]:8/x", "foo://u:p@[::1]:8/x"),
+        ("foo://h:65535/x", "foo://h:65535/x"),  # the largest port
+        ("foo://h:65536/x", None),
     ],
 )
 def test_non_special_authority_host_and_port(url: str, href: str | None) -> None:
