@@ -155,3 +155,50 @@ def test_percent_encoding_of_controls_delete_and_non_ascii(url: str, href: str) 
 )
 def test_single_and_double_dot_segments_at_the_end(url: str, href: str) -> None:
     assert parse(url) == href
+
+
+@pytest.mark.parametrize(
+    ("url", "href"),
+    [
+        ("https://h/\udfff", "https://h/%EF%BF%BD"),  # a lone low surrogate is U+FFFD
+        ("\x01https://h/\x01", "https://h/"),  # leading and trailing C0 controls are stripped
+        ("ht\ttp://h/a\nb\rc", "http://h/abc"),  # tab, LF and CR are removed anywhere
+        ("https:///h", "https://h/"),  # a special URL skips any number of slashes before its host
+        ("https:h", "https://h/"),
+        ("https://XY/", "https://xy/"),
+        ("file:/a", "file:///a"),  # a file URL with one slash has an empty host
+        ("https://h:a/", None),  # a port is digits
+        ("https://h:65535/", "https://h:65535/"),  # the largest port
+        ("https://h:65536/", None),
+    ],
+)
+def test_input_cleaning_slashes_and_ports(url: str, href: str | None) -> None:
+    assert parse(url) == href
+
+
+@pytest.mark.parametrize(
+    ("url", "href"),
+    [
+        ("https://a@b@h/", "https://a%40b@h/"),  # the host starts after the last `@`
+        ("https://u:p:q@h/", "https://u:p%3Aq@h/"),  # the password starts after the first `:`
+        ("https://u:@h/", "https://u@h/"),  # an empty password is not written
+        ("https://u@h/", "https://u@h/"),
+        ("https://@h/", "https://h/"),  # nor an empty userinfo
+    ],
+)
+def test_userinfo_split_and_written(url: str, href: str) -> None:
+    assert parse(url) == href
+
+
+@pytest.mark.parametrize(
+    ("url", "href"),
+    [
+        ("foo:a?b c?d", "foo:a?b%20c?d"),  # the query is all after the first `?`, in the query set
+        ("https://h/a?b?c", "https://h/a?b?c"),
+        ("https://h/?'", "https://h/?%27"),  # a special URL's query also encodes `'`
+        ("foo:a?'", "foo:a?'"),  # a non-special one's does not
+        ("foo://h/a/b", "foo://h/a/b"),  # the authority ends at the first `/`
+    ],
+)
+def test_query_split_and_its_encode_set(url: str, href: str) -> None:
+    assert parse(url) == href
