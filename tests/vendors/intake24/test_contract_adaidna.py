@@ -42,3 +42,17 @@ def test_conjoining_jamo_are_composed_into_syllables(host: str, href: str | None
 )
 def test_punycode_adapts_its_bias_across_far_apart_code_points(host: str, href: str) -> None:
     assert parse(f"https://{host}/") == href
+
+
+@pytest.mark.parametrize(
+    ("host", "href"),
+    [
+        ("\u0c95\u0cbf\u0cd5", "https://xn--nsc0g/"),  # two starters compose: Kannada I + length mark is II
+        ("\u0c95\u0cc6\u0cc2\u0cd5", "https://xn--nsc2i/"),  # ... twice in a row
+        ("\u0d15\u0d46\u0d3e", "https://xn--bwc0i/"),  # Malayalam E + AA is O
+        ("e\u0316\u0323", "https://xn--e-4cb3b/"),  # a mark of the same class between blocks the composition
+        ("\u1eb9\u0316", "https://xn--6sa362l/"),  # ... which the other order allows
+    ],
+)
+def test_canonical_composition_of_starters_and_blocked_marks(host: str, href: str) -> None:
+    assert parse(f"https://{host}/") == href
