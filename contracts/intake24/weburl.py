@@ -197,6 +197,8 @@ def _opaque_authority_ok(authority: str) -> bool:
     authority = authority.rpartition("@")[2]
     host, port = authority, ""
     if authority.startswith("["):
+        if "]" not in authority:
+            return False  # an unclosed `[` (Node: `new URL("foo://[1::2/x")` throws)
         host, _, after = authority.partition("]")
         host += "]"
         if after and not after.startswith(":"):

@@ -1,0 +1,58 @@
+"""``contracts/intake24/adaidna.py`` on Hangul and Punycode: Ada composes conjoining jamo (L+V, L+V+T,
+LV syllable+T) into syllables before Punycode, and Punycode's bias adaptation shapes every long label.
+Each expected value is what Node 20's ``new URL("https://<host>/").href`` gives (None: it throws)."""
+
+from __future__ import annotations
+
+import pytest
+
+from contracts.intake24.weburl import parse
+
+
+@pytest.mark.parametrize(
+    ("host", "href"),
+    [
+        ("\u1100\u1161", "https://xn--o39a/"),  # L+V is the syllable 가
+        ("\u1100\u1161\u11a8", "https://xn--p39a/"),  # L+V+T is 각
+        ("\uac00\u11a8", "https://xn--p39a/"),  # an LV syllable + T is 각 too
+        ("\uac01\u11a8", "https://xn--rud9310f/"),  # an LVT syllable takes no T
+        ("\u1112\u1175", "https://xn--268b/"),  # the last L and the last V
+        ("\u1113\u1161", "https://xn--iqd0n/"),  # U+1113 is past the L jamo: not composed
+        ("\u1100\u1176", "https://xn--ypd0v/"),  # U+1176 is past the V jamo
+        ("\u1100\u1161\u11a7", "https://xn--qud9310f/"),  # U+11A7 is the T base, not a T
+        ("\u1100\u1161\u11c2", "https://xn--g49a/"),  # the last T
+        ("\u1100\u1161\u11c3", "https://xn--jvd3800f/"),  # U+11C3 is past the T jamo
+        ("\ud7a3\u11a8", "https://xn--rud9742h/"),  # the last syllable
+        ("\ud7a4\u11a8", None),  # U+D7A4 is past the syllables (and unassigned)
+        ("\u1100\u1161\u1100\u1161", "https://xn--o39aa/"),
+        ("\u1100\u1161\u11a8\u1100\u1161", "https://xn--o39ab/"),
+    ],
+)
+def test_conjoining_jamo_are_composed_into_syllables(host: str, href: str | None) -> None:
+    assert parse(f"https://{host}/") == href
+
+
+@pytest.mark.parametrize(
+    ("host", "href"),
+    [
+        ("a\u00fc\u4e00\U0001f600\u0101\u3042\uac00z", "https://xn--az-xkau9951dhkwb4r3jwyxw/"),
+        ("\u00fc" * 20 + "\u4e00" * 10, "https://xn--tdaaaaaaaaaaaaaaaaaaaa05152baaaaaaaaa/"),
+        ("\u4e00\u9fa5\u3042\u30a2\uac00\u0e01\u05d0", "https://xn--4db703bv03a8kaq62jbnzhxcsa/"),
+    ],
+)
+def test_punycode_adapts_its_bias_across_far_apart_code_points(host: str, href: str) -> None:
+    assert parse(f"https://{host}/") == href
+
+
+@pytest.mark.parametrize(
+    ("host", "href"),
+    [
+        ("\u0c95\u0cbf\u0cd5", "https://xn--nsc0g/"),  # two starters compose: Kannada I + length mark is II
+        ("\u0c95\u0cc6\u0cc2\u0cd5", "https://xn--nsc2i/"),  # ... twice in a row
+        ("\u0d15\u0d46\u0d3e", "https://xn--bwc0i/"),  # Malayalam E + AA is O
+        ("e\u0316\u0323", "https://xn--e-4cb3b/"),  # a mark of the same class between blocks the composition
+        ("\u1eb9\u0316", "https://xn--6sa362l/"),  # ... which the other order allows
+    ],
+)
+def test_canonical_composition_of_starters_and_blocked_marks(host: str, href: str) -> None:
+    assert parse(f"https://{host}/") == href
