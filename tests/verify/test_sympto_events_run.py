@@ -206,5 +206,6 @@ def test_failures_are_shrunk_to_the_simplest_case(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(sympto_events, "send", refuses_unknown)
     report = Verifier(options(examples=10), now=lambda: NOW).run()
     unknown = report.results[RULES.index(UNKNOWN_FIELDS)].failure
-    assert unknown is not None and unknown.request is not None
+    assert unknown is not None
+    assert unknown.request is not None
     assert extra_fields(unknown.request) == {"x0"}
