@@ -209,3 +209,17 @@ def test_failures_are_shrunk_to_the_simplest_case(monkeypatch: pytest.MonkeyPatc
     assert unknown is not None
     assert unknown.request is not None
     assert extra_fields(unknown.request) == {"x0"}
+
+
+def test_stale_timestamps_are_at_most_thirty_days_old(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seed 5 draws (about) the oldest age the rule allows, so the bound itself is checked, not only typical ages."""
+    receiver = Receiver()
+    monkeypatch.setattr(sympto_events, "send", receiver)
+    report = Verifier(options(examples=25, seed=5), now=lambda: NOW).run()
+    stale = receiver.sent[-report.results[RULES.index(STALE)].requests :]
+    ages = []
+    for request in stale:
+        timestamp, _values = contract.parse_signature(request.headers[contract.SIGNATURE_HEADER])
+        assert timestamp is not None
+        ages.append(NOW - timestamp)
+    assert 30 * 86400 - 60 < max(ages) <= 30 * 86400 + 1  # + 1: the header's t is whole seconds
