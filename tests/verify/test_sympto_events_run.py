@@ -87,7 +87,7 @@ def test_unknown_fields_are_one_to_three_new_fields_and_stale_ages_are_beyond_th
     assert counts
     assert all(1 <= n <= 3 for n in counts), counts
     assert 1 in counts
-    assert all(len(name) >= 2 for request in unknown for name in extra_fields(request))
+    assert all(2 <= len(name) <= 13 for request in unknown for name in extra_fields(request))
     stale = receiver.sent[-by_rule[STALE] :]
     for request in stale:
         timestamp, _values = contract.parse_signature(request.headers[contract.SIGNATURE_HEADER])
@@ -164,3 +164,62 @@ def test_a_failure_carries_its_request_answer_and_the_whole_advice(monkeypatch: 
         "not process it twice)"
     )
     assert {TAMPERED, WRONG_SECRET} <= set(RULES)
+
+
+def test_the_same_seed_gives_the_same_event_ids() -> None:
+    first, again, other = (Verifier(options(seed=s), now=lambda: NOW) for s in (7, 7, 8))
+    for check in (first, again, other):
+        check.prepare()
+    ids = [check.fresh(PATIENT)["patientTvId"] for check in (first, again, other)]
+    assert ids[0] == ids[1] != ids[2]
+
+
+def test_a_failed_first_delivery_or_redelivery_carries_its_request_and_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    answers = iter([Answer(500), Answer(200), Answer(409)])
+    monkeypatch.setattr(sympto_events, "send", lambda _request, _timeout: next(answers))
+    check = Verifier(options(), now=lambda: NOW)
+    for status in (500, 409):
+        with pytest.raises(CheckFailure) as failed:
+            check.redelivery(PATIENT)
+        assert failed.value.request is not None
+        assert json.loads(failed.value.request.body)["firstName"] == "Ada"
+        assert failed.value.answer == Answer(status)
+
+
+def test_failures_are_shrunk_to_the_simplest_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A receiver that answers 200 to everything is shown the first byte changed and the youngest stale timestamp;
+    one that refuses unknown fields is shown a single one-character field."""
+    monkeypatch.setattr(sympto_events, "send", lambda _request, _timeout: Answer(200, latency_ms=1.0))
+    report = Verifier(options(examples=10), now=lambda: NOW).run()
+    failures = {r.rule: r.failure for r in report.results if r.failure is not None}
+    assert failures[TAMPERED].case.endswith("with byte 0 changed after signing")
+    stale = f"t {contract.DEFAULT_TOLERANCE_SECONDS + 60:.0f} s in the past"
+    assert failures[STALE].case.endswith(stale)
+
+    def refuses_unknown(request: SentRequest, _timeout: float) -> Answer:
+        try:
+            unknown = extra_fields(request)
+        except ValueError:
+            unknown = {"(not JSON)"}
+        return Answer(400 if unknown else 200, latency_ms=1.0)
+
+    monkeypatch.setattr(sympto_events, "send", refuses_unknown)
+    report = Verifier(options(examples=10), now=lambda: NOW).run()
+    unknown = report.results[RULES.index(UNKNOWN_FIELDS)].failure
+    assert unknown is not None
+    assert unknown.request is not None
+    assert extra_fields(unknown.request) == {"x0"}
+
+
+def test_stale_timestamps_are_at_most_thirty_days_old(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seed 5 draws (about) the oldest age the rule allows, so the bound itself is checked, not only typical ages."""
+    receiver = Receiver()
+    monkeypatch.setattr(sympto_events, "send", receiver)
+    report = Verifier(options(examples=25, seed=5), now=lambda: NOW).run()
+    stale = receiver.sent[-report.results[RULES.index(STALE)].requests :]
+    ages = []
+    for request in stale:
+        timestamp, _values = contract.parse_signature(request.headers[contract.SIGNATURE_HEADER])
+        assert timestamp is not None
+        ages.append(NOW - timestamp)
+    assert 30 * 86400 - 60 < max(ages) <= 30 * 86400 + 1  # + 1: the header's t is whole seconds
