@@ -188,11 +188,12 @@ def test_a_failed_first_delivery_or_redelivery_carries_its_request_and_answer(mo
 
 def test_failures_are_shrunk_to_the_simplest_case(monkeypatch: pytest.MonkeyPatch) -> None:
     """A receiver that answers 200 to everything is shown the first byte changed and the youngest stale timestamp;
-    one that refuses unknown fields is shown a single one-character field."""
+    a one-character wrong secret; one that refuses unknown fields is shown a single one-character field."""
     monkeypatch.setattr(sympto_events, "send", lambda _request, _timeout: Answer(200, latency_ms=1.0))
     report = Verifier(options(examples=10), now=lambda: NOW).run()
     failures = {r.rule: r.failure for r in report.results if r.failure is not None}
     assert failures[TAMPERED].case.endswith("with byte 0 changed after signing")
+    assert failures[WRONG_SECRET].case.endswith("signed with 1-character secret that is not yours")
     stale = f"t {contract.DEFAULT_TOLERANCE_SECONDS + 60:.0f} s in the past"
     assert failures[STALE].case.endswith(stale)
 
@@ -223,3 +224,61 @@ def test_stale_timestamps_are_at_most_thirty_days_old(monkeypatch: pytest.Monkey
         assert timestamp is not None
         ages.append(NOW - timestamp)
     assert 30 * 86400 - 60 < max(ages) <= 30 * 86400 + 1  # + 1: the header's t is whole seconds
+
+
+def test_refused_rules_carry_the_request_they_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The partner is shown the exact request a wrongly accepted tampered or wrongly signed event was."""
+    sent: list[SentRequest] = []
+
+    def always_200(request: SentRequest, _timeout: float) -> Answer:
+        sent.append(request)
+        return Answer(200)
+
+    monkeypatch.setattr(sympto_events, "send", always_200)
+    check = Verifier(options(), now=lambda: NOW)
+    for rule in (lambda: check.tampered(PATIENT, 0), lambda: check.wrong_secret(PATIENT, "another")):
+        with pytest.raises(CheckFailure) as failed:
+            rule()
+        assert failed.value.request is sent[-1]
+        assert failed.value.answer == Answer(200)
+
+
+def test_a_refused_unknown_field_event_carries_its_request_answer_and_the_whole_advice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sympto_events, "send", lambda _request, _timeout: Answer(400))
+    check = Verifier(options(), now=lambda: NOW)
+    with pytest.raises(CheckFailure) as failed:
+        check.unknown_fields(PATIENT, {"a": 1})
+    assert failed.value.message == (
+        "an event with unknown fields got 400: ignore fields you do not know (Sympto adds fields without notice)"
+    )
+    assert failed.value.case == "a patient event with 1 extra field(s)"
+    assert failed.value.request is not None
+    assert json.loads(failed.value.request.body)["xa"] == 1
+    assert failed.value.answer == Answer(400)
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 500])
+def test_a_refused_valid_event_asks_about_the_secret_only_when_the_refusal_is_an_auth_one(
+    monkeypatch: pytest.MonkeyPatch, status: int
+) -> None:
+    monkeypatch.setattr(sympto_events, "send", lambda _request, _timeout: Answer(status))
+    check = Verifier(options(), now=lambda: NOW)
+    with pytest.raises(CheckFailure) as failed:
+        check.valid_event(PATIENT)
+    hint = " (is --endpoint-secret the one POST /responses/webhook answered?)" if status in (400, 401, 403) else ""
+    assert failed.value.message == (
+        f"expected 200, got {status}{hint}: Sympto counts anything but 200 as a failure and redelivers"
+    )
+
+
+def test_events_with_unknown_fields_are_compact_utf8_json_like_every_delivery(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sympto sends compact JSON with non-ASCII text as UTF-8, not escaped; the extra fields change nothing."""
+    receiver = Receiver()
+    monkeypatch.setattr(sympto_events, "send", receiver)
+    check = Verifier(options(), now=lambda: NOW)
+    check.unknown_fields(PATIENT, {"é": "ü, ñ: ok"})
+    body = receiver.sent[-1].body
+    assert body == json.dumps(json.loads(body), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    assert "xé".encode() in body
