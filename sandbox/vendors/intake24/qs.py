@@ -73,10 +73,9 @@ def js_ordered(found: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def parse(text: str, charset: str, parameter_limit: int) -> dict[str, Any]:
-    """``qs.parse(text, ...)`` as ``urlencoded`` calls it (the parameter count is checked before)."""
-    if text == "":
-        return {}
+def _values(text: str, charset: str, parameter_limit: int) -> dict[str, Any]:
+    """qs's first step, the same for a form body and a query string: split on ``&`` (the first
+    ``parameter_limit`` parts), cut each part into key and value, decode both; a repeated key collects a list."""
     cleaned = _ESCAPED_BRACKETS[1].sub("]", _ESCAPED_BRACKETS[0].sub("[", text))
     values: dict[str, Any] = {}
     for part in cleaned.split("&")[:parameter_limit]:
@@ -87,6 +86,14 @@ def parse(text: str, charset: str, parameter_limit: int) -> dict[str, Any]:
         else:
             key, value = _decode(part[:position], charset), _decode(part[position + 1 :], charset)
         values[key] = _merge(values[key], value) if key in values else value
+    return values
+
+
+def parse(text: str, charset: str, parameter_limit: int) -> dict[str, Any]:
+    """``qs.parse(text, ...)`` as ``urlencoded`` calls it (the parameter count is checked before)."""
+    if text == "":
+        return {}
+    values = _values(text, charset, parameter_limit)
     result: dict[str, Any] = {}
     for raw in js_ordered(values):
         value = values[raw]
@@ -205,16 +212,7 @@ def parse_query(text: str) -> dict[str, Any]:
     into an object (``a[b]=1&a=c``), ``True`` (``{b: "1", c: true}``)."""
     if text == "":
         return {}
-    cleaned = _ESCAPED_BRACKETS[1].sub("]", _ESCAPED_BRACKETS[0].sub("[", text))
-    values: dict[str, Any] = {}
-    for part in cleaned.split("&")[:QUERY_PARAMETER_LIMIT]:
-        bracket_equals = part.find("]=")
-        position = part.find("=") if bracket_equals == -1 else bracket_equals + 1
-        if position == -1:
-            key, value = _decode(part, "utf-8"), ""
-        else:
-            key, value = _decode(part[:position], "utf-8"), _decode(part[position + 1 :], "utf-8")
-        values[key] = _merge(values[key], value) if key in values else value
+    values = _values(text, "utf-8", QUERY_PARAMETER_LIMIT)
     result: dict[str, Any] = {}
     for key, value in js_ordered(values).items():
         if key != "":
