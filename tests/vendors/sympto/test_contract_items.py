@@ -4,9 +4,13 @@ themselves: what a partner may send, what it gets back as the loaded value, and 
 from __future__ import annotations
 
 import math
+import re
+from datetime import datetime
 from typing import Any
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 from marshmallow import ValidationError
 
 from contracts.sympto.items import (
@@ -14,6 +18,7 @@ from contracts.sympto.items import (
     BAD_START_DATE,
     SEND_ITEMS,
     SET_ATTRIBUTE,
+    START_DATE_TIME_PATTERN,
 )
 
 
@@ -80,3 +85,34 @@ def test_a_start_date_refused_is_quoted_in_the_message(date: str) -> None:
     assert _problems(SEND_ITEMS, {"type": "dates", "startDates": [date]}) == {
         "startDates": {0: [BAD_START_DATE.format(input=quoted)]}
     }
+
+
+@given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59)))
+@example(datetime(2028, 2, 29, 23, 59))
+@example(datetime(2000, 2, 29, 0, 0))
+@example(datetime(1, 1, 1, 0, 0))
+def test_every_real_date_and_time_is_a_start_date(moment: datetime) -> None:
+    text = moment.strftime("%Y-%m-%d-%H-%M").rjust(16, "0")
+    assert SEND_ITEMS.load({"type": "dates", "startDates": [text]})["startDates"] == [text]
+
+
+@given(st.one_of(st.text(alphabet="0123456789-", max_size=17), st.from_regex(START_DATE_TIME_PATTERN)))
+@example("2026-02-29-09-00")
+@example("1900-02-29-09-00")
+@example("2026-04-31-09-00")
+@example("2026-12-24-24-00")
+@example("0000-01-01-00-00")
+def test_a_start_date_is_taken_only_when_it_is_a_real_date_and_time(text: str) -> None:
+    """The published pattern is the whole rule: whatever it takes is a real calendar date and time."""
+    try:
+        loaded = SEND_ITEMS.load({"type": "dates", "startDates": [text]})["startDates"][0]
+    except ValidationError:
+        loaded = None
+    try:
+        real = (
+            datetime.strptime(text.removesuffix("\n"), "%Y-%m-%d-%H-%M") if re.fullmatch(r"[0-9-]+\n?", text) else None
+        )
+    except ValueError:
+        real = None
+    exact = real is not None and real.strftime("%Y-%m-%d-%H-%M").rjust(16, "0") == text.removesuffix("\n")
+    assert (loaded is not None) == exact
