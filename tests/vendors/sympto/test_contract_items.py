@@ -64,6 +64,17 @@ def test_an_attribute_number_that_is_not_finite_is_refused_saying_so(number: flo
     }
 
 
+@given(st.one_of(st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False)))
+@example(1.5)
+@example(-0.0)
+@example(True)
+def test_an_attribute_boolean_or_finite_number_is_taken_as_sent(value: object) -> None:
+    kind = "boolean" if isinstance(value, bool) else "number"
+    loaded = SET_ATTRIBUTE.load(_attribute(value, kind))["attributeValue"]["value"]
+    assert loaded == value
+    assert type(loaded) is type(value)
+
+
 @pytest.mark.parametrize(("value", "kind"), [([1], "array"), ({"a": 1}, "object")])
 def test_an_attribute_value_that_is_an_array_or_an_object_is_refused_naming_its_json_type(
     value: object, kind: str
