@@ -56,6 +56,19 @@ def test_a_patient_has_one_enrolment_per_campaign(app: Flask) -> None:
     assert [item["campaign"]["id"] for item in listed] == [first, first, second, second]
 
 
+def test_two_patients_in_one_campaign_each_get_an_enrolment_and_items_of_their_own(app: Flask) -> None:
+    """One enrolment per patient *and* campaign: another patient's enrolment is not this one's."""
+    service = service_of(app)
+    patient = a_patient(service)
+    other = service.users.create_user(CLINIC, "patient", {**PATIENT, "email": "other@example.test"}, messages.CURRENT)
+    chosen = CAMPAIGNS[0].id_for(CLINIC)
+    one = service.campaigns.enrol(CLINIC, patient, chosen)
+    two = service.campaigns.enrol(CLINIC, other, chosen)
+    assert one != two
+    for enrolled in (patient, other):
+        assert [item["campaign"]["id"] for item in service.surveys.items(CLINIC, enrolled, None)] == [chosen] * 2
+
+
 def test_an_attribute_of_another_type_is_refused_naming_the_attribute(app: Flask) -> None:
     service = service_of(app)
     patient = a_patient(service)
