@@ -246,3 +246,33 @@ def test_every_source_has_a_stable_postgresql_lock_key_in_a_signed_32_bit_int(so
     assert -(2**31) <= key < 2**31
     assert key == access._lock_key(source)
     assert access._lock_key("") == -(2**31)
+
+
+def test_a_failure_is_counted_once_the_oldest_has_left_the_window_at_its_edge(app: Flask, clock: Clock) -> None:
+    """The count that lets a failure in is the window's, as the refusal's: at exactly one window after the first
+    failure it has left, so the new failure is counted (and with the second still in, the limit is reached)."""
+    service = service_of(app)
+    service.access.settings = replace(service.access.settings, rate_limit_failures=2)
+    [clinic] = [clinic for clinic in service.settings.clinics if clinic.clinic_id == CLINIC]
+    start = clock.now()
+    for at in (start, start + 1, start + service.access.settings.rate_limit_window_seconds):
+        clock.freeze(at)
+        with pytest.raises(Unauthorized):
+            service.access.login(clinic.admin_email, "wrong", "test")
+    with pytest.raises(RateLimited):
+        admin_login(service)
+
+
+def test_a_source_is_limited_again_by_new_failures_after_its_window_has_passed(app: Flask, clock: Clock) -> None:
+    service = service_of(app)
+    service.access.settings = replace(service.access.settings, rate_limit_failures=2)
+    [clinic] = [clinic for clinic in service.settings.clinics if clinic.clinic_id == CLINIC]
+    for _ in range(2):
+        with pytest.raises(Unauthorized):
+            service.access.login(clinic.admin_email, "wrong", "test")
+    clock.freeze(clock.now() + 10 * service.access.settings.rate_limit_window_seconds)
+    for _ in range(2):
+        with pytest.raises(Unauthorized):
+            service.access.login(clinic.admin_email, "wrong", "test")
+    with pytest.raises(RateLimited):
+        admin_login(service)
