@@ -11,14 +11,14 @@ from datetime import date
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from contracts.sympto import messages
 from sandbox.core.clock import Clock
 from sandbox.core.limits import quota_message
 from sandbox.vendors.sympto.errors import Duplicate, QuotaExceeded
-from sandbox.vendors.sympto.models import UploadedFile, deleted_phones, event_deliveries
-from sandbox.vendors.sympto.service import SymptoService
+from sandbox.vendors.sympto.models import UploadedFile, deleted_phones, event_deliveries, users
+from sandbox.vendors.sympto.service import Clinic, SymptoService
 from sandbox.vendors.sympto.service import events as events_part
 from sandbox.vendors.sympto.service import surveys as surveys_part
 from sandbox.vendors.sympto.service.catalogue import GENERIC_SURVEYS
@@ -172,3 +172,29 @@ def test_a_clinic_remembers_at_most_its_user_quota_of_deleted_numbers(app: Flask
     with app.extensions["sandbox.store"].connect() as connection:
         remembered = connection.execute(select(deleted_phones.c.phone)).scalars().all()
     assert remembered == ["+15555550101"]
+
+
+def test_a_message_to_another_clinics_patient_is_from_and_viewed_by_that_clinics_admin(app: Flask) -> None:
+    """The sender and viewer of a clinic's message is that clinic's admin, never another clinic's."""
+    service = service_of(app)
+    service.clinics.put_clinic(Clinic("other-clinic", "Other", "other-admin@example.test", "s"))
+    admin = service.users.user_by_email("other-clinic", "other-admin@example.test")
+    assert admin is not None
+    data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "email": "pat@example.test"}
+    patient = service.users.create_user("other-clinic", "patient", data, messages.CURRENT)
+    service.messaging.send("other-clinic", patient, "hello")
+    sent = service.messaging.fetch("other-clinic", patient, None, None, None)["messages"][-1]
+    assert (sent["from"]["tvid"], sent["viewed"][0]["tvid"]) == (admin["user_id"], admin["user_id"])
+
+
+def test_a_clinic_whose_admin_row_is_gone_still_sends_as_clinic_admin(app: Flask) -> None:
+    """A clinic always has its admin; should its row be missing, a send is not failed over it: the message is from
+    and viewed by "Clinic Admin" with no id (never by a patient of the clinic)."""
+    service = service_of(app)
+    patient = a_patient(service)
+    with app.extensions["sandbox.store"].begin() as connection:
+        connection.execute(delete(users).where(users.c.clinic_id == CLINIC, users.c.role == "clinicAdmin"))
+    service.messaging.send(CLINIC, patient, "hello")
+    sent = service.messaging.fetch(CLINIC, patient, None, None, None)["messages"][-1]
+    assert sent["from"] == {"name": "Clinic Admin", "tvid": None}
+    assert (sent["viewed"][0]["tvid"], sent["viewed"][0]["name"]) == (None, "Clinic Admin")
