@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy import delete, select
 
 from contracts.sympto import messages
+from contracts.sympto.updates import CLINIC_ADMIN_IDENTITY
 from sandbox.core.clock import Clock
 from sandbox.core.limits import quota_message
 from sandbox.vendors.sympto.errors import Duplicate, QuotaExceeded
@@ -198,3 +199,48 @@ def test_a_clinic_whose_admin_row_is_gone_still_sends_as_clinic_admin(app: Flask
     sent = service.messaging.fetch(CLINIC, patient, None, None, None)["messages"][-1]
     assert sent["from"] == {"name": "Clinic Admin", "tvid": None}
     assert (sent["viewed"][0]["tvid"], sent["viewed"][0]["name"]) == (None, "Clinic Admin")
+
+
+def test_an_updated_email_and_number_are_kept_in_their_columns_not_in_details(app: Flask) -> None:
+    """``email`` and ``phoneNumber`` in an update body go to the user's columns; only other fields go to
+    ``details``."""
+    service = service_of(app)
+    patient = a_patient(service)
+    service.profiles.update_patient(CLINIC, patient, {"email": "new@example.test", "phoneNumber": "+15555550111"})
+    row = service.users.user_by_email(CLINIC, "new@example.test")
+    assert row is not None
+    assert (row["phone"], row["details"]) == ("+15555550111", {})
+
+
+def test_a_patient_without_an_email_is_updated_and_is_no_duplicate_of_another_without_one(app: Flask) -> None:
+    """Two patients with a number and no email: renaming one is no duplicate of the other (no email to compare)."""
+    service = service_of(app)
+    data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC"}
+    service.users.create_user(CLINIC, "patient", {**data, "phoneNumber": "+15555550121"}, messages.CURRENT)
+    second = service.users.create_user(CLINIC, "patient", {**data, "phoneNumber": "+15555550122"}, messages.CURRENT)
+    service.profiles.update_patient(CLINIC, second, {"firstName": "Renamed"})
+    with app.extensions["sandbox.store"].connect() as connection:
+        row = connection.execute(select(users).where(users.c.user_id == second)).one()
+    assert (row.first_name, row.email_key) == ("Renamed", None)
+
+
+def test_the_clinic_admins_email_is_refused_with_its_own_message(app: Flask) -> None:
+    """The clinic admin's email is the API's ``clientId``: changing it through an update is refused, naming why."""
+    service = service_of(app)
+    [configured] = [clinic for clinic in service.settings.clinics if clinic.clinic_id == CLINIC]
+    admin = service.users.user_by_email(CLINIC, configured.admin_email)
+    assert admin is not None
+    with pytest.raises(Duplicate) as refused:
+        service.profiles.update_provider(CLINIC, admin["user_id"], {"email": "moved@example.test"})
+    assert (refused.value.message, refused.value.rule) == (CLINIC_ADMIN_IDENTITY, "clinic_admin_identity")
+
+
+def test_a_providers_number_another_user_has_is_a_duplicate_naming_it(app: Flask) -> None:
+    service = service_of(app)
+    a_patient(service, phoneNumber="+15555550131")
+    data = {"firstName": "Dana", "lastName": "Doc", "timeZone": "UTC", "email": "dana@example.test"}
+    provider = service.users.create_user(CLINIC, "provider", data, messages.CURRENT)
+    with pytest.raises(Duplicate) as refused:
+        service.profiles.update_provider(CLINIC, provider, {"phoneNumber": "+15555550131"})
+    assert refused.value.message == messages.DUPLICATE_PHONE.format(phone=messages.shown("+15555550131"))
+    assert refused.value.rule == "duplicate_phone"
