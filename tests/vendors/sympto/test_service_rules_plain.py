@@ -244,3 +244,13 @@ def test_a_providers_number_another_user_has_is_a_duplicate_naming_it(app: Flask
         service.profiles.update_provider(CLINIC, provider, {"phoneNumber": "+15555550131"})
     assert refused.value.message == messages.DUPLICATE_PHONE.format(phone=messages.shown("+15555550131"))
     assert refused.value.rule == "duplicate_phone"
+
+
+def test_a_patient_updated_with_its_own_number_keeps_it_in_its_column(app: Flask) -> None:
+    """A number is shared only with *another* user: sending a patient's own number again keeps it its own."""
+    service = service_of(app)
+    patient = a_patient(service, phoneNumber="+15555550141")
+    service.profiles.update_patient(CLINIC, patient, {"phoneNumber": "+15555550141"})
+    row = service.users.user_by_email(CLINIC, "pat@example.test")
+    assert row is not None
+    assert (row["phone"], row["details"]) == ("+15555550141", {})
