@@ -254,3 +254,26 @@ def test_a_patient_updated_with_its_own_number_keeps_it_in_its_column(app: Flask
     row = service.users.user_by_email(CLINIC, "pat@example.test")
     assert row is not None
     assert (row["phone"], row["details"]) == ("+15555550141", {})
+
+
+def test_each_patients_thread_gets_its_own_consent_message_once(app: Flask) -> None:
+    """Every patient's thread starts with one consent message of its own, however the thread was first opened (a
+    fetch or a send), and a message the clinic sends is not a consent message."""
+    service = service_of(app)
+    first = a_patient(service)
+    second = a_patient(service, "pat2@example.test")
+    service.messaging.send(CLINIC, first, "hello")
+    service.messaging.fetch(CLINIC, second, None, None, None)
+    service.messaging.send(CLINIC, second, "hello")
+    for patient in (first, second):
+        thread = service.messaging.fetch(CLINIC, patient, None, None, None)["messages"]
+        assert [(m["isConsent"], m["patientId"]) for m in thread] == [(True, patient), (False, patient)]
+
+
+def test_a_file_sent_in_a_thread_names_that_thread(app: Flask) -> None:
+    service = service_of(app)
+    patient = a_patient(service)
+    file = UploadedFile("text/plain", 3, "ab" * 32)
+    service.messaging.send(CLINIC, patient, "see attached", file, "a.txt", "thread-7")
+    (sent,) = [m for m in service.messaging.fetch(CLINIC, patient, None, None, None)["messages"] if "file" in m]
+    assert (sent["file"]["fileName"], sent["file"]["threadId"]) == ("a.txt", "thread-7")
