@@ -277,3 +277,16 @@ def test_a_file_sent_in_a_thread_names_that_thread(app: Flask) -> None:
     service.messaging.send(CLINIC, patient, "see attached", file, "a.txt", "thread-7")
     (sent,) = [m for m in service.messaging.fetch(CLINIC, patient, None, None, None)["messages"] if "file" in m]
     assert (sent["file"]["fileName"], sent["file"]["threadId"]) == ("a.txt", "thread-7")
+
+
+def test_a_deleted_patient_sharing_another_patients_number_has_that_number_remembered(app: Flask) -> None:
+    """A patient given a number another patient has keeps it in ``details``; deleting it remembers that number as
+    deleted all the same."""
+    service = service_of(app)
+    a_patient(service, phoneNumber="+15555550151")
+    sharing = a_patient(service, "pat2@example.test")
+    service.profiles.update_patient(CLINIC, sharing, {"phoneNumber": "+15555550151"})
+    service.profiles.delete_patient(CLINIC, sharing)
+    with app.extensions["sandbox.store"].connect() as connection:
+        remembered = connection.execute(select(deleted_phones.c.phone)).scalars().all()
+    assert remembered == ["+15555550151"]
