@@ -18,11 +18,12 @@ from contracts.sympto.updates import CLINIC_ADMIN_IDENTITY
 from sandbox.core.clock import Clock
 from sandbox.core.limits import quota_message
 from sandbox.vendors.sympto.errors import Duplicate, QuotaExceeded
-from sandbox.vendors.sympto.models import UploadedFile, deleted_phones, event_deliveries, users
+from sandbox.vendors.sympto.models import UploadedFile, deleted_phones, event_deliveries, sessions, users
 from sandbox.vendors.sympto.service import Clinic, SymptoService
 from sandbox.vendors.sympto.service import events as events_part
 from sandbox.vendors.sympto.service import surveys as surveys_part
 from sandbox.vendors.sympto.service.catalogue import GENERIC_SURVEYS
+from sandbox.vendors.sympto.service.settings import FORGET_AFTER_SECONDS
 
 CLINIC = "demo-clinic"
 
@@ -290,3 +291,32 @@ def test_a_deleted_patient_sharing_another_patients_number_has_that_number_remem
     with app.extensions["sandbox.store"].connect() as connection:
         remembered = connection.execute(select(deleted_phones.c.phone)).scalars().all()
     assert remembered == ["+15555550151"]
+
+
+def test_a_session_id_names_its_own_user_and_is_64_hex_characters(app: Flask) -> None:
+    """Each session id finds the user it was opened for (not any user with a live session); an unknown id finds
+    none."""
+    service = service_of(app)
+    first = a_patient(service)
+    second = a_patient(service, "pat2@example.test")
+    mine = service.signon.open_session(first, "test")
+    theirs = service.signon.open_session(second, "test")
+    assert len(mine) == 64
+    assert set(mine) <= set("0123456789abcdef")
+    found = [service.signon.session_user(s) for s in (mine, theirs)]
+    assert [row["user_id"] if row else None for row in found] == [first, second]
+    assert service.signon.session_user("0" * 64) is None
+
+
+def test_a_new_session_forgets_only_its_own_users_long_expired_sessions(app: Flask, clock: Clock) -> None:
+    """Opening a session forgets that user's sessions expired for over a day; another user's stay stored."""
+    service = service_of(app)
+    first = a_patient(service)
+    second = a_patient(service, "pat2@example.test")
+    service.signon.open_session(first, "test")
+    service.signon.open_session(second, "test")
+    clock.advance(service.settings.session_lifetime_seconds + FORGET_AFTER_SECONDS + 1)
+    service.signon.open_session(second, "test")
+    with app.extensions["sandbox.store"].connect() as connection:
+        kept = sorted(connection.execute(select(sessions.c.user_id)).scalars())
+    assert kept == sorted([first, second])
