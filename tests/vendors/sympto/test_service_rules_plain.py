@@ -14,10 +14,10 @@ from flask import Flask
 from sqlalchemy import delete, select
 
 from contracts.sympto import messages
-from contracts.sympto.updates import CLINIC_ADMIN_IDENTITY
+from contracts.sympto.updates import CLINIC_ADMIN_IDENTITY, UNKNOWN_PATIENT, UNKNOWN_PROVIDER
 from sandbox.core.clock import Clock
 from sandbox.core.limits import quota_message
-from sandbox.vendors.sympto.errors import Duplicate, QuotaExceeded
+from sandbox.vendors.sympto.errors import Duplicate, NotFound, QuotaExceeded
 from sandbox.vendors.sympto.models import UploadedFile, deleted_phones, event_deliveries, sessions, users
 from sandbox.vendors.sympto.service import Clinic, SymptoService
 from sandbox.vendors.sympto.service import events as events_part
@@ -320,3 +320,19 @@ def test_a_new_session_forgets_only_its_own_users_long_expired_sessions(app: Fla
     with app.extensions["sandbox.store"].connect() as connection:
         kept = sorted(connection.execute(select(sessions.c.user_id)).scalars())
     assert kept == sorted([first, second])
+
+
+def test_an_unknown_patient_or_provider_is_refused_naming_the_id(app: Flask) -> None:
+    service = service_of(app)
+    with pytest.raises(NotFound) as patient:
+        service.profiles.update_patient(CLINIC, "ghost", {"firstName": "X"})
+    assert (patient.value.message, patient.value.rule) == (
+        UNKNOWN_PATIENT.format(patient_id=messages.shown("ghost")),
+        "unknown_patient",
+    )
+    with pytest.raises(NotFound) as provider:
+        service.profiles.update_provider(CLINIC, "ghost", {"firstName": "X"})
+    assert (provider.value.message, provider.value.rule) == (
+        UNKNOWN_PROVIDER.format(provider_id=messages.shown("ghost")),
+        "unknown_provider",
+    )
