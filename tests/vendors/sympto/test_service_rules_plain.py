@@ -210,7 +210,7 @@ def test_an_updated_email_and_number_are_kept_in_their_columns_not_in_details(ap
     service.profiles.update_patient(CLINIC, patient, {"email": "new@example.test", "phoneNumber": "+15555550111"})
     row = service.users.user_by_email(CLINIC, "new@example.test")
     assert row is not None
-    assert (row["phone"], row["details"]) == ("+15555550111", {})
+    assert (row["email"], row["phone"], row["details"]) == ("new@example.test", "+15555550111", {})
 
 
 def test_a_patient_without_an_email_is_updated_and_is_no_duplicate_of_another_without_one(app: Flask) -> None:
