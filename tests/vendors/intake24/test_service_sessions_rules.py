@@ -234,6 +234,6 @@ def test_the_follow_up_url_puts_the_identifiers_value_in_the_templates_first_pla
 
 
 def test_no_redirect_prompt_means_no_follow_up_url(service: Intake24Service) -> None:
-    survey, respondent = signed_in(service, "no-prompt")
+    _, respondent = signed_in(service, "no-prompt")
     service.put_survey("demo", {"allowGenUsers": True, "redirectPrompt": None})
     assert service.follow_up_url(service.require_survey("demo"), respondent) is None
