@@ -237,3 +237,32 @@ def test_no_redirect_prompt_means_no_follow_up_url(service: Intake24Service) -> 
     _, respondent = signed_in(service, "no-prompt")
     service.put_survey("demo", {"allowGenUsers": True, "redirectPrompt": None})
     assert service.follow_up_url(service.require_survey("demo"), respondent) is None
+
+
+def test_a_submission_starts_when_its_session_started_not_when_it_is_submitted(service: Intake24Service) -> None:
+    survey, respondent = signed_in(service, "slow")
+    service.start_session(survey, respondent, "c1")
+    service.clock.freeze(service.clock.now() + 90)
+    data = stored(service, service.submit(survey, respondent, {}, None, "c2")["submissionId"])
+    assert (data["startTime"], data["endTime"]) == ("2026-11-21T12:00:00.000Z", "2026-11-21T12:01:30.000Z")
+
+
+def test_submitting_marks_only_the_respondents_own_session_even_with_a_shared_client_session_id(
+    service: Intake24Service,
+) -> None:
+    survey, ann = signed_in(service, "ann")
+    _, bob = signed_in(service, "bob")
+    service.start_session(survey, ann, "c", "same-id")
+    service.start_session(survey, bob, "c", "same-id")
+    service.submit(survey, ann, {}, None, "c")
+    bobs = service.active_session(survey, bob)
+    assert bobs is not None
+    assert bobs["submitted_at"] is None
+
+
+def test_an_access_token_of_a_deleted_respondent_names_no_one(service: Intake24Service) -> None:
+    survey = service.require_survey("demo")
+    created = service.admin_create(survey, {"username": "gone"}, "https://sandbox.example")
+    access = service.token_login({"token": created["urlAuthToken"]}).access_token
+    service.admin_delete(survey, "gone")
+    assert service.session_respondent(access) is None
