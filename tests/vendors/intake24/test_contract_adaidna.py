@@ -42,6 +42,7 @@ def test_conjoining_jamo_are_composed_into_syllables(host: str, href: str | None
         ("\u00fc" * 20 + "\u4e00" * 10, "https://xn--tdaaaaaaaaaaaaaaaaaaaa05152baaaaaaaaa/"),
         ("\u4e00\u9fa5\u3042\u30a2\uac00\u0e01\u05d0", "https://xn--4db703bv03a8kaq62jbnzhxcsa/"),
         ("\ub23cabcde\ub300", "https://xn--abcde-936ty5b/"),  # a damped delta of exactly 455 takes no extra round
+        ("\uac07\u4e28\uac18\u4e1f", "https://xn--0hqra6023e8ba/"),  # a digit equal to its threshold is not the last
     ],
 )
 def test_punycode_adapts_its_bias_across_far_apart_code_points(host: str, href: str) -> None:
@@ -85,4 +86,24 @@ def test_marks_are_put_in_canonical_order_before_composition(host: str, href: st
     ],
 )
 def test_xn_labels_decode_only_punycode_digits(host: str, href: str | None) -> None:
+    assert parse(f"https://{host}/") == href
+
+
+LONG = "a" * 10922
+
+
+@pytest.mark.parametrize(
+    ("host", "href"),
+    [
+        pytest.param("\U0003007a" + LONG, f"https://xn--{LONG}-v416146o/", id="encoded-delta-2**31-2"),
+        pytest.param("\u00e0" + "a" * 10900 + "\U00030256", None, id="encoded-delta-past-2**31-1"),
+        pytest.param("a" * 2100 + "\u00e0\u00e1", f"https://xn--{'a' * 2100}-0m0oz1e/", id="encoded-next-code-point"),
+        pytest.param(f"xn--{'a' * 10444}-w416146o", f"https://xn--{'a' * 10444}-w416146o/", id="decoded-2**31-1"),
+        pytest.param(f"xn--{LONG}-x416146o", None, id="decoded-past-2**31-1"),
+        pytest.param(f"xn--{'a' * 10000}-b650fhz753000a", f"https://xn--{'a' * 10000}-b650fhz753000a/", id="w-63M"),
+    ],
+)
+def test_punycode_deltas_stop_at_2_to_the_31_minus_1(host: str, href: str | None) -> None:
+    """Ada's Punycode works in 32-bit integers: a label of about 10,000 characters with a code point
+    beyond U+30000 needs a delta near 2**31 - 1, encoded and decoded up to it, refused past it."""
     assert parse(f"https://{host}/") == href
