@@ -3,15 +3,18 @@ the submission Intake24 stores (and sends with ``survey.session.submitted``), fi
 
 from __future__ import annotations
 
+import base64
 from typing import Any, cast
 
+import jwt
 import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
 from contracts.intake24 import messages
-from sandbox.vendors.intake24.errors import Unauthorized
-from sandbox.vendors.intake24.models import Respondent, Survey, respondents, submissions
+from contracts.intake24.constants import NANOID_ALPHABET
+from sandbox.vendors.intake24.errors import Forbidden, Unauthorized
+from sandbox.vendors.intake24.models import LoginResult, Respondent, Survey, respondents, submissions
 from sandbox.vendors.intake24.service import Intake24Service
 
 
@@ -132,3 +135,134 @@ def test_a_submissions_times_are_written_as_javascripts_to_iso_string_writes_the
     data = stored(service, service.submit(survey, respondent, {}, None, "c1")["submissionId"])
     moment = "2026-11-21T12:00:00.123Z"
     assert [data[key] for key in ("startTime", "endTime", "submissionTime", "createdAt", "updatedAt")] == [moment] * 5
+
+
+def test_a_url_token_login_mints_an_access_and_a_refresh_token_with_intake24s_claims(
+    service: Intake24Service,
+) -> None:
+    """``config/security.ts``: both tokens carry the same observed claims but ``aud``'s second value and
+    ``exp``; ``sub`` is the base64 of the login subject; ``jti`` a fresh 64-character nanoid each."""
+    survey = service.require_survey("demo")
+    created = service.admin_create(survey, {"username": "minted"}, "https://sandbox.example")
+    token = created["urlAuthToken"]
+    login = service.token_login({"token": token})
+    subject = base64.b64encode(b'{"provider":"URLToken","providerKey":"' + token.encode() + b'"}').decode()
+    ids = []
+    for minted, kind, lifetime in ((login.access_token, "access", 15 * 60), (login.refresh_token, "refresh", 86400)):
+        assert minted is not None
+        assert jwt.get_unverified_header(minted) == {"alg": "HS256", "typ": "JWT"}
+        claims = jwt.decode(
+            minted, service.access_key, algorithms=["HS256"], options={"verify_aud": False, "verify_exp": False}
+        )
+        ids.append(claims.pop("jti"))
+        assert claims == {
+            "aal": "aal1",
+            "amr": ["token"],
+            "surveyId": "demo",
+            "userId": created["id"],
+            "verified": False,
+            "permissions": ["demo/respondent"],
+            "iat": 1_795_262_400,
+            "exp": 1_795_262_400 + lifetime,
+            "aud": ["survey", kind],
+            "iss": "intake24",
+            "sub": subject,
+        }
+    assert ids[0] != ids[1]
+    assert all(len(jti) == 64 and set(jti) <= set(NANOID_ALPHABET) for jti in ids)
+
+
+def test_each_refused_url_token_login_names_its_rule_and_a_captcha_survey_asks_for_the_challenge(
+    service: Intake24Service,
+) -> None:
+    """The journal records each refusal's rule; the message is Intake24's own."""
+    with pytest.raises(Unauthorized) as unknown:
+        service.token_login({"token": "no-such-url-token"})
+    assert (unknown.value.rule, unknown.value.message) == ("unknown_url_token", messages.BAD_CREDENTIALS)
+    captcha, _ = service.put_survey("Cap", {"allowGenUsers": True, "authCaptcha": True})
+    token = service.admin_create(captcha, {"username": "c"}, "https://sandbox.example")["urlAuthToken"]
+    assert service.token_login({"token": token}) == LoginResult(None, None, captcha_for="Cap")
+    with pytest.raises(Unauthorized) as wrong:
+        service.token_login({"token": token, "captcha": "guess"})
+    assert (wrong.value.rule, wrong.value.message) == ("invalid_captcha", messages.INVALID_CAPTCHA)
+    passed = service.token_login({"token": token, "captcha": "sandbox-captcha-pass"})
+    assert (passed.access_token is None, passed.refresh_token is None, passed.captcha_for) == (False, False, None)
+
+
+def test_another_surveys_access_token_is_forbidden_naming_its_rule(service: Intake24Service) -> None:
+    survey, _ = signed_in(service, "ann")
+    service.put_survey("other", {"allowGenUsers": True})
+    created = service.admin_create(survey, {"username": "bo"}, "https://sandbox.example")
+    access = service.token_login({"token": created["urlAuthToken"]}).access_token
+    with pytest.raises(Forbidden) as raised:
+        service.respondent_for(f"Bearer {access}", "other")
+    assert (raised.value.rule, raised.value.message) == ("other_survey", messages.FORBIDDEN)
+
+
+@pytest.mark.parametrize(
+    ("template", "identifier", "expected"),
+    [
+        (
+            "https://p.example/?u={identifier}&again={identifier}",
+            "username",
+            "https://p.example/?u=fu%20u&again={identifier}",
+        ),
+        ("https://p.example/{identifier}", "userId", "https://p.example/{id}"),
+        ("https://p.example/t/{identifier}", "urlAuthToken", "https://p.example/t/{urlAuthToken}"),
+        ("https://p.example/?ext={identifier}", "extId", "https://p.example/?ext=ab%20c"),
+        ("https://p.example/?ext={identifier}", "blank", None),  # an empty value: no URL
+        ("https://p.example/?ext={identifier}", "nope", None),  # no such field
+        ("https://p.example/?ext={identifier}", "USERNAME", None),  # names are exact: a custom field's
+        ("https://p.example/static", "username", "https://p.example/static"),
+        (None, "username", None),
+        ("not a url {identifier}", "username", None),
+    ],
+)
+def test_the_follow_up_url_puts_the_identifiers_value_in_the_templates_first_placeholder(
+    service: Intake24Service, template: str | None, identifier: str, expected: str | None
+) -> None:
+    """``survey.service.ts`` ``getFollowUpUrl``: the raw value replaces the first ``{identifier}``,
+    then ``new URL(...).href``; no value (or no template) means no URL."""
+    prompt = {"url": template, "identifier": identifier}
+    survey, _ = service.put_survey("fu", {"allowGenUsers": True, "userCustomFields": True, "redirectPrompt": prompt})
+    fields = [{"name": "extId", "value": "ab c"}, {"name": "blank", "value": ""}, {"name": "other", "value": "o"}]
+    created = service.admin_create(survey, {"username": "fu u", "customFields": fields}, "https://sandbox.example")
+    found = service.respondent_by_id(int(created["id"]))
+    assert found is not None
+    answer = service.follow_up_url(survey, found)
+    assert answer == (None if expected is None else expected.format(identifier="{identifier}", **created))
+
+
+def test_no_redirect_prompt_means_no_follow_up_url(service: Intake24Service) -> None:
+    _, respondent = signed_in(service, "no-prompt")
+    service.put_survey("demo", {"allowGenUsers": True, "redirectPrompt": None})
+    assert service.follow_up_url(service.require_survey("demo"), respondent) is None
+
+
+def test_a_submission_starts_when_its_session_started_not_when_it_is_submitted(service: Intake24Service) -> None:
+    survey, respondent = signed_in(service, "slow")
+    service.start_session(survey, respondent, "c1")
+    service.clock.freeze(service.clock.now() + 90)
+    data = stored(service, service.submit(survey, respondent, {}, None, "c2")["submissionId"])
+    assert (data["startTime"], data["endTime"]) == ("2026-11-21T12:00:00.000Z", "2026-11-21T12:01:30.000Z")
+
+
+def test_submitting_marks_only_the_respondents_own_session_even_with_a_shared_client_session_id(
+    service: Intake24Service,
+) -> None:
+    survey, ann = signed_in(service, "ann")
+    _, bob = signed_in(service, "bob")
+    service.start_session(survey, ann, "c", "same-id")
+    service.start_session(survey, bob, "c", "same-id")
+    service.submit(survey, ann, {}, None, "c")
+    bobs = service.active_session(survey, bob)
+    assert bobs is not None
+    assert bobs["submitted_at"] is None
+
+
+def test_an_access_token_of_a_deleted_respondent_names_no_one(service: Intake24Service) -> None:
+    survey = service.require_survey("demo")
+    created = service.admin_create(survey, {"username": "gone"}, "https://sandbox.example")
+    access = service.token_login({"token": created["urlAuthToken"]}).access_token
+    service.admin_delete(survey, "gone")
+    assert service.session_respondent(access) is None

@@ -223,3 +223,56 @@ def test_only_the_first_ten_auth_code_parameters_are_looked_up(app: Flask, decoy
     )
     args = {**{f"authCodeDecoy{n}": "code" for n in range(decoys)}, "authCodeX": "code"}
     assert service.access.tenant_of(None, args) == found
+
+
+def test_a_source_counts_its_own_failures_after_another_source_is_locked_out(app: Flask) -> None:
+    """Another source at the limit neither stops a source's failures being counted nor counts them for it."""
+    service = service_of(app)
+    service.access.settings = replace(service.access.settings, rate_limit_failures=2)
+    [clinic] = [clinic for clinic in service.settings.clinics if clinic.clinic_id == CLINIC]
+    for source in ("locked out first", "locked out second"):
+        for _ in range(2):
+            with pytest.raises(Unauthorized):
+                service.access.login(clinic.admin_email, "wrong", source)
+        with pytest.raises(RateLimited):
+            service.access.login(clinic.admin_email, clinic.api_secret, source)
+
+
+@pytest.mark.parametrize("source", ["", "127.0.0.1", "::1", "203.0.113.7", "\ud800 not UTF-8", "é" * 100])
+def test_every_source_has_a_stable_postgresql_lock_key_in_a_signed_32_bit_int(source: str) -> None:
+    """``pg_advisory_xact_lock(int, int)`` takes signed 32-bit keys; a source that is not valid UTF-8 (a lone
+    surrogate) still gets one rather than an error. ``""`` has CRC 0: the lowest key."""
+    key = access._lock_key(source)
+    assert -(2**31) <= key < 2**31
+    assert key == access._lock_key(source)
+    assert access._lock_key("") == -(2**31)
+
+
+def test_a_failure_is_counted_once_the_oldest_has_left_the_window_at_its_edge(app: Flask, clock: Clock) -> None:
+    """The count that lets a failure in is the window's, as the refusal's: at exactly one window after the first
+    failure it has left, so the new failure is counted (and with the second still in, the limit is reached)."""
+    service = service_of(app)
+    service.access.settings = replace(service.access.settings, rate_limit_failures=2)
+    [clinic] = [clinic for clinic in service.settings.clinics if clinic.clinic_id == CLINIC]
+    start = clock.now()
+    for at in (start, start + 1, start + service.access.settings.rate_limit_window_seconds):
+        clock.freeze(at)
+        with pytest.raises(Unauthorized):
+            service.access.login(clinic.admin_email, "wrong", "test")
+    with pytest.raises(RateLimited):
+        admin_login(service)
+
+
+def test_a_source_is_limited_again_by_new_failures_after_its_window_has_passed(app: Flask, clock: Clock) -> None:
+    service = service_of(app)
+    service.access.settings = replace(service.access.settings, rate_limit_failures=2)
+    [clinic] = [clinic for clinic in service.settings.clinics if clinic.clinic_id == CLINIC]
+    for _ in range(2):
+        with pytest.raises(Unauthorized):
+            service.access.login(clinic.admin_email, "wrong", "test")
+    clock.freeze(clock.now() + 10 * service.access.settings.rate_limit_window_seconds)
+    for _ in range(2):
+        with pytest.raises(Unauthorized):
+            service.access.login(clinic.admin_email, "wrong", "test")
+    with pytest.raises(RateLimited):
+        admin_login(service)

@@ -306,3 +306,31 @@ def test_a_clinics_webhook_configuration_is_stored_as_given_for_that_clinic_only
         "patient_webhook_secret": "hook",
     }
     assert set(stored(app, OTHER.clinic_id).values()) == {None}
+
+
+def test_a_clinics_reset_clears_every_stored_part_of_its_webhook_configuration(app: Flask) -> None:
+    """A reset forgets the whole endpoint configuration and patient webhook as stored (client id, secret, query
+    param and webhook secret too, not only the URLs the view reads)."""
+    service = service_of(app)
+    service.clinics.set_endpoint(CLINIC, ENDPOINT)
+    service.clinics.set_patient_webhook(CLINIC, {"url": "https://p.example.test/patients", "secret": "hook"})
+    service.reset(CLINIC)
+    assert set(stored(app, CLINIC).values()) == {None}
+
+
+def test_resetting_a_control_plane_clinic_keeps_its_admin_phone(app: Flask) -> None:
+    """A clinic created through the control plane is restored by a reset as it was stored: its admin keeps the
+    phone."""
+    service = service_of(app)
+    service.clinics.put_clinic(Clinic("other-clinic", "Other", "other-admin@example.test", "s", "+15555550100"))
+    service.reset("other-clinic")
+    view = service.clinics.clinic_view("other-clinic")
+    assert view is not None
+    assert (view["name"], view["admin_email"], view["admin_phone"]) == (
+        "Other",
+        "other-admin@example.test",
+        "+15555550100",
+    )
+    admin = service.users.user_by_email("other-clinic", "other-admin@example.test")
+    assert admin is not None
+    assert admin["phone"] == "+15555550100"

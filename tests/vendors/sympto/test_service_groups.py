@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from contracts.sympto import messages
+from sandbox.core.limits import quota_message, quota_rule
+from sandbox.vendors.sympto.errors import NotFound, QuotaExceeded
+from sandbox.vendors.sympto.models import memberships
+from sandbox.vendors.sympto.service import Clinic, SymptoService
 from tests.vendors.sympto.support import create_provider
+
+CLINIC = "demo-clinic"
 
 
 def groups_of(client: FlaskClient, headers: dict[str, str], user_id: str) -> list[str]:
@@ -66,3 +77,53 @@ def test_too_many_group_ids_is_400_not_a_crash(client: FlaskClient, headers: dic
     )
     assert response.status_code == 400
     assert response.json["Message"] == "Invalid request body: `groupIds` may hold at most 500 ids: send fewer."
+
+
+# --- the rules on plain values (mutation round 10) -------------------------------------------------------
+
+
+def plain_service(app: Flask) -> SymptoService:
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    return service
+
+
+PATIENT = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC"}
+
+
+def test_removing_a_member_keeps_the_groups_other_members(app: Flask) -> None:
+    """Removing one user from a group removes that user's membership only: the group's other members stay."""
+    service = plain_service(app)
+    one = service.users.create_user(CLINIC, "patient", {**PATIENT, "email": "one@example.test"}, messages.CURRENT)
+    two = service.users.create_user(CLINIC, "patient", {**PATIENT, "email": "two@example.test"}, messages.CURRENT)
+    group = service.groups.create_group(CLINIC, "Both")
+    service.groups.add_member(CLINIC, one, group)
+    service.groups.add_member(CLINIC, two, group)
+    service.groups.remove_member(CLINIC, one, group)
+    with app.extensions["sandbox.store"].connect() as connection:
+        left = {(row.group_id, row.user_id) for row in connection.execute(select(memberships))}
+    assert left == {(group, two)}
+
+
+def test_a_user_of_another_clinic_is_an_unknown_user_with_its_rule(app: Flask) -> None:
+    """A group of one clinic cannot take a user of another: that user is unknown here (404 ``unknown_user``)."""
+    service = plain_service(app)
+    service.clinics.put_clinic(Clinic("other-clinic", "Other", "other-admin@example.test", "s"))
+    theirs = service.users.create_user(
+        "other-clinic", "patient", {**PATIENT, "email": "pat@example.test"}, messages.CURRENT
+    )
+    group = service.groups.create_group(CLINIC, "Mine")
+    with pytest.raises(NotFound) as refused:
+        service.groups.add_member(CLINIC, theirs, group)
+    assert refused.value.message == messages.UNKNOWN_USER.format(user_id=messages.shown(theirs))
+    assert refused.value.rule == "unknown_user"
+
+
+def test_the_group_quota_names_the_clinic_and_its_limit(app: Flask) -> None:
+    """A clinic at its group quota is refused one more group, the message naming the limit and the clinic."""
+    service = plain_service(app)
+    service.groups.settings = replace(service.groups.settings, max_groups=1)
+    service.groups.create_group(CLINIC, "First")
+    with pytest.raises(QuotaExceeded) as refused:
+        service.groups.create_group(CLINIC, "Second")
+    assert refused.value.message == quota_message("groups", 1, f"Sympto clinic {CLINIC!r}", "groups")
+    assert refused.value.rule == quota_rule("groups")

@@ -4,6 +4,8 @@ soonest to expire goes first. (The ``RATE-TOKEN`` header through HTTP is ``test_
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
 
@@ -69,3 +71,9 @@ def test_beyond_the_cap_the_soonest_to_expire_is_forgotten_first(
     clock.freeze(T0 + 150)
     kept = {offset for token, offset in at.items() if tokens.judge(token) is None}
     assert kept == {300, 400, 150}
+
+
+def test_a_rate_token_is_64_hexadecimal_digits_of_randomness(app: Flask, clock: Clock) -> None:
+    """256 bits, like every credential the sandbox issues (the bearer token's ``token_hex(32)``)."""
+    token = issued_at(tokens_of(app), clock, T0)
+    assert re.fullmatch(r"[0-9a-f]{64}", token), token

@@ -18,8 +18,8 @@ from sandbox.app import create_app
 from sandbox.config import Settings
 from sandbox.core.clock import Clock
 from sandbox.vendors.sympto.errors import Duplicate, QuotaExceeded
-from sandbox.vendors.sympto.models import PatientChange, users
-from sandbox.vendors.sympto.service import SymptoService
+from sandbox.vendors.sympto.models import PatientChange, UserPage, users
+from sandbox.vendors.sympto.service import Clinic, SymptoService
 from tests.conftest import FROZEN_AT
 from tests.vendors.sympto.support import CLINIC, create_provider
 
@@ -386,5 +386,81 @@ def test_users_are_listed_oldest_first_even_after_an_update(
         assert [user["id"] for user in service.users.list_users(CLINIC, "patient").users] == created
         second_page = service.users.list_users(CLINIC, "patient", limit=2, offset=created[0]).users
         assert [user["id"] for user in second_page] == created[1:]
+    finally:
+        app.extensions["sandbox.store"].dispose()
+
+
+def _three_patients(service: SymptoService) -> list[str]:
+    return [
+        service.users.create_user(
+            CLINIC, "patient", {**_patient(f"p{n}@example.test"), "lastName": f"Number{n}"}, messages.CURRENT
+        )
+        for n in range(3)
+    ]
+
+
+def test_a_page_says_whether_users_remain_after_it(app: Flask) -> None:
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    created = _three_patients(service)
+    first = service.users.list_users(CLINIC, "patient", limit=2)
+    assert ([user["id"] for user in first.users], first.more) == (created[:2], True)
+    whole = service.users.list_users(CLINIC, "patient", limit=3)
+    assert ([user["id"] for user in whole.users], whole.more) == (created, False)
+    assert whole.more is False
+
+
+def test_an_offset_naming_no_user_of_the_clinic_is_an_empty_last_page(app: Flask) -> None:
+    """An unknown id, or another clinic's user's: nothing (not the listing from that user's place on: created
+    before this clinic's users, it would list them all)."""
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    service.clinics.put_clinic(Clinic("other-clinic", "Other", "other-admin@example.test", "other secret"))
+    foreign = service.users.create_user("other-clinic", "patient", _patient("f@example.test"), messages.CURRENT)
+    _three_patients(service)
+    for offset in ("no-such-user", foreign):
+        page = service.users.list_users(CLINIC, "patient", offset=offset)
+        assert page == UserPage([], more=False)
+        assert page.more is False
+
+
+def test_a_query_finds_its_match_beyond_the_first_limit_plus_one_users(app: Flask) -> None:
+    """The page's limit counts matches, not users looked at: with ``limit=1`` the third user is still found."""
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    created = _three_patients(service)
+    found = service.users.list_users(CLINIC, "patient", query="number2", limit=1)
+    assert ([user["id"] for user in found.users], found.more) == ([created[2]], False)
+
+
+def test_a_listed_user_shows_its_groups_by_id_and_name(app: Flask) -> None:
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    patient = service.users.create_user(CLINIC, "patient", _patient("g@example.test"), messages.CURRENT)
+    group = service.groups.create_group(CLINIC, "Cardiology")
+    service.groups.add_member(CLINIC, patient, group)
+    (listed,) = service.users.list_users(CLINIC, "patient").users
+    assert listed["groups"] == [{"groupId": group, "groupName": "Cardiology"}]
+
+
+def test_a_user_is_found_by_email_in_its_own_clinic_only(app: Flask) -> None:
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    service.clinics.put_clinic(Clinic("other-clinic", "Other", "other-admin@example.test", "other secret"))
+    foreign = service.users.create_user("other-clinic", "patient", _patient("f@example.test"), messages.CURRENT)
+    assert service.users.user_by_email(CLINIC, "F@example.test") is None
+    found = service.users.user_by_email("other-clinic", "F@example.test")
+    assert found is not None
+    assert found["user_id"] == foreign
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_api_generations_used_last_at_the_same_instant_come_in_name_order(
+    database: str, sandbox_settings: Settings, clock: Clock, request: pytest.FixtureRequest
+) -> None:
+    """A tie is broken by the generation's name, not by the order the rows were written (PostgreSQL's)."""
+    url = request.getfixturevalue("database_url" if database == "sqlite" else "postgres_url")
+    app = create_app(replace(sandbox_settings, database=url), clock=clock, random_seed=7)
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    try:
+        by_name = sorted([messages.CURRENT, messages.SAMPLE_ERA])
+        for n, generation in enumerate(reversed(by_name)):
+            service.users.create_user(CLINIC, "patient", _patient(f"t{n}@example.test"), generation)
+        assert service.users.user_generations(CLINIC) == by_name
     finally:
         app.extensions["sandbox.store"].dispose()
