@@ -1,13 +1,19 @@
-"""The dates of a recurring survey (``service/surveys.py``: ``_days``), each rule found unpinned
+"""The dates of a recurring survey (``service/surveys.py``: ``_days``, ``occurrences``), each rule found unpinned
 by mutation testing (issue #20, item 6): weeks counted from Sunday, exactly the wanted number of dates, months
-counted from the start's month, the last day of a month at the ends of the calendar."""
+counted from the start's month, the last day of a month at the ends of the calendar; and, found with them, a
+schedule at the ends of the calendar (starts the contract accepts, 0001-01-01 to 9999-12-31): it starts on a
+Monday 0001-01-01, and stops at 9999-12-31 instead of failing the request (was the sandbox's internal error)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sandbox.vendors.sympto.service.surveys import _days
+from flask.testing import FlaskClient
+
+from sandbox.vendors.sympto.service.surveys import _days, occurrences
+from tests.vendors.sympto.support import create_phone_patient
+from tests.vendors.sympto.test_service_surveys import DAILY, a_generic_survey, schedule, survey_body
 
 SUNDAY = date(2026, 11, 29)
 MONDAY = date(2026, 11, 30)
@@ -54,3 +60,36 @@ def test_the_last_day_of_a_month_is_found_at_both_ends_of_the_calendar() -> None
     assert list(_days(date(1, 1, 31), monthly(1, 31), 2)) == [date(1, 1, 31), date(1, 2, 28)]
     assert list(_days(date(1, 12, 31), monthly(1, 31), 1)) == [date(1, 12, 31)]
     assert list(_days(date(9999, 11, 30), monthly(1, 31), 1)) == [date(9999, 11, 30)]
+
+
+def at_9_30(day: date) -> float:
+    return datetime(day.year, day.month, day.day, 9, 30, tzinfo=UTC).timestamp()
+
+
+def test_a_schedule_running_past_the_end_of_the_calendar_stops_there() -> None:
+    """The dates after 9999-12-31 do not exist: the schedule keeps those before and sends no more."""
+    ends = {**DAILY, "nOccurrences": 3}
+    last_month = {**ends, "surveyStartDate": "9999-12-01", "frequency": monthly(1, 1)}
+    assert list(occurrences(last_month, "UTC")) == [at_9_30(date(9999, 12, 1))]
+    last_days = {**ends, "surveyStartDate": "9999-12-30", "frequency": {"type": "daily", "everyN": 1}}
+    assert list(occurrences(last_days, "UTC")) == [at_9_30(date(9999, 12, 30)), at_9_30(date(9999, 12, 31))]
+    next_monday = {**ends, "surveyStartDate": "9999-12-30", "frequency": weekly(1, "Mon")}
+    assert list(occurrences(next_monday, "UTC")) == []
+
+
+def test_a_weekly_schedule_can_start_on_the_first_day_of_the_calendar() -> None:
+    """0001-01-01 is a Monday: its week's Sunday is no date, yet the schedule starts that Monday."""
+    first = date(1, 1, 1)
+    assert list(_days(first, weekly(1, "Sun", "Mon"), 3)) == [first, date(1, 1, 7), date(1, 1, 8)]
+
+
+def test_a_survey_scheduled_past_the_end_of_the_calendar_is_accepted(
+    client: FlaskClient, headers: dict[str, str]
+) -> None:
+    """Was a 500 (the sandbox's internal error): a start the contract accepts must never fail the request."""
+    patient = create_phone_patient(client, headers)
+    generic = a_generic_survey(client, headers)
+    for frequency in (monthly(1, 1), weekly(1, "Mon")):
+        preference = {**DAILY, "surveyStartDate": "9999-12-30", "frequency": frequency}
+        answer = schedule(client, headers, patient, survey_body(generic, startDatePreference=preference))
+        assert answer.status_code == 200, answer.json
