@@ -1,19 +1,23 @@
 """A patient's recurring surveys (``Surveys.items``, ``Surveys.assign``) on plain values, each rule found unpinned by
 mutation testing (issue #20, item 6): the recurring-survey quota's message, the listing of one generic survey, a
-survey assigned by hand shown with no campaign, listing one patient sends only that patient's due items, and a
-surveys part without its sender (the items part) lists no sent items."""
+survey assigned by hand shown with no campaign, listing one patient sends only that patient's due items, a
+surveys part without its sender (the items part) lists no sent items, and the listing's order, oldest first, where
+PostgreSQL hands a newer row back first (it reuses the space of a deleted patient's rows after VACUUM)."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from contracts.sympto import messages
+from sandbox.app import create_app
+from sandbox.config import Settings
 from sandbox.core.limits import quota_message, quota_rule
 from sandbox.vendors.sympto.errors import QuotaExceeded
 from sandbox.vendors.sympto.models import patient_surveys
@@ -98,3 +102,26 @@ def test_a_surveys_part_without_its_sender_lists_no_sent_items(app: Flask) -> No
     service.surveys.sender = None
     [listed] = service.surveys.items(CLINIC, patient, None)
     assert (listed["recurringSurveyId"], listed["patientSurveys"]) == (recurring, [])
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def on_both(request: pytest.FixtureRequest, sandbox_settings: Settings) -> Iterator[Flask]:
+    url = request.getfixturevalue("database_url" if request.param == "sqlite" else "postgres_url")
+    app = create_app(replace(sandbox_settings, database=url), random_seed=7)
+    yield app
+    app.extensions["sandbox.store"].dispose()
+
+
+def test_a_patients_surveys_are_listed_oldest_first_even_in_reused_space(on_both: Flask) -> None:
+    service = service_of(on_both)
+    gone = a_patient(service, "gone@example.test")
+    patient = a_patient(service, "pat@example.test")
+    assign_quietly(on_both, gone, a_survey())
+    first = assign_quietly(on_both, patient, a_survey(0))
+    service.profiles.delete_patient(CLINIC, gone)
+    store = on_both.extensions["sandbox.store"]
+    if store.dialect == "postgresql":
+        with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM sympto_recurring_surveys"))
+    second = assign_quietly(on_both, patient, a_survey(1))
+    assert [item["recurringSurveyId"] for item in service.surveys.items(CLINIC, patient, None)] == [first, second]
