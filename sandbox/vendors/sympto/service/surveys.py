@@ -8,6 +8,7 @@ model; the sandbox's instance is ``{patientSurveyId, responseId, sentAt, dueAt, 
 
 from __future__ import annotations
 
+import calendar
 import uuid
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
@@ -30,7 +31,9 @@ if TYPE_CHECKING:  # the items part imports this module
 
 def occurrences(preference: Mapping[str, Any], time_zone: str) -> Iterator[float]:
     """When a ``recurring`` preference sends its items (Unix seconds), in the patient's time zone, in
-    order, ``nOccurrences`` of them; an ``adhoc`` one sends none (Sympto sends those from its UI)."""
+    order, ``nOccurrences`` of them; an ``adhoc`` one sends none (Sympto sends those from its UI). The contract
+    accepts starts up to 9999-12-31, so a schedule stops where the calendar ends: its later dates do not exist
+    (Python's ``date`` overflows) and are never sent, rather than failing the request."""
     if preference.get("type") != "recurring":
         return
     zone = ZoneInfo(time_zone)
@@ -38,13 +41,17 @@ def occurrences(preference: Mapping[str, Any], time_zone: str) -> Iterator[float
     start = date.fromisoformat(preference["surveyStartDate"])
     frequency = preference["frequency"]
     wanted = preference["nOccurrences"]
-    for day in _days(start, frequency, wanted):
-        yield datetime(day.year, day.month, day.day, hours, minutes, tzinfo=zone).timestamp()
+    try:
+        for day in _days(start, frequency, wanted):
+            yield datetime(day.year, day.month, day.day, hours, minutes, tzinfo=zone).timestamp()
+    except (OverflowError, ValueError):  # the next date would be after 9999-12-31
+        return
 
 
 def _days(start: date, frequency: Mapping[str, Any], wanted: int) -> Iterator[date]:
     """``wanted`` dates from ``start``: every n days; every n weeks on the given days (weeks from
-    Sunday); every n months on a day (the month's last day when it is shorter)."""
+    Sunday); every n months on a day (the month's last day when it is shorter). Weeks are counted in day
+    ordinals, since the Sunday before a start in the first days of year 1 is no ``date``."""
     every = frequency["everyN"]
     produced = 0
     if frequency["type"] == "daily":
@@ -53,20 +60,21 @@ def _days(start: date, frequency: Mapping[str, Any], wanted: int) -> Iterator[da
         return
     if frequency["type"] == "weekly":
         chosen = sorted({WEEK_DAYS.index(day) for day in frequency["days"]})
-        sunday = start - timedelta(days=(start.weekday() + 1) % 7)
+        first = start.toordinal()
+        sunday = first - (start.weekday() + 1) % 7
         week = 0
         while produced < wanted:
             for offset in chosen:
-                day = sunday + timedelta(days=7 * every * week + offset)
-                if day >= start and produced < wanted:
+                day = sunday + 7 * every * week + offset
+                if day >= first and produced < wanted:
                     produced += 1
-                    yield day
+                    yield date.fromordinal(day)
             week += 1
         return
     month_index = start.year * 12 + start.month - 1
     while produced < wanted:
         year, month = divmod(month_index, 12)
-        last = (date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1) - timedelta(days=1)).day
+        last = calendar.monthrange(year, month + 1)[1]
         day = date(year, month + 1, min(frequency["day"], last))
         if day >= start:
             produced += 1
