@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, cast
 
 import pytest
@@ -13,7 +14,9 @@ from sqlalchemy import select
 
 from contracts.intake24 import messages
 from contracts.intake24.schemas import PASSWORD_MAX_LENGTH
-from sandbox.vendors.intake24.errors import BearerUnauthorized, ContractInvalid, Forbidden
+from sandbox.app import create_app
+from sandbox.config import Settings
+from sandbox.vendors.intake24.errors import AdminValidationError, BearerUnauthorized, ContractInvalid, Forbidden
 from sandbox.vendors.intake24.models import Survey, custom_fields, recall_sessions, respondents
 from sandbox.vendors.intake24.service import Intake24Service
 
@@ -194,3 +197,22 @@ def test_deleting_a_respondent_deletes_its_fields_and_session_and_no_one_elses(s
     service.admin_delete(survey, "leaving")
     assert [rows_of(service, user_id) for user_id in ids] == [(0, 0), (2, 1)]
     assert service.respondent_by_id(ids[0]) is None
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_a_taken_username_is_a_validation_error_on_every_database(
+    database: str, sandbox_settings: Settings, request: pytest.FixtureRequest
+) -> None:
+    """The insert's conflict target is the (survey, username) constraint; PostgreSQL, unlike SQLite,
+    matches its column names exactly."""
+    url = request.getfixturevalue("database_url" if database == "sqlite" else "postgres_url")
+    app = create_app(replace(sandbox_settings, database=url), random_seed=7)
+    service = cast(Intake24Service, app.extensions["sandbox.intake24"])
+    try:
+        survey = service.require_survey("demo")
+        created = service.admin_create(survey, {"username": "taken"}, BASE)
+        with pytest.raises(AdminValidationError):
+            service.admin_create(survey, {"username": "taken"}, BASE)
+        assert service.admin_get(survey, "taken").id == int(created["id"])
+    finally:
+        app.extensions["sandbox.store"].dispose()
