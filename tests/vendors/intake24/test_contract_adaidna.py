@@ -1,8 +1,8 @@
 """``contracts/intake24/adaidna.py`` on Hangul, canonical order and Punycode: Ada composes conjoining
 jamo (L+V, L+V+T, LV syllable+T) into syllables before Punycode, sorts combining marks by class before
-composing, Punycode's bias adaptation shapes every long label, and an ``xn--`` label decodes only
-Punycode digits. Each expected value is what Node 20's ``new URL("https://<host>/").href`` gives
-(None: it throws)."""
+composing, Punycode's bias adaptation shapes every long label, an ``xn--`` label decodes only
+Punycode digits, and a domain's labels are each mapped or checked and joined by dots. Each expected
+value is what Node 20's ``new URL("https://<host>/").href`` gives (None: it throws)."""
 
 from __future__ import annotations
 
@@ -106,4 +106,23 @@ LONG = "a" * 10922
 def test_punycode_deltas_stop_at_2_to_the_31_minus_1(host: str, href: str | None) -> None:
     """Ada's Punycode works in 32-bit integers: a label of about 10,000 characters with a code point
     beyond U+30000 needs a delta near 2**31 - 1, encoded and decoded up to it, refused past it."""
+    assert parse(f"https://{host}/") == href
+
+
+@pytest.mark.parametrize(
+    ("host", "href"),
+    [
+        # A non-ASCII domain: every label mapped; ASCII labels kept as they are, ``xn--`` ones checked.
+        ("b\u00fccher.example.xn--nxasmq6b", "https://xn--bcher-kva.example.xn--nxasmq6b/"),
+        ("B\u00dcCHER.Example", "https://xn--bcher-kva.example/"),
+        ("\u00e9.xn--p1ai", "https://xn--9ca.xn--p1ai/"),
+        ("b\u00fccher.xn--a", None),  # an xn-- label that decodes to nothing valid refuses the domain
+        ("b\u00fccher.xn--abc-", "https://xn--bcher-kva.xn--abc-/"),
+        # An ASCII domain: its xn-- labels are checked whole (after the four characters of the prefix).
+        ("xn--nxasmq6b", "https://xn--nxasmq6b/"),
+        ("xn--p1ai.example", "https://xn--p1ai.example/"),
+        ("xn--a.example", None),
+    ],
+)
+def test_each_label_of_a_domain_is_checked_and_the_labels_joined_by_dots(host: str, href: str | None) -> None:
     assert parse(f"https://{host}/") == href
