@@ -68,7 +68,6 @@ class Admin(Respondents):
         return {
             "surveyAuthUrl": f"{base}/a/{token}",
             "feedbackAuthUrl": f"{base}/{survey.slug}/feedback?auth={token}",
-            "longSurveyAuthUrl": f"{base}/{survey.slug}?auth={token}",
         }
 
     def issue_personal_access_token(self, name: Any, expires_in: Any) -> dict[str, Any]:
