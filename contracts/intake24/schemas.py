@@ -278,7 +278,9 @@ class CustomFieldValue(fields.Field[Any]):
     """``z.union([string, number, boolean, date]).pipe(z.coerce.string().min(1).max(512))``."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(allow_none=True, **kwargs)
+        # Not ``allow_none``: :meth:`deserialize` answers null itself, and ``allow_none`` would make the
+        # OpenAPI document call the value ``nullable``, which Intake24 refuses.
+        super().__init__(**kwargs)
         _required(self, None)
 
     def deserialize(

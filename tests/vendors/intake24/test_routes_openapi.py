@@ -98,3 +98,11 @@ def test_every_api_operation_documents_the_middleware_answers_with_resolvable_sc
                 assert {"RateLimit", "RateLimit-Policy", "Retry-After"} <= set(responses["429"]["headers"])
             for reference in _references(operation):
                 assert reference.removeprefix("#/components/schemas/") in components, (method, path, reference)
+
+
+def test_a_custom_field_value_is_documented_as_not_nullable(client: FlaskClient) -> None:
+    """Intake24 refuses a null custom field value (every alternative of its union fails), so the
+    document must not say ``nullable``; the required fields are the name and the value."""
+    custom_field = client.get("/__sandbox/openapi.json").get_json()["components"]["schemas"]["CustomField"]
+    assert "nullable" not in custom_field["properties"]["value"]
+    assert custom_field["required"] == ["name", "value"]
