@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 TOOL = Path(__file__).resolve().parents[2] / "tools" / "mutation_by_hand.py"
 
 RULES = """\
@@ -120,6 +122,20 @@ def test_fresh_tests_narrow_what_an_unreached_mutant_runs_in_its_fresh_interpret
         "rules.limits.x_allowed__mutmut_1": (1, 1),
         "rules.limits.x_ceiling__mutmut_1": (0, "fresh: tests/test_nothing.py"),
     }
+
+
+def test_a_fresh_run_keeps_the_compiled_tree_even_where_bytecode_writing_is_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "project"
+    (root / "tests").mkdir(parents=True)
+    (root / "tests" / "test_bytecode.py").write_text(
+        "import sys\n\n\ndef test_bytecode_is_written() -> None:\n    assert not sys.dont_write_bytecode\n"
+    )
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.chdir(root)
+
+    assert _loaded_tool().run_fresh("rules.limits.x_allowed__mutmut_1", ["tests/test_bytecode.py"], 120) == 0
 
 
 def _loaded_tool() -> ModuleType:
