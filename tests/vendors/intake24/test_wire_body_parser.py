@@ -21,6 +21,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from contracts.jws import sign_hmac
+from sandbox.vendors.intake24 import qs
 from tests.vendors.intake24.support import CREATE_USER, DEMO_SECRET
 
 URL = CREATE_USER.format(slug="demo")
@@ -110,6 +111,38 @@ def test_form_bodies_are_parsed_as_qs_parses_them(
     ``"c[%FF"``, ``{"username": "d"}``, ``"e f+"``)."""
     status, body = _form(client, admin_url, pat_jwt, raw)
     assert (status, body["username"]) == (201, username)
+
+
+@pytest.mark.parametrize(
+    ("raw", "charset", "parsed"),
+    [
+        ("__proto__=1&[__proto__]=2&a=3", "utf-8", {"a": "3"}),  # parseObject: no "__proto__" property
+        ("=x&a=1", "utf-8", {"a": "1"}),  # parseKeys: ``if (!givenKey) return;`` drops the empty key
+        ("[a=1&b]=2", "utf-8", {"[a": "1", "b]": "2"}),  # cleanRoot needs both a leading "[" and a trailing "]"
+        ("[a]=3&a=1&a=2", "utf-8", {"a": ["3", "1", "2"]}),  # utils.merge("3", ["1", "2"]): [target].concat(source)
+        # parseObject: a "[]" root is ``[].concat(leaf)``, which utils.merge spreads into the result by index
+        ("[]=1&[]=2&a=3", "utf-8", {"0": "1", "1": "2", "a": "3"}),
+        ("[]=ab", "utf-8", {"0": "ab"}),
+        # parseValues decodes keys with the body's charset too (``options.decoder(part, ..., charset, 'key')``):
+        # in iso-8859-1 ``unescape`` makes each %XX one Latin-1 character, with or without "=".
+        ("caf%E9&n%E9=%E9", "iso-8859-1", {"caf\u00e9": "", "n\u00e9": "\u00e9"}),
+    ],
+)
+def test_form_body_keys_are_dropped_unbracketed_decoded_and_merged_as_qs_does(
+    raw: str, charset: str, parsed: dict[str, Any]
+) -> None:
+    """qs 6.14.0 with ``depth: 0`` (``lib/parse.js``, ``lib/utils.js`` at tag v6.14.0; not in the run above, so
+    read from the source): a ``__proto__`` or empty key makes no property, only a key wrapped in both brackets
+    loses them (``[]`` spreads its values over the keys ``0``, ``1``, ...), keys are decoded in the body's
+    charset, and a repeated array merged into a plain value is flattened into one list."""
+    assert qs.parse(raw, charset, 1000) == parsed
+
+
+def test_qs_parse_keeps_only_the_first_parameter_limit_parts() -> None:
+    """qs's ``cleanStr.split(options.delimiter, limit)`` (``lib/parse.js``, v6.14.0) keeps the first
+    ``parameterLimit`` parts and ignores the rest (urlencoded refuses a longer body before, with the 413 of
+    ``test_too_many_form_parameters_is_413``; the limit is still qs's own argument)."""
+    assert qs.parse("a=1&b=2&c=3", "utf-8", 2) == {"a": "1", "b": "2"}
 
 
 def test_a_repeated_form_field_is_a_list(client: FlaskClient) -> None:

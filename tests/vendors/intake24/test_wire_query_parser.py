@@ -93,6 +93,39 @@ def test_parameters_past_the_limit_are_ignored_without_an_error() -> None:
     assert "k1000" not in parsed
 
 
+#: Cases not in the Node run above, so their expectations are read from qs 6.13.0's source (``lib/parse.js``,
+#: ``lib/utils.js`` at tag v6.13.0) and the ECMAScript key order, each with the line that decides it.
+FROM_QS_SOURCE = [
+    # parseValues: the key ends at the FIRST "]=" (``part.indexOf(']=')``), else at the first "=", so an "=" may
+    # sit inside brackets and the value may hold "]=".
+    ("a[b=c]=d", '{"a": {"b=c": "d"}}'),
+    ("a[b]=c]=d", '{"a": {"b": "c]=d"}}'),
+    # parseObject: ``cleanRoot`` drops brackets only when the root starts with "[" AND ends with "]"; a parent
+    # "a]" (no bracket group) stays as it is.
+    ("a]=x", '{"a]": "x"}'),
+    # parseKeys: exactly ``depth`` (5) groups leave ``child.exec`` at null, so there is no remainder segment.
+    ("a[b][c][d][e][f]=1", '{"a": {"b": {"c": {"d": {"e": {"f": "1"}}}}}}'),
+    # OrdinaryOwnPropertyKeys: array indices (up to 2^32 - 2) first, ascending; 4294967295 is an ordinary key.
+    ("4294967295=b&4294967294=a", '{"4294967294": "a", "4294967295": "b"}'),
+    # ... compared as numbers, not as text ("9" before "10").
+    ("10=a&9=b", '{"9": "b", "10": "a"}'),
+    # ... and "01" is not an array index (not canonical), so it keeps its insertion place after "b".
+    ("b=1&01=x&1=y", '{"1": "y", "b": "1", "01": "x"}'),
+    # utils.merge, two arrays: an item whose slot holds a plain value is pushed at the end, not merged into it.
+    ("a[0]=1&a[0][b]=2", '{"a": ["1", {"b": "2"}]}'),
+    # ... and ``target[i] = item`` past the end makes the array length i + 1 (a hole before), so the next push
+    # lands at index 3, which the array-to-object step (``a[c]``) keeps as the key "3".
+    ("a[0]=x&a[2]=y&a[2][b]=w&a[c]=v", '{"a": {"0": "x", "2": "y", "3": {"b": "w"}, "c": "v"}}'),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), FROM_QS_SOURCE)
+def test_brackets_depth_key_order_and_array_merges_follow_qs_6_13_0_s_source(query: str, expected: str) -> None:
+    """Where ``qs.parse`` strips brackets, stops nesting, orders keys and pushes into arrays (the comments in
+    :data:`FROM_QS_SOURCE` name the line of qs 6.13.0 or of ECMAScript each case follows)."""
+    assert json.dumps(parse_query(query), ensure_ascii=False, separators=(", ", ": ")) == expected
+
+
 # --- through HTTP: the admin respondents list reads req.query ---------------------------------------------------
 
 
