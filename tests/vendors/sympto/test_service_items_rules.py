@@ -326,3 +326,67 @@ def test_a_response_without_a_responses_webhook_queues_nothing(app: Flask, servi
     service.items.respond(CLINIC, recurring, answer, "correlation")
     assert queued_events(app) == []
     assert item_row(app, response_id)["completion"] == "Full"
+
+
+def test_a_creation_message_goes_only_by_the_channels_the_patient_can_receive(
+    app: Flask, service: SymptoService
+) -> None:
+    """A patient sharing another's number keeps it in ``details``: it is still texted there; a patient without an
+    email gets no email, one without a number no text."""
+    a_patient(service, phoneNumber="+16505550100", email="first@example.test")
+    sharing = a_patient(service, email=None)
+    service.profiles.update_patient(CLINIC, sharing, {"phoneNumber": "+16505550100"})
+    emailed = a_patient(service, email="only-email@example.test")
+    creation = {"text": "Ready", "email": {"subject": "Survey", "body": "Please answer"}}
+    for patient in (sharing, emailed):
+        recurring = adhoc_survey(service, patient, messageData={"creation": creation})
+        service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
+    texted, mailed = notify_entries(app)
+    assert texted["request"]["body"]["messages"] == {"text": {"to": "+16505550100", "body": "Ready"}}
+    assert texted["message"].endswith("; creation message by text (the sandbox sends nothing)")
+    assert mailed["request"]["body"]["messages"] == {
+        "email": {"to": "only-email@example.test", "subject": "Survey", "body": "Please answer"}
+    }
+    assert mailed["message"].endswith("; creation message by email (the sandbox sends nothing)")
+
+
+def test_an_item_of_a_survey_no_longer_in_the_catalogue_is_named_by_its_id(app: Flask, service: SymptoService) -> None:
+    patient = a_patient(service)
+    survey = {"genericSurveyId": "retired-survey", "duration": 24, "startDatePreference": {"type": "adhoc"}}
+    with app.extensions["sandbox.store"].begin() as connection:
+        recurring = service.surveys.assign(connection, CLINIC, patient, survey, None)
+    service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
+    [entry] = notify_entries(app)
+    assert entry["request"]["body"]["surveyName"] == "retired-survey"
+    assert "(retired-survey) sent to patient" in entry["message"]
+
+
+# --- listing ------------------------------------------------------------------------------------------------------
+
+
+def test_a_listing_shows_each_sent_item_oldest_first_and_no_unsent_one(
+    app: Flask, service: SymptoService, clock: Clock
+) -> None:
+    patient = a_patient(service)
+    recurring = adhoc_survey(service, patient)
+    dates = {"type": "dates", "startDates": ["2026-11-21-13-00", "2026-11-21-12-30", "2026-11-30-09-00"]}
+    later, earlier, unsent = service.items.send(CLINIC, patient, recurring, dates)
+    clock.freeze(FROZEN_AT + 2 * HOUR)
+    answer = {"response": {"q1": 1}, "responseId": earlier, "responseCompletion": "Full"}
+    service.items.respond(CLINIC, recurring, answer, "correlation")
+    [listed] = service.surveys.items(CLINIC, patient, None)
+    assert listed["patientSurveys"] == [
+        {
+            "patientSurveyId": item_row(app, response_id)["patient_survey_id"],
+            "responseId": response_id,
+            "sentAt": int(sent_at * 1000),
+            "dueAt": int((sent_at + DAY) * 1000),
+            "responseCompletion": completion,
+            "completedAt": completed_at,
+        }
+        for response_id, sent_at, completion, completed_at in (
+            (earlier, FROZEN_AT + HOUR / 2, "Full", int((FROZEN_AT + 2 * HOUR) * 1000)),
+            (later, FROZEN_AT + HOUR, "Empty", None),
+        )
+    ]
+    assert item_row(app, unsent)["sent_at"] is None
