@@ -390,3 +390,42 @@ def test_a_listing_shows_each_sent_item_oldest_first_and_no_unsent_one(
         )
     ]
     assert item_row(app, unsent)["sent_at"] is None
+
+
+# --- the Schedule the events worker runs ------------------------------------------------------------------------
+
+
+def test_the_events_worker_sees_each_clinics_next_item_or_reminder(service: SymptoService) -> None:
+    """``pending_clinics`` names the clinics with an unsent item or a reminder to come; ``next_due`` is the
+    soonest of the two, of that clinic only; ``run_due`` sends both kinds and counts them."""
+    items = service.items
+    assert (items.pending_clinics(), items.next_due(CLINIC)) == ([], None)
+    patient = a_patient(service)
+    recurring = adhoc_survey(service, patient, duration=48, notifications={"daysBeforeDueDate": [1]})
+    items.send(CLINIC, patient, recurring, {"type": "dates", "startDates": ["2026-11-21-18-00"]})  # in 6 hours
+    assert (items.pending_clinics(), items.next_due(CLINIC)) == ([CLINIC], FROZEN_AT + 6 * HOUR)  # unsent only
+    assert items.next_due("another-clinic") is None
+    items.send(CLINIC, patient, recurring, {"type": "immediate"})  # sent; reminds a day from now
+    assert items.next_due(CLINIC) == FROZEN_AT + 6 * HOUR
+    assert items.run_due(CLINIC, FROZEN_AT + 6 * HOUR) == 1  # the dated item, not yet the reminder
+    assert (items.pending_clinics(), items.next_due(CLINIC)) == ([CLINIC], FROZEN_AT + DAY)  # reminders only
+    assert items.run_due(CLINIC, FROZEN_AT + 6 * HOUR + DAY) == 2  # both reminders
+    assert (items.pending_clinics(), items.next_due(CLINIC)) == ([], None)
+
+
+def test_a_clinic_whose_sends_are_not_journaled_yet_counts_as_due_now(service: SymptoService) -> None:
+    """While a send has taken items it has not journaled yet (``_sending``, nested or not), its clinic is pending
+    and due now, so ``Deliverer.wait`` keeps waiting; once the last send is done, it is no more."""
+    items = service.items
+    with items._sending("another-clinic"):
+        with items._sending("another-clinic"):
+            assert items.pending_clinics() == ["another-clinic"]
+        assert items.next_due("another-clinic") == float("-inf")
+        assert items.next_due(CLINIC) is None
+    assert (items.pending_clinics(), items.next_due("another-clinic")) == ([], None)
+    assert "another-clinic" not in items._working
+    patient = a_patient(service)
+    recurring = adhoc_survey(service, patient)
+    items.send(CLINIC, patient, recurring, {"type": "dates", "startDates": ["2026-11-22-12-00"]})
+    with items._sending(CLINIC), items._sending("another-clinic"):
+        assert items.pending_clinics() == [CLINIC, "another-clinic"]  # each clinic once
