@@ -327,10 +327,20 @@ def test_a_mint_hook_that_stops_minting_after_the_probe_leaves_the_negative_rule
     assert lines[-1] == "done"
 
 
-def correct_partner(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[SentRequest]]:
-    """The correct reference partner answering through its Flask test client; the requests sent, by rule."""
+Progress = Callable[[str], None]
+
+
+def correct_partner(monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, list[SentRequest]], list[str], Progress]:
+    """The correct reference partner answering through its Flask test client. Returns the requests sent, by the
+    rule being checked, the verifier's progress lines, and the progress function that records both."""
     client = correct.create_app(PARTNER_ID, PARTNER_SECRET, JWT_SECRET).test_client()
-    by_rule: dict[str, list[SentRequest]] = {}
+    by_rule: dict[str, list[SentRequest]] = {"": []}
+    lines: list[str] = []
+
+    def progress(line: str) -> None:
+        lines.append(line)
+        if line.endswith(": starting"):
+            by_rule[line.removesuffix(": starting")] = []
 
     def send(request: SentRequest, _timeout: float) -> Answer:
         list(by_rule.values())[-1].append(request)
@@ -341,20 +351,15 @@ def correct_partner(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[SentReque
         return Answer(response.status_code, dict(response.headers), response.get_data())
 
     monkeypatch.setattr(sympto_webhook, "send", send)
-    return by_rule
+    return by_rule, lines, progress
 
 
 def test_each_rule_first_sends_its_named_cases_then_generated_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     """The cases always tried: for no-server-error each odd body with a valid code, then each invalid code in a
     JSON body; for the invalid codes each kind in a JSON body; for bad credentials each kind of wrong credentials;
     for expired codes ages of 2 minutes and a day. Generated expiry ages stay between 2 minutes and 30 days."""
-    by_rule = correct_partner(monkeypatch)
+    by_rule, _lines, progress = correct_partner(monkeypatch)
     now = time.time()
-
-    def progress(line: str) -> None:
-        if line.endswith(": starting"):
-            by_rule[line.removesuffix(": starting")] = []
-
     report = Verifier(jwt_options(), progress, now=lambda: now).run()
     assert set(report.outcomes().values()) == {PASS, SKIP}, report.render_text()
     jwt = JwtMinter(JWT_SECRET, lambda: now)
@@ -385,3 +390,49 @@ def test_each_rule_first_sends_its_named_cases_then_generated_ones(monkeypatch: 
         ages.append(int(now) - claims["exp"])
     assert ages[:2] == [MIN_EXPIRED_AGE_SECONDS, 86400]
     assert all(MIN_EXPIRED_AGE_SECONDS <= age <= 30 * 86400 for age in ages), ages
+
+
+def test_the_correct_partner_verified_with_a_jwt_secret_passes_all_but_the_mint_hook_which_does_not_apply(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _by_rule, lines, progress = correct_partner(monkeypatch)
+    report = Verifier(jwt_options(examples=2), progress).run()
+    assert [(r.rule, r.outcome, r.message) for r in report.results] == [
+        (MINT_HOOK, SKIP, "not applicable: codes are minted with --jwt-secret"),
+        *((rule, PASS, "") for rule in sympto_webhook.RULES[1:]),
+    ]
+    assert lines[-1] == "done"
+
+
+def test_the_correct_partner_verified_with_a_mint_hook_passes_all_but_the_expiry_which_cannot_be_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _by_rule, lines, progress = correct_partner(monkeypatch)
+    report = Verifier(hook_options(examples=2), progress).run()
+    assert [(r.rule, r.outcome, r.message) for r in report.results] == [
+        *((rule, PASS, "") for rule in sympto_webhook.RULES[:-1]),
+        (EXPIRED_CODE, SKIP, "cannot be checked with --mint-url: give --jwt-secret to mint expired codes"),
+    ]
+    assert lines[-1] == "done"
+
+
+def test_an_unreachable_webhook_fails_accepts_post_and_skips_every_later_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    answering(monkeypatch, REFUSED)
+    report = frozen(jwt_options()).run()
+    assert [(r.rule, r.outcome) for r in report.results] == [(MINT_HOOK, SKIP), (ACCEPTS_POST, FAIL)] + [
+        (rule, SKIP) for rule in sympto_webhook.RULES[2:]
+    ]
+    assert {r.message for r in report.results[2:]} == {"the webhook could not be reached (see accepts-post)"}
+
+
+def test_generated_expiry_ages_reach_30_days_and_no_further(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With enough examples Hypothesis draws the bound itself: 30 days is the oldest code the verifier sends."""
+    by_rule, _lines, progress = correct_partner(monkeypatch)
+    now = time.time()
+    Verifier(jwt_options(examples=100), progress, now=lambda: now).run()
+    ages = []
+    for request in by_rule[EXPIRED_CODE.id]:
+        claims = webhook_strategies.jwt_claims(code_of(request))
+        assert claims is not None
+        ages.append(int(now) - claims["exp"])
+    assert max(ages) == 30 * 86400
