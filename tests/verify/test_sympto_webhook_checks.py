@@ -171,6 +171,69 @@ def test_a_mint_hook_failing_for_the_probe_names_the_probe_case(monkeypatch: pyt
     assert raised.value.case == PROBE_CASE
 
 
+# --- valid-code-returns-email ----------------------------------------------------------------------------------
+
+VALID_CASE = f"a valid code for {EMAIL!r}; JSON body; the right Basic credentials"
+CREDENTIALS_HINT = " (do --client-id and --client-secret match what your webhook expects?)"
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (Answer(401), "expected 200, got 401" + CREDENTIALS_HINT),
+        (Answer(403), "expected 200, got 403" + CREDENTIALS_HINT),
+        (Answer(400), "expected 200, got 400"),
+        (Answer(402), "expected 200, got 402"),
+        (Answer(404), "expected 200, got 404"),
+        (Answer(201, {}, json.dumps({"email": EMAIL}).encode()), "expected 200, got 201"),
+        (REFUSED, "expected 200, got connection refused"),
+    ],
+)
+def test_a_valid_code_not_answered_200_fails_asking_about_the_credentials_only_after_an_auth_refusal(
+    monkeypatch: pytest.MonkeyPatch, answer: Answer, message: str
+) -> None:
+    sent = answering(monkeypatch, answer)
+    with pytest.raises(CheckFailure) as raised:
+        frozen(jwt_options()).valid_code(EMAIL)
+    ((request, _timeout),) = sent
+    assert raised.value.message == message
+    assert raised.value.case == VALID_CASE
+    assert raised.value.request is request
+    assert raised.value.answer is answer
+    assert code_of(request) == minted(EMAIL)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"\xff\xfe", 'the 200 body is not JSON: answer {"email": "<email>"}'),
+        (b'{"email": ', 'the 200 body is not JSON: answer {"email": "<email>"}'),
+        (b'{"mail": "a@example.test"}', 'the 200 body has no "email" key: answer {"email": "<email>"}'),
+        (b'["email"]', 'the 200 body has no "email" key: answer {"email": "<email>"}'),
+    ],
+)
+def test_a_200_without_a_json_email_fails_saying_what_to_answer(
+    monkeypatch: pytest.MonkeyPatch, body: bytes, message: str
+) -> None:
+    answer = Answer(200, {"Content-Type": "application/json"}, body)
+    sent = answering(monkeypatch, answer)
+    with pytest.raises(CheckFailure) as raised:
+        frozen(jwt_options()).valid_code(EMAIL)
+    ((request, _timeout),) = sent
+    assert raised.value.message == message
+    assert raised.value.case == VALID_CASE
+    assert raised.value.request is request
+    assert raised.value.answer is answer
+
+
+def test_a_mint_hook_failing_during_valid_code_names_the_valid_code_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    answering(monkeypatch, Answer(200), mint=[DOWN])
+    with pytest.raises(CheckFailure) as raised:
+        frozen(hook_options()).valid_code(EMAIL)
+    assert raised.value.message == "could not mint a code: the mint hook answered 503, not 200"
+    assert raised.value.case == VALID_CASE
+
+
 # --- no-server-error ----------------------------------------------------------------------------------------
 
 
