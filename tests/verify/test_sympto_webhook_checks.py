@@ -226,6 +226,23 @@ def test_a_200_without_a_json_email_fails_saying_what_to_answer(
     assert raised.value.answer is answer
 
 
+def test_a_200_with_another_email_fails_asking_for_the_email_exactly_as_in_the_code(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    answer = Answer(200, {"Content-Type": "application/json"}, b'{"email": "A@example.test"}')
+    sent = answering(monkeypatch, answer)
+    with pytest.raises(CheckFailure) as raised:
+        frozen(jwt_options()).valid_code(EMAIL)
+    ((request, _timeout),) = sent
+    assert raised.value.message == (
+        f"answered email 'A@example.test' for a code minted for {EMAIL!r}: return the email exactly as it is in "
+        "the code"
+    )
+    assert raised.value.case == VALID_CASE
+    assert raised.value.request is request
+    assert raised.value.answer is answer
+
+
 def test_a_mint_hook_failing_during_valid_code_names_the_valid_code_case(monkeypatch: pytest.MonkeyPatch) -> None:
     answering(monkeypatch, Answer(200), mint=[DOWN])
     with pytest.raises(CheckFailure) as raised:
