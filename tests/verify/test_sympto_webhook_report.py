@@ -82,7 +82,7 @@ def test_options_need_exactly_one_way_to_mint(ways: dict[str, Any]) -> None:
 
 def test_options_need_at_least_one_example() -> None:
     assert VerifyOptions(url="u", client_id="i", client_secret="s", jwt_secret="k", examples=1).examples == 1
-    with pytest.raises(ValueError, match="^examples must be at least 1$"):
+    with pytest.raises(ValueError, match=r"^examples must be at least 1$"):
         VerifyOptions(url="u", client_id="i", client_secret="s", jwt_secret="k", examples=0)
 
 
