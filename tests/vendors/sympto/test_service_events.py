@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
 from contracts.sympto.events import PATIENT_FIELDS
+from sandbox.vendors.sympto.models import event_deliveries
+from sandbox.vendors.sympto.service import SymptoService
+from sandbox.vendors.sympto.service import events as events_part
 from sandbox.vendors.sympto.service.events import patient_model
 
 
@@ -51,3 +58,21 @@ def test_a_patient_model_without_details_has_them_null_and_no_notification_types
     assert model["sex"] is None
     assert model["mrn"] is None
     assert model["notificationType"] == []
+
+
+def test_a_given_up_delivery_says_queue_full_and_only_finished_deliveries_are_forgotten(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond the pending limit the oldest delivery fails with ``queue_full``; the history bound forgets old
+    finished deliveries only, never a pending one (limits made small here: 2 pending, 1 finished kept)."""
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    monkeypatch.setattr(events_part, "MAX_PENDING", 2)
+    monkeypatch.setattr(events_part, "KEEP_FINISHED", 1)
+    monkeypatch.setattr(service.events, "deliverer", None)  # nothing is sent: only the queue is looked at
+    queued = [service.events.enqueue("demo-clinic", "patients", "patient.created", b"{}", "") for _ in range(4)]
+    with app.extensions["sandbox.store"].connect() as connection:
+        rows = connection.execute(
+            select(event_deliveries.c.delivery_id, event_deliveries.c.state, event_deliveries.c.last_error)
+        ).all()
+    kept = {row.delivery_id: (row.state, row.last_error) for row in rows}
+    assert kept == {queued[1]: ("failed", "queue_full"), queued[2]: ("pending", None), queued[3]: ("pending", None)}
