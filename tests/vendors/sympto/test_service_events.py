@@ -76,3 +76,20 @@ def test_a_given_up_delivery_says_queue_full_and_only_finished_deliveries_are_fo
         ).all()
     kept = {row.delivery_id: (row.state, row.last_error) for row in rows}
     assert kept == {queued[1]: ("failed", "queue_full"), queued[2]: ("pending", None), queued[3]: ("pending", None)}
+
+
+def test_the_pending_limit_counts_one_clinics_deliveries_only(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each clinic has its own pending limit: another clinic's full queue gives up none of this clinic's."""
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    monkeypatch.setattr(events_part, "MAX_PENDING", 2)
+    monkeypatch.setattr(service.events, "deliverer", None)  # nothing is sent: only the queue is looked at
+    first = service.events.enqueue("demo-clinic", "patients", "patient.created", b"{}", "")
+    service.events.enqueue("demo-clinic", "patients", "patient.created", b"{}", "")
+    service.events.enqueue("other-clinic", "patients", "patient.created", b"{}", "")
+    with app.extensions["sandbox.store"].connect() as connection:
+        states = {row.state for row in connection.execute(select(event_deliveries.c.state))}
+        oldest = connection.execute(
+            select(event_deliveries.c.state).where(event_deliveries.c.delivery_id == first)
+        ).scalar_one()
+    assert states == {"pending"}
+    assert oldest == "pending"
