@@ -93,3 +93,14 @@ def test_the_pending_limit_counts_one_clinics_deliveries_only(app: Flask, monkey
         ).scalar_one()
     assert states == {"pending"}
     assert oldest == "pending"
+
+
+def test_a_listed_delivery_names_its_webhook_and_its_attempt_count(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The deliveries listing (``/__sandbox/sympto/deliveries``) says which webhook a delivery goes to and how
+    many attempts it has had: a queued one, none yet."""
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    monkeypatch.setattr(service.events, "deliverer", None)  # nothing is sent: only the queue is looked at
+    delivery_id = service.events.enqueue("demo-clinic", "patients", "patient.created", b"{}", "")
+    [listed] = [d for d in service.events.deliveries("demo-clinic") if d["delivery_id"] == delivery_id]
+    assert listed["target"] == "patients"
+    assert listed["attempts"] == 0
