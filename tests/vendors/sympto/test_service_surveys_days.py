@@ -6,6 +6,7 @@ Monday 0001-01-01, and stops at 9999-12-31 instead of failing the request (was t
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -36,6 +37,18 @@ def test_a_fortnightly_schedule_starting_on_a_sunday_starts_in_that_sundays_week
 def test_a_weekly_schedule_gives_exactly_the_wanted_number_of_dates() -> None:
     assert list(_days(MONDAY, weekly(1, "Mon", "Tue", "Wed"), 1)) == [MONDAY]
     assert list(_days(MONDAY, weekly(1, "Mon", "Tue", "Wed"), 2)) == [MONDAY, date(2026, 12, 1)]
+
+
+def test_a_weekly_schedule_ends_once_it_has_given_the_wanted_number_of_dates() -> None:
+    """The weekly generator returns after its last date instead of looking for more weeks forever: listing a
+    schedule must end (a generator that kept counting weeks would hang the request that lists it). Run in
+    a daemon thread so that a generator that never ends fails this test instead of hanging the run."""
+    dates: list[date] = []
+    worker = threading.Thread(target=lambda: dates.extend(_days(MONDAY, weekly(1, "Mon"), 2)), daemon=True)
+    worker.start()
+    worker.join(timeout=5)
+    assert not worker.is_alive()
+    assert dates == [MONDAY, date(2026, 12, 7)]
 
 
 def test_a_weekly_schedule_moves_on_one_period_at_a_time() -> None:

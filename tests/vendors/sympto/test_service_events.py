@@ -1,0 +1,106 @@
+"""Sympto's events as plain rules (``service/events.py``), each found unpinned by mutation testing (issue #20,
+item 6): the Patient Data Model a patient event carries, built from a stored patient's row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from contracts.sympto.events import PATIENT_FIELDS
+from sandbox.vendors.sympto.models import event_deliveries
+from sandbox.vendors.sympto.service import SymptoService
+from sandbox.vendors.sympto.service import events as events_part
+from sandbox.vendors.sympto.service.events import patient_model
+
+
+def a_row(**details: Any) -> dict[str, Any]:
+    """A stored patient: its own columns, and the rest of the Patient Data Model in ``details`` (which here
+    also holds stale values under the columns' names, so that reading a column from the wrong place shows)."""
+    stale = {"firstName": "stale", "lastName": "stale", "timeZone": "stale", "email": "stale", "phoneNumber": "0"}
+    return {
+        "user_id": "patient-1",
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "time_zone": "Europe/London",
+        "email": "ada@example.org",
+        "phone": "+447700900123",
+        "details": stale | details,
+    }
+
+
+def test_a_patient_model_takes_the_patients_columns_and_the_rest_from_its_details() -> None:
+    """Names, time zone, email and phone come from the patient's own columns (what the API updates), the other
+    fields from its details, in the documented example's order, after the patient's id."""
+    row = a_row(sex="F", dob="1815-12-10", language="en", mrn="MRN-1", notificationType=["email"])
+    model = patient_model(row)
+    assert model == {
+        "patientTvId": "patient-1",
+        "firstName": "Ada",
+        "lastName": "Lovelace",
+        "timeZone": "Europe/London",
+        "email": "ada@example.org",
+        "phoneNumber": "+447700900123",
+        "sex": "F",
+        "dob": "1815-12-10",
+        "language": "en",
+        "mrn": "MRN-1",
+        "notificationType": ["email"],
+    }
+    assert list(model) == ["patientTvId", *PATIENT_FIELDS]
+
+
+def test_a_patient_model_without_details_has_them_null_and_no_notification_types() -> None:
+    """A field the patient never gave is null, except ``notificationType``: an empty list, never null."""
+    model = patient_model(a_row())
+    assert model["sex"] is None
+    assert model["mrn"] is None
+    assert model["notificationType"] == []
+
+
+def test_a_given_up_delivery_says_queue_full_and_only_finished_deliveries_are_forgotten(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond the pending limit the oldest delivery fails with ``queue_full``; the history bound forgets old
+    finished deliveries only, never a pending one (limits made small here: 2 pending, 1 finished kept)."""
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    monkeypatch.setattr(events_part, "MAX_PENDING", 2)
+    monkeypatch.setattr(events_part, "KEEP_FINISHED", 1)
+    monkeypatch.setattr(service.events, "deliverer", None)  # nothing is sent: only the queue is looked at
+    queued = [service.events.enqueue("demo-clinic", "patients", "patient.created", b"{}", "") for _ in range(4)]
+    with app.extensions["sandbox.store"].connect() as connection:
+        rows = connection.execute(
+            select(event_deliveries.c.delivery_id, event_deliveries.c.state, event_deliveries.c.last_error)
+        ).all()
+    kept = {row.delivery_id: (row.state, row.last_error) for row in rows}
+    assert kept == {queued[1]: ("failed", "queue_full"), queued[2]: ("pending", None), queued[3]: ("pending", None)}
+
+
+def test_the_pending_limit_counts_one_clinics_deliveries_only(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each clinic has its own pending limit: another clinic's full queue gives up none of this clinic's."""
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    monkeypatch.setattr(events_part, "MAX_PENDING", 2)
+    monkeypatch.setattr(service.events, "deliverer", None)  # nothing is sent: only the queue is looked at
+    first = service.events.enqueue("demo-clinic", "patients", "patient.created", b"{}", "")
+    service.events.enqueue("demo-clinic", "patients", "patient.created", b"{}", "")
+    service.events.enqueue("other-clinic", "patients", "patient.created", b"{}", "")
+    with app.extensions["sandbox.store"].connect() as connection:
+        states = {row.state for row in connection.execute(select(event_deliveries.c.state))}
+        oldest = connection.execute(
+            select(event_deliveries.c.state).where(event_deliveries.c.delivery_id == first)
+        ).scalar_one()
+    assert states == {"pending"}
+    assert oldest == "pending"
+
+
+def test_a_listed_delivery_names_its_webhook_and_its_attempt_count(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The deliveries listing (``/__sandbox/sympto/deliveries``) says which webhook a delivery goes to and how
+    many attempts it has had: a queued one, none yet."""
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    monkeypatch.setattr(service.events, "deliverer", None)  # nothing is sent: only the queue is looked at
+    delivery_id = service.events.enqueue("demo-clinic", "patients", "patient.created", b"{}", "")
+    [listed] = [d for d in service.events.deliveries("demo-clinic") if d["delivery_id"] == delivery_id]
+    assert listed["target"] == "patients"
+    assert listed["attempts"] == 0
