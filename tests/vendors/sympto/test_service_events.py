@@ -3,14 +3,17 @@ item 6): the Patient Data Model a patient event carries, built from a stored pat
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from contracts.sympto.events import PATIENT_FIELDS
-from sandbox.vendors.sympto.models import event_deliveries
+from sandbox import config
+from sandbox.app import create_app
+from sandbox.vendors.sympto.models import event_attempts, event_deliveries
 from sandbox.vendors.sympto.service import SymptoService
 from sandbox.vendors.sympto.service import events as events_part
 from sandbox.vendors.sympto.service.events import patient_model
@@ -104,3 +107,78 @@ def test_a_listed_delivery_names_its_webhook_and_its_attempt_count(app: Flask, m
     [listed] = [d for d in service.events.deliveries("demo-clinic") if d["delivery_id"] == delivery_id]
     assert listed["target"] == "patients"
     assert listed["attempts"] == 0
+
+
+def test_the_oldest_pending_delivery_is_given_up_first_whenever_it_is_due(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The oldest delivery is the first one queued, whatever its next attempt: a delivery waiting for a late
+    retry is still the one given up when the queue is full (limit made small here: 2 pending)."""
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    monkeypatch.setattr(events_part, "MAX_PENDING", 2)
+    monkeypatch.setattr(service.events, "deliverer", None)  # nothing is sent: only the queue is looked at
+    first = service.events.enqueue("demo-clinic", "patients", "patient.created", b"{}", "")
+    service.events.enqueue("demo-clinic", "patients", "patient.created", b"{}", "")
+    store = app.extensions["sandbox.store"]
+    with store.begin() as connection:  # the first one failed once and waits for a retry far ahead
+        connection.execute(
+            update(event_deliveries).where(event_deliveries.c.delivery_id == first).values(next_attempt_at=1e12)
+        )
+    service.events.enqueue("demo-clinic", "patients", "patient.created", b"{}", "")
+    with store.connect() as connection:
+        failed = (
+            connection.execute(select(event_deliveries.c.delivery_id).where(event_deliveries.c.state == "failed"))
+            .scalars()
+            .all()
+        )
+    assert failed == [first]
+
+
+def test_the_attempts_history_keeps_one_clinics_newest_attempts_only(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The attempts' history is bounded per clinic: the clinic that queues forgets its oldest attempts beyond the
+    limit, another clinic's attempts stay (limit made small here: 2 attempts kept)."""
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    monkeypatch.setattr(events_part, "KEEP_ATTEMPTS", 2)
+    monkeypatch.setattr(service.events, "deliverer", None)  # nothing is sent: only the queue is looked at
+    store = app.extensions["sandbox.store"]
+    with store.begin() as connection:
+        for number in (1, 2, 3):
+            for clinic_id in ("demo-clinic", "other-clinic"):
+                connection.execute(
+                    insert(event_attempts).values(
+                        delivery_id=f"{clinic_id}-delivery",
+                        clinic_id=clinic_id,
+                        target="patients",
+                        event="patient.created",
+                        attempt=number,
+                        at=float(number),
+                        latency_ms=1.0,
+                    )
+                )
+    service.events.enqueue("demo-clinic", "patients", "patient.created", b"{}", "")
+    with store.connect() as connection:
+        kept = connection.execute(
+            select(event_attempts.c.clinic_id, event_attempts.c.attempt).order_by(event_attempts.c.id)
+        ).all()
+    assert [tuple(row) for row in kept] == [
+        ("other-clinic", 1),
+        ("demo-clinic", 2),
+        ("other-clinic", 2),
+        ("demo-clinic", 3),
+        ("other-clinic", 3),
+    ]
+
+
+def test_registering_the_responses_webhook_again_replaces_it_on_postgresql(postgres_url: str) -> None:
+    """A second registration updates the clinic's one row (the upsert's conflict key is its ``clinic_id`` column),
+    on PostgreSQL too, whose quoted column names are case-sensitive: the newest URL and endpointSecret win."""
+    application = create_app(replace(config.load_file(None), database=postgres_url), random_seed=1)
+    try:
+        events = application.extensions["sandbox.sympto"].events
+        events.register_responses("demo-clinic", "https://receiver.example/first")
+        secret = events.register_responses("demo-clinic", "https://receiver.example/second")
+        assert events.target("demo-clinic", "responses") == ("https://receiver.example/second", secret)
+    finally:
+        application.extensions["sandbox.store"].dispose()
