@@ -182,3 +182,34 @@ def test_registering_the_responses_webhook_again_replaces_it_on_postgresql(postg
         assert events.target("demo-clinic", "responses") == ("https://receiver.example/second", secret)
     finally:
         application.extensions["sandbox.store"].dispose()
+
+
+def test_a_listed_deliverys_history_is_in_attempt_order_whatever_order_the_rows_were_stored_in(
+    postgres_url: str,
+) -> None:
+    """The history lists the oldest attempt first (by id), not in the order the database happens to return rows:
+    on PostgreSQL a table's rows come back in storage order, which concurrent workers need not write in id order
+    (here the newer attempt is written first)."""
+    application = create_app(replace(config.load_file(None), database=postgres_url), random_seed=1)
+    try:
+        events = application.extensions["sandbox.sympto"].events
+        events.deliverer = None  # nothing is sent: only the queue is looked at
+        delivery_id = events.enqueue("demo-clinic", "patients", "patient.created", b"{}", "")
+        with application.extensions["sandbox.store"].begin() as connection:
+            for row_id in (2, 1):
+                connection.execute(
+                    insert(event_attempts).values(
+                        id=row_id,
+                        delivery_id=delivery_id,
+                        clinic_id="demo-clinic",
+                        target="patients",
+                        event="patient.created",
+                        attempt=row_id,
+                        at=float(row_id),
+                        latency_ms=1.0,
+                    )
+                )
+        [listed] = events.deliveries("demo-clinic")
+        assert [attempt["attempt"] for attempt in listed["history"]] == [1, 2]
+    finally:
+        application.extensions["sandbox.store"].dispose()
