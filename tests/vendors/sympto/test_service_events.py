@@ -100,13 +100,32 @@ def test_the_pending_limit_counts_one_clinics_deliveries_only(app: Flask, monkey
 
 def test_a_listed_delivery_names_its_webhook_and_its_attempt_count(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     """The deliveries listing (``/__sandbox/sympto/deliveries``) says which webhook a delivery goes to and how
-    many attempts it has had: a queued one, none yet."""
+    many attempts it has had: a queued one, none yet; with the rest a tester looks at (when it was queued, when it
+    is due, its decoded body), each under its own key."""
     service: SymptoService = app.extensions["sandbox.sympto"]
     monkeypatch.setattr(service.events, "deliverer", None)  # nothing is sent: only the queue is looked at
-    delivery_id = service.events.enqueue("demo-clinic", "patients", "patient.created", b"{}", "")
+    delivery_id = service.events.enqueue(
+        "demo-clinic", "patients", "patient.created", b'{"patientTvId":"p-1"}', "correlation-1"
+    )
     [listed] = [d for d in service.events.deliveries("demo-clinic") if d["delivery_id"] == delivery_id]
     assert listed["target"] == "patients"
     assert listed["attempts"] == 0
+    now = service.events.now("demo-clinic")
+    assert listed == {
+        "delivery_id": delivery_id,
+        "clinic_id": "demo-clinic",
+        "target": "patients",
+        "event": "patient.created",
+        "state": "pending",
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": now,
+        "last_status": None,
+        "last_error": None,
+        "fault": None,
+        "body": {"patientTvId": "p-1"},
+        "history": [],
+    }
 
 
 def test_the_oldest_pending_delivery_is_given_up_first_whenever_it_is_due(
