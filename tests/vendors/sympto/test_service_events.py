@@ -3,6 +3,7 @@ item 6): the Patient Data Model a patient event carries, built from a stored pat
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -232,3 +233,10 @@ def test_a_listed_deliverys_history_is_in_attempt_order_whatever_order_the_rows_
         assert [attempt["attempt"] for attempt in listed["history"]] == [1, 2]
     finally:
         application.extensions["sandbox.store"].dispose()
+
+
+def test_an_endpoint_secret_is_whsec_and_32_random_bytes_in_hex(app: Flask) -> None:
+    """The endpointSecret minted by ``POST /responses/webhook`` has the ``whsec_`` prefix of the guide's example and
+    256 random bits (64 lower-case hex digits): what a receiver's check and a secret scanner recognise."""
+    secret = app.extensions["sandbox.sympto"].events.register_responses("demo-clinic", "https://receiver.example/r")
+    assert re.fullmatch(r"whsec_[0-9a-f]{64}", secret)
