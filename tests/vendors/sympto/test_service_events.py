@@ -14,6 +14,7 @@ from sqlalchemy import insert, select, update
 from contracts.sympto.events import PATIENT_FIELDS
 from sandbox import config
 from sandbox.app import create_app
+from sandbox.core.clock import scope_of
 from sandbox.vendors.sympto.models import event_attempts, event_deliveries
 from sandbox.vendors.sympto.service import SymptoService
 from sandbox.vendors.sympto.service import events as events_part
@@ -240,3 +241,15 @@ def test_an_endpoint_secret_is_whsec_and_32_random_bytes_in_hex(app: Flask) -> N
     256 random bits (64 lower-case hex digits): what a receiver's check and a secret scanner recognise."""
     secret = app.extensions["sandbox.sympto"].events.register_responses("demo-clinic", "https://receiver.example/r")
     assert re.fullmatch(r"whsec_[0-9a-f]{64}", secret)
+
+
+def test_a_delivery_is_queued_on_its_clinics_own_clock(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clinic whose clock was set apart queues its deliveries at its own time (created and due then), not at the
+    global clock's: a tester who moved one clinic's time sees that clinic's retries follow it."""
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    monkeypatch.setattr(service.events, "deliverer", None)  # nothing is sent: only the queue is looked at
+    clock = app.extensions["sandbox.clock"]
+    clock.freeze(clock.now() + 86_400, scope=scope_of("sympto", "demo-clinic"))
+    delivery_id = service.events.enqueue("demo-clinic", "patients", "patient.created", b"{}", "")
+    [listed] = [d for d in service.events.deliveries("demo-clinic") if d["delivery_id"] == delivery_id]
+    assert listed["created_at"] == listed["next_attempt_at"] == clock.now() + 86_400
