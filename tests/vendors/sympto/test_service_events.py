@@ -253,3 +253,18 @@ def test_a_delivery_is_queued_on_its_clinics_own_clock(app: Flask, monkeypatch: 
     delivery_id = service.events.enqueue("demo-clinic", "patients", "patient.created", b"{}", "")
     [listed] = [d for d in service.events.deliveries("demo-clinic") if d["delivery_id"] == delivery_id]
     assert listed["created_at"] == listed["next_attempt_at"] == clock.now() + 86_400
+
+
+def test_forgetting_one_clinic_keeps_every_other_clinics_webhooks_and_deliveries(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deleting or resetting one clinic forgets its registrations and deliveries only: another clinic's stay."""
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    monkeypatch.setattr(service.events, "deliverer", None)  # nothing is sent: only the queue is looked at
+    for clinic_id in ("demo-clinic", "other-clinic"):
+        service.events.register_patients(clinic_id, f"https://receiver.example/{clinic_id}")
+        service.events.enqueue(clinic_id, "patients", "patient.created", b"{}", "")
+    service.events.forget("demo-clinic")
+    assert [d["clinic_id"] for d in service.events.deliveries()] == ["other-clinic"]
+    assert service.events.target("demo-clinic", "patients")[0] is None
+    assert service.events.target("other-clinic", "patients")[0] == "https://receiver.example/other-clinic"
