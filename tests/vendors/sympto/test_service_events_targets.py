@@ -134,7 +134,9 @@ def test_a_simulated_response_without_survey_or_answers_mints_a_survey_id_and_ha
     service.events.register_responses(CLINIC, "http://127.0.0.1:9/responses")
     result = service.events.simulate_response(wanted(), "")
     survey_id = result["patientSurveyId"]
-    assert isinstance(survey_id, str) and survey_id and survey_id != result["responseId"]
+    assert isinstance(survey_id, str)
+    assert survey_id
+    assert survey_id != result["responseId"]
     body = json.loads(queued(app, result["deliveries"][0]).body)["Response"]
     assert body["patientSurveyId"] == survey_id
     assert (body["response"]["response"], body["response"]["questions"]) == ({}, {})
