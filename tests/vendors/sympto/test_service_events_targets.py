@@ -11,14 +11,17 @@ import pytest
 from flask import Flask
 from sqlalchemy import insert, select, update
 
+from sandbox.core.clock import scope_of
 from sandbox.vendors.sympto.models import clinics, event_deliveries, users
 from sandbox.vendors.sympto.service import SymptoService
 from sandbox.vendors.sympto.service.events import UnknownPatient
+from sandbox.vendors.sympto.service.settings import VENDOR
 
 CLINIC = "demo-clinic"
 PATIENT = "patient-0001"
-#: The test app's frozen clock (``tests/conftest.py``), in milliseconds as a Response event dates it.
-NOW_MS = 1795262400000
+#: The demo clinic's own frozen clock (a minute past the test app's global one, ``tests/conftest.py``), in
+#: milliseconds as a Response event dates it.
+CLINIC_NOW = 1795262460.0
 
 
 @pytest.fixture
@@ -87,8 +90,9 @@ def test_a_clinic_with_no_webhook_has_none_registered_and_each_target_says_where
 def test_a_simulated_response_queues_the_whole_response_event_to_the_responses_webhook(
     app: Flask, service: SymptoService
 ) -> None:
-    """The Response event carries what was asked, the patient's names and id, the clinic's clock in
+    """The Response event carries what was asked, the patient's names and id, the clinic's own clock in
     milliseconds, and one question per answer; it is queued once, as ``response.updated`` to ``responses``."""
+    service.events.clock.freeze(CLINIC_NOW, scope_of(VENDOR, CLINIC))
     service.events.register_responses(CLINIC, "http://127.0.0.1:9/responses")
     answers = {"q1": 3, "q2": "often"}
     result = service.events.simulate_response(wanted(patientSurveyId="ps-1", answers=answers), "corr-1")
@@ -114,7 +118,7 @@ def test_a_simulated_response_queues_the_whole_response_event_to_the_responses_w
                 }
             ],
             "response": {
-                "dateCompleted": NOW_MS,
+                "dateCompleted": int(CLINIC_NOW * 1000),
                 "responseCompletion": "complete",
                 "description": "Weekly check",
                 "surveyName": "PHQ-9",
