@@ -429,3 +429,45 @@ def test_a_clinic_whose_sends_are_not_journaled_yet_counts_as_due_now(service: S
     items.send(CLINIC, patient, recurring, {"type": "dates", "startDates": ["2026-11-22-12-00"]})
     with items._sending(CLINIC), items._sending("another-clinic"):
         assert items.pending_clinics() == [CLINIC, "another-clinic"]  # each clinic once
+
+
+# --- order across items (mutation round 11) -----------------------------------------------------------------------
+
+
+def test_reminders_of_several_items_due_together_go_in_reminder_order_not_item_order(
+    app: Flask, service: SymptoService
+) -> None:
+    """The item stored first (sent later) reminds later: reminders due in one look go oldest reminder first."""
+    patient = a_patient(service, phoneNumber="+16505550100")
+    recurring = adhoc_survey(
+        service,
+        patient,
+        duration=48,
+        messageData={"reminder": {"text": "Due soon"}},
+        notifications={"daysBeforeDueDate": [1]},
+    )
+    dates = {"type": "dates", "startDates": ["2026-11-21-14-00", "2026-11-21-13-00"]}
+    later, earlier = service.items.send(CLINIC, patient, recurring, dates)
+    assert service.items.send_due(CLINIC, None, FROZEN_AT + 2 * HOUR) == 2
+    assert service.items.remind_due(CLINIC, FROZEN_AT + 2 * HOUR + DAY) == 2
+    reminded = [entry["request"]["body"] for entry in notify_entries(app) if entry["rule"] == "survey_reminder_sent"]
+    assert [(body["responseId"], body["remindedAt"]) for body in reminded] == [
+        (earlier, int((FROZEN_AT + HOUR + DAY) * 1000)),
+        (later, int((FROZEN_AT + 2 * HOUR + DAY) * 1000)),
+    ]
+
+
+def test_items_due_at_the_same_moment_are_sent_in_the_order_they_were_stored(
+    app: Flask, service: SymptoService
+) -> None:
+    """Items of two patients due at one moment: the one stored first is sent (and journaled) first."""
+    first_patient = a_patient(service)
+    second_patient = a_patient(service, email="second@example.test")
+    dates = {"type": "dates", "startDates": ["2026-11-21-13-00"]}
+    stored = []
+    for patient in (second_patient, first_patient):
+        recurring = adhoc_survey(service, patient)
+        [response_id] = service.items.send(CLINIC, patient, recurring, dates)
+        stored.append(response_id)
+    assert service.items.send_due(CLINIC, None, FROZEN_AT + HOUR) == 2
+    assert [entry["request"]["body"]["responseId"] for entry in notify_entries(app)] == stored
