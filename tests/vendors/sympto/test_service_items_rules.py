@@ -471,3 +471,23 @@ def test_items_due_at_the_same_moment_are_sent_in_the_order_they_were_stored(
         stored.append(response_id)
     assert service.items.send_due(CLINIC, None, FROZEN_AT + HOUR) == 2
     assert [entry["request"]["body"]["responseId"] for entry in notify_entries(app)] == stored
+
+
+def test_items_reminding_at_the_same_moment_each_remind_once(app: Flask, service: SymptoService) -> None:
+    """Two patients' items sent at one moment remind at one moment: taking one's reminder leaves the other's."""
+    sent = []
+    for email in ("one@example.test", "two@example.test"):
+        patient = a_patient(service, email=email, phoneNumber=None)
+        recurring = adhoc_survey(
+            service,
+            patient,
+            duration=48,
+            messageData={"reminder": {"email": {"subject": "Due", "body": "Due soon"}}},
+            notifications={"daysBeforeDueDate": [1]},
+        )
+        [response_id] = service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
+        sent.append(response_id)
+    assert service.items.remind_due(CLINIC, FROZEN_AT + DAY) == 2
+    reminded = [entry["request"]["body"] for entry in notify_entries(app) if entry["rule"] == "survey_reminder_sent"]
+    assert sorted(body["responseId"] for body in reminded) == sorted(sent)
+    assert [item_row(app, response_id)["remind_at"] for response_id in sent] == [None, None]
