@@ -17,6 +17,7 @@ from sandbox.core.clock import Clock
 from sandbox.vendors.sympto.errors import NotFound
 from sandbox.vendors.sympto.models import event_deliveries, patient_surveys, users
 from sandbox.vendors.sympto.service import SymptoService
+from sandbox.vendors.sympto.service import items as items_module
 from sandbox.vendors.sympto.service.catalogue import GENERIC_SURVEYS
 from sandbox.vendors.sympto.service.items import reminder_times
 from sandbox.vendors.sympto.service.surveys import instance_id
@@ -491,3 +492,19 @@ def test_items_reminding_at_the_same_moment_each_remind_once(app: Flask, service
     reminded = [entry["request"]["body"] for entry in notify_entries(app) if entry["rule"] == "survey_reminder_sent"]
     assert sorted(body["responseId"] for body in reminded) == sorted(sent)
     assert [item_row(app, response_id)["remind_at"] for response_id in sent] == [None, None]
+
+
+def test_one_look_sends_at_most_rounds_of_batches_the_rest_at_the_next(
+    app: Flask, service: SymptoService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A look takes at most ``BATCH`` items per round and ``ROUNDS`` rounds (here one of one): the rest wait."""
+    monkeypatch.setattr(items_module, "BATCH", 1)
+    monkeypatch.setattr(items_module, "ROUNDS", 1)
+    patient = a_patient(service)
+    recurring = adhoc_survey(service, patient)
+    dates = {"type": "dates", "startDates": ["2026-11-21-13-00", "2026-11-21-13-30"]}
+    first, second = service.items.send(CLINIC, patient, recurring, dates)
+    assert service.items.send_due(CLINIC, None, FROZEN_AT + 2 * HOUR) == 1
+    assert (item_row(app, first)["sent_at"], item_row(app, second)["sent_at"]) == (FROZEN_AT + HOUR, None)
+    assert service.items.send_due(CLINIC, None, FROZEN_AT + 2 * HOUR) == 1
+    assert item_row(app, second)["sent_at"] == FROZEN_AT + 1.5 * HOUR
