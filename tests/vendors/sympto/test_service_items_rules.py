@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from contracts.sympto import messages
 from sandbox.core.clock import Clock
 from sandbox.vendors.sympto.errors import NotFound
-from sandbox.vendors.sympto.models import event_deliveries, patient_surveys, users
+from sandbox.vendors.sympto.models import clinics, event_deliveries, patient_surveys, users
 from sandbox.vendors.sympto.service import SymptoService
 from sandbox.vendors.sympto.service import items as items_module
 from sandbox.vendors.sympto.service.catalogue import GENERIC_SURVEYS
@@ -508,3 +508,30 @@ def test_one_look_sends_at_most_rounds_of_batches_the_rest_at_the_next(
     assert (item_row(app, first)["sent_at"], item_row(app, second)["sent_at"]) == (FROZEN_AT + HOUR, None)
     assert service.items.send_due(CLINIC, None, FROZEN_AT + 2 * HOUR) == 1
     assert item_row(app, second)["sent_at"] == FROZEN_AT + 1.5 * HOUR
+
+
+def test_a_clinics_look_sends_only_its_own_reminders(app: Flask, service: SymptoService) -> None:
+    """A reminder of another clinic's item, due as well, waits for that clinic's look."""
+    patient = a_patient(service)
+    recurring = adhoc_survey(service, patient, duration=48, notifications={"daysBeforeDueDate": [1]})
+    [theirs] = service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
+    with app.extensions["sandbox.store"].begin() as connection:
+        other = dict(connection.execute(select(clinics).where(clinics.c.clinic_id == CLINIC)).one()._mapping)
+        other.update(clinic_id="other-clinic", admin_email="other@example.test", admin_phone=None)
+        other.update(endpoint_query_param=None)
+        connection.execute(clinics.insert().values(**other))
+        connection.execute(
+            update(patient_surveys).where(patient_surveys.c.response_id == theirs).values(clinic_id="other-clinic")
+        )
+    assert service.items.remind_due(CLINIC, FROZEN_AT + DAY) == 0
+    assert item_row(app, theirs)["remind_at"] == FROZEN_AT + DAY
+
+
+def test_an_unknown_response_is_named_quoted_in_the_404(service: SymptoService) -> None:
+    patient = a_patient(service)
+    recurring = adhoc_survey(service, patient)
+    answer = {"response": {"q1": 1}, "responseId": "no-such-response", "responseCompletion": "Full"}
+    with pytest.raises(NotFound) as refused:
+        service.items.respond(CLINIC, recurring, answer, "correlation")
+    assert refused.value.rule == "unknown_response"
+    assert refused.value.message.startswith(f'No response "no-such-response" of recurring survey "{recurring}": ')
