@@ -535,3 +535,14 @@ def test_an_unknown_response_is_named_quoted_in_the_404(service: SymptoService) 
         service.items.respond(CLINIC, recurring, answer, "correlation")
     assert refused.value.rule == "unknown_response"
     assert refused.value.message.startswith(f'No response "no-such-response" of recurring survey "{recurring}": ')
+
+
+def test_a_response_is_found_only_under_its_own_recurring_survey(app: Flask, service: SymptoService) -> None:
+    patient = a_patient(service)
+    recurring, another = adhoc_survey(service, patient), adhoc_survey(service, patient)
+    [response_id] = service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
+    answer = {"response": {"q1": 1}, "responseId": response_id, "responseCompletion": "Full"}
+    with pytest.raises(NotFound) as refused:
+        service.items.respond(CLINIC, another, answer, "correlation")
+    assert refused.value.rule == "unknown_response"
+    assert item_row(app, response_id)["completion"] != "Full"
