@@ -510,19 +510,24 @@ def test_one_look_sends_at_most_rounds_of_batches_the_rest_at_the_next(
     assert item_row(app, second)["sent_at"] == FROZEN_AT + 1.5 * HOUR
 
 
-def test_a_clinics_look_sends_only_its_own_reminders(app: Flask, service: SymptoService) -> None:
-    """A reminder of another clinic's item, due as well, waits for that clinic's look."""
-    patient = a_patient(service)
-    recurring = adhoc_survey(service, patient, duration=48, notifications={"daysBeforeDueDate": [1]})
-    [theirs] = service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
+def move_to_another_clinic(app: Flask, response_id: str) -> None:
+    """Make the item another clinic's (a copy of the demo clinic under another id)."""
     with app.extensions["sandbox.store"].begin() as connection:
         other = dict(connection.execute(select(clinics).where(clinics.c.clinic_id == CLINIC)).one()._mapping)
         other.update(clinic_id="other-clinic", admin_email="other@example.test", admin_phone=None)
         other.update(endpoint_query_param=None)
         connection.execute(clinics.insert().values(**other))
         connection.execute(
-            update(patient_surveys).where(patient_surveys.c.response_id == theirs).values(clinic_id="other-clinic")
+            update(patient_surveys).where(patient_surveys.c.response_id == response_id).values(clinic_id="other-clinic")
         )
+
+
+def test_a_clinics_look_sends_only_its_own_reminders(app: Flask, service: SymptoService) -> None:
+    """A reminder of another clinic's item, due as well, waits for that clinic's look."""
+    patient = a_patient(service)
+    recurring = adhoc_survey(service, patient, duration=48, notifications={"daysBeforeDueDate": [1]})
+    [theirs] = service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
+    move_to_another_clinic(app, theirs)
     assert service.items.remind_due(CLINIC, FROZEN_AT + DAY) == 0
     assert item_row(app, theirs)["remind_at"] == FROZEN_AT + DAY
 
@@ -546,3 +551,13 @@ def test_a_response_is_found_only_under_its_own_recurring_survey(app: Flask, ser
         service.items.respond(CLINIC, another, answer, "correlation")
     assert refused.value.rule == "unknown_response"
     assert item_row(app, response_id)["completion"] != "Full"
+
+
+def test_a_clinics_look_sends_only_its_own_items(app: Flask, service: SymptoService) -> None:
+    """Another clinic's item, due as well, waits for that clinic's look."""
+    patient = a_patient(service)
+    recurring = adhoc_survey(service, patient)
+    [theirs] = service.items.send(CLINIC, patient, recurring, {"type": "dates", "startDates": ["2026-11-21-13-00"]})
+    move_to_another_clinic(app, theirs)
+    assert service.items.send_due(CLINIC, None, FROZEN_AT + HOUR) == 0
+    assert item_row(app, theirs)["sent_at"] is None
