@@ -561,3 +561,14 @@ def test_a_clinics_look_sends_only_its_own_items(app: Flask, service: SymptoServ
     move_to_another_clinic(app, theirs)
     assert service.items.send_due(CLINIC, None, FROZEN_AT + HOUR) == 0
     assert item_row(app, theirs)["sent_at"] is None
+
+
+def test_items_due_together_are_sent_oldest_first_whatever_the_order_they_were_stored(
+    app: Flask, service: SymptoService
+) -> None:
+    patient = a_patient(service)
+    recurring = adhoc_survey(service, patient)
+    dates = {"type": "dates", "startDates": ["2026-11-21-13-30", "2026-11-21-13-00"]}
+    later, earlier = service.items.send(CLINIC, patient, recurring, dates)
+    assert service.items.send_due(CLINIC, None, FROZEN_AT + 2 * HOUR) == 2
+    assert [entry["request"]["body"]["responseId"] for entry in notify_entries(app)] == [earlier, later]
