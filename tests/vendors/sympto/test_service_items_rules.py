@@ -15,8 +15,9 @@ from sqlalchemy import select, update
 from contracts.sympto import messages
 from sandbox.core.clock import Clock
 from sandbox.vendors.sympto.errors import NotFound
-from sandbox.vendors.sympto.models import event_deliveries, patient_surveys, users
+from sandbox.vendors.sympto.models import clinics, event_deliveries, patient_surveys, users
 from sandbox.vendors.sympto.service import SymptoService
+from sandbox.vendors.sympto.service import items as items_module
 from sandbox.vendors.sympto.service.catalogue import GENERIC_SURVEYS
 from sandbox.vendors.sympto.service.items import reminder_times
 from sandbox.vendors.sympto.service.surveys import instance_id
@@ -429,3 +430,145 @@ def test_a_clinic_whose_sends_are_not_journaled_yet_counts_as_due_now(service: S
     items.send(CLINIC, patient, recurring, {"type": "dates", "startDates": ["2026-11-22-12-00"]})
     with items._sending(CLINIC), items._sending("another-clinic"):
         assert items.pending_clinics() == [CLINIC, "another-clinic"]  # each clinic once
+
+
+# --- order across items (mutation round 11) -----------------------------------------------------------------------
+
+
+def test_reminders_of_several_items_due_together_go_in_reminder_order_not_item_order(
+    app: Flask, service: SymptoService
+) -> None:
+    """The item stored first (sent later) reminds later: reminders due in one look go oldest reminder first."""
+    patient = a_patient(service, phoneNumber="+16505550100")
+    recurring = adhoc_survey(
+        service,
+        patient,
+        duration=48,
+        messageData={"reminder": {"text": "Due soon"}},
+        notifications={"daysBeforeDueDate": [1]},
+    )
+    dates = {"type": "dates", "startDates": ["2026-11-21-14-00", "2026-11-21-13-00"]}
+    later, earlier = service.items.send(CLINIC, patient, recurring, dates)
+    assert service.items.send_due(CLINIC, None, FROZEN_AT + 2 * HOUR) == 2
+    assert service.items.remind_due(CLINIC, FROZEN_AT + 2 * HOUR + DAY) == 2
+    reminded = [entry["request"]["body"] for entry in notify_entries(app) if entry["rule"] == "survey_reminder_sent"]
+    assert [(body["responseId"], body["remindedAt"]) for body in reminded] == [
+        (earlier, int((FROZEN_AT + HOUR + DAY) * 1000)),
+        (later, int((FROZEN_AT + 2 * HOUR + DAY) * 1000)),
+    ]
+
+
+def test_items_due_at_the_same_moment_are_sent_in_the_order_they_were_stored(
+    app: Flask, service: SymptoService
+) -> None:
+    """Items of two patients due at one moment: the one stored first is sent (and journaled) first."""
+    first_patient = a_patient(service)
+    second_patient = a_patient(service, email="second@example.test")
+    dates = {"type": "dates", "startDates": ["2026-11-21-13-00"]}
+    stored = []
+    for patient in (second_patient, first_patient):
+        recurring = adhoc_survey(service, patient)
+        [response_id] = service.items.send(CLINIC, patient, recurring, dates)
+        stored.append(response_id)
+    assert service.items.send_due(CLINIC, None, FROZEN_AT + HOUR) == 2
+    assert [entry["request"]["body"]["responseId"] for entry in notify_entries(app)] == stored
+
+
+def test_items_reminding_at_the_same_moment_each_remind_once(app: Flask, service: SymptoService) -> None:
+    """Two patients' items sent at one moment remind at one moment: taking one's reminder leaves the other's."""
+    sent = []
+    for email in ("one@example.test", "two@example.test"):
+        patient = a_patient(service, email=email, phoneNumber=None)
+        recurring = adhoc_survey(
+            service,
+            patient,
+            duration=48,
+            messageData={"reminder": {"email": {"subject": "Due", "body": "Due soon"}}},
+            notifications={"daysBeforeDueDate": [1]},
+        )
+        [response_id] = service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
+        sent.append(response_id)
+    assert service.items.remind_due(CLINIC, FROZEN_AT + DAY) == 2
+    reminded = [entry["request"]["body"] for entry in notify_entries(app) if entry["rule"] == "survey_reminder_sent"]
+    assert sorted(body["responseId"] for body in reminded) == sorted(sent)
+    assert [item_row(app, response_id)["remind_at"] for response_id in sent] == [None, None]
+
+
+def test_one_look_sends_at_most_rounds_of_batches_the_rest_at_the_next(
+    app: Flask, service: SymptoService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A look takes at most ``BATCH`` items per round and ``ROUNDS`` rounds (here one of one): the rest wait."""
+    monkeypatch.setattr(items_module, "BATCH", 1)
+    monkeypatch.setattr(items_module, "ROUNDS", 1)
+    patient = a_patient(service)
+    recurring = adhoc_survey(service, patient)
+    dates = {"type": "dates", "startDates": ["2026-11-21-13-00", "2026-11-21-13-30"]}
+    first, second = service.items.send(CLINIC, patient, recurring, dates)
+    assert service.items.send_due(CLINIC, None, FROZEN_AT + 2 * HOUR) == 1
+    assert (item_row(app, first)["sent_at"], item_row(app, second)["sent_at"]) == (FROZEN_AT + HOUR, None)
+    assert service.items.send_due(CLINIC, None, FROZEN_AT + 2 * HOUR) == 1
+    assert item_row(app, second)["sent_at"] == FROZEN_AT + 1.5 * HOUR
+
+
+def move_to_another_clinic(app: Flask, response_id: str) -> None:
+    """Make the item another clinic's (a copy of the demo clinic under another id)."""
+    with app.extensions["sandbox.store"].begin() as connection:
+        other = dict(connection.execute(select(clinics).where(clinics.c.clinic_id == CLINIC)).one()._mapping)
+        other.update(clinic_id="other-clinic", admin_email="other@example.test", admin_phone=None)
+        other.update(endpoint_query_param=None)
+        connection.execute(clinics.insert().values(**other))
+        connection.execute(
+            update(patient_surveys).where(patient_surveys.c.response_id == response_id).values(clinic_id="other-clinic")
+        )
+
+
+def test_a_clinics_look_sends_only_its_own_reminders(app: Flask, service: SymptoService) -> None:
+    """A reminder of another clinic's item, due as well, waits for that clinic's look."""
+    patient = a_patient(service)
+    recurring = adhoc_survey(service, patient, duration=48, notifications={"daysBeforeDueDate": [1]})
+    [theirs] = service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
+    move_to_another_clinic(app, theirs)
+    assert service.items.remind_due(CLINIC, FROZEN_AT + DAY) == 0
+    assert item_row(app, theirs)["remind_at"] == FROZEN_AT + DAY
+
+
+def test_an_unknown_response_is_named_quoted_in_the_404(service: SymptoService) -> None:
+    patient = a_patient(service)
+    recurring = adhoc_survey(service, patient)
+    answer = {"response": {"q1": 1}, "responseId": "no-such-response", "responseCompletion": "Full"}
+    with pytest.raises(NotFound) as refused:
+        service.items.respond(CLINIC, recurring, answer, "correlation")
+    assert refused.value.rule == "unknown_response"
+    assert refused.value.message.startswith(f'No response "no-such-response" of recurring survey "{recurring}": ')
+
+
+def test_a_response_is_found_only_under_its_own_recurring_survey(app: Flask, service: SymptoService) -> None:
+    patient = a_patient(service)
+    recurring, another = adhoc_survey(service, patient), adhoc_survey(service, patient)
+    [response_id] = service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
+    answer = {"response": {"q1": 1}, "responseId": response_id, "responseCompletion": "Full"}
+    with pytest.raises(NotFound) as refused:
+        service.items.respond(CLINIC, another, answer, "correlation")
+    assert refused.value.rule == "unknown_response"
+    assert item_row(app, response_id)["completion"] != "Full"
+
+
+def test_a_clinics_look_sends_only_its_own_items(app: Flask, service: SymptoService) -> None:
+    """Another clinic's item, due as well, waits for that clinic's look."""
+    patient = a_patient(service)
+    recurring = adhoc_survey(service, patient)
+    [theirs] = service.items.send(CLINIC, patient, recurring, {"type": "dates", "startDates": ["2026-11-21-13-00"]})
+    move_to_another_clinic(app, theirs)
+    assert service.items.send_due(CLINIC, None, FROZEN_AT + HOUR) == 0
+    assert item_row(app, theirs)["sent_at"] is None
+
+
+def test_items_due_together_are_sent_oldest_first_whatever_the_order_they_were_stored(
+    app: Flask, service: SymptoService
+) -> None:
+    patient = a_patient(service)
+    recurring = adhoc_survey(service, patient)
+    dates = {"type": "dates", "startDates": ["2026-11-21-13-30", "2026-11-21-13-00"]}
+    later, earlier = service.items.send(CLINIC, patient, recurring, dates)
+    assert service.items.send_due(CLINIC, None, FROZEN_AT + 2 * HOUR) == 2
+    assert [entry["request"]["body"]["responseId"] for entry in notify_entries(app)] == [earlier, later]
