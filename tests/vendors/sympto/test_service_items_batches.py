@@ -1,0 +1,142 @@
+"""Sympto's survey items on plain values (issue #20, item 6): how ``sandbox.vendors.sympto.service.items`` takes
+due items (one patient's or the clinic's, on the clinic's own clock, while the clinic counts as working, batch after
+batch) and lists sent ones, stated directly against the service with no events worker (``deliverer`` is ``None``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from contracts.sympto import messages
+from sandbox.core.clock import Clock, scope_of
+from sandbox.vendors.sympto.models import patient_surveys
+from sandbox.vendors.sympto.service import SymptoService
+from sandbox.vendors.sympto.service.catalogue import GENERIC_SURVEYS
+from sandbox.vendors.sympto.service.items import BATCH
+from tests.conftest import FROZEN_AT
+
+CLINIC = "demo-clinic"
+HOUR = 3_600.0
+
+
+@pytest.fixture
+def service(app: Flask, monkeypatch: pytest.MonkeyPatch) -> SymptoService:
+    """The sandbox's Sympto service with no events worker: what is due is sent only when a test sends it."""
+    found: SymptoService = app.extensions["sandbox.sympto"]
+    monkeypatch.setattr(found.events, "deliverer", None)
+    return found
+
+
+def a_patient(service: SymptoService, email: str = "pat@example.test") -> str:
+    data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "email": email}
+    return service.users.create_user(CLINIC, "patient", data, messages.CURRENT)
+
+
+def a_survey(service: SymptoService, patient: str, **changes: Any) -> str:
+    survey = {
+        "genericSurveyId": GENERIC_SURVEYS[0].id_for(CLINIC),
+        "duration": 24,
+        "startDatePreference": {"type": "adhoc"},
+        **changes,
+    }
+    return service.surveys.schedule(CLINIC, patient, survey)
+
+
+def sent_at(app: Flask, response_id: str) -> float | None:
+    with app.extensions["sandbox.store"].connect() as connection:
+        found: float | None = connection.execute(
+            select(patient_surveys.c.sent_at).where(patient_surveys.c.response_id == response_id)
+        ).scalar_one()
+    return found
+
+
+IN_AN_HOUR = {"type": "dates", "startDates": ["2026-11-21-13-00"]}  # FROZEN_AT is 2026-11-21T12:00Z
+
+
+def test_sending_one_patients_due_items_leaves_the_other_patients_due(app: Flask, service: SymptoService) -> None:
+    first, second = a_patient(service), a_patient(service, "other@example.test")
+    [mine] = service.items.send(CLINIC, first, a_survey(service, first), IN_AN_HOUR)
+    [theirs] = service.items.send(CLINIC, second, a_survey(service, second), IN_AN_HOUR)
+    assert service.items.send_due(CLINIC, first, FROZEN_AT + HOUR) == 1
+    assert (sent_at(app, mine), sent_at(app, theirs)) == (FROZEN_AT + HOUR, None)
+
+
+def test_due_items_are_due_on_the_clinics_own_clock(app: Flask, service: SymptoService, clock: Clock) -> None:
+    """With no time given, ``send_due`` reads the clinic's clock (``PUT /__sandbox/clock`` for one tenant), not the
+    sandbox's."""
+    patient = a_patient(service)
+    [response_id] = service.items.send(CLINIC, patient, a_survey(service, patient), IN_AN_HOUR)
+    clock.freeze(FROZEN_AT + 2 * HOUR, scope_of("sympto", CLINIC))
+    assert service.items.send_due(CLINIC, patient) == 1
+    assert sent_at(app, response_id) == FROZEN_AT + HOUR
+
+
+def test_a_clinic_counts_as_due_now_while_its_taken_items_are_journaled(
+    service: SymptoService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Deliverer.wait`` must not settle between an item's taking and its journaling: while ``send_due`` journals,
+    the clinic's next work is due now."""
+    items = service.items
+    patient = a_patient(service)
+    items.send(CLINIC, patient, a_survey(service, patient), IN_AN_HOUR)
+    seen: list[float | None] = []
+    journal = items._notify
+    monkeypatch.setattr(
+        items, "_notify", lambda item, reminder=False: (seen.append(items.next_due(CLINIC)), journal(item, reminder))
+    )
+    assert items.send_due(CLINIC, None, FROZEN_AT + HOUR) == 1
+    assert seen == [float("-inf")]
+    assert items.next_due(CLINIC) is None
+
+
+def test_more_items_due_than_one_batch_all_go_in_one_look(app: Flask, service: SymptoService) -> None:
+    """A look takes ``BATCH`` items at a time and looks again while a whole batch came back."""
+    patient = a_patient(service)
+    recurring = a_survey(service, patient)
+    dates = {"type": "dates", "startDates": ["2026-11-21-13-00"] * (BATCH + 1)}
+    response_ids = service.items.send(CLINIC, patient, recurring, dates)
+    assert service.items.send_due(CLINIC, None, FROZEN_AT + HOUR) == BATCH + 1
+    assert {sent_at(app, response_id) for response_id in response_ids} == {FROZEN_AT + HOUR}
+
+
+def test_a_listing_shows_only_the_asked_surveys_items_ties_in_creation_order(
+    app: Flask, service: SymptoService
+) -> None:
+    """A schedule's first item and one sent by hand for the same minute are both listed, the older (the
+    schedule's) first; another survey's items are not listed under this one."""
+    patient = a_patient(service)
+    daily = {
+        "type": "recurring",
+        "nOccurrences": 2,
+        "timeOfDay": {"hours": 13, "minutes": 0},
+        "surveyStartDate": "2026-11-21",
+        "frequency": {"type": "daily", "everyN": 1},
+    }
+    recurring = a_survey(service, patient, startDatePreference=daily)
+    [by_hand] = service.items.send(CLINIC, patient, recurring, IN_AN_HOUR)
+    other = a_survey(service, patient)
+    service.items.send(CLINIC, patient, other, {"type": "immediate"})
+    assert service.items.send_due(CLINIC, None, FROZEN_AT + HOUR) == 2
+    with app.extensions["sandbox.store"].connect() as connection:
+        scheduled = connection.execute(
+            select(patient_surveys.c.response_id).where(
+                patient_surveys.c.recurring_survey_id == recurring, patient_surveys.c.occurrence == 0
+            )
+        ).scalar_one()
+        listed = service.items.sent(connection, [recurring])
+    assert [item["responseId"] for item in listed[recurring]] == [scheduled, by_hand]
+    assert list(listed) == [recurring]
+
+
+def test_sending_an_item_by_hand_sends_no_other_patients_due_item(
+    app: Flask, service: SymptoService, clock: Clock
+) -> None:
+    """``send`` sends the patient's own items due now, and leaves the clinic's other due items to the worker."""
+    first, second = a_patient(service), a_patient(service, "other@example.test")
+    [theirs] = service.items.send(CLINIC, second, a_survey(service, second), IN_AN_HOUR)
+    clock.freeze(FROZEN_AT + HOUR)
+    [mine] = service.items.send(CLINIC, first, a_survey(service, first), {"type": "immediate"})
+    assert (sent_at(app, mine), sent_at(app, theirs)) == (FROZEN_AT + HOUR, None)
