@@ -4,6 +4,7 @@ batch) and lists sent ones, stated directly against the service with no events w
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -12,11 +13,14 @@ from sqlalchemy import select
 
 from contracts.sympto import messages
 from sandbox.core.clock import Clock, scope_of
+from sandbox.vendors.sympto.errors import QuotaExceeded
 from sandbox.vendors.sympto.models import patient_surveys
 from sandbox.vendors.sympto.service import SymptoService
 from sandbox.vendors.sympto.service.catalogue import GENERIC_SURVEYS
 from sandbox.vendors.sympto.service.items import BATCH
+from sandbox.vendors.sympto.service.surveys import insert_item
 from tests.conftest import FROZEN_AT
+from tests.vendors.sympto.support import CLINIC_B
 
 CLINIC = "demo-clinic"
 HOUR = 3_600.0
@@ -140,3 +144,20 @@ def test_sending_an_item_by_hand_sends_no_other_patients_due_item(
     clock.freeze(FROZEN_AT + HOUR)
     [mine] = service.items.send(CLINIC, first, a_survey(service, first), {"type": "immediate"})
     assert (sent_at(app, mine), sent_at(app, theirs)) == (FROZEN_AT + HOUR, None)
+
+
+def test_the_quota_of_items_sent_by_hand_counts_only_the_clinics_own(
+    app: Flask, service: SymptoService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another clinic's items sent by hand leave this clinic's ``[limits] recurring_surveys`` untouched."""
+    monkeypatch.setattr(service.items, "settings", replace(service.items.settings, max_recurring_surveys=2))
+    patient = a_patient(service)
+    recurring = a_survey(service, patient)
+    assert app.test_client().put("/__sandbox/sympto/clinics/clinic-b", json=CLINIC_B).status_code == 200
+    with app.extensions["sandbox.store"].begin() as connection:
+        for n in range(2):
+            insert_item(connection, f"elsewhere-{n}", "clinic-b", patient, recurring, FROZEN_AT, None, f"p-{n}")
+    for _ in range(2):
+        service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
+    with pytest.raises(QuotaExceeded):
+        service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
