@@ -11,10 +11,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from contracts.sympto import events as event_contract
 from contracts.sympto import messages
+from contracts.sympto.items import RESPONSE_NOT_SENT, UNKNOWN_RESPONSE
 from sandbox.core.clock import Clock, scope_of
-from sandbox.vendors.sympto.errors import QuotaExceeded
-from sandbox.vendors.sympto.models import patient_surveys
+from sandbox.vendors.sympto.errors import NotFound, QuotaExceeded
+from sandbox.vendors.sympto.models import event_deliveries, patient_surveys
 from sandbox.vendors.sympto.service import SymptoService
 from sandbox.vendors.sympto.service.catalogue import GENERIC_SURVEYS
 from sandbox.vendors.sympto.service.items import BATCH
@@ -34,8 +36,8 @@ def service(app: Flask, monkeypatch: pytest.MonkeyPatch) -> SymptoService:
     return found
 
 
-def a_patient(service: SymptoService, email: str = "pat@example.test") -> str:
-    data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "email": email}
+def a_patient(service: SymptoService, email: str = "pat@example.test", zone: str = "UTC") -> str:
+    data = {"firstName": "Pat", "lastName": "Ient", "timeZone": zone, "email": email}
     return service.users.create_user(CLINIC, "patient", data, messages.CURRENT)
 
 
@@ -161,3 +163,110 @@ def test_the_quota_of_items_sent_by_hand_counts_only_the_clinics_own(
         service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
     with pytest.raises(QuotaExceeded):
         service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
+
+
+def test_start_dates_are_read_in_the_patients_time_zone(app: Flask, service: SymptoService) -> None:
+    """05:00 in America/Los_Angeles (UTC-8 in November) is 13:00Z, an hour after FROZEN_AT."""
+    patient = a_patient(service, zone="America/Los_Angeles")
+    dates = {"type": "dates", "startDates": ["2026-11-21-05-00"]}
+    [response_id] = service.items.send(CLINIC, patient, a_survey(service, patient), dates)
+    with app.extensions["sandbox.store"].connect() as connection:
+        send_at = connection.execute(
+            select(patient_surveys.c.send_at).where(patient_surveys.c.response_id == response_id)
+        ).scalar_one()
+    assert send_at == FROZEN_AT + HOUR
+
+
+# --- answering (POST /patients/responses/adhoc/:id) ---------------------------------------------------------------
+
+
+def test_answering_an_item_due_but_not_yet_sent_sends_it_first_and_only_it(
+    app: Flask, service: SymptoService, clock: Clock
+) -> None:
+    """The worker may not have looked yet: the answered item, due by now, is sent (journaled) before it is
+    answered; another patient's due item is left to the worker."""
+    patient, other = a_patient(service), a_patient(service, "other@example.test")
+    recurring = a_survey(service, patient)
+    [response_id] = service.items.send(CLINIC, patient, recurring, IN_AN_HOUR)
+    [theirs] = service.items.send(CLINIC, other, a_survey(service, other), IN_AN_HOUR)
+    clock.freeze(FROZEN_AT + 2 * HOUR)
+    answer = {"response": {"q1": 1}, "responseId": response_id, "responseCompletion": "Partial"}
+    service.items.respond(CLINIC, recurring, answer, "correlation")
+    assert (sent_at(app, response_id), sent_at(app, theirs)) == (FROZEN_AT + HOUR, None)
+    journal = app.extensions["sandbox.journal"]
+    [entry] = journal.entries(vendor="sympto", filters={"method": "NOTIFY"})
+    assert entry["request"]["body"]["responseId"] == response_id
+
+
+def test_answering_an_item_not_yet_due_is_refused_naming_its_sending_time(service: SymptoService) -> None:
+    patient = a_patient(service)
+    recurring = a_survey(service, patient)
+    [response_id] = service.items.send(
+        CLINIC, patient, recurring, {"type": "dates", "startDates": ["2026-11-30-09-00"]}
+    )
+    answer = {"response": {"q1": 1}, "responseId": response_id, "responseCompletion": "Full"}
+    with pytest.raises(NotFound) as refused:
+        service.items.respond(CLINIC, recurring, answer, "correlation")
+    assert refused.value.rule == "response_not_sent"
+    assert refused.value.message == RESPONSE_NOT_SENT.format(
+        response_id=messages.shown(response_id), send_at="2026-11-30T09:00+00:00"
+    )
+
+
+def test_a_response_id_of_another_recurring_survey_is_unknown_here(service: SymptoService) -> None:
+    patient = a_patient(service)
+    recurring, other = a_survey(service, patient), a_survey(service, patient)
+    [response_id] = service.items.send(CLINIC, patient, other, {"type": "immediate"})
+    answer = {"response": {"q1": 1}, "responseId": response_id, "responseCompletion": "Full"}
+    with pytest.raises(NotFound) as refused:
+        service.items.respond(CLINIC, recurring, answer, "correlation")
+    assert refused.value.rule == "unknown_response"
+    assert refused.value.message == UNKNOWN_RESPONSE.format(
+        response_id=messages.shown(response_id), recurring_survey_id=messages.shown(recurring)
+    )
+
+
+def test_a_reminder_due_by_the_answer_goes_first_and_only_a_full_answer_ends_the_reminders(
+    app: Flask, service: SymptoService, clock: Clock
+) -> None:
+    patient = a_patient(service)
+    recurring = a_survey(service, patient, duration=96, notifications={"daysBeforeDueDate": [3, 2, 1]})
+    [response_id] = service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
+    clock.freeze(FROZEN_AT + 1.5 * 86_400)
+    answer = {"response": {"q1": 1}, "responseId": response_id, "responseCompletion": "Partial"}
+    service.items.respond(CLINIC, recurring, answer, "correlation")
+    journal = app.extensions["sandbox.journal"]
+    rules = [entry["rule"] for entry in reversed(journal.entries(vendor="sympto", filters={"method": "NOTIFY"}))]
+    assert rules == ["survey_item_sent", "survey_reminder_sent"]
+
+    def remind_at() -> float | None:
+        with app.extensions["sandbox.store"].connect() as connection:
+            found: float | None = connection.execute(
+                select(patient_surveys.c.remind_at).where(patient_surveys.c.response_id == response_id)
+            ).scalar_one()
+        return found
+
+    assert remind_at() == FROZEN_AT + 2 * 86_400  # a partial answer: the next reminder still comes
+    service.items.respond(CLINIC, recurring, {**answer, "responseCompletion": "Full"}, "correlation")
+    assert remind_at() is None
+
+
+def test_a_response_event_is_queued_for_the_responses_webhook_with_the_requests_correlation_id(
+    app: Flask, service: SymptoService
+) -> None:
+    service.events.register_responses(CLINIC, "https://partner.example.test/responses")
+    patient = a_patient(service)
+    recurring = a_survey(service, patient)
+    [response_id] = service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
+    answer = {"response": {"q1": 1}, "responseId": response_id, "responseCompletion": "Full"}
+    service.items.respond(CLINIC, recurring, answer, "the-correlation-id")
+    with app.extensions["sandbox.store"].connect() as connection:
+        [row] = connection.execute(
+            select(
+                event_deliveries.c.clinic_id,
+                event_deliveries.c.target,
+                event_deliveries.c.event,
+                event_deliveries.c.correlation_id,
+            )
+        ).all()
+    assert tuple(row) == (CLINIC, event_contract.RESPONSES, event_contract.RESPONSE_UPDATED, "the-correlation-id")
