@@ -270,3 +270,22 @@ def test_a_response_event_is_queued_for_the_responses_webhook_with_the_requests_
             )
         ).all()
     assert tuple(row) == (CLINIC, event_contract.RESPONSES, event_contract.RESPONSE_UPDATED, "the-correlation-id")
+
+
+def test_items_sent_now_and_answers_are_dated_on_the_clinics_own_clock(
+    app: Flask, service: SymptoService, clock: Clock
+) -> None:
+    clock.freeze(FROZEN_AT + 2 * HOUR, scope_of("sympto", CLINIC))
+    patient = a_patient(service)
+    recurring = a_survey(service, patient)
+    [response_id] = service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
+    assert sent_at(app, response_id) == FROZEN_AT + 2 * HOUR
+    answer = {"response": {"q1": 1}, "responseId": response_id, "responseCompletion": "Full"}
+    service.items.respond(CLINIC, recurring, answer, "correlation")
+    with app.extensions["sandbox.store"].connect() as connection:
+        dates = connection.execute(
+            select(patient_surveys.c.completed_at, patient_surveys.c.updated_at).where(
+                patient_surveys.c.response_id == response_id
+            )
+        ).one()
+    assert tuple(dates) == (FROZEN_AT + 2 * HOUR, FROZEN_AT + 2 * HOUR)
