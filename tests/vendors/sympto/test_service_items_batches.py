@@ -289,3 +289,11 @@ def test_items_sent_now_and_answers_are_dated_on_the_clinics_own_clock(
             )
         ).one()
     assert tuple(dates) == (FROZEN_AT + 2 * HOUR, FROZEN_AT + 2 * HOUR)
+
+
+def test_an_item_of_another_patients_recurring_survey_is_refused(service: SymptoService) -> None:
+    patient, other = a_patient(service), a_patient(service, "other@example.test")
+    theirs = a_survey(service, other)
+    with pytest.raises(NotFound) as refused:
+        service.items.send(CLINIC, patient, theirs, {"type": "immediate"})
+    assert refused.value.rule == "unknown_recurring_survey"
