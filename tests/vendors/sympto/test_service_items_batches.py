@@ -22,7 +22,6 @@ from sandbox.vendors.sympto.service.catalogue import GENERIC_SURVEYS
 from sandbox.vendors.sympto.service.items import BATCH
 from sandbox.vendors.sympto.service.surveys import insert_item
 from tests.conftest import FROZEN_AT
-from tests.vendors.sympto.support import CLINIC_B
 
 CLINIC = "demo-clinic"
 HOUR = 3_600.0
@@ -59,6 +58,8 @@ def sent_at(app: Flask, response_id: str) -> float | None:
     return found
 
 
+#: A second clinic (``PUT /__sandbox/sympto/clinics/clinic-b``).
+CLINIC_B = {"admin_email": "admin-b@example.test", "api_secret": "clinic-b-api-secret"}
 IN_AN_HOUR = {"type": "dates", "startDates": ["2026-11-21-13-00"]}  # FROZEN_AT is 2026-11-21T12:00Z
 
 
@@ -90,9 +91,12 @@ def test_a_clinic_counts_as_due_now_while_its_taken_items_are_journaled(
     items.send(CLINIC, patient, a_survey(service, patient), IN_AN_HOUR)
     seen: list[float | None] = []
     journal = items._notify
-    monkeypatch.setattr(
-        items, "_notify", lambda item, reminder=False: (seen.append(items.next_due(CLINIC)), journal(item, reminder))
-    )
+
+    def notify(item: Any, reminder: bool = False) -> None:
+        seen.append(items.next_due(CLINIC))
+        journal(item, reminder)
+
+    monkeypatch.setattr(items, "_notify", notify)
     assert items.send_due(CLINIC, None, FROZEN_AT + HOUR) == 1
     assert seen == [float("-inf")]
     assert items.next_due(CLINIC) is None
