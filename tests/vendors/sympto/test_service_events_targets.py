@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import insert, select, update
 
+from contracts.sympto import events as event_contract
 from sandbox.core.clock import scope_of
 from sandbox.vendors.sympto.models import clinics, event_deliveries, users
 from sandbox.vendors.sympto.service import SymptoService
@@ -162,3 +163,44 @@ def test_only_a_patient_can_simulate_a_response(app: Flask, service: SymptoServi
         with pytest.raises(UnknownPatient) as raised:
             service.events.simulate_response(wanted(patientTvId=user_id), "")
         assert raised.value.args == (user_id,)
+
+
+# --- which changes are announced, and the stored correlation id (mutation round 11) --------------------------------
+
+
+def test_only_a_patient_of_the_clinic_itself_is_announced(app: Flask, service: SymptoService) -> None:
+    """``patient_changed`` queues the Patient Data Model for a patient of that clinic only: not for an unknown id,
+    a provider, or a patient of another clinic (whose own clinic announces it)."""
+    service.events.register_patients(CLINIC, "https://partner.example.test/patients")
+    clinic_b = {"admin_email": "admin-b@example.test", "api_secret": "clinic-b-api-secret"}
+    assert app.test_client().put("/__sandbox/sympto/clinics/clinic-b", json=clinic_b).status_code == 200
+    with app.extensions["sandbox.store"].begin() as connection:
+        for user_id, clinic_id, kind in (
+            ("provider-0001", CLINIC, "provider"),
+            ("elsewhere-0001", "clinic-b", "patient"),
+        ):
+            connection.execute(
+                insert(users).values(
+                    user_id=user_id,
+                    clinic_id=clinic_id,
+                    kind=kind,
+                    first_name="Bo",
+                    last_name="Other",
+                    time_zone="UTC",
+                    details={},
+                    created_at=0.0,
+                )
+            )
+    for user_id in ("nobody", "provider-0001", "elsewhere-0001"):
+        assert service.events.patient_changed(CLINIC, user_id, event_contract.PATIENT_UPDATED, "c") == []
+    [delivery_id] = service.events.patient_changed(CLINIC, PATIENT, event_contract.PATIENT_UPDATED, "c")
+    assert queued(app, delivery_id).target == event_contract.PATIENTS
+
+
+def test_a_delivery_keeps_the_first_64_characters_of_its_correlation_id(app: Flask, service: SymptoService) -> None:
+    """The correlation id is cut to its column's size (``String(64)``), which SQLite would not enforce."""
+    correlation_id = "".join(f"{n % 10}" for n in range(100))
+    delivery_id = service.events.enqueue(
+        CLINIC, event_contract.PATIENTS, event_contract.PATIENT_UPDATED, b"{}", correlation_id
+    )
+    assert queued(app, delivery_id).correlation_id == correlation_id[:64]

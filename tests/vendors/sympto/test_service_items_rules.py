@@ -572,3 +572,57 @@ def test_items_due_together_are_sent_oldest_first_whatever_the_order_they_were_s
     later, earlier = service.items.send(CLINIC, patient, recurring, dates)
     assert service.items.send_due(CLINIC, None, FROZEN_AT + 2 * HOUR) == 2
     assert [entry["request"]["body"]["responseId"] for entry in notify_entries(app)] == [earlier, later]
+
+
+# --- the Response event's entry and reminders while journaled (mutation round 11) ----------------------------------
+
+
+def test_a_response_event_names_the_answering_clinics_own_admin_as_its_entry(
+    app: Flask, service: SymptoService
+) -> None:
+    """The entry is the admin of the clinic the item belongs to, by name and id, even where another clinic's admin
+    was created first (the demo clinic's)."""
+    client = app.test_client()
+    clinic_b = {"admin_email": "admin-b@example.test", "api_secret": "clinic-b-api-secret"}
+    assert client.put("/__sandbox/sympto/clinics/clinic-b", json=clinic_b).status_code == 200
+    with app.extensions["sandbox.store"].begin() as connection:
+        admin_b = connection.execute(
+            select(users.c.user_id).where(users.c.clinic_id == "clinic-b", users.c.role == "clinicAdmin")
+        ).scalar_one()
+        connection.execute(update(users).where(users.c.user_id == admin_b).values(first_name="Bea", last_name="Bee"))
+    service.events.register_responses("clinic-b", "https://partner.example.test/responses")
+    data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "email": "pat-b@example.test"}
+    patient = service.users.create_user("clinic-b", "patient", data, messages.CURRENT)
+    survey = {
+        "genericSurveyId": GENERIC_SURVEYS[0].id_for("clinic-b"),
+        "duration": 24,
+        "startDatePreference": {"type": "adhoc"},
+    }
+    recurring = service.surveys.schedule("clinic-b", patient, survey)
+    [response_id] = service.items.send("clinic-b", patient, recurring, {"type": "immediate"})
+    answer = {"response": {"q1": 1}, "responseId": response_id, "responseCompletion": "Full"}
+    service.items.respond("clinic-b", recurring, answer, "correlation")
+    [event] = queued_events(app)
+    assert event["Response"]["completionMedium"] == [
+        {"channel": "In-App", "user": {"type": "clinicAdmin", "firstName": "Bea", "lastName": "Bee", "tvid": admin_b}}
+    ]
+
+
+def test_a_clinic_counts_as_due_now_while_its_taken_reminders_are_journaled(
+    service: SymptoService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As for sends: ``Deliverer.wait`` must not settle between a reminder's taking and its journaling."""
+    items = service.items
+    patient = a_patient(service)
+    recurring = adhoc_survey(service, patient, duration=72, notifications={"daysBeforeDueDate": [2]})
+    items.send(CLINIC, patient, recurring, {"type": "immediate"})
+    seen: list[float | None] = []
+    journal = items._notify
+
+    def notify(item: Any, reminder: bool = False) -> None:
+        seen.append(items.next_due(CLINIC))
+        journal(item, reminder)
+
+    monkeypatch.setattr(items, "_notify", notify)
+    assert items.remind_due(CLINIC, FROZEN_AT + DAY) == 1
+    assert seen == [float("-inf")]
