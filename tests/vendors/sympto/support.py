@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import requests
 from flask import Flask, Response, request
 from flask.testing import FlaskClient
 
 from sandbox.testing.live import LiveServer
+from sandbox.vendors.sympto.service import SymptoService
+from sandbox.vendors.sympto.service.catalogue import GENERIC_SURVEYS
 
 ADMIN = "demo-admin@example.test"
 API_SECRET = "demo-sympto-api-secret"
@@ -162,3 +165,22 @@ def refused(response: Any, status: int, code: str) -> None:
         None,
         code,
     ), response.json
+
+
+def sympto_without_worker(app: Flask, monkeypatch: pytest.MonkeyPatch) -> SymptoService:
+    """The app's Sympto service with no events worker: nothing is sent, what is due goes out only when a test sends
+    it, and queued events stay in the queue to be looked at."""
+    service: SymptoService = app.extensions["sandbox.sympto"]
+    monkeypatch.setattr(service.events, "deliverer", None)
+    return service
+
+
+def adhoc_survey(service: SymptoService, patient: str, clinic: str = CLINIC, **changes: Any) -> str:
+    """An adhoc recurring survey of the patient (no items until sent by hand), of the catalogue's first survey."""
+    survey = {
+        "genericSurveyId": GENERIC_SURVEYS[0].id_for(clinic),
+        "duration": 24,
+        "startDatePreference": {"type": "adhoc"},
+        **changes,
+    }
+    return service.surveys.schedule(clinic, patient, survey)

@@ -17,6 +17,7 @@ from sandbox.vendors.sympto.models import clinics, event_deliveries, users
 from sandbox.vendors.sympto.service import SymptoService
 from sandbox.vendors.sympto.service.events import UnknownPatient
 from sandbox.vendors.sympto.service.settings import VENDOR
+from tests.vendors.sympto.support import clinic_b, sympto_without_worker
 
 CLINIC = "demo-clinic"
 PATIENT = "patient-0001"
@@ -28,8 +29,7 @@ CLINIC_NOW = 1795262460.0
 @pytest.fixture
 def service(app: Flask, monkeypatch: pytest.MonkeyPatch) -> SymptoService:
     """The Sympto service with one patient in the demo clinic; nothing is sent (only the queue is looked at)."""
-    sympto: SymptoService = app.extensions["sandbox.sympto"]
-    monkeypatch.setattr(sympto.events, "deliverer", None)
+    sympto = sympto_without_worker(app, monkeypatch)
     with app.extensions["sandbox.store"].begin() as connection:
         connection.execute(
             insert(users).values(
@@ -172,8 +172,7 @@ def test_only_a_patient_of_the_clinic_itself_is_announced(app: Flask, service: S
     """``patient_changed`` queues the Patient Data Model for a patient of that clinic only: not for an unknown id,
     a provider, or a patient of another clinic (whose own clinic announces it)."""
     service.events.register_patients(CLINIC, "https://partner.example.test/patients")
-    clinic_b = {"admin_email": "admin-b@example.test", "api_secret": "clinic-b-api-secret"}
-    assert app.test_client().put("/__sandbox/sympto/clinics/clinic-b", json=clinic_b).status_code == 200
+    clinic_b(app.test_client())
     with app.extensions["sandbox.store"].begin() as connection:
         for user_id, clinic_id, kind in (
             ("provider-0001", CLINIC, "provider"),

@@ -18,10 +18,10 @@ from sandbox.core.clock import Clock, scope_of
 from sandbox.vendors.sympto.errors import NotFound, QuotaExceeded
 from sandbox.vendors.sympto.models import event_deliveries, patient_surveys
 from sandbox.vendors.sympto.service import SymptoService
-from sandbox.vendors.sympto.service.catalogue import GENERIC_SURVEYS
 from sandbox.vendors.sympto.service.items import BATCH
 from sandbox.vendors.sympto.service.surveys import insert_item
 from tests.conftest import FROZEN_AT
+from tests.vendors.sympto.support import adhoc_survey, clinic_b, sympto_without_worker
 
 CLINIC = "demo-clinic"
 HOUR = 3_600.0
@@ -29,25 +29,12 @@ HOUR = 3_600.0
 
 @pytest.fixture
 def service(app: Flask, monkeypatch: pytest.MonkeyPatch) -> SymptoService:
-    """The sandbox's Sympto service with no events worker: what is due is sent only when a test sends it."""
-    found: SymptoService = app.extensions["sandbox.sympto"]
-    monkeypatch.setattr(found.events, "deliverer", None)
-    return found
+    return sympto_without_worker(app, monkeypatch)
 
 
 def a_patient(service: SymptoService, email: str = "pat@example.test", zone: str = "UTC") -> str:
     data = {"firstName": "Pat", "lastName": "Ient", "timeZone": zone, "email": email}
     return service.users.create_user(CLINIC, "patient", data, messages.CURRENT)
-
-
-def a_survey(service: SymptoService, patient: str, **changes: Any) -> str:
-    survey = {
-        "genericSurveyId": GENERIC_SURVEYS[0].id_for(CLINIC),
-        "duration": 24,
-        "startDatePreference": {"type": "adhoc"},
-        **changes,
-    }
-    return service.surveys.schedule(CLINIC, patient, survey)
 
 
 def sent_at(app: Flask, response_id: str) -> float | None:
@@ -58,15 +45,13 @@ def sent_at(app: Flask, response_id: str) -> float | None:
     return found
 
 
-#: A second clinic (``PUT /__sandbox/sympto/clinics/clinic-b``).
-CLINIC_B = {"admin_email": "admin-b@example.test", "api_secret": "clinic-b-api-secret"}
 IN_AN_HOUR = {"type": "dates", "startDates": ["2026-11-21-13-00"]}  # FROZEN_AT is 2026-11-21T12:00Z
 
 
 def test_sending_one_patients_due_items_leaves_the_other_patients_due(app: Flask, service: SymptoService) -> None:
     first, second = a_patient(service), a_patient(service, "other@example.test")
-    [mine] = service.items.send(CLINIC, first, a_survey(service, first), IN_AN_HOUR)
-    [theirs] = service.items.send(CLINIC, second, a_survey(service, second), IN_AN_HOUR)
+    [mine] = service.items.send(CLINIC, first, adhoc_survey(service, first), IN_AN_HOUR)
+    [theirs] = service.items.send(CLINIC, second, adhoc_survey(service, second), IN_AN_HOUR)
     assert service.items.send_due(CLINIC, first, FROZEN_AT + HOUR) == 1
     assert (sent_at(app, mine), sent_at(app, theirs)) == (FROZEN_AT + HOUR, None)
 
@@ -75,7 +60,7 @@ def test_due_items_are_due_on_the_clinics_own_clock(app: Flask, service: SymptoS
     """With no time given, ``send_due`` reads the clinic's clock (``PUT /__sandbox/clock`` for one tenant), not the
     sandbox's."""
     patient = a_patient(service)
-    [response_id] = service.items.send(CLINIC, patient, a_survey(service, patient), IN_AN_HOUR)
+    [response_id] = service.items.send(CLINIC, patient, adhoc_survey(service, patient), IN_AN_HOUR)
     clock.freeze(FROZEN_AT + 2 * HOUR, scope_of("sympto", CLINIC))
     assert service.items.send_due(CLINIC, patient) == 1
     assert sent_at(app, response_id) == FROZEN_AT + HOUR
@@ -88,7 +73,7 @@ def test_a_clinic_counts_as_due_now_while_its_taken_items_are_journaled(
     the clinic's next work is due now."""
     items = service.items
     patient = a_patient(service)
-    items.send(CLINIC, patient, a_survey(service, patient), IN_AN_HOUR)
+    items.send(CLINIC, patient, adhoc_survey(service, patient), IN_AN_HOUR)
     seen: list[float | None] = []
     journal = items._notify
 
@@ -105,7 +90,7 @@ def test_a_clinic_counts_as_due_now_while_its_taken_items_are_journaled(
 def test_more_items_due_than_one_batch_all_go_in_one_look(app: Flask, service: SymptoService) -> None:
     """A look takes ``BATCH`` items at a time and looks again while a whole batch came back."""
     patient = a_patient(service)
-    recurring = a_survey(service, patient)
+    recurring = adhoc_survey(service, patient)
     dates = {"type": "dates", "startDates": ["2026-11-21-13-00"] * (BATCH + 1)}
     response_ids = service.items.send(CLINIC, patient, recurring, dates)
     assert service.items.send_due(CLINIC, None, FROZEN_AT + HOUR) == BATCH + 1
@@ -125,9 +110,9 @@ def test_a_listing_shows_only_the_asked_surveys_items_ties_in_creation_order(
         "surveyStartDate": "2026-11-21",
         "frequency": {"type": "daily", "everyN": 1},
     }
-    recurring = a_survey(service, patient, startDatePreference=daily)
+    recurring = adhoc_survey(service, patient, startDatePreference=daily)
     [by_hand] = service.items.send(CLINIC, patient, recurring, IN_AN_HOUR)
-    other = a_survey(service, patient)
+    other = adhoc_survey(service, patient)
     service.items.send(CLINIC, patient, other, {"type": "immediate"})
     assert service.items.send_due(CLINIC, None, FROZEN_AT + HOUR) == 2
     with app.extensions["sandbox.store"].connect() as connection:
@@ -146,9 +131,9 @@ def test_sending_an_item_by_hand_sends_no_other_patients_due_item(
 ) -> None:
     """``send`` sends the patient's own items due now, and leaves the clinic's other due items to the worker."""
     first, second = a_patient(service), a_patient(service, "other@example.test")
-    [theirs] = service.items.send(CLINIC, second, a_survey(service, second), IN_AN_HOUR)
+    [theirs] = service.items.send(CLINIC, second, adhoc_survey(service, second), IN_AN_HOUR)
     clock.freeze(FROZEN_AT + HOUR)
-    [mine] = service.items.send(CLINIC, first, a_survey(service, first), {"type": "immediate"})
+    [mine] = service.items.send(CLINIC, first, adhoc_survey(service, first), {"type": "immediate"})
     assert (sent_at(app, mine), sent_at(app, theirs)) == (FROZEN_AT + HOUR, None)
 
 
@@ -158,8 +143,8 @@ def test_the_quota_of_items_sent_by_hand_counts_only_the_clinics_own(
     """Another clinic's items sent by hand leave this clinic's ``[limits] recurring_surveys`` untouched."""
     monkeypatch.setattr(service.items, "settings", replace(service.items.settings, max_recurring_surveys=2))
     patient = a_patient(service)
-    recurring = a_survey(service, patient)
-    assert app.test_client().put("/__sandbox/sympto/clinics/clinic-b", json=CLINIC_B).status_code == 200
+    recurring = adhoc_survey(service, patient)
+    clinic_b(app.test_client())
     with app.extensions["sandbox.store"].begin() as connection:
         for n in range(2):
             insert_item(connection, f"elsewhere-{n}", "clinic-b", patient, recurring, FROZEN_AT, None, f"p-{n}")
@@ -173,7 +158,7 @@ def test_start_dates_are_read_in_the_patients_time_zone(app: Flask, service: Sym
     """05:00 in America/Los_Angeles (UTC-8 in November) is 13:00Z, an hour after FROZEN_AT."""
     patient = a_patient(service, zone="America/Los_Angeles")
     dates = {"type": "dates", "startDates": ["2026-11-21-05-00"]}
-    [response_id] = service.items.send(CLINIC, patient, a_survey(service, patient), dates)
+    [response_id] = service.items.send(CLINIC, patient, adhoc_survey(service, patient), dates)
     with app.extensions["sandbox.store"].connect() as connection:
         send_at = connection.execute(
             select(patient_surveys.c.send_at).where(patient_surveys.c.response_id == response_id)
@@ -190,9 +175,9 @@ def test_answering_an_item_due_but_not_yet_sent_sends_it_first_and_only_it(
     """The worker may not have looked yet: the answered item, due by now, is sent (journaled) before it is
     answered; another patient's due item is left to the worker."""
     patient, other = a_patient(service), a_patient(service, "other@example.test")
-    recurring = a_survey(service, patient)
+    recurring = adhoc_survey(service, patient)
     [response_id] = service.items.send(CLINIC, patient, recurring, IN_AN_HOUR)
-    [theirs] = service.items.send(CLINIC, other, a_survey(service, other), IN_AN_HOUR)
+    [theirs] = service.items.send(CLINIC, other, adhoc_survey(service, other), IN_AN_HOUR)
     clock.freeze(FROZEN_AT + 2 * HOUR)
     answer = {"response": {"q1": 1}, "responseId": response_id, "responseCompletion": "Partial"}
     service.items.respond(CLINIC, recurring, answer, "correlation")
@@ -204,7 +189,7 @@ def test_answering_an_item_due_but_not_yet_sent_sends_it_first_and_only_it(
 
 def test_answering_an_item_not_yet_due_is_refused_naming_its_sending_time(service: SymptoService) -> None:
     patient = a_patient(service)
-    recurring = a_survey(service, patient)
+    recurring = adhoc_survey(service, patient)
     [response_id] = service.items.send(
         CLINIC, patient, recurring, {"type": "dates", "startDates": ["2026-11-30-09-00"]}
     )
@@ -219,7 +204,7 @@ def test_answering_an_item_not_yet_due_is_refused_naming_its_sending_time(servic
 
 def test_a_response_id_of_another_recurring_survey_is_unknown_here(service: SymptoService) -> None:
     patient = a_patient(service)
-    recurring, other = a_survey(service, patient), a_survey(service, patient)
+    recurring, other = adhoc_survey(service, patient), adhoc_survey(service, patient)
     [response_id] = service.items.send(CLINIC, patient, other, {"type": "immediate"})
     answer = {"response": {"q1": 1}, "responseId": response_id, "responseCompletion": "Full"}
     with pytest.raises(NotFound) as refused:
@@ -234,7 +219,7 @@ def test_a_reminder_due_by_the_answer_goes_first_and_only_a_full_answer_ends_the
     app: Flask, service: SymptoService, clock: Clock
 ) -> None:
     patient = a_patient(service)
-    recurring = a_survey(service, patient, duration=96, notifications={"daysBeforeDueDate": [3, 2, 1]})
+    recurring = adhoc_survey(service, patient, duration=96, notifications={"daysBeforeDueDate": [3, 2, 1]})
     [response_id] = service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
     clock.freeze(FROZEN_AT + 1.5 * 86_400)
     answer = {"response": {"q1": 1}, "responseId": response_id, "responseCompletion": "Partial"}
@@ -260,7 +245,7 @@ def test_a_response_event_is_queued_for_the_responses_webhook_with_the_requests_
 ) -> None:
     service.events.register_responses(CLINIC, "https://partner.example.test/responses")
     patient = a_patient(service)
-    recurring = a_survey(service, patient)
+    recurring = adhoc_survey(service, patient)
     [response_id] = service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
     answer = {"response": {"q1": 1}, "responseId": response_id, "responseCompletion": "Full"}
     service.items.respond(CLINIC, recurring, answer, "the-correlation-id")
@@ -281,7 +266,7 @@ def test_items_sent_now_and_answers_are_dated_on_the_clinics_own_clock(
 ) -> None:
     clock.freeze(FROZEN_AT + 2 * HOUR, scope_of("sympto", CLINIC))
     patient = a_patient(service)
-    recurring = a_survey(service, patient)
+    recurring = adhoc_survey(service, patient)
     [response_id] = service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
     assert sent_at(app, response_id) == FROZEN_AT + 2 * HOUR
     answer = {"response": {"q1": 1}, "responseId": response_id, "responseCompletion": "Full"}
@@ -297,7 +282,7 @@ def test_items_sent_now_and_answers_are_dated_on_the_clinics_own_clock(
 
 def test_an_item_of_another_patients_recurring_survey_is_refused(service: SymptoService) -> None:
     patient, other = a_patient(service), a_patient(service, "other@example.test")
-    theirs = a_survey(service, other)
+    theirs = adhoc_survey(service, other)
     with pytest.raises(NotFound) as refused:
         service.items.send(CLINIC, patient, theirs, {"type": "immediate"})
     assert refused.value.rule == "unknown_recurring_survey"

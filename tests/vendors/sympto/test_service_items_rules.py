@@ -22,6 +22,7 @@ from sandbox.vendors.sympto.service.catalogue import GENERIC_SURVEYS
 from sandbox.vendors.sympto.service.items import reminder_times
 from sandbox.vendors.sympto.service.surveys import instance_id
 from tests.conftest import FROZEN_AT
+from tests.vendors.sympto.support import adhoc_survey, clinic_b, sympto_without_worker
 
 CLINIC = "demo-clinic"
 DAY = 86_400.0
@@ -30,26 +31,12 @@ HOUR = 3_600.0
 
 @pytest.fixture
 def service(app: Flask, monkeypatch: pytest.MonkeyPatch) -> SymptoService:
-    """The sandbox's Sympto service with no events worker: what is due is sent only when a test sends it."""
-    found: SymptoService = app.extensions["sandbox.sympto"]
-    monkeypatch.setattr(found.events, "deliverer", None)
-    return found
+    return sympto_without_worker(app, monkeypatch)
 
 
 def a_patient(service: SymptoService, **changes: Any) -> str:
     data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "email": "pat@example.test", **changes}
     return service.users.create_user(CLINIC, "patient", data, messages.CURRENT)
-
-
-def adhoc_survey(service: SymptoService, patient: str, **changes: Any) -> str:
-    """An adhoc recurring survey of the patient (no items until sent by hand)."""
-    survey = {
-        "genericSurveyId": GENERIC_SURVEYS[0].id_for(CLINIC),
-        "duration": 24,
-        "startDatePreference": {"type": "adhoc"},
-        **changes,
-    }
-    return service.surveys.schedule(CLINIC, patient, survey)
 
 
 # --- find_recurring ---------------------------------------------------------------------------------------------
@@ -582,9 +569,7 @@ def test_a_response_event_names_the_answering_clinics_own_admin_as_its_entry(
 ) -> None:
     """The entry is the admin of the clinic the item belongs to, by name and id, even where another clinic's admin
     was created first (the demo clinic's)."""
-    client = app.test_client()
-    clinic_b = {"admin_email": "admin-b@example.test", "api_secret": "clinic-b-api-secret"}
-    assert client.put("/__sandbox/sympto/clinics/clinic-b", json=clinic_b).status_code == 200
+    clinic_b(app.test_client())
     with app.extensions["sandbox.store"].begin() as connection:
         admin_b = connection.execute(
             select(users.c.user_id).where(users.c.clinic_id == "clinic-b", users.c.role == "clinicAdmin")
@@ -593,12 +578,7 @@ def test_a_response_event_names_the_answering_clinics_own_admin_as_its_entry(
     service.events.register_responses("clinic-b", "https://partner.example.test/responses")
     data = {"firstName": "Pat", "lastName": "Ient", "timeZone": "UTC", "email": "pat-b@example.test"}
     patient = service.users.create_user("clinic-b", "patient", data, messages.CURRENT)
-    survey = {
-        "genericSurveyId": GENERIC_SURVEYS[0].id_for("clinic-b"),
-        "duration": 24,
-        "startDatePreference": {"type": "adhoc"},
-    }
-    recurring = service.surveys.schedule("clinic-b", patient, survey)
+    recurring = adhoc_survey(service, patient, "clinic-b")
     [response_id] = service.items.send("clinic-b", patient, recurring, {"type": "immediate"})
     answer = {"response": {"q1": 1}, "responseId": response_id, "responseCompletion": "Full"}
     service.items.respond("clinic-b", recurring, answer, "correlation")
