@@ -94,6 +94,13 @@ class Text(fields.String):
         return custom
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return self._text(value)
+
+    def _text(self, value: Any) -> str:
+        """``value`` by this class's rules (a string, no NUL, not blank, within the limit), truncated if asked.
+
+        The subclasses check the text further from here: the value is all it needs, so nothing else is passed on.
+        """
         if not isinstance(value, str):
             raise self.make_error("invalid", type=json_type(value))
         if NUL in value:
@@ -132,7 +139,7 @@ class Email(Text):
         )
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
+        text = self._text(value)
         if not _EMAIL.match(text):
             raise self.make_error("not_email", input=shown(text))
         return text
@@ -153,7 +160,7 @@ class Choice(Text):
         )
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
+        text = self._text(value)
         if text not in self.choices:
             raise self.make_error("not_choice", input=shown(text))
         return text
@@ -172,7 +179,7 @@ class IsoDate(Text):
         )
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
+        text = self._text(value)
         return parse_iso_date(text, lambda: self.make_error("not_iso8601", input=shown(text))).isoformat()
 
 
@@ -220,15 +227,15 @@ _ISO_DATE = re.compile(ISO_DATE_PATTERN)
 def parse_iso_date(text: str, error: Any) -> date:
     """The day of an ISO 8601 calendar date or date-time (:data:`ISO_DATE_PATTERN`); raise ``error()`` otherwise.
 
-    The pattern decides the form; the standard library's ``date.fromisoformat`` (which reads both
-    ``1977-01-11`` and ``19770111``) turns the date part into the stored day.
+    The pattern decides the form; the standard library's ``date.fromisoformat`` turns the date into the stored
+    day: the match's first 8 characters once its hyphens are dropped (``19770111`` in either form).
     """
     match = _ISO_DATE.search(text)
     if match is None:
         raise error()
     found = match.group(0)
     try:
-        return date.fromisoformat(found[:10] if found[4:5] == "-" else found[:8])
+        return date.fromisoformat(found.replace("-", "")[:8])
     except ValueError as exc:  # unreachable while the pattern admits only real dates; kept as a guard
         raise error() from exc
 
@@ -277,10 +284,13 @@ class StrictFloat(fields.Float):
     """A JSON number only: never a numeric string, never a boolean, never NaN or infinity."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+        return self._number(value)
+
+    def _number(self, value: Any) -> float:
+        """``value`` as a float by this class's rules; marshmallow's own (``allow_nan``, too large) apply after."""
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.make_error("invalid")
-        result: float = super()._deserialize(value, attr, data, **kwargs)
-        return result
+        return self._validated(value)  # what ``fields.Number._deserialize`` does with the value alone
 
 
 class StrictBoolean(fields.Boolean):

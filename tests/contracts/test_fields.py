@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, fields
 
 from contracts.fields import (
     DEFAULT_MAX_JSON_BYTES,
@@ -113,6 +113,28 @@ def test_text_messages_use_the_wire_name_and_can_be_replaced() -> None:
     custom = Text(metadata={"messages": {"blank": "say something"}})
     assert errors_of(custom, " ") == ["say something"]
     assert errors_of(custom, 1) == ["`f` must be a string, got a JSON number"]
+
+
+BOUND_FIELDS: list[Any] = [
+    Text(),
+    Email(),
+    Choice(("a", "b")),
+    IsoDate(),
+    JsonObject(),
+    StrictFloat(),
+    StrictBoolean(),
+]
+
+
+@pytest.mark.parametrize("field", BOUND_FIELDS, ids=lambda field: type(field).__name__)
+def test_a_bound_field_keeps_the_name_parent_and_root_marshmallow_gives_it(field: Any) -> None:
+    """Each field binds its messages on top of marshmallow's own binding, which it leaves whole: apispec reads the
+    field's ``name`` and its ``parent``'s ``partial`` (is the field required?), marshmallow the ``root`` schema's
+    options; inside a list the parent is the list and the root still the schema."""
+    schema = Schema.from_dict({"f": field, "many": fields.List(field)})()
+    bound, inner = schema.fields["f"], schema.fields["many"].inner  # type: ignore[attr-defined]
+    assert (bound.name, bound.parent, bound.root) == ("f", schema, schema)
+    assert (inner.name, inner.parent, inner.root) == ("many", schema.fields["many"], schema)
 
 
 @pytest.mark.parametrize("address", ["jane@example.com", "j.a+ne@mail.example.co.uk", "élise@exämple.fr"])
