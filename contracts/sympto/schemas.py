@@ -92,7 +92,7 @@ class _Checked(Text):
         self.error_messages["bad_format"] = self.message.replace("{name}", name)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
+        text = self._text(value)
         checked = self.check(text)
         if checked is None:
             raise self.make_error("bad_format", input=shown(self.displayed(text)))
@@ -168,7 +168,7 @@ class ClientId(Text):
         )
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
+        text = self._text(value)
         if ":" in text:
             raise self.make_error("colon")
         return text
@@ -189,7 +189,7 @@ def _kinds_list(
     )
 
 
-def _string_list(name: str, inner: fields.Field[Any], required: bool = False, **kwargs: Any) -> fields.List[Any]:
+def _string_list(name: str, inner: fields.Field[Any], *, required: bool, **kwargs: Any) -> fields.List[Any]:
     return fields.List(
         inner,
         required=required,

@@ -130,6 +130,38 @@ def test_each_checked_string_names_its_field_and_quotes_the_value() -> None:
     }
 
 
+COLON = "`clientId` must not contain a colon: Sympto sends it as HTTP Basic credentials, which split on the first colon"
+
+
+@pytest.mark.parametrize(
+    ("field", "wrong", "message"),
+    [
+        (schemas.ClientId(), "a:b", COLON),
+        (schemas.HttpUrl(), "ftp://x", '`endpointURL` must be an absolute http:// or https:// URL, got "ftp://x"'),
+        (
+            schemas.LatinLetters(),
+            "a1",
+            "`endpointQueryParam` must be Latin letters A-Z or a-z only (it becomes part of the query parameter "
+            'authCode<endpointQueryParam>), got "a1"',
+        ),
+        (schemas.Phone(), "12", '`f` must be an E.164 phone number such as +16505550123, got "12"'),
+        (schemas.TimeZone(), "Mars/Base", '`f` must be an IANA time zone such as America/Los_Angeles, got "Mars/Base"'),
+        (schemas.Dob(), "2023-02-29", '`dob` must be a date as YYYY-MM-DD (or MM/DD/YYYY), got "2023-02-29"'),
+    ],
+    ids=["ClientId", "HttpUrl", "LatinLetters", "Phone", "TimeZone", "Dob"],
+)
+def test_a_bound_checked_string_keeps_marshmallows_binding_and_adds_its_message(
+    field: Any, wrong: str, message: str
+) -> None:
+    """The checked strings add their message on top of marshmallow's binding and leave it whole: apispec reads the
+    field's ``name`` and its ``parent``'s ``partial``, marshmallow the ``root`` schema's options. Bound here, in the
+    test, as the module's own schemas are bound at import (a ``{name}`` in the message becomes the bound name)."""
+    schema = Schema.from_dict({"f": field})()
+    bound = schema.fields["f"]
+    assert (bound.name, bound.parent, bound.root) == ("f", schema, schema)
+    assert schema.validate({"f": wrong}) == {"f": [message]}
+
+
 @pytest.mark.parametrize(
     ("dob", "stored"),
     [
