@@ -10,7 +10,6 @@ schedule body's fields are those of the doc's table and of its Start Date Prefer
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any, ClassVar
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
@@ -53,7 +52,9 @@ class WholeNumber(fields.Integer):
 
     def __init__(self, low: int, high: int, **kwargs: Any) -> None:
         self.low, self.high = low, high
-        super().__init__(strict=True, validate=validate.Range(min=low, max=high), **kwargs)
+        # The range states the limits to the OpenAPI document and contracts.derive; ``_deserialize`` checks them and
+        # the type itself (without marshmallow's own, so its ``strict`` would not be read).
+        super().__init__(validate=validate.Range(min=low, max=high), **kwargs)
 
     def _bind_to_schema(self, field_name: str, parent: Any) -> None:
         super()._bind_to_schema(field_name, parent)
@@ -91,7 +92,7 @@ class Hours(StrictFloat):
         }
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
-        hours = super()._deserialize(value, attr, data, **kwargs)
+        hours = self._number(value)
         if not 0 < hours <= MAX_DURATION_HOURS:
             raise self.make_error("range")
         return hours
@@ -103,13 +104,11 @@ class StartDate(Text):
     OPENAPI: ClassVar[dict[str, Any]] = {"pattern": START_DATE_PATTERN}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            if re.search(START_DATE_PATTERN, text) is None:
-                raise ValueError(text)
-            date.fromisoformat(text)
-        except ValueError:
-            raise ValidationError(f"`surveyStartDate` must be a date as YYYY-MM-DD, got {shown(text)}") from None
+        text = self._text(value)
+        # The whole value: the pattern knows month lengths and leap years, and ``fullmatch`` (unlike the
+        # ``re.search`` of JSON Schema) leaves no final newline to its ``$``.
+        if re.fullmatch(START_DATE_PATTERN, text) is None:
+            raise ValidationError(f"`surveyStartDate` must be a date as YYYY-MM-DD, got {shown(text)}")
         return text
 
 

@@ -10,11 +10,12 @@ import copy
 from typing import Any
 
 import pytest
-from marshmallow import ValidationError, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from contracts.sympto.surveys import (
     GENERIC_SURVEY_REQUEST,
     MAX_DURATION_HOURS,
+    Hours,
     SurveyFrequencySchema,
     SurveyStartDatePreferenceSchema,
     SurveyTimeOfDaySchema,
@@ -241,4 +242,45 @@ def test_each_whole_numbers_range_is_published_as_a_range_validator() -> None:
         "everyN": [(1, 365)],
         "day": [(1, 31)],
         "nOccurrences": [(1, 1000)],
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "wrong", "out_of_range", "messages"),
+    [
+        (
+            WholeNumber(0, 3, required=True),
+            "x",
+            9,
+            ("`{}` must be a whole number, got a JSON string", "`{}` must be between 0 and 3, got 9"),
+        ),
+        (
+            Hours(required=True),
+            "x",
+            0,
+            ("`{}` must be a JSON number of hours", "`{}` must be more than 0 and at most 8784 hours"),
+        ),
+    ],
+    ids=["WholeNumber", "Hours"],
+)
+def test_a_bound_number_keeps_marshmallows_binding_and_names_itself_in_its_messages(
+    field: Any, wrong: Any, out_of_range: Any, messages: tuple[str, str]
+) -> None:
+    """Both numbers replace their messages on top of marshmallow's binding and leave it whole: apispec reads the
+    field's ``name`` and its ``parent``'s ``partial``, marshmallow the ``root`` schema's options; inside a list (as
+    ``daysBeforeDueDate``) the parent is the list, the root still the schema, and the messages name the list. Bound
+    here, in the test, as the module's own schemas are bound at import."""
+    schema = Schema.from_dict({"f": field, "many": fields.List(field)})()
+    bound, inner = schema.fields["f"], schema.fields["many"].inner  # type: ignore[attr-defined]
+    assert (bound.name, bound.parent, bound.root) == ("f", schema, schema)
+    assert (inner.name, inner.parent, inner.root) == ("many", schema.fields["many"], schema)
+    assert schema.validate({}) == {"f": ["`f` is required"]}
+    assert schema.validate({"f": None, "many": [None]}) == {
+        "f": ["`f` must not be null"],
+        "many": {0: ["`many` must not be null"]},
+    }
+    invalid, outside = messages
+    assert schema.validate({"f": wrong, "many": [out_of_range]}) == {
+        "f": [invalid.format("f")],
+        "many": {0: [outside.format("many")]},
     }
