@@ -129,8 +129,8 @@ class AttributeValue(fields.Field[Any]):
         "nullable": True,
     }
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(allow_none=True, load_default=None, **kwargs)
+    def __init__(self) -> None:
+        super().__init__(load_default=None)  # null when absent; a None default also allows null (marshmallow)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, str):
