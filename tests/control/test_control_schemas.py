@@ -19,6 +19,7 @@ from contracts.control.schemas import (
     ClockUpdateSchema,
     HeaderSchema,
     JournalFilterSchema,
+    _WholeRegexp,
 )
 from contracts.fields import json_size
 from tests.conftest import FROZEN_AT
@@ -95,6 +96,16 @@ def test_a_header_of_visible_ascii_is_taken() -> None:
         "name": "Retry-After",
         "value": "7, \tsoon",
     }
+
+
+def test_a_whole_value_rule_quotes_the_value_and_the_pattern_when_its_message_asks() -> None:
+    """It is a marshmallow ``Regexp`` (the OpenAPI document shows its pattern), so its message may quote ``{input}``
+    and ``{regex}`` as marshmallow documents; the value quoted is the one refused, its final newline included."""
+    rule = _WholeRegexp(r"^[a-z]+$", error="{input!r} does not match {regex}")
+    assert rule("abc") == "abc"
+    with pytest.raises(ValidationError) as refused:
+        rule("abc\n")
+    assert refused.value.messages == ["'abc\\n' does not match ^[a-z]+$"]
 
 
 def test_a_fault_armed_with_a_header_ending_in_a_newline_is_refused_not_a_500_later(client: FlaskClient) -> None:
