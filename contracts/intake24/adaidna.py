@@ -145,14 +145,14 @@ def _compose(text: list[int]) -> list[int]:
                     read += 1
                     out[written] += out[read] - _T_BASE
         else:
-            pairs = compositions.get(code, {})
+            pairs = compositions.get(code)
             start = written
             previous = -1
             while read + 1 < size:
                 ccc = _ccc(out[read + 1])
                 if pairs and previous < ccc and out[read + 1] in pairs:
                     out[start] = pairs[out[read + 1]]
-                    pairs = compositions.get(out[start], {})
+                    pairs = compositions.get(out[start])
                     read += 1
                     continue
                 if ccc == 0:
