@@ -181,15 +181,17 @@ def _direction(code: int) -> str | None:
 
 
 def _joiners(label: list[int]) -> bool | None:
-    """CheckJoiners as Ada reads it: the first ZWNJ or ZWJ decides the label; None without one."""
+    """CheckJoiners as Ada reads it: the first ZWNJ or ZWJ decides the label; None without one. A ZWNJ
+    first or last in the label (Ada's own early refusal) is refused by the context test itself, which then
+    has no character before it, or none after it."""
     joining = _tables().joining
     virama = _tables().virama
     for index, code in enumerate(label):
         if code not in (_ZWNJ, _ZWJ):
             continue
-        if index > 0 and _binary_search(virama, label[index - 1]):
+        if index and _binary_search(virama, label[index - 1]):
             return True
-        if code == _ZWJ or index == 0 or index + 1 >= len(label):
+        if code == _ZWJ:
             return False
         before = any(_binary_search(joining["L"], c) or _binary_search(joining["D"], c) for c in label[:index])
         return before and any(
