@@ -250,7 +250,8 @@ def _threshold(k: int, bias: int) -> int:
 
 
 def punycode_decode(text: str) -> list[int] | None:
-    """``ada::idna::punycode_to_utf32`` (lower-case digits only, 32-bit overflow refused)."""
+    """``ada::idna::punycode_to_utf32`` (lower-case digits only, 32-bit overflow refused). Ada's refusal of a
+    code point below U+0080 is left out: ``n`` starts at 128 and only grows (``i`` is never negative)."""
     out: list[int] = []
     dash = text.rfind("-")
     if dash != -1:
@@ -281,8 +282,6 @@ def punycode_decode(text: str) -> list[int] | None:
             return None
         n += i // (len(out) + 1)
         i %= len(out) + 1
-        if n < 0x80:
-            return None
         out.insert(i, n)
         i += 1
     return out
