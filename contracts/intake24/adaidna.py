@@ -288,16 +288,18 @@ def punycode_decode(text: str) -> list[int] | None:
 
 
 def punycode_encode(label: list[int]) -> str | None:
-    """``ada::idna::utf32_to_punycode``."""
+    """``ada::idna::utf32_to_punycode`` on a label of :func:`to_ascii`, its only caller: mapped and normalized, so
+    every code point is at most U+10FFFF and none is in U+D880-U+DFFF (no valid code point of the mapping, and
+    no code point its replacements, decompositions or compositions yield, is: checked over the tables). Ada's
+    refusal of those is therefore left out, and so is its search for the next code point below U+10FFFF with
+    U+10FFFF as the default (which gives the smallest unhandled code point all the same)."""
     out = [chr(code) for code in label if code < 0x80]
-    if any(code > 0x10FFFF or 0xD880 <= code < 0xE000 for code in label):
-        return None
     handled = basic = len(out)
     if basic:
         out.append("-")
     n, delta, bias = _INITIAL_N, 0, _INITIAL_BIAS
     while handled < len(label):
-        smallest = min((code for code in label if n <= code < 0x10FFFF), default=0x10FFFF)
+        smallest = min(code for code in label if code >= n)
         if (smallest - n) > (_INT32_MAX - delta) // (handled + 1):
             return None
         delta += (smallest - n) * (handled + 1)
