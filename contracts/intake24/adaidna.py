@@ -201,30 +201,27 @@ def _joiners(label: list[int]) -> bool | None:
 
 
 def label_valid(label: list[int]) -> bool:
-    """``ada::idna::is_label_valid``."""
-    if not label:
-        return True
+    """``ada::idna::is_label_valid`` on a label that is not empty (its callers never pass one: :func:`to_ascii`
+    passes only labels that are not ASCII, :func:`_xn_label_valid` checks that its label is not empty first)."""
     if _binary_search(_tables().combining, label[0]):
         return False
     joined = _joiners(label)
     if joined is not None:
         return joined
     directions = [_direction(code) for code in label]
-    last = next((index for index in range(len(label) - 1, -1, -1) if directions[index] != "NSM"), None)
-    if last is None:
-        return False
     if not any(kind in _RTL for kind in directions):
         return True
+    # The last character that is not NSM: there is one, the first (every NSM code point is in Ada's
+    # combining table, checked over U+0000-U+10FFFF, and a label starting with one was refused above).
+    last = max(index for index, kind in enumerate(directions) if kind != "NSM")
     if directions[0] == "L":
         return all(kind in _LTR_ALLOWED for kind in directions[:last])
-    has_en = has_an = False
-    for index in range(last + 1):
-        kind = directions[index]
-        has_en = has_en or kind == "EN"
-        has_an = has_an or kind == "AN"
-        if (has_en and has_an) or kind not in _RTL_ALLOWED:
-            return False
-    return directions[last] in _RTL_END
+    # Ada reads the classes up to `last`; those after it are NSM, allowed and neither EN nor AN.
+    return (
+        all(kind in _RTL_ALLOWED for kind in directions)
+        and not ("EN" in directions and "AN" in directions)
+        and directions[last] in _RTL_END
+    )
 
 
 def _adapt(delta: int, points: int, first: bool) -> int:
