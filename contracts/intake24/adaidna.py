@@ -12,7 +12,7 @@ scripts beyond U+FFFF, ...). The tables are in ``ada_idna.json``, generated from
 The port keeps Ada's quirks, since they are what the real server answers: CheckJoiners decided by the
 first ZWNJ/ZWJ of a label (and then no bidi check), the bidi rules applied only inside a label that
 itself holds an R, AL or AN character, an LTR label's last character never checked, an ``xn--`` label
-that decodes to ASCII accepted, a Hangul LV syllable never composed with a trailing jamo.
+that decodes to ASCII accepted.
 """
 
 from __future__ import annotations
@@ -125,7 +125,11 @@ def _decompose(code_points: list[int]) -> list[int]:
 
 
 def _compose(text: list[int]) -> list[int]:
-    """``ada::idna::compose``, step for step (in place over a copy)."""
+    """``ada::idna::compose``, step for step (in place over a copy), on :func:`_decompose`'s output, its only
+    input. Ada's branch for a precomposed Hangul syllable followed by a trailing jamo is left out: it is never
+    entered, since ``_decompose`` splits every syllable into jamo and no entry of the decomposition table
+    yields one (checked: 0 of 2,061); the ``code`` read here is always an input code point (``written`` never
+    passes ``read``)."""
     compositions = _tables().compositions
     out = list(text)
     size = len(out)
@@ -140,19 +144,15 @@ def _compose(text: list[int]) -> list[int]:
                 if read + 1 < size and _T_BASE < out[read + 1] < _T_BASE + _T_COUNT:
                     read += 1
                     out[written] += out[read] - _T_BASE
-        elif _S_BASE <= code < _S_BASE + _S_COUNT:
-            if (code - _S_BASE) % _T_COUNT and read + 1 < size and _T_BASE < out[read + 1] < _T_BASE + _T_COUNT:
-                read += 1
-                out[written] += out[read] - _T_BASE
         else:
-            pairs = compositions.get(code, {})
+            pairs = compositions.get(code)
             start = written
             previous = -1
             while read + 1 < size:
                 ccc = _ccc(out[read + 1])
                 if pairs and previous < ccc and out[read + 1] in pairs:
                     out[start] = pairs[out[read + 1]]
-                    pairs = compositions.get(out[start], {})
+                    pairs = compositions.get(out[start])
                     read += 1
                     continue
                 if ccc == 0:
@@ -181,15 +181,17 @@ def _direction(code: int) -> str | None:
 
 
 def _joiners(label: list[int]) -> bool | None:
-    """CheckJoiners as Ada reads it: the first ZWNJ or ZWJ decides the label; None without one."""
+    """CheckJoiners as Ada reads it: the first ZWNJ or ZWJ decides the label; None without one. A ZWNJ
+    first or last in the label (Ada's own early refusal) is refused by the context test itself, which then
+    has no character before it, or none after it."""
     joining = _tables().joining
     virama = _tables().virama
     for index, code in enumerate(label):
         if code not in (_ZWNJ, _ZWJ):
             continue
-        if index > 0 and _binary_search(virama, label[index - 1]):
+        if index and _binary_search(virama, label[index - 1]):
             return True
-        if code == _ZWJ or index == 0 or index + 1 >= len(label):
+        if code == _ZWJ:
             return False
         before = any(_binary_search(joining["L"], c) or _binary_search(joining["D"], c) for c in label[:index])
         return before and any(
@@ -199,30 +201,27 @@ def _joiners(label: list[int]) -> bool | None:
 
 
 def label_valid(label: list[int]) -> bool:
-    """``ada::idna::is_label_valid``."""
-    if not label:
-        return True
+    """``ada::idna::is_label_valid`` on a label that is not empty (its callers never pass one: :func:`to_ascii`
+    passes only labels that are not ASCII, :func:`_xn_label_valid` checks that its label is not empty first)."""
     if _binary_search(_tables().combining, label[0]):
         return False
     joined = _joiners(label)
     if joined is not None:
         return joined
     directions = [_direction(code) for code in label]
-    last = next((index for index in range(len(label) - 1, -1, -1) if directions[index] != "NSM"), None)
-    if last is None:
-        return False
     if not any(kind in _RTL for kind in directions):
         return True
+    # The last character that is not NSM: there is one, the first (every NSM code point is in Ada's
+    # combining table, checked over U+0000-U+10FFFF, and a label starting with one was refused above).
+    last = max(index for index, kind in enumerate(directions) if kind != "NSM")
     if directions[0] == "L":
         return all(kind in _LTR_ALLOWED for kind in directions[:last])
-    has_en = has_an = False
-    for index in range(last + 1):
-        kind = directions[index]
-        has_en = has_en or kind == "EN"
-        has_an = has_an or kind == "AN"
-        if (has_en and has_an) or kind not in _RTL_ALLOWED:
-            return False
-    return directions[last] in _RTL_END
+    # Ada reads the classes up to `last`; those after it are NSM, allowed and neither EN nor AN.
+    return (
+        all(kind in _RTL_ALLOWED for kind in directions)
+        and not ("EN" in directions and "AN" in directions)
+        and directions[last] in _RTL_END
+    )
 
 
 def _adapt(delta: int, points: int, first: bool) -> int:
@@ -248,7 +247,8 @@ def _threshold(k: int, bias: int) -> int:
 
 
 def punycode_decode(text: str) -> list[int] | None:
-    """``ada::idna::punycode_to_utf32`` (lower-case digits only, 32-bit overflow refused)."""
+    """``ada::idna::punycode_to_utf32`` (lower-case digits only, 32-bit overflow refused). Ada's refusal of a
+    code point below U+0080 is left out: ``n`` starts at 128 and only grows (``i`` is never negative)."""
     out: list[int] = []
     dash = text.rfind("-")
     if dash != -1:
@@ -279,24 +279,24 @@ def punycode_decode(text: str) -> list[int] | None:
             return None
         n += i // (len(out) + 1)
         i %= len(out) + 1
-        if n < 0x80:
-            return None
         out.insert(i, n)
         i += 1
     return out
 
 
 def punycode_encode(label: list[int]) -> str | None:
-    """``ada::idna::utf32_to_punycode``."""
+    """``ada::idna::utf32_to_punycode`` on a label of :func:`to_ascii`, its only caller: mapped and normalized, so
+    every code point is at most U+10FFFF and none is in U+D880-U+DFFF (no valid code point of the mapping, and
+    no code point its replacements, decompositions or compositions yield, is: checked over the tables). Ada's
+    refusal of those is therefore left out, and so is its search for the next code point below U+10FFFF with
+    U+10FFFF as the default (which gives the smallest unhandled code point all the same)."""
     out = [chr(code) for code in label if code < 0x80]
-    if any(code > 0x10FFFF or 0xD880 <= code < 0xE000 for code in label):
-        return None
     handled = basic = len(out)
     if basic:
         out.append("-")
     n, delta, bias = _INITIAL_N, 0, _INITIAL_BIAS
     while handled < len(label):
-        smallest = min((code for code in label if n <= code < 0x10FFFF), default=0x10FFFF)
+        smallest = min(code for code in label if code >= n)
         if (smallest - n) > (_INT32_MAX - delta) // (handled + 1):
             return None
         delta += (smallest - n) * (handled + 1)
