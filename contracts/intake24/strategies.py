@@ -5,7 +5,6 @@ messages and limits the schemas use.
 
 from __future__ import annotations
 
-import base64
 import json
 import sys
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from contracts.intake24.schemas import (
     PASSWORD_MIN_LENGTH,
     CreateUserClaimsSchema,
 )
-from contracts.jws import sign_hmac, unsigned
+from contracts.jws import encode_segment, sign_hmac, unsigned
 
 #: No lone surrogate (half a character: no UTF-8 text a partner's code sends holds one) and no NUL (Intake24,
 #: through Sequelize, stores a NUL as the two characters ``\0``, so the respondent would not read back as sent).
@@ -231,10 +230,6 @@ class TokenMutation:
     expected: Expected
 
 
-def _segment(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
 TokenBuilder = Callable[[dict[str, Any], str, int], tuple[str, Expected]]
 
 
@@ -256,7 +251,7 @@ _TOKEN_BUILDERS: dict[str, TokenBuilder] = {
     "exp_not_numeric": lambda c, k, n: (sign_hmac({**c, "exp": str(n + 60)}, k), _forbidden(messages.JWT_INVALID_EXP)),
     "nbf_not_numeric": lambda c, k, n: (sign_hmac({**c, "nbf": None}, k), _forbidden(messages.JWT_INVALID_NBF)),
     "header_not_json": lambda c, k, n: (
-        f"{_segment(b'not json')}.{_segment(json.dumps(c).encode())}.c2ln",
+        f"{encode_segment(b'not json')}.{encode_segment(c)}.c2ln",
         _forbidden(messages.JWT_INVALID_TOKEN),
     ),
     "payload_not_object": lambda c, k, n: (
