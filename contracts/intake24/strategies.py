@@ -9,6 +9,7 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from hypothesis import assume
@@ -20,6 +21,7 @@ from contracts.intake24.schemas import (
     CUSTOM_FIELD_VALUE_MAX_LENGTH,
     PASSWORD_MIN_LENGTH,
     CreateUserClaimsSchema,
+    js_length,
 )
 from contracts.jws import encode_segment, sign_hmac, unsigned
 
@@ -41,7 +43,8 @@ REDIRECT_URLS = ("https://partner.example/done", "http://127.0.0.1:9/x?y=1", "ja
 
 def cut_to_units(text: str, units: int) -> str:
     """``text`` cut to at most ``units`` UTF-16 units (JavaScript's ``.length``), never inside a character."""
-    return text.encode("utf-16-le")[: 2 * units].decode("utf-16-le", "ignore")
+    ends = accumulate(map(js_length, text))  # where each character ends, in units: they only grow
+    return text[: sum(end <= units for end in ends)]
 
 
 @st.composite
