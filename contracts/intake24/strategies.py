@@ -96,7 +96,7 @@ def custom_field_lists() -> st.SearchStrategy[list[dict[str, Any]]]:
 
 def valid_claims() -> st.SearchStrategy[dict[str, Any]]:
     """Claims Intake24 accepts: a username and any of the optional claims, each text up to its limit; ``sub``,
-    ``aud`` and ``iss`` are registered claims Intake24 does not read."""
+    ``aud`` and ``iss`` are registered claims Intake24 does not read (any text, of any length)."""
     return st.fixed_dictionaries(
         {"username": usernames()},
         optional={
@@ -104,9 +104,9 @@ def valid_claims() -> st.SearchStrategy[dict[str, Any]]:
             "redirectUrl": st.sampled_from(REDIRECT_URLS),
             "name": st.one_of(st.none(), js_text(NAME_MAX_LENGTH)),
             "customFields": custom_field_lists(),
-            "sub": st.text(max_size=10),
-            "aud": st.text(max_size=10),
-            "iss": st.text(max_size=10),
+            "sub": st.text(),
+            "aud": st.text(),
+            "iss": st.text(),
         },
     )
 
