@@ -222,3 +222,9 @@ def test_weak_passwords_break_each_part_of_the_rule_alone(missing: str) -> None:
 
 def test_weak_passwords_draw_one_character_short_of_the_minimum() -> None:
     drawn(weak_passwords(), lambda password: len(password) == PASSWORD_MIN_LENGTH - 1)
+
+
+def test_weak_passwords_draw_the_empty_password() -> None:
+    """Intake24 answers ``Weak password`` to it as to any other: a partner's code that reads ``""`` as no password
+    at all meets it."""
+    drawn(weak_passwords(), lambda password: password == "")
