@@ -22,6 +22,7 @@ from contracts.intake24.schemas import (
     PASSWORD_MIN_LENGTH,
     CreateUserClaimsSchema,
     js_length,
+    zod_type,
 )
 from contracts.jws import encode_segment, sign_hmac, unsigned
 
@@ -127,18 +128,6 @@ class ClaimMutation:
     expected: Expected
 
 
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
 def _validation(message: str, path: str) -> Expected:
     return Expected(400, f'{messages.SUMMARY_PREFIX}: {message} at "{path}"')
 
@@ -180,7 +169,7 @@ def claim_mutations(draw: st.DrawFn) -> ClaimMutation:
         return ClaimMutation(
             kind,
             claims,
-            _validation(messages.EXPECTED.format(expected="string", received=_json_type(value)), "username"),
+            _validation(messages.EXPECTED.format(expected="string", received=zod_type(value)), "username"),
         )
     if kind == "username_empty":
         claims["username"] = ""
@@ -220,7 +209,7 @@ def claim_mutations(draw: st.DrawFn) -> ClaimMutation:
         kind,
         claims,
         _validation(
-            messages.EXPECTED.format(expected="array", received=_json_type(claims["customFields"])), "customFields"
+            messages.EXPECTED.format(expected="array", received=zod_type(claims["customFields"])), "customFields"
         ),
     )
 
