@@ -45,6 +45,9 @@ OPTIONAL = tuple(name for name, field in CLAIMS.fields.items() if not field.requ
 #: example, so it draws fewer (the claims carry texts of hundreds of characters).
 SEARCH = settings(database=None, derandomize=True, max_examples=1000, phases=[Phase.generate])
 NEVER = settings(SEARCH, max_examples=200)
+#: A partner's test run with Hypothesis's own default number of examples: what the strategies draw often enough to
+#: matter must come up within it, not only in a long search.
+PARTNER_RUN = settings(SEARCH, max_examples=settings.get_profile("default").max_examples)
 
 
 def drawn(strategy: st.SearchStrategy[T], condition: Callable[[T], bool]) -> T:
@@ -189,6 +192,12 @@ def test_custom_fields_draw_each_end_of_javascripts_safe_integers(end: int) -> N
     drawn(custom_field_lists(), lambda entries: end in _numbers(entries))
 
 
+@pytest.mark.parametrize("end", [-JS_MAX_SAFE_INTEGER, JS_MAX_SAFE_INTEGER])
+def test_a_partners_default_run_meets_each_end_of_javascripts_safe_integers(end: int) -> None:
+    """The ends are sampled besides the whole range: Hypothesis's integers reach them too, but rarely."""
+    find(custom_field_lists(), lambda entries: end in _numbers(entries), settings=PARTNER_RUN)
+
+
 @pytest.mark.parametrize("sign", [-1, 1])
 def test_custom_fields_draw_numbers_of_each_sign_between_the_ends(sign: int) -> None:
     drawn(custom_field_lists(), lambda entries: any(0 < sign * n < JS_MAX_SAFE_INTEGER for n in _numbers(entries)))
@@ -222,3 +231,9 @@ def test_weak_passwords_break_each_part_of_the_rule_alone(missing: str) -> None:
 
 def test_weak_passwords_draw_one_character_short_of_the_minimum() -> None:
     drawn(weak_passwords(), lambda password: len(password) == PASSWORD_MIN_LENGTH - 1)
+
+
+def test_weak_passwords_draw_the_empty_password() -> None:
+    """Intake24 answers ``Weak password`` to it as to any other: a partner's code that reads ``""`` as no password
+    at all meets it."""
+    drawn(weak_passwords(), lambda password: password == "")
