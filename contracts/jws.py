@@ -38,12 +38,12 @@ HMAC_ALGORITHMS: dict[str, str] = {"HS256": "sha256", "HS384": "sha384", "HS512"
 
 def hmac_signature(signing_input: bytes, key: str | bytes, algorithm: str) -> bytes:
     """The HS* signature of ``signing_input`` (a text key is used as its UTF-8 bytes)."""
-    return hmac.digest(key.encode("utf-8") if isinstance(key, str) else key, signing_input, HMAC_ALGORITHMS[algorithm])
+    return hmac.digest(key.encode() if isinstance(key, str) else key, signing_input, HMAC_ALGORITHMS[algorithm])
 
 
 def encode_segment(value: Mapping[str, Any] | bytes) -> str:
     raw = value if isinstance(value, bytes) else json.dumps(value, separators=(",", ":")).encode()
-    return base64url_encode(raw).decode("ascii")
+    return base64url_encode(raw).decode()  # base64url text is ASCII
 
 
 def sign_hmac(
@@ -55,8 +55,8 @@ def sign_hmac(
     """Return a compact JWS over ``claims`` signed with ``key`` using an HS* algorithm."""
     full_header = {"alg": algorithm, "typ": "JWT", **(header or {})}
     signing_input = f"{encode_segment(full_header)}.{encode_segment(claims)}"
-    signature = hmac_signature(signing_input.encode("ascii"), key, algorithm)
-    return f"{signing_input}.{base64url_encode(signature).decode('ascii')}"
+    signature = hmac_signature(signing_input.encode(), key, algorithm)
+    return f"{signing_input}.{base64url_encode(signature).decode()}"
 
 
 def unsigned(claims: Mapping[str, Any], header: Mapping[str, Any] | None = None) -> str:

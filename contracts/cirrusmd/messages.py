@@ -79,17 +79,24 @@ def number(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))[:40]
     if isinstance(value, str):
-        return json.dumps(value[:40], ensure_ascii=False)
+        return _json(value[:40])
     if (
         value is None
         or isinstance(value, bool | list | dict)
         or (isinstance(value, float) and not math.isfinite(value))
     ):
-        return json.dumps(value, ensure_ascii=False)[:40]
+        return _json(value)[:40]
+    # What is left of a JSON value (the callers pass only those): an integer, shortened below beyond 40
+    # characters, or a finite float, whose repr has at most 24 (``-2.2250738585072014e-308``): no cut needed.
     text = repr(value)
     if isinstance(value, int) and len(text) > 40:
         return f"{text[:20]}… ({len(text.lstrip('-'))} digits)"
-    return text[:40]
+    return text
+
+
+def _json(value: object) -> str:
+    """``value`` as JSON text in its own characters (``"café"``, not ``"caf\\u00e9"``)."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 #: Beyond this many seconds a distance is shown in exponent form (a fuzzed ``exp`` of 1e308 stays readable).

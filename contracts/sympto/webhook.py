@@ -79,12 +79,12 @@ def judge(
     if 300 <= status < 400:  # a client following redirects gets here only for a 3xx without a Location
         return failed("redirect", status=status)
     if status != 200:
-        offered = _read_email(body).email if 200 <= status < 300 else None
+        offered = _read_email(body).email if status // 100 == 2 else None  # any 2xx (3xx returned above)
         return Judgement(
             rule="not_200", message=messages.WEBHOOK_RULES["not_200"].format(status=status), offered=offered
         )
     warnings: list[dict[str, str]] = []
-    media_type = content_type.split(";", 1)[0].strip().lower()
+    media_type = content_type.partition(";")[0].strip().lower()
     if media_type != "application/json":
         warnings.append(
             {
@@ -101,7 +101,7 @@ def judge(
 def _read_email(body: bytes) -> Judgement:
     """The body rules: a JSON object whose ``email`` is a non-empty string of valid Unicode."""
     try:
-        document = json.loads(body.decode("utf-8"))
+        document = json.loads(body.decode())  # UTF-8
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         return failed("not_json", detail=_cut(str(exc), PARSER_ERROR_LIMIT))
     if not isinstance(document, dict):
@@ -121,7 +121,7 @@ def _cut(text: str, limit: int) -> str:
 
 def _is_unicode(text: str) -> bool:
     try:
-        text.encode("utf-8")
+        text.encode()  # UTF-8
     except UnicodeEncodeError:
         return False
     return True

@@ -16,13 +16,18 @@ from sandbox.verify.engine import Report, junit_xml
 from sandbox.verify.sympto_webhook import VerifyOptions
 
 
+def _status_line(text: str) -> None:
+    """Overwrite the terminal's status line on stderr with ``text`` (no line break: the next one overwrites it)."""
+    click.echo(f"\r\033[K{text}", nl=False, err=True)
+
+
 def _run(verifier: Callable[[Callable[[str], None]], tuple[Report, int]], junit: Path | None) -> None:
     """Run a verifier with progress on stderr, print its report, write its JUnit file, exit with its code."""
     interactive = sys.stderr.isatty()
 
     def progress(line: str) -> None:
         if interactive:
-            click.echo(f"\r\033[Kverifying {line}", nl=False, err=True)
+            _status_line(f"verifying {line}")
         elif line.endswith("starting"):
             click.echo(f"verifying {line}", err=True)
 
@@ -34,7 +39,7 @@ def _run(verifier: Callable[[Callable[[str], None]], tuple[Report, int]], junit:
         finally:
             set_hypothesis_home_dir(None)  # back to Hypothesis's own default
     if interactive:
-        click.echo("\r\033[K", nl=False, err=True)
+        _status_line("")
     click.echo(printable(report.render_text(), keep_newlines=True))  # it quotes the partner's answers
     if junit is not None:
         junit.write_text(junit_xml(report), encoding="utf-8")

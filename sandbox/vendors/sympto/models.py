@@ -280,7 +280,8 @@ recurring_surveys = Table(
     Column("patient_id", String(36), ForeignKey("sympto_users.user_id"), nullable=False),
     Column("generic_survey_id", String(36), nullable=False),
     Column("patient_campaign_id", String(36)),  # null: assigned by hand
-    # The request's ``survey`` object (duration, messageData, notifications, startDatePreference).
+    # The request's ``survey`` object (duration, messageData, notifications, startDatePreference); a campaign's
+    # item stores neither messageData nor notifications (read as ``.get(...) or {}``: no message, no reminder).
     Column("survey", JSON, nullable=False),
     Column("created_at", Float, nullable=False),
     Index("ix_sympto_recurring_surveys_patient", "patient_id", "id"),

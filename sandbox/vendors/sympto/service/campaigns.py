@@ -23,8 +23,8 @@ from sandbox.vendors.sympto.service.surveys import Surveys
 class Campaigns(Part):
     """Enrolling patients in the catalogue's campaigns."""
 
-    def __init__(self, *args: Any, surveys: Surveys, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, surveys: Surveys) -> None:
+        super().__init__(*args)
         self.surveys = surveys
 
     def views(self, clinic_id: str) -> list[dict[str, Any]]:
@@ -57,21 +57,18 @@ class Campaigns(Part):
             for item in chosen.items:
                 preference: dict[str, Any] = {"type": "adhoc"}
                 if item.frequency is not None:
-                    later = local.replace(second=0, microsecond=0)
                     preference = {
                         "type": "recurring",
                         "nOccurrences": item.occurrences,
                         # From the enrolment's minute: the first item is out at once.
-                        "timeOfDay": {"hours": later.hour, "minutes": later.minute},
+                        "timeOfDay": {"hours": local.hour, "minutes": local.minute},
                         "surveyStartDate": local.date().isoformat(),
                         "frequency": item.frequency,
                     }
                 survey = {
                     "genericSurveyId": survey_by_key(item.survey_key).id_for(clinic_id),
                     "duration": item.duration,
-                    "startDatePreference": preference,
-                    "messageData": None,
-                    "notifications": None,
+                    "startDatePreference": preference,  # no messageData, no notifications: no message, no reminder
                 }
                 self.surveys.assign(connection, clinic_id, patient_id, survey, enrolment)
         self.surveys.wake()
