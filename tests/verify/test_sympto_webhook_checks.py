@@ -334,7 +334,8 @@ def test_expired_codes_are_among_the_odd_requests_only_when_codes_can_be_minted_
     def expired(case: tuple[object, ...]) -> bool:
         return case[2] == "expired"
 
-    quick = settings(database=None, max_examples=50)
+    # Seeded, so the search is the same on every run: unseeded, 50 examples missed "expired" about one run in five.
+    quick = settings(database=None, max_examples=200, derandomize=True)
     assert find(frozen(jwt_options()).any_request(), expired, settings=quick)[2] == "expired"
     with pytest.raises(NoSuchExample):
         find(frozen(hook_options()).any_request(), expired, settings=quick)
