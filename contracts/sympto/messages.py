@@ -47,7 +47,7 @@ ENDPOINT_QUERY_PARAM_LETTERS = (
     "`endpointQueryParam` must be Latin letters A-Z or a-z only (it becomes part of the query parameter "
     "authCode<endpointQueryParam>), got {input}"
 )
-ENDPOINT_URL_NOT_HTTP = "`endpointURL` must be an absolute http:// or https:// URL, got {input}"
+URL_NOT_HTTP = "`{name}` must be an absolute http:// or https:// URL, got {input}"
 EMAIL_OR_PHONE_REQUIRED = "send `email` or `phoneNumber` (at least one is required)"
 PHONE_E164 = "`{name}` must be an E.164 phone number such as +16505550123, got {input}"
 TIME_ZONE_UNKNOWN = "`{name}` must be an IANA time zone such as America/Los_Angeles, got {input}"

@@ -117,7 +117,7 @@ class LatinLetters(_Patterned):
 
 class HttpUrl(_Patterned):
     default_max_length = URL_MAX_LENGTH
-    message = messages.ENDPOINT_URL_NOT_HTTP
+    message = messages.URL_NOT_HTTP
     pattern = HTTP_URL_PATTERN
     OPENAPI: ClassVar[dict[str, Any]] = {"pattern": HTTP_URL_PATTERN}
 

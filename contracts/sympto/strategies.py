@@ -248,7 +248,7 @@ def invalid_endpoint_configs(draw: st.DrawFn) -> Mutation:
             "url_not_http",
             {**valid, "endpointURL": "ftp://partner.example.test/hook"},
             400,
-            _invalid(messages.ENDPOINT_URL_NOT_HTTP.format(input='"ftp://partner.example.test/hook"')),
+            _invalid(messages.URL_NOT_HTTP.format(name="endpointURL", input='"ftp://partner.example.test/hook"')),
         ),
         Mutation(
             "client_id_missing",

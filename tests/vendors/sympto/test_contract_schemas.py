@@ -137,7 +137,7 @@ COLON = "`clientId` must not contain a colon: Sympto sends it as HTTP Basic cred
     ("field", "wrong", "message"),
     [
         (schemas.ClientId(), "a:b", COLON),
-        (schemas.HttpUrl(), "ftp://x", '`endpointURL` must be an absolute http:// or https:// URL, got "ftp://x"'),
+        (schemas.HttpUrl(), "ftp://x", '`f` must be an absolute http:// or https:// URL, got "ftp://x"'),
         (
             schemas.LatinLetters(),
             "a1",

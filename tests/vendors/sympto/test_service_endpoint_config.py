@@ -42,7 +42,7 @@ def test_reading_before_configuring_is_404(client: FlaskClient, headers: dict[st
         ({"endpointQueryParam": ""}, "`endpointQueryParam` must not be blank"),
         (
             {"endpointURL": "partner.example.test/webhook"},
-            messages.ENDPOINT_URL_NOT_HTTP.format(input='"partner.example.test/webhook"'),
+            messages.URL_NOT_HTTP.format(name="endpointURL", input='"partner.example.test/webhook"'),
         ),
         (
             {"clientId": "a:b"},
@@ -110,6 +110,16 @@ def test_patient_webhook_configuration(client: FlaskClient) -> None:
         json={"webhookData": {"url": "https://partner.example.test/patient/webhook", "secret": "s"}},
     )
     assert ok.json == {"Status": "OK", "Response": True}
+    not_http = client.post(
+        "/sympto/clinicAdmin/webhook",
+        headers=headers,
+        json={"webhookData": {"url": "ftp://x.test/hook", "secret": "s"}},
+    )
+    assert not_http.status_code == 400
+    # The message names the field sent, `url` inside `webhookData`, not the endpoint configuration's `endpointURL`.
+    assert not_http.json["Message"] == messages.INVALID_BODY.format(
+        problems=messages.URL_NOT_HTTP.format(name="url", input='"ftp://x.test/hook"')
+    )
     missing = client.post("/sympto/clinicAdmin/webhook", headers=headers, json={"url": "https://x.test/"})
     assert missing.status_code == 400
     assert missing.json["Message"] == messages.INVALID_BODY.format(
