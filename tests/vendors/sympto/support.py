@@ -184,3 +184,17 @@ def adhoc_survey(service: SymptoService, patient: str, clinic: str = CLINIC, **c
         **changes,
     }
     return service.surveys.schedule(clinic, patient, survey)
+
+
+def next_due_at_each_notification(items: Any, monkeypatch: pytest.MonkeyPatch) -> list[float | None]:
+    """Record the clinic's ``next_due`` at each item's journaling, while it happens (the journal is still written):
+    ``Deliverer.wait`` must not settle between taking work and journaling it."""
+    seen: list[float | None] = []
+    journal = items._notify
+
+    def notify(item: Any, reminder: bool = False) -> None:
+        seen.append(items.next_due(CLINIC))
+        journal(item, reminder)
+
+    monkeypatch.setattr(items, "_notify", notify)
+    return seen

@@ -5,7 +5,6 @@ batch) and lists sent ones, stated directly against the service with no events w
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -21,7 +20,7 @@ from sandbox.vendors.sympto.service import SymptoService
 from sandbox.vendors.sympto.service.items import BATCH
 from sandbox.vendors.sympto.service.surveys import insert_item
 from tests.conftest import FROZEN_AT
-from tests.vendors.sympto.support import adhoc_survey, clinic_b, sympto_without_worker
+from tests.vendors.sympto.support import adhoc_survey, clinic_b, next_due_at_each_notification, sympto_without_worker
 
 CLINIC = "demo-clinic"
 HOUR = 3_600.0
@@ -74,14 +73,7 @@ def test_a_clinic_counts_as_due_now_while_its_taken_items_are_journaled(
     items = service.items
     patient = a_patient(service)
     items.send(CLINIC, patient, adhoc_survey(service, patient), IN_AN_HOUR)
-    seen: list[float | None] = []
-    journal = items._notify
-
-    def notify(item: Any, reminder: bool = False) -> None:
-        seen.append(items.next_due(CLINIC))
-        journal(item, reminder)
-
-    monkeypatch.setattr(items, "_notify", notify)
+    seen = next_due_at_each_notification(items, monkeypatch)
     assert items.send_due(CLINIC, None, FROZEN_AT + HOUR) == 1
     assert seen == [float("-inf")]
     assert items.next_due(CLINIC) is None

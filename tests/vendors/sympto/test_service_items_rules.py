@@ -22,7 +22,7 @@ from sandbox.vendors.sympto.service.catalogue import GENERIC_SURVEYS
 from sandbox.vendors.sympto.service.items import reminder_times
 from sandbox.vendors.sympto.service.surveys import instance_id
 from tests.conftest import FROZEN_AT
-from tests.vendors.sympto.support import adhoc_survey, clinic_b, sympto_without_worker
+from tests.vendors.sympto.support import adhoc_survey, clinic_b, next_due_at_each_notification, sympto_without_worker
 
 CLINIC = "demo-clinic"
 DAY = 86_400.0
@@ -157,6 +157,17 @@ def test_sending_a_schedules_item_adds_its_next_occurrence_until_the_last(app: F
 # --- reminders ----------------------------------------------------------------------------------------------------
 
 
+def reminding_survey(service: SymptoService, patient: str, duration: int, days: list[int]) -> str:
+    """An ad hoc survey due ``duration`` hours after each sending, with a reminder text, reminding ``days`` before."""
+    return adhoc_survey(
+        service,
+        patient,
+        duration=duration,
+        messageData={"reminder": {"text": "Due soon"}},
+        notifications={"daysBeforeDueDate": days},
+    )
+
+
 def test_reminders_fall_strictly_between_the_sending_and_the_due_date_oldest_first_once_each() -> None:
     """Due three days after sending: 3 days before is the sending itself and 0 the due date (both remind of
     nothing), 4 days before is before the sending; 1 and 2 remain, once each, oldest first."""
@@ -214,13 +225,7 @@ def test_a_reminder_is_journaled_with_its_day_count_and_due_date_once(app: Flask
 
 def test_reminders_due_together_all_go_in_one_look_oldest_first(app: Flask, service: SymptoService) -> None:
     patient = a_patient(service, phoneNumber="+16505550100")
-    recurring = adhoc_survey(
-        service,
-        patient,
-        duration=96,
-        messageData={"reminder": {"text": "Due soon"}},
-        notifications={"daysBeforeDueDate": [1, 3, 2]},
-    )
+    recurring = reminding_survey(service, patient, duration=96, days=[1, 3, 2])
     [response_id] = service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
     assert service.items.remind_due(CLINIC, FROZEN_AT + 3 * DAY) == 3
     reminded = [entry["request"]["body"] for entry in notify_entries(app)][1:]
@@ -234,13 +239,7 @@ def test_a_reminder_found_past_its_due_date_is_dropped_and_the_item_reminds_no_m
     app: Flask, service: SymptoService
 ) -> None:
     patient = a_patient(service, phoneNumber="+16505550100")
-    recurring = adhoc_survey(
-        service,
-        patient,
-        duration=48,
-        messageData={"reminder": {"text": "Due soon"}},
-        notifications={"daysBeforeDueDate": [1]},
-    )
+    recurring = reminding_survey(service, patient, duration=48, days=[1])
     [response_id] = service.items.send(CLINIC, patient, recurring, {"type": "immediate"})
     assert item_row(app, response_id)["remind_at"] == FROZEN_AT + DAY
     assert service.items.remind_due(CLINIC, FROZEN_AT + 2 * DAY) == 0  # the due date itself: nothing to remind of
@@ -427,13 +426,7 @@ def test_reminders_of_several_items_due_together_go_in_reminder_order_not_item_o
 ) -> None:
     """The item stored first (sent later) reminds later: reminders due in one look go oldest reminder first."""
     patient = a_patient(service, phoneNumber="+16505550100")
-    recurring = adhoc_survey(
-        service,
-        patient,
-        duration=48,
-        messageData={"reminder": {"text": "Due soon"}},
-        notifications={"daysBeforeDueDate": [1]},
-    )
+    recurring = reminding_survey(service, patient, duration=48, days=[1])
     dates = {"type": "dates", "startDates": ["2026-11-21-14-00", "2026-11-21-13-00"]}
     later, earlier = service.items.send(CLINIC, patient, recurring, dates)
     assert service.items.send_due(CLINIC, None, FROZEN_AT + 2 * HOUR) == 2
@@ -596,13 +589,6 @@ def test_a_clinic_counts_as_due_now_while_its_taken_reminders_are_journaled(
     patient = a_patient(service)
     recurring = adhoc_survey(service, patient, duration=72, notifications={"daysBeforeDueDate": [2]})
     items.send(CLINIC, patient, recurring, {"type": "immediate"})
-    seen: list[float | None] = []
-    journal = items._notify
-
-    def notify(item: Any, reminder: bool = False) -> None:
-        seen.append(items.next_due(CLINIC))
-        journal(item, reminder)
-
-    monkeypatch.setattr(items, "_notify", notify)
+    seen = next_due_at_each_notification(items, monkeypatch)
     assert items.remind_due(CLINIC, FROZEN_AT + DAY) == 1
     assert seen == [float("-inf")]
