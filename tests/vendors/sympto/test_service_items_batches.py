@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from contracts.sympto import events as event_contract
 from contracts.sympto import messages
-from contracts.sympto.items import RESPONSE_NOT_SENT, UNKNOWN_RESPONSE
+from contracts.sympto.items import RESPONSE_NOT_SENT
 from sandbox.core.clock import Clock, scope_of
 from sandbox.vendors.sympto.errors import NotFound, QuotaExceeded
 from sandbox.vendors.sympto.models import event_deliveries, patient_surveys
@@ -191,19 +191,6 @@ def test_answering_an_item_not_yet_due_is_refused_naming_its_sending_time(servic
     assert refused.value.rule == "response_not_sent"
     assert refused.value.message == RESPONSE_NOT_SENT.format(
         response_id=messages.shown(response_id), send_at="2026-11-30T09:00+00:00"
-    )
-
-
-def test_a_response_id_of_another_recurring_survey_is_unknown_here(service: SymptoService) -> None:
-    patient = a_patient(service)
-    recurring, other = adhoc_survey(service, patient), adhoc_survey(service, patient)
-    [response_id] = service.items.send(CLINIC, patient, other, {"type": "immediate"})
-    answer = {"response": {"q1": 1}, "responseId": response_id, "responseCompletion": "Full"}
-    with pytest.raises(NotFound) as refused:
-        service.items.respond(CLINIC, recurring, answer, "correlation")
-    assert refused.value.rule == "unknown_response"
-    assert refused.value.message == UNKNOWN_RESPONSE.format(
-        response_id=messages.shown(response_id), recurring_survey_id=messages.shown(recurring)
     )
 
 

@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from contracts.sympto import messages
+from contracts.sympto.items import UNKNOWN_RESPONSE
 from sandbox.core.clock import Clock
 from sandbox.vendors.sympto.errors import NotFound
 from sandbox.vendors.sympto.models import clinics, event_deliveries, patient_surveys, users
@@ -530,6 +531,9 @@ def test_a_response_is_found_only_under_its_own_recurring_survey(app: Flask, ser
     with pytest.raises(NotFound) as refused:
         service.items.respond(CLINIC, another, answer, "correlation")
     assert refused.value.rule == "unknown_response"
+    assert refused.value.message == UNKNOWN_RESPONSE.format(
+        response_id=messages.shown(response_id), recurring_survey_id=messages.shown(another)
+    )
     assert item_row(app, response_id)["completion"] != "Full"
 
 
